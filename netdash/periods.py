@@ -1,0 +1,69 @@
+"""Half-open periods [start, end) of days."""
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from netdash.errors import InvalidInputError
+
+__all__ = ["Period", "parse_period", "parse_day"]
+
+
+def parse_day(text, *, what="date"):
+    """Parse an ISO 8601 day (``YYYY-MM-DD``) given on the command line or in a setting."""
+    if isinstance(text, pd.Timestamp):
+        return text.normalize()
+    try:
+        day = pd.Timestamp(str(text).strip())
+    except (ValueError, TypeError):
+        day = None
+    if day is None or pd.isna(day):
+        raise InvalidInputError(f"{what} {text!r} is not a date. Write it as YYYY-MM-DD, e.g. 2024-06-01.")
+    return day.normalize()
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days ``start <= d < end``; either bound may be None (open)."""
+
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+
+    def __post_init__(self):
+        if self.start is not None and self.end is not None and self.start >= self.end:
+            raise InvalidInputError(
+                f"period start {self.start.date()} is not before its end {self.end.date()}. "
+                "A period is [start, end): give an end after the start."
+            )
+
+    def mask(self, dates):
+        """Boolean mask of ``dates`` (a datetime Series) inside the period."""
+        keep = pd.Series(True, index=dates.index)
+        if self.start is not None:
+            keep &= dates >= self.start
+        if self.end is not None:
+            keep &= dates < self.end
+        return keep
+
+    def label(self):
+        a = self.start.date().isoformat() if self.start is not None else "start"
+        b = self.end.date().isoformat() if self.end is not None else "end"
+        return f"{a} to {b}"
+
+
+def parse_period(text):
+    """Parse ``START:END`` (either side may be empty) into a :class:`Period`.
+
+    Examples
+    --------
+    >>> parse_period("2024-01-01:2024-07-01").label()
+    '2024-01-01 to 2024-07-01'
+    >>> parse_period(":2024-07-01").start is None
+    True
+    """
+    if text is None or ":" not in str(text):
+        raise InvalidInputError(f"period {text!r} should be START:END, e.g. 2024-01-01:2024-07-01.")
+    a, b = str(text).split(":", 1)
+    start = parse_day(a, what="period start") if a.strip() else None
+    end = parse_day(b, what="period end") if b.strip() else None
+    return Period(start, end)
