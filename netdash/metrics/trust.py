@@ -1,0 +1,209 @@
+"""Trust ties between practitioners, inferred from the logs or from the survey.
+
+Rule (defaults in brackets). For a pair of practitioners in a period:
+
+- where the pair has trust_survey ratings dated in the period, the survey
+  decides: a trust tie when the mean rating is at least ``survey_threshold``
+  [3] on the 1–4 scale. Each direction uses that rater's latest rating in
+  the period (several on that day are averaged); with both directions rated
+  the mean of the two is used. The PARTNER tool's trust dimensions are
+  the source of the survey design (Varda et al. 2008).
+- otherwise the tie is inferred from direct contacts (either direction) in
+  the period: reciprocated (each contacted the other at least once)
+  [required], repeated (at least ``min_interactions`` [3] contacts in all)
+  and sustained (in at least ``min_months`` [2] different calendar months).
+
+Contacts of a practitioner with themself and self-ratings are ignored. The
+relation is undirected; pairs are reported with ``a < b``.
+"""
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from netdash.errors import InvalidInputError
+from netdash.graphs import practitioner_nodes
+from netdash.periods import Period
+
+__all__ = ["trust_edges", "trust_graph", "trust_summary", "describe_trust_rule"]
+
+_COLUMNS = ["a", "b", "interactions", "months", "reciprocated", "survey_trust",
+            "source", "strength", "is_trust_tie"]
+
+
+def _check_options(min_interactions, min_months, require_reciprocity, survey_threshold):
+    problems = []
+    for name, value in (("min_interactions", min_interactions), ("min_months", min_months)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            problems.append(f"{name} must be a whole number, 1 or more; got {value!r}.")
+    if not isinstance(require_reciprocity, (bool, np.bool_)):
+        problems.append(f"require_reciprocity must be True or False; got {require_reciprocity!r}.")
+    if (isinstance(survey_threshold, bool) or not isinstance(survey_threshold, (int, float, np.number))
+            or not 1 <= survey_threshold <= 4):
+        problems.append(f"survey_threshold must be a rating between 1 and 4; got {survey_threshold!r}.")
+    if problems:
+        raise InvalidInputError("Trust rule options are invalid: " + " ".join(problems)
+                                + " Fix these options or use the defaults.", problems)
+
+
+def _ordered(a, b):
+    swap = (a > b).to_numpy()
+    return np.where(swap, b, a), np.where(swap, a, b)
+
+
+def _inferred(ds, period):
+    contacts = ds.contacts[period.mask(ds.contacts["date"])]
+    contacts = contacts[contacts["with_practitioner_id"].notna()
+                        & (contacts["practitioner_id"] != contacts["with_practitioner_id"])]
+    a, b = _ordered(contacts["practitioner_id"], contacts["with_practitioner_id"])
+    frame = pd.DataFrame({"a": a, "b": b, "forward": (contacts["practitioner_id"] == a).to_numpy(),
+                          "month": contacts["date"].dt.to_period("M").to_numpy()})
+    pairs = frame.groupby(["a", "b"]).agg(interactions=("forward", "size"),
+                                         months=("month", "nunique"), forward=("forward", "sum"))
+    pairs["reciprocated"] = (pairs["forward"] > 0) & (pairs["forward"] < pairs["interactions"])
+    return pairs.drop(columns="forward")
+
+
+def _survey(ds, period):
+    survey = ds.trust_survey[period.mask(ds.trust_survey["date"])]
+    survey = survey[survey["trust"].notna() & (survey["rater_id"] != survey["ratee_id"])]
+    latest = survey.groupby(["rater_id", "ratee_id"])["date"].transform("max")
+    survey = survey[survey["date"] == latest]
+    per_direction = survey.groupby(["rater_id", "ratee_id"], as_index=False)["trust"].mean()
+    a, b = _ordered(per_direction["rater_id"], per_direction["ratee_id"])
+    frame = pd.DataFrame({"a": a, "b": b, "survey_trust": per_direction["trust"].to_numpy()})
+    return frame.groupby(["a", "b"])["survey_trust"].mean()
+
+
+def trust_edges(ds, period=None, *, min_interactions=3, min_months=2, require_reciprocity=True,
+                survey_threshold=3, use_survey=True):
+    """Every pair that interacted or was rated in ``period``, with its trust verdict.
+
+    See the module docstring for the rule. ``use_survey=False`` ignores the
+    survey and infers every tie from the logs.
+
+    Returns
+    -------
+    DataFrame
+        ``a < b``; ``interactions`` (direct contacts either way), ``months``
+        (distinct calendar months of those contacts), ``reciprocated``,
+        ``survey_trust`` (mean rating, NaN when unrated or ``use_survey`` is
+        False), ``source`` (``"survey"`` or ``"inferred"``), ``strength``
+        (survey mean for survey ties, else ``interactions``) and
+        ``is_trust_tie``. Sorted by ``a``, ``b``.
+
+    Raises
+    ------
+    InvalidInputError
+        If an option is out of range (all problems are listed).
+    """
+    _check_options(min_interactions, min_months, require_reciprocity, survey_threshold)
+    period = Period() if period is None else period
+    pairs = _inferred(ds, period)
+    if use_survey:
+        pairs = pairs.join(_survey(ds, period), how="outer")
+    else:
+        pairs["survey_trust"] = np.nan
+    if pairs.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in _COLUMNS})
+    pairs = pairs.reset_index()
+    pairs["interactions"] = pairs["interactions"].fillna(0).astype("int64")
+    pairs["months"] = pairs["months"].fillna(0).astype("int64")
+    pairs["reciprocated"] = pairs["reciprocated"].fillna(False).astype(bool)
+    rated = pairs["survey_trust"].notna()
+    pairs["source"] = np.where(rated, "survey", "inferred")
+    pairs["strength"] = pairs["survey_trust"].where(rated, pairs["interactions"]).astype(float)
+    inferred_tie = ((pairs["interactions"] >= min_interactions) & (pairs["months"] >= min_months)
+                    & (pairs["reciprocated"] | (not require_reciprocity)))
+    pairs["is_trust_tie"] = np.where(rated, pairs["survey_trust"] >= survey_threshold, inferred_tie)
+    pairs = pairs.astype({"a": object, "b": object, "source": object, "is_trust_tie": bool})
+    return pairs[_COLUMNS].sort_values(["a", "b"]).reset_index(drop=True)
+
+
+def trust_graph(ds, period=None, **rule):
+    """Undirected graph of the trust ties only.
+
+    Nodes are the practitioner nodes of the period (see
+    :mod:`netdash.graphs`, isolates included) plus anyone in a survey-rated
+    trust tie. Edge attributes: ``strength``, ``source``, ``interactions``,
+    ``months``, ``reciprocated``, ``survey_trust`` (None when unrated).
+    Keyword options are those of :func:`trust_edges`.
+    """
+    edges = trust_edges(ds, period, **rule)
+    edges = edges[edges["is_trust_tie"].astype(bool)]
+    nodes = practitioner_nodes(ds, period, include=pd.concat([edges["a"], edges["b"]]))
+    G = nx.Graph()
+    G.add_nodes_from((r.pop("practitioner_id"), r) for r in nodes.to_dict("records"))
+    for r in edges.to_dict("records"):
+        survey = r["survey_trust"]
+        G.add_edge(r["a"], r["b"], strength=float(r["strength"]), source=r["source"],
+                   interactions=int(r["interactions"]), months=int(r["months"]),
+                   reciprocated=bool(r["reciprocated"]),
+                   survey_trust=None if pd.isna(survey) else float(survey))
+    return G
+
+
+def trust_summary(G):
+    """Counts of trust ties: overall, across agencies, by source and per agency.
+
+    Returns
+    -------
+    dict
+        ``n_trust_ties``; ``cross_agency_ties`` and ``cross_agency_share``
+        (None when there are no ties); ``by_source`` (``{"inferred": n,
+        "survey": n}``); ``per_agency`` mapping every agency of ``G``'s nodes
+        to ``{"within": ties inside it, "cross": ties to other agencies}``.
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_nodes_from([("a", {"agency": "A"}), ("b", {"agency": "A"}), ("c", {"agency": "B"})])
+    >>> G.add_edge("a", "c", source="survey")
+    >>> s = trust_summary(G)
+    >>> s["n_trust_ties"], s["cross_agency_share"], s["per_agency"]["A"]
+    (1, 1.0, {'within': 0, 'cross': 1})
+    """
+    agency = nx.get_node_attributes(G, "agency")
+    per_agency = {a: {"within": 0, "cross": 0} for a in sorted(set(agency.values()))}
+    by_source = {"inferred": 0, "survey": 0}
+    cross = 0
+    for u, v, d in G.edges(data=True):
+        by_source[d.get("source", "inferred")] = by_source.get(d.get("source", "inferred"), 0) + 1
+        au, av = agency.get(u), agency.get(v)
+        if au == av:
+            per_agency[au]["within"] += 1
+        else:
+            cross += 1
+            per_agency[au]["cross"] += 1
+            per_agency[av]["cross"] += 1
+    m = G.number_of_edges()
+    return {"n_trust_ties": m, "cross_agency_ties": cross,
+            "cross_agency_share": cross / m if m else None,
+            "by_source": by_source, "per_agency": per_agency}
+
+
+def _times(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def describe_trust_rule(*, min_interactions=3, min_months=2, require_reciprocity=True,
+                        survey_threshold=3, use_survey=True):
+    """Plain-language statement of the trust rule in force, for the page.
+
+    Examples
+    --------
+    >>> print(describe_trust_rule(use_survey=False))
+    Two practitioners have a trust tie when, in the period, each contacted the other at least once, they had at least 3 contacts in all, and those contacts fell in at least 2 different calendar months.
+    """
+    _check_options(min_interactions, min_months, require_reciprocity, survey_threshold)
+    parts = ["each contacted the other at least once"] if require_reciprocity else []
+    parts.append(f"they had at least {_times(min_interactions, 'contact')} in all")
+    parts.append(f"those contacts fell in at least {_times(min_months, 'different calendar month')}"
+                 if min_months > 1 else "those contacts fell in at least 1 calendar month")
+    clause = ", ".join(parts[:-1]) + ", and " + parts[-1] if len(parts) > 2 else " and ".join(parts)
+    text = f"Two practitioners have a trust tie when, in the period, {clause}."
+    if use_survey:
+        text += (f" Where either rated the other in the trust survey during the period, the survey"
+                 f" decides instead: a tie when their mean trust rating is at least {survey_threshold:g}"
+                 " on the 1 to 4 scale.")
+    return text

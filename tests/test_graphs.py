@@ -1,0 +1,272 @@
+"""Tests for netdash.graphs on a hand-checked dataset and Davis Southern Women."""
+
+import networkx as nx
+import pandas as pd
+import pytest
+from networkx.algorithms import bipartite
+
+from netdash import graphs
+from netdash.dataset import Dataset
+from netdash.errors import InvalidInputError
+from netdash.periods import Period, parse_period
+
+H1 = parse_period("2024-01-01:2024-07-01")
+
+
+def _c(date, who, client=None, colleague=None, kind=None):
+    return {"date": date, "practitioner_id": who, "client_id": client,
+            "with_practitioner_id": colleague, "contact_type": kind}
+
+
+@pytest.fixture
+def ds():
+    """Agencies A = {p1, p2, p6, p7}, B = {p3, p4, p5}; period H1 2024.
+
+    p5 starts on the period's end (not in post); p6 left before the period
+    but made a contact in it; p7 is in post and idle (an isolate).
+    """
+    return Dataset.from_records(
+        agencies=[{"agency_id": "A", "name": "Housing", "sector": "housing"},
+                  {"agency_id": "B", "name": "Mental Health", "sector": "mental_health"}],
+        practitioners=[
+            {"practitioner_id": "p1", "agency_id": "A", "name": "Ann", "role": "support worker"},
+            {"practitioner_id": "p2", "agency_id": "A"},
+            {"practitioner_id": "p3", "agency_id": "B"},
+            {"practitioner_id": "p4", "agency_id": "B"},
+            {"practitioner_id": "p5", "agency_id": "B", "start_date": "2024-07-01"},
+            {"practitioner_id": "p6", "agency_id": "A", "end_date": "2023-12-31"},
+            {"practitioner_id": "p7", "agency_id": "A"},
+        ],
+        contacts=[
+            _c("2024-01-01", "p1", colleague="p3", kind="phone"),   # start: inside
+            _c("2024-02-10", "p1", colleague="p3", kind="email"),
+            _c("2024-03-05", "p3", colleague="p1", kind="phone"),
+            _c("2024-03-06", "p2", colleague="p4", kind="referral"),
+            _c("2024-07-01", "p1", colleague="p2", kind="phone"),   # end: outside
+            _c("2023-12-31", "p2", colleague="p1", kind="phone"),   # before
+            _c("2024-05-01", "p6", colleague="p2", kind="referral"),
+            _c("2024-04-01", "p1", colleague="p1", kind="phone"),   # self: ignored
+            _c("2024-01-10", "p1", client="c1"),
+            _c("2024-04-09", "p3", client="c1"),                    # 90 days later: tie
+            _c("2024-01-10", "p2", client="c2"),
+            _c("2024-04-10", "p4", client="c2"),                    # 91 days: no tie
+            _c("2024-06-30", "p2", client="c3"),
+            _c("2024-07-01", "p4", client="c3"),                    # outside period
+            _c("2024-02-01", "p1", client="c4"),
+            _c("2024-02-20", "p2", client="c4"),
+            _c("2024-02-21", "p1", client="c4"),
+            _c("2024-05-01", "p1", client="c5"),
+            _c("2024-05-02", "p3", client="c5"),
+        ],
+        cop_attendance=[
+            {"session_id": "s0", "date": "2023-11-01", "practitioner_id": "p2"},
+            {"session_id": "s1", "date": "2024-02-01", "practitioner_id": "p1"},
+            {"session_id": "s1", "date": "2024-02-01", "practitioner_id": "p3"},
+            {"session_id": "s1", "date": "2024-02-01", "practitioner_id": "p4"},
+            {"session_id": "s2", "date": "2024-03-01", "practitioner_id": "p1"},
+            {"session_id": "s2", "date": "2024-03-01", "practitioner_id": "p3"},
+            {"session_id": "s3", "date": "2024-08-01", "practitioner_id": "p7"},
+        ],
+    )
+
+
+def _weights(edges):
+    return {(s, t): w for s, t, w in edges[["source", "target", "weight"]].itertuples(index=False)}
+
+
+def _graph_weights(G, attr="weight"):
+    return {tuple(sorted((u, v))) if not G.is_directed() else (u, v): d[attr]
+            for u, v, d in G.edges(data=True)}
+
+
+def test_practitioners_in_post_boundaries(ds):
+    assert sorted(graphs.practitioners_in_post(ds, H1)["practitioner_id"]) == ["p1", "p2", "p3", "p4", "p7"]
+    # end_date is the last day in post, so it overlaps a period starting that day
+    assert "p6" in set(graphs.practitioners_in_post(ds, parse_period("2023-12-31:2024-01-01"))["practitioner_id"])
+    # start_date on the period's end is outside [start, end)
+    assert "p5" in set(graphs.practitioners_in_post(ds, parse_period("2024-07-01:"))["practitioner_id"])
+    assert len(graphs.practitioners_in_post(ds, None)) == 7
+
+
+def test_node_set_and_attributes(ds):
+    G = graphs.practitioner_graph(ds, H1)
+    assert sorted(G) == ["p1", "p2", "p3", "p4", "p6", "p7"]  # p6 active though out of post
+    assert G.nodes["p1"] == {"agency": "A", "agency_name": "Housing", "sector": "housing",
+                             "role": "support worker", "name": "Ann", "cop_sessions": 2,
+                             "cop_attendee": True}
+    assert G.nodes["p2"]["name"] is None and G.nodes["p2"]["role"] is None
+    assert (G.nodes["p2"]["cop_sessions"], G.nodes["p2"]["cop_attendee"]) == (0, True)  # s0 before
+    assert (G.nodes["p7"]["cop_sessions"], G.nodes["p7"]["cop_attendee"]) == (0, False)  # s3 after
+    assert G.degree("p7") == 0
+    assert graphs.practitioner_nodes(ds, H1, include=["p5"])["practitioner_id"].tolist()[4] == "p5"
+
+
+def test_contact_edges_and_directed_graph(ds):
+    edges = graphs.contact_edges(ds, H1)
+    assert _weights(edges) == {("p1", "p3"): 2, ("p3", "p1"): 1, ("p2", "p4"): 1, ("p6", "p2"): 1}
+    G = graphs.contact_graph(ds, H1)
+    assert G.is_directed() and set(G) == {"p1", "p2", "p3", "p4", "p6", "p7"}
+    assert G.edges["p1", "p3"]["types"] == {"phone": 1, "email": 1}
+    assert G.edges["p6", "p2"]["types"] == {"referral": 1}
+    assert not G.has_edge("p1", "p1") and not G.has_edge("p1", "p2")
+    assert (G.out_degree("p2"), G.in_degree("p2")) == (1, 1)
+    assert (G.out_degree("p4"), G.in_degree("p4")) == (0, 1)
+
+
+def test_contact_edges_missing_type_counted_as_unspecified(ds):
+    edges = graphs.contact_edges(Dataset.from_records(
+        agencies=ds.agencies, practitioners=ds.practitioners,
+        contacts=[_c("2024-01-01", "p1", colleague="p2"), _c("2024-01-02", "p1", colleague="p2", kind="email")]))
+    assert edges["types"].tolist() == [{"unspecified": 1, "email": 1}]
+
+
+def test_coworking_window_and_period(ds):
+    assert _weights(graphs.coworking_edges(ds, H1)) == {("p1", "p2"): 1, ("p1", "p3"): 2}
+    # c1 is exactly 90 days apart: gone at 89
+    assert _weights(graphs.coworking_edges(ds, H1, window_days=89)) == {("p1", "p2"): 1, ("p1", "p3"): 1}
+    # c2 is 91 days apart: appears at 91; c3 straddles the period end and never counts
+    assert _weights(graphs.coworking_edges(ds, H1, window_days=91))[("p2", "p4")] == 1
+    assert ("p2", "p4") not in _weights(graphs.coworking_edges(ds, parse_period("2024-06-01:2024-07-01"), window_days=5))
+    assert ("p2", "p4") in _weights(graphs.coworking_edges(ds, parse_period("2024-06-01:2024-07-02"), window_days=5))
+    G = graphs.coworking_graph(ds, H1)
+    assert _graph_weights(G) == {("p1", "p2"): 1, ("p1", "p3"): 2} and "p7" in G
+
+
+def test_coworking_uses_minimum_distance_between_date_sets():
+    ds = Dataset.from_records(
+        agencies=[{"agency_id": "A", "name": "A"}],
+        practitioners=[{"practitioner_id": p, "agency_id": "A"} for p in ("p1", "p2")],
+        contacts=[_c("2024-01-01", "p1", client="c"), _c("2024-06-01", "p1", client="c"),
+                  _c("2024-03-15", "p2", client="c"), _c("2024-06-20", "p2", client="c")])
+    assert _weights(graphs.coworking_edges(ds, window_days=19)) == {("p1", "p2"): 1}
+    assert graphs.coworking_edges(ds, window_days=18).empty
+
+
+def test_coworking_repeated_visits_count_one_client():
+    days = pd.date_range("2024-01-01", periods=200).strftime("%Y-%m-%d")
+    ds = Dataset.from_records(
+        agencies=[{"agency_id": "A", "name": "A"}],
+        practitioners=[{"practitioner_id": p, "agency_id": "A"} for p in ("p1", "p2")],
+        contacts=[_c(d, p, client="c") for d in days for p in ("p1", "p2")] * 2)
+    assert _weights(graphs.coworking_edges(ds, window_days=0)) == {("p1", "p2"): 1}
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "90", True])
+def test_coworking_window_must_be_whole_days(ds, bad):
+    with pytest.raises(InvalidInputError, match=r"window_days must be a whole number of days, 0 or more"):
+        graphs.coworking_edges(ds, H1, window_days=bad)
+
+
+def test_cop_edges(ds):
+    assert _weights(graphs.cop_edges(ds, H1)) == {("p1", "p3"): 2, ("p1", "p4"): 1, ("p3", "p4"): 1}
+    assert _weights(graphs.cop_edges(ds, None)) == {("p1", "p3"): 2, ("p1", "p4"): 1, ("p3", "p4"): 1}
+    assert graphs.cop_edges(ds, parse_period("2024-03-02:2024-08-02")).empty
+
+
+def test_cop_graph_equals_networkx_projection_on_davis_southern_women():
+    B = nx.davis_southern_women_graph()
+    women = [n for n, d in B.nodes(data=True) if d["bipartite"] == 0]
+    events = sorted(n for n, d in B.nodes(data=True) if d["bipartite"] == 1)
+    day = {e: (pd.Timestamp("2024-01-01") + pd.Timedelta(days=i)).strftime("%Y-%m-%d")
+           for i, e in enumerate(events)}
+    ds = Dataset.from_records(
+        agencies=[{"agency_id": "A", "name": "Society"}],
+        practitioners=[{"practitioner_id": w, "agency_id": "A"} for w in women],
+        cop_attendance=[{"session_id": e, "date": day[e], "practitioner_id": w}
+                        for w in women for e in B[w]])
+    G = graphs.cop_graph(ds)
+    P = bipartite.weighted_projected_graph(B, women)
+    assert set(G) == set(P)
+    assert {frozenset(e) for e in G.edges} == {frozenset(e) for e in P.edges}
+    assert all(G.edges[u, v]["weight"] == d["weight"] for u, v, d in P.edges(data=True))
+    # Breiger (1974): Evelyn and Theresa co-attended 7 events
+    assert G.edges["Evelyn Jefferson", "Theresa Anderson"]["weight"] == 7
+    assert G.nodes["Evelyn Jefferson"]["cop_sessions"] == 8
+
+
+def test_practitioner_graph_all(ds):
+    edges = graphs.practitioner_edges(ds, H1)
+    got = {(r.source, r.target): (r.weight, r.direct, r.coworking, r.cop, r.tie_types)
+           for r in edges.itertuples(index=False)}
+    assert got == {
+        ("p1", "p2"): (1, 0, 1, 0, ("coworking",)),
+        ("p1", "p3"): (7, 3, 2, 2, ("cop", "coworking", "direct")),
+        ("p1", "p4"): (1, 0, 0, 1, ("cop",)),
+        ("p2", "p4"): (1, 1, 0, 0, ("direct",)),
+        ("p2", "p6"): (1, 1, 0, 0, ("direct",)),
+        ("p3", "p4"): (1, 0, 0, 1, ("cop",)),
+    }
+    G = graphs.practitioner_graph(ds, H1)
+    assert G.edges["p3", "p1"] == {"weight": 7, "tie_types": ("cop", "coworking", "direct"),
+                                   "direct": 3, "coworking": 2, "cop": 2}
+
+
+@pytest.mark.parametrize("ties, expected", [
+    ("direct", {("p1", "p3"): 3, ("p2", "p4"): 1, ("p2", "p6"): 1}),
+    ("coworking", {("p1", "p2"): 1, ("p1", "p3"): 2}),
+    ("cop", {("p1", "p3"): 2, ("p1", "p4"): 1, ("p3", "p4"): 1}),
+    ("working", {("p1", "p2"): 1, ("p1", "p3"): 5, ("p2", "p4"): 1, ("p2", "p6"): 1}),
+])
+def test_practitioner_graph_tie_choices(ds, ties, expected):
+    G = graphs.practitioner_graph(ds, H1, ties=ties)
+    assert _graph_weights(G) == expected
+    assert len(G) == 6
+    if ties == "direct":
+        assert G.edges["p1", "p3"]["cop"] == 0 and G.edges["p1", "p3"]["tie_types"] == ("direct",)
+
+
+def test_practitioner_graph_unknown_ties(ds):
+    with pytest.raises(InvalidInputError, match=r"ties='both' is not a tie choice\. Use one of: "
+                                                r"'direct', 'coworking', 'cop', 'working', 'all'"):
+        graphs.practitioner_graph(ds, H1, ties="both")
+
+
+def test_empty_period_gives_isolates_only(ds):
+    G = graphs.practitioner_graph(ds, parse_period("2030-01-01:2030-02-01"))
+    assert sorted(G) == ["p1", "p2", "p3", "p4", "p5", "p7"] and G.number_of_edges() == 0
+
+
+def test_bipartite_graph(ds):
+    G = graphs.bipartite_graph(ds, H1)
+    clients = {n for n, d in G.nodes(data=True) if d["kind"] == "client"}
+    assert clients == {"c1", "c2", "c3", "c4", "c5"}
+    assert all(G.nodes[c]["bipartite"] == 1 for c in clients)
+    assert G.nodes["p1"]["bipartite"] == 0 and G.nodes["p1"]["kind"] == "practitioner"
+    assert _graph_weights(G) == {("c1", "p1"): 1, ("c1", "p3"): 1, ("c2", "p2"): 1, ("c2", "p4"): 1,
+                                 ("c3", "p2"): 1, ("c4", "p1"): 2, ("c4", "p2"): 1, ("c5", "p1"): 1,
+                                 ("c5", "p3"): 1}
+
+
+def test_bipartite_graph_rejects_client_id_equal_to_practitioner_id(ds):
+    clash = Dataset.from_records(agencies=ds.agencies, practitioners=ds.practitioners,
+                                 contacts=[_c("2024-01-01", "p1", client="p2")])
+    with pytest.raises(InvalidInputError, match=r"client id\(s\) 'p2' are also practitioner ids"):
+        graphs.bipartite_graph(clash)
+
+
+def test_agency_tie_counts_and_graph(ds):
+    G = graphs.practitioner_graph(ds, H1)
+    counts = graphs.agency_tie_counts(G)
+    assert list(counts.itertuples(index=False, name=None)) == [("A", "A", 2), ("A", "B", 3), ("B", "B", 1)]
+    H = graphs.agency_graph(G)
+    assert H.nodes["A"] == {"name": "Housing", "sector": "housing", "n_practitioners": 4,
+                            "internal_ties": 2, "internal_weight": 2}
+    assert (H.nodes["B"]["internal_ties"], H.nodes["B"]["n_practitioners"]) == (1, 2)
+    assert H.edges["A", "B"] == {"ties": 3, "weight": 9}
+    # a directed graph counts p1<->p3 once, summing both directions' weights
+    D = graphs.agency_graph(graphs.contact_graph(ds, H1))
+    assert D.edges["A", "B"] == {"ties": 2, "weight": 4}
+
+
+def test_ego_graph(ds):
+    G = graphs.practitioner_graph(ds, H1)
+    assert set(graphs.ego_graph(G, "p6")) == {"p6", "p2"}
+    assert set(graphs.ego_graph(G, "p6", radius=2)) == {"p6", "p2", "p1", "p4"}
+    assert set(graphs.ego_graph(graphs.contact_graph(ds, H1), "p2")) == {"p2", "p4", "p6"}
+    with pytest.raises(InvalidInputError, match=r"practitioner 'p9' is not in this network"):
+        graphs.ego_graph(G, "p9")
+
+
+def test_open_period_is_all_time(ds):
+    assert _weights(graphs.contact_edges(ds, Period()))[("p1", "p2")] == 1
+    assert _weights(graphs.contact_edges(ds))[("p2", "p1")] == 1
