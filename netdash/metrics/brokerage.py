@@ -1,0 +1,320 @@
+"""Gould & Fernandez (1989) brokerage roles.
+
+Practitioner ``b`` *brokers* the ordered pair ``(a, c)`` when ``a -> b -> c``,
+``a != c`` and there is **no** arc ``a -> c`` (an arc ``c -> a`` does not
+matter). Each brokered pair is classified by the groups of ``a`` (source),
+``b`` (broker) and ``c`` (target):
+
+* ``broker_coordinator``, A -> A -> A: all three in the broker's group.
+* ``broker_itinerant``, A -> B -> A: a and c share a group, the broker is
+  outside it (UCINET calls this "consultant").
+* ``broker_representative``, A -> A -> B: a shares the broker's group, c does not.
+* ``broker_gatekeeper``, A -> B -> B: c shares the broker's group, a does not.
+* ``broker_liaison``, A -> B -> C: three different groups.
+
+Some R documentation swaps the gatekeeper and representative labels; the
+definitions above, from group membership, are the ones used throughout
+netdash and agree with Gould & Fernandez's: the representative carries
+contact *out of* their group, the gatekeeper lets contact *into* it.
+
+Conventions: directed (an undirected graph is read as every edge in both
+directions, as R's sna does), weights and parallel arcs ignored (ties are
+binary), self-loops ignored; isolates and practitioners with only incoming
+or only outgoing ties broker nothing (all zeros).
+"""
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from netdash.metrics.mixing import _group_codes
+
+__all__ = [
+    "EXPLANATIONS",
+    "ROLE_FIELDS",
+    "brokerage_roles",
+    "brokerage_by_group",
+    "brokerage_expected",
+]
+
+ROLE_FIELDS = [
+    "broker_coordinator",
+    "broker_itinerant",
+    "broker_representative",
+    "broker_gatekeeper",
+    "broker_liaison",
+]
+_FIELDS = [*ROLE_FIELDS, "broker_total"]
+
+_GF = "Gould & Fernandez (1989)"
+EXPLANATIONS = {
+    "broker_coordinator": (
+        "Times this person links two colleagues from their own agency who are "
+        "not in direct contact.",
+        f"Count of a->b->c, no a->c, group(a)=group(b)=group(c) ({_GF}).",
+    ),
+    "broker_itinerant": (
+        "Times this person links two colleagues from another agency (both the "
+        "same agency) who are not in direct contact.",
+        f"Count of a->b->c, no a->c, group(a)=group(c)!=group(b) ({_GF}; UCINET 'consultant').",
+    ),
+    "broker_representative": (
+        "Times this person carries contact from their own agency out to another agency.",
+        f"Count of a->b->c, no a->c, group(a)=group(b)!=group(c) ({_GF}).",
+    ),
+    "broker_gatekeeper": (
+        "Times this person lets contact from another agency into their own agency.",
+        f"Count of a->b->c, no a->c, group(a)!=group(b)=group(c) ({_GF}).",
+    ),
+    "broker_liaison": (
+        "Times this person links two other agencies, neither of them their own.",
+        f"Count of a->b->c, no a->c, groups of a, b, c all different ({_GF}).",
+    ),
+    "broker_total": (
+        "All the times this person sits between two colleagues who are not in direct contact.",
+        f"Sum of the five brokerage roles ({_GF}).",
+    ),
+}
+
+LIMITS = (
+    "Expected values use Gould & Fernandez's random-graph null, as R's sna::brokerage: "
+    "every arc is present independently with the network's density, given only the group "
+    "sizes. It ignores that some practitioners have far more ties than others, that ties "
+    "are often reciprocated and clustered, and that agencies differ in size of caseload; "
+    "z-scores assume a normal approximation whose accuracy is unknown. Read large z-scores "
+    "as 'more than a random network of this density', not as a significance test."
+)
+
+
+def _binary_adjacency(G):
+    """Binary CSR adjacency (directed view) without self-loops, in G's node order."""
+    if len(G) == 0:
+        return sp.csr_array((0, 0), dtype=np.int64)
+    A = nx.to_scipy_sparse_array(G, weight=None, format="csr", dtype=np.int64)
+    A.setdiag(0)
+    A.eliminate_zeros()
+    A.data[:] = 1
+    return A
+
+
+def _role_counts(A, codes):
+    """Brokerage counts per node, shape (n, 5), in ROLE_FIELDS order.
+
+    Counts every two-path a->b->c with a != c minus the closed ones (a->c
+    present), split by group pattern, with sparse products instead of a loop
+    over triads.
+    """
+    n = A.shape[0]
+    if n == 0:
+        return np.zeros((0, 5), dtype=np.int64)
+    rows, cols = A.nonzero()
+    same_arc = codes[rows] == codes[cols]
+    # A_w keeps only arcs inside a group.
+    A_w = sp.csr_array(
+        (np.ones(same_arc.sum(), dtype=np.int64), (rows[same_arc], cols[same_arc])), shape=(n, n)
+    )
+    indeg = np.asarray(A.sum(axis=0)).ravel()
+    outdeg = np.asarray(A.sum(axis=1)).ravel()
+    in_same = np.asarray(A_w.sum(axis=0)).ravel()
+    out_same = np.asarray(A_w.sum(axis=1)).ravel()
+    in_diff = indeg - in_same
+    out_diff = outdeg - out_same
+
+    # a == c: reciprocated arcs a <-> b, by whether a is in b's group.
+    recip = A.multiply(A.T)
+    rec_all = np.asarray(recip.sum(axis=0)).ravel()
+    rec_same = np.asarray(A_w.multiply(A_w.T).sum(axis=0)).ravel()
+    rec_diff = rec_all - rec_same
+
+    # Open pairs with a and c in the same (non-broker) group, before closure.
+    k = int(codes.max()) + 1
+    H = sp.csr_array((np.ones(n, dtype=np.int64), (np.arange(n), codes)), shape=(n, k))
+    per_group = (A.T @ H).multiply(A @ H)  # in-ties from g times out-ties to g
+    paired = np.asarray(per_group.sum(axis=1)).ravel()
+    itinerant_raw = paired - in_same * out_same
+
+    # Closed two-paths: for each arc a->b, the c with a->c and b->c.
+    common = (A @ A.T).multiply(A).tocsr()  # common out-neighbours, on arcs a->b
+    common_c_like_b = (A @ A_w.T).multiply(A).tocsr()  # ... with group(c) = group(b)
+    common_c_like_a = (A_w @ A.T).multiply(A).tocsr()  # ... with group(c) = group(a)
+
+    def _into_broker(M, mask):
+        coo = M.tocoo()
+        keep = mask(coo.row, coo.col)
+        return np.bincount(coo.col[keep], weights=coo.data[keep], minlength=n).astype(np.int64)
+
+    def a_like_b(r, c):
+        return codes[r] == codes[c]
+
+    def a_unlike_b(r, c):
+        return codes[r] != codes[c]
+
+    tri_all_same = _into_broker(common, a_like_b)
+    tri_coord = _into_broker(common_c_like_b, a_like_b)
+    tri_repr = tri_all_same - tri_coord
+    tri_gate = _into_broker(common_c_like_b, a_unlike_b)
+    tri_itin = _into_broker(common_c_like_a, a_unlike_b)
+    tri_liaison = _into_broker(common, a_unlike_b) - tri_gate - tri_itin
+
+    coordinator = in_same * out_same - rec_same - tri_coord
+    itinerant = itinerant_raw - rec_diff - tri_itin
+    representative = in_same * out_diff - tri_repr
+    gatekeeper = in_diff * out_same - tri_gate
+    liaison = in_diff * out_diff - itinerant_raw - tri_liaison
+    return np.column_stack([coordinator, itinerant, representative, gatekeeper, liaison])
+
+
+def brokerage_roles(G, groups="agency"):
+    """Gould & Fernandez brokerage counts for every practitioner.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        Contact or referral network. Direction matters: ``b`` brokers
+        ``a -> c`` only if ``a -> b``, ``b -> c`` and no ``a -> c`` arc. An
+        undirected graph is read as arcs both ways. Weights, parallel arcs and
+        self-loops are ignored.
+    groups : str or dict, default "agency"
+        Node attribute holding the group, or a dict node -> group.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``practitioner_id`` in ``G``'s node order, integer columns
+        ``broker_coordinator``, ``broker_itinerant``, ``broker_representative``,
+        ``broker_gatekeeper``, ``broker_liaison``, ``broker_total``. Isolates
+        and nodes with only in- or only out-ties have zeros.
+
+    Raises
+    ------
+    InvalidInputError
+        If some node has no group.
+
+    References
+    ----------
+    Gould, R. V. & Fernandez, R. M. (1989). Structures of mediation: a formal
+    approach to brokerage in transaction networks. *Sociological Methodology*
+    19, 89-126.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b"), ("b", "c")])
+    >>> roles = brokerage_roles(G, {"a": "Housing", "b": "Housing", "c": "GP"})
+    >>> int(roles.loc["b", "broker_representative"])
+    1
+    """
+    codes, _ = _group_codes(G, groups)
+    counts = _role_counts(_binary_adjacency(G), codes)
+    index = pd.Index(list(G), name="practitioner_id")
+    frame = pd.DataFrame(counts, columns=ROLE_FIELDS, index=index)
+    frame["broker_total"] = frame[ROLE_FIELDS].sum(axis=1)
+    return frame.astype(np.int64)
+
+
+def brokerage_by_group(G, groups="agency"):
+    """Brokerage counts summed over the brokers of each group.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        As for :func:`brokerage_roles`.
+    groups : str or dict, default "agency"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by group (``agency``, sorted), columns ``n_practitioners`` and
+        the six ``broker_*`` fields. A group's row counts brokerage done *by*
+        its members (Gould & Fernandez 1989).
+    """
+    codes, names = _group_codes(G, groups)
+    roles = brokerage_roles(G, dict(zip(G, codes)))
+    totals = roles.groupby(codes).sum().reindex(range(len(names)), fill_value=0)
+    totals.index = pd.Index(names, name="agency")
+    totals.insert(0, "n_practitioners", np.bincount(codes, minlength=len(names)))
+    return totals.astype(np.int64)
+
+
+def _expected_moments(N, d, sizes, own):
+    """Expected count and variance of each role for one broker (Gould & Fernandez 1989)."""
+    q = d * d * (1 - d)
+    r = d**3 * (1 - d) ** 3
+    others = np.delete(sizes, own)
+    ni = sizes[own]
+    means = np.array(
+        [
+            q * (ni - 1) * (ni - 2),
+            q * np.sum(others * (others - 1)),
+            q * (N - ni) * (ni - 1),
+            q * (N - ni) * (ni - 1),
+            q * (others.sum() ** 2 - np.sum(others**2)),
+            q * (N - 1) * (N - 2),
+        ]
+    )
+    extra = np.array(
+        [
+            2 * (ni - 1) * (ni - 2) * (ni - 3),
+            2 * np.sum(others * (others - 1) * (others - 2)),
+            2 * ((ni - 1) * (N - ni) * (N - ni - 1) / 2 + (N - ni) * (ni - 1) * (ni - 2) / 2),
+            2 * ((ni - 1) * (N - ni) * (N - ni - 1) / 2 + (N - ni) * (ni - 1) * (ni - 2) / 2),
+            4 * np.sum(others * (N - others - ni) * (N - others - ni - 1) / 2),
+            2 * (N - 1) * (N - 2) * (N - 3),
+        ]
+    )
+    return means, means * (1 - q) + extra * r
+
+
+def brokerage_expected(G, groups="agency"):
+    """Observed brokerage against Gould & Fernandez's random-graph expectation.
+
+    For a broker in a group of size ``n_i`` in a network of ``N`` nodes and
+    density ``d = arcs / (N (N - 1))``, each ordered pair is brokered with
+    probability ``d^2 (1 - d)``; the expected count of a role is that times the
+    number of pairs with the role's group pattern, e.g. coordinator
+    ``d^2 (1-d) (n_i-1)(n_i-2)``, representative and gatekeeper
+    ``d^2 (1-d) (n_i-1)(N-n_i)``. Variances are Gould & Fernandez's, as
+    implemented in R's sna::brokerage (``exp.nli``, ``sd.nli``, ``z.nli``),
+    whose values this function reproduces.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        As for :func:`brokerage_roles`; density counts arcs (an undirected
+        edge is two arcs), without self-loops.
+    groups : str or dict, default "agency"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``practitioner_id``; for each field ``f`` of ``broker_*``:
+        ``f`` (observed), ``f_expected``, ``f_sd`` and ``f_z`` (NaN where the
+        standard deviation is 0, e.g. an empty or complete network). The
+        frame's ``attrs["limits"]`` holds a plain note on what the null ignores.
+
+    Raises
+    ------
+    InvalidInputError
+        If some node has no group.
+    """
+    codes, _ = _group_codes(G, groups)
+    A = _binary_adjacency(G)
+    observed = brokerage_roles(G, dict(zip(G, codes)))
+    N = float(len(codes))
+    d = A.nnz / (N * (N - 1)) if N > 1 else 0.0
+    sizes = np.bincount(codes).astype(float) if len(codes) else np.zeros(0)
+    per_group = {g: _expected_moments(N, d, sizes, g) for g in range(len(sizes))}
+    columns = {}
+    for j, field in enumerate(_FIELDS):
+        mean = np.array([per_group[g][0][j] for g in codes], dtype=float)
+        sd = np.sqrt(np.array([per_group[g][1][j] for g in codes], dtype=float))
+        obs = observed[field].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.where(sd > 0, (obs - mean) / np.where(sd > 0, sd, 1.0), np.nan)
+        columns[field] = observed[field].to_numpy()
+        columns[f"{field}_expected"] = mean
+        columns[f"{field}_sd"] = sd
+        columns[f"{field}_z"] = z
+    frame = pd.DataFrame(columns, index=observed.index)
+    frame.attrs["limits"] = LIMITS
+    return frame

@@ -1,0 +1,321 @@
+"""Fragmentation and key players (Borgatti 2006).
+
+Conventions for every function here:
+
+* Direction is ignored: a directed graph is read through its weak components
+  and undirected distances (can these two people reach each other at all?).
+* Weights, parallel edges and self-loops are ignored.
+* With fewer than 2 nodes there are no pairs to disconnect, and fragmentation
+  is reported as 0.0 by convention.
+"""
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse import csgraph
+
+from netdash.errors import InvalidInputError
+
+__all__ = [
+    "EXPLANATIONS",
+    "fragmentation",
+    "distance_weighted_fragmentation",
+    "components_summary",
+    "key_players",
+]
+
+EXPLANATIONS = {
+    "fragmentation": (
+        "Share of pairs of practitioners with no route between them at all: 0 "
+        "means everyone can reach everyone through colleagues, 1 means nobody "
+        "is connected.",
+        "F = 1 - sum_k s_k (s_k - 1) / (n (n - 1)) over components of size s_k (Borgatti 2006).",
+    ),
+    "distance_weighted_fragmentation": (
+        "Like fragmentation, but long chains of referral count as partly "
+        "disconnected: 0 means everyone knows everyone directly.",
+        "F_d = 1 - sum_{i != j} (1 / d_ij) / (n (n - 1)), 1/d = 0 when "
+        "unreachable (Borgatti 2006).",
+    ),
+    "n_components": (
+        "Number of separate pieces the network falls into (a person with no "
+        "ties is a piece on their own).",
+        "Count of (weakly) connected components.",
+    ),
+    "key_player_fragmentation_gain": (
+        "How much more split the network would be if this practitioner left: "
+        "large values mark people whose departure cuts colleagues off.",
+        "F(G - v) - F(G), F as Borgatti (2006) fragmentation.",
+    ),
+}
+
+
+def _adjacency(G):
+    """Symmetric binary CSR adjacency without self-loops, in G's node order."""
+    if len(G) == 0:
+        return sp.csr_array((0, 0), dtype=np.int32)
+    A = nx.to_scipy_sparse_array(G, weight=None, format="csr", dtype=np.int32)
+    A = sp.csr_array(A + A.T) if G.is_directed() else A
+    A.setdiag(0)
+    A.eliminate_zeros()
+    A.data[:] = 1
+    return A
+
+
+def _fragmentation_from_sizes(sizes, n):
+    if n < 2:
+        return 0.0
+    sizes = np.asarray(sizes, dtype=float)
+    return float(1.0 - np.sum(sizes * (sizes - 1)) / (n * (n - 1.0)))
+
+
+def _harmonic_sum(A):
+    """Sum over ordered pairs i != j of 1/d_ij (0 if unreachable), by BFS."""
+    if A.shape[0] < 2:
+        return 0.0
+    dist = csgraph.shortest_path(A, method="D", unweighted=True, directed=False)
+    with np.errstate(divide="ignore"):
+        inverse = 1.0 / dist
+    np.fill_diagonal(inverse, 0.0)
+    return float(inverse.sum())
+
+
+def fragmentation(G):
+    """Borgatti's fragmentation: share of pairs that cannot reach each other.
+
+    Parameters
+    ----------
+    G : networkx graph
+        Directed graphs use weak components.
+
+    Returns
+    -------
+    float
+        ``1 - sum_k s_k (s_k - 1) / (n (n - 1))`` in [0, 1]; 0.0 if ``n < 2``.
+
+    References
+    ----------
+    Borgatti, S. P. (2006). Identifying sets of key players in a social
+    network. *Computational and Mathematical Organization Theory* 12, 21-34.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("a", "b")])
+    >>> G.add_node("c")
+    >>> round(fragmentation(G), 4)
+    0.6667
+    """
+    n = G.number_of_nodes()
+    if n < 2:
+        return 0.0
+    _, labels = csgraph.connected_components(_adjacency(G), directed=False)
+    return _fragmentation_from_sizes(np.bincount(labels), n)
+
+
+def distance_weighted_fragmentation(G):
+    """Borgatti's distance-weighted fragmentation.
+
+    Parameters
+    ----------
+    G : networkx graph
+        Directed graphs use undirected distances.
+
+    Returns
+    -------
+    float
+        ``1 - sum_{i != j} (1/d_ij) / (n (n - 1))`` with ``1/inf = 0``; 0.0 if
+        ``n < 2``. Equals :func:`fragmentation` when every component is a clique.
+
+    Notes
+    -----
+    All-pairs breadth-first search: O(n m) time and O(n^2) memory.
+
+    Examples
+    --------
+    >>> round(distance_weighted_fragmentation(nx.path_graph(3)), 4)  # 1 - (1 + 1 + 1/2) * 2 / 6
+    0.1667
+    """
+    n = G.number_of_nodes()
+    if n < 2:
+        return 0.0
+    return float(1.0 - _harmonic_sum(_adjacency(G)) / (n * (n - 1.0)))
+
+
+def components_summary(G):
+    """Counts describing how the network falls apart into components.
+
+    Parameters
+    ----------
+    G : networkx graph
+        Directed graphs use weak components; self-loops do not rescue an isolate.
+
+    Returns
+    -------
+    dict
+        ``n_components``, ``largest_component_size``,
+        ``largest_component_share`` (of all nodes; NaN for an empty graph) and
+        ``n_isolates`` (nodes with no tie to anyone else).
+    """
+    n = G.number_of_nodes()
+    if n == 0:
+        return {
+            "n_components": 0,
+            "largest_component_size": 0,
+            "largest_component_share": float("nan"),
+            "n_isolates": 0,
+        }
+    A = _adjacency(G)
+    count, labels = csgraph.connected_components(A, directed=False)
+    largest = int(np.bincount(labels).max())
+    return {
+        "n_components": int(count),
+        "largest_component_size": largest,
+        "largest_component_share": largest / n,
+        "n_isolates": int(np.count_nonzero(np.diff(A.indptr) == 0)),
+    }
+
+
+def _pieces_after_removal(A):
+    """For each node, sum of t(t-1) over the pieces its component splits into.
+
+    One iterative depth-first search (Hopcroft & Tarjan 1973): a DFS child c
+    of v with low[c] >= disc[v] becomes its own piece of size subtree(c)
+    when v is removed; the rest of v's component (if any) stays together.
+    """
+    n = A.shape[0]
+    indptr, indices = A.indptr, A.indices
+    disc = np.full(n, -1, dtype=np.int64)
+    low = np.zeros(n, dtype=np.int64)
+    size = np.ones(n, dtype=np.int64)
+    separated = np.zeros(n, dtype=np.int64)  # total size of split-off subtrees
+    split_pairs = np.zeros(n, dtype=np.int64)  # sum t(t-1) over those subtrees
+    comp_size = np.zeros(n, dtype=np.int64)
+    clock = 0
+    for root in range(n):
+        if disc[root] >= 0:
+            continue
+        members = []
+        disc[root] = low[root] = clock
+        clock += 1
+        stack = [(root, -1, indptr[root])]
+        while stack:
+            v, parent, pos = stack[-1]
+            if pos < indptr[v + 1]:
+                stack[-1] = (v, parent, pos + 1)
+                w = indices[pos]
+                if disc[w] < 0:
+                    disc[w] = low[w] = clock
+                    clock += 1
+                    stack.append((w, v, indptr[w]))
+                elif w != parent:
+                    low[v] = min(low[v], disc[w])
+                continue
+            stack.pop()
+            members.append(v)
+            if parent >= 0:
+                low[parent] = min(low[parent], low[v])
+                size[parent] += size[v]
+                if low[v] >= disc[parent]:
+                    separated[parent] += size[v]
+                    split_pairs[parent] += size[v] * (size[v] - 1)
+        comp_size[members] = size[root]
+    rest = comp_size - 1 - separated
+    return comp_size, split_pairs + rest * (rest - 1)
+
+
+def key_players(G, *, top=None, max_nodes=250):
+    """How much each practitioner's departure would fragment the network.
+
+    Parameters
+    ----------
+    G : networkx graph
+        Direction, weights and self-loops ignored (see module conventions).
+    top : int or None, default None
+        Return only the ``top`` rows after sorting; None returns every node.
+    max_nodes : int, default 250
+        Distance-weighted columns need an all-pairs BFS of the node's
+        component per removal, O(n^2 m) in all; above this many nodes they are
+        left NaN and ``attrs["note"]`` says so. Plain fragmentation is always
+        computed, in O(n + m) for all nodes together from one depth-first search.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``practitioner_id``, columns ``fragmentation_after_removal``,
+        ``key_player_fragmentation_gain`` (``F(G - v) - F(G)``),
+        ``distance_weighted_fragmentation_after_removal`` and
+        ``key_player_distance_weighted_gain``, sorted by the fragmentation
+        gain, then the distance-weighted gain, largest first. Removing a node
+        leaves ``n - 1`` nodes; with fewer than 2 left, F is 0 by convention.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``top`` or ``max_nodes`` is negative.
+
+    References
+    ----------
+    Borgatti, S. P. (2006). Identifying sets of key players in a social
+    network. *Computational and Mathematical Organization Theory* 12, 21-34.
+    """
+    for name, value in (("top", top), ("max_nodes", max_nodes)):
+        if value is not None and value < 0:
+            raise InvalidInputError(
+                f"{name} must be 0 or more; received {value}. Use {name}=10, say."
+            )
+    nodes = list(G)
+    n = len(nodes)
+    A = _adjacency(G)
+    base_f = fragmentation(G)
+    _, labels = csgraph.connected_components(A, directed=False) if n else (0, np.zeros(0, int))
+    sizes = np.bincount(labels) if n else np.zeros(0, int)
+    comp_size, pieces = _pieces_after_removal(A)
+    total_pairs = float(np.sum(sizes * (sizes - 1)))
+    remaining = total_pairs - comp_size * (comp_size - 1) + pieces
+    if n - 1 >= 2:
+        after = 1.0 - remaining / ((n - 1) * (n - 2.0))
+    else:
+        after = np.zeros(n)
+    frame = pd.DataFrame(
+        {
+            "fragmentation_after_removal": after,
+            "key_player_fragmentation_gain": after - base_f,
+            "distance_weighted_fragmentation_after_removal": np.nan,
+            "key_player_distance_weighted_gain": np.nan,
+        },
+        index=pd.Index(nodes, name="practitioner_id"),
+    )
+    if n <= max_nodes:
+        dw_after = _distance_weighted_after_removal(A, labels)
+        frame["distance_weighted_fragmentation_after_removal"] = dw_after
+        frame["key_player_distance_weighted_gain"] = dw_after - distance_weighted_fragmentation(G)
+    else:
+        frame.attrs["note"] = (
+            f"Distance-weighted key-player columns were not computed: {n} nodes is more than "
+            f"max_nodes={max_nodes} (cost grows as n^2 x ties). Raise max_nodes to compute them."
+        )
+    frame = frame.sort_values(
+        ["key_player_fragmentation_gain", "key_player_distance_weighted_gain"],
+        ascending=False,
+        kind="stable",
+        na_position="last",
+    )
+    return frame if top is None else frame.head(top)
+
+
+def _distance_weighted_after_removal(A, labels):
+    """Distance-weighted F after removing each node, recomputing only its component."""
+    n = A.shape[0]
+    if n - 1 < 2:
+        return np.zeros(n)
+    members = [np.flatnonzero(labels == c) for c in range(labels.max() + 1)]
+    comp_sum = np.array([_harmonic_sum(A[m][:, m]) for m in members])
+    total = comp_sum.sum()
+    after = np.empty(n)
+    for c, m in enumerate(members):
+        for v in m:
+            rest = m[m != v]
+            within = _harmonic_sum(A[rest][:, rest])
+            after[v] = 1.0 - (total - comp_sum[c] + within) / ((n - 1) * (n - 2.0))
+    return after

@@ -1,0 +1,186 @@
+"""Burt's (1992) structural-holes measures: constraint and effective size.
+
+Both are computed for the whole graph at once with sparse matrices. This is
+deliberate: networkx's ``constraint``/``effective_size`` called with
+``nodes=[...]`` take a slow per-node path that only sees *successors* of a
+node in a directed graph, so a practitioner who only receives ties gets NaN;
+their whole-graph path divides by zero on isolates. Here:
+
+* Ties are read undirected through *mutual weights*: ``m_ij = a_ij + a_ji``
+  (for an undirected graph ``m_ij = a_ij``), so in-only and out-only nodes get
+  finite values computed by Burt's definition.
+* Self-loops are dropped before anything is computed.
+* Isolates (no tie to anyone else) have constraint NaN (undefined: no
+  contacts to be constrained by) and effective size 0 (no contacts).
+* Weights are used when ``weight`` names an edge attribute (missing values
+  count 1); they must be non-negative, and a zero-weight tie counts as absent.
+"""
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from netdash.errors import InvalidInputError
+
+__all__ = ["EXPLANATIONS", "constraint", "effective_size", "structural_holes"]
+
+EXPLANATIONS = {
+    "constraint": (
+        "How boxed-in a practitioner is: high when all their contacts know each "
+        "other (one closed circle), low when their contacts are in separate "
+        "circles only they connect.",
+        "c_i = sum over contacts j of (p_ij + sum_q p_iq p_qj)^2, p_ij = share of "
+        "i's ties that go to j (Burt 1992).",
+    ),
+    "effective_size": (
+        "How many separate circles a practitioner reaches: the number of "
+        "contacts, less the overlap among them.",
+        "e_i = sum over contacts j of (1 - sum_q p_iq m_jq), m_jq = j's tie to q "
+        "over j's strongest tie (Burt 1992; for unweighted graphs n - 2t/n, Borgatti 1997).",
+    ),
+}
+
+
+def _mutual_weights(G, weight):
+    """Symmetric sparse mutual-weight matrix without self-loops."""
+    if len(G) == 0:
+        return sp.csr_array((0, 0), dtype=float)
+    A = nx.to_scipy_sparse_array(G, weight=weight, format="csr", dtype=float)
+    A.setdiag(0)
+    A.eliminate_zeros()
+    if A.nnz and A.data.min() < 0:
+        raise InvalidInputError(
+            f"Edge attribute '{weight}' has negative values; Burt's measures need "
+            "non-negative tie strengths. Use counts or durations, or weight=None."
+        )
+    M = (A + A.T) if G.is_directed() else A
+    return sp.csr_array(M)
+
+
+def _proportions(M):
+    """Row-normalised p_ij and row-max-normalised m_ij, plus the isolate mask."""
+    total = np.asarray(M.sum(axis=1)).ravel()
+    isolate = total == 0
+    safe = np.where(isolate, 1.0, total)
+    P = sp.csr_array(sp.diags_array(1.0 / safe) @ M)
+    strongest = M.max(axis=1).toarray().ravel() if M.nnz else np.zeros(M.shape[0])
+    Mx = sp.csr_array(sp.diags_array(1.0 / np.where(strongest > 0, strongest, 1.0)) @ M)
+    return P, Mx, isolate
+
+
+def _constraint_array(G, weight):
+    M = _mutual_weights(G, weight)
+    P, _, isolate = _proportions(M)
+    # Indirect investment p_iq p_qj only matters where j is a contact of i.
+    local = (P + (P @ P).multiply(M > 0)).power(2)
+    values = np.asarray(local.sum(axis=1)).ravel()
+    values[isolate] = np.nan
+    return values
+
+
+def _effective_size_array(G, weight):
+    M = _mutual_weights(G, weight)
+    P, Mx, _ = _proportions(M)
+    degree = np.asarray((M > 0).sum(axis=1)).ravel().astype(float)
+    redundancy = (P @ Mx.T).multiply(M > 0)
+    return degree - np.asarray(redundancy.sum(axis=1)).ravel()
+
+
+def constraint(G, *, weight=None):
+    """Burt's constraint of every node.
+
+    ``c_i = sum_{j in N(i)} (p_ij + sum_{q != i, j} p_iq p_qj)^2`` with
+    ``p_ij = m_ij / sum_k m_ik`` and mutual weights ``m_ij = a_ij + a_ji``.
+
+    Parameters
+    ----------
+    G : networkx graph
+        Directed graphs are read through mutual weights (direction ignored),
+        so nodes with only incoming ties get finite values. Self-loops dropped.
+    weight : str or None, default None
+        Edge attribute holding tie strength; None treats every tie as 1.
+
+    Returns
+    -------
+    dict
+        node -> constraint; NaN for isolates. Ranges from near 0 (many
+        unconnected contacts) to above 1 (one contact, or a closed clique).
+
+    Raises
+    ------
+    InvalidInputError
+        If a weight is negative.
+
+    References
+    ----------
+    Burt, R. S. (1992). *Structural Holes: The Social Structure of
+    Competition.* Harvard University Press.
+
+    Examples
+    --------
+    >>> constraint(nx.path_graph(["a", "b", "c"]))
+    {'a': 1.0, 'b': 0.5, 'c': 1.0}
+    """
+    return dict(zip(G, _constraint_array(G, weight).tolist()))
+
+
+def effective_size(G, *, weight=None):
+    """Burt's effective size of every node's ego network.
+
+    ``e_i = sum_{j in N(i)} (1 - sum_{q} p_iq m_jq)`` with ``m_jq`` the mutual
+    weight of ``j`` and ``q`` divided by ``j``'s largest mutual weight; for
+    unweighted undirected graphs this is Borgatti's (1997) ``n - 2t/n``.
+
+    Parameters
+    ----------
+    G : networkx graph
+        Direction ignored (mutual weights); self-loops dropped.
+    weight : str or None, default None
+        Edge attribute holding tie strength; None treats every tie as 1.
+
+    Returns
+    -------
+    dict
+        node -> effective size; 0 for isolates.
+
+    Raises
+    ------
+    InvalidInputError
+        If a weight is negative.
+
+    References
+    ----------
+    Burt (1992), above; Borgatti, S. P. (1997). Structural holes: unpacking
+    Burt's redundancy measures. *Connections* 20(1), 35-38.
+
+    Examples
+    --------
+    >>> effective_size(nx.star_graph(["hub", "a", "b", "c"]))["hub"]
+    3.0
+    """
+    return dict(zip(G, _effective_size_array(G, weight).tolist()))
+
+
+def structural_holes(G, *, weight=None):
+    """Constraint and effective size of every node, as one table.
+
+    Parameters
+    ----------
+    G : networkx graph
+        See :func:`constraint` for the conventions.
+    weight : str or None, default None
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``practitioner_id`` in ``G``'s node order, columns
+        ``constraint`` (NaN for isolates) and ``effective_size`` (0 for isolates).
+    """
+    return pd.DataFrame(
+        {
+            "constraint": _constraint_array(G, weight),
+            "effective_size": _effective_size_array(G, weight),
+        },
+        index=pd.Index(list(G), name="practitioner_id"),
+    )

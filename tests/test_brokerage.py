@@ -1,0 +1,168 @@
+"""Tests for Gould & Fernandez brokerage roles (netdash.metrics.brokerage)."""
+
+import math
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from netdash.errors import InvalidInputError
+from netdash.metrics.brokerage import (
+    EXPLANATIONS,
+    LIMITS,
+    ROLE_FIELDS,
+    brokerage_by_group,
+    brokerage_expected,
+    brokerage_roles,
+)
+
+ALL_FIELDS = [*ROLE_FIELDS, "broker_total"]
+
+
+def _reference_roles(G, groups):
+    """Slow triad loop straight from the definition: the reference implementation."""
+    D = G if G.is_directed() else G.to_directed()
+    out = {v: dict.fromkeys(ROLE_FIELDS, 0) for v in D}
+    for b in D:
+        for a in D.predecessors(b):
+            for c in D.successors(b):
+                if len({a, b, c}) < 3 or D.has_edge(a, c):
+                    continue
+                ga, gb, gc = groups[a], groups[b], groups[c]
+                if ga == gb == gc:
+                    role = "broker_coordinator"
+                elif ga == gc:
+                    role = "broker_itinerant"
+                elif ga == gb:
+                    role = "broker_representative"
+                elif gb == gc:
+                    role = "broker_gatekeeper"
+                else:
+                    role = "broker_liaison"
+                out[b][role] += 1
+    return out
+
+
+@pytest.mark.parametrize(
+    ("ga", "gb", "gc", "role"),
+    [
+        ("X", "X", "X", "broker_coordinator"),
+        ("X", "Y", "X", "broker_itinerant"),
+        ("X", "X", "Y", "broker_representative"),
+        ("X", "Y", "Y", "broker_gatekeeper"),
+        ("X", "Y", "Z", "broker_liaison"),
+    ],
+)
+def test_three_node_path_has_exactly_one_role(ga, gb, gc, role):
+    G = nx.DiGraph([("a", "b"), ("b", "c")])
+    roles = brokerage_roles(G, {"a": ga, "b": gb, "c": gc})
+    expected = dict.fromkeys(ALL_FIELDS, 0)
+    expected[role] = 1
+    expected["broker_total"] = 1
+    assert roles.loc["b"].to_dict() == expected
+    assert roles.loc[["a", "c"]].to_numpy().sum() == 0
+
+
+def test_direct_tie_a_to_c_excludes_the_pair():
+    G = nx.DiGraph([("a", "b"), ("b", "c"), ("a", "c")])
+    roles = brokerage_roles(G, dict.fromkeys(G, "X"))
+    assert roles.loc["b", "broker_total"] == 0
+
+
+def test_reverse_tie_c_to_a_does_not_exclude_the_pair():
+    G = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a")])
+    roles = brokerage_roles(G, dict.fromkeys(G, "X"))
+    # A directed 3-cycle: every node brokers exactly one open pair.
+    assert roles["broker_coordinator"].tolist() == [1, 1, 1]
+
+
+def test_reciprocated_tie_is_not_brokerage_to_oneself():
+    G = nx.DiGraph([("a", "b"), ("b", "a")])
+    assert brokerage_roles(G, dict.fromkeys(G, "X"))["broker_total"].sum() == 0
+
+
+def test_isolates_and_in_only_nodes_score_zero():
+    G = nx.DiGraph([("a", "sink"), ("b", "sink"), ("a", "b")])
+    G.add_node("alone")
+    roles = brokerage_roles(G, {"a": "X", "b": "Y", "sink": "Z", "alone": "X"})
+    assert roles.loc[["sink", "alone"]].to_numpy().sum() == 0
+
+
+def test_single_group_gives_only_coordinator():
+    G = nx.gnp_random_graph(30, 0.2, seed=3, directed=True)
+    roles = brokerage_roles(G, dict.fromkeys(G, "Housing"))
+    assert roles["broker_total"].sum() > 0
+    assert (roles["broker_coordinator"] == roles["broker_total"]).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_vectorised_counts_equal_the_reference_loop(seed):
+    rng = np.random.default_rng(seed)
+    G = nx.gnp_random_graph(45, 0.12, seed=seed, directed=True)
+    G.add_edge(5, 5)  # a self-loop must not create brokerage
+    groups = {v: f"agency{rng.integers(0, 4)}" for v in G}
+    reference = _reference_roles(G, groups)
+    roles = brokerage_roles(G, groups)
+    for v in G:
+        assert roles.loc[v, ROLE_FIELDS].to_dict() == reference[v]
+    assert (roles[ROLE_FIELDS].sum(axis=1) == roles["broker_total"]).all()
+
+
+def test_undirected_graph_reads_edges_both_ways():
+    G = nx.Graph([("a", "b"), ("b", "c")])
+    roles = brokerage_roles(G, {"a": "X", "b": "X", "c": "Y"})
+    # a->b->c is representative, c->b->a is gatekeeper.
+    assert roles.loc["b", "broker_representative"] == 1
+    assert roles.loc["b", "broker_gatekeeper"] == 1
+
+
+def test_groups_from_node_attribute():
+    G = nx.DiGraph([("a", "b"), ("b", "c")])
+    nx.set_node_attributes(G, {"a": "GP", "b": "Probation", "c": "GP"}, "agency")
+    assert brokerage_roles(G).loc["b", "broker_itinerant"] == 1
+
+
+def test_missing_group_is_reported_with_the_node():
+    G = nx.DiGraph([("a", "b")])
+    G.nodes["a"]["agency"] = "GP"
+    with pytest.raises(InvalidInputError, match=r"1 node\(s\) have no group.*'b'"):
+        brokerage_roles(G)
+
+
+def test_by_group_sums_brokers_of_each_agency():
+    G = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d")])
+    groups = {"a": "X", "b": "X", "c": "Y", "d": "Y"}
+    table = brokerage_by_group(G, groups)
+    assert table.loc["X", "broker_representative"] == 1  # b: a -> b -> c
+    assert table.loc["Y", "broker_gatekeeper"] == 1  # c: b -> c -> d
+    assert table.loc["X", "n_practitioners"] == 2
+    assert table["broker_total"].sum() == 2
+
+
+def test_expected_values_by_hand():
+    # 4 nodes, 3 arcs: d = 3 / 12 = 0.25; broker b in group X of size 2, N = 4.
+    G = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d")])
+    groups = {"a": "X", "b": "X", "c": "Y", "d": "Z"}
+    table = brokerage_expected(G, groups)
+    q = 0.25**2 * 0.75
+    assert table.loc["b", "broker_coordinator_expected"] == pytest.approx(0.0)  # (2-1)(2-2)
+    assert table.loc["b", "broker_representative_expected"] == pytest.approx(q * 1 * 2)
+    assert table.loc["b", "broker_liaison_expected"] == pytest.approx(q * 2)  # Y->Z and Z->Y
+    assert table.loc["b", "broker_total_expected"] == pytest.approx(q * 3 * 2)
+    assert math.isnan(table.loc["b", "broker_coordinator_z"])  # sd 0: no such pairs exist
+    var_total = q * 6 * (1 - q) + 2 * 3 * 2 * 1 * 0.25**3 * 0.75**3
+    assert table.loc["b", "broker_total_sd"] == pytest.approx(math.sqrt(var_total))
+    assert table.loc["b", "broker_total_z"] == pytest.approx((1 - q * 6) / math.sqrt(var_total))
+    assert table.attrs["limits"] == LIMITS
+
+
+def test_expected_roles_add_up_to_expected_total():
+    G = nx.gnp_random_graph(30, 0.1, seed=4, directed=True)
+    groups = {v: v % 3 for v in G}
+    table = brokerage_expected(G, groups)
+    parts = sum(table[f"{f}_expected"] for f in ROLE_FIELDS)
+    np.testing.assert_allclose(parts, table["broker_total_expected"])
+
+
+def test_explanations_cover_every_field():
+    assert set(EXPLANATIONS) == set(ALL_FIELDS)

@@ -1,0 +1,137 @@
+"""Tests for the E-I index and mixing matrix (netdash.metrics.mixing)."""
+
+import math
+
+import networkx as nx
+import pytest
+
+from netdash.errors import InvalidInputError
+from netdash.metrics.mixing import (
+    EXPLANATIONS,
+    ei_by_group,
+    ei_by_node,
+    ei_index,
+    ei_permutation_test,
+    mixing_matrix,
+)
+
+
+@pytest.fixture
+def karate():
+    return nx.karate_club_graph()
+
+
+def test_karate_club_ei_index(karate):
+    # 11 ties cross the two clubs, 67 stay inside: (11 - 67) / 78.
+    assert round(ei_index(karate, "club"), 3) == -0.718
+    table = ei_by_group(karate, "club")
+    assert table["internal"].sum() == 67
+    assert table["external"].sum() == 2 * 11
+    assert table.loc["Mr. Hi", "ei_index"] == pytest.approx((11 - 35) / 46)
+
+
+def test_karate_mixing_matrix(karate):
+    M = mixing_matrix(karate, "club")
+    assert M.loc["Mr. Hi", "Officer"] == M.loc["Officer", "Mr. Hi"] == 11
+    assert M.loc["Mr. Hi", "Mr. Hi"] + M.loc["Officer", "Officer"] == 67
+
+
+def test_karate_permutation_test_is_significant(karate):
+    result = ei_permutation_test(karate, "club", permutations=500, seed=42)
+    assert result["observed"] == pytest.approx(-56 / 78)
+    assert result["p_value"] < 0.05
+    # Chance level: 1 - 2 * (2 * 17 * 16) / (34 * 33) = 0.030.
+    assert result["expected"] == pytest.approx(0.030, abs=0.02)
+    assert result["permutations"] == 500
+
+
+def test_permutation_test_is_reproducible_with_a_seed(karate):
+    a = ei_permutation_test(karate, "club", permutations=200, seed=7)
+    b = ei_permutation_test(karate, "club", permutations=200, seed=7)
+    assert a == b
+
+
+def test_complete_graph_every_relabelling_ties_so_p_is_one():
+    G = nx.complete_graph(6)
+    result = ei_permutation_test(G, {v: v % 2 for v in G}, permutations=50, seed=0)
+    assert result["p_value"] == 1.0
+    assert result["expected"] == pytest.approx(result["observed"])  # (9 - 6) / 15 every time
+
+
+def test_permutation_mean_matches_the_analytic_chance_level():
+    G = nx.gnp_random_graph(60, 0.1, seed=1)
+    groups = {v: v % 3 for v in G}
+    # P(tie internal) = sum n_g (n_g - 1) / (n (n - 1)) = 3 * 20 * 19 / (60 * 59).
+    chance = 1 - 2 * (3 * 20 * 19) / (60 * 59)
+    result = ei_permutation_test(G, groups, permutations=4000, seed=3)
+    assert result["expected"] == pytest.approx(chance, abs=0.01)
+
+
+@pytest.mark.parametrize("bad", [0, -5, 2.5, True])
+def test_permutations_must_be_positive_integer(karate, bad):
+    with pytest.raises(InvalidInputError, match="permutations must be a positive whole number"):
+        ei_permutation_test(karate, "club", permutations=bad)
+
+
+def test_single_agency_is_minus_one():
+    G = nx.cycle_graph(5)
+    assert ei_index(G, dict.fromkeys(G, "Housing")) == -1.0
+
+
+def test_groups_of_one_make_every_tie_external():
+    G = nx.path_graph(4)
+    groups = {v: f"solo{v}" for v in G}
+    assert ei_index(G, groups) == 1.0
+    table = ei_by_group(G, groups)
+    assert table["internal"].sum() == 0
+    assert table.loc["solo0", "ei_index"] == 1.0
+
+
+def test_directed_counts_each_arc():
+    D = nx.DiGraph([("a", "b"), ("b", "a"), ("b", "c")])
+    groups = {"a": "X", "b": "X", "c": "Y"}
+    assert ei_index(D, groups) == pytest.approx((1 - 2) / 3)
+    M = mixing_matrix(D, groups)
+    assert M.loc["X", "X"] == 2 and M.loc["X", "Y"] == 1 and M.loc["Y", "X"] == 0
+
+
+def test_by_node_with_isolate():
+    G = nx.Graph([("a", "b"), ("b", "c")])
+    G.add_node("d")
+    scores = ei_by_node(G, {"a": "X", "b": "X", "c": "Y", "d": "Y"})
+    assert scores["a"] == -1.0 and scores["b"] == 0.0 and scores["c"] == 1.0
+    assert math.isnan(scores["d"])
+
+
+def test_no_ties_is_nan():
+    G = nx.empty_graph(3)
+    groups = dict.fromkeys(G, "X")
+    assert math.isnan(ei_index(G, groups))
+    assert math.isnan(ei_permutation_test(G, groups, seed=0)["p_value"])
+    assert math.isnan(ei_by_group(G, groups).loc["X", "ei_index"])
+
+
+def test_self_loops_ignored():
+    G = nx.Graph([("a", "b"), ("a", "a")])
+    assert ei_index(G, {"a": "X", "b": "Y"}) == 1.0
+
+
+def test_missing_attribute_lists_nodes():
+    G = nx.path_graph(["a", "b"])
+    with pytest.raises(InvalidInputError, match=r"node attribute 'agency': 'a', 'b'.*Set 'agency'"):
+        ei_index(G)
+
+
+def test_mapping_missing_node():
+    G = nx.path_graph(["a", "b"])
+    with pytest.raises(InvalidInputError, match=r"the groups mapping: 'b'\. Add the missing"):
+        ei_index(G, {"a": "X"})
+
+
+def test_groups_of_wrong_type():
+    with pytest.raises(InvalidInputError, match="received int"):
+        ei_index(nx.path_graph(2), 3)
+
+
+def test_explanations():
+    assert set(EXPLANATIONS) == {"ei_index"}
