@@ -166,3 +166,20 @@ def test_expected_roles_add_up_to_expected_total():
 
 def test_explanations_cover_every_field():
     assert set(EXPLANATIONS) == set(ALL_FIELDS)
+
+
+def test_boundary_spanners_need_two_other_agencies_and_join_roles():
+    import networkx as nx
+
+    from netdash.metrics.brokerage import boundary_spanners, brokerage_roles
+
+    groups = {"a": "H", "b": "MH", "c": "GP", "d": "H", "e": "MH"}
+    D = nx.DiGraph([("b", "a"), ("a", "c"), ("d", "b"), ("e", "b")])
+    roles = brokerage_roles(D, groups)
+    spans = boundary_spanners(D, groups, roles=roles)
+    # a reaches MH (b) and GP (c); b reaches H (a, d) only; d and e reach one agency.
+    assert list(spans.index) == ["a"]
+    assert spans.loc["a", "other_agency_list"] == "GP;MH"
+    # b -> a -> c with three different agencies: a is a liaison.
+    assert spans.loc["a", "broker_liaison"] == 1
+    assert len(boundary_spanners(D, groups, min_other_groups=1)) == 4

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from netdash.metrics.mixing import _group_codes
+from netdash.metrics.mixing import _group_codes, _node_groups
 
 __all__ = [
     "EXPLANATIONS",
@@ -36,6 +36,7 @@ __all__ = [
     "brokerage_roles",
     "brokerage_by_group",
     "brokerage_expected",
+    "boundary_spanners",
 ]
 
 ROLE_FIELDS = [
@@ -318,3 +319,50 @@ def brokerage_expected(G, groups="agency"):
     frame = pd.DataFrame(columns, index=observed.index)
     frame.attrs["limits"] = LIMITS
     return frame
+
+
+def boundary_spanners(G, groups="agency", *, min_other_groups=2, roles=None):
+    """Practitioners whose ties reach at least ``min_other_groups`` other agencies.
+
+    Parameters
+    ----------
+    G : networkx.Graph or DiGraph
+        Ties in either direction count (a tie reaches the agency of the
+        colleague at its other end).
+    groups : str or dict, default "agency"
+    min_other_groups : int, default 2
+        The issue's definition of a boundary spanner: ties into two or more
+        agencies other than one's own.
+    roles : DataFrame, optional
+        Output of :func:`brokerage_roles` to join (on the directed contact
+        graph, which may differ from ``G``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``practitioner_id``: ``agency``, ``other_agencies`` (count),
+        ``other_agency_list`` (sorted, ``;``-separated), ``cross_agency_ties``
+        and, when ``roles`` is given, its columns. Sorted by other_agencies
+        then cross_agency_ties, descending.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("a", "b"), ("a", "c"), ("d", "b")])
+    >>> spans = boundary_spanners(G, {"a": "H", "b": "MH", "c": "GP", "d": "H"})
+    >>> list(spans.index), int(spans.loc["a", "other_agencies"])
+    (['a'], 2)
+    """
+    labels = _node_groups(G, groups)
+    U = G.to_undirected(as_view=True) if G.is_directed() else G
+    rows = []
+    for v in U:
+        others = {labels[u] for u in U[v] if u != v and labels[u] != labels[v]}
+        if len(others) >= min_other_groups:
+            cross = sum(1 for u in U[v] if u != v and labels[u] != labels[v])
+            rows.append((v, labels[v], len(others), ";".join(sorted(map(str, others))), cross))
+    frame = pd.DataFrame(
+        rows, columns=["practitioner_id", "agency", "other_agencies", "other_agency_list", "cross_agency_ties"]
+    ).set_index("practitioner_id")
+    if roles is not None:
+        frame = frame.join(roles, how="left").fillna({c: 0 for c in roles.columns})
+    return frame.sort_values(["other_agencies", "cross_agency_ties"], ascending=False)

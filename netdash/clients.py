@@ -1,0 +1,262 @@
+"""The team around the person: how the agencies around each client work together.
+
+For every (pseudonymised) client seen by practitioners of two or more
+agencies, :func:`client_teams` describes the team: its size, how many of its
+members are in touch with each other (cohesion), whether the agencies were
+involved at the same time or one after the other (pattern), and how long the
+next agency took to appear after a housing placement (handover lag).
+:func:`client_team_summary` turns that into aggregates safe to publish
+(small numbers suppressed, see :mod:`netdash.privacy`), and
+:func:`client_team_trend` compares two periods, e.g. before and after a COP.
+
+Conventions
+-----------
+* Only contacts in the period count, and only the practitioner who recorded
+  the contact (``practitioner_id``) is counted as working with its client;
+  the colleague in ``with_practitioner_id`` is not.
+* Dates are days; a span is the closed interval from an agency's first to
+  its last contact day with the client.
+"""
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from netdash import graphs
+from netdash.errors import InvalidInputError
+from netdash.periods import Period
+from netdash.privacy import DEFAULT_THRESHOLD, is_small_count
+
+__all__ = ["client_teams", "client_team_summary", "client_team_trend", "TEAM_COLUMNS"]
+
+TEAM_COLUMNS = ["client_id", "n_agencies", "n_practitioners", "agencies", "cohesion", "pattern",
+                "handover_lag_days"]
+
+
+def _unordered(frame, a, b):
+    lo = np.where(frame[a] < frame[b], frame[a], frame[b])
+    hi = np.where(frame[a] < frame[b], frame[b], frame[a])
+    return pd.DataFrame({"p1": lo, "p2": hi}, dtype=object).drop_duplicates()
+
+
+def _tie_pairs(ds, period, trust):
+    """Unordered tied practitioner pairs (p1 < p2): direct contact, or trust edges when given."""
+    if trust is None:
+        edges = graphs.contact_edges(ds, period)
+        return _unordered(edges, "source", "target")
+    if not isinstance(trust, nx.Graph):
+        raise InvalidInputError(
+            f"trust should be a networkx graph of trust ties (e.g. from netdash.metrics.trust.trust_graph); "
+            f"got {type(trust).__name__}. Pass trust=None to use direct contacts.")
+    edges = pd.DataFrame([(str(u), str(v)) for u, v in trust.edges() if u != v], columns=["u", "v"])
+    return _unordered(edges, "u", "v")
+
+
+def _cohesion(seen, tied):
+    """Share of practitioner pairs around each client that are tied."""
+    members = seen[["client_id", "practitioner_id"]].drop_duplicates()
+    pairs = members.merge(members, on="client_id")
+    pairs = pairs[pairs["practitioner_id_x"] < pairs["practitioner_id_y"]]
+    pairs = pairs.rename(columns={"practitioner_id_x": "p1", "practitioner_id_y": "p2"})
+    pairs = pairs.merge(tied.assign(tied=True), how="left", on=["p1", "p2"])
+    return pairs["tied"].fillna(False).astype(bool).groupby(pairs["client_id"]).mean()
+
+
+def _pattern(seen):
+    """'concurrent' if any two agencies' spans share at least one day, else 'sequential'."""
+    spans = (seen.groupby(["client_id", "agency"])["date"].agg(first="min", last="max")
+             .reset_index().sort_values(["client_id", "first", "last"]))
+    # latest end among the agencies that started earlier (or at the same time, earlier in sort order)
+    reach = spans.groupby("client_id")["last"].cummax()
+    earlier = reach.groupby(spans["client_id"]).shift()
+    overlaps = (spans["first"] <= earlier).groupby(spans["client_id"]).any()
+    return overlaps.map({True: "concurrent", False: "sequential"})
+
+
+def _handover_lag(seen):
+    """Days from the first housing placement to the next contact by another agency."""
+    placements = seen[seen["contact_type"] == "housing_placement"]
+    first = (placements.sort_values(["date", "agency"]).groupby("client_id", as_index=False)
+             .first()[["client_id", "date", "agency"]]
+             .rename(columns={"date": "placed", "agency": "placing_agency"}))
+    later = seen[["client_id", "date", "agency"]].merge(first, on="client_id")
+    later = later[(later["agency"] != later["placing_agency"]) & (later["date"] >= later["placed"])]
+    lag = (later["date"] - later["placed"]).dt.days.groupby(later["client_id"]).min()
+    return lag.astype("float64")
+
+
+def client_teams(ds, period=None, *, trust=None):
+    """The multi-agency team around each client in ``period``.
+
+    Parameters
+    ----------
+    ds : Dataset
+    period : Period, optional
+        ``None`` means all time.
+    trust : networkx.Graph, optional
+        A trust graph (e.g. :func:`netdash.metrics.trust.trust_graph`); when
+        given, cohesion counts trust ties *instead of* direct contacts.
+        Direction is ignored.
+
+    Returns
+    -------
+    DataFrame
+        One row per client seen by practitioners of at least two agencies,
+        sorted by ``client_id``:
+
+        ``client_id``
+            the pseudonym (never a real identifier: keep this table internal);
+        ``n_agencies``, ``n_practitioners``
+            distinct agencies and practitioners with a contact with the client;
+        ``agencies``
+            sorted tuple of agency ids;
+        ``cohesion``
+            tied pairs / all pairs of those practitioners (same-agency pairs
+            included), where a pair is tied when a direct contact between
+            them in either direction is recorded in the period (any client,
+            or none), or, with ``trust``, when the trust graph joins them;
+        ``pattern``
+            ``"sequential"`` when the agencies' spans (first to last contact
+            day with the client) are pairwise disjoint, i.e. each agency
+            starts only after every earlier one has ended; ``"concurrent"``
+            otherwise. Any overlap counts as concurrent, even a partial one
+            or a single shared day (a handover on the same day);
+        ``handover_lag_days``
+            where the client has a ``housing_placement`` contact: days from
+            the first placement to the first contact by a practitioner of
+            another agency on or after that day (0 when on the same day,
+            since the order within a day is unknown); NaN when there is no
+            placement or no such contact in the period.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``trust`` is not a networkx graph.
+
+    Examples
+    --------
+    >>> from netdash.dataset import Dataset
+    >>> ds = Dataset.from_records(
+    ...     agencies=[{"agency_id": "H", "name": "Housing"}, {"agency_id": "M", "name": "Mental health"}],
+    ...     practitioners=[{"practitioner_id": "h1", "agency_id": "H"},
+    ...                    {"practitioner_id": "m1", "agency_id": "M"}],
+    ...     contacts=[{"date": "2024-01-01", "practitioner_id": "h1", "client_id": "c1",
+    ...                "contact_type": "housing_placement"},
+    ...               {"date": "2024-01-22", "practitioner_id": "m1", "client_id": "c1"}])
+    >>> row = client_teams(ds).iloc[0]
+    >>> row["agencies"], row["pattern"], float(row["handover_lag_days"]), float(row["cohesion"])
+    (('H', 'M'), 'sequential', 21.0, 0.0)
+    """
+    tied = _tie_pairs(ds, period, trust)
+    contacts = ds.contacts[(period or Period()).mask(ds.contacts["date"])]
+    seen = contacts.loc[contacts["client_id"].notna(),
+                        ["client_id", "practitioner_id", "date", "contact_type"]].copy()
+    seen["agency"] = seen["practitioner_id"].map(ds.practitioners.set_index("practitioner_id")["agency_id"])
+    n_agencies = seen.groupby("client_id")["agency"].nunique()
+    seen = seen[seen["client_id"].isin(n_agencies.index[n_agencies >= 2])]
+    if seen.empty:
+        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in TEAM_COLUMNS})
+        return frame.astype({"n_agencies": "int64", "n_practitioners": "int64", "cohesion": "float64",
+                             "handover_lag_days": "float64"})
+    by_client = seen.groupby("client_id")
+    teams = pd.DataFrame({
+        "n_agencies": by_client["agency"].nunique(),
+        "n_practitioners": by_client["practitioner_id"].nunique(),
+        "agencies": by_client["agency"].agg(lambda s: tuple(sorted(s.unique()))),
+    })
+    teams["cohesion"] = _cohesion(seen, tied)
+    teams["pattern"] = _pattern(seen)
+    teams["handover_lag_days"] = _handover_lag(seen)
+    teams = teams.rename_axis("client_id").reset_index().sort_values("client_id", ignore_index=True)
+    return teams[TEAM_COLUMNS]
+
+
+def client_team_summary(teams, *, min_count=DEFAULT_THRESHOLD):
+    """Publishable aggregates of :func:`client_teams`, small numbers suppressed.
+
+    Parameters
+    ----------
+    teams : DataFrame
+        Output of :func:`client_teams`.
+    min_count : int, default 5
+        Counts from 1 to ``min_count - 1`` become ``None``, and so does any
+        mean, share or median computed from fewer than ``min_count`` clients.
+        ``share_concurrent`` is also hidden when either the concurrent or the
+        sequential count is hidden, since share x total would give it back.
+
+    Returns
+    -------
+    dict
+        ``clients_with_team`` (clients with a multi-agency team),
+        ``mean_agencies``, ``mean_practitioners``, ``mean_cohesion``,
+        ``concurrent``, ``sequential``, ``share_concurrent``,
+        ``clients_with_handover`` (placement followed by another agency),
+        ``median_handover_lag_days``, and ``suppressed`` (sorted names of the
+        values hidden). Values are plain Python numbers or ``None``.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``teams`` lacks the columns of :func:`client_teams`, or ``min_count`` < 1.
+    """
+    missing = [c for c in TEAM_COLUMNS if c not in teams.columns]
+    if missing:
+        raise InvalidInputError(
+            f"client_team_summary needs the table from client_teams(); columns {missing} are missing.")
+    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
+        raise InvalidInputError(
+            f"min_count should be a whole number of at least 1, e.g. 5; got {min_count!r}.")
+    n = len(teams)
+    lags = teams["handover_lag_days"].dropna()
+    concurrent = int((teams["pattern"] == "concurrent").sum())
+    values = {
+        "clients_with_team": n,
+        "mean_agencies": float(teams["n_agencies"].mean()) if n else None,
+        "mean_practitioners": float(teams["n_practitioners"].mean()) if n else None,
+        "mean_cohesion": float(teams["cohesion"].mean()) if n else None,
+        "concurrent": concurrent,
+        "sequential": n - concurrent,
+        "share_concurrent": concurrent / n if n else None,
+        "clients_with_handover": len(lags),
+        "median_handover_lag_days": float(lags.median()) if len(lags) else None,
+    }
+    small = lambda k: is_small_count(values[k], threshold=min_count)  # noqa: E731
+    counts = ("clients_with_team", "concurrent", "sequential", "clients_with_handover")
+    hidden = {k for k in counts if small(k)}
+    if n < min_count:
+        hidden |= {"mean_agencies", "mean_practitioners", "mean_cohesion", "share_concurrent"}
+    if {"concurrent", "sequential"} & hidden:
+        hidden.add("share_concurrent")
+    if len(lags) < min_count:
+        hidden.add("median_handover_lag_days")
+    hidden = {k for k in hidden if values[k] is not None}
+    out = {k: (None if k in hidden else v) for k, v in values.items()}
+    out["suppressed"] = sorted(hidden)
+    return out
+
+
+def client_team_trend(ds, before, after, *, trust_before=None, trust_after=None,
+                      min_count=DEFAULT_THRESHOLD):
+    """:func:`client_team_summary` in two periods, e.g. before and after the COP began.
+
+    Parameters
+    ----------
+    ds : Dataset
+    before, after : Period
+    trust_before, trust_after : networkx.Graph, optional
+        Trust graphs of each period, to measure cohesion by trust.
+    min_count : int, default 5
+
+    Returns
+    -------
+    DataFrame
+        Index ``measure`` (the summary keys, without ``suppressed``),
+        columns ``before``, ``after`` and ``change`` (after - before; ``None``
+        when either side is suppressed or missing).
+    """
+    a = client_team_summary(client_teams(ds, before, trust=trust_before), min_count=min_count)
+    b = client_team_summary(client_teams(ds, after, trust=trust_after), min_count=min_count)
+    measures = [k for k in a if k != "suppressed"]
+    rows = [(k, a[k], b[k], None if a[k] is None or b[k] is None else b[k] - a[k]) for k in measures]
+    frame = pd.DataFrame(rows, columns=["measure", "before", "after", "change"], dtype=object)
+    return frame.set_index("measure")

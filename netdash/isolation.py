@@ -1,0 +1,311 @@
+"""Who might welcome an invitation or an introduction: isolation and introductions.
+
+These lists are for COP leads inviting people in. They describe what the
+contact logs *record*, which is never all of anyone's work, so the wording
+is about opportunities ("worth a personal invitation"), never about
+performance. They are not a basis for managing individuals.
+
+Ties come from :func:`netdash.graphs.practitioner_edges`; the default
+``ties="working"`` counts direct contacts (either direction) and co-working
+on the same client within ``window_days``, and ignores COP co-attendance,
+because the question is whether people work together, not whether they sat
+in the same room.
+"""
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from netdash import graphs
+from netdash.errors import InvalidInputError
+from netdash.periods import Period
+
+__all__ = ["CATEGORIES", "isolation_report", "suggest_introductions", "previous_period"]
+
+#: Isolation categories, most in need of an invitation first.
+CATEGORIES = ("isolated", "boundary_isolated", "drifting", "connected")
+
+_REPORT_COLUMNS = ["practitioner_id", "agency_id", "category", "reason", "cop_attendee", "degree",
+                   "cross_agency_ties", "previous_cross_agency_ties", "lost_cross_agency_ties"]
+
+
+def _plural(n, word, plural=None):
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def previous_period(period):
+    """The period of equal length in days that ends where ``period`` starts.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``period`` has an open start or end, since its length is unknown.
+
+    Examples
+    --------
+    >>> p = Period(pd.Timestamp("2024-04-01"), pd.Timestamp("2024-07-01"))
+    >>> previous_period(p).label()
+    '2024-01-01 to 2024-04-01'
+    """
+    if period is None or period.start is None or period.end is None:
+        raise InvalidInputError(
+            "the previous period is only defined for a period with both a start and an end "
+            f"(got {period.label() if period is not None else 'all time'}). "
+            "Choose a closed period, or pass previous=Period(start, end) explicitly.")
+    return Period(period.start - (period.end - period.start), period.start)
+
+
+def _neighbours(ds, period, ties, window_days):
+    """Long table (practitioner_id, colleague_id, cross) of distinct tie partners."""
+    edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
+    edges = edges[edges["source"] != edges["target"]]
+    long = pd.concat([
+        pd.DataFrame({"practitioner_id": edges["source"], "colleague_id": edges["target"]}),
+        pd.DataFrame({"practitioner_id": edges["target"], "colleague_id": edges["source"]}),
+    ], ignore_index=True).drop_duplicates()
+    agency = ds.practitioners.set_index("practitioner_id")["agency_id"]
+    long["cross"] = (long["practitioner_id"].map(agency) != long["colleague_id"].map(agency)).to_numpy()
+    return long
+
+
+def _reason(category, degree, cross, previous, still, lost, attendee):
+    if category == "isolated":
+        text = "No contact with colleagues recorded in this period"
+        if attendee:
+            return text + (" — a friendly follow-up after their COP sessions could help them"
+                           " find colleagues to work with.")
+        return text + " — worth a personal invitation to the next COP session."
+    if category == "boundary_isolated":
+        text = (f"Works with {_plural(degree, 'colleague')}, all in their own agency"
+                " — an introduction to someone in another agency could help.")
+        if previous:
+            text += f" Last period they worked with {_plural(previous, 'colleague')} in other agencies."
+        return text
+    if category == "drifting":
+        of = "them" if still == previous else f"the {still} still in post"
+        return (f"Worked with {_plural(previous, 'colleague')} in other agencies last period; "
+                f"this period, working together is recorded with {still - lost} of {of}"
+                " — worth checking in; the links may just need refreshing.")
+    return f"Works with {_plural(cross, 'colleague')} in other agencies this period."
+
+
+def isolation_report(ds, period, *, previous=None, ties="working", window_days=90, drift_share=0.5):
+    """One row per practitioner in post, with an isolation category and a reason.
+
+    Categories, checked in this order (the first that applies wins):
+
+    ``isolated``
+        no tie of the chosen kind at all in ``period`` (degree 0);
+    ``boundary_isolated``
+        ties only with colleagues in their own agency;
+    ``drifting``
+        of the distinct cross-agency colleagues they had in ``previous``
+        who are still in post in ``period``, at least ``drift_share`` have
+        no tie with them in ``period``; colleagues who left post are not
+        counted as lost. Needs a previous period;
+    ``connected``
+        everyone else.
+
+    Parameters
+    ----------
+    ds : Dataset
+    period : Period
+        Practitioners in post at any time in it (:func:`netdash.graphs.practitioners_in_post`)
+        get a row.
+    previous : Period, optional
+        Comparison period for ``drifting``; default :func:`previous_period`.
+        When ``period`` is open at either end and ``previous`` is not given,
+        drifting is not assessed and the previous columns are missing (NA).
+    ties : str, default "working"
+        Tie kinds, as in :func:`netdash.graphs.practitioner_graph`.
+    window_days : int, default 90
+        Co-working window.
+    drift_share : float, default 0.5
+        Share of previous cross-agency colleagues lost that counts as drifting,
+        ``0 < drift_share <= 1``.
+
+    Returns
+    -------
+    DataFrame
+        ``practitioner_id``, ``agency_id``, ``category``, ``reason``,
+        ``cop_attendee``, ``degree`` (distinct colleagues tied),
+        ``cross_agency_ties`` (distinct colleagues in other agencies),
+        ``previous_cross_agency_ties`` (distinct colleagues in other agencies
+        in the previous period, all of them), ``lost_cross_agency_ties``
+        (those still in post with no tie now); the last two are nullable
+        integers. Sorted by category (order of :data:`CATEGORIES`) then id.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``drift_share`` is outside (0, 1] or ``ties``/``window_days`` are invalid.
+    """
+    if not isinstance(drift_share, (int, float)) or isinstance(drift_share, bool) \
+            or not 0 < drift_share <= 1:
+        raise InvalidInputError(
+            f"drift_share should be a share between 0 (exclusive) and 1, e.g. 0.5 for 'lost at "
+            f"least half of their cross-agency colleagues'; got {drift_share!r}.")
+    period = Period() if period is None else period
+    if previous is None and period.start is not None and period.end is not None:
+        previous = previous_period(period)
+    in_post = graphs.practitioners_in_post(ds, period)
+    report = pd.DataFrame({"practitioner_id": in_post["practitioner_id"].astype(object),
+                           "agency_id": in_post["agency_id"].astype(object)})
+    nodes = graphs.practitioner_nodes(ds, period).set_index("practitioner_id")
+    report["cop_attendee"] = report["practitioner_id"].map(nodes["cop_attendee"]).fillna(False).astype(bool)
+
+    now = _neighbours(ds, period, ties, window_days)
+    report["degree"] = report["practitioner_id"].map(now.groupby("practitioner_id").size())
+    cross_now = now[now["cross"]]
+    report["cross_agency_ties"] = report["practitioner_id"].map(cross_now.groupby("practitioner_id").size())
+    counts = ["degree", "cross_agency_ties"]
+    report[counts] = report[counts].fillna(0).astype("int64")
+
+    report["_still"] = 0
+    report["previous_cross_agency_ties"] = pd.array([pd.NA] * len(report), dtype="Int64")
+    report["lost_cross_agency_ties"] = pd.array([pd.NA] * len(report), dtype="Int64")
+    drifting = np.zeros(len(report), dtype=bool)
+    if previous is not None:
+        before = _neighbours(ds, previous, ties, window_days)
+        before = before[before["cross"]]
+        report["previous_cross_agency_ties"] = report["practitioner_id"].map(
+            before.groupby("practitioner_id").size()).fillna(0).astype("Int64")
+        still = before[before["colleague_id"].isin(in_post["practitioner_id"])]
+        kept = still.merge(cross_now[["practitioner_id", "colleague_id"]], how="left", indicator=True)
+        lost = kept[kept["_merge"] == "left_only"].groupby("practitioner_id").size()
+        base = still.groupby("practitioner_id").size()
+        report["_still"] = report["practitioner_id"].map(base).fillna(0).astype(int)
+        report["lost_cross_agency_ties"] = report["practitioner_id"].map(lost).fillna(0).astype("Int64")
+        share = report["practitioner_id"].map(lost).fillna(0) / report["practitioner_id"].map(base)
+        drifting = (share >= drift_share).fillna(False).to_numpy(dtype=bool)
+
+    report["category"] = np.select(
+        [report["degree"].eq(0).to_numpy(), report["cross_agency_ties"].eq(0).to_numpy(), drifting],
+        ["isolated", "boundary_isolated", "drifting"], default="connected")
+    prev = report["previous_cross_agency_ties"].fillna(0).astype(int)
+    lost = report["lost_cross_agency_ties"].fillna(0).astype(int)
+    report["reason"] = [
+        _reason(c, d, x, p, s, l, a) for c, d, x, p, s, l, a in zip(
+            report["category"], report["degree"], report["cross_agency_ties"], prev,
+            report["_still"], lost, report["cop_attendee"])]
+    order = report["category"].map({c: i for i, c in enumerate(CATEGORIES)})
+    report = report.assign(_order=order).sort_values(["_order", "practitioner_id"])
+    return report[_REPORT_COLUMNS].reset_index(drop=True)
+
+
+def suggest_introductions(ds, period, *, ties="working", top=None, recency_half_life_days=90,
+                          window_days=90):
+    """Pairs in different agencies who share clients but have no direct contact.
+
+    A pair is suggested when both practitioners had a contact with at least
+    one same client in ``period``, they belong to different agencies, and no
+    contact between them (either direction) is recorded in ``period``.
+
+    Score (higher first)::
+
+        score = shared_clients + 0.5 * recency + 0.5 * c / (c + 1)
+
+    where ``recency = 2 ** (-age / recency_half_life_days)`` (1 for a shared
+    client seen on the last day of the period, halving every half-life),
+    ``age`` is days from ``last_shared_contact`` to the reference day (the
+    day before ``period.end``, or the last contact day in the period when it
+    is open), and ``c`` is the number of common colleagues (practitioners
+    tied to both under ``ties``). Each shared client counts 1 and the other
+    two terms together add less than 1, so they only order pairs with the
+    same number of shared clients. Ties on score are broken by ids.
+
+    Parameters
+    ----------
+    ds : Dataset
+    period : Period or None
+    ties : str, default "working"
+        Tie kinds used for common colleagues (see
+        :func:`netdash.graphs.practitioner_graph`).
+    top : int, optional
+        Keep only the best ``top`` pairs.
+    recency_half_life_days : float, default 90
+    window_days : int, default 90
+        Co-working window for the ties behind common colleagues.
+
+    Returns
+    -------
+    DataFrame
+        ``practitioner_a`` < ``practitioner_b`` (ids), ``agency_a``,
+        ``agency_b``, ``shared_clients``, ``last_shared_contact`` (the most
+        recent contact by either of them with a client they share),
+        ``common_colleagues``, ``score``, ``evidence`` (a sentence without
+        client pseudonyms).
+
+    Raises
+    ------
+    InvalidInputError
+        If ``top`` or ``recency_half_life_days`` is not positive, or ``ties`` is unknown.
+    """
+    if top is not None and (isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1):
+        raise InvalidInputError(f"top should be a whole number of at least 1 or None; got {top!r}.")
+    if isinstance(recency_half_life_days, bool) or not isinstance(recency_half_life_days, (int, float)) \
+            or not recency_half_life_days > 0:
+        raise InvalidInputError(
+            "recency_half_life_days should be a positive number of days, e.g. 90; "
+            f"got {recency_half_life_days!r}.")
+    period = Period() if period is None else period
+    neighbours = _neighbours(ds, period, ties, window_days)
+    contacts = ds.contacts[period.mask(ds.contacts["date"]) & ds.contacts["client_id"].notna()]
+    # one row per (client, practitioner) first, so the self-merge stays small
+    seen = contacts.groupby(["client_id", "practitioner_id"], as_index=False)["date"].max()
+    agency = ds.practitioners.set_index("practitioner_id")["agency_id"]
+    seen["agency"] = seen["practitioner_id"].map(agency)
+    pairs = seen.merge(seen, on="client_id", suffixes=("_a", "_b"))
+    pairs = pairs[(pairs["practitioner_id_a"] < pairs["practitioner_id_b"])
+                  & (pairs["agency_a"] != pairs["agency_b"])]
+    columns = ["practitioner_a", "practitioner_b", "agency_a", "agency_b", "shared_clients",
+               "last_shared_contact", "common_colleagues", "score", "evidence"]
+    pairs = pairs.assign(last=np.maximum(pairs["date_a"], pairs["date_b"]))
+    out = (pairs.groupby(["practitioner_id_a", "practitioner_id_b", "agency_a", "agency_b"], as_index=False)
+           .agg(shared_clients=("client_id", "nunique"), last_shared_contact=("last", "max"))
+           .rename(columns={"practitioner_id_a": "practitioner_a", "practitioner_id_b": "practitioner_b"}))
+    direct = graphs.contact_edges(ds, period)
+    tied = pd.concat([direct[["source", "target"]],
+                      direct[["target", "source"]].set_axis(["source", "target"], axis=1)])
+    tied = tied.rename(columns={"source": "practitioner_a", "target": "practitioner_b"})
+    out = out.merge(tied.drop_duplicates(), how="left", indicator=True)
+    out = out[out["_merge"] == "left_only"].drop(columns="_merge")
+    if out.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+    out["common_colleagues"] = _common_neighbours(neighbours, out["practitioner_a"], out["practitioner_b"])
+
+    reference = (period.end - pd.Timedelta(days=1)) if period.end is not None else contacts["date"].max()
+    age = (reference - out["last_shared_contact"]).dt.days.clip(lower=0)
+    recency = np.exp2(-age / recency_half_life_days)
+    c = out["common_colleagues"]
+    out["score"] = out["shared_clients"] + 0.5 * recency + 0.5 * c / (c + 1)
+    out["evidence"] = [_evidence(n, day, k) for n, day, k in
+                       zip(out["shared_clients"], out["last_shared_contact"], c)]
+    out = out.sort_values(["score", "practitioner_a", "practitioner_b"],
+                          ascending=[False, True, True]).reset_index(drop=True)
+    if top is not None:
+        out = out.head(top)
+    return out[columns]
+
+
+def _common_neighbours(neighbours, a, b):
+    """Number of colleagues tied to both ``a[i]`` and ``b[i]``, as an int64 array.
+
+    Row-wise product of a sparse 0/1 adjacency matrix, so dense networks do
+    not blow up a pandas self-merge.
+    """
+    ids = pd.Index(pd.concat([neighbours["practitioner_id"], neighbours["colleague_id"], a, b]).unique())
+    n = len(ids)
+    A = sparse.csr_matrix((np.ones(len(neighbours)), (ids.get_indexer(neighbours["practitioner_id"]),
+                                                      ids.get_indexer(neighbours["colleague_id"]))),
+                          shape=(n, n))
+    A.data[:] = 1  # duplicates were summed: keep it 0/1
+    rows_a, rows_b = A[ids.get_indexer(a)], A[ids.get_indexer(b)]
+    return np.asarray(rows_a.multiply(rows_b).sum(axis=1)).ravel().astype("int64")
+
+
+def _evidence(shared, day, common):
+    clients = "the same client" if shared == 1 else f"{shared} of the same clients"
+    colleagues = "no colleagues in common" if common == 0 else f"{_plural(common, 'colleague')} in common"
+    return f"Both worked with {clients}, most recently on {day.date().isoformat()}; {colleagues}."

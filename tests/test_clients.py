@@ -1,0 +1,162 @@
+import math
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from netdash.clients import TEAM_COLUMNS, client_team_summary, client_team_trend, client_teams
+from netdash.dataset import Dataset
+from netdash.errors import InvalidInputError
+from netdash.periods import Period
+
+AGENCIES = [{"agency_id": a, "name": a} for a in ("H", "M", "P")]
+PRACTITIONERS = [{"practitioner_id": p, "agency_id": p[0].upper()}
+                 for p in ("h1", "h2", "m1", "m2", "p1")]
+
+
+def _visit(day, p, client, kind="visit"):
+    return {"date": day, "practitioner_id": p, "client_id": client, "contact_type": kind}
+
+
+def _call(day, a, b):
+    return {"date": day, "practitioner_id": a, "with_practitioner_id": b, "contact_type": "phone"}
+
+
+def _teams(contacts, period=None, **kw):
+    ds = Dataset.from_records(agencies=AGENCIES, practitioners=PRACTITIONERS, contacts=contacts)
+    return client_teams(ds, period, **kw).set_index("client_id")
+
+
+def test_cohesion_one_tie_among_three_pairs():
+    contacts = [_visit("2024-01-01", "h1", "c1"), _visit("2024-01-02", "m1", "c1"),
+                _visit("2024-01-03", "p1", "c1"), _call("2024-01-04", "m1", "h1")]
+    row = _teams(contacts).loc["c1"]
+    assert row["cohesion"] == pytest.approx(1 / 3)
+    assert (row["n_agencies"], row["n_practitioners"], row["agencies"]) == (3, 3, ("H", "M", "P"))
+
+
+def test_cohesion_by_trust_graph_replaces_contacts():
+    contacts = [_visit("2024-01-01", "h1", "c1"), _visit("2024-01-02", "m1", "c1"),
+                _visit("2024-01-03", "p1", "c1"), _call("2024-01-04", "m1", "h1")]
+    trust = nx.DiGraph([("h1", "p1"), ("p1", "h1"), ("m1", "p1")])
+    assert _teams(contacts, trust=trust).loc["c1", "cohesion"] == pytest.approx(2 / 3)
+
+
+def test_same_agency_pairs_count_in_cohesion_and_single_agency_clients_are_left_out():
+    contacts = [_visit("2024-01-01", "h1", "c1"), _visit("2024-01-01", "h2", "c1"),
+                _visit("2024-01-02", "m1", "c1"), _call("2024-01-04", "h1", "h2"),
+                _visit("2024-01-01", "h1", "solo"), _visit("2024-01-05", "h2", "solo")]
+    teams = _teams(contacts)
+    assert list(teams.index) == ["c1"]
+    assert teams.loc["c1", "cohesion"] == pytest.approx(1 / 3)
+    assert teams.loc["c1", "n_agencies"] == 2 and teams.loc["c1", "n_practitioners"] == 3
+
+
+def test_contact_ties_outside_period_do_not_count():
+    contacts = [_visit("2024-02-01", "h1", "c1"), _visit("2024-02-02", "m1", "c1"),
+                _call("2023-12-01", "h1", "m1")]
+    period = Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-03-01"))
+    assert _teams(contacts, period).loc["c1", "cohesion"] == 0.0
+    assert _teams(contacts).loc["c1", "cohesion"] == 1.0
+
+
+@pytest.mark.parametrize("spans, pattern", [
+    # partial overlap: H Jan 1-20, M Jan 10-Feb 1
+    ({"h1": ["2024-01-01", "2024-01-20"], "m1": ["2024-01-10", "2024-02-01"]}, "concurrent"),
+    # M starts the day after H ends
+    ({"h1": ["2024-01-01", "2024-01-10"], "m1": ["2024-01-11", "2024-02-01"]}, "sequential"),
+    # a shared day is an overlap
+    ({"h1": ["2024-01-01", "2024-01-10"], "m1": ["2024-01-10"]}, "concurrent"),
+    # P overlaps H although M, which started between them, had ended
+    ({"h1": ["2024-01-01", "2024-03-01"], "m1": ["2024-01-05", "2024-01-06"], "p1": ["2024-02-01"]},
+     "concurrent"),
+    # three agencies one after another
+    ({"h1": ["2024-01-01", "2024-01-02"], "m1": ["2024-01-03", "2024-01-04"], "p1": ["2024-01-05"]},
+     "sequential"),
+])
+def test_concurrent_and_sequential(spans, pattern):
+    contacts = [_visit(day, p, "c1") for p, days in spans.items() for day in days]
+    assert _teams(contacts).loc["c1", "pattern"] == pattern
+
+
+def test_handover_lag_21_days():
+    contacts = [
+        _visit("2023-12-20", "m1", "c1"),                         # before the placement: ignored
+        _visit("2024-01-01", "h1", "c1", "housing_placement"),    # day 0
+        _visit("2024-01-05", "h2", "c1"),                         # same agency: ignored
+        _visit("2024-01-22", "m1", "c1"), _visit("2024-02-10", "p1", "c1"),  # day 21, day 40
+        _visit("2024-01-01", "h1", "c2"), _visit("2024-01-03", "m1", "c2"),  # no placement
+        _visit("2024-01-01", "h1", "c3", "housing_placement"), _visit("2023-11-01", "m1", "c3"),
+    ]
+    teams = _teams(contacts)
+    assert teams.loc["c1", "handover_lag_days"] == 21
+    assert math.isnan(teams.loc["c2", "handover_lag_days"])
+    assert math.isnan(teams.loc["c3", "handover_lag_days"])  # nobody else after the placement
+
+
+def test_empty_result_has_the_columns():
+    teams = client_teams(Dataset.from_records(agencies=AGENCIES, practitioners=PRACTITIONERS))
+    assert list(teams.columns) == TEAM_COLUMNS and teams.empty
+
+
+def test_bad_trust_argument():
+    ds = Dataset.from_records(agencies=AGENCIES, practitioners=PRACTITIONERS)
+    with pytest.raises(InvalidInputError, match="trust should be a networkx graph"):
+        client_teams(ds, trust=[("h1", "m1")])
+
+
+def _team_table(n, concurrent, lags, cohesion=0.5):
+    return pd.DataFrame({
+        "client_id": [f"x{i}" for i in range(n)], "n_agencies": 2, "n_practitioners": 3,
+        "agencies": [("H", "M")] * n, "cohesion": cohesion,
+        "pattern": ["concurrent"] * concurrent + ["sequential"] * (n - concurrent),
+        "handover_lag_days": list(lags) + [np.nan] * (n - len(lags)),
+    })
+
+
+def test_summary_shows_large_counts():
+    s = client_team_summary(_team_table(10, 5, [10, 20, 30, 40, 50]))
+    assert s["clients_with_team"] == 10 and s["concurrent"] == 5 and s["sequential"] == 5
+    assert s["share_concurrent"] == 0.5 and s["mean_cohesion"] == 0.5 and s["mean_practitioners"] == 3
+    assert s["clients_with_handover"] == 5 and s["median_handover_lag_days"] == 30
+    assert s["suppressed"] == []
+
+
+def test_summary_suppresses_small_counts_and_their_complements():
+    s = client_team_summary(_team_table(9, 5, [10, 20, 30, 40]))
+    assert s["sequential"] is None  # 4
+    assert s["share_concurrent"] is None  # 5/9 would give the 4 back
+    assert s["concurrent"] == 5 and s["clients_with_team"] == 9
+    assert s["clients_with_handover"] is None and s["median_handover_lag_days"] is None
+    assert s["suppressed"] == ["clients_with_handover", "median_handover_lag_days", "sequential",
+                               "share_concurrent"]
+
+
+def test_summary_of_few_clients_hides_means():
+    s = client_team_summary(_team_table(4, 4, []))
+    assert s["clients_with_team"] is None and s["mean_cohesion"] is None
+    assert s["sequential"] == 0  # zero is shown
+
+
+def test_summary_errors():
+    missing = r"columns \['n_agencies', .*'handover_lag_days'\] are missing"
+    with pytest.raises(InvalidInputError, match=missing):
+        client_team_summary(pd.DataFrame({"client_id": []}))
+    with pytest.raises(InvalidInputError, match="min_count should be a whole number"):
+        client_team_summary(_team_table(1, 1, []), min_count=0)
+
+
+def test_trend_before_and_after():
+    before = Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-01"))
+    after = Period(pd.Timestamp("2024-02-01"), pd.Timestamp("2024-03-01"))
+    contacts = [  # before: one sequential team without ties; after: one concurrent team with a tie
+        _visit("2024-01-02", "h1", "c1"), _visit("2024-01-09", "m1", "c1"),
+        _visit("2024-02-02", "h1", "c2"), _visit("2024-02-02", "m1", "c2"), _call("2024-02-03", "h1", "m1"),
+    ]
+    ds = Dataset.from_records(agencies=AGENCIES, practitioners=PRACTITIONERS, contacts=contacts)
+    trend = client_team_trend(ds, before, after, min_count=1)
+    assert trend.loc["mean_cohesion"].tolist() == [0.0, 1.0, 1.0]
+    assert trend.loc["share_concurrent"].tolist() == [0.0, 1.0, 1.0]
+    hidden = client_team_trend(ds, before, after)
+    assert hidden.loc["clients_with_team"].tolist() == [None, None, None]
