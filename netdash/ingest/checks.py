@@ -1,0 +1,224 @@
+"""Cell-level and cross-table checks used by :func:`netdash.ingest.validate`.
+
+Each check adds :class:`~netdash.ingest.problems.Problem` objects to a
+report and never raises on odd cell text. Rows are spreadsheet row numbers
+(the frame's index).
+"""
+
+import numpy as np
+import pandas as pd
+
+from netdash.ingest.dates import parse_dates
+from netdash.ingest.problems import Problem, format_rows
+
+__all__ = ["TableCheck", "MAX_MESSAGES_PER_CHECK", "EARLIEST_YEAR"]
+
+MAX_MESSAGES_PER_CHECK = 20
+"""Distinct values reported one by one before the rest are summarised."""
+EARLIEST_YEAR = 1990
+_PLACEHOLDERS = {"na", "n/a", "null", "none", "nil", "-", "0", "?", "unknown", "nan"}
+
+
+def quoted_examples(values, *, cap=3):
+    """``'a'``, ``'a' and 'b'`` or ``'a', 'b', 'c' and 4 more`` from distinct values."""
+    values = list(dict.fromkeys(str(v) for v in values))
+    shown = [repr(v) for v in values[:cap]]
+    rest = len(values) - len(shown)
+    if rest:
+        return ", ".join(shown) + f" and {rest} more"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _plural(values, one, many):
+    return one if len(set(map(str, values))) == 1 else many
+
+
+class TableCheck:
+    """One table's frame of stripped strings plus its parsed columns.
+
+    Attributes
+    ----------
+    name, label : str
+    raw : DataFrame
+        Cells as read (for messages about surrounding spaces).
+    text : DataFrame
+        Cells stripped of surrounding whitespace.
+    values : dict
+        Parsed columns: dates as datetime64, numbers as float, text with None for blank.
+    """
+
+    def __init__(self, name, label, frame, report):
+        self.name, self.label, self.report = name, label, report
+        self.raw = frame
+        self.text = frame.apply(lambda c: c.astype(str).str.strip()) if len(frame.columns) else frame
+        self.values = {}
+
+    def add(self, rows, column, message, severity="error"):
+        rows = tuple(sorted(set(int(r) for r in rows)))
+        self.report.add(Problem(self.label, rows, column, message, severity))
+
+    def add_mask(self, mask, column, message, severity="error"):
+        if mask.any():
+            self.add(self.text.index[mask.to_numpy()], column, message, severity)
+
+    def by_value(self, mask, column, make_message, *, severity="error", summary=None):
+        """One problem per distinct offending value of ``column``, then a summary after the cap."""
+        if not mask.any():
+            return
+        groups = self.text.index[mask.to_numpy()].to_series().groupby(self.text.loc[mask, column].to_numpy(),
+                                                                      sort=False)
+        items = list(groups)
+        for value, rows in items[:MAX_MESSAGES_PER_CHECK]:
+            self.add(rows, column, make_message(value), severity)
+        rest = items[MAX_MESSAGES_PER_CHECK:]
+        if rest:
+            rows = [r for _, rs in rest for r in rs]
+            self.add(rows, column, f"{len(rest)} more {column} values have the same problem"
+                     + (f": {summary}" if summary else "."), severity)
+
+    def blank(self, column):
+        if column not in self.text.columns:
+            return pd.Series(True, index=self.text.index)
+        return self.text[column] == ""
+
+    # ---- per-column checks -------------------------------------------------
+
+    def required_blanks(self, columns):
+        for col in columns:
+            self.add_mask(self.blank(col), col, f"{col} is blank. Every row needs a {col}; fill it in or delete "
+                          "the row.")
+
+    def dates(self, column, *, dayfirst, today, future, required):
+        """Parse a date column; ``future`` is "error", "warning" or None (allowed)."""
+        if column not in self.text.columns:
+            self.values[column] = pd.Series(pd.NaT, index=self.text.index, dtype="datetime64[ns]")
+            return
+        parsed = parse_dates(self.text[column], dayfirst=dayfirst)
+        fix = "Write dates as YYYY-MM-DD" + (" or DD/MM/YYYY" if dayfirst else "")
+        # (one value, several values)
+        texts = {
+            "ambiguous": ("is ambiguous: it is not YYYY-MM-DD and could be day-first or month-first",
+                          "are ambiguous: they are not YYYY-MM-DD and could be day-first or month-first"),
+            "short_year": ("has a two-digit year", "have two-digit years"),
+            "serial": ("looks like an Excel date serial number", "look like Excel date serial numbers"),
+            "not_real": ("is not a real calendar day", "are not real calendar days"),
+            "not_a_date": ("is not a date", "are not dates"),
+        }
+        fixes = {
+            "ambiguous": ("Write dates as YYYY-MM-DD, or, if they are DD/MM/YYYY, choose \"day-first (UK) "
+                          "dates\" (--dayfirst)."),
+            "short_year": fix + " with the full year.",
+            "serial": "Format the column as dates (YYYY-MM-DD) in Excel before saving.",
+            "not_real": "Correct the day or month.",
+            "not_a_date": fix + ".",
+        }
+        for reason, mask in parsed.bad.items():
+            if mask.any():
+                bad_values = self.text.loc[mask.to_numpy(), column]
+                one, many = texts[reason]
+                self.add_mask(mask, column, f"{column} {quoted_examples(bad_values)} "
+                              f"{_plural(bad_values, one, many)}. {fixes[reason]}")
+        dates = parsed.dates
+        early = dates < pd.Timestamp(EARLIEST_YEAR, 1, 1)
+        if early.any():
+            ex = quoted_examples(dates[early].dt.strftime("%Y-%m-%d"))
+            self.add_mask(early, column, f"{column} {ex} {_plural(dates[early], 'is', 'are')} before "
+                          f"{EARLIEST_YEAR}; probably a typo or a placeholder such as 1900-01-01. Correct "
+                          + ("it." if required else "it or leave the cell empty."))
+        late = dates > today
+        if future and late.any():
+            ex = quoted_examples(dates[late].dt.strftime("%Y-%m-%d"))
+            self.add_mask(late, column, f"{column} {ex} {_plural(dates[late], 'is', 'are')} after today "
+                          f"({today.date().isoformat()}). Correct the date"
+                          + ("; netdash imports only what has happened." if future == "error" else
+                             "; it was kept."), future)
+        self.values[column] = dates.where(~early & ~(late & (future == "error")))
+
+    def numbers(self, column, *, whole_1_to_4=False):
+        if column not in self.text.columns:
+            self.values[column] = pd.Series(float("nan"), index=self.text.index)
+            return
+        text = self.text[column]
+        nums = pd.to_numeric(text.where(text != "", None), errors="coerce").astype("float64")
+        nums = nums.where(np.isfinite(nums.to_numpy()))
+        not_number = (text != "") & nums.isna()
+        if whole_1_to_4:
+            wrong = not_number | (nums.notna() & ((nums % 1 != 0) | (nums < 1) | (nums > 4)))
+            self.by_value(wrong, column, lambda v: f"{column} {v!r} is not a whole number from 1 to 4. Ratings "
+                          "are 1 (low) to 4 (high); correct it" + (" or leave it empty." if column != "trust"
+                                                                   else "."))
+        else:
+            self.by_value(not_number, column, lambda v: f"{column} {v!r} is not a number. Write a number of "
+                          "minutes such as 30, or leave it empty.")
+            self.by_value(nums < 0, column, lambda v: f"{column} {v!r} is negative. Write the length of the "
+                          "contact in minutes, or leave it empty.")
+        self.values[column] = nums
+
+    def vocabulary(self, column, allowed):
+        if column not in self.text.columns:
+            return
+        text = self.text[column]
+        unknown = (text != "") & ~text.isin(allowed)
+
+        def message(value):
+            close = str(value).strip().casefold().replace(" ", "_").replace("-", "_")
+            hint = f" Did you mean {close!r}?" if close in allowed else ""
+            return (f"{column} {value!r} is not one of the suggested values ({', '.join(allowed)}). It was kept "
+                    f"as written.{hint}")
+
+        self.by_value(unknown, column, message, severity="warning")
+
+    # ---- keys and references -----------------------------------------------
+
+    def unique_key(self, column, noun):
+        if column not in self.text.columns:
+            return
+        ids, raw = self.text[column], self.raw[column].astype(str)
+        present = ids != ""
+        dup = present & ids.duplicated(keep=False)
+        groups = list(self.text.index[dup.to_numpy()].to_series().groupby(ids[dup].to_numpy(), sort=False))
+        for value, rows in groups[:MAX_MESSAGES_PER_CHECK]:
+            spellings = raw.loc[rows].unique()
+            if len(spellings) > 1:
+                self.add(rows, column, f"{column} {quoted_examples(spellings)} are the same ID once surrounding "
+                         f"spaces are removed; each {noun} must be listed once. Remove the duplicate or give it "
+                         "its own ID.")
+            else:
+                self.add(rows, column, f"{column} {value!r} appears {len(rows)} times; each {noun} must be listed "
+                         "once. Remove or merge the duplicate rows.")
+        if len(groups) > MAX_MESSAGES_PER_CHECK:
+            rows = [r for _, rs in groups[MAX_MESSAGES_PER_CHECK:] for r in rs]
+            self.add(rows, column, f"{len(groups) - MAX_MESSAGES_PER_CHECK} more {column} values appear more "
+                     "than once.")
+        distinct = pd.Series(ids[present].unique())
+        folded = distinct.str.casefold()
+        for _, spellings in distinct.groupby(folded.to_numpy()):
+            if len(spellings) > 1:
+                where = " and ".join(f"{s!r} ({format_rows(self.text.index[ids == s])})" for s in spellings)
+                rows = self.text.index[ids.isin(spellings)]
+                self.add(rows, column, f"{column} {where} differ only in upper/lower case. IDs are compared "
+                         f"exactly, so these would count as two different IDs; use one spelling.")
+
+    def references(self, column, target_ids, target_label, noun, *, severity="error"):
+        if column not in self.text.columns or target_ids is None:
+            return
+        known = set(target_ids)
+        folded = {}
+        for k in known:
+            folded.setdefault(k.casefold(), k)
+        text = self.text[column]
+        bad = (text != "") & ~text.isin(known)
+
+        def message(value):
+            hint = ""
+            if value.casefold() in folded:
+                hint = f" Did you mean {folded[value.casefold()]!r}?"
+            elif value.casefold() in _PLACEHOLDERS:
+                hint = " If there is none, leave the cell empty."
+            action = (f"Add the {noun} or correct the ID." if severity == "error"
+                      else "The rows were kept.")
+            return f"{column} {value!r} is not in {target_label}.{hint} {action}"
+
+        self.by_value(bad, column, message, severity=severity,
+                      summary=f"not in {target_label}. Add them or correct the IDs.")
+        return bad

@@ -1,0 +1,103 @@
+"""The one date parser: ISO 8601 always, DD/MM/YYYY only when asked. Never guesses.
+
+Rules
+-----
+* ``YYYY-MM-DD``, optionally followed by a time (``T`` or a space), which is
+  dropped: a contact on ``2024-03-14 16:30`` is a contact on 2024-03-14.
+* With ``dayfirst=True`` also ``DD/MM/YYYY``, ``DD-MM-YYYY`` and
+  ``DD.MM.YYYY`` (one- or two-digit day and month, four-digit year), as UK
+  exports write them.
+* Without ``dayfirst``, ``03/04/2024`` is refused as ambiguous (3 April or
+  March 4?) rather than guessed. Two-digit years are always refused.
+"""
+
+import re
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["parse_dates", "DateParse"]
+
+_ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_DAYFIRST = r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?$"
+_SHORT_YEAR = r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2}(?:\s.*)?$"
+_SERIAL = r"^\d{5}(?:\.\d+)?$"
+
+
+class DateParse:
+    """Result of :func:`parse_dates`.
+
+    Attributes
+    ----------
+    dates : Series of datetime64[ns]
+        Midnight of each day; NaT where blank or bad.
+    bad : dict
+        ``{reason: boolean mask}`` with reasons ``"ambiguous"``,
+        ``"short_year"``, ``"serial"``, ``"not_real"`` (e.g. 2024-02-30) and
+        ``"not_a_date"``.
+    """
+
+    def __init__(self, dates, bad):
+        self.dates = dates
+        self.bad = bad
+
+
+def parse_dates(values, *, dayfirst=False):
+    """Parse a column of date text.
+
+    Parameters
+    ----------
+    values : Series of str
+        Blank strings are missing values, not errors.
+    dayfirst : bool
+        Accept day-first dates (``DD/MM/YYYY``) as well as ISO ones.
+
+    Returns
+    -------
+    DateParse
+
+    Examples
+    --------
+    >>> s = pd.Series(["2024-03-14", "2024-03-14T09:30", "03/04/2024", ""])
+    >>> p = parse_dates(s)
+    >>> [d.date().isoformat() if pd.notna(d) else None for d in p.dates]
+    ['2024-03-14', '2024-03-14', None, None]
+    >>> p.bad["ambiguous"].tolist()
+    [False, False, True, False]
+    >>> parse_dates(s, dayfirst=True).dates.iloc[2].date().isoformat()
+    '2024-04-03'
+    """
+    # A date column has few distinct values: parse each once, then spread back.
+    codes, uniques = pd.factorize(values.astype(str).str.strip().to_numpy(dtype=object))
+    dates, bad = _parse_distinct(pd.Series(uniques, dtype=object), dayfirst=dayfirst)
+
+    def spread(s, fill):
+        out = s.to_numpy()[codes] if len(uniques) else np.full(len(codes), fill)
+        return pd.Series(out, index=values.index)
+
+    return DateParse(spread(dates, np.datetime64("NaT", "ns")).astype("datetime64[ns]"),
+                     {k: spread(v, False).astype(bool) for k, v in bad.items()})
+
+
+def _parse_distinct(text, *, dayfirst):
+    blank = text == ""
+    iso = text.str.extract(_ISO, expand=False)
+    is_iso = iso.notna()
+    iso_text = iso.where(is_iso, "")
+    day_parts = text.str.extract(_DAYFIRST)
+    is_dayfirst = day_parts[0].notna() & ~is_iso
+    if dayfirst:
+        as_iso = day_parts[3] + "-" + day_parts[2].str.zfill(2) + "-" + day_parts[0].str.zfill(2)
+        iso_text = iso_text.where(~is_dayfirst, as_iso)
+    candidate = iso_text.where(is_iso | (is_dayfirst & dayfirst), None)
+    dates = pd.to_datetime(candidate, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    parsed_shape = is_iso | (is_dayfirst & dayfirst)
+    bad = {
+        "ambiguous": is_dayfirst & (not dayfirst),
+        "short_year": ~blank & ~parsed_shape & text.str.match(_SHORT_YEAR),
+        "serial": ~blank & ~parsed_shape & text.str.match(_SERIAL),
+        "not_real": parsed_shape & dates.isna(),
+    }
+    flagged = bad["ambiguous"] | bad["short_year"] | bad["serial"] | bad["not_real"]
+    bad["not_a_date"] = ~blank & ~parsed_shape & ~flagged
+    return dates.where(~blank), {k: v.fillna(False).astype(bool) for k, v in bad.items()}

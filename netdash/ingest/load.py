@@ -1,0 +1,62 @@
+"""Read, validate and pseudonymise a source in one call."""
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from netdash.dataset import Dataset
+from netdash.errors import InvalidInputError
+from netdash.ingest.problems import summary_message
+from netdash.ingest.pseudonym import pseudonymise
+from netdash.ingest.read import read_source
+from netdash.ingest.validate import validate
+
+__all__ = ["load_dataset"]
+
+
+def load_dataset(source, *, secret, mapping=None, dayfirst=False, today=None, name=None):
+    """Import a source as a :class:`~netdash.dataset.Dataset`.
+
+    Parameters
+    ----------
+    source : str, Path or dict
+        A folder, ``.xlsx`` or ``.zip`` (see :func:`read_source`), or the
+        ``{table: RawTable}`` returned by :func:`read_source` /
+        :func:`read_uploads`.
+    secret : bytes
+        Workspace key for the client pseudonyms.
+    mapping : dict, optional
+        ``{table: {their_column: canonical_column}}``; ignored when
+        ``source`` is already read.
+    dayfirst : bool
+        Accept ``DD/MM/YYYY`` dates.
+    today : date-like, optional
+        Later dates are errors (default: today).
+    name : str, optional
+        Dataset name (default: the source's name).
+
+    Returns
+    -------
+    dataset : Dataset
+        Client IDs are pseudonyms.
+    report : ValidationReport
+        Its ``.warnings`` describe what was kept or dropped.
+
+    Raises
+    ------
+    InvalidInputError
+        Listing every problem, one per line, after a summary line such as
+        ``contacts.csv and practitioners.csv have 3 problems; nothing was imported.``
+    """
+    raw = source if isinstance(source, Mapping) else read_source(source, mapping=mapping)
+    report = validate(raw, dayfirst=dayfirst, today=today)
+    if not report.ok:
+        raise InvalidInputError(summary_message(report.errors), problems=report.errors)
+    tables = dict(report.tables)
+    for table in ("contacts", "clients"):
+        frame = tables[table].copy()
+        frame["client_id"] = pseudonymise(frame["client_id"], secret)
+        tables[table] = frame
+    if name is None:
+        name = "dataset" if isinstance(source, Mapping) else (Path(source).stem or "dataset")
+    report.tables = tables
+    return Dataset(**tables, name=str(name)), report

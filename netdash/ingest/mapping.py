@@ -1,0 +1,204 @@
+"""Column mapping: from the user's column names to the contract's.
+
+Headers are normalised automatically when that is unambiguous ("Practitioner
+ID" -> ``practitioner_id``). Anything else needs an explicit mapping
+``{table: {their_column: canonical_column}}``, given as a JSON file on the
+command line (``--mapping mapping.json``) or built in the dashboard from
+:func:`suggest_mapping`.
+"""
+
+import json
+import re
+from pathlib import Path
+
+from netdash.errors import InvalidInputError
+from netdash.ingest.problems import Problem
+from netdash.schema import TABLES
+
+__all__ = ["normalise_header", "suggest_mapping", "load_mapping", "check_mapping", "apply_mapping"]
+
+# Common names for the same thing in case-management exports. Used only for
+# suggestions: an automatic rename must never guess.
+_SYNONYMS = {
+    "agency_id": ("agency", "agency_code", "org_id", "organisation_id", "organization_id", "service_id"),
+    "practitioner_id": ("practitioner", "staff_id", "staff", "worker_id", "worker", "employee_id",
+                        "user_id", "from_practitioner_id", "keyworker_id"),
+    "client_id": ("client", "client_ref", "client_reference", "service_user_id", "person_id", "case_id"),
+    "with_practitioner_id": ("colleague_id", "with_staff_id", "to_practitioner_id", "referred_to",
+                             "referred_to_id", "with_worker_id", "partner_practitioner_id"),
+    "date": ("contact_date", "date_of_contact", "activity_date", "session_date", "meeting_date",
+             "survey_date", "response_date"),
+    "name": ("agency_name", "organisation_name", "organization_name", "practitioner_name", "staff_name",
+             "full_name"),
+    "sector": ("service_type", "agency_type", "sector_name"),
+    "role": ("job_title", "job_role", "position"),
+    "start_date": ("started", "start", "date_started", "employment_start"),
+    "end_date": ("ended", "end", "leaving_date", "date_left", "employment_end"),
+    "contact_type": ("type", "activity_type", "contact_method", "method"),
+    "duration_minutes": ("duration", "minutes", "duration_mins", "length_minutes", "mins"),
+    "session_id": ("session", "meeting_id", "meeting"),
+    "cop_name": ("cop", "community_of_practice", "community"),
+    "needs": ("client_needs", "need"),
+    "rater_id": ("respondent_id", "rater", "from_id"),
+    "ratee_id": ("rated_id", "ratee", "target_id", "about_id", "to_id"),
+    "trust": ("trust_score", "overall_trust", "trust_rating"),
+}
+
+_INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u00a0]")
+
+
+def normalise_header(name):
+    """Header text in canonical style: stripped, case-folded, separators as ``_``.
+
+    Examples
+    --------
+    >>> normalise_header("  Practitioner ID ")
+    'practitioner_id'
+    >>> normalise_header("Duration-Minutes")
+    'duration_minutes'
+    """
+    text = _INVISIBLE.sub(" ", str(name)).strip().strip('"').casefold()
+    text = re.sub(r"[\s\-./]+", "_", text)
+    return re.sub(r"_+", "_", text).strip("_")
+
+
+def suggest_mapping(columns, table):
+    """Best guess of the canonical column for each of the user's columns.
+
+    Parameters
+    ----------
+    columns : list of str
+        The user's headers, as found in the file.
+    table : str
+        A table name from :data:`netdash.schema.TABLES`.
+
+    Returns
+    -------
+    dict
+        ``{their_column: canonical_column or None}``. Exact (normalised)
+        matches win over synonyms, and no canonical column is suggested twice.
+
+    Examples
+    --------
+    >>> suggest_mapping(["Staff ID", "Contact Date", "Client", "Notes"], "contacts")
+    {'Staff ID': 'practitioner_id', 'Contact Date': 'date', 'Client': 'client_id', 'Notes': None}
+    """
+    if table not in TABLES:
+        raise InvalidInputError(f"unknown table {table!r}; expected one of {', '.join(TABLES)}.")
+    canonical = TABLES[table].column_names()
+    out = {c: None for c in columns}
+    taken = set()
+    for col in columns:  # first pass: exact matches after normalisation
+        key = normalise_header(col)
+        if key in canonical and key not in taken:
+            out[col] = key
+            taken.add(key)
+    for col in columns:
+        if out[col] is not None:
+            continue
+        key = normalise_header(col)
+        for target in canonical:
+            if target not in taken and key in _SYNONYMS.get(target, ()):
+                out[col] = target
+                taken.add(target)
+                break
+    return out
+
+
+def check_mapping(mapping):
+    """Check the shape of a mapping and return it as ``{table: {their: canonical}}``.
+
+    Raises
+    ------
+    InvalidInputError
+        When a table or canonical column is not in the contract.
+    """
+    if mapping is None:
+        return {}
+    if not isinstance(mapping, dict):
+        raise InvalidInputError("a column mapping must be {table: {their_column: canonical_column}}.")
+    problems = []
+    for table, cols in mapping.items():
+        if table not in TABLES:
+            problems.append(f"mapping: {table!r} is not a table; use one of {', '.join(TABLES)}.")
+            continue
+        if not isinstance(cols, dict):
+            problems.append(f"mapping for {table}: expected {{their_column: canonical_column}}, got {cols!r}.")
+            continue
+        known = TABLES[table].column_names()
+        for theirs, ours in cols.items():
+            if ours not in known:
+                problems.append(f"mapping for {table}: {theirs!r} -> {ours!r}, but {table} has no column "
+                                f"{ours!r}. Its columns are {', '.join(known)}.")
+    if problems:
+        raise InvalidInputError("\n".join(problems), problems=problems)
+    return {t: {str(k): str(v) for k, v in c.items()} for t, c in mapping.items()}
+
+
+def load_mapping(path):
+    """Read a JSON mapping file ``{table: {their_column: canonical_column}}``.
+
+    Raises
+    ------
+    InvalidInputError
+        When the file cannot be read, is not JSON, or names unknown tables or columns.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"{path.name}: cannot read the mapping file ({exc}).") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(
+            f"{path.name}, line {exc.lineno}: not valid JSON ({exc.msg}). A mapping looks like "
+            '{"contacts": {"Staff ID": "practitioner_id"}}.'
+        ) from None
+    return check_mapping(data)
+
+
+def apply_mapping(frame, table, label, mapping=None):
+    """Rename the columns of ``frame`` to canonical names where possible.
+
+    The explicit ``mapping`` (``{their_column: canonical}``, matched exactly,
+    then by normalised name) is applied first; other headers whose normalised
+    form is a canonical column are renamed when no other header claims it.
+    Unrecognised columns keep their names (validation warns about them).
+
+    Returns
+    -------
+    frame : DataFrame
+    problems : list of Problem
+        Mapped columns that are not in the file, and two headers that end up
+        with the same canonical name.
+    """
+    mapping = dict(mapping or {})
+    problems = []
+    headers = [str(c) for c in frame.columns]
+    rename = {}
+    by_norm = {}
+    for h in headers:
+        by_norm.setdefault(normalise_header(h), []).append(h)
+    for theirs, ours in mapping.items():
+        if theirs in headers:
+            rename[theirs] = ours
+        elif len(by_norm.get(normalise_header(theirs), [])) == 1:
+            rename[by_norm[normalise_header(theirs)][0]] = ours
+        else:
+            problems.append(Problem(label, (), ours, f"the mapping names column {theirs!r} for {ours}, but there "
+                                    f"is no such column. Found columns: {', '.join(headers)}."))
+    canonical = set(TABLES[table].column_names())
+    claimed = set(rename.values())
+    for norm, hs in by_norm.items():
+        if norm in canonical and norm not in claimed and len(hs) == 1 and hs[0] not in rename:
+            rename[hs[0]] = norm
+    targets = {}
+    for h in headers:
+        targets.setdefault(rename.get(h, h), []).append(h)
+    for target, hs in targets.items():
+        if len(hs) > 1:
+            shown = " and ".join(repr(h) for h in hs)
+            problems.append(Problem(label, (1,), target, f"columns {shown} both mean {target}. Keep one of them "
+                                    "or map the other to a different column."))
+    return frame.rename(columns=rename), problems

@@ -1,0 +1,90 @@
+"""Keyed pseudonyms for client IDs.
+
+A client ID becomes ``"c_"`` + the first 16 hex digits of
+HMAC-SHA256(secret, stripped ID) (RFC 2104). Without the workspace's secret
+the pseudonyms cannot be linked back to IDs by hashing guesses, and the same
+client gets the same pseudonym in every import into that workspace. The key
+lives only in ``<workspace>/secret.key`` (mode 0600); it is never written
+to the database, exports or logs. Losing it means later imports cannot be
+linked to earlier ones.
+"""
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+import pandas as pd
+
+from netdash.errors import InvalidInputError
+
+__all__ = ["load_or_create_secret", "pseudonymise", "SECRET_FILE", "SECRET_BYTES"]
+
+SECRET_FILE = "secret.key"
+SECRET_BYTES = 32
+
+
+def load_or_create_secret(workspace_dir):
+    """The workspace's 32-byte secret, created (mode 0600) on first use.
+
+    Raises
+    ------
+    InvalidInputError
+        When the key file exists but is not 32 bytes, or cannot be written.
+    """
+    folder = Path(workspace_dir)
+    path = folder / SECRET_FILE
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            key = secrets.token_bytes(SECRET_BYTES)
+            try:
+                # O_EXCL: if two processes race, one writes and both read the same key.
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(key)
+        key = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"{path}: cannot read or create the workspace secret ({exc.strerror or exc}). "
+                                "Check that the workspace folder is writable.") from None
+    if len(key) != SECRET_BYTES:
+        raise InvalidInputError(f"{path} is damaged ({len(key)} bytes, expected {SECRET_BYTES}). Restore it from "
+                                "a backup; deleting it makes new pseudonyms that do not match earlier imports.")
+    return key
+
+
+def pseudonymise(ids, secret):
+    """Replace IDs by keyed pseudonyms; missing values stay missing.
+
+    Parameters
+    ----------
+    ids : Series
+        Raw IDs; surrounding whitespace is ignored.
+    secret : bytes
+
+    Returns
+    -------
+    Series
+        ``"c_"`` + 16 hex digits, same index as ``ids``.
+
+    Examples
+    --------
+    >>> s = pd.Series(["C0042", " C0042 ", None])
+    >>> out = pseudonymise(s, b"k" * 32)
+    >>> out.iloc[0] == out.iloc[1], out.iloc[0].startswith("c_"), len(out.iloc[0]), out.iloc[2] is None
+    (True, True, 18, True)
+    """
+    if not isinstance(secret, bytes) or not secret:
+        raise InvalidInputError("the pseudonymisation secret must be non-empty bytes; use load_or_create_secret().")
+    present = ids.notna()
+    text = ids[present].astype(str).str.strip()
+    table = {v: "c_" + hmac.new(secret, v.encode("utf-8"), hashlib.sha256).hexdigest()[:16] for v in text.unique()}
+    values = ids.astype(object).to_numpy(copy=True)
+    mask = present.to_numpy()
+    values[mask] = text.map(table).to_numpy(dtype=object)
+    values[~mask] = None
+    return pd.Series(values, index=ids.index, dtype=object)

@@ -1,0 +1,279 @@
+"""Read a source (folder, workbook or zip) into raw string tables.
+
+Every cell is read as text: no NA guessing, no type inference. Validation
+(:mod:`netdash.ingest.validate`) decides what the text means. Whatever the
+input bytes, the only exception that leaves this module is
+:class:`~netdash.errors.InvalidInputError`, listing every file-level problem
+found (bad encoding, not really a CSV, too big, unsafe zip, ...).
+"""
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from netdash.errors import InvalidInputError
+from netdash.ingest.mapping import apply_mapping, check_mapping, normalise_header
+from netdash.ingest.parse import FileProblem, parse_csv, parse_parquet, parse_xlsx
+from netdash.ingest.problems import Problem, join_names, summary_message
+from netdash.schema import TABLES
+
+__all__ = [
+    "RawTable",
+    "SourceTables",
+    "read_source",
+    "read_uploads",
+    "MAX_FILE_MB",
+    "MAX_UPLOAD_MB",
+    "MAX_UNZIPPED_MB",
+]
+
+MAX_FILE_MB = 200
+"""Largest single file (or zip member) read, in MB; matches Streamlit's maxUploadSize."""
+MAX_UPLOAD_MB = MAX_FILE_MB
+MAX_UNZIPPED_MB = 1000
+"""Largest total uncompressed size of a zip or xlsx, in MB (zip-bomb guard)."""
+_MAX_MEMBERS = 1000
+_TABLE_SUFFIXES = (".csv", ".parquet")
+
+
+@dataclass
+class RawTable:
+    """One table as read from the source: every cell a string.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        String cells; columns renamed to canonical names where the mapping or
+        an unambiguous header normalisation allowed. ``frame.index`` holds
+        spreadsheet row numbers (the header is row 1, the first data row 2).
+    label : str
+        Name to show in messages, e.g. ``contacts.csv`` or ``data.xlsx:contacts``.
+    columns_found : tuple of str
+        The headers exactly as found in the file.
+    header_row : int
+        Row number of the header (1 unless blank rows precede it in a sheet).
+    """
+
+    frame: object
+    label: str
+    columns_found: tuple = ()
+    header_row: int = 1
+
+
+class SourceTables(dict):
+    """``{table: RawTable}``, plus the names of files that were not tables (``ignored``)."""
+
+    def __init__(self, *args, ignored=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ignored = list(ignored)
+
+
+def _limit_bytes(mb):
+    return int(mb * 1024 * 1024)
+
+
+def _too_big(label, size):
+    return FileProblem(f"the file is {size / 1024 / 1024:.0f} MB; the limit is {MAX_FILE_MB} MB. Split the "
+                       "data by period and import each part as its own dataset, or remove unused columns.",
+                       label=label)
+
+
+def _table_for(filename):
+    """Table name for a file or sheet name, or None."""
+    stem = PurePosixPath(filename).stem if "." in filename else filename
+    key = normalise_header(stem)
+    return key if key in TABLES else None
+
+
+def _read_zip_members(data, label):
+    """``{member_name: bytes}`` of the table files in a zip, read in memory with size guards."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise FileProblem(f"not a readable zip file ({exc}). Create it again from the folder.", label=label)
+    if len(infos) > _MAX_MEMBERS:
+        raise FileProblem(f"the zip holds {len(infos)} files; a dataset needs only a few. Zip only the "
+                          "folder with the table files.", label=label)
+    wanted = []
+    for info in infos:
+        name = info.filename.replace("\\", "/")
+        parts = PurePosixPath(name).parts
+        if name.startswith("/") or ".." in parts or (parts and ":" in parts[0]):
+            raise FileProblem(f"the zip contains an unsafe path {info.filename!r}; nothing was read. Zip the "
+                              "folder with the table files again.", label=label)
+        if info.is_dir() or parts[0] == "__MACOSX" or parts[-1].startswith("."):
+            continue
+        if name.lower().endswith(_TABLE_SUFFIXES + (".xlsx",)):
+            wanted.append((parts, info))
+    total = sum(info.file_size for _, info in wanted)
+    if total > _limit_bytes(MAX_UNZIPPED_MB):
+        raise FileProblem(f"the zip unpacks to {total / 1024 / 1024:.0f} MB; the limit is {MAX_UNZIPPED_MB} MB. "
+                          "Import a smaller period at a time.", label=label)
+    parents = {parts[:-1] for parts, _ in wanted}
+    if len(parents) > 1 or any(len(p) > 1 for p in parents):
+        shown = ", ".join(sorted("/".join(p) or "(top level)" for p in parents))
+        raise FileProblem(f"table files are in several folders ({shown}). Put all table files in one "
+                          "folder and zip that folder.", label=label)
+    members = {}
+    for parts, info in wanted:
+        shown = f"{label}:{parts[-1]}"
+        if info.flag_bits & 0x1:
+            raise FileProblem("the file is password-protected. Zip the files without a password.", label=shown)
+        if info.file_size > _limit_bytes(MAX_FILE_MB):
+            raise _too_big(shown, info.file_size)
+        try:
+            with zf.open(info) as fh:
+                # The header's size may lie: never read more than the limit.
+                content = fh.read(_limit_bytes(MAX_FILE_MB) + 1)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise FileProblem(f"the file cannot be unpacked ({exc}). Create the zip again.", label=shown)
+        if len(content) > _limit_bytes(MAX_FILE_MB):
+            raise _too_big(shown, len(content))
+        members[parts[-1]] = content
+    return members
+
+
+def read_uploads(files, *, mapping=None):
+    """Read tables from in-memory files, e.g. Streamlit uploads.
+
+    Parameters
+    ----------
+    files : dict
+        ``{file_name: bytes}``: table files (``contacts.csv``,
+        ``contacts.parquet``), or one ``.xlsx`` workbook, or one ``.zip``.
+    mapping : dict, optional
+        ``{table: {their_column: canonical_column}}``.
+
+    Returns
+    -------
+    SourceTables
+        ``{table: RawTable}`` for each table found; ``.ignored`` lists other files.
+
+    Raises
+    ------
+    InvalidInputError
+        Listing every file that cannot be read (and missing required tables
+        when some file could not be read).
+    """
+    mapping = check_mapping(mapping)
+    problems, tables, ignored = [], SourceTables(), []
+    parsed = []  # (table, label, frame, header_row)
+    for fname, data in files.items():
+        label = PurePosixPath(str(fname).replace("\\", "/")).name
+        lower = label.lower()
+        try:
+            if len(data) > _limit_bytes(MAX_FILE_MB) and not lower.endswith(".zip"):
+                raise _too_big(label, len(data))
+            if lower.endswith(".zip"):
+                inner = _read_zip_members(data, label)
+                xlsx = [n for n in inner if n.lower().endswith(".xlsx")]
+                if xlsx and len(inner) == 1:
+                    parsed += [(t, f"{label}:{xlsx[0]}:{s}", f, h)
+                               for t, s, f, h in _sheets(inner[xlsx[0]], f"{label}:{xlsx[0]}", ignored)]
+                else:
+                    for name, content in inner.items():
+                        if name.lower().endswith(".xlsx"):
+                            ignored.append(f"{label}:{name}")
+                            continue
+                        parsed += _one_file(name, content, f"{label}:{name}", ignored)
+            elif lower.endswith(".xlsx"):
+                parsed += [(t, f"{label}:{s}", f, h) for t, s, f, h in _sheets(data, label, ignored)]
+            else:
+                parsed += _one_file(label, data, label, ignored)
+        except FileProblem as exc:
+            problems.append(Problem(exc.label or label, exc.rows, None, exc.message))
+        except MemoryError:
+            problems.append(Problem(label, (), None, "the file is too large to load in memory. Import a smaller period."))
+    for table, label, frame, header_row in parsed:
+        if table in tables:
+            problems.append(Problem(label, (), None, f"{table} appears twice ({tables[table].label} and {label}). "
+                                    "Keep one of them."))
+            continue
+        found = tuple(str(c) for c in frame.columns)
+        frame, mapping_problems = apply_mapping(frame, table, label, mapping.get(table))
+        problems += mapping_problems
+        tables[table] = RawTable(frame, label, found, header_row)
+    tables.ignored = ignored
+    if problems:
+        for name, spec in TABLES.items():
+            if spec.required and name not in tables and not any(p.file.endswith(spec.filename) for p in problems):
+                problems.append(Problem(spec.filename, (), None, "the file is missing; every dataset needs "
+                                        + join_names(t.filename for t in TABLES.values() if t.required) + "."))
+        raise InvalidInputError(summary_message(problems), problems=problems)
+    return tables
+
+
+def _one_file(name, data, label, ignored):
+    table = _table_for(name)
+    lower = name.lower()
+    if table is None or not lower.endswith(_TABLE_SUFFIXES):
+        ignored.append(label)
+        return []
+    if lower.endswith(".parquet"):
+        frame = parse_parquet(data, label, max_unzipped=_limit_bytes(MAX_UNZIPPED_MB))
+    else:
+        frame = parse_csv(data, label)
+    return [(table, label, frame, 1)]
+
+
+def _sheets(data, label, ignored):
+    out = []
+    for sheet, frame, header_row in parse_xlsx(data, label, max_unzipped=_limit_bytes(MAX_UNZIPPED_MB)):
+        table = _table_for(sheet)
+        if table is None:
+            ignored.append(f"{label}:{sheet}")
+        else:
+            out.append((table, sheet, frame, header_row))
+    return out
+
+
+def read_source(path, *, mapping=None):
+    """Read a source into raw string tables.
+
+    Parameters
+    ----------
+    path : str or Path
+        A folder of ``<table>.csv`` / ``<table>.parquet`` files, an ``.xlsx``
+        workbook whose sheet names are table names, or a ``.zip`` of such a
+        folder (the files may sit inside one top-level folder).
+    mapping : dict, optional
+        ``{table: {their_column: canonical_column}}``; see :mod:`netdash.ingest.mapping`.
+
+    Returns
+    -------
+    SourceTables
+        ``{table: RawTable}``. Missing tables are reported by
+        :func:`netdash.ingest.validate`, together with every other problem.
+
+    Raises
+    ------
+    InvalidInputError
+        When the source does not exist or any file cannot be read.
+    """
+    path = Path(path)
+    try:
+        if path.is_dir():
+            files = {}
+            for child in sorted(path.iterdir()):
+                if child.is_file() and not child.name.startswith("."):
+                    lower = child.name.lower()
+                    if not lower.endswith(_TABLE_SUFFIXES):
+                        continue
+                    if child.stat().st_size > _limit_bytes(MAX_FILE_MB):
+                        problem = _too_big(child.name, child.stat().st_size)
+                        raise InvalidInputError(f"{child.name}: {problem.message}")
+                    files[child.name] = child.read_bytes()
+            return read_uploads(files, mapping=mapping)
+        if not path.is_file():
+            raise InvalidInputError(f"{path} does not exist. Give a folder of CSV files, an .xlsx workbook or a .zip.")
+        if path.suffix.lower() not in (".xlsx", ".zip"):
+            raise InvalidInputError(f"{path.name}: a source is a folder of table files, an .xlsx workbook or a "
+                                    f".zip, not a single {path.suffix or 'file'}. Give the folder that holds it.")
+        limit = _limit_bytes(MAX_FILE_MB)
+        if path.stat().st_size > limit:
+            raise InvalidInputError(f"{path.name}: {_too_big(path.name, path.stat().st_size).message}")
+        return read_uploads({path.name: path.read_bytes()}, mapping=mapping)
+    except OSError as exc:
+        raise InvalidInputError(f"{path}: cannot be read ({exc.strerror or exc}). Check the path and permissions.")

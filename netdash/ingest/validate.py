@@ -1,0 +1,195 @@
+"""Validate raw tables against the contract in :mod:`netdash.schema`.
+
+Every problem in every file is collected before anything is reported; the
+same problem on many rows is one message listing the rows. See
+``docs/data.md`` for the rules users are told about.
+"""
+
+import pandas as pd
+
+from netdash.dataset import conform
+from netdash.ingest.checks import TableCheck, quoted_examples
+from netdash.ingest.mapping import suggest_mapping
+from netdash.ingest.problems import Problem, ValidationReport, join_names
+from netdash.schema import CONTACT_TYPES, SECTORS, TABLES
+
+__all__ = ["validate"]
+
+_NOUN = {"agencies": "agency", "practitioners": "practitioner", "clients": "client"}
+# Event dates after today are typos; a practitioner may be due to start later.
+_FUTURE = {"contacts": "error", "cop_attendance": "error", "trust_survey": "error"}
+_MUST_HAVE_ROWS = ("agencies", "practitioners", "contacts")
+
+
+def validate(raw_tables, *, dayfirst=False, today=None):
+    """Check raw tables and parse them into canonical frames.
+
+    Parameters
+    ----------
+    raw_tables : dict
+        ``{table: RawTable}`` from :func:`netdash.ingest.read_source`.
+    dayfirst : bool
+        Also accept ``DD/MM/YYYY`` dates. ISO dates are always accepted.
+    today : date-like, optional
+        Dates after this day are errors in contacts, attendance and the
+        survey. Defaults to today.
+
+    Returns
+    -------
+    ValidationReport
+        ``.tables`` holds the canonical frames when ``.ok``; self-contacts
+        lose their colleague part, and rows left naming nobody are dropped.
+        Client IDs are not yet pseudonymised.
+    """
+    report = ValidationReport()
+    today = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today).normalize()
+    for name in getattr(raw_tables, "ignored", []):
+        report.add(Problem(name, (), None, "not a netdash table, so it was ignored. Table files are named "
+                           + ", ".join(t.filename for t in TABLES.values()) + ".", "warning"))
+    checks = {}
+    for name, spec in TABLES.items():
+        raw = raw_tables.get(name)
+        if raw is None:
+            if spec.required:
+                report.add(Problem(spec.filename, (), None, "the file is missing; every dataset needs "
+                                   + join_names(t.filename for t in TABLES.values() if t.required)
+                                   + ". Download the template to see their columns."))
+            continue
+        t = _structure(name, raw, report)
+        if t is not None:
+            checks[name] = t
+            _cells(t, dayfirst=dayfirst, today=today)
+    _cross_table(checks)
+    order = {t.filename: i for i, t in enumerate(TABLES.values())}
+    order.update({t.label: order.get(f"{name}.csv", 99) for name, t in checks.items()})
+    for problems in (report.errors, report.warnings):
+        problems.sort(key=lambda p: (order.get(p.file, -1), p.rows[:1] or (0,)))
+    if report.ok:
+        report.tables = {name: _canonical(checks.get(name), name) for name in TABLES}
+    return report
+
+
+def _structure(name, raw, report):
+    spec = TABLES[name]
+    label, frame = raw.label, raw.frame
+    canonical = spec.column_names()
+    missing = [c for c in spec.required_columns() if c not in frame.columns]
+    extra = [str(c) for c in frame.columns if c not in canonical]
+    if missing:
+        guess = {ours: theirs for theirs, ours in suggest_mapping(extra, name).items() if ours in missing}
+        hint = "".join(f" {theirs!r} looks like {ours}." for ours, theirs in guess.items())
+        found = ", ".join(repr(c) for c in raw.columns_found) or "none"
+        report.add(Problem(label, (raw.header_row,), missing[0],
+                           f"required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                           f"{'are' if len(missing) > 1 else 'is'} missing. Found columns: {found}.{hint} Rename "
+                           "the columns in the file, or map them (--mapping, or the mapping step when "
+                           "uploading)."))
+        return None
+    if extra:
+        report.add(Problem(label, (raw.header_row,), None, f"column{'s' if len(extra) > 1 else ''} "
+                           f"{quoted_examples(extra, cap=10)} {'are' if len(extra) > 1 else 'is'} not used by "
+                           "netdash and was ignored.", "warning"))
+    if frame.empty:
+        severity = "error" if name in _MUST_HAVE_ROWS else "warning"
+        consequence = "add its rows" if severity == "error" else "nothing from it is used"
+        report.add(Problem(label, (), None, f"the table has a header but no rows; {consequence}.", severity))
+    return TableCheck(name, label, frame[[c for c in canonical if c in frame.columns]], report)
+
+
+def _cells(t, *, dayfirst, today):
+    spec = TABLES[t.name]
+    t.required_blanks(spec.required_columns())
+    for col in spec.columns:
+        if col.kind == "date":
+            t.dates(col.name, dayfirst=dayfirst, today=today, required=col.required,
+                    future=_FUTURE.get(t.name, "warning" if col.name == "start_date" else None))
+        elif col.kind == "number":
+            t.numbers(col.name)
+        elif col.kind == "int":
+            t.numbers(col.name, whole_1_to_4=True)
+    if spec.key:
+        t.unique_key(spec.key[0], _NOUN.get(t.name, "row"))
+    if t.name == "agencies":
+        t.vocabulary("sector", SECTORS)
+    if t.name == "contacts":
+        t.vocabulary("contact_type", CONTACT_TYPES)
+    if t.name == "practitioners":
+        start, end = t.values["start_date"], t.values["end_date"]
+        wrong = end < start
+        if wrong.any():
+            first = wrong.idxmax()
+            t.add_mask(wrong, "end_date", f"end_date is before start_date (row {first}: "
+                       f"{end[first].date().isoformat()} is before {start[first].date().isoformat()}). Correct the "
+                       "dates, or leave end_date empty if the practitioner is still in post.")
+
+
+def _ids(checks, name, column):
+    t = checks.get(name)
+    if t is None or column not in t.text.columns:
+        return None
+    return t.text[column][t.text[column] != ""].unique()
+
+
+def _cross_table(checks):
+    agencies = _ids(checks, "agencies", "agency_id")
+    staff = _ids(checks, "practitioners", "practitioner_id")
+    plabel = checks["practitioners"].label if "practitioners" in checks else "practitioners.csv"
+    alabel = checks["agencies"].label if "agencies" in checks else "agencies.csv"
+    if "practitioners" in checks:
+        checks["practitioners"].references("agency_id", agencies, alabel, "agency")
+    for name, cols in (("contacts", ("practitioner_id", "with_practitioner_id")),
+                       ("cop_attendance", ("practitioner_id",)), ("trust_survey", ("rater_id", "ratee_id"))):
+        for col in cols:
+            if name in checks:
+                checks[name].references(col, staff, plabel, "practitioner")
+    if "contacts" not in checks:
+        return
+    c = checks["contacts"]
+    clients = _ids(checks, "clients", "client_id")
+    if clients is not None and len(clients):
+        c.references("client_id", clients, checks["clients"].label, "client", severity="warning")
+    no_client, no_colleague = c.blank("client_id"), c.blank("with_practitioner_id")
+    c.add_mask(no_client & no_colleague, None, "the contact names neither a client_id nor a with_practitioner_id. "
+               "Every contact names a client, a colleague or both; fill one in or delete the row.")
+    if "with_practitioner_id" in c.text.columns:
+        selfc = ~no_colleague & (c.text["with_practitioner_id"] == c.text["practitioner_id"])
+        c.add_mask(selfc, "with_practitioner_id", "with_practitioner_id is the same as practitioner_id, and a "
+                   "practitioner cannot contact themselves. The colleague part was ignored, and rows without a "
+                   "client_id were dropped.", "warning")
+        c.values["_self"] = selfc
+    if "practitioners" in checks:
+        _employment(c, checks["practitioners"], plabel)
+
+
+def _employment(c, p, plabel):
+    post = pd.DataFrame({"start": p.values["start_date"].to_numpy(), "end": p.values["end_date"].to_numpy()},
+                        index=p.text["practitioner_id"].to_numpy())
+    post = post[~post.index.duplicated()]
+    who = c.text["practitioner_id"]
+    start = who.map(post["start"]).astype("datetime64[ns]")
+    end = who.map(post["end"]).astype("datetime64[ns]")
+    date = c.values["date"]
+    outside = (date < start) | (date > end)
+    for pid, rows in c.text.index[outside.to_numpy()].to_series().groupby(who[outside].to_numpy()):
+        s, e = post.loc[pid, "start"], post.loc[pid, "end"]
+        span = f"{'?' if pd.isna(s) else s.date()} to {'now' if pd.isna(e) else e.date()}"
+        c.add(rows, "date", f"practitioner {pid!r} has contacts dated outside their time in post ({span} in "
+              f"{plabel}). They were kept; check the dates.", "warning")
+
+
+def _canonical(t, name):
+    """The canonical frame of a validated table (an empty one when the table was not supplied)."""
+    if t is None:
+        return conform(None, name)
+    spec = TABLES[t.name]
+    out = pd.DataFrame(index=t.text.index)
+    for col in spec.columns:
+        if col.name in t.values:
+            out[col.name] = t.values[col.name]
+        elif col.name in t.text.columns:
+            out[col.name] = t.text[col.name].astype(object).where(t.text[col.name] != "", None)
+    if t.name == "contacts" and "_self" in t.values:
+        selfc = t.values["_self"]
+        out.loc[selfc, "with_practitioner_id"] = None
+        out = out[~(selfc & out["client_id"].isna())] if "client_id" in out else out[~selfc]
+    return conform(out.reset_index(drop=True), t.name)

@@ -1,0 +1,171 @@
+"""The DuckDB workspace: import/list/open/delete, atomicity and privacy."""
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from netdash.errors import DatasetNotFoundError, InvalidInputError, NetdashError
+from netdash.ingest import load_dataset, load_or_create_secret
+from netdash.schema import TABLES
+from netdash.store import Workspace, default_workspace
+
+GOOD = Path(__file__).parent / "data" / "good"
+TODAY = "2024-06-30"
+RAW_CLIENT_IDS = ("C001", "C002", "C003")
+
+
+@pytest.fixture
+def ws(tmp_path):
+    return Workspace(tmp_path / "ws")
+
+
+def counts(ws):
+    """Rows per stored table, read straight from the DuckDB file."""
+    with duckdb.connect(str(ws.db_path)) as con:
+        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in [*TABLES, "datasets"]}
+
+
+def bad_source(tmp_path):
+    dest = tmp_path / "bad"
+    shutil.copytree(GOOD, dest)
+    (dest / "contacts.csv").write_text("date,practitioner_id,client_id\n2024-01-10,P9,C001\n")
+    return dest
+
+
+def test_default_workspace_precedence(monkeypatch, tmp_path):
+    monkeypatch.setenv("NETDASH_WORKSPACE", str(tmp_path / "w"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_workspace() == tmp_path / "w"
+    monkeypatch.delenv("NETDASH_WORKSPACE")
+    assert default_workspace() == tmp_path / "xdg" / "netdash"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_workspace() == tmp_path / "home" / ".local" / "share" / "netdash"
+
+
+def test_import_then_open_round_trips_the_pseudonymised_dataset(ws):
+    info = ws.import_dataset(GOOD, name="pilot", today=TODAY)
+    assert info.row_counts == {"agencies": 2, "practitioners": 4, "contacts": 5, "cop_attendance": 3, "clients": 3,
+                         "trust_survey": 2}
+    assert info.source == "good" and info.n_warnings == 0
+    stored = ws.open("pilot")
+    expected, _ = load_dataset(GOOD, secret=load_or_create_secret(ws.path), today=TODAY)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(stored.table(table), expected.table(table))
+    assert stored.name == "pilot" and stored.version == info.version
+    assert ws.open(info.dataset_id).version == info.version
+    assert [i.name for i in ws.list()] == ["pilot"]
+
+
+def test_raw_client_ids_and_secret_never_stored(ws):
+    ws.import_dataset(GOOD, name="pilot", today=TODAY)
+    secret = (ws.path / "secret.key").read_bytes()
+    blob = b"".join(p.read_bytes() for p in ws.path.glob("netdash.duckdb*"))
+    for raw in RAW_CLIENT_IDS:
+        assert raw.encode() not in blob
+    assert secret not in blob and secret.hex().encode() not in blob
+    with duckdb.connect(str(ws.db_path)) as con:
+        for table in [*TABLES, "datasets"]:
+            text = con.execute(f'SELECT * FROM "{table}"').df().astype(str).to_string()
+            assert not any(raw in text for raw in RAW_CLIENT_IDS), table
+            assert secret.hex() not in text
+        pseudonyms = {r[0] for r in con.execute("SELECT client_id FROM clients").fetchall()}
+    assert len(pseudonyms) == 3 and all(p.startswith("c_") for p in pseudonyms)
+
+
+def test_failed_validation_changes_nothing(ws, tmp_path):
+    ws.import_dataset(GOOD, name="pilot", today=TODAY)
+    before, listed = counts(ws), ws.list()
+    with pytest.raises(InvalidInputError, match="contacts.csv, row 2: practitioner_id 'P9' is not in"):
+        ws.import_dataset(bad_source(tmp_path), name="pilot", replace=True, today=TODAY)
+    assert counts(ws) == before and ws.list() == listed
+
+
+def test_failure_during_the_write_rolls_back(ws, monkeypatch):
+    ws.import_dataset(GOOD, name="pilot", today=TODAY)
+    before, listed = counts(ws), ws.list()
+    import netdash.store as store
+
+    real = store.load_dataset
+
+    def broken(*args, **kwargs):  # the last table cannot be inserted, after the others were
+        ds, report = real(*args, **kwargs)
+        ds.trust_survey["not_a_column"] = 1
+        return ds, report
+
+    monkeypatch.setattr(store, "load_dataset", broken)
+    with pytest.raises(NetdashError, match="workspace database error"):
+        ws.import_dataset(GOOD, name="pilot", replace=True, today=TODAY)
+    with pytest.raises(NetdashError, match="workspace database error"):
+        ws.import_dataset(GOOD, name="second", today=TODAY)
+    assert counts(ws) == before and ws.list() == listed
+
+
+def test_name_in_use_and_replace(ws):
+    first = ws.import_dataset(GOOD, name="pilot", today=TODAY)
+    with pytest.raises(InvalidInputError, match="a dataset called 'pilot' already exists .* replace it"):
+        ws.import_dataset(GOOD, name="pilot", today=TODAY)
+    second = ws.import_dataset(GOOD, name="pilot", replace=True, today=TODAY)
+    assert second.dataset_id == first.dataset_id and second.version != first.version
+    assert counts(ws)["contacts"] == 5 and len(ws.list()) == 1
+
+
+def test_delete_removes_every_row_of_that_dataset_only(ws):
+    ws.import_dataset(GOOD, name="a", today=TODAY)
+    ws.import_dataset(GOOD, name="b", today=TODAY)
+    ws.delete("a")
+    assert [i.name for i in ws.list()] == ["b"]
+    assert counts(ws) == {"agencies": 2, "practitioners": 4, "contacts": 5, "cop_attendance": 3, "clients": 3,
+                          "trust_survey": 2, "datasets": 1}
+    with pytest.raises(DatasetNotFoundError, match="no dataset called 'a'"):
+        ws.delete("a")
+
+
+def test_open_unknown_lists_available(ws):
+    with pytest.raises(DatasetNotFoundError, match="Available: none yet"):
+        ws.open("x")
+    ws.import_dataset(GOOD, name="b", today=TODAY)
+    ws.import_dataset(GOOD, name="a", today=TODAY)
+    with pytest.raises(DatasetNotFoundError, match=r"no dataset called 'x' in the workspace .*Available: 'a', 'b'\."):
+        ws.open("x")
+
+
+def test_warnings_are_stored_with_the_dataset(ws, tmp_path):
+    src = tmp_path / "warn"
+    shutil.copytree(GOOD, src)
+    (src / "notes.csv").write_text("x\n1\n")
+    info = ws.import_dataset(src, name="w", today=TODAY)
+    assert info.n_warnings == 1 and ws.list()[0].n_warnings == 1
+    assert ws.warnings("w") == ["notes.csv: not a netdash table, so it was ignored. Table files are named "
+                                "agencies.csv, practitioners.csv, contacts.csv, cop_attendance.csv, clients.csv, "
+                                "trust_survey.csv."]
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 101])
+def test_dataset_name_must_be_given(ws, name):
+    with pytest.raises(InvalidInputError, match="must be 1 to 100 characters"):
+        ws.import_dataset(GOOD, name=name, today=TODAY)
+
+
+def test_ensure_demo_imports_once(ws, tmp_path):
+    demo = tmp_path / "demo"
+    shutil.copytree(GOOD, demo)
+    (demo / "contacts.csv").write_text((GOOD / "contacts.csv").read_text().replace("2024-", "2020-"))
+    first = ws.ensure_demo(source=demo)
+    assert first.name == "demo" and first.row_counts["contacts"] == 5
+    assert ws.ensure_demo(source=demo).version == first.version
+    assert len(ws.list()) == 1
+
+
+def test_ensure_demo_reports_missing_data(ws, tmp_path):
+    with pytest.raises(NetdashError, match="the demo data is missing"):
+        ws.ensure_demo(source=tmp_path / "nowhere")
+
+
+def test_not_a_database_is_reported(tmp_path):
+    (tmp_path / "netdash.duckdb").write_bytes(b"this is not duckdb" * 500)
+    with pytest.raises(NetdashError, match="cannot be opened|not a netdash workspace"):
+        Workspace(tmp_path).list()
