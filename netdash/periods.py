@@ -10,16 +10,24 @@ __all__ = ["Period", "parse_period", "parse_day"]
 
 
 def parse_day(text, *, what="date"):
-    """Parse an ISO 8601 day (``YYYY-MM-DD``) given on the command line or in a setting."""
+    """Parse an ISO 8601 day (``YYYY-MM-DD``) given on the command line or in a setting.
+
+    Uses the importer's date parser, so the same rules apply everywhere: a
+    day-first date such as ``01/02/2024`` is refused, never guessed.
+
+    Examples
+    --------
+    >>> parse_day("2024-06-01").isoformat()
+    '2024-06-01T00:00:00'
+    """
+    from netdash.ingest.dates import parse_dates
+
     if isinstance(text, pd.Timestamp):
         return text.normalize()
-    try:
-        day = pd.Timestamp(str(text).strip())
-    except (ValueError, TypeError):
-        day = None
-    if day is None or pd.isna(day):
+    day = parse_dates(pd.Series([str(text).strip()])).dates.iloc[0]
+    if pd.isna(day):
         raise InvalidInputError(f"{what} {text!r} is not a date. Write it as YYYY-MM-DD, e.g. 2024-06-01.")
-    return day.normalize()
+    return day
 
 
 @dataclass(frozen=True)

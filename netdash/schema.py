@@ -55,6 +55,8 @@ class Table:
     required: bool = True
     description: str = ""
     key: tuple = field(default=())
+    #: Further example rows (dicts) for the template, beyond each column's example.
+    more_examples: tuple = field(default=())
 
     @property
     def filename(self):
@@ -92,6 +94,8 @@ TABLES = {
             ),
             description="One row per practitioner.",
             key=("practitioner_id",),
+            more_examples=({"practitioner_id": "P002", "agency_id": "A01", "role": "nurse",
+                            "start_date": "2023-02-01"},),
         ),
         Table(
             "contacts",
@@ -104,7 +108,7 @@ TABLES = {
                     "id",
                     False,
                     "Colleague contacted, referred to or met (direction practitioner_id -> with_practitioner_id).",
-                    "P017",
+                    "P002",
                 ),
                 Column("contact_type", "text", False, "One of: " + ", ".join(CONTACT_TYPES) + ".", "referral"),
                 Column("duration_minutes", "number", False, "Length of the contact in minutes.", "30"),
@@ -136,7 +140,7 @@ TABLES = {
             (
                 Column("date", "date", True, "Day of the survey response.", "2024-09-01"),
                 Column("rater_id", "id", True, "Practitioner giving the rating.", "P001"),
-                Column("ratee_id", "id", True, "Practitioner being rated.", "P017"),
+                Column("ratee_id", "id", True, "Practitioner being rated.", "P002"),
                 Column("trust", "int", True, "Overall trust, 1 (low) to 4 (high).", "3"),
                 Column("reliability", "int", False, "PARTNER dimension, 1 to 4.", "3"),
                 Column("openness", "int", False, "PARTNER dimension, 1 to 4.", "4"),

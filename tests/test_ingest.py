@@ -509,9 +509,10 @@ def test_template_zip_is_generated_from_the_schema(tmp_path):
 
     zf = zipfile.ZipFile(io.BytesIO(template_zip()))
     assert sorted(zf.namelist()) == sorted([t.filename for t in TABLES.values()] + ["README.txt"])
-    header, example = zf.read("practitioners.csv").decode().splitlines()
+    header, example, second = zf.read("practitioners.csv").decode().splitlines()
     assert header == "practitioner_id,agency_id,name,role,start_date,end_date"
     assert example == "P001,A01,,support worker,2023-01-09,"
+    assert second == "P002,A01,,nurse,2023-02-01,"
     readme = zf.read("README.txt").decode()
     assert "  - with_practitioner_id [id, optional]:" in readme and "netdash validate" in readme
     raw = read_source(_zip(tmp_path / "t.zip", {n: zf.read(n) for n in zf.namelist()}))
@@ -554,3 +555,14 @@ def test_docs_match_the_schema():
         assert f"### `{table.filename}` ({'required' if table.required else 'optional'})" in doc
         for col in table.columns:
             assert f"| `{col.name}` | {col.kind} | {'yes' if col.required else 'no'} | {col.description} |" in doc
+
+
+def test_template_validates_as_shipped(tmp_path):
+    import io
+    import zipfile
+
+    from netdash.ingest import read_source, template_zip, validate
+
+    zipfile.ZipFile(io.BytesIO(template_zip())).extractall(tmp_path)
+    report = validate(read_source(tmp_path), today=pd.Timestamp("2026-01-01"))
+    assert report.errors == []

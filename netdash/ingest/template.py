@@ -16,6 +16,8 @@ def _csv_text(table):
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.column_names())
     writer.writerow([c.example for c in table.columns])
+    for row in table.more_examples:
+        writer.writerow([row.get(c.name, "") for c in table.columns])
     return out.getvalue()
 
 

@@ -1,0 +1,431 @@
+"""Compare the practitioner network of two periods, with honest uncertainty.
+
+Three views of the same question, "did the network change?":
+
+- :func:`headline_measures` of each period and their change, with a node
+  bootstrap interval and a pair-swap permutation p-value per measure;
+- the tie-by-tie story (:func:`netdash.dynamics.tie_changes`);
+- the QAP correlation of the two adjacency matrices (Krackhardt 1987).
+
+Only practitioners in post in both periods are compared (joiners and leavers
+are counted and reported), so a change is never just a change of staff.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from netdash import graphs
+from netdash.dynamics import tie_change_summary, tie_changes
+from netdash.errors import AnalysisError
+from netdash.impact.estimators import percentile_interval
+from netdash.metrics.fragmentation import fragmentation
+from netdash.metrics.mixing import ei_index, mixing_matrix
+from netdash.metrics.structural_holes import constraint
+from netdash.metrics.trust import trust_graph
+
+__all__ = ["HEADLINE_MEASURES", "Comparison", "headline_measures", "compare_periods",
+           "qap_correlation", "mixing_change"]
+
+#: Measures compared between periods, in display order.
+HEADLINE_MEASURES = ("n_ties", "cross_agency_share", "ei_index", "fragmentation", "isolates",
+                     "trust_ties", "mean_constraint", "agency_nmi")
+
+_COMPARED_RULE = ("Only practitioners in post in both periods are compared; ties to anyone else are "
+                  "left out of both periods.")
+
+
+def _measures(G, T, *, seed=0):
+    from netdash.metrics.communities import agency_alignment
+
+    n, m = G.number_of_nodes(), G.number_of_edges()
+    agency = nx.get_node_attributes(G, "agency")
+    cross = sum(1 for u, v in G.edges() if agency.get(u) != agency.get(v))
+    nan = float("nan")
+    cons = np.array(list(constraint(G).values()), dtype=float) if m else np.array([])
+    return {
+        "n_practitioners": n,
+        "n_ties": m,
+        "cross_agency_share": cross / m if m else nan,
+        "ei_index": ei_index(G) if m else nan,
+        "fragmentation": fragmentation(G),
+        "isolates": nx.number_of_isolates(G),
+        "trust_ties": T.number_of_edges(),
+        "mean_constraint": float(np.nanmean(cons)) if np.isfinite(cons).any() else nan,
+        "agency_nmi": float(agency_alignment(G, seed=seed)["nmi"]) if m else nan,
+    }
+
+
+def headline_measures(ds, period, *, ties="working", window_days=90, seed=0):
+    """The whole-network measures shown on the "Over time" and "Compare" pages.
+
+    Parameters
+    ----------
+    ds : Dataset
+    period : Period
+    ties : str, default "working"
+        Tie choice of :func:`netdash.graphs.practitioner_graph`.
+    window_days : int, default 90
+    seed : int, default 0
+        Louvain seed for ``agency_nmi``.
+
+    Returns
+    -------
+    dict
+        ``n_practitioners`` (nodes, isolates included), ``n_ties``,
+        ``cross_agency_share`` (ties between agencies / ties),
+        ``ei_index`` (Krackhardt & Stern 1988), ``fragmentation`` (Borgatti
+        2006), ``isolates``, ``trust_ties`` (edges of
+        :func:`netdash.metrics.trust.trust_graph`, default rule),
+        ``mean_constraint`` (Burt 1992, mean over practitioners with at least
+        one tie) and ``agency_nmi`` (NMI of Louvain communities against
+        agencies). Ratios with no ties to count are NaN. Weights are ignored.
+    """
+    G = graphs.practitioner_graph(ds, period, ties=ties, window_days=window_days)
+    return _measures(G, trust_graph(ds, period), seed=seed)
+
+
+# --- the state of the compared practitioners in one period -------------------------------------
+
+@dataclass
+class _Snapshot:
+    attrs: list                     # node attributes, by compared index
+    edges: dict                     # (i, j) with i < j -> edge data, working ties
+    trust: set = field(default_factory=set)   # (i, j) trust ties
+
+    def graphs(self, sample=None):
+        """(G, T) over the compared practitioners, or a node-bootstrap copy for ``sample``."""
+        sample = np.arange(len(self.attrs)) if sample is None else sample
+        where = {}
+        for k, s in enumerate(sample):
+            where.setdefault(int(s), []).append(k)
+        G, T = nx.Graph(), nx.Graph()
+        nodes = [(k, self.attrs[s]) for k, s in enumerate(sample)]
+        G.add_nodes_from(nodes)
+        T.add_nodes_from(nodes)
+        # Copies of one practitioner are not tied to each other (Snijders & Borgatti 1999).
+        for target, pairs in ((G, self.edges), (T, self.trust)):
+            for i, j in pairs:
+                if i in where and j in where:
+                    target.add_edges_from((p, q) for p in where[i] for q in where[j])
+        return G, T
+
+
+def _snapshot(G, T, index):
+    attrs = [dict(G.nodes[v]) for v in index]
+    pos = {v: k for k, v in enumerate(index)}
+
+    def pairs(H):
+        out = {}
+        for u, v, d in H.edges(data=True):
+            if u in pos and v in pos and u != v:
+                out[tuple(sorted((pos[u], pos[v])))] = d
+        return out
+
+    return _Snapshot(attrs, pairs(G), set(pairs(T)))
+
+
+def _swapped(before, after, flip_pairs):
+    """Snapshots with the tie states of ``flip_pairs`` exchanged between the periods."""
+    b_edges, a_edges = dict(before.edges), dict(after.edges)
+    b_trust, a_trust = set(before.trust), set(after.trust)
+    for p in flip_pairs:
+        eb, ea = b_edges.pop(p, None), a_edges.pop(p, None)
+        if ea is not None:
+            b_edges[p] = ea
+        if eb is not None:
+            a_edges[p] = eb
+        tb, ta = p in b_trust, p in a_trust
+        if tb != ta:
+            (a_trust.add if tb else a_trust.discard)(p)
+            (b_trust.add if ta else b_trust.discard)(p)
+    return _Snapshot(before.attrs, b_edges, b_trust), _Snapshot(after.attrs, a_edges, a_trust)
+
+
+def _change(before, after, seed, sample=None):
+    mb = _measures(*before.graphs(sample), seed=seed)
+    ma = _measures(*after.graphs(sample), seed=seed)
+    return np.array([ma[k] - mb[k] for k in HEADLINE_MEASURES], dtype=float)
+
+
+@dataclass
+class Comparison:
+    """The result of :func:`compare_periods`.
+
+    Attributes
+    ----------
+    before, after : Period
+    tie_changes : DataFrame
+        :func:`netdash.dynamics.tie_changes` of the compared practitioners' working ties.
+    trust_tie_changes : DataFrame
+        The same for trust ties.
+    measures : DataFrame
+        Index = measure; ``before``, ``after``, ``change``, ``ci_low``,
+        ``ci_high``, ``p_value``, ``method``.
+    qap : dict
+        See :func:`qap_correlation`.
+    practitioners : dict
+        ``compared``, ``before_only`` (left), ``after_only`` (joined), ``rule``.
+    settings : dict
+    """
+
+    before: object
+    after: object
+    tie_changes: pd.DataFrame
+    trust_tie_changes: pd.DataFrame
+    measures: pd.DataFrame
+    qap: dict
+    practitioners: dict
+    settings: dict
+
+    def to_json(self):
+        """A JSON-serialisable dict (NaN becomes None; pair lists are summarised as counts)."""
+        measures = [{"measure": k, **{c: _jsonable(v) for c, v in row.items()}}
+                    for k, row in self.measures.to_dict("index").items()]
+        return {
+            "before": {"start": _day(self.before.start), "end": _day(self.before.end)},
+            "after": {"start": _day(self.after.start), "end": _day(self.after.end)},
+            "measures": measures,
+            "tie_changes": _jsonable(tie_change_summary(self.tie_changes).to_dict("index")),
+            "trust_tie_changes": _jsonable(tie_change_summary(self.trust_tie_changes).to_dict("index")),
+            "qap": _jsonable(self.qap),
+            "practitioners": _jsonable(self.practitioners),
+            "settings": _jsonable(self.settings),
+        }
+
+
+def _day(ts):
+    return None if ts is None else ts.date().isoformat()
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
+def _method(name, bootstrap, permutations):
+    boot = f"node bootstrap of the change ({bootstrap} replicates, percentile 95% interval)"
+    perm = f"pair-swap permutation ({permutations} replicates, two-sided)"
+    if name == "agency_nmi":
+        return f"{boot}; {perm}. Louvain is seeded; duplicated nodes in a bootstrap sample can sway communities."
+    return f"{boot}; {perm}."
+
+
+def compare_periods(ds, before, after, *, ties="working", window_days=90, permutations=200,
+                    bootstrap=200, seed=0):
+    """Compare the network of two periods, measure by measure and tie by tie.
+
+    Parameters
+    ----------
+    ds : Dataset
+    before, after : Period
+    ties : str, default "working"
+    window_days : int, default 90
+    permutations : int, default 200
+        Permutation replicates, for the measures' p-values and for QAP.
+    bootstrap : int, default 200
+        Node-bootstrap replicates for the measures' intervals.
+    seed : int, default 0
+
+    Returns
+    -------
+    Comparison
+
+    Notes
+    -----
+    Compared practitioners are those in post in both periods
+    (:func:`netdash.graphs.practitioners_in_post`); measures are computed on
+    the networks among them only, so ``before`` and ``after`` can differ
+    from the single-period pages, which include everyone.
+
+    *Interval*: resample the compared practitioners with replacement, take
+    both periods' induced subgraphs of the same resample (copies of one
+    practitioner are not tied to each other; Snijders & Borgatti 1999,
+    *Connections* 22: 1-10) and recompute the change; percentile 95%
+    interval. It treats practitioners as exchangeable units, which network
+    data only approximate.
+
+    *p-value*: for every pair tied in either period, swap its before and
+    after state (working tie and trust tie together) with probability 1/2,
+    and recompute the change; ``p = (1 + #|perm| >= |obs|) / (1 + P)``. It
+    tests "the two periods are exchangeable", not "no COP effect".
+
+    Raises
+    ------
+    AnalysisError
+        If fewer than 3 practitioners were in post in both periods.
+    """
+    G_b = graphs.practitioner_graph(ds, before, ties=ties, window_days=window_days)
+    G_a = graphs.practitioner_graph(ds, after, ties=ties, window_days=window_days)
+    in_b = set(graphs.practitioners_in_post(ds, before)["practitioner_id"]) & set(G_b)
+    in_a = set(graphs.practitioners_in_post(ds, after)["practitioner_id"]) & set(G_a)
+    index = sorted(in_b & in_a)
+    if len(index) < 3:
+        raise AnalysisError(
+            f"Only {len(index)} practitioner(s) were in post in both {before.label()} and {after.label()}; "
+            "at least 3 are needed to compare the networks. Choose periods closer together or longer.")
+    T_b, T_a = trust_graph(ds, before), trust_graph(ds, after)
+    sb, sa = _snapshot(G_b, T_b, index), _snapshot(G_a, T_a, index)
+
+    observed_b = _measures(*sb.graphs(), seed=seed)
+    observed_a = _measures(*sa.graphs(), seed=seed)
+    observed = np.array([observed_a[k] - observed_b[k] for k in HEADLINE_MEASURES], dtype=float)
+
+    rng = np.random.default_rng(seed)
+    n = len(index)
+    boots = np.array([_change(sb, sa, seed, rng.integers(0, n, n)) for _ in range(bootstrap)]).reshape(-1, len(observed))
+    pairs = sorted(set(sb.edges) | set(sa.edges) | sb.trust | sa.trust)
+    perms = []
+    for _ in range(permutations):
+        flip = [p for p, f in zip(pairs, rng.random(len(pairs)) < 0.5) if f]
+        perms.append(_change(*_swapped(sb, sa, flip), seed))
+    perms = np.array(perms).reshape(-1, len(observed))
+
+    rows = {}
+    for k, name in enumerate(HEADLINE_MEASURES):
+        low, high = percentile_interval(boots[:, k]) if bootstrap else (float("nan"), float("nan"))
+        finite = perms[:, k][np.isfinite(perms[:, k])]
+        p = (float((1 + np.sum(np.abs(finite) >= abs(observed[k]) - 1e-12)) / (1 + finite.size))
+             if finite.size and np.isfinite(observed[k]) else float("nan"))
+        rows[name] = {"before": observed_b[name], "after": observed_a[name], "change": observed[k],
+                      "ci_low": low, "ci_high": high, "p_value": p,
+                      "method": _method(name, bootstrap, permutations)}
+    measures = pd.DataFrame.from_dict(rows, orient="index")
+    measures.index.name = "measure"
+
+    sub_b, sub_a = G_b.subgraph(index), G_a.subgraph(index)
+    qap = qap_correlation(sub_b, sub_a, permutations=max(permutations, 1), seed=seed)
+    dropped = {"compared": n, "before_only": len(in_b - in_a), "after_only": len(in_a - in_b),
+               "rule": _COMPARED_RULE}
+    qap.update(n_practitioners=n, n_dropped=dropped["before_only"] + dropped["after_only"], rule=_COMPARED_RULE
+               + " Cells are binary (tied or not); p is one-sided (ties more alike than chance).")
+    return Comparison(
+        before=before, after=after,
+        tie_changes=tie_changes(sub_b, sub_a),
+        trust_tie_changes=tie_changes(T_b.subgraph(index), T_a.subgraph(index)),
+        measures=measures, qap=qap, practitioners=dropped,
+        settings={"ties": ties, "window_days": window_days, "permutations": permutations,
+                  "bootstrap": bootstrap, "seed": seed},
+    )
+
+
+def qap_correlation(G_before, G_after, *, nodes=None, permutations=1000, seed=0):
+    """QAP correlation between two networks on the same practitioners (Krackhardt 1987).
+
+    The statistic is Pearson's correlation of the off-diagonal cells of the
+    two binary adjacency matrices (for undirected graphs each pair once).
+    Its null distribution comes from relabelling one network: rows and
+    columns of the after matrix are permuted together, which keeps its
+    structure intact and breaks only its alignment with the before network.
+
+    Parameters
+    ----------
+    G_before, G_after : networkx graph
+        Both directed or both undirected; weights are ignored.
+    nodes : list, optional
+        Practitioners to compare; default: those in both graphs, sorted.
+        A node missing from one graph counts as an isolate there.
+    permutations : int, default 1000
+    seed : int, default 0
+
+    Returns
+    -------
+    dict
+        ``correlation`` (NaN when either matrix is constant), ``p_value``
+        (one-sided: share of permutations with a correlation at least the
+        observed, ``(1 + k) / (1 + P)``), ``permutations``, ``n_practitioners``.
+
+    Raises
+    ------
+    AnalysisError
+        If fewer than 3 practitioners are compared.
+
+    References
+    ----------
+    Krackhardt, D. (1987). QAP partialling as a test of spuriousness.
+    *Social Networks* 9(2), 171-186.
+
+    Examples
+    --------
+    >>> G = nx.cycle_graph(6)
+    >>> out = qap_correlation(G, G, permutations=99)
+    >>> round(out["correlation"], 12), out["p_value"] < 0.05
+    (1.0, True)
+    """
+    if nodes is None:
+        nodes = sorted(set(G_before) & set(G_after), key=str)
+    n = len(nodes)
+    if n < 3:
+        raise AnalysisError(f"QAP needs at least 3 practitioners in both networks; got {n}.")
+    A, B = _adjacency(G_before, nodes), _adjacency(G_after, nodes)
+    rows, cols = (np.triu_indices(n, 1) if not G_before.is_directed()
+                  else np.nonzero(~np.eye(n, dtype=bool)))
+    x = A[rows, cols]
+    r = _corr(x, B[rows, cols])
+    p = float("nan")
+    if np.isfinite(r) and permutations:
+        rng = np.random.default_rng(seed)
+        hits = 0
+        for _ in range(permutations):
+            perm = rng.permutation(n)
+            hits += _corr(x, B[perm[rows], perm[cols]]) >= r - 1e-12
+        p = (1 + hits) / (1 + permutations)
+    return {"correlation": r, "p_value": float(p), "permutations": permutations, "n_practitioners": n}
+
+
+def _adjacency(G, nodes):
+    pos = {v: k for k, v in enumerate(nodes)}
+    M = np.zeros((len(nodes), len(nodes)))
+    for u, v in G.edges():
+        if u in pos and v in pos:
+            M[pos[u], pos[v]] = 1
+            if not G.is_directed():
+                M[pos[v], pos[u]] = 1
+    return M
+
+
+def _corr(x, y):
+    if x.std() == 0 or y.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+def mixing_change(G_before, G_after, groups="agency"):
+    """Agency × agency tie counts of two periods, aligned, and their difference.
+
+    Parameters
+    ----------
+    G_before, G_after : networkx graph
+    groups : str or dict, default "agency"
+
+    Returns
+    -------
+    (before, after, difference) : tuple of DataFrame
+        :func:`netdash.metrics.mixing.mixing_matrix` of each graph,
+        reindexed on the union of both graphs' agencies (absent = 0), and
+        ``after - before``.
+
+    Examples
+    --------
+    >>> G1 = nx.Graph([("a", "b")]); nx.set_node_attributes(G1, {"a": "A", "b": "B"}, "agency")
+    >>> G2 = nx.Graph([("a", "c")]); nx.set_node_attributes(G2, {"a": "A", "c": "C"}, "agency")
+    >>> mixing_change(G1, G2)[2].values.tolist()
+    [[0, -1, 1], [-1, 0, 0], [1, 0, 0]]
+    """
+    mb, ma = mixing_matrix(G_before, groups), mixing_matrix(G_after, groups)
+    labels = sorted(set(mb.index) | set(ma.index), key=str)
+    mb = mb.reindex(index=labels, columns=labels, fill_value=0)
+    ma = ma.reindex(index=labels, columns=labels, fill_value=0)
+    mb.index.name, mb.columns.name = "agency", "agency_to"
+    ma.index.name, ma.columns.name = "agency", "agency_to"
+    return mb, ma, ma - mb

@@ -1,0 +1,150 @@
+"""Comparing two periods: headline measures, QAP, mixing change, uncertainty."""
+
+import json
+import math
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from netdash.compare import compare_periods, headline_measures, mixing_change, qap_correlation
+from netdash.dataset import Dataset
+from netdash.errors import AnalysisError
+from netdash.periods import Period
+
+H1 = Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-07-01"))
+H2 = Period(pd.Timestamp("2024-07-01"), pd.Timestamp("2025-01-01"))
+
+
+def _contact(day, a, b):
+    return {"date": day, "practitioner_id": a, "with_practitioner_id": b, "contact_type": "phone"}
+
+
+@pytest.fixture
+def ds():
+    """Five practitioners in post all year and one (x1) who joined in October.
+
+    First half: h1-h2 (within H), h1-p1 (cross). Second half: h1-p1 again,
+    h2-p2 and m1-p2 (cross), x1-h1 (ignored in comparisons: x1 joined).
+    """
+    prac = [{"practitioner_id": p, "agency_id": p[0].upper(), "role": "worker"}
+            for p in ("h1", "h2", "p1", "p2", "m1")]
+    prac.append({"practitioner_id": "x1", "agency_id": "H", "start_date": "2024-10-01"})
+    return Dataset.from_records(
+        agencies=[{"agency_id": a, "name": a} for a in ("H", "P", "M", "X")],
+        practitioners=prac,
+        contacts=[_contact("2024-02-01", "h1", "h2"), _contact("2024-03-01", "h1", "p1"),
+                  _contact("2024-08-01", "h1", "p1"), _contact("2024-08-02", "h2", "p2"),
+                  _contact("2024-09-01", "m1", "p2"), _contact("2024-11-01", "x1", "h1")],
+    )
+
+
+def test_headline_measures_by_hand(ds):
+    got = headline_measures(ds, H1)
+    assert got["n_practitioners"] == 5      # x1 not yet in post
+    assert got["n_ties"] == 2
+    assert got["cross_agency_share"] == 0.5
+    assert got["ei_index"] == 0.0           # (1 - 1) / 2
+    assert got["isolates"] == 2             # p2 and m1
+    assert got["trust_ties"] == 0
+    # Components {h1, h2, p1} and two isolates: 1 - 3*2 / (5*4) = 0.7 (Borgatti 2006).
+    assert got["fragmentation"] == pytest.approx(0.7)
+    # Path h2 - h1 - p1: constraint 1, 0.5, 1 (Burt 1992) -> mean 2.5 / 3.
+    assert got["mean_constraint"] == pytest.approx(2.5 / 3)
+
+
+def test_headline_measures_of_empty_period_are_nan(ds):
+    got = headline_measures(ds, Period(pd.Timestamp("2023-01-01"), pd.Timestamp("2023-02-01")))
+    assert got["n_ties"] == 0
+    assert all(math.isnan(got[k]) for k in ("cross_agency_share", "ei_index", "mean_constraint", "agency_nmi"))
+
+
+def test_compare_periods_measures_and_rule(ds):
+    cmp = compare_periods(ds, H1, H2, bootstrap=100, permutations=100)
+    # x1 is dropped: in post only in the second half.
+    assert cmp.practitioners["compared"] == 5
+    assert (cmp.practitioners["before_only"], cmp.practitioners["after_only"]) == (0, 1)
+    m = cmp.measures
+    assert (m.loc["n_ties", "before"], m.loc["n_ties", "after"], m.loc["n_ties", "change"]) == (2, 3, 1)
+    assert m.loc["cross_agency_share", "after"] == 1.0
+    assert m.loc["isolates", "change"] == -2   # p2 and m1 isolated -> nobody
+    assert m.loc["ei_index", "change"] == pytest.approx(1.0)
+    for name, row in m.iterrows():
+        assert row["ci_low"] <= row["ci_high"], name
+        assert 0 < row["p_value"] <= 1, name
+        assert "node bootstrap" in row["method"], name
+    statuses = dict(zip(zip(cmp.tie_changes["a"], cmp.tie_changes["b"]), cmp.tie_changes["status"]))
+    assert statuses == {("h2", "p2"): "new", ("m1", "p2"): "new", ("h1", "h2"): "lost", ("h1", "p1"): "kept"}
+    assert cmp.qap["n_practitioners"] == 5 and cmp.qap["n_dropped"] == 1
+
+
+def test_identical_periods_show_no_change_and_p_of_one(ds):
+    cmp = compare_periods(ds, H1, H1, bootstrap=30, permutations=30)
+    m = cmp.measures.drop(index="agency_nmi")   # NaN-free measures only
+    finite = m[m["change"].notna()]
+    assert (finite["change"] == 0).all()
+    assert (finite["p_value"] == 1.0).all()     # every permutation is at least as extreme as 0
+    assert (finite["ci_low"] == 0).all() and (finite["ci_high"] == 0).all()
+    assert cmp.qap["correlation"] == pytest.approx(1.0)
+
+
+def test_to_json_is_serialisable_with_nulls(ds):
+    out = compare_periods(ds, H1, H2, bootstrap=5, permutations=5).to_json()
+    text = json.dumps(out, allow_nan=False)
+    assert '"measure": "n_ties"' in text
+    assert out["tie_changes"]["new"] == {"within_agency": 0, "cross_agency": 2, "total": 2}
+    assert out["before"] == {"start": "2024-01-01", "end": "2024-07-01"}
+
+
+def test_compare_needs_three_common_practitioners(ds):
+    early = Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-01"))
+    small = Dataset.from_records(agencies=ds.agencies, practitioners=ds.practitioners.iloc[:2],
+                                 contacts=[_contact("2024-01-05", "h1", "h2")])
+    with pytest.raises(AnalysisError, match="Only 2 practitioner.* at least 3 are needed"):
+        compare_periods(small, early, early)
+
+
+def test_qap_identical_graphs():
+    G = nx.gnp_random_graph(20, 0.2, seed=3)
+    out = qap_correlation(G, G, permutations=199, seed=1)
+    assert out["correlation"] == pytest.approx(1.0)
+    assert out["p_value"] == pytest.approx(1 / 200)
+
+
+def test_qap_hand_worked_correlation():
+    # Pairs (01,02,03,12,13,23): x = 1,0,0,1,0,0 and y = 1,0,0,0,0,1.
+    # cov sum = 1/3, each sum of squares = 4/3, so r = 0.25.
+    A = nx.Graph([(0, 1), (1, 2)]); A.add_node(3)
+    B = nx.Graph([(0, 1), (2, 3)])
+    assert qap_correlation(A, B, permutations=0)["correlation"] == pytest.approx(0.25)
+
+
+def test_qap_node_missing_from_one_graph_is_an_isolate():
+    A = nx.Graph([(0, 1), (1, 2)])
+    B = nx.Graph([(0, 1)])
+    out = qap_correlation(A, B, nodes=[0, 1, 2], permutations=0)
+    # x = 1,0,1 and y = 1,0,0 over pairs (01, 02, 12): r = 0.5.
+    assert out["correlation"] == pytest.approx(0.5)
+
+
+def test_qap_constant_matrix_is_nan():
+    A = nx.empty_graph(4)
+    out = qap_correlation(A, nx.path_graph(4), permutations=10)
+    assert math.isnan(out["correlation"]) and math.isnan(out["p_value"])
+
+
+def test_qap_needs_three_practitioners():
+    with pytest.raises(AnalysisError, match="at least 3 practitioners"):
+        qap_correlation(nx.path_graph(2), nx.path_graph(2))
+
+
+def test_mixing_change_aligns_agencies():
+    G1 = nx.Graph([("h1", "p1"), ("h1", "h2")])
+    nx.set_node_attributes(G1, {"h1": "H", "h2": "H", "p1": "P"}, "agency")
+    G2 = nx.Graph([("h1", "m1")])
+    nx.set_node_attributes(G2, {"h1": "H", "m1": "M"}, "agency")
+    before, after, diff = mixing_change(G1, G2)
+    assert list(diff.index) == ["H", "M", "P"] == list(diff.columns)
+    assert before.loc["H", "H"] == 1 and before.loc["M", "M"] == 0
+    assert diff.loc["H", "P"] == -1 and diff.loc["H", "M"] == 1 and diff.loc["M", "H"] == 1
+    assert diff.loc["H", "H"] == -1

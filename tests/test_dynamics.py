@@ -1,0 +1,160 @@
+"""Tie changes between periods and the over-time series, against hand-worked answers."""
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from netdash.dataset import Dataset
+from netdash.dynamics import (cop_session_dates, headline_series, tie_change_summary, tie_changes,
+                              trust_tie_changes, windows)
+from netdash.errors import InvalidInputError
+from netdash.periods import Period
+
+
+def _graph(edges, agency):
+    G = nx.Graph()
+    G.add_nodes_from((v, {"agency": a}) for v, a in agency.items())
+    G.add_weighted_edges_from(edges)
+    return G
+
+
+AGENCY = {"h1": "H", "h2": "H", "p1": "P", "p2": "P", "m1": "M"}
+
+
+@pytest.fixture
+def changes():
+    # Hand-worked: h1-p1 1 -> 3 (x3 >= 1.5: strengthened), h1-h2 2 -> 2 (kept),
+    # p1-p2 4 -> 5 (x1.25 < 1.5: kept), h2-m1 only before (lost), p2-m1 only after (new),
+    # h2-p1 only after (new).
+    before = _graph([("h1", "p1", 1), ("h1", "h2", 2), ("p1", "p2", 4), ("m1", "h2", 1)], AGENCY)
+    after = _graph([("p1", "h1", 3), ("h1", "h2", 2), ("p2", "p1", 5), ("p2", "m1", 1), ("h2", "p1", 1)],
+                   AGENCY)
+    return tie_changes(before, after)
+
+
+def test_tie_changes_statuses_and_cross_flags(changes):
+    got = {(r.a, r.b): (r.status, r.cross_agency, r.weight_before, r.weight_after)
+           for r in changes.itertuples()}
+    assert got == {
+        ("m1", "p2"): ("new", True, 0.0, 1.0),
+        ("h2", "p1"): ("new", True, 0.0, 1.0),
+        ("h2", "m1"): ("lost", True, 1.0, 0.0),
+        ("h1", "h2"): ("kept", False, 2.0, 2.0),
+        ("p1", "p2"): ("kept", False, 4.0, 5.0),
+        ("h1", "p1"): ("strengthened", True, 1.0, 3.0),
+    }
+    assert list(changes["status"]) == ["new", "new", "lost", "kept", "kept", "strengthened"]
+    assert list(changes[["agency_a", "agency_b"]].iloc[0]) == ["H", "P"]
+
+
+def test_strengthen_ratio_boundary_is_inclusive():
+    before = _graph([("h1", "p1", 2)], AGENCY)
+    after = _graph([("h1", "p1", 3)], AGENCY)
+    assert tie_changes(before, after, strengthen_ratio=1.5)["status"].tolist() == ["strengthened"]
+    assert tie_changes(before, after, strengthen_ratio=1.51)["status"].tolist() == ["kept"]
+
+
+def test_unweighted_comparison_never_strengthens():
+    before = _graph([("h1", "p1", 1)], AGENCY)
+    after = _graph([("h1", "p1", 9)], AGENCY)
+    assert tie_changes(before, after, weight=None)["status"].tolist() == ["kept"]
+
+
+def test_directed_graphs_compare_arcs():
+    before, after = nx.DiGraph([("a", "b")]), nx.DiGraph([("b", "a")])
+    got = tie_changes(before, after)
+    assert sorted(zip(got["a"], got["b"], got["status"])) == [("a", "b", "lost"), ("b", "a", "new")]
+    # No agencies known: never counted as cross-agency.
+    assert not got["cross_agency"].any()
+
+
+def test_summary_counts(changes):
+    summary = tie_change_summary(changes)
+    assert summary.to_dict("index") == {
+        "new": {"within_agency": 0, "cross_agency": 2, "total": 2},
+        "lost": {"within_agency": 0, "cross_agency": 1, "total": 1},
+        "kept": {"within_agency": 2, "cross_agency": 0, "total": 2},
+        "strengthened": {"within_agency": 0, "cross_agency": 1, "total": 1},
+    }
+
+
+def test_summary_of_no_changes_is_all_zero():
+    empty = tie_changes(nx.Graph(), nx.Graph())
+    assert tie_change_summary(empty).to_numpy().sum() == 0
+    assert list(tie_change_summary(empty).index) == ["new", "lost", "kept", "strengthened"]
+
+
+def test_mixed_directedness_is_refused():
+    with pytest.raises(InvalidInputError, match="two directed or two undirected"):
+        tie_changes(nx.Graph(), nx.DiGraph())
+
+
+def test_bad_strengthen_ratio_is_refused():
+    with pytest.raises(InvalidInputError, match="strengthen_ratio must be positive"):
+        tie_changes(nx.Graph(), nx.Graph(), strengthen_ratio=0)
+
+
+def test_windows_quarters_and_months():
+    q = windows(pd.Timestamp("2024-02-10"), pd.Timestamp("2024-07-01"), freq="quarter")
+    assert [(w.start.date().isoformat(), w.end.date().isoformat()) for w in q] == [
+        ("2024-01-01", "2024-04-01"), ("2024-04-01", "2024-07-01"), ("2024-07-01", "2024-10-01")]
+    m = windows("2024-01-31", "2024-03-01", freq="month")
+    assert [w.label() for w in m] == ["2024-01-01 to 2024-02-01", "2024-02-01 to 2024-03-01",
+                                      "2024-03-01 to 2024-04-01"]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(start="2024-01-01", end="2024-02-01", freq="week"), "freq must be 'month' or 'quarter'"),
+    (dict(start=None, end="2024-02-01"), "need a first and a last day"),
+    (dict(start="2024-03-01", end="2024-02-01"), "is before first day"),
+])
+def test_windows_errors(kwargs, message):
+    with pytest.raises(InvalidInputError, match=message):
+        windows(kwargs.pop("start"), kwargs.pop("end"), **kwargs)
+
+
+def _contact(day, a, b):
+    return {"date": day, "practitioner_id": a, "with_practitioner_id": b, "contact_type": "phone"}
+
+
+@pytest.fixture
+def small_ds():
+    return Dataset.from_records(
+        agencies=[{"agency_id": "H", "name": "Housing"}, {"agency_id": "P", "name": "Probation"}],
+        practitioners=[{"practitioner_id": p, "agency_id": p[0].upper()} for p in ("h1", "h2", "p1")],
+        contacts=[
+            _contact("2024-01-10", "h1", "h2"),
+            _contact("2024-02-10", "h1", "p1"),
+            # Reciprocated, 3 contacts in 2 months: a trust tie in Q2 only.
+            _contact("2024-04-03", "h2", "p1"), _contact("2024-04-20", "p1", "h2"),
+            _contact("2024-05-02", "h2", "p1"),
+        ],
+        cop_attendance=[{"session_id": "S2", "date": "2024-05-08", "practitioner_id": "h2", "cop_name": "East"},
+                        {"session_id": "S1", "date": "2024-04-10", "practitioner_id": "h2", "cop_name": "East"},
+                        {"session_id": "S1", "date": "2024-04-10", "practitioner_id": "p1", "cop_name": "East"}],
+    )
+
+
+def test_headline_series_one_row_per_quarter(small_ds):
+    series = headline_series(small_ds, freq="quarter")
+    assert series["label"].tolist() == ["2024-01-01 to 2024-04-01", "2024-04-01 to 2024-07-01"]
+    # Q1: ties h1-h2 (within) and h1-p1 (cross); Q2: only h2-p1 (cross); the data stop on 8 May.
+    assert series["n_ties"].tolist() == [2, 1]
+    assert series["cross_agency_share"].tolist() == [0.5, 1.0]
+    assert series["isolates"].tolist() == [0, 1]
+    assert series["trust_ties"].tolist() == [0, 1]
+    assert series["partial"].tolist() == [True, True]
+
+
+def test_trust_tie_changes_gains_the_q2_trust_tie(small_ds):
+    q1 = Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-04-01"))
+    q2 = Period(pd.Timestamp("2024-04-01"), pd.Timestamp("2024-07-01"))
+    got = trust_tie_changes(small_ds, q1, q2)
+    assert list(zip(got["a"], got["b"], got["status"], got["cross_agency"])) == [("h2", "p1", "new", True)]
+
+
+def test_cop_session_dates(small_ds):
+    sessions = cop_session_dates(small_ds)
+    assert sessions["session_id"].tolist() == ["S1", "S2"]
+    assert sessions["attendees"].tolist() == [2, 1]
+    assert sessions["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-04-10", "2024-05-08"]
