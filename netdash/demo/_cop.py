@@ -1,0 +1,235 @@
+"""COP sessions, who attends, and the known COP effect (private to :mod:`netdash.demo`)."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from netdash.demo._care import CT, Log, minutes_for
+from netdash.errors import InvalidInputError
+from netdash.schema import SECTORS
+
+__all__ = []
+
+_COP_NAMES = ("Multiple Disadvantage Community of Practice", "Making Every Adult Matter Practice Network")
+# Selection into the COP (log-odds shifts): time-invariant traits only.
+_SECTOR_BONUS = {"housing": 0.4, "mental_health": 0.3, "outreach": 0.6, "substance_use": 0.3,
+                 "criminal_justice": -0.2, "primary_care": -0.5, "money_advice": 0.0,
+                 "social_care": 0.1, "other": 0.2}
+_LEADER_BONUS = 0.7
+_ADDED_TYPES = np.array([CT["phone"], CT["email"], CT["joint_visit"]])
+
+
+@dataclass(frozen=True)
+class Cop:
+    """COP sessions and attendance.
+
+    ``session_day``/``session_cop`` index sessions; ``attendees`` are
+    practitioner indices with their ``cop`` and a boolean matrix
+    ``attended`` (attendee x session of their own COP, others False).
+    """
+
+    session_day: np.ndarray
+    session_cop: np.ndarray
+    attendees: np.ndarray
+    cop: np.ndarray
+    attended: np.ndarray
+
+    @property
+    def sessions_attended(self):
+        return self.attended.sum(1)
+
+
+def _session_days(window_start, month, weekday, nth):
+    """Day offset of the ``nth`` ``weekday`` (0=Monday) of month ``month`` of the window."""
+    first = (np.datetime64(window_start, "M") + month).astype("datetime64[D]")
+    dow = (first.astype(np.int64) - 4) % 7            # 1970-01-01 was a Thursday
+    day = first + (weekday - dow) % 7 + 7 * (nth - 1)
+    return int((day - np.datetime64(window_start, "D")).astype(np.int64))
+
+
+def build_cop(rng, world, *, window_start, months, cop_start_month, attend_share, n_cops):
+    """Monthly sessions from ``cop_start_month`` and a selected minority of attendees."""
+    days, cops = [], []
+    for c in range(n_cops):
+        for m in range(cop_start_month, months):
+            days.append(_session_days(window_start, m, weekday=2 + c, nth=2 + c))  # 2nd Wed / 3rd Thu
+            cops.append(c)
+    session_day, session_cop = np.array(days), np.array(cops)
+
+    # Attendees come from practitioners in post for the whole window, chosen with
+    # probability rising with baseline activity, outreach/housing sectors and team leaders.
+    stayers = np.flatnonzero(world.prac_stayer)
+    sector = np.array(SECTORS, dtype=object)[world.agency_sector[world.prac_agency[stayers]]]
+    score = (np.log(world.slot_weight[world.prac_slot[stayers]]) * 1.5
+             + np.array([_SECTOR_BONUS[s] for s in sector])
+             + _LEADER_BONUS * (world.prac_roles[stayers] == "team leader"))
+    k = min(stayers.size, max(2, int(round(attend_share * world.prac_ids.size))))
+    gumbel = score + rng.gumbel(size=stayers.size)
+    attendees = np.sort(stayers[np.argsort(-gumbel, kind="stable")[:k]])
+    cop = world.agency_area[world.prac_agency[attendees]] % n_cops
+
+    # Dose: each attendee has an engagement level; some come to most sessions, some to a few.
+    engagement = rng.beta(1.2, 1.2, attendees.size)
+    attended = (rng.random((attendees.size, session_day.size)) < engagement[:, None])
+    attended &= cop[:, None] == session_cop[None, :]
+    none = ~attended.any(1)
+    own = [np.flatnonzero(session_cop == c) for c in range(n_cops)]
+    for i in np.flatnonzero(none):
+        attended[i, rng.choice(own[cop[i]])] = True
+    return Cop(session_day, session_cop, attendees, cop, attended)
+
+
+def _pair_keys(a, b, n):
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    return lo.astype(np.int64) * n + hi
+
+
+def existing_ties(log, n_prac, *, among):
+    """Keys of every pair of ``among`` practitioners with a direct contact or a shared client."""
+    direct = (log.other >= 0) & among[log.actor] & among[np.maximum(log.other, 0)]
+    keys = [_pair_keys(log.actor[direct], log.other[direct], n_prac)]
+    seen = (log.client >= 0) & among[log.actor]
+    pc = np.unique(log.client[seen].astype(np.int64) * n_prac + log.actor[seen])
+    client, prac = pc // n_prac, pc % n_prac
+    first = np.searchsorted(client, client, side="left")
+    size = np.searchsorted(client, client, side="right") - first
+    # All pairs within each client's practitioners: for each member, pair it with later members.
+    reps = size - (np.arange(pc.size) - first) - 1
+    a = np.repeat(np.arange(pc.size), reps)
+    offs = np.arange(a.size) - np.repeat(np.cumsum(reps) - reps, reps) + 1
+    keys.append(_pair_keys(prac[a], prac[a + offs], n_prac))
+    return np.unique(np.concatenate(keys))
+
+
+def _target_degrees(rng, dose, total):
+    """Integer degrees summing to ``total``, proportional to ``dose``."""
+    x = total * dose / dose.sum()
+    d = np.floor(x).astype(np.int64)
+    rest = total - d.sum()
+    if rest:
+        frac = x - d
+        extra = rng.choice(d.size, size=rest, replace=False, p=frac / frac.sum())
+        d[extra] += 1
+    return d
+
+
+def added_pairs(rng, world, cop, tied, *, cop_effect):
+    """New cross-agency attendee pairs, ``round(cop_effect * n / 2)`` in all.
+
+    Each attendee's number of new partners is roughly proportional to the
+    sessions they attended; partners share a COP, work in different agencies
+    and had no tie of any kind anywhere in the background data.
+    """
+    n_prac = world.prac_ids.size
+    n_att = cop.attendees.size
+    total = int(round(cop_effect * n_att / 2))
+    if total == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    n_cops = cop.cop.max() + 1
+    by_cop = np.bincount(cop.cop, minlength=n_cops)
+    per_cop = _target_degrees(rng, by_cop.astype(float), total)
+    agency = world.prac_agency
+    taken = set(tied.tolist())
+    pairs = []
+    for c in range(n_cops):
+        members = np.flatnonzero(cop.cop == c)
+        _check_room(world, cop.attendees[members], tied, per_cop[c], cop_effect=cop_effect, n_att=n_att)
+        stubs = np.repeat(cop.attendees[members],
+                          _target_degrees(rng, cop.sessions_attended[members].astype(float), 2 * per_cop[c]))
+        made = 0
+        for _ in range(60):  # configuration-model matching; invalid pairs go back in the pool
+            if stubs.size < 2:
+                break
+            stubs = rng.permutation(stubs)
+            a, b = stubs[0:-1:2], stubs[1::2]
+            keys = _pair_keys(a, b, n_prac)
+            ok = (a != b) & (agency[a] != agency[b]) & ~np.isin(keys, tied)
+            _, first = np.unique(keys, return_index=True)
+            uniq = np.zeros(keys.size, dtype=bool)
+            uniq[first] = True
+            ok &= uniq & np.array([k not in taken for k in keys.tolist()], dtype=bool)
+            for x, y, k in zip(a[ok], b[ok], keys[ok]):
+                pairs.append((min(x, y), max(x, y)))
+                taken.add(int(k))
+            made += int(ok.sum())
+            stubs = np.concatenate([a[~ok], b[~ok], stubs[2 * a.size:]])
+        # Leftover stubs: pair each with any valid attendee of its COP.
+        pool = cop.attendees[members]
+        while made < per_cop[c]:
+            x = stubs[0] if stubs.size else rng.choice(pool)
+            stubs = stubs[1:]
+            cand = rng.permutation(pool)
+            keys = _pair_keys(np.full(cand.size, x), cand, n_prac)
+            valid = (cand != x) & (agency[cand] != agency[x])
+            valid &= np.array([k not in taken for k in keys.tolist()], dtype=bool)
+            if not valid.any():
+                if stubs.size == 0 and not _any_pair_left(pool, agency, taken, n_prac):
+                    raise InvalidInputError(
+                        f"cop_effect={cop_effect} needs {total} new cross-agency pairs among "
+                        f"{n_att} attendees, but only {len(pairs)} untied pairs could be formed. "
+                        "Use a smaller cop_effect, a larger attend_share or a larger scale."
+                    )
+                continue
+            y = cand[np.argmax(valid)]
+            pairs.append((min(x, y), max(x, y)))
+            taken.add(int(_pair_keys(np.array([x]), np.array([y]), n_prac)[0]))
+            made += 1
+    out = np.array(pairs, dtype=np.int64)
+    return out[np.lexsort((out[:, 1], out[:, 0]))]
+
+
+def _check_room(world, pool, tied, wanted, *, cop_effect, n_att):
+    """Raise when a COP has fewer untied cross-agency pairs than ``wanted``."""
+    n_prac = world.prac_ids.size
+    agency = world.prac_agency
+    k = np.bincount(agency[pool])
+    cross = pool.size * (pool.size - 1) // 2 - int((k * (k - 1) // 2).sum())
+    a, b = tied // n_prac, tied % n_prac
+    in_pool = np.isin(a, pool) & np.isin(b, pool) & (agency[a] != agency[b])
+    room = cross - int(in_pool.sum())
+    if wanted > room:
+        raise InvalidInputError(
+            f"cop_effect={cop_effect} needs {wanted} new cross-agency pairs among a COP's {pool.size} "
+            f"attendees (of {n_att} in all), but only {room} untied pairs exist. Use a smaller "
+            "cop_effect, a larger attend_share or a larger scale."
+        )
+
+
+def _any_pair_left(pool, agency, taken, n_prac):
+    a, b = np.triu_indices(pool.size, 1)
+    keys = _pair_keys(pool[a], pool[b], n_prac)
+    ok = agency[pool[a]] != agency[pool[b]]
+    return any(k not in taken for k in keys[ok].tolist())
+
+
+def added_contacts(rng, pairs, cop, *, span, month_starts):
+    """Reciprocated direct contacts for each added pair, in >= 2 months after the first session.
+
+    Each pair gets 3 + Poisson(1) contacts: one each way in two different
+    months, the rest anywhere after the first session in either direction, so every pair is also a trust tie
+    (reciprocated, >= 3 interactions, >= 2 months).
+    """
+    n = pairs.shape[0]
+    if n == 0:
+        return Log(*(np.zeros(0, dtype=np.int64) for _ in range(6)))
+    first_day = int(cop.session_day.min())
+    months = np.flatnonzero(month_starts[1:] > first_day)  # months that end after the first session
+    # Two distinct months per pair; days within them, never before the first session.
+    i = rng.integers(0, months.size, n)
+    j = rng.integers(0, months.size - 1, n)
+    j += j >= i
+    m = months[np.sort(np.stack([i, j], axis=1), axis=1)]
+    lo = np.maximum(month_starts[m], first_day)
+    hi = month_starts[m + 1]
+    fixed = lo + np.floor(rng.random(lo.shape) * (hi - lo)).astype(np.int64)
+    n_more = 1 + rng.poisson(1.0, n)
+    pair_more = np.repeat(np.arange(n), n_more)
+    more = rng.integers(first_day, span, pair_more.size)
+    flip_more = rng.random(pair_more.size) < 0.5
+    pair_idx = np.concatenate([np.arange(n), np.arange(n), pair_more])
+    day = np.concatenate([fixed[:, 0], fixed[:, 1], more])
+    flip = np.concatenate([np.zeros(n, bool), np.ones(n, bool), flip_more])
+    a, b = pairs[pair_idx, 0], pairs[pair_idx, 1]
+    actor, other = np.where(flip, b, a), np.where(flip, a, b)
+    ctype = rng.choice(_ADDED_TYPES, size=day.size, p=[0.45, 0.35, 0.2])
+    return Log(day.astype(np.int64), actor, np.full(day.size, -1), other, ctype, minutes_for(rng, ctype))
