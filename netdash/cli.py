@@ -1,0 +1,283 @@
+"""The ``netdash`` command.
+
+Every sub-command prints a clear message and exits non-zero on bad input;
+a Python traceback is shown only with ``NETDASH_DEBUG=1``.
+
+Exit codes: 0 success, 1 ``validate`` found errors, 2 a usage or input
+problem, 3 an internal error (a bug: please report it).
+"""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from netdash.errors import NetdashError
+from netdash.periods import Period, parse_day, parse_period
+
+__all__ = ["main", "build_parser"]
+
+TIES = ("direct", "coworking", "cop", "working", "all")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="netdash",
+        description="Are Communities of Practice connecting front-line staff across agencies?",
+    )
+    parser.add_argument(
+        "--workspace",
+        type=Path,
+        default=None,
+        help="workspace folder (default: $NETDASH_WORKSPACE or ~/.local/share/netdash)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="write a synthetic demo dataset with a known COP effect")
+    p.add_argument("--out", type=Path, required=True, help="folder to write the CSV files into")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--cop-effect", type=float, default=2.0,
+                   help="extra cross-agency colleagues per COP attendee (default 2.0)")
+    p.add_argument("--scale", choices=("small", "medium", "large"), default="small")
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("validate", help="check a dataset folder, workbook or zip without importing it")
+    p.add_argument("source", type=Path)
+    _add_reading_options(p)
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("import", help="validate and store a dataset in the workspace")
+    p.add_argument("source", type=Path)
+    p.add_argument("--name", required=True)
+    p.add_argument("--replace", action="store_true", help="replace a dataset of the same name")
+    _add_reading_options(p)
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("list", help="list the datasets in the workspace")
+    p.set_defaults(func=_cmd_list)
+
+    p = sub.add_parser("delete", help="delete a dataset and all its rows from the workspace")
+    p.add_argument("name")
+    p.set_defaults(func=_cmd_delete)
+
+    p = sub.add_parser("metrics", help="per-practitioner and whole-network measures for a period")
+    p.add_argument("target", metavar="DIR_OR_NAME", help="a dataset folder/zip/xlsx, or a workspace dataset name")
+    p.add_argument("--out", type=Path, required=True, metavar="OUTDIR")
+    p.add_argument("--from", dest="start", default=None, metavar="DATE", help="first day (inclusive)")
+    p.add_argument("--to", dest="end", default=None, metavar="DATE", help="last boundary (exclusive)")
+    p.add_argument("--ties", choices=TIES, default="all")
+    p.add_argument("--window-days", type=int, default=90, help="co-working window in days (default 90)")
+    _add_trust_options(p)
+    _add_reading_options(p)
+    p.set_defaults(func=_cmd_metrics)
+
+    p = sub.add_parser("compare", help="compare two periods: tie changes and every headline measure with intervals")
+    p.add_argument("target", metavar="DIR_OR_NAME")
+    p.add_argument("--before", required=True, metavar="START:END", help="first period, e.g. 2023-01-01:2024-01-01")
+    p.add_argument("--after", required=True, metavar="START:END", help="second period, e.g. 2024-01-01:2025-01-01")
+    p.add_argument("--out", type=Path, required=True, metavar="OUTDIR")
+    p.add_argument("--ties", choices=TIES, default="working")
+    p.add_argument("--window-days", type=int, default=90)
+    p.add_argument("--bootstrap", type=int, default=200, help="bootstrap replicates for intervals (default 200)")
+    p.add_argument("--permutations", type=int, default=200, help="permutations for p-values (default 200)")
+    p.add_argument("--seed", type=int, default=0)
+    _add_reading_options(p)
+    p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("evaluate", help="estimate the COP's effect on cross-agency ties (difference-in-differences)")
+    p.add_argument("target", metavar="DIR_OR_NAME")
+    p.add_argument("--cop-start", default=None, metavar="DATE", help="default: the first COP session")
+    p.add_argument("--out", type=Path, required=True, metavar="OUTDIR")
+    p.add_argument("--window-days", type=int, default=90)
+    p.add_argument("--bootstrap", type=int, default=2000, help="bootstrap replicates (default 2000)")
+    p.add_argument("--seed", type=int, default=0)
+    _add_reading_options(p)
+    p.set_defaults(func=_cmd_evaluate)
+
+    return parser
+
+
+def _add_reading_options(p):
+    p.add_argument("--mapping", type=Path, default=None,
+                   help="JSON file mapping your column names onto netdash's: {table: {yours: ours}}")
+    p.add_argument("--dayfirst", action="store_true",
+                   help="dates are day-first UK dates (DD/MM/YYYY) rather than ISO 8601")
+
+
+def _add_trust_options(p):
+    p.add_argument("--trust-min-interactions", type=int, default=3)
+    p.add_argument("--trust-min-months", type=int, default=2)
+    p.add_argument("--trust-no-reciprocity", action="store_true",
+                   help="do not require each side to have contacted the other")
+    p.add_argument("--trust-survey-threshold", type=float, default=3)
+
+
+def _trust_options(args):
+    return dict(
+        min_interactions=args.trust_min_interactions,
+        min_months=args.trust_min_months,
+        require_reciprocity=not args.trust_no_reciprocity,
+        survey_threshold=args.trust_survey_threshold,
+    )
+
+
+def _workspace(args):
+    from netdash.store import Workspace
+
+    return Workspace(args.workspace)
+
+
+def _mapping(args):
+    if getattr(args, "mapping", None) is None:
+        return None
+    from netdash.ingest import load_mapping
+
+    return load_mapping(args.mapping)
+
+
+def _load_target(args):
+    """A dataset from a path (validated and pseudonymised, not stored) or a workspace name."""
+    target = Path(args.target)
+    if target.exists():
+        from netdash.ingest import load_dataset
+        from netdash.ingest.pseudonym import load_or_create_secret
+
+        ws = _workspace(args)
+        ds, report = load_dataset(
+            target, secret=load_or_create_secret(ws.path), mapping=_mapping(args), dayfirst=args.dayfirst
+        )
+        for problem in report.warnings:
+            print(f"warning: {problem}", file=sys.stderr)
+        return ds
+    return _workspace(args).open(args.target)
+
+
+def _period(args):
+    start = parse_day(args.start, what="--from") if args.start else None
+    end = parse_day(args.end, what="--to") if args.end else None
+    return Period(start, end)
+
+
+def _cmd_demo(args):
+    from netdash.demo import generate_demo
+
+    path = generate_demo(args.out, seed=args.seed, cop_effect=args.cop_effect, scale=args.scale)
+    print(f"Wrote demo dataset to {path}")
+    return 0
+
+
+def _cmd_validate(args):
+    from netdash.ingest import read_source, validate
+
+    report = validate(read_source(args.source, mapping=_mapping(args)), dayfirst=args.dayfirst)
+    for problem in report.errors:
+        print(f"error: {problem}")
+    for problem in report.warnings:
+        print(f"warning: {problem}")
+    if report.errors:
+        print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s): fix the errors before importing.")
+        return 1
+    print(f"OK: no errors, {len(report.warnings)} warning(s).")
+    return 0
+
+
+def _cmd_import(args):
+    info = _workspace(args).import_dataset(
+        args.source, name=args.name, mapping=_mapping(args), dayfirst=args.dayfirst, replace=args.replace
+    )
+    print(f"Imported {info.name!r} (version {info.version}).")
+    return 0
+
+
+def _cmd_list(args):
+    infos = _workspace(args).list()
+    if not infos:
+        print("No datasets yet. Import one with: netdash import DIR --name NAME")
+        return 0
+    for info in infos:
+        counts = ", ".join(f"{n} {t}" for t, n in info.row_counts.items() if n)
+        print(f"{info.name}\t{info.imported_at}\t{counts}")
+    return 0
+
+
+def _cmd_delete(args):
+    _workspace(args).delete(args.name)
+    print(f"Deleted {args.name!r} and all its rows.")
+    return 0
+
+
+def _cmd_metrics(args):
+    from netdash.analysis import network_measures, practitioner_table
+    from netdash.export import write_safe_csv
+
+    ds = _load_target(args)
+    period = _period(args)
+    options = dict(ties=args.ties, window_days=args.window_days, trust_options=_trust_options(args))
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_safe_csv(practitioner_table(ds, period, **options), args.out / "practitioners.csv")
+    summary = network_measures(ds, period, **options)
+    _write_json(args.out / "network.json", summary)
+    print(f"Wrote {args.out / 'practitioners.csv'} and {args.out / 'network.json'}")
+    return 0
+
+
+def _write_json(path, data):
+    path.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+
+
+def _cmd_compare(args):
+    from netdash.compare import compare_periods
+    from netdash.export import write_safe_csv
+
+    ds = _load_target(args)
+    result = compare_periods(
+        ds, parse_period(args.before), parse_period(args.after), ties=args.ties, window_days=args.window_days,
+        permutations=args.permutations, bootstrap=args.bootstrap, seed=args.seed,
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_safe_csv(result.tie_changes, args.out / "tie_changes.csv")
+    _write_json(args.out / "comparison.json", result.to_json())
+    print(f"Wrote {args.out / 'tie_changes.csv'} and {args.out / 'comparison.json'}")
+    return 0
+
+
+def _cmd_evaluate(args):
+    from netdash.impact import evaluate_impact
+
+    ds = _load_target(args)
+    cop_start = parse_day(args.cop_start, what="--cop-start") if args.cop_start else None
+    result = evaluate_impact(ds, cop_start=cop_start, window_days=args.window_days, bootstrap=args.bootstrap,
+                             seed=args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    _write_json(args.out / "impact.json", result)
+    did = result["did_cross_agency_ties"]
+    print(f"{result['verdict']}\nDifference-in-differences: {did['estimate']:.2f} "
+          f"(95% CI {did['ci_low']:.2f} to {did['ci_high']:.2f}). Wrote {args.out / 'impact.json'}")
+    return 0
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except NetdashError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - last line of defence: never a traceback for users
+        if os.environ.get("NETDASH_DEBUG"):
+            raise
+        print(
+            f"internal error: {type(err).__name__}: {err}\n"
+            "This is a bug in netdash. Run again with NETDASH_DEBUG=1 to see the details and report it.",
+            file=sys.stderr,
+        )
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""The netdash command: exit codes, messages and output files."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from netdash.analysis import NETWORK_FIELDS, PRACTITIONER_COLUMNS
+from netdash.cli import main
+
+
+@pytest.fixture
+def ws(tmp_path):
+    return ["--workspace", str(tmp_path / "ws")]
+
+
+@pytest.fixture
+def broken_source(tmp_path, demo_source):
+    """The demo with one contact pointing at a practitioner who does not exist."""
+    folder = tmp_path / "broken"
+    shutil.copytree(demo_source, folder)
+    contacts = pd.read_csv(folder / "contacts.csv", dtype=str, keep_default_na=False)
+    contacts.loc[12, "practitioner_id"] = "P-019"
+    contacts.to_csv(folder / "contacts.csv", index=False)
+    return folder
+
+
+def test_validate_clean_dataset_exits_0(demo_source, capsys):
+    assert main(["validate", str(demo_source)]) == 0
+    assert "OK: no errors" in capsys.readouterr().out
+
+
+def test_validate_reports_file_row_column_and_fix(broken_source, capsys):
+    assert main(["validate", str(broken_source)]) == 1
+    out = capsys.readouterr().out
+    # pandas row 12 is spreadsheet row 14 (header is row 1, first data row 2).
+    assert "contacts.csv, row 14" in out
+    assert "'P-019'" in out and "practitioners.csv" in out
+
+
+def test_validate_missing_folder_is_a_clear_error(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "Traceback" not in err
+
+
+def test_import_list_delete(ws, demo_source, capsys):
+    assert main(ws + ["import", str(demo_source), "--name", "east"]) == 0
+    assert main(ws + ["list"]) == 0
+    assert "east" in capsys.readouterr().out
+    assert main(ws + ["import", str(demo_source), "--name", "east"]) == 2
+    assert "already" in capsys.readouterr().err
+    assert main(ws + ["delete", "east"]) == 0
+    capsys.readouterr()
+    main(ws + ["list"])
+    assert "No datasets yet" in capsys.readouterr().out
+
+
+def test_import_refuses_broken_data_and_stores_nothing(ws, broken_source, capsys):
+    assert main(ws + ["import", str(broken_source), "--name", "bad"]) == 2
+    assert "nothing was imported" in capsys.readouterr().err
+    main(ws + ["list"])
+    assert "No datasets yet" in capsys.readouterr().out
+
+
+def test_metrics_writes_contract_files(ws, demo_source, tmp_path):
+    out = tmp_path / "out"
+    code = main(ws + ["metrics", str(demo_source), "--out", str(out), "--from", "2024-01-01", "--to", "2024-07-01",
+                      "--ties", "direct"])
+    assert code == 0
+    table = pd.read_csv(out / "practitioners.csv", encoding="utf-8-sig")
+    assert list(table.columns[: len(PRACTITIONER_COLUMNS)]) == PRACTITIONER_COLUMNS
+    assert table["practitioner_id"].is_unique
+    assert (table["degree"] >= table["cross_agency_ties"]).all()
+    assert (table["broker_total"] == table[[c for c in table if c.startswith("broker_") and c != "broker_total"]]
+            .sum(axis=1)).all()
+    network = json.loads((out / "network.json").read_text())
+    for field in NETWORK_FIELDS:
+        assert field in network
+    assert network["n_practitioners"] == len(table)
+    assert 0 <= network["fragmentation"] <= 1
+    assert network["ties"] == "direct"
+
+
+def test_metrics_by_workspace_name(ws, demo_source, tmp_path):
+    main(ws + ["import", str(demo_source), "--name", "east"])
+    assert main(ws + ["metrics", "east", "--out", str(tmp_path / "o")]) == 0
+    assert (tmp_path / "o" / "practitioners.csv").exists()
+
+
+def test_metrics_unknown_dataset_names_the_available_ones(ws, demo_source, tmp_path, capsys):
+    main(ws + ["import", str(demo_source), "--name", "east"])
+    assert main(ws + ["metrics", "west", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "west" in err and "east" in err
+
+
+def test_metrics_bad_date_is_a_clear_error(ws, demo_source, tmp_path, capsys):
+    assert main(ws + ["metrics", str(demo_source), "--out", str(tmp_path / "o"), "--from", "01/02/2024"]) == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_metrics_reversed_period_is_a_clear_error(ws, demo_source, tmp_path, capsys):
+    code = main(ws + ["metrics", str(demo_source), "--out", str(tmp_path / "o"),
+                      "--from", "2024-07-01", "--to", "2024-01-01"])
+    assert code == 2
+    assert "not before its end" in capsys.readouterr().err
+
+
+def test_demo_writes_a_dataset_that_validates(tmp_path):
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--seed", "3", "--cop-effect", "1.5", "--scale", "small"]) == 0
+    assert (out / "contacts.csv").exists() and (out / "ground_truth.json").exists()
+    assert json.loads((out / "ground_truth.json").read_text())["cop_effect"] == 1.5
+    assert main(["validate", str(out)]) == 0
+
+
+def test_compare_writes_tie_changes_and_comparison(ws, demo_source, tmp_path):
+    out = tmp_path / "cmp"
+    code = main(ws + ["compare", str(demo_source), "--before", "2023-01-01:2024-01-01",
+                      "--after", "2024-01-01:2025-01-01", "--out", str(out), "--bootstrap", "20",
+                      "--permutations", "20"])
+    assert code == 0
+    changes = pd.read_csv(out / "tie_changes.csv", encoding="utf-8-sig")
+    assert set(changes["status"]) <= {"new", "lost", "kept", "strengthened"}
+    assert {"new", "lost"} <= set(changes["status"])
+    comparison = json.loads((out / "comparison.json").read_text())
+    measures = {m["measure"]: m for m in comparison["measures"]}
+    for name in ("cross_agency_share", "ei_index", "fragmentation", "isolates", "trust_ties", "mean_constraint",
+                 "agency_nmi"):
+        row = measures[name]
+        assert {"before", "after", "change", "ci_low", "ci_high", "p_value"} <= set(row)
+        assert row["change"] == pytest.approx(row["after"] - row["before"])
+    assert comparison["before"]["start"] == "2023-01-01"
+
+
+def test_compare_needs_start_end_periods(ws, demo_source, tmp_path, capsys):
+    assert main(ws + ["compare", str(demo_source), "--before", "2023-01-01", "--after", "2024-01-01:",
+                      "--out", str(tmp_path / "x")]) == 2
+    assert "START:END" in capsys.readouterr().err
+
+
+def test_evaluate_writes_impact_json(ws, demo_source, tmp_path):
+    out = tmp_path / "ev"
+    assert main(ws + ["evaluate", str(demo_source), "--out", str(out), "--bootstrap", "200"]) == 0
+    impact = json.loads((out / "impact.json").read_text())
+    for key in ("did_cross_agency_ties", "matched_did_cross_agency_ties"):
+        est = impact[key]
+        assert est["ci_low"] <= est["estimate"] <= est["ci_high"]
+    assert impact["n_attendees"] > 0 and impact["n_non_attendees"] > 0
+
+
+def test_evaluate_without_cop_attendance_is_a_clear_error(ws, demo_source, tmp_path, capsys):
+    folder = tmp_path / "nocop"
+    shutil.copytree(demo_source, folder)
+    (folder / "cop_attendance.csv").write_text("session_id,date,practitioner_id,cop_name\n")
+    assert main(ws + ["evaluate", str(folder), "--out", str(tmp_path / "ev")]) == 2
+    err = capsys.readouterr().err
+    assert "error: Nobody attended a COP" in err and "Traceback" not in err
