@@ -1,0 +1,270 @@
+"""Deterministic node positions for the network maps.
+
+Positions are computed once in Python, so the browser draws a still picture
+(physics off) and the same data always gives the same map. The layout is the
+force-directed placement of Fruchterman & Reingold (1991): nodes repel with
+force k²/d, tied nodes attract with force w·d²/k, and each step moves a node
+at most by a "temperature" that cools linearly. Three choices make it suit
+practitioner networks:
+
+- Start from agency clusters: agencies (sorted by id) sit on a circle and
+  their staff on a small sunflower spiral around the agency's point, hubs in
+  the middle. Staff of one agency therefore stay near each other unless their
+  ties pull them elsewhere. No force holds agencies together: a cluster that
+  survives shows a real silo, not a drawing choice.
+- Isolates (nobody they are tied to) are left out of the forces and set in
+  neat rows under the drawing (vis-network's y axis points down), grouped by
+  agency, instead of being pushed off to the edges.
+- Weights enter as ``log(1 + w)``, scaled so the median tie weighs 1, so a
+  few very frequent contacts do not collapse their pair onto one point.
+
+Nodes and edges are sorted before anything is computed, so the result does
+not depend on the order in which the graph was built.
+"""
+
+import math
+
+import networkx as nx
+import numpy as np
+
+from netdash.errors import InvalidInputError
+from netdash.viz.colours import sorted_ids
+
+__all__ = ["layout_positions", "stable_positions"]
+
+# Repulsion is computed exactly over all pairs; this caps the pair
+# evaluations (nodes² × iterations) so a few thousand nodes take seconds.
+_PAIR_BUDGET = 1.2e8
+_CHUNK = 512
+_GRAVITY = 0.02  # weak pull to the centre that keeps separate components in view
+
+
+def _number(value, default=1.0):
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return default
+    return value if math.isfinite(value) else default
+
+
+def _simple_weights(G, weight):
+    """``{(u, v): w}`` with u, v in sorted order, summing parallel and reciprocal edges."""
+    pairs = {}
+    for u, v, w in G.edges(data=weight, default=1.0):
+        if u == v:
+            continue
+        key = tuple(sorted_ids((u, v)))
+        pairs[key] = pairs.get(key, 0.0) + (1.0 if weight is None else _number(w))
+    return pairs
+
+
+def _initial_positions(nodes, groups, degree, rng):
+    """Agency clusters on a circle, each a sunflower spiral with hubs at its centre."""
+    members = {}
+    for node in nodes:
+        members.setdefault(groups[node], []).append(node)
+    order = sorted_ids(g for g in members if g is not None)
+    if None in members:
+        order.append(None)
+    radii = {g: math.sqrt(len(members[g])) for g in order}
+    if len(order) > 1:
+        ring = max(1.2 * sum(2 * r for r in radii.values()) / (2 * math.pi),
+                   1.5 * max(radii.values()))
+    else:
+        ring = 0.0
+    golden = math.pi * (3 - math.sqrt(5))
+    pos = {}
+    for i, g in enumerate(order):
+        angle = 2 * math.pi * i / len(order)
+        cx, cy = ring * math.cos(angle), ring * math.sin(angle)
+        staff = sorted(members[g], key=lambda n: -degree[n])  # stable: ties keep id order
+        for j, node in enumerate(staff):
+            r = math.sqrt(j + 0.5)
+            pos[node] = (cx + r * math.cos(j * golden), cy + r * math.sin(j * golden))
+    arr = np.array([pos[n] for n in nodes], dtype=float)
+    return arr + rng.uniform(-0.05, 0.05, size=arr.shape)
+
+
+def _repulsion(pos, k):
+    """Sum over all other nodes of k²/d along the unit vector away from them."""
+    x, y = pos[:, 0].copy(), pos[:, 1].copy()
+    disp = np.empty_like(pos)
+    for s in range(0, len(pos), _CHUNK):
+        dx = x[s:s + _CHUNK, None] - x[None, :]
+        dy = y[s:s + _CHUNK, None] - y[None, :]
+        inv = dx * dx
+        inv += dy * dy
+        np.maximum(inv, 1e-4, out=inv)  # coincident nodes: large but finite push
+        np.reciprocal(inv, out=inv)
+        disp[s:s + _CHUNK, 0] = np.einsum("ij,ij->i", dx, inv)
+        disp[s:s + _CHUNK, 1] = np.einsum("ij,ij->i", dy, inv)
+    return disp * (k * k)
+
+
+def _fruchterman_reingold(pos, src, dst, w, *, iterations, k=1.0):
+    """Fruchterman & Reingold (1991) with exact repulsion, vectorised over edges."""
+    n = len(pos)
+    t = 0.1 * max(float(np.ptp(pos[:, 0])), float(np.ptp(pos[:, 1])), 1.0)
+    dt = t / (iterations + 1)
+    for _ in range(iterations):
+        disp = _repulsion(pos, k)
+        delta = pos[src] - pos[dst]
+        force = delta * (np.sqrt(np.einsum("ij,ij->i", delta, delta)) * w / k)[:, None]
+        for axis in (0, 1):
+            disp[:, axis] -= np.bincount(src, force[:, axis], minlength=n)
+            disp[:, axis] += np.bincount(dst, force[:, axis], minlength=n)
+        disp -= _GRAVITY * (pos - pos.mean(axis=0)) * math.sqrt(n)
+        length = np.sqrt(np.einsum("ij,ij->i", disp, disp))
+        step = np.minimum(length, t) / np.maximum(length, 1e-9)
+        pos = pos + disp * step[:, None]
+        t -= dt
+    return pos
+
+
+def _grid_below(nodes, coords, spacing=1.5):
+    """Rows of points under the laid-out nodes (or a square block when there are none)."""
+    if coords:
+        xs = [x for x, _ in coords.values()]
+        left, width = min(xs), max(max(xs) - min(xs), spacing)
+        top = max(y for _, y in coords.values()) + 2 * spacing
+    else:
+        width = spacing * max(math.ceil(math.sqrt(len(nodes))) - 1, 1)
+        left, top = -width / 2, 0.0
+    per_row = max(int(width / spacing) + 1, 1)
+    return {n: (left + spacing * (i % per_row), top + spacing * (i // per_row)) for i, n in enumerate(nodes)}
+
+
+def layout_positions(G, *, seed=0, scale=1000.0, weight="weight", iterations=None):
+    """Deterministic 2-D positions for every node of ``G``.
+
+    Force-directed layout (Fruchterman & Reingold 1991) started from agency
+    clusters, with isolates in rows underneath; see the module notes.
+    Directed and multi-graphs are laid out as their undirected simple graph,
+    parallel and reciprocal edges adding their weights. Self-loops are ignored.
+
+    Parameters
+    ----------
+    G : networkx graph
+        Practitioner graph; the ``agency`` node attribute (if any) groups
+        the starting positions.
+    seed : int, default 0
+        Seed of the small jitter added to the start; same seed, same map.
+    scale : float, default 1000.0
+        Half-width of the drawing: every coordinate ends in ``[-scale, scale]``.
+    weight : str or None, default "weight"
+        Edge attribute used as tie strength; ``None`` treats all ties alike.
+        Missing or non-numeric weights count as 1.
+    iterations : int, optional
+        Layout steps. By default 100, fewer for big graphs so that
+        ``nodes² × iterations`` stays under 1.2e8 (at least 10).
+
+    Returns
+    -------
+    dict
+        ``{node: (x, y)}`` with coordinates rounded to 0.01.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``scale`` is not a positive number or ``iterations`` is below 1.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("a", "b")], name="pair")
+    >>> layout_positions(G) == layout_positions(nx.Graph([("b", "a")]))
+    True
+    >>> layout_positions(nx.Graph())
+    {}
+    """
+    if not (isinstance(scale, (int, float)) and math.isfinite(scale) and scale > 0):
+        raise InvalidInputError(f"layout_positions: scale must be a positive number, got {scale!r}.")
+    if iterations is not None and (not isinstance(iterations, int) or iterations < 1):
+        raise InvalidInputError(
+            f"layout_positions: iterations must be a whole number of at least 1, got {iterations!r}."
+        )
+    nodes = sorted_ids(G.nodes)
+    if not nodes:
+        return {}
+    pairs = _simple_weights(G, weight)
+    linked = sorted_ids({n for pair in pairs for n in pair})
+    linked_set = set(linked)
+    isolates = [n for n in nodes if n not in linked_set]
+    groups = {n: G.nodes[n].get("agency") for n in nodes}
+    rng = np.random.default_rng(seed)
+
+    coords = {}
+    if linked:
+        index = {n: i for i, n in enumerate(linked)}
+        keys = sorted(pairs, key=lambda p: (index[p[0]], index[p[1]]))
+        src = np.array([index[u] for u, _ in keys], dtype=np.intp)
+        dst = np.array([index[v] for _, v in keys], dtype=np.intp)
+        raw = np.log1p(np.clip([pairs[p] for p in keys], 0.0, None))
+        median = float(np.median(raw))
+        w = raw / median if median > 0 else np.ones_like(raw)
+        degree = dict.fromkeys(linked, 0.0)
+        for (u, v), x in zip(keys, w):
+            degree[u] += x
+            degree[v] += x
+        steps = iterations or max(10, min(100, int(_PAIR_BUDGET / len(linked) ** 2)))
+        start = _initial_positions(linked, groups, degree, rng)
+        pos = _fruchterman_reingold(start, src, dst, w, iterations=steps)
+        coords = {n: tuple(p) for n, p in zip(linked, pos)}
+    if isolates:
+        rank = {g: i for i, g in enumerate(sorted_ids({g for g in groups.values() if g is not None}))}
+        position = {n: i for i, n in enumerate(nodes)}
+        by_group = sorted(isolates, key=lambda n: (rank.get(groups[n], len(rank)), position[n]))
+        coords.update(_grid_below(by_group, coords))
+    points = np.array([coords[n] for n in nodes])
+    points -= (points.min(axis=0) + points.max(axis=0)) / 2  # centre the bounding box
+    extent = float(np.abs(points).max())
+    points *= scale / extent if extent > 0 else 0.0
+    return {n: (round(float(x), 2), round(float(y), 2)) for n, (x, y) in zip(nodes, points)}
+
+
+def stable_positions(graphs, **kw):
+    """One layout for several graphs, so a node sits in the same place in every panel.
+
+    The graphs (e.g. before and after a COP started) are joined into one
+    undirected graph: every node of any of them, each tie at its largest
+    weight across the graphs; a node's ``agency`` is taken from the last graph
+    that records one. That union is laid out with :func:`layout_positions`.
+
+    Parameters
+    ----------
+    graphs : iterable of networkx graphs
+    **kw
+        Passed to :func:`layout_positions` (``seed``, ``scale``, ``weight``,
+        ``iterations``).
+
+    Returns
+    -------
+    dict
+        ``{node: (x, y)}`` for every node of every graph.
+
+    Raises
+    ------
+    InvalidInputError
+        If no graph is given.
+
+    Examples
+    --------
+    >>> before, after = nx.Graph([("a", "b")]), nx.Graph([("b", "c")])
+    >>> sorted(stable_positions([before, after]))
+    ['a', 'b', 'c']
+    """
+    graphs = list(graphs)
+    if not graphs:
+        raise InvalidInputError("stable_positions needs at least one graph, got none.")
+    weight = kw.get("weight", "weight")
+    union = nx.Graph()
+    for H in graphs:
+        for n, data in H.nodes(data=True):
+            union.add_node(n)
+            if data.get("agency") is not None:
+                union.nodes[n]["agency"] = data["agency"]
+        for (u, v), w in _simple_weights(H, weight).items():
+            old = union.edges[u, v]["w"] if union.has_edge(u, v) else -math.inf
+            union.add_edge(u, v, w=max(old, w))
+    if weight is not None:
+        kw = {**kw, "weight": "w"}
+    return layout_positions(union, **kw)

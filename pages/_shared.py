@@ -1,0 +1,194 @@
+"""Widgets and cached loaders every page shares.
+
+Pages call :func:`current` to get the dataset and settings chosen in the
+sidebar; every number they show comes from ``netdash``.
+"""
+
+import datetime as dt
+import logging
+from contextlib import contextmanager
+
+import pandas as pd
+import streamlit as st
+
+from netdash.errors import NetdashError
+from netdash.periods import Period
+from netdash.store import Workspace
+
+log = logging.getLogger("netdash.app")
+
+TIES_LABELS = {
+    "all": "All ties (contacts, co-working, COP)",
+    "working": "Working ties (contacts and co-working)",
+    "direct": "Direct contacts only",
+    "coworking": "Co-working around clients",
+    "cop": "COP co-attendance",
+}
+
+
+@st.cache_resource(show_spinner=False)
+def workspace():
+    """The workspace, with the bundled demo imported on first start."""
+    ws = Workspace()
+    ws.ensure_demo()
+    return ws
+
+
+def dataset_names():
+    return [info.name for info in workspace().list()]
+
+
+@st.cache_data(show_spinner="Loading dataset…", max_entries=4)
+def load(name, version):
+    return workspace().open(name)
+
+
+def dataset_info(name):
+    for info in workspace().list():
+        if info.name == name:
+            return info
+    return None
+
+
+def sidebar():
+    """Dataset, period and COP start controls shared by every page."""
+    names = dataset_names()
+    if not names:
+        st.sidebar.warning("No datasets yet: import one on the Data page.")
+        return
+    default = st.session_state.get("dataset")
+    if default not in names:
+        default = "demo" if "demo" in names else names[0]
+    st.sidebar.selectbox("Dataset", names, index=names.index(default), key="dataset")
+    ds = current_dataset()
+    first, last = ds.date_range
+    if first is None:
+        st.sidebar.info("This dataset has no dated contacts yet.")
+        return
+    first, last = first.date(), last.date()
+    period_key = f"period::{ds.name}::{ds.version}"
+    if period_key not in st.session_state:
+        st.session_state[period_key] = (first, last)
+    st.sidebar.date_input(
+        "Period", key=period_key, min_value=first, max_value=last,
+        help="Days from the first to the last date, both included.",
+    )
+    cop_key = f"cop::{ds.name}::{ds.version}"
+    first_cop = ds.first_cop_session
+    if cop_key not in st.session_state:
+        st.session_state[cop_key] = first_cop.date() if first_cop is not None else first
+    st.sidebar.date_input(
+        "COP start", key=cop_key, min_value=first, max_value=last,
+        help="Splits before from after. Defaults to the first COP session.",
+    )
+    st.sidebar.caption(f"Dataset version {ds.version}")
+
+
+def current_dataset():
+    name = st.session_state.get("dataset")
+    info = dataset_info(name) if name else None
+    if info is None:
+        names = dataset_names()
+        if not names:
+            st.info("No dataset is loaded. Import one on the Data page.")
+            st.stop()
+        info = dataset_info("demo" if "demo" in names else names[0])
+    return load(info.name, info.version)
+
+
+def current_period():
+    """The sidebar period as a half-open :class:`Period`."""
+    ds = current_dataset()
+    value = st.session_state.get(f"period::{ds.name}::{ds.version}")
+    if not value or len(value) != 2:
+        return Period()
+    start, end = value
+    return Period(pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(days=1))
+
+
+def current_cop_start():
+    ds = current_dataset()
+    value = st.session_state.get(f"cop::{ds.name}::{ds.version}")
+    return pd.Timestamp(value) if value else ds.first_cop_session
+
+
+def period_key(period):
+    """Hashable cache key for a period."""
+    return (str(period.start), str(period.end))
+
+
+@contextmanager
+def shown_errors():
+    """Show a NetdashError as a message on the page instead of a traceback."""
+    try:
+        yield
+    except NetdashError as err:
+        st.error(str(err))
+        st.stop()
+
+
+def explain(measures):
+    """Plain explanations with formula and source one click away.
+
+    ``measures`` is a list of (title, plain sentence, formula and source).
+    """
+    for title, plain, formula in measures:
+        st.markdown(f"**{title}**: {plain}")
+        with st.expander(f"How {title.lower()} is calculated"):
+            st.markdown(formula)
+
+
+def download_csv(frame, filename, label="Download CSV", key=None):
+    from netdash.export import safe_csv
+
+    st.download_button(label, safe_csv(frame), file_name=filename, mime="text/csv", key=key or filename)
+
+
+def trust_rule():
+    """The trust rule chosen on the Trust page (defaults elsewhere)."""
+    return dict(st.session_state.get("trust_rule", {}))
+
+
+def trust_rule_controls():
+    """Widgets for the trust thresholds; remembered for the other pages."""
+    rule = trust_rule()
+    with st.expander("Trust rule settings", expanded=False):
+        c1, c2, c3, c4 = st.columns(4)
+        rule["min_interactions"] = c1.number_input("Contacts at least", 1, 50, rule.get("min_interactions", 3),
+                                                   key="trust_min_interactions")
+        rule["min_months"] = c2.number_input("In different months, at least", 1, 24, rule.get("min_months", 2),
+                                             key="trust_min_months")
+        rule["require_reciprocity"] = c3.checkbox("Both sides made contact", rule.get("require_reciprocity", True),
+                                                  key="trust_reciprocity")
+        rule["survey_threshold"] = c4.slider("Survey rating at least", 1.0, 4.0,
+                                             float(rule.get("survey_threshold", 3.0)), 0.5, key="trust_threshold")
+        rule["use_survey"] = st.checkbox("Use the trust survey where a pair was rated", rule.get("use_survey", True),
+                                         key="trust_use_survey")
+    rule["min_interactions"] = int(rule["min_interactions"])
+    rule["min_months"] = int(rule["min_months"])
+    st.session_state["trust_rule"] = rule
+    return rule
+
+
+def rule_key(rule):
+    return tuple(sorted(rule.items()))
+
+
+def practitioner_labels(ds):
+    """practitioner_id -> "Name (id)" where a name was supplied, else the id."""
+    people = ds.practitioners
+    return {
+        pid: (f"{name} ({pid})" if isinstance(name, str) and name else pid)
+        for pid, name in zip(people["practitioner_id"], people["name"])
+    }
+
+
+def agency_names(ds):
+    return dict(zip(ds.agencies["agency_id"], ds.agencies["name"]))
+
+
+def palette(ds):
+    """Agency colours for the whole dataset, so an agency keeps its colour on every page and map."""
+    from netdash.viz import agency_colours
+
+    return agency_colours(agency_names(ds))

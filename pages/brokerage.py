@@ -1,0 +1,87 @@
+"""Brokerage: who carries information between agencies, and who holds the network together."""
+
+import pandas as pd
+import streamlit as st
+
+from netdash import graphs
+from netdash.metrics import brokerage, centrality, structural_holes
+from pages import _shared
+
+st.title("Brokerage")
+st.caption(
+    "Brokers sit between colleagues who are not in touch with each other. Between agencies, they are the people "
+    "through whom a client's needs reach the next service, and often the first people a COP should involve."
+)
+
+ds = _shared.current_dataset()
+period = _shared.current_period()
+c1, c2 = st.columns(2)
+ties = c1.selectbox("Ties for betweenness and structural holes", list(_shared.TIES_LABELS),
+                    format_func=_shared.TIES_LABELS.get, index=1, key="brokerage_ties")
+weighted = c2.toggle("Weighted betweenness (frequent contacts count as shorter paths)", False,
+                     key="brokerage_weighted")
+
+
+@st.cache_data(show_spinner="Counting brokerage roles…", max_entries=16)
+def _roles(name, version, period_key):
+    D = graphs.contact_graph(ds, period)
+    roles = brokerage.brokerage_roles(D, "agency")
+    return D, roles, brokerage.brokerage_by_group(D, "agency"), brokerage.brokerage_expected(D, "agency")
+
+
+@st.cache_data(show_spinner="Computing betweenness and structural holes…", max_entries=16)
+def _positions_in_network(name, version, period_key, ties, weighted):
+    G = graphs.practitioner_graph(ds, period, ties=ties)
+    table = structural_holes.structural_holes(G)
+    table["betweenness"] = pd.Series(centrality.betweenness(G, normalized=True,
+                                                            weight="weight" if weighted else None))
+    return table
+
+
+with _shared.shown_errors():
+    D, roles, by_agency, expected = _roles(ds.name, ds.version, _shared.period_key(period))
+    holes = _positions_in_network(ds.name, ds.version, _shared.period_key(period), ties, weighted)
+
+labels = _shared.practitioner_labels(ds)
+agency = _shared.agency_names(ds)
+
+st.subheader("Boundary spanners")
+st.caption("Practitioners whose direct contacts reach two or more other agencies, with their brokerage roles.")
+spanners = brokerage.boundary_spanners(D, "agency", roles=roles)
+spanners = spanners.join(holes[["betweenness", "constraint", "effective_size"]], how="left")
+shown = spanners.reset_index().assign(
+    practitioner=lambda f: f["practitioner_id"].map(labels), agency=lambda f: f["agency"].map(agency)
+)
+columns = ["practitioner", "agency", "other_agencies", "other_agency_list", "cross_agency_ties",
+           *brokerage.ROLE_FIELDS, "broker_total", "betweenness", "constraint"]
+if shown.empty:
+    st.info("Nobody's direct contacts reach two other agencies in this period.")
+else:
+    st.dataframe(shown[columns], hide_index=True, width="stretch",
+                 column_config={"betweenness": st.column_config.NumberColumn(format="%.3f"),
+                                "constraint": st.column_config.NumberColumn(format="%.3f")})
+    _shared.download_csv(shown[columns], "boundary_spanners.csv", key="dl_spanners")
+
+st.subheader("Brokerage by agency")
+st.caption("Brokerage done by each agency's staff: how often they sit between two colleagues who are not in touch.")
+by_agency_shown = by_agency.copy()
+by_agency_shown.index = by_agency_shown.index.map(lambda a: agency.get(a, a))
+st.dataframe(by_agency_shown, width="stretch")
+_shared.download_csv(by_agency_shown.reset_index(), "brokerage_by_agency.csv", key="dl_brokerage_agency")
+
+st.subheader("Every practitioner")
+st.caption("Observed role counts with the expected count and z-score under a random network of the same density "
+           "and agency sizes (as R's sna::brokerage).")
+per_person = expected.join(holes, how="outer").reset_index()
+per_person.insert(0, "practitioner", per_person["practitioner_id"].map(labels))
+st.dataframe(per_person, hide_index=True, width="stretch")
+_shared.download_csv(per_person, "brokerage_per_practitioner.csv", key="dl_brokerage_people")
+st.caption(brokerage.LIMITS)
+
+st.subheader("What these measures mean")
+_shared.explain(
+    [(field.replace("broker_", "").replace("_", " ").capitalize(), plain, formula)
+     for field, (plain, formula) in brokerage.EXPLANATIONS.items()]
+    + [(field.replace("_", " ").capitalize(), plain, formula)
+       for module in (centrality, structural_holes) for field, (plain, formula) in module.EXPLANATIONS.items()]
+)

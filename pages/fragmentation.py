@@ -1,0 +1,114 @@
+"""Fragmentation: is the network in pieces, does it follow agency lines, and who holds it together?"""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from netdash import graphs
+from netdash.metrics import communities, fragmentation, mixing
+from pages import _shared
+
+st.title("Fragmentation and boundaries")
+st.caption(
+    "A joined-up system lets a client's needs travel from any practitioner to any other through colleagues. "
+    "This page shows how far the network is split into pieces, and whether it is still organised in agency silos."
+)
+
+ds = _shared.current_dataset()
+period = _shared.current_period()
+c1, c2 = st.columns(2)
+ties = c1.selectbox("Ties", list(_shared.TIES_LABELS), format_func=_shared.TIES_LABELS.get, index=1,
+                    key="frag_ties")
+permutations = c2.select_slider("Permutations for the E-I test", [200, 500, 1000, 2000], value=1000,
+                                key="frag_permutations")
+
+
+@st.cache_data(show_spinner="Measuring fragmentation…", max_entries=16)
+def _measures(name, version, period_key, ties, permutations):
+    G = graphs.practitioner_graph(ds, period, ties=ties)
+    return {
+        "fragmentation": fragmentation.fragmentation(G),
+        "distance_weighted": fragmentation.distance_weighted_fragmentation(G),
+        "components": fragmentation.components_summary(G),
+        "ei": mixing.ei_permutation_test(G, "agency", permutations=permutations, seed=0) if G.number_of_edges()
+        else None,
+        "ei_by_group": mixing.ei_by_group(G, "agency"),
+        "mixing": mixing.mixing_matrix(G, "agency"),
+        "alignment": communities.agency_alignment(G, "agency", seed=0) if G.number_of_edges() else None,
+        "key_players": fragmentation.key_players(G, top=20),
+    }
+
+
+with _shared.shown_errors():
+    m = _measures(ds.name, ds.version, _shared.period_key(period), ties, permutations)
+
+names = _shared.agency_names(ds)
+labels = _shared.practitioner_labels(ds)
+
+c = st.columns(4)
+c[0].metric("Fragmentation", f"{m['fragmentation']:.3f}", help=fragmentation.EXPLANATIONS["fragmentation"][0])
+c[1].metric("Distance-weighted", f"{m['distance_weighted']:.3f}",
+            help=fragmentation.EXPLANATIONS["distance_weighted_fragmentation"][0])
+c[2].metric("Separate pieces", m["components"]["n_components"],
+            help="Connected components; a practitioner with no ties is a piece on their own.")
+c[3].metric("Practitioners with no ties", m["components"]["n_isolates"])
+
+st.subheader("Across or within agencies? (E-I index)")
+if m["ei"] is None:
+    st.info("No ties in this period.")
+else:
+    ei = m["ei"]
+    st.metric("E-I index, whole network", f"{ei['observed']:.3f}",
+              help=mixing.EXPLANATIONS["ei_index"][0] if "ei_index" in mixing.EXPLANATIONS else None)
+    st.caption(
+        f"−1 means every tie stays inside an agency, +1 means every tie crosses agencies. If agencies were "
+        f"assigned at random (same sizes), the index would be about {ei['expected']:.3f}; the observed value's "
+        f"two-sided permutation p-value is {ei['p_value']:.3g} ({ei['permutations']} permutations)."
+    )
+    by_group = m["ei_by_group"].copy()
+    by_group.index = by_group.index.map(lambda a: names.get(a, a))
+    st.dataframe(by_group, width="stretch")
+
+st.subheader("Agency × agency ties")
+matrix = m["mixing"].copy()
+matrix.index = matrix.index.map(lambda a: names.get(a, a))
+matrix.columns = matrix.columns.map(lambda a: names.get(a, a))
+long = matrix.rename_axis(index="from").reset_index().melt(id_vars="from", var_name="to", value_name="ties")
+heat = (
+    alt.Chart(long)
+    .mark_rect()
+    .encode(
+        x=alt.X("to:N", title=None, sort=list(matrix.columns)),
+        y=alt.Y("from:N", title=None, sort=list(matrix.index)),
+        color=alt.Color("ties:Q", scale=alt.Scale(scheme="blues"), title="Ties"),
+        tooltip=["from:N", "to:N", "ties:Q"],
+    )
+    .properties(height=420)
+)
+st.altair_chart(heat, width="stretch")
+_shared.download_csv(matrix.reset_index(), "mixing_matrix.csv", key="dl_mixing")
+
+st.subheader("Do working groups follow agency lines?")
+if m["alignment"] is None:
+    st.info("No ties in this period.")
+else:
+    a = m["alignment"]
+    c = st.columns(3)
+    c[0].metric("Detected working groups", a["n_communities"])
+    c[1].metric("Match with agencies (NMI)", f"{a['nmi']:.2f}", help=communities.EXPLANATIONS["agency_nmi"][0])
+    c[2].metric("Chance-corrected match (ARI)", f"{a['ari']:.2f}", help=communities.EXPLANATIONS["agency_ari"][0])
+
+st.subheader("Who would we lose if they left?")
+st.caption("How much more fragmented the network would be without each practitioner (top 20). "
+           "These people hold parts of the network together: worth supporting, and worth not overloading.")
+keys = m["key_players"].reset_index()
+keys.insert(0, "practitioner", keys["practitioner_id"].map(labels))
+st.dataframe(keys, hide_index=True, width="stretch")
+if m["key_players"].attrs.get("note"):
+    st.caption(m["key_players"].attrs["note"])
+
+st.subheader("What these measures mean")
+_shared.explain(
+    [(field.replace("_", " ").capitalize(), plain, formula)
+     for module in (fragmentation, mixing, communities) for field, (plain, formula) in module.EXPLANATIONS.items()]
+)

@@ -1,0 +1,73 @@
+"""Trust: which practitioners have the repeated, two-way working relationships that trust grows from."""
+
+import pandas as pd
+import streamlit as st
+
+from netdash.metrics.trust import describe_trust_rule, trust_edges, trust_graph, trust_summary
+from netdash.viz import layout_positions, map_budget, network_html
+from pages import _shared
+
+st.title("Trust")
+st.caption(
+    "A trust tie is more than a single referral: two practitioners who keep in touch, both ways, over time. "
+    "Where a trust survey was run, practitioners' own ratings are used instead."
+)
+
+ds = _shared.current_dataset()
+period = _shared.current_period()
+rule = _shared.trust_rule_controls()
+st.info(describe_trust_rule(**rule))
+
+
+@st.cache_data(show_spinner="Finding trust ties…", max_entries=16)
+def _trust(name, version, period_key, rule_key):
+    edges = trust_edges(ds, period, **rule)
+    G = trust_graph(ds, period, **rule)
+    return edges, G, trust_summary(G)
+
+
+with _shared.shown_errors():
+    edges, G, summary = _trust(ds.name, ds.version, _shared.period_key(period), _shared.rule_key(rule))
+
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Trust ties", summary["n_trust_ties"])
+share = summary["cross_agency_share"]
+c2.metric("…crossing agencies", "–" if share is None else f"{share:.0%}",
+          help="Share of trust ties that join practitioners from two different agencies.")
+c3.metric("From the survey", summary["by_source"].get("survey", 0))
+c4.metric("Inferred from contacts", summary["by_source"].get("inferred", 0))
+
+names = _shared.agency_names(ds)
+per_agency = pd.DataFrame(
+    [{"agency": names.get(a, a), "within agency": v["within"], "to other agencies": v["cross"]}
+     for a, v in summary["per_agency"].items()]
+)
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Trust network")
+    shown = G.subgraph([n for n in G if G.degree(n) > 0]) if st.toggle("Hide people without trust ties", True) else G
+    budget = map_budget(shown)
+    shown = budget.graph
+    if budget.message:
+        st.info(budget.message)
+    if shown.number_of_nodes():
+        st.iframe(network_html(shown, layout_positions(shown), height_px=520, palette=_shared.palette(ds)), height=560)
+    else:
+        st.info("No trust ties in this period under this rule.")
+with right:
+    st.subheader("Per agency")
+    st.dataframe(per_agency, hide_index=True, width="stretch")
+    _shared.download_csv(per_agency, "trust_by_agency.csv", key="dl_trust_agency")
+
+st.subheader("Every pair that worked together")
+st.caption("Strength is the number of contacts for inferred ties, and the mean rating (1–4) for survey ties.")
+labels = _shared.practitioner_labels(ds)
+table = edges.assign(
+    practitioner_a=edges["a"].map(labels), practitioner_b=edges["b"].map(labels)
+)[["practitioner_a", "practitioner_b", "interactions", "months", "reciprocated", "survey_trust", "source",
+   "strength", "is_trust_tie"]]
+only = st.toggle("Only trust ties", True, key="trust_only")
+if only:
+    table = table[table["is_trust_tie"]]
+st.dataframe(table, hide_index=True, width="stretch")
+_shared.download_csv(table, "trust_ties.csv", key="dl_trust_ties")

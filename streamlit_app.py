@@ -1,0 +1,37 @@
+"""netdash dashboard: the router and the shared sidebar.
+
+Run with ``make run`` (or ``streamlit run streamlit_app.py``).
+"""
+
+import streamlit as st
+
+from pages import _shared
+
+st.set_page_config(page_title="netdash", page_icon=":material/hub:", layout="wide")
+
+PAGES = {
+    "Overview": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
+        st.Page("pages/network_map.py", title="Network map", icon=":material/hub:"),
+    ],
+    "Analysis": [
+        st.Page("pages/trust.py", title="Trust", icon=":material/handshake:"),
+        st.Page("pages/brokerage.py", title="Brokerage", icon=":material/swap_horiz:"),
+        st.Page("pages/fragmentation.py", title="Fragmentation", icon=":material/scatter_plot:"),
+    ],
+    "Change": [
+        st.Page("pages/before_after.py", title="Before & after", icon=":material/compare_arrows:"),
+        st.Page("pages/over_time.py", title="Over time", icon=":material/timeline:"),
+        st.Page("pages/cop_impact.py", title="COP impact", icon=":material/insights:"),
+    ],
+    "Action": [
+        st.Page("pages/isolation.py", title="Isolation & introductions", icon=":material/person_add:"),
+        st.Page("pages/clients.py", title="Clients: the team around the person", icon=":material/diversity_3:"),
+        st.Page("pages/report.py", title="Report", icon=":material/description:"),
+    ],
+}
+
+nav = st.navigation(PAGES)
+_shared.sidebar()
+nav.run()

@@ -1,0 +1,326 @@
+"""Layouts, colours, the offline network page and the map budget (netdash.viz)."""
+
+import json
+import math
+import re
+
+import networkx as nx
+import pytest
+
+from netdash.errors import InvalidInputError
+from netdash.viz import agency_colours, layout_positions, map_budget, network_html, stable_positions
+from netdash.viz.colours import OKABE_ITO, TABLEAU_10, shade
+
+IMG = "<img src=x onerror=alert(1)>"
+SCRIPT = "</script><script>alert(2)</script>"
+HREF = '<a href="javascript:alert(3)">x</a>'
+HOSTILE = (IMG, SCRIPT, HREF)
+
+
+def _json_form(text):
+    """How ``text`` must appear inside the page's JSON block."""
+    return json.dumps(text, ensure_ascii=False)[1:-1].replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _html_form(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
+
+
+def _data(html):
+    block = re.search(r'<script type="application/json" id="netdash-data">(.*?)</script>', html, re.S)
+    return json.loads(block.group(1))
+
+
+def _legend(html):
+    return re.search(r'<div class="nd-legend".*?</div>', html, re.S).group(0)
+
+
+def _two_teams():
+    """Two 5-cliques (agencies A and B) joined by one tie, plus an isolate of each agency."""
+    G = nx.Graph()
+    for agency in "AB":
+        members = [f"{agency}{i}" for i in range(5)]
+        G.add_nodes_from(members, agency=agency)
+        G.add_edges_from((u, v, {"weight": 2}) for i, u in enumerate(members) for v in members[i + 1:])
+    G.add_edge("A0", "B0", weight=1)
+    G.add_node("A9", agency="A")
+    G.add_node("B9", agency="B")
+    return G
+
+
+@pytest.fixture
+def hostile_graph():
+    G = nx.Graph()
+    G.add_node("P1", name=IMG, agency="X1", agency_name=SCRIPT, role=HREF, tooltip=[HREF, "second line"])
+    G.add_node("P2", name=SCRIPT, agency="X2", agency_name=IMG, role="GP")
+    G.add_node("P3", name=HREF, agency="X3", agency_name=HREF, role=IMG)
+    G.add_node("P4", name=None, agency="X1", agency_name=SCRIPT, role=None)
+    G.add_edges_from([("P1", "P2", {"weight": 3}), ("P2", "P3", {"weight": 1}), ("P1", "P4", {"weight": 8})])
+    return G
+
+
+# --- layout -----------------------------------------------------------------
+
+
+def test_layout_is_repeatable_and_ignores_insertion_order():
+    G = _two_teams()
+    H = nx.Graph()
+    H.add_nodes_from(reversed(list(G.nodes(data=True))))
+    H.add_edges_from((v, u, d) for u, v, d in reversed(list(G.edges(data=True))))
+    first = layout_positions(G, seed=3)
+    assert first == layout_positions(G, seed=3)
+    assert first == layout_positions(H, seed=3)
+    assert list(first) == sorted(G)
+
+
+def test_layout_fills_the_scale_and_puts_isolates_in_rows_underneath():
+    G = _two_teams()
+    pos = layout_positions(G, scale=500.0)
+    assert max(max(abs(x), abs(y)) for x, y in pos.values()) == pytest.approx(500.0)
+    lowest_connected = max(pos[n][1] for n in G if G.degree(n))
+    assert pos["A9"][1] > lowest_connected and pos["B9"][1] > lowest_connected
+    assert pos["A9"][1] == pos["B9"][1] and pos["A9"][0] < pos["B9"][0]  # one row, agency A first
+
+
+def test_layout_keeps_each_team_together():
+    G = _two_teams()
+    pos = layout_positions(G)
+
+    def centre(agency):
+        xs = [pos[f"{agency}{i}"] for i in range(5)]
+        return sum(x for x, _ in xs) / 5, sum(y for _, y in xs) / 5
+
+    centres = {a: centre(a) for a in "AB"}
+    for agency, other in ("AB", "BA"):
+        for i in range(5):
+            p = pos[f"{agency}{i}"]
+            assert math.dist(p, centres[agency]) < math.dist(p, centres[other])
+
+
+def test_layout_of_tiny_graphs():
+    assert layout_positions(nx.Graph()) == {}
+    assert layout_positions(nx.empty_graph(["solo"])) == {"solo": (0.0, 0.0)}
+    pair = layout_positions(nx.Graph([("a", "b")]), scale=10.0)
+    (ax, ay), (bx, by) = pair["a"], pair["b"]
+    assert max(abs(ax - bx), abs(ay - by)) == pytest.approx(20.0)  # the pair spans the full width
+    assert (ax + bx, ay + by) == pytest.approx((0.0, 0.0))  # centred
+
+
+def test_layout_of_directed_multigraph_matches_its_undirected_sum():
+    M = nx.MultiDiGraph([("a", "b", {"weight": 1}), ("b", "a", {"weight": 2}), ("b", "c", {"weight": 3})])
+    S = nx.Graph([("a", "b", {"weight": 3}), ("b", "c", {"weight": 3})])
+    assert layout_positions(M) == layout_positions(S)
+
+
+def test_stable_positions_give_every_node_one_place():
+    before, after = _two_teams(), _two_teams()
+    before.remove_edge("A0", "B0")
+    after.add_edge("A9", "B9")
+    after.add_node("C1", agency="C")
+    pos = stable_positions([before, after], seed=1)
+    assert set(pos) == set(before) | set(after)
+    assert pos == stable_positions([before, after], seed=1)
+    html_before = network_html(before, pos)
+    html_after = network_html(after, pos)
+    xy_before = {n["label"]: (n["x"], n["y"]) for n in _data(html_before)["nodes"]}
+    xy_after = {n["label"]: (n["x"], n["y"]) for n in _data(html_after)["nodes"]}
+    assert all(xy_before[n] == xy_after[n] == pos[n] for n in before)
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [({"scale": 0}, "scale must be a positive number"), ({"iterations": 0}, "iterations must be a whole number")],
+)
+def test_layout_rejects_bad_options(kw, message):
+    with pytest.raises(InvalidInputError, match=message):
+        layout_positions(_two_teams(), **kw)
+
+
+def test_stable_positions_needs_a_graph():
+    with pytest.raises(InvalidInputError, match="at least one graph"):
+        stable_positions([])
+
+
+# --- colours ----------------------------------------------------------------
+
+
+def test_agency_colours_are_fixed_by_sorted_id():
+    colours = agency_colours(["zeta", "alpha", "mid", "alpha"])
+    assert colours == {"alpha": OKABE_ITO[0], "mid": OKABE_ITO[1], "zeta": OKABE_ITO[2]}
+    assert agency_colours({"mid": "Name", "zeta": "x", "alpha": "y"}) == colours
+
+
+def test_agency_colours_cycle_in_darker_shades_and_stay_distinct():
+    colours = agency_colours([f"A{i:02d}" for i in range(40)])
+    assert colours["A07"] == TABLEAU_10[0]
+    assert colours["A17"] == shade(OKABE_ITO[0], -0.35) == "#966700"  # 230·0.65 = 149.5 → 150, 159·0.65 → 103
+    assert len(set(colours.values())) == 40
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in colours.values())
+
+
+def test_agency_colours_rejects_a_single_string():
+    with pytest.raises(InvalidInputError, match="collection of agency ids"):
+        agency_colours("A01")
+
+
+# --- the page ---------------------------------------------------------------
+
+
+def test_page_is_self_contained(hostile_graph):
+    html = network_html(hostile_graph, layout_positions(hostile_graph), title="Map", navigation_buttons=True)
+    lower = html.lower()
+    for banned in ("http://", "https://", "cdn", "<link", "<script src", "<iframe", "<img"):
+        assert banned not in lower
+    styles = "".join(re.findall(r"<style>(.*?)</style>", html, re.S))
+    assert len(styles) > 10000 and "url(" not in styles and "@import" not in styles
+    assert "default-src &#39;none&#39;; script-src &#39;sha256-" in html  # attribute-escaped quotes
+    # our three script elements, and nothing inside them that could close one or open a comment
+    assert len(re.findall(r"^<script", html, re.M)) == 3 and lower.count("</script") == 3
+    assert "<!--" not in html
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_hostile_text_is_escaped_everywhere(hostile_graph, payload):
+    edge_styles = {("P2", "P1"): {"color": "#d55e00", "label": payload, "title": payload}}
+    html = network_html(hostile_graph, layout_positions(hostile_graph), title=payload,
+                        edge_styles=edge_styles)
+    assert payload not in html
+    assert _json_form(payload) in html  # names, roles, agency names, tooltip lines
+    assert f"<h2 class=\"nd-title\">{_html_form(payload)}</h2>" in html
+    legend = _legend(html)
+    assert f"</span>{_html_form(payload)}</li>" in legend  # an agency name and the edge-style label
+    assert "onerror" not in legend.replace(_html_form(IMG), "")
+
+
+def test_hostile_legend_mapping_is_escaped(hostile_graph):
+    html = network_html(hostile_graph, layout_positions(hostile_graph), legend={IMG: "#000000", HREF: "red"})
+    assert IMG not in html and HREF not in html
+    assert _html_form(IMG) in _legend(html) and _html_form(HREF) in _legend(html)
+
+
+def test_script_breaking_characters_are_json_escaped():
+    G = nx.Graph([("a", "b")])
+    G.nodes["a"]["name"] = "x\u2028y\u2029z & <!-- w"
+    html = network_html(G, layout_positions(G))
+    assert "\u2028" not in html and "\u2029" not in html and "<!--" not in html
+    assert "x\\u2028y\\u2029z \\u0026 \\u003c!-- w" in html
+
+
+def test_nodes_get_internal_ids_and_names_only_as_text(hostile_graph):
+    data = _data(network_html(hostile_graph, layout_positions(hostile_graph)))
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert list(nodes) == ["n0", "n1", "n2", "n3"]
+    assert [n["label"] for n in data["nodes"]] == [IMG, SCRIPT, HREF, "P4"]  # P4 has no name: its id
+    assert nodes["n0"]["tip"] == [IMG, "ID: P1", f"Agency: {SCRIPT}", f"Role: {HREF}", "Ties: 2", HREF,
+                                  "second line"]
+    assert nodes["n3"]["tip"] == ["P4", f"Agency: {SCRIPT}", "Ties: 1"]
+    assert {(e["from"], e["to"]) for e in data["edges"]} == {("n0", "n1"), ("n1", "n2"), ("n0", "n3")}
+    assert all("title" not in n for n in data["nodes"])  # tooltips are built in the browser, as text
+
+
+def test_legend_lists_each_agency_once(hostile_graph):
+    legend = _legend(network_html(hostile_graph, layout_positions(hostile_graph)))
+    items = re.findall(r"</span>(.*?)</li>", legend)
+    assert sorted(items) == sorted(_html_form(t) for t in (SCRIPT, IMG, HREF))  # X1 appears on two nodes
+
+
+def test_colours_faded_and_highlighted_nodes(hostile_graph):
+    colours = agency_colours(["X1", "X2", "X3"])
+    data = _data(network_html(hostile_graph, layout_positions(hostile_graph), highlight_nodes=["P2", "nobody"],
+                              faded_nodes=["P3"], palette=colours))
+    n0, n1, n2, n3 = data["nodes"]
+    assert n0["color"]["background"] == colours["X1"] == n3["color"]["background"]
+    assert n1["size"] == pytest.approx(1.6 * n0["size"], rel=1e-3) and n1["borderWidth"] > 0
+    r, g, b = (int(colours["X3"][i:i + 2], 16) for i in (1, 3, 5))
+    assert n2["color"]["background"] == f"rgba({r},{g},{b},0.22)"
+    faded_edge = next(e for e in data["edges"] if e["to"] == "n2")
+    assert faded_edge["color"]["color"].endswith("0.15)")
+
+
+def test_edge_widths_and_styles(hostile_graph):
+    styles = {("P2", "P1"): {"color": "#009e73", "dashes": True, "label": "New tie"}}
+    html = network_html(hostile_graph, layout_positions(hostile_graph), edge_styles=styles)
+    edges = {(e["from"], e["to"]): e for e in _data(html)["edges"]}
+    styled, plain_1, plain_8 = edges["n0", "n1"], edges["n1", "n2"], edges["n0", "n3"]
+    assert styled["color"]["color"] == "#009e73" and styled["dashes"] is True
+    assert "dashes" not in plain_1
+    assert plain_8["width"] == pytest.approx(plain_1["width"] * (0.6 + 0.5 * 3) / 0.6)  # log2(8) = 3
+    assert "New tie" in _legend(html) and "nd-dashed" in _legend(html)
+
+
+def test_options_draw_a_still_picture():
+    D = nx.DiGraph([("a", "b")])
+    options = _data(network_html(D, layout_positions(D)))["options"]
+    assert options["physics"] == {"enabled": False}
+    assert options["edges"]["smooth"] is False
+    assert options["edges"]["arrows"]["to"]["enabled"] is True
+    assert options["interaction"]["hover"] is True
+
+
+def test_node_size_by_degree():
+    G = nx.star_graph(3)
+    nodes = _data(network_html(G, layout_positions(G), node_size_by="degree"))["nodes"]
+    assert nodes[0]["size"] == pytest.approx(nodes[1]["size"] * (0.6 + 2.0) / 0.6, rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"labels": "nickname"}, "labels must be 'name', 'id' or None"),
+        ({"height_px": 20}, "height_px must be a whole number"),
+        ({"legend": ["x"]}, "legend must be None"),
+        ({"edge_styles": {("a", "b"): {"colour": "red"}}}, r"unknown keys \['colour'\]"),
+        ({"edge_styles": {("a", "b"): {"color": "red;background:url(x)"}}}, "expected '#rrggbb'"),
+        ({"edge_styles": {"a": {"color": "red"}}}, r"must map an edge \(u, v\)"),
+        ({"node_size_by": "missing"}, "gave no numbers for any node"),
+        ({"palette": {None: "expression(alert(1))"}}, "expected '#rrggbb'"),
+    ],
+)
+def test_page_rejects_bad_options(kw, message):
+    G = nx.Graph([("a", "b")])
+    with pytest.raises(InvalidInputError, match=message):
+        network_html(G, layout_positions(G), **kw)
+
+
+def test_page_needs_every_position():
+    G = nx.path_graph(["a", "b", "c"])
+    with pytest.raises(InvalidInputError, match=r"1 node\(s\) have no position \('c'\)"):
+        network_html(G, {"a": (0, 0), "b": (1, 1)})
+    with pytest.raises(InvalidInputError, match="expected two finite numbers"):
+        network_html(G, {"a": (0, 0), "b": (1, 1), "c": (math.nan, 0)})
+
+
+# --- budget -----------------------------------------------------------------
+
+
+def test_small_graph_is_drawn_whole():
+    G = _two_teams()
+    budget = map_budget(G)
+    assert budget.graph is G and not budget.reduced and budget.message is None
+
+
+def test_big_graph_is_reduced_to_a_backbone():
+    G = nx.barabasi_albert_graph(3000, 4, seed=2)
+    G.add_nodes_from(range(3000, 3010))  # isolates
+    budget = map_budget(G)
+    H = budget.graph
+    assert budget.reduced and 0 < H.number_of_nodes() <= 1500
+    assert H.number_of_edges() <= 3 * H.number_of_nodes()
+    assert not list(nx.isolates(H))
+    assert "3,010 practitioners" in budget.message and "search for a practitioner" in budget.message
+    assert min(dict(G.degree(H)).values()) >= sorted(dict(G.degree).values())[-1500]
+
+
+def test_backbone_keeps_each_nodes_strongest_tie():
+    G = nx.Graph()
+    G.add_weighted_edges_from([("a", "b", 4), ("c", "d", 3), ("a", "c", 2), ("b", "d", 1), ("a", "d", 0.5),
+                               ("b", "c", 0.5)])
+    budget = map_budget(G, max_edges=5, ties_per_node=1)
+    assert sorted(budget.graph.edges) == [("a", "b"), ("c", "d")]
+    assert budget.graph.edges["a", "b"]["weight"] == 4
+
+
+@pytest.mark.parametrize("kw", [{"max_nodes": 0}, {"max_edges": 1.5}, {"ties_per_node": True}])
+def test_map_budget_rejects_bad_limits(kw):
+    with pytest.raises(InvalidInputError, match="must be a whole number of at least 1"):
+        map_budget(nx.path_graph(3), **kw)
