@@ -1,0 +1,130 @@
+"""Static before/after network maps for the report, drawn as SVG.
+
+Why SVG drawn here rather than the interactive vis-network pages of
+:mod:`netdash.viz`: a report is read on paper and as PDF as often as on
+screen. An inline SVG is vector (sharp at any zoom and in print), needs no
+JavaScript (so the report can forbid scripts outright in its
+Content-Security-Policy), is fully drawn the moment the page is parsed
+(a canvas drawn by a script can be printed before it finishes) and keeps
+the file self-contained. Node tooltips are SVG ``<title>`` elements, escaped
+by the template like every other piece of user text.
+
+Both maps share one layout (:func:`netdash.viz.layout.stable_positions`),
+so a practitioner sits in the same place before and after. The maps are
+aggregate pictures: nodes carry their agency only, never a name or an id,
+so no individual (an isolated practitioner, say) is named.
+"""
+
+import math
+
+from netdash.dynamics import tie_changes
+from netdash.viz.colours import MISSING_COLOUR, agency_colours
+from netdash.viz.layout import stable_positions
+
+__all__ = ["before_after_maps", "MAP_SCALE"]
+
+#: Half-width of the layout, in SVG user units.
+MAP_SCALE = 1000.0
+_PAD = 60.0
+
+
+def _path(segments, pos):
+    """One SVG path ``d`` with a move-line pair per tie (far smaller than one <line> each)."""
+    parts = []
+    for u, v in segments:
+        (x1, y1), (x2, y2) = pos[u], pos[v]
+        parts.append(f"M{x1:.0f} {y1:.0f}L{x2:.0f} {y2:.0f}")
+    return "".join(parts)
+
+
+def _radius(n):
+    """Node radius in user units: large for a few nodes, smaller for many."""
+    return max(8.0, min(26.0, 420.0 / math.sqrt(max(n, 1))))
+
+
+def _nodes(positions, present, agency, names, colours):
+    out = []
+    for node in sorted(positions, key=str):
+        x, y = positions[node]
+        a = agency.get(node)
+        label = names.get(a, a) if a is not None else "agency not recorded"
+        here = node in present
+        out.append({
+            "x": f"{x:.0f}", "y": f"{y:.0f}",
+            "colour": colours.get(a, MISSING_COLOUR),
+            "faded": not here,
+            "tooltip": f"{label}" + ("" if here else " (not in post in this period)"),
+        })
+    return out
+
+
+def _view_box(positions):
+    if not positions:
+        return f"{-MAP_SCALE} {-MAP_SCALE} {2 * MAP_SCALE} {2 * MAP_SCALE}"
+    xs = [p[0] for p in positions.values()]
+    ys = [p[1] for p in positions.values()]
+    x0, y0 = min(xs) - _PAD, min(ys) - _PAD
+    return f"{x0:.0f} {y0:.0f} {max(xs) - x0 + _PAD:.0f} {max(ys) - y0 + _PAD:.0f}"
+
+
+def before_after_maps(G_before, G_after, agencies, *, seed=0):
+    """Drawing instructions for the before and after maps, in one shared layout.
+
+    Parameters
+    ----------
+    G_before, G_after : networkx.Graph
+        Practitioner graphs of the two periods (node attribute ``agency``).
+    agencies : DataFrame
+        ``agency_id`` and ``name`` of every agency in the dataset, so an
+        agency keeps its colour whichever period it appears in.
+    seed : int, default 0
+        Layout seed.
+
+    Returns
+    -------
+    dict
+        ``before`` and ``after``: each ``{"view_box", "radius", "paths",
+        "nodes", "n_nodes", "n_ties"}`` where ``paths`` maps an edge class
+        (``tie``, ``new_cross``, ``lost``) to an SVG path and ``nodes`` lists
+        ``{x, y, colour, faded, tooltip}``; ``legend``: ``[{name, colour}]``
+        of the agencies drawn; ``counts``: ties by class in the after map.
+
+    Notes
+    -----
+    Before map: every tie of the before period. After map: ties kept or
+    made within an agency in grey, new ties between agencies highlighted,
+    ties of the before period that are gone drawn dashed. A practitioner
+    not in post in a period is drawn faded on that period's map.
+    """
+    positions = stable_positions([G_before, G_after], seed=seed, scale=MAP_SCALE)
+    agency = {}
+    for H in (G_before, G_after):
+        agency.update({n: a for n, a in H.nodes(data="agency") if a is not None})
+    names = dict(zip(agencies["agency_id"], agencies["name"]))
+    colours = agency_colours(agencies["agency_id"])
+    changes = tie_changes(G_before, G_after, weight=None)
+    pairs = {s: list(zip(g["a"], g["b"])) for s, g in changes.groupby("status")}
+    new = changes[changes["status"] == "new"]
+    new_cross = list(zip(new.loc[new["cross_agency"], "a"], new.loc[new["cross_agency"], "b"]))
+    new_within = list(zip(new.loc[~new["cross_agency"], "a"], new.loc[~new["cross_agency"], "b"]))
+    stayed = pairs.get("kept", []) + pairs.get("strengthened", [])
+    before_ties = [(u, v) for u, v in G_before.edges() if u != v]
+    after_grey = stayed + new_within
+    view_box, radius = _view_box(positions), _radius(len(positions))
+    drawn = sorted({agency[n] for n in positions if n in agency}, key=str)
+
+    def panel(G, paths, n_ties):
+        return {"view_box": view_box, "radius": f"{radius:.1f}", "paths": paths,
+                "nodes": _nodes(positions, set(G), agency, names, colours),
+                "n_nodes": G.number_of_nodes(), "n_ties": n_ties}
+
+    return {
+        "before": panel(G_before, {"tie": _path(before_ties, positions)}, len(before_ties)),
+        "after": panel(G_after, {"lost": _path(pairs.get("lost", []), positions),
+                                 "tie": _path(after_grey, positions),
+                                 "new_cross": _path(new_cross, positions)},
+                       len(after_grey) + len(new_cross)),
+        "legend": [{"name": names.get(a, a), "colour": colours.get(a, MISSING_COLOUR)} for a in drawn],
+        "counts": {"new_cross": len(new_cross), "lost": len(pairs.get("lost", [])),
+                   "grey": len(after_grey)},
+    }

@@ -1,0 +1,226 @@
+"""The content of each report section, as plain data for the template.
+
+Each ``*_section`` function computes one section from library functions
+(no formulas of its own) and returns a dict of already-formatted
+:class:`~netdash.report.cells.Cell` values, small counts hidden. A section
+that cannot be computed for this data (an :class:`~netdash.errors.AnalysisError`,
+such as nobody having attended a COP) becomes ``{"error": message}`` and the
+report shows the message in its place.
+"""
+
+import pandas as pd
+
+from netdash.analysis import network_measures
+from netdash.compare import compare_periods, mixing_change
+from netdash.dynamics import tie_change_summary
+from netdash.errors import AnalysisError
+from netdash.periods import Period, parse_day
+from netdash.privacy import is_small_count, suppress_small_counts
+from netdash.report.cells import (Cell, blank_cell, count_cell, hidden_cell, number_cell,
+                                  percent_cell, redact_small_counts)
+from netdash.summary import dataset_summary
+
+__all__ = ["cop_windows", "guarded", "headline_section", "comparison_section", "mixing_section"]
+
+_DAY = pd.Timedelta(days=1)
+
+
+def guarded(build, *args, min_count, **kw):
+    """``build(*args, min_count=min_count, **kw)``, or ``{"error": message}`` when the data cannot support it.
+
+    Small counts of people in the message are hidden too (:func:`redact_small_counts`).
+    """
+    try:
+        return build(*args, min_count=min_count, **kw)
+    except AnalysisError as err:
+        return {"error": redact_small_counts(err, min_count)}
+
+
+def cop_windows(ds, period, cop_start, *, min_count=None):
+    """Equal-length windows before and after the COP start, inside ``period``.
+
+    The same rule as the impact evaluation (``netdash.impact.design``): the
+    window length is the shorter of the data available before and after
+    ``cop_start``, so the two maps and matrices compare like with like.
+
+    ``min_count`` is accepted (and unused) so that :func:`guarded` can call it.
+
+    Returns
+    -------
+    (Period, Period)
+
+    Raises
+    ------
+    AnalysisError
+        No dated data, no COP session (and no ``cop_start``), or a COP start
+        that leaves no days on one side.
+    InvalidInputError
+        ``cop_start`` is not a date.
+
+    Examples
+    --------
+    >>> from netdash.dataset import Dataset
+    >>> ds = Dataset.from_records(
+    ...     agencies=[{"agency_id": "A", "name": "A"}],
+    ...     practitioners=[{"practitioner_id": "p", "agency_id": "A"}],
+    ...     contacts=[{"date": "2024-01-01", "practitioner_id": "p", "client_id": "c"},
+    ...               {"date": "2024-12-31", "practitioner_id": "p", "client_id": "c"}])
+    >>> [w.label() for w in cop_windows(ds, None, "2024-10-01")]
+    ['2024-07-01 to 2024-10-01', '2024-10-01 to 2025-01-01']
+    """
+    period = period or Period()
+    dates = pd.concat([ds.contacts["date"], ds.cop_attendance["date"]]).dropna()
+    dates = dates[period.mask(dates)]
+    if dates.empty:
+        raise AnalysisError(f"There are no dated contacts or COP sessions in {period.label()}, "
+                            "so there is nothing to compare. Choose another period.")
+    if cop_start is None:
+        cop_start = ds.first_cop_session
+        if cop_start is None:
+            raise AnalysisError("Nobody attended a COP session, so there is no COP start to compare "
+                                "before and after. Add cop_attendance.csv rows or give a COP start date.")
+    else:
+        cop_start = parse_day(cop_start, what="COP start")
+    first, last = dates.min(), dates.max()
+    before_days, after_days = (cop_start - first).days, (last + _DAY - cop_start).days
+    if before_days <= 0 or after_days <= 0:
+        side = "before" if before_days <= 0 else "after"
+        raise AnalysisError(
+            f"COP start {cop_start.date()} leaves nothing {side} it: the data in {period.label()} run "
+            f"from {first.date()} to {last.date()}. Choose a COP start inside that range.")
+    length = pd.Timedelta(days=min(before_days, after_days))
+    return Period(cop_start - length, cop_start), Period(cop_start, cop_start + length)
+
+
+def _share(part, whole, min_count):
+    """A ratio, hidden when its part or the rest would reveal a small count."""
+    if whole is None or part is None:
+        return blank_cell()
+    if is_small_count(part, threshold=min_count) or is_small_count(whole - part, threshold=min_count):
+        return hidden_cell(min_count)
+    return percent_cell(part / whole if whole else None)
+
+
+def headline_section(ds, period, *, ties, min_count, seed):
+    """Counts of the data and whole-network measures of ``period``."""
+    s = dataset_summary(ds, period)
+    m = network_measures(ds, period, ties=ties, seed=seed)
+    c = lambda n: count_cell(n, min_count)  # noqa: E731
+    data = [
+        ("Agencies", Cell(f"{s['agencies']:,}"), "in the dataset"),
+        ("Practitioners", c(s["practitioners"]), "in the dataset"),
+        ("Clients seen", c(s["clients"]), "distinct pseudonymised clients with a contact"),
+        ("Contacts", c(s["contacts"]), "rows of the contact log"),
+        ("Contacts between colleagues", c(s["colleague_contacts"]), "rows naming a colleague"),
+        ("… of which across agencies", c(s["cross_agency_contacts"]), ""),
+        ("COP sessions", Cell(f"{s['cop_sessions']:,}"), ""),
+        ("COP attendees", c(s["cop_attendees"]), "practitioners who attended at least one session"),
+    ]
+    network = [
+        ("Practitioners in the network", c(m["n_practitioners"]), "in post in the period, isolates included"),
+        ("Working ties", c(m["n_ties"]), "pairs of practitioners tied"),
+        ("Cross-agency ties", c(m["cross_agency_ties"]), "ties between two agencies"),
+        ("Share of ties across agencies", _share(m["cross_agency_ties"], m["n_ties"], min_count), ""),
+        ("E-I index", number_cell(m["ei_index"]), "−1 all ties within agencies, +1 all across (Krackhardt & Stern 1988)"),
+        ("Isolates", c(m["n_isolates"]), "practitioners with no tie"),
+        ("Density", number_cell(m["density"], 3), "ties / possible ties"),
+        ("Mean degree", number_cell(m["mean_degree"], 1), "ties per practitioner"),
+        ("Fragmentation", number_cell(m["fragmentation"], 3), "share of pairs that cannot reach each other (Borgatti 2006)"),
+        ("Components", Cell(f"{m['n_components']:,}"), "separate parts of the network"),
+        ("Agency alignment (NMI)", number_cell(m["agency_nmi"]), "1: communities are exactly the agencies"),
+        ("Trust ties", c(m["trust_ties"]), "inferred from the logs or from the survey"),
+    ]
+    return {"data": data, "network": network, "first_date": s["first_date"], "last_date": s["last_date"]}
+
+
+_HEADLINE_LABELS = {
+    "n_ties": ("Working ties", "count"),
+    "cross_agency_share": ("Share of ties across agencies", "share"),
+    "ei_index": ("E-I index", "number"),
+    "fragmentation": ("Fragmentation", "number"),
+    "isolates": ("Isolates", "count"),
+    "trust_ties": ("Trust ties", "count"),
+    "mean_constraint": ("Mean constraint (Burt 1992)", "number"),
+    "agency_nmi": ("Agency alignment (NMI)", "number"),
+}
+
+
+def _compared_row(label, kind, row, min_count):
+    if kind == "count":
+        before, after = count_cell(row["before"], min_count), count_cell(row["after"], min_count)
+        if before.hidden or after.hidden:
+            return [label, before, after] + [hidden_cell(min_count)] * 3 + [blank_cell()]
+        # both counts are shown, so their change reveals nothing more: no threshold on it
+        cells = [count_cell(row["change"], 1, signed=True)]
+        cells += [number_cell(row[k], 1, signed=True) for k in ("ci_low", "ci_high")]
+    elif kind == "share":
+        before, after = percent_cell(row["before"]), percent_cell(row["after"])
+        cells = [percent_cell(row[k], signed=True) for k in ("change", "ci_low", "ci_high")]
+    else:
+        before, after = number_cell(row["before"], 3), number_cell(row["after"], 3)
+        cells = [number_cell(row[k], 3, signed=True) for k in ("change", "ci_low", "ci_high")]
+    p = row["p_value"]
+    return [label, before, after] + cells + [number_cell(p, 3) if p == p else blank_cell()]
+
+
+def comparison_section(ds, before, after, *, ties, min_count, replicates, seed):
+    """Headline measures before and after, their change, interval and p-value (:func:`compare_periods`)."""
+    cmp = compare_periods(ds, before, after, ties=ties, permutations=replicates, bootstrap=replicates,
+                          seed=seed)
+    rows = [_compared_row(label, kind, cmp.measures.loc[key], min_count)
+            for key, (label, kind) in _HEADLINE_LABELS.items()]
+    summary = tie_change_summary(cmp.tie_changes)[["within_agency", "cross_agency"]]
+    # complementary suppression: a row's total (ties of that status) is easy to work out
+    shown = suppress_small_counts(summary, ["within_agency", "cross_agency"], threshold=min_count)
+    changes = [[status] + [hidden_cell(min_count) if pd.isna(v) else count_cell(v, min_count)
+                           for v in shown.loc[status]]
+               for status in shown.index]
+    people = cmp.practitioners
+    return {"rows": rows, "tie_changes": changes, "replicates": replicates,
+            "compared": count_cell(people["compared"], min_count),
+            "left": count_cell(people["before_only"], min_count),
+            "joined": count_cell(people["after_only"], min_count),
+            "qap": number_cell(cmp.qap.get("correlation"), 2), "qap_p": number_cell(cmp.qap.get("p_value"), 3),
+            "rule": people["rule"]}
+
+
+def _colour(value, top, *, diverging):
+    """Background colour: white to blue for counts; red (fewer) to blue (more) for differences."""
+    if not top or value == 0:
+        return "background:#ffffff"
+    t = min(abs(value) / top, 1.0)
+    r, g, b = (33, 102, 172) if value > 0 or not diverging else (178, 24, 43)
+    mix = lambda c: round(255 + (c - 255) * 0.85 * t)  # noqa: E731
+    ink = "#ffffff" if t > 0.6 else "#111111"
+    return f"background:rgb({mix(r)},{mix(g)},{mix(b)});color:{ink}"
+
+
+def _matrix(frame, names, min_count, *, diverging=False, hide=None):
+    """Rows of cells with a colour scale; counts below ``min_count`` (or flagged in ``hide``) hidden."""
+    top = float(frame.abs().to_numpy().max()) if frame.size else 0.0
+    rows = []
+    for a in frame.index:
+        cells = []
+        for b in frame.columns:
+            v = int(frame.loc[a, b])
+            if hide is not None and hide.loc[a, b]:
+                cells.append(hidden_cell(min_count, text="·"))
+                continue
+            # a difference is printed only when both its counts are, and then reveals nothing more
+            cell = count_cell(v, 1, signed=True) if diverging else count_cell(v, min_count)
+            cells.append(cell if cell.hidden else cell._replace(style=_colour(v, top, diverging=diverging)))
+        rows.append({"id": a, "name": names.get(a, a), "cells": cells})
+    return {"columns": list(frame.columns), "rows": rows}
+
+
+def mixing_section(G_before, G_after, agencies, *, min_count):
+    """Agency-by-agency tie counts before, after and their difference (:func:`mixing_change`).
+
+    A difference is hidden wherever either count is, since before + difference gives after back.
+    """
+    names = dict(zip(agencies["agency_id"], agencies["name"]))
+    mb, ma, diff = mixing_change(G_before, G_after)
+    small = lambda f: f.apply(lambda col: col.map(lambda v: is_small_count(v, threshold=min_count)))  # noqa: E731
+    hide = small(mb) | small(ma)
+    return {"before": _matrix(mb, names, min_count), "after": _matrix(ma, names, min_count),
+            "difference": _matrix(diff, names, min_count, diverging=True, hide=hide)}
