@@ -3,11 +3,14 @@
 Run with ``make run`` (or ``streamlit run streamlit_app.py``).
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from pages import _shared
 
-st.set_page_config(page_title="netdash", page_icon=":material/hub:", layout="wide")
+# A local icon: a ":material/...:" page icon makes the browser fetch the favicon from a public CDN.
+st.set_page_config(page_title="netdash", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
 
 PAGES = {
     "Overview": [

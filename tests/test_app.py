@@ -63,3 +63,39 @@ def test_network_map_draws_and_filters_by_agency(app):
     assert not at.exception
     some = int({m.label: m.value for m in at.metric}["Practitioners shown"])
     assert 0 < some < everyone
+
+
+def _metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_trust_page_follows_the_rule_settings(app):
+    at = _open(app, "pages/trust.py")
+    assert at.title[0].value == "Trust"
+    strict_before = int(_metrics(at)["Trust ties"])
+    assert strict_before > 0
+    at.number_input(key="trust_min_interactions").set_value(1).run()
+    at.number_input(key="trust_min_months").set_value(1).run()
+    assert not at.exception
+    assert int(_metrics(at)["Trust ties"]) > strict_before
+    assert "at least 1 contact in all" in at.info[0].value
+
+
+def test_brokerage_page_lists_boundary_spanners(app):
+    at = _open(app, "pages/brokerage.py")
+    assert at.title[0].value == "Brokerage"
+    spanners = at.dataframe[0].value
+    assert len(spanners) > 0
+    assert (spanners["other_agencies"] >= 2).all()
+    at.toggle(key="brokerage_weighted").set_value(True).run()
+    assert not at.exception
+
+
+def test_fragmentation_page_changes_with_tie_type(app):
+    at = _open(app, "pages/fragmentation.py")
+    working = float(_metrics(at)["Fragmentation"])
+    at.selectbox(key="frag_ties").set_value("cop").run()
+    assert not at.exception
+    cop_only = float(_metrics(at)["Fragmentation"])
+    # Only a minority attends the COP, so COP ties alone leave most people unconnected.
+    assert cop_only > working
