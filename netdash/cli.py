@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from netdash.errors import NetdashError
+from netdash.errors import InvalidInputError, NetdashError
 from netdash.periods import Period, parse_day, parse_period
 
 __all__ = ["main", "build_parser"]
@@ -94,6 +94,28 @@ def build_parser():
     p.add_argument("--seed", type=int, default=0)
     _add_reading_options(p)
     p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser("report", help="write the self-contained HTML report")
+    p.add_argument("target", metavar="DIR_OR_NAME")
+    p.add_argument("--out", type=Path, required=True, metavar="report.html")
+    p.add_argument("--cop-start", default=None, metavar="DATE", help="default: the first COP session")
+    p.add_argument("--from", dest="start", default=None, metavar="DATE")
+    p.add_argument("--to", dest="end", default=None, metavar="DATE")
+    p.add_argument("--ties", choices=("working", "direct", "coworking"), default="working")
+    p.add_argument("--min-count", type=int, default=5, help="suppress counts below this (default 5)")
+    p.add_argument("--title", default=None)
+    _add_reading_options(p)
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("export", help="export the practitioner network for Gephi (GraphML or GEXF)")
+    p.add_argument("target", metavar="DIR_OR_NAME")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.graphml|FILE.gexf")
+    p.add_argument("--from", dest="start", default=None, metavar="DATE")
+    p.add_argument("--to", dest="end", default=None, metavar="DATE")
+    p.add_argument("--ties", choices=TIES, default="all")
+    p.add_argument("--window-days", type=int, default=90)
+    _add_reading_options(p)
+    p.set_defaults(func=_cmd_export)
 
     return parser
 
@@ -254,6 +276,36 @@ def _cmd_evaluate(args):
     did = result["did_cross_agency_ties"]
     print(f"{result['verdict']}\nDifference-in-differences: {did['estimate']:.2f} "
           f"(95% CI {did['ci_low']:.2f} to {did['ci_high']:.2f}). Wrote {args.out / 'impact.json'}")
+    return 0
+
+
+def _cmd_report(args):
+    from netdash.report import write_report
+
+    ds = _load_target(args)
+    warnings = []
+    if not Path(args.target).exists():
+        warnings = _workspace(args).warnings(args.target)
+    cop_start = parse_day(args.cop_start, what="--cop-start") if args.cop_start else None
+    path = write_report(ds, args.out, period=_period(args), cop_start=cop_start, ties=args.ties,
+                        min_count=args.min_count, warnings=warnings, title=args.title)
+    print(f"Wrote {path}")
+    return 0
+
+
+def _cmd_export(args):
+    from netdash import graphs
+    from netdash.export import to_gexf, to_graphml
+
+    suffix = args.out.suffix.lower()
+    if suffix not in (".graphml", ".gexf"):
+        raise InvalidInputError(f"--out {args.out} should end in .graphml or .gexf (the format is taken from it).")
+    ds = _load_target(args)
+    period = _period(args)
+    G = graphs.practitioner_graph(ds, period, ties=args.ties, window_days=args.window_days)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    (to_graphml if suffix == ".graphml" else to_gexf)(G, args.out, period=period)
+    print(f"Wrote {args.out} ({G.number_of_nodes()} practitioners, {G.number_of_edges()} ties)")
     return 0
 
 

@@ -158,3 +158,32 @@ def test_evaluate_without_cop_attendance_is_a_clear_error(ws, demo_source, tmp_p
     assert main(ws + ["evaluate", str(folder), "--out", str(tmp_path / "ev")]) == 2
     err = capsys.readouterr().err
     assert "error: Nobody attended a COP" in err and "Traceback" not in err
+
+
+def test_report_writes_offline_html(ws, demo_source, tmp_path):
+    out = tmp_path / "report.html"
+    assert main(ws + ["report", str(demo_source), "--out", str(out), "--title", "<b>East</b>"]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html")
+    assert "http://" not in html and "https://" not in html
+    assert "&lt;b&gt;East&lt;/b&gt;" in html and "<b>East</b>" not in html
+
+
+@pytest.mark.parametrize("suffix", [".graphml", ".gexf"])
+def test_export_rereads_in_networkx(ws, demo_source, tmp_path, suffix):
+    import networkx as nx
+
+    out = tmp_path / f"net{suffix}"
+    assert main(ws + ["export", str(demo_source), "--out", str(out), "--ties", "direct",
+                      "--from", "2024-01-01", "--to", "2024-07-01"]) == 0
+    G = nx.read_graphml(out) if suffix == ".graphml" else nx.read_gexf(out)
+    practitioners = pd.read_csv(demo_source / "practitioners.csv", dtype=str)
+    assert set(G.nodes) <= set(practitioners["practitioner_id"])
+    assert G.number_of_edges() > 0
+    node = next(iter(G.nodes))
+    assert G.nodes[node]["agency"] == practitioners.set_index("practitioner_id").loc[node, "agency_id"]
+
+
+def test_export_refuses_unknown_format(ws, demo_source, tmp_path, capsys):
+    assert main(ws + ["export", str(demo_source), "--out", str(tmp_path / "net.csv")]) == 2
+    assert ".graphml or .gexf" in capsys.readouterr().err
