@@ -35,6 +35,12 @@ PAGES = {
     ],
 }
 
-nav = st.navigation(PAGES)
-_shared.sidebar()
+# st.navigation is always called, first: if a run ended before it, Streamlit
+# would fall back to serving files from pages/ directly, bypassing sign-in.
+if _shared.signed_out():
+    nav = st.navigation([st.Page(_shared.sign_in_page, title="Sign in", url_path="sign_in")], position="hidden")
+else:
+    nav = st.navigation(PAGES)
+    _shared.signed_in_sidebar()
+    _shared.sidebar()
 nav.run()

@@ -192,3 +192,39 @@ def palette(ds):
     from netdash.viz import agency_colours
 
     return agency_colours(agency_names(ds))
+
+
+def auth_configured():
+    """True when .streamlit/secrets.toml has an [auth] section (sign-in is then required)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file at all means no sign-in configured
+        return False
+
+
+def signed_out():
+    """True when sign-in is configured and this visitor has not signed in."""
+    return auth_configured() and not st.user.is_logged_in
+
+
+def signed_in_sidebar():
+    """Who is signed in, and a sign-out button (only when sign-in is configured)."""
+    if auth_configured() and st.user.is_logged_in:
+        with st.sidebar:
+            st.caption(f"Signed in as {st.user.get('email') or st.user.get('name') or 'user'}")
+            st.button("Sign out", on_click=st.logout, key="sign_out")
+
+
+def sign_in_page():
+    """The only page a signed-out visitor can reach (Streamlit's built-in OIDC, ``st.login``).
+
+    With named providers (``[auth.<name>]`` sections) a button is shown for each.
+    """
+    st.title("netdash")
+    st.write("This dashboard holds data about vulnerable people. Sign in to continue.")
+    providers = [name for name, value in st.secrets["auth"].items() if hasattr(value, "keys")]
+    if providers:
+        for name in providers:
+            st.button(f"Sign in with {name}", on_click=st.login, args=(name,), key=f"sign_in_{name}")
+    else:
+        st.button("Sign in", on_click=st.login, key="sign_in")

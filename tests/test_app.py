@@ -99,3 +99,34 @@ def test_fragmentation_page_changes_with_tie_type(app):
     cop_only = float(_metrics(at)["Fragmentation"])
     # Only a minority attends the COP, so COP ties alone leave most people unconnected.
     assert cop_only > working
+
+
+AUTH = {"auth": {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
+                 "client_id": "netdash", "client_secret": "s",
+                 "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}}
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/network_map.py", "pages/data.py"])
+def test_signed_out_visitor_sees_no_page_when_sign_in_is_configured(app_workspace, page):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets.update(AUTH)
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["netdash"]
+    assert at.button(key="sign_in").label == "Sign in"
+    assert len(at.metric) == 0 and len(at.dataframe) == 0 and len(at.get("iframe")) == 0
+    assert len(at.sidebar.selectbox) == 0
+    # No dashboard page is even registered for a signed-out visitor.
+    with pytest.raises(ValueError, match=r"Known pages: \['Sign in'\]"):
+        at.switch_page(page)
+
+
+def test_signed_in_user_sees_the_dashboard(app_workspace):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets.update(AUTH)
+    at.user = {"is_logged_in": True, "email": "lead@example.org"}
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Overview"
+    assert any("lead@example.org" in c.value for c in at.sidebar.caption)
