@@ -11,7 +11,7 @@ replicate keeps the observed group sizes.
 
 import numpy as np
 
-__all__ = ["percentile_interval", "did_estimate", "dose_response"]
+__all__ = ["percentile_interval", "did_estimate", "dose_response", "dose_response_line"]
 
 
 def percentile_interval(replicates, *, level=0.95):
@@ -119,3 +119,45 @@ def dose_response(sessions, change, *, bootstrap=2000, seed=0, level=0.95):
         idx = rng.integers(0, n, size=(bootstrap, n))
         low, high = percentile_interval(_slope(x[idx], y[idx]), level=level)
     return {"slope": slope, "ci_low": low, "ci_high": high, "n": n}
+
+
+def dose_response_line(sessions, change, *, slope, ci_low=float("nan"), ci_high=float("nan")):
+    """Points on the fitted dose-response line, and on lines with the interval's slopes, for a chart.
+
+    All three lines pass through the attendees' mean (sessions, change), as
+    a least-squares line does; the outer two use the ends of the slope's
+    interval, so the fan shows how uncertain the slope is (it is not a band
+    for the mean change at each dose).
+
+    Parameters
+    ----------
+    sessions, change : array-like of float
+        Attendees' sessions attended and change, as given to :func:`dose_response`.
+    slope, ci_low, ci_high : float
+        From :func:`dose_response`.
+
+    Returns
+    -------
+    DataFrame
+        ``sessions`` (every whole number from the fewest to the most
+        attended), ``fitted``, ``fitted_low``, ``fitted_high`` (NaN when the
+        interval end is NaN). Empty when there are no attendees or the slope
+        is NaN.
+
+    Examples
+    --------
+    >>> dose_response_line([1, 3], [2.0, 4.0], slope=1.0, ci_low=0.0, ci_high=2.0).values.tolist()
+    [[1.0, 2.0, 3.0, 1.0], [2.0, 3.0, 3.0, 3.0], [3.0, 4.0, 3.0, 5.0]]
+    """
+    import pandas as pd
+
+    x = np.asarray(sessions, dtype=float)
+    y = np.asarray(change, dtype=float)
+    columns = ["sessions", "fitted", "fitted_low", "fitted_high"]
+    if x.size == 0 or not np.isfinite(slope):
+        return pd.DataFrame(columns=columns)
+    grid = np.arange(np.floor(x.min()), np.ceil(x.max()) + 1)
+    mx, my = x.mean(), y.mean()
+    return pd.DataFrame({"sessions": grid, "fitted": my + slope * (grid - mx),
+                         "fitted_low": my + ci_low * (grid - mx), "fitted_high": my + ci_high * (grid - mx)},
+                        columns=columns)

@@ -1,0 +1,179 @@
+"""Before & after: the network before and after the COP started, side by side."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from netdash import graphs
+from netdash.compare import compare_periods, mixing_change
+from netdash.dynamics import HEADLINE_EXPLANATIONS, before_after_maps, period_notes, split_at, tie_change_summary
+from netdash.impact import OUTCOME_TIES
+from netdash.periods import Period
+from pages import _shared
+
+DAY = pd.Timedelta(days=1)
+
+st.title("Before & after")
+st.caption(
+    "The same practitioners, in the same places, before and after the COP started: which ties appeared, "
+    "which were lost, and whether the network became more joined-up across agencies."
+)
+
+ds = _shared.current_dataset()
+first, last = ds.date_range
+if first is None:
+    st.info("This dataset has no dated contacts, so there is nothing to compare.")
+    st.stop()
+period = _shared.current_period()
+start = period.start if period.start is not None else first
+end = period.end - DAY if period.end is not None else last
+cop_start = _shared.current_cop_start()
+
+c1, c2, c3 = st.columns([3, 2, 2])
+ties = c1.selectbox("Ties", OUTCOME_TIES, format_func=_shared.TIES_LABELS.get, key="ba_ties",
+                    help="COP co-attendance is left out: it would count the COP itself as new ties.")
+custom = c2.toggle("Compare two custom periods", False, key="ba_custom",
+                   help="Off: split the sidebar period at the COP start. On: choose both periods.")
+changes_only = c3.toggle("Maps: only ties that changed", False, key="ba_changes_only",
+                         help="Before: only the ties that were lost. After: only the new ties.")
+
+if custom:
+    middle = cop_start if cop_start is not None and first < cop_start <= last else first + (last - first) / 2
+    middle = middle.normalize()
+    d1, d2 = st.columns(2)
+    picked = [d1.date_input("Before period", (first.date(), (middle - DAY).date()), min_value=first.date(),
+                            max_value=last.date(), key="ba_before"),
+              d2.date_input("After period", (middle.date(), last.date()), min_value=first.date(),
+                            max_value=last.date(), key="ba_after")]
+    if any(len(p) != 2 for p in picked):
+        st.info("Choose the first and the last day of both periods.")
+        st.stop()
+    before, after = (Period(pd.Timestamp(a), pd.Timestamp(b) + DAY) for a, b in picked)
+else:
+    if ds.cop_attendance.empty:
+        st.info("Nobody in this dataset attended a COP session, so there is no COP start to split at. "
+                "Set a COP start in the sidebar, or compare two custom periods.")
+    with _shared.shown_errors():
+        before, after = split_at(start, end, cop_start)
+st.caption(f"Before: {before.label()}. After: {after.label()} (each period ends the day before its end date).")
+for note in period_notes(before, after):
+    st.warning(note)
+
+with st.expander("Intervals and p-values", expanded=False):
+    uncertainty = st.toggle("Compute intervals and p-values", False, key="ba_uncertainty")
+    replicates = st.number_input("Bootstrap and permutation replicates", 20, 5000, 200, 20, key="ba_replicates")
+    st.caption("Every replicate recomputes all the measures for both periods: on the 200-practitioner demo, "
+               "200 replicates take one to two minutes. The answer is kept for these settings.")
+replicates = int(replicates) if uncertainty else 0
+keys = (ds.name, ds.version, _shared.period_key(before), _shared.period_key(after), ties)
+
+
+@st.cache_data(show_spinner="Building both networks…", max_entries=16)
+def _graphs(name, version, before_key, after_key, ties):
+    return (graphs.practitioner_graph(ds, before, ties=ties), graphs.practitioner_graph(ds, after, ties=ties))
+
+
+@st.cache_data(show_spinner="Drawing the maps…", max_entries=16)
+def _maps(name, version, before_key, after_key, ties, changes_only):
+    G_before, G_after = _graphs(name, version, before_key, after_key, ties)
+    return before_after_maps(G_before, G_after, changes_only=changes_only, height_px=470,
+                             titles=(f"Before: {before.label()}", f"After: {after.label()}"),
+                             agency_names=_shared.agency_names(ds))
+
+
+@st.cache_data(show_spinner="Comparing the periods (with intervals this can take minutes)…", max_entries=16)
+def _compare(name, version, before_key, after_key, ties, replicates):
+    return compare_periods(ds, before, after, ties=ties, permutations=replicates, bootstrap=replicates)
+
+
+with _shared.shown_errors():
+    G_before, G_after = _graphs(*keys)
+    maps = _maps(*keys, changes_only)
+    comparison = _compare(*keys, replicates)
+
+who = comparison.practitioners
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Practitioners compared", who["compared"], help=who["rule"])
+m2.metric("Left before the after period", who["before_only"])
+m3.metric("Joined in the after period", who["after_only"])
+m4.metric("Similarity of the two networks (QAP r)", f"{comparison.qap['correlation']:.2f}"
+          if pd.notna(comparison.qap["correlation"]) else "–")
+
+st.subheader("Maps")
+st.caption("Every practitioner sits at the same place in both maps. Pale dots: not in post in that period. "
+           "Dashed lines (before): ties lost after the COP start. Purple lines (after): new ties "
+           "across agencies. Colours are agencies. Maps show everyone in post in each period.")
+left, right = st.columns(2)
+for column, panel in ((left, maps.before), (right, maps.after)):
+    if panel.message:
+        column.info(panel.message)
+    with column:
+        st.iframe(panel.html, height=520)
+st.caption(f"{len(maps.new_cross_agency):,} new cross-agency ties and {len(maps.lost):,} lost ties on the maps.")
+
+st.subheader("Headline measures")
+st.caption("Only the practitioners in post in both periods are compared, so the numbers can differ from the "
+           "single-period pages.")
+table = comparison.measures.rename(index=lambda k: HEADLINE_EXPLANATIONS[k][0])
+table.index.name = "measure"
+columns = ["before", "after", "change"] + (["ci_low", "ci_high", "p_value", "method"] if replicates else [])
+st.dataframe(table[columns].round(3), width="stretch",
+             column_config={"ci_low": "95% interval, low", "ci_high": "95% interval, high", "p_value": "p-value"})
+_shared.download_csv(table.reset_index(), "before_after_measures.csv", key="dl_ba_measures")
+if not replicates:
+    st.caption("Intervals and p-values are off: switch them on under 'Intervals and p-values' above.")
+else:
+    st.caption("Interval: node bootstrap of the change (Snijders & Borgatti 1999). p-value: are the two periods "
+               "exchangeable? It is not a test of the COP's effect.")
+qap = comparison.qap
+st.caption(f"QAP correlation of the two networks (Krackhardt 1987): r = {qap['correlation']:.3f}"
+           + (f", one-sided p = {qap['p_value']:.3f} from {qap['permutations']} permutations. "
+              if replicates else ". ")
+           + f"{qap['rule']} {qap['n_dropped']} practitioner(s) who joined or left are left out."
+           if pd.notna(qap["correlation"]) else "QAP correlation: not defined (a period has no ties).")
+
+st.subheader("Tie changes")
+st.caption("Among the compared practitioners. New: tie after but not before; lost: before but not after; "
+           "strengthened: tied in both, at least 1.5 times as strong after; kept: otherwise.")
+t1, t2 = st.columns(2)
+t1.markdown("**Working ties**" if ties == "working" else f"**{_shared.TIES_LABELS[ties]}**")
+t1.dataframe(tie_change_summary(comparison.tie_changes), width="stretch")
+t2.markdown("**Trust ties** (gained = new, lost = lost)")
+t2.dataframe(tie_change_summary(comparison.trust_tie_changes), width="stretch")
+labels = _shared.practitioner_labels(ds)
+agencies = _shared.agency_names(ds)
+pairs = pd.concat([comparison.tie_changes.assign(tie="network"),
+                   comparison.trust_tie_changes.assign(tie="trust")], ignore_index=True)
+for end_ in ("a", "b"):
+    pairs[f"practitioner_{end_}"] = pairs[end_].map(labels)
+    pairs[f"agency_{end_}"] = pairs[f"agency_{end_}"].map(lambda a: agencies.get(a, a))
+_shared.download_csv(pairs, "tie_changes.csv", label="Download every tie change (CSV)", key="dl_ba_ties")
+
+st.subheader("Ties between agencies")
+st.caption("Ties between each pair of agencies (everyone in post in each period; a tie between two agencies "
+           "is counted in both of their cells). The difference is after minus before.")
+matrices = mixing_change(G_before, G_after)
+
+
+def _heatmap(matrix, title, diverging=False):
+    frame = matrix.rename(index=agencies, columns=agencies).stack().rename("ties").reset_index()
+    scale = (alt.Scale(scheme="blueorange", domainMid=0) if diverging else alt.Scale(scheme="greens"))
+    return alt.Chart(frame, title=title).mark_rect().encode(
+        x=alt.X("agency_to:N", title=None, sort=None, axis=alt.Axis(labelAngle=-50, labelLimit=110)),
+        y=alt.Y("agency:N", title=None, sort=None, axis=alt.Axis(labelOverlap=False, labelLimit=130)),
+        color=alt.Color("ties:Q", scale=scale, title="change" if diverging else "ties"),
+        tooltip=[alt.Tooltip("agency:N", title="Agency"), alt.Tooltip("agency_to:N", title="With"), "ties:Q"],
+    ).properties(height=340)
+
+
+h1, h2, h3 = st.columns(3)
+h1.altair_chart(_heatmap(matrices[0], "Before"), width="stretch")
+h2.altair_chart(_heatmap(matrices[1], "After"), width="stretch")
+h3.altair_chart(_heatmap(matrices[2], "Change (after − before)", diverging=True), width="stretch")
+
+st.subheader("What these measures mean")
+_shared.explain([HEADLINE_EXPLANATIONS[k] for k in comparison.measures.index]
+                + [("QAP correlation", "How alike the two networks are, pair by pair: 1 means the same pairs "
+                    "are tied in both periods, 0 no more alike than chance.",
+                    "Pearson correlation of the off-diagonal cells of the two binary adjacency matrices; "
+                    "p from permuting the rows and columns of one matrix together (Krackhardt 1987).")])

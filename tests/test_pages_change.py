@@ -1,0 +1,304 @@
+"""The "Change" pages (Before & after, Over time, COP impact) and the library helpers behind them."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from netdash.compare import HEADLINE_MEASURES
+from netdash.dynamics import (HEADLINE_EXPLANATIONS, LOST_STYLE, NEW_CROSS_STYLE, before_after_maps, map_panel,
+                              period_notes, split_at)
+from netdash.errors import AnalysisError
+from netdash.impact.estimators import dose_response_line
+from netdash.viz import stable_positions
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "streamlit_app.py")
+DEMO_FIRST, DEMO_LAST = "2023-01-01", "2024-12-31"
+
+
+def _map_data(html):
+    """Nodes by practitioner id, and edges, from a network_html page."""
+    data = json.loads(re.search(r'id="netdash-data">(.*?)</script>', html, re.S).group(1))
+    pid = {}
+    for node in data["nodes"]:
+        ids = [line[4:] for line in node["tip"] if line.startswith("ID: ")]
+        pid[node["id"]] = ids[0] if ids else node["tip"][0]
+    nodes = {pid[n["id"]]: n for n in data["nodes"]}
+    edges = {tuple(sorted((pid[e["from"]], pid[e["to"]]))): e for e in data["edges"]}
+    return nodes, edges
+
+
+# --- library: periods -----------------------------------------------------------------------------
+
+def test_split_at_cuts_the_days_into_two_half_open_periods():
+    before, after = split_at("2024-01-01", "2024-12-31", "2024-06-01")
+    assert (before.start, before.end) == (pd.Timestamp("2024-01-01"), pd.Timestamp("2024-06-01"))
+    assert (after.start, after.end) == (pd.Timestamp("2024-06-01"), pd.Timestamp("2025-01-01"))
+    # A COP start on the last day leaves a one-day after period, which is allowed (and flagged).
+    assert split_at("2024-01-01", "2024-12-31", "2024-12-31")[1].label() == "2024-12-31 to 2025-01-01"
+
+
+@pytest.mark.parametrize("cop_start, message", [
+    ("2024-01-01", "first day of the data shown.*no before period"),
+    ("2023-06-01", "no before period"),
+    ("2025-01-01", "after the last day.*no after period"),
+    (None, "nobody attended a COP session"),
+])
+def test_split_at_explains_an_impossible_split(cop_start, message):
+    with pytest.raises(AnalysisError, match=message):
+        split_at("2024-01-01", "2024-12-31", cop_start)
+
+
+def test_period_notes_flag_overlap_and_unequal_lengths():
+    assert period_notes(*split_at("2024-01-01", "2024-12-31", "2024-07-01")) == []
+    one_day = period_notes(*split_at("2024-01-01", "2024-12-31", "2024-12-31"))
+    assert len(one_day) == 1 and one_day[0].startswith("The after period is 1 day(s) long and the before period 365")
+    from netdash.periods import parse_period
+    overlap = period_notes(parse_period("2024-01-01:2024-07-01"), parse_period("2024-06-01:2024-12-01"))
+    assert len(overlap) == 1 and "overlap" in overlap[0]
+
+
+def test_headline_explanations_cover_every_headline_measure_in_order():
+    assert list(HEADLINE_EXPLANATIONS) == list(HEADLINE_MEASURES)
+    assert all(len(v) == 3 and all(v) for v in HEADLINE_EXPLANATIONS.values())
+
+
+# --- library: maps ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def two_periods():
+    # a1, a2 in agency A; b1 in B; c1 (left) only before; d1 (joined) only after.
+    # Before: a1-a2 (kept), a1-b1 (lost, cross), a2-c1 (lost, cross).
+    # After:  a1-a2 (kept), a2-b1 (new, cross), b1-d1 (new, cross), a1-a3 (new, within).
+    agency = {"a1": "A", "a2": "A", "a3": "A", "b1": "B", "c1": "C", "d1": "D"}
+    before, after = nx.Graph(), nx.Graph()
+    before.add_nodes_from((n, {"agency": agency[n]}) for n in ("a1", "a2", "a3", "b1", "c1"))
+    after.add_nodes_from((n, {"agency": agency[n]}) for n in ("a1", "a2", "a3", "b1", "d1"))
+    before.add_edges_from([("a1", "a2"), ("a1", "b1"), ("a2", "c1")])
+    after.add_edges_from([("a2", "a1"), ("a2", "b1"), ("b1", "d1"), ("a1", "a3")])
+    return before, after
+
+
+def test_before_after_maps_put_every_practitioner_at_the_same_place(two_periods):
+    maps = before_after_maps(*two_periods, seed=3)
+    nodes_before, _ = _map_data(maps.before.html)
+    nodes_after, _ = _map_data(maps.after.html)
+    everyone = {"a1", "a2", "a3", "b1", "c1", "d1"}
+    assert set(nodes_before) == set(nodes_after) == everyone
+    for n in everyone:
+        assert (nodes_before[n]["x"], nodes_before[n]["y"]) == (nodes_after[n]["x"], nodes_after[n]["y"])
+        assert (nodes_before[n]["x"], nodes_before[n]["y"]) == pytest.approx(maps.positions[n])
+    assert maps.positions == stable_positions(list(two_periods), seed=3)  # deterministic, one layout
+    assert before_after_maps(*two_periods, seed=3).positions == maps.positions
+
+
+def test_before_after_maps_fade_absent_practitioners_and_style_changed_ties(two_periods):
+    maps = before_after_maps(*two_periods)
+    assert maps.before.absent == {"d1"} and maps.after.absent == {"c1"}
+    assert maps.new_cross_agency == {("a2", "b1"), ("b1", "d1")}
+    assert maps.lost == {("a1", "b1"), ("a2", "c1")}
+    nodes_before, edges_before = _map_data(maps.before.html)
+    nodes_after, edges_after = _map_data(maps.after.html)
+    assert nodes_before["d1"]["color"]["background"].endswith(",0.22)")  # faded
+    assert not nodes_before["c1"]["color"]["background"].startswith("rgba")
+    assert nodes_after["c1"]["color"]["background"].endswith(",0.22)")
+    assert "Not in this period's network" in nodes_after["c1"]["tip"]
+    assert set(edges_before) == {("a1", "a2"), ("a1", "b1"), ("a2", "c1")}
+    assert edges_before[("a1", "b1")]["dashes"] is True and "dashes" not in edges_before[("a1", "a2")]
+    assert set(edges_after) == {("a1", "a2"), ("a2", "b1"), ("b1", "d1"), ("a1", "a3")}
+    assert edges_after[("a2", "b1")]["color"]["color"] == NEW_CROSS_STYLE["color"]
+    assert "color" not in edges_after[("a1", "a3")]  # new, but within agency A: not highlighted
+    assert "color" not in edges_after[("a1", "a2")]  # kept
+    assert NEW_CROSS_STYLE["label"] in maps.after.html and LOST_STYLE["label"] in maps.before.html
+
+
+def test_before_after_maps_can_draw_only_the_ties_that_changed(two_periods):
+    maps = before_after_maps(*two_periods, changes_only=True)
+    nodes_before, edges_before = _map_data(maps.before.html)
+    nodes_after, edges_after = _map_data(maps.after.html)
+    assert set(edges_before) == {("a1", "b1"), ("a2", "c1")}
+    assert set(edges_after) == {("a2", "b1"), ("b1", "d1"), ("a1", "a3")}
+    assert len(nodes_before) == len(nodes_after) == 6  # people without a changed tie are still drawn
+
+
+def test_map_panel_adds_the_rest_of_the_population_faded():
+    G = nx.Graph([("p1", "p2")])
+    everyone = nx.Graph([("p1", "p3")])
+    everyone.add_node("p3", agency="X", name="Pat")
+    panel = map_panel(G, {"p1": (0, 0), "p2": (10, 0), "p3": (0, 10)}, population=everyone)
+    nodes, edges = _map_data(panel.html)
+    assert panel.absent == {"p3"} and panel.message is None
+    assert set(edges) == {("p1", "p2")}  # the population's ties are not drawn
+    assert (nodes["p3"]["x"], nodes["p3"]["y"]) == (0, 10) and nodes["p3"]["tip"][0] == "Pat"
+
+
+# --- library: dose-response line -------------------------------------------------------------------
+
+def test_dose_response_line_passes_through_the_means():
+    # Hand-worked: sessions 1, 2, 6 (mean 3), change 0, 1, 5 (mean 2); slope 1 -> fitted = change - 1 + ...
+    line = dose_response_line([1, 2, 6], [0, 1, 5], slope=1.0, ci_low=0.5, ci_high=1.5)
+    assert line["sessions"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert line["fitted"].tolist() == [0, 1, 2, 3, 4, 5]
+    assert line.loc[line["sessions"] == 3, ["fitted_low", "fitted_high"]].values.tolist() == [[2, 2]]
+    assert line.loc[line["sessions"] == 1, ["fitted_low", "fitted_high"]].values.tolist() == [[1, -1]]
+    assert dose_response_line([], [], slope=1.0).empty
+    assert dose_response_line([1, 2], [1, 2], slope=float("nan")).empty
+
+
+# --- the pages --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def workspace(app_workspace, demo_source, tmp_path_factory):
+    """The app workspace with two more datasets: nobody at a COP, and everyone at a COP."""
+    names = {info.name for info in app_workspace.list()}
+    root = tmp_path_factory.mktemp("change_pages")
+    for name in ("nocop", "allcop"):
+        if name in names:
+            continue
+        folder = root / name
+        shutil.copytree(demo_source, folder)
+        att = pd.read_csv(folder / "cop_attendance.csv", dtype=str)
+        people = pd.read_csv(folder / "practitioners.csv", dtype=str)["practitioner_id"]
+        if name == "nocop":
+            att = att.iloc[0:0]
+        else:
+            first = att.iloc[0]
+            extra = pd.DataFrame({"session_id": first.session_id, "date": first.date,
+                                  "practitioner_id": sorted(set(people) - set(att["practitioner_id"])),
+                                  "cop_name": first.cop_name})
+            att = pd.concat([att, extra])
+            assert set(att["practitioner_id"]) == set(people)
+        att.to_csv(folder / "cop_attendance.csv", index=False)
+        app_workspace.import_dataset(folder, name=name)
+    return app_workspace
+
+
+def _page(workspace, page, *, dataset="demo", cop_start=None):
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["dataset"] = dataset
+    if cop_start is not None:
+        info = next(i for i in workspace.list() if i.name == dataset)
+        at.session_state[f"cop::{dataset}::{info.version}"] = pd.Timestamp(cop_start).date()
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def _texts(elements):
+    return " ".join(e.value for e in elements)
+
+
+def test_before_after_on_the_demo_draws_two_aligned_maps_and_follows_the_ties_setting(workspace):
+    at = _page(workspace, "pages/before_after.py")
+    assert at.title[0].value == "Before & after"
+    assert _metrics(at)["Practitioners compared"] == "185"
+    frames = at.get("iframe")
+    assert len(frames) == 2
+    nodes_before, _ = _map_data(frames[0].proto.srcdoc)
+    nodes_after, _ = _map_data(frames[1].proto.srcdoc)
+    assert len(nodes_before) == len(nodes_after) == 200
+    assert all((nodes_before[n]["x"], nodes_before[n]["y"]) == (nodes_after[n]["x"], nodes_after[n]["y"])
+               for n in nodes_before)
+    ties_working = at.dataframe[0].value.loc["Ties", "after"]
+    at.selectbox(key="ba_ties").set_value("direct").run()
+    assert not at.exception
+    assert at.dataframe[0].value.loc["Ties", "after"] < ties_working
+
+
+def test_before_after_custom_periods(workspace):
+    at = _page(workspace, "pages/before_after.py")
+    at.toggle(key="ba_custom").set_value(True).run()
+    assert not at.exception
+    at.date_input(key="ba_before").set_value((pd.Timestamp("2023-01-01").date(), pd.Timestamp("2023-03-31").date()))
+    at.date_input(key="ba_after").set_value((pd.Timestamp("2024-10-01").date(), pd.Timestamp("2024-12-31").date()))
+    at.run()
+    assert not at.exception
+    assert "Before: 2023-01-01 to 2023-04-01. After: 2024-10-01 to 2025-01-01" in _texts(at.caption)
+
+
+def test_before_after_with_cop_start_on_the_first_day(workspace):
+    at = _page(workspace, "pages/before_after.py", cop_start=DEMO_FIRST)
+    assert "no before period" in _texts(at.error)
+    assert not at.get("iframe")
+
+
+def test_before_after_with_cop_start_on_the_last_day(workspace):
+    at = _page(workspace, "pages/before_after.py", cop_start=DEMO_LAST)
+    assert "The after period is 1 day(s) long" in _texts(at.warning)
+
+
+def test_before_after_when_nobody_attended(workspace):
+    at = _page(workspace, "pages/before_after.py", dataset="nocop")
+    assert "Nobody in this dataset attended a COP session" in _texts(at.info)
+    assert "no before period" in _texts(at.error)
+
+
+def test_before_after_when_everyone_attended(workspace):
+    at = _page(workspace, "pages/before_after.py", dataset="allcop")
+    assert len(at.get("iframe")) == 2 and not at.error
+
+
+def test_over_time_on_the_demo_switches_to_months(workspace):
+    at = _page(workspace, "pages/over_time.py")
+    assert at.title[0].value == "Over time"
+    assert len(at.get("iframe")) == 1
+    assert len(at.select_slider(key="ot_window_quarter").options) == 8
+    at.segmented_control(key="ot_freq").set_value("month").run()
+    assert not at.exception
+    slider = at.select_slider(key="ot_window_month")
+    assert len(slider.options) == 24 and slider.value == "2024-12-01 to 2025-01-01"
+    nodes_dec, _ = _map_data(at.get("iframe")[0].proto.srcdoc)
+    slider.set_value("2023-01-01 to 2023-02-01").run()
+    nodes_jan, _ = _map_data(at.get("iframe")[0].proto.srcdoc)
+    assert {n: (v["x"], v["y"]) for n, v in nodes_jan.items()} == {n: (v["x"], v["y"]) for n, v in nodes_dec.items()}
+
+
+@pytest.mark.parametrize("dataset, cop_start, message", [
+    ("nocop", None, "no sessions to mark"),
+    ("allcop", None, None),
+    ("demo", DEMO_FIRST, None),
+    ("demo", DEMO_LAST, None),
+])
+def test_over_time_edge_cases(workspace, dataset, cop_start, message):
+    at = _page(workspace, "pages/over_time.py", dataset=dataset, cop_start=cop_start)
+    assert len(at.get("iframe")) == 1 and not at.error
+    if message:
+        assert message in _texts(at.info)
+
+
+def test_cop_impact_on_the_demo_states_the_outcome_and_follows_the_ties_setting(workspace):
+    at = _page(workspace, "pages/cop_impact.py")
+    captions = _texts(at.caption)
+    assert "Sitting in the same COP session never counts as a tie" in captions
+    assert "A cross-agency tie is a distinct colleague in another agency" in captions
+    assert "No clear difference" in _texts(at.info)  # demo DiD +2.5, 95% CI -0.5 to 5.4
+    metrics = _metrics(at)
+    assert metrics["Difference in change: cross-agency colleagues"] == "+2.5"
+    assert metrics["Attendees matched"] == "55"
+    assert len(at.dataframe[-1].value) == 170  # practitioners in post throughout both windows
+    at.selectbox(key="imp_ties").set_value("direct").run()
+    assert not at.exception
+    assert _metrics(at)["Difference in change: cross-agency colleagues"] != "+2.5"
+
+
+@pytest.mark.parametrize("dataset, cop_start, message", [
+    ("nocop", None, "Nobody attended a COP session"),
+    ("allcop", None, "Everyone attended a COP session"),
+    ("demo", DEMO_FIRST, "leaves an empty before window"),
+    ("demo", DEMO_LAST, "Nobody attended a COP session in the after window"),
+])
+def test_cop_impact_edge_cases(workspace, dataset, cop_start, message):
+    at = _page(workspace, "pages/cop_impact.py", dataset=dataset, cop_start=cop_start)
+    assert message in _texts(at.error)
