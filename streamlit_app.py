@@ -43,4 +43,5 @@ else:
     nav = st.navigation(PAGES)
     _shared.signed_in_sidebar()
     _shared.sidebar()
+_shared.mark_routed()
 nav.run()

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from netdash.errors import NetdashError
 from netdash.periods import Period
@@ -24,6 +25,29 @@ TIES_LABELS = {
     "coworking": "Co-working around clients",
     "cop": "COP co-attendance",
 }
+
+
+ROUTED = "_netdash_routed"
+
+
+def mark_routed():
+    """Called by streamlit_app.py on every run, after it has applied sign-in and navigation."""
+    st.session_state[ROUTED] = True
+
+
+def ensure_routed():
+    """Stop a page that Streamlit ran without going through streamlit_app.py.
+
+    Streamlit treats an app with a ``pages/`` folder as a version-1
+    multipage app until ``st.navigation`` has run once in the server
+    process; a first visitor who opens a deep link such as ``/overview``
+    would get that file run directly, skipping the router and its sign-in.
+    Every page calls this first: it switches the fallback off and reruns,
+    so the router decides what is shown.
+    """
+    if not st.session_state.get(ROUTED):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 @st.cache_resource(show_spinner=False)

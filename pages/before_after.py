@@ -11,6 +11,8 @@ from netdash.impact import OUTCOME_TIES
 from netdash.periods import Period
 from pages import _shared
 
+_shared.ensure_routed()
+
 DAY = pd.Timedelta(days=1)
 
 st.title("Before & after")

@@ -7,6 +7,8 @@ from netdash import graphs
 from netdash.metrics import brokerage, centrality, structural_holes
 from pages import _shared
 
+_shared.ensure_routed()
+
 st.title("Brokerage")
 st.caption(
     "Brokers sit between colleagues who are not in touch with each other. Between agencies, they are the people "

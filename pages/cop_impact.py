@@ -8,6 +8,8 @@ from netdash.impact import OUTCOME_TIES, evaluate_impact, impact_table
 from netdash.impact.estimators import dose_response_line
 from pages import _shared
 
+_shared.ensure_routed()
+
 st.title("COP impact")
 st.caption(
     "Did practitioners who came to the COP gain more colleagues in other agencies than those who did not? "

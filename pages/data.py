@@ -12,6 +12,8 @@ from netdash.ingest import read_source, suggest_mapping, template_zip, validate
 from netdash.schema import TABLES
 from pages import _shared
 
+_shared.ensure_routed()
+
 st.title("Data")
 st.caption(
     "Client IDs are replaced by keyed pseudonyms as they are imported: the original IDs are never stored. "

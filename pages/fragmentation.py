@@ -8,6 +8,8 @@ from netdash import graphs
 from netdash.metrics import communities, fragmentation, mixing
 from pages import _shared
 
+_shared.ensure_routed()
+
 st.title("Fragmentation and boundaries")
 st.caption(
     "A joined-up system lets a client's needs travel from any practitioner to any other through colleagues. "

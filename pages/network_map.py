@@ -7,6 +7,8 @@ from netdash.metrics.basic import network_summary
 from netdash.viz import layout_positions, map_budget, network_html
 from pages import _shared
 
+_shared.ensure_routed()
+
 st.title("Network map")
 st.caption(
     "Each dot is a practitioner, coloured by agency. A line means they worked together in the period: "

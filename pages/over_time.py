@@ -11,6 +11,8 @@ from netdash.impact import OUTCOME_TIES
 from netdash.viz import stable_positions
 from pages import _shared
 
+_shared.ensure_routed()
+
 st.title("Over time")
 st.caption(
     "How the network changed window by window, with the COP sessions marked. A steady rise in the share of "

@@ -6,6 +6,8 @@ import streamlit as st
 from netdash.summary import dataset_summary, monthly_activity
 from pages import _shared
 
+_shared.ensure_routed()
+
 st.title("Overview")
 st.caption(
     "Are practitioners from different agencies getting to know each other? "

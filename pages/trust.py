@@ -7,6 +7,8 @@ from netdash.metrics.trust import describe_trust_rule, trust_edges, trust_graph,
 from netdash.viz import layout_positions, map_budget, network_html
 from pages import _shared
 
+_shared.ensure_routed()
+
 st.title("Trust")
 st.caption(
     "A trust tie is more than a single referral: two practitioners who keep in touch, both ways, over time. "
