@@ -49,3 +49,123 @@ def test_non_positive_weight_is_rejected(bad):
 
 def test_explanation_present():
     assert set(EXPLANATIONS) == {"betweenness"}
+
+
+# --- Compiled implementations against networkx (the reference) -------------------------------
+
+import math  # noqa: E402
+
+from netdash.metrics.centrality import (  # noqa: E402
+    BetweennessResult,
+    betweenness_estimate,
+    harmonic_centrality,
+)
+
+
+def _strength_graph(G):
+    """Copy of an undirected graph with distance = 1/strength, as networkx's reference."""
+    H = G.__class__()
+    H.add_nodes_from(G)
+    H.add_edges_from((u, v, {"d": 1.0 / w}) for u, v, w in G.edges(data="weight", default=1))
+    return H
+
+
+def _with_isolates_and_pieces():
+    G = nx.gnp_random_graph(80, 0.06, seed=3)
+    G.add_nodes_from(["iso-1", "iso-2"])
+    G.add_edges_from([("x", "y"), ("y", "z")])  # a separate component
+    for k, (u, v) in enumerate(G.edges()):
+        G.edges[u, v]["weight"] = 1 + (k * 7) % 5
+    return G
+
+
+GRAPHS = {
+    "karate": nx.karate_club_graph(),  # has integer 'weight' strengths
+    "florentine": nx.florentine_families_graph(),
+    "random_with_isolates": _with_isolates_and_pieces(),
+    "directed": nx.gnp_random_graph(60, 0.06, seed=5, directed=True),
+    # Sparse: too thin for the dense-matrix path, so rustworkx computes these.
+    "sparse": nx.connected_watts_strogatz_graph(300, 4, 0.1, seed=6),
+    "sparse_directed": nx.gnp_random_graph(300, 0.008, seed=6, directed=True),
+}
+
+
+@pytest.mark.parametrize("name, dense", [("karate", True), ("florentine", True), ("directed", True),
+                                         ("sparse", False), ("sparse_directed", False)])
+def test_both_implementations_are_exercised(name, dense):
+    from netdash.metrics.centrality import _dense_betweenness
+
+    assert (_dense_betweenness(GRAPHS[name]) is not None) == dense
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+@pytest.mark.parametrize("normalized", [True, False])
+def test_unweighted_equals_networkx(name, normalized):
+    G = GRAPHS[name]
+    ours, ref = betweenness(G, normalized=normalized), nx.betweenness_centrality(G, normalized=normalized)
+    assert ours.keys() == ref.keys()
+    assert all(math.isclose(ours[v], ref[v], rel_tol=1e-9, abs_tol=1e-12) for v in G)
+
+
+@pytest.mark.parametrize("name", ["karate", "random_with_isolates"])
+@pytest.mark.parametrize("normalized", [True, False])
+def test_weighted_equals_networkx_with_inverse_distance(name, normalized):
+    G = GRAPHS[name]
+    ours = betweenness(G, normalized=normalized, weight="weight")
+    ref = nx.betweenness_centrality(_strength_graph(G), normalized=normalized, weight="d")
+    assert all(math.isclose(ours[v], ref[v], rel_tol=1e-9, abs_tol=1e-12) for v in G)
+
+
+def test_weighted_karate_differs_from_unweighted():
+    # Guards against the weight being silently ignored.
+    G = nx.karate_club_graph()
+    assert betweenness(G, weight="weight")[0] != pytest.approx(betweenness(G)[0])
+
+
+def test_isolates_and_small_components_score_zero():
+    scores = betweenness(GRAPHS["random_with_isolates"])
+    assert scores["iso-1"] == scores["iso-2"] == scores["x"] == 0.0
+    assert scores["y"] > 0
+
+
+def test_self_loop_does_not_change_betweenness():
+    G = nx.path_graph(["a", "b", "c"])
+    G.add_edge("b", "b")
+    assert betweenness(G) == {"a": 0.0, "b": 1.0, "c": 0.0}
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+def test_harmonic_centrality_equals_networkx(name):
+    G = GRAPHS[name]
+    ours, ref = harmonic_centrality(G), nx.harmonic_centrality(G)
+    assert all(math.isclose(ours[v], ref[v], rel_tol=1e-12) for v in G)
+
+
+def test_estimate_is_exact_within_budget():
+    G = nx.florentine_families_graph()
+    result = betweenness_estimate(G, max_work=1e6)
+    assert isinstance(result, BetweennessResult)
+    assert (result.method, result.sources, result.standard_error, result.max_standard_error) == (
+        "exact", 15, None, 0.0)
+    assert round(result.values["Medici"], 3) == 0.522
+
+
+def test_sampled_estimate_states_sources_and_error_and_is_close():
+    G = nx.connected_watts_strogatz_graph(400, 6, 0.1, seed=2)
+    exact = nx.betweenness_centrality(G)
+    work = 80 * G.number_of_edges()  # room for 80 of 400 sources
+    result = betweenness_estimate(G, max_work=work, seed=1)
+    assert result.method == "sampled"
+    assert result.sources == 80
+    se = result.standard_error
+    assert result.max_standard_error == pytest.approx(max(se.values()))
+    # The estimate is within 4 standard errors of the truth for almost every node.
+    z = [abs(result.values[v] - exact[v]) / se[v] for v in G if se[v] > 0]
+    assert sum(zi < 4 for zi in z) / len(z) > 0.95
+    assert betweenness_estimate(G, max_work=work, seed=1).values == result.values  # seeded
+
+
+@pytest.mark.parametrize("bad", [0, -1.0])
+def test_estimate_rejects_non_positive_budget(bad):
+    with pytest.raises(InvalidInputError, match="max_work must be a positive number"):
+        betweenness_estimate(nx.path_graph(3), max_work=bad)

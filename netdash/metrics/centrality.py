@@ -1,10 +1,36 @@
-"""Betweenness centrality (Freeman 1977; Brandes 2001 algorithm via networkx)."""
+"""Betweenness and harmonic centrality, computed by compiled libraries.
+
+Exact betweenness (Freeman 1977) uses Brandes' (2001) algorithm as
+implemented, in parallel, by rustworkx (unweighted) and NetworKit
+(weighted); both give networkx's values to rounding (tests compare them).
+When exact betweenness would not fit a work budget, :func:`betweenness_estimate`
+samples source nodes (Geisberger, Sanders & Schultes 2008, NetworKit's
+``EstimateBetweenness``) and states the number of sources and the standard
+error. Harmonic centrality (Marchiori & Latora 2000) gives Borgatti's
+distance-weighted fragmentation.
+
+Conventions: directed graphs follow arc direction; self-loops never lie on a
+shortest path and are dropped; parallel edges of a multigraph count as one
+tie (the shortest, when weighted); isolates score 0.
+"""
+
+import numbers
+from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
+import rustworkx as rx
 
 from netdash.errors import InvalidInputError
 
-__all__ = ["EXPLANATIONS", "betweenness"]
+__all__ = [
+    "EXPLANATIONS",
+    "BetweennessResult",
+    "betweenness",
+    "betweenness_estimate",
+    "harmonic_centrality",
+    "DEFAULT_WORK",
+]
 
 EXPLANATIONS = {
     "betweenness": (
@@ -16,14 +42,107 @@ EXPLANATIONS = {
     ),
 }
 
+DEFAULT_WORK = 1.5e9
+"""Default budget of :func:`betweenness_estimate`, in node x tie visits (n * m).
+
+Exact Brandes costs about n * m steps; on the 2-core reference machine
+1.5e9 steps take about 20 s (``docs/benchmarks.md``)."""
+
+_BATCHES = 8
+
+
+def _nk():
+    """NetworKit, imported on first use: its import takes about a second (it loads scikit-learn)."""
+    import networkit
+
+    return networkit
+
+
+@dataclass(frozen=True)
+class BetweennessResult:
+    """Betweenness of every node with how it was obtained.
+
+    Attributes
+    ----------
+    values : dict
+        node -> betweenness (normalised as requested).
+    method : str
+        ``"exact"`` or ``"sampled"``.
+    sources : int
+        Shortest-path source nodes used: every node when exact.
+    standard_error : dict or None
+        node -> standard error of the estimate (None when exact): the spread
+        of 8 independent batches of ``sources / 8`` sources, divided by
+        ``sqrt(8)``.
+    max_standard_error : float
+        Largest standard error over the nodes (0.0 when exact).
+    """
+
+    values: dict
+    method: str
+    sources: int
+    standard_error: dict | None
+    max_standard_error: float
+
+
+def _check_weights(G, weight):
+    bad = [(u, v) for u, v, w in G.edges(data=weight, default=1)
+           if isinstance(w, bool) or not (isinstance(w, numbers.Real) and w > 0)]
+    if bad:
+        shown = ", ".join(f"{u!r}-{v!r}" for u, v in bad[:5])
+        raise InvalidInputError(
+            f"Edge attribute '{weight}' must be positive to turn strength into distance "
+            f"(1/weight); {len(bad)} tie(s) are zero, negative or missing a number: {shown}. "
+            "Drop those ties or use weight=None."
+        )
+
+
+def _arcs(G, weight):
+    """Integer endpoints and distances (1/weight, or None) of G's ties, self-loops dropped."""
+    index = {v: i for i, v in enumerate(G)}
+    rows = [(index[u], index[v], w) for u, v, w in G.edges(data=weight, default=1) if u != v]
+    u = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    v = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+    if weight is None:
+        return u, v, None
+    return u, v, 1.0 / np.fromiter((r[2] for r in rows), dtype=float, count=len(rows))
+
+
+def _networkit(G, weight):
+    """NetworKit copy of G (node i = i-th node of G); parallel ties keep the shortest."""
+    nk = _nk()
+    u, v, dist = _arcs(G, weight)
+    if not G.is_directed():
+        u, v = np.minimum(u, v), np.maximum(u, v)
+    n = len(G)
+    key = u * n + v
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
+    pairs = key[first]
+    data = np.ones(len(pairs)) if dist is None else np.minimum.reduceat(dist[order], first)
+    return nk.GraphFromCoo((data, ((pairs // n).astype(np.uint64), (pairs % n).astype(np.uint64))), n=n,
+                           weighted=dist is not None, directed=G.is_directed())
+
+
+def _rustworkx(G):
+    u, v, _ = _arcs(G, None)
+    R = rx.PyDiGraph(multigraph=False) if G.is_directed() else rx.PyGraph(multigraph=False)
+    R.add_nodes_from(range(len(G)))
+    R.extend_from_edge_list(list(zip(u.tolist(), v.tolist())))
+    return R
+
 
 def betweenness(G, *, normalized=True, weight=None):
-    """Shortest-path betweenness centrality of every node.
+    """Exact shortest-path betweenness centrality of every node.
 
-    Same semantics as :func:`networkx.betweenness_centrality`: directed graphs
-    follow arc direction; with ``normalized=True`` values are divided by the
-    number of pairs not including the node, ``(n-1)(n-2)/2`` undirected or
-    ``(n-1)(n-2)`` directed. Isolates score 0.
+    Same semantics and values as :func:`networkx.betweenness_centrality`:
+    directed graphs follow arc direction; with ``normalized=True`` values are
+    divided by the number of pairs not including the node, ``(n-1)(n-2)/2``
+    undirected or ``(n-1)(n-2)`` directed. Isolates score 0. Computed by
+    Brandes' (2001) algorithm: as dense matrix products (BLAS) when every
+    component is small and dense, else in parallel by rustworkx
+    (unweighted) or NetworKit (weighted).
 
     Parameters
     ----------
@@ -42,7 +161,7 @@ def betweenness(G, *, normalized=True, weight=None):
     Raises
     ------
     InvalidInputError
-        If a weight is zero or negative (no finite distance).
+        If a weight is zero, negative or not a number (no finite distance).
 
     References
     ----------
@@ -55,17 +174,207 @@ def betweenness(G, *, normalized=True, weight=None):
     >>> betweenness(nx.path_graph(["a", "b", "c"]))
     {'a': 0.0, 'b': 1.0, 'c': 0.0}
     """
+    nodes = list(G)
+    if weight is not None:
+        _check_weights(G, weight)
+    if len(nodes) < 3:
+        return {v: 0.0 for v in nodes}
     if weight is None:
-        return nx.betweenness_centrality(G, normalized=normalized)
-    bad = [(u, v) for u, v, w in G.edges(data=weight, default=1) if not w > 0]
-    if bad:
-        shown = ", ".join(f"{u!r}-{v!r}" for u, v in bad[:5])
-        raise InvalidInputError(
-            f"Edge attribute '{weight}' must be positive to turn strength into distance "
-            f"(1/weight); {len(bad)} tie(s) are zero, negative or missing a number: {shown}. "
-            "Drop those ties or use weight=None."
-        )
-    H = G.__class__()
-    H.add_nodes_from(G)
-    H.add_edges_from((u, v, {"distance": 1.0 / w}) for u, v, w in G.edges(data=weight, default=1))
-    return nx.betweenness_centrality(H, normalized=normalized, weight="distance")
+        raw = _dense_betweenness(G)
+        if raw is not None:
+            return dict(zip(nodes, (raw * _scale(G, normalized)).tolist()))
+        R = _rustworkx(G)
+        run = rx.digraph_betweenness_centrality if G.is_directed() else rx.graph_betweenness_centrality
+        scores = run(R, normalized=normalized)
+        return {v: float(scores[i]) for i, v in enumerate(nodes)}
+    algo = _nk().centrality.Betweenness(_networkit(G, weight), normalized=False)
+    algo.run()
+    raw = np.asarray(algo.scores())
+    return dict(zip(nodes, (raw * _scale(G, normalized)).tolist()))
+
+
+_DENSE_MAX_NODES = 4096
+_DENSE_MIN_DENSITY = 0.02
+
+
+def _dense_betweenness(G):
+    """Raw ordered-pair betweenness by dense matrix Brandes, or None when it would not pay.
+
+    Brandes' (2001) two phases run for a block of up to 512 sources at once
+    as matrix products (the algebraic form of Kepner & Gilbert 2011): the
+    forward phase counts shortest paths level by level (``sigma``), the
+    backward phase accumulates dependencies ``delta_v = sum over children w
+    of sigma_v / sigma_w (1 + delta_w)``. Each weak component is done on its
+    own. Dense products cost ``n_c^3`` per level where Brandes costs
+    ``n_c m_c`` in all, so this is used only when every component with ties
+    has at most 4,096 nodes and density of at least 0.02 (BLAS then beats a
+    graph traversal by several times); otherwise None.
+    """
+    import scipy.sparse as sp
+    from scipy.sparse import csgraph
+
+    n = len(G)
+    u, v, _ = _arcs(G, None)
+    A = sp.csr_array((np.ones(len(u)), (u, v)), shape=(n, n))
+    if not G.is_directed():
+        A = A + A.T
+    A.data[:] = 1.0
+    _, labels = csgraph.connected_components(A, directed=True, connection="weak")
+    members = [m for m in np.split(np.argsort(labels, kind="stable"), np.cumsum(np.bincount(labels))[:-1])
+               if len(m) > 2]
+    for m in members:
+        arcs = A[m][:, m].nnz
+        if len(m) > _DENSE_MAX_NODES or arcs < _DENSE_MIN_DENSITY * len(m) * (len(m) - 1):
+            return None
+    raw = np.zeros(n)
+    for m in members:
+        Ad = A[m][:, m].toarray()
+        back = Ad if not G.is_directed() else np.ascontiguousarray(Ad.T)
+        for start in range(0, len(m), 512):
+            raw[m] += _dense_brandes_block(Ad, back, np.arange(start, min(len(m), start + 512)))
+    return raw
+
+
+def _dense_brandes_block(Ad, back, sources):
+    """Sum over ``sources`` of Brandes dependencies, for a dense 0/1 adjacency ``Ad``."""
+    b, n = len(sources), Ad.shape[0]
+    rows = np.arange(b)
+    sigma = np.zeros((b, n))
+    sigma[rows, sources] = 1.0
+    dist = np.full((b, n), -1, dtype=np.int32)
+    dist[rows, sources] = 0
+    frontier, depth = sigma.copy(), 0
+    while True:
+        reached = frontier @ Ad  # paths into each node from the current level
+        reached[dist >= 0] = 0.0
+        hit = reached > 0
+        if not hit.any():
+            break
+        depth += 1
+        dist[hit] = depth
+        sigma += reached
+        frontier = reached
+    delta = np.zeros((b, n))
+    for level in range(depth, 1, -1):
+        at = dist == level
+        coef = np.zeros((b, n))
+        coef[at] = (1.0 + delta[at]) / sigma[at]
+        parents = dist == level - 1
+        delta[parents] += sigma[parents] * (coef @ back)[parents]
+    return delta.sum(axis=0)
+
+
+def _scale(G, normalized):
+    """Factor from NetworKit's raw sums over ordered pairs to networkx's convention (its ``_rescale``)."""
+    n = len(G)
+    if normalized:
+        return 1.0 / ((n - 1) * (n - 2))
+    return 1.0 if G.is_directed() else 0.5
+
+
+def betweenness_estimate(G, *, normalized=True, max_work=DEFAULT_WORK, seed=0):
+    """Betweenness, exact when ``n * m <= max_work``, otherwise estimated from sampled sources.
+
+    Exact betweenness costs about ``n * m`` steps (Brandes 2001). Above the
+    budget, ``k = max(64, max_work // m)`` source nodes (rounded to a multiple
+    of 8) are drawn at random and each node's betweenness is estimated with
+    Geisberger, Sanders & Schultes' (2008) unbiased linear-scaling
+    estimator, in 8 independent batches; the estimate is their mean and its
+    standard error their standard deviation over ``sqrt(8)``.
+
+    Parameters
+    ----------
+    G : networkx graph
+        Unweighted; conventions as :func:`betweenness`.
+    normalized : bool, default True
+    max_work : float, default :data:`DEFAULT_WORK`
+        Budget in node x tie steps.
+    seed : int, default 0
+        Seed of the source sampling; the same seed gives the same estimate.
+
+    Returns
+    -------
+    BetweennessResult
+
+    Raises
+    ------
+    InvalidInputError
+        If ``max_work`` is not positive.
+
+    References
+    ----------
+    Geisberger, R., Sanders, P. & Schultes, D. (2008). Better approximation
+    of betweenness centrality. *Proc. ALENEX*, 90-100. Brandes, U. & Pich, C.
+    (2007). Centrality estimation in large networks. *Int. J. Bifurcation and
+    Chaos* 17(7), 2303-2318.
+
+    Examples
+    --------
+    >>> result = betweenness_estimate(nx.path_graph(["a", "b", "c"]))
+    >>> result.method, result.sources, result.values["b"]
+    ('exact', 3, 1.0)
+    """
+    if not max_work > 0:
+        raise InvalidInputError(f"max_work must be a positive number of steps; got {max_work!r}. Use e.g. 1e9.")
+    nodes = list(G)
+    n, m = len(nodes), G.number_of_edges()
+    if n * m <= max_work or n < 3:
+        return BetweennessResult(betweenness(G, normalized=normalized), "exact", n, None, 0.0)
+    per_batch = max(8, int(max_work // max(m, 1)) // _BATCHES)
+    H = _networkit(G, None)
+    nk = _nk()
+    nk.setSeed(int(seed), True)
+    batches = []
+    for _ in range(_BATCHES):
+        algo = nk.centrality.EstimateBetweenness(H, per_batch, False, True)
+        algo.run()
+        batches.append(np.asarray(algo.scores()) * _scale(G, normalized))
+    batches = np.vstack(batches)
+    values, se = batches.mean(axis=0), batches.std(axis=0, ddof=1) / np.sqrt(_BATCHES)
+    return BetweennessResult(dict(zip(nodes, values.tolist())), "sampled", per_batch * _BATCHES,
+                             dict(zip(nodes, se.tolist())), float(se.max()))
+
+
+def harmonic_centrality(G):
+    """Sum of inverse shortest-path distances from each node to every other node.
+
+    ``h_v = sum_{u != v} 1 / d(v, u)`` with ``1/inf = 0`` (Marchiori &
+    Latora 2000; Boldi & Vigna 2014), the same as
+    :func:`networkx.harmonic_centrality` unweighted, not normalised. Directed
+    graphs use distances *to* the node, as networkx does. Computed from rustworkx's parallel
+    all-pairs breadth-first search for up to 6,000 nodes (an n x n matrix),
+    otherwise by NetworKit's ``HarmonicCloseness`` in O(n) memory.
+
+    Parameters
+    ----------
+    G : networkx graph
+        Weights ignored.
+
+    Returns
+    -------
+    dict
+        node -> harmonic centrality; 0 for isolates.
+
+    Examples
+    --------
+    >>> harmonic_centrality(nx.path_graph(["a", "b", "c"]))
+    {'a': 1.5, 'b': 2.0, 'c': 1.5}
+    """
+    nodes = list(G)
+    if len(nodes) < 2:
+        return {v: 0.0 for v in nodes}
+    if len(nodes) <= 6000:
+        R = _rustworkx(G)
+        dist = (rx.digraph_distance_matrix if G.is_directed() else rx.graph_distance_matrix)(
+            R, parallel_threshold=300, null_value=np.inf)
+        with np.errstate(divide="ignore"):
+            inverse = 1.0 / dist
+        np.fill_diagonal(inverse, 0.0)
+        values = inverse.sum(axis=0)  # column u: distances from every v to u
+    else:
+        # NetworKit measures distances from the node: reverse arcs to get distances to it.
+        H = G.reverse(copy=False) if G.is_directed() else G
+        algo = _nk().centrality.HarmonicCloseness(_networkit(H, None), normalized=False)
+        algo.run()
+        values = np.asarray(algo.scores())
+    return dict(zip(nodes, values.tolist()))

@@ -1,0 +1,224 @@
+"""Benchmark ``netdash metrics`` against plain pandas + networkx (issue 7). Not a unit test.
+
+For each scale, generate the demo (``netdash.demo.generate_demo``, seed 0),
+then in fresh subprocesses, alternating, run
+
+* ``pipeline``: what ``netdash metrics DIR --out OUT`` does (import through
+  ``netdash.ingest.load_dataset``, one :class:`netdash.analysis.NetworkAnalysis`,
+  write practitioners.csv and network.json), and
+* ``baseline``: the same measures by plain pandas + networkx
+  (``bench/baseline.py``, whose docstring says exactly what it does),
+
+and print the median wall time of each (interpreter start to exit), the peak
+resident memory, the ratio baseline / pipeline from the same run, and the
+pipeline's stage times. Each subprocess has a time limit and an address-space
+limit, so a run that would swamp the machine stops and is reported instead.
+
+Usage::
+
+    .venv/bin/python bench/run.py                                 # small and medium
+    .venv/bin/python bench/run.py --scales large --baseline-repeats 0 --repeats 1
+    .venv/bin/python bench/run.py --markdown /tmp/results.md      # also write the tables
+"""
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --- worker side (one measurement in a fresh process) ----------------------------------------
+
+def _pipeline(folder, out):
+    stages = {}
+    t = time.perf_counter()
+
+    def lap(name):
+        nonlocal t
+        now = time.perf_counter()
+        stages[name] = round(now - t, 3)
+        t = now
+
+    from netdash.analysis import NetworkAnalysis
+    from netdash.export import write_safe_csv
+    from netdash.ingest import load_dataset
+    lap("import")
+    ds, _ = load_dataset(folder, secret=b"netdash-bench")
+    lap("load (ingest)")
+    analysis = NetworkAnalysis(ds)
+    analysis.G
+    lap("edges + graphs")
+    analysis.betweenness
+    lap("betweenness")
+    table = analysis.practitioner_table()
+    lap("other per-practitioner")
+    summary = analysis.network_measures()
+    lap("network measures")
+    out.mkdir(parents=True, exist_ok=True)
+    write_safe_csv(table, out / "practitioners.csv")
+    (out / "network.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    lap("write")
+    return {"stages": stages, "n_ties": summary["n_ties"], "betweenness_method": summary["betweenness_method"],
+            "betweenness_sources": summary["betweenness_sources"],
+            "betweenness_max_standard_error": summary["betweenness_max_standard_error"]}
+
+
+def _baseline(folder, out):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from baseline import baseline_metrics, write_outputs
+
+    table, network = baseline_metrics(folder)
+    write_outputs(table, network, out)
+    return {"n_ties": network["n_ties"]}
+
+
+def _worker(kind, folder, out, limit_gb):
+    if limit_gb:
+        limit = int(limit_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    info = (_pipeline if kind == "pipeline" else _baseline)(Path(folder), Path(out))
+    info["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("RESULT " + json.dumps(info))
+
+
+# --- driver side -----------------------------------------------------------------------------
+
+def _measure(kind, folder, out, *, timeout, limit_gb):
+    cmd = [sys.executable, __file__, "--worker", kind, str(folder), str(out), "--limit-gb", str(limit_gb)]
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return {"seconds": None, "error": f"stopped after {timeout} s"}
+    seconds = time.perf_counter() - start
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    if done.returncode or not lines:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"seconds": None, "error": tail[:200]}
+    return {"seconds": seconds, **json.loads(lines[-1][len("RESULT "):])}
+
+
+def machine():
+    """Description of this machine and the library versions, for docs/benchmarks.md."""
+    import duckdb
+    import networkit
+    import networkx
+    import numpy
+    import pandas
+    import rustworkx
+    import scipy
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = next((int(line.split()[1]) / 2**20 for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), float("nan"))
+    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    versions = {m.__name__: m.__version__ for m in (numpy, scipy, pandas, networkx, rustworkx, networkit, duckdb)}
+    return {"nproc": nproc, "cpu": cpu, "memory_gb": round(mem, 1), "python": platform.python_version(),
+            "os": platform.platform(), "versions": versions}
+
+
+def _median(runs):
+    times = [r["seconds"] for r in runs if r.get("seconds") is not None]
+    return statistics.median(times) if times else None
+
+
+def _fmt(x, unit=""):
+    return "-" if x is None else f"{x:.1f}{unit}"
+
+
+def run(scales, *, repeats, baseline_repeats, timeout, limit_gb, workdir):
+    """Measure every scale; return one result dict per scale."""
+    from netdash.demo import generate_demo
+
+    results = []
+    for scale in scales:
+        folder = generate_demo(Path(workdir) / scale, seed=0, scale=scale)
+        counts = json.loads((folder / "ground_truth.json").read_text())["counts"]
+        n_base = baseline_repeats.get(scale, 0)
+        pipe, base = [], []
+        for i in range(max(repeats, n_base)):  # alternate, so both see the same machine load
+            if i < repeats:
+                pipe.append(_measure("pipeline", folder, Path(workdir) / f"out-{scale}-p", timeout=timeout,
+                                     limit_gb=limit_gb))
+                print(f"{scale} pipeline run {i + 1}: {_fmt(pipe[-1].get('seconds'), ' s')} "
+                      f"{pipe[-1].get('error', '')}", flush=True)
+            if i < n_base:
+                base.append(_measure("baseline", folder, Path(workdir) / f"out-{scale}-b", timeout=timeout,
+                                     limit_gb=limit_gb))
+                print(f"{scale} baseline run {i + 1}: {_fmt(base[-1].get('seconds'), ' s')} "
+                      f"{base[-1].get('error', '')}", flush=True)
+        results.append({"scale": scale, "counts": counts, "pipeline": pipe, "baseline": base,
+                        "pipeline_median_s": _median(pipe), "baseline_median_s": _median(base)})
+    return results
+
+
+def markdown(results, info):
+    """The results as Markdown tables."""
+    lines = [f"Machine: {info['nproc']} cores ({info['cpu']}), {info['memory_gb']} GB memory, "
+             f"Python {info['python']}, {info['os']}.",
+             "Libraries: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()) + ".", "",
+             "| scale | contacts | ties | pipeline median (runs) | peak memory | baseline median (runs) "
+             "| baseline peak | baseline / pipeline | betweenness |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in results:
+        ok = [p for p in r["pipeline"] if p.get("seconds") is not None]
+        okb = [b for b in r["baseline"] if b.get("seconds") is not None]
+        p, b = r["pipeline_median_s"], r["baseline_median_s"]
+        ties = ok[0]["n_ties"] if ok else (okb[0]["n_ties"] if okb else None)
+        bet = (f"{ok[0]['betweenness_method']}, {ok[0]['betweenness_sources']} sources, max SE "
+               f"{ok[0]['betweenness_max_standard_error']:.2g}") if ok else "; ".join(
+                   p.get("error", "") for p in r["pipeline"])
+        lines.append(
+            f"| {r['scale']} | {r['counts']['contacts']:,} | {ties if ties is None else f'{ties:,}'} | "
+            f"{_fmt(p, ' s')} ({len(ok)}/{len(r['pipeline'])}) | "
+            f"{_fmt(max((x['peak_mb'] for x in ok), default=None), ' MB')} | "
+            f"{_fmt(b, ' s')} ({len(okb)}/{len(r['baseline'])}) | "
+            f"{_fmt(max((x['peak_mb'] for x in okb), default=None), ' MB')} | "
+            f"{_fmt(b / p if p and b else None, 'x')} | {bet} |")
+    lines += ["", "Pipeline stage times (median over runs, seconds):", ""]
+    for r in results:
+        ok = [p for p in r["pipeline"] if p.get("stages")]
+        if ok:
+            stages = {k: statistics.median(p["stages"][k] for p in ok) for k in ok[0]["stages"]}
+            lines.append(f"- {r['scale']}: " + ", ".join(f"{k} {v:.2f}" for k, v in stages.items()))
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", nargs="+", default=["small", "medium"], choices=["small", "medium", "large"])
+    parser.add_argument("--repeats", type=int, default=3, help="pipeline runs per scale (default 3)")
+    parser.add_argument("--baseline-repeats", nargs="+", default=["small=3", "medium=1"], metavar="SCALE=N",
+                        help="baseline runs per scale (default small=3 medium=1; large is not run)")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per run before it is stopped")
+    parser.add_argument("--limit-gb", type=float, default=8.0, help="address-space limit per run, GB")
+    parser.add_argument("--markdown", type=Path, help="also write the Markdown tables here")
+    parser.add_argument("--json", type=Path, help="also write every run here")
+    parser.add_argument("--worker", nargs=3, metavar=("KIND", "DIR", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        _worker(*args.worker, args.limit_gb)
+        return
+    baseline_repeats = {k: int(v) for k, v in (item.split("=") for item in args.baseline_repeats)}
+    with tempfile.TemporaryDirectory(prefix="netdash-bench-") as workdir:
+        results = run(args.scales, repeats=args.repeats, baseline_repeats=baseline_repeats,
+                      timeout=args.timeout, limit_gb=args.limit_gb, workdir=workdir)
+    text = markdown(results, machine())
+    print(text)
+    if args.markdown:
+        args.markdown.write_text(text + "\n")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Tests for netdash.analysis: the shared-graph refactor gives the same answers as before."""
+
+import json
+import math
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from netdash import analysis, graphs
+from netdash.analysis import (NETWORK_FIELDS, PRACTITIONER_COLUMNS, NetworkAnalysis, _plm_agency_nmi,
+                              network_measures, practitioner_table)
+from netdash.demo import DemoScale, generate_demo
+from netdash.ingest import load_dataset
+from netdash.metrics import basic, brokerage, communities, fragmentation, mixing, structural_holes, trust
+from netdash.metrics.brokerage import ROLE_FIELDS
+
+
+@pytest.fixture(scope="module")
+def ds(tmp_path_factory):
+    folder = generate_demo(tmp_path_factory.mktemp("demo"), seed=3, scale=DemoScale(90, 400, 9))
+    dataset, _ = load_dataset(folder, secret=b"test-analysis")
+    return dataset
+
+
+@pytest.fixture(scope="module")
+def result(ds):
+    a = NetworkAnalysis(ds)
+    return a, a.practitioner_table(), a.network_measures()
+
+
+def _reference(ds):
+    """The composition as it was before the refactor: every graph rebuilt, networkx throughout."""
+    table = basic.practitioner_metrics(ds)
+    G = graphs.practitioner_graph(ds)
+    D = graphs.contact_graph(ds)
+    T = trust.trust_graph(ds)
+    per = pd.DataFrame(index=pd.Index(sorted(G.nodes), name="practitioner_id"))
+    per["betweenness"] = pd.Series(nx.betweenness_centrality(G, normalized=True))
+    per = per.join(structural_holes.structural_holes(G)[["constraint", "effective_size"]])
+    per["ei_index"] = pd.Series(mixing.ei_by_node(G, "agency"), dtype="float64")
+    per["trust_ties"] = pd.Series(dict(T.degree()), dtype="float64")
+    per = per.join(brokerage.brokerage_roles(D, "agency"))
+    per = per.join(fragmentation.key_players(G)[["key_player_fragmentation_gain"]])
+    table = table.merge(per, left_on="practitioner_id", right_index=True, how="left")
+    for col in ["trust_ties"] + [c for c in PRACTITIONER_COLUMNS if c.startswith("broker_")]:
+        table[col] = table[col].fillna(0).astype(int)
+    table = table[PRACTITIONER_COLUMNS].sort_values("practitioner_id").reset_index(drop=True)
+    net = dict(basic.network_summary(G))
+    net.update(fragmentation=fragmentation.fragmentation(G),
+               distance_weighted_fragmentation=fragmentation.distance_weighted_fragmentation(G),
+               ei_index=mixing.ei_index(G, "agency"), n_components=nx.number_connected_components(G),
+               density=nx.density(G), agency_nmi=communities.agency_alignment(G, "agency", seed=0)["nmi"],
+               trust_ties=T.number_of_edges())
+    return table, net
+
+
+def test_outputs_identical_to_the_composition_before_the_refactor(ds, result):
+    _, table, net = result
+    ref_table, ref_net = _reference(ds)
+    pd.testing.assert_frame_equal(table[PRACTITIONER_COLUMNS], ref_table, check_exact=False, rtol=1e-9,
+                                  atol=1e-12)
+    for key, value in ref_net.items():
+        assert net[key] == pytest.approx(value, rel=1e-12, abs=1e-12), key
+
+
+def test_column_set_and_one_row_per_practitioner(result):
+    a, table, net = result
+    assert list(table.columns[: len(PRACTITIONER_COLUMNS)]) == PRACTITIONER_COLUMNS
+    assert set(table.columns[len(PRACTITIONER_COLUMNS):]) == {
+        "agency_name", "sector", "role", "cop_attendee", "betweenness_se"}
+    assert table["practitioner_id"].is_unique
+    assert len(table) == net["n_practitioners"] == a.G.number_of_nodes()
+    assert table["practitioner_id"].tolist() == sorted(a.G.nodes)
+
+
+def test_known_relationships_between_columns(result):
+    _, table, net = result
+    assert (table["broker_total"] == table[ROLE_FIELDS].sum(axis=1)).all()
+    assert (table["degree"] >= table["cross_agency_ties"]).all()
+    assert table["degree"].sum() == 2 * net["n_ties"]
+    assert table["cross_agency_ties"].sum() == 2 * net["cross_agency_ties"]
+    assert table["trust_ties"].sum() == 2 * net["trust_ties"]
+    assert ((table["betweenness"] >= 0) & (table["betweenness"] <= 1)).all()
+    assert (table["betweenness_se"] == 0.0).all()  # exact at this size
+
+
+def test_network_fields_are_complete_json(result):
+    _, _, net = result
+    assert set(NETWORK_FIELDS) | {"ties", "period"} == set(net)
+    assert json.loads(json.dumps(net)) == net
+    assert (net["betweenness_method"], net["betweenness_sources"], net["betweenness_max_standard_error"]) == (
+        "exact", net["n_practitioners"], 0.0)
+
+
+def test_shortcuts_give_the_same_answers(ds, result):
+    _, table, net = result
+    pd.testing.assert_frame_equal(practitioner_table(ds), table)
+    assert network_measures(ds) == net
+
+
+def test_each_edge_table_is_aggregated_once(ds, monkeypatch):
+    calls = []
+    real = graphs._duckdb
+    monkeypatch.setattr(graphs, "_duckdb", lambda sql, **frames: calls.append(sql) or real(sql, **frames))
+    a = NetworkAnalysis(ds)
+    a.practitioner_table()
+    a.network_measures()
+    assert len(calls) == 2  # co-working and COP co-attendance, once each
+
+
+def test_sampled_betweenness_is_stated(ds):
+    a = NetworkAnalysis(ds, max_work=1000)
+    table, net = a.practitioner_table(), a.network_measures()
+    assert net["betweenness_method"] == "sampled"
+    assert net["betweenness_sources"] == 64
+    assert net["betweenness_max_standard_error"] == pytest.approx(table["betweenness_se"].max())
+    assert net["betweenness_max_standard_error"] > 0
+
+
+def test_empty_period_gives_none_not_nan(ds):
+    from netdash.periods import parse_period
+
+    a = NetworkAnalysis(ds, parse_period("1990-01-01:1990-02-01"))
+    net = a.network_measures()
+    assert net["n_practitioners"] == 0 and net["agency_nmi"] is None and net["cross_agency_share"] is None
+
+
+def test_distance_weighted_fragmentation_matches_fragmentation_module():
+    G = nx.gnp_random_graph(70, 0.04, seed=4)
+    G.add_nodes_from(["lonely"])
+    G.add_edges_from([("x", "y"), ("y", "z")])
+    nx.set_node_attributes(G, "A", "agency")
+    a = NetworkAnalysis(None)
+    a.__dict__["_built"] = (G, nx.DiGraph(), nx.Graph(), None)  # measures from a given graph
+    ours = a.network_measures()["distance_weighted_fragmentation"]
+    assert ours == pytest.approx(fragmentation.distance_weighted_fragmentation(G), rel=1e-12)
+    assert 0 < ours < 1
+
+
+@pytest.mark.parametrize("p_out", [0.005, 0.03])
+def test_plm_agrees_with_networkx_louvain_on_clear_structure(p_out):
+    # Four agencies of 40, dense inside (0.4), sparse across. Documented tolerance: 0.05 NMI.
+    G = nx.planted_partition_graph(4, 40, 0.4, p_out, seed=7)
+    nx.set_node_attributes(G, {v: f"agency-{v // 40}" for v in G}, "agency")
+    reference = communities.agency_alignment(G, "agency", seed=0)["nmi"]
+    ours = _plm_agency_nmi(G, seed=0)
+    assert reference > 0.9
+    assert abs(ours - reference) <= 0.05
+
+
+def test_plm_nmi_is_low_when_communities_ignore_agencies():
+    G = nx.planted_partition_graph(4, 40, 0.4, 0.005, seed=8)
+    rng = np.random.default_rng(0)
+    nx.set_node_attributes(G, {v: f"agency-{rng.integers(4)}" for v in G}, "agency")
+    assert _plm_agency_nmi(G) < 0.1
+    assert math.isclose(_plm_agency_nmi(G, seed=1), _plm_agency_nmi(G, seed=1))
+
+
+def test_large_graphs_switch_louvain_implementation(ds, monkeypatch):
+    monkeypatch.setattr(analysis, "LOUVAIN_NETWORKX_MAX_TIES", 0)
+    a = NetworkAnalysis(ds)
+    assert a.network_measures()["agency_nmi"] == pytest.approx(_plm_agency_nmi(a.G))
