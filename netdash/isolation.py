@@ -19,8 +19,9 @@ from scipy import sparse
 from netdash import graphs
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
+from netdash.privacy import DEFAULT_THRESHOLD, suppress_small_counts
 
-__all__ = ["CATEGORIES", "isolation_report", "suggest_introductions", "previous_period"]
+__all__ = ["CATEGORIES", "isolation_report", "suggest_introductions", "previous_period", "category_counts"]
 
 #: Isolation categories, most in need of an invitation first.
 CATEGORIES = ("isolated", "boundary_isolated", "drifting", "connected")
@@ -309,3 +310,58 @@ def _evidence(shared, day, common):
     clients = "the same client" if shared == 1 else f"{shared} of the same clients"
     colleagues = "no colleagues in common" if common == 0 else f"{_plural(common, 'colleague')} in common"
     return f"Both worked with {clients}, most recently on {day.date().isoformat()}; {colleagues}."
+
+
+def category_counts(report, *, by=None, min_count=DEFAULT_THRESHOLD, marker=None):
+    """Practitioners in each isolation category, small counts suppressed.
+
+    The counts are parts of one whole (everyone in post), so they are
+    suppressed with complementary suppression (:func:`netdash.privacy.suppress_small_counts`):
+    a count from 1 to ``min_count - 1`` is hidden, and a row with exactly one
+    hidden category also hides its smallest other non-zero category, so that
+    ``in_post`` does not give it back. ``in_post`` itself is hidden when small.
+
+    Parameters
+    ----------
+    report : DataFrame
+        Output of :func:`isolation_report` (possibly filtered).
+    by : str, optional
+        A column of ``report`` to count within, e.g. ``"agency_id"``; ``None``
+        gives one row labelled ``"all"``.
+    min_count : int, default 5
+    marker : str, optional
+        Text put in hidden cells (e.g. ``"<5"``); ``None`` puts NaN.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (index named ``by``, or ``"group"``), columns
+        :data:`CATEGORIES` then ``in_post``. Groups are sorted; an empty
+        ``report`` gives a zero row for ``by=None`` and no rows otherwise.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``report`` lacks ``category`` or the ``by`` column, or ``min_count``
+        is not a whole number of at least 1.
+
+    Examples
+    --------
+    >>> report = pd.DataFrame({"category": ["isolated"] + ["connected"] * 6 + ["drifting"] * 5})
+    >>> category_counts(report, marker="<5").iloc[0].tolist()
+    ['<5', 0, '<5', 6, 12]
+    """
+    needed = ["category"] + ([by] if by is not None else [])
+    missing = [c for c in needed if c not in report.columns]
+    if missing:
+        raise InvalidInputError(
+            f"category_counts needs the table from isolation_report(); column(s) {missing} are missing "
+            f"(it has {list(report.columns)}).")
+    keys = report[by] if by is not None else pd.Series("all", index=report.index)
+    counts = pd.crosstab(keys, report["category"]).reindex(columns=list(CATEGORIES), fill_value=0)
+    if by is None and counts.empty:
+        counts = pd.DataFrame([[0] * len(CATEGORIES)], index=["all"], columns=list(CATEGORIES))
+    counts = counts.astype("int64").rename_axis(index=by or "group", columns=None)
+    counts["in_post"] = counts.sum(axis=1)
+    out = suppress_small_counts(counts, list(CATEGORIES), threshold=min_count, marker=marker)
+    return suppress_small_counts(out, "in_post", threshold=min_count, marker=marker).sort_index()
