@@ -230,15 +230,15 @@ def _cmd_delete(args):
 
 
 def _cmd_metrics(args):
-    from netdash.analysis import network_measures, practitioner_table
+    from netdash.analysis import NetworkAnalysis
     from netdash.export import write_safe_csv
 
     ds = _load_target(args)
-    period = _period(args)
-    options = dict(ties=args.ties, window_days=args.window_days, trust_options=_trust_options(args))
+    analysis = NetworkAnalysis(ds, _period(args), ties=args.ties, window_days=args.window_days,
+                               trust_options=_trust_options(args))
     args.out.mkdir(parents=True, exist_ok=True)
-    write_safe_csv(practitioner_table(ds, period, **options), args.out / "practitioners.csv")
-    summary = network_measures(ds, period, **options)
+    write_safe_csv(analysis.practitioner_table(), args.out / "practitioners.csv")
+    summary = analysis.network_measures()
     _write_json(args.out / "network.json", summary)
     print(f"Wrote {args.out / 'practitioners.csv'} and {args.out / 'network.json'}")
     return 0
