@@ -102,8 +102,12 @@ def isolation_report(ds, period, *, previous=None, ties="working", window_days=9
     ``drifting``
         of the distinct cross-agency colleagues they had in ``previous``
         who are still in post in ``period``, at least ``drift_share`` have
-        no tie with them in ``period``; colleagues who left post are not
-        counted as lost. Needs a previous period;
+        no tie with them in ``period`` (colleagues who left post are not
+        counted as lost), *and* the lost ones were not replaced: their
+        cross-agency colleagues now number at most ``1 - drift_share`` of
+        those in ``previous``. Without the second condition the ordinary
+        turnover of clients (and so of co-working colleagues) marks most
+        practitioners as drifting. Needs a previous period;
     ``connected``
         everyone else.
 
@@ -178,7 +182,10 @@ def isolation_report(ds, period, *, previous=None, ties="working", window_days=9
         report["_still"] = report["practitioner_id"].map(base).fillna(0).astype(int)
         report["lost_cross_agency_ties"] = report["practitioner_id"].map(lost).fillna(0).astype("Int64")
         share = report["practitioner_id"].map(lost).fillna(0) / report["practitioner_id"].map(base)
-        drifting = (share >= drift_share).fillna(False).to_numpy(dtype=bool)
+        # Colleagues change as clients come and go: only someone whose lost
+        # cross-agency colleagues were not replaced by new ones is drifting.
+        shrunk = report["cross_agency_ties"] <= (1 - drift_share) * report["previous_cross_agency_ties"].fillna(0)
+        drifting = ((share >= drift_share) & shrunk).fillna(False).to_numpy(dtype=bool)
 
     report["category"] = np.select(
         [report["degree"].eq(0).to_numpy(), report["cross_agency_ties"].eq(0).to_numpy(), drifting],

@@ -206,3 +206,18 @@ def test_bad_top(intro_ds, top):
 def test_bad_half_life(intro_ds):
     with pytest.raises(InvalidInputError, match="recency_half_life_days should be a positive number"):
         suggest_introductions(intro_ds, Q2, recency_half_life_days=0)
+
+
+def test_replaced_colleagues_are_turnover_not_drifting():
+    """r lost both Q1 colleagues in other agencies but works with two new ones in Q2."""
+    agency = {"r": "H", "m1": "M", "m2": "M", "p1": "P", "p2": "P"}
+    practitioners = [{"practitioner_id": p, "agency_id": a} for p, a in agency.items()]
+    contacts = [_call("2024-02-01", "r", "m1"), _call("2024-02-02", "r", "m2"),
+                _call("2024-05-01", "r", "p1"), _call("2024-05-02", "r", "p2")]
+    ds = Dataset.from_records(agencies=AGENCIES, practitioners=practitioners, contacts=contacts)
+    row = isolation_report(ds, Q2).set_index("practitioner_id").loc["r"]
+    assert row["lost_cross_agency_ties"] == 2 and row["previous_cross_agency_ties"] == 2
+    assert row["category"] == "connected"
+    # With only one new colleague, two lost are not replaced: 1 <= (1 - 0.5) * 2.
+    ds = Dataset.from_records(agencies=AGENCIES, practitioners=practitioners, contacts=contacts[:3])
+    assert isolation_report(ds, Q2).set_index("practitioner_id").loc["r", "category"] == "drifting"
