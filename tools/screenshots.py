@@ -49,12 +49,30 @@ def start_app(workspace, port):
     raise RuntimeError("the dashboard did not start within 60 s")
 
 
-def wait_for_page(page, timeout_ms=60000):
-    """Wait until Streamlit has finished running the page script."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
-    page.wait_for_timeout(1500)
+IDLE_JS = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+           " && !document.querySelector('[data-testid=\"stSpinner\"]')"
+           " && !document.querySelector('[data-testid=\"stSkeleton\"]')")
+
+
+def wait_for_page(page, timeout_ms=120000, quiet_ms=3000):
+    """Wait until the router has run (sidebar controls shown) and the page has been idle for ``quiet_ms``.
+
+    A script run has short gaps with no spinner on screen, so one idle
+    observation is not enough: the page must stay idle for ``quiet_ms``.
+    """
+    page.wait_for_selector("[data-testid='stSidebar'] [data-testid='stSelectbox']", timeout=timeout_ms)
+    page.wait_for_selector("[data-testid='stMain'] h1", timeout=timeout_ms)
+    deadline = time.monotonic() + timeout_ms / 1000
+    idle_since = None
+    while time.monotonic() < deadline:
+        if page.evaluate(IDLE_JS):
+            idle_since = idle_since or time.monotonic()
+            if (time.monotonic() - idle_since) * 1000 >= quiet_ms:
+                return
+        else:
+            idle_since = None
+        page.wait_for_timeout(250)
+    raise TimeoutError("the page did not finish running")
 
 
 def main(argv=None):
