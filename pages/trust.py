@@ -73,3 +73,18 @@ if only:
     table = table[table["is_trust_tie"]]
 st.dataframe(table, hide_index=True, width="stretch")
 _shared.download_csv(table, "trust_ties.csv", key="dl_trust_ties")
+
+st.subheader("What this measure means")
+_shared.explain([
+    ("Trust tie",
+     "Two practitioners who keep working together, both ways, over time; or who rated each other as trusted in the "
+     "survey. Trust is what lets a referral become a joint plan instead of a handover.",
+     "Inferred from contact logs when the pair is reciprocated (each contacted the other), repeated (at least the "
+     "set number of contacts) and sustained (in at least the set number of calendar months). Where the trust survey "
+     "rated the pair in the period, the survey decides: mean rating at or above the threshold on the 1–4 scale, "
+     "after the PARTNER tool's trust dimensions (Varda, Chandra, Stern & Lurie 2008). Strength is the number of "
+     "contacts for inferred ties and the mean rating for survey ties."),
+    ("Share crossing agencies",
+     "Of all trust ties, the share that join practitioners from two different agencies.",
+     "cross-agency trust ties / all trust ties."),
+])
