@@ -8,8 +8,6 @@ usual first step in the analysis of network dynamics (Snijders, van de Bunt
 dynamics", *Social Networks* 32: 44-60, section 2).
 """
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
@@ -20,6 +18,7 @@ from netdash.periods import Period
 __all__ = [
     "TIE_STATUSES",
     "HEADLINE_EXPLANATIONS",
+    "tie_key",
     "tie_changes",
     "tie_change_summary",
     "trust_tie_changes",
@@ -28,12 +27,6 @@ __all__ = [
     "cop_session_dates",
     "split_at",
     "period_notes",
-    "MapPanel",
-    "BeforeAfterMaps",
-    "NEW_CROSS_STYLE",
-    "LOST_STYLE",
-    "map_panel",
-    "before_after_maps",
 ]
 
 #: The statuses a pair can have, in display order.
@@ -66,8 +59,8 @@ _CHANGE_COLUMNS = [
 _FREQS = {"month": "M", "quarter": "Q"}
 
 
-def _pair(G, u, v):
-    # Undirected ties are one pair whichever way round networkx yields them.
+def tie_key(G, u, v):
+    """The key of the tie u-v: ``(u, v)`` in a directed graph, the sorted pair in an undirected one."""
     if G.is_directed():
         return (u, v)
     return (u, v) if str(u) <= str(v) else (v, u)
@@ -77,7 +70,7 @@ def _edge_weights(G, weight):
     out = {}
     for u, v, data in G.edges(data=True):
         w = data.get(weight, 1.0) if weight is not None else 1.0
-        out[_pair(G, u, v)] = float(1.0 if w is None else w)
+        out[tie_key(G, u, v)] = float(1.0 if w is None else w)
     return out
 
 
@@ -320,12 +313,6 @@ def cop_session_dates(ds):
 
 _DAY = pd.Timedelta(days=1)
 
-#: Edge style of a cross-agency tie that is new in the after period (after panel).
-NEW_CROSS_STYLE = {"color": "rgba(106,61,154,0.7)", "width": 1.6, "label": "New tie across agencies"}
-#: Edge style of a tie that was lost (before panel): drawn dashed.
-LOST_STYLE = {"color": "rgba(40,40,40,0.75)", "dashes": True, "width": 1.2, "label": "Tie lost (gone after)"}
-
-
 def split_at(first, last, cop_start):
     """The periods before and after ``cop_start``, within the days ``first`` to ``last``.
 
@@ -391,130 +378,3 @@ def period_notes(before, after):
                      "days: counts such as ties and trust ties are not comparable between periods this "
                      "unequal. Shares and indices (cross-agency share, E-I index) are less affected.")
     return notes
-
-
-@dataclass(frozen=True)
-class MapPanel:
-    """One map of a series drawn at shared positions.
-
-    Attributes
-    ----------
-    html : str
-        The page from :func:`netdash.viz.network_html`.
-    absent : frozenset
-        Nodes drawn faded because they are not in this panel's graph.
-    message : str or None
-        :func:`netdash.viz.map_budget`'s note when the graph was cut down.
-    """
-
-    html: str
-    absent: frozenset
-    message: str | None
-
-
-@dataclass(frozen=True)
-class BeforeAfterMaps:
-    """The result of :func:`before_after_maps`: two panels on one set of positions."""
-
-    before: MapPanel
-    after: MapPanel
-    positions: dict
-    new_cross_agency: frozenset
-    lost: frozenset
-
-
-def map_panel(G, positions, *, population=None, edge_styles=None, title=None, height_px=560,
-              palette=None, agency_names=None):
-    """Draw ``G`` at fixed ``positions``, with the rest of ``population`` drawn faded.
-
-    Every node of ``population`` that is not in ``G`` is added without ties,
-    with its attributes from ``population`` and a tooltip line saying it is
-    not in this period, and drawn faded, so a series of panels shows the
-    same people at the same places. Too large a graph is cut down by
-    :func:`netdash.viz.map_budget` (positions are kept).
-
-    Parameters
-    ----------
-    G : networkx graph
-    positions : mapping
-        ``{node: (x, y)}`` for every node of ``G`` and ``population``,
-        e.g. :func:`netdash.viz.stable_positions` of all panels' graphs.
-    population : networkx graph, optional
-        Everyone to draw; default: only ``G``'s nodes.
-    edge_styles, title, height_px, palette, agency_names
-        As :func:`netdash.viz.network_html`; ``palette`` defaults to
-        :func:`netdash.viz.agency_colours` of every agency in ``G`` and
-        ``population``, so agencies keep their colours across panels.
-
-    Returns
-    -------
-    MapPanel
-    """
-    from netdash.viz import agency_colours, map_budget, network_html
-
-    H = G.copy()
-    absent = frozenset(set(population or ()) - set(G))
-    for n in absent:
-        H.add_node(n, **{**population.nodes[n], "tooltip": "Not in this period's network"})
-    if palette is None:
-        palette = agency_colours({a for _, a in H.nodes(data="agency")})
-    budget = map_budget(H)
-    styles = {k: v for k, v in (edge_styles or {}).items() if budget.graph.has_edge(*k)}
-    html = network_html(budget.graph, positions, faded_nodes=absent, edge_styles=styles, title=title,
-                        height_px=height_px, palette=palette, agency_names=agency_names)
-    return MapPanel(html, absent, budget.message)
-
-
-def before_after_maps(G_before, G_after, *, seed=0, changes_only=False, titles=("Before", "After"),
-                      height_px=560, agency_names=None):
-    """Two maps with every practitioner at the same place in both.
-
-    Positions come from one layout of the union of both graphs
-    (:func:`netdash.viz.stable_positions`, deterministic for a ``seed``).
-    Each panel draws everyone in either graph; those not in its period's
-    graph are faded. The before panel draws lost ties dashed
-    (:data:`LOST_STYLE`); the after panel highlights new cross-agency ties
-    (:data:`NEW_CROSS_STYLE`). New, lost and cross-agency follow
-    :func:`tie_changes`.
-
-    Parameters
-    ----------
-    G_before, G_after : networkx graph
-        Both directed or both undirected; node attribute ``agency``.
-    seed : int, default 0
-    changes_only : bool, default False
-        Draw only ties that changed: lost ties before, new ties after.
-    titles : (str, str)
-    height_px : int, default 560
-    agency_names : mapping, optional
-
-    Returns
-    -------
-    BeforeAfterMaps
-
-    Raises
-    ------
-    InvalidInputError
-        As :func:`tie_changes`.
-    """
-    from netdash.viz import agency_colours, stable_positions
-
-    changes = tie_changes(G_before, G_after, weight=None)
-    pairs = {s: frozenset(zip(changes["a"][changes["status"] == s], changes["b"][changes["status"] == s]))
-             for s in ("new", "lost")}
-    new_cross = frozenset(zip(changes["a"][(changes["status"] == "new") & changes["cross_agency"]],
-                              changes["b"][(changes["status"] == "new") & changes["cross_agency"]]))
-    positions = stable_positions([G_before, G_after], seed=seed)
-    population = G_before.copy()
-    population.add_nodes_from(G_after.nodes(data=True))
-    palette = agency_colours({a for _, a in population.nodes(data="agency")})
-    panels = []
-    for G, keep, styled, style, title in ((G_before, pairs["lost"], pairs["lost"], LOST_STYLE, titles[0]),
-                                          (G_after, pairs["new"], new_cross, NEW_CROSS_STYLE, titles[1])):
-        if changes_only:
-            G = G.copy()
-            G.remove_edges_from([e for e in list(G.edges) if _pair(G, *e) not in keep])
-        panels.append(map_panel(G, positions, population=population, title=title, height_px=height_px,
-                                edge_styles=dict.fromkeys(styled, style), palette=palette,
-                                agency_names=agency_names))
-    return BeforeAfterMaps(panels[0], panels[1], positions, new_cross, pairs["lost"])

@@ -6,7 +6,8 @@ import streamlit as st
 
 from netdash import graphs
 from netdash.compare import compare_periods, mixing_change
-from netdash.dynamics import HEADLINE_EXPLANATIONS, before_after_maps, period_notes, split_at, tie_change_summary
+from netdash.dynamics import HEADLINE_EXPLANATIONS, period_notes, split_at, tie_change_summary
+from netdash.viz.panels import before_after_maps
 from netdash.impact import OUTCOME_TIES
 from netdash.periods import Period
 from pages import _shared

@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from netdash import graphs
-from netdash.dynamics import HEADLINE_EXPLANATIONS, cop_session_dates, headline_series, map_panel, windows
+from netdash.dynamics import HEADLINE_EXPLANATIONS, cop_session_dates, headline_series, windows
+from netdash.viz.panels import map_panel
 from netdash.impact import OUTCOME_TIES
 from netdash.viz import stable_positions
 from pages import _shared

@@ -11,8 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from netdash.compare import HEADLINE_MEASURES
-from netdash.dynamics import (HEADLINE_EXPLANATIONS, LOST_STYLE, NEW_CROSS_STYLE, before_after_maps, map_panel,
-                              period_notes, split_at)
+from netdash.dynamics import HEADLINE_EXPLANATIONS, period_notes, split_at
+from netdash.viz.panels import LOST_STYLE, NEW_CROSS_STYLE, before_after_maps, map_panel
 from netdash.errors import AnalysisError
 from netdash.impact.estimators import dose_response_line
 from netdash.viz import stable_positions
