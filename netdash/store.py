@@ -22,10 +22,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 
 from netdash.dataset import Dataset, conform
 from netdash.errors import DatasetNotFoundError, InvalidInputError, NetdashError
 from netdash.ingest import load_dataset, load_or_create_secret
+from netdash.ingest.coded import objects_from_arrow
 from netdash.schema import TABLES
 
 __all__ = ["Workspace", "DatasetInfo", "default_workspace", "DB_FILE", "DEMO_NAME"]
@@ -59,6 +62,39 @@ class DatasetInfo:
     row_counts: dict = field(default_factory=dict)
     n_warnings: int = 0
     source: str = ""
+
+
+def _arrow_table(frame, table):
+    """A canonical frame as an Arrow table for DuckDB, plus ``_row`` (its order).
+
+    ID and text columns go as dictionaries (codes + each distinct string once):
+    handing DuckDB millions of Python string objects is several times slower.
+    """
+    import pyarrow as pa  # noqa: PLC0415 - pyarrow is a dependency of duckdb's Arrow path
+
+    kinds = {c.name: c.kind for c in TABLES[table].columns}
+    columns = {"_row": pa.array(np.arange(len(frame), dtype=np.int64))}
+    for name in frame.columns:  # every column: one the store does not know is an error in DuckDB
+        values = frame[name]
+        if kinds.get(name, "text" if values.dtype == object else None) in ("id", "text"):
+            codes, uniques = pd.factorize(values.to_numpy(dtype=object, na_value=None))
+            columns[name] = pa.DictionaryArray.from_arrays(
+                pa.array(codes.astype(np.int32), mask=codes < 0), pa.array(list(uniques), type=pa.string()))
+        else:
+            columns[name] = pa.array(values.to_numpy(), from_pandas=True)
+    return pa.table(columns)
+
+
+def _frame_from_arrow(arrow, table):
+    """A stored table read through Arrow, text columns sharing one Python string per distinct value."""
+    data = {}
+    for col in TABLES[table].columns:
+        column = arrow.column(col.name)
+        if col.kind in ("id", "text"):
+            data[col.name] = pd.Series(objects_from_arrow(column), dtype=object)
+        else:
+            data[col.name] = column.to_pandas()
+    return pd.DataFrame(data)
 
 
 def _source_label(source):
@@ -184,9 +220,10 @@ class Workspace:
             for table in TABLES:
                 cols = ", ".join(f'"{c}"' for c in TABLES[table].column_names())
                 # Arrow is several times faster than .df() for a few hundred thousand rows.
-                frame = con.sql(f'SELECT {cols} FROM "{table}" WHERE dataset_id = $id ORDER BY _row',
-                                params={"id": row[0]}).to_arrow_table().to_pandas()
-                frames[table] = conform(frame, table)
+                arrow = con.sql(f'SELECT {cols} FROM "{table}" WHERE dataset_id = $id ORDER BY _row',
+                                params={"id": row[0]}).to_arrow_table()
+                frames[table] = conform(_frame_from_arrow(arrow, table), table)
+                del arrow
             return row, frames
 
         row, frames = self._run(load)
@@ -247,11 +284,9 @@ class Workspace:
                             [dataset_id, name, imported_at, version, label, len(messages), json.dumps(messages),
                              json.dumps(counts)])
                 for table in TABLES:
-                    frame = dataset.table(table).copy()
-                    frame.insert(0, "_row", range(len(frame)))
-                    frame.insert(0, "dataset_id", dataset_id)
-                    con.register("_incoming", frame)
-                    con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _incoming')
+                    con.register("_incoming", _arrow_table(dataset.table(table), table))
+                    con.execute(f'INSERT INTO "{table}" BY NAME SELECT ? AS dataset_id, * FROM _incoming',
+                                [dataset_id])
                     con.unregister("_incoming")
                 con.commit()
             except BaseException:

@@ -22,14 +22,14 @@ import numpy as np
 
 from netdash.demo import _write
 from netdash.demo._care import NEEDS, Log, background
-from netdash.demo._cop import _COP_NAMES, added_contacts, added_pairs, build_cop, existing_ties
+from netdash.demo._cop import added_contacts, added_pairs, build_cop, cop_names, existing_ties
 from netdash.demo._survey import trust_survey
 from netdash.demo._world import build_world
 from netdash.errors import InvalidInputError
 
 __all__ = ["DemoScale", "SCALES", "GENERATOR_VERSION", "WINDOW_START", "generate_demo"]
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: medium and large scales have many small COPs
 WINDOW_START = "2023-01-01"  # a fixed window in the past; the default after period (2024) is one leap day longer
 _MAX_MONTHS = 36  # the window must end in the past: 2023-01-01 + 36 months = 2026-01-01
 
@@ -47,19 +47,28 @@ class DemoScale:
     agencies : int
         Agencies; at least one per sector (nine) in each COP locality.
     cops : int
-        Number of COPs (one per locality; agencies and clients belong to a locality).
+        Number of localities, 1 or 2, each with its own COP programme
+        (agencies and clients belong to a locality).
+    groups : int
+        COPs per locality (default 1). Its agencies are dealt round-robin to
+        the groups; each group is a COP in the data (its own ``cop_name``
+        and monthly sessions) and draws attendees only from its agencies.
+        About ten agencies per group give sessions of about 25 people.
     """
 
     practitioners: int
     clients: int
     agencies: int
     cops: int = 1
+    groups: int = 1
 
 
 SCALES = {
     "small": DemoScale(practitioners=200, clients=2_000, agencies=12, cops=1),
-    "medium": DemoScale(practitioners=2_000, clients=20_000, agencies=120, cops=2),
-    "large": DemoScale(practitioners=20_000, clients=200_000, agencies=1_200, cops=2),
+    # Ten agencies per COP: about 50 attendees per COP and sessions of about 25 (one COP per
+    # locality at these sizes would mean sessions of 150 and 1,500 people).
+    "medium": DemoScale(practitioners=2_000, clients=20_000, agencies=120, cops=2, groups=6),
+    "large": DemoScale(practitioners=20_000, clients=200_000, agencies=1_200, cops=2, groups=60),
 }
 
 
@@ -70,7 +79,13 @@ def _check(scale, seed, cop_effect, months, cop_start_month, attend_share):
             problems.append(f"scale {scale!r} is not known. Choose one of: {', '.join(SCALES)}.")
     elif isinstance(scale, DemoScale):
         if scale.cops not in (1, 2):
-            problems.append(f"DemoScale.cops is {scale.cops}; the demo models 1 or 2 COPs.")
+            problems.append(f"DemoScale.cops is {scale.cops}; the demo models 1 or 2 COPs (localities); for "
+                            "more COPs per locality set DemoScale.groups.")
+        elif (not isinstance(scale.groups, (int, np.integer)) or isinstance(scale.groups, bool)
+              or not 1 <= scale.groups <= scale.agencies // (2 * scale.cops)):
+            problems.append(f"DemoScale.groups is {scale.groups!r}; give a whole number from 1 to "
+                            f"{max(1, scale.agencies // (2 * scale.cops))} (each COP needs at least two of its "
+                            f"locality's {scale.agencies // scale.cops} agencies).")
         if scale.agencies < 9 * scale.cops:
             problems.append(f"DemoScale.agencies is {scale.agencies}; give at least {9 * scale.cops} "
                             "(one per sector in each COP's locality).")
@@ -171,7 +186,7 @@ def generate_demo(out_dir, *, seed=0, cop_effect=2.0, scale="small", months=24, 
                         n_areas=size.cops, span=span)
     needs, base = background(r_care, world, n_clients=size.clients, span=span, n_areas=size.cops)
     cop = build_cop(r_cop, world, window_start=WINDOW_START, months=months, cop_start_month=cop_start_month,
-                    attend_share=attend_share, n_cops=size.cops)
+                    attend_share=attend_share, n_cops=size.cops, groups=size.groups)
     n_prac = world.prac_ids.size
     is_att = np.zeros(n_prac, dtype=bool)
     is_att[cop.attendees] = True
@@ -186,12 +201,13 @@ def generate_demo(out_dir, *, seed=0, cop_effect=2.0, scale="small", months=24, 
 
     n_clients = needs.shape[0]
     client_ids = np.array([f"C{i + 1:06d}" for i in range(n_clients)], dtype=object)
-    session_ids = np.array([f"S{i + 1:02d}" for i in range(cop.session_day.size)], dtype=object)
-    cop_names = np.array(_COP_NAMES[:size.cops], dtype=object)
+    width = max(2, len(str(cop.session_day.size)))
+    session_ids = np.array([f"S{i + 1:0{width}d}" for i in range(cop.session_day.size)], dtype=object)
+    names = cop_names(size.cops, size.groups)
     _write.write_agencies(out / "agencies.csv", world)
     _write.write_practitioners(out / "practitioners.csv", world, WINDOW_START, span)
     _write.write_contacts(out / "contacts.csv", log, world.prac_ids, client_ids, WINDOW_START)
-    _write.write_attendance(out / "cop_attendance.csv", cop, world.prac_ids, session_ids, cop_names, WINDOW_START)
+    _write.write_attendance(out / "cop_attendance.csv", cop, world.prac_ids, session_ids, names, WINDOW_START)
     _write.write_clients(out / "clients.csv", client_ids, needs, NEEDS)
     _write.write_survey(out / "trust_survey.csv", survey, world.prac_ids, WINDOW_START)
 
@@ -203,7 +219,8 @@ def generate_demo(out_dir, *, seed=0, cop_effect=2.0, scale="small", months=24, 
         "generator_version": GENERATOR_VERSION,
         "seed": int(seed),
         "scale": scale if isinstance(scale, str) else "custom",
-        "scale_parameters": asdict(size),
+        # groups is listed only when used, so one-COP-per-locality output is unchanged.
+        "scale_parameters": {k: v for k, v in asdict(size).items() if k != "groups" or v != 1},
         "cop_effect": cop_effect,
         "attend_share": attend_share,
         "months": int(months),
@@ -213,13 +230,13 @@ def generate_demo(out_dir, *, seed=0, cop_effect=2.0, scale="small", months=24, 
         "periods": {"convention": "half-open [start, end)",
                     "before": {"start": iso(0), "end": iso(cop_day)},
                     "after": {"start": iso(cop_day), "end": iso(span)}},
-        "cops": [{"cop_name": str(cop_names[c]),
+        "cops": [{"cop_name": str(names[c]),
                   "sessions": [{"session_id": str(session_ids[s]), "date": iso(cop.session_day[s])}
-                               for s in np.flatnonzero(cop.session_cop == c)]} for c in range(size.cops)],
+                               for s in np.flatnonzero(cop.session_cop == c)]} for c in range(names.size)],
         "attendee_selection": "from practitioners in post for the whole window; more likely with higher "
                               "baseline activity, in outreach/housing/mental health/substance use, and for "
                               "team leaders (time-invariant traits)",
-        "attendees": [{"practitioner_id": str(world.prac_ids[p]), "cop_name": str(cop_names[cop.cop[i]]),
+        "attendees": [{"practitioner_id": str(world.prac_ids[p]), "cop_name": str(names[cop.cop[i]]),
                        "sessions_attended": int(cop.sessions_attended[i]), "added_ties": int(new_ties[p])}
                       for i, p in enumerate(cop.attendees)],
         "added_pairs": [[str(world.prac_ids[a]), str(world.prac_ids[b])] for a, b in pairs],

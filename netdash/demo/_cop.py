@@ -47,14 +47,48 @@ def _session_days(window_start, month, weekday, nth):
     return int((day - np.datetime64(window_start, "D")).astype(np.int64))
 
 
-def build_cop(rng, world, *, window_start, months, cop_start_month, attend_share, n_cops):
-    """Monthly sessions from ``cop_start_month`` and a selected minority of attendees."""
+def cop_groups(world, *, n_cops, groups):
+    """COP index of every agency: ``locality * groups + k``.
+
+    Agencies of a locality are dealt round-robin, in index order (sorted by
+    sector), to the locality's ``groups`` COPs, so each COP draws on about
+    the same number of agencies and a mix of sectors. With ``groups == 1``
+    the COP is the locality.
+    """
+    locality = world.agency_area % n_cops
+    rank = np.zeros(locality.size, dtype=np.int64)
+    for area in range(n_cops):
+        idx = np.flatnonzero(locality == area)
+        rank[idx] = np.arange(idx.size)
+    return locality * groups + rank % groups
+
+
+def cop_names(n_cops, groups):
+    """Display names of the ``n_cops * groups`` COPs, in COP-index order."""
+    if groups == 1:
+        return np.array(_COP_NAMES[:n_cops], dtype=object)
+    width = len(str(groups))
+    return np.array([f"{_COP_NAMES[c]}, group {k + 1:0{width}d}" for c in range(n_cops) for k in range(groups)],
+                    dtype=object)
+
+
+def build_cop(rng, world, *, window_start, months, cop_start_month, attend_share, n_cops, groups=1):
+    """Monthly sessions from ``cop_start_month`` and a selected minority of attendees.
+
+    Each of the ``n_cops`` localities has ``groups`` COPs (see
+    :func:`cop_groups`); an attendee belongs to the COP of their agency.
+    """
     days, cops = [], []
     for c in range(n_cops):
-        for m in range(cop_start_month, months):
-            days.append(_session_days(window_start, m, weekday=2 + c, nth=2 + c))  # 2nd Wed / 3rd Thu
-            cops.append(c)
+        for k in range(groups):
+            # Locality 0 meets on the 2nd Wednesday, locality 1 on the 3rd Thursday; further
+            # groups move through the weekdays and weeks of the month.
+            weekday, nth = (2 + c + k) % 5, 1 + (1 + c + k // 5) % 4
+            for m in range(cop_start_month, months):
+                days.append(_session_days(window_start, m, weekday=weekday, nth=nth))
+                cops.append(c * groups + k)
     session_day, session_cop = np.array(days), np.array(cops)
+    n_groups = n_cops * groups
 
     # Attendees come from practitioners in post for the whole window, chosen with
     # probability rising with baseline activity, outreach/housing sectors and team leaders.
@@ -66,14 +100,14 @@ def build_cop(rng, world, *, window_start, months, cop_start_month, attend_share
     k = min(stayers.size, max(2, int(round(attend_share * world.prac_ids.size))))
     gumbel = score + rng.gumbel(size=stayers.size)
     attendees = np.sort(stayers[np.argsort(-gumbel, kind="stable")[:k]])
-    cop = world.agency_area[world.prac_agency[attendees]] % n_cops
+    cop = cop_groups(world, n_cops=n_cops, groups=groups)[world.prac_agency[attendees]]
 
     # Dose: each attendee has an engagement level; some come to most sessions, some to a few.
     engagement = rng.beta(1.2, 1.2, attendees.size)
     attended = (rng.random((attendees.size, session_day.size)) < engagement[:, None])
     attended &= cop[:, None] == session_cop[None, :]
     none = ~attended.any(1)
-    own = [np.flatnonzero(session_cop == c) for c in range(n_cops)]
+    own = [np.flatnonzero(session_cop == c) for c in range(n_groups)]
     for i in np.flatnonzero(none):
         attended[i, rng.choice(own[cop[i]])] = True
     return Cop(session_day, session_cop, attendees, cop, attended)
@@ -130,10 +164,16 @@ def added_pairs(rng, world, cop, tied, *, cop_effect):
     per_cop = _target_degrees(rng, by_cop.astype(float), total)
     agency = world.prac_agency
     taken = set(tied.tolist())
+    room = _untied_room(world, cop, tied, n_cops)
     pairs = []
     for c in range(n_cops):
         members = np.flatnonzero(cop.cop == c)
-        _check_room(world, cop.attendees[members], tied, per_cop[c], cop_effect=cop_effect, n_att=n_att)
+        if per_cop[c] > room[c]:
+            raise InvalidInputError(
+                f"cop_effect={cop_effect} needs {per_cop[c]} new cross-agency pairs among a COP's "
+                f"{members.size} attendees (of {n_att} in all), but only {room[c]} untied pairs exist. Use a "
+                "smaller cop_effect, a larger attend_share or a larger scale."
+            )
         stubs = np.repeat(cop.attendees[members],
                           _target_degrees(rng, cop.sessions_attended[members].astype(float), 2 * per_cop[c]))
         made = 0
@@ -143,7 +183,8 @@ def added_pairs(rng, world, cop, tied, *, cop_effect):
             stubs = rng.permutation(stubs)
             a, b = stubs[0:-1:2], stubs[1::2]
             keys = _pair_keys(a, b, n_prac)
-            ok = (a != b) & (agency[a] != agency[b]) & ~np.isin(keys, tied)
+            # ``taken`` holds every background tie too, so it alone excludes tied pairs.
+            ok = (a != b) & (agency[a] != agency[b])
             _, first = np.unique(keys, return_index=True)
             uniq = np.zeros(keys.size, dtype=bool)
             uniq[first] = True
@@ -178,21 +219,20 @@ def added_pairs(rng, world, cop, tied, *, cop_effect):
     return out[np.lexsort((out[:, 1], out[:, 0]))]
 
 
-def _check_room(world, pool, tied, wanted, *, cop_effect, n_att):
-    """Raise when a COP has fewer untied cross-agency pairs than ``wanted``."""
+def _untied_room(world, cop, tied, n_cops):
+    """Per COP, the number of cross-agency attendee pairs without a background tie."""
     n_prac = world.prac_ids.size
     agency = world.prac_agency
-    k = np.bincount(agency[pool])
-    cross = pool.size * (pool.size - 1) // 2 - int((k * (k - 1) // 2).sum())
+    group = np.full(n_prac, -1)
+    group[cop.attendees] = cop.cop
+    room = np.zeros(n_cops, dtype=np.int64)
+    for c in range(n_cops):
+        k = np.bincount(agency[cop.attendees[cop.cop == c]])
+        n = int(k.sum())
+        room[c] = n * (n - 1) // 2 - int((k * (k - 1) // 2).sum())
     a, b = tied // n_prac, tied % n_prac
-    in_pool = np.isin(a, pool) & np.isin(b, pool) & (agency[a] != agency[b])
-    room = cross - int(in_pool.sum())
-    if wanted > room:
-        raise InvalidInputError(
-            f"cop_effect={cop_effect} needs {wanted} new cross-agency pairs among a COP's {pool.size} "
-            f"attendees (of {n_att} in all), but only {room} untied pairs exist. Use a smaller "
-            "cop_effect, a larger attend_share or a larger scale."
-        )
+    same = (group[a] >= 0) & (group[a] == group[b]) & (agency[a] != agency[b])
+    return room - np.bincount(group[a[same]], minlength=n_cops)
 
 
 def _any_pair_left(pool, agency, taken, n_prac):

@@ -51,12 +51,15 @@ def write_contacts(path, log, prac_ids, client_ids, window_start):
     pid = _lookup(prac_ids)
     days = np.arange(log.day.min(), log.day.max() + 1) if log.day.size else np.zeros(0, np.int64)
     day_str = iso_days(window_start, days).astype(object)
+    # Object columns (shared strings): pandas would otherwise copy millions of them into
+    # Arrow strings and back again to write the CSV.
+    text = lambda values: pd.Series(values, dtype=object)  # noqa: E731
     frame = pd.DataFrame({
-        "date": day_str[log.day[order] - (days[0] if days.size else 0)],
-        "practitioner_id": pid[log.actor[order]],
-        "client_id": _lookup(client_ids)[log.client[order]],
-        "with_practitioner_id": pid[log.other[order]],
-        "contact_type": np.array(CONTACT_TYPES, dtype=object)[log.ctype[order]],
+        "date": text(day_str[log.day[order] - (days[0] if days.size else 0)]),
+        "practitioner_id": text(pid[log.actor[order]]),
+        "client_id": text(_lookup(client_ids)[log.client[order]]),
+        "with_practitioner_id": text(pid[log.other[order]]),
+        "contact_type": text(np.array(CONTACT_TYPES, dtype=object)[log.ctype[order]]),
         "duration_minutes": log.minutes[order],
     })
     _write(frame, path, "contacts")

@@ -8,6 +8,7 @@ report and never raises on odd cell text. Rows are spreadsheet row numbers
 import numpy as np
 import pandas as pd
 
+from netdash.ingest.coded import as_categorical, lookup, rows_by_value, strip, value_mask
 from netdash.ingest.dates import parse_dates
 from netdash.ingest.problems import Problem, format_rows
 
@@ -49,12 +50,13 @@ class TableCheck:
 
     def __init__(self, name, label, frame, report):
         self.name, self.label, self.report = name, label, report
-        self.raw = frame
-        self.text = frame.apply(lambda c: c.astype(str).str.strip()) if len(frame.columns) else frame
+        # Categorical columns (netdash.ingest.coded): every check works on distinct values.
+        self.raw = pd.DataFrame({c: as_categorical(frame[c]) for c in frame.columns}, index=frame.index)
+        self.text = pd.DataFrame({c: strip(self.raw[c]) for c in frame.columns}, index=frame.index)
         self.values = {}
 
     def add(self, rows, column, message, severity="error"):
-        rows = tuple(sorted(set(int(r) for r in rows)))
+        rows = tuple(np.unique(np.asarray(rows, dtype=np.int64)).tolist())
         self.report.add(Problem(self.label, rows, column, message, severity))
 
     def add_mask(self, mask, column, message, severity="error"):
@@ -65,9 +67,7 @@ class TableCheck:
         """One problem per distinct offending value of ``column``, then a summary after the cap."""
         if not mask.any():
             return
-        groups = self.text.index[mask.to_numpy()].to_series().groupby(self.text.loc[mask, column].to_numpy(),
-                                                                      sort=False)
-        items = list(groups)
+        items = rows_by_value(self.text.index, self.text[column], mask.to_numpy())
         for value, rows in items[:MAX_MESSAGES_PER_CHECK]:
             self.add(rows, column, make_message(value), severity)
         rest = items[MAX_MESSAGES_PER_CHECK:]
@@ -114,21 +114,22 @@ class TableCheck:
         }
         for reason, mask in parsed.bad.items():
             if mask.any():
-                bad_values = self.text.loc[mask.to_numpy(), column]
+                # Distinct values in order of appearance: the same examples and plural as all rows.
+                bad_values = self.text.loc[mask.to_numpy(), column].unique()
                 one, many = texts[reason]
                 self.add_mask(mask, column, f"{column} {quoted_examples(bad_values)} "
                               f"{_plural(bad_values, one, many)}. {fixes[reason]}")
         dates = parsed.dates
         early = dates < pd.Timestamp(EARLIEST_YEAR, 1, 1)
         if early.any():
-            ex = quoted_examples(dates[early].dt.strftime("%Y-%m-%d"))
-            self.add_mask(early, column, f"{column} {ex} {_plural(dates[early], 'is', 'are')} before "
+            ex = quoted_examples(dates[early].drop_duplicates().dt.strftime("%Y-%m-%d"))
+            self.add_mask(early, column, f"{column} {ex} {_plural(dates[early].unique(), 'is', 'are')} before "
                           f"{EARLIEST_YEAR}; probably a typo or a placeholder such as 1900-01-01. Correct "
                           + ("it." if required else "it or leave the cell empty."))
         late = dates > today
         if future and late.any():
-            ex = quoted_examples(dates[late].dt.strftime("%Y-%m-%d"))
-            self.add_mask(late, column, f"{column} {ex} {_plural(dates[late], 'is', 'are')} after today "
+            ex = quoted_examples(dates[late].drop_duplicates().dt.strftime("%Y-%m-%d"))
+            self.add_mask(late, column, f"{column} {ex} {_plural(dates[late].unique(), 'is', 'are')} after today "
                           f"({today.date().isoformat()}). Correct the date"
                           + ("; netdash imports only what has happened." if future == "error" else
                              "; it was kept."), future)
@@ -139,8 +140,11 @@ class TableCheck:
             self.values[column] = pd.Series(float("nan"), index=self.text.index)
             return
         text = self.text[column]
-        nums = pd.to_numeric(text.where(text != "", None), errors="coerce").astype("float64")
-        nums = nums.where(np.isfinite(nums.to_numpy()))
+        # Parse each distinct text once, then spread to rows.
+        cats = pd.Series(text.cat.categories.to_numpy(dtype=object))
+        per_value = pd.to_numeric(cats.where(cats != "", None), errors="coerce").astype("float64").to_numpy()
+        per_value = np.where(np.isfinite(per_value), per_value, np.nan)
+        nums = pd.Series(lookup(text, per_value), index=text.index)
         not_number = (text != "") & nums.isna()
         if whole_1_to_4:
             wrong = not_number | (nums.notna() & ((nums % 1 != 0) | (nums < 1) | (nums > 4)))
@@ -190,9 +194,10 @@ class TableCheck:
             rows = [r for _, rs in groups[MAX_MESSAGES_PER_CHECK:] for r in rs]
             self.add(rows, column, f"{len(groups) - MAX_MESSAGES_PER_CHECK} more {column} values appear more "
                      "than once.")
-        distinct = pd.Series(ids[present].unique())
+        distinct = pd.Series(ids[present].unique().astype(object), dtype=object)
         folded = distinct.str.casefold()
-        for _, spellings in distinct.groupby(folded.to_numpy()):
+        clash = folded.duplicated(keep=False).to_numpy()  # only these groups can have several spellings
+        for _, spellings in distinct[clash].groupby(folded[clash].to_numpy()):
             if len(spellings) > 1:
                 where = " and ".join(f"{s!r} ({format_rows(self.text.index[ids == s])})" for s in spellings)
                 rows = self.text.index[ids.isin(spellings)]
@@ -207,7 +212,7 @@ class TableCheck:
         for k in known:
             folded.setdefault(k.casefold(), k)
         text = self.text[column]
-        bad = (text != "") & ~text.isin(known)
+        bad = pd.Series(value_mask(text, lambda c: c != "" and c not in known), index=text.index)
 
         def message(value):
             hint = ""

@@ -68,7 +68,12 @@ def parse_dates(values, *, dayfirst=False):
     '2024-04-03'
     """
     # A date column has few distinct values: parse each once, then spread back.
-    codes, uniques = pd.factorize(values.astype(str).str.strip().to_numpy(dtype=object))
+    if isinstance(values.dtype, pd.CategoricalDtype):  # the importer's coded columns: no per-row work
+        codes = values.cat.codes.to_numpy()
+        uniques = np.array([str(c).strip() for c in values.cat.categories] + [""], dtype=object)
+        codes = np.where(codes < 0, uniques.size - 1, codes)
+    else:
+        codes, uniques = pd.factorize(values.astype(str).str.strip().to_numpy(dtype=object))
     dates, bad = _parse_distinct(pd.Series(uniques, dtype=object), dayfirst=dayfirst)
 
     def spread(s, fill):

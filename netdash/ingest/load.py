@@ -6,9 +6,9 @@ from pathlib import Path
 from netdash.dataset import Dataset
 from netdash.errors import InvalidInputError
 from netdash.ingest.problems import summary_message
-from netdash.ingest.pseudonym import pseudonymise
+from netdash.ingest.pseudonym import check_secret, pseudonymise
 from netdash.ingest.read import read_source
-from netdash.ingest.validate import validate
+from netdash.ingest.validate import validate_and_build
 
 __all__ = ["load_dataset"]
 
@@ -46,17 +46,17 @@ def load_dataset(source, *, secret, mapping=None, dayfirst=False, today=None, na
     InvalidInputError
         Listing every problem, one per line, after a summary line such as
         ``contacts.csv and practitioners.csv have 3 problems; nothing was imported.``
+        Also, before anything is read, when ``secret`` is not non-empty bytes.
     """
+    check_secret(secret)
     raw = source if isinstance(source, Mapping) else read_source(source, mapping=mapping)
-    report = validate(raw, dayfirst=dayfirst, today=today)
+    # Client IDs are pseudonymised per distinct value while the tables are built; the
+    # memo hashes a client named in both contacts and clients once.
+    memo = {}
+    report = validate_and_build(raw, dayfirst=dayfirst, today=today,
+                                recode={"client_id": lambda ids: pseudonymise(ids, secret, memo=memo)})
     if not report.ok:
         raise InvalidInputError(summary_message(report.errors), problems=report.errors)
-    tables = dict(report.tables)
-    for table in ("contacts", "clients"):
-        frame = tables[table].copy()
-        frame["client_id"] = pseudonymise(frame["client_id"], secret)
-        tables[table] = frame
     if name is None:
         name = "dataset" if isinstance(source, Mapping) else (Path(source).stem or "dataset")
-    report.tables = tables
-    return Dataset(**tables, name=str(name)), report
+    return Dataset(**report.tables, name=str(name)), report

@@ -12,7 +12,10 @@ import io
 import re
 import zipfile
 
+import numpy as np
 import pandas as pd
+
+from netdash.ingest.coded import as_categorical, coded_column, compact, read_csv_arrow, value_mask
 
 __all__ = ["FileProblem", "parse_csv", "parse_xlsx", "parse_parquet", "MAX_COLUMNS", "MAX_ROWS",
            "MAX_FIELD_CHARS"]
@@ -93,30 +96,41 @@ def _sniff_delimiter(header_line):
 
 
 def _finish(frame, header_cells, label, header_row=1):
-    """Apply the header, drop blank rows and unnamed blank columns, check limits."""
+    """Apply the header, drop blank rows and unnamed blank columns, check limits.
+
+    Returns a frame of categorical text columns (see :mod:`netdash.ingest.coded`).
+    """
     header = [str(h).strip() if h is not None else "" for h in header_cells]
-    frame = frame.fillna("") if len(frame) else frame
+    frame = frame.copy(deep=False)
     frame.columns = range(frame.shape[1])
+    columns = {i: as_categorical(frame[i]) for i in range(frame.shape[1])}
     keep = []
     for i, name in enumerate(header):
         if name:
             keep.append(i)
-        elif len(frame) and (frame[i].astype(str).str.strip() != "").any():
+        elif len(frame) and value_mask(columns[i], lambda c: c.strip() != "").any():
             raise FileProblem(f"column {i + 1} has values but no name in the header row. Give it a name or delete "
                               "it.", label=label, rows=(header_row,))
     if not keep:
         raise FileProblem("the first row is empty; it must hold the column names (see the template).",
                           label=label, rows=(header_row,))
-    frame = frame[keep].astype(str)
-    frame.columns = [header[i] for i in keep]
+    frame = pd.DataFrame({header[i]: columns[i] for i in keep}, index=frame.index)
+    frame.columns = [header[i] for i in keep]  # a repeated name stays repeated (reported by mapping)
     if len(frame):
-        blank = (frame.apply(lambda c: c.str.strip()) == "").all(axis=1)
-        frame = frame[~blank]
+        blank = np.ones(len(frame), dtype=bool)
+        for i in range(frame.shape[1]):
+            col = frame.iloc[:, i]
+            blank &= value_mask(col, lambda c: c.strip() == "")
+        if blank.any():
+            frame = frame[~blank]
+        frame = pd.DataFrame({i: compact(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=frame.index)
+        frame.columns = [header[i] for i in keep]
     if len(frame) > MAX_ROWS:
         raise FileProblem(f"the file has {len(frame):,} rows; the limit is {MAX_ROWS:,}. Import a shorter period.",
                           label=label)
-    for col in frame.columns:
-        long_rows = frame.index[frame[col].str.len() > MAX_FIELD_CHARS]
+    for i, col in enumerate(frame.columns):
+        values = frame.iloc[:, i]
+        long_rows = frame.index[value_mask(values, lambda c: len(c) > MAX_FIELD_CHARS)]
         if len(long_rows):
             raise FileProblem(f"a value in column {col!r} is longer than {MAX_FIELD_CHARS:,} characters. This "
                               "usually means a quote character (\") is not closed, so the rest of the file ran "
@@ -124,11 +138,51 @@ def _finish(frame, header_cells, label, header_row=1):
     return frame
 
 
+def _parse_utf8_with_arrow(data, label):
+    """The frame of a plain UTF-8 CSV parsed by pyarrow into dictionary codes, or None.
+
+    None whenever the reference reader in :func:`parse_csv` is needed: UTF-16, an Excel
+    ``sep=`` line, anything not plainly valid (bad encoding, NUL bytes, too many columns or
+    lines) or anything pyarrow cannot read exactly as pandas would. The reference reader
+    then produces the same frame or the message. pyarrow checks the whole file is UTF-8.
+    """
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (not bom and _not_a_csv(data)) or b"\x00" in data:
+        return None
+    body = data[3:] if bom else data
+    end = body.find(b"\n")
+    try:
+        first = (body if end < 0 else body[:end]).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if re.fullmatch(r'\s*"?sep=(.)"?\s*', first):
+        return None
+    delimiter = _sniff_delimiter(first)
+    try:
+        header_fields = next(csv.reader([first], delimiter=delimiter), [])
+    except csv.Error:
+        return None
+    if len(header_fields) > MAX_COLUMNS or body.count(b"\n") > MAX_ROWS + 1:
+        return None
+    parsed = read_csv_arrow(body, delimiter=delimiter, n_columns=len(header_fields))
+    if parsed is None:
+        return None
+    header = [uniques[codes[0]] for codes, uniques in parsed]
+    index = pd.RangeIndex(2, len(parsed[0][0]) + 1)
+    frame = pd.DataFrame({i: coded_column(codes[1:], uniques, index) for i, (codes, uniques) in enumerate(parsed)},
+                         index=index)
+    del parsed
+    return _finish(frame, header, label)
+
+
 def parse_csv(data, label):
     """Parse CSV bytes (UTF-8, UTF-8 with BOM or UTF-16 with BOM) into a frame of strings."""
     if not data.strip(b" \t\r\n\xef\xbb\xbf\xff\xfe"):
         raise FileProblem("the file is empty. Export the table again; it needs a header row and data rows.",
                           label=label)
+    fast = _parse_utf8_with_arrow(data, label)
+    if fast is not None:
+        return fast
     text = _decode(data, label)
     first_line_end = text.find("\n")
     first = text if first_line_end < 0 else text[:first_line_end]
@@ -140,7 +194,11 @@ def parse_csv(data, label):
         skipped = 1
     else:
         delimiter = _sniff_delimiter(first)
-    header_fields = next(csv.reader([text.split("\n", 1)[0]], delimiter=delimiter), [])
+    try:
+        header_fields = next(csv.reader([text.split("\n", 1)[0]], delimiter=delimiter), [])
+    except csv.Error as exc:  # e.g. a lone carriage return inside the header line
+        raise FileProblem(f"the header row cannot be read as CSV ({exc}). Save the file again as 'CSV UTF-8'.",
+                          label=label, rows=(1,)) from None
     if len(header_fields) > MAX_COLUMNS:
         raise FileProblem(f"the header has {len(header_fields)} columns; the limit is {MAX_COLUMNS}. Keep only the "
                           "columns netdash uses (see the template).", label=label, rows=(1,))

@@ -9,17 +9,17 @@ to the database, exports or logs. Losing it means later imports cannot be
 linked to earlier ones.
 """
 
-import hashlib
 import hmac
 import os
 import secrets
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from netdash.errors import InvalidInputError
 
-__all__ = ["load_or_create_secret", "pseudonymise", "SECRET_FILE", "SECRET_BYTES"]
+__all__ = ["load_or_create_secret", "pseudonymise", "check_secret", "SECRET_FILE", "SECRET_BYTES"]
 
 SECRET_FILE = "secret.key"
 SECRET_BYTES = 32
@@ -57,7 +57,13 @@ def load_or_create_secret(workspace_dir):
     return key
 
 
-def pseudonymise(ids, secret):
+def check_secret(secret):
+    """Raise :class:`InvalidInputError` unless ``secret`` is non-empty bytes."""
+    if not isinstance(secret, bytes) or not secret:
+        raise InvalidInputError("the pseudonymisation secret must be non-empty bytes; use load_or_create_secret().")
+
+
+def pseudonymise(ids, secret, *, memo=None):
     """Replace IDs by keyed pseudonyms; missing values stay missing.
 
     Parameters
@@ -65,11 +71,15 @@ def pseudonymise(ids, secret):
     ids : Series
         Raw IDs; surrounding whitespace is ignored.
     secret : bytes
+    memo : dict, optional
+        ``{stripped ID: pseudonym}`` shared between calls with the same
+        secret, so an ID seen in several tables is hashed once.
 
     Returns
     -------
     Series
-        ``"c_"`` + 16 hex digits, same index as ``ids``.
+        ``"c_"`` + 16 hex digits, same index as ``ids``. Rows with the same ID
+        share one string object.
 
     Examples
     --------
@@ -78,13 +88,17 @@ def pseudonymise(ids, secret):
     >>> out.iloc[0] == out.iloc[1], out.iloc[0].startswith("c_"), len(out.iloc[0]), out.iloc[2] is None
     (True, True, 18, True)
     """
-    if not isinstance(secret, bytes) or not secret:
-        raise InvalidInputError("the pseudonymisation secret must be non-empty bytes; use load_or_create_secret().")
-    present = ids.notna()
-    text = ids[present].astype(str).str.strip()
-    table = {v: "c_" + hmac.new(secret, v.encode("utf-8"), hashlib.sha256).hexdigest()[:16] for v in text.unique()}
-    values = ids.astype(object).to_numpy(copy=True)
-    mask = present.to_numpy()
-    values[mask] = text.map(table).to_numpy(dtype=object)
-    values[~mask] = None
-    return pd.Series(values, index=ids.index, dtype=object)
+    check_secret(secret)
+    memo = {} if memo is None else memo
+    # Hash each distinct ID once (a contact log repeats each client many times) and
+    # spread the results back.
+    codes, uniques = pd.factorize(ids.to_numpy(dtype=object, na_value=None), use_na_sentinel=True)
+    digests = np.empty(len(uniques) + 1, dtype=object)
+    for i, raw in enumerate(uniques):
+        text = str(raw).strip()
+        digest = memo.get(text)
+        if digest is None:
+            digest = memo[text] = "c_" + hmac.digest(secret, text.encode("utf-8"), "sha256").hex()[:16]
+        digests[i] = digest
+    digests[-1] = None  # code -1: missing
+    return pd.Series(digests[codes], index=ids.index, dtype=object)

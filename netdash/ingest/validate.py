@@ -5,15 +5,17 @@ same problem on many rows is one message listing the rows. See
 ``docs/data.md`` for the rules users are told about.
 """
 
+import numpy as np
 import pandas as pd
 
 from netdash.dataset import conform
+from netdash.ingest.coded import lookup, objects, rows_by_value, same_values
 from netdash.ingest.checks import TableCheck, quoted_examples
 from netdash.ingest.mapping import suggest_mapping
 from netdash.ingest.problems import Problem, ValidationReport, join_names
 from netdash.schema import CONTACT_TYPES, SECTORS, TABLES
 
-__all__ = ["validate"]
+__all__ = ["validate", "validate_and_build"]
 
 _NOUN = {"agencies": "agency", "practitioners": "practitioner", "clients": "client"}
 # Event dates after today are typos; a practitioner may be due to start later.
@@ -41,6 +43,17 @@ def validate(raw_tables, *, dayfirst=False, today=None):
         lose their colleague part, and rows left naming nobody are dropped.
         Client IDs are not yet pseudonymised.
     """
+    return validate_and_build(raw_tables, dayfirst=dayfirst, today=today)
+
+
+def validate_and_build(raw_tables, *, dayfirst=False, today=None, recode=None):
+    """As :func:`validate`; ``recode`` maps a column to a function of its distinct values.
+
+    Each function gets an object Series of the distinct stripped values of that
+    column (None for blank) and returns their replacements, which are then spread
+    to rows: :func:`netdash.ingest.load_dataset` pseudonymises ``client_id`` this
+    way, hashing each client once however many contacts name them.
+    """
     report = ValidationReport()
     today = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today).normalize()
     for name in getattr(raw_tables, "ignored", []):
@@ -65,7 +78,7 @@ def validate(raw_tables, *, dayfirst=False, today=None):
     for problems in (report.errors, report.warnings):
         problems.sort(key=lambda p: (order.get(p.file, -1), p.rows[:1] or (0,)))
     if report.ok:
-        report.tables = {name: _canonical(checks.get(name), name) for name in TABLES}
+        report.tables = {name: _canonical(checks.get(name), name, recode or {}) for name in TABLES}
     return report
 
 
@@ -127,7 +140,10 @@ def _ids(checks, name, column):
     t = checks.get(name)
     if t is None or column not in t.text.columns:
         return None
-    return t.text[column][t.text[column] != ""].unique()
+    values = t.text[column]
+    cats = values.cat.categories.to_numpy(dtype=object)
+    used = np.bincount(values.cat.codes.to_numpy(), minlength=cats.size) > 0
+    return cats[used & (cats != "")]
 
 
 def _cross_table(checks):
@@ -152,7 +168,7 @@ def _cross_table(checks):
     c.add_mask(no_client & no_colleague, None, "the contact names neither a client_id nor a with_practitioner_id. "
                "Every contact names a client, a colleague or both; fill one in or delete the row.")
     if "with_practitioner_id" in c.text.columns:
-        selfc = ~no_colleague & (c.text["with_practitioner_id"] == c.text["practitioner_id"])
+        selfc = ~no_colleague & same_values(c.text["with_practitioner_id"], c.text["practitioner_id"])
         c.add_mask(selfc, "with_practitioner_id", "with_practitioner_id is the same as practitioner_id, and a "
                    "practitioner cannot contact themselves. The colleague part was ignored, and rows without a "
                    "client_id were dropped.", "warning")
@@ -166,19 +182,26 @@ def _employment(c, p, plabel):
                         index=p.text["practitioner_id"].to_numpy())
     post = post[~post.index.duplicated()]
     who = c.text["practitioner_id"]
-    start = who.map(post["start"]).astype("datetime64[ns]")
-    end = who.map(post["end"]).astype("datetime64[ns]")
-    date = c.values["date"]
-    outside = (date < start) | (date > end)
-    for pid, rows in c.text.index[outside.to_numpy()].to_series().groupby(who[outside].to_numpy()):
+    # Look each practitioner up once, then spread to their contacts by code.
+    at = post.index.get_indexer(who.cat.categories.to_numpy(dtype=object))
+    nat = np.datetime64("NaT", "ns")
+    start = lookup(who, np.where(at >= 0, post["start"].to_numpy("datetime64[ns]")[at], nat))
+    end = lookup(who, np.where(at >= 0, post["end"].to_numpy("datetime64[ns]")[at], nat))
+    date = c.values["date"].to_numpy("datetime64[ns]")
+    outside = pd.Series((date < start) | (date > end), index=who.index)
+    for pid, rows in sorted(rows_by_value(c.text.index, who, outside.to_numpy()), key=lambda item: item[0]):
         s, e = post.loc[pid, "start"], post.loc[pid, "end"]
         span = f"{'?' if pd.isna(s) else s.date()} to {'now' if pd.isna(e) else e.date()}"
         c.add(rows, "date", f"practitioner {pid!r} has contacts dated outside their time in post ({span} in "
               f"{plabel}). They were kept; check the dates.", "warning")
 
 
-def _canonical(t, name):
-    """The canonical frame of a validated table (an empty one when the table was not supplied)."""
+def _canonical(t, name, recode):
+    """The canonical frame of a validated table (an empty one when the table was not supplied).
+
+    ``recode`` maps a column name to a function applied to its distinct values (an
+    object Series, None for blank) before they are spread to rows.
+    """
     if t is None:
         return conform(None, name)
     spec = TABLES[t.name]
@@ -187,9 +210,13 @@ def _canonical(t, name):
         if col.name in t.values:
             out[col.name] = t.values[col.name]
         elif col.name in t.text.columns:
-            out[col.name] = t.text[col.name].astype(object).where(t.text[col.name] != "", None)
+            # One shared Python string per distinct ID, not one per row.
+            # (dtype=object: pandas would otherwise copy them into an Arrow string column).
+            out[col.name] = pd.Series(objects(t.text[col.name], recode=recode.get(col.name)), index=out.index,
+                                      dtype=object)
     if t.name == "contacts" and "_self" in t.values:
-        selfc = t.values["_self"]
-        out.loc[selfc, "with_practitioner_id"] = None
-        out = out[~(selfc & out["client_id"].isna())] if "client_id" in out else out[~selfc]
+        selfc = t.values["_self"].to_numpy()
+        if selfc.any():
+            out.loc[selfc, "with_practitioner_id"] = None
+            out = out[~(selfc & out["client_id"].isna().to_numpy())] if "client_id" in out else out[~selfc]
     return conform(out.reset_index(drop=True), t.name)
