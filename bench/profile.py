@@ -6,11 +6,13 @@ Prints, stage by stage, seconds and the process's peak memory so far:
   compiled betweenness alone;
 * the pipeline's stages: import through ``netdash.ingest.load_dataset``,
   each edge table of ``netdash.graphs``, and (unless ``--tables-only``) the
-  graphs and measures of :class:`netdash.analysis.NetworkAnalysis`.
+  matrices and each measure family of :class:`netdash.analysis.NetworkAnalysis`.
 
-``--tables-only`` stops before building networkx graphs, for data whose
-practitioner graph does not fit in memory as a networkx graph (the large
-demo with ties "all": about 8.5 million ties).
+``--tables-only`` stops after the edge tables.
+
+``--pickle FILE`` loads a dataset pickled from ``load_dataset`` instead of
+importing the folder (to profile the measures without ingest in the loop);
+``--save-pickle FILE`` writes one.
 
 Usage::
 
@@ -27,6 +29,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--tables-only", action="store_true")
+    parser.add_argument("--pickle", type=Path, help="load this pickled Dataset instead of importing DIR")
+    parser.add_argument("--save-pickle", type=Path, help="pickle the imported Dataset here")
     args = parser.parse_args(argv)
     t = time.perf_counter()
 
@@ -45,29 +49,57 @@ def main(argv=None):
     con.close()
     lap("floor: DuckDB reads contacts.csv", f"{rows:,} rows")
 
+    import pickle
+
     from netdash import graphs
     from netdash.analysis import NetworkAnalysis
     from netdash.ingest import load_dataset
+    from netdash.metrics import brokerage, centrality, fragmentation, mixing, structural_holes
     lap("import netdash")
-    ds, _ = load_dataset(args.folder, secret=b"netdash-bench")
-    lap("load_dataset (read, validate, pseudonymise)")
+    if args.pickle:
+        ds = pickle.loads(args.pickle.read_bytes())
+        lap("unpickle the Dataset")
+    else:
+        ds, _ = load_dataset(args.folder, secret=b"netdash-bench")
+        lap("load_dataset (read, validate, pseudonymise)")
+    if args.save_pickle:
+        args.save_pickle.write_bytes(pickle.dumps(ds))
     with graphs.reuse_tables():
         nodes = graphs.practitioner_nodes(ds)
         lap("practitioner_nodes", f"{len(nodes):,}")
-        for name in ("contact_edges", "coworking_edges", "cop_edges", "practitioner_edges"):
-            table = getattr(graphs, name)(ds)
-            lap(name, f"{len(table):,} rows")
+        table = graphs.contact_edges(ds)
+        lap("contact_edges", f"{len(table):,} rows")
+        # The same options as NetworkAnalysis's, so that its calls find these tables.
+        table = graphs.coworking_edges(ds, window_days=90)
+        lap("coworking_edges", f"{len(table):,} rows")
+        table = graphs.cop_edges(ds)
+        lap("cop_edges", f"{len(table):,} rows")
+        table = graphs.practitioner_edges(ds, ties="all", window_days=90)
+        lap("practitioner_edges (union)", f"{len(table):,} rows")
         if args.tables_only:
             return
         analysis = NetworkAnalysis(ds)
-        analysis.G
-        lap("graphs (practitioner, contact, trust) + counts")
+        analysis._tables
+        lap("trust_edges + practitioner_metrics", "(edge tables above reused)")
+    M, D = analysis.matrix, analysis.contact_matrix
+    lap("GraphMatrix of G and of D", f"{M.number_of_edges():,} and {D.number_of_edges():,} ties")
     analysis.betweenness
     lap("betweenness", analysis.betweenness.method)
+    structural_holes.structural_holes(M)
+    lap("structural holes")
+    mixing.ei_by_node(M)
+    brokerage.brokerage_roles(D)
+    lap("E-I by node, brokerage")
+    fragmentation.key_players(M, max_nodes=0)
+    lap("key players")
     analysis.practitioner_table()
-    lap("rest of practitioner table")
+    lap("practitioner table (the measures above again, and the join)")
+    centrality.harmonic_centrality(M)
+    lap("harmonic centrality")
+    analysis._agency_nmi()
+    lap("agency NMI (Louvain / PLM, with its import)")
     analysis.network_measures()
-    lap("network measures")
+    lap("network measures (all again)")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@ then in fresh subprocesses, alternating, run
   (``bench/baseline.py``, whose docstring says exactly what it does),
 
 and print the median wall time of each (interpreter start to exit), the peak
-resident memory, the ratio baseline / pipeline from the same run, and the
+resident memory, the ratio of the medians from the same run, every run's
+time with the ratio of each alternated pair (on a shared machine the load
+changes from minute to minute; a pair saw about the same load), and the
 pipeline's stage times. Each subprocess has a time limit and an address-space
 limit, so a run that would swamp the machine stops and is reported instead.
 
@@ -54,8 +56,8 @@ def _pipeline(folder, out):
     ds, _ = load_dataset(folder, secret=b"netdash-bench")
     lap("load (ingest)")
     analysis = NetworkAnalysis(ds)
-    analysis.G
-    lap("edges + graphs")
+    analysis.matrix, analysis.contact_matrix  # no networkx graph: only Louvain on small graphs builds one
+    lap("edges + matrices")
     analysis.betweenness
     lap("betweenness")
     table = analysis.practitioner_table()
@@ -161,6 +163,12 @@ def run(scales, *, repeats, baseline_repeats, timeout, limit_gb, workdir):
     return results
 
 
+def _pair_ratios(result):
+    """baseline_i / pipeline_i for each alternated pair of runs that both finished."""
+    return [b["seconds"] / p["seconds"] for p, b in zip(result["pipeline"], result["baseline"])
+            if p.get("seconds") and b.get("seconds")]
+
+
 def markdown(results, info):
     """The results as Markdown tables."""
     lines = [f"Machine: {info['nproc']} cores ({info['cpu']}), {info['memory_gb']} GB memory, "
@@ -184,6 +192,14 @@ def markdown(results, info):
             f"{_fmt(b, ' s')} ({len(okb)}/{len(r['baseline'])}) | "
             f"{_fmt(max((x['peak_mb'] for x in okb), default=None), ' MB')} | "
             f"{_fmt(b / p if p and b else None, 'x')} | {bet} |")
+    lines += ["", "Each run, in the order run (baseline run i follows pipeline run i, so the two saw about "
+              "the same machine load), and the ratio of each such pair:", ""]
+    for r in results:
+        pairs = _pair_ratios(r)
+        lines.append(f"- {r['scale']}: pipeline " + ", ".join(_fmt(x.get("seconds")) for x in r["pipeline"])
+                     + " s; baseline " + (", ".join(_fmt(x.get("seconds")) for x in r["baseline"]) or "not run")
+                     + " s" + (f"; paired ratios {', '.join(f'{x:.1f}x' for x in pairs)} (median "
+                               f"{statistics.median(pairs):.1f}x)" if pairs else ""))
     lines += ["", "Pipeline stage times (median over runs, seconds):", ""]
     for r in results:
         ok = [p for p in r["pipeline"] if p.get("stages")]

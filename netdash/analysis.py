@@ -1,9 +1,12 @@
 """The whole analysis of one period, as the CLI and the pages use it.
 
 This module only composes the measure families in :mod:`netdash.metrics`.
-:class:`NetworkAnalysis` builds each graph of a period once (the contact log
-is aggregated once, see :func:`netdash.graphs.reuse_tables`) and shares the
-graphs between the per-practitioner table and the whole-network measures;
+:class:`NetworkAnalysis` aggregates the contact log once (see
+:func:`netdash.graphs.reuse_tables`) into edge tables, builds from them one
+:class:`netdash.metrics._matrix.GraphMatrix` per graph (node order, tie
+arrays and each sparse matrix made once) and passes it to every measure; no
+networkx graph is built unless one is asked for (:attr:`NetworkAnalysis.G`,
+``D`` and ``T``); Louvain gets an unweighted copy made from the arrays.
 :func:`practitioner_table` and :func:`network_measures` are shortcuts that
 each build their own.
 
@@ -19,14 +22,13 @@ method, parallel) above it.
 import math
 from functools import cached_property
 
-import networkx as nx
 import numpy as np
 import pandas as pd
-from sklearn.metrics import normalized_mutual_info_score
 
 from netdash import graphs
 from netdash.metrics import basic, brokerage, centrality, communities, fragmentation, mixing
 from netdash.metrics import structural_holes, trust
+from netdash.metrics._matrix import GraphMatrix
 
 __all__ = [
     "NetworkAnalysis",
@@ -134,35 +136,59 @@ class NetworkAnalysis:
         self.trust_options = dict(trust_options or {})
 
     @cached_property
-    def _built(self):
+    def _tables(self):
         # One store of edge tables for every graph and for basic.practitioner_metrics.
+        options = dict(ties=self.ties, window_days=self.window_days)
         with graphs.reuse_tables():
-            options = dict(ties=self.ties, window_days=self.window_days)
-            G = graphs.practitioner_graph(self.ds, self.period, **options)
-            D = graphs.contact_graph(self.ds, self.period)
-            T = trust.trust_graph(self.ds, self.period, **self.trust_options)
+            nodes = graphs.practitioner_nodes(self.ds, self.period)
+            edges = graphs.practitioner_edges(self.ds, self.period, **options)
+            direct = graphs.contact_edges(self.ds, self.period)
+            trusted = trust.trust_edges(self.ds, self.period, **self.trust_options)
             counts = basic.practitioner_metrics(self.ds, self.period, **options)
-        return G, D, T, counts
+        return {"nodes": nodes, "edges": edges, "direct": direct, "trust": trusted, "counts": counts}
 
-    @property
+    @cached_property
+    def matrix(self):
+        """:class:`netdash.metrics._matrix.GraphMatrix` of :attr:`G`, built from the edge table."""
+        t = self._tables
+        return GraphMatrix.from_edges(t["nodes"]["practitioner_id"], t["edges"]["source"], t["edges"]["target"],
+                                      node_attrs={"agency": t["nodes"]["agency"]})
+
+    @cached_property
+    def contact_matrix(self):
+        """:class:`netdash.metrics._matrix.GraphMatrix` of :attr:`D` (directed contacts)."""
+        t = self._tables
+        return GraphMatrix.from_edges(t["nodes"]["practitioner_id"], t["direct"]["source"],
+                                      t["direct"]["target"], directed=True,
+                                      node_attrs={"agency": t["nodes"]["agency"]})
+
+    @cached_property
     def G(self):
-        """Undirected practitioner graph of the chosen ``ties``."""
-        return self._built[0]
+        """Undirected practitioner graph of the chosen ``ties`` (networkx, built on first use)."""
+        t = self._tables
+        return graphs._graph(t["nodes"], t["edges"], attrs=graphs.PRACTITIONER_EDGE_ATTRS)
 
-    @property
+    @cached_property
     def D(self):
-        """Directed graph of direct contacts."""
-        return self._built[1]
+        """Directed graph of direct contacts (networkx, built on first use)."""
+        t = self._tables
+        return graphs._graph(t["nodes"], t["direct"], directed=True, attrs=("weight", "types"))
 
-    @property
+    @cached_property
     def T(self):
-        """Undirected graph of trust ties."""
-        return self._built[2]
+        """Undirected graph of trust ties (networkx, built on first use)."""
+        return trust._graph_from_edges(self.ds, self.period, self._tables["trust"])
+
+    @cached_property
+    def _trust_pairs(self):
+        edges = self._tables["trust"]
+        return edges[edges["is_trust_tie"].astype(bool)]
 
     @cached_property
     def betweenness(self):
         """:class:`netdash.metrics.centrality.BetweennessResult` of :attr:`G`, computed once."""
-        return centrality.betweenness_estimate(self.G, normalized=True, max_work=self.max_work, seed=self.seed)
+        return centrality.betweenness_estimate(self.matrix, normalized=True, max_work=self.max_work,
+                                               seed=self.seed)
 
     def practitioner_table(self):
         """One row per practitioner with every per-practitioner measure.
@@ -175,21 +201,18 @@ class NetworkAnalysis:
             ``betweenness_se`` (standard error of a sampled betweenness, 0.0
             when exact); sorted by practitioner_id.
         """
-        G, D, T, table = self._built
-        per_node = pd.DataFrame(index=pd.Index(sorted(G.nodes), name="practitioner_id"))
+        M, table = self.matrix, self._tables["counts"]
+        per_node = pd.DataFrame(index=pd.Index(M.nodes, name="practitioner_id"))
         between = self.betweenness
         per_node["betweenness"] = pd.Series(between.values, dtype="float64")
-        per_node = per_node.join(structural_holes.structural_holes(G)[["constraint", "effective_size"]])
-        per_node["ei_index"] = pd.Series(mixing.ei_by_node(G, "agency"), dtype="float64")
-        per_node["trust_ties"] = pd.Series(dict(T.degree()), dtype="float64")
-        roles = brokerage.brokerage_roles(D, "agency")
-        if "practitioner_id" in roles.columns:
-            roles = roles.set_index("practitioner_id")
-        per_node = per_node.join(roles)
+        per_node = per_node.join(structural_holes.structural_holes(M)[["constraint", "effective_size"]])
+        per_node["ei_index"] = pd.Series(mixing.ei_by_node(M, "agency"), dtype="float64")
+        pairs = self._trust_pairs
+        per_node["trust_ties"] = pd.concat([pairs["a"], pairs["b"]]).value_counts().reindex(
+            per_node.index, fill_value=0).astype("float64")
+        per_node = per_node.join(brokerage.brokerage_roles(self.contact_matrix, "agency"))
         # Only the plain gain is reported: skip the O(n^2 m) distance-weighted columns.
-        keys = fragmentation.key_players(G, max_nodes=0)
-        if "practitioner_id" in keys.columns:
-            keys = keys.set_index("practitioner_id")
+        keys = fragmentation.key_players(M, max_nodes=0)
         per_node = per_node.join(keys[["key_player_fragmentation_gain"]])
         se = between.standard_error
         per_node["betweenness_se"] = 0.0 if se is None else pd.Series(se, dtype="float64")
@@ -216,17 +239,16 @@ class NetworkAnalysis:
             that cannot be computed (an empty period) are ``None``, never NaN,
             so the dict is valid JSON.
         """
-        G, T = self.G, self.T
-        n = len(G)
-        out = dict(basic.network_summary(G))
-        out["fragmentation"] = fragmentation.fragmentation(G)
-        harmonic = sum(centrality.harmonic_centrality(G).values())
+        M = self.matrix
+        n = len(M)
+        out = dict(basic.network_summary(M))  # includes density, 0.0 below two nodes
+        out["fragmentation"] = fragmentation.fragmentation(M)
+        harmonic = sum(centrality.harmonic_centrality(M).values())
         out["distance_weighted_fragmentation"] = float(1.0 - harmonic / (n * (n - 1.0))) if n >= 2 else 0.0
-        out["ei_index"] = mixing.ei_index(G, "agency")
-        out["n_components"] = nx.number_connected_components(G) if n else 0
-        out["density"] = nx.density(G) if n > 1 else 0.0
-        out["agency_nmi"] = self._agency_nmi() if G.number_of_edges() else None
-        out["trust_ties"] = T.number_of_edges()
+        out["ei_index"] = mixing.ei_index(M, "agency")
+        out["n_components"] = M.components[0]
+        out["agency_nmi"] = self._agency_nmi() if M.number_of_edges() else None
+        out["trust_ties"] = len(self._trust_pairs)
         between = self.betweenness
         out["betweenness_method"] = between.method
         out["betweenness_sources"] = between.sources
@@ -236,13 +258,17 @@ class NetworkAnalysis:
         return {k: _jsonable(v) for k, v in out.items()}
 
     def _agency_nmi(self):
-        if self.G.number_of_edges() <= LOUVAIN_NETWORKX_MAX_TIES:
-            return communities.agency_alignment(self.G, "agency", seed=self.seed)["nmi"]
-        return _plm_agency_nmi(self.G, seed=self.seed)
+        M = self.matrix
+        if M.number_of_edges() > LOUVAIN_NETWORKX_MAX_TIES:
+            return _plm_agency_nmi(M, seed=self.seed)
+        # networkx's Louvain, as communities.agency_alignment, without its ARI (and scikit-learn).
+        codes, _ = mixing._group_codes(M, "agency")
+        membership, _ = communities._louvain_membership(M, seed=self.seed)
+        return communities.normalized_mutual_info(codes, [membership[v] for v in M])
 
 
 def _plm_agency_nmi(G, *, seed=0):
-    """NMI of NetworKit PLM communities with agencies.
+    """NMI of NetworKit PLM communities with agencies (``G`` a networkx graph or GraphMatrix).
 
     PLM is Louvain (Blondel et al. 2008) run in parallel (Staudt & Meyerhenke
     2016), without refinement, resolution 1. Conventions as
@@ -254,8 +280,13 @@ def _plm_agency_nmi(G, *, seed=0):
     """
     import networkit as nk  # imported here: it takes about a second
 
-    codes = pd.factorize(pd.Series([G.nodes[v]["agency"] for v in G], dtype=object), sort=True)[0]
-    H = centrality._networkit(G.to_undirected(as_view=True) if G.is_directed() else G, None)
+    if isinstance(G, GraphMatrix):
+        agency = G.node_attrs["agency"]
+        H = centrality._networkit(GraphMatrix(G.nodes, G.source, G.target) if G.is_directed() else G, None)
+    else:
+        agency = [G.nodes[v]["agency"] for v in G]
+        H = centrality._networkit(G.to_undirected(as_view=True) if G.is_directed() else G, None)
+    codes = pd.factorize(pd.Series(agency, dtype=object), sort=True)[0]
     # One thread: PLM's parallel node moves make the partition depend on thread timing.
     threads = nk.getMaxNumberOfThreads()
     nk.setNumberOfThreads(1)
@@ -266,7 +297,7 @@ def _plm_agency_nmi(G, *, seed=0):
     finally:
         nk.setNumberOfThreads(threads)
     labels = np.asarray(plm.getPartition().getVector())
-    return float(normalized_mutual_info_score(codes, labels))
+    return communities.normalized_mutual_info(codes, labels)
 
 
 def practitioner_table(ds, period=None, *, ties="all", window_days=90, trust_options=None):

@@ -14,6 +14,7 @@ from netdash.analysis import (NETWORK_FIELDS, PRACTITIONER_COLUMNS, NetworkAnaly
 from netdash.demo import DemoScale, generate_demo
 from netdash.ingest import load_dataset
 from netdash.metrics import basic, brokerage, communities, fragmentation, mixing, structural_holes, trust
+from netdash.metrics._matrix import GraphMatrix
 from netdash.metrics.brokerage import ROLE_FIELDS
 
 
@@ -100,6 +101,26 @@ def test_shortcuts_give_the_same_answers(ds, result):
     assert network_measures(ds) == net
 
 
+def test_no_networkx_graph_is_built_unless_asked_for(ds, monkeypatch):
+    built, real = [], graphs._graph
+    monkeypatch.setattr(graphs, "_graph", lambda *args, **kw: built.append(args) or real(*args, **kw))
+    a = NetworkAnalysis(ds, max_work=1e12)
+    a.practitioner_table()
+    a.network_measures()
+    assert built == []
+    assert not {"G", "D", "T"} & set(a.__dict__)
+
+
+def test_lazy_graphs_equal_the_graphs_module(ds):
+    a = NetworkAnalysis(ds)
+    for ours, ref in ((a.G, graphs.practitioner_graph(ds)), (a.D, graphs.contact_graph(ds)),
+                      (a.T, trust.trust_graph(ds))):
+        assert list(ours.nodes(data=True)) == list(ref.nodes(data=True))
+        assert list(ours.edges(data=True)) == list(ref.edges(data=True))
+    assert a.matrix.number_of_edges() == a.G.number_of_edges()
+    assert a.contact_matrix.number_of_edges() == a.D.number_of_edges()
+
+
 def test_each_edge_table_is_aggregated_once(ds, monkeypatch):
     calls = []
     real = graphs._duckdb
@@ -133,7 +154,8 @@ def test_distance_weighted_fragmentation_matches_fragmentation_module():
     G.add_edges_from([("x", "y"), ("y", "z")])
     nx.set_node_attributes(G, "A", "agency")
     a = NetworkAnalysis(None)
-    a.__dict__["_built"] = (G, nx.DiGraph(), nx.Graph(), None)  # measures from a given graph
+    a.__dict__["G"], a.__dict__["matrix"] = G, GraphMatrix.from_graph(G)  # measures from a given graph
+    a.__dict__["_trust_pairs"] = pd.DataFrame({"a": [], "b": []})
     ours = a.network_measures()["distance_weighted_fragmentation"]
     assert ours == pytest.approx(fragmentation.distance_weighted_fragmentation(G), rel=1e-12)
     assert 0 < ours < 1

@@ -11,9 +11,11 @@ in different agencies.
 """
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from netdash.graphs import contact_edges, practitioner_edges, practitioner_nodes
+from netdash.metrics._matrix import GraphMatrix
 from netdash.periods import Period
 
 __all__ = ["CROSS_AGENCY_RULE", "PRACTITIONER_COLUMNS", "practitioner_metrics", "network_summary"]
@@ -28,8 +30,13 @@ PRACTITIONER_COLUMNS = (
 """Columns of :func:`practitioner_metrics`, in order."""
 
 
-def _count(ids, index):
-    return ids.value_counts().reindex(index, fill_value=0).astype("int64").to_numpy()
+def _count(positions, n):
+    """How often each of positions 0 to n-1 occurs (-1, not a node, is not counted)."""
+    return np.bincount(positions[positions >= 0], minlength=n).astype("int64")
+
+
+def _positions(index, ids):
+    return index.get_indexer(pd.Index(ids)) if len(ids) else np.zeros(0, dtype=np.intp)
 
 
 def practitioner_metrics(ds, period=None, *, ties="all", window_days=90):
@@ -74,26 +81,33 @@ def practitioner_metrics(ds, period=None, *, ties="all", window_days=90):
     period = Period() if period is None else period
     nodes = practitioner_nodes(ds, period)
     ids = pd.Index(nodes["practitioner_id"])
-    agency = nodes.set_index("practitioner_id")["agency"]
+    n = len(ids)
+    # Everything is counted on positions in the node table (integer arrays), not on id strings.
     edges = practitioner_edges(ds, period, ties=ties, window_days=window_days)
-    ends = pd.DataFrame({"me": pd.concat([edges["source"], edges["target"]], ignore_index=True),
-                         "other": pd.concat([edges["target"], edges["source"]], ignore_index=True)})
-    cross = ends[ends["me"].map(agency) != ends["other"].map(agency)]
+    me = np.r_[_positions(ids, edges["source"]), _positions(ids, edges["target"])]
+    other = np.r_[me[len(edges):], me[:len(edges)]]
+    # A missing agency (code -1) differs from every agency, itself included, as NaN != NaN.
+    agency = np.r_[pd.factorize(nodes["agency"])[0], -1]  # position -1 (not a node) -> -1
+    cross = (agency[me] != agency[other]) | (agency[me] < 0)
     direct = contact_edges(ds, period)
     contacts = ds.contacts[period.mask(ds.contacts["date"])]
-    clients = contacts.dropna(subset=["client_id"]).groupby("practitioner_id")["client_id"].nunique()
+    author = _positions(ids, contacts["practitioner_id"])
+    seen = contacts["client_id"].notna().to_numpy() & (author >= 0)
+    client = pd.factorize(contacts["client_id"].to_numpy()[seen])[0]
+    pairs = np.unique(author[seen].astype(np.int64) * (client.max(initial=0) + 1) + client)
+    clients = np.bincount(pairs // (client.max(initial=0) + 1), minlength=n).astype("int64")
     out = pd.DataFrame({
         "practitioner_id": nodes["practitioner_id"],
         "agency_id": nodes["agency"],
         "agency_name": nodes["agency_name"],
         "sector": nodes["sector"],
         "role": nodes["role"],
-        "degree": _count(ends["me"], ids),
-        "in_degree": _count(direct["target"], ids),
-        "out_degree": _count(direct["source"], ids),
-        "cross_agency_ties": _count(cross["me"], ids),
-        "clients": clients.reindex(ids, fill_value=0).astype("int64").to_numpy(),
-        "contacts": _count(contacts["practitioner_id"], ids),
+        "degree": _count(me, n),
+        "in_degree": _count(_positions(ids, direct["target"]), n),
+        "out_degree": _count(_positions(ids, direct["source"]), n),
+        "cross_agency_ties": _count(me[cross], n),
+        "clients": clients,
+        "contacts": _count(author, n),
         "cop_sessions": nodes["cop_sessions"],
         "cop_attendee": nodes["cop_attendee"],
     })
@@ -104,7 +118,9 @@ def network_summary(G):
     """Whole-network counts of a practitioner graph (``network.json``).
 
     A directed ``G`` is read as undirected: a pair tied in either direction
-    is one tie. Self-loops are ignored; weights are ignored.
+    is one tie. Self-loops are ignored; weights are ignored. ``G`` may be a
+    :class:`netdash.metrics._matrix.GraphMatrix` (counted from its arrays,
+    no copy; a node whose ``agency`` is None has no agency).
 
     Returns
     -------
@@ -125,6 +141,8 @@ def network_summary(G):
     >>> s["n_ties"], s["n_isolates"], s["cross_agency_ties"], s["cross_agency_share"], s["density"]
     (2, 1, 1, 0.5, 0.3333333333333333)
     """
+    if isinstance(G, GraphMatrix):
+        return _matrix_summary(G)
     U = nx.Graph()
     U.add_nodes_from(G.nodes(data=True))
     U.add_edges_from((u, v) for u, v in G.edges() if u != v)
@@ -141,3 +159,31 @@ def network_summary(G):
         "density": nx.density(U) if n > 1 else 0.0,
         "mean_degree": 2 * m / n if n else 0.0,
     }
+
+
+def _matrix_summary(M):
+    """:func:`network_summary` from a GraphMatrix's arrays."""
+    A = M.symmetric
+    n = A.shape[0]
+    upper = _upper_pairs(A)
+    m = len(upper[0])
+    labels = pd.Series(M.node_attrs.get("agency", [None] * n), dtype=object)
+    codes = pd.factorize(labels)[0]  # None and NaN get -1, as agency.get() gives None for each
+    cross = int(np.count_nonzero(codes[upper[0]] != codes[upper[1]]))
+    return {
+        "n_practitioners": n,
+        "n_ties": m,
+        "n_isolates": int(np.count_nonzero(np.diff(A.indptr) == 0)),
+        "n_agencies": int(labels.dropna().nunique()),
+        "cross_agency_ties": cross,
+        "cross_agency_share": cross / m if m else None,
+        "density": m / (n * (n - 1)) * 2 if n > 1 else 0.0,
+        "mean_degree": 2 * m / n if n else 0.0,
+    }
+
+
+def _upper_pairs(A):
+    """Row and column of each tie once (row < column) of a symmetric CSR."""
+    coo = A.tocoo()
+    keep = coo.row < coo.col
+    return coo.row[keep], coo.col[keep]

@@ -20,7 +20,9 @@ contact *out of* their group, the gatekeeper lets contact *into* it.
 Conventions: directed (an undirected graph is read as every edge in both
 directions, as R's sna does), weights and parallel arcs ignored (ties are
 binary), self-loops ignored; isolates and practitioners with only incoming
-or only outgoing ties broker nothing (all zeros).
+or only outgoing ties broker nothing (all zeros). ``G`` may also be a
+:class:`netdash.metrics._matrix.GraphMatrix` (its cached binary adjacency is
+used) everywhere except :func:`boundary_spanners`.
 """
 
 import networkx as nx
@@ -28,6 +30,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from netdash.metrics._matrix import GraphMatrix
 from netdash.metrics.mixing import _group_codes, _node_groups
 
 __all__ = [
@@ -92,6 +95,8 @@ def _binary_adjacency(G):
     """Binary CSR adjacency (directed view) without self-loops, in G's node order."""
     if len(G) == 0:
         return sp.csr_array((0, 0), dtype=np.int64)
+    if isinstance(G, GraphMatrix):
+        return G.binary
     A = nx.to_scipy_sparse_array(G, weight=None, format="csr", dtype=np.int64)
     A.setdiag(0)
     A.eliminate_zeros()

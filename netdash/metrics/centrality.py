@@ -11,7 +11,9 @@ distance-weighted fragmentation.
 
 Conventions: directed graphs follow arc direction; self-loops never lie on a
 shortest path and are dropped; parallel edges of a multigraph count as one
-tie (the shortest, when weighted); isolates score 0.
+tie (the shortest, when weighted); isolates score 0. Every function also
+accepts a :class:`netdash.metrics._matrix.GraphMatrix` in place of ``G``
+(its tie arrays are used directly, with no pass over networkx edges).
 """
 
 import numbers
@@ -22,6 +24,7 @@ import numpy as np
 import rustworkx as rx
 
 from netdash.errors import InvalidInputError
+from netdash.metrics._matrix import GraphMatrix
 
 __all__ = [
     "EXPLANATIONS",
@@ -86,8 +89,12 @@ class BetweennessResult:
 
 
 def _check_weights(G, weight):
-    bad = [(u, v) for u, v, w in G.edges(data=weight, default=1)
-           if isinstance(w, bool) or not (isinstance(w, numbers.Real) and w > 0)]
+    if isinstance(G, GraphMatrix):
+        w = G.weight_array(weight)
+        bad = [(G.nodes[a], G.nodes[b]) for a, b in zip(G.source[~(w > 0)], G.target[~(w > 0)])]
+    else:
+        bad = [(u, v) for u, v, w in G.edges(data=weight, default=1)
+               if isinstance(w, bool) or not (isinstance(w, numbers.Real) and w > 0)]
     if bad:
         shown = ", ".join(f"{u!r}-{v!r}" for u, v in bad[:5])
         raise InvalidInputError(
@@ -99,6 +106,8 @@ def _check_weights(G, weight):
 
 def _arcs(G, weight):
     """Integer endpoints and distances (1/weight, or None) of G's ties, self-loops dropped."""
+    if isinstance(G, GraphMatrix):
+        return G.source, G.target, None if weight is None else 1.0 / G.weight_array(weight)
     index = {v: i for i, v in enumerate(G)}
     rows = [(index[u], index[v], w) for u, v, w in G.edges(data=weight, default=1) if u != v]
     u = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
@@ -126,6 +135,8 @@ def _networkit(G, weight):
 
 
 def _rustworkx(G):
+    if isinstance(G, GraphMatrix):
+        return G.rustworkx
     u, v, _ = _arcs(G, None)
     R = rx.PyDiGraph(multigraph=False) if G.is_directed() else rx.PyGraph(multigraph=False)
     R.add_nodes_from(range(len(G)))
@@ -254,6 +265,8 @@ def _dense_brandes_block(Ad, back, sources):
         dist[hit] = depth
         sigma += reached
         frontier = reached
+        if (dist >= 0).all():  # every node reached: one more product would find nothing new
+            break
     delta = np.zeros((b, n))
     for level in range(depth, 1, -1):
         at = dist == level

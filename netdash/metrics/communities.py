@@ -4,14 +4,23 @@ Louvain communities (Blondel et al. 2008, seeded) are compared with agency
 membership by normalised mutual information (NMI) and the adjusted Rand index
 (ARI). NMI near 1 means the clusters in who-works-with-whom are the agencies
 themselves (silos); near 0 means working groups cut across agencies.
+
+scikit-learn is imported only when the adjusted Rand index is asked for
+(its import takes about a second); NMI is computed here by
+:func:`normalized_mutual_info`, the same arithmetic as scikit-learn's
+``normalized_mutual_info_score`` (tests compare them).
 """
 
-import networkx as nx
-from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+from math import log
 
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from netdash.metrics._matrix import GraphMatrix
 from netdash.metrics.mixing import _group_codes
 
-__all__ = ["EXPLANATIONS", "agency_alignment"]
+__all__ = ["EXPLANATIONS", "agency_alignment", "normalized_mutual_info"]
 
 EXPLANATIONS = {
     "agency_nmi": (
@@ -27,6 +36,62 @@ EXPLANATIONS = {
         "Adjusted Rand index of communities vs agencies (Hubert & Arabie 1985).",
     ),
 }
+
+
+def _entropy(codes):
+    counts = np.unique(codes, return_counts=True)[1].astype(float)
+    if counts.size <= 1:
+        return 0.0
+    total = np.sum(counts)
+    return float(-np.sum((counts / total) * (np.log(counts) - log(total))))
+
+
+def normalized_mutual_info(labels_true, labels_pred):
+    """Normalised mutual information of two labellings, arithmetic mean of entropies.
+
+    ``NMI = I(U; V) / ((H(U) + H(V)) / 2)`` with natural logarithms (Danon et
+    al. 2005; Vinh, Epps & Bailey 2010), computed step by step as
+    scikit-learn's ``normalized_mutual_info_score`` does, so the values are
+    the same to the last bit: 1.0 when both labellings have a single class
+    (or no items), 0.0 when either is a single class otherwise.
+
+    Parameters
+    ----------
+    labels_true, labels_pred : array-like of shape (n,)
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Examples
+    --------
+    >>> normalized_mutual_info([0, 0, 1, 1], [5, 5, 7, 7])
+    1.0
+    >>> normalized_mutual_info([0, 0, 1, 1], [0, 1, 0, 1])
+    0.0
+    """
+    classes, class_idx = np.unique(np.asarray(labels_true), return_inverse=True)
+    clusters, cluster_idx = np.unique(np.asarray(labels_pred), return_inverse=True)
+    if classes.shape[0] == clusters.shape[0] and classes.shape[0] in (0, 1):
+        return 1.0
+    table = sp.coo_array((np.ones(class_idx.shape[0]), (class_idx.ravel(), cluster_idx.ravel())),
+                         shape=(classes.shape[0], clusters.shape[0]), dtype=np.int64).tocsr()
+    table.sum_duplicates()
+    table = table.astype(np.float64, copy=False)
+    rows, cols, values = sp.find(table)
+    total = table.sum()
+    pi, pj = np.ravel(table.sum(axis=1)), np.ravel(table.sum(axis=0))
+    if pi.size == 1 or pj.size == 1:
+        return 0.0
+    share = values / total
+    outer = pi.take(rows).astype(np.int64, copy=False) * pj.take(cols).astype(np.int64, copy=False)
+    log_outer = -np.log(outer) + log(pi.sum()) + log(pj.sum())
+    mi = share * (np.log(values) - log(total)) + share * log_outer
+    mi = float(np.clip(np.where(np.abs(mi) < np.finfo(mi.dtype).eps, 0.0, mi).sum(), 0.0, None))
+    if mi == 0:
+        return 0.0
+    return float(mi / np.mean([_entropy(class_idx), _entropy(cluster_idx)]))
 
 
 def agency_alignment(G, groups="agency", *, seed=0, resolution=1.0, weight=None):
@@ -77,24 +142,47 @@ def agency_alignment(G, groups="agency", *, seed=0, resolution=1.0, weight=None)
     if len(G) == 0:
         nan = float("nan")
         return {"nmi": nan, "ari": nan, "n_communities": 0, "communities": {}}
+    membership, n_communities = _louvain_membership(G, seed=seed, resolution=resolution, weight=weight)
+    labels = [membership[v] for v in G]
+    from sklearn.metrics import adjusted_rand_score  # imported here: it takes about a second
+
+    return {
+        "nmi": normalized_mutual_info(codes, labels),
+        "ari": float(adjusted_rand_score(codes, labels)),
+        "n_communities": n_communities,
+        "communities": {v: membership[v] for v in G},
+    }
+
+
+def _louvain_membership(G, *, seed=0, resolution=1.0, weight=None):
+    """``({node: community id}, number of communities)`` as in :func:`agency_alignment`."""
+    found = nx.community.louvain_communities(
+        _louvain_graph(G, weight), weight="weight", resolution=resolution, seed=seed
+    )
+    order = {v: i for i, v in enumerate(G)}
+    ranked = sorted(found, key=lambda c: (-len(c), min(order[v] for v in c)))
+    return {v: cid for cid, members in enumerate(ranked) for v in members}, len(ranked)
+
+
+def _louvain_graph(G, weight):
+    """Undirected graph Louvain runs on: arcs both ways (or parallel edges) add up to one tie.
+
+    From a :class:`netdash.metrics._matrix.GraphMatrix` it is built from the
+    mutual weights with pairs in sorted order, which is the edge order of a
+    graph built from a sorted edge table, so Louvain sees the same graph.
+    """
     U = nx.Graph()
     U.add_nodes_from(G)
-    # Arcs both ways (or parallel edges) add up to one stronger undirected tie.
+    if isinstance(G, GraphMatrix):
+        upper = sp.triu(G.mutual(weight), k=1).tocoo()
+        rank = np.lexsort((upper.col, upper.row))
+        nodes = np.asarray(G.nodes, dtype=object)
+        U.add_edges_from((a, b, {"weight": w}) for a, b, w in zip(
+            nodes[upper.row[rank]].tolist(), nodes[upper.col[rank]].tolist(), upper.data[rank].tolist()))
+        return U
     for u, v, w in G.edges(data=weight, default=1.0):
         if u != v:
             strength = 1.0 if weight is None else float(w)
             previous = U.get_edge_data(u, v, {"weight": 0.0})["weight"]
             U.add_edge(u, v, weight=previous + strength)
-    found = nx.community.louvain_communities(
-        U, weight="weight", resolution=resolution, seed=seed
-    )
-    order = {v: i for i, v in enumerate(G)}
-    ranked = sorted(found, key=lambda c: (-len(c), min(order[v] for v in c)))
-    membership = {v: cid for cid, members in enumerate(ranked) for v in members}
-    labels = [membership[v] for v in G]
-    return {
-        "nmi": float(normalized_mutual_info_score(codes, labels)),
-        "ari": float(adjusted_rand_score(codes, labels)),
-        "n_communities": len(ranked),
-        "communities": {v: membership[v] for v in G},
-    }
+    return U

@@ -7,6 +7,8 @@ Conventions for every function here:
 * Weights, parallel edges and self-loops are ignored.
 * With fewer than 2 nodes there are no pairs to disconnect, and fragmentation
   is reported as 0.0 by convention.
+* ``G`` may also be a :class:`netdash.metrics._matrix.GraphMatrix`: its
+  cached symmetric adjacency and components are used, with no conversion.
 """
 
 import networkx as nx
@@ -16,6 +18,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from netdash.errors import InvalidInputError
+from netdash.metrics._matrix import GraphMatrix
 
 __all__ = [
     "EXPLANATIONS",
@@ -55,6 +58,8 @@ def _adjacency(G):
     """Symmetric binary CSR adjacency without self-loops, in G's node order."""
     if len(G) == 0:
         return sp.csr_array((0, 0), dtype=np.int32)
+    if isinstance(G, GraphMatrix):
+        return G.symmetric
     A = nx.to_scipy_sparse_array(G, weight=None, format="csr", dtype=np.int32)
     A = sp.csr_array(A + A.T) if G.is_directed() else A
     A.setdiag(0)
@@ -109,8 +114,7 @@ def fragmentation(G):
     n = G.number_of_nodes()
     if n < 2:
         return 0.0
-    _, labels = csgraph.connected_components(_adjacency(G), directed=False)
-    return _fragmentation_from_sizes(np.bincount(labels), n)
+    return _fragmentation_from_sizes(np.bincount(_component_labels(G, _adjacency(G))), n)
 
 
 def distance_weighted_fragmentation(G):
@@ -166,7 +170,8 @@ def components_summary(G):
             "n_isolates": 0,
         }
     A = _adjacency(G)
-    count, labels = csgraph.connected_components(A, directed=False)
+    labels = _component_labels(G, A)
+    count = int(labels.max()) + 1
     largest = int(np.bincount(labels).max())
     return {
         "n_components": int(count),
@@ -176,7 +181,58 @@ def components_summary(G):
     }
 
 
-def _pieces_after_removal(A):
+def _component_labels(G, A):
+    """Component label of every node (cached on a GraphMatrix)."""
+    if isinstance(G, GraphMatrix):
+        return G.components[1]
+    if A.shape[0] == 0:
+        return np.zeros(0, dtype=np.int32)
+    return csgraph.connected_components(A, directed=False)[1]
+
+
+def _cut_nodes(G, A):
+    """Articulation points (Hopcroft & Tarjan 1973), by rustworkx's compiled search."""
+    import rustworkx as rx
+
+    if isinstance(G, GraphMatrix) and not G.is_directed():
+        R = G.rustworkx
+    else:
+        upper = sp.triu(A, k=1).tocoo()
+        R = rx.PyGraph(multigraph=False)
+        R.add_nodes_from(range(A.shape[0]))
+        R.extend_from_edge_list(list(zip(upper.row.tolist(), upper.col.tolist())))
+    return sorted(rx.articulation_points(R))
+
+
+_RECOUNT_BUDGET = 2e7
+"""Above this many arc visits, recounting components per articulation point gives way to one search."""
+
+
+def _pieces_after_removal(A, labels, sizes, cut):
+    """For each node, its component's size and the sum of t(t-1) over the pieces left without it.
+
+    Only an articulation point (``cut``) splits its component; any other
+    node's component just loses it, leaving one piece of ``s - 1`` nodes.
+    The component of each articulation point is recounted without it (compiled
+    code, typically a handful of nodes); when that would cost more than
+    :data:`_RECOUNT_BUDGET` arc visits (many cut nodes in a big component),
+    one linear-time depth-first search in Python does every node at once.
+    """
+    arcs = np.bincount(labels, weights=np.diff(A.indptr), minlength=len(sizes)) if len(labels) else sizes
+    if sum(arcs[labels[v]] for v in cut) > _RECOUNT_BUDGET:
+        return _pieces_by_search(A)
+    comp_size = sizes[labels].astype(np.int64)
+    pieces = (comp_size - 1) * (comp_size - 2)
+    for v in cut:
+        members = np.flatnonzero(labels == labels[v])
+        rest = members[members != v]
+        _, split = csgraph.connected_components(A[rest][:, rest], directed=False)
+        t = np.bincount(split).astype(np.int64)
+        pieces[v] = int(np.sum(t * (t - 1)))
+    return comp_size, pieces
+
+
+def _pieces_by_search(A):
     """For each node, sum of t(t-1) over the pieces its component splits into.
 
     One iterative depth-first search (Hopcroft & Tarjan 1973): a DFS child c
@@ -229,7 +285,7 @@ def key_players(G, *, top=None, max_nodes=250):
 
     Parameters
     ----------
-    G : networkx graph
+    G : networkx graph or GraphMatrix
         Direction, weights and self-loops ignored (see module conventions).
     top : int or None, default None
         Return only the ``top`` rows after sorting; None returns every node.
@@ -237,7 +293,8 @@ def key_players(G, *, top=None, max_nodes=250):
         Distance-weighted columns need an all-pairs BFS of the node's
         component per removal, O(n^2 m) in all; above this many nodes they are
         left NaN and ``attrs["note"]`` says so. Plain fragmentation is always
-        computed, in O(n + m) for all nodes together from one depth-first search.
+        computed for all nodes together: only articulation points (found in
+        O(n + m)) can split a component, and only their components are recounted.
 
     Returns
     -------
@@ -267,10 +324,10 @@ def key_players(G, *, top=None, max_nodes=250):
     nodes = list(G)
     n = len(nodes)
     A = _adjacency(G)
-    base_f = fragmentation(G)
-    _, labels = csgraph.connected_components(A, directed=False) if n else (0, np.zeros(0, int))
+    labels = _component_labels(G, A)
     sizes = np.bincount(labels) if n else np.zeros(0, int)
-    comp_size, pieces = _pieces_after_removal(A)
+    base_f = _fragmentation_from_sizes(sizes, n)
+    comp_size, pieces = _pieces_after_removal(A, labels, sizes, _cut_nodes(G, A) if n else [])
     total_pairs = float(np.sum(sizes * (sizes - 1)))
     remaining = total_pairs - comp_size * (comp_size - 1) + pieces
     if n - 1 >= 2:

@@ -14,6 +14,8 @@ Conventions shared by every function here:
 * Edge weights are ignored. Self-loops are ignored (a tie to oneself is
   neither internal nor external).
 * A measure with no ties to count is NaN, never 0.
+* ``G`` may also be a :class:`netdash.metrics._matrix.GraphMatrix` (one
+  tie per pair: its arrays are used directly, no pass over networkx edges).
 """
 
 import math
@@ -23,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from netdash.errors import InvalidInputError
+from netdash.metrics._matrix import GraphMatrix
 
 __all__ = [
     "EXPLANATIONS",
@@ -56,7 +59,11 @@ def _node_groups(G, groups="agency"):
         If ``groups`` is neither a string nor a mapping, or some nodes have no
         group (missing attribute, missing key, or a None/NaN value).
     """
-    if isinstance(groups, str):
+    if isinstance(groups, str) and isinstance(G, GraphMatrix):
+        labels = G.node_labels(groups)
+        source = f"node attribute '{groups}'"
+        fix = f"Set '{groups}' on every practitioner, or pass groups as a dict node -> group."
+    elif isinstance(groups, str):
         labels = {v: G.nodes[v].get(groups) for v in G}
         source = f"node attribute '{groups}'"
         fix = f"Set '{groups}' on every practitioner, or pass groups as a dict node -> group."
@@ -94,6 +101,8 @@ def _group_codes(G, groups):
 
 def _tie_endpoints(G):
     """Return integer endpoint arrays (u, v) of every non-self-loop tie."""
+    if isinstance(G, GraphMatrix):
+        return G.source, G.target
     position = {v: i for i, v in enumerate(G)}
     pairs = [(position[a], position[b]) for a, b in G.edges() if a != b]
     if not pairs:

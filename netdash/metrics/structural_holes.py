@@ -14,6 +14,9 @@ their whole-graph path divides by zero on isolates. Here:
   contacts to be constrained by) and effective size 0 (no contacts).
 * Weights are used when ``weight`` names an edge attribute (missing values
   count 1); they must be non-negative, and a zero-weight tie counts as absent.
+
+Every function also accepts a :class:`netdash.metrics._matrix.GraphMatrix`
+in place of ``G`` (its cached mutual-weight matrix is used, no conversion).
 """
 
 import networkx as nx
@@ -22,6 +25,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from netdash.errors import InvalidInputError
+from netdash.metrics._matrix import GraphMatrix
 
 __all__ = ["EXPLANATIONS", "constraint", "effective_size", "structural_holes"]
 
@@ -46,16 +50,25 @@ def _mutual_weights(G, weight):
     """Symmetric sparse mutual-weight matrix without self-loops."""
     if len(G) == 0:
         return sp.csr_array((0, 0), dtype=float)
+    if isinstance(G, GraphMatrix):
+        strengths = G.weight_array(weight)
+        if len(strengths) and strengths.min() < 0:
+            raise _negative(weight)
+        return G.mutual(weight)
     A = nx.to_scipy_sparse_array(G, weight=weight, format="csr", dtype=float)
     A.setdiag(0)
     A.eliminate_zeros()
     if A.nnz and A.data.min() < 0:
-        raise InvalidInputError(
-            f"Edge attribute '{weight}' has negative values; Burt's measures need "
-            "non-negative tie strengths. Use counts or durations, or weight=None."
-        )
+        raise _negative(weight)
     M = (A + A.T) if G.is_directed() else A
     return sp.csr_array(M)
+
+
+def _negative(weight):
+    return InvalidInputError(
+        f"Edge attribute '{weight}' has negative values; Burt's measures need "
+        "non-negative tie strengths. Use counts or durations, or weight=None."
+    )
 
 
 def _proportions(M):
@@ -69,8 +82,7 @@ def _proportions(M):
     return P, Mx, isolate
 
 
-def _constraint_array(G, weight):
-    M = _mutual_weights(G, weight)
+def _constraint_array(M):
     P, _, isolate = _proportions(M)
     # Indirect investment p_iq p_qj only matters where j is a contact of i.
     local = (P + (P @ P).multiply(M > 0)).power(2)
@@ -79,8 +91,7 @@ def _constraint_array(G, weight):
     return values
 
 
-def _effective_size_array(G, weight):
-    M = _mutual_weights(G, weight)
+def _effective_size_array(M):
     P, Mx, _ = _proportions(M)
     degree = np.asarray((M > 0).sum(axis=1)).ravel().astype(float)
     redundancy = (P @ Mx.T).multiply(M > 0)
@@ -122,7 +133,7 @@ def constraint(G, *, weight=None):
     >>> constraint(nx.path_graph(["a", "b", "c"]))
     {'a': 1.0, 'b': 0.5, 'c': 1.0}
     """
-    return dict(zip(G, _constraint_array(G, weight).tolist()))
+    return dict(zip(G, _constraint_array(_mutual_weights(G, weight)).tolist()))
 
 
 def effective_size(G, *, weight=None):
@@ -159,7 +170,7 @@ def effective_size(G, *, weight=None):
     >>> effective_size(nx.star_graph(["hub", "a", "b", "c"]))["hub"]
     3.0
     """
-    return dict(zip(G, _effective_size_array(G, weight).tolist()))
+    return dict(zip(G, _effective_size_array(_mutual_weights(G, weight)).tolist()))
 
 
 def structural_holes(G, *, weight=None):
@@ -167,7 +178,7 @@ def structural_holes(G, *, weight=None):
 
     Parameters
     ----------
-    G : networkx graph
+    G : networkx graph or GraphMatrix
         See :func:`constraint` for the conventions.
     weight : str or None, default None
 
@@ -177,10 +188,11 @@ def structural_holes(G, *, weight=None):
         Indexed by ``practitioner_id`` in ``G``'s node order, columns
         ``constraint`` (NaN for isolates) and ``effective_size`` (0 for isolates).
     """
+    M = _mutual_weights(G, weight)  # one conversion for both measures
     return pd.DataFrame(
         {
-            "constraint": _constraint_array(G, weight),
-            "effective_size": _effective_size_array(G, weight),
+            "constraint": _constraint_array(M),
+            "effective_size": _effective_size_array(M),
         },
         index=pd.Index(list(G), name="practitioner_id"),
     )

@@ -56,8 +56,9 @@ def _inferred(ds, period):
     contacts = contacts[contacts["with_practitioner_id"].notna()
                         & (contacts["practitioner_id"] != contacts["with_practitioner_id"])]
     a, b = _ordered(contacts["practitioner_id"], contacts["with_practitioner_id"])
+    # datetime64[M] counts the same distinct months as Period("M"), without building Period objects.
     frame = pd.DataFrame({"a": a, "b": b, "forward": (contacts["practitioner_id"] == a).to_numpy(),
-                          "month": contacts["date"].dt.to_period("M").to_numpy()})
+                          "month": contacts["date"].to_numpy().astype("datetime64[M]")})
     pairs = frame.groupby(["a", "b"]).agg(interactions=("forward", "size"),
                                          months=("month", "nunique"), forward=("forward", "sum"))
     pairs["reciprocated"] = (pairs["forward"] > 0) & (pairs["forward"] < pairs["interactions"])
@@ -129,7 +130,11 @@ def trust_graph(ds, period=None, **rule):
     ``months``, ``reciprocated``, ``survey_trust`` (None when unrated).
     Keyword options are those of :func:`trust_edges`.
     """
-    edges = trust_edges(ds, period, **rule)
+    return _graph_from_edges(ds, period, trust_edges(ds, period, **rule))
+
+
+def _graph_from_edges(ds, period, edges):
+    """:func:`trust_graph` from a :func:`trust_edges` table already computed."""
     edges = edges[edges["is_trust_tie"].astype(bool)]
     nodes = practitioner_nodes(ds, period, include=pd.concat([edges["a"], edges["b"]]))
     G = nx.Graph()
