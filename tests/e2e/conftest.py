@@ -1,0 +1,78 @@
+"""Fixtures that start the real dashboard and Debian's headless Chromium for the browser suite.
+
+See ``e2e_support`` for what a watched session records. Never downloads a
+browser: if ``/usr/bin/chromium`` is missing the tests fail with the command
+that installs it (``tools/ensure_browser.py``, run by ``make test``, does).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from e2e_support import App, Session, shots, write_hostile_dataset
+
+
+@pytest.fixture(scope="session")
+def e2e_workspace(tmp_path_factory):
+    """A workspace with the demo and the hostile dataset, imported before the app starts."""
+    from netdash.store import Workspace
+
+    path = tmp_path_factory.mktemp("e2e_workspace")
+    ws = Workspace(path)
+    ws.ensure_demo()
+    ws.import_dataset(write_hostile_dataset(tmp_path_factory.mktemp("hostile") / "hostile"), name="hostile")
+    return ws
+
+
+@pytest.fixture(scope="session")
+def app(e2e_workspace, tmp_path_factory):
+    """The dashboard on a free localhost port, with its own temp folder (``app.tmpdir``) to inspect."""
+    tmpdir = tmp_path_factory.mktemp("app_tmp")
+    old = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(tmpdir)  # start_app passes our environment to the server
+    try:
+        proc, url = shots.start_app(e2e_workspace.path, shots.free_port())
+    finally:
+        if old is None:
+            os.environ.pop("TMPDIR")
+        else:
+            os.environ["TMPDIR"] = old
+    running = App(proc, url, e2e_workspace)
+    running.tmpdir = tmpdir
+    yield running
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except Exception:  # noqa: BLE001 - a hung server must not outlive the tests
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(shots.CHROMIUM).exists():
+        pytest.fail(f"{shots.CHROMIUM} not found: the browser suite needs Debian's chromium. Run "
+                    "`apt-get install chromium` (make test runs tools/ensure_browser.py, which does it).")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Python Playwright is not installed: run `make test`, which installs requirements.lock.")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=shots.CHROMIUM, args=shots.ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_session(browser, app):
+    """Factory of fresh, watched browser sessions (own cookies and Streamlit session)."""
+    opened = []
+
+    def make(**kwargs):
+        session = Session(browser, app, **kwargs)
+        opened.append(session)
+        return session
+
+    yield make
+    for session in opened:
+        session.close()
