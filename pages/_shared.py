@@ -6,11 +6,13 @@ sidebar; every number they show comes from ``netdash``.
 
 import datetime as dt
 import logging
+import re
 from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from netdash.errors import NetdashError
 from netdash.periods import Period
@@ -27,25 +29,39 @@ TIES_LABELS = {
 }
 
 
-ROUTED = "_netdash_routed"
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+
+
+def md(text):
+    """Escape user text for Streamlit's markdown (titles, captions, st.error ...).
+
+    Markdown would otherwise turn a name such as ``![x](https://host/t.png)``
+    into an image fetched from outside, or ``:red[...]`` into styling.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def mark_routed():
     """Called by streamlit_app.py on every run, after it has applied sign-in and navigation."""
-    st.session_state[ROUTED] = True
+    get_script_run_ctx().netdash_routed = True
 
 
 def ensure_routed():
-    """Stop a page that Streamlit ran without going through streamlit_app.py.
+    """Stop a page that Streamlit ran without going through streamlit_app.py in this run.
 
     Streamlit treats an app with a ``pages/`` folder as a version-1
     multipage app until ``st.navigation`` has run once in the server
     process; a first visitor who opens a deep link such as ``/overview``
     would get that file run directly, skipping the router and its sign-in.
-    Every page calls this first: it switches the fallback off and reruns,
-    so the router decides what is shown.
+    Every page calls this first. The mark is per run (kept on the run's
+    context and consumed here), so a direct run is caught even in a session
+    that was routed before; it switches the fallback off and reruns, so the
+    router decides what is shown.
     """
-    if not st.session_state.get(ROUTED):
+    ctx = get_script_run_ctx()
+    routed = getattr(ctx, "netdash_routed", False)
+    ctx.netdash_routed = False
+    if not routed:
         PagesManager.uses_pages_directory = False
         st.rerun()
 
@@ -74,8 +90,20 @@ def dataset_info(name):
     return None
 
 
+def select_dataset(name):
+    """Ask the sidebar to select ``name`` on the next run.
+
+    The sidebar's selectbox owns ``st.session_state["dataset"]``, which cannot
+    be written once the widget exists in a run; the request is applied
+    before the widget is created.
+    """
+    st.session_state["dataset_request"] = name
+
+
 def sidebar():
     """Dataset, period and COP start controls shared by every page."""
+    if "dataset_request" in st.session_state:
+        st.session_state["dataset"] = st.session_state.pop("dataset_request")
     names = dataset_names()
     if not names:
         st.sidebar.warning("No datasets yet: import one on the Data page.")
@@ -147,7 +175,7 @@ def shown_errors():
     try:
         yield
     except NetdashError as err:
-        st.error(str(err))
+        st.error(md(err))
         st.stop()
 
 
@@ -235,7 +263,7 @@ def signed_in_sidebar():
     """Who is signed in, and a sign-out button (only when sign-in is configured)."""
     if auth_configured() and st.user.is_logged_in:
         with st.sidebar:
-            st.caption(f"Signed in as {st.user.get('email') or st.user.get('name') or 'user'}")
+            st.caption(f"Signed in as {md(st.user.get('email') or st.user.get('name') or 'user')}")
             st.button("Sign out", on_click=st.logout, key="sign_out")
 
 

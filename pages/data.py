@@ -1,14 +1,12 @@
 """Data: upload your own files, map their columns, see every problem, manage datasets."""
 
-import hashlib
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from netdash.errors import NetdashError
-from netdash.ingest import read_source, suggest_mapping, template_zip, validate
+from netdash.ingest import read_uploads, suggest_mapping, template_zip, validate
 from netdash.schema import TABLES
 from pages import _shared
 
@@ -26,19 +24,9 @@ tab_import, tab_datasets, tab_help = st.tabs(["Import files", "Datasets in this 
 IGNORE = "(not used)"
 
 
-def _upload_folder(files):
-    """Write the uploads to a private temporary folder named after their content."""
-    digest = hashlib.sha256()
-    for f in files:
-        digest.update(f.name.encode())
-        digest.update(f.getvalue())
-    key = f"upload::{digest.hexdigest()}"
-    if key not in st.session_state:
-        folder = Path(tempfile.mkdtemp(prefix="netdash-upload-"))
-        for f in files:
-            (folder / Path(f.name).name).write_bytes(f.getvalue())
-        st.session_state[key] = folder
-    return st.session_state[key], key
+def _upload_key(files):
+    """A key for widget state that changes when different files are uploaded."""
+    return "upload::" + "|".join(f"{f.name}:{f.size}:{f.file_id}" for f in files)
 
 
 def _mapping_controls(raw, key):
@@ -78,18 +66,22 @@ with tab_import:
         help="Otherwise dates must be ISO 8601 (2024-01-31). Ambiguous dates are reported, never guessed.",
     )
     if files:
-        folder, key = _upload_folder(files)
+        # Uploads stay in memory: raw client IDs are never written to disk,
+        # and only their pseudonyms reach the workspace.
+        contents = {Path(f.name).name: f.getvalue() for f in files}
+        key = _upload_key(files)
         try:
-            raw = read_source(folder)
+            raw = read_uploads(contents)
         except NetdashError as err:
-            st.error(str(err))
+            st.error(_shared.md(err))
             st.stop()
         st.markdown("**Columns.** Check that each of your columns is matched to the right netdash column.")
         mapping = _mapping_controls(raw, key)
         try:
-            report = validate(read_source(folder, mapping=mapping), dayfirst=dayfirst)
+            mapped = read_uploads(contents, mapping=mapping)
+            report = validate(mapped, dayfirst=dayfirst)
         except NetdashError as err:
-            st.error(str(err))
+            st.error(_shared.md(err))
             st.stop()
         st.markdown("**Validation report**")
         if report.errors:
@@ -106,12 +98,11 @@ with tab_import:
         replace = st.checkbox("Replace an existing dataset with this name", key="import_replace")
         if st.button("Import", type="primary", disabled=bool(report.errors) or not name.strip()):
             try:
-                info = ws.import_dataset(folder, name=name.strip(), mapping=mapping, dayfirst=dayfirst, replace=replace)
+                info = ws.import_dataset(mapped, name=name.strip(), dayfirst=dayfirst, replace=replace)
             except NetdashError as err:
-                st.error(str(err))
+                st.error(_shared.md(err))
             else:
-                st.session_state["dataset"] = info.name
-                st.success(f"Imported “{info.name}”. It is now selected in the sidebar.")
+                _shared.select_dataset(info.name)
                 st.rerun()
 
 with tab_datasets:
@@ -130,17 +121,17 @@ with tab_datasets:
         c1, c2 = st.columns(2)
         chosen = c1.selectbox("Dataset", [i.name for i in infos], key="manage_dataset")
         if c2.button("Open in the dashboard", key="open_dataset"):
-            st.session_state["dataset"] = chosen
+            _shared.select_dataset(chosen)
             st.rerun()
         confirm = st.checkbox(f"Yes, delete “{chosen}” and all of its rows", key="confirm_delete")
         if st.button("Delete dataset", disabled=not confirm, key="delete_dataset"):
             try:
                 ws.delete(chosen)
             except NetdashError as err:
-                st.error(str(err))
+                st.error(_shared.md(err))
             else:
                 st.session_state.pop("dataset", None)
-                st.success(f"Deleted “{chosen}”.")
+                st.success(f"Deleted “{_shared.md(chosen)}”.")
                 st.rerun()
         if "demo" not in [i.name for i in infos] and st.button("Restore the demo dataset"):
             ws.ensure_demo()

@@ -52,7 +52,7 @@ if agencies:
 highlight = ()
 if focus is not None:
     if focus not in G:
-        st.info(f"{labels[focus]} was not in post in this period.")
+        st.info(f"{_shared.md(labels[focus])} was not in post in this period.")
     else:
         radius = st.radio("Show", [1, 2], format_func=lambda r: f"{'their' if r == 1 else 'two steps of'} colleagues",
                           horizontal=True, key="map_radius")

@@ -26,7 +26,7 @@ def _summary(name, version, period_key):
 with _shared.shown_errors():
     summary, monthly = _summary(ds.name, ds.version, _shared.period_key(period))
 
-st.subheader(f"Dataset “{ds.name}”, {period.label()}")
+st.subheader(f"Dataset “{_shared.md(ds.name)}”, {period.label()}")
 cols = st.columns(4)
 cols[0].metric("Agencies", summary["agencies"])
 cols[1].metric("Practitioners", summary["practitioners"])

@@ -9,6 +9,30 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _apptest_runs_like_a_warm_server():
+    """Make every AppTest run behave like a server that has routed once.
+
+    AppTest resets Streamlit's "this app has a pages/ folder" flag before
+    every run, so each run after the first would run the page file directly,
+    as a fresh server does for its very first request. A real server does
+    that once per process (pages/_shared.ensure_routed then reroutes it, and
+    tests/test_routing_browser.py checks that case on a fresh server); here
+    it would make every widget run reroute and lose button clicks.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+    yield
+    PagesManager.__init__ = original
+
+
 @pytest.fixture(scope="session")
 def demo_source():
     """The bundled demo dataset folder (raw CSVs)."""

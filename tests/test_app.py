@@ -129,4 +129,30 @@ def test_signed_in_user_sees_the_dashboard(app_workspace):
     at.run()
     assert not at.exception
     assert at.title[0].value == "Overview"
-    assert any("lead@example.org" in c.value for c in at.sidebar.caption)
+    assert any(r"lead@example\.org" in c.value for c in at.sidebar.caption)
+
+
+def test_markdown_escape_keeps_user_text_literal():
+    from pages._shared import md
+
+    assert md("![x](https://e.org/t.png)") == r"\!\[x\]\(https\://e\.org/t\.png\)"
+    assert md(":red[P-1] **b**") == r"\:red\[P\-1\] \*\*b\*\*"
+    assert md("Ann O'Neil") == "Ann O'Neil"
+
+
+def test_dataset_name_is_not_markdown_on_the_overview(app_workspace, tmp_path, demo_source):
+    import shutil
+
+    folder = tmp_path / "named"
+    shutil.copytree(demo_source, folder)
+    name = "![t](https://example.org/t.png) :red[x]"
+    app_workspace.import_dataset(folder, name=name)
+    try:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        at.run()
+        at.sidebar.selectbox(key="dataset").set_value(name).run()
+        assert not at.exception
+        heading = at.subheader[0].value
+        assert r"\!\[t\]\(https\://example\.org/t\.png\)" in heading
+    finally:
+        app_workspace.delete(name)
