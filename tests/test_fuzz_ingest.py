@@ -63,9 +63,6 @@ UNEXPECTED = Counter()  # (property, "ExceptionType in netdash/file.py:function"
 # open the properties count it as known (so they still catch any *new* failure); delete the entry
 # when its regression test starts passing.
 KNOWN_BUGS = {
-    "OutOfBoundsDatetime in netdash/ingest/dates.py:_parse_distinct": "test_dates_outside_pandas_range_are_refused",
-    "ValueError in netdash/ingest/parse.py:_finish": "test_header_shorter_than_a_row_is_refused",
-    "IndexError in netdash/ingest/validate.py:_employment": "test_practitioners_without_rows_are_refused",
 }
 
 
@@ -375,18 +372,12 @@ def _with_cell(table, column, value):
     return {**GOOD_FILES, table: _csv_bytes(frame)}
 
 
-@pytest.mark.xfail(strict=True, raises=Exception, reason="netdash/ingest/dates.py _parse_distinct: a date before "
-                   "1677-09-22 or after 2262-04-11 (pandas' nanosecond range) raises OutOfBoundsDatetime instead "
-                   "of a row message")
 @pytest.mark.parametrize("value", ["0001-01-01", "1677-09-21", "2262-04-12", "9999-12-31"])
 def test_dates_outside_pandas_range_are_refused(value):
     kind, err = _outcome("regressions", _with_cell("contacts.csv", "date", value))
     assert kind == "rejected" and f"date '{value}'" in str(err) and "row 2" in str(err)
 
 
-@pytest.mark.xfail(strict=True, raises=Exception, reason="netdash/ingest/parse.py _finish: a header with fewer "
-                   "columns than a data row (here the header ran into the first row) raises ValueError 'Length "
-                   "mismatch' instead of a FileProblem")
 def test_header_shorter_than_a_row_is_refused():
     broken = GOOD_FILES["trust_survey.csv"][:25] + GOOD_FILES["trust_survey.csv"][65:]
     assert broken.startswith(b"date,rater_id,ratee_id,tr2024-04-01,P1,P3,3,3,4,3\n2024-04-01,P3,P1,4,,,\n")
@@ -394,9 +385,6 @@ def test_header_shorter_than_a_row_is_refused():
     assert kind == "rejected" and "trust_survey.csv" in str(err)
 
 
-@pytest.mark.xfail(strict=True, raises=Exception, reason="netdash/ingest/validate.py _employment: practitioners.csv "
-                   "with a header but no rows (and no start_date column) raises IndexError instead of reporting "
-                   "the missing rows and columns")
 def test_practitioners_without_rows_are_refused():
     kind, err = _outcome("regressions", {**GOOD_FILES, "practitioners.csv": b"practitioner_id,agency_id"})
     assert kind == "rejected" and "practitioners.csv" in str(err)

@@ -102,6 +102,8 @@ class TableCheck:
             "short_year": ("has a two-digit year", "have two-digit years"),
             "serial": ("looks like an Excel date serial number", "look like Excel date serial numbers"),
             "not_real": ("is not a real calendar day", "are not real calendar days"),
+            "out_of_range": ("is outside the years netdash can hold (1678 to 2261)",
+                             "are outside the years netdash can hold (1678 to 2261)"),
             "not_a_date": ("is not a date", "are not dates"),
         }
         fixes = {
@@ -110,6 +112,7 @@ class TableCheck:
             "short_year": fix + " with the full year.",
             "serial": "Format the column as dates (YYYY-MM-DD) in Excel before saving.",
             "not_real": "Correct the day or month.",
+            "out_of_range": "Correct the year; leave the cell empty where there is no date (e.g. no end date).",
             "not_a_date": fix + ".",
         }
         for reason, mask in parsed.bad.items():

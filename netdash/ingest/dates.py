@@ -33,7 +33,8 @@ class DateParse:
         Midnight of each day; NaT where blank or bad.
     bad : dict
         ``{reason: boolean mask}`` with reasons ``"ambiguous"``,
-        ``"short_year"``, ``"serial"``, ``"not_real"`` (e.g. 2024-02-30) and
+        ``"short_year"``, ``"serial"``, ``"not_real"`` (e.g. 2024-02-30),
+        ``"out_of_range"`` (a year before 1678 or after 2261, e.g. 9999-12-31) and
         ``"not_a_date"``.
     """
 
@@ -95,14 +96,21 @@ def _parse_distinct(text, *, dayfirst):
         as_iso = day_parts[3] + "-" + day_parts[2].str.zfill(2) + "-" + day_parts[0].str.zfill(2)
         iso_text = iso_text.where(~is_dayfirst, as_iso)
     candidate = iso_text.where(is_iso | (is_dayfirst & dayfirst), None)
+    # pandas holds days from 1677-09-22 to 2262-04-11 only; outside that
+    # (e.g. 9999-12-31 for "no end date") it raises rather than coercing.
+    # Such days are not plausible here: report them as out of range.
+    year = pd.to_numeric(candidate.str.slice(0, 4), errors="coerce")
+    out_of_range = candidate.notna() & ~year.between(1678, 2261)
+    candidate = candidate.where(~out_of_range, None)
     dates = pd.to_datetime(candidate, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
     parsed_shape = is_iso | (is_dayfirst & dayfirst)
     bad = {
         "ambiguous": is_dayfirst & (not dayfirst),
         "short_year": ~blank & ~parsed_shape & text.str.match(_SHORT_YEAR),
         "serial": ~blank & ~parsed_shape & text.str.match(_SERIAL),
-        "not_real": parsed_shape & dates.isna(),
+        "out_of_range": out_of_range,
+        "not_real": parsed_shape & dates.isna() & ~out_of_range,
     }
-    flagged = bad["ambiguous"] | bad["short_year"] | bad["serial"] | bad["not_real"]
+    flagged = bad["ambiguous"] | bad["short_year"] | bad["serial"] | bad["not_real"] | bad["out_of_range"]
     bad["not_a_date"] = ~blank & ~parsed_shape & ~flagged
     return dates.where(~blank), {k: v.fillna(False).astype(bool) for k, v in bad.items()}

@@ -114,8 +114,9 @@ def _finish(frame, header_cells, label, header_row=1):
     if not keep:
         raise FileProblem("the first row is empty; it must hold the column names (see the template).",
                           label=label, rows=(header_row,))
-    frame = pd.DataFrame({header[i]: columns[i] for i in keep}, index=frame.index)
-    frame.columns = [header[i] for i in keep]  # a repeated name stays repeated (reported by mapping)
+    # Built by position: a repeated name must stay repeated (it is reported by mapping).
+    frame = pd.DataFrame({k: columns[i] for k, i in enumerate(keep)}, index=frame.index)
+    frame.columns = [header[i] for i in keep]
     if len(frame):
         blank = np.ones(len(frame), dtype=bool)
         for i in range(frame.shape[1]):

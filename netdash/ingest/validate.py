@@ -181,6 +181,8 @@ def _employment(c, p, plabel):
     post = pd.DataFrame({"start": p.values["start_date"].to_numpy(), "end": p.values["end_date"].to_numpy()},
                         index=p.text["practitioner_id"].to_numpy())
     post = post[~post.index.duplicated()]
+    if post.empty:  # no practitioners at all: reported as an empty table elsewhere
+        return
     who = c.text["practitioner_id"]
     # Look each practitioner up once, then spread to their contacts by code.
     at = post.index.get_indexer(who.cat.categories.to_numpy(dtype=object))
