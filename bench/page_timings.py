@@ -1,0 +1,246 @@
+"""Page-interaction times of the running dashboard in headless Chromium (issue 7).
+
+Start the app on a workspace holding the dataset first, e.g.::
+
+    .venv/bin/python -c "from netdash.demo import generate_demo; generate_demo('/tmp/nd_pt_medium', seed=0, scale='medium')"
+    .venv/bin/python -c "import netdash.store as s; s.Workspace('/tmp/nd_pt_ws').import_dataset('/tmp/nd_pt_medium', name='medium')"
+    NETDASH_WORKSPACE=/tmp/nd_pt_ws .venv/bin/streamlit run streamlit_app.py --server.port 8590 --server.headless true &
+    .venv/bin/python bench/page_timings.py --port 8590 --dataset medium --repeats 3 [--json out.json]
+
+For every sidebar page: the first load (click on the nav link until the page is
+idle), a second visit (the same link clicked again; caches warm) and one
+interaction on the page. Each pass uses a fresh browser context against the
+same server, so pass 1 sees a cold server cache ("cold") and later passes a
+warm one. Medians over the warm passes are printed, cold pass separately.
+
+"Idle" means no status widget, spinner, skeleton or stale element, and no
+DOM change, for ``QUIET_MS``; a recorder in the page notes the last moment it saw any of them
+every 20 ms (DOM changes through a MutationObserver), so the time reported is click -> last busy moment (the quiet wait
+is not counted). The network map's draw time is read from ``window.netdashDrawnAt``
+inside its iframe (ms since the iframe document started, set by
+``netdash/viz/templates/network.js`` at vis-network's first ``afterDrawing``).
+"""
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from screenshots import ARGS, CHROMIUM, wait_for_page  # noqa: E402
+
+QUIET_MS = 1000
+START_TIMEOUT_MS = 4000
+BUSY_SELECTORS = ("[data-testid='stStatusWidget'], [data-testid='stSpinner'], "
+                  "[data-testid='stSkeleton'], [data-stale='true']")
+RECORDER_JS = """
+window.__nd = {last: -1, mut: -1, spin: []};
+// The last DOM change counts as busy too: after a page change some pages show
+// no status widget for over a second while the new page is still arriving.
+new MutationObserver(() => { window.__nd.mut = performance.now(); })
+  .observe(document, {childList: true, subtree: true, characterData: true});
+setInterval(() => {
+  if (!document.querySelector(%s)) return;
+  window.__nd.last = performance.now();
+  document.querySelectorAll("[data-testid='stSpinner']").forEach(s => {
+    const t = (s.innerText || '').trim();
+    if (t && !window.__nd.spin.includes(t)) window.__nd.spin.push(t);
+  });
+}, 20);
+""" % json.dumps(BUSY_SELECTORS)
+
+# (nav title, interaction kind, widget label)
+PAGES = [
+    ("Overview", "period", "Period"),
+    ("Network map", "multiselect", "Agencies"),
+    ("Trust", "toggle", "Only trust ties"),
+    ("Brokerage", "selectbox", "Ties for betweenness"),
+    ("Fragmentation", "selectbox", "Ties"),
+    ("Before & after", "selectbox", "Ties"),
+    ("Over time", "selectbox", "Ties"),
+    ("COP impact", "selectbox", "Ties that count"),
+    ("Isolation & introductions", "selectbox", "Which ties count"),
+    ("Clients: the team around the person", "number", "Hide counts below"),
+    ("Report", "selectbox", "Which ties count"),
+]
+
+
+def _now(page):
+    return page.evaluate("performance.now()")
+
+
+def _mark_frames(page):
+    """Mark the documents of the current iframes, so a later draw is known to be a new one."""
+    for frame in page.frames[1:]:
+        try:
+            frame.evaluate("window.__ndOld = true")
+        except Exception:  # a detached frame
+            pass
+
+
+def _timed(page, action, *, settle=None):
+    """Run ``action`` and return (seconds from action to the last busy moment, spinner texts seen)."""
+    page.evaluate("window.__nd.spin = []")
+    _mark_frames(page)
+    page.evaluate("window.__nd.t0 = performance.timeOrigin + performance.now()")
+    t0 = _now(page)
+    action()
+    if settle:
+        settle()
+    deadline = time.monotonic() + START_TIMEOUT_MS / 1000
+    while page.evaluate("window.__nd.last") < t0 and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+    while True:
+        last = page.evaluate("Math.max(window.__nd.last, window.__nd.mut)")
+        if _now(page) - max(last, t0) >= QUIET_MS:
+            break
+        page.wait_for_timeout(50)
+    spin = page.evaluate("window.__nd.spin")
+    return max(last - t0, 0.0) / 1000, spin
+
+
+def _nav(page, title):
+    link = page.locator("[data-testid='stSidebarNavLink']").filter(
+        has=page.locator("span", has_text=re.compile("^" + re.escape(title) + "$")))
+    return lambda: link.first.click()
+
+
+def _main_widget(page, testid, label):
+    return page.locator(f"[data-testid='stMain'] [data-testid='{testid}']").filter(has_text=label).first
+
+
+def _interaction(page, kind, label):
+    if kind == "selectbox":
+        box = _main_widget(page, "stSelectbox", label)
+
+        def act():
+            box.click()
+            page.keyboard.press("ArrowDown")
+            page.keyboard.press("Enter")
+        return act
+    if kind == "multiselect":
+        box = _main_widget(page, "stMultiSelect", label)
+
+        def act():
+            box.click()
+            page.get_by_role("option").first.click()  # the first agency
+            page.keyboard.press("Escape")
+        return act
+    if kind == "toggle":
+        return lambda: page.get_by_text(label, exact=True).click()
+    if kind == "number":
+        field = _main_widget(page, "stNumberInput", label).locator("input")
+
+        def act():
+            field.fill(str(int(field.input_value()) + 1))
+            field.press("Enter")
+        return act
+    if kind == "period":  # react-aria date field: step the start year by one (a year shorter, same end)
+        return lambda: _step_year(page, label, "ArrowUp")
+    raise ValueError(f"unknown interaction kind {kind!r}")
+
+
+def _step_year(page, label, key):
+    year = page.locator(f"[data-testid='stSidebar'] [role='spinbutton'][aria-label='year, {label} start date']")
+    year.click()
+    page.keyboard.press(key)
+    page.locator("[data-testid='stMain'] h1").first.click()  # the field sends its value when it loses focus
+
+
+def _map_draw(page, timeout_s=20):
+    """Draw milestones of a new network map iframe (ms since its document started) and click-to-draw seconds.
+
+    None when no new map was drawn (e.g. the rerun kept the same iframe document).
+    """
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for frame in page.frames[1:]:
+            try:
+                if frame.evaluate("!!window.netdashReady && !window.__ndOld"):
+                    draw = frame.evaluate("Object.assign({wall_epoch: performance.timeOrigin + window.netdashDrawnAt},"
+                                          " window.netdashTimings)")
+                    draw["click_to_draw_s"] = (draw.pop("wall_epoch") - page.evaluate("window.__nd.t0")) / 1000
+                    return draw
+            except Exception:  # a frame replaced mid-rerun
+                pass
+        page.wait_for_timeout(50)
+    return None
+
+
+def one_pass(browser, url, dataset, pages):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(RECORDER_JS)
+    page = context.new_page()
+    t = time.monotonic()
+    page.goto(url + "/")
+    wait_for_page(page, quiet_ms=QUIET_MS)
+    rows = {"_open": time.monotonic() - t - QUIET_MS / 1000}
+    chooser = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Dataset").first
+    if dataset not in chooser.inner_text():
+        rows["_dataset"] = _timed(page, lambda: (chooser.click(), page.get_by_role("option", name=dataset).click()))[0]
+    for title, kind, label in pages:
+        row = rows[title] = {}
+        row["first"], row["first_spinners"] = _timed(page, _nav(page, title))
+        if title == "Network map":
+            row["draw"] = _map_draw(page)
+            row["metrics"] = page.locator("[data-testid='stMetric']").all_inner_texts()
+        row["second"], _ = _timed(page, _nav(page, title))
+        row["interaction"], row["interaction_spinners"] = _timed(page, _interaction(page, kind, label))
+        if title == "Network map":
+            row["interaction_draw"] = _map_draw(page)
+            row["interaction_metrics"] = page.locator("[data-testid='stMetric']").all_inner_texts()
+            box = _main_widget(page, "stSelectbox", "Ties")
+            row["ties"], row["ties_spinners"] = _timed(
+                page, lambda: (box.click(), page.keyboard.press("ArrowDown"), page.keyboard.press("Enter")))
+            row["ties_draw"] = _map_draw(page)
+        if kind == "period":  # put the period back so later pages use the full one
+            row["period_back"], _ = _timed(page, lambda: _step_year(page, label, "ArrowDown"))
+        print(f"  {title}: first {row['first']:.2f}s second {row['second']:.2f}s "
+              f"interaction {row['interaction']:.2f}s"
+              + (f" draw {row['draw']['drawn']:.0f}ms, click-to-draw {row['draw']['click_to_draw_s']:.2f}s"
+                 if row.get("draw") else ""), flush=True)
+    context.close()
+    return rows
+
+
+def _median(passes, title, key):
+    vals = [p[title][key] for p in passes if isinstance(p[title].get(key), (int, float))]
+    return statistics.median(vals) if vals else float("nan")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8590)
+    parser.add_argument("--dataset", default="medium")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--pages", default=None, help="comma-separated nav titles (default: all)")
+    parser.add_argument("--json", default=None, help="write every measurement here")
+    args = parser.parse_args(argv)
+    url = f"http://127.0.0.1:{args.port}"
+    pages = PAGES if not args.pages else [p for p in PAGES if p[0] in args.pages.split(",")]
+    load = [Path("/proc/loadavg").read_text().strip()]
+    passes = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for i in range(args.repeats):
+            print(f"pass {i + 1} ({'cold' if i == 0 else 'warm'} server cache)", flush=True)
+            passes.append(one_pass(browser, url, args.dataset, pages))
+        browser.close()
+    load.append(Path("/proc/loadavg").read_text().strip())
+    print(f"loadavg start {load[0]} | end {load[1]}")
+    print(f"{'page':40s} {'cold first':>10s} {'warm first':>10s} {'second':>8s} {'interact':>9s}")
+    for title, _, _ in pages:
+        warm = passes[1:] or passes
+        print(f"{title:40s} {passes[0][title]['first']:10.2f} {_median(warm, title, 'first'):10.2f} "
+              f"{_median(passes, title, 'second'):8.2f} {_median(passes, title, 'interaction'):9.2f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"loadavg": load, "passes": passes}, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
