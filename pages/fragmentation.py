@@ -35,6 +35,7 @@ def _measures(name, version, period_key, ties, permutations):
         "ei": mixing.ei_permutation_test(G, "agency", permutations=permutations, seed=0) if G.number_of_edges()
         else None,
         "ei_by_group": mixing.ei_by_group(G, "agency"),
+        "ei_by_node": mixing.ei_by_node(G, "agency"),
         "mixing": mixing.mixing_matrix(G, "agency"),
         "alignment": communities.agency_alignment(G, "agency", seed=0) if G.number_of_edges() else None,
         "key_players": fragmentation.key_players(G, top=20),
@@ -70,6 +71,14 @@ else:
     by_group = m["ei_by_group"].copy()
     by_group.index = by_group.index.map(lambda a: names.get(a, a))
     st.dataframe(by_group, width="stretch")
+    with st.expander("E-I index of each practitioner"):
+        st.caption("The practitioner's own ties: −1 all inside their agency, +1 all to other agencies; "
+                   "empty for someone with no ties.")
+        per_person = pd.DataFrame({"practitioner_id": list(m["ei_by_node"]),
+                                   "ei_index": list(m["ei_by_node"].values())})
+        per_person.insert(0, "practitioner", per_person["practitioner_id"].map(labels))
+        st.dataframe(per_person, hide_index=True, width="stretch", key="frag_ei_people")
+        _shared.download_csv(per_person, "ei_by_practitioner.csv", key="dl_ei_people")
 
 st.subheader("Agency × agency ties")
 matrix = m["mixing"].copy()

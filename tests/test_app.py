@@ -156,3 +156,11 @@ def test_dataset_name_is_not_markdown_on_the_overview(app_workspace, tmp_path, d
         assert r"\!\[t\]\(https\://example\.org/t\.png\)" in heading
     finally:
         app_workspace.delete(name)
+
+
+def test_fragmentation_page_lists_each_practitioners_ei_index(app):
+    at = _open(app, "pages/fragmentation.py")
+    tables = [d.value for d in at.dataframe if "ei_index" in d.value.columns and "practitioner" in d.value.columns]
+    assert tables, "no per-practitioner E-I table"
+    values = tables[0]["ei_index"].dropna()
+    assert len(values) > 100 and values.between(-1, 1).all()
