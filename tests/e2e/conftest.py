@@ -13,7 +13,7 @@ import pytest
 from e2e_support import App, Session, shots, write_hostile_dataset
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def e2e_workspace(tmp_path_factory):
     """A workspace with the demo and the hostile dataset, imported before the app starts."""
     from netdash.store import Workspace
@@ -25,7 +25,7 @@ def e2e_workspace(tmp_path_factory):
     return ws
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app(e2e_workspace, tmp_path_factory):
     """The dashboard on a free localhost port, with its own temp folder (``app.tmpdir``) to inspect."""
     tmpdir = tmp_path_factory.mktemp("app_tmp")
@@ -48,7 +48,7 @@ def app(e2e_workspace, tmp_path_factory):
         proc.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     if not Path(shots.CHROMIUM).exists():
         pytest.fail(f"{shots.CHROMIUM} not found: the browser suite needs Debian's chromium. Run "

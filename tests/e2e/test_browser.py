@@ -18,6 +18,8 @@ sidebar links.
 
 import re
 
+import time
+
 import pytest
 
 from e2e_support import DEMO, PAYLOADS, ROOT, Session, pages_present, write_broken_dataset
@@ -208,6 +210,11 @@ def valid_upload(browser, app):
     seen["clean_before_import"].assert_clean()
     after = Mark(session)
     session.click_button("Import")
+    # The import reruns the app to select the new dataset: allow that rerun to arrive.
+    deadline = time.monotonic() + 30
+    while session.selected("Dataset", root=session.sidebar()) != "uploaded" and time.monotonic() < deadline:
+        session.page.wait_for_timeout(500)
+    session.settle()
     seen["exceptions"] = session.exceptions()
     seen["selected"] = session.selected("Dataset", root=session.sidebar())
     seen["log"] = "".join(app.log[after.log:])
