@@ -74,8 +74,22 @@ def workspace():
     return ws
 
 
+def _dataset_infos(*, refresh=False):
+    """The workspace's datasets, read once per script run.
+
+    Each read opens the database (about 30 ms); the sidebar, the current
+    dataset, period and COP start all need the list, several times a run.
+    The sidebar refreshes it at the start of every routed run, so a dataset
+    imported or deleted in the previous run is seen.
+    """
+    ctx = get_script_run_ctx()
+    if refresh or getattr(ctx, "netdash_infos", None) is None:
+        ctx.netdash_infos = workspace().list()
+    return ctx.netdash_infos
+
+
 def dataset_names():
-    return [info.name for info in workspace().list()]
+    return [info.name for info in _dataset_infos()]
 
 
 @st.cache_data(show_spinner="Loading dataset…", max_entries=4)
@@ -84,7 +98,7 @@ def load(name, version):
 
 
 def dataset_info(name):
-    for info in workspace().list():
+    for info in _dataset_infos():
         if info.name == name:
             return info
     return None
@@ -104,7 +118,7 @@ def sidebar():
     """Dataset, period and COP start controls shared by every page."""
     if "dataset_request" in st.session_state:
         st.session_state["dataset"] = st.session_state.pop("dataset_request")
-    names = dataset_names()
+    names = [info.name for info in _dataset_infos(refresh=True)]
     if not names:
         st.sidebar.warning("No datasets yet: import one on the Data page.")
         return
