@@ -140,6 +140,22 @@ def test_sampled_betweenness_is_stated(ds):
     assert net["betweenness_max_standard_error"] > 0
 
 
+def test_sampled_distance_weighted_fragmentation_is_stated(ds, monkeypatch):
+    from netdash.metrics import distance
+
+    monkeypatch.setattr(distance, "_BATCH", 16)  # the demo is too small for batches of 64
+    exact = NetworkAnalysis(ds).network_measures()
+    assert (exact["distance_weighted_fragmentation_method"], exact["distance_weighted_fragmentation_standard_error"]
+            ) == ("exact", 0.0)
+    assert exact["distance_weighted_fragmentation_sources"] == exact["n_practitioners"]
+    sampled = NetworkAnalysis(ds, max_work=1000).network_measures()
+    assert sampled["distance_weighted_fragmentation_method"] == "sampled"
+    assert 32 <= sampled["distance_weighted_fragmentation_sources"] < sampled["n_practitioners"]
+    se = sampled["distance_weighted_fragmentation_standard_error"]
+    assert 0 < se < 0.05
+    assert abs(sampled["distance_weighted_fragmentation"] - exact["distance_weighted_fragmentation"]) < 4 * se
+
+
 def test_empty_period_gives_none_not_nan(ds):
     from netdash.periods import parse_period
 

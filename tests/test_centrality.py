@@ -93,7 +93,7 @@ GRAPHS = {
 @pytest.mark.parametrize("name, dense", [("karate", True), ("florentine", True), ("directed", True),
                                          ("sparse", False), ("sparse_directed", False)])
 def test_both_implementations_are_exercised(name, dense):
-    from netdash.metrics.centrality import _dense_betweenness
+    from netdash.metrics._dense_brandes import _dense_betweenness
 
     assert (_dense_betweenness(GRAPHS[name]) is not None) == dense
 
@@ -169,3 +169,14 @@ def test_sampled_estimate_states_sources_and_error_and_is_close():
 def test_estimate_rejects_non_positive_budget(bad):
     with pytest.raises(InvalidInputError, match="max_work must be a positive number"):
         betweenness_estimate(nx.path_graph(3), max_work=bad)
+
+
+def test_networkit_is_imported_without_scikit_learn():
+    # NetworKit imports scikit-learn when it can (1 s); netdash blocks that unless it is already loaded.
+    import subprocess
+    import sys
+
+    code = ("import sys; from netdash.metrics import centrality; centrality._nk(); "
+            "print('sklearn' in sys.modules, 'networkit' in sys.modules); import sklearn; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True", "ok"]
