@@ -13,6 +13,7 @@ import networkx as nx
 import pytest
 
 from netdash.errors import InvalidInputError
+from netdash.metrics import structural_holes as holes_module
 from netdash.metrics.structural_holes import (
     EXPLANATIONS,
     constraint,
@@ -33,6 +34,13 @@ BORGATTI_EDGES = {
     ("G", "C"): 10,
 }
 DIRECTED_WEIGHTS = {(0, 1): 2, (0, 2): 2, (1, 0): 1, (2, 1): 1}
+
+
+@pytest.fixture(autouse=True, params=["scipy", "graphblas"])
+def products(request, monkeypatch):
+    """Run every test with both ways of taking the products at ties (scipy below the size threshold)."""
+    monkeypatch.setattr(holes_module, "_GRAPHBLAS_MIN_WORK", 1e30 if request.param == "scipy" else -1.0)
+    return request.param
 
 
 @pytest.fixture
@@ -135,3 +143,39 @@ def test_negative_weight_is_rejected():
 
 def test_explanations_cover_both_fields():
     assert set(EXPLANATIONS) == {"constraint", "effective_size"}
+
+
+def _random_weighted(n=300, p=0.08, seed=5):
+    G = nx.gnp_random_graph(n, p, seed=seed)
+    for i, (u, v) in enumerate(G.edges()):
+        G.edges[u, v]["weight"] = 1 + i % 7
+    return G
+
+
+def test_random_graph_matches_networkx():
+    G = _random_weighted()
+    table = structural_holes(G)
+    assert table["constraint"].to_dict() == pytest.approx(nx.constraint(G), abs=1e-12)
+    assert table["effective_size"].to_dict() == pytest.approx(nx.effective_size(G), abs=1e-10)
+    assert constraint(G, weight="weight") == pytest.approx(nx.constraint(G, weight="weight"), abs=1e-12)
+
+
+def test_graphblas_and_scipy_products_agree_weighted(monkeypatch):
+    G = _random_weighted()
+    monkeypatch.setattr(holes_module, "_GRAPHBLAS_MIN_WORK", 1e30)
+    by_scipy = structural_holes(G, weight="weight")
+    monkeypatch.setattr(holes_module, "_GRAPHBLAS_MIN_WORK", -1.0)
+    by_graphblas = structural_holes(G, weight="weight")
+    assert (by_graphblas - by_scipy).abs().max().max() < 1e-12
+
+
+def test_graphblas_is_loaded_without_numba():
+    # python-graphblas imports numba (1.3 s) when installed; netdash blocks that import.
+    import subprocess
+    import sys
+
+    code = ("import sys, networkx as nx; from netdash.metrics import structural_holes as h; "
+            "h._GRAPHBLAS_MIN_WORK = -1; h.structural_holes(nx.karate_club_graph()); "
+            "print('graphblas' in sys.modules, 'numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "False"]

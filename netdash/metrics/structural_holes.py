@@ -83,19 +83,88 @@ def _proportions(M):
 
 
 def _constraint_array(M):
-    P, _, isolate = _proportions(M)
-    # Indirect investment p_iq p_qj only matters where j is a contact of i.
-    local = (P + (P @ P).multiply(M > 0)).power(2)
-    values = np.asarray(local.sum(axis=1)).ravel()
-    values[isolate] = np.nan
-    return values
+    return _arrays(M, effective=False)[0]
 
 
 def _effective_size_array(M):
-    P, Mx, _ = _proportions(M)
-    degree = np.asarray((M > 0).sum(axis=1)).ravel().astype(float)
-    redundancy = (P @ Mx.T).multiply(M > 0)
-    return degree - np.asarray(redundancy.sum(axis=1)).ravel()
+    return _arrays(M, constraint=False)[1]
+
+
+_GRAPHBLAS_MIN_WORK = 5e7
+"""Above this sum of squared degrees the products at ties are done by GraphBLAS.
+
+scipy forms the whole two-step product and then keeps its entries at ties:
+at regional scale (944,412 ties, sum of squared degrees 2.3e8) that is 107 M
+non-zeros per product, and structural holes took 12.5 s and 3.3 GB of peak
+memory on the reference machine. A masked product computes only the entries
+at ties (``docs/benchmarks.md``). Below the threshold scipy is faster than
+GraphBLAS's import (about 0.5 s)."""
+
+
+def _arrays(M, *, constraint=True, effective=True):
+    """Constraint (NaN for isolates) and effective size arrays of mutual-weight matrix ``M``.
+
+    Both need a product only at the ties of ``M``: indirect investment
+    ``(P @ P)_ij`` where ``j`` is a contact of ``i`` (constraint), and
+    ``(P @ Mx^T)_ij`` for redundancy (effective size).
+    """
+    P, Mx, isolate = _proportions(M)
+    ties = M > 0
+    degree = np.asarray(ties.sum(axis=1)).ravel().astype(float)
+    if float(degree @ degree) > _GRAPHBLAS_MIN_WORK:
+        indirect, redundancy = _products_at_ties_graphblas(ties, P, Mx, constraint=constraint, effective=effective)
+    else:
+        indirect = (P @ P).multiply(ties) if constraint else None
+        redundancy = np.asarray((P @ Mx.T).multiply(ties).sum(axis=1)).ravel() if effective else None
+    values = None
+    if constraint:
+        values = np.asarray((P + indirect).power(2).sum(axis=1)).ravel()
+        values[isolate] = np.nan
+    return values, (degree - redundancy if effective else None)
+
+
+def _products_at_ties_graphblas(ties, P, Mx, *, constraint, effective):
+    """``(P @ P)`` at ``ties`` (sparse) and the row sums of ``(P @ Mx^T)`` there, by masked products."""
+    gb = _graphblas()
+    n = P.shape[0]
+    mask = gb.io.from_scipy_sparse(sp.csr_matrix(ties)).S
+    Pg = gb.io.from_scipy_sparse(sp.csr_matrix(P))
+    indirect = redundancy = None
+    if constraint:
+        C = gb.Matrix(float, n, n)
+        C(mask=mask) << Pg.mxm(Pg, gb.semiring.plus_times)
+        indirect = sp.csr_array(gb.io.to_scipy_sparse(C, format="csr"))
+    if effective:
+        R = gb.Matrix(float, n, n)
+        R(mask=mask) << Pg.mxm(gb.io.from_scipy_sparse(sp.csr_matrix(Mx)).T, gb.semiring.plus_times)
+        redundancy = R.reduce_rowwise(gb.monoid.plus).new().to_dense(fill_value=0.0)
+    return indirect, redundancy
+
+
+def _graphblas():
+    """python-graphblas (SuiteSparse:GraphBLAS), imported on first use without numba.
+
+    python-graphblas imports numba when it is installed (1.3 s, measured),
+    only for user-defined operators, which netdash does not use: its import
+    is made to fail (a ``None`` entry in ``sys.modules``) while graphblas loads.
+    """
+    import sys
+
+    if "graphblas" in sys.modules and "graphblas.io" in sys.modules:
+        return sys.modules["graphblas"]
+    blocked = "numba" not in sys.modules
+    if blocked:
+        sys.modules["numba"] = None
+    try:
+        import graphblas
+
+        if graphblas.backend is None:
+            graphblas.init("suitesparse", blocking=True)
+        import graphblas.io  # noqa: F401  (loaded lazily otherwise)
+    finally:
+        if blocked:
+            del sys.modules["numba"]
+    return graphblas
 
 
 def constraint(G, *, weight=None):
@@ -188,11 +257,11 @@ def structural_holes(G, *, weight=None):
         Indexed by ``practitioner_id`` in ``G``'s node order, columns
         ``constraint`` (NaN for isolates) and ``effective_size`` (0 for isolates).
     """
-    M = _mutual_weights(G, weight)  # one conversion for both measures
+    constraint_values, effective = _arrays(_mutual_weights(G, weight))  # one conversion for both measures
     return pd.DataFrame(
         {
-            "constraint": _constraint_array(M),
-            "effective_size": _effective_size_array(M),
+            "constraint": constraint_values,
+            "effective_size": effective,
         },
         index=pd.Index(list(G), name="practitioner_id"),
     )
