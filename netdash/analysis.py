@@ -88,11 +88,13 @@ NETWORK_FIELDS = [
     "distance_weighted_fragmentation_standard_error",
 ]
 
-LOUVAIN_NETWORKX_MAX_TIES = 100_000
+LOUVAIN_NETWORKX_MAX_TIES = 20_000
 """Above this many ties ``agency_nmi`` uses NetworKit's PLM instead of networkx's Louvain.
 
-On the medium demo (145,683 ties) both give NMI 0.2566 for seeds 0 to 4;
-PLM takes 0.4 s against networkx's 1.7 s (``docs/benchmarks.md``)."""
+On the medium demo (89,351 ties) both give NMI 0.256571352264418 for seeds 0
+to 4; PLM takes 0.02 to 0.1 s against networkx's 1.7 to 2.7 s, measured in
+one run at load average 6 to 7 (``docs/benchmarks.md``). Below 20,000 ties
+networkx's Louvain is quicker than NetworKit's import (0.4 s)."""
 
 
 class NetworkAnalysis:
