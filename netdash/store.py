@@ -10,10 +10,19 @@ Every operation opens its own short-lived DuckDB connection, so the dashboard
 and the CLI can share a workspace. An import is one transaction: a failure,
 or a killed process, leaves the workspace as it was. Client IDs are stored
 only as pseudonyms and the key is never written to the database.
+
+Deleting or replacing a dataset rewrites the database: DuckDB marks deleted
+rows but keeps their bytes in freed blocks of the file (even after
+``CHECKPOINT`` and ``VACUUM``), so the other datasets are copied into a new
+file, which then replaces ``netdash.duckdb`` in one ``os.replace``. The old
+file is never modified, so a failure or a killed process leaves either the
+old workspace or the new one; a half-written new file is removed on next open.
 """
 
+import contextlib
 import json
 import os
+import stat
 import time
 import uuid
 from collections.abc import Mapping
@@ -26,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from netdash.dataset import Dataset, conform
+from netdash._store_file import _fsync, _process_lock
 from netdash.errors import DatasetNotFoundError, InvalidInputError, NetdashError
 from netdash.ingest import load_dataset, load_or_create_secret
 from netdash.ingest.coded import objects_from_arrow
@@ -38,6 +48,7 @@ DEMO_NAME = "demo"
 _REPO_ROOT = Path(__file__).resolve().parents[1]
 _SQL_TYPE = {"id": "VARCHAR", "text": "VARCHAR", "date": "TIMESTAMP", "int": "DOUBLE", "number": "DOUBLE"}
 _LOCK_WAIT_SECONDS = 10.0
+_REWRITE_SUFFIX = ".rewrite.tmp"  # netdash.duckdb.rewrite.tmp (and its .wal): the file being written
 
 
 def default_workspace():
@@ -155,7 +166,16 @@ class Workspace:
         except duckdb.Error as exc:
             con.close()
             raise NetdashError(f"the workspace database {self.db_path} is not a netdash workspace ({exc}).") from None
+        self._remove_rewrite_files()  # left by a killed rewrite; we hold the file lock, so none is running
         return con
+
+    @property
+    def _rewrite_path(self):
+        return self.path / (DB_FILE + _REWRITE_SUFFIX)
+
+    def _remove_rewrite_files(self):
+        for path in (self._rewrite_path, self._rewrite_path.with_name(self._rewrite_path.name + ".wal")):
+            path.unlink(missing_ok=True)
 
     @staticmethod
     def _ensure_schema(con):
@@ -168,14 +188,59 @@ class Workspace:
             for c in spec.columns:  # tables created by an older contract gain new columns
                 con.execute(f'ALTER TABLE "{name}" ADD COLUMN IF NOT EXISTS "{c.name}" {_SQL_TYPE[c.kind]}')
 
-    def _run(self, fn):
-        con = self._connect()
+    def _run(self, fn, *, exclusive=False):
+        with _process_lock(self.db_path).hold(exclusive=exclusive):
+            con = self._connect()
+            try:
+                return fn(con)
+            except duckdb.Error as exc:
+                raise NetdashError(f"workspace database error in {self.db_path}: {exc}") from None
+            finally:
+                con.close()
+
+    def _rewrite(self, con, *, drop, fill=None):
+        """Copy every row not of dataset ``drop`` into a new file and swap it in for ``netdash.duckdb``.
+
+        ``fill(con)``, if given, then adds rows to the new file in the same
+        transaction (unqualified table names refer to the new file). Until
+        the final ``os.replace`` the old file is untouched; ``con`` keeps its
+        lock on it throughout, so no other process can write to it meanwhile.
+        """
+        old = con.execute("SELECT current_database()").fetchone()[0]
+        new = self._rewrite_path
+        con.execute("CHECKPOINT")  # nothing of the old file may stay in a WAL that would pair with the new one
+        self._remove_rewrite_files()
+        con.execute("ATTACH '{}' AS _fresh".format(str(new).replace("'", "''")))
         try:
-            return fn(con)
-        except duckdb.Error as exc:
-            raise NetdashError(f"workspace database error in {self.db_path}: {exc}") from None
-        finally:
-            con.close()
+            con.execute(f'COPY FROM DATABASE "{old}" TO _fresh (SCHEMA)')
+            tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
+                                                "AND schema_name = 'main' ORDER BY table_name", [old]).fetchall()]
+            con.begin()
+            for table in tables:
+                con.execute(f'INSERT INTO _fresh.main."{table}" SELECT * FROM "{old}".main."{table}" '
+                            "WHERE dataset_id IS DISTINCT FROM ?", [drop])
+            if fill is not None:
+                con.execute("USE _fresh")
+                fill(con)
+                con.execute(f'USE "{old}"')
+            con.commit()
+            con.execute("DETACH _fresh")  # checkpoints the new file: no WAL is left beside it
+            os.chmod(new, stat.S_IMODE(os.stat(self.db_path).st_mode))  # as private as the old file
+            _fsync(new)
+            os.replace(new, self.db_path)
+        except BaseException as exc:
+            with contextlib.suppress(duckdb.Error):
+                con.rollback()
+            with contextlib.suppress(duckdb.Error):
+                con.execute(f'USE "{old}"')
+                con.execute("DETACH DATABASE IF EXISTS _fresh")
+            self._remove_rewrite_files()
+            if isinstance(exc, OSError):
+                raise NetdashError(f"cannot write the new workspace database beside {self.db_path} ({exc}); the "
+                                   "workspace is unchanged. Free some disk space or fix the folder's permissions, "
+                                   "and try again.") from None
+            raise
+        _fsync(self.path, directory=True)
 
     # ---- queries -----------------------------------------------------------
 
@@ -248,6 +313,7 @@ class Workspace:
             Dataset name shown in the dashboard and CLI.
         replace : bool
             Replace an existing dataset of that name (its id is kept, its version changes).
+            The database file is rewritten without the old rows, as in :meth:`delete`.
 
         Returns
         -------
@@ -272,29 +338,33 @@ class Workspace:
         imported_at = datetime.now(timezone.utc).replace(tzinfo=None)
         label = _source_label(source)
 
+        def insert(con, dataset_id):
+            con.execute("INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [dataset_id, name, imported_at, version, label, len(messages), json.dumps(messages),
+                         json.dumps(counts)])
+            for table in TABLES:
+                con.register("_incoming", _arrow_table(dataset.table(table), table))
+                con.execute(f'INSERT INTO "{table}" BY NAME SELECT ? AS dataset_id, * FROM _incoming', [dataset_id])
+                con.unregister("_incoming")
+
         def write(con):
+            old = con.execute("SELECT dataset_id FROM datasets WHERE name = ?", [name]).fetchone()
+            if old is not None and not replace:
+                raise self._name_taken(name)
+            if old is not None:  # the new rows go into a rewritten file that holds none of the old ones
+                self._rewrite(con, drop=old[0], fill=lambda fresh: insert(fresh, old[0]))
+                return old[0]
+            dataset_id = uuid.uuid4().hex
             con.begin()
             try:
-                old = next(iter(con.execute("SELECT dataset_id FROM datasets WHERE name = ?", [name]).fetchall()), None)
-                if old is not None and not replace:
-                    raise self._name_taken(name)
-                dataset_id = old[0] if old is not None else uuid.uuid4().hex
-                self._delete_rows(con, dataset_id)
-                con.execute("INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            [dataset_id, name, imported_at, version, label, len(messages), json.dumps(messages),
-                             json.dumps(counts)])
-                for table in TABLES:
-                    con.register("_incoming", _arrow_table(dataset.table(table), table))
-                    con.execute(f'INSERT INTO "{table}" BY NAME SELECT ? AS dataset_id, * FROM _incoming',
-                                [dataset_id])
-                    con.unregister("_incoming")
+                insert(con, dataset_id)
                 con.commit()
             except BaseException:
                 con.rollback()
                 raise
             return dataset_id
 
-        dataset_id = self._run(write)
+        dataset_id = self._run(write, exclusive=replace)
         return DatasetInfo(name=name, dataset_id=dataset_id, imported_at=imported_at, version=version,
                            row_counts=counts, n_warnings=len(messages), source=label)
 
@@ -307,24 +377,20 @@ class Workspace:
         if taken:
             raise self._name_taken(name)
 
-    @staticmethod
-    def _delete_rows(con, dataset_id):
-        for table in TABLES:
-            con.execute(f'DELETE FROM "{table}" WHERE dataset_id = ?', [dataset_id])
-        con.execute("DELETE FROM datasets WHERE dataset_id = ?", [dataset_id])
-
     def delete(self, name_or_id):
-        """Remove a dataset and every one of its rows; raises :class:`DatasetNotFoundError`."""
-        def remove(con):
-            con.begin()
-            try:
-                row = self._find(con, name_or_id)
-                self._delete_rows(con, row[0])
-                con.commit()
-            except BaseException:
-                con.rollback()
-                raise
-        self._run(remove)
+        """Remove a dataset, leaving none of its bytes in the workspace files.
+
+        The other datasets are copied into a new database file that replaces
+        the old one, so they keep their ids, versions and content. Taking
+        about as long as reading them, this waits for the workspace's other
+        readers in this process to finish.
+
+        Raises
+        ------
+        DatasetNotFoundError
+            Naming the datasets that are available; nothing is changed.
+        """
+        self._run(lambda con: self._rewrite(con, drop=self._find(con, name_or_id)[0]), exclusive=True)
 
     def ensure_demo(self, source=None):
         """Import the bundled demo (``data/demo``) as dataset ``"demo"`` unless it is already there."""

@@ -12,12 +12,16 @@ import contextlib
 import io
 import logging
 import re
+import threading
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
+import netdash.store as store
 from netdash import cli
+from netdash.errors import DatasetNotFoundError, NetdashError
 from netdash.schema import TABLES
 from netdash.store import Workspace
 
@@ -139,9 +143,6 @@ def test_delete_removes_every_row_of_the_dataset_and_nothing_else(tmp_path):
         assert con.execute("SELECT count(*) FROM datasets WHERE dataset_id = ?", [demo.dataset_id]).fetchone() == (0,)
 
 
-@pytest.mark.xfail(strict=True, reason="netdash/store.py Workspace.delete: DuckDB marks the rows deleted but keeps "
-                   "their bytes in freed blocks of netdash.duckdb (CHECKPOINT and VACUUM do not overwrite them), so "
-                   "a deleted dataset's client pseudonyms and practitioner names stay readable in the file")
 def test_deleted_rows_do_not_remain_in_the_database_file(tmp_path):
     ws = Workspace(tmp_path / "ws")
     ws.import_dataset(Path(__file__).parent / "data" / "good", name="small")
@@ -151,3 +152,131 @@ def test_deleted_rows_do_not_remain_in_the_database_file(tmp_path):
     ws.delete("demo")
     blob = b"".join(p.read_bytes() for p in ws.path.glob("netdash.duckdb*"))
     assert [p for p in pseudonyms if p.encode() in blob] == []
+
+
+GOOD = Path(__file__).parent / "data" / "good"
+
+
+def _traces(ws, name):
+    """Values only dataset ``name`` holds: 50 client pseudonyms and 20 practitioner names, as bytes."""
+    ds = ws.open(name)
+    names = ds.practitioners["name"].dropna()
+    return [v.encode() for v in [*ds.clients["client_id"].head(50), *names[names.str.len() > 8].head(20)]]
+
+
+def _found_in_files(ws, values):
+    blob = b"".join(p.read_bytes() for p in ws.path.glob("netdash.duckdb*"))
+    return [v for v in values if v in blob]
+
+
+def _contents(ws):
+    return {i.name: (i, ws.warnings(i.name), {t: ws.open(i.name).table(t) for t in TABLES}) for i in ws.list()}
+
+
+def _assert_kept(before, after, names):
+    for name in names:
+        info, warnings, tables = before[name]
+        assert after[name][:2] == (info, warnings)  # same id, version, imported_at, row counts, warnings
+        for table, frame in tables.items():
+            pd.testing.assert_frame_equal(after[name][2][table], frame, check_exact=True, obj=f"{name}.{table}")
+
+
+def test_delete_leaves_the_other_datasets_exactly_as_they_were(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    ws.import_dataset(GOOD, name="small")
+    ws.import_dataset(DEMO, name="demo")
+    ws.import_dataset(GOOD, name="pilot", today="2024-06-30")
+    traces, before = _traces(ws, "demo"), _contents(ws)
+    mode, key = ws.db_path.stat().st_mode, (ws.path / "secret.key").read_bytes()
+    assert len(_found_in_files(ws, traces)) == 70  # the probe does find the demo's values while it is stored
+    ws.delete("demo")
+    after = _contents(ws)
+    assert list(after) == ["small", "pilot"]
+    _assert_kept(before, after, ["small", "pilot"])
+    assert _found_in_files(ws, traces) == []
+    assert sorted(p.name for p in ws.path.iterdir()) == ["netdash.duckdb", "secret.key"]  # no WAL, no temp file
+    assert ws.db_path.stat().st_mode == mode and (ws.path / "secret.key").read_bytes() == key
+    assert ws.path.stat().st_mode & 0o777 == 0o700
+
+
+def test_replace_leaves_no_bytes_of_the_replaced_dataset(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    ws.import_dataset(GOOD, name="small")
+    first = ws.import_dataset(DEMO, name="x")
+    traces, before = _traces(ws, "x"), _contents(ws)
+    second = ws.import_dataset(GOOD, name="x", replace=True)
+    assert (second.dataset_id, second.row_counts["contacts"]) == (first.dataset_id, 5)
+    assert second.version != first.version and ws.info("x").version == second.version
+    assert _found_in_files(ws, traces) == []
+    _assert_kept(before, _contents(ws), ["small"])
+    for table in TABLES:  # the replacement holds exactly what the same source gives under another name
+        pd.testing.assert_frame_equal(ws.open("x").table(table), ws.open("small").table(table), obj=table)
+    assert sorted(p.name for p in ws.path.iterdir()) == ["netdash.duckdb", "secret.key"]
+
+
+def test_a_failed_swap_leaves_the_old_workspace(tmp_path, monkeypatch):
+    ws = Workspace(tmp_path / "ws")
+    ws.import_dataset(GOOD, name="small")
+    ws.import_dataset(DEMO, name="demo")
+    before, inode = _contents(ws), ws.db_path.stat().st_ino
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.os, "replace", full_disk)
+    with pytest.raises(NetdashError, match=r"cannot write the new workspace database beside .*netdash.duckdb "
+                                           r"\(\[Errno 28\] No space left on device\); the workspace is unchanged"):
+        ws.delete("demo")
+    monkeypatch.undo()
+    assert ws.db_path.stat().st_ino == inode
+    after = _contents(ws)
+    assert list(after) == ["small", "demo"]
+    _assert_kept(before, after, ["small", "demo"])
+    assert sorted(p.name for p in ws.path.iterdir()) == ["netdash.duckdb", "secret.key"]
+
+
+def test_deleting_an_unknown_dataset_leaves_the_file_alone(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    ws.import_dataset(GOOD, name="small")
+    inode = ws.db_path.stat().st_ino
+    with pytest.raises(DatasetNotFoundError, match=r"no dataset called 'demo' .*Available: 'small'\."):
+        ws.delete("demo")
+    assert ws.db_path.stat().st_ino == inode and [i.name for i in ws.list()] == ["small"]
+
+
+def test_files_left_by_a_killed_rewrite_are_removed_on_next_open(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    ws.import_dataset(GOOD, name="small")
+    for leftover in ("netdash.duckdb.rewrite.tmp", "netdash.duckdb.rewrite.tmp.wal"):
+        (ws.path / leftover).write_bytes(b"half a database" * 100)
+    assert [i.name for i in ws.list()] == ["small"]
+    assert sorted(p.name for p in ws.path.iterdir()) == ["netdash.duckdb", "secret.key"]
+
+
+def test_a_delete_waits_for_this_process_s_open_connections(tmp_path):
+    # DuckDB shares one database instance between a process's connections to a file: a reader that
+    # stayed connected across the swap would keep reading the replaced file.
+    ws = Workspace(tmp_path / "ws")
+    ws.import_dataset(GOOD, name="small")
+    ws.import_dataset(GOOD, name="other")
+    inode = ws.db_path.stat().st_ino
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_reader(con):
+        entered.set()
+        release.wait(10)
+        return con.execute("SELECT count(*) FROM datasets").fetchone()[0]
+
+    seen = []
+    reader = threading.Thread(target=lambda: seen.append(ws._run(slow_reader)))
+    reader.start()
+    entered.wait(10)
+    deleter = threading.Thread(target=ws.delete, args=("other",))
+    deleter.start()
+    deleter.join(0.5)
+    assert deleter.is_alive() and ws.db_path.stat().st_ino == inode and not seen
+    release.set()
+    reader.join(10)
+    deleter.join(10)
+    assert seen == [2] and not deleter.is_alive()  # the reader saw the file it connected to, whole
+    assert ws.db_path.stat().st_ino != inode and [i.name for i in ws.list()] == ["small"]
