@@ -2,8 +2,10 @@
 
 Aggregation is done in small functions that return edge tables (data frames
 with ``source``, ``target``, ``weight``, ...) and graphs are built from those
-tables by separate functions. The pair joins (co-working, COP) run in DuckDB
-on integer codes; inside :func:`reuse_tables` each table is computed once.
+tables by separate functions. Every table is counted on the integer-coded
+log of :mod:`netdash.edge_codes` by :mod:`netdash.edge_counts` (ids come
+back only in the finished tables); inside :func:`reuse_tables` the coded log
+and each table are computed once.
 
 Conventions
 -----------
@@ -19,15 +21,13 @@ Conventions
 - A contact of a practitioner with themself is ignored.
 """
 
-import contextlib
-import contextvars
-import functools
-
-import duckdb
 import networkx as nx
 import numpy as np
 import pandas as pd
 
+from netdash.edge_codes import distinct_rows
+from netdash.edge_counts import (TIE_TYPES, check_window, cop_counts, coworking_counts, direct_counts,
+                                 period_log, reuse_tables, reused, tie_types, union_counts)
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
 
@@ -51,70 +51,11 @@ __all__ = [
     "reuse_tables",
 ]
 
-TIE_TYPES = {
-    "direct": ("direct",),
-    "coworking": ("coworking",),
-    "cop": ("cop",),
-    "working": ("coworking", "direct"),
-    "all": ("cop", "coworking", "direct"),
-}
-"""Allowed ``ties`` values and the tie types each one unions."""
 
 _NODE_ATTRS = ("agency", "agency_name", "sector", "role", "name")
 
 PRACTITIONER_EDGE_ATTRS = ("weight", "tie_types", "direct", "coworking", "cop")
 """Edge attributes of :func:`practitioner_graph`, columns of :func:`practitioner_edges`."""
-
-_TABLES = contextvars.ContextVar("netdash_graph_tables", default=None)
-
-
-@contextlib.contextmanager
-def reuse_tables():
-    """Within this block, each node or edge table is computed once per dataset and options.
-
-    The measure families each ask :mod:`netdash.graphs` for the tables they
-    need; one analysis would otherwise aggregate the same contact log several
-    times. Inside the block the first call computes a table and later calls
-    with the same dataset (the same object), period and options get a copy of
-    it. Leaving the block drops every table, so a changed dataset is never
-    served stale results.
-
-    Examples
-    --------
-    >>> from netdash.dataset import Dataset
-    >>> ds = Dataset.from_records(agencies=[{"agency_id": "A", "name": "Housing"}],
-    ...                           practitioners=[{"practitioner_id": "p1", "agency_id": "A"}])
-    >>> with reuse_tables():
-    ...     practitioner_nodes(ds) is not practitioner_nodes(ds)  # copies, safe to modify
-    True
-    """
-    outer = _TABLES.get()
-    token = _TABLES.set({} if outer is None else outer)
-    try:
-        yield
-    finally:
-        _TABLES.reset(token)
-
-
-def _reused(func):
-    """Serve ``func(ds, period, **options)`` from the :func:`reuse_tables` store when open."""
-
-    @functools.wraps(func)
-    def wrapper(ds, period=None, **options):
-        store = _TABLES.get()
-        if store is None:
-            return func(ds, period, **options)
-        key = (func.__name__, id(ds), _period(period), tuple(sorted(options.items())))
-        try:
-            hash(key)
-        except TypeError:  # e.g. ``include`` given as a Series: not worth keeping
-            return func(ds, period, **options)
-        if key not in store:
-            # Holding ds keeps id(ds) from being reused by another object while the block is open.
-            store[key] = (ds, func(ds, period, **options))
-        return store[key][1].copy()
-
-    return wrapper
 
 
 def _period(period):
@@ -178,7 +119,7 @@ def practitioners_in_post(ds, period=None):
     return prac[keep]
 
 
-@_reused
+@reused
 def practitioner_nodes(ds, period=None, *, include=()):
     """Node table of the practitioner graphs: one row per practitioner node.
 
@@ -192,15 +133,17 @@ def practitioner_nodes(ds, period=None, *, include=()):
         docstring, sorted by ``practitioner_id``.
     """
     period = _period(period)
-    contacts = _in_period(ds.contacts, period)
-    attendance = ds.cop_attendance
-    in_period = _in_period(attendance, period)
-    ids = pd.concat([
-        practitioners_in_post(ds, period)["practitioner_id"],
-        contacts["practitioner_id"], contacts["with_practitioner_id"].dropna(),
-        in_period["practitioner_id"], pd.Series(list(include), dtype=object),
-    ])
-    prac = ds.practitioners[ds.practitioners["practitioner_id"].isin(ids)]
+    log = period_log(ds, period)
+    # Who is a node, marked on practitioner codes (slot -1 catches missing ids and is dropped).
+    present = np.zeros(len(log.ids) + 1, dtype=bool)
+    for codes in (log.author, log.colleague, log.person,
+                  log.index.get_indexer(practitioners_in_post(ds, period)["practitioner_id"]),
+                  log.index.get_indexer(pd.Index(list(include), dtype=object))):
+        present[codes] = True
+    present[-1] = False
+    code = log.index.get_indexer(ds.practitioners["practitioner_id"])
+    prac = ds.practitioners[present[code]]
+    code = code[present[code]]
     agencies = ds.agencies.set_index("agency_id")
     nodes = pd.DataFrame({
         "practitioner_id": prac["practitioner_id"].astype(object),
@@ -212,8 +155,10 @@ def practitioner_nodes(ds, period=None, *, include=()):
     })
     for col in _NODE_ATTRS:
         nodes[col] = _none_for_missing(nodes[col])
-    sessions = in_period.groupby("practitioner_id")["session_id"].nunique()
-    nodes["cop_sessions"] = nodes["practitioner_id"].map(sessions).fillna(0).astype("int64")
+    attended = distinct_rows(log.person[log.person >= 0], log.session[log.person >= 0])[0]
+    sessions = np.bincount(attended, minlength=len(log.ids)).astype("int64")
+    nodes["cop_sessions"] = sessions[code] if len(code) else np.zeros(0, dtype="int64")
+    attendance = ds.cop_attendance
     before_end = attendance if period.end is None else attendance[attendance["date"] < period.end]
     nodes["cop_attendee"] = nodes["practitioner_id"].isin(before_end["practitioner_id"])
     return nodes.sort_values("practitioner_id").reset_index(drop=True)
@@ -262,7 +207,7 @@ def bipartite_graph(ds, period=None):
     return G
 
 
-@_reused
+@reused
 def contact_edges(ds, period=None):
     """Directed practitioner → colleague contact counts in ``period``.
 
@@ -273,24 +218,16 @@ def contact_edges(ds, period=None):
         ``weight`` (contact rows) and ``types`` (dict contact_type → rows;
         a missing type is counted as ``"unspecified"``).
     """
-    contacts = _in_period(ds.contacts, period)
-    contacts = contacts[contacts["with_practitioner_id"].notna()
-                        & (contacts["practitioner_id"] != contacts["with_practitioner_id"])]
-    if contacts.empty:
+    found = direct_counts(ds, period)
+    if not len(found["weight"]):
         return _empty_edges().assign(types=pd.Series(dtype=object))
-    frame = pd.DataFrame({"source": contacts["practitioner_id"],
-                          "target": contacts["with_practitioner_id"],
-                          "type": contacts["contact_type"].fillna("unspecified")})
-    # A sorted long count (not a wide crosstab) keeps memory to the types each pair used.
-    long = frame.groupby(["source", "target", "type"], sort=True).size()
-    pair = long.index.droplevel("type")
-    source_code, target_code = (np.asarray(c) for c in long.index.codes[:2])
-    starts = np.flatnonzero(np.r_[True, (np.diff(source_code) != 0) | (np.diff(target_code) != 0)])
-    counts, types = long.to_numpy(), long.index.get_level_values("type").tolist()
-    bounds = np.r_[starts, len(long)].tolist()
-    edges = pair[starts].to_frame(index=False).astype(object)
-    edges["weight"] = np.add.reduceat(counts, starts).astype("int64") if len(long) else []
-    edges["types"] = [dict(zip(types[a:b], counts[a:b].tolist())) for a, b in zip(bounds[:-1], bounds[1:])]
+    ids, types = period_log(ds, period).ids, period_log(ds, period).types
+    edges = _id_edges(ids, found["source"], found["target"], found["weight"])
+    # Rows come sorted by pair, then type name, so each dict lists its types in name order.
+    dicts = [{} for _ in range(len(edges))]
+    for pair, name, count in zip(found["pair"].tolist(), types[found["type"]].tolist(), found["count"].tolist()):
+        dicts[pair][name] = count
+    edges["types"] = dicts
     return edges
 
 
@@ -300,14 +237,7 @@ def contact_graph(ds, period=None):
                   directed=True, attrs=("weight", "types"))
 
 
-def _check_window(window_days):
-    if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days < 0:
-        raise InvalidInputError(
-            f"window_days must be a whole number of days, 0 or more; got {window_days!r}. "
-            "Use e.g. window_days=90.")
-
-
-@_reused
+@reused
 def coworking_edges(ds, period=None, *, window_days=90):
     """Pairs of practitioners who worked with the same client at about the same time.
 
@@ -317,62 +247,31 @@ def coworking_edges(ds, period=None, *, window_days=90):
     number of distinct clients on which they co-worked. Only
     ``practitioner_id``–``client_id`` rows count.
 
-    Method: contacts are reduced to distinct (client, practitioner, day)
-    rows with integer codes, and DuckDB joins them on client with the band
-    condition ``|d1 - d2| <= window_days`` and counts distinct clients per
-    pair. This replaced a pandas self-merge plus ``merge_asof`` (same
-    result, 4-5 times slower and far more memory at city scale; see
-    ``docs/benchmarks.md``). Codes follow the sorted order of the ids, so
-    ``source < target`` holds for the ids themselves.
+    Method: on integer codes, each practitioner's days with a client are
+    merged into spans ``[first day, last day + window_days]``
+    (:func:`netdash.edge_codes.spans`), overlapping spans of one client are
+    paired (:func:`netdash.edge_codes.overlap_pairs`) and the distinct
+    (client, pair) rows are counted per pair. This replaced a DuckDB band join, which
+    replaced a pandas self-merge plus ``merge_asof`` (same result; see
+    ``docs/benchmarks.md``).
 
     Raises
     ------
     InvalidInputError
         If ``window_days`` is not a whole number ``>= 0``.
     """
-    _check_window(window_days)
-    contacts = _in_period(ds.contacts, period)
-    contacts = contacts[contacts["client_id"].notna()]
-    if contacts.empty:
+    check_window(window_days)
+    source, target, weight = coworking_counts(ds, period, window_days)
+    if not len(weight) and not (period_log(ds, period).client >= 0).any():
         return _empty_edges()
-    people, person = _codes(contacts["practitioner_id"])
-    _, client = _codes(contacts["client_id"])
-    days = pd.DataFrame({"c": client, "p": person, "d": _day_numbers(contacts["date"])})
-    found = _duckdb(f"""
-        WITH d AS (SELECT DISTINCT c, p, d FROM days)
-        SELECT a.p AS s, b.p AS t, count(DISTINCT a.c) AS w
-        FROM d a JOIN d b ON a.c = b.c AND a.p < b.p AND b.d BETWEEN a.d - {int(window_days)} AND a.d + {int(window_days)}
-        GROUP BY a.p, b.p ORDER BY a.p, b.p""", days=days)
-    return _coded_edges(people, found)
+    return _id_edges(period_log(ds, period).ids, source, target, weight)
 
 
-def _codes(ids):
-    """Integer codes of ``ids`` in sorted id order, and the sorted distinct ids."""
-    codes, uniques = pd.factorize(ids, sort=True)
-    return np.asarray(uniques, dtype=object), codes.astype(np.int32)
-
-
-def _day_numbers(dates):
-    """Whole days since 1970-01-01 (dates are midnights)."""
-    return dates.to_numpy().astype("datetime64[D]").astype(np.int32)
-
-
-def _duckdb(sql, **frames):
-    """Run ``sql`` in a private in-memory DuckDB with ``frames`` registered by name."""
-    con = duckdb.connect()
-    try:
-        for name, frame in frames.items():
-            con.register(name, frame)
-        return con.execute(sql).df()
-    finally:
-        con.close()
-
-
-def _coded_edges(ids, found):
-    """Edge table from DuckDB's coded ``s``, ``t``, ``w`` columns."""
-    return pd.DataFrame({"source": ids[found["s"].to_numpy()], "target": ids[found["t"].to_numpy()],
-                         "weight": found["w"].to_numpy().astype("int64")}).astype({"source": object,
-                                                                                   "target": object})
+def _id_edges(ids, source, target, weight):
+    """Edge table with ids for the codes ``source`` and ``target``."""
+    return pd.DataFrame({"source": pd.Series(ids[source], dtype=object),
+                         "target": pd.Series(ids[target], dtype=object),
+                         "weight": np.asarray(weight, dtype="int64")})
 
 
 def coworking_graph(ds, period=None, *, window_days=90):
@@ -380,7 +279,7 @@ def coworking_graph(ds, period=None, *, window_days=90):
     return _graph(practitioner_nodes(ds, period), coworking_edges(ds, period, window_days=window_days))
 
 
-@_reused
+@reused
 def cop_edges(ds, period=None):
     """Co-attendance: pairs of practitioners at the same COP sessions in ``period``.
 
@@ -389,17 +288,10 @@ def cop_edges(ds, period=None):
     (``networkx.bipartite.weighted_projected_graph``; Newman 2001's simple
     count, not his 1/(n-1) weighting).
     """
-    attendance = _in_period(ds.cop_attendance, period)
-    if attendance.empty:
+    source, target, weight = cop_counts(ds, period)
+    if not len(weight) and not len(period_log(ds, period).person):
         return _empty_edges()
-    people, person = _codes(attendance["practitioner_id"])
-    _, session = _codes(attendance["session_id"])
-    frame = pd.DataFrame({"s": session, "p": person})
-    found = _duckdb("""
-        WITH a AS (SELECT DISTINCT s, p FROM frame)
-        SELECT x.p AS s, y.p AS t, count(*) AS w FROM a x JOIN a y ON x.s = y.s AND x.p < y.p
-        GROUP BY x.p, y.p ORDER BY x.p, y.p""", frame=frame)
-    return _coded_edges(people, found)
+    return _id_edges(period_log(ds, period).ids, source, target, weight)
 
 
 def cop_graph(ds, period=None):
@@ -407,15 +299,7 @@ def cop_graph(ds, period=None):
     return _graph(practitioner_nodes(ds, period), cop_edges(ds, period))
 
 
-def _tie_types(ties):
-    if ties not in TIE_TYPES:
-        raise InvalidInputError(
-            f"ties={ties!r} is not a tie choice. Use one of: {', '.join(map(repr, TIE_TYPES))} "
-            "('working' = direct + coworking; 'all' = direct + coworking + cop).")
-    return TIE_TYPES[ties]
-
-
-@_reused
+@reused
 def practitioner_edges(ds, period=None, *, ties="all", window_days=90):
     """Undirected union of the chosen tie types, one row per pair.
 
@@ -432,35 +316,17 @@ def practitioner_edges(ds, period=None, *, ties="all", window_days=90):
     InvalidInputError
         If ``ties`` is not one of :data:`TIE_TYPES`.
     """
-    chosen = _tie_types(ties)
-    tables = {}
-    if "direct" in chosen:
-        tables["direct"] = contact_edges(ds, period)
-    if "coworking" in chosen:
-        tables["coworking"] = coworking_edges(ds, period, window_days=window_days)
-    if "cop" in chosen:
-        tables["cop"] = cop_edges(ds, period)
-    if all(t.empty for t in tables.values()):
+    found = union_counts(ds, period, ties, window_days)
+    if found is None:
         return _empty_edges("direct", "coworking", "cop").assign(tie_types=pd.Series(dtype=object))
-    names = ("cop", "coworking", "direct")
-    # Sum the tables by pair on integer codes (sorted id order, so a smaller code is a smaller id):
-    # several times faster than a groupby on two object columns, same table.
-    ends = [np.asarray(t[c], dtype=object) for t in tables.values() for c in ("source", "target")]
-    codes, ids = pd.factorize(np.concatenate(ends), sort=True)
-    ends = np.split(codes.astype(np.int64), np.cumsum([len(e) for e in ends])[:-1])
-    k = len(ids)
-    keys = [np.minimum(u, v) * k + np.maximum(u, v) for u, v in zip(ends[0::2], ends[1::2])]
-    pairs, where = np.unique(np.concatenate(keys), return_inverse=True)
-    where = np.split(where, np.cumsum([len(key) for key in keys])[:-1])
-    edges = pd.DataFrame({"source": ids[pairs // k], "target": ids[pairs % k]}).astype(object)
+    source, target, counts = found
+    edges = _id_edges(period_log(ds, period).ids, source, target, np.zeros(len(source)))
     for name in ("direct", "coworking", "cop"):
-        edges[name] = np.zeros(len(pairs), dtype=np.int64)
-    for (name, table), rows in zip(tables.items(), where):
-        sums = np.bincount(rows, weights=table["weight"].to_numpy(dtype=float), minlength=len(pairs))
-        edges[name] = np.rint(sums).astype(np.int64)
-    edges["weight"] = edges[["direct", "coworking", "cop"]].sum(axis=1)
+        edges[name] = counts[name]
+    edges["weight"] = counts["direct"] + counts["coworking"] + counts["cop"]
     # One tuple per combination of types (8 at most), looked up by a bit code per row.
-    flags = edges[list(names)].to_numpy() > 0
+    names = ("cop", "coworking", "direct")
+    flags = np.column_stack([counts[n] > 0 for n in names])
     combos = np.empty(8, dtype=object)
     combos[:] = [tuple(n for k, n in enumerate(names) if code >> k & 1) for code in range(8)]
     edges["tie_types"] = combos[flags @ np.array([1, 2, 4])]

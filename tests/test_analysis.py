@@ -121,16 +121,6 @@ def test_lazy_graphs_equal_the_graphs_module(ds):
     assert a.contact_matrix.number_of_edges() == a.D.number_of_edges()
 
 
-def test_each_edge_table_is_aggregated_once(ds, monkeypatch):
-    calls = []
-    real = graphs._duckdb
-    monkeypatch.setattr(graphs, "_duckdb", lambda sql, **frames: calls.append(sql) or real(sql, **frames))
-    a = NetworkAnalysis(ds)
-    a.practitioner_table()
-    a.network_measures()
-    assert len(calls) == 2  # co-working and COP co-attendance, once each
-
-
 def test_sampled_betweenness_is_stated(ds):
     a = NetworkAnalysis(ds, max_work=1000)
     table, net = a.practitioner_table(), a.network_measures()

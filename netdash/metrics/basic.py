@@ -14,7 +14,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from netdash.graphs import contact_edges, practitioner_edges, practitioner_nodes
+from netdash.edge_codes import distinct_rows
+from netdash.edge_counts import direct_counts, period_log, union_counts
+from netdash.graphs import practitioner_nodes
 from netdash.metrics._matrix import GraphMatrix
 from netdash.periods import Period
 
@@ -33,10 +35,6 @@ PRACTITIONER_COLUMNS = (
 def _count(positions, n):
     """How often each of positions 0 to n-1 occurs (-1, not a node, is not counted)."""
     return np.bincount(positions[positions >= 0], minlength=n).astype("int64")
-
-
-def _positions(index, ids):
-    return index.get_indexer(pd.Index(ids)) if len(ids) else np.zeros(0, dtype=np.intp)
 
 
 def practitioner_metrics(ds, period=None, *, ties="all", window_days=90):
@@ -80,22 +78,24 @@ def practitioner_metrics(ds, period=None, *, ties="all", window_days=90):
     """
     period = Period() if period is None else period
     nodes = practitioner_nodes(ds, period)
-    ids = pd.Index(nodes["practitioner_id"])
-    n = len(ids)
-    # Everything is counted on positions in the node table (integer arrays), not on id strings.
-    edges = practitioner_edges(ds, period, ties=ties, window_days=window_days)
-    me = np.r_[_positions(ids, edges["source"]), _positions(ids, edges["target"])]
-    other = np.r_[me[len(edges):], me[:len(edges)]]
+    n = len(nodes)
+    # Everything is counted on integer codes of the coded log, turned into positions in the node
+    # table; position -1 (not a node, or a missing id) is not counted.
+    log = period_log(ds, period)
+    position = np.full(len(log.ids) + 1, -1, dtype=np.int64)
+    position[log.index.get_indexer(nodes["practitioner_id"])] = np.arange(n)
+    position[-1] = -1
+    union = union_counts(ds, period, ties, window_days)
+    source, target = union[:2] if union is not None else (np.zeros(0, dtype=np.int64),) * 2
+    me = np.r_[position[source], position[target]]
+    other = np.r_[position[target], position[source]]
     # A missing agency (code -1) differs from every agency, itself included, as NaN != NaN.
     agency = np.r_[pd.factorize(nodes["agency"])[0], -1]  # position -1 (not a node) -> -1
     cross = (agency[me] != agency[other]) | (agency[me] < 0)
-    direct = contact_edges(ds, period)
-    contacts = ds.contacts[period.mask(ds.contacts["date"])]
-    author = _positions(ids, contacts["practitioner_id"])
-    seen = contacts["client_id"].notna().to_numpy() & (author >= 0)
-    client = pd.factorize(contacts["client_id"].to_numpy()[seen])[0]
-    pairs = np.unique(author[seen].astype(np.int64) * (client.max(initial=0) + 1) + client)
-    clients = np.bincount(pairs // (client.max(initial=0) + 1), minlength=n).astype("int64")
+    direct = direct_counts(ds, period)
+    author = position[log.author]
+    seen = (log.client >= 0) & (author >= 0)
+    clients = np.bincount(distinct_rows(author[seen], log.client[seen])[0], minlength=n).astype("int64")
     out = pd.DataFrame({
         "practitioner_id": nodes["practitioner_id"],
         "agency_id": nodes["agency"],
@@ -103,8 +103,8 @@ def practitioner_metrics(ds, period=None, *, ties="all", window_days=90):
         "sector": nodes["sector"],
         "role": nodes["role"],
         "degree": _count(me, n),
-        "in_degree": _count(_positions(ids, direct["target"]), n),
-        "out_degree": _count(_positions(ids, direct["source"]), n),
+        "in_degree": _count(position[direct["target"]], n),
+        "out_degree": _count(position[direct["source"]], n),
         "cross_agency_ties": _count(me[cross], n),
         "clients": clients,
         "contacts": _count(author, n),

@@ -21,6 +21,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from netdash.edge_codes import distinct_rows, sorted_counts
+from netdash.edge_counts import period_log
 from netdash.errors import InvalidInputError
 from netdash.graphs import practitioner_nodes
 from netdash.periods import Period
@@ -52,17 +54,23 @@ def _ordered(a, b):
 
 
 def _inferred(ds, period):
-    contacts = ds.contacts[period.mask(ds.contacts["date"])]
-    contacts = contacts[contacts["with_practitioner_id"].notna()
-                        & (contacts["practitioner_id"] != contacts["with_practitioner_id"])]
-    a, b = _ordered(contacts["practitioner_id"], contacts["with_practitioner_id"])
-    # datetime64[M] counts the same distinct months as Period("M"), without building Period objects.
-    frame = pd.DataFrame({"a": a, "b": b, "forward": (contacts["practitioner_id"] == a).to_numpy(),
-                          "month": contacts["date"].to_numpy().astype("datetime64[M]")})
-    pairs = frame.groupby(["a", "b"]).agg(interactions=("forward", "size"),
-                                         months=("month", "nunique"), forward=("forward", "sum"))
-    pairs["reciprocated"] = (pairs["forward"] > 0) & (pairs["forward"] < pairs["interactions"])
-    return pairs.drop(columns="forward")
+    """Per pair of practitioner codes ``a < b``: interactions, distinct months, reciprocated.
+
+    Counted on the coded log with one sort of (pair, month, direction) rows.
+    """
+    log = period_log(ds, period)
+    keep = (log.colleague >= 0) & (log.author >= 0) & (log.author != log.colleague)
+    author, colleague = log.author[keep], log.colleague[keep]
+    a, b, month, forward, count = distinct_rows(np.minimum(author, colleague), np.maximum(author, colleague),
+                                                log.month[keep], author < colleague, counts=True)
+    pair = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])] if len(a) else np.zeros(0, dtype=bool)
+    new_month = pair | np.r_[True, month[1:] != month[:-1]][:len(a)]
+    starts = np.flatnonzero(pair)
+    ids = np.cumsum(pair) - 1
+    interactions = np.bincount(ids, weights=count, minlength=len(starts)).round().astype(np.int64)
+    forward = np.bincount(ids, weights=count * forward, minlength=len(starts)).round().astype(np.int64)
+    months = np.bincount(ids, weights=new_month, minlength=len(starts)).round().astype(np.int64)
+    return a[starts] * len(log.ids) + b[starts], interactions, months, (forward > 0) & (forward < interactions)
 
 
 def _survey(ds, period):
@@ -100,25 +108,36 @@ def trust_edges(ds, period=None, *, min_interactions=3, min_months=2, require_re
     """
     _check_options(min_interactions, min_months, require_reciprocity, survey_threshold)
     period = Period() if period is None else period
-    pairs = _inferred(ds, period)
-    if use_survey:
-        pairs = pairs.join(_survey(ds, period), how="outer")
-    else:
-        pairs["survey_trust"] = np.nan
-    if pairs.empty:
+    log = period_log(ds, period)
+    n = len(log.ids)
+    inferred, interactions, months, reciprocated = _inferred(ds, period)
+    survey = _survey(ds, period) if use_survey else pd.Series(dtype=float)
+    surveyed = np.zeros(0, dtype=np.int64)
+    if len(survey):
+        surveyed = (log.index.get_indexer(survey.index.get_level_values(0)).astype(np.int64) * n
+                    + log.index.get_indexer(survey.index.get_level_values(1)))
+    keys = sorted_counts(np.r_[inferred, surveyed])[0] if len(surveyed) else inferred
+    if not len(keys):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in _COLUMNS})
-    pairs = pairs.reset_index()
-    pairs["interactions"] = pairs["interactions"].fillna(0).astype("int64")
-    pairs["months"] = pairs["months"].fillna(0).astype("int64")
-    pairs["reciprocated"] = pairs["reciprocated"].fillna(False).astype(bool)
-    rated = pairs["survey_trust"].notna()
-    pairs["source"] = np.where(rated, "survey", "inferred")
-    pairs["strength"] = pairs["survey_trust"].where(rated, pairs["interactions"]).astype(float)
+    # Pair codes follow the sorted order of the ids, so the table comes out sorted by a, b.
+    pairs = pd.DataFrame({"a": pd.Series(log.ids[keys // n], dtype=object),
+                          "b": pd.Series(log.ids[keys % n], dtype=object)})
+    at = np.searchsorted(keys, inferred)
+    for name, values in (("interactions", interactions), ("months", months), ("reciprocated", reciprocated)):
+        column = np.zeros(len(keys), dtype=values.dtype)
+        column[at] = values
+        pairs[name] = column
+    survey_trust = np.full(len(keys), np.nan)
+    survey_trust[np.searchsorted(keys, surveyed)] = survey.to_numpy(dtype=float)
+    pairs["survey_trust"] = survey_trust
+    rated = ~np.isnan(survey_trust)
+    pairs["source"] = pd.Series(np.array(["inferred", "survey"], dtype=object)[rated.astype(int)], dtype=object)
+    pairs["strength"] = np.where(rated, survey_trust, pairs["interactions"]).astype(float)
     inferred_tie = ((pairs["interactions"] >= min_interactions) & (pairs["months"] >= min_months)
                     & (pairs["reciprocated"] | (not require_reciprocity)))
-    pairs["is_trust_tie"] = np.where(rated, pairs["survey_trust"] >= survey_threshold, inferred_tie)
-    pairs = pairs.astype({"a": object, "b": object, "source": object, "is_trust_tie": bool})
-    return pairs[_COLUMNS].sort_values(["a", "b"]).reset_index(drop=True)
+    with np.errstate(invalid="ignore"):  # NaN >= threshold for unrated pairs, not used
+        pairs["is_trust_tie"] = np.where(rated, survey_trust >= survey_threshold, inferred_tie).astype(bool)
+    return pairs[_COLUMNS]
 
 
 def trust_graph(ds, period=None, **rule):

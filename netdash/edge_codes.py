@@ -1,0 +1,266 @@
+"""Integer-coded contact log and the pair counts behind the edge tables.
+
+:mod:`netdash.graphs`, :mod:`netdash.metrics.trust` and
+:mod:`netdash.metrics.basic` aggregate the same contact log. Grouping on id
+strings is slow (every row is hashed and compared as a Python object), so the
+log is turned into integer arrays once per dataset (:func:`coded_log`) and
+every table is counted on those arrays with sorts; ids come back only in the
+finished tables.
+
+Conventions
+-----------
+- Practitioner codes index :attr:`CodedLog.ids`, every practitioner id of the
+  dataset (practitioners, contacts, attendance, survey) in sorted order, so
+  a smaller code is a smaller id and a table sorted by code is sorted by id.
+  A missing id is code -1.
+- Days are whole days since 1970-01-01 (dates are midnights); months are
+  months since January 1970 (``datetime64[M]``).
+- Inside :func:`netdash.graphs.reuse_tables` the coded log and its period
+  views are made once (see :mod:`netdash.edge_counts`).
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CodedLog", "coded_log", "sorted_counts", "distinct_rows", "spans", "overlap_pairs"]
+
+
+@dataclass(frozen=True)
+class CodedLog:
+    """The contact log and COP attendance of a dataset (or of one period) as integer arrays.
+
+    Attributes
+    ----------
+    ids : ndarray of object
+        Every practitioner id, sorted; codes index it.
+    types : ndarray of object
+        Types of the contacts between colleagues, sorted; a missing type is
+        ``"unspecified"``.
+    author, colleague, client, day, month, contact_type : ndarray
+        One entry per contact row: ``practitioner_id`` and
+        ``with_practitioner_id`` codes, a client code (any order; -1 when
+        missing), day, month and the index of the type in ``types`` (0 on
+        rows without a colleague).
+    person, session, session_day : ndarray
+        One entry per attendance row: ``practitioner_id`` code, session code,
+        day.
+    """
+
+    ids: np.ndarray
+    types: np.ndarray
+    author: np.ndarray
+    colleague: np.ndarray
+    client: np.ndarray
+    day: np.ndarray
+    month: np.ndarray
+    contact_type: np.ndarray
+    person: np.ndarray
+    session: np.ndarray
+    session_day: np.ndarray
+
+    @cached_property
+    def index(self):
+        """``ids`` as a pandas Index, to look codes up."""
+        return pd.Index(self.ids, dtype=object)
+
+    def rows(self, contacts, attendance):
+        """The same log keeping only the contact and attendance rows selected by two boolean masks."""
+        kept = {name: getattr(self, name)[contacts] for name in _CONTACT_FIELDS}
+        kept.update({name: getattr(self, name)[attendance] for name in _ATTENDANCE_FIELDS})
+        return CodedLog(ids=self.ids, types=self.types, **kept)
+
+
+_CONTACT_FIELDS = ("author", "colleague", "client", "day", "month", "contact_type")
+_ATTENDANCE_FIELDS = ("person", "session", "session_day")
+
+
+def _factorized(values):
+    """Codes (int32, -1 for missing) and distinct values of an object column, by hashing."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return codes.astype(np.int32), np.asarray(uniques, dtype=object)
+
+
+def _recode(codes, uniques, index):
+    """Codes into ``uniques`` turned into codes into the pandas Index ``index`` (-1 stays -1)."""
+    remap = np.r_[index.get_indexer(pd.Index(uniques, dtype=object)), -1].astype(np.int32)
+    return remap[codes]
+
+
+def coded_log(ds):
+    """:class:`CodedLog` of the whole dataset ``ds``.
+
+    Examples
+    --------
+    >>> from netdash.dataset import Dataset
+    >>> ds = Dataset.from_records(
+    ...     agencies=[{"agency_id": "A", "name": "Housing"}],
+    ...     practitioners=[{"practitioner_id": p, "agency_id": "A"} for p in ("p2", "p1")],
+    ...     contacts=[{"date": "1970-01-03", "practitioner_id": "p2", "with_practitioner_id": "p1"}])
+    >>> log = coded_log(ds)
+    >>> log.ids.tolist(), log.author.tolist(), log.colleague.tolist(), log.day.tolist(), log.types.tolist()
+    (['p1', 'p2'], [1], [0], [2], ['unspecified'])
+    """
+    contacts, attendance, survey = ds.contacts, ds.cop_attendance, ds.trust_survey
+    author, author_ids = _factorized(contacts["practitioner_id"])
+    colleague, colleague_ids = _factorized(contacts["with_practitioner_id"])
+    person, person_ids = _factorized(attendance["practitioner_id"])
+    known = [ds.practitioners["practitioner_id"], author_ids, colleague_ids, person_ids,
+             survey["rater_id"], survey["ratee_id"]]
+    everyone = pd.unique(np.concatenate([np.asarray(k, dtype=object) for k in known]))
+    ids = np.asarray(sorted(everyone[pd.notna(everyone)]), dtype=object)
+    index = pd.Index(ids, dtype=object)
+    colleague = _recode(colleague, colleague_ids, index)
+    # Types only matter for contacts between colleagues: factorize those rows only.
+    between = colleague >= 0
+    type_codes, type_names = _factorized(contacts["contact_type"].to_numpy()[between])
+    missing = bool((type_codes < 0).any())
+    types = pd.Index(sorted(set(type_names.tolist()) | ({"unspecified"} if missing else set())), dtype=object)
+    # Code -1 (a missing type) picks the last entry: "unspecified", as fillna("unspecified") did.
+    contact_type = np.zeros(len(colleague), dtype=np.int16)
+    contact_type[between] = np.r_[types.get_indexer(type_names), types.get_indexer(["unspecified"])][type_codes]
+    day = contacts["date"].to_numpy().astype("datetime64[D]")
+    return CodedLog(
+        ids=ids, types=np.asarray(types, dtype=object),
+        author=_recode(author, author_ids, index), colleague=colleague,
+        client=_factorized(contacts["client_id"])[0], day=day.astype(np.int64).astype(np.int32),
+        month=day.astype("datetime64[M]").astype(np.int64).astype(np.int32), contact_type=contact_type,
+        person=_recode(person, person_ids, index), session=_factorized(attendance["session_id"])[0],
+        session_day=attendance["date"].to_numpy().astype("datetime64[D]").astype(np.int64).astype(np.int32),
+    )
+
+
+def sorted_counts(keys):
+    """Distinct values of the int64 array ``keys`` in increasing order, and how often each occurs.
+
+    A sort and a scan: ``numpy.unique`` without ``return_*`` uses a hash
+    table in numpy 2.4, which is 10 times slower on these keys.
+
+    Examples
+    --------
+    >>> values, counts = sorted_counts(np.array([5, 1, 5, 3, 5]))
+    >>> values.tolist(), counts.tolist()
+    ([1, 3, 5], [1, 1, 3])
+    """
+    keys = np.sort(keys)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, np.intp)
+    return keys[starts], np.diff(np.r_[starts, len(keys)]).astype(np.int64)
+
+
+def distinct_rows(*columns, counts=False):
+    """The distinct rows of integer ``columns``, sorted by the first column, then the next.
+
+    One sort of a single int64 key when the columns' ranges allow it, a
+    lexicographic sort otherwise. With ``counts=True`` the last array
+    returned is how many times each row occurs.
+
+    Examples
+    --------
+    >>> [c.tolist() for c in distinct_rows(np.array([1, 0, 1, 1]), np.array([2, 5, 2, 0]), counts=True)]
+    [[0, 1, 1], [5, 0, 2], [1, 1, 2]]
+    """
+    columns = [np.asarray(c, dtype=np.int64) for c in columns]
+    if not len(columns[0]):
+        return columns + [np.zeros(0, dtype=np.int64)] * counts
+    lows = [int(c.min()) for c in columns]
+    sizes = [int(c.max()) - low + 1 for c, low in zip(columns, lows)]
+    if np.prod([float(n) for n in sizes]) < 2.0 ** 62:
+        key = columns[0] - lows[0]
+        for c, low, n in zip(columns[1:], lows[1:], sizes[1:]):
+            key = key * n + (c - low)
+        key, times = sorted_counts(key)
+        out = []
+        for low, n in zip(lows[:0:-1], sizes[:0:-1]):
+            out.append(key % n + low)
+            key = key // n
+        return [key + lows[0], *reversed(out)] + [times] * counts
+    order = np.lexsort(columns[::-1])
+    columns = [c[order] for c in columns]
+    new = np.zeros(len(order), dtype=bool)
+    new[0] = True
+    for c in columns:
+        new[1:] |= c[1:] != c[:-1]
+    starts = np.flatnonzero(new)
+    times = np.diff(np.r_[starts, len(order)]).astype(np.int64)
+    return [c[starts] for c in columns] + [times] * counts
+
+
+def spans(group, person, day, *, window):
+    """Each person's days in a group merged into spans ``[first day, last day + window]``.
+
+    Two people co-work in a group when some of their days are at most
+    ``window`` apart, i.e. when some ``[d, d + window]`` of one overlaps some
+    of the other. A person's overlapping ``[d, d + window]`` merge into one
+    span without changing which others they overlap, and a client seen by
+    the same practitioner every few weeks for a year becomes one span
+    instead of dozens of days.
+
+    Parameters
+    ----------
+    group, person, day : ndarray of int
+        Distinct rows sorted by group, person, then day.
+    window : int
+        Days.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``group``, ``person``, ``start``, ``end`` of each span, sorted by
+        group, then start.
+
+    Examples
+    --------
+    >>> g, p, start, end = spans(np.array([0, 0, 0]), np.array([4, 4, 4]), np.array([1, 5, 30]), window=10)
+    >>> start.tolist(), end.tolist()
+    ([1, 30], [15, 40])
+    """
+    if not len(day):
+        return group, person, day, day
+    new = np.r_[True, (group[1:] != group[:-1]) | (person[1:] != person[:-1]) | (day[1:] - day[:-1] > window)]
+    first = np.flatnonzero(new)
+    last = np.r_[first[1:], len(day)] - 1
+    group, person, start, end = group[first], person[first], day[first], day[last] + window
+    order = np.lexsort((start, group))
+    return group[order], person[order], start[order], end[order]
+
+
+def overlap_pairs(group, person, start, end):
+    """Every (group, person pair) of two spans in one group that overlap.
+
+    Spans must be sorted by group, then start. Each span is compared with the
+    next spans of its group in turn until one starts after it ends (every
+    later one does too), so the work is the number of overlapping span pairs
+    (a band join), done one offset at a time over all spans at once.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``group``, ``low``, ``high`` with ``low < high`` the two people's
+        codes, once per overlapping pair of spans (not distinct).
+
+    Examples
+    --------
+    >>> g, low, high = overlap_pairs(np.array([0, 0, 0, 1]), np.array([2, 0, 1, 0]),
+    ...                              np.array([1, 5, 20, 1]), np.array([11, 15, 30, 11]))
+    >>> g.tolist(), low.tolist(), high.tolist()  # group 0: people 2 and 0 overlap on days 5 to 11
+    ([0], [0], [2])
+    """
+    n = len(group)
+    active = np.arange(max(n - 1, 0))
+    found = []
+    offset = 1
+    while len(active):
+        later = active + offset
+        inside = later < n
+        active, later = active[inside], later[inside]
+        near = (group[later] == group[active]) & (start[later] <= end[active])
+        active, later = active[near], later[near]
+        a, b = person[active], person[later]
+        other = a != b
+        found.append((group[active][other], np.minimum(a, b)[other], np.maximum(a, b)[other]))
+        offset += 1
+    if not found:
+        return tuple(np.zeros(0, dtype=np.int64) for _ in range(3))
+    return tuple(np.concatenate(part) for part in zip(*found))

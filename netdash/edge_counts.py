@@ -1,0 +1,220 @@
+"""The coded edge tables behind :mod:`netdash.graphs`, and the store that keeps them.
+
+:mod:`netdash.graphs` builds its public tables (ids, data frames) from the
+integer arrays made here, and :mod:`netdash.metrics.trust` and
+:mod:`netdash.metrics.basic` count on the same arrays. Each function returns
+codes of :attr:`netdash.edge_codes.CodedLog.ids` (sorted ids, so tables
+sorted by code are sorted by id). Inside :func:`reuse_tables` the coded log,
+its period views and each coded table are computed once; the arrays served
+are shared, not copied, so callers must not modify them.
+"""
+
+import contextlib
+import contextvars
+import functools
+
+import numpy as np
+
+from netdash.edge_codes import coded_log, distinct_rows, overlap_pairs, spans
+from netdash.errors import InvalidInputError
+from netdash.periods import Period
+
+__all__ = [
+    "TIE_TYPES",
+    "reuse_tables",
+    "reused",
+    "stored",
+    "period_log",
+    "tie_types",
+    "check_window",
+    "direct_counts",
+    "coworking_counts",
+    "cop_counts",
+    "union_counts",
+]
+
+TIE_TYPES = {
+    "direct": ("direct",),
+    "coworking": ("coworking",),
+    "cop": ("cop",),
+    "working": ("coworking", "direct"),
+    "all": ("cop", "coworking", "direct"),
+}
+"""Allowed ``ties`` values and the tie types each one unions."""
+
+_TABLES = contextvars.ContextVar("netdash_graph_tables", default=None)
+
+
+@contextlib.contextmanager
+def reuse_tables():
+    """Within this block, each node or edge table is computed once per dataset and options.
+
+    The measure families each ask :mod:`netdash.graphs` for the tables they
+    need; one analysis would otherwise aggregate the same contact log several
+    times. Inside the block the first call computes a table and later calls
+    with the same dataset (the same object), period and options get a copy of
+    it. Leaving the block drops every table, so a changed dataset is never
+    served stale results.
+
+    Examples
+    --------
+    >>> from netdash.dataset import Dataset
+    >>> from netdash.graphs import practitioner_nodes
+    >>> ds = Dataset.from_records(agencies=[{"agency_id": "A", "name": "Housing"}],
+    ...                           practitioners=[{"practitioner_id": "p1", "agency_id": "A"}])
+    >>> with reuse_tables():
+    ...     practitioner_nodes(ds) is not practitioner_nodes(ds)  # copies, safe to modify
+    True
+    """
+    outer = _TABLES.get()
+    token = _TABLES.set({} if outer is None else outer)
+    try:
+        yield
+    finally:
+        _TABLES.reset(token)
+
+
+def reused(func):
+    """Serve ``func(ds, period, **options)`` from the :func:`reuse_tables` store when open."""
+
+    @functools.wraps(func)
+    def wrapper(ds, period=None, **options):
+        store = _TABLES.get()
+        if store is None:
+            return func(ds, period, **options)
+        key = (func.__name__, id(ds), _period(period), tuple(sorted(options.items())))
+        try:
+            hash(key)
+        except TypeError:  # e.g. ``include`` given as a Series: not worth keeping
+            return func(ds, period, **options)
+        if key not in store:
+            # Holding ds keeps id(ds) from being reused by another object while the block is open.
+            store[key] = (ds, func(ds, period, **options))
+        return store[key][1].copy()
+
+    return wrapper
+
+
+def stored(key, ds, compute):
+    """``compute()`` once per ``key`` and dataset while a :func:`reuse_tables` block is open.
+
+    For internal arrays shared by several tables; they are not copied, so
+    callers must not modify them.
+    """
+    store = _TABLES.get()
+    if store is None:
+        return compute()
+    key = ("stored", key, id(ds))
+    if key not in store:
+        store[key] = (ds, compute())
+    return store[key][1]
+
+
+def period_log(ds, period=None):
+    """:class:`netdash.edge_codes.CodedLog` of the contacts and attendance in ``period``."""
+    period = _period(period)
+    whole = stored("coded_log", ds, lambda: coded_log(ds))
+    if period == Period():
+        return whole
+    return stored(("coded_log", period), ds, lambda: whole.rows(
+        period.mask(ds.contacts["date"]).to_numpy(), period.mask(ds.cop_attendance["date"]).to_numpy()))
+
+
+def direct_counts(ds, period):
+    """Coded :func:`contact_edges`: pairs and weights, and the rows per (pair, type).
+
+    Keys ``source``, ``target``, ``weight`` (one entry per pair, sorted) and
+    ``pair``, ``type``, ``count`` (one entry per pair and contact type used,
+    sorted by pair, then type name).
+    """
+    def compute():
+        log = period_log(ds, period)
+        keep = (log.colleague >= 0) & (log.author >= 0) & (log.author != log.colleague)
+        source, target, kind, counts = distinct_rows(log.author[keep], log.colleague[keep],
+                                                     log.contact_type[keep], counts=True)
+        new = np.r_[True, (source[1:] != source[:-1]) | (target[1:] != target[:-1])] if len(source) else \
+            np.zeros(0, dtype=bool)
+        starts = np.flatnonzero(new)
+        return {"source": source[starts], "target": target[starts],
+                "weight": np.add.reduceat(counts, starts) if len(starts) else np.zeros(0, dtype=np.int64),
+                "pair": np.cumsum(new) - 1, "type": kind, "count": counts}
+
+    return stored(("direct", _period(period)), ds, compute)
+
+
+def check_window(window_days):
+    if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days < 0:
+        raise InvalidInputError(
+            f"window_days must be a whole number of days, 0 or more; got {window_days!r}. "
+            "Use e.g. window_days=90.")
+
+
+def coworking_counts(ds, period, window_days):
+    """Coded :func:`coworking_edges`: ``source``, ``target`` codes (sorted) and ``weight``."""
+    def compute():
+        log = period_log(ds, period)
+        keep = (log.client >= 0) & (log.author >= 0)
+        rows = distinct_rows(log.client[keep], log.author[keep], log.day[keep])
+        _, low, high = distinct_rows(*overlap_pairs(*spans(*rows, window=int(window_days))))
+        return tuple(distinct_rows(low, high, counts=True))
+
+    return stored(("coworking", _period(period), int(window_days)), ds, compute)
+
+
+def cop_counts(ds, period):
+    """Coded :func:`cop_edges`: ``source``, ``target`` codes (sorted) and ``weight``."""
+    def compute():
+        log = period_log(ds, period)
+        keep = log.person >= 0
+        session, person = distinct_rows(log.session[keep], log.person[keep])
+        # Every two attendees of a session: spans that all overlap.
+        _, low, high = overlap_pairs(session, person, np.zeros_like(session), np.zeros_like(session))
+        return tuple(distinct_rows(low, high, counts=True))
+
+    return stored(("cop", _period(period)), ds, compute)
+
+
+def tie_types(ties):
+    if ties not in TIE_TYPES:
+        raise InvalidInputError(
+            f"ties={ties!r} is not a tie choice. Use one of: {', '.join(map(repr, TIE_TYPES))} "
+            "('working' = direct + coworking; 'all' = direct + coworking + cop).")
+    return TIE_TYPES[ties]
+
+
+def union_counts(ds, period, ties, window_days):
+    """Coded :func:`practitioner_edges`: ``source``, ``target`` codes and a dict of counts per type.
+
+    None when no chosen table has a row.
+    """
+    chosen = tie_types(ties)
+    if "coworking" in chosen:
+        check_window(window_days)
+
+    def compute():
+        tables = {}
+        if "direct" in chosen:
+            found = direct_counts(ds, period)
+            tables["direct"] = (found["source"], found["target"], found["weight"])
+        if "coworking" in chosen:
+            tables["coworking"] = coworking_counts(ds, period, window_days)
+        if "cop" in chosen:
+            tables["cop"] = cop_counts(ds, period)
+        if not any(len(w) for _, _, w in tables.values()):
+            return None
+        n = len(period_log(ds, period).ids)
+        # Direct contacts are directed: both directions of a pair sum into one unordered pair.
+        keys = [np.minimum(s, t) * n + np.maximum(s, t) for s, t, _ in tables.values()]
+        pairs, where = np.unique(np.concatenate(keys), return_inverse=True)
+        where = np.split(where, np.cumsum([len(k) for k in keys])[:-1])
+        counts = {name: np.zeros(len(pairs), dtype=np.int64) for name in ("direct", "coworking", "cop")}
+        for (name, (_, _, weight)), rows in zip(tables.items(), where):
+            counts[name] = np.bincount(rows, weights=weight, minlength=len(pairs)).round().astype(np.int64)
+        return pairs // n, pairs % n, counts
+
+    window = int(window_days) if "coworking" in chosen else None
+    return stored(("union", _period(period), chosen, window), ds, compute)
+
+
+def _period(period):
+    return Period() if period is None else period
