@@ -11,6 +11,7 @@ dynamics", *Social Networks* 32: 44-60, section 2).
 import numpy as np
 import pandas as pd
 
+from netdash import graphs
 from netdash.errors import AnalysisError, InvalidInputError
 from netdash.metrics import communities, fragmentation, mixing, structural_holes
 from netdash.periods import Period
@@ -280,11 +281,12 @@ def headline_series(ds, *, freq="quarter", ties="working", window_days=90, seed=
     if first is None:
         return pd.DataFrame(columns=["start", "end", "label", "partial"])
     rows = []
-    for w in windows(first, last, freq=freq):
-        row = {"start": w.start, "end": w.end, "label": w.label(),
-               "partial": bool(w.start < first or w.end - pd.Timedelta(days=1) > last)}
-        row.update(headline_measures(ds, w, ties=ties, window_days=window_days, seed=seed))
-        rows.append(row)
+    with graphs.reuse_tables():  # one coded contact log for every window
+        for w in windows(first, last, freq=freq):
+            row = {"start": w.start, "end": w.end, "label": w.label(),
+                   "partial": bool(w.start < first or w.end - pd.Timedelta(days=1) > last)}
+            row.update(headline_measures(ds, w, ties=ties, window_days=window_days, seed=seed))
+            rows.append(row)
     return pd.DataFrame(rows)
 
 

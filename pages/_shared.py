@@ -6,6 +6,7 @@ sidebar; every number they show comes from ``netdash``.
 
 import datetime as dt
 import logging
+import os
 import re
 from contextlib import contextmanager
 
@@ -74,17 +75,40 @@ def workspace():
     return ws
 
 
+def _database_stamp(ws):
+    """Identity of the workspace database file(s) as they are now: changes with every write or swap."""
+    stamp = []
+    for path in (ws.db_path, ws.db_path.with_name(ws.db_path.name + ".wal")):
+        try:
+            info = os.stat(path)
+        except OSError:
+            stamp.append(None)
+        else:
+            stamp.append((info.st_ino, info.st_mtime_ns, info.st_size))
+    return tuple(stamp)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _listing(path, stamp):
+    """The dataset list of the workspace at ``path`` while its database file is ``stamp`` (read-only)."""
+    return tuple(workspace().list())
+
+
 def _dataset_infos(*, refresh=False):
     """The workspace's datasets, read once per script run.
 
-    Each read opens the database (about 30 ms); the sidebar, the current
+    Each read opens the database (30 to 120 ms); the sidebar, the current
     dataset, period and COP start all need the list, several times a run.
     The sidebar refreshes it at the start of every routed run, so a dataset
-    imported or deleted in the previous run is seen.
+    imported or deleted in the previous run is seen: the list is kept while
+    the database file is unchanged (same inode, size and modification time,
+    and the same write-ahead log), which every import, replace and delete
+    changes, also when another process (the CLI) made it.
     """
     ctx = get_script_run_ctx()
     if refresh or getattr(ctx, "netdash_infos", None) is None:
-        ctx.netdash_infos = workspace().list()
+        ws = workspace()
+        ctx.netdash_infos = list(_listing(str(ws.path), _database_stamp(ws)))
     return ctx.netdash_infos
 
 
@@ -92,9 +116,25 @@ def dataset_names():
     return [info.name for info in _dataset_infos()]
 
 
-@st.cache_data(show_spinner="Loading dataset…", max_entries=4)
+@st.cache_resource(show_spinner="Loading dataset…", max_entries=4)
 def load(name, version):
+    """The dataset ``name`` at ``version``, one shared object: read it, never change it.
+
+    A resource, not ``st.cache_data``: data caching would unpickle a fresh
+    copy of every table (half a million contacts at medium scale, 0.1 s)
+    on each of the three or four calls a run makes.
+    """
     return workspace().open(name)
+
+
+def import_warnings(ds):
+    """The data-quality warnings noted when ``ds`` was imported, as a tuple of strings."""
+    return _import_warnings(ds.name, ds.version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _import_warnings(name, version):
+    return tuple(str(w) for w in workspace().warnings(name))
 
 
 def dataset_info(name):
@@ -205,9 +245,15 @@ def explain(measures):
 
 
 def download_csv(frame, filename, label="Download CSV", key=None):
+    """A download button for ``frame`` as a formula-safe CSV, written only when the button is pressed.
+
+    Writing the CSV on every run cost up to 2 s on the larger tables at city
+    scale (Before & after's tie changes); Streamlit calls the function on the
+    click instead. ``frame`` must not be changed after this call.
+    """
     from netdash.export import safe_csv
 
-    st.download_button(label, safe_csv(frame), file_name=filename, mime="text/csv", key=key or filename)
+    st.download_button(label, lambda: safe_csv(frame), file_name=filename, mime="text/csv", key=key or filename)
 
 
 def trust_rule():
@@ -240,24 +286,67 @@ def rule_key(rule):
     return tuple(sorted(rule.items()))
 
 
+#: Analyses kept at once (each holds its edge tables, matrices and, once asked for, networkx graphs:
+#: about 100 MB at medium scale), and for how long one is kept unused.
+ANALYSES_KEPT, ANALYSIS_TTL = 6, 3600
+
+
+def analysis(ds, period, ties="all", *, window_days=90, trust_options=None):
+    """The shared :class:`netdash.analysis.NetworkAnalysis` of ``ds`` over ``period`` with ``ties``.
+
+    One object per dataset version, period, ties and trust rule, shared by
+    every page and session, so Brokerage then Fragmentation on the same
+    period pay for the edge tables and matrices once. It computes lazily:
+    a page pays only for the graphs and measures it asks for. Treat it and
+    everything it returns (``.G``, ``.D``, ``.matrix``, tables) as
+    read-only: copy a graph before changing it.
+    """
+    rule = dict(trust_options or {})
+    return _analysis(ds.name, ds.version, period_key(period), ties, int(window_days), rule_key(rule),
+                     ds, period, rule)
+
+
+@st.cache_resource(show_spinner=False, max_entries=ANALYSES_KEPT, ttl=ANALYSIS_TTL)
+def _analysis(name, version, period_key, ties, window_days, rule_key, _ds, _period, _rule):
+    from netdash.analysis import NetworkAnalysis
+
+    return NetworkAnalysis(_ds, _period, ties=ties, window_days=window_days, trust_options=_rule)
+
+
 def practitioner_labels(ds):
-    """practitioner_id -> "Name (id)" where a name was supplied, else the id."""
-    people = ds.practitioners
+    """practitioner_id -> "Name (id)" where a name was supplied, else the id (shared: do not change it)."""
+    return _practitioner_labels(ds.name, ds.version, ds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _practitioner_labels(name, version, _ds):
+    people = _ds.practitioners
     return {
-        pid: (f"{name} ({pid})" if isinstance(name, str) and name else pid)
-        for pid, name in zip(people["practitioner_id"], people["name"])
+        pid: (f"{label} ({pid})" if isinstance(label, str) and label else pid)
+        for pid, label in zip(people["practitioner_id"], people["name"])
     }
 
 
 def agency_names(ds):
-    return dict(zip(ds.agencies["agency_id"], ds.agencies["name"]))
+    """agency_id -> name (shared: do not change it)."""
+    return _agency_names(ds.name, ds.version, ds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _agency_names(name, version, _ds):
+    return dict(zip(_ds.agencies["agency_id"], _ds.agencies["name"]))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _palette(name, version, _ds):
+    from netdash.viz import agency_colours
+
+    return agency_colours(agency_names(_ds))
 
 
 def palette(ds):
     """Agency colours for the whole dataset, so an agency keeps its colour on every page and map."""
-    from netdash.viz import agency_colours
-
-    return agency_colours(agency_names(ds))
+    return _palette(ds.name, ds.version, ds)
 
 
 def auth_configured():

@@ -4,7 +4,6 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from netdash import graphs
 from netdash.compare import compare_periods, mixing_change
 from netdash.dynamics import HEADLINE_EXPLANATIONS, period_notes, split_at, tie_change_summary
 from netdash.viz.panels import before_after_maps
@@ -71,12 +70,13 @@ replicates = int(replicates) if uncertainty else 0
 keys = (ds.name, ds.version, _shared.period_key(before), _shared.period_key(after), ties)
 
 
-@st.cache_data(show_spinner="Building both networks…", max_entries=16)
+@st.cache_resource(show_spinner="Building both networks…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
 def _graphs(name, version, before_key, after_key, ties):
-    return (graphs.practitioner_graph(ds, before, ties=ties), graphs.practitioner_graph(ds, after, ties=ties))
+    # Resources (shared, read-only): unpickling two 40,000-tie graphs cost a second a rerun.
+    return _shared.analysis(ds, before, ties).G, _shared.analysis(ds, after, ties).G
 
 
-@st.cache_data(show_spinner="Drawing the maps…", max_entries=16)
+@st.cache_resource(show_spinner="Drawing the maps…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
 def _maps(name, version, before_key, after_key, ties, changes_only):
     G_before, G_after = _graphs(name, version, before_key, after_key, ties)
     return before_after_maps(G_before, G_after, changes_only=changes_only, height_px=470,
@@ -84,7 +84,8 @@ def _maps(name, version, before_key, after_key, ties, changes_only):
                              agency_names=_shared.agency_names(ds))
 
 
-@st.cache_data(show_spinner="Comparing the periods (with intervals this can take minutes)…", max_entries=16)
+@st.cache_resource(show_spinner="Comparing the periods (with intervals this can take minutes)…", max_entries=8,
+                   ttl=_shared.ANALYSIS_TTL)
 def _compare(name, version, before_key, after_key, ties, replicates):
     return compare_periods(ds, before, after, ties=ties, permutations=replicates, bootstrap=replicates)
 
@@ -143,19 +144,35 @@ t1.markdown("**Working ties**" if ties == "working" else f"**{_shared.TIES_LABEL
 t1.dataframe(tie_change_summary(comparison.tie_changes), width="stretch")
 t2.markdown("**Trust ties** (gained = new, lost = lost)")
 t2.dataframe(tie_change_summary(comparison.trust_tie_changes), width="stretch")
-labels = _shared.practitioner_labels(ds)
 agencies = _shared.agency_names(ds)
-pairs = pd.concat([comparison.tie_changes.assign(tie="network"),
-                   comparison.trust_tie_changes.assign(tie="trust")], ignore_index=True)
-for end_ in ("a", "b"):
-    pairs[f"practitioner_{end_}"] = pairs[end_].map(labels)
-    pairs[f"agency_{end_}"] = pairs[f"agency_{end_}"].map(lambda a: agencies.get(a, a))
-_shared.download_csv(pairs, "tie_changes.csv", label="Download every tie change (CSV)", key="dl_ba_ties")
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=_shared.ANALYSIS_TTL)
+def _pairs(name, version, before_key, after_key, ties, replicates):
+    """Every tie change with names, for the download (170,000 rows at medium scale: built once)."""
+    labels = _shared.practitioner_labels(ds)
+    pairs = pd.concat([comparison.tie_changes.assign(tie="network"),
+                       comparison.trust_tie_changes.assign(tie="trust")], ignore_index=True)
+    for end_ in ("a", "b"):
+        pairs[f"practitioner_{end_}"] = pairs[end_].map(labels)
+        pairs[f"agency_{end_}"] = pairs[f"agency_{end_}"].map(lambda a: agencies.get(a, a))
+    return pairs
+
+
+_shared.download_csv(_pairs(*keys, replicates), "tie_changes.csv", label="Download every tie change (CSV)",
+                     key="dl_ba_ties")
 
 st.subheader("Ties between agencies")
 st.caption("Ties between each pair of agencies (everyone in post in each period; a tie between two agencies "
            "is counted in both of their cells). The difference is after minus before.")
-matrices = mixing_change(G_before, G_after)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=_shared.ANALYSIS_TTL)
+def _matrices(name, version, before_key, after_key, ties):
+    return mixing_change(G_before, G_after)
+
+
+matrices = _matrices(*keys)
 
 
 def _heatmap(matrix, title, diverging=False):

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from netdash import graphs
 from netdash.metrics import brokerage, centrality, structural_holes
+from netdash.metrics._matrix import GraphMatrix
 from pages import _shared
 
 _shared.ensure_routed()
@@ -24,24 +24,30 @@ weighted = c2.toggle("Weighted betweenness (frequent contacts count as shorter p
                      key="brokerage_weighted")
 
 
-@st.cache_data(show_spinner="Counting brokerage roles…", max_entries=16)
+@st.cache_resource(show_spinner="Counting brokerage roles…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
 def _roles(name, version, period_key):
-    D = graphs.contact_graph(ds, period)
-    roles = brokerage.brokerage_roles(D, "agency")
-    return D, roles, brokerage.brokerage_by_group(D, "agency"), brokerage.brokerage_expected(D, "agency")
+    # The directed contact graph does not depend on the ties chosen; the shared analysis of the
+    # chosen ties holds it (as arrays, and as networkx for boundary_spanners).
+    shared = _shared.analysis(ds, period, ties)
+    M = shared.contact_matrix
+    roles = brokerage.brokerage_roles(M, "agency")
+    spanners = brokerage.boundary_spanners(shared.D, "agency", roles=roles)
+    return roles, spanners, brokerage.brokerage_by_group(M, "agency"), brokerage.brokerage_expected(M, "agency")
 
 
-@st.cache_data(show_spinner="Computing betweenness and structural holes…", max_entries=16)
+@st.cache_resource(show_spinner="Computing betweenness and structural holes…", max_entries=8,
+                   ttl=_shared.ANALYSIS_TTL)
 def _positions_in_network(name, version, period_key, ties, weighted):
-    G = graphs.practitioner_graph(ds, period, ties=ties)
-    table = structural_holes.structural_holes(G)
-    table["betweenness"] = pd.Series(centrality.betweenness(G, normalized=True,
+    shared = _shared.analysis(ds, period, ties)
+    table = structural_holes.structural_holes(shared.matrix)
+    M = GraphMatrix.from_graph(shared.G, weight="weight") if weighted else shared.matrix
+    table["betweenness"] = pd.Series(centrality.betweenness(M, normalized=True,
                                                             weight="weight" if weighted else None))
     return table
 
 
 with _shared.shown_errors():
-    D, roles, by_agency, expected = _roles(ds.name, ds.version, _shared.period_key(period))
+    roles, spanners, by_agency, expected = _roles(ds.name, ds.version, _shared.period_key(period))
     holes = _positions_in_network(ds.name, ds.version, _shared.period_key(period), ties, weighted)
 
 labels = _shared.practitioner_labels(ds)
@@ -49,7 +55,6 @@ agency = _shared.agency_names(ds)
 
 st.subheader("Boundary spanners")
 st.caption("Practitioners whose direct contacts reach two or more other agencies, with their brokerage roles.")
-spanners = brokerage.boundary_spanners(D, "agency", roles=roles)
 spanners = spanners.join(holes[["betweenness", "constraint", "effective_size"]], how="left")
 shown = spanners.reset_index().assign(
     practitioner=lambda f: f["practitioner_id"].map(labels), agency=lambda f: f["agency"].map(agency)

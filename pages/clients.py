@@ -50,7 +50,7 @@ def _trust(p):
     return trust_graph(ds, p, **rule) if use_trust else None
 
 
-@st.cache_data(show_spinner="Finding the team around each client…", max_entries=16)
+@st.cache_resource(show_spinner="Finding the team around each client…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
 def _teams(name, version, period_key, use_trust, rule_key):
     return client_teams(ds, period, trust=_trust(period))
 

@@ -4,7 +4,6 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from netdash import graphs
 from netdash.metrics import communities, fragmentation, mixing
 from pages import _shared
 
@@ -25,9 +24,11 @@ permutations = c2.select_slider("Permutations for the E-I test", [200, 500, 1000
                                 key="frag_permutations")
 
 
-@st.cache_data(show_spinner="Measuring fragmentation…", max_entries=16)
+@st.cache_resource(show_spinner="Measuring fragmentation…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
 def _measures(name, version, period_key, ties, permutations):
-    G = graphs.practitioner_graph(ds, period, ties=ties)
+    # One GraphMatrix of the shared analysis serves every measure (the same answers as the networkx
+    # graph, tests/test_metrics_matrix.py); a resource, so reruns do not unpickle the results.
+    G = _shared.analysis(ds, period, ties).matrix
     return {
         "fragmentation": fragmentation.fragmentation(G),
         "distance_weighted": fragmentation.distance_weighted_fragmentation(G),

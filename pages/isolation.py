@@ -44,12 +44,12 @@ min_count = int(c3.number_input("Hide counts below", 1, 50, 5, key="iso_min_coun
                                      "tables (small-number protection). The individual lists are not affected."))
 
 
-@st.cache_data(show_spinner="Looking for people to invite…", max_entries=16)
+@st.cache_resource(show_spinner="Looking for people to invite…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
 def _report(name, version, period_key, ties, drift_share):
     return isolation.isolation_report(ds, period, ties=ties, drift_share=drift_share)
 
 
-@st.cache_data(show_spinner="Looking for introductions…", max_entries=16)
+@st.cache_resource(show_spinner="Looking for introductions…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
 def _introductions(name, version, period_key, ties):
     return isolation.suggest_introductions(ds, period, ties=ties)
 

@@ -32,46 +32,63 @@ focus = c3.selectbox(
 )
 
 
-@st.cache_data(show_spinner="Building the network…", max_entries=16)
+@st.cache_resource(show_spinner="Building the network…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
 def _graph(name, version, period_key, ties):
-    return graphs.practitioner_graph(ds, period, ties=ties)
+    # A resource: the 80,000-tie graph is shared read-only, never unpickled on a rerun.
+    return _shared.analysis(ds, period, ties).G
 
 
-@st.cache_data(show_spinner="Laying out the map…", max_entries=16)
+@st.cache_resource(show_spinner="Laying out the map…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
 def _positions(name, version, period_key, ties):
     return layout_positions(_graph(name, version, period_key, ties))
 
 
-with _shared.shown_errors():
-    G = _graph(ds.name, ds.version, _shared.period_key(period), ties)
-    positions = _positions(ds.name, ds.version, _shared.period_key(period), ties)
+@st.cache_data(show_spinner="Drawing the map…", max_entries=32)
+def _drawn(name, version, period_key, ties, agencies, focus, radius):
+    """The map's HTML and the figures above it, for one choice of filters (a string and a few numbers)."""
+    G = _graph(name, version, period_key, ties)
+    view = G
+    if agencies:
+        view = view.subgraph([n for n, a in view.nodes(data="agency") if a in agencies])
+    if focus is not None:
+        view = graphs.ego_graph(G, focus, radius=radius)
+    budget = map_budget(view)
+    view = budget.graph
+    shown = network_summary(view)
+    html = None
+    if view.number_of_nodes():
+        html = network_html(view, _positions(name, version, period_key, ties),
+                            highlight_nodes=(focus,) if focus is not None else (), height_px=620,
+                            palette=_shared.palette(ds))
+    return {"message": budget.message, "nodes": view.number_of_nodes(), "edges": view.number_of_edges(),
+            "cross_share": shown["cross_agency_share"], "html": html}
 
-view = G
-if agencies:
-    view = view.subgraph([n for n, a in view.nodes(data="agency") if a in agencies])
-highlight = ()
+
+key = (ds.name, ds.version, _shared.period_key(period), ties)
+with _shared.shown_errors():
+    G = _graph(*key)
+    _positions(*key)
+
+radius = None
 if focus is not None:
     if focus not in G:
         st.info(f"{_shared.md(labels[focus])} was not in post in this period.")
+        focus = None  # as before: the map then shows the agency filter's view
     else:
         radius = st.radio("Show", [1, 2], format_func=lambda r: f"{'their' if r == 1 else 'two steps of'} colleagues",
                           horizontal=True, key="map_radius")
-        view = graphs.ego_graph(G, focus, radius=radius)
-        highlight = (focus,)
 
-budget = map_budget(view)
-view = budget.graph
-if budget.message:
-    st.info(budget.message)
+with _shared.shown_errors():
+    drawn = _drawn(*key, tuple(sorted(agencies)), focus, radius)
+if drawn["message"]:
+    st.info(drawn["message"])
 
 m1, m2, m3 = st.columns(3)
-m1.metric("Practitioners shown", view.number_of_nodes())
-m2.metric("Ties shown", view.number_of_edges())
-shown = network_summary(view)
-m3.metric("Ties across agencies", f"{shown['cross_agency_share']:.0%}" if view.number_of_edges() else "–")
+m1.metric("Practitioners shown", drawn["nodes"])
+m2.metric("Ties shown", drawn["edges"])
+m3.metric("Ties across agencies", f"{drawn['cross_share']:.0%}" if drawn["edges"] else "–")
 
-if view.number_of_nodes() == 0:
+if drawn["html"] is None:
     st.info("Nobody to show for these filters.")
 else:
-    html = network_html(view, positions, highlight_nodes=highlight, height_px=620, palette=_shared.palette(ds))
-    st.iframe(html, height=660)
+    st.iframe(drawn["html"], height=660)

@@ -40,11 +40,21 @@ def _series(name, version, freq, ties):
     return headline_series(ds, freq=freq, ties=ties)
 
 
-@st.cache_data(show_spinner="Building the network of every window…", max_entries=8)
+@st.cache_resource(show_spinner="Building the network of every window…", max_entries=4, ttl=_shared.ANALYSIS_TTL)
 def _window_maps(name, version, freq, ties):
+    # A resource (shared, read-only): unpickling every window's graph cost over half a second a rerun.
     spans = windows(first, last, freq=freq)
-    window_graphs = [graphs.practitioner_graph(ds, w, ties=ties) for w in spans]
+    with graphs.reuse_tables():  # one coded contact log for every window
+        window_graphs = [graphs.practitioner_graph(ds, w, ties=ties) for w in spans]
     return spans, window_graphs, nx.compose_all(window_graphs), stable_positions(window_graphs)
+
+
+@st.cache_data(show_spinner="Drawing the map…", max_entries=32)
+def _window_panel(name, version, freq, ties, chosen):
+    spans, window_graphs, everyone, positions = _window_maps(name, version, freq, ties)
+    labels = [w.label() for w in spans]
+    return map_panel(window_graphs[labels.index(chosen)], positions, population=everyone, title=chosen,
+                     height_px=560, agency_names=_shared.agency_names(ds))
 
 
 with _shared.shown_errors():
@@ -105,8 +115,8 @@ with _shared.shown_errors():
 labels = [w.label() for w in spans]
 chosen = st.select_slider("Window", options=labels, value=labels[-1], key=f"ot_window_{freq}")
 G = window_graphs[labels.index(chosen)]
-panel = map_panel(G, positions, population=everyone, title=chosen, height_px=560,
-                  agency_names=_shared.agency_names(ds))
+with _shared.shown_errors():
+    panel = _window_panel(ds.name, ds.version, freq, ties, chosen)
 if panel.message:
     st.info(panel.message)
 m1, m2, m3 = st.columns(3)

@@ -64,7 +64,7 @@ else:
 
 st.subheader("Data quality")
 info = _shared.dataset_info(ds.name)
-warnings = _shared.workspace().warnings(ds.name) if info else []
+warnings = _shared.import_warnings(ds) if info else ()
 if warnings:
     st.warning(f"{len(warnings)} warning(s) were noted when this dataset was imported. They did not block the import.")
     with st.expander("Show the warnings"):

@@ -4,8 +4,6 @@ import io
 
 import streamlit as st
 
-from netdash import graphs
-from netdash.analysis import practitioner_table
 from netdash.errors import AnalysisError
 from netdash.export import to_gexf, to_graphml
 from netdash.report import build_report
@@ -61,7 +59,7 @@ else:
                    "period, so the report's before and after windows are only that long. Move the COP start in the "
                    "sidebar, or widen the period.")
 
-warnings = tuple(str(w) for w in _shared.workspace().warnings(ds.name))
+warnings = _shared.import_warnings(ds)
 settings = (ds.name, ds.version, pkey, str(cop_start), ties, min_count, replicates, title, warnings)
 
 
@@ -92,27 +90,27 @@ graph_ties = st.selectbox("Ties in the network file", list(_shared.TIES_LABELS),
                           format_func=_shared.TIES_LABELS.get, key="report_graph_ties")
 
 
-@st.cache_data(show_spinner="Writing the network files…", max_entries=8)
-def _graph_files(name, version, period_key, ties):
-    G = graphs.practitioner_graph(ds, period, ties=ties)
-    files = []
-    for write in (to_graphml, to_gexf):
+def _graph_file(write, G):
+    """The bytes of ``G`` written by ``write``; called by Streamlit only when the download is clicked."""
+    def data():
         buffer = io.BytesIO()
         write(G, buffer, period=period)
-        files.append(buffer.getvalue())
-    return G.number_of_nodes(), G.number_of_edges(), *files
+        return buffer.getvalue()
+    return data
 
 
 with _shared.shown_errors():
-    n_nodes, n_edges, graphml, gexf = _graph_files(ds.name, ds.version, pkey, graph_ties)
+    G = _shared.analysis(ds, period, graph_ties).G  # shared and read-only; the writers only read it
+n_nodes, n_edges = G.number_of_nodes(), G.number_of_edges()
 if n_nodes == 0:
     st.info(f"Nobody was in post in {period.label()}, so the network files would be empty.")
 else:
     st.caption(f"{n_nodes} practitioners and {n_edges} ties.")
     g1, g2 = st.columns(2)
-    g1.download_button("Download GraphML", graphml, file_name=f"netdash_network_{graph_ties}_{span}.graphml",
+    # Written on the click, not on every run: both files took over ten seconds at city scale.
+    g1.download_button("Download GraphML", _graph_file(to_graphml, G), file_name=f"netdash_network_{graph_ties}_{span}.graphml",
                        mime="application/graphml+xml", key="dl_graphml")
-    g2.download_button("Download GEXF (Gephi)", gexf, file_name=f"netdash_network_{graph_ties}_{span}.gexf",
+    g2.download_button("Download GEXF (Gephi)", _graph_file(to_gexf, G), file_name=f"netdash_network_{graph_ties}_{span}.gexf",
                        mime="application/xml", key="dl_gexf")
 if n_edges == 0 and n_nodes:
     st.info("There are no ties of this kind in the period: the files list the practitioners only.")
@@ -127,7 +125,7 @@ measures_key = (ds.name, ds.version, pkey, graph_ties, _shared.rule_key(rule))
 
 @st.cache_data(show_spinner="Computing every measure for every practitioner…", max_entries=4)
 def _measures(name, version, period_key, ties, rule_key):
-    return practitioner_table(ds, period, ties=ties, trust_options=rule)
+    return _shared.analysis(ds, period, ties, trust_options=rule).practitioner_table()
 
 
 if st.button("Compute the measures table", key="report_measures"):

@@ -21,15 +21,29 @@ rule = _shared.trust_rule_controls()
 st.info(describe_trust_rule(**rule))
 
 
-@st.cache_data(show_spinner="Finding trust ties…", max_entries=16)
+@st.cache_resource(show_spinner="Finding trust ties…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
 def _trust(name, version, period_key, rule_key):
+    # A resource (shared, read-only): unpickling the pair table and graph cost half a second a rerun.
     edges = trust_edges(ds, period, **rule)
     G = trust_graph(ds, period, **rule)
     return edges, G, trust_summary(G)
 
 
+@st.cache_data(show_spinner="Drawing the trust network…", max_entries=16)
+def _trust_map(name, version, period_key, rule_key, hide_untied):
+    """(note for the page or None, map HTML or None) for the map with or without people without trust ties."""
+    G = _trust(name, version, period_key, rule_key)[1]
+    shown = G.subgraph([n for n in G if G.degree(n) > 0]) if hide_untied else G
+    budget = map_budget(shown)
+    shown = budget.graph
+    if not shown.number_of_nodes():
+        return budget.message, None
+    return budget.message, network_html(shown, layout_positions(shown), height_px=520, palette=_shared.palette(ds))
+
+
+key = (ds.name, ds.version, _shared.period_key(period), _shared.rule_key(rule))
 with _shared.shown_errors():
-    edges, G, summary = _trust(ds.name, ds.version, _shared.period_key(period), _shared.rule_key(rule))
+    edges, G, summary = _trust(*key)
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Trust ties", summary["n_trust_ties"])
@@ -47,13 +61,13 @@ per_agency = pd.DataFrame(
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Trust network")
-    shown = G.subgraph([n for n in G if G.degree(n) > 0]) if st.toggle("Hide people without trust ties", True) else G
-    budget = map_budget(shown)
-    shown = budget.graph
-    if budget.message:
-        st.info(budget.message)
-    if shown.number_of_nodes():
-        st.iframe(network_html(shown, layout_positions(shown), height_px=520, palette=_shared.palette(ds)), height=560)
+    hide_untied = st.toggle("Hide people without trust ties", True)
+    with _shared.shown_errors():
+        message, html = _trust_map(*key, hide_untied)
+    if message:
+        st.info(message)
+    if html is not None:
+        st.iframe(html, height=560)
     else:
         st.info("No trust ties in this period under this rule.")
 with right:
@@ -63,11 +77,18 @@ with right:
 
 st.subheader("Every pair that worked together")
 st.caption("Strength is the number of contacts for inferred ties, and the mean rating (1–4) for survey ties.")
-labels = _shared.practitioner_labels(ds)
-table = edges.assign(
-    practitioner_a=edges["a"].map(labels), practitioner_b=edges["b"].map(labels)
-)[["practitioner_a", "practitioner_b", "interactions", "months", "reciprocated", "survey_trust", "source",
-   "strength", "is_trust_tie"]]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=_shared.ANALYSIS_TTL)
+def _pairs(name, version, period_key, rule_key):
+    labels = _shared.practitioner_labels(ds)
+    return edges.assign(
+        practitioner_a=edges["a"].map(labels), practitioner_b=edges["b"].map(labels)
+    )[["practitioner_a", "practitioner_b", "interactions", "months", "reciprocated", "survey_trust", "source",
+       "strength", "is_trust_tie"]]
+
+
+table = _pairs(*key)
 only = st.toggle("Only trust ties", True, key="trust_only")
 if only:
     table = table[table["is_trust_tie"]]

@@ -148,3 +148,28 @@ def test_mixing_change_aligns_agencies():
     assert before.loc["H", "H"] == 1 and before.loc["M", "M"] == 0
     assert diff.loc["H", "P"] == -1 and diff.loc["H", "M"] == 1 and diff.loc["M", "H"] == 1
     assert diff.loc["H", "H"] == -1
+
+
+@pytest.mark.parametrize("ties", ["working", "direct", "all"])
+def test_matrix_path_gives_the_networkx_answers_on_the_demo(demo_source, ties):
+    # The observed measures go through one GraphMatrix (faster at city scale); every value,
+    # Louvain's NMI included, must be the networkx path's to the last bit.
+    from netdash import graphs
+    from netdash.compare import _measures
+    from netdash.ingest import load_dataset
+    from netdash.metrics.trust import trust_graph
+
+    demo = load_dataset(demo_source, secret=b"test-compare")[0]
+    for period in (H1, H2):
+        G, T = graphs.practitioner_graph(demo, period, ties=ties), trust_graph(demo, period)
+        fast, slow = _measures(G, T, seed=3, matrix=True), _measures(G, T, seed=3)
+        assert G.number_of_edges() > 100
+        assert fast == slow
+
+
+def test_qap_adjacency_of_a_directed_graph_keeps_direction():
+    from netdash.compare import _adjacency
+
+    A = _adjacency(nx.DiGraph([("a", "b"), ("c", "a"), ("z", "a")]), ["a", "b", "c"])
+    assert A.tolist() == [[0, 1, 0], [0, 0, 0], [1, 0, 0]]
+    assert _adjacency(nx.Graph(), ["a", "b"]).tolist() == [[0, 0], [0, 0]]
