@@ -54,7 +54,7 @@ def main(argv=None):
     from netdash import graphs
     from netdash.analysis import NetworkAnalysis
     from netdash.ingest import load_dataset
-    from netdash.metrics import brokerage, centrality, fragmentation, mixing, structural_holes
+    from netdash.metrics import brokerage, distance, fragmentation, mixing, structural_holes
     lap("import netdash")
     if args.pickle:
         ds = pickle.loads(args.pickle.read_bytes())
@@ -94,8 +94,8 @@ def main(argv=None):
     lap("key players")
     analysis.practitioner_table()
     lap("practitioner table (the measures above again, and the join)")
-    centrality.harmonic_centrality(M)
-    lap("harmonic centrality")
+    reach = distance.distance_weighted_fragmentation_estimate(M, max_work=analysis.max_work, seed=analysis.seed)
+    lap("distance-weighted fragmentation", f"{reach.method}, {reach.sources} sources, se {reach.standard_error:.5f}")
     analysis._agency_nmi()
     lap("agency NMI (Louvain / PLM, with its import)")
     analysis.network_measures()
