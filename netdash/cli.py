@@ -68,6 +68,12 @@ def build_parser():
     p.add_argument("--to", dest="end", default=None, metavar="DATE", help="last boundary (exclusive)")
     p.add_argument("--ties", choices=TIES, default="all")
     p.add_argument("--window-days", type=int, default=90, help="co-working window in days (default 90)")
+    p.add_argument("--max-work", type=float, default=None, metavar="STEPS",
+                   help="budget for exact betweenness and distances, in practitioners x ties (default 5e8); "
+                        "above it they are estimated from sampled practitioners and network.json says how. "
+                        "A larger budget samples more (e.g. 1.5e9: three times the sources, about three times "
+                        "as long)")
+    p.add_argument("--seed", type=int, default=0, help="seed of Louvain and of the sampling (default 0)")
     _add_trust_options(p)
     _add_reading_options(p)
     p.set_defaults(func=_cmd_metrics)
@@ -233,9 +239,12 @@ def _cmd_metrics(args):
     from netdash.analysis import NetworkAnalysis
     from netdash.export import write_safe_csv
 
+    if args.max_work is not None and not args.max_work > 0:
+        raise InvalidInputError(f"--max-work must be a positive number of steps, e.g. 5e8; got {args.max_work}.")
     ds = _load_target(args)
+    budget = {} if args.max_work is None else {"max_work": args.max_work}
     analysis = NetworkAnalysis(ds, _period(args), ties=args.ties, window_days=args.window_days,
-                               trust_options=_trust_options(args))
+                               trust_options=_trust_options(args), seed=args.seed, **budget)
     args.out.mkdir(parents=True, exist_ok=True)
     write_safe_csv(analysis.practitioner_table(), args.out / "practitioners.csv")
     summary = analysis.network_measures()

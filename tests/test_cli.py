@@ -187,3 +187,19 @@ def test_export_rereads_in_networkx(ws, demo_source, tmp_path, suffix):
 def test_export_refuses_unknown_format(ws, demo_source, tmp_path, capsys):
     assert main(ws + ["export", str(demo_source), "--out", str(tmp_path / "net.csv")]) == 2
     assert ".graphml or .gexf" in capsys.readouterr().err
+
+
+def test_metrics_max_work_switches_to_sampling_and_says_so(ws, demo_source, tmp_path):
+    out = tmp_path / "o"
+    assert main(ws + ["metrics", str(demo_source), "--out", str(out), "--max-work", "1000", "--seed", "3"]) == 0
+    net = json.loads((out / "network.json").read_text())
+    assert net["betweenness_method"] == "sampled" and net["betweenness_sources"] == 64
+    assert net["betweenness_max_standard_error"] > 0
+    assert main(ws + ["metrics", str(demo_source), "--out", str(tmp_path / "e")]) == 0
+    assert json.loads((tmp_path / "e" / "network.json").read_text())["betweenness_method"] == "exact"
+
+
+@pytest.mark.parametrize("bad", ["0", "-5"])
+def test_metrics_max_work_must_be_positive(ws, demo_source, tmp_path, capsys, bad):
+    assert main(ws + ["metrics", str(demo_source), "--out", str(tmp_path / "o"), f"--max-work={bad}"]) == 2
+    assert "--max-work must be a positive number" in capsys.readouterr().err
