@@ -54,7 +54,7 @@ def main(argv=None):
     from netdash import graphs
     from netdash.analysis import NetworkAnalysis
     from netdash.ingest import load_dataset
-    from netdash.metrics import brokerage, distance, fragmentation, mixing, structural_holes
+    from netdash.metrics import basic, brokerage, distance, fragmentation, mixing, structural_holes, trust
     lap("import netdash")
     if args.pickle:
         ds = pickle.loads(args.pickle.read_bytes())
@@ -76,13 +76,16 @@ def main(argv=None):
         lap("cop_edges", f"{len(table):,} rows")
         table = graphs.practitioner_edges(ds, ties="all", window_days=90)
         lap("practitioner_edges (union)", f"{len(table):,} rows")
-        if args.tables_only:
-            return
-        analysis = NetworkAnalysis(ds)
-        analysis._tables
-        lap("trust_edges + practitioner_metrics", "(edge tables above reused)")
+        table = trust.trust_edges(ds)
+        lap("trust_edges", f"{len(table):,} rows")
+        table = basic.practitioner_metrics(ds, ties="all", window_days=90)
+        lap("practitioner_metrics (counts)")
+    if args.tables_only:
+        return
+    # A fresh analysis builds its own tables (the timings above are each table alone).
+    analysis = NetworkAnalysis(ds)
     M, D = analysis.matrix, analysis.contact_matrix
-    lap("GraphMatrix of G and of D", f"{M.number_of_edges():,} and {D.number_of_edges():,} ties")
+    lap("analysis: tables + GraphMatrix of G and of D", f"{M.number_of_edges():,} and {D.number_of_edges():,} ties")
     analysis.betweenness
     lap("betweenness", analysis.betweenness.method)
     structural_holes.structural_holes(M)
@@ -93,7 +96,7 @@ def main(argv=None):
     fragmentation.key_players(M, max_nodes=0)
     lap("key players")
     analysis.practitioner_table()
-    lap("practitioner table (the measures above again, and the join)")
+    lap("practitioner table (trust, counts, the measures above again, join)")
     reach = distance.distance_weighted_fragmentation_estimate(M, max_work=analysis.max_work, seed=analysis.seed)
     lap("distance-weighted fragmentation", f"{reach.method}, {reach.sources} sources, se {reach.standard_error:.5f}")
     analysis._agency_nmi()
