@@ -185,7 +185,8 @@ def test_weighted_effective_size_by_hand():
     # Triangle a-b-c (weights 1, 2, 3) with pendant d on c. For b: p_ba = 1/4, p_bc = 3/4;
     # m_ac = 2/2 = 1, m_ca = 2/3 (each over the alter's strongest tie).
     # e_b = (1 - p_bc m_ac) + (1 - p_ba m_ca) = 1/4 + 5/6 = 13/12.
-    # networkx 3.6.1's whole-graph path gives 1.25 here; its per-node path (nodes=[...]) gives 13/12.
+    # networkx 3.6.1's whole-graph path gives 1.25 here (row-max broadcast along the wrong axis:
+    # networkx PR #8906, open); its per-node path (nodes=[...]) gives 13/12.
     G = nx.Graph([("a", "b", {"weight": 1}), ("a", "c", {"weight": 2}), ("b", "c", {"weight": 3}),
                   ("c", "d", {"weight": 1})])
     ours = effective_size(G, weight="weight")
