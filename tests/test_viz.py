@@ -150,9 +150,39 @@ def test_agency_colours_are_fixed_by_sorted_id():
     assert agency_colours({"mid": "Name", "zeta": "x", "alpha": "y"}) == colours
 
 
+def _lab(colour):
+    """CIELAB (D65) of a #rrggbb sRGB colour."""
+    rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    xyz = [(0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b,
+           (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883]
+    f = [t ** (1 / 3) if t > (6 / 29) ** 3 else t / (3 * (6 / 29) ** 2) + 4 / 29 for t in xyz]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+def _difference(a, b):
+    return math.dist(_lab(a), _lab(b))
+
+
+def test_first_ten_agency_colours_are_far_apart():
+    from netdash.viz.colours import MISSING_COLOUR
+
+    colours = list(agency_colours(range(17)).values())
+    # Tableau's colours come farthest-first from those already used (and from the missing-agency grey).
+    used = [*OKABE_ITO, MISSING_COLOUR]
+    for colour in colours[7:]:
+        rest = [c for c in TABLEAU_10 if c not in used]
+        assert colour == max(rest, key=lambda c: min(_difference(c, u) for u in used))
+        used.append(colour)
+    first_ten = colours[:10]
+    smallest = min(_difference(a, b) for i, a in enumerate(first_ten) for b in first_ten[:i])
+    assert smallest > 25  # 12.9 in Tableau's own order (1st and 9th agencies: two oranges)
+    assert _difference(colours[0], colours[8]) > 25
+
+
 def test_agency_colours_cycle_in_darker_shades_and_stay_distinct():
     colours = agency_colours([f"A{i:02d}" for i in range(40)])
-    assert colours["A07"] == TABLEAU_10[0]
+    assert colours["A07"] == TABLEAU_10[2]  # Tableau's red: the colour farthest from Okabe-Ito's
     assert colours["A17"] == shade(OKABE_ITO[0], -0.35) == "#966700"  # 230·0.65 = 149.5 → 150, 159·0.65 → 103
     assert len(set(colours.values())) == 40
     assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in colours.values())

@@ -2,7 +2,8 @@
 
 The first colours are the Okabe–Ito palette (Okabe & Ito 2008, "Color
 Universal Design"), without its black, which is kept for text and borders;
-then Tableau 10 (Stone 2016, Tableau's 2016 default palette). Past those 17,
+then Tableau 10 (Stone 2016, Tableau's 2016 default palette), ordered so
+that each next colour differs most from those before it. Past those 17,
 the same hues come round again in darker, then lighter shades, so every group
 gets a distinct colour however many there are.
 """
@@ -21,7 +22,12 @@ TABLEAU_10 = (
 #: Colour for a node whose group is unknown (no agency recorded).
 MISSING_COLOUR = "#9e9e9e"
 
-_BASE = OKABE_ITO + TABLEAU_10
+# Tableau 10 in farthest-first order: each next colour is the one farthest (CIE76 colour difference
+# in CIELAB) from those already used, MISSING_COLOUR included. In Tableau's own order the 8th to
+# 10th agencies got a second blue, orange and red: the 1st and 9th agencies were two near-identical
+# oranges. Smallest difference among the first ten colours: 25.2 now, 12.9 before (tests/test_viz.py).
+_TABLEAU_ORDER = tuple(TABLEAU_10[i] for i in (2, 8, 7, 4, 3, 1, 5, 0, 6, 9))
+_BASE = OKABE_ITO + _TABLEAU_ORDER
 # Shade factors for the 2nd, 3rd, ... pass through the base palette:
 # negative darkens towards black, positive lightens towards white.
 _SHADES = (0.0, -0.35, 0.35, -0.55, 0.55)
