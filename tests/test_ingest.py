@@ -416,6 +416,15 @@ def test_zip_path_traversal_refused(tmp_path):
     assert not (tmp_path.parent / "evil.csv").exists()
 
 
+@pytest.mark.parametrize("name", [".", "./", "./."])
+def test_zip_member_with_an_empty_path_is_skipped(tmp_path, name):
+    # Found by the fuzzing campaign of 27 Nov 2026 (IndexError on parts[0]); such a member names no file.
+    members = {p.name: p.read_bytes() for p in GOOD.glob("*.csv")}
+    members[name] = b"x"
+    ds, _ = load_dataset(_zip(tmp_path / "data.zip", members), secret=SECRET, today=TODAY)
+    assert len(ds.contacts) == 5
+
+
 def test_zip_bomb_refused_before_unpacking(tmp_path, monkeypatch):
     import netdash.ingest.read as read_module
 

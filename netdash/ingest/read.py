@@ -103,7 +103,7 @@ def _read_zip_members(data, label):
         if name.startswith("/") or ".." in parts or (parts and ":" in parts[0]):
             raise FileProblem(f"the zip contains an unsafe path {info.filename!r}; nothing was read. Zip the "
                               "folder with the table files again.", label=label)
-        if info.is_dir() or parts[0] == "__MACOSX" or parts[-1].startswith("."):
+        if not parts or info.is_dir() or parts[0] == "__MACOSX" or parts[-1].startswith("."):
             continue
         if name.lower().endswith(_TABLE_SUFFIXES + (".xlsx",)):
             wanted.append((parts, info))
