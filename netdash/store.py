@@ -49,6 +49,7 @@ _REPO_ROOT = Path(__file__).resolve().parents[1]
 _SQL_TYPE = {"id": "VARCHAR", "text": "VARCHAR", "date": "TIMESTAMP", "int": "DOUBLE", "number": "DOUBLE"}
 _LOCK_WAIT_SECONDS = 10.0
 _REWRITE_SUFFIX = ".rewrite.tmp"  # netdash.duckdb.rewrite.tmp (and its .wal): the file being written
+_IMPORTING_SUFFIX = ".importing"  # netdash.duckdb.importing: an import's rows may be in the file, uncommitted
 
 
 def default_workspace():
@@ -172,6 +173,10 @@ class Workspace:
     @property
     def _rewrite_path(self):
         return self.path / (DB_FILE + _REWRITE_SUFFIX)
+
+    @property
+    def _importing_marker(self):
+        return self.path / (DB_FILE + _IMPORTING_SUFFIX)
 
     def _remove_rewrite_files(self):
         for path in (self._rewrite_path, self._rewrite_path.with_name(self._rewrite_path.name + ".wal")):
@@ -351,20 +356,38 @@ class Workspace:
             old = con.execute("SELECT dataset_id FROM datasets WHERE name = ?", [name]).fetchone()
             if old is not None and not replace:
                 raise self._name_taken(name)
-            if old is not None:  # the new rows go into a rewritten file that holds none of the old ones
-                self._rewrite(con, drop=old[0], fill=lambda fresh: insert(fresh, old[0]))
-                return old[0]
+            marker = self._importing_marker
+            if old is not None or marker.exists():
+                # A replacement, or an earlier import was killed and may have left its rows' bytes:
+                # the new rows go into a rewritten file that holds neither.
+                dataset_id = old[0] if old is not None else uuid.uuid4().hex
+                self._rewrite(con, drop=dataset_id if old is not None else None,
+                              fill=lambda fresh: insert(fresh, dataset_id))
+                marker.unlink(missing_ok=True)
+                return dataset_id
             dataset_id = uuid.uuid4().hex
+            # DuckDB writes a large insert's rows to the file before the commit. If the import fails,
+            # the rollback only marks them free, so the file is rewritten without them; if the
+            # process is killed, this marker makes the next import or delete rewrite it.
+            marker.touch(mode=0o600)
+            _fsync(self.path, directory=True)
             con.begin()
             try:
                 insert(con, dataset_id)
                 con.commit()
             except BaseException:
                 con.rollback()
+                try:
+                    self._rewrite(con, drop=None)
+                except Exception:  # the import's own error is the one to report; the marker stays
+                    pass
+                else:
+                    marker.unlink(missing_ok=True)
                 raise
+            marker.unlink(missing_ok=True)
             return dataset_id
 
-        dataset_id = self._run(write, exclusive=replace)
+        dataset_id = self._run(write, exclusive=True)  # a rewrite may be needed: see write()
         return DatasetInfo(name=name, dataset_id=dataset_id, imported_at=imported_at, version=version,
                            row_counts=counts, n_warnings=len(messages), source=label)
 
@@ -390,7 +413,11 @@ class Workspace:
         DatasetNotFoundError
             Naming the datasets that are available; nothing is changed.
         """
-        self._run(lambda con: self._rewrite(con, drop=self._find(con, name_or_id)[0]), exclusive=True)
+        def remove(con):
+            self._rewrite(con, drop=self._find(con, name_or_id)[0])
+            self._importing_marker.unlink(missing_ok=True)  # the rewrite also dropped a killed import's bytes
+
+        self._run(remove, exclusive=True)
 
     def ensure_demo(self, source=None):
         """Import the bundled demo (``data/demo``) as dataset ``"demo"`` unless it is already there."""

@@ -280,3 +280,65 @@ def test_a_delete_waits_for_this_process_s_open_connections(tmp_path):
     deleter.join(10)
     assert seen == [2] and not deleter.is_alive()  # the reader saw the file it connected to, whole
     assert ws.db_path.stat().st_ino != inode and [i.name for i in ws.list()] == ["small"]
+
+
+@pytest.fixture(scope="module")
+def city_demo(tmp_path_factory):
+    """The medium demo: large enough that DuckDB writes an insert's rows to the file before the commit."""
+    from netdash.demo import generate_demo
+
+    return generate_demo(tmp_path_factory.mktemp("city") / "demo", seed=0, scale="medium")
+
+
+def _pseudonyms_of(ws, source, n=200):
+    from netdash.ingest import load_dataset, load_or_create_secret
+
+    ds, _ = load_dataset(source, secret=load_or_create_secret(ws.path))
+    # The last clients: the bundled demo has the first 2,000 client ids, with the same pseudonyms.
+    return ds.clients["client_id"].tail(n).tolist()
+
+
+def _readable(ws, values):
+    blob = b"".join(p.read_bytes() for p in ws.path.glob("netdash.duckdb*"))
+    return [v for v in values if v.encode() in blob]
+
+
+def _fail_at_last_table(monkeypatch):
+    last, real = list(TABLES)[-1], store._arrow_table
+
+    def failing(frame, table):
+        if table == last:
+            raise duckdb.ConversionException("simulated failure while writing the last table")
+        return real(frame, table)
+
+    monkeypatch.setattr(store, "_arrow_table", failing)
+
+
+def test_a_failed_import_leaves_none_of_its_rows_in_the_file(tmp_path, monkeypatch, city_demo):
+    ws = Workspace(tmp_path / "ws")
+    ws.import_dataset(DEMO, name="demo")
+    before = ws.open("demo")
+    _fail_at_last_table(monkeypatch)
+    with pytest.raises(NetdashError, match="simulated failure"):
+        ws.import_dataset(city_demo, name="city")
+    assert _readable(ws, _pseudonyms_of(ws, city_demo)) == []
+    assert [i.name for i in ws.list()] == ["demo"]
+    pd.testing.assert_frame_equal(ws.open("demo").contacts, before.contacts)
+    assert not (ws.path / "netdash.duckdb.importing").exists()
+
+
+def test_a_killed_import_is_scrubbed_by_the_next_import(tmp_path, monkeypatch, city_demo):
+    # A killed import cannot clean up: its marker stays, and the next import rewrites the file.
+    ws = Workspace(tmp_path / "ws")
+    ws.import_dataset(DEMO, name="demo")
+    _fail_at_last_table(monkeypatch)
+    monkeypatch.setattr(Workspace, "_rewrite", lambda self, con, **kw: (_ for _ in ()).throw(OSError("killed")))
+    with pytest.raises(NetdashError):
+        ws.import_dataset(city_demo, name="city")
+    leftover = _readable(ws, _pseudonyms_of(ws, city_demo))
+    assert leftover and (ws.path / "netdash.duckdb.importing").exists()  # as after a kill
+    monkeypatch.undo()
+    ws.import_dataset(Path(__file__).parent / "data" / "good", name="small")
+    assert _readable(ws, leftover) == []
+    assert sorted(i.name for i in ws.list()) == ["demo", "small"]
+    assert not (ws.path / "netdash.duckdb.importing").exists()
