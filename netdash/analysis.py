@@ -14,15 +14,19 @@ Speed at city scale (``docs/benchmarks.md``): betweenness is exact while
 ``n * m`` fits :data:`netdash.metrics.centrality.DEFAULT_WORK`, otherwise
 sampled, and the output says which (``betweenness_method``,
 ``betweenness_sources``, ``betweenness_max_standard_error`` and the
-``betweenness_se`` column). Louvain for ``agency_nmi`` runs in networkx up
-to :data:`LOUVAIN_NETWORKX_MAX_TIES` ties and in NetworKit's PLM (the same
-method, parallel) above it.
+``betweenness_se`` column). ``agency_nmi`` is
+:func:`netdash.metrics.communities.agency_nmi`: Louvain in networkx up to
+:data:`LOUVAIN_NETWORKX_MAX_TIES` ties and NetworKit's PLM (the same method,
+parallel) above it, the rule the pages' comparisons use too.
+
+Each edge table is made on first use, so a page that only needs the graph
+does not pay for trust edges or per-practitioner counts; the tables share
+one :func:`netdash.graphs.reuse_tables` store kept on the analysis.
 """
 
 import math
 from functools import cached_property
 
-import numpy as np
 import pandas as pd
 
 from netdash import graphs
@@ -88,13 +92,8 @@ NETWORK_FIELDS = [
     "distance_weighted_fragmentation_standard_error",
 ]
 
-LOUVAIN_NETWORKX_MAX_TIES = 20_000
-"""Above this many ties ``agency_nmi`` uses NetworKit's PLM instead of networkx's Louvain.
-
-On the medium demo (89,351 ties) both give NMI 0.256571352264418 for seeds 0
-to 4; PLM takes 0.02 to 0.1 s against networkx's 1.7 to 2.7 s, measured in
-one run at load average 6 to 7 (``docs/benchmarks.md``). Below 20,000 ties
-networkx's Louvain is quicker than NetworKit's import (0.4 s)."""
+LOUVAIN_NETWORKX_MAX_TIES = communities.LOUVAIN_NETWORKX_MAX_TIES
+"""See :data:`netdash.metrics.communities.LOUVAIN_NETWORKX_MAX_TIES` (the rule lives there)."""
 
 
 class NetworkAnalysis:
@@ -141,52 +140,69 @@ class NetworkAnalysis:
         self.trust_options = dict(trust_options or {})
 
     @cached_property
-    def _tables(self):
-        # One store of edge tables for every graph and for basic.practitioner_metrics.
-        options = dict(ties=self.ties, window_days=self.window_days)
-        with graphs.reuse_tables():
-            nodes = graphs.practitioner_nodes(self.ds, self.period)
-            edges = graphs.practitioner_edges(self.ds, self.period, **options)
-            direct = graphs.contact_edges(self.ds, self.period)
-            trusted = trust.trust_edges(self.ds, self.period, **self.trust_options)
-            counts = basic.practitioner_metrics(self.ds, self.period, **options)
-        return {"nodes": nodes, "edges": edges, "direct": direct, "trust": trusted, "counts": counts}
+    def _store(self):
+        # The analysis's own graphs.reuse_tables() store: every table below is computed on first
+        # use, once, and shares the coded contact log and edge counts with the others.
+        return {}
+
+    def _table(self, compute):
+        with graphs.reuse_tables(self._store):
+            return compute()
+
+    @cached_property
+    def _nodes(self):
+        return self._table(lambda: graphs.practitioner_nodes(self.ds, self.period))
+
+    @cached_property
+    def _edges(self):
+        return self._table(lambda: graphs.practitioner_edges(self.ds, self.period, ties=self.ties,
+                                                             window_days=self.window_days))
+
+    @cached_property
+    def _direct(self):
+        return self._table(lambda: graphs.contact_edges(self.ds, self.period))
+
+    @cached_property
+    def _trust(self):
+        return self._table(lambda: trust.trust_edges(self.ds, self.period, **self.trust_options))
+
+    @cached_property
+    def _counts(self):
+        return self._table(lambda: basic.practitioner_metrics(self.ds, self.period, ties=self.ties,
+                                                              window_days=self.window_days))
 
     @cached_property
     def matrix(self):
         """:class:`netdash.metrics._matrix.GraphMatrix` of :attr:`G`, built from the edge table."""
-        t = self._tables
-        return GraphMatrix.from_edges(t["nodes"]["practitioner_id"], t["edges"]["source"], t["edges"]["target"],
-                                      node_attrs={"agency": t["nodes"]["agency"]})
+        nodes, edges = self._nodes, self._edges
+        return GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
+                                      node_attrs={"agency": nodes["agency"]})
 
     @cached_property
     def contact_matrix(self):
         """:class:`netdash.metrics._matrix.GraphMatrix` of :attr:`D` (directed contacts)."""
-        t = self._tables
-        return GraphMatrix.from_edges(t["nodes"]["practitioner_id"], t["direct"]["source"],
-                                      t["direct"]["target"], directed=True,
-                                      node_attrs={"agency": t["nodes"]["agency"]})
+        nodes, direct = self._nodes, self._direct
+        return GraphMatrix.from_edges(nodes["practitioner_id"], direct["source"], direct["target"], directed=True,
+                                      node_attrs={"agency": nodes["agency"]})
 
     @cached_property
     def G(self):
         """Undirected practitioner graph of the chosen ``ties`` (networkx, built on first use)."""
-        t = self._tables
-        return graphs._graph(t["nodes"], t["edges"], attrs=graphs.PRACTITIONER_EDGE_ATTRS)
+        return graphs._graph(self._nodes, self._edges, attrs=graphs.PRACTITIONER_EDGE_ATTRS)
 
     @cached_property
     def D(self):
         """Directed graph of direct contacts (networkx, built on first use)."""
-        t = self._tables
-        return graphs._graph(t["nodes"], t["direct"], directed=True, attrs=("weight", "types"))
+        return graphs._graph(self._nodes, self._direct, directed=True, attrs=("weight", "types"))
 
     @cached_property
     def T(self):
         """Undirected graph of trust ties (networkx, built on first use)."""
-        return trust._graph_from_edges(self.ds, self.period, self._tables["trust"])
+        return trust._graph_from_edges(self.ds, self.period, self._trust)
 
     @cached_property
     def _trust_pairs(self):
-        edges = self._tables["trust"]
+        edges = self._trust
         return edges[edges["is_trust_tie"].astype(bool)]
 
     @cached_property
@@ -206,7 +222,7 @@ class NetworkAnalysis:
             ``betweenness_se`` (standard error of a sampled betweenness, 0.0
             when exact); sorted by practitioner_id.
         """
-        M, table = self.matrix, self._tables["counts"]
+        M, table = self.matrix, self._counts
         per_node = pd.DataFrame(index=pd.Index(M.nodes, name="practitioner_id"))
         between = self.betweenness
         per_node["betweenness"] = pd.Series(between.values, dtype="float64")
@@ -269,46 +285,7 @@ class NetworkAnalysis:
         return {k: _jsonable(v) for k, v in out.items()}
 
     def _agency_nmi(self):
-        M = self.matrix
-        if M.number_of_edges() > LOUVAIN_NETWORKX_MAX_TIES:
-            return _plm_agency_nmi(M, seed=self.seed)
-        # networkx's Louvain, as communities.agency_alignment, without its ARI (and scikit-learn).
-        codes, _ = mixing._group_codes(M, "agency")
-        membership, _ = communities._louvain_membership(M, seed=self.seed)
-        return communities.normalized_mutual_info(codes, [membership[v] for v in M])
-
-
-def _plm_agency_nmi(G, *, seed=0):
-    """NMI of NetworKit PLM communities with agencies (``G`` a networkx graph or GraphMatrix).
-
-    PLM is Louvain (Blondel et al. 2008) run in parallel (Staudt & Meyerhenke
-    2016), without refinement, resolution 1. Conventions as
-    :func:`netdash.metrics.communities.agency_alignment`: unweighted,
-    self-loops dropped, each isolate its own community, arithmetic NMI.
-    Louvain is randomised, so the partition, and the NMI, can differ
-    from networkx's; on graphs with clear structure they agree within 0.05
-    (tested). Run on one thread so that a seed gives one answer.
-    """
-    nk = centrality._nk()  # imported here: 0.4 s
-
-    if isinstance(G, GraphMatrix):
-        agency = G.node_attrs["agency"]
-        H = centrality._networkit(GraphMatrix(G.nodes, G.source, G.target) if G.is_directed() else G, None)
-    else:
-        agency = [G.nodes[v]["agency"] for v in G]
-        H = centrality._networkit(G.to_undirected(as_view=True) if G.is_directed() else G, None)
-    codes = pd.factorize(pd.Series(agency, dtype=object), sort=True)[0]
-    # One thread: PLM's parallel node moves make the partition depend on thread timing.
-    threads = nk.getMaxNumberOfThreads()
-    nk.setNumberOfThreads(1)
-    try:
-        nk.setSeed(int(seed), False)
-        plm = nk.community.PLM(H, refine=False, gamma=1.0)
-        plm.run()
-    finally:
-        nk.setNumberOfThreads(threads)
-    labels = np.asarray(plm.getPartition().getVector())
-    return communities.normalized_mutual_info(codes, labels)
+        return communities.agency_nmi(self.matrix, "agency", seed=self.seed)
 
 
 def practitioner_table(ds, period=None, *, ties="all", window_days=90, trust_options=None):

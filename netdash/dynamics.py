@@ -68,11 +68,11 @@ def tie_key(G, u, v):
 
 
 def _edge_weights(G, weight):
-    out = {}
-    for u, v, data in G.edges(data=True):
-        w = data.get(weight, 1.0) if weight is not None else 1.0
-        out[tie_key(G, u, v)] = float(1.0 if w is None else w)
-    return out
+    """``{tie_key(G, u, v): weight}``; a missing or None weight (or ``weight=None``) is 1.0."""
+    edges = G.edges(data=weight, default=1.0) if weight is not None else ((u, v, 1.0) for u, v in G.edges())
+    if G.is_directed():
+        return {(u, v): float(1.0 if w is None else w) for u, v, w in edges}
+    return {((u, v) if str(u) <= str(v) else (v, u)): float(1.0 if w is None else w) for u, v, w in edges}
 
 
 def tie_changes(G_before, G_after, *, weight="weight", strengthen_ratio=1.5):

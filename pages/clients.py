@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from netdash.clients import client_team_summary, client_team_trend, client_teams
+from netdash.clients import client_team_summary, client_teams, team_trend
 from netdash.errors import AnalysisError
 from netdash.metrics.trust import trust_graph
 from netdash.report.sections import cop_windows
@@ -55,12 +55,18 @@ def _teams(name, version, period_key, use_trust, rule_key):
     return client_teams(ds, period, trust=_trust(period))
 
 
-@st.cache_data(show_spinner="Comparing before and after the COP start…", max_entries=16)
-def _trend(name, version, period_key, cop_key, use_trust, rule_key, min_count):
+@st.cache_resource(show_spinner="Comparing before and after the COP start…", max_entries=8,
+                   ttl=_shared.ANALYSIS_TTL)
+def _cop_teams(name, version, period_key, cop_key, use_trust, rule_key):
+    # Resources (read-only): the teams of both windows are found once, whatever "Hide counts below" says.
     before, after = cop_windows(ds, period, cop_start)
-    trend = client_team_trend(ds, before, after, trust_before=_trust(before), trust_after=_trust(after),
-                              min_count=min_count)
-    return before, after, trend
+    return before, after, client_teams(ds, before, trust=_trust(before)), client_teams(ds, after, trust=_trust(after))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _trend(name, version, period_key, cop_key, use_trust, rule_key, min_count):
+    before, after, teams_before, teams_after = _cop_teams(name, version, period_key, cop_key, use_trust, rule_key)
+    return before, after, team_trend(teams_before, teams_after, min_count=min_count)
 
 
 def _shown(measure, value, *, change=False):

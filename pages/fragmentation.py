@@ -38,7 +38,8 @@ def _measures(name, version, period_key, ties, permutations):
         "ei_by_group": mixing.ei_by_group(G, "agency"),
         "ei_by_node": mixing.ei_by_node(G, "agency"),
         "mixing": mixing.mixing_matrix(G, "agency"),
-        "alignment": communities.agency_alignment(G, "agency", seed=0) if G.number_of_edges() else None,
+        "alignment": communities.agency_alignment(G, "agency", seed=0, implementation="auto")
+        if G.number_of_edges() else None,
         "key_players": fragmentation.key_players(G, top=20),
     }
 

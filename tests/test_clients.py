@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netdash.clients import TEAM_COLUMNS, client_team_summary, client_team_trend, client_teams
+from netdash.clients import TEAM_COLUMNS, client_team_summary, client_team_trend, client_teams, team_trend
 from netdash.dataset import Dataset
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
@@ -160,3 +160,13 @@ def test_trend_before_and_after():
     assert trend.loc["share_concurrent"].tolist() == [0.0, 1.0, 1.0]
     hidden = client_team_trend(ds, before, after)
     assert hidden.loc["clients_with_team"].tolist() == [None, None, None]
+    # From kept tables (the page's way): the same trend.
+    kept = team_trend(client_teams(ds, before), client_teams(ds, after), min_count=1)
+    assert kept.loc["mean_cohesion"].tolist() == [0.0, 1.0, 1.0]
+    assert kept.equals(trend)
+
+
+def test_team_trend_rejects_a_bad_min_count():
+    empty = client_teams(Dataset.from_records(agencies=AGENCIES, practitioners=PRACTITIONERS))
+    with pytest.raises(InvalidInputError, match="min_count"):
+        team_trend(empty, empty, min_count=0)

@@ -3,10 +3,13 @@
 import math
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from netdash.errors import InvalidInputError
-from netdash.metrics.communities import EXPLANATIONS, agency_alignment
+from netdash.metrics import communities
+from netdash.metrics._matrix import GraphMatrix
+from netdash.metrics.communities import EXPLANATIONS, agency_alignment, agency_nmi
 
 
 def test_two_cliques_joined_by_one_edge_match_their_agencies():
@@ -62,3 +65,59 @@ def test_missing_group_raises():
 
 def test_explanations():
     assert set(EXPLANATIONS) == {"agency_nmi", "agency_ari"}
+
+
+def test_agency_nmi_below_the_threshold_is_networkx_louvain():
+    G = nx.karate_club_graph()
+    assert G.number_of_edges() <= communities.LOUVAIN_NETWORKX_MAX_TIES
+    # agency_alignment's value with seed 0 (0.588 above), to the last bit, from a graph or its matrix.
+    assert agency_nmi(G, "club", seed=0) == agency_alignment(G, "club", seed=0)["nmi"]
+    nx.set_node_attributes(G, nx.get_node_attributes(G, "club"), "agency")
+    assert agency_nmi(GraphMatrix.from_graph(G), seed=3) == agency_alignment(G, seed=3)["nmi"]
+
+
+@pytest.mark.parametrize("p_out", [0.005, 0.03])
+def test_plm_agrees_with_networkx_louvain_on_clear_structure(p_out, monkeypatch):
+    # Four agencies of 40, dense inside (0.4), sparse across. Documented tolerance: 0.05 NMI.
+    G = nx.planted_partition_graph(4, 40, 0.4, p_out, seed=7)
+    nx.set_node_attributes(G, {v: f"agency-{v // 40}" for v in G}, "agency")
+    reference = agency_alignment(G, "agency", seed=0)["nmi"]
+    monkeypatch.setattr(communities, "LOUVAIN_NETWORKX_MAX_TIES", 0)  # above the threshold: PLM
+    ours = agency_nmi(G, seed=0)
+    assert reference > 0.9
+    assert abs(ours - reference) <= 0.05
+    assert agency_nmi(GraphMatrix.from_graph(G), seed=0) == ours
+
+
+def test_plm_nmi_is_low_when_communities_ignore_agencies(monkeypatch):
+    G = nx.planted_partition_graph(4, 40, 0.4, 0.005, seed=8)
+    rng = np.random.default_rng(0)
+    nx.set_node_attributes(G, {v: f"agency-{rng.integers(4)}" for v in G}, "agency")
+    monkeypatch.setattr(communities, "LOUVAIN_NETWORKX_MAX_TIES", 0)
+    assert agency_nmi(G) < 0.1
+    assert agency_nmi(G, seed=1) == agency_nmi(G, seed=1)
+
+
+def test_agency_nmi_of_no_nodes_is_nan_and_missing_groups_raise():
+    assert math.isnan(agency_nmi(nx.Graph(), {}))
+    with pytest.raises(InvalidInputError, match="have no group"):
+        agency_nmi(nx.path_graph(3), {0: "A"})
+
+
+def test_alignment_auto_follows_the_agency_nmi_rule(monkeypatch):
+    G = nx.planted_partition_graph(4, 40, 0.4, 0.005, seed=7)
+    nx.set_node_attributes(G, {v: f"agency-{v // 40}" for v in G}, "agency")
+    # Below the threshold "auto" is networkx's Louvain, result for result.
+    assert agency_alignment(G, seed=0, implementation="auto") == agency_alignment(G, seed=0)
+    monkeypatch.setattr(communities, "LOUVAIN_NETWORKX_MAX_TIES", 0)
+    result = agency_alignment(G, seed=0, implementation="auto")
+    assert result["nmi"] == agency_nmi(G, seed=0)
+    # Four clear blocks of 40: four communities of 40, ids by size then earliest node (0, 40, 80, 120).
+    assert result["n_communities"] == 4
+    assert [result["communities"][v] for v in (0, 40, 80, 120)] == [0, 1, 2, 3]
+    assert result["ari"] == pytest.approx(1.0)
+
+
+def test_unknown_implementation_raises():
+    with pytest.raises(InvalidInputError, match="implementation='igraph' is not known"):
+        agency_alignment(nx.path_graph(3), {0: "A", 1: "A", 2: "B"}, implementation="igraph")

@@ -6,6 +6,7 @@ Everything here is descriptive; the estimators live in
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from netdash import graphs
@@ -87,19 +88,33 @@ def _in_post_throughout(prac, before, after):
     return started, stayed
 
 
-def _cross_agency_count(G, agency):
-    """Distinct neighbours in another agency, for every node of ``G``."""
-    return {
-        v: sum(1 for u in G.neighbors(v) if u != v and agency.get(u) != agency.get(v))
-        for v in G
-    }
+def _neighbour_counts(a, b, agency):
+    """Distinct neighbours in another agency, and all distinct neighbours, of every node with a tie.
+
+    ``a``, ``b`` are the two ends of each tie (either order, repeats allowed;
+    self-ties are ignored). An agency missing from ``agency`` counts as one
+    more agency (``None``), as ``agency.get`` did on the networkx graph this
+    replaces. Returns two Series indexed by practitioner id.
+    """
+    a = pd.Series(np.asarray(a, dtype=object))
+    b = pd.Series(np.asarray(b, dtype=object))
+    pairs = pd.DataFrame({"u": a, "v": b})[a.to_numpy() != b.to_numpy()]
+    swap = pairs["u"].astype(str) > pairs["v"].astype(str)
+    pairs = pd.DataFrame({"u": pairs["u"].where(~swap, pairs["v"]),
+                          "v": pairs["v"].where(~swap, pairs["u"])}).drop_duplicates()
+    ag_u = np.asarray([agency.get(x) for x in pairs["u"]], dtype=object)
+    ag_v = np.asarray([agency.get(x) for x in pairs["v"]], dtype=object)
+    cross = ag_u != ag_v
+    ends = pd.concat([pairs["u"], pairs["v"]], ignore_index=True)
+    return ends[np.r_[cross, cross]].value_counts(), ends.value_counts()
 
 
-def _trust_graph(ds, period):
-    from netdash.metrics.trust import trust_graph
+def _trust_pairs(ds, period):
+    from netdash.metrics.trust import trust_edges
 
-    G = trust_graph(ds, period)
-    return G.to_undirected() if G.is_directed() else G
+    edges = trust_edges(ds, period)
+    edges = edges[edges["is_trust_tie"].astype(bool)]
+    return edges["a"], edges["b"]
 
 
 def impact_design(ds, *, cop_start=None, window_days=90, ties="working"):
@@ -158,14 +173,14 @@ def impact_design(ds, *, cop_start=None, window_days=90, ties="working"):
     table["sessions"] = table["practitioner_id"].map(sessions).fillna(0).astype("int64")
     table["attendee"] = table["sessions"] > 0
     for label, period in (("before", before), ("after", after)):
-        G = graphs.practitioner_graph(ds, period, ties=ties, window_days=window_days)
-        cross = _cross_agency_count(G, agency)
+        # Counted on the edge tables: the same neighbours as the graphs, without building them.
+        edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
+        cross, degree = _neighbour_counts(edges["source"], edges["target"], agency)
         table[label] = table["practitioner_id"].map(cross).fillna(0).astype("int64")
-        T = _trust_graph(ds, period)
-        trust = _cross_agency_count(T, agency)
+        trust, _ = _neighbour_counts(*_trust_pairs(ds, period), agency)
         table[f"trust_{label}"] = table["practitioner_id"].map(trust).fillna(0).astype("int64")
         if label == "before":
-            table["baseline_degree"] = table["practitioner_id"].map(dict(G.degree())).fillna(0).astype("int64")
+            table["baseline_degree"] = table["practitioner_id"].map(degree).fillna(0).astype("int64")
     table["change"] = table["after"] - table["before"]
     table["trust_change"] = table["trust_after"] - table["trust_before"]
     contacts = ds.contacts[before.mask(ds.contacts["date"]) & ds.contacts["client_id"].notna()]

@@ -13,7 +13,6 @@ threshold.
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
 
 from netdash.impact.estimators import percentile_interval
 
@@ -77,6 +76,8 @@ def propensity_logit(X, treated):
     if not keep.any():
         return np.zeros(len(values))
     z = (values[:, keep] - values[:, keep].mean(axis=0)) / sd[keep]
+    from sklearn.linear_model import LogisticRegression  # imported here: about 2.5 s, on first use
+
     model = LogisticRegression(max_iter=1000)
     model.fit(z, np.asarray(treated, dtype=int))
     return model.decision_function(z)
