@@ -124,7 +124,7 @@ def headline_measures(ds, period, *, ties="working", window_days=90, seed=0):
         ``mean_constraint`` (Burt 1992, mean over practitioners with at least
         one tie) and ``agency_nmi`` (NMI of Louvain communities against
         agencies, :func:`netdash.metrics.communities.agency_nmi`: networkx's
-        Louvain up to 20,000 ties, NetworKit's PLM above, as the CLI).
+        Louvain up to 10,000 ties, NetworKit's PLM above, as the CLI).
         Ratios with no ties to count are NaN. Weights are ignored.
     """
     with graphs.reuse_tables():
