@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from apptest_support import metrics as _metrics
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
@@ -63,10 +64,6 @@ def test_network_map_draws_and_filters_by_agency(app):
     assert not at.exception
     some = int({m.label: m.value for m in at.metric}["Practitioners shown"])
     assert 0 < some < everyone
-
-
-def _metrics(at):
-    return {m.label: m.value for m in at.metric}
 
 
 def test_trust_page_follows_the_rule_settings(app):

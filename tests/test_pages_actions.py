@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest_support import metrics as _metrics
+from apptest_support import open_page
+from apptest_support import texts as _texts
 
 from netdash import graphs
 from netdash.clients import client_teams
@@ -22,7 +24,6 @@ from netdash.isolation import CATEGORIES, category_counts, isolation_report
 from netdash.metrics.trust import trust_graph
 from netdash.periods import Period
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 TIMEOUT = 180
 PAGES = ["pages/isolation.py", "pages/clients.py", "pages/report.py"]
 H1 = (dt.date(2024, 1, 1), dt.date(2024, 6, 30))
@@ -95,25 +96,7 @@ def ws(app_workspace, demo_source, tmp_path_factory):
 
 
 def _page(ws, page, dataset="demo", period=H1, cop=None):
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    version = ws.info(dataset).version
-    at.session_state["dataset"] = dataset
-    at.session_state[f"period::{dataset}::{version}"] = period
-    if cop is not None:
-        at.session_state[f"cop::{dataset}::{version}"] = cop
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _metrics(at):
-    return {m.label: m.value for m in at.metric}
-
-
-def _texts(elements):
-    return " ".join(e.value for e in elements)
+    return open_page(ws, page, dataset=dataset, period=period, cop_start=cop, timeout=TIMEOUT)
 
 
 def test_isolation_counts_match_the_library(ws):

@@ -8,7 +8,9 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest_support import metrics as _metrics
+from apptest_support import open_page
+from apptest_support import texts as _texts
 
 from netdash.compare import HEADLINE_MEASURES
 from netdash.dynamics import HEADLINE_EXPLANATIONS, period_notes, split_at
@@ -18,7 +20,6 @@ from netdash.impact.estimators import dose_response_line
 from netdash.viz import stable_positions
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "streamlit_app.py")
 DEMO_FIRST, DEMO_LAST = "2023-01-01", "2024-12-31"
 
 
@@ -180,24 +181,7 @@ def workspace(app_workspace, demo_source, tmp_path_factory):
 
 
 def _page(workspace, page, *, dataset="demo", cop_start=None):
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.session_state["dataset"] = dataset
-    if cop_start is not None:
-        info = next(i for i in workspace.list() if i.name == dataset)
-        at.session_state[f"cop::{dataset}::{info.version}"] = pd.Timestamp(cop_start).date()
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _metrics(at):
-    return {m.label: m.value for m in at.metric}
-
-
-def _texts(elements):
-    return " ".join(e.value for e in elements)
+    return open_page(workspace, page, dataset=dataset, cop_start=cop_start, timeout=300)
 
 
 def test_before_after_on_the_demo_draws_two_aligned_maps_and_follows_the_ties_setting(workspace):

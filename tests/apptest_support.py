@@ -1,0 +1,39 @@
+"""Helpers shared by the AppTest page tests: open a page with chosen settings, read what it shows."""
+
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+
+
+def open_page(workspace, page, *, dataset="demo", period=None, cop_start=None, timeout=180):
+    """Run the app on ``dataset`` with the sidebar's period and COP start set, then switch to ``page``.
+
+    ``period`` is a ``(first_day, last_day)`` pair of dates, as the sidebar
+    holds it. Fails the test if the page raised.
+    """
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.session_state["dataset"] = dataset
+    if period is not None or cop_start is not None:
+        version = workspace.info(dataset).version
+        if period is not None:
+            at.session_state[f"period::{dataset}::{version}"] = period
+        if cop_start is not None:
+            at.session_state[f"cop::{dataset}::{version}"] = pd.Timestamp(cop_start).date()
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at):
+    """``{label: value}`` of every ``st.metric`` on the page."""
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(elements):
+    """The text of ``elements`` (captions, markdown, ...) joined by spaces."""
+    return " ".join(e.value for e in elements)
