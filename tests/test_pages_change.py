@@ -3,7 +3,6 @@
 import json
 import re
 import shutil
-from pathlib import Path
 
 import networkx as nx
 import pandas as pd
@@ -19,7 +18,6 @@ from netdash.errors import AnalysisError
 from netdash.impact.estimators import dose_response_line
 from netdash.viz import stable_positions
 
-ROOT = Path(__file__).resolve().parents[1]
 DEMO_FIRST, DEMO_LAST = "2023-01-01", "2024-12-31"
 
 
