@@ -6,6 +6,7 @@ import streamlit as st
 
 from netdash.compare import compare_periods, mixing_change
 from netdash.dynamics import HEADLINE_EXPLANATIONS, period_notes, split_at, tie_change_summary
+from netdash.viz import stable_positions
 from netdash.viz.panels import before_after_maps
 from netdash.impact import OUTCOME_TIES
 from netdash.periods import Period
@@ -14,6 +15,9 @@ from pages import _shared
 _shared.ensure_routed()
 
 DAY = pd.Timedelta(days=1)
+# Issue 7: at most ~1,500 practitioners sent to the browser unless the user asks for more; two maps share it.
+PANEL_NODES = 750
+LARGER_MAPS = "Larger maps (slower)"
 
 st.title("Before & after")
 st.caption(
@@ -31,13 +35,16 @@ start = period.start if period.start is not None else first
 end = period.end - DAY if period.end is not None else last
 cop_start = _shared.current_cop_start()
 
-c1, c2, c3 = st.columns([3, 2, 2])
+c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
 ties = c1.selectbox("Ties", OUTCOME_TIES, format_func=_shared.TIES_LABELS.get, key="ba_ties",
                     help="COP co-attendance is left out: it would count the COP itself as new ties.")
 custom = c2.toggle("Compare two custom periods", False, key="ba_custom",
                    help="Off: split the sidebar period at the COP start. On: choose both periods.")
 changes_only = c3.toggle("Maps: only ties that changed", False, key="ba_changes_only",
                          help="Before: only the ties that were lost. After: only the new ties.")
+larger = c4.toggle(LARGER_MAPS, False, key="ba_larger_maps",
+                   help=f"Off: up to {PANEL_NODES:,} practitioners in each map, so the page stays quick. "
+                        f"On: up to {2 * PANEL_NODES:,} in each.")
 
 if custom:
     middle = cop_start if cop_start is not None and first < cop_start <= last else first + (last - first) / 2
@@ -76,12 +83,21 @@ def _graphs(name, version, before_key, after_key, ties):
     return _shared.analysis(ds, before, ties).G, _shared.analysis(ds, after, ties).G
 
 
+@st.cache_resource(show_spinner="Laying out the maps…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
+def _positions(name, version, before_key, after_key, ties):
+    # One layout for every map setting: the population does not change with them.
+    return stable_positions(_graphs(name, version, before_key, after_key, ties))
+
+
 @st.cache_resource(show_spinner="Drawing the maps…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _maps(name, version, before_key, after_key, ties, changes_only):
+def _maps(name, version, before_key, after_key, ties, changes_only, larger):
     G_before, G_after = _graphs(name, version, before_key, after_key, ties)
     return before_after_maps(G_before, G_after, changes_only=changes_only, height_px=470,
                              titles=(f"Before: {before.label()}", f"After: {after.label()}"),
-                             agency_names=_shared.agency_names(ds))
+                             agency_names=_shared.agency_names(ds),
+                             positions=_positions(name, version, before_key, after_key, ties),
+                             max_nodes=2 * PANEL_NODES if larger else PANEL_NODES,
+                             to_see_more=None if larger else f"switch on '{LARGER_MAPS}' above to see more")
 
 
 @st.cache_resource(show_spinner="Comparing the periods (with intervals this can take minutes)…", max_entries=8,
@@ -92,7 +108,7 @@ def _compare(name, version, before_key, after_key, ties, replicates):
 
 with _shared.shown_errors():
     G_before, G_after = _graphs(*keys)
-    maps = _maps(*keys, changes_only)
+    maps = _maps(*keys, changes_only, larger)
     comparison = _compare(*keys, replicates)
 
 who = comparison.practitioners

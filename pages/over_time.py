@@ -1,13 +1,12 @@
 """Over time: the headline measures month by month or quarter by quarter, and a map for each window."""
 
 import altair as alt
-import networkx as nx
 import pandas as pd
 import streamlit as st
 
 from netdash import graphs
 from netdash.dynamics import HEADLINE_EXPLANATIONS, cop_session_dates, headline_series, windows
-from netdash.viz.panels import map_panel
+from netdash.viz.panels import map_panel, population_graph
 from netdash.impact import OUTCOME_TIES
 from netdash.viz import stable_positions
 from pages import _shared
@@ -46,7 +45,7 @@ def _window_maps(name, version, freq, ties):
     spans = windows(first, last, freq=freq)
     with graphs.reuse_tables():  # one coded contact log for every window
         window_graphs = [graphs.practitioner_graph(ds, w, ties=ties) for w in spans]
-    return spans, window_graphs, nx.compose_all(window_graphs), stable_positions(window_graphs)
+    return spans, window_graphs, population_graph(window_graphs), stable_positions(window_graphs)
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=32)

@@ -34,7 +34,7 @@ def _trust_map(name, version, period_key, rule_key, hide_untied):
     """(note for the page or None, map HTML or None) for the map with or without people without trust ties."""
     G = _trust(name, version, period_key, rule_key)[1]
     shown = G.subgraph([n for n in G if G.degree(n) > 0]) if hide_untied else G
-    budget = map_budget(shown)
+    budget = map_budget(shown, to_see_more=None)  # this page has no filter that would show more
     shown = budget.graph
     if not shown.number_of_nodes():
         return budget.message, None

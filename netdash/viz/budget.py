@@ -7,15 +7,16 @@ connected practitioners (by weighted degree, i.e. strength) and, for each,
 their strongest ties, dropping whoever is left without a tie; and we say so.
 """
 
-import math
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 from netdash.errors import InvalidInputError
+from netdash.viz._pairs import pair_table
 from netdash.viz.colours import sorted_ids
 
-__all__ = ["MapBudget", "map_budget"]
+__all__ = ["MapBudget", "SEE_MORE", "map_budget"]
 
 
 @dataclass(frozen=True)
@@ -38,25 +39,85 @@ class MapBudget:
 
 
 def _strengths(G, weight):
-    """Undirected ``{pair: weight}`` and ``{node: strength}``; non-numeric weights count 1."""
-    pairs = {}
-    for u, v, w in G.edges(data=weight, default=1.0):
-        if u == v:
-            continue
-        try:
-            w = float(w)
-        except (TypeError, ValueError):
-            w = 1.0
-        key = frozenset((u, v))
-        pairs[key] = pairs.get(key, 0.0) + (w if math.isfinite(w) else 1.0)
-    strength = dict.fromkeys(G, 0.0)
-    for pair, w in pairs.items():
-        for n in pair:
-            strength[n] += w
-    return pairs, strength
+    """Undirected ``{pair: weight}`` and ``{node: strength}``; non-numeric weights count 1.
+
+    Pairs are frozensets in order of first appearance in ``G.edges``; a
+    node's strength adds its pairs' weights in that order.
+    """
+    nodes = list(G)
+    lo, hi, w, _ = pair_table(G, weight, {n: i for i, n in enumerate(nodes)})
+    pairs = {frozenset((nodes[a], nodes[b])): x for a, b, x in zip(lo.tolist(), hi.tolist(), w.tolist())}
+    return pairs, dict(zip(nodes, _node_sums(lo, hi, w, len(nodes)).tolist()))
 
 
-def map_budget(G, *, max_nodes=1500, max_edges=20000, ties_per_node=3, weight="weight"):
+def _node_sums(lo, hi, w, n):
+    """Per node, the sum of ``w`` over the pairs it is in, added in pair order (as a loop would)."""
+    return np.bincount(np.column_stack((lo, hi)).ravel(), weights=np.repeat(w, 2), minlength=n)
+
+
+def _check_limits(**limits):
+    for label, value in limits.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise InvalidInputError(f"map_budget: {label} must be a whole number of at least 1, got {value!r}.")
+
+
+def _fits(n, m, max_nodes, max_edges):
+    return n <= max_nodes and m <= max_edges
+
+
+def _backbone(G, n_total, *, max_nodes, ties_per_node, weight, to_see_more):
+    """The reduced :class:`MapBudget` of ``G``, reporting ``n_total`` practitioners (see :func:`map_budget`)."""
+    nodes = list(G)
+    order = {u: i for i, u in enumerate(sorted_ids(nodes))}
+    lo, hi, w, edge_pair = pair_table(G, weight, {n: i for i, n in enumerate(nodes)})
+    n = len(nodes)
+    strength = _node_sums(lo, hi, w, n)
+    ties = np.bincount(lo, minlength=n) + np.bincount(hi, minlength=n)
+    rank = np.array([order[u] for u in nodes], dtype=np.intp)
+    tied = np.flatnonzero(ties)
+    # most connected first: strength, then number of ties, then id
+    ranked = tied[np.lexsort((rank[tied], -ties[tied], -strength[tied]))]
+    kept = np.zeros(n, dtype=bool)
+    kept[ranked[:max_nodes]] = True
+
+    # each kept node's strongest ties among the kept (ties broken by the other end's id)
+    inside = np.flatnonzero(kept[lo] & kept[hi])
+    ends = np.concatenate((lo[inside], hi[inside]))
+    others = np.concatenate((hi[inside], lo[inside]))
+    pair = np.concatenate((inside, inside))
+    weights = np.concatenate((w[inside], w[inside]))
+    by = np.lexsort((rank[others], -weights, ends))
+    ends, pair = ends[by], pair[by]
+    starts = np.flatnonzero(np.r_[True, ends[1:] != ends[:-1]]) if len(ends) else np.zeros(0, dtype=np.intp)
+    place = np.arange(len(ends)) - np.repeat(starts, np.diff(np.r_[starts, len(ends)]))
+    chosen = np.zeros(len(w), dtype=bool)
+    chosen[pair[place < ties_per_node]] = True
+
+    H = G.__class__()
+    H.graph.update(G.graph)
+    shown = sorted_ids(nodes[i] for i in np.flatnonzero(np.bincount(
+        np.concatenate((lo[chosen], hi[chosen])), minlength=n)))
+    H.add_nodes_from((u, G.nodes[u]) for u in shown)
+    keep_edge = np.zeros(len(edge_pair), dtype=bool)
+    keep_edge[edge_pair >= 0] = chosen[edge_pair[edge_pair >= 0]]
+    edges = G.edges(keys=True, data=True) if G.is_multigraph() else G.edges(data=True)
+    H.add_edges_from(e for e, k in zip(edges, keep_edge.tolist()) if k)
+
+    people = "practitioners" if int(kept.sum()) < len(ranked) else "connected practitioners"
+    message = (
+        f"This network is too large to draw whole ({n_total:,} practitioners, {G.number_of_edges():,} ties). "
+        f"Showing the {H.number_of_nodes():,} most connected {people}' strongest ties "
+        f"(up to {ties_per_node} each; {H.number_of_edges():,} ties). Practitioners without ties are "
+        "not shown" + (f"; {to_see_more}." if to_see_more else ".")
+    )
+    return MapBudget(H, True, message)
+
+
+#: How to see more, as the message says it on the Network map page.
+SEE_MORE = "filter by agency or search for a practitioner to see everyone"
+
+
+def map_budget(G, *, max_nodes=1500, max_edges=20000, ties_per_node=3, weight="weight", to_see_more=SEE_MORE):
     """Decide whether ``G`` can be drawn whole, and if not, reduce it to a backbone.
 
     A graph fits when it has at most ``max_nodes`` nodes and ``max_edges``
@@ -74,6 +135,9 @@ def map_budget(G, *, max_nodes=1500, max_edges=20000, ties_per_node=3, weight="w
     ties_per_node : int, default 3
     weight : str or None, default "weight"
         Tie strength attribute; ``None`` counts every tie as 1.
+    to_see_more : str or None, default :data:`SEE_MORE`
+        End of the message: what the page offers to see more (e.g. a filter),
+        in the message's own words; ``None`` says nothing more.
 
     Returns
     -------
@@ -92,48 +156,8 @@ def map_budget(G, *, max_nodes=1500, max_edges=20000, ties_per_node=3, weight="w
     >>> sorted(small.graph.edges), small.reduced
     ([(0, 1), (0, 2)], True)
     """
-    for label, value in (("max_nodes", max_nodes), ("max_edges", max_edges), ("ties_per_node", ties_per_node)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise InvalidInputError(f"map_budget: {label} must be a whole number of at least 1, got {value!r}.")
-    n, m = G.number_of_nodes(), G.number_of_edges()
-    if n <= max_nodes and m <= max_edges:
+    _check_limits(max_nodes=max_nodes, max_edges=max_edges, ties_per_node=ties_per_node)
+    if _fits(G.number_of_nodes(), G.number_of_edges(), max_nodes, max_edges):
         return MapBudget(G, False, None)
-
-    pairs, strength = _strengths(G, weight)
-    ties = {u: 0 for u in G}
-    for pair in pairs:
-        for u in pair:
-            ties[u] += 1
-    order = {u: i for i, u in enumerate(sorted_ids(G))}
-    ranked = sorted((u for u in G if ties[u]), key=lambda u: (-strength[u], -ties[u], order[u]))
-    keep = set(ranked[:max_nodes])
-
-    chosen = set()
-    neighbours = {u: [] for u in keep}
-    for pair, w in pairs.items():
-        if pair <= keep:
-            u, v = tuple(pair)
-            neighbours[u].append((w, v))
-            neighbours[v].append((w, u))
-    for u, nbrs in neighbours.items():
-        nbrs.sort(key=lambda wv: (-wv[0], order[wv[1]]))
-        chosen.update(frozenset((u, v)) for _, v in nbrs[:ties_per_node])
-
-    H = G.__class__()
-    H.graph.update(G.graph)
-    shown = sorted_ids({u for pair in chosen for u in pair})
-    H.add_nodes_from((u, G.nodes[u]) for u in shown)
-    if G.is_multigraph():
-        H.add_edges_from((u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True)
-                         if u != v and frozenset((u, v)) in chosen)
-    else:
-        H.add_edges_from((u, v, d) for u, v, d in G.edges(data=True) if u != v and frozenset((u, v)) in chosen)
-
-    people = "practitioners" if len(keep) < len(ranked) else "connected practitioners"
-    message = (
-        f"This network is too large to draw whole ({n:,} practitioners, {m:,} ties). "
-        f"Showing the {H.number_of_nodes():,} most connected {people}' strongest ties "
-        f"(up to {ties_per_node} each; {H.number_of_edges():,} ties). Practitioners without ties are "
-        "not shown; filter by agency or search for a practitioner to see everyone."
-    )
-    return MapBudget(H, True, message)
+    return _backbone(G, G.number_of_nodes(), max_nodes=max_nodes, ties_per_node=ties_per_node, weight=weight,
+                     to_see_more=to_see_more)

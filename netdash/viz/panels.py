@@ -7,18 +7,22 @@ and new cross-agency and lost ties are styled.
 
 from dataclasses import dataclass
 
+import networkx as nx
+
 from netdash.dynamics import tie_changes, tie_key
-from netdash.viz.budget import map_budget
+from netdash.viz.budget import MapBudget, _backbone, _check_limits, _fits
 from netdash.viz.colours import agency_colours
 from netdash.viz.layout import stable_positions
 from netdash.viz.network_html import network_html
 
-__all__ = ["MapPanel", "BeforeAfterMaps", "NEW_CROSS_STYLE", "LOST_STYLE", "map_panel", "before_after_maps"]
+__all__ = ["MapPanel", "BeforeAfterMaps", "NEW_CROSS_STYLE", "LOST_STYLE", "population_graph", "map_panel",
+           "before_after_maps"]
 
 #: Edge style of a cross-agency tie that is new in the after period (after panel).
 NEW_CROSS_STYLE = {"color": "rgba(106,61,154,0.7)", "width": 1.6, "label": "New tie across agencies"}
 #: Edge style of a tie that was lost (before panel): drawn dashed.
 LOST_STYLE = {"color": "rgba(40,40,40,0.75)", "dashes": True, "width": 1.2, "label": "Tie lost (gone after)"}
+_MAX_EDGES = 20000  # map_budget's default
 
 
 
@@ -52,8 +56,29 @@ class BeforeAfterMaps:
     lost: frozenset
 
 
+def population_graph(graphs):
+    """Every node of ``graphs`` with its attributes, and no ties: the people a series of panels draws.
+
+    Attributes are merged as ``add_nodes_from`` merges them (later graphs
+    update earlier ones), without copying anyone's ties.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G1, G2 = nx.Graph([(1, 2)]), nx.Graph([(2, 3)])
+    >>> G2.nodes[3]["agency"] = "A"
+    >>> everyone = population_graph([G1, G2])
+    >>> sorted(everyone.nodes(data="agency")), everyone.number_of_edges()
+    ([(1, None), (2, None), (3, 'A')], 0)
+    """
+    everyone = nx.Graph()
+    for G in graphs:
+        everyone.add_nodes_from(G.nodes(data=True))
+    return everyone
+
+
 def map_panel(G, positions, *, population=None, edge_styles=None, title=None, height_px=560,
-              palette=None, agency_names=None):
+              palette=None, agency_names=None, max_nodes=1500, to_see_more=None):
     """Draw ``G`` at fixed ``positions``, with the rest of ``population`` drawn faded.
 
     Every node of ``population`` that is not in ``G`` is added without ties,
@@ -74,19 +99,36 @@ def map_panel(G, positions, *, population=None, edge_styles=None, title=None, he
         As :func:`netdash.viz.network_html`; ``palette`` defaults to
         :func:`netdash.viz.agency_colours` of every agency in ``G`` and
         ``population``, so agencies keep their colours across panels.
+    max_nodes : int, default 1500
+        Node budget of this panel (:func:`netdash.viz.map_budget`): give a
+        page with several panels a share of the page's budget.
+    to_see_more : str, optional
+        End of the budget's message: what the page offers to see more.
 
     Returns
     -------
     MapPanel
-    """
 
-    H = G.copy()
+    Raises
+    ------
+    InvalidInputError
+        As :func:`netdash.viz.map_budget`.
+    """
+    _check_limits(max_nodes=max_nodes)
     absent = frozenset(set(population or ()) - set(G))
-    for n in absent:
-        H.add_node(n, **{**population.nodes[n], "tooltip": "Not in this period's network"})
     if palette is None:
-        palette = agency_colours({a for _, a in H.nodes(data="agency")})
-    budget = map_budget(H)
+        palette = agency_colours({a for _, a in G.nodes(data="agency")}
+                                 | {population.nodes[n].get("agency") for n in absent})
+    if _fits(len(G) + len(absent), G.number_of_edges(), max_nodes, _MAX_EDGES):
+        H = G.copy()
+        for n in absent:
+            H.add_node(n, **{**population.nodes[n], "tooltip": "Not in this period's network"})
+        budget = MapBudget(H, False, None)
+    else:
+        # The faded, absent practitioners have no ties, so the backbone never
+        # shows them: it is cut from G itself, without copying G to add them.
+        budget = _backbone(G, len(G) + len(absent), max_nodes=max_nodes, ties_per_node=3, weight="weight",
+                           to_see_more=to_see_more)
     styles = {k: v for k, v in (edge_styles or {}).items() if budget.graph.has_edge(*k)}
     html = network_html(budget.graph, positions, faded_nodes=absent, edge_styles=styles, title=title,
                         height_px=height_px, palette=palette, agency_names=agency_names)
@@ -94,7 +136,7 @@ def map_panel(G, positions, *, population=None, edge_styles=None, title=None, he
 
 
 def before_after_maps(G_before, G_after, *, seed=0, changes_only=False, titles=("Before", "After"),
-                      height_px=560, agency_names=None):
+                      height_px=560, agency_names=None, max_nodes=1500, to_see_more=None, positions=None):
     """Two maps with every practitioner at the same place in both.
 
     Positions come from one layout of the union of both graphs
@@ -115,6 +157,14 @@ def before_after_maps(G_before, G_after, *, seed=0, changes_only=False, titles=(
     titles : (str, str)
     height_px : int, default 560
     agency_names : mapping, optional
+    max_nodes : int, default 1500
+        Node budget of each panel (:func:`map_panel`); a page that must stay
+        within 1,500 nodes in all passes 750.
+    to_see_more : str, optional
+        End of the budget's message: what the page offers to see more.
+    positions : mapping, optional
+        ``stable_positions([G_before, G_after], seed=seed)`` if already
+        computed (e.g. cached by the page), else computed here.
 
     Returns
     -------
@@ -123,7 +173,7 @@ def before_after_maps(G_before, G_after, *, seed=0, changes_only=False, titles=(
     Raises
     ------
     InvalidInputError
-        As :func:`tie_changes`.
+        As :func:`tie_changes` and :func:`netdash.viz.map_budget`.
     """
 
     changes = tie_changes(G_before, G_after, weight=None)
@@ -131,9 +181,9 @@ def before_after_maps(G_before, G_after, *, seed=0, changes_only=False, titles=(
              for s in ("new", "lost")}
     new_cross = frozenset(zip(changes["a"][(changes["status"] == "new") & changes["cross_agency"]],
                               changes["b"][(changes["status"] == "new") & changes["cross_agency"]]))
-    positions = stable_positions([G_before, G_after], seed=seed)
-    population = G_before.copy()
-    population.add_nodes_from(G_after.nodes(data=True))
+    if positions is None:
+        positions = stable_positions([G_before, G_after], seed=seed)
+    population = population_graph([G_before, G_after])
     palette = agency_colours({a for _, a in population.nodes(data="agency")})
     panels = []
     for G, keep, styled, style, title in ((G_before, pairs["lost"], pairs["lost"], LOST_STYLE, titles[0]),
@@ -143,5 +193,5 @@ def before_after_maps(G_before, G_after, *, seed=0, changes_only=False, titles=(
             G.remove_edges_from([e for e in list(G.edges) if tie_key(G, *e) not in keep])
         panels.append(map_panel(G, positions, population=population, title=title, height_px=height_px,
                                 edge_styles=dict.fromkeys(styled, style), palette=palette,
-                                agency_names=agency_names))
+                                agency_names=agency_names, max_nodes=max_nodes, to_see_more=to_see_more))
     return BeforeAfterMaps(panels[0], panels[1], positions, new_cross, pairs["lost"])
