@@ -46,7 +46,10 @@ EXPLANATIONS = {
     "agency_nmi": (
         "How closely the groups that actually work together match agency "
         "boundaries: 1 means the working groups are exactly the agencies "
-        "(silos), 0 means they have nothing to do with agency.",
+        "(silos), 0 means they have nothing to do with agency. The groups come "
+        "from a randomised search, so the value moves by a few hundredths "
+        "from one search to another (up to 0.08 on one period of the demo): "
+        "read only larger changes.",
         "NMI(Louvain communities, agencies), arithmetic normalisation "
         "(Blondel et al. 2008; Danon et al. 2005).",
     ),
