@@ -216,6 +216,13 @@ class GraphMatrix:
         R.extend_from_edge_list(list(zip(self.source.tolist(), self.target.tolist())))
         return R
 
+    @cached_property
+    def networkit(self):
+        """Unweighted NetworKit graph of the ties (node ``i`` = position ``i``), shared by the sampled measures."""
+        from netdash.metrics.centrality import _networkit_copy  # centrality imports this module
+
+        return _networkit_copy(self, None)
+
     def node_labels(self, name):
         """``{node: value}`` of node attribute ``name`` (None where unset or not stored)."""
         values = self.node_attrs.get(name, [None] * len(self.nodes))

@@ -23,6 +23,7 @@ import networkx as nx
 import numpy as np
 import rustworkx as rx
 
+from netdash._imports import imports_blocked
 from netdash.errors import InvalidInputError
 from netdash.metrics._dense_brandes import _dense_betweenness
 from netdash.metrics._matrix import GraphMatrix
@@ -67,18 +68,8 @@ def _nk():
     is made to fail (a ``None`` entry in ``sys.modules``, Python's documented
     way) for the duration of NetworKit's import: 0.4 s.
     """
-    import sys
-
-    if "networkit" in sys.modules:
-        return sys.modules["networkit"]
-    blocked = "sklearn" not in sys.modules
-    if blocked:
-        sys.modules["sklearn"] = None
-    try:
+    with imports_blocked("sklearn"):
         import networkit
-    finally:
-        if blocked:
-            del sys.modules["sklearn"]
     return networkit
 
 
@@ -141,13 +132,12 @@ def _arcs(G, weight):
 def _networkit(G, weight):
     """NetworKit copy of G (node i = i-th node of G); parallel ties keep the shortest.
 
-    The unweighted copy of a :class:`GraphMatrix` is kept on it, so sampled
-    betweenness and sampled distances share one.
+    The unweighted copy of a :class:`GraphMatrix` is its cached
+    :attr:`GraphMatrix.networkit`, so sampled betweenness and sampled
+    distances share one.
     """
     if isinstance(G, GraphMatrix) and weight is None:
-        if getattr(G, "_networkit", None) is None:
-            G._networkit = _networkit_copy(G, None)
-        return G._networkit
+        return G.networkit
     return _networkit_copy(G, weight)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from netdash._imports import imports_blocked
 from netdash.errors import InvalidInputError
 from netdash.metrics._matrix import GraphMatrix
 
@@ -148,22 +149,12 @@ def _graphblas():
     only for user-defined operators, which netdash does not use: its import
     is made to fail (a ``None`` entry in ``sys.modules``) while graphblas loads.
     """
-    import sys
-
-    if "graphblas" in sys.modules and "graphblas.io" in sys.modules:
-        return sys.modules["graphblas"]
-    blocked = "numba" not in sys.modules
-    if blocked:
-        sys.modules["numba"] = None
-    try:
+    with imports_blocked("numba"):
         import graphblas
 
         if graphblas.backend is None:
             graphblas.init("suitesparse", blocking=True)
         import graphblas.io  # noqa: F401  (loaded lazily otherwise)
-    finally:
-        if blocked:
-            del sys.modules["numba"]
     return graphblas
 
 
