@@ -141,6 +141,24 @@ class Workspace:
     def db_path(self):
         return self.path / DB_FILE
 
+    def stamp(self):
+        """Identity of the database file and its write-ahead log as they are now.
+
+        Every import, replacement and delete changes it (a rewrite swaps in a
+        new file: a new inode), also when another process made it, so a
+        reader can keep what it read while the stamp is unchanged. Reading
+        it opens no database connection: two ``stat`` calls.
+        """
+        stamp = []
+        for path in (self.db_path, self.db_path.with_name(DB_FILE + ".wal")):
+            try:
+                info = os.stat(path)
+            except OSError:
+                stamp.append(None)
+            else:
+                stamp.append((info.st_ino, info.st_mtime_ns, info.st_size))
+        return tuple(stamp)
+
     # ---- connection --------------------------------------------------------
 
     def _connect(self):

@@ -6,7 +6,6 @@ sidebar; every number they show comes from ``netdash``.
 
 import datetime as dt
 import logging
-import os
 import re
 from contextlib import contextmanager
 
@@ -75,19 +74,6 @@ def workspace():
     return ws
 
 
-def _database_stamp(ws):
-    """Identity of the workspace database file(s) as they are now: changes with every write or swap."""
-    stamp = []
-    for path in (ws.db_path, ws.db_path.with_name(ws.db_path.name + ".wal")):
-        try:
-            info = os.stat(path)
-        except OSError:
-            stamp.append(None)
-        else:
-            stamp.append((info.st_ino, info.st_mtime_ns, info.st_size))
-    return tuple(stamp)
-
-
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _listing(path, stamp):
     """The dataset list of the workspace at ``path`` while its database file is ``stamp`` (read-only)."""
@@ -108,7 +94,7 @@ def _dataset_infos(*, refresh=False):
     ctx = get_script_run_ctx()
     if refresh or getattr(ctx, "netdash_infos", None) is None:
         ws = workspace()
-        ctx.netdash_infos = list(_listing(str(ws.path), _database_stamp(ws)))
+        ctx.netdash_infos = list(_listing(str(ws.path), ws.stamp()))
     return ctx.netdash_infos
 
 

@@ -169,3 +169,19 @@ def test_not_a_database_is_reported(tmp_path):
     (tmp_path / "netdash.duckdb").write_bytes(b"this is not duckdb" * 500)
     with pytest.raises(NetdashError, match="cannot be opened|not a netdash workspace"):
         Workspace(tmp_path).list()
+
+
+def test_stamp_changes_with_every_write_and_not_with_reads(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    empty = ws.stamp()
+    assert empty == (None, None)  # no database file yet
+    ws.import_dataset(GOOD, name="small")
+    imported = ws.stamp()
+    assert imported != empty
+    ws.list(), ws.open("small")
+    assert ws.stamp() == imported
+    ws.import_dataset(GOOD, name="small", replace=True)
+    replaced = ws.stamp()
+    assert replaced != imported
+    ws.delete("small")
+    assert ws.stamp() not in (imported, replaced)
