@@ -11,17 +11,14 @@ ids, versions and row counts, the small dataset's content must be identical,
 the key file unchanged, and the workspace must accept the same import again.
 """
 
-import os
-import select
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from kill_support import run_and_kill
 
 from netdash.errors import InvalidInputError
 from netdash.schema import TABLES
@@ -89,38 +86,19 @@ def _assert_same(before, after):
 
 def _run_and_kill(ws, source, *, name, replace, when):
     """Start the import in a child; SIGKILL it at ``when``; return the lines it printed."""
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(ws.path), str(source), name, "1" if replace else "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
-    lines, tables = [], 0
-    deadline = time.monotonic() + 120
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([proc.stdout], [], [], 0.01)
-            if not ready:
-                if proc.poll() is not None:
-                    break
-                continue
-            line = proc.stdout.readline().decode().strip()
-            if not line:
-                break
-            lines.append(line)
-            tables += line.startswith("TABLE")
-            if when == "validating" and line == "VALIDATING":
-                time.sleep(0.5)  # reading and checking 19 MB takes longer than this
-            hit = ((when == "validating" and line == "VALIDATING")
-                   or (when == "begin" and line == "BEGIN")
-                   or (when == "contacts" and line.startswith("TABLE") and int(line.split()[1]) > 100_000)
-                   or (when == "last table" and tables == len(TABLES)))
-            if hit:
-                os.kill(proc.pid, signal.SIGKILL)
-                break
-    finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL, (lines, proc.stderr.read().decode()[-2000:])
-    assert "DONE" not in lines
-    return lines
+    tables = 0
+
+    def hit(line):
+        nonlocal tables
+        tables += line.startswith("TABLE")
+        if when == "validating" and line == "VALIDATING":
+            time.sleep(0.5)  # reading and checking 19 MB takes longer than this
+        return ((when == "validating" and line == "VALIDATING")
+                or (when == "begin" and line == "BEGIN")
+                or (when == "contacts" and line.startswith("TABLE") and int(line.split()[1]) > 100_000)
+                or (when == "last table" and tables == len(TABLES)))
+
+    return run_and_kill(CHILD, [ws.path, source, name, "1" if replace else "0"], hit)
 
 
 @pytest.mark.slow

@@ -12,17 +12,13 @@ it, only the large one, exactly as before, and none of the small one's
 bytes. Either way it opens, leaves no temporary file, and takes a delete.
 """
 
-import os
-import select
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from kill_support import run_and_kill
 
 from netdash.schema import TABLES
 from netdash.store import Workspace
@@ -90,36 +86,6 @@ def _assert_same(before, after, names):
             pd.testing.assert_frame_equal(after[1][name][table], frame, check_exact=True, obj=f"{name}.{table}")
 
 
-def _run_and_kill(ws, name, hit):
-    """Delete ``name`` in a child; SIGKILL it at the first line ``hit`` accepts; return every line it printed."""
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(ws.path), name],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
-    lines = []
-    deadline = time.monotonic() + 120
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([proc.stdout], [], [], 0.01)
-            if not ready:
-                if proc.poll() is not None:
-                    break
-                continue
-            line = proc.stdout.readline().decode().strip()
-            if not line:
-                break
-            lines.append(line)
-            if hit(line):
-                os.kill(proc.pid, signal.SIGKILL)
-                break
-    finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    lines += proc.stdout.read().decode().split()  # whatever it managed to print before it died
-    assert proc.returncode == -signal.SIGKILL, (lines, proc.stderr.read().decode()[-2000:])
-    assert "DONE" not in lines
-    return lines
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("when", list(KILL_AT))
 def test_killed_delete_leaves_the_old_or_the_new_workspace(two_datasets, tmp_path, when):
@@ -127,7 +93,7 @@ def test_killed_delete_leaves_the_old_or_the_new_workspace(two_datasets, tmp_pat
     shutil.copytree(two_datasets.path, ws.path)
     before = _snapshot(ws)
     traces = [p.encode() for p in before[1]["small"]["clients"]["client_id"]]
-    lines = _run_and_kill(ws, "small", KILL_AT[when])
+    lines = run_and_kill(CHILD, [ws.path, "small"], KILL_AT[when])
     swapped = "REPLACED" in lines
     assert swapped == (when == "after the swap"), lines  # each moment was reached, and no later one
     _assert_same(before, _snapshot(ws), ["big"] if swapped else ["small", "big"])
