@@ -91,6 +91,13 @@ def test_graph_matrix_gives_the_networkx_answer_exact_and_sampled():
     assert estimate(M, max_work=work) == estimate(G, max_work=work)
 
 
+def test_an_unlimited_budget_is_exact():
+    G = _two_villages(120)
+    result = estimate(G, max_work=float("inf"))
+    assert (result.method, result.sources) == ("exact", len(G))
+    assert result.value == pytest.approx(_reference(G), abs=1e-12)
+
+
 def test_small_and_empty_graphs():
     assert estimate(nx.empty_graph(1)).value == 0.0
     assert estimate(nx.empty_graph(5)).value == 1.0  # nobody reaches anybody

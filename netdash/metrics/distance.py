@@ -105,8 +105,8 @@ def distance_weighted_fragmentation_estimate(G, *, max_work=centrality.DEFAULT_W
     n, m = len(G), G.number_of_edges()
     if n < 2:
         return FragmentationEstimate(0.0, "exact", n, 0.0)
-    most = min(n, max(2 * _BATCH, int(max_work // max(m, 1))))
-    if n * m <= max_work or m == 0 or most == n:  # within budget, or sampling would reach everyone
+    # Within budget (an infinite one included), or sampling would reach everyone: exact.
+    if n * m <= max_work or m == 0 or (most := min(n, max(2 * _BATCH, int(max_work // m)))) == n:
         total = sum(centrality.harmonic_centrality(G).values())
         return FragmentationEstimate(float(1.0 - total / (n * (n - 1.0))), "exact", n, 0.0)
 
