@@ -242,6 +242,22 @@ def download_csv(frame, filename, label="Download CSV", key=None):
     st.download_button(label, lambda: safe_csv(frame), file_name=filename, mime="text/csv", key=key or filename)
 
 
+#: Rows of a table sent to the browser; more made Trust's every-pair table 5.4 MB (52,000 rows at medium scale)
+#: and its toggle over a second. Downloads always hold every row.
+MAX_TABLE_ROWS = 1000
+
+
+def dataframe_head(frame, what, **kwargs):
+    """``st.dataframe`` of ``frame``'s first :data:`MAX_TABLE_ROWS` rows, saying so when rows are left out.
+
+    ``frame`` should already be in the order a reader wants (strongest
+    first, say); ``what`` names its rows for the note (e.g. "strongest pairs").
+    """
+    st.dataframe(frame.head(MAX_TABLE_ROWS), **kwargs)
+    if len(frame) > MAX_TABLE_ROWS:
+        st.caption(f"Showing the {MAX_TABLE_ROWS:,} {what} of {len(frame):,}; the download below has all of them.")
+
+
 def trust_rule():
     """The trust rule chosen on the Trust page (defaults elsewhere)."""
     return dict(st.session_state.get("trust_rule", {}))
@@ -328,6 +344,39 @@ def _palette(name, version, _ds):
     from netdash.viz import agency_colours
 
     return agency_colours(agency_names(_ds))
+
+
+#: Above this many agencies an agency × agency heat map has cells of a few pixels and is slow in the browser
+#: (82 agencies at medium scale: 6,724 cells, 1.2 MB sent and about a second to draw), so pages start with sectors.
+MAX_HEATMAP_AGENCIES = 25
+
+
+def sector_label(sector):
+    """``"mental_health"`` -> ``"Mental health"``."""
+    return str(sector).replace("_", " ").capitalize()
+
+
+def heatmap_groups(ds, key):
+    """A choice between agencies and sectors for an agency-mixing heat map, and how to relabel its matrices.
+
+    Returns ``(collapse, rename)``: ``collapse(matrix)`` turns an agency ×
+    agency matrix into the chosen level's (unchanged for agencies), and
+    ``rename`` maps its labels to display names.
+    """
+    from netdash.metrics.mixing import collapse_mixing
+
+    n_agencies = len(ds.agencies)
+    options = ["sector", "agency"]
+    label = {"sector": "Sectors", "agency": f"Agencies ({n_agencies} × {n_agencies}"
+             + (", slower)" if n_agencies > MAX_HEATMAP_AGENCIES else ")")}
+    level = st.radio("Show ties between", options, format_func=label.get, horizontal=True, key=key,
+                     index=1 if n_agencies <= MAX_HEATMAP_AGENCIES else 0,
+                     help="Each agency belongs to one sector (housing, mental health, …); "
+                          "sector cells add up their agencies' ties.")
+    if level == "agency":
+        return (lambda matrix: matrix), agency_names(ds)
+    sectors = dict(zip(ds.agencies["agency_id"], ds.agencies["sector"]))
+    return (lambda matrix: collapse_mixing(matrix, sectors)), {s: sector_label(s) for s in set(sectors.values())}
 
 
 def palette(ds):

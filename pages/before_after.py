@@ -179,8 +179,8 @@ _shared.download_csv(_pairs(*keys, replicates), "tie_changes.csv", label="Downlo
                      key="dl_ba_ties")
 
 st.subheader("Ties between agencies")
-st.caption("Ties between each pair of agencies (everyone in post in each period; a tie between two agencies "
-           "is counted in both of their cells). The difference is after minus before.")
+st.caption("Ties between each pair of agencies or sectors (everyone in post in each period; a tie between two "
+           "of them is counted in both of their cells). The difference is after minus before.")
 
 
 @st.cache_resource(show_spinner=False, max_entries=8, ttl=_shared.ANALYSIS_TTL)
@@ -188,11 +188,12 @@ def _matrices(name, version, before_key, after_key, ties):
     return mixing_change(G_before, G_after)
 
 
-matrices = _matrices(*keys)
+collapse, group_names = _shared.heatmap_groups(ds, key="ba_heatmap_groups")
+matrices = [collapse(matrix) for matrix in _matrices(*keys)]
 
 
 def _heatmap(matrix, title, diverging=False):
-    frame = matrix.rename(index=agencies, columns=agencies).stack().rename("ties").reset_index()
+    frame = matrix.rename(index=group_names, columns=group_names).stack().rename("ties").reset_index()
     scale = (alt.Scale(scheme="blueorange", domainMid=0) if diverging else alt.Scale(scheme="greens"))
     return alt.Chart(frame, title=title).mark_rect().encode(
         x=alt.X("agency_to:N", title=None, sort=None, axis=alt.Axis(labelAngle=-50, labelLimit=110)),

@@ -82,10 +82,9 @@ else:
         st.dataframe(per_person, hide_index=True, width="stretch", key="frag_ei_people")
         _shared.download_csv(per_person, "ei_by_practitioner.csv", key="dl_ei_people")
 
-st.subheader("Agency × agency ties")
-matrix = m["mixing"].copy()
-matrix.index = matrix.index.map(lambda a: names.get(a, a))
-matrix.columns = matrix.columns.map(lambda a: names.get(a, a))
+st.subheader("Ties between agencies")
+collapse, group_names = _shared.heatmap_groups(ds, key="frag_heatmap_groups")
+matrix = collapse(m["mixing"]).rename(index=group_names, columns=group_names)
 long = matrix.rename_axis(index="from").reset_index().melt(id_vars="from", var_name="to", value_name="ties")
 heat = (
     alt.Chart(long)
@@ -99,7 +98,9 @@ heat = (
     .properties(height=420)
 )
 st.altair_chart(heat, width="stretch")
-_shared.download_csv(matrix.reset_index(), "mixing_matrix.csv", key="dl_mixing")
+agency_matrix = m["mixing"].rename(index=names, columns=names)
+_shared.download_csv(agency_matrix.reset_index(), "mixing_matrix.csv", label="Download agency × agency ties (CSV)",
+                     key="dl_mixing")
 
 st.subheader("Do working groups follow agency lines?")
 if m["alignment"] is None:

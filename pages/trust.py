@@ -76,7 +76,8 @@ with right:
     _shared.download_csv(per_agency, "trust_by_agency.csv", key="dl_trust_agency")
 
 st.subheader("Every pair that worked together")
-st.caption("Strength is the number of contacts for inferred ties, and the mean rating (1–4) for survey ties.")
+st.caption("Strength is the number of contacts for inferred ties, and the mean rating (1–4) for survey ties. "
+           "Trust ties come first, strongest first.")
 
 
 @st.cache_resource(show_spinner=False, max_entries=8, ttl=_shared.ANALYSIS_TTL)
@@ -85,14 +86,15 @@ def _pairs(name, version, period_key, rule_key):
     return edges.assign(
         practitioner_a=edges["a"].map(labels), practitioner_b=edges["b"].map(labels)
     )[["practitioner_a", "practitioner_b", "interactions", "months", "reciprocated", "survey_trust", "source",
-       "strength", "is_trust_tie"]]
+       "strength", "is_trust_tie"]].sort_values(["is_trust_tie", "strength"], ascending=False, kind="stable")
 
 
 table = _pairs(*key)
 only = st.toggle("Only trust ties", True, key="trust_only")
 if only:
     table = table[table["is_trust_tie"]]
-st.dataframe(table, hide_index=True, width="stretch")
+_shared.dataframe_head(table, "strongest trust ties" if only else "pairs (trust ties first, strongest first)",
+                       hide_index=True, width="stretch")
 _shared.download_csv(table, "trust_ties.csv", key="dl_trust_ties")
 
 st.subheader("What this measure means")

@@ -37,3 +37,15 @@ def metrics(at):
 def texts(elements):
     """The text of ``elements`` (captions, markdown, ...) joined by spaces."""
     return " ".join(e.value for e in elements)
+
+
+def chart_data(at):
+    """The data of every Altair/Vega-Lite chart on the page, as DataFrames (one per chart, in page order)."""
+    import pyarrow as pa
+
+    frames = []
+    for element in at.main:
+        if getattr(element, "type", "") == "vega_lite_chart":
+            for dataset in element.proto.datasets:
+                frames.append(pa.ipc.open_stream(dataset.data.data).read_pandas())
+    return frames

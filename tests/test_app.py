@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from apptest_support import chart_data
 from apptest_support import metrics as _metrics
 from streamlit.testing.v1 import AppTest
 
@@ -161,3 +162,48 @@ def test_fragmentation_page_lists_each_practitioners_ei_index(app):
     assert tables, "no per-practitioner E-I table"
     values = tables[0]["ei_index"].dropna()
     assert len(values) > 100 and values.between(-1, 1).all()
+
+
+@pytest.mark.parametrize("page, key, columns", [
+    ("pages/fragmentation.py", "frag_heatmap_groups", ("from", "to")),
+    ("pages/before_after.py", "ba_heatmap_groups", ("agency", "agency_to")),
+])
+def test_agency_heat_maps_can_show_sectors_with_the_same_total(app, app_workspace, page, key, columns):
+    # The demo's 12 agencies fit an agency × agency grid, so that is the default; sectors add up the same ties.
+    at = _open(app, page)
+    assert at.radio(key=key).value == "agency"
+    by_agency = chart_data(at)
+    at.radio(key=key).set_value("sector").run()
+    assert not at.exception, at.exception
+    by_sector = chart_data(at)
+    sectors = app_workspace.open("demo").agencies["sector"]
+    labels = {s.replace("_", " ").capitalize() for s in sectors}
+    assert len(by_sector) == len(by_agency) >= 1
+    for agency_frame, sector_frame in zip(by_agency, by_sector):
+        assert set(sector_frame[columns[0]]) == set(sector_frame[columns[1]]) == labels
+        assert len(sector_frame) == len(labels) ** 2 < len(agency_frame)
+        # Off-diagonal cells hold each tie twice, diagonal cells once: the same ties whichever grouping.
+        def ties(frame):
+            same = frame[columns[0]] == frame[columns[1]]
+            return frame.loc[same, "ties"].sum() + frame.loc[~same, "ties"].sum() / 2
+        assert ties(sector_frame) == ties(agency_frame) != 0
+
+
+def test_trust_page_sends_the_strongest_pairs_and_says_how_many_are_left_out(app, app_workspace, monkeypatch):
+    from netdash.metrics.trust import trust_edges
+    from netdash.periods import Period
+    from pages import _shared
+
+    monkeypatch.setattr(_shared, "MAX_TABLE_ROWS", 40)
+    at = _open(app, "pages/trust.py")
+    at.toggle(key="trust_only").set_value(False).run()
+    assert not at.exception, at.exception
+    every = trust_edges(app_workspace.open("demo"), Period())
+    shown = next(d.value for d in at.dataframe if "is_trust_tie" in d.value.columns)
+    assert len(shown) == 40 < len(every)
+    assert f"Showing the 40 pairs (trust ties first, strongest first) of {len(every):,}" in " ".join(
+        c.value for c in at.caption)
+    # Trust ties first, then the strongest: the shown rows are the top of that order.
+    expected = every.sort_values(["is_trust_tie", "strength"], ascending=False, kind="stable").head(40)
+    assert shown["strength"].tolist() == expected["strength"].tolist()
+    assert shown["is_trust_tie"].tolist() == expected["is_trust_tie"].tolist()

@@ -12,6 +12,7 @@ from netdash.metrics.mixing import (
     ei_by_node,
     ei_index,
     ei_permutation_test,
+    collapse_mixing,
     mixing_matrix,
 )
 
@@ -135,3 +136,33 @@ def test_groups_of_wrong_type():
 
 def test_explanations():
     assert set(EXPLANATIONS) == {"ei_index"}
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("seed", range(4))
+def test_collapse_mixing_equals_mixing_of_the_coarser_groups(directed, seed):
+    # Eight "agencies" in three "sectors": summing the agency matrix must give exactly the matrix of the
+    # graph labelled by sector (undirected: a tie between two agencies of one sector counts once).
+    G = nx.gnp_random_graph(40, 0.15, seed=seed, directed=directed)
+    agency = {v: f"a{v % 8}" for v in G}
+    sector = {f"a{k}": ("housing", "health", "outreach")[k % 3] for k in range(8)}
+    collapsed = collapse_mixing(mixing_matrix(G, agency), sector, directed=directed)
+    expected = mixing_matrix(G, {v: sector[agency[v]] for v in G})
+    assert collapsed.values.tolist() == expected.values.tolist()
+    assert list(collapsed.index) == list(expected.index) == ["health", "housing", "outreach"]
+
+
+def test_collapse_mixing_of_a_difference_is_the_difference_of_the_collapsed():
+    G1, G2 = nx.gnp_random_graph(30, 0.2, seed=1), nx.gnp_random_graph(30, 0.2, seed=2)
+    agency = {v: f"a{v % 6}" for v in G1}
+    sector = {f"a{k}": "s" + str(k % 2) for k in range(6)}
+    m1, m2 = mixing_matrix(G1, agency), mixing_matrix(G2, agency)
+    assert (collapse_mixing(m2 - m1, sector).values.tolist()
+            == (collapse_mixing(m2, sector) - collapse_mixing(m1, sector)).values.tolist())
+
+
+def test_collapse_mixing_names_a_label_without_group():
+    G = nx.Graph([("a", "b")])
+    matrix = mixing_matrix(G, {"a": "A01", "b": "A02"})
+    with pytest.raises(InvalidInputError, match=r"1 label\(s\).*'A02'.*sector"):
+        collapse_mixing(matrix, {"A01": "housing"})

@@ -34,6 +34,7 @@ __all__ = [
     "ei_by_node",
     "ei_permutation_test",
     "mixing_matrix",
+    "collapse_mixing",
 ]
 
 EXPLANATIONS = {
@@ -322,3 +323,62 @@ def mixing_matrix(G, groups="agency"):
         counts = counts + counts.T - np.diag(np.diag(counts))
     index = pd.Index(names, name="agency")
     return pd.DataFrame(counts, index=index, columns=pd.Index(names, name="agency_to"))
+
+
+def collapse_mixing(matrix, to_group, *, directed=False):
+    """A mixing matrix of finer groups summed into coarser ones (e.g. agencies into sectors).
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Square, as returned by :func:`mixing_matrix` (or a difference of
+        two of them): same labels on both axes.
+    to_group : dict or pandas.Series
+        Every label of ``matrix`` -> its coarser group.
+    directed : bool, default False
+        Whether ``matrix`` counts arcs of a directed graph.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Square, labelled by the coarser groups (sorted). The same counts
+        :func:`mixing_matrix` gives on the graph with nodes labelled by the
+        coarser group: an undirected tie between two agencies of one sector
+        is counted once on the sector's diagonal, although the agency matrix
+        holds it in two cells, (A, B) and (B, A).
+
+    Raises
+    ------
+    InvalidInputError
+        If a label of ``matrix`` has no group in ``to_group``.
+
+    Examples
+    --------
+    Agencies h1 and h2 are housing, m1 mental health; one tie inside h1, one
+    between h1 and h2, one between h2 and m1:
+
+    >>> G = nx.Graph([("a", "b"), ("a", "c"), ("c", "d")])
+    >>> agency = {"a": "h1", "b": "h1", "c": "h2", "d": "m1"}
+    >>> sector = {"h1": "housing", "h2": "housing", "m1": "mental health"}
+    >>> collapse_mixing(mixing_matrix(G, agency), sector).values.tolist()
+    [[2, 1], [1, 0]]
+    """
+    missing = [label for label in matrix.index if label not in to_group]
+    if missing:
+        raise InvalidInputError(
+            f"No group for {len(missing)} label(s) of the mixing matrix, e.g. {missing[0]!r}: "
+            "give every agency its sector.")
+    rows = matrix.index.map(lambda label: to_group[label])
+    cols = matrix.columns.map(lambda label: to_group[label])
+    summed = matrix.groupby(rows).sum().T.groupby(cols).sum().T
+    names = sorted(set(rows) | set(cols), key=str)
+    summed = summed.reindex(index=names, columns=names, fill_value=0)
+    if not directed:
+        # Off-diagonal cells inside one coarse group were summed from both (A, B) and (B, A).
+        own = pd.Series(np.diag(matrix.to_numpy()), index=rows).groupby(level=0).sum().reindex(names, fill_value=0)
+        diagonal = (np.diag(summed.to_numpy()) + own.to_numpy()) // 2
+        values = summed.to_numpy().copy()
+        np.fill_diagonal(values, diagonal)
+        summed = pd.DataFrame(values, index=summed.index, columns=summed.columns)
+    summed.index.name, summed.columns.name = matrix.index.name, matrix.columns.name
+    return summed
