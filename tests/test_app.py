@@ -207,3 +207,28 @@ def test_trust_page_sends_the_strongest_pairs_and_says_how_many_are_left_out(app
     expected = every.sort_values(["is_trust_tie", "strength"], ascending=False, kind="stable").head(40)
     assert shown["strength"].tolist() == expected["strength"].tolist()
     assert shown["is_trust_tie"].tolist() == expected["is_trust_tie"].tolist()
+
+
+def test_fragmentation_page_distance_weighted_value_exact_then_sampled(app, app_workspace, monkeypatch):
+    import functools
+
+    import streamlit as st
+
+    from netdash.analysis import NetworkAnalysis
+    from netdash.metrics import distance, fragmentation
+    from netdash.periods import Period
+
+    G = NetworkAnalysis(app_workspace.open("demo"), Period(), ties="working").G
+    exact = fragmentation.distance_weighted_fragmentation(G)  # the all-pairs reference
+    st.cache_resource.clear()
+    at = _open(app, "pages/fragmentation.py")
+    assert _metrics(at)["Distance-weighted"] == f"{exact:.3f}"
+    # Above the work budget the page shows the estimate with its 95% interval, and says so.
+    monkeypatch.setattr(distance, "distance_weighted_fragmentation_estimate",
+                        functools.partial(distance.distance_weighted_fragmentation_estimate, max_work=1.0))
+    st.cache_resource.clear()
+    at = _open(app, "pages/fragmentation.py")
+    shown = next(m for m in at.metric if m.label == "Distance-weighted")
+    value, half = (float(x) for x in shown.value.split(" ± "))
+    assert half > 0 and abs(value - exact) < 4 * half
+    assert "Estimated from 128 randomly chosen practitioners" in shown.help
