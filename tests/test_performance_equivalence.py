@@ -179,7 +179,8 @@ def _reference_analysis(ds):
     net.update(fragmentation=fragmentation.fragmentation(G),
                distance_weighted_fragmentation=1 - sum(nx.harmonic_centrality(G).values()) / (len(G) * (len(G) - 1)),
                ei_index=mixing.ei_index(G, "agency"), n_components=nx.number_connected_components(G),
-               density=nx.density(G), agency_nmi=communities.agency_alignment(G, "agency", seed=0)["nmi"],
+               density=nx.density(G),
+               agency_nmi=communities.agency_alignment(G, "agency", seed=0, implementation="auto")["nmi"],
                trust_ties=T.number_of_edges())
     return table, net
 

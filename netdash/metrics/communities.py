@@ -12,7 +12,7 @@ scikit-learn is imported only when the adjusted Rand index is asked for
 
 :func:`agency_nmi` is the one rule every ``agency_nmi`` shown (CLI, pages,
 comparisons, time series) goes through: networkx's Louvain up to
-:data:`LOUVAIN_NETWORKX_MAX_TIES` ties, NetworKit's PLM (the same method,
+:data:`LOUVAIN_NETWORKX_MAX_TIES` ties (1,000), NetworKit's PLM (the same method,
 parallel) above it.
 """
 
@@ -29,18 +29,23 @@ from netdash.metrics.mixing import _group_codes
 __all__ = ["EXPLANATIONS", "LOUVAIN_NETWORKX_MAX_TIES", "agency_alignment", "agency_nmi",
            "normalized_mutual_info"]
 
-LOUVAIN_NETWORKX_MAX_TIES = 10_000
+LOUVAIN_NETWORKX_MAX_TIES = 1_000
 """Above this many ties :func:`agency_nmi` uses NetworKit's PLM instead of networkx's Louvain.
 
 On the medium demo (89,351 ties) both give NMI 0.256571352264418 for seeds 0
 to 4; PLM takes 0.02 to 0.1 s against networkx's 1.7 to 2.7 s, measured in
-one run at load average 6 to 7 (``docs/benchmarks.md``). On the medium
-demo's quarterly windows of working ties (16,312 to 17,407 ties) networkx
-took 0.19 to 0.85 s each and PLM 0.02 to 0.05 s (after its 0.4 s import),
-and the two NMIs differed by -0.080 to +0.032 (median +0.011): Louvain's
-own randomness, as large as that, is why small changes in this measure
-should not be read as effects. Below 10,000 ties (the small demo has 6,624)
-networkx's Louvain is about as quick as NetworKit's import."""
+one run at load average 6 to 7 (``docs/benchmarks.md``). On smaller graphs
+the gap is the same factor: 0.013 s against 0.0012 s at 900 ties, 0.058 s
+against 0.0043 s at 4,000 and 0.19 s against 0.010 s at 8,000 (medians of
+3, one run, load average 2 to 3). Over time computes one NMI per window: the
+medium demo's 24 monthly windows of working ties (3,000 to 5,000 ties each)
+took 12.8 s with the rule at 10,000 ties and 2.5 s at 1,000 (same run). The
+two implementations' NMIs differ by about as much as Louvain's own
+randomness (quarterly windows: -0.080 to +0.032, median +0.011), which is why
+small changes in this measure should not be read as effects. Up to 1,000
+ties networkx takes about a hundredth of a second, and the karate club and
+other textbook graphs keep networkx's answers. NetworKit's import (0.4 s) is
+paid once per process."""
 
 EXPLANATIONS = {
     "agency_nmi": (
