@@ -247,6 +247,17 @@ def test_over_time_on_the_demo_switches_to_months(workspace):
     assert {n: (v["x"], v["y"]) for n, v in nodes_jan.items()} == {n: (v["x"], v["y"]) for n, v in nodes_dec.items()}
 
 
+def test_over_time_keeps_every_dot_in_place_when_the_ties_change(workspace):
+    at = _page(workspace, "pages/over_time.py")
+    working, working_edges = _map_data(at.get("iframe")[0].proto.srcdoc)
+    at.selectbox(key="ot_ties").set_value("direct").run()
+    assert not at.exception
+    direct, direct_edges = _map_data(at.get("iframe")[0].proto.srcdoc)
+    assert set(direct) == set(working) and len(working) > 100
+    assert {n: (v["x"], v["y"]) for n, v in direct.items()} == {n: (v["x"], v["y"]) for n, v in working.items()}
+    assert set(direct_edges) < set(working_edges)  # the map does change: direct contacts are some working ties
+
+
 @pytest.mark.parametrize("dataset, cop_start, message", [
     ("nocop", None, "no sessions to mark"),
     ("allcop", None, None),
