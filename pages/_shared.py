@@ -288,9 +288,11 @@ def rule_key(rule):
     return tuple(sorted(rule.items()))
 
 
-#: Analyses kept at once (each holds its edge tables, matrices and, once asked for, networkx graphs:
-#: about 100 MB at medium scale), and for how long one is kept unused.
-ANALYSES_KEPT, ANALYSIS_TTL = 6, 3600
+#: Analyses kept at once, and for how long one is kept unused. Each holds its edge tables, matrices and, once
+#: asked for, networkx graphs and betweenness: 5 to 41 MB at medium scale (RSS growth per ties setting, whole
+#: period). Pages differ in the ties they start with, and Before & after makes two per ties setting, so six
+#: were too few for one visit to every page: a second visit could find its analysis gone and compute it again.
+ANALYSES_KEPT, ANALYSIS_TTL = 16, 3600
 
 
 def analysis(ds, period, ties="all", *, window_days=90, trust_options=None):
