@@ -12,13 +12,15 @@ are counted and reported), so a change is never just a change of staff.
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from netdash import graphs
+from netdash._compare_inputs import _induced, _period_graphs
+from netdash._compare_replicates import _snapshot, _swapped
 from netdash.dynamics import tie_change_summary, tie_changes
 from netdash.errors import AnalysisError
 from netdash.impact.estimators import percentile_interval
@@ -56,6 +58,28 @@ def _measures(G, T, *, seed=0, matrix=False):
     agency = nx.get_node_attributes(G, "agency")
     cross = sum(1 for u, v in G.edges() if agency.get(u) != agency.get(v))
     H = GraphMatrix.from_graph(G) if matrix and m else G
+    return _headline(H, n=n, m=m, cross=cross, isolates=nx.number_of_isolates(G),
+                     trust_ties=T.number_of_edges(), seed=seed)
+
+
+def _observed(G, T, index, seed):
+    """:func:`_measures` of ``G`` and ``T``, the networks among the compared practitioners ``index``.
+
+    The same values as ``_measures(*_snapshot(...).graphs(), matrix=True)``,
+    whose copies number the practitioners 0, 1, ... in ``index`` order:
+    the GraphMatrix here has that node order, those integer labels and the
+    same ties (it sorts ties itself), so Louvain sees the same graph, but
+    no numbered networkx copy is built. Practitioner and trust graphs
+    have no self-loops (a contact with oneself is ignored), so every edge
+    of ``G`` and ``T`` is a tie between two compared practitioners.
+    """
+    n, m = len(index), G.number_of_edges()
+    pos = {v: k for k, v in enumerate(index)}
+    agency = [G.nodes[v].get("agency") for v in index]
+    ends = np.fromiter((pos[v] for edge in G.edges() for v in edge), dtype=np.int64, count=2 * m).reshape(-1, 2)
+    groups = pd.Series(agency, dtype=object).to_numpy()
+    cross = int(np.count_nonzero(groups[ends[:, 0]] != groups[ends[:, 1]]))
+    H = GraphMatrix(range(n), ends[:, 0], ends[:, 1], node_attrs={"agency": agency}) if m else G
     return _headline(H, n=n, m=m, cross=cross, isolates=nx.number_of_isolates(G),
                      trust_ties=T.number_of_edges(), seed=seed)
 
@@ -125,7 +149,7 @@ def headline_measures(ds, period, *, ties="working", window_days=90, seed=0):
         ``mean_constraint`` (Burt 1992, mean over practitioners with at least
         one tie) and ``agency_nmi`` (NMI of Louvain communities against
         agencies, :func:`netdash.metrics.communities.agency_nmi`: networkx's
-        Louvain up to 10,000 ties, NetworKit's PLM above, as the CLI).
+        Louvain up to 1,000 ties, NetworKit's PLM above, as the CLI).
         Ratios with no ties to count are NaN. Weights are ignored.
     """
     with graphs.reuse_tables():
@@ -134,67 +158,6 @@ def headline_measures(ds, period, *, ties="working", window_days=90, seed=0):
             return found
         G = graphs.practitioner_graph(ds, period, ties=ties, window_days=window_days)
         return _measures(G, trust_graph(ds, period), seed=seed, matrix=True)
-
-
-# --- the state of the compared practitioners in one period -------------------------------------
-
-@dataclass
-class _Snapshot:
-    attrs: list                     # node attributes, by compared index
-    edges: dict                     # (i, j) with i < j -> edge data, working ties
-    trust: set = field(default_factory=set)   # (i, j) trust ties
-
-    def graphs(self, sample=None):
-        """(G, T) over the compared practitioners, or a node-bootstrap copy for ``sample``."""
-        observed, sample = sample is None, np.arange(len(self.attrs)) if sample is None else sample
-        where = {}
-        for k, s in enumerate(sample):
-            where.setdefault(int(s), []).append(k)
-        G, T = nx.Graph(), nx.Graph()
-        nodes = [(k, self.attrs[s]) for k, s in enumerate(sample)]
-        G.add_nodes_from(nodes)
-        T.add_nodes_from(nodes)
-        if observed:  # every practitioner once: the pairs as they are
-            G.add_edges_from(self.edges)
-            T.add_edges_from(self.trust)
-            return G, T
-        # Copies of one practitioner are not tied to each other (Snijders & Borgatti 1999).
-        for target, pairs in ((G, self.edges), (T, self.trust)):
-            for i, j in pairs:
-                if i in where and j in where:
-                    target.add_edges_from((p, q) for p in where[i] for q in where[j])
-        return G, T
-
-
-def _snapshot(G, T, index):
-    attrs = [dict(G.nodes[v]) for v in index]
-    pos = {v: k for k, v in enumerate(index)}
-
-    def pairs(H):
-        out = {}
-        for u, v, d in H.edges(data=True):
-            if u in pos and v in pos and u != v:
-                out[tuple(sorted((pos[u], pos[v])))] = d
-        return out
-
-    return _Snapshot(attrs, pairs(G), set(pairs(T)))
-
-
-def _swapped(before, after, flip_pairs):
-    """Snapshots with the tie states of ``flip_pairs`` exchanged between the periods."""
-    b_edges, a_edges = dict(before.edges), dict(after.edges)
-    b_trust, a_trust = set(before.trust), set(after.trust)
-    for p in flip_pairs:
-        eb, ea = b_edges.pop(p, None), a_edges.pop(p, None)
-        if ea is not None:
-            b_edges[p] = ea
-        if eb is not None:
-            a_edges[p] = eb
-        tb, ta = p in b_trust, p in a_trust
-        if tb != ta:
-            (a_trust.add if tb else a_trust.discard)(p)
-            (b_trust.add if ta else b_trust.discard)(p)
-    return _Snapshot(before.attrs, b_edges, b_trust), _Snapshot(after.attrs, a_edges, a_trust)
 
 
 def _change(before, after, seed, sample=None):
@@ -274,7 +237,7 @@ def _method(name, bootstrap, permutations):
 
 
 def compare_periods(ds, before, after, *, ties="working", window_days=90, permutations=200,
-                    bootstrap=200, seed=0):
+                    bootstrap=200, seed=0, analyses=None):
     """Compare the network of two periods, measure by measure and tie by tie.
 
     Parameters
@@ -284,10 +247,17 @@ def compare_periods(ds, before, after, *, ties="working", window_days=90, permut
     ties : str, default "working"
     window_days : int, default 90
     permutations : int, default 200
-        Permutation replicates, for the measures' p-values and for QAP.
+        Permutation replicates, for the measures' p-values and for QAP;
+        0 leaves every p-value NaN (QAP's too).
     bootstrap : int, default 200
         Node-bootstrap replicates for the measures' intervals.
     seed : int, default 0
+    analyses : (NetworkAnalysis, NetworkAnalysis), optional
+        The :class:`netdash.analysis.NetworkAnalysis` of ``before`` and of
+        ``after`` on ``ds`` with the same ``ties`` and ``window_days`` and
+        the default trust rule, e.g. the ones a page already holds. Their
+        graphs (``.G``, ``.T``) are used instead of building the same graphs
+        again; they are read, never changed. The result is the same.
 
     Returns
     -------
@@ -316,33 +286,36 @@ def compare_periods(ds, before, after, *, ties="working", window_days=90, permut
     ------
     AnalysisError
         If fewer than 3 practitioners were in post in both periods.
+    InvalidInputError
+        If ``analyses`` is not the pair of analyses of these periods and settings.
     """
-    # One coded contact log and one set of edge tables for both periods' graphs.
-    with graphs.reuse_tables():
-        G_b = graphs.practitioner_graph(ds, before, ties=ties, window_days=window_days)
-        G_a = graphs.practitioner_graph(ds, after, ties=ties, window_days=window_days)
-        in_b = set(graphs.practitioners_in_post(ds, before)["practitioner_id"]) & set(G_b)
-        in_a = set(graphs.practitioners_in_post(ds, after)["practitioner_id"]) & set(G_a)
-        index = sorted(in_b & in_a)
-        if len(index) < 3:
-            raise AnalysisError(
-                f"Only {len(index)} practitioner(s) were in post in both {before.label()} and {after.label()}; "
-                "at least 3 are needed to compare the networks. Choose periods closer together or longer.")
-        T_b, T_a = trust_graph(ds, before), trust_graph(ds, after)
-    sb, sa = _snapshot(G_b, T_b, index), _snapshot(G_a, T_a, index)
+    G_b, G_a, trust_graphs = _period_graphs(ds, before, after, ties=ties, window_days=window_days,
+                                            analyses=analyses)
+    in_b = set(graphs.practitioners_in_post(ds, before)["practitioner_id"]) & set(G_b)
+    in_a = set(graphs.practitioners_in_post(ds, after)["practitioner_id"]) & set(G_a)
+    index = sorted(in_b & in_a)
+    if len(index) < 3:
+        raise AnalysisError(
+            f"Only {len(index)} practitioner(s) were in post in both {before.label()} and {after.label()}; "
+            "at least 3 are needed to compare the networks. Choose periods closer together or longer.")
+    T_b, T_a = trust_graphs()
+    sub_b, sub_a = _induced(G_b, index), _induced(G_a, index)
+    trust_b, trust_a = _induced(T_b, index), _induced(T_a, index)
 
-    observed_b = _measures(*sb.graphs(), seed=seed, matrix=True)
-    observed_a = _measures(*sa.graphs(), seed=seed, matrix=True)
+    observed_b, observed_a = _observed(sub_b, trust_b, index, seed), _observed(sub_a, trust_a, index, seed)
     observed = np.array([observed_a[k] - observed_b[k] for k in HEADLINE_MEASURES], dtype=float)
 
     rng = np.random.default_rng(seed)
     n = len(index)
-    boots = np.array([_change(sb, sa, seed, rng.integers(0, n, n)) for _ in range(bootstrap)]).reshape(-1, len(observed))
-    pairs = sorted(set(sb.edges) | set(sa.edges) | sb.trust | sa.trust)
-    perms = []
-    for _ in range(permutations):
-        flip = [p for p, f in zip(pairs, rng.random(len(pairs)) < 0.5) if f]
-        perms.append(_change(*_swapped(sb, sa, flip), seed))
+    boots, perms = [], []
+    if bootstrap or permutations:  # the replicates' tie states, only when asked for
+        sb, sa = _snapshot(G_b, T_b, index), _snapshot(G_a, T_a, index)
+        boots = [_change(sb, sa, seed, rng.integers(0, n, n)) for _ in range(bootstrap)]
+        pairs = sorted(set(sb.edges) | set(sa.edges) | sb.trust | sa.trust) if permutations else []
+        for _ in range(permutations):
+            flip = [p for p, f in zip(pairs, rng.random(len(pairs)) < 0.5) if f]
+            perms.append(_change(*_swapped(sb, sa, flip), seed))
+    boots = np.array(boots).reshape(-1, len(observed))
     perms = np.array(perms).reshape(-1, len(observed))
 
     rows = {}
@@ -357,35 +330,19 @@ def compare_periods(ds, before, after, *, ties="working", window_days=90, permut
     measures = pd.DataFrame.from_dict(rows, orient="index")
     measures.index.name = "measure"
 
-    sub_b, sub_a = _induced(G_b, index), _induced(G_a, index)
-    qap = qap_correlation(sub_b, sub_a, permutations=max(permutations, 1), seed=seed)
+    # No permutation, no p-value: one permutation would only ever give p = 0.5 or 1.
+    qap = qap_correlation(sub_b, sub_a, permutations=permutations, seed=seed)
     dropped = {"compared": n, "before_only": len(in_b - in_a), "after_only": len(in_a - in_b),
                "rule": _COMPARED_RULE}
     qap.update(n_practitioners=n, n_dropped=dropped["before_only"] + dropped["after_only"], rule=_COMPARED_RULE
                + " Cells are binary (tied or not); p is one-sided (ties more alike than chance).")
     return Comparison(
         before=before, after=after,
-        tie_changes=tie_changes(sub_b, sub_a),
-        trust_tie_changes=tie_changes(_induced(T_b, index), _induced(T_a, index)),
+        tie_changes=tie_changes(sub_b, sub_a), trust_tie_changes=tie_changes(trust_b, trust_a),
         measures=measures, qap=qap, practitioners=dropped,
         settings={"ties": ties, "window_days": window_days, "permutations": permutations,
                   "bootstrap": bootstrap, "seed": seed},
     )
-
-
-def _induced(G, nodes):
-    """``G.subgraph(nodes)`` as a graph of its own, in the same node and edge order.
-
-    Iterating a subgraph view checks every neighbour against the node filter
-    (about a second per 40,000-tie graph at medium scale); the copy is made
-    in one pass.
-    """
-    keep = set(nodes)
-    H = G.__class__()
-    H.graph.update(G.graph)
-    H.add_nodes_from((v, d) for v, d in G.nodes(data=True) if v in keep)
-    H.add_edges_from((u, v, d) for u, v, d in G.edges(data=True) if u in keep and v in keep)
-    return H
 
 
 def mixing_change(G_before, G_after, groups="agency"):

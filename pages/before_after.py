@@ -103,7 +103,10 @@ def _maps(name, version, before_key, after_key, ties, changes_only, larger):
 @st.cache_resource(show_spinner="Comparing the periods (with intervals this can take minutes)…", max_entries=8,
                    ttl=_shared.ANALYSIS_TTL)
 def _compare(name, version, before_key, after_key, ties, replicates):
-    return compare_periods(ds, before, after, ties=ties, permutations=replicates, bootstrap=replicates)
+    # The analyses behind _graphs: their networks are read, not built a second time.
+    analyses = (_shared.analysis(ds, before, ties), _shared.analysis(ds, after, ties))
+    return compare_periods(ds, before, after, ties=ties, permutations=replicates, bootstrap=replicates,
+                           analyses=analyses)
 
 
 with _shared.shown_errors():
