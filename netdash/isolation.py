@@ -14,9 +14,11 @@ in the same room.
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from netdash import graphs
+from netdash._isolation_intro import (_agency_codes, _common_neighbours, _day, _evidence_texts,
+                                      _shared_client_pairs)
+from netdash.edge_counts import direct_counts, period_log, union_counts
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
 from netdash.privacy import DEFAULT_THRESHOLD, suppress_small_counts
@@ -257,66 +259,45 @@ def suggest_introductions(ds, period, *, ties="working", top=None, recency_half_
             "recency_half_life_days should be a positive number of days, e.g. 90; "
             f"got {recency_half_life_days!r}.")
     period = Period() if period is None else period
-    neighbours = _neighbours(ds, period, ties, window_days)
-    contacts = ds.contacts[period.mask(ds.contacts["date"]) & ds.contacts["client_id"].notna()]
-    # one row per (client, practitioner) first, so the self-merge stays small
-    seen = contacts.groupby(["client_id", "practitioner_id"], as_index=False)["date"].max()
-    agency = ds.practitioners.set_index("practitioner_id")["agency_id"]
-    seen["agency"] = seen["practitioner_id"].map(agency)
-    pairs = seen.merge(seen, on="client_id", suffixes=("_a", "_b"))
-    pairs = pairs[(pairs["practitioner_id_a"] < pairs["practitioner_id_b"])
-                  & (pairs["agency_a"] != pairs["agency_b"])]
     columns = ["practitioner_a", "practitioner_b", "agency_a", "agency_b", "shared_clients",
                "last_shared_contact", "common_colleagues", "score", "evidence"]
-    pairs = pairs.assign(last=np.maximum(pairs["date_a"], pairs["date_b"]))
-    out = (pairs.groupby(["practitioner_id_a", "practitioner_id_b", "agency_a", "agency_b"], as_index=False)
-           .agg(shared_clients=("client_id", "nunique"), last_shared_contact=("last", "max"))
-           .rename(columns={"practitioner_id_a": "practitioner_a", "practitioner_id_b": "practitioner_b"}))
-    direct = graphs.contact_edges(ds, period)
-    tied = pd.concat([direct[["source", "target"]],
-                      direct[["target", "source"]].set_axis(["source", "target"], axis=1)])
-    tied = tied.rename(columns={"source": "practitioner_a", "target": "practitioner_b"})
-    out = out.merge(tied.drop_duplicates(), how="left", indicator=True)
-    out = out[out["_merge"] == "left_only"].drop(columns="_merge")
-    if out.empty:
+    with graphs.reuse_tables():
+        tied = union_counts(ds, period, ties, window_days)  # checks ties and window_days first
+        log = period_log(ds, period)
+        pairs = _shared_client_pairs(log, _agency_codes(ds, log))
+        direct = direct_counts(ds, period)
+    n = len(log.ids)
+    a, b, shared, last = pairs
+    # Pairs already in touch (a contact either way) need no introduction.
+    touched = np.minimum(direct["source"], direct["target"]) * n + np.maximum(direct["source"], direct["target"])
+    keep = ~np.isin(a * n + b, touched)
+    a, b, shared, last = a[keep], b[keep], shared[keep], last[keep]
+    if not len(a):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    common = _common_neighbours(tied, n, a, b)
 
-    out["common_colleagues"] = _common_neighbours(neighbours, out["practitioner_a"], out["practitioner_b"])
-
-    reference = (period.end - pd.Timedelta(days=1)) if period.end is not None else contacts["date"].max()
-    age = (reference - out["last_shared_contact"]).dt.days.clip(lower=0)
+    seen_days = log.day[(log.client >= 0) & (log.author >= 0)]
+    reference = (_day(period.end) - 1) if period.end is not None else int(seen_days.max())
+    age = np.clip(reference - last, 0, None)
     recency = np.exp2(-age / recency_half_life_days)
-    c = out["common_colleagues"]
-    out["score"] = out["shared_clients"] + 0.5 * recency + 0.5 * c / (c + 1)
-    out["evidence"] = [_evidence(n, day, k) for n, day, k in
-                       zip(out["shared_clients"], out["last_shared_contact"], c)]
-    out = out.sort_values(["score", "practitioner_a", "practitioner_b"],
-                          ascending=[False, True, True]).reset_index(drop=True)
+    score = shared + 0.5 * recency + 0.5 * common / (common + 1)
+    # Codes follow the sorted ids, so ordering by code breaks ties on score by ids.
+    order = np.lexsort((b, a, -score))
     if top is not None:
-        out = out.head(top)
-    return out[columns]
-
-
-def _common_neighbours(neighbours, a, b):
-    """Number of colleagues tied to both ``a[i]`` and ``b[i]``, as an int64 array.
-
-    Row-wise product of a sparse 0/1 adjacency matrix, so dense networks do
-    not blow up a pandas self-merge.
-    """
-    ids = pd.Index(pd.concat([neighbours["practitioner_id"], neighbours["colleague_id"], a, b]).unique())
-    n = len(ids)
-    A = sparse.csr_matrix((np.ones(len(neighbours)), (ids.get_indexer(neighbours["practitioner_id"]),
-                                                      ids.get_indexer(neighbours["colleague_id"]))),
-                          shape=(n, n))
-    A.data[:] = 1  # duplicates were summed: keep it 0/1
-    rows_a, rows_b = A[ids.get_indexer(a)], A[ids.get_indexer(b)]
-    return np.asarray(rows_a.multiply(rows_b).sum(axis=1)).ravel().astype("int64")
-
-
-def _evidence(shared, day, common):
-    clients = "the same client" if shared == 1 else f"{shared} of the same clients"
-    colleagues = "no colleagues in common" if common == 0 else f"{_plural(common, 'colleague')} in common"
-    return f"Both worked with {clients}, most recently on {day.date().isoformat()}; {colleagues}."
+        order = order[:top]
+    a, b, shared, last, common, score = (x[order] for x in (a, b, shared, last, common, score))
+    agency = ds.practitioners.set_index("practitioner_id")["agency_id"]
+    ids_a, ids_b = pd.Series(log.ids[a], dtype=object), pd.Series(log.ids[b], dtype=object)
+    days = last.astype("datetime64[D]")
+    return pd.DataFrame({
+        "practitioner_a": ids_a, "practitioner_b": ids_b,
+        "agency_a": pd.Series(agency.reindex(ids_a).to_numpy(), dtype="str"),
+        "agency_b": pd.Series(agency.reindex(ids_b).to_numpy(), dtype="str"),
+        "shared_clients": shared.astype("int64"),
+        "last_shared_contact": pd.Series(days.astype(ds.contacts["date"].dtype)),
+        "common_colleagues": common.astype("int64"), "score": score,
+        "evidence": pd.Series(_evidence_texts(shared, days, common), dtype="str"),
+    })[columns]
 
 
 def category_counts(report, *, by=None, min_count=DEFAULT_THRESHOLD, marker=None):

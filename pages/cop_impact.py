@@ -4,7 +4,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from netdash.impact import OUTCOME_TIES, evaluate_impact, impact_table
+from netdash import graphs
+from netdash.impact import OUTCOME_TIES, impact_design, impact_estimates
 from netdash.impact.estimators import dose_response_line
 from pages import _shared
 
@@ -31,20 +32,28 @@ st.caption(
 )
 
 
-@st.cache_data(show_spinner="Estimating the COP's impact…", max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=_shared.ANALYSIS_TTL)
+def _tables(name, version, cop_start):
+    # Coded windows, trust ties and caseloads, shared by every choice of ties (graphs.reuse_tables).
+    return {}
+
+
+@st.cache_resource(show_spinner="Counting colleagues before and after…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
+def _design(name, version, cop_start, ties):
+    with graphs.reuse_tables(_tables(name, version, cop_start)):
+        return impact_design(ds, cop_start=cop_start, ties=ties)
+
+
+# Resources, not data: read-only results, so a rerun does not unpickle them.
+@st.cache_resource(show_spinner="Estimating the COP's impact…", max_entries=16, ttl=_shared.ANALYSIS_TTL)
 def _impact(name, version, cop_start, ties, bootstrap):
-    return evaluate_impact(ds, cop_start=cop_start, ties=ties, bootstrap=bootstrap)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _table(name, version, cop_start, ties):
-    return impact_table(ds, cop_start=cop_start, ties=ties)
+    return impact_estimates(_design(name, version, cop_start, ties), bootstrap=bootstrap)
 
 
 day = None if cop_start is None else cop_start.date().isoformat()
 with _shared.shown_errors():
     result = _impact(ds.name, ds.version, day, ties, bootstrap)
-    table = _table(ds.name, ds.version, day, ties)
+    table = _design(ds.name, ds.version, day, ties).practitioner_table()
 
 periods = result["periods"]
 st.caption(f"COP start {periods['cop_start']} (sidebar). Before: {periods['before']['start']} to "

@@ -15,12 +15,12 @@ import math
 import numpy as np
 
 from netdash.errors import AnalysisError
-from netdash.impact.design import OUTCOME_TIES, impact_design, impact_table
+from netdash.impact.design import OUTCOME_TIES, ImpactDesign, impact_design, impact_table
 from netdash.impact.estimators import did_estimate, dose_response
 from netdash.impact.matching import (balance_table, baseline_covariates, caliper_width,
                                      matched_did, propensity_logit)
 
-__all__ = ["OUTCOME_TIES", "evaluate_impact", "impact_table"]
+__all__ = ["OUTCOME_TIES", "ImpactDesign", "evaluate_impact", "impact_design", "impact_estimates", "impact_table"]
 
 #: Below this many practitioners in a group, results get a small-numbers caveat.
 SMALL_GROUP = 20
@@ -149,6 +149,35 @@ def evaluate_impact(ds, *, cop_start=None, window_days=90, bootstrap=2000, seed=
         ``ties`` is not an outcome tie choice, or ``cop_start`` is not a date.
     """
     design = impact_design(ds, cop_start=cop_start, window_days=window_days, ties=ties)
+    return impact_estimates(design, bootstrap=bootstrap, seed=seed, caliper=caliper)
+
+
+def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2):
+    """:func:`evaluate_impact` of an :class:`~netdash.impact.design.ImpactDesign` already made.
+
+    The page makes the design once per COP start and ties, and re-estimates
+    from it when only ``bootstrap`` changes; ``evaluate_impact(ds, **options)``
+    equals ``impact_estimates(impact_design(ds, ...), ...)``.
+
+    Parameters
+    ----------
+    design : ImpactDesign
+        From :func:`netdash.impact.design.impact_design`.
+    bootstrap, seed, caliper
+        As :func:`evaluate_impact`.
+
+    Returns
+    -------
+    dict
+        As :func:`evaluate_impact`.
+
+    Raises
+    ------
+    AnalysisError
+        Nobody attended a COP in the after window; everyone attended; fewer
+        than 2 practitioners in a group.
+    """
+    window_days = design.window_days
     table = design.table
     treated = table["attendee"].to_numpy()
     n_t, n_c = int(treated.sum()), int((~treated).sum())

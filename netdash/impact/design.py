@@ -10,16 +10,21 @@ import numpy as np
 import pandas as pd
 
 from netdash import graphs
+from netdash.edge_counts import stored
 from netdash.errors import AnalysisError, InvalidInputError
 from netdash.periods import Period, parse_day
 
-__all__ = ["OUTCOME_TIES", "ImpactDesign", "impact_design", "impact_table"]
+__all__ = ["OUTCOME_TIES", "TABLE_COLUMNS", "ImpactDesign", "impact_design", "impact_table"]
 
 #: Tie choices allowed for the outcome. COP co-attendance is the treatment,
 #: so a tie made of it can never be part of the outcome.
 OUTCOME_TIES = ("working", "direct", "coworking")
 
 _DAY = pd.Timedelta(days=1)
+
+#: Columns of :func:`impact_table`.
+TABLE_COLUMNS = ["practitioner_id", "agency_id", "attendee", "sessions", "before", "after", "change",
+                 "trust_before", "trust_after", "trust_change", "role", "baseline_degree", "caseload"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ class ImpactDesign:
     sessions_before_start : int
         COP attendances dated before ``cop_start`` (contamination of the
         before window when ``cop_start`` was set later than the first session).
+    window_days : int
+        Co-working window of the outcome's ties.
     """
 
     cop_start: pd.Timestamp
@@ -54,6 +61,11 @@ class ImpactDesign:
     excluded: dict
     ties: str
     sessions_before_start: int
+    window_days: int = 90
+
+    def practitioner_table(self):
+        """The columns of :attr:`table` that :func:`impact_table` returns (a new frame)."""
+        return self.table[TABLE_COLUMNS]
 
 
 def _windows(ds, cop_start):
@@ -94,27 +106,48 @@ def _neighbour_counts(a, b, agency):
     ``a``, ``b`` are the two ends of each tie (either order, repeats allowed;
     self-ties are ignored). An agency missing from ``agency`` counts as one
     more agency (``None``), as ``agency.get`` did on the networkx graph this
-    replaces. Returns two Series indexed by practitioner id.
+    replaces. Returns two Series indexed by practitioner id (in no
+    particular order).
     """
-    a = pd.Series(np.asarray(a, dtype=object))
-    b = pd.Series(np.asarray(b, dtype=object))
-    pairs = pd.DataFrame({"u": a, "v": b})[a.to_numpy() != b.to_numpy()]
-    swap = pairs["u"].astype(str) > pairs["v"].astype(str)
-    pairs = pd.DataFrame({"u": pairs["u"].where(~swap, pairs["v"]),
-                          "v": pairs["v"].where(~swap, pairs["u"])}).drop_duplicates()
-    ag_u = np.asarray([agency.get(x) for x in pairs["u"]], dtype=object)
-    ag_v = np.asarray([agency.get(x) for x in pairs["v"]], dtype=object)
-    cross = ag_u != ag_v
-    ends = pd.concat([pairs["u"], pairs["v"]], ignore_index=True)
-    return ends[np.r_[cross, cross]].value_counts(), ends.value_counts()
+    a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    codes, ids = pd.factorize(np.r_[a, b])
+    n = len(ids)
+    u, v = codes[:len(a)].astype(np.int64), codes[len(a):].astype(np.int64)
+    other = u != v
+    # One key per unordered pair: which end is smaller does not matter for a count of distinct pairs.
+    pairs = np.unique(np.minimum(u, v)[other] * n + np.maximum(u, v)[other])
+    u, v = pairs // n, pairs % n
+    ids = pd.Index(ids, dtype=object)
+    # A missing agency is code -1 for everyone: one more agency, as agency.get(x) == None was.
+    agency_code = pd.factorize(np.asarray(ids.map(agency), dtype=object))[0]
+    cross = agency_code[u] != agency_code[v]
+    degree = np.bincount(np.r_[u, v], minlength=n)
+    across = np.bincount(np.r_[u[cross], v[cross]], minlength=n)
+    return (pd.Series(across[across > 0], index=ids[across > 0], dtype="int64"),
+            pd.Series(degree[degree > 0], index=ids[degree > 0], dtype="int64"))
 
 
-def _trust_pairs(ds, period):
+def _trust_counts(ds, period, agency):
+    """Cross-agency trust ties per practitioner in ``period``.
+
+    Trust ties do not depend on the outcome's ``ties``, so inside a
+    :func:`netdash.graphs.reuse_tables` block they are counted once per
+    window and shared by every ``ties`` choice.
+    """
     from netdash.metrics.trust import trust_edges
 
-    edges = trust_edges(ds, period)
-    edges = edges[edges["is_trust_tie"].astype(bool)]
-    return edges["a"], edges["b"]
+    def compute():
+        edges = trust_edges(ds, period)
+        edges = edges[edges["is_trust_tie"].astype(bool)]
+        return _neighbour_counts(edges["a"], edges["b"], agency)[0]
+
+    return stored(("impact_trust", period), ds, compute)
+
+
+def _caseload(ds, period):
+    """Distinct clients per practitioner in ``period``."""
+    contacts = ds.contacts[period.mask(ds.contacts["date"]) & ds.contacts["client_id"].notna()]
+    return contacts.groupby("practitioner_id")["client_id"].nunique()
 
 
 def impact_design(ds, *, cop_start=None, window_days=90, ties="working"):
@@ -172,22 +205,24 @@ def impact_design(ds, *, cop_start=None, window_days=90, ties="working"):
     sessions = attendance.groupby("practitioner_id")["session_id"].nunique()
     table["sessions"] = table["practitioner_id"].map(sessions).fillna(0).astype("int64")
     table["attendee"] = table["sessions"] > 0
-    for label, period in (("before", before), ("after", after)):
-        # Counted on the edge tables: the same neighbours as the graphs, without building them.
-        edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
-        cross, degree = _neighbour_counts(edges["source"], edges["target"], agency)
-        table[label] = table["practitioner_id"].map(cross).fillna(0).astype("int64")
-        trust, _ = _neighbour_counts(*_trust_pairs(ds, period), agency)
-        table[f"trust_{label}"] = table["practitioner_id"].map(trust).fillna(0).astype("int64")
-        if label == "before":
-            table["baseline_degree"] = table["practitioner_id"].map(degree).fillna(0).astype("int64")
+    # In a reuse_tables block (the page keeps one per dataset and COP start), the coded windows,
+    # trust ties and caseloads are counted once and shared by every choice of ties.
+    with graphs.reuse_tables():
+        for label, period in (("before", before), ("after", after)):
+            # Counted on the edge tables: the same neighbours as the graphs, without building them.
+            edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
+            cross, degree = _neighbour_counts(edges["source"], edges["target"], agency)
+            table[label] = table["practitioner_id"].map(cross).fillna(0).astype("int64")
+            trust = _trust_counts(ds, period, agency)
+            table[f"trust_{label}"] = table["practitioner_id"].map(trust).fillna(0).astype("int64")
+            if label == "before":
+                table["baseline_degree"] = table["practitioner_id"].map(degree).fillna(0).astype("int64")
+        caseload = stored(("impact_caseload", before), ds, lambda: _caseload(ds, before))
     table["change"] = table["after"] - table["before"]
     table["trust_change"] = table["trust_after"] - table["trust_before"]
-    contacts = ds.contacts[before.mask(ds.contacts["date"]) & ds.contacts["client_id"].notna()]
-    caseload = contacts.groupby("practitioner_id")["client_id"].nunique()
     table["caseload"] = table["practitioner_id"].map(caseload).fillna(0).astype("int64")
     early = int((ds.cop_attendance["date"] < cop_start).sum())
-    return ImpactDesign(cop_start, before, after, length, table, excluded, ties, early)
+    return ImpactDesign(cop_start, before, after, length, table, excluded, ties, early, window_days)
 
 
 def impact_table(ds, *, cop_start=None, window_days=90, ties="working"):
@@ -222,8 +257,5 @@ def impact_table(ds, *, cop_start=None, window_days=90, ties="working"):
     AnalysisError, InvalidInputError
         As :func:`impact_design`.
     """
-    design = impact_design(ds, cop_start=cop_start, window_days=window_days, ties=ties)
-    cols = ["practitioner_id", "agency_id", "attendee", "sessions", "before", "after", "change",
-            "trust_before", "trust_after", "trust_change", "role", "baseline_degree", "caseload"]
-    return design.table[cols]
+    return impact_design(ds, cop_start=cop_start, window_days=window_days, ties=ties).practitioner_table()
 

@@ -1,0 +1,90 @@
+"""Coded helpers of :func:`netdash.isolation.suggest_introductions`.
+
+They work on the integer-coded log of :mod:`netdash.edge_codes` (practitioner
+codes index the sorted ids, days count from 1970-01-01), so the pairs who
+share clients are found with sorts instead of a self-merge on id strings.
+"""
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from netdash.edge_codes import distinct_rows
+
+__all__ = []
+
+
+def _day(timestamp):
+    """Days since 1970-01-01, the day codes of :mod:`netdash.edge_codes`."""
+    return int(np.datetime64(timestamp, "D").astype(np.int64))
+
+
+def _agency_codes(ds, log):
+    """An agency code per practitioner code of ``log`` (-1 when the agency is unknown)."""
+    agency = ds.practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")["agency_id"]
+    codes, _ = pd.factorize(agency.reindex(pd.Index(log.ids, dtype=object)).to_numpy(dtype=object))
+    return codes.astype(np.int64)
+
+
+def _shared_client_pairs(log, agency):
+    """Pairs of practitioners in different agencies who saw the same clients in ``log``.
+
+    Returns codes ``a < b``, the number of distinct clients both saw and the
+    last day either of them saw one of those clients, one entry per pair,
+    sorted by ``a``, ``b``. Practitioners with no known agency are left out
+    (their agency cannot be compared).
+    """
+    keep = (log.client >= 0) & (log.author >= 0)
+    client, person, day = distinct_rows(log.client[keep], log.author[keep], log.day[keep])
+    # The last day of each (client, practitioner): the last of its sorted rows.
+    last = np.r_[(client[1:] != client[:-1]) | (person[1:] != person[:-1]), True][:len(client)]
+    client, person, day = client[last], person[last], day[last]
+    known = agency[person] >= 0
+    client, person, day = client[known], person[known], day[known]
+    # Every two practitioners of a client: row i with rows i + 1 .. end of its client.
+    ends = np.r_[np.flatnonzero(client[1:] != client[:-1]) + 1, len(client)] if len(client) else \
+        np.zeros(0, dtype=np.int64)
+    end = np.repeat(ends, np.diff(np.r_[0, ends]))
+    partners = end - np.arange(len(client)) - 1
+    first = np.repeat(np.arange(len(client)), partners)
+    second = first + 1 + np.arange(len(first)) - np.repeat(np.cumsum(partners) - partners, partners)
+    other = agency[person[first]] != agency[person[second]]
+    first, second = first[other], second[other]
+    a, b = person[first], person[second]  # sorted by person within a client, so a < b
+    latest = np.maximum(day[first], day[second])
+    n = len(log.ids)
+    keys = a * n + b
+    order = np.argsort(keys, kind="stable")
+    keys, latest = keys[order], latest[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.intp)
+    shared = np.diff(np.r_[starts, len(keys)]).astype(np.int64)
+    latest = np.maximum.reduceat(latest, starts) if len(starts) else latest[:0]
+    return keys[starts] // n, keys[starts] % n, shared, latest.astype(np.int64)
+
+
+def _common_neighbours(tied, n, a, b):
+    """Number of colleagues tied to both ``a[i]`` and ``b[i]`` (codes), as an int64 array.
+
+    ``tied`` is :func:`netdash.edge_counts.union_counts` (None when there is
+    no tie). Row-wise product of a sparse 0/1 adjacency matrix, so dense
+    networks do not blow up a pairwise merge.
+    """
+    if tied is None:
+        return np.zeros(len(a), dtype=np.int64)
+    source, target, _ = tied
+    other = source != target
+    source, target = source[other], target[other]
+    A = sparse.csr_matrix((np.ones(2 * len(source)), (np.r_[source, target], np.r_[target, source])),
+                          shape=(n, n))
+    A.data[:] = 1  # duplicates were summed: keep it 0/1
+    return np.asarray(A[a].multiply(A[b]).sum(axis=1)).ravel().astype("int64")
+
+
+def _evidence_texts(shared, days, common):
+    """:func:`_evidence` for whole arrays (the same sentences, without a Python loop per pair)."""
+    clients = np.where(shared == 1, "the same client", shared.astype(str).astype(object) + " of the same clients")
+    colleagues = np.where(common == 0, "no colleagues in common",
+                          common.astype(str).astype(object)
+                          + np.where(common == 1, " colleague", " colleagues") + " in common")
+    return ("Both worked with " + clients.astype(object) + ", most recently on "
+            + np.datetime_as_string(days, unit="D").astype(object) + "; " + colleagues.astype(object) + ".")
