@@ -30,19 +30,28 @@ def _roles(name, version, period_key):
     # chosen ties holds it (as arrays, and as networkx for boundary_spanners).
     shared = _shared.analysis(ds, period, ties)
     M = shared.contact_matrix
-    roles = brokerage.brokerage_roles(M, "agency")
+    roles = brokerage.brokerage_roles(M, "agency")  # once: the two summaries below reuse it
     spanners = brokerage.boundary_spanners(shared.D, "agency", roles=roles)
-    return roles, spanners, brokerage.brokerage_by_group(M, "agency"), brokerage.brokerage_expected(M, "agency")
+    return (roles, spanners, brokerage.brokerage_by_group(M, "agency", roles=roles),
+            brokerage.brokerage_expected(M, "agency", roles=roles))
 
 
-@st.cache_resource(show_spinner="Computing betweenness and structural holes…", max_entries=8,
-                   ttl=_shared.ANALYSIS_TTL)
-def _positions_in_network(name, version, period_key, ties, weighted):
+@st.cache_resource(show_spinner="Computing structural holes…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
+def _structural_holes(name, version, period_key, ties):
+    # Unweighted whatever the toggle, so kept apart from betweenness: the toggle does not redo it.
+    return structural_holes.structural_holes(_shared.analysis(ds, period, ties).matrix)
+
+
+@st.cache_resource(show_spinner="Computing betweenness…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
+def _betweenness(name, version, period_key, ties, weighted):
     shared = _shared.analysis(ds, period, ties)
-    table = structural_holes.structural_holes(shared.matrix)
     M = GraphMatrix.from_graph(shared.G, weight="weight") if weighted else shared.matrix
-    table["betweenness"] = pd.Series(centrality.betweenness(M, normalized=True,
-                                                            weight="weight" if weighted else None))
+    return pd.Series(centrality.betweenness(M, normalized=True, weight="weight" if weighted else None))
+
+
+def _positions_in_network(name, version, period_key, ties, weighted):
+    table = _structural_holes(name, version, period_key, ties).copy()  # the cached table stays unchanged
+    table["betweenness"] = _betweenness(name, version, period_key, ties, weighted)
     return table
 
 

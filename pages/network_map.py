@@ -12,7 +12,9 @@ _shared.ensure_routed()
 st.title("Network map")
 st.caption(
     "Each dot is a practitioner, coloured by agency. A line means they worked together in the period: "
-    "contacted each other, worked with the same client, or met at the COP. Hover for details; drag to pan."
+    "contacted each other, worked with the same client, or met at the COP. Hover for details; drag to pan. "
+    "Everyone keeps the same place whichever ties are shown: positions come from all ties together, "
+    "so switching shows which lines remain."
 )
 
 ds = _shared.current_dataset()
@@ -39,8 +41,11 @@ def _graph(name, version, period_key, ties):
 
 
 @st.cache_resource(show_spinner="Laying out the map…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _positions(name, version, period_key, ties):
-    return layout_positions(_graph(name, version, period_key, ties))
+def _positions(name, version, period_key):
+    # One layout per period, from every tie type together, used for every "Ties" setting: a dot stays
+    # where it was when the user switches, and a new setting costs only its drawing (the layout is
+    # 0.7 s of the 1.45 s at medium scale). Every setting's graph has the same nodes (all in post).
+    return layout_positions(_graph(name, version, period_key, "all"))
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=32)
@@ -57,7 +62,7 @@ def _drawn(name, version, period_key, ties, agencies, focus, radius):
     shown = network_summary(view)
     html = None
     if view.number_of_nodes():
-        html = network_html(view, _positions(name, version, period_key, ties),
+        html = network_html(view, _positions(name, version, period_key),
                             highlight_nodes=(focus,) if focus is not None else (), height_px=620,
                             palette=_shared.palette(ds))
     return {"message": budget.message, "nodes": view.number_of_nodes(), "edges": view.number_of_edges(),
@@ -67,7 +72,7 @@ def _drawn(name, version, period_key, ties, agencies, focus, radius):
 key = (ds.name, ds.version, _shared.period_key(period), ties)
 with _shared.shown_errors():
     G = _graph(*key)
-    _positions(*key)
+    _positions(*key[:3])
 
 radius = None
 if focus is not None:

@@ -183,3 +183,38 @@ def test_boundary_spanners_need_two_other_agencies_and_join_roles():
     # b -> a -> c with three different agencies: a is a liaison.
     assert spans.loc["a", "broker_liaison"] == 1
     assert len(boundary_spanners(D, groups, min_other_groups=1)) == 4
+
+
+def test_summaries_reuse_given_roles_with_the_same_answers():
+    # a -> b -> c -> d with b in X and c in Y: b represents X once, c keeps Y's gate once.
+    G = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d")])
+    groups = {"a": "X", "b": "X", "c": "Y", "d": "Y"}
+    roles = brokerage_roles(G, groups)
+    by_group = brokerage_by_group(G, groups, roles=roles)
+    assert by_group.equals(brokerage_by_group(G, groups))
+    assert by_group.loc["X", "broker_representative"] == 1 and by_group.loc["Y", "broker_gatekeeper"] == 1
+    expected = brokerage_expected(G, groups, roles=roles)
+    assert expected.equals(brokerage_expected(G, groups))
+    assert expected.loc["b", "broker_representative"] == 1
+
+
+def test_summaries_reuse_the_roles_they_are_given():
+    # Roles are trusted when they match the graph's nodes: a changed count shows the given table is used.
+    G = nx.DiGraph([("a", "b"), ("b", "c")])
+    groups = {"a": "X", "b": "X", "c": "Y"}
+    roles = brokerage_roles(G, groups)
+    roles.loc["b", ["broker_liaison", "broker_total"]] += 5
+    assert brokerage_by_group(G, groups, roles=roles).loc["X", "broker_liaison"] == 5
+    assert brokerage_expected(G, groups, roles=roles).loc["b", "broker_total"] == 6
+
+
+@pytest.mark.parametrize("summary", [brokerage_by_group, brokerage_expected])
+def test_roles_of_another_graph_are_refused(summary):
+    G = nx.DiGraph([("a", "b"), ("b", "c")])
+    groups = {"a": "X", "b": "X", "c": "Y"}
+    other = brokerage_roles(nx.DiGraph([("c", "b"), ("b", "a")]), groups)  # same people, other order
+    with pytest.raises(InvalidInputError, match=r"roles must be brokerage_roles\(\) of the same graph.*"
+                                                r"3 rows in the graph's node order"):
+        summary(G, groups, roles=other)
+    with pytest.raises(InvalidInputError, match="got 3 rows with columns"):
+        summary(G, groups, roles=brokerage_roles(G, groups).drop(columns="broker_total"))

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from netdash.errors import InvalidInputError
 from netdash.metrics._matrix import GraphMatrix
 from netdash.metrics.mixing import _group_codes, _node_groups
 
@@ -218,7 +219,7 @@ def brokerage_roles(G, groups="agency"):
     return frame.astype(np.int64)
 
 
-def brokerage_by_group(G, groups="agency"):
+def brokerage_by_group(G, groups="agency", *, roles=None):
     """Brokerage counts summed over the brokers of each group.
 
     Parameters
@@ -226,6 +227,9 @@ def brokerage_by_group(G, groups="agency"):
     G : networkx.DiGraph
         As for :func:`brokerage_roles`.
     groups : str or dict, default "agency"
+    roles : DataFrame, optional
+        :func:`brokerage_roles` of the same ``G`` and ``groups``, when already
+        computed (it is then not computed again).
 
     Returns
     -------
@@ -233,9 +237,14 @@ def brokerage_by_group(G, groups="agency"):
         Indexed by group (``agency``, sorted), columns ``n_practitioners`` and
         the six ``broker_*`` fields. A group's row counts brokerage done *by*
         its members (Gould & Fernandez 1989).
+
+    Raises
+    ------
+    InvalidInputError
+        If some node has no group, or ``roles`` does not match ``G``.
     """
     codes, names = _group_codes(G, groups)
-    roles = brokerage_roles(G, dict(zip(G, codes)))
+    roles = _same_roles(G, codes, roles)
     totals = roles.groupby(codes).sum().reindex(range(len(names)), fill_value=0)
     totals.index = pd.Index(names, name="agency")
     totals.insert(0, "n_practitioners", np.bincount(codes, minlength=len(names)))
@@ -271,7 +280,19 @@ def _expected_moments(N, d, sizes, own):
     return means, means * (1 - q) + extra * r
 
 
-def brokerage_expected(G, groups="agency"):
+def _same_roles(G, codes, roles):
+    """``roles`` checked against ``G``'s nodes, or :func:`brokerage_roles` of ``G`` when None."""
+    if roles is None:
+        return brokerage_roles(G, dict(zip(G, codes)))
+    if list(roles.index) != list(G) or list(roles.columns) != _FIELDS:
+        raise InvalidInputError(
+            f"roles must be brokerage_roles() of the same graph: expected {len(G)} rows in the graph's node "
+            f"order with columns {_FIELDS}, got {len(roles)} rows with columns {list(roles.columns)}. "
+            "Pass roles=brokerage_roles(G, groups), or leave roles out.")
+    return roles
+
+
+def brokerage_expected(G, groups="agency", *, roles=None):
     """Observed brokerage against Gould & Fernandez's random-graph expectation.
 
     For a broker in a group of size ``n_i`` in a network of ``N`` nodes and
@@ -289,6 +310,9 @@ def brokerage_expected(G, groups="agency"):
         As for :func:`brokerage_roles`; density counts arcs (an undirected
         edge is two arcs), without self-loops.
     groups : str or dict, default "agency"
+    roles : DataFrame, optional
+        :func:`brokerage_roles` of the same ``G`` and ``groups``, when already
+        computed (it is then not computed again).
 
     Returns
     -------
@@ -301,11 +325,11 @@ def brokerage_expected(G, groups="agency"):
     Raises
     ------
     InvalidInputError
-        If some node has no group.
+        If some node has no group, or ``roles`` does not match ``G``.
     """
     codes, _ = _group_codes(G, groups)
     A = _binary_adjacency(G)
-    observed = brokerage_roles(G, dict(zip(G, codes)))
+    observed = _same_roles(G, codes, roles)
     N = float(len(codes))
     d = A.nnz / (N * (N - 1)) if N > 1 else 0.0
     sizes = np.bincount(codes).astype(float) if len(codes) else np.zeros(0)

@@ -8,12 +8,14 @@ their strongest ties, dropping whoever is left without a tie; and we say so.
 """
 
 from dataclasses import dataclass
+from itertools import chain
+from operator import methodcaller
 
 import networkx as nx
 import numpy as np
 
 from netdash.errors import InvalidInputError
-from netdash.viz._pairs import pair_table
+from netdash.viz._pairs import edge_weights, pair_table
 from netdash.viz.colours import sorted_ids
 
 __all__ = ["MapBudget", "SEE_MORE", "map_budget"]
@@ -38,6 +40,35 @@ class MapBudget:
     message: str | None
 
 
+def _pairs(G, weight):
+    """:func:`netdash.viz._pairs.pair_table` of ``G`` with nodes indexed in ``G``'s order.
+
+    A plain undirected ``nx.Graph`` (every tie at most one edge) is read
+    straight from its adjacency, three times faster at 80,000 ties: walking
+    the nodes in order, ``G.edges`` reports a tie from the end met first,
+    i.e. the neighbour at the same or a later position, so keeping those
+    entries gives the same pairs, weights and order.
+    """
+    if type(G) is not nx.Graph:
+        return pair_table(G, weight, {n: i for i, n in enumerate(G)})
+    adj = G._adj  # networkx's documented adjacency (G.adj without the read-only view per node)
+    index = {n: i for i, n in enumerate(adj)}
+    sizes = np.fromiter(map(len, adj.values()), dtype=np.intp, count=len(adj))
+    owner = np.repeat(np.arange(len(adj), dtype=np.intp), sizes)
+    other = np.fromiter(map(index.__getitem__, chain.from_iterable(adj.values())), dtype=np.intp,
+                        count=int(sizes.sum()))
+    keep = other >= owner
+    u, v = owner[keep], other[keep]
+    if weight is None:
+        w = np.ones(len(u))
+    else:
+        data = chain.from_iterable(nbrs.values() for nbrs in adj.values())
+        w = edge_weights(map(methodcaller("get", weight, 1.0), data))[keep]
+    loop = u == v
+    edge_pair = np.where(loop, -1, np.cumsum(~loop) - 1)
+    return u[~loop], v[~loop], w[~loop], edge_pair
+
+
 def _strengths(G, weight):
     """Undirected ``{pair: weight}`` and ``{node: strength}``; non-numeric weights count 1.
 
@@ -45,7 +76,7 @@ def _strengths(G, weight):
     node's strength adds its pairs' weights in that order.
     """
     nodes = list(G)
-    lo, hi, w, _ = pair_table(G, weight, {n: i for i, n in enumerate(nodes)})
+    lo, hi, w, _ = _pairs(G, weight)
     pairs = {frozenset((nodes[a], nodes[b])): x for a, b, x in zip(lo.tolist(), hi.tolist(), w.tolist())}
     return pairs, dict(zip(nodes, _node_sums(lo, hi, w, len(nodes)).tolist()))
 
@@ -69,7 +100,7 @@ def _backbone(G, n_total, *, max_nodes, ties_per_node, weight, to_see_more):
     """The reduced :class:`MapBudget` of ``G``, reporting ``n_total`` practitioners (see :func:`map_budget`)."""
     nodes = list(G)
     order = {u: i for i, u in enumerate(sorted_ids(nodes))}
-    lo, hi, w, edge_pair = pair_table(G, weight, {n: i for i, n in enumerate(nodes)})
+    lo, hi, w, edge_pair = _pairs(G, weight)
     n = len(nodes)
     strength = _node_sums(lo, hi, w, n)
     ties = np.bincount(lo, minlength=n) + np.bincount(hi, minlength=n)
@@ -98,10 +129,16 @@ def _backbone(G, n_total, *, max_nodes, ties_per_node, weight, to_see_more):
     shown = sorted_ids(nodes[i] for i in np.flatnonzero(np.bincount(
         np.concatenate((lo[chosen], hi[chosen])), minlength=n)))
     H.add_nodes_from((u, G.nodes[u]) for u in shown)
-    keep_edge = np.zeros(len(edge_pair), dtype=bool)
-    keep_edge[edge_pair >= 0] = chosen[edge_pair[edge_pair >= 0]]
-    edges = G.edges(keys=True, data=True) if G.is_multigraph() else G.edges(data=True)
-    H.add_edges_from(e for e, k in zip(edges, keep_edge.tolist()) if k)
+    if type(G) is nx.Graph:
+        # one edge per pair, reported as (lo, hi) in pair order (see _pairs): only the chosen are read
+        adj = G._adj
+        H.add_edges_from((nodes[a], nodes[b], adj[nodes[a]][nodes[b]])
+                         for a, b in zip(lo[chosen].tolist(), hi[chosen].tolist()))
+    else:
+        keep_edge = np.zeros(len(edge_pair), dtype=bool)
+        keep_edge[edge_pair >= 0] = chosen[edge_pair[edge_pair >= 0]]
+        edges = G.edges(keys=True, data=True) if G.is_multigraph() else G.edges(data=True)
+        H.add_edges_from(e for e, k in zip(edges, keep_edge.tolist()) if k)
 
     people = "practitioners" if int(kept.sum()) < len(ranked) else "connected practitioners"
     message = (

@@ -1,0 +1,67 @@
+"""Network map page: one layout per period, shared by every "Ties" setting (issue 7)."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+
+
+def _positions(at):
+    """``{practitioner_id: (x, y)}`` of the map on the page."""
+    (frame,) = at.get("iframe")
+    data = json.loads(re.search(r'id="netdash-data">(.*?)</script>', frame.proto.srcdoc, re.S).group(1))
+    out = {}
+    for node in data["nodes"]:
+        ids = [line[4:] for line in node["tip"] if line.startswith("ID: ")]
+        out[ids[0] if ids else node["tip"][0]] = (node["x"], node["y"])
+    return out, len(data["edges"])
+
+
+@pytest.fixture
+def network_map(app_workspace):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/network_map.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_every_ties_setting_draws_on_the_same_positions(network_map):
+    at = network_map
+    assert "positions come from all ties together" in at.caption[0].value
+    everyone, all_edges = _positions(at)
+    seen = {}
+    for ties in ["direct", "coworking", "cop", "working"]:
+        at.selectbox(key="map_ties").set_value(ties).run()
+        assert not at.exception, at.exception
+        seen[ties] = _positions(at)
+    for ties, (positions, edges) in seen.items():
+        assert positions and edges < all_edges, ties  # a sub-network of all ties ...
+        assert set(positions) <= set(everyone)
+        assert {n: everyone[n] for n in positions} == positions, ties  # ... drawn where every dot already was
+    # COP ties alone draw far fewer lines than contacts (only a minority attends)
+    assert seen["cop"][1] < seen["direct"][1]
+
+
+def test_filters_still_work_on_the_shared_layout(network_map):
+    at = network_map
+    everyone, _ = _positions(at)
+    at.selectbox(key="map_ties").set_value("direct").run()
+    agencies = at.multiselect(key="map_agencies")
+    agencies.set_value([agencies.options[0]]).run()
+    assert not at.exception, at.exception
+    some, _ = _positions(at)
+    assert 0 < len(some) < len(everyone)
+    assert {n: everyone[n] for n in some} == some
+    agencies.set_value([]).run()
+    person = sorted(everyone)[0]  # on the map, so in post in the period
+    at.selectbox(key="map_focus").set_value(person).run()
+    assert not at.exception, at.exception
+    ego, _ = _positions(at)  # their colleagues, at the places they had on the whole map
+    assert person in ego and 1 < len(ego) < len(everyone)
+    assert {n: everyone[n] for n in ego} == ego
