@@ -232,3 +232,10 @@ def test_fragmentation_page_distance_weighted_value_exact_then_sampled(app, app_
     value, half = (float(x) for x in shown.value.split(" ± "))
     assert half > 0 and abs(value - exact) < 4 * half
     assert "Estimated from 128 randomly chosen practitioners" in shown.help
+
+
+def test_app_raises_the_garbage_collector_thresholds(app):
+    # The cached graphs are millions of long-lived objects; default thresholds rescanned them on every cold page.
+    import gc
+
+    assert gc.get_threshold() == (50_000, 20, 20)
