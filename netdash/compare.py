@@ -28,7 +28,7 @@ from netdash.metrics._matrix import GraphMatrix
 from netdash.metrics.communities import agency_nmi
 from netdash.metrics.fragmentation import fragmentation
 from netdash.metrics.mixing import ei_index, mixing_matrix
-from netdash.metrics.qap import _adjacency, qap_correlation  # noqa: F401  (re-exported)
+from netdash.metrics.qap import qap_correlation  # noqa: F401  (re-exported)
 from netdash.metrics.structural_holes import constraint
 from netdash.metrics.trust import trust_edges, trust_graph
 

@@ -4,6 +4,7 @@ import json
 import math
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -167,9 +168,54 @@ def test_matrix_path_gives_the_networkx_answers_on_the_demo(demo_source, ties):
         assert fast == slow
 
 
-def test_qap_adjacency_of_a_directed_graph_keeps_direction():
-    from netdash.compare import _adjacency
+def test_qap_tied_cells_of_a_directed_graph_keep_direction():
+    from netdash.metrics.qap import _tied_cells
 
-    A = _adjacency(nx.DiGraph([("a", "b"), ("c", "a"), ("z", "a")]), ["a", "b", "c"])
-    assert A.tolist() == [[0, 1, 0], [0, 0, 0], [1, 0, 0]]
-    assert _adjacency(nx.Graph(), ["a", "b"]).tolist() == [[0, 0], [0, 0]]
+    # a=0, b=1, c=2: a->b is cell 0*3+1, c->a is cell 2*3+0; z is not compared.
+    assert _tied_cells(nx.DiGraph([("a", "b"), ("c", "a"), ("z", "a")]), ["a", "b", "c"], True).tolist() == [1, 6]
+    assert _tied_cells(nx.Graph([("c", "a"), ("a", "c")]), ["a", "b", "c"], False).tolist() == [2]
+    assert _tied_cells(nx.Graph(), ["a", "b"], False).tolist() == []
+
+
+def _qap_dense_reference(G_before, G_after, nodes, permutations, seed):
+    """The dense-matrix QAP this module had before (kept as the reference)."""
+    n = len(nodes)
+    pos = {v: k for k, v in enumerate(nodes)}
+
+    def adjacency(G):
+        M = np.zeros((n, n))
+        for u, v in G.edges():
+            if u in pos and v in pos:
+                M[pos[u], pos[v]] = 1
+                if not G.is_directed():
+                    M[pos[v], pos[u]] = 1
+        return M
+
+    def corr(x, y):
+        return float("nan") if x.std() == 0 or y.std() == 0 else float(np.corrcoef(x, y)[0, 1])
+
+    A, B = adjacency(G_before), adjacency(G_after)
+    rows, cols = np.triu_indices(n, 1) if not G_before.is_directed() else np.nonzero(~np.eye(n, dtype=bool))
+    x = A[rows, cols]
+    r = corr(x, B[rows, cols])
+    rng, hits = np.random.default_rng(seed), 0
+    for _ in range(permutations):
+        perm = rng.permutation(n)
+        hits += corr(x, B[perm[rows], perm[cols]]) >= r - 1e-12
+    return r, (1 + hits) / (1 + permutations)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("seed", range(6))
+def test_qap_from_tie_counts_equals_the_dense_matrices(directed, seed):
+    # Random graphs with self-loops and a node missing from one graph; correlation to 1e-12, p-value exactly.
+    G1 = nx.gnp_random_graph(25, 0.2 + 0.05 * seed, seed=seed, directed=directed)
+    G2 = nx.gnp_random_graph(25, 0.3, seed=seed + 100, directed=directed)
+    G2.add_edges_from(list(G1.edges())[: 10 * seed])  # some overlap, more with the seed
+    G1.add_edge(3, 3)
+    G2.remove_node(7)
+    nodes = list(range(25))
+    out = qap_correlation(G1, G2, nodes=nodes, permutations=99, seed=seed)
+    r, p = _qap_dense_reference(G1, G2, nodes, 99, seed)
+    assert out["correlation"] == pytest.approx(r, abs=1e-12)
+    assert out["p_value"] == p

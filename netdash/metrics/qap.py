@@ -16,7 +16,9 @@ def qap_correlation(G_before, G_after, *, nodes=None, permutations=1000, seed=0)
     """QAP correlation between two networks on the same practitioners (Krackhardt 1987).
 
     The statistic is Pearson's correlation of the off-diagonal cells of the
-    two binary adjacency matrices (for undirected graphs each pair once).
+    two binary adjacency matrices (for undirected graphs each pair once),
+    computed from tie counts (the phi coefficient of the 2 x 2 table of
+    cells tied in neither, one or both), so no n x n matrix is built.
     Its null distribution comes from relabelling one network: rows and
     columns of the after matrix are permuted together, which keeps its
     structure intact and breaks only its alignment with the before network.
@@ -60,33 +62,51 @@ def qap_correlation(G_before, G_after, *, nodes=None, permutations=1000, seed=0)
     n = len(nodes)
     if n < 3:
         raise AnalysisError(f"QAP needs at least 3 practitioners in both networks; got {n}.")
-    A, B = _adjacency(G_before, nodes), _adjacency(G_after, nodes)
-    rows, cols = (np.triu_indices(n, 1) if not G_before.is_directed()
-                  else np.nonzero(~np.eye(n, dtype=bool)))
-    x = A[rows, cols]
-    r = _corr(x, B[rows, cols])
+    directed = G_before.is_directed()
+    cells = n * (n - 1) if directed else n * (n - 1) // 2
+    before, after = _tied_cells(G_before, nodes, directed), _tied_cells(G_after, nodes, directed)
+    observed = _overlap(before, after)
+    r = _phi(observed, before.size, after.size, cells)
     p = float("nan")
     if np.isfinite(r) and permutations:
+        # The tie counts and the cell count do not change under relabelling, and the correlation grows with
+        # the overlap, so "permuted r >= observed r" is "permuted overlap >= observed overlap", in integers.
+        ends = np.divmod(before, n)
         rng = np.random.default_rng(seed)
         hits = 0
         for _ in range(permutations):
             perm = rng.permutation(n)
-            hits += _corr(x, B[perm[rows], perm[cols]]) >= r - 1e-12
+            hits += _overlap(_cells(perm[ends[0]], perm[ends[1]], n, directed), after) >= observed
         p = (1 + hits) / (1 + permutations)
     return {"correlation": r, "p_value": float(p), "permutations": permutations, "n_practitioners": n}
 
 
-def _adjacency(G, nodes):
+def _cells(u, v, n, directed):
+    """Cell codes ``i * n + j`` of pairs (undirected: ``i < j``)."""
+    if not directed:
+        u, v = np.minimum(u, v), np.maximum(u, v)
+    return u * n + v
+
+
+def _tied_cells(G, nodes, directed):
+    """Sorted unique off-diagonal cell codes of ``G``'s ties among ``nodes`` (the binary adjacency matrix)."""
     pos = {v: k for k, v in enumerate(nodes)}
-    ends = np.array([(pos[u], pos[v]) for u, v in G.edges() if u in pos and v in pos], dtype=np.int64).reshape(-1, 2)
-    M = np.zeros((len(nodes), len(nodes)))
-    M[ends[:, 0], ends[:, 1]] = 1
-    if not G.is_directed():
-        M[ends[:, 1], ends[:, 0]] = 1
-    return M
+    ends = np.array([(pos[u], pos[v]) for u, v in G.edges() if u in pos and v in pos and u != v],
+                    dtype=np.int64).reshape(-1, 2)
+    return np.unique(_cells(ends[:, 0], ends[:, 1], len(nodes), directed))
 
 
-def _corr(x, y):
-    if x.std() == 0 or y.std() == 0:
+def _overlap(cells, sorted_cells):
+    """How many of ``cells`` (unique) are in ``sorted_cells``."""
+    if not sorted_cells.size:
+        return 0
+    where = np.minimum(np.searchsorted(sorted_cells, cells), sorted_cells.size - 1)
+    return int(np.count_nonzero(sorted_cells[where] == cells))
+
+
+def _phi(both, first, second, cells):
+    """Pearson's correlation of two binary vectors of length ``cells`` with ``first`` and ``second`` ones,
+    ``both`` of them in common (the phi coefficient); NaN when either vector is constant."""
+    if first in (0, cells) or second in (0, cells):
         return float("nan")
-    return float(np.corrcoef(x, y)[0, 1])
+    return float((cells * both - first * second) / np.sqrt(float(first) * (cells - first) * second * (cells - second)))
