@@ -21,6 +21,8 @@ GC_THRESHOLDS = (50_000, 20, 20)
 if gc.get_threshold() != GC_THRESHOLDS:
     gc.set_threshold(*GC_THRESHOLDS)
 
+_shared.warm_imports()
+
 PAGES = {
     "Overview": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
