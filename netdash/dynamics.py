@@ -123,30 +123,34 @@ def tie_changes(G_before, G_after, *, weight="weight", strengthen_ratio=1.5):
         )
     if not strengthen_ratio > 0:
         raise InvalidInputError(f"strengthen_ratio must be positive; got {strengthen_ratio!r}.")
-    wb = _edge_weights(G_before, weight)
-    wa = _edge_weights(G_after, weight)
+    wb, wa = _weight_frame(G_before, weight), _weight_frame(G_after, weight)
     agency = {n: d.get("agency") for n, d in G_before.nodes(data=True)}
     agency.update({n: d.get("agency") for n, d in G_after.nodes(data=True) if d.get("agency") is not None})
-    rows = []
-    for a, b in set(wb) | set(wa):
-        before, after = wb.get((a, b), 0.0), wa.get((a, b), 0.0)
-        if (a, b) not in wb:
-            status = "new"
-        elif (a, b) not in wa:
-            status = "lost"
-        elif after >= strengthen_ratio * before:
-            status = "strengthened"
-        else:
-            status = "kept"
-        ag_a, ag_b = agency.get(a), agency.get(b)
-        cross = ag_a is not None and ag_b is not None and ag_a != ag_b
-        rows.append((a, b, ag_a, ag_b, cross, before, after, status))
-    out = pd.DataFrame(rows, columns=_CHANGE_COLUMNS)
-    out["cross_agency"] = out["cross_agency"].astype(bool)
+    pairs = wb.merge(wa, on=["a", "b"], how="outer", suffixes=("_before", "_after"), indicator=True, sort=False)
+    before = pairs["weight_before"].fillna(0.0).to_numpy(dtype=float)
+    after = pairs["weight_after"].fillna(0.0).to_numpy(dtype=float)
+    where = pairs["_merge"].to_numpy()
+    status = np.select([where == "right_only", where == "left_only", after >= strengthen_ratio * before],
+                       ["new", "lost", "strengthened"], "kept")
+    ag_a = np.array([agency.get(v) for v in pairs["a"]], dtype=object)
+    ag_b = np.array([agency.get(v) for v in pairs["b"]], dtype=object)
+    known = np.array([x is not None and y is not None for x, y in zip(ag_a, ag_b)], dtype=bool)
+    cross = known & (ag_a != ag_b) if len(pairs) else np.zeros(0, dtype=bool)
+    out = pd.DataFrame({"a": pairs["a"].to_numpy(dtype=object), "b": pairs["b"].to_numpy(dtype=object),
+                        "agency_a": ag_a, "agency_b": ag_b, "cross_agency": cross.astype(bool),
+                        "weight_before": before, "weight_after": after, "status": status}, columns=_CHANGE_COLUMNS)
     out["status"] = pd.Categorical(out["status"], categories=TIE_STATUSES, ordered=True)
     out = out.sort_values(["status", "a", "b"], kind="stable").reset_index(drop=True)
     out["status"] = out["status"].astype(str)
     return out
+
+
+def _weight_frame(G, weight):
+    """:func:`_edge_weights` as a frame with columns ``a``, ``b``, ``weight`` (one row per tie)."""
+    weights = _edge_weights(G, weight)
+    return pd.DataFrame({"a": pd.Series([a for a, _ in weights], dtype=object),
+                         "b": pd.Series([b for _, b in weights], dtype=object),
+                         "weight": pd.Series(list(weights.values()), dtype=float)})
 
 
 def tie_change_summary(changes):

@@ -158,3 +158,58 @@ def test_cop_session_dates(small_ds):
     assert sessions["session_id"].tolist() == ["S1", "S2"]
     assert sessions["attendees"].tolist() == [2, 1]
     assert sessions["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-04-10", "2024-05-08"]
+
+
+def _tie_changes_reference(G_before, G_after, weight="weight", strengthen_ratio=1.5):
+    """tie_changes as it was, one Python row per pair (kept as the reference)."""
+    from netdash.dynamics import _CHANGE_COLUMNS, TIE_STATUSES, _edge_weights
+
+    wb, wa = _edge_weights(G_before, weight), _edge_weights(G_after, weight)
+    agency = {n: d.get("agency") for n, d in G_before.nodes(data=True)}
+    agency.update({n: d.get("agency") for n, d in G_after.nodes(data=True) if d.get("agency") is not None})
+    rows = []
+    for a, b in set(wb) | set(wa):
+        before, after = wb.get((a, b), 0.0), wa.get((a, b), 0.0)
+        if (a, b) not in wb:
+            status = "new"
+        elif (a, b) not in wa:
+            status = "lost"
+        elif after >= strengthen_ratio * before:
+            status = "strengthened"
+        else:
+            status = "kept"
+        ag_a, ag_b = agency.get(a), agency.get(b)
+        rows.append((a, b, ag_a, ag_b, ag_a is not None and ag_b is not None and ag_a != ag_b, before, after, status))
+    out = pd.DataFrame(rows, columns=_CHANGE_COLUMNS)
+    out["cross_agency"] = out["cross_agency"].astype(bool)
+    out["status"] = pd.Categorical(out["status"], categories=TIE_STATUSES, ordered=True)
+    out = out.sort_values(["status", "a", "b"], kind="stable").reset_index(drop=True)
+    out["status"] = out["status"].astype(str)
+    return out
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("seed", range(5))
+def test_tie_changes_equal_the_row_by_row_reference(directed, seed):
+    # Random weights (some missing), an agency missing for some practitioners, ids compared as strings.
+    import random
+
+    rng = random.Random(seed)
+    graphs_ = []
+    for k in range(2):
+        G = nx.gnp_random_graph(30, 0.15, seed=10 * seed + k, directed=directed)
+        G = nx.relabel_nodes(G, {v: f"P{v:02d}" for v in G})
+        for u, v, d in G.edges(data=True):
+            if rng.random() < 0.8:
+                d["weight"] = rng.choice([1, 2, 3, 4.5])
+        nx.set_node_attributes(G, {v: rng.choice(["A", "B", "C", None]) for v in G}, "agency")
+        graphs_.append(G)
+    for ratio in (1.5, 1.0):
+        got = tie_changes(*graphs_, strengthen_ratio=ratio)
+        pd.testing.assert_frame_equal(got, _tie_changes_reference(*graphs_, strengthen_ratio=ratio))
+    assert set(got["status"]) == {"new", "lost", "kept", "strengthened"} or len(got) < 20
+    empty = tie_changes(nx.DiGraph() if directed else nx.Graph(), nx.DiGraph() if directed else nx.Graph())
+    # Empty: the same columns, no rows (weights are float64 now where the row-by-row frame had object).
+    pd.testing.assert_frame_equal(empty, _tie_changes_reference(*(2 * [nx.DiGraph() if directed else nx.Graph()])),
+                                  check_dtype=False, check_index_type=False)
+    assert empty["weight_before"].dtype == float
