@@ -85,8 +85,14 @@ def _graphs(name, version, before_key, after_key, ties):
 
 @st.cache_resource(show_spinner="Laying out the maps…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
 def _positions(name, version, before_key, after_key, ties):
-    # One layout for every map setting: the population does not change with them.
-    return stable_positions(_graphs(name, version, before_key, after_key, ties))
+    # One layout for every map setting: the population does not change with them. When both periods lie in
+    # the sidebar period (the split at the COP start always does), the Network map's layout of that period:
+    # the same places on both pages, and no new layout when the ties change.
+    G_before, G_after = _graphs(name, version, before_key, after_key, ties)
+    shared = _shared.period_positions(ds, period)
+    if all(v in shared for G in (G_before, G_after) for v in G):
+        return shared
+    return stable_positions([G_before, G_after])
 
 
 @st.cache_resource(show_spinner="Drawing the maps…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
@@ -123,7 +129,8 @@ m4.metric("Similarity of the two networks (QAP r)", f"{comparison.qap['correlati
           if pd.notna(comparison.qap["correlation"]) else "–")
 
 st.subheader("Maps")
-st.caption("Every practitioner sits at the same place in both maps. Pale dots: not in post in that period. "
+st.caption("Every practitioner sits at the same place in both maps (and, when both periods lie in the sidebar "
+           "period, where the Network map puts them). Pale dots: not in post in that period. "
            "Dashed lines (before): ties lost after the COP start. Purple lines (after): new ties "
            "across agencies. Colours are agencies. Maps show everyone in post in each period.")
 left, right = st.columns(2)

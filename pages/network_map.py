@@ -4,7 +4,7 @@ import streamlit as st
 
 from netdash import graphs
 from netdash.metrics.basic import network_summary
-from netdash.viz import layout_positions, map_budget, network_html
+from netdash.viz import map_budget, network_html
 from pages import _shared
 
 _shared.ensure_routed()
@@ -40,12 +40,11 @@ def _graph(name, version, period_key, ties):
     return _shared.analysis(ds, period, ties).G
 
 
-@st.cache_resource(show_spinner="Laying out the map…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
 def _positions(name, version, period_key):
-    # One layout per period, from every tie type together, used for every "Ties" setting: a dot stays
-    # where it was when the user switches, and a new setting costs only its drawing (the layout is
-    # 0.7 s of the 1.45 s at medium scale). Every setting's graph has the same nodes (all in post).
-    return layout_positions(_graph(name, version, period_key, "all"))
+    # One layout per period, from every tie type together (pages/_shared.period_positions), used for every
+    # "Ties" setting: a dot stays where it was when the user switches, and a new setting costs only its
+    # drawing (the layout is 0.7 s of the 1.45 s at medium scale). Every setting's graph has the same nodes.
+    return _shared.period_positions(ds, period)
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=32)

@@ -65,3 +65,22 @@ def test_filters_still_work_on_the_shared_layout(network_map):
     ego, _ = _positions(at)  # their colleagues, at the places they had on the whole map
     assert person in ego and 1 < len(ego) < len(everyone)
     assert {n: everyone[n] for n in ego} == ego
+
+
+def test_before_and_after_puts_everyone_where_the_network_map_does(network_map):
+    # Both periods of the default split lie in the sidebar period, so the two pages share one layout.
+    on_map, _ = _positions(network_map)
+    at = network_map
+    at.switch_page("pages/before_after.py").run()
+    assert not at.exception, at.exception
+    for frame in at.get("iframe"):
+        data = json.loads(re.search(r'id="netdash-data">(.*?)</script>', frame.proto.srcdoc, re.S).group(1))
+        shown = {[line[4:] for line in n["tip"] if line.startswith("ID: ")][0]: (n["x"], n["y"]) for n in data["nodes"]}
+        assert len(shown) > 50
+        assert shown == {p: on_map[p] for p in shown}
+    # Switching the ties keeps the places too.
+    at.selectbox(key="ba_ties").set_value("direct").run()
+    frame = at.get("iframe")[0]
+    data = json.loads(re.search(r'id="netdash-data">(.*?)</script>', frame.proto.srcdoc, re.S).group(1))
+    shown = {[line[4:] for line in n["tip"] if line.startswith("ID: ")][0]: (n["x"], n["y"]) for n in data["nodes"]}
+    assert shown == {p: on_map[p] for p in shown}
