@@ -14,7 +14,7 @@ same server, so pass 1 sees a cold server cache ("cold") and later passes a
 warm one. Medians over the warm passes are printed, cold pass separately.
 
 "Idle" means no status widget, spinner, skeleton or stale element, and no
-DOM change, for ``QUIET_MS``; a recorder in the page notes the last moment it saw any of them
+DOM change (outside aria-live regions: screen-reader announcements), for ``QUIET_MS``; a recorder in the page notes the last moment it saw any of them
 every 20 ms (DOM changes through a MutationObserver), so the time reported is click -> last busy moment (the quiet wait
 is not counted). The network map's draw time is read from ``window.netdashDrawnAt``
 inside its iframe (ms since the iframe document started, set by
@@ -42,8 +42,17 @@ RECORDER_JS = """
 window.__nd = {last: -1, mut: -1, spin: []};
 // The last DOM change counts as busy too: after a page change some pages show
 // no status widget for over a second while the new page is still arriving.
-new MutationObserver(() => { window.__nd.mut = performance.now(); })
-  .observe(document, {childList: true, subtree: true, characterData: true});
+// Changes inside an aria-live region do not: they are screen-reader
+// announcements (the data grid's), emptied on a timer half a second or more
+// after the page has finished, with nothing drawn.
+new MutationObserver(ms => {
+  for (const m of ms) {
+    const e = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+    if (e && e.closest && e.closest('[aria-live]')) continue;
+    window.__nd.mut = performance.now();
+    return;
+  }
+}).observe(document, {childList: true, subtree: true, characterData: true});
 setInterval(() => {
   if (!document.querySelector(%s)) return;
   window.__nd.last = performance.now();
