@@ -123,11 +123,18 @@ class Dataset:
 
     @property
     def date_range(self):
-        """(first, last) day seen in contacts or attendance, or (None, None)."""
-        dates = pd.concat([self.contacts["date"], self.cop_attendance["date"]]).dropna()
-        if dates.empty:
-            return None, None
-        return dates.min(), dates.max()
+        """(first, last) day seen in contacts or attendance, or (None, None).
+
+        Worked out once per set of tables (every dashboard run asks several
+        times; at medium scale each pass over the dates took 0.05 to 0.09 s).
+        """
+        key = (id(self.contacts), id(self.cop_attendance))
+        found = self.__dict__.get("_date_range")
+        if found is None or found[0] != key:
+            dates = pd.concat([self.contacts["date"], self.cop_attendance["date"]]).dropna()
+            found = (key, (None, None) if dates.empty else (dates.min(), dates.max()))
+            self.__dict__["_date_range"] = found  # a memo, not a field: the dataclass stays frozen
+        return found[1]
 
     @property
     def first_cop_session(self):

@@ -109,9 +109,18 @@ def _chart(measure):
 
 st.caption("Orange dashed lines: COP sessions. Black dashed line: the COP start set in the sidebar. "
            "Each point is one window, placed at its middle.")
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=_shared.ANALYSIS_TTL)
+def _charts(name, version, freq, ties, cop_day):
+    # Building the eight layered charts took 0.15 s a run (medium): built once per setting, read-only after.
+    return [_chart(measure) for measure in HEADLINE_EXPLANATIONS]
+
+
 left, right = st.columns(2)
-for k, measure in enumerate(HEADLINE_EXPLANATIONS):
-    (left if k % 2 == 0 else right).altair_chart(_chart(measure), width="stretch", height=240)
+cop_day = cop_start.date().isoformat() if cop_start is not None and first <= cop_start <= last else None
+for k, chart in enumerate(_charts(ds.name, ds.version, freq, ties, cop_day)):
+    (left if k % 2 == 0 else right).altair_chart(chart, width="stretch", height=240)
 
 table = series.drop(columns=["mid", "window"])
 with st.expander("The numbers behind the charts"):

@@ -7,6 +7,7 @@ import shutil
 import networkx as nx
 import pandas as pd
 import pytest
+from apptest_support import chart_data
 from apptest_support import metrics as _metrics
 from apptest_support import open_page
 from apptest_support import texts as _texts
@@ -245,6 +246,17 @@ def test_over_time_on_the_demo_switches_to_months(workspace):
     slider.set_value("2023-01-01 to 2023-02-01").run()
     nodes_jan, _ = _map_data(at.get("iframe")[0].proto.srcdoc)
     assert {n: (v["x"], v["y"]) for n, v in nodes_jan.items()} == {n: (v["x"], v["y"]) for n, v in nodes_dec.items()}
+
+
+@pytest.mark.parametrize("cop_start", ["2023-09-01", "2024-03-01"])
+def test_over_time_charts_mark_the_sidebar_cop_start(workspace, cop_start):
+    # The charts are built once per setting: a different COP start must still move the black line.
+    at = _page(workspace, "pages/over_time.py", cop_start=cop_start)
+    marks = [f for f in chart_data(at) if "what" in f.columns]
+    assert len(marks) == len(HEADLINE_EXPLANATIONS)
+    for frame in marks:
+        line = frame.loc[frame["what"] == "COP start (sidebar)", "date"]
+        assert list(pd.to_datetime(line)) == [pd.Timestamp(cop_start)]
 
 
 def test_over_time_keeps_every_dot_in_place_when_the_ties_change(workspace):
