@@ -269,11 +269,14 @@ def download_csv(frame, filename, label="Download CSV", key=None):
 
     Writing the CSV on every run cost up to 2 s on the larger tables at city
     scale (Before & after's tie changes); Streamlit calls the function on the
-    click instead. ``frame`` must not be changed after this call.
+    click instead. ``frame`` must not be changed after this call; it may also
+    be a function returning the frame, so a table only downloaded is not
+    even built until then.
     """
     from netdash.export import safe_csv
 
-    st.download_button(label, lambda: safe_csv(frame), file_name=filename, mime="text/csv", key=key or filename)
+    st.download_button(label, lambda: safe_csv(frame() if callable(frame) else frame), file_name=filename,
+                       mime="text/csv", key=key or filename)
 
 
 #: Rows of a table sent to the browser; more made Trust's every-pair table 5.4 MB (52,000 rows at medium scale)

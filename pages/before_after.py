@@ -185,7 +185,7 @@ def _pairs(name, version, before_key, after_key, ties, replicates):
     return pairs
 
 
-_shared.download_csv(_pairs(*keys, replicates), "tie_changes.csv", label="Download every tie change (CSV)",
+_shared.download_csv(lambda: _pairs(*keys, replicates), "tie_changes.csv", label="Download every tie change (CSV)",
                      key="dl_ba_ties")
 
 st.subheader("Ties between agencies")
@@ -199,7 +199,6 @@ def _matrices(name, version, before_key, after_key, ties):
 
 
 collapse, group_names = _shared.heatmap_groups(ds, key="ba_heatmap_groups")
-matrices = [collapse(matrix) for matrix in _matrices(*keys)]
 
 
 def _heatmap(matrix, title, diverging=False):
@@ -213,10 +212,16 @@ def _heatmap(matrix, title, diverging=False):
     ).properties(height=340)
 
 
-h1, h2, h3 = st.columns(3)
-h1.altair_chart(_heatmap(matrices[0], "Before"), width="stretch")
-h2.altair_chart(_heatmap(matrices[1], "After"), width="stretch")
-h3.altair_chart(_heatmap(matrices[2], "Change (after − before)", diverging=True), width="stretch")
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=_shared.ANALYSIS_TTL)
+def _heatmaps(name, version, before_key, after_key, ties, level):
+    # Built once per setting and grouping (read-only): a rerun only sends them.
+    before_m, after_m, change = (collapse(matrix) for matrix in _matrices(name, version, before_key, after_key, ties))
+    return (_heatmap(before_m, "Before"), _heatmap(after_m, "After"),
+            _heatmap(change, "Change (after − before)", diverging=True))
+
+
+for column, chart in zip(st.columns(3), _heatmaps(*keys, st.session_state["ba_heatmap_groups"])):
+    column.altair_chart(chart, width="stretch")
 
 st.subheader("What these measures mean")
 _shared.explain([HEADLINE_EXPLANATIONS[k] for k in comparison.measures.index]

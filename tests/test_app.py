@@ -253,3 +253,22 @@ def test_background_imports_load_every_listed_module(app, caplog):
     _shared._import_all()  # again in this thread: a misspelt name would be logged
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
     assert all(name in sys.modules for name in _shared.WARM_IMPORTS)
+
+
+def test_download_csv_builds_a_deferred_table_only_when_clicked(monkeypatch):
+    import pandas as pd
+
+    from pages import _shared
+
+    pressed, built = {}, []
+    monkeypatch.setattr(_shared.st, "download_button", lambda label, data, **kw: pressed.update(data=data, **kw))
+
+    def table():
+        built.append(1)
+        return pd.DataFrame({"practitioner": ["=HYPERLINK(1)", "Ann"], "ties": [2, 3]})
+
+    _shared.download_csv(table, "t.csv", key="k")
+    assert built == [] and pressed["file_name"] == "t.csv"
+    csv = pressed["data"]().decode("utf-8-sig")  # what Streamlit calls when the button is pressed
+    assert built == [1]
+    assert "'=HYPERLINK(1)" in csv and "Ann,3" in csv  # formula-safe, every row
