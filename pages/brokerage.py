@@ -44,20 +44,45 @@ def _structural_holes(name, version, period_key, ties):
 
 @st.cache_resource(show_spinner="Computing betweenness…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
 def _betweenness(name, version, period_key, ties, weighted):
+    """(betweenness, standard error or None, note or None) of every practitioner.
+
+    Unweighted: the shared analysis's betweenness, the CLI's and the
+    Report's too (exact within the work budget, estimated from sampled
+    practitioners above it). Weighted paths have no estimator here, so
+    above the budget the unweighted estimate is shown, and the note says so.
+    """
     shared = _shared.analysis(ds, period, ties)
-    M = GraphMatrix.from_graph(shared.G, weight="weight") if weighted else shared.matrix
-    return pd.Series(centrality.betweenness(M, normalized=True, weight="weight" if weighted else None))
+    M = shared.matrix
+    if weighted and M.number_of_nodes() * M.number_of_edges() <= shared.max_work:
+        W = GraphMatrix.from_graph(shared.G, weight="weight")
+        return pd.Series(centrality.betweenness(W, normalized=True, weight="weight")), None, None
+    result = shared.betweenness
+    notes = []
+    if weighted:
+        notes.append(f"Weighted betweenness would need every shortest path of {M.number_of_nodes():,} practitioners "
+                     f"and {M.number_of_edges():,} ties, beyond what this page computes; unweighted is shown.")
+    if result.method == "sampled":
+        notes.append(f"Betweenness is estimated from {result.sources:,} randomly chosen practitioners (largest "
+                     f"standard error {result.max_standard_error:.5f}, in the betweenness_se column); "
+                     "`netdash metrics --max-work` computes it more precisely.")
+    se = pd.Series(result.standard_error, dtype="float64") if result.standard_error else None
+    return pd.Series(result.values, dtype="float64"), se, " ".join(notes) or None
 
 
 def _positions_in_network(name, version, period_key, ties, weighted):
     table = _structural_holes(name, version, period_key, ties).copy()  # the cached table stays unchanged
-    table["betweenness"] = _betweenness(name, version, period_key, ties, weighted)
-    return table
+    between, se, note = _betweenness(name, version, period_key, ties, weighted)
+    table["betweenness"] = between
+    if se is not None:
+        table["betweenness_se"] = se
+    return table, note
 
 
 with _shared.shown_errors():
     roles, spanners, by_agency, expected = _roles(ds.name, ds.version, _shared.period_key(period))
-    holes = _positions_in_network(ds.name, ds.version, _shared.period_key(period), ties, weighted)
+    holes, betweenness_note = _positions_in_network(ds.name, ds.version, _shared.period_key(period), ties, weighted)
+if betweenness_note:
+    st.info(betweenness_note)
 
 labels = _shared.practitioner_labels(ds)
 agency = _shared.agency_names(ds)

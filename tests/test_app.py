@@ -272,3 +272,27 @@ def test_download_csv_builds_a_deferred_table_only_when_clicked(monkeypatch):
     csv = pressed["data"]().decode("utf-8-sig")  # what Streamlit calls when the button is pressed
     assert built == [1]
     assert "'=HYPERLINK(1)" in csv and "Ann,3" in csv  # formula-safe, every row
+
+
+def test_brokerage_page_takes_the_analysis_betweenness_and_says_when_it_is_estimated(app, app_workspace,
+                                                                                    monkeypatch):
+    import streamlit as st
+
+    from netdash.analysis import NetworkAnalysis
+    from netdash.periods import Period
+
+    at = _open(app, "pages/brokerage.py")
+    exact = NetworkAnalysis(app_workspace.open("demo"), Period(), ties="working").betweenness
+    table = next(d.value for d in at.dataframe if {"practitioner_id", "betweenness"} <= set(d.value.columns))
+    shown = dict(zip(table["practitioner_id"], table["betweenness"]))
+    assert exact.method == "exact" and not at.info
+    assert all(abs(shown[p] - v) < 1e-12 for p, v in exact.values.items())
+    # Above the work budget: the estimate, its standard errors, and a note; weighted falls back to it.
+    monkeypatch.setitem(NetworkAnalysis.__init__.__kwdefaults__, "max_work", 1e3)
+    st.cache_resource.clear()
+    at = _open(app, "pages/brokerage.py")
+    assert "estimated from" in at.info[0].value and "betweenness_se" in at.info[0].value
+    table = next(d.value for d in at.dataframe if "betweenness_se" in d.value.columns)
+    assert (table["betweenness_se"] > 0).any()
+    at.toggle(key="brokerage_weighted").set_value(True).run()
+    assert "Weighted betweenness would need" in at.info[0].value and "unweighted is shown" in at.info[0].value
