@@ -8,6 +8,7 @@ from netdash import graphs
 from netdash.dynamics import HEADLINE_EXPLANATIONS, cop_session_dates, headline_series, windows
 from netdash.viz.panels import map_panel, population_graph
 from netdash.impact import OUTCOME_TIES
+from netdash.periods import Period
 from netdash.viz import stable_positions
 from pages import _shared
 
@@ -50,9 +51,15 @@ def _window_graphs(name, version, freq, ties):
 
 @st.cache_resource(show_spinner="Laying out the maps…", max_entries=4, ttl=_shared.ANALYSIS_TTL)
 def _window_positions(name, version, freq):
-    # One layout for every ties setting, from working ties (direct contacts and co-working together): the dots
-    # stay in place when the ties change, and a change of ties does not lay the maps out again (0.9 s at medium).
-    return stable_positions(_window_graphs(name, version, freq, "working")[1])
+    # One layout for every window and ties setting: the Network map's layout of the whole date range (all ties),
+    # so the dots stay in place when the ties change, sit where the Network map puts them with the sidebar's
+    # default period, and no page lays the same network out twice (0.9 to 1.5 s at medium). Anyone in post in a
+    # window is in post in the whole range; should someone be missing, the windows get a layout of their own.
+    whole = _shared.period_positions(ds, Period(first.normalize(), last.normalize() + pd.Timedelta(days=1)))
+    window_graphs = _window_graphs(name, version, freq, "working")[1]
+    if all(v in whole for G in window_graphs for v in G):
+        return whole
+    return stable_positions(window_graphs)
 
 
 def _window_maps(name, version, freq, ties):
@@ -129,7 +136,8 @@ with st.expander("The numbers behind the charts"):
 
 st.subheader("The network, window by window")
 st.caption("Every practitioner keeps the same place in every window and whichever ties are chosen (the places "
-           "come from working ties), so you can watch ties appear and go. Pale dots: not in post in that window.")
+           "are the Network map's for the whole date range), so you can watch ties appear and go. Pale dots: not in "
+           "post in that window.")
 with _shared.shown_errors():
     spans, window_graphs, everyone, positions = _window_maps(ds.name, ds.version, freq, ties)
 labels = [w.label() for w in spans]

@@ -84,3 +84,12 @@ def test_before_and_after_puts_everyone_where_the_network_map_does(network_map):
     data = json.loads(re.search(r'id="netdash-data">(.*?)</script>', frame.proto.srcdoc, re.S).group(1))
     shown = {[line[4:] for line in n["tip"] if line.startswith("ID: ")][0]: (n["x"], n["y"]) for n in data["nodes"]}
     assert shown == {p: on_map[p] for p in shown}
+
+
+def test_over_time_puts_everyone_where_the_network_map_does_for_the_whole_range(network_map):
+    on_map, _ = _positions(network_map)  # the sidebar's default period is the whole date range
+    at = network_map
+    at.switch_page("pages/over_time.py").run()
+    assert not at.exception, at.exception
+    shown, _ = _positions(at)
+    assert len(shown) > 50 and shown == {p: on_map[p] for p in shown}
