@@ -404,7 +404,7 @@ def _palette(name, version, _ds):
 
 
 #: Above this many agencies an agency × agency heat map has cells of a few pixels and is slow in the browser
-#: (82 agencies at medium scale: 6,724 cells, 1.2 MB sent and about a second to draw), so pages start with sectors.
+#: (120 agencies at medium scale: 14,400 cells, 1.2 MB sent and 0.6 to 1.0 s to draw), so pages start with sectors.
 MAX_HEATMAP_AGENCIES = 25
 
 
