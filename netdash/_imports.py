@@ -1,9 +1,16 @@
 """Importing a compiled library without the optional dependencies it would load and netdash never uses."""
 
 import contextlib
+import importlib
 import sys
+import threading
 
-__all__ = ["imports_blocked"]
+__all__ = ["imports_blocked", "import_module"]
+
+# Held while imports are blocked, and by import_module: the None entries in sys.modules are seen by every
+# thread, so without it a dashboard session importing scikit-learn while another imports NetworKit (which
+# holds scikit-learn back) would get ImportError.
+_LOCK = threading.RLock()
 
 
 @contextlib.contextmanager
@@ -27,12 +34,28 @@ def imports_blocked(*names):
     >>> "netdash_no_such_module" in sys.modules
     False
     """
-    blocked = [name for name in names if name not in sys.modules]
-    for name in blocked:
-        sys.modules[name] = None
-    try:
-        yield
-    finally:
+    with _LOCK:
+        blocked = [name for name in names if name not in sys.modules]
         for name in blocked:
-            if name in sys.modules and sys.modules[name] is None:
-                del sys.modules[name]
+            sys.modules[name] = None
+        try:
+            yield
+        finally:
+            for name in blocked:
+                if name in sys.modules and sys.modules[name] is None:
+                    del sys.modules[name]
+
+
+def import_module(name):
+    """``importlib.import_module(name)``, after any :func:`imports_blocked` block in another thread has ended.
+
+    For the optional heavy imports made on first use (scikit-learn), which
+    another thread may be holding back at that moment.
+
+    Examples
+    --------
+    >>> import_module("json").dumps([1])
+    '[1]'
+    """
+    with _LOCK:
+        return importlib.import_module(name)

@@ -5,7 +5,6 @@ sidebar; every number they show comes from ``netdash``.
 """
 
 import datetime as dt
-import importlib
 import logging
 import re
 import threading
@@ -76,12 +75,13 @@ WARM_IMPORTS = ("netdash.analysis", "netdash.compare", "netdash.viz", "netdash.v
 
 
 def _import_all():
+    from netdash._imports import import_module
     from netdash.metrics import centrality
 
     try:
         centrality._nk()  # NetworKit first: it is imported with scikit-learn held back (netdash._imports)
         for name in WARM_IMPORTS:
-            importlib.import_module(name)
+            import_module(name)
     except Exception:  # noqa: BLE001 - a page importing the module itself will show the error
         log.exception("netdash: importing the pages' modules in the background failed")
 

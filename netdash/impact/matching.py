@@ -14,6 +14,7 @@ threshold.
 import numpy as np
 import pandas as pd
 
+from netdash._imports import import_module
 from netdash.impact.estimators import percentile_interval
 
 __all__ = [
@@ -76,7 +77,8 @@ def propensity_logit(X, treated):
     if not keep.any():
         return np.zeros(len(values))
     z = (values[:, keep] - values[:, keep].mean(axis=0)) / sd[keep]
-    from sklearn.linear_model import LogisticRegression  # imported here: about 2.5 s, on first use
+    # Imported here (about 2.5 s, on first use), and not while another thread holds scikit-learn back.
+    LogisticRegression = import_module("sklearn.linear_model").LogisticRegression
 
     model = LogisticRegression(max_iter=1000)
     model.fit(z, np.asarray(treated, dtype=int))

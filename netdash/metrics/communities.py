@@ -22,6 +22,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from netdash._imports import import_module
 from netdash.errors import InvalidInputError
 from netdash.metrics._matrix import GraphMatrix
 from netdash.metrics.mixing import _group_codes
@@ -182,7 +183,8 @@ def agency_alignment(G, groups="agency", *, seed=0, resolution=1.0, weight=None,
     else:
         membership, n_communities = _louvain_membership(G, seed=seed, resolution=resolution, weight=weight)
     labels = [membership[v] for v in G]
-    from sklearn.metrics import adjusted_rand_score  # imported here: it takes about a second
+    # Imported here (it takes about a second), and not while another thread holds scikit-learn back.
+    adjusted_rand_score = import_module("sklearn.metrics").adjusted_rand_score
 
     return {
         "nmi": normalized_mutual_info(codes, labels),
