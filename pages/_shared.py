@@ -372,6 +372,24 @@ def _period_positions(name, version, period_key, _ds, _period):
     return layout_positions(analysis(_ds, _period, "all").G)
 
 
+def positions_for(ds, period, graphs):
+    """:func:`period_positions` of ``period`` when they place every node of ``graphs``, else their own layout.
+
+    For pages that draw several graphs within ``period`` (Before & after's
+    two periods, Over time's windows): everyone in post in a part of
+    ``period`` is in post in ``period``, so the shared layout normally
+    serves; should someone be missing, ``graphs`` are laid out together
+    (:func:`netdash.viz.stable_positions`). Cache the result by the graphs'
+    settings: the fallback is a full layout.
+    """
+    from netdash.viz import stable_positions
+
+    shared = period_positions(ds, period)
+    if all(v in shared for G in graphs for v in G):
+        return shared
+    return stable_positions(graphs)
+
+
 def practitioner_labels(ds):
     """practitioner_id -> "Name (id)" where a name was supplied, else the id (shared: do not change it)."""
     return _practitioner_labels(ds.name, ds.version, ds)

@@ -6,7 +6,6 @@ import streamlit as st
 
 from netdash.compare import compare_periods, mixing_change
 from netdash.dynamics import HEADLINE_EXPLANATIONS, period_notes, split_at, tie_change_summary
-from netdash.viz import stable_positions
 from netdash.viz.panels import before_after_maps
 from netdash.impact import OUTCOME_TIES
 from netdash.periods import Period
@@ -88,11 +87,7 @@ def _positions(name, version, before_key, after_key, ties):
     # One layout for every map setting: the population does not change with them. When both periods lie in
     # the sidebar period (the split at the COP start always does), the Network map's layout of that period:
     # the same places on both pages, and no new layout when the ties change.
-    G_before, G_after = _graphs(name, version, before_key, after_key, ties)
-    shared = _shared.period_positions(ds, period)
-    if all(v in shared for G in (G_before, G_after) for v in G):
-        return shared
-    return stable_positions([G_before, G_after])
+    return _shared.positions_for(ds, period, list(_graphs(name, version, before_key, after_key, ties)))
 
 
 @st.cache_resource(show_spinner="Drawing the maps…", max_entries=8, ttl=_shared.ANALYSIS_TTL)

@@ -9,7 +9,6 @@ from netdash.dynamics import HEADLINE_EXPLANATIONS, cop_session_dates, headline_
 from netdash.viz.panels import map_panel, population_graph
 from netdash.impact import OUTCOME_TIES
 from netdash.periods import Period
-from netdash.viz import stable_positions
 from pages import _shared
 
 _shared.ensure_routed()
@@ -50,20 +49,16 @@ def _window_graphs(name, version, freq, ties):
 
 
 @st.cache_resource(show_spinner="Laying out the maps…", max_entries=4, ttl=_shared.ANALYSIS_TTL)
-def _window_positions(name, version, freq):
-    # One layout for every window and ties setting: the Network map's layout of the whole date range (all ties),
-    # so the dots stay in place when the ties change, sit where the Network map puts them with the sidebar's
-    # default period, and no page lays the same network out twice (0.9 to 1.5 s at medium). Anyone in post in a
-    # window is in post in the whole range; should someone be missing, the windows get a layout of their own.
-    whole = _shared.period_positions(ds, Period(first.normalize(), last.normalize() + pd.Timedelta(days=1)))
-    window_graphs = _window_graphs(name, version, freq, "working")[1]
-    if all(v in whole for G in window_graphs for v in G):
-        return whole
-    return stable_positions(window_graphs)
+def _window_positions(name, version, freq, ties):
+    # The Network map's layout of the whole date range (all ties) for every window and ties setting, so the dots
+    # stay in place when the ties change, sit where the Network map puts them with the sidebar's default period,
+    # and no page lays the same network out twice (0.9 to 1.5 s at medium).
+    whole = Period(first.normalize(), last.normalize() + pd.Timedelta(days=1))
+    return _shared.positions_for(ds, whole, _window_graphs(name, version, freq, ties)[1])
 
 
 def _window_maps(name, version, freq, ties):
-    return (*_window_graphs(name, version, freq, ties), _window_positions(name, version, freq))
+    return (*_window_graphs(name, version, freq, ties), _window_positions(name, version, freq, ties))
 
 
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=32, ttl=_shared.ANALYSIS_TTL)
