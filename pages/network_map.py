@@ -40,13 +40,6 @@ def _graph(name, version, period_key, ties):
     return _shared.analysis(ds, period, ties).G
 
 
-def _positions(name, version, period_key):
-    # One layout per period, from every tie type together (pages/_shared.period_positions), used for every
-    # "Ties" setting: a dot stays where it was when the user switches, and a new setting costs only its
-    # drawing (the layout is 0.7 s of the 1.45 s at medium scale). Every setting's graph has the same nodes.
-    return _shared.period_positions(ds, period)
-
-
 @st.cache_data(show_spinner="Drawing the map…", max_entries=32)
 def _drawn(name, version, period_key, ties, agencies, focus, radius):
     """The map's HTML and the figures above it, for one choice of filters (a string and a few numbers)."""
@@ -61,7 +54,9 @@ def _drawn(name, version, period_key, ties, agencies, focus, radius):
     shown = network_summary(view)
     html = None
     if view.number_of_nodes():
-        html = network_html(view, _positions(name, version, period_key),
+        # One layout per period, from every tie type together, for every "Ties" setting: a dot stays where it
+        # was when the user switches, and a new setting costs only its drawing. Every setting has the same nodes.
+        html = network_html(view, _shared.period_positions(ds, period),
                             highlight_nodes=(focus,) if focus is not None else (), height_px=620,
                             palette=_shared.palette(ds))
     return {"message": budget.message, "nodes": view.number_of_nodes(), "edges": view.number_of_edges(),
@@ -71,7 +66,7 @@ def _drawn(name, version, period_key, ties, agencies, focus, radius):
 key = (ds.name, ds.version, _shared.period_key(period), ties)
 with _shared.shown_errors():
     G = _graph(*key)
-    _positions(*key[:3])
+    _shared.period_positions(ds, period)
 
 radius = None
 if focus is not None:
