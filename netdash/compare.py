@@ -77,11 +77,21 @@ def _observed(G, T, index, seed):
     pos = {v: k for k, v in enumerate(index)}
     agency = [G.nodes[v].get("agency") for v in index]
     ends = np.fromiter((pos[v] for edge in G.edges() for v in edge), dtype=np.int64, count=2 * m).reshape(-1, 2)
-    groups = pd.Series(agency, dtype=object).to_numpy()
-    cross = int(np.count_nonzero(groups[ends[:, 0]] != groups[ends[:, 1]]))
+    cross = _cross_ties(agency, ends[:, 0], ends[:, 1])
     H = GraphMatrix(range(n), ends[:, 0], ends[:, 1], node_attrs={"agency": agency}) if m else G
     return _headline(H, n=n, m=m, cross=cross, isolates=nx.number_of_isolates(G),
                      trust_ties=T.number_of_edges(), seed=seed)
+
+
+def _cross_ties(agency, u, v):
+    """How many ties ``(u[i], v[i])`` (node positions) join two different agencies (``agency`` by position).
+
+    Agencies compare as Python values, as ``agency.get(u) != agency.get(v)``
+    does in :func:`_measures`: a missing agency (None) differs from every
+    known one.
+    """
+    groups = pd.Series(agency, dtype=object).to_numpy()
+    return int(np.count_nonzero(groups[u] != groups[v]))
 
 
 def _headline(H, *, n, m, cross, isolates, trust_ties, seed):
@@ -115,8 +125,7 @@ def _table_measures(ds, period, *, ties, window_days, seed):
         return None
     M = GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
                                node_attrs={"agency": nodes["agency"]})
-    agency = np.asarray(M.node_attrs["agency"], dtype=object)
-    cross = sum(a != b for a, b in zip(agency[M.source].tolist(), agency[M.target].tolist()))
+    cross = _cross_ties(M.node_attrs["agency"], M.source, M.target)
     isolates = len(M) - len(np.unique(np.r_[M.source, M.target]))
     trusted = trust_edges(ds, period)
     trusted = trusted[trusted["is_trust_tie"].astype(bool)]
