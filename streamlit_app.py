@@ -18,8 +18,7 @@ st.set_page_config(page_title="netdash", page_icon=str(Path(__file__).parent / "
 # collections and 0.56-0.60 s, Over time 0.37-0.39 s (medium, gc callbacks in an AppTest run). With
 # (50,000, 20, 20): 19 collections and 0.21 s, Over time 0.03 s. Cyclic garbage only waits a little longer.
 GC_THRESHOLDS = (50_000, 20, 20)
-if gc.get_threshold() != GC_THRESHOLDS:
-    gc.set_threshold(*GC_THRESHOLDS)
+gc.set_threshold(*GC_THRESHOLDS)
 
 _shared.warm_imports()
 
