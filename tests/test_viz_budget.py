@@ -1,4 +1,5 @@
-"""The map budget's fast read of a plain ``nx.Graph`` gives what the general path gives (issue 7)."""
+"""The fast read of a plain ``nx.Graph`` (pair_table, used by the map budget and the layout) gives what the
+general path gives (issue 7)."""
 
 import random
 
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 
 from netdash.viz.budget import _pairs, map_budget
-from netdash.viz._pairs import pair_table
+from netdash.viz._pairs import _general_pair_table, pair_table
 
 
 NAN = float("nan")  # one object, so edge data holding it compare equal across the two graphs
@@ -46,13 +47,20 @@ def test_pairs_by_hand():
 
 @pytest.mark.parametrize("seed", range(30))
 @pytest.mark.parametrize("weight", ["weight", None])
-def test_pairs_of_a_plain_graph_equal_the_general_pair_table(seed, weight):
+@pytest.mark.parametrize("order", ["graph", "sorted"])
+def test_pairs_of_a_plain_graph_equal_the_general_pair_table(seed, weight, order):
+    # Indexed in the graph's order (the map budget) or by sorted id (the layout).
     G = _graph(seed)
-    fast = _pairs(G, weight)
-    general = pair_table(G, weight, {n: i for i, n in enumerate(G)})
+    nodes = list(G) if order == "graph" else sorted(G, key=str)
+    index = {n: i for i, n in enumerate(nodes)}
+    fast = pair_table(G, weight, index)
+    general = _general_pair_table(G, weight, index)
     for a, b in zip(fast, general):
         assert a.dtype.kind == b.dtype.kind
         np.testing.assert_array_equal(a, b)
+    if order == "graph":
+        for a, b in zip(_pairs(G, weight), general):
+            np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize("seed", range(30))
