@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import _shared
+from pages import _prefetch, _shared
 
 # A local icon: a ":material/...:" page icon makes the browser fetch the favicon from a public CDN.
 st.set_page_config(page_title="netdash", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
@@ -47,11 +47,12 @@ PAGES = {
 
 # st.navigation is always called, first: if a run ended before it, Streamlit
 # would fall back to serving files from pages/ directly, bypassing sign-in.
-if _shared.signed_out():
-    nav = st.navigation([st.Page(_shared.sign_in_page, title="Sign in", url_path="sign_in")], position="hidden")
-else:
-    nav = st.navigation(PAGES)
-    _shared.signed_in_sidebar()
-    _shared.sidebar()
-_shared.mark_routed()
-nav.run()
+with _prefetch.script_run():  # background work waits while any page runs
+    if _shared.signed_out():
+        nav = st.navigation([st.Page(_shared.sign_in_page, title="Sign in", url_path="sign_in")], position="hidden")
+    else:
+        nav = st.navigation(PAGES)
+        _shared.signed_in_sidebar()
+        _shared.sidebar()
+    _shared.mark_routed()
+    nav.run()

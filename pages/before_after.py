@@ -9,7 +9,7 @@ from netdash.dynamics import HEADLINE_EXPLANATIONS, period_notes, split_at, tie_
 from netdash.viz.panels import before_after_maps
 from netdash.impact import OUTCOME_TIES
 from netdash.periods import Period
-from pages import _shared
+from pages import _prefetch, _shared
 
 _shared.ensure_routed()
 
@@ -172,6 +172,7 @@ agencies = _shared.agency_names(ds)
 def _pairs(name, version, before_key, after_key, ties, replicates):
     """Every tie change with names, for the download (170,000 rows at medium scale: built once)."""
     labels = _shared.practitioner_labels(ds)
+    comparison = _compare(name, version, before_key, after_key, ties, replicates)  # the key's, not this run's
     pairs = pd.concat([comparison.tie_changes.assign(tie="network"),
                        comparison.trust_tie_changes.assign(tie="trust")], ignore_index=True)
     for end_ in ("a", "b"):
@@ -190,7 +191,8 @@ st.caption("Ties between each pair of agencies or sectors (everyone in post in e
 
 @st.cache_resource(show_spinner=False, max_entries=8, ttl=_shared.ANALYSIS_TTL)
 def _matrices(name, version, before_key, after_key, ties):
-    return mixing_change(G_before, G_after)
+    # The key's graphs, not this run's G_before and G_after: the background work calls this for other ties.
+    return mixing_change(*_graphs(name, version, before_key, after_key, ties))
 
 
 collapse, group_names = _shared.heatmap_groups(ds, key="ba_heatmap_groups")
@@ -215,7 +217,8 @@ def _heatmaps(name, version, before_key, after_key, ties, level):
             _heatmap(change, "Change (after − before)", diverging=True))
 
 
-for column, chart in zip(st.columns(3), _heatmaps(*keys, st.session_state["ba_heatmap_groups"])):
+heatmap_level = st.session_state["ba_heatmap_groups"]
+for column, chart in zip(st.columns(3), _heatmaps(*keys, heatmap_level)):
     column.altair_chart(chart, width="stretch")
 
 st.subheader("What these measures mean")
@@ -224,3 +227,15 @@ _shared.explain([HEADLINE_EXPLANATIONS[k] for k in comparison.measures.index]
                     "are tied in both periods, 0 no more alike than chance.",
                     "Pearson correlation of the off-diagonal cells of the two binary adjacency matrices; "
                     "p from permuting the rows and columns of one matrix together (Krackhardt 1987).")])
+
+
+def _other_ties(t):
+    other = (*keys[:-1], t)
+    _maps(*other, changes_only, larger)
+    if not replicates:  # intervals take minutes: only when asked for
+        _compare(*other, replicates)
+    _heatmaps(*other, heatmap_level)
+
+
+# While the user reads, compute the other ties settings (the page's cached functions, in the background).
+_prefetch.submit(ds, _prefetch.other_options("before_after", OUTCOME_TIES, ties, _other_ties))

@@ -7,7 +7,7 @@ import streamlit as st
 from netdash import graphs
 from netdash.impact import OUTCOME_TIES, impact_design, impact_estimates
 from netdash.impact.estimators import dose_response_line
-from pages import _shared
+from pages import _prefetch, _shared
 
 _shared.ensure_routed()
 
@@ -155,3 +155,12 @@ with st.expander("How this is worked out"):
     st.markdown("\n".join(f"- {rule}" for rule in result["rules"]))
     st.caption(f"{result['bootstrap']} bootstrap replicates, seed {result['seed']}. Methods and their measured "
                "coverage on data with a known effect: docs/impact.md.")
+
+
+def _other_ties(t):
+    _impact(ds.name, ds.version, day, t, bootstrap)
+    _design(ds.name, ds.version, day, t).practitioner_table()
+
+
+# While the user reads, compute the other ties settings (the page's cached functions, in the background).
+_prefetch.submit(ds, _prefetch.other_options("cop_impact", OUTCOME_TIES, ties, _other_ties))

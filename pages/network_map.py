@@ -5,7 +5,7 @@ import streamlit as st
 from netdash import graphs
 from netdash.metrics.basic import network_summary
 from netdash.viz import map_budget, network_html
-from pages import _shared
+from pages import _prefetch, _shared
 
 _shared.ensure_routed()
 
@@ -91,3 +91,9 @@ if drawn["html"] is None:
     st.info("Nobody to show for these filters.")
 else:
     st.iframe(drawn["html"], height=660)
+
+# While the user reads, draw the other ties settings with these filters (the page's cached functions, in the
+# background).
+_prefetch.submit(ds, _prefetch.other_options(
+    "network_map", _shared.TIES_LABELS, ties,
+    lambda t: _drawn(ds.name, ds.version, _shared.period_key(period), t, tuple(sorted(agencies)), focus, radius)))

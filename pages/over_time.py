@@ -9,7 +9,7 @@ from netdash.dynamics import HEADLINE_EXPLANATIONS, cop_session_dates, headline_
 from netdash.viz.panels import map_panel, population_graph
 from netdash.impact import OUTCOME_TIES
 from netdash.periods import Period
-from pages import _shared
+from pages import _prefetch, _shared
 
 _shared.ensure_routed()
 
@@ -78,8 +78,14 @@ cop_start = _shared.current_cop_start()
 if series.empty:
     st.info("No windows to chart.")
     st.stop()
-series = series.assign(mid=series["start"] + (series["end"] - series["start"]) / 2,
-                       window=series["partial"].map({True: "partial", False: "full"}))
+
+
+def _for_charts(series):
+    return series.assign(mid=series["start"] + (series["end"] - series["start"]) / 2,
+                         window=series["partial"].map({True: "partial", False: "full"}))
+
+
+series = _for_charts(series)
 if sessions.empty:
     st.info("Nobody attended a COP session, so there are no sessions to mark on the charts.")
 markers = sessions.assign(what="COP session")[["date", "what"]]
@@ -88,7 +94,7 @@ if cop_start is not None and first <= cop_start <= last:
 markers = markers.astype({"date": "datetime64[ns]"})
 
 
-def _chart(measure):
+def _chart(series, measure):
     label = HEADLINE_EXPLANATIONS[measure][0]
     base = alt.Chart(series, title=label).encode(x=alt.X("mid:T", title=None, axis=alt.Axis(format="%b %Y")))
     line = base.mark_line(color="#4e79a7").encode(y=alt.Y(f"{measure}:Q", title=label,
@@ -115,8 +121,10 @@ st.caption("Orange dashed lines: COP sessions. Black dashed line: the COP start 
 
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=_shared.ANALYSIS_TTL)
 def _charts(name, version, freq, ties, cop_day):
-    # Building the eight layered charts took 0.15 s a run (medium): built once per setting, read-only after.
-    return [_chart(measure) for measure in HEADLINE_EXPLANATIONS]
+    # Building the eight layered charts took 0.15 s a run (medium): built once per setting, read-only after. The
+    # key's series, not this run's: the background work calls this for other ties (the markers follow cop_day).
+    series = _for_charts(_series(name, version, freq, ties))
+    return [_chart(series, measure) for measure in HEADLINE_EXPLANATIONS]
 
 
 left, right = st.columns(2)
@@ -150,3 +158,12 @@ st.iframe(panel.html, height=620)
 
 st.subheader("What these measures mean")
 _shared.explain(list(HEADLINE_EXPLANATIONS.values()))
+
+
+def _other_ties(t):
+    _charts(ds.name, ds.version, freq, t, cop_day)
+    _window_panel(ds.name, ds.version, freq, t, chosen)  # the windows, so the chosen one, do not depend on ties
+
+
+# While the user reads, compute the other ties settings (the page's cached functions, in the background).
+_prefetch.submit(ds, _prefetch.other_options("over_time", OUTCOME_TIES, ties, _other_ties))

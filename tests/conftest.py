@@ -8,6 +8,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
 
+# The dashboard computes a page's other settings in the background (pages/_prefetch.py). Off for the suite, and
+# for the servers the browser tests start (they inherit this): each test sees only what its page computed, and
+# background work does not compete with the tests. tests/test_prefetch.py switches it on where it is tested.
+os.environ.setdefault("NETDASH_PREFETCH", "0")
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _apptest_runs_like_a_warm_server():

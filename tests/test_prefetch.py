@@ -1,0 +1,160 @@
+"""The background worker that computes a page's other settings while the user reads it (pages/_prefetch.py)."""
+
+import threading
+import time
+
+import pandas as pd
+import pytest
+import streamlit as st
+from apptest_support import chart_data, metrics, open_page
+
+from pages import _prefetch
+from pages._prefetch import Prefetcher, other_options
+
+
+def _recorder():
+    ran = []
+    return ran, (lambda key: (lambda: ran.append(key)))
+
+
+def test_jobs_run_in_the_order_submitted_and_a_new_submit_replaces_the_queue():
+    p = Prefetcher(idle_s=0.0)
+    gate = threading.Event()
+    ran, job = _recorder()
+    with p.script_run():  # nothing starts while a script runs
+        p.submit([("a", job("a")), ("b", job("b"))])
+        p.submit([("c", job("c")), ("d", lambda: (gate.wait(5), ran.append("d"))), ("e", job("e"))])
+        time.sleep(0.1)
+        assert ran == [] and p.pending() == ["c", "d", "e"]
+    gate.set()
+    assert p.wait_idle(5)
+    assert ran == ["c", "d", "e"]  # "a" and "b" were replaced before they started
+    assert p.done[-3:] == ["c", "d", "e"]
+
+
+def test_the_worker_waits_until_no_script_has_run_for_the_idle_time():
+    p = Prefetcher(idle_s=0.3)
+    ran, job = _recorder()
+    started = time.monotonic()
+    with p.script_run():
+        p.submit([("a", job("a"))])
+        time.sleep(0.2)
+        assert ran == []
+    ended = time.monotonic()
+    assert p.wait_idle(5)
+    assert ran == ["a"]
+    assert time.monotonic() - ended >= 0.3
+    assert ended - started >= 0.2
+
+
+def test_a_failing_job_is_logged_and_the_next_one_still_runs(caplog):
+    p = Prefetcher(idle_s=0.0)
+    ran, job = _recorder()
+
+    def broken():
+        raise ValueError("no such period")
+
+    with caplog.at_level("WARNING", logger="netdash.app"):
+        p.submit([("broken", broken), ("after", job("after"))])
+        assert p.wait_idle(5)
+    assert ran == ["after"]
+    assert "'broken' failed" in caplog.text and "no such period" in caplog.text
+
+
+def test_script_run_counts_a_run_that_raised():
+    p = Prefetcher(idle_s=0.0)
+    ran, job = _recorder()
+    with pytest.raises(RuntimeError), p.script_run():
+        raise RuntimeError("st.rerun() or st.stop() end a run this way")
+    p.submit([("a", job("a"))])
+    assert p.wait_idle(5) and ran == ["a"]
+
+
+def test_other_options_start_after_the_current_one_and_wrap_round():
+    ran = []
+    jobs = other_options("page", ["all", "working", "direct", "cop"], "direct", ran.append)
+    assert [key for key, _ in jobs] == [("page", "cop"), ("page", "all"), ("page", "working")]
+    for _, job in jobs:
+        job()
+    assert ran == ["cop", "all", "working"]
+    assert [key for key, _ in other_options("page", ["a", "b"], "gone", ran.append)] == [("page", "a"), ("page", "b")]
+
+
+def test_submit_does_nothing_when_switched_off_or_the_dataset_is_large(monkeypatch):
+    class Big:
+        contacts = range(_prefetch.MAX_CONTACTS + 1)
+
+    class Small:
+        contacts = range(10)
+
+    calls = []
+    monkeypatch.setattr(_prefetch._prefetcher, "submit", calls.append)
+    monkeypatch.setenv("NETDASH_PREFETCH", "0")
+    _prefetch.submit(Small, [("a", None)])
+    monkeypatch.setenv("NETDASH_PREFETCH", "1")
+    _prefetch.submit(Big, [("b", None)])
+    _prefetch.submit(Small, [("c", None)])
+    assert calls == [[("c", None)]]
+
+
+# --- on the pages: the background work fills the caches the page reads, with the right values ---
+
+# (page, selectbox key, the option switched to: the page's next option, as a user's ArrowDown picks it)
+PAGES = [
+    ("pages/brokerage.py", "brokerage_ties", "direct"),
+    ("pages/fragmentation.py", "frag_ties", "direct"),
+    ("pages/before_after.py", "ba_ties", "direct"),
+    ("pages/over_time.py", "ot_ties", "direct"),
+    ("pages/cop_impact.py", "imp_ties", "direct"),
+    ("pages/isolation.py", "iso_ties", "direct"),
+    ("pages/network_map.py", "map_ties", "working"),
+]
+
+
+def _shown(at):
+    """Everything a page shows that a wrong cache entry would change: metrics, tables, chart data, maps, notes."""
+    return {
+        "metrics": metrics(at),
+        "tables": [frame.value.reset_index(drop=True) for frame in at.dataframe],
+        "charts": chart_data(at),
+        "maps": [element.proto.srcdoc for element in at.main if getattr(element, "type", "") == "iframe"],
+        "notes": [element.value for element in (*at.info, *at.caption)],
+    }
+
+
+def _assert_same(got, want):
+    assert got["metrics"] == want["metrics"]
+    assert got["notes"] == want["notes"]
+    assert got["maps"] == want["maps"]
+    for kind in ("tables", "charts"):
+        assert len(got[kind]) == len(want[kind])
+        for a, b in zip(got[kind], want[kind]):
+            pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize(("page", "key", "option"), PAGES, ids=[p.split("/")[1][:-3] for p, _, _ in PAGES])
+def test_a_prefetched_setting_shows_what_computing_it_on_demand_shows(app_workspace, monkeypatch, page, key, option):
+    """Computed in the background for another ties setting, then shown: the same page as computing it then.
+
+    The page's cached functions read the run's globals (dataset, period,
+    graphs); a background call for other ties must not store this run's
+    values under that setting's key.
+    """
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    monkeypatch.setenv("NETDASH_PREFETCH", "1")
+    at = open_page(app_workspace, page)
+    assert _prefetch._prefetcher.wait_idle(300)
+    done = [k for k in _prefetch._prefetcher.done if k[1] == option]
+    assert done, "the next option was not computed in the background"
+    at.selectbox(key=key).set_value(option).run()
+    assert not at.exception, at.exception
+    prefetched = _shown(at)
+
+    monkeypatch.setenv("NETDASH_PREFETCH", "0")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    fresh = open_page(app_workspace, page)
+    fresh.selectbox(key=key).set_value(option).run()
+    assert not fresh.exception, fresh.exception
+    _assert_same(prefetched, _shown(fresh))
