@@ -11,6 +11,11 @@ they pick it while the worker is still on it, Streamlit's per-value
 compute lock makes the page wait for that computation instead of starting
 a second one.
 
+Some pages are slow to open even with their measures shared, so every run
+also hands :func:`warm` their default work (Before & after's comparison).
+It is queued once however often it is asked for and runs after the page
+jobs: by the time the user opens the page, it is there.
+
 The worker stays out of the way of the pages: it starts a job only when
 no script run has been in progress for :data:`IDLE_S`, one job at a time,
 and a page's :func:`submit` replaces whatever another page asked for.
@@ -56,12 +61,17 @@ def enabled():
 
 
 class Prefetcher:
-    """A queue of keyed jobs and one daemon thread that runs them while no script runs."""
+    """Two queues of keyed jobs and one daemon thread that runs them while no script runs.
+
+    The page's jobs (:meth:`submit`, replaced by the next page) run first;
+    warm-up jobs (:meth:`warm`, never queued twice) when there are none.
+    """
 
     def __init__(self, idle_s=IDLE_S):
         self.idle_s = idle_s
         self._cond = threading.Condition()
         self._jobs = {}  # key -> callable, in the order submitted
+        self._later = {}  # warm-up jobs: key -> callable
         self._running = 0
         self._quiet_since = time.monotonic()
         self._thread = None
@@ -85,20 +95,34 @@ class Prefetcher:
         """Replace the queued jobs with ``jobs``, an iterable of (key, callable), first to run first."""
         with self._cond:
             self._jobs = dict(jobs)
-            if self._jobs and self._thread is None:
-                self._thread = threading.Thread(target=self._work, name=THREAD_NAME, daemon=True)
-                self._thread.start()
-            self._cond.notify_all()
+            self._wake()
+
+    def warm(self, key, job):
+        """Queue ``job`` to run when there are no page jobs, unless a job with ``key`` is queued already.
+
+        Done jobs are queued again when asked: a job whose results are still
+        cached costs only the cache reads, and one whose results were evicted
+        does its work again.
+        """
+        with self._cond:
+            self._later.setdefault(key, job)
+            self._wake()
+
+    def _wake(self):
+        if (self._jobs or self._later) and self._thread is None:
+            self._thread = threading.Thread(target=self._work, name=THREAD_NAME, daemon=True)
+            self._thread.start()
+        self._cond.notify_all()
 
     def pending(self):
         with self._cond:
-            return list(self._jobs)
+            return [*self._jobs, *self._later]
 
     def wait_idle(self, timeout):
         """Wait until no job is queued or running; return whether that happened within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._jobs or self._busy:
+            while self._jobs or self._later or self._busy:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
@@ -108,21 +132,23 @@ class Prefetcher:
     def _next(self):
         with self._cond:
             while True:
-                if not self._jobs:
+                queue = self._jobs or self._later
+                if not queue:
                     self._cond.wait()
                     continue
                 wait = self._quiet_since + self.idle_s - time.monotonic()
                 if self._running or wait > 0:
                     self._cond.wait(timeout=max(wait, 0.05))
                     continue
-                key = next(iter(self._jobs))
+                key = next(iter(queue))
                 self._busy = True
-                return key, self._jobs.pop(key)
+                return key, queue.pop(key)
 
     def _work(self):
         while True:
             key, job = self._next()
             started = time.perf_counter()
+            log.debug("Prefetching %r", key)
             try:
                 job()
             except Exception:  # noqa: BLE001 - a prefetch only warms a cache; the page reports errors itself
@@ -140,6 +166,10 @@ _prefetcher = Prefetcher()
 script_run = _prefetcher.script_run
 
 
+def _worth_it(ds):
+    return enabled() and len(ds.contacts) <= MAX_CONTACTS
+
+
 def submit(ds, jobs):
     """Queue ``jobs`` ((key, callable) pairs) for the background worker, replacing any queued before.
 
@@ -149,8 +179,18 @@ def submit(ds, jobs):
     it runs outside any script run. Nothing is queued when prefetching is
     off or ``ds`` has more than :data:`MAX_CONTACTS` contacts.
     """
-    if enabled() and len(ds.contacts) <= MAX_CONTACTS:
+    if _worth_it(ds):
         _prefetcher.submit(jobs)
+
+
+def warm(ds, key, job):
+    """Queue ``job``, work a page will need when it is opened, after the page jobs (once if queued twice).
+
+    ``key`` must name everything the job depends on (dataset version,
+    period ...). Same conditions and rules as :func:`submit`.
+    """
+    if _worth_it(ds):
+        _prefetcher.warm(key, job)
 
 
 def other_options(page, options, current, job):

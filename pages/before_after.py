@@ -4,8 +4,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from netdash.compare import compare_periods, mixing_change
-from netdash.dynamics import HEADLINE_EXPLANATIONS, period_notes, split_at, tie_change_summary
+from netdash.compare import mixing_change
+from netdash.dynamics import HEADLINE_EXPLANATIONS, period_notes, tie_change_summary
 from netdash.viz.panels import before_after_maps
 from netdash.impact import OUTCOME_TIES
 from netdash.periods import Period
@@ -30,8 +30,6 @@ if first is None:
     st.info("This dataset has no dated contacts, so there is nothing to compare.")
     st.stop()
 period = _shared.current_period()
-start = period.start if period.start is not None else first
-end = period.end - DAY if period.end is not None else last
 cop_start = _shared.current_cop_start()
 
 c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
@@ -62,7 +60,7 @@ else:
         st.info("Nobody in this dataset attended a COP session, so there is no COP start to split at. "
                 "Set a COP start in the sidebar, or compare two custom periods.")
     with _shared.shown_errors():
-        before, after = split_at(start, end, cop_start)
+        before, after = _shared.split_period(ds, period, cop_start)
 st.caption(f"Before: {before.label()}. After: {after.label()} (each period ends the day before its end date).")
 for note in period_notes(before, after):
     st.warning(note)
@@ -101,19 +99,10 @@ def _maps(name, version, before_key, after_key, ties, changes_only, larger):
                              to_see_more=None if larger else f"switch on '{LARGER_MAPS}' above to see more")
 
 
-@st.cache_resource(show_spinner="Comparing the periods (with intervals this can take minutes)…", max_entries=8,
-                   ttl=_shared.ANALYSIS_TTL)
-def _compare(name, version, before_key, after_key, ties, replicates):
-    # The analyses behind _graphs: their networks are read, not built a second time.
-    analyses = (_shared.analysis(ds, before, ties), _shared.analysis(ds, after, ties))
-    return compare_periods(ds, before, after, ties=ties, permutations=replicates, bootstrap=replicates,
-                           analyses=analyses)
-
-
 with _shared.shown_errors():
     G_before, G_after = _graphs(*keys)
     maps = _maps(*keys, changes_only, larger)
-    comparison = _compare(*keys, replicates)
+    comparison = _shared.comparison(ds, before, after, ties, replicates)
 
 who = comparison.practitioners
 m1, m2, m3, m4 = st.columns(4)
@@ -172,7 +161,7 @@ agencies = _shared.agency_names(ds)
 def _pairs(name, version, before_key, after_key, ties, replicates):
     """Every tie change with names, for the download (170,000 rows at medium scale: built once)."""
     labels = _shared.practitioner_labels(ds)
-    comparison = _compare(name, version, before_key, after_key, ties, replicates)  # the key's, not this run's
+    comparison = _shared.comparison(ds, before, after, ties, replicates)  # the key's ties, not this run's
     pairs = pd.concat([comparison.tie_changes.assign(tie="network"),
                        comparison.trust_tie_changes.assign(tie="trust")], ignore_index=True)
     for end_ in ("a", "b"):
@@ -233,7 +222,7 @@ def _other_ties(t):
     other = (*keys[:-1], t)
     _maps(*other, changes_only, larger)
     if not replicates:  # intervals take minutes: only when asked for
-        _compare(*other, replicates)
+        _shared.comparison(ds, before, after, t)
     _heatmaps(*other, heatmap_level)
 
 

@@ -47,6 +47,22 @@ def test_the_worker_waits_until_no_script_has_run_for_the_idle_time():
     assert ended - started >= 0.2
 
 
+def test_warm_up_jobs_run_after_the_page_jobs_and_are_queued_once_per_key():
+    p = Prefetcher(idle_s=0.0)
+    ran, job = _recorder()
+    with p.script_run():
+        p.warm("w1", job("w1"))
+        p.submit([("a", job("a")), ("b", job("b"))])
+        p.warm("w1", job("w1 again"))  # queued already: ignored
+        p.warm("w2", job("w2"))
+        p.submit([("c", job("c"))])  # replaces the page jobs, not the warm-ups
+        assert p.pending() == ["c", "w1", "w2"]
+    assert p.wait_idle(5)
+    assert ran == ["c", "w1", "w2"]
+    p.warm("w1", job("w1 later"))  # done: queued again (its results may have left the cache)
+    assert p.wait_idle(5) and ran == ["c", "w1", "w2", "w1 later"]
+
+
 def test_a_failing_job_is_logged_and_the_next_one_still_runs(caplog):
     p = Prefetcher(idle_s=0.0)
     ran, job = _recorder()
@@ -158,3 +174,27 @@ def test_a_prefetched_setting_shows_what_computing_it_on_demand_shows(app_worksp
     fresh.selectbox(key=key).set_value(option).run()
     assert not fresh.exception, fresh.exception
     _assert_same(prefetched, _shown(fresh))
+
+
+def test_before_after_opens_on_the_comparison_warmed_up_while_another_page_was_read(app_workspace, monkeypatch):
+    """Any page queues Before & after's default comparison; the page then reads it, and shows the same."""
+    import netdash.compare
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    monkeypatch.setenv("NETDASH_PREFETCH", "1")
+    open_page(app_workspace, "pages/overview.py")
+    assert _prefetch._prefetcher.wait_idle(300)
+    assert any(k[0] == "before_after" and k[1] == "demo" for k in _prefetch._prefetcher.done)
+    calls = []
+    real = netdash.compare.compare_periods
+    monkeypatch.setattr(netdash.compare, "compare_periods", lambda *a, **k: calls.append(1) or real(*a, **k))
+    warmed = _shown(open_page(app_workspace, "pages/before_after.py"))
+    assert calls == []  # the page read the warmed-up comparison
+
+    monkeypatch.setenv("NETDASH_PREFETCH", "0")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    fresh = open_page(app_workspace, "pages/before_after.py")
+    assert calls == [1]  # and computing it on demand goes through the same function
+    _assert_same(warmed, _shown(fresh))
