@@ -29,15 +29,19 @@ def e2e_workspace(tmp_path_factory):
 def app(e2e_workspace, tmp_path_factory):
     """The dashboard on a free localhost port, with its own temp folder (``app.tmpdir``) to inspect."""
     tmpdir = tmp_path_factory.mktemp("app_tmp")
-    old = os.environ.get("TMPDIR")
-    os.environ["TMPDIR"] = str(tmpdir)  # start_app passes our environment to the server
+    # start_app passes our environment to the server. The background work is on, as a user's server has it
+    # (tests/conftest.py switches it off for the rest of the suite): every tour runs with it.
+    settings = {"TMPDIR": str(tmpdir), "NETDASH_PREFETCH": "1"}
+    old = {k: os.environ.get(k) for k in settings}
+    os.environ.update(settings)
     try:
         proc, url = shots.start_app(e2e_workspace.path, shots.free_port())
     finally:
-        if old is None:
-            os.environ.pop("TMPDIR")
-        else:
-            os.environ["TMPDIR"] = old
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k)
+            else:
+                os.environ[k] = v
     running = App(proc, url, e2e_workspace)
     running.tmpdir = tmpdir
     yield running
