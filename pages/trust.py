@@ -25,7 +25,7 @@ st.info(describe_trust_rule(**rule))
 def _trust(name, version, period_key, rule_key):
     # A resource (shared, read-only): unpickling the pair table and graph cost half a second a rerun.
     edges = trust_edges(ds, period, **rule)
-    G = trust_graph(ds, period, **rule)
+    G = trust_graph(ds, period, edges=edges)
     return edges, G, trust_summary(G)
 
 

@@ -113,6 +113,15 @@ def test_trust_graph_and_summary(ds):
     }
 
 
+def test_trust_graph_from_a_table_already_computed_is_the_same_graph(ds):
+    rule = {"min_interactions": 2, "use_survey": False}
+    edges = trust_edges(ds, H1, **rule)
+    G, H = trust_graph(ds, H1, **rule), trust_graph(ds, H1, edges=edges)
+    assert sorted(G.nodes(data=True)) == sorted(H.nodes(data=True))
+    assert {frozenset(e): d for *e, d in G.edges(data=True)} == {frozenset(e): d for *e, d in H.edges(data=True)}
+    assert G.edges != trust_graph(ds, H1).edges  # the rule matters, so the table's rule is the one used
+
+
 def test_survey_rated_practitioner_out_of_post_is_a_node(ds):
     left = Dataset.from_records(
         agencies=ds.agencies,

@@ -140,16 +140,20 @@ def trust_edges(ds, period=None, *, min_interactions=3, min_months=2, require_re
     return pairs[_COLUMNS]
 
 
-def trust_graph(ds, period=None, **rule):
+def trust_graph(ds, period=None, *, edges=None, **rule):
     """Undirected graph of the trust ties only.
 
     Nodes are the practitioner nodes of the period (see
     :mod:`netdash.graphs`, isolates included) plus anyone in a survey-rated
     trust tie. Edge attributes: ``strength``, ``source``, ``interactions``,
     ``months``, ``reciprocated``, ``survey_trust`` (None when unrated).
-    Keyword options are those of :func:`trust_edges`.
+    Keyword options are those of :func:`trust_edges`; ``edges``, the
+    :func:`trust_edges` table of ``ds`` and ``period`` already computed with
+    them, saves computing it again.
     """
-    return _graph_from_edges(ds, period, trust_edges(ds, period, **rule))
+    if edges is None:
+        edges = trust_edges(ds, period, **rule)
+    return _graph_from_edges(ds, period, edges)
 
 
 def _graph_from_edges(ds, period, edges):
