@@ -22,8 +22,9 @@ and a page's :func:`submit` replaces whatever another page asked for.
 Jobs only fill caches; an error in one is logged and dropped (the page
 shows it properly if the user asks for that option).
 
-``NETDASH_PREFETCH=0`` switches it off (the test suite does, so its
-timings and caches stay those of the page under test).
+``NETDASH_PREFETCH=0`` switches it off. The unit and AppTest suite does,
+so each test sees only what its page computed; the browser suite
+(tests/e2e) runs its server with it on, as users run it.
 """
 
 import logging
@@ -50,7 +51,7 @@ class _NoContextWarning(logging.Filter):
     """Drop Streamlit's "missing ScriptRunContext" warning for the worker: it runs outside script runs on purpose."""
 
     def filter(self, record):
-        return not (record.threadName == THREAD_NAME and "missing ScriptRunContext" in record.msg)
+        return not (record.threadName == THREAD_NAME and "missing ScriptRunContext" in str(record.msg))
 
 
 logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoContextWarning())
