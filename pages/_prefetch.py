@@ -27,6 +27,7 @@ so each test sees only what its page computed; the browser suite
 (tests/e2e) runs its server with it on, as users run it.
 """
 
+import atexit
 import logging
 import os
 import threading
@@ -77,6 +78,7 @@ class Prefetcher:
         self._quiet_since = time.monotonic()
         self._thread = None
         self._busy = False
+        self._stopping = False
         self.done = []  # keys of finished jobs, newest last (kept short; for tests and logs)
 
     @contextmanager
@@ -109,7 +111,26 @@ class Prefetcher:
             self._later.setdefault(key, job)
             self._wake()
 
+    def stop(self, timeout=60):
+        """Drop the queued jobs, let the running one finish (up to ``timeout`` s) and end the thread.
+
+        Registered to run at interpreter exit: a daemon thread still inside
+        a C extension when Python finalises can crash the process.
+        """
+        with self._cond:
+            self._stopping = True
+            self._jobs.clear()
+            self._later.clear()
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
     def _wake(self):
+        if self._stopping:
+            self._jobs.clear()
+            self._later.clear()
+            return
         if (self._jobs or self._later) and self._thread is None:
             self._thread = threading.Thread(target=self._work, name=THREAD_NAME, daemon=True)
             self._thread.start()
@@ -133,6 +154,8 @@ class Prefetcher:
     def _next(self):
         with self._cond:
             while True:
+                if self._stopping:
+                    return None
                 queue = self._jobs or self._later
                 if not queue:
                     self._cond.wait()
@@ -147,7 +170,10 @@ class Prefetcher:
 
     def _work(self):
         while True:
-            key, job = self._next()
+            item = self._next()
+            if item is None:
+                return
+            key, job = item
             started = time.perf_counter()
             log.debug("Prefetching %r", key)
             try:
@@ -165,6 +191,7 @@ class Prefetcher:
 
 _prefetcher = Prefetcher()
 script_run = _prefetcher.script_run
+atexit.register(_prefetcher.stop)
 
 
 def _worth_it(ds):

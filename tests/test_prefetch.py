@@ -77,6 +77,25 @@ def test_a_failing_job_is_logged_and_the_next_one_still_runs(caplog):
     assert "'broken' failed" in caplog.text and "no such period" in caplog.text
 
 
+def test_stop_lets_the_running_job_finish_drops_the_rest_and_ends_the_thread():
+    p = Prefetcher(idle_s=0.0)
+    gate, started = threading.Event(), threading.Event()
+    ran, job = _recorder()
+    p.submit([("a", lambda: (started.set(), gate.wait(5), ran.append("a"))), ("b", job("b"))])
+    p.warm("w", job("w"))
+    assert started.wait(5)
+    stopper = threading.Thread(target=p.stop, args=(5,))
+    stopper.start()
+    time.sleep(0.1)
+    assert stopper.is_alive()  # waiting for "a"
+    gate.set()
+    stopper.join(5)
+    assert not stopper.is_alive() and not p._thread.is_alive()
+    p.submit([("c", job("c"))])  # after stop: nothing runs
+    time.sleep(0.1)
+    assert ran == ["a"] and p.pending() == []
+
+
 def test_script_run_counts_a_run_that_raised():
     p = Prefetcher(idle_s=0.0)
     ran, job = _recorder()
@@ -166,6 +185,7 @@ def test_a_prefetched_setting_shows_what_computing_it_on_demand_shows(app_worksp
     at.selectbox(key=key).set_value(option).run()
     assert not at.exception, at.exception
     prefetched = _shown(at)
+    assert _prefetch._prefetcher.wait_idle(300)  # the jobs this run queued must not fill the caches below
 
     monkeypatch.setenv("NETDASH_PREFETCH", "0")
     st.cache_resource.clear()
@@ -191,6 +211,8 @@ def test_before_after_opens_on_the_comparison_warmed_up_while_another_page_was_r
     monkeypatch.setattr(netdash.compare, "compare_periods", lambda *a, **k: calls.append(1) or real(*a, **k))
     warmed = _shown(open_page(app_workspace, "pages/before_after.py"))
     assert calls == []  # the page read the warmed-up comparison
+    assert _prefetch._prefetcher.wait_idle(300)  # its jobs (the other ties) must not fill the caches below
+    calls.clear()
 
     monkeypatch.setenv("NETDASH_PREFETCH", "0")
     st.cache_resource.clear()
