@@ -28,6 +28,7 @@ so each test sees only what its page computed; the browser suite
 """
 
 import atexit
+import functools
 import logging
 import os
 import threading
@@ -97,8 +98,9 @@ class Prefetcher:
     def submit(self, jobs):
         """Replace the queued jobs with ``jobs``, an iterable of (key, callable), first to run first."""
         with self._cond:
-            self._jobs = dict(jobs)
-            self._wake()
+            if not self._stopping:
+                self._jobs = dict(jobs)
+                self._wake()
 
     def warm(self, key, job):
         """Queue ``job`` to run when there are no page jobs, unless a job with ``key`` is queued already.
@@ -108,8 +110,9 @@ class Prefetcher:
         does its work again.
         """
         with self._cond:
-            self._later.setdefault(key, job)
-            self._wake()
+            if not self._stopping:
+                self._later.setdefault(key, job)
+                self._wake()
 
     def stop(self, timeout=60):
         """Drop the queued jobs, let the running one finish (up to ``timeout`` s) and end the thread.
@@ -127,10 +130,6 @@ class Prefetcher:
             thread.join(timeout)
 
     def _wake(self):
-        if self._stopping:
-            self._jobs.clear()
-            self._later.clear()
-            return
         if (self._jobs or self._later) and self._thread is None:
             self._thread = threading.Thread(target=self._work, name=THREAD_NAME, daemon=True)
             self._thread.start()
@@ -226,8 +225,4 @@ def other_options(page, options, current, job):
     options = list(options)
     at = options.index(current) if current in options else -1
     ordered = options[at + 1:] + options[:max(at, 0)]
-    return [((page, option), _bound(job, option)) for option in ordered if option != current]
-
-
-def _bound(job, option):
-    return lambda: job(option)
+    return [((page, option), functools.partial(job, option)) for option in ordered if option != current]
