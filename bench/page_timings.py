@@ -90,6 +90,7 @@ def _now(page):
 
 def _mark_frames(page):
     """Mark the documents of the current iframes, so a later draw is known to be a new one."""
+    page.evaluate("window.netdashMaps = null")  # maps drawn in the page itself (pages/_mapview.py)
     for frame in page.frames[1:]:
         try:
             frame.evaluate("window.__ndOld = true")
@@ -188,6 +189,20 @@ def _map_draw(page, timeout_s=20):
     return None
 
 
+def _inpage_draw(page, timeout_s=20):
+    """Draw of the maps drawn in the page itself since the last action (``window.netdashMaps``, set by
+    ``netdash/viz/templates/maps_module.js`` once every map has drawn), or None when none was drawn."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        maps = page.evaluate("window.netdashMaps && Object.assign({wall_epoch: performance.timeOrigin"
+                             " + window.netdashMaps.drawn}, window.netdashMaps)")
+        if maps:
+            return {"maps": maps["count"], "drawn_ms": maps["drawn"] - maps["start"],
+                    "click_to_draw_s": (maps["wall_epoch"] - page.evaluate("window.__nd.t0")) / 1000}
+        page.wait_for_timeout(50)
+    return None
+
+
 def one_pass(browser, url, dataset, pages):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.add_init_script(RECORDER_JS)
@@ -202,11 +217,15 @@ def one_pass(browser, url, dataset, pages):
     for title, kind, label in pages:
         row = rows[title] = {}
         row["first"], row["first_spinners"] = _timed(page, _nav(page, title))
+        if title == "Before & after":
+            row["maps_draw"] = _inpage_draw(page)
         if title == "Network map":
             row["draw"] = _map_draw(page)
             row["metrics"] = page.locator("[data-testid='stMetric']").all_inner_texts()
         row["second"], _ = _timed(page, _nav(page, title))
         row["interaction"], row["interaction_spinners"] = _timed(page, _interaction(page, kind, label))
+        if title == "Before & after":
+            row["interaction_maps_draw"] = _inpage_draw(page)
         if title == "Network map":
             row["interaction_draw"] = _map_draw(page)
             row["interaction_metrics"] = page.locator("[data-testid='stMetric']").all_inner_texts()
@@ -219,7 +238,10 @@ def one_pass(browser, url, dataset, pages):
         print(f"  {title}: first {row['first']:.2f}s second {row['second']:.2f}s "
               f"interaction {row['interaction']:.2f}s"
               + (f" draw {row['draw']['drawn']:.0f}ms, click-to-draw {row['draw']['click_to_draw_s']:.2f}s"
-                 if row.get("draw") else ""), flush=True)
+                 if row.get("draw") else "")
+              + (f" maps drawn {row['interaction_maps_draw']['drawn_ms']:.0f}ms after their data, "
+                 f"click-to-drawn {row['interaction_maps_draw']['click_to_draw_s']:.2f}s"
+                 if row.get("interaction_maps_draw") else ""), flush=True)
     context.close()
     return rows
 

@@ -9,7 +9,8 @@ from netdash.dynamics import HEADLINE_EXPLANATIONS, period_notes, tie_change_sum
 from netdash.viz.panels import before_after_maps
 from netdash.impact import OUTCOME_TIES
 from netdash.periods import Period
-from pages import _prefetch, _shared
+from netdash.viz.inpage import maps_payload
+from pages import _mapview, _prefetch, _shared
 
 _shared.ensure_routed()
 
@@ -90,18 +91,20 @@ def _positions(name, version, before_key, after_key, ties):
 
 @st.cache_resource(show_spinner="Drawing the maps…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
 def _maps(name, version, before_key, after_key, ties, changes_only, larger):
+    """The two panels, and the data the page sends to draw them."""
     G_before, G_after = _graphs(name, version, before_key, after_key, ties)
-    return before_after_maps(G_before, G_after, changes_only=changes_only, height_px=470,
+    maps = before_after_maps(G_before, G_after, changes_only=changes_only, height_px=470,
                              titles=(f"Before: {before.label()}", f"After: {after.label()}"),
                              agency_names=_shared.agency_names(ds),
                              positions=_positions(name, version, before_key, after_key, ties),
                              max_nodes=2 * PANEL_NODES if larger else PANEL_NODES,
                              to_see_more=None if larger else f"switch on '{LARGER_MAPS}' above to see more")
+    return maps, maps_payload([maps.before.spec, maps.after.spec])
 
 
 with _shared.shown_errors():
     G_before, G_after = _graphs(*keys)
-    maps = _maps(*keys, changes_only, larger)
+    maps, payload = _maps(*keys, changes_only, larger)
     comparison = _shared.comparison(ds, before, after, ties, replicates)
 
 who = comparison.practitioners
@@ -117,12 +120,11 @@ st.caption("Every practitioner sits at the same place in both maps (and, when bo
            "period, where the Network map puts them). Pale dots: not in post in that period. "
            "Dashed lines (before): ties lost after the COP start. Purple lines (after): new ties "
            "across agencies. Colours are agencies. Maps show everyone in post in each period.")
-left, right = st.columns(2)
-for column, panel in ((left, maps.before), (right, maps.after)):
-    if panel.message:
-        column.info(panel.message)
-    with column:
-        st.iframe(panel.html, height=520)
+if maps.before.message or maps.after.message:
+    for column, panel in zip(st.columns(2), (maps.before, maps.after)):
+        if panel.message:
+            column.info(panel.message)
+_mapview.show(payload, key="ba_maps", height=520)
 st.caption(f"{len(maps.new_cross_agency):,} new cross-agency ties and {len(maps.lost):,} lost ties on the maps.")
 
 st.subheader("Headline measures")

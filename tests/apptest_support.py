@@ -1,9 +1,13 @@
 """Helpers shared by the AppTest page tests: open a page with chosen settings, read what it shows."""
 
+import json
+import re
 from pathlib import Path
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
+
+from pages._mapview import NAME as MAPVIEW
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
@@ -49,3 +53,20 @@ def chart_data(at):
             for dataset in element.proto.datasets:
                 frames.append(pa.ipc.open_stream(dataset.data.data).read_pandas())
     return frames
+
+
+def drawn_maps(at):
+    """The data (``{"nodes", "edges", "options"}``) of every network map the page draws, in page order.
+
+    Reads both kinds of map: a ``network_html`` page in ``st.iframe`` and the
+    in-page maps of ``pages/_mapview.py`` (one data set per panel).
+    """
+    maps = []
+    for element in at.main:
+        kind = getattr(element, "type", "")
+        if kind == "iframe":
+            found = re.search(r'id="netdash-data">(.*?)</script>', element.proto.srcdoc, re.S)
+            maps.append(json.loads(found.group(1)))
+        elif kind == "bidi_component" and element.proto.component_name == MAPVIEW:
+            maps.extend(panel["data"] for panel in json.loads(element.proto.bytes)["panels"])
+    return maps

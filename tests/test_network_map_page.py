@@ -1,19 +1,22 @@
 """Network map page: one layout per period, shared by every "Ties" setting (issue 7)."""
 
-import json
-import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_support import drawn_maps
+
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
 
-def _positions(at):
-    """``{practitioner_id: (x, y)}`` of the map on the page."""
-    (frame,) = at.get("iframe")
-    data = json.loads(re.search(r'id="netdash-data">(.*?)</script>', frame.proto.srcdoc, re.S).group(1))
+def _positions(at, which=None):
+    """``{practitioner_id: (x, y)}`` of the map on the page (of map ``which`` when it has several), and its tie count."""
+    maps = drawn_maps(at)
+    if which is None:
+        (data,) = maps
+    else:
+        data = maps[which]
     out = {}
     for node in data["nodes"]:
         ids = [line[4:] for line in node["tip"] if line.startswith("ID: ")]
@@ -73,16 +76,14 @@ def test_before_and_after_puts_everyone_where_the_network_map_does(network_map):
     at = network_map
     at.switch_page("pages/before_after.py").run()
     assert not at.exception, at.exception
-    for frame in at.get("iframe"):
-        data = json.loads(re.search(r'id="netdash-data">(.*?)</script>', frame.proto.srcdoc, re.S).group(1))
-        shown = {[line[4:] for line in n["tip"] if line.startswith("ID: ")][0]: (n["x"], n["y"]) for n in data["nodes"]}
+    assert len(drawn_maps(at)) == 2
+    for which in (0, 1):
+        shown, _ = _positions(at, which)
         assert len(shown) > 50
         assert shown == {p: on_map[p] for p in shown}
     # Switching the ties keeps the places too.
     at.selectbox(key="ba_ties").set_value("direct").run()
-    frame = at.get("iframe")[0]
-    data = json.loads(re.search(r'id="netdash-data">(.*?)</script>', frame.proto.srcdoc, re.S).group(1))
-    shown = {[line[4:] for line in n["tip"] if line.startswith("ID: ")][0]: (n["x"], n["y"]) for n in data["nodes"]}
+    shown, _ = _positions(at, 0)
     assert shown == {p: on_map[p] for p in shown}
 
 

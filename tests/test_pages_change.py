@@ -7,7 +7,7 @@ import shutil
 import networkx as nx
 import pandas as pd
 import pytest
-from apptest_support import chart_data
+from apptest_support import chart_data, drawn_maps
 from apptest_support import metrics as _metrics
 from apptest_support import open_page
 from apptest_support import texts as _texts
@@ -23,8 +23,9 @@ DEMO_FIRST, DEMO_LAST = "2023-01-01", "2024-12-31"
 
 
 def _map_data(html):
-    """Nodes by practitioner id, and edges, from a network_html page."""
-    data = json.loads(re.search(r'id="netdash-data">(.*?)</script>', html, re.S).group(1))
+    """Nodes by practitioner id, and edges, from a network_html page or a map's data (``drawn_maps``)."""
+    data = html if isinstance(html, dict) else json.loads(
+        re.search(r'id="netdash-data">(.*?)</script>', html, re.S).group(1))
     pid = {}
     for node in data["nodes"]:
         ids = [line[4:] for line in node["tip"] if line.startswith("ID: ")]
@@ -187,10 +188,10 @@ def test_before_after_on_the_demo_draws_two_aligned_maps_and_follows_the_ties_se
     at = _page(workspace, "pages/before_after.py")
     assert at.title[0].value == "Before & after"
     assert _metrics(at)["Practitioners compared"] == "185"
-    frames = at.get("iframe")
-    assert len(frames) == 2
-    nodes_before, _ = _map_data(frames[0].proto.srcdoc)
-    nodes_after, _ = _map_data(frames[1].proto.srcdoc)
+    maps = drawn_maps(at)
+    assert len(maps) == 2 and not at.get("iframe")  # drawn in the page itself
+    nodes_before, _ = _map_data(maps[0])
+    nodes_after, _ = _map_data(maps[1])
     assert len(nodes_before) == len(nodes_after) == 200
     assert all((nodes_before[n]["x"], nodes_before[n]["y"]) == (nodes_after[n]["x"], nodes_after[n]["y"])
                for n in nodes_before)
@@ -214,7 +215,7 @@ def test_before_after_custom_periods(workspace):
 def test_before_after_with_cop_start_on_the_first_day(workspace):
     at = _page(workspace, "pages/before_after.py", cop_start=DEMO_FIRST)
     assert "no before period" in _texts(at.error)
-    assert not at.get("iframe")
+    assert not drawn_maps(at)
 
 
 def test_before_after_with_cop_start_on_the_last_day(workspace):
@@ -230,7 +231,7 @@ def test_before_after_when_nobody_attended(workspace):
 
 def test_before_after_when_everyone_attended(workspace):
     at = _page(workspace, "pages/before_after.py", dataset="allcop")
-    assert len(at.get("iframe")) == 2 and not at.error
+    assert len(drawn_maps(at)) == 2 and not at.error
 
 
 def test_over_time_on_the_demo_switches_to_months(workspace):

@@ -6,7 +6,7 @@ import time
 import pandas as pd
 import pytest
 import streamlit as st
-from apptest_support import chart_data, metrics, open_page
+from apptest_support import chart_data, drawn_maps, metrics, open_page
 
 from pages import _prefetch
 from pages._prefetch import Prefetcher, other_options
@@ -152,7 +152,7 @@ def _shown(at):
         "metrics": metrics(at),
         "tables": [frame.value.reset_index(drop=True) for frame in at.dataframe],
         "charts": chart_data(at),
-        "maps": [element.proto.srcdoc for element in at.main if getattr(element, "type", "") == "iframe"],
+        "maps": drawn_maps(at),
         "notes": [element.value for element in (*at.info, *at.caption)],
     }
 

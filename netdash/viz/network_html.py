@@ -32,7 +32,7 @@ from netdash.errors import InvalidInputError
 from netdash.viz.assets import csp_hash, vis_script, vis_style
 from netdash.viz.colours import MISSING_COLOUR, agency_colours, sorted_ids
 
-__all__ = ["network_html", "script_json"]
+__all__ = ["network_html", "network_spec", "spec_html", "script_json"]
 
 _EDGE_STYLE_KEYS = {"color", "dashes", "width", "label", "title"}
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}|rgba?\(\s*[0-9.,\s%]+\)|[a-zA-Z]{3,20}")
@@ -172,7 +172,7 @@ def _edges(G, weight):
     return out
 
 
-def network_html(
+def network_spec(
     G,
     positions,
     *,
@@ -190,7 +190,10 @@ def network_html(
     weight="weight",
     navigation_buttons=False,
 ):
-    """A complete HTML page drawing ``G`` at ``positions``, safe for any names.
+    """What a map of ``G`` at ``positions`` draws: its nodes, ties, options, legend and title, as data.
+
+    Every name stays plain text here: :func:`spec_html` escapes it into a
+    page, and the dashboard's in-page maps set it with ``textContent``.
 
     Parameters
     ----------
@@ -232,8 +235,10 @@ def network_html(
 
     Returns
     -------
-    str
-        The page, with no external resource of any kind.
+    dict
+        ``{"title", "height_px", "legend": {"heading", "nodes", "edges"},
+        "data": {"nodes", "edges", "options"}}``: JSON-serialisable, in the
+        form vis-network takes (tooltips as ``tip`` lists of lines).
 
     Raises
     ------
@@ -385,13 +390,31 @@ def network_html(
                                      "dashes": bool(style.get("dashes")),
                                      "width": min(float(style.get("width", 2)), 6)})
 
+    return {"title": _text(title), "height_px": height_px,
+            "legend": {"heading": heading, "nodes": legend_nodes, "edges": legend_edges},
+            "data": {"nodes": node_data, "edges": edge_data, "options": options}}
+
+
+def spec_html(spec):
+    """The complete HTML page drawing a :func:`network_spec`, with no external resource of any kind."""
     init_js = _load_template("network.js")
     vis_js = vis_script()
     csp = ("default-src 'none'; script-src " + csp_hash(vis_js) + " " + csp_hash(init_js)
            + "; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
+    legend = spec["legend"]
     return _environment().get_template("network.html.j2").render(
-        title=_text(title), height_px=height_px, csp=csp,
-        legend_heading=heading, legend_nodes=legend_nodes, legend_edges=legend_edges,
-        data_json=Markup(script_json({"nodes": node_data, "edges": edge_data, "options": options})),
+        title=spec["title"], height_px=spec["height_px"], csp=csp,
+        legend_heading=legend["heading"], legend_nodes=legend["nodes"], legend_edges=legend["edges"],
+        data_json=Markup(script_json(spec["data"])),
         vis_css=Markup(vis_style()), vis_js=Markup(vis_js), init_js=Markup(init_js),
     )
+
+
+def network_html(G, positions, **options):
+    """A complete HTML page drawing ``G`` at ``positions``, safe for any names.
+
+    Takes the arguments of :func:`network_spec`, and returns
+    ``spec_html(network_spec(G, positions, **options))``: a page with no
+    external resource of any kind.
+    """
+    return spec_html(network_spec(G, positions, **options))

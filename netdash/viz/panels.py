@@ -5,6 +5,7 @@ the same place in every panel, people not in post in a period are faded,
 and new cross-agency and lost ties are styled.
 """
 
+import functools
 from dataclasses import dataclass
 
 import networkx as nx
@@ -13,7 +14,7 @@ from netdash.dynamics import tie_changes, tie_key
 from netdash.viz.budget import MapBudget, _backbone, _check_limits, _fits
 from netdash.viz.colours import agency_colours
 from netdash.viz.layout import stable_positions
-from netdash.viz.network_html import network_html
+from netdash.viz.network_html import network_spec, spec_html
 
 __all__ = ["MapPanel", "BeforeAfterMaps", "NEW_CROSS_STYLE", "LOST_STYLE", "population_graph", "map_panel",
            "before_after_maps"]
@@ -32,17 +33,24 @@ class MapPanel:
 
     Attributes
     ----------
+    spec : dict
+        What the map draws (:func:`netdash.viz.network_html.network_spec`).
     html : str
-        The page from :func:`netdash.viz.network_html`.
+        The page from :func:`netdash.viz.network_html`, built from ``spec``
+        when first asked for.
     absent : frozenset
         Nodes drawn faded because they are not in this panel's graph.
     message : str or None
         :func:`netdash.viz.map_budget`'s note when the graph was cut down.
     """
 
-    html: str
+    spec: dict
     absent: frozenset
     message: str | None
+
+    @functools.cached_property
+    def html(self):
+        return spec_html(self.spec)
 
 
 @dataclass(frozen=True)
@@ -130,9 +138,9 @@ def map_panel(G, positions, *, population=None, edge_styles=None, title=None, he
         budget = _backbone(G, len(G) + len(absent), max_nodes=max_nodes, ties_per_node=3, weight="weight",
                            to_see_more=to_see_more)
     styles = {k: v for k, v in (edge_styles or {}).items() if budget.graph.has_edge(*k)}
-    html = network_html(budget.graph, positions, faded_nodes=absent, edge_styles=styles, title=title,
+    spec = network_spec(budget.graph, positions, faded_nodes=absent, edge_styles=styles, title=title,
                         height_px=height_px, palette=palette, agency_names=agency_names)
-    return MapPanel(html, absent, budget.message)
+    return MapPanel(spec, absent, budget.message)
 
 
 def before_after_maps(G_before, G_after, *, seed=0, changes_only=False, titles=("Before", "After"),

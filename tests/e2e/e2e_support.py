@@ -66,8 +66,8 @@ new MutationObserver(records => {
                       attributeFilter: ['data-test-script-state']});
 """
 # Non-blank pixels of the first canvas in a frame (-1 when there is none).
-CANVAS_INK_JS = """() => {
-  const c = document.querySelector('#netdash-map canvas');
+CANVAS_INK_JS = """(c) => {
+  c = c || document.querySelector('#netdash-map canvas');
   if (!c || !c.width || !c.height) return -1;
   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
   let n = 0;
@@ -259,6 +259,17 @@ class Session:
             except Exception:  # noqa: BLE001 - a frame replaced by a rerun while we looked
                 continue
         return found
+
+    def inpage_map_inks(self, *, timeout_ms=60_000):
+        """Non-blank pixel counts of the maps drawn in the page itself (pages/_mapview.py), once drawn."""
+        boxes = self.page.locator("[data-testid='stMain'] [data-testid='stBidiComponentIsolated'] .nd-maps")
+        inks = []
+        for i in range(boxes.count()):
+            box = boxes.nth(i)
+            box.and_(self.page.locator("[data-drawn]")).wait_for(timeout=timeout_ms)
+            canvases = box.locator(".nd-map canvas")
+            inks += [canvases.nth(j).evaluate(CANVAS_INK_JS) for j in range(canvases.count())]
+        return inks
 
     def map_ink(self, frame, *, timeout_ms=60_000):
         """Wait for a map to draw; return its canvas's count of non-blank pixels."""

@@ -4,7 +4,8 @@ Checks made on every page visit (see docs/security.md for the list):
 
 - the page runs to the end and shows its title, with no ``stException`` box;
 - every network map draws: ``window.netdashReady``, ``#netdash-map[data-drawn]``
-  and non-blank canvas pixels read back with ``getImageData``;
+  and non-blank canvas pixels read back with ``getImageData`` (maps drawn in
+  the page itself: ``.nd-maps[data-drawn]`` and the same pixel check);
 - the page's main control changes what is shown, and the page stays clean;
 - the browser console logs no error and no uncaught exception occurs (any frame);
 - no request or websocket goes anywhere but the app on 127.0.0.1 (others are
@@ -34,11 +35,14 @@ MIN_INK = 500  # non-blank pixels: a drawn map has tens of thousands; a blank ca
 FINGERPRINT_JS = """() => [
   document.querySelector('[data-testid="stMain"]').innerText,
   ...[...document.querySelectorAll('iframe')].map(f => String((f.srcdoc || f.src || '').length)),
+  ...[...document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')].flatMap(c => c.shadowRoot
+    ? [...c.shadowRoot.querySelectorAll('.nd-panel')].map(p => p.dataset.nodes + '/' + p.dataset.edges) : []),
   ...[...document.querySelectorAll('[role="grid"]')].map(g => g.getAttribute('aria-rowcount') + g.textContent),
 ].join('\\n')"""
 # Elements that only exist if a payload was parsed as HTML rather than shown as text.
-INJECTED_JS = """() => document.querySelectorAll('img[src="x"], a[href^="javascript:"], [onerror]').length
-  + [...document.querySelectorAll('script')].filter(s => /^\\s*alert\\(\\d\\)\\s*$/.test(s.textContent)).length"""
+INJECTED_JS = """() => [document, ...[...document.querySelectorAll('*')].filter(e => e.shadowRoot).map(e => e.shadowRoot)]
+  .reduce((n, root) => n + root.querySelectorAll('img[src="x"], a[href^="javascript:"], [onerror]').length
+    + [...root.querySelectorAll('script')].filter(s => /^\\s*alert\\(\\d\\)\\s*$/.test(s.textContent)).length, 0)"""
 
 
 def page_title(name):
@@ -122,7 +126,7 @@ def _changes(session, before, *, timeout_ms=20_000):
 
 def _assert_maps_drawn(session):
     frames = session.map_frames()
-    inks = [session.map_ink(frame) for frame in frames]
+    inks = [session.map_ink(frame) for frame in frames] + session.inpage_map_inks()
     assert all(ink > MIN_INK for ink in inks), f"blank map canvas: non-blank pixels {inks}"
     return inks
 
@@ -307,6 +311,7 @@ def test_hostile_names_never_run_on_any_page(hostile_tour, name):
 def test_hostile_payloads_are_shown_as_text(hostile_tour):
     session = hostile_tour
     session.go("network_map")
+    _assert_maps_drawn(session)  # the map's frame exists once it has drawn
     frame = session.map_frames()[0]
     html = frame.content()
     assert all(p not in html for p in PAYLOADS[:3]), "a payload appears unescaped in the map's HTML"

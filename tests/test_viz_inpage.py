@@ -1,0 +1,217 @@
+"""Maps drawn in a host page (netdash.viz.inpage): the module in Chromium, inside a shadow root as Streamlit mounts it.
+
+The host page is a file with the network cut off; the module is imported from
+a blob URL, as Streamlit's components v2 import it. Hostile names must stay
+text in the title, legend and tooltips, nothing may be fetched, and a redraw
+must replace the maps rather than add to them.
+"""
+
+import json
+import re
+
+import networkx as nx
+import pytest
+
+from netdash.viz import layout_positions
+from netdash.viz.inpage import maps_css, maps_module, maps_payload
+from netdash.viz.network_html import network_spec
+from test_viz_browser import HREF, IMG, SCRIPT, _hostile_graph, browser  # noqa: F401 - the browser fixture
+
+pytestmark = pytest.mark.e2e  # the module's tests need Chromium; the first two do not, and are quick
+
+HOST = """<!DOCTYPE html><html><head><meta charset="utf-8"></head>
+<body style="margin:0"><div id="host" style="width:900px"></div></body></html>"""
+
+MOUNT_JS = """async ([source, css]) => {
+  const host = document.getElementById('host');
+  const root = host.shadowRoot || host.attachShadow({mode: 'open'});
+  if (!root.querySelector('style')) root.appendChild(Object.assign(document.createElement('style'), {textContent: css}));
+  const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
+  window.drawMaps = (await import(url)).default;
+  window.netdashMaps = null;
+}"""
+DRAW_JS = """(bytes) => {
+  if (window.cleanMaps) window.cleanMaps();
+  window.netdashMaps = null;
+  window.cleanMaps = window.drawMaps({data: new Uint8Array(bytes), parentElement: document.getElementById('host').shadowRoot});
+}"""
+MAPS_JS = "(name) => document.getElementById('host').shadowRoot.querySelector('.nd-maps')"
+INK_JS = """(c) => {
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
+  return n;
+}"""
+
+
+def test_the_module_exports_a_draw_function_and_never_builds_html_from_text():
+    module = maps_module()
+    assert "export default function draw" in module
+    code = re.sub(r"//[^\n]*", "", module)  # comments may name what the code avoids
+    for risky in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "Function(",
+                  "import(", "fetch(", "XMLHttpRequest", "WebSocket", "://"):
+        assert risky not in code, risky
+    assert ".nd-maps" in maps_css() and "url(" not in maps_css() and "@import" not in maps_css()
+
+
+def test_the_payload_is_the_specs_as_utf8_json():
+    G = _hostile_graph()
+    specs = [network_spec(G, layout_positions(G), title=IMG), network_spec(G, layout_positions(G), title=SCRIPT)]
+    decoded = json.loads(maps_payload(specs).decode("utf-8"))
+    assert decoded == {"panels": specs}
+    assert decoded["panels"][0]["title"] == IMG  # data, not HTML: nothing escaped, nothing lost
+
+
+def _specs(G, positions, **options):
+    lost = {("P1", "P2"): {"color": "rgba(40,40,40,0.75)", "dashes": True, "width": 1.2, "label": HREF}}
+    return [network_spec(G, positions, title=IMG, labels="name", **options),
+            network_spec(G, positions, title=SCRIPT, edge_styles=lost, faded_nodes=["P3"], **options)]
+
+
+@pytest.fixture(scope="module")
+def host(browser, tmp_path_factory):  # noqa: F811 - the imported fixture
+    path = tmp_path_factory.mktemp("host") / "host.html"
+    path.write_text(HOST, encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    seen = {"requests": [], "dialogs": [], "errors": []}
+    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+    page.on("console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file://", "blob:"))
+               else (seen["requests"].append(r.request.url), r.abort()))
+    page.goto(path.as_uri())
+    page.evaluate(MOUNT_JS, [maps_module(), maps_css()])
+    G = _hostile_graph()
+    page.evaluate(DRAW_JS, list(maps_payload(_specs(G, layout_positions(G)))))
+    page.wait_for_function("window.netdashMaps && window.netdashMaps.count === 2", timeout=30000)
+    yield page, seen
+    page.close()
+
+
+def test_both_maps_draw_side_by_side_and_nothing_runs_or_is_fetched(host):
+    page, seen = host
+    page.wait_for_timeout(300)
+    assert seen == {"requests": [], "dialogs": [], "errors": []}
+    root = page.locator("#host .nd-maps")
+    assert root.get_attribute("data-drawn") == "true"
+    assert page.evaluate("() => window.vis") is None  # vis-network stays out of the page's globals
+    canvases = page.locator("#host .nd-map canvas")
+    assert canvases.count() == 2
+    inks = [canvases.nth(i).evaluate(INK_JS) for i in range(2)]
+    assert all(ink > 500 for ink in inks), inks
+    boxes = [canvases.nth(i).bounding_box() for i in range(2)]
+    assert boxes[0]["x"] + boxes[0]["width"] <= boxes[1]["x"]  # side by side
+    assert page.evaluate("""() => [document, document.getElementById('host').shadowRoot]
+        .reduce((n, r) => n + r.querySelectorAll('img, a, iframe, object, embed, script').length, 0)""") == 0
+
+
+def test_titles_legend_and_counts_are_text(host):
+    page, _ = host
+    assert page.locator("#host h2.nd-title").all_inner_texts() == [IMG, SCRIPT]
+    legends = page.locator("#host .nd-legend").all_inner_texts()
+    assert all(name in legends[0] for name in (IMG, SCRIPT, HREF))
+    assert HREF in legends[1]  # the edge style's label
+    panels = page.locator("#host .nd-panel")
+    G = _hostile_graph()
+    assert panels.first.get_attribute("data-nodes") == str(len(G))
+    assert panels.first.get_attribute("data-edges") == str(G.number_of_edges())
+
+
+def test_a_tooltip_shows_the_name_literally(host):
+    page, seen = host
+    x, y = page.evaluate(MAPS_JS + ".netdashMaps[0].clientPosition(name)", IMG)
+    page.mouse.move(x - 40, y - 40)
+    page.mouse.move(x, y, steps=5)
+    tip = page.locator("#host .nd-tooltip").first
+    tip.wait_for(state="visible", timeout=5000)
+    lines = tip.evaluate("t => Array.from(t.querySelectorAll('.nd-tip > div'), d => d.textContent)")
+    assert lines[0] == IMG and "ID: P1" in lines and f"Role: {HREF}" in lines
+    assert tip.evaluate("t => t.querySelectorAll('*').length") == 1 + len(lines)
+    assert seen["dialogs"] == []
+
+
+def test_a_redraw_replaces_the_maps(host):
+    page, seen = host
+    G = nx.path_graph(["P1", "P2", "P3", "P4"])
+    nx.set_node_attributes(G, "X1", "agency")
+    page.evaluate(DRAW_JS, list(maps_payload([network_spec(G, layout_positions(G), title="One")])))
+    page.wait_for_function("window.netdashMaps && window.netdashMaps.count === 1", timeout=30000)
+    assert page.locator("#host .nd-panel").count() == 1
+    assert page.locator("#host .nd-map canvas").count() == 1
+    assert page.locator("#host h2.nd-title").all_inner_texts() == ["One"]
+    assert page.locator("#host .nd-panel").first.get_attribute("data-edges") == "3"
+    assert seen["errors"] == [] and seen["dialogs"] == []
+
+
+def test_each_dot_is_drawn_where_its_position_puts_it(host):
+    page, _ = host
+    G = _hostile_graph()
+    positions = layout_positions(G)
+    page.evaluate(DRAW_JS, list(maps_payload(_specs(G, positions))))
+    page.wait_for_function("window.netdashMaps && window.netdashMaps.count === 2", timeout=30000)
+    spec = _specs(G, positions)[0]["data"]
+    colour = {n["label"]: n["color"]["background"] for n in spec["nodes"]}
+    for name in (IMG, SCRIPT, "Worker 7", "Worker 21"):
+        x, y = page.evaluate(MAPS_JS + ".netdashMaps[0].clientPosition(name)", name)
+        pixel = page.evaluate("""([x, y]) => {
+            const c = document.getElementById('host').shadowRoot.querySelector('.nd-map canvas');
+            const r = c.getBoundingClientRect(), k = c.width / r.width;
+            return Array.from(c.getContext('2d').getImageData(Math.round((x - r.left) * k), Math.round((y - r.top) * k), 1, 1).data);
+        }""", [x, y])
+        want = [int(colour[name][i:i + 2], 16) for i in (1, 3, 5)]
+        assert pixel[3] == 255 and all(abs(a - b) <= 2 for a, b in zip(pixel[:3], want)), (name, pixel, want)
+
+
+def test_the_wheel_zooms_about_the_pointer_and_a_drag_pans(host):
+    page, _ = host
+    G = _hostile_graph()
+    page.evaluate(DRAW_JS, list(maps_payload(_specs(G, layout_positions(G)))))
+    page.wait_for_function("window.netdashMaps && window.netdashMaps.count === 2", timeout=30000)
+    before = page.evaluate(MAPS_JS + ".netdashMaps[0].clientPosition(name)", IMG)
+    scale = page.evaluate(MAPS_JS + ".netdashMaps[0].scale")
+    page.mouse.move(*before)
+    page.mouse.wheel(0, -400)
+    page.wait_for_timeout(200)
+    assert page.evaluate(MAPS_JS + ".netdashMaps[0].scale") > 1.5 * scale
+    after = page.evaluate(MAPS_JS + ".netdashMaps[0].clientPosition(name)", IMG)
+    assert abs(after[0] - before[0]) < 1 and abs(after[1] - before[1]) < 1  # the dot under the pointer stays
+    page.mouse.move(after[0] + 5, after[1] + 60)
+    page.mouse.down()
+    page.mouse.move(after[0] + 45, after[1] + 90, steps=4)
+    page.mouse.up()
+    moved = page.evaluate(MAPS_JS + ".netdashMaps[0].clientPosition(name)", IMG)
+    assert abs(moved[0] - after[0] - 40) < 1 and abs(moved[1] - after[1] - 30) < 1
+
+
+def test_a_click_picks_out_a_practitioner_and_a_click_on_nothing_lets_go(host):
+    page, _ = host
+    G = _hostile_graph()
+    page.evaluate(DRAW_JS, list(maps_payload(_specs(G, layout_positions(G)))))
+    page.wait_for_function("window.netdashMaps && window.netdashMaps.count === 2", timeout=30000)
+    x, y = page.evaluate(MAPS_JS + ".netdashMaps[0].clientPosition(name)", "Worker 7")
+    page.mouse.click(x, y)
+    assert page.evaluate(MAPS_JS + ".netdashMaps[0].selected.label") == "Worker 7"
+    box = page.locator("#host .nd-map canvas").first.bounding_box()
+    page.mouse.click(box["x"] + 3, box["y"] + 3)
+    assert page.evaluate(MAPS_JS + ".netdashMaps[0].selected") is None
+
+
+def test_labels_are_canvas_text_and_appear_only_once_zoomed_in(host):
+    page, _ = host
+    G = _hostile_graph()
+    page.evaluate(DRAW_JS, list(maps_payload(_specs(G, layout_positions(G)))))
+    page.wait_for_function("window.netdashMaps && window.netdashMaps.count === 2", timeout=30000)
+    page.evaluate("""() => {
+        window.labelsDrawn = [];
+        const fill = CanvasRenderingContext2D.prototype.fillText;
+        CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+            window.labelsDrawn.push(text);
+            return fill.call(this, text, ...rest);
+        };
+    }""")
+    threshold = page.evaluate(MAPS_JS + ".netdashMaps[0].labelScaling.drawThreshold")
+    size = page.evaluate(MAPS_JS + ".netdashMaps[0].font.size")
+    for factor, drawn in ((0.9, False), (1.2, True)):
+        page.evaluate(f"() => {{ const m = ({MAPS_JS})().netdashMaps[0]; m.scale = {factor} * {threshold} / {size}; m.draw(); }}")
+        labels = page.evaluate("window.labelsDrawn.splice(0)")
+        assert (IMG in labels) == drawn, (factor, labels[:5])
