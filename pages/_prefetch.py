@@ -220,9 +220,17 @@ def warm(ds, key, job):
         _prefetcher.warm(key, job)
 
 
-def other_options(page, options, current, job):
-    """((page, option), job for it) for every option but ``current``; the ones after it first (the next choice)."""
+def other_options(page, options, current, *steps):
+    """((page, option), job) for every option but ``current``; the ones after it first (the next choice).
+
+    With several ``steps`` (callables of the option), one entry per option
+    and step, keyed ``(page, option, i)``, in that order: a page the user
+    opens meanwhile replaces the rest after at most one step, not after
+    all of an option's work.
+    """
     options = list(options)
     at = options.index(current) if current in options else -1
-    ordered = options[at + 1:] + options[:max(at, 0)]
-    return [((page, option), functools.partial(job, option)) for option in ordered if option != current]
+    ordered = [option for option in options[at + 1:] + options[:max(at, 0)] if option != current]
+    if len(steps) == 1:
+        return [((page, option), functools.partial(steps[0], option)) for option in ordered]
+    return [((page, option, i), functools.partial(step, option)) for option in ordered for i, step in enumerate(steps)]

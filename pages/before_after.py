@@ -220,13 +220,20 @@ _shared.explain([HEADLINE_EXPLANATIONS[k] for k in comparison.measures.index]
                     "p from permuting the rows and columns of one matrix together (Krackhardt 1987).")])
 
 
-def _other_ties(t):
-    other = (*keys[:-1], t)
-    _maps(*other, changes_only, larger)
+def _other_maps(t):
+    _maps(*keys[:-1], t, changes_only, larger)
+
+
+def _other_comparison(t):
     if not replicates:  # intervals take minutes: only when asked for
         _shared.comparison(ds, before, after, t)
-    _heatmaps(*other, heatmap_level)
 
 
-# While the user reads, compute the other ties settings (the page's cached functions, in the background).
-_prefetch.submit(ds, _prefetch.other_options("before_after", OUTCOME_TIES, ties, _other_ties))
+def _other_heatmaps(t):
+    _heatmaps(*keys[:-1], t, heatmap_level)
+
+
+# While the user reads, compute the other ties settings (the page's cached functions, in the background), a step
+# at a time: one option's steps take up to 2 s at medium scale, and the next page's jobs should not wait for all.
+_prefetch.submit(ds, _prefetch.other_options("before_after", OUTCOME_TIES, ties, _other_maps, _other_comparison,
+                                             _other_heatmaps))

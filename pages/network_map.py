@@ -4,15 +4,17 @@ import streamlit as st
 
 from netdash import graphs
 from netdash.metrics.basic import network_summary
-from netdash.viz import map_budget, network_html
-from pages import _prefetch, _shared
+from netdash.viz import map_budget, network_spec
+from netdash.viz.inpage import maps_payload
+from pages import _mapview, _prefetch, _shared
 
 _shared.ensure_routed()
 
 st.title("Network map")
 st.caption(
     "Each dot is a practitioner, coloured by agency. A line means they worked together in the period: "
-    "contacted each other, worked with the same client, or met at the COP. Hover for details; drag to pan. "
+    "contacted each other, worked with the same client, or met at the COP. Hover for details, drag to pan, "
+    "scroll to zoom, click someone to pick out their ties. "
     "Everyone keeps the same place whichever ties are shown: positions come from all ties together, "
     "so switching shows which lines remain."
 )
@@ -42,7 +44,7 @@ def _graph(name, version, period_key, ties):
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=32)
 def _drawn(name, version, period_key, ties, agencies, focus, radius):
-    """The map's HTML and the figures above it, for one choice of filters (a string and a few numbers)."""
+    """The map's data for the page to send and the figures above it, for one choice of filters."""
     G = _graph(name, version, period_key, ties)
     view = G
     if agencies:
@@ -52,15 +54,15 @@ def _drawn(name, version, period_key, ties, agencies, focus, radius):
     budget = map_budget(view)
     view = budget.graph
     shown = network_summary(view)
-    html = None
+    payload = None
     if view.number_of_nodes():
         # One layout per period, from every tie type together, for every "Ties" setting: a dot stays where it
         # was when the user switches, and a new setting costs only its drawing. Every setting has the same nodes.
-        html = network_html(view, _shared.period_positions(ds, period),
-                            highlight_nodes=(focus,) if focus is not None else (), height_px=620,
-                            palette=_shared.palette(ds))
+        payload = maps_payload([network_spec(view, _shared.period_positions(ds, period),
+                                             highlight_nodes=(focus,) if focus is not None else (), height_px=620,
+                                             palette=_shared.palette(ds))])
     return {"message": budget.message, "nodes": view.number_of_nodes(), "edges": view.number_of_edges(),
-            "cross_share": shown["cross_agency_share"], "html": html}
+            "cross_share": shown["cross_agency_share"], "payload": payload}
 
 
 key = (ds.name, ds.version, _shared.period_key(period), ties)
@@ -87,10 +89,10 @@ m1.metric("Practitioners shown", drawn["nodes"])
 m2.metric("Ties shown", drawn["edges"])
 m3.metric("Ties across agencies", f"{drawn['cross_share']:.0%}" if drawn["edges"] else "–")
 
-if drawn["html"] is None:
+if drawn["payload"] is None:
     st.info("Nobody to show for these filters.")
 else:
-    st.iframe(drawn["html"], height=660)
+    _mapview.show(drawn["payload"], key="map_view", height=640)
 
 # While the user reads, draw the other ties settings with these filters (the page's cached functions, in the
 # background).

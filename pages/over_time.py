@@ -9,7 +9,8 @@ from netdash.dynamics import HEADLINE_EXPLANATIONS, cop_session_dates, headline_
 from netdash.viz.panels import map_panel, population_graph
 from netdash.impact import OUTCOME_TIES
 from netdash.periods import Period
-from pages import _prefetch, _shared
+from netdash.viz.inpage import maps_payload
+from pages import _mapview, _prefetch, _shared
 
 _shared.ensure_routed()
 
@@ -63,11 +64,13 @@ def _window_maps(name, version, freq, ties):
 
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=32, ttl=_shared.ANALYSIS_TTL)
 def _window_panel(name, version, freq, ties, chosen):
-    # A resource: the panel's HTML is read-only, and unpickling a copy per rerun is work for nothing.
+    """The chosen window's map panel, and the data the page sends to draw it."""
+    # A resource: the panel is read-only, and unpickling a copy per rerun is work for nothing.
     spans, window_graphs, everyone, positions = _window_maps(name, version, freq, ties)
     labels = [w.label() for w in spans]
-    return map_panel(window_graphs[labels.index(chosen)], positions, population=everyone, title=chosen,
-                     height_px=560, agency_names=_shared.agency_names(ds))
+    panel = map_panel(window_graphs[labels.index(chosen)], positions, population=everyone, title=chosen,
+                      height_px=560, agency_names=_shared.agency_names(ds))
+    return panel, maps_payload([panel.spec])
 
 
 with _shared.shown_errors():
@@ -147,23 +150,27 @@ labels = [w.label() for w in spans]
 chosen = st.select_slider("Window", options=labels, value=labels[-1], key=f"ot_window_{freq}")
 G = window_graphs[labels.index(chosen)]
 with _shared.shown_errors():
-    panel = _window_panel(ds.name, ds.version, freq, ties, chosen)
+    panel, payload = _window_panel(ds.name, ds.version, freq, ties, chosen)
 if panel.message:
     st.info(panel.message)
 m1, m2, m3 = st.columns(3)
 m1.metric("Practitioners", G.number_of_nodes())
 m2.metric("Ties", G.number_of_edges())
 m3.metric("COP sessions in this window", int(spans[labels.index(chosen)].mask(sessions["date"]).sum()))
-st.iframe(panel.html, height=620)
+_mapview.show(payload, key="ot_map", height=620)
 
 st.subheader("What these measures mean")
 _shared.explain(list(HEADLINE_EXPLANATIONS.values()))
 
 
-def _other_ties(t):
+def _other_charts(t):
     _charts(ds.name, ds.version, freq, t, cop_day)
+
+
+def _other_map(t):
     _window_panel(ds.name, ds.version, freq, t, chosen)  # the windows, so the chosen one, do not depend on ties
 
 
-# While the user reads, compute the other ties settings (the page's cached functions, in the background).
-_prefetch.submit(ds, _prefetch.other_options("over_time", OUTCOME_TIES, ties, _other_ties))
+# While the user reads, compute the other ties settings (the page's cached functions, in the background), a step
+# at a time, so the next page's jobs wait for one step at most.
+_prefetch.submit(ds, _prefetch.other_options("over_time", OUTCOME_TIES, ties, _other_charts, _other_map))

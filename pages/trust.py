@@ -4,8 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from netdash.metrics.trust import describe_trust_rule, trust_edges, trust_graph, trust_summary
-from netdash.viz import layout_positions, map_budget, network_html
-from pages import _shared
+from netdash.viz import layout_positions, map_budget, network_spec
+from netdash.viz.inpage import maps_payload
+from pages import _mapview, _shared
 
 _shared.ensure_routed()
 
@@ -31,14 +32,15 @@ def _trust(name, version, period_key, rule_key):
 
 @st.cache_data(show_spinner="Drawing the trust network…", max_entries=16)
 def _trust_map(name, version, period_key, rule_key, hide_untied):
-    """(note for the page or None, map HTML or None) for the map with or without people without trust ties."""
+    """(note for the page or None, map data or None) for the map with or without people without trust ties."""
     G = _trust(name, version, period_key, rule_key)[1]
     shown = G.subgraph([n for n in G if G.degree(n) > 0]) if hide_untied else G
     budget = map_budget(shown, to_see_more=None)  # this page has no filter that would show more
     shown = budget.graph
     if not shown.number_of_nodes():
         return budget.message, None
-    return budget.message, network_html(shown, layout_positions(shown), height_px=520, palette=_shared.palette(ds))
+    return budget.message, maps_payload([network_spec(shown, layout_positions(shown), height_px=520,
+                                                      palette=_shared.palette(ds))])
 
 
 key = (ds.name, ds.version, _shared.period_key(period), _shared.rule_key(rule))
@@ -63,11 +65,11 @@ with left:
     st.subheader("Trust network")
     hide_untied = st.toggle("Hide people without trust ties", True)
     with _shared.shown_errors():
-        message, html = _trust_map(*key, hide_untied)
+        message, payload = _trust_map(*key, hide_untied)
     if message:
         st.info(message)
-    if html is not None:
-        st.iframe(html, height=560)
+    if payload is not None:
+        _mapview.show(payload, key="trust_map", height=540)
     else:
         st.info("No trust ties in this period under this rule.")
 with right:

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from apptest_support import chart_data
+from apptest_support import chart_data, drawn_maps
 from apptest_support import metrics as _metrics
 from streamlit.testing.v1 import AppTest
 
@@ -58,7 +58,7 @@ def test_data_page_delete_needs_confirmation(app):
 
 def test_network_map_draws_and_filters_by_agency(app):
     at = _open(app, "pages/network_map.py")
-    assert len(at.get("iframe")) == 1
+    assert len(drawn_maps(at)) == 1
     everyone = int({m.label: m.value for m in at.metric}["Practitioners shown"])
     agencies = at.multiselect(key="map_agencies")
     agencies.set_value([agencies.options[0]]).run()
@@ -113,7 +113,7 @@ def test_signed_out_visitor_sees_no_page_when_sign_in_is_configured(app_workspac
     assert not at.exception
     assert [t.value for t in at.title] == ["netdash"]
     assert at.button(key="sign_in").label == "Sign in"
-    assert len(at.metric) == 0 and len(at.dataframe) == 0 and len(at.get("iframe")) == 0
+    assert len(at.metric) == 0 and len(at.dataframe) == 0 and len(drawn_maps(at)) == 0
     assert len(at.sidebar.selectbox) == 0
     # No dashboard page is even registered for a signed-out visitor.
     with pytest.raises(ValueError, match=r"Known pages: \['Sign in'\]"):

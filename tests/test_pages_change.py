@@ -237,15 +237,15 @@ def test_before_after_when_everyone_attended(workspace):
 def test_over_time_on_the_demo_switches_to_months(workspace):
     at = _page(workspace, "pages/over_time.py")
     assert at.title[0].value == "Over time"
-    assert len(at.get("iframe")) == 1
+    assert len(drawn_maps(at)) == 1 and not at.get("iframe")  # drawn in the page itself
     assert len(at.select_slider(key="ot_window_quarter").options) == 8
     at.segmented_control(key="ot_freq").set_value("month").run()
     assert not at.exception
     slider = at.select_slider(key="ot_window_month")
     assert len(slider.options) == 24 and slider.value == "2024-12-01 to 2025-01-01"
-    nodes_dec, _ = _map_data(at.get("iframe")[0].proto.srcdoc)
+    nodes_dec, _ = _map_data(drawn_maps(at)[0])
     slider.set_value("2023-01-01 to 2023-02-01").run()
-    nodes_jan, _ = _map_data(at.get("iframe")[0].proto.srcdoc)
+    nodes_jan, _ = _map_data(drawn_maps(at)[0])
     assert {n: (v["x"], v["y"]) for n, v in nodes_jan.items()} == {n: (v["x"], v["y"]) for n, v in nodes_dec.items()}
 
 
@@ -262,10 +262,10 @@ def test_over_time_charts_mark_the_sidebar_cop_start(workspace, cop_start):
 
 def test_over_time_keeps_every_dot_in_place_when_the_ties_change(workspace):
     at = _page(workspace, "pages/over_time.py")
-    working, working_edges = _map_data(at.get("iframe")[0].proto.srcdoc)
+    working, working_edges = _map_data(drawn_maps(at)[0])
     at.selectbox(key="ot_ties").set_value("direct").run()
     assert not at.exception
-    direct, direct_edges = _map_data(at.get("iframe")[0].proto.srcdoc)
+    direct, direct_edges = _map_data(drawn_maps(at)[0])
     assert set(direct) == set(working) and len(working) > 100
     assert {n: (v["x"], v["y"]) for n, v in direct.items()} == {n: (v["x"], v["y"]) for n, v in working.items()}
     assert set(direct_edges) < set(working_edges)  # the map does change: direct contacts are some working ties
@@ -279,7 +279,7 @@ def test_over_time_keeps_every_dot_in_place_when_the_ties_change(workspace):
 ])
 def test_over_time_edge_cases(workspace, dataset, cop_start, message):
     at = _page(workspace, "pages/over_time.py", dataset=dataset, cop_start=cop_start)
-    assert len(at.get("iframe")) == 1 and not at.error
+    assert len(drawn_maps(at)) == 1 and not at.error
     if message:
         assert message in _texts(at.info)
 

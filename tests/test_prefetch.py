@@ -115,6 +115,16 @@ def test_other_options_start_after_the_current_one_and_wrap_round():
     assert [key for key, _ in other_options("page", ["a", "b"], "gone", ran.append)] == [("page", "a"), ("page", "b")]
 
 
+def test_other_options_with_steps_queue_each_step_of_each_option():
+    ran = []
+    jobs = other_options("page", ["a", "b", "c"], "a", lambda o: ran.append(("graphs", o)),
+                         lambda o: ran.append(("charts", o)))
+    assert [key for key, _ in jobs] == [("page", "b", 0), ("page", "b", 1), ("page", "c", 0), ("page", "c", 1)]
+    for _, job in jobs:
+        job()
+    assert ran == [("graphs", "b"), ("charts", "b"), ("graphs", "c"), ("charts", "c")]
+
+
 def test_submit_does_nothing_when_switched_off_or_the_dataset_is_large(monkeypatch):
     class Big:
         contacts = range(_prefetch.MAX_CONTACTS + 1)

@@ -14,7 +14,7 @@ import pytest
 
 from netdash.viz import layout_positions
 from netdash.viz.inpage import maps_css, maps_module, maps_payload
-from netdash.viz.network_html import network_spec
+from netdash.viz.spec import network_spec
 from test_viz_browser import HREF, IMG, SCRIPT, _hostile_graph, browser  # noqa: F401 - the browser fixture
 
 pytestmark = pytest.mark.e2e  # the module's tests need Chromium; the first two do not, and are quick

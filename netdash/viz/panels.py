@@ -14,7 +14,8 @@ from netdash.dynamics import tie_changes, tie_key
 from netdash.viz.budget import MapBudget, _backbone, _check_limits, _fits
 from netdash.viz.colours import agency_colours
 from netdash.viz.layout import stable_positions
-from netdash.viz.network_html import network_spec, spec_html
+from netdash.viz.network_html import spec_html
+from netdash.viz.spec import network_spec
 
 __all__ = ["MapPanel", "BeforeAfterMaps", "NEW_CROSS_STYLE", "LOST_STYLE", "population_graph", "map_panel",
            "before_after_maps"]
@@ -34,7 +35,7 @@ class MapPanel:
     Attributes
     ----------
     spec : dict
-        What the map draws (:func:`netdash.viz.network_html.network_spec`).
+        What the map draws (:func:`netdash.viz.spec.network_spec`).
     html : str
         The page from :func:`netdash.viz.network_html`, built from ``spec``
         when first asked for.
