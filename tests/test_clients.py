@@ -43,6 +43,19 @@ def test_cohesion_by_trust_graph_replaces_contacts():
     assert _teams(contacts, trust=trust).loc["c1", "cohesion"] == pytest.approx(2 / 3)
 
 
+def test_ids_in_any_order_and_a_trust_graph_naming_strangers():
+    # client_teams numbers ids in sorted order: appearance order, agency order and client order must not leak.
+    contacts = [_visit("2024-01-05", "p1", "z9"), _visit("2024-01-01", "m2", "z9"), _visit("2024-01-03", "h2", "a1"),
+                _visit("2024-01-02", "m1", "a1"), _visit("2024-01-04", "h1", "a1")]
+    trust = nx.Graph([("h2", "m1"), ("h1", "nobody"), ("ghost", "m1")])
+    teams = _teams(contacts, trust=trust)
+    assert list(teams.index) == ["a1", "z9"]
+    assert teams.loc["a1", "agencies"] == ("H", "M") and teams.loc["z9", "agencies"] == ("M", "P")
+    assert (teams.loc["a1", "n_practitioners"], teams.loc["z9", "n_practitioners"]) == (3, 2)
+    assert teams.loc["a1", "cohesion"] == pytest.approx(1 / 3)  # h2-m1 of h1-h2, h1-m1, h2-m1
+    assert teams.loc["z9", "cohesion"] == 0
+
+
 def test_same_agency_pairs_count_in_cohesion_and_single_agency_clients_are_left_out():
     contacts = [_visit("2024-01-01", "h1", "c1"), _visit("2024-01-01", "h2", "c1"),
                 _visit("2024-01-02", "m1", "c1"), _call("2024-01-04", "h1", "h2"),
