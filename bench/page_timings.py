@@ -119,6 +119,9 @@ def _timed(page, action, *, settle=None):
         if _now(page) - max(last, t0) >= QUIET_MS:
             break
         page.wait_for_timeout(50)
+    # A map drawn in the page (pages/_mapview.py) paints inside a shadow root, where the MutationObserver does not
+    # look: its draw (window.netdashMaps, reset by _mark_frames) counts as busy too.
+    last = max(last, page.evaluate("window.netdashMaps ? window.netdashMaps.drawn : -1"))
     spin = page.evaluate("window.__nd.spin")
     return max(last - t0, 0.0) / 1000, spin
 
