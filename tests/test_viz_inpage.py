@@ -111,6 +111,8 @@ def test_titles_legend_and_counts_are_text(host):
     legends = page.locator("#host .nd-legend").all_inner_texts()
     assert all(name in legends[0] for name in (IMG, SCRIPT, HREF))
     assert HREF in legends[1]  # the edge style's label
+    # what the lines mean comes first, above the agencies (which may need scrolling)
+    assert page.locator("#host .nd-legend").nth(1).locator("h3").first.inner_text() == "Ties"
     panels = page.locator("#host .nd-panel")
     G = _hostile_graph()
     assert panels.first.get_attribute("data-nodes") == str(len(G))

@@ -37,16 +37,7 @@ function tipBox(lines) {
 function legend(spec) {
   const box = element("div", "nd-legend");
   box.setAttribute("aria-label", "Legend");
-  if (spec.nodes.length) {
-    if (spec.heading) box.appendChild(element("h3", null, spec.heading));
-    const list = box.appendChild(element("ul"));
-    spec.nodes.forEach((item) => {
-      const row = list.appendChild(element("li"));
-      row.title = String(item.label);
-      row.appendChild(element("span", "nd-swatch")).style.backgroundColor = item.colour;
-      row.appendChild(document.createTextNode(String(item.label)));
-    });
-  }
+  // Tie styles first: a short list that says what the lines mean, visible even when the agencies scroll.
   if (spec.edges.length) {
     box.appendChild(element("h3", null, "Ties"));
     const list = box.appendChild(element("ul"));
@@ -56,6 +47,16 @@ function legend(spec) {
       const line = row.appendChild(element("span", item.dashes ? "nd-line nd-dashed" : "nd-line"));
       line.style.borderTopColor = item.colour;
       line.style.borderTopWidth = `${Number(item.width)}px`;
+      row.appendChild(document.createTextNode(String(item.label)));
+    });
+  }
+  if (spec.nodes.length) {
+    if (spec.heading) box.appendChild(element("h3", null, spec.heading));
+    const list = box.appendChild(element("ul"));
+    spec.nodes.forEach((item) => {
+      const row = list.appendChild(element("li"));
+      row.title = String(item.label);
+      row.appendChild(element("span", "nd-swatch")).style.backgroundColor = item.colour;
       row.appendChild(document.createTextNode(String(item.label)));
     });
   }
