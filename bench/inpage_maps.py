@@ -33,7 +33,7 @@ from test_viz_inpage import DRAW_JS, HOST, MOUNT_JS  # noqa: E402
 
 from netdash.viz import layout_positions  # noqa: E402
 from netdash.viz.inpage import maps_css, maps_module, maps_payload  # noqa: E402
-from netdash.viz.network_html import spec_html
+from netdash.viz.network_html import spec_html  # noqa: E402
 from netdash.viz.spec import network_spec  # noqa: E402
 
 REPEATS = 7

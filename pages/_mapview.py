@@ -1,9 +1,10 @@
 """Network maps drawn in the page itself, through a Streamlit components-v2 module.
 
 A map in ``st.iframe`` is a whole page with vis-network in line: every change
-of setting parses and runs it again for each map. Here the module (vis-network
-included, :func:`netdash.viz.inpage.maps_module`) is imported once per browser
-tab, and a rerun sends only the maps' data (:func:`netdash.viz.inpage.maps_payload`).
+of setting parses and runs it again for each map. Here the module
+(:func:`netdash.viz.inpage.maps_module`, which draws on a canvas itself) is
+imported once per browser tab, and a rerun sends only the maps' data
+(:func:`netdash.viz.inpage.maps_payload`).
 """
 
 import streamlit as st

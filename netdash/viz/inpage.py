@@ -3,9 +3,9 @@
 :func:`netdash.viz.network_html` writes a whole page per map, with
 vis-network (about half a megabyte of script) in line: a browser parses and
 runs it for every map it shows, every time a map changes. The dashboard's
-Before & after page instead mounts :func:`maps_module` (a Streamlit
-components-v2 module) and sends only :func:`maps_payload`, the maps'
-:func:`netdash.viz.spec.network_spec` data. The module draws them
+map pages (Network map, Trust, Before & after, Over time) instead mount
+:func:`maps_module` (a Streamlit components-v2 module) and send only
+:func:`maps_payload`, the maps' :func:`netdash.viz.spec.network_spec` data. The module draws them
 on a canvas itself: every node already has its place, so a map needs no
 physics and no graph library, and two maps of 750 practitioners draw in
 milliseconds.

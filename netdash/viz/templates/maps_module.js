@@ -92,6 +92,14 @@ class CanvasMap {
       from: this.nodes[index.get(e.from)], to: this.nodes[index.get(e.to)], width: Number(e.width || 1),
       colour: colourOf(e.color, this.edgeColour), dashes: Boolean(e.dashes), tip: e.tip,
     }));
+    // Ties grouped by style (colour, width, dashes) once: each redraw (every frame of a pan or zoom) strokes
+    // one path per style, a few canvas calls for thousands of lines.
+    this.styles = new Map();
+    this.edges.forEach((e) => {
+      const key = `${e.colour}|${e.width}|${e.dashes}`;
+      if (!this.styles.has(key)) this.styles.set(key, []);
+      this.styles.get(key).push(e);
+    });
     this.canvas = box.appendChild(element("canvas"));
     this.tooltip = box.appendChild(element("div", "nd-tooltip"));
     this.tooltip.hidden = true;
@@ -151,15 +159,8 @@ class CanvasMap {
     ctx.setTransform(this.ratio * this.scale, 0, 0, this.ratio * this.scale,
       this.ratio * (this.width / 2 - this.cx * this.scale), this.ratio * (this.height / 2 - this.cy * this.scale));
     const picked = this.selected || this.hovered;
-    // Ties, one path per style (colour, width, dashes): a few canvas calls for thousands of lines.
-    const styles = new Map();
-    this.edges.forEach((e) => {
-      const key = `${e.colour}|${e.width}|${e.dashes}`;
-      if (!styles.has(key)) styles.set(key, []);
-      styles.get(key).push(e);
-    });
     ctx.lineCap = "round";
-    styles.forEach((edges) => {
+    this.styles.forEach((edges) => {
       const { colour, width, dashes } = edges[0];
       ctx.strokeStyle = colour;
       ctx.lineWidth = width;
