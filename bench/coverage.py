@@ -2,7 +2,7 @@
 
 For each effect size and seed, generate a demo dataset (``netdash.demo``),
 import it through the normal door (``netdash.ingest.load_dataset``), run
-:func:`netdash.impact.evaluate_impact` and check whether each 95% interval
+:func:`netdash.change.impact.evaluate_impact` and check whether each 95% interval
 contains the true effect written to ``ground_truth.json``. Prints one line
 per effect and estimator: runs, coverage, mean estimate (bias) and mean
 interval width.
@@ -28,7 +28,7 @@ ESTIMATORS = ("did_cross_agency_ties", "matched_did_cross_agency_ties")
 def one_run(args):
     effect, seed, scale, bootstrap, ties = args
     from netdash.demo import generate_demo
-    from netdash.impact import evaluate_impact
+    from netdash.change.impact import evaluate_impact
     from netdash.ingest import load_dataset
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -2,7 +2,7 @@
 import time
 import numpy as np, pandas as pd
 from netdash.dataset import Dataset
-from netdash import graphs
+from netdash.networks import graphs
 from netdash.periods import parse_period
 
 rng = np.random.default_rng(1)

@@ -5,7 +5,7 @@ Prints, stage by stage, seconds and the process's peak memory so far:
 * floors: reading contacts.csv into DuckDB (every column parsed) and the
   compiled betweenness alone;
 * the pipeline's stages: import through ``netdash.ingest.load_dataset``,
-  each edge table of ``netdash.graphs``, and (unless ``--tables-only``) the
+  each edge table of ``netdash.networks.graphs``, and (unless ``--tables-only``) the
   matrices and each measure family of :class:`netdash.analysis.NetworkAnalysis`.
 
 ``--tables-only`` stops after the edge tables.
@@ -51,7 +51,7 @@ def main(argv=None):
 
     import pickle
 
-    from netdash import graphs
+    from netdash.networks import graphs
     from netdash.analysis import NetworkAnalysis
     from netdash.ingest import load_dataset
     from netdash.metrics import basic, brokerage, distance, fragmentation, mixing, structural_holes, trust

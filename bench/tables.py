@@ -1,7 +1,7 @@
 """Time each edge table that ``NetworkAnalysis._tables`` builds (not a test).
 
 For one dataset (a demo folder, imported with ``load_dataset``, or a pickled
-``Dataset``), each repeat opens a fresh :func:`netdash.graphs.reuse_tables`
+``Dataset``), each repeat opens a fresh :func:`netdash.networks.graphs.reuse_tables`
 block and builds, in this order, the tables of
 ``netdash.analysis.NetworkAnalysis._tables`` with its default options
 (ties "all", window 90 days): practitioner nodes, contact, co-working and COP
@@ -29,7 +29,7 @@ from pathlib import Path
 
 
 def _build_steps(ds):
-    from netdash import graphs
+    from netdash.networks import graphs
     from netdash.metrics import basic, trust
 
     options = dict(ties="all", window_days=90)
@@ -59,7 +59,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     import netdash
-    from netdash import graphs
+    from netdash.networks import graphs
 
     print(f"netdash from {Path(netdash.__file__).parent}; load average {os.getloadavg()}")
     ds = _load(args.source)

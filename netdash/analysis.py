@@ -2,8 +2,8 @@
 
 This module only composes the measure families in :mod:`netdash.metrics`.
 :class:`NetworkAnalysis` aggregates the contact log once (see
-:func:`netdash.graphs.reuse_tables`) into edge tables, builds from them one
-:class:`netdash.metrics._matrix.GraphMatrix` per graph (node order, tie
+:func:`netdash.networks.graphs.reuse_tables`) into edge tables, builds from them one
+:class:`netdash.metrics.matrix.GraphMatrix` per graph (node order, tie
 arrays and each sparse matrix made once) and passes it to every measure; no
 networkx graph is built unless one is asked for (:attr:`NetworkAnalysis.G`,
 ``D`` and ``T``); Louvain gets an unweighted copy made from the arrays.
@@ -21,7 +21,7 @@ parallel) above it, the rule the pages' comparisons use too.
 
 Each edge table is made on first use, so a page that only needs the graph
 does not pay for trust edges or per-practitioner counts; the tables share
-one :func:`netdash.graphs.reuse_tables` store kept on the analysis.
+one :func:`netdash.networks.graphs.reuse_tables` store kept on the analysis.
 """
 
 import math
@@ -29,10 +29,10 @@ from functools import cached_property
 
 import pandas as pd
 
-from netdash import graphs
+from netdash.networks import graphs
 from netdash.metrics import basic, brokerage, centrality, communities, distance, fragmentation, mixing
 from netdash.metrics import structural_holes, trust
-from netdash.metrics._matrix import GraphMatrix
+from netdash.metrics.matrix import GraphMatrix
 
 __all__ = [
     "NetworkAnalysis",
@@ -110,7 +110,7 @@ class NetworkAnalysis:
         always uses the directed graph of direct contacts, since roles need
         direction.
     window_days : int
-        Co-working window (see :func:`netdash.graphs.coworking_graph`).
+        Co-working window (see :func:`netdash.networks.graphs.coworking_graph`).
     trust_options : dict, optional
         Keyword options for :func:`netdash.metrics.trust.trust_graph`.
     seed : int, default 0
@@ -173,14 +173,14 @@ class NetworkAnalysis:
 
     @cached_property
     def matrix(self):
-        """:class:`netdash.metrics._matrix.GraphMatrix` of :attr:`G`, built from the edge table."""
+        """:class:`netdash.metrics.matrix.GraphMatrix` of :attr:`G`, built from the edge table."""
         nodes, edges = self._nodes, self._edges
         return GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
                                       node_attrs={"agency": nodes["agency"]})
 
     @cached_property
     def contact_matrix(self):
-        """:class:`netdash.metrics._matrix.GraphMatrix` of :attr:`D` (directed contacts)."""
+        """:class:`netdash.metrics.matrix.GraphMatrix` of :attr:`D` (directed contacts)."""
         nodes, direct = self._nodes, self._direct
         return GraphMatrix.from_edges(nodes["practitioner_id"], direct["source"], direct["target"], directed=True,
                                       node_attrs={"agency": nodes["agency"]})

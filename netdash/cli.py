@@ -258,7 +258,7 @@ def _write_json(path, data):
 
 
 def _cmd_compare(args):
-    from netdash.compare import compare_periods
+    from netdash.change.compare import compare_periods
     from netdash.export import write_safe_csv
 
     ds = _load_target(args)
@@ -274,7 +274,7 @@ def _cmd_compare(args):
 
 
 def _cmd_evaluate(args):
-    from netdash.impact import evaluate_impact
+    from netdash.change.impact import evaluate_impact
 
     ds = _load_target(args)
     cop_start = parse_day(args.cop_start, what="--cop-start") if args.cop_start else None
@@ -303,7 +303,7 @@ def _cmd_report(args):
 
 
 def _cmd_export(args):
-    from netdash import graphs
+    from netdash.networks import graphs
     from netdash.export import to_gexf, to_graphml
 
     suffix = args.out.suffix.lower()

@@ -170,7 +170,7 @@ def to_graphml(G, path_or_buffer, *, period=None):
     ----------
     G : networkx.Graph or DiGraph
         A practitioner (or contact) graph, e.g. from
-        :func:`netdash.graphs.practitioner_graph`. Node ids are written as
+        :func:`netdash.networks.graphs.practitioner_graph`. Node ids are written as
         strings.
     path_or_buffer : str, Path or binary file object
     period : netdash.periods.Period or str, optional

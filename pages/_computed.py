@@ -54,9 +54,9 @@ def split_period(ds, period, cop_start):
     """Before & after's default periods: ``period`` (the whole dataset where open) split at ``cop_start``.
 
     Raises :class:`netdash.errors.NetdashError` (from
-    :func:`netdash.dynamics.split_at`) when there is nothing to split.
+    :func:`netdash.change.windows.split_at`) when there is nothing to split.
     """
-    from netdash.dynamics import split_at
+    from netdash.change.windows import split_at
 
     first, last = ds.date_range
     start = period.start if period.start is not None else first
@@ -65,7 +65,7 @@ def split_period(ds, period, cop_start):
 
 
 def comparison(ds, before, after, ties, replicates=0):
-    """:func:`netdash.compare.compare_periods` of the shared analyses (shared: do not change it)."""
+    """:func:`netdash.change.compare.compare_periods` of the shared analyses (shared: do not change it)."""
     return _comparison(ds.name, ds.version, period_key(before), period_key(after), ties, int(replicates),
                        ds, before, after)
 
@@ -73,7 +73,7 @@ def comparison(ds, before, after, ties, replicates=0):
 @st.cache_resource(show_spinner="Comparing the periods (with intervals this can take minutes)…", max_entries=8,
                    ttl=ANALYSIS_TTL)
 def _comparison(name, version, before_key, after_key, ties, replicates, _ds, _before, _after):
-    from netdash.compare import compare_periods
+    from netdash.change.compare import compare_periods
 
     # The analyses the page draws from: their networks are read, not built a second time.
     analyses = (analysis(_ds, _before, ties), analysis(_ds, _after, ties))
@@ -90,7 +90,7 @@ def warm_before_after(ds, period, cop_start):
     reads any page.
     """
     from netdash.errors import NetdashError
-    from netdash.impact import OUTCOME_TIES
+    from netdash.change.impact import OUTCOME_TIES
 
     def job():
         try:

@@ -73,17 +73,17 @@ def ensure_routed():
 
 #: Modules the pages import on first use, slowest last (seconds measured on this machine, one process:
 #: altair 0.24, netdash.analysis 0.16, netdash.viz 0.09, scikit-learn's linear models 0.70).
-WARM_IMPORTS = ("netdash.analysis", "netdash.compare", "netdash.viz", "netdash.viz.panels", "netdash.isolation",
-                "netdash.impact", "netdash.clients", "netdash.report", "netdash.export", "altair",
+WARM_IMPORTS = ("netdash.analysis", "netdash.change.compare", "netdash.viz", "netdash.viz.panels", "netdash.actions.isolation",
+                "netdash.change.impact", "netdash.actions.clients", "netdash.report", "netdash.export", "altair",
                 "sklearn.metrics", "sklearn.linear_model")
 
 
 def _import_all():
-    from netdash._imports import import_module
+    from netdash.metrics.backends import import_module
     from netdash.metrics import centrality
 
     try:
-        centrality._nk()  # NetworKit first: it is imported with scikit-learn held back (netdash._imports)
+        centrality._nk()  # NetworKit first: it is imported with scikit-learn held back (netdash.metrics.backends)
         for name in WARM_IMPORTS:
             import_module(name)
     except Exception:  # noqa: BLE001 - a page importing the module itself will show the error

@@ -4,10 +4,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from netdash.compare import mixing_change
-from netdash.dynamics import HEADLINE_EXPLANATIONS, period_notes, tie_change_summary
+from netdash.change.compare import mixing_change
+from netdash.change.headline import HEADLINE_EXPLANATIONS
+from netdash.change.windows import period_notes
+from netdash.change.dynamics import tie_change_summary
 from netdash.viz.panels import before_after_maps
-from netdash.impact import OUTCOME_TIES
+from netdash.change.impact import OUTCOME_TIES
 from netdash.periods import Period
 from netdash.viz.inpage import maps_payload
 from pages import _mapview, _prefetch, _shared

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from netdash.metrics import brokerage, centrality, structural_holes
-from netdash.metrics._matrix import GraphMatrix
+from netdash.metrics.matrix import GraphMatrix
 from pages import _prefetch, _shared
 
 _shared.ensure_routed()

@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from netdash.clients import client_team_summary, client_teams, team_trend
+from netdash.actions.clients import client_team_summary, client_teams, team_trend
 from netdash.errors import AnalysisError
 from netdash.metrics.trust import trust_graph
 from netdash.report.sections import cop_windows
@@ -162,7 +162,7 @@ _shared.explain([
     ("Team cohesion", "of all the pairs of practitioners around a client, the share who are in touch with each "
      "other (or, with the toggle on, who have a trust tie).",
      "tied pairs / all pairs, same-agency pairs included; a pair is tied by a direct contact either way in the "
-     "period, or by the trust graph (`netdash.clients.client_teams`). Three practitioners with one tie: 1/3."),
+     "period, or by the trust graph (`netdash.actions.clients.client_teams`). Three practitioners with one tie: 1/3."),
     ("At the same time or one after another", "whether the agencies' involvement with the client overlapped.",
      "Each agency's span runs from its first to its last contact day with the client; sequential when no two "
      "spans share a day, concurrent otherwise."),

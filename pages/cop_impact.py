@@ -4,9 +4,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from netdash import graphs
-from netdash.impact import OUTCOME_TIES, impact_design, impact_estimates
-from netdash.impact.estimators import dose_response_line
+from netdash.networks import graphs
+from netdash.change.impact import OUTCOME_TIES, impact_design, impact_estimates
+from netdash.change.impact.estimators import dose_response_line
 from pages import _prefetch, _shared
 
 _shared.ensure_routed()

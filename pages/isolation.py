@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from netdash import isolation
+from netdash.actions import isolation
 from netdash.errors import NetdashError
 from pages import _prefetch, _shared
 
@@ -162,7 +162,7 @@ else:
 st.subheader("How these lists are made")
 _shared.explain([
     ("No working ties recorded yet", "nobody worked with them in the period, as far as the logs show.",
-     "Degree 0 in the practitioner network of the chosen ties (`netdash.isolation.isolation_report`)."),
+     "Degree 0 in the practitioner network of the chosen ties (`netdash.actions.isolation.isolation_report`)."),
     ("Works only within their own agency", "all the colleagues they worked with are in their own agency.",
      "Degree > 0 and no tie to another agency."),
     ("Cross-agency links fading", "they are no longer in touch with many colleagues in other agencies they "
@@ -172,7 +172,7 @@ _shared.explain([
     ("Introduction score", "how much two people in different agencies, not yet in touch, already share "
      "their work: more shared clients first.",
      "score = shared clients + 0.5 × recency + 0.5 × c / (c + 1), recency = 2^(−age / 90 days), c = colleagues "
-     "in common (`netdash.isolation.suggest_introductions`)."),
+     "in common (`netdash.actions.isolation.suggest_introductions`)."),
 ])
 
 

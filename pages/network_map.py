@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from netdash import graphs
+from netdash.networks import graphs
 from netdash.metrics.basic import network_summary
 from netdash.viz import map_budget, network_spec
 from netdash.viz.inpage import maps_payload

@@ -4,10 +4,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from netdash import graphs
-from netdash.dynamics import HEADLINE_EXPLANATIONS, cop_session_dates, headline_series, windows
+from netdash.networks import graphs
+from netdash.change.headline import HEADLINE_EXPLANATIONS
+from netdash.change.windows import cop_session_dates, headline_series, windows
 from netdash.viz.panels import map_panel, population_graph
-from netdash.impact import OUTCOME_TIES
+from netdash.change.impact import OUTCOME_TIES
 from netdash.periods import Period
 from netdash.viz.inpage import maps_payload
 from pages import _mapview, _prefetch, _shared

@@ -6,13 +6,13 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from netdash import graphs
+from netdash.networks import graphs
 from netdash.analysis import (NETWORK_FIELDS, PRACTITIONER_COLUMNS, NetworkAnalysis, network_measures,
                               practitioner_table)
 from netdash.demo import DemoScale, generate_demo
 from netdash.ingest import load_dataset
 from netdash.metrics import basic, brokerage, communities, fragmentation, mixing, structural_holes, trust
-from netdash.metrics._matrix import GraphMatrix
+from netdash.metrics.matrix import GraphMatrix
 from netdash.metrics.brokerage import ROLE_FIELDS
 
 

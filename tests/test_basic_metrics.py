@@ -3,7 +3,7 @@
 import networkx as nx
 import pytest
 
-from netdash import graphs
+from netdash.networks import graphs
 from netdash.dataset import Dataset
 from netdash.errors import InvalidInputError
 from netdash.metrics.basic import PRACTITIONER_COLUMNS, network_summary, practitioner_metrics

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netdash.clients import TEAM_COLUMNS, client_team_summary, client_team_trend, client_teams, team_trend
+from netdash.actions.clients import TEAM_COLUMNS, client_team_summary, client_team_trend, client_teams, team_trend
 from netdash.dataset import Dataset
 from netdash.errors import InvalidInputError
 from netdash.periods import Period

@@ -8,7 +8,7 @@ import pytest
 
 from netdash.errors import InvalidInputError
 from netdash.metrics import communities
-from netdash.metrics._matrix import GraphMatrix
+from netdash.metrics.matrix import GraphMatrix
 from netdash.metrics.communities import EXPLANATIONS, agency_alignment, agency_nmi
 
 

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netdash.compare import compare_periods, headline_measures, mixing_change, qap_correlation
+from netdash.change.compare import compare_periods, mixing_change, qap_correlation
+from netdash.change.headline import headline_measures
 from netdash.dataset import Dataset
 from netdash.errors import AnalysisError
 from netdash.periods import Period
@@ -151,21 +152,40 @@ def test_mixing_change_aligns_agencies():
     assert diff.loc["H", "H"] == -1
 
 
+def networkx_headline(G, T, seed):
+    """The headline measures computed from networkx graphs, measure by measure: an independent path."""
+    from netdash.metrics.communities import agency_nmi
+    from netdash.metrics.fragmentation import fragmentation
+    from netdash.metrics.mixing import ei_index
+    from netdash.metrics.structural_holes import constraint
+
+    agency = nx.get_node_attributes(G, "agency")
+    m = G.number_of_edges()
+    cons = [c for c in constraint(G).values() if np.isfinite(c)]
+    return {
+        "n_practitioners": G.number_of_nodes(), "n_ties": m,
+        "cross_agency_share": sum(agency.get(u) != agency.get(v) for u, v in G.edges()) / m,
+        "ei_index": ei_index(G), "fragmentation": fragmentation(G), "isolates": nx.number_of_isolates(G),
+        "trust_ties": T.number_of_edges(), "mean_constraint": float(np.mean(cons)),
+        "agency_nmi": agency_nmi(G, seed=seed),
+    }
+
+
 @pytest.mark.parametrize("ties", ["working", "direct", "all"])
-def test_matrix_path_gives_the_networkx_answers_on_the_demo(demo_source, ties):
-    # The observed measures go through one GraphMatrix (faster at city scale); every value,
-    # Louvain's NMI included, must be the networkx path's to the last bit.
-    from netdash import graphs
-    from netdash.compare import _measures
+def test_headline_measures_are_the_networkx_answers_on_the_demo(demo_source, ties):
+    # headline_measures builds one GraphMatrix from the period's edge tables; every value, Louvain's NMI
+    # included, must be what the networkx graph of the same period gives, to the last bit.
+    from netdash.networks import graphs
     from netdash.ingest import load_dataset
     from netdash.metrics.trust import trust_graph
 
     demo = load_dataset(demo_source, secret=b"test-compare")[0]
     for period in (H1, H2):
         G, T = graphs.practitioner_graph(demo, period, ties=ties), trust_graph(demo, period)
-        fast, slow = _measures(G, T, seed=3, matrix=True), _measures(G, T, seed=3)
+        got = headline_measures(demo, period, ties=ties, seed=3)
         assert G.number_of_edges() > 100
-        assert fast == slow
+        assert got == pytest.approx(networkx_headline(G, T, seed=3), rel=1e-12)
+        assert got["agency_nmi"] == networkx_headline(G, T, seed=3)["agency_nmi"]
 
 
 def test_qap_tied_cells_of_a_directed_graph_keep_direction():

@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 
 from netdash.analysis import NetworkAnalysis
-from netdash.compare import _measures, _observed, compare_periods
-from netdash._compare_inputs import _induced
-from netdash._compare_replicates import _snapshot
+from netdash.change.compare import compare_periods
+from netdash.change.headline import network_headline
+from netdash.change._inputs import _induced
+from netdash.change._replicates import _snapshot
 from netdash.dataset import Dataset
-from netdash.dynamics import split_at
+from netdash.change.windows import split_at
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
 
@@ -135,17 +136,19 @@ def test_demo_with_and_without_analyses(demo, ties, replicates):
 
 
 @pytest.mark.parametrize("ties", ["working", "coworking"])
-def test_observed_measures_are_those_of_the_numbered_copies(demo, ties):
-    # _observed skips the numbered networkx copies the replicates use; every value must be theirs,
-    # Louvain's NMI included, to the last bit.
-    from netdash import graphs
+def test_observed_measures_are_those_of_the_compared_networks(demo, ties):
+    # The observed measures come from the compared practitioners' snapshot, numbered 0, 1, ... in index
+    # order; every value must be what the networkx graphs among the same practitioners give.
+    from test_compare import networkx_headline
+
+    from netdash.networks import graphs
     from netdash.metrics.trust import trust_graph
 
     G, T = graphs.practitioner_graph(demo, H2, ties=ties), trust_graph(demo, H2)
     index = sorted(G)[5:]   # leave a few practitioners out, as joiners and leavers are
-    fast = _observed(_induced(G, index), _induced(T, index), index, seed=2)
-    slow = _measures(*_snapshot(G, T, index).graphs(), seed=2, matrix=True)
-    assert fast == slow and fast["n_ties"] > 1000
+    got = network_headline(*_snapshot(G, T, index).matrix(), seed=2)
+    expected = networkx_headline(_induced(G, index), _induced(T, index), seed=2)
+    assert got == pytest.approx(expected, rel=1e-12) and got["n_ties"] > 1000
 
 
 @pytest.mark.parametrize("change, message", [

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from netdash.errors import InvalidInputError
-from netdash.metrics._matrix import GraphMatrix
+from netdash.metrics.matrix import GraphMatrix
 from netdash.metrics.distance import distance_weighted_fragmentation_estimate as estimate
 from netdash.metrics.fragmentation import distance_weighted_fragmentation
 

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from netdash.dataset import Dataset
-from netdash.dynamics import (cop_session_dates, headline_series, tie_change_summary, tie_changes,
-                              trust_tie_changes, windows)
+from netdash.change.windows import cop_session_dates, headline_series, windows
+from netdash.change.dynamics import tie_change_summary, tie_changes, trust_tie_changes
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
 
@@ -162,7 +162,7 @@ def test_cop_session_dates(small_ds):
 
 def _tie_changes_reference(G_before, G_after, weight="weight", strengthen_ratio=1.5):
     """tie_changes as it was, one Python row per pair (kept as the reference)."""
-    from netdash.dynamics import _CHANGE_COLUMNS, TIE_STATUSES, _edge_weights
+    from netdash.change.dynamics import _CHANGE_COLUMNS, TIE_STATUSES, _edge_weights
 
     wb, wa = _edge_weights(G_before, weight), _edge_weights(G_after, weight)
     agency = {n: d.get("agency") for n, d in G_before.nodes(data=True)}

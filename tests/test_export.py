@@ -8,7 +8,7 @@ import pytest
 
 from netdash.dataset import Dataset
 from netdash.export import safe_csv, to_gexf, to_graphml, write_safe_csv
-from netdash.graphs import practitioner_graph
+from netdash.networks.graphs import practitioner_graph
 from netdash.periods import Period
 
 HOSTILE_HTML = "<img src=x onerror=alert(1)>"
@@ -151,7 +151,7 @@ def test_awkward_values_are_converted(tmp_path):
 
 
 def test_directed_contact_graph_keeps_direction(tmp_path):
-    from netdash.graphs import contact_graph
+    from netdash.networks.graphs import contact_graph
     G = contact_graph(_hostile_dataset(), PERIOD)
     to_graphml(G, tmp_path / "c.graphml", period="Q1")
     to_gexf(G, tmp_path / "c.gexf", period="Q1")

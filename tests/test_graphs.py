@@ -1,11 +1,11 @@
-"""Tests for netdash.graphs on a hand-checked dataset and Davis Southern Women."""
+"""Tests for netdash.networks.graphs on a hand-checked dataset and Davis Southern Women."""
 
 import networkx as nx
 import pandas as pd
 import pytest
 from networkx.algorithms import bipartite
 
-from netdash import graphs
+from netdash.networks import graphs
 from netdash.dataset import Dataset
 from netdash.errors import InvalidInputError
 from netdash.periods import Period, parse_period

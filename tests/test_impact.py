@@ -8,9 +8,9 @@ import pytest
 
 from netdash.dataset import Dataset
 from netdash.errors import AnalysisError, InvalidInputError
-from netdash.impact import evaluate_impact, impact_table
-from netdash.impact.estimators import did_estimate, dose_response
-from netdash.impact.matching import balance_table, matched_did, nearest_matches, propensity_logit
+from netdash.change.impact import evaluate_impact, impact_table
+from netdash.change.impact.estimators import did_estimate, dose_response
+from netdash.change.impact.matching import balance_table, matched_did, nearest_matches, propensity_logit
 
 AGENCIES = [{"agency_id": a, "name": a} for a in ("A", "B")]
 

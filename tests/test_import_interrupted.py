@@ -30,7 +30,7 @@ GOOD = ROOT / "tests" / "data" / "good"
 CHILD = r"""
 import sys
 import duckdb
-import netdash.store as store
+import netdash.store.workspace as store
 
 class _Announcing:
     # Wraps the connection only to print which table is about to be written.

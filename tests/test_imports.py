@@ -3,7 +3,7 @@
 import sys
 import threading
 
-from netdash._imports import import_module, imports_blocked
+from netdash.metrics.backends import import_module, imports_blocked
 
 
 def test_an_import_waits_while_another_thread_holds_the_module_back(tmp_path, monkeypatch):

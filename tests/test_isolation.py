@@ -3,7 +3,7 @@ import pytest
 
 from netdash.dataset import Dataset
 from netdash.errors import InvalidInputError
-from netdash.isolation import isolation_report, previous_period, suggest_introductions
+from netdash.actions.isolation import isolation_report, previous_period, suggest_introductions
 from netdash.periods import Period
 
 Q1 = Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-04-01"))

@@ -1,16 +1,16 @@
 """Introductions and the impact outcomes give exactly the results of the code they replaced.
 
 The references below are netdash's code of 27 Nov 2026 before
-:func:`netdash.isolation.suggest_introductions` moved onto the coded log
+:func:`netdash.actions.isolation.suggest_introductions` moved onto the coded log
 (pandas self-merge on id strings, ``contact_edges`` for pairs in touch, an
-f-string per pair) and before :func:`netdash.impact.design._neighbour_counts`
+f-string per pair) and before :func:`netdash.change.impact.design._neighbour_counts`
 lost its Python loops. They are compared (rows, order, dtypes, values) on
 the bundled demo and on messy random logs: a contact by someone missing from
 practitioners.csv, a practitioner with no agency in the lookup, self
 contacts, missing clients, repeated visits, and periods open, closed and
 empty. The page's way of calling the impact code (one design per COP start
 and ties, a reuse store shared across ties, estimates from the design) is
-compared with :func:`netdash.impact.evaluate_impact` called afresh.
+compared with :func:`netdash.change.impact.evaluate_impact` called afresh.
 """
 
 import numpy as np
@@ -18,10 +18,11 @@ import pandas as pd
 import pytest
 from scipy import sparse
 
-from netdash import graphs, isolation
+from netdash.actions import isolation
+from netdash.networks import graphs
 from netdash.dataset import Dataset
-from netdash.impact import evaluate_impact, impact_design, impact_estimates, impact_table
-from netdash.impact.design import _neighbour_counts
+from netdash.change.impact import evaluate_impact, impact_design, impact_estimates, impact_table
+from netdash.change.impact.design import _neighbour_counts
 from netdash.periods import Period, parse_period
 
 # --- references: the previous implementation, copied -----------------------------------------------
@@ -208,7 +209,7 @@ def _ref_trust_counts(ds, period, agency):
 
 def _ref_impact_table(ds, monkeypatch, **options):
     """The table made with the previous neighbour and trust counting put back in impact_design."""
-    from netdash.impact import design
+    from netdash.change.impact import design
 
     with monkeypatch.context() as patch:
         patch.setattr(design, "_neighbour_counts", _ref_neighbour_counts)

@@ -1,4 +1,4 @@
-"""Tests for netdash.metrics._matrix.GraphMatrix and the measures that accept it.
+"""Tests for netdash.metrics.matrix.GraphMatrix and the measures that accept it.
 
 Known answers on hand-checkable graphs, then: every measure given a
 GraphMatrix equals the same measure given the networkx graph, on networkx's
@@ -14,7 +14,7 @@ from sklearn.metrics import normalized_mutual_info_score
 
 from netdash.errors import InvalidInputError
 from netdash.metrics import basic, brokerage, centrality, communities, fragmentation, mixing, structural_holes
-from netdash.metrics._matrix import GraphMatrix
+from netdash.metrics.matrix import GraphMatrix
 
 
 def _with_groups(G, k=3):

@@ -17,10 +17,10 @@ from apptest_support import metrics as _metrics
 from apptest_support import open_page
 from apptest_support import texts as _texts
 
-from netdash import graphs
-from netdash.clients import client_teams
+from netdash.networks import graphs
+from netdash.actions.clients import client_teams
 from netdash.errors import InvalidInputError
-from netdash.isolation import CATEGORIES, category_counts, isolation_report
+from netdash.actions.isolation import CATEGORIES, category_counts, isolation_report
 from netdash.metrics.trust import trust_graph
 from netdash.periods import Period
 
@@ -30,7 +30,7 @@ H1 = (dt.date(2024, 1, 1), dt.date(2024, 6, 30))
 H1_PERIOD = Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-07-01"))
 
 
-# ---- category_counts (netdash.isolation) ------------------------------------------------------
+# ---- category_counts (netdash.actions.isolation) ------------------------------------------------------
 
 def _report(categories, agencies=None):
     return pd.DataFrame({"category": categories, "agency_id": agencies or ["A"] * len(categories)})

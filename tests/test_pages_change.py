@@ -12,11 +12,12 @@ from apptest_support import metrics as _metrics
 from apptest_support import open_page
 from apptest_support import texts as _texts
 
-from netdash.compare import HEADLINE_MEASURES
-from netdash.dynamics import HEADLINE_EXPLANATIONS, period_notes, split_at
+from netdash.change.headline import HEADLINE_MEASURES
+from netdash.change.headline import HEADLINE_EXPLANATIONS
+from netdash.change.windows import period_notes, split_at
 from netdash.viz.panels import LOST_STYLE, NEW_CROSS_STYLE, before_after_maps, map_panel
 from netdash.errors import AnalysisError
-from netdash.impact.estimators import dose_response_line
+from netdash.change.impact.estimators import dose_response_line
 from netdash.viz import stable_positions
 
 DEMO_FIRST, DEMO_LAST = "2023-01-01", "2024-12-31"

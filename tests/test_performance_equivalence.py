@@ -1,6 +1,6 @@
 """Fast paths give exactly the answers of the plain pandas and networkx versions they replaced.
 
-The references below are the pandas implementations that netdash.graphs used
+The references below are the pandas implementations that netdash.networks.graphs used
 before DuckDB took over (crosstab, self-merge with merge_asof, pivot_table);
 they are compared on seeded random contact logs with repeats, self-contacts,
 missing types and day gaps around the co-working window. Below them, the
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netdash import graphs
+from netdash.networks import graphs
 from netdash.dataset import Dataset
 from netdash.errors import InvalidInputError
 from netdash.periods import parse_period

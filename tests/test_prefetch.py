@@ -208,7 +208,7 @@ def test_a_prefetched_setting_shows_what_computing_it_on_demand_shows(app_worksp
 
 def test_before_after_opens_on_the_comparison_warmed_up_while_another_page_was_read(app_workspace, monkeypatch):
     """Any page queues Before & after's default comparison; the page then reads it, and shows the same."""
-    import netdash.compare
+    import netdash.change.compare
 
     st.cache_resource.clear()
     st.cache_data.clear()
@@ -217,8 +217,8 @@ def test_before_after_opens_on_the_comparison_warmed_up_while_another_page_was_r
     assert _prefetch._prefetcher.wait_idle(300)
     assert any(k[0] == "before_after" and k[1] == "demo" for k in _prefetch._prefetcher.done)
     calls = []
-    real = netdash.compare.compare_periods
-    monkeypatch.setattr(netdash.compare, "compare_periods", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = netdash.change.compare.compare_periods
+    monkeypatch.setattr(netdash.change.compare, "compare_periods", lambda *a, **k: calls.append(1) or real(*a, **k))
     warmed = _shown(open_page(app_workspace, "pages/before_after.py"))
     assert calls == []  # the page read the warmed-up comparison
     assert _prefetch._prefetcher.wait_idle(300)  # its jobs (the other ties) must not fill the caches below

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-import netdash.store as store
+import netdash.store.workspace as store
 from netdash import cli
 from netdash.errors import DatasetNotFoundError, NetdashError
 from netdash.schema import TABLES

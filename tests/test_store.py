@@ -87,7 +87,7 @@ def test_failed_validation_changes_nothing(ws, tmp_path):
 def test_failure_during_the_write_rolls_back(ws, monkeypatch):
     ws.import_dataset(GOOD, name="pilot", today=TODAY)
     before, listed = counts(ws), ws.list()
-    import netdash.store as store
+    import netdash.store.workspace as store
 
     real = store.load_dataset
 

@@ -30,7 +30,7 @@ CHILD = r"""
 import os
 import sys
 import duckdb
-import netdash.store as store
+import netdash.store.workspace as store
 
 class _Announcing:
     # Wraps the connection only to print the start of each statement before running it.

@@ -1,7 +1,7 @@
 """The coded edge tables give exactly the tables of the implementation they replaced.
 
 The references below are netdash's code of 27 Nov 2026 before the tables
-moved onto the integer-coded log (netdash.edge_codes): practitioner nodes and
+moved onto the integer-coded log (netdash.networks.codes): practitioner nodes and
 contact edges by pandas on id strings, co-working (band join) and COP
 co-attendance in DuckDB, the union on codes of the id strings, trust edges by
 a pandas groupby, practitioner counts by index lookups. They are compared
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netdash import edge_counts, graphs
+from netdash.networks import counts as edge_counts, graphs
 from netdash.dataset import Dataset
 from netdash.metrics import basic, trust
 from netdash.periods import Period, parse_period
@@ -368,7 +368,7 @@ def test_analysis_codes_the_log_once_and_pairs_each_table_once(monkeypatch):
 
 
 def test_distinct_rows_falls_back_to_lexsort_for_wide_ranges():
-    from netdash.edge_codes import distinct_rows
+    from netdash.networks.codes import distinct_rows
 
     a, b = np.array([2, 1, 2, 1, 2]), np.array([5, 2**40, 5, 7, -3])
     got = distinct_rows(a * 2**40, b, counts=True)  # ranges too wide for one int64 key

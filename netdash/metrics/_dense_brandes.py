@@ -7,7 +7,7 @@ nodes, 0.5 s against 2 to 5 s for rustworkx or NetworKit).
 
 import numpy as np
 
-from netdash.metrics._matrix import GraphMatrix
+from netdash.metrics.matrix import GraphMatrix
 
 _DENSE_MAX_NODES = 4096
 _DENSE_MIN_DENSITY = 0.02

@@ -14,10 +14,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from netdash.edge_codes import distinct_rows
-from netdash.edge_counts import direct_counts, period_log, union_counts
-from netdash.graphs import practitioner_nodes
-from netdash.metrics._matrix import GraphMatrix
+from netdash.networks.codes import distinct_rows
+from netdash.networks.counts import direct_counts, period_log, union_counts
+from netdash.networks.graphs import practitioner_nodes
+from netdash.metrics.matrix import GraphMatrix
 from netdash.periods import Period
 
 __all__ = ["CROSS_AGENCY_RULE", "PRACTITIONER_COLUMNS", "practitioner_metrics", "network_summary"]
@@ -40,7 +40,7 @@ def _count(positions, n):
 def practitioner_metrics(ds, period=None, *, ties="all", window_days=90):
     """One row of counts per practitioner node of the period.
 
-    Rows are the nodes of :func:`netdash.graphs.practitioner_nodes` (in post
+    Rows are the nodes of :func:`netdash.networks.graphs.practitioner_nodes` (in post
     during the period, or active in it), isolates included with zeros.
 
     Parameters
@@ -50,7 +50,7 @@ def practitioner_metrics(ds, period=None, *, ties="all", window_days=90):
         Half-open ``[start, end)``; None for all time.
     ties : str, default "all"
         Tie types of the undirected graph behind ``degree`` and
-        ``cross_agency_ties`` (see :func:`netdash.graphs.practitioner_graph`).
+        ``cross_agency_ties`` (see :func:`netdash.networks.graphs.practitioner_graph`).
     window_days : int, default 90
         Co-working window.
 
@@ -119,7 +119,7 @@ def network_summary(G):
 
     A directed ``G`` is read as undirected: a pair tied in either direction
     is one tie. Self-loops are ignored; weights are ignored. ``G`` may be a
-    :class:`netdash.metrics._matrix.GraphMatrix` (counted from its arrays,
+    :class:`netdash.metrics.matrix.GraphMatrix` (counted from its arrays,
     no copy; a node whose ``agency`` is None has no agency).
 
     Returns

@@ -21,7 +21,7 @@ Conventions: directed (an undirected graph is read as every edge in both
 directions, as R's sna does), weights and parallel arcs ignored (ties are
 binary), self-loops ignored; isolates and practitioners with only incoming
 or only outgoing ties broker nothing (all zeros). ``G`` may also be a
-:class:`netdash.metrics._matrix.GraphMatrix` (its cached binary adjacency is
+:class:`netdash.metrics.matrix.GraphMatrix` (its cached binary adjacency is
 used) everywhere except :func:`boundary_spanners`.
 """
 
@@ -31,7 +31,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from netdash.errors import InvalidInputError
-from netdash.metrics._matrix import GraphMatrix
+from netdash.metrics.matrix import GraphMatrix
 from netdash.metrics.mixing import _group_codes, _node_groups
 
 __all__ = [

@@ -12,7 +12,7 @@ distance-weighted fragmentation.
 Conventions: directed graphs follow arc direction; self-loops never lie on a
 shortest path and are dropped; parallel edges of a multigraph count as one
 tie (the shortest, when weighted); isolates score 0. Every function also
-accepts a :class:`netdash.metrics._matrix.GraphMatrix` in place of ``G``
+accepts a :class:`netdash.metrics.matrix.GraphMatrix` in place of ``G``
 (its tie arrays are used directly, with no pass over networkx edges).
 """
 
@@ -23,10 +23,10 @@ import networkx as nx
 import numpy as np
 import rustworkx as rx
 
-from netdash._imports import imports_blocked
+from netdash.metrics.backends import imports_blocked
 from netdash.errors import InvalidInputError
 from netdash.metrics._dense_brandes import _dense_betweenness
-from netdash.metrics._matrix import GraphMatrix
+from netdash.metrics.matrix import GraphMatrix
 
 __all__ = [
     "EXPLANATIONS",

@@ -22,9 +22,9 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from netdash._imports import import_module
+from netdash.metrics.backends import import_module
 from netdash.errors import InvalidInputError
-from netdash.metrics._matrix import GraphMatrix
+from netdash.metrics.matrix import GraphMatrix
 from netdash.metrics.mixing import _group_codes
 
 __all__ = ["EXPLANATIONS", "LOUVAIN_NETWORKX_MAX_TIES", "agency_alignment", "agency_nmi",
@@ -217,7 +217,7 @@ def _ranked(G, labels):
 def _louvain_graph(G, weight):
     """Undirected graph Louvain runs on: arcs both ways (or parallel edges) add up to one tie.
 
-    From a :class:`netdash.metrics._matrix.GraphMatrix` it is built from the
+    From a :class:`netdash.metrics.matrix.GraphMatrix` it is built from the
     mutual weights with pairs in sorted order, which is the edge order of a
     graph built from a sorted edge table, so Louvain sees the same graph.
     """
@@ -251,7 +251,7 @@ def agency_nmi(G, groups="agency", *, seed=0):
 
     Parameters
     ----------
-    G : networkx graph or :class:`netdash.metrics._matrix.GraphMatrix`
+    G : networkx graph or :class:`netdash.metrics.matrix.GraphMatrix`
         Direction is ignored.
     groups : str or dict, default "agency"
         Node attribute holding the agency, or a dict node -> agency.

@@ -16,7 +16,7 @@ import numpy as np
 
 from netdash.errors import InvalidInputError
 from netdash.metrics import centrality
-from netdash.metrics._matrix import GraphMatrix
+from netdash.metrics.matrix import GraphMatrix
 
 __all__ = ["FragmentationEstimate", "distance_weighted_fragmentation_estimate", "DEFAULT_TOLERANCE"]
 

@@ -7,7 +7,7 @@ Conventions for every function here:
 * Weights, parallel edges and self-loops are ignored.
 * With fewer than 2 nodes there are no pairs to disconnect, and fragmentation
   is reported as 0.0 by convention.
-* ``G`` may also be a :class:`netdash.metrics._matrix.GraphMatrix`: its
+* ``G`` may also be a :class:`netdash.metrics.matrix.GraphMatrix`: its
   cached symmetric adjacency and components are used, with no conversion.
 """
 
@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from netdash.errors import InvalidInputError
-from netdash.metrics._matrix import GraphMatrix
+from netdash.metrics.matrix import GraphMatrix
 
 __all__ = [
     "EXPLANATIONS",

@@ -14,7 +14,7 @@ Conventions shared by every function here:
 * Edge weights are ignored. Self-loops are ignored (a tie to oneself is
   neither internal nor external).
 * A measure with no ties to count is NaN, never 0.
-* ``G`` may also be a :class:`netdash.metrics._matrix.GraphMatrix` (one
+* ``G`` may also be a :class:`netdash.metrics.matrix.GraphMatrix` (one
   tie per pair: its arrays are used directly, no pass over networkx edges).
 """
 
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from netdash.errors import InvalidInputError
-from netdash.metrics._matrix import GraphMatrix
+from netdash.metrics.matrix import GraphMatrix
 
 __all__ = [
     "EXPLANATIONS",

@@ -1,7 +1,7 @@
 """QAP correlation between two networks on the same people (Krackhardt 1987).
 
-Used by :func:`netdash.compare.compare_periods` (and importable from
-:mod:`netdash.compare`, where it was first defined).
+Used by :func:`netdash.change.compare.compare_periods` (and importable from
+:mod:`netdash.change.compare`, where it was first defined).
 """
 
 import networkx as nx  # noqa: F401  (used in the doctest)

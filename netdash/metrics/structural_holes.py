@@ -15,7 +15,7 @@ their whole-graph path divides by zero on isolates. Here:
 * Weights are used when ``weight`` names an edge attribute (missing values
   count 1); they must be non-negative, and a zero-weight tie counts as absent.
 
-Every function also accepts a :class:`netdash.metrics._matrix.GraphMatrix`
+Every function also accepts a :class:`netdash.metrics.matrix.GraphMatrix`
 in place of ``G`` (its cached mutual-weight matrix is used, no conversion).
 """
 
@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from netdash._imports import imports_blocked
+from netdash.metrics.backends import imports_blocked
 from netdash.errors import InvalidInputError
-from netdash.metrics._matrix import GraphMatrix
+from netdash.metrics.matrix import GraphMatrix
 
 __all__ = ["EXPLANATIONS", "constraint", "effective_size", "structural_holes"]
 

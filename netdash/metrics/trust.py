@@ -21,10 +21,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from netdash.edge_codes import distinct_rows, sorted_counts
-from netdash.edge_counts import period_log
+from netdash.networks.codes import distinct_rows, sorted_counts
+from netdash.networks.counts import period_log
 from netdash.errors import InvalidInputError
-from netdash.graphs import practitioner_nodes
+from netdash.networks.graphs import practitioner_nodes
 from netdash.periods import Period
 
 __all__ = ["trust_edges", "trust_graph", "trust_summary", "describe_trust_rule"]
@@ -144,7 +144,7 @@ def trust_graph(ds, period=None, *, edges=None, **rule):
     """Undirected graph of the trust ties only.
 
     Nodes are the practitioner nodes of the period (see
-    :mod:`netdash.graphs`, isolates included) plus anyone in a survey-rated
+    :mod:`netdash.networks.graphs`, isolates included) plus anyone in a survey-rated
     trust tie. Edge attributes: ``strength``, ``source``, ``interactions``,
     ``months``, ``reciprocated``, ``survey_trust`` (None when unrated).
     Keyword options are those of :func:`trust_edges`; ``edges``, the

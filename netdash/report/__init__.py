@@ -19,9 +19,10 @@ from pathlib import Path
 
 import jinja2
 
-from netdash import __version__, graphs
+from netdash import __version__
+from netdash.networks import graphs
 from netdash.errors import InvalidInputError
-from netdash.impact import OUTCOME_TIES
+from netdash.change.impact import OUTCOME_TIES
 from netdash.periods import Period, parse_day
 from netdash.privacy import DEFAULT_THRESHOLD
 from netdash.report.cells import count_cell, marker
@@ -92,11 +93,11 @@ def build_report(ds, *, period=None, cop_start=None, ties="working", min_count=D
     period : Period, optional
         Period of the headline measures, the before/after windows and the
         isolation summary; ``None`` means all the data. The impact estimate
-        always uses all the data (see :func:`netdash.impact.evaluate_impact`).
+        always uses all the data (see :func:`netdash.change.impact.evaluate_impact`).
     cop_start : date-like, optional
         First day of the COP; default the first COP session.
     ties : {"working", "direct", "coworking"}, default "working"
-        Which ties count (:func:`netdash.graphs.practitioner_graph`).
+        Which ties count (:func:`netdash.networks.graphs.practitioner_graph`).
     min_count : int, default 5
         Counts from 1 to ``min_count - 1`` are shown as ``"<min_count"``.
     seed : int, default 0

@@ -17,7 +17,7 @@ so no individual (an isolated practitioner, say) is named.
 
 import math
 
-from netdash.dynamics import tie_changes
+from netdash.change.dynamics import tie_changes
 from netdash.viz.colours import MISSING_COLOUR, agency_colours
 from netdash.viz.layout import stable_positions
 

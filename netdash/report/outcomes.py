@@ -3,21 +3,21 @@
 Like :mod:`netdash.report.sections`, these only format what library
 functions compute, hiding small counts (:mod:`netdash.privacy`). Nobody is
 listed: isolation is reported as counts per category, client teams as
-:func:`netdash.clients.client_team_summary` aggregates.
+:func:`netdash.actions.clients.client_team_summary` aggregates.
 """
 
 import pandas as pd
 
-from netdash.clients import client_team_summary, client_teams
-from netdash.impact import evaluate_impact
-from netdash.isolation import CATEGORIES, isolation_report
+from netdash.actions.clients import client_team_summary, client_teams
+from netdash.change.impact import evaluate_impact
+from netdash.actions.isolation import CATEGORIES, isolation_report
 from netdash.privacy import suppress_small_counts
 from netdash.report.cells import (Cell, blank_cell, count_cell, hidden_cell, number_cell, percent_cell,
                                   redact_small_counts)
 
 __all__ = ["impact_section", "isolation_section", "clients_section", "ISOLATION_LABELS"]
 
-#: Category -> (heading, what it means), in the order of :data:`netdash.isolation.CATEGORIES`.
+#: Category -> (heading, what it means), in the order of :data:`netdash.actions.isolation.CATEGORIES`.
 ISOLATION_LABELS = {
     "isolated": ("Isolated", "no working tie with any colleague recorded in the period"),
     "boundary_isolated": ("Within own agency only", "working ties, but all with colleagues in their own agency"),

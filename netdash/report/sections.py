@@ -11,8 +11,8 @@ report shows the message in its place.
 import pandas as pd
 
 from netdash.analysis import network_measures
-from netdash.compare import compare_periods, mixing_change
-from netdash.dynamics import tie_change_summary
+from netdash.change.compare import compare_periods, mixing_change
+from netdash.change.dynamics import tie_change_summary
 from netdash.errors import AnalysisError
 from netdash.periods import Period, parse_day
 from netdash.privacy import is_small_count, suppress_small_counts
@@ -39,7 +39,7 @@ def guarded(build, *args, min_count, **kw):
 def cop_windows(ds, period, cop_start, *, min_count=None):
     """Equal-length windows before and after the COP start, inside ``period``.
 
-    The same rule as the impact evaluation (``netdash.impact.design``): the
+    The same rule as the impact evaluation (``netdash.change.impact.design``): the
     window length is the shorter of the data available before and after
     ``cop_start``, so the two maps and matrices compare like with like.
 

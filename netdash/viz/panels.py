@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from netdash.dynamics import tie_changes, tie_key
+from netdash.change.dynamics import tie_changes, tie_key
 from netdash.viz.budget import MapBudget, _backbone, _check_limits, _fits
 from netdash.viz.colours import agency_colours
 from netdash.viz.layout import stable_positions

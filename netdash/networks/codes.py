@@ -1,6 +1,6 @@
 """Integer-coded contact log and the pair counts behind the edge tables.
 
-:mod:`netdash.graphs`, :mod:`netdash.metrics.trust` and
+:mod:`netdash.networks.graphs`, :mod:`netdash.metrics.trust` and
 :mod:`netdash.metrics.basic` aggregate the same contact log. Grouping on id
 strings is slow (every row is hashed and compared as a Python object), so the
 log is turned into integer arrays once per dataset (:func:`coded_log`) and
@@ -15,8 +15,8 @@ Conventions
   A missing id is code -1.
 - Days are whole days since 1970-01-01 (dates are midnights); months are
   months since January 1970 (``datetime64[M]``).
-- Inside :func:`netdash.graphs.reuse_tables` the coded log and its period
-  views are made once (see :mod:`netdash.edge_counts`).
+- Inside :func:`netdash.networks.graphs.reuse_tables` the coded log and its period
+  views are made once (see :mod:`netdash.networks.counts`).
 """
 
 from dataclasses import dataclass

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from netdash.dataset import Dataset, conform
-from netdash._store_file import _fsync, _process_lock
+from netdash.store._files import _fsync, _process_lock
 from netdash.errors import DatasetNotFoundError, InvalidInputError, NetdashError
 from netdash.ingest import load_dataset, load_or_create_secret
 from netdash.ingest.coded import objects_from_arrow
@@ -45,7 +45,7 @@ __all__ = ["Workspace", "DatasetInfo", "default_workspace", "DB_FILE", "DEMO_NAM
 
 DB_FILE = "netdash.duckdb"
 DEMO_NAME = "demo"
-_REPO_ROOT = Path(__file__).resolve().parents[1]
+_REPO_ROOT = Path(__file__).resolve().parents[2]
 _SQL_TYPE = {"id": "VARCHAR", "text": "VARCHAR", "date": "TIMESTAMP", "int": "DOUBLE", "number": "DOUBLE"}
 _LOCK_WAIT_SECONDS = 10.0
 _REWRITE_SUFFIX = ".rewrite.tmp"  # netdash.duckdb.rewrite.tmp (and its .wal): the file being written

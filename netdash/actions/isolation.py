@@ -5,7 +5,7 @@ contact logs *record*, which is never all of anyone's work, so the wording
 is about opportunities ("worth a personal invitation"), never about
 performance. They are not a basis for managing individuals.
 
-Ties come from :func:`netdash.graphs.practitioner_edges`; the default
+Ties come from :func:`netdash.networks.graphs.practitioner_edges`; the default
 ``ties="working"`` counts direct contacts (either direction) and co-working
 on the same client within ``window_days``, and ignores COP co-attendance,
 because the question is whether people work together, not whether they sat
@@ -15,10 +15,10 @@ in the same room.
 import numpy as np
 import pandas as pd
 
-from netdash import graphs
-from netdash._isolation_intro import (_agency_codes, _common_neighbours, _day, _evidence_texts,
+from netdash.networks import graphs
+from netdash.actions._intro import (_agency_codes, _common_neighbours, _day, _evidence_texts,
                                       _shared_client_pairs)
-from netdash.edge_counts import direct_counts, period_log, union_counts
+from netdash.networks.counts import direct_counts, period_log, union_counts
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
 from netdash.privacy import DEFAULT_THRESHOLD, suppress_small_counts
@@ -117,14 +117,14 @@ def isolation_report(ds, period, *, previous=None, ties="working", window_days=9
     ----------
     ds : Dataset
     period : Period
-        Practitioners in post at any time in it (:func:`netdash.graphs.practitioners_in_post`)
+        Practitioners in post at any time in it (:func:`netdash.networks.graphs.practitioners_in_post`)
         get a row.
     previous : Period, optional
         Comparison period for ``drifting``; default :func:`previous_period`.
         When ``period`` is open at either end and ``previous`` is not given,
         drifting is not assessed and the previous columns are missing (NA).
     ties : str, default "working"
-        Tie kinds, as in :func:`netdash.graphs.practitioner_graph`.
+        Tie kinds, as in :func:`netdash.networks.graphs.practitioner_graph`.
     window_days : int, default 90
         Co-working window.
     drift_share : float, default 0.5
@@ -230,7 +230,7 @@ def suggest_introductions(ds, period, *, ties="working", top=None, recency_half_
     period : Period or None
     ties : str, default "working"
         Tie kinds used for common colleagues (see
-        :func:`netdash.graphs.practitioner_graph`).
+        :func:`netdash.networks.graphs.practitioner_graph`).
     top : int, optional
         Keep only the best ``top`` pairs.
     recency_half_life_days : float, default 90

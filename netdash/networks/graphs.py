@@ -3,7 +3,7 @@
 Aggregation is done in small functions that return edge tables (data frames
 with ``source``, ``target``, ``weight``, ...) and graphs are built from those
 tables by separate functions. Every table is counted on the integer-coded
-log of :mod:`netdash.edge_codes` by :mod:`netdash.edge_counts` (ids come
+log of :mod:`netdash.networks.codes` by :mod:`netdash.networks.counts` (ids come
 back only in the finished tables); inside :func:`reuse_tables` the coded log
 and each table are computed once.
 
@@ -25,8 +25,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from netdash.edge_codes import distinct_rows
-from netdash.edge_counts import (TIE_TYPES, check_window, cop_counts, coworking_counts, direct_counts,
+from netdash.networks.codes import distinct_rows
+from netdash.networks.counts import (TIE_TYPES, check_window, cop_counts, coworking_counts, direct_counts,
                                  period_log, reuse_tables, reused, tie_types, union_counts)
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
@@ -249,8 +249,8 @@ def coworking_edges(ds, period=None, *, window_days=90):
 
     Method: on integer codes, each practitioner's days with a client are
     merged into spans ``[first day, last day + window_days]``
-    (:func:`netdash.edge_codes.spans`), overlapping spans of one client are
-    paired (:func:`netdash.edge_codes.overlap_pairs`) and the distinct
+    (:func:`netdash.networks.codes.spans`), overlapping spans of one client are
+    paired (:func:`netdash.networks.codes.overlap_pairs`) and the distinct
     (client, pair) rows are counted per pair. This replaced a DuckDB band join, which
     replaced a pandas self-merge plus ``merge_asof`` (same result; see
     ``docs/benchmarks.md``).

@@ -4,9 +4,9 @@ A practitioner-level difference-in-differences of working ties across agency
 boundaries, with a propensity-score matched version and a dose-response
 slope. See ``docs/impact.md`` for the definitions, rules and caveats.
 
-Modules: :mod:`~netdash.impact.design` (windows, sample, outcomes),
-:mod:`~netdash.impact.estimators` (difference-in-differences, dose-response,
-bootstrap), :mod:`~netdash.impact.matching` (propensity scores, matching,
+Modules: :mod:`~netdash.change.impact.design` (windows, sample, outcomes),
+:mod:`~netdash.change.impact.estimators` (difference-in-differences, dose-response,
+bootstrap), :mod:`~netdash.change.impact.matching` (propensity scores, matching,
 balance).
 """
 
@@ -15,9 +15,9 @@ import math
 import numpy as np
 
 from netdash.errors import AnalysisError
-from netdash.impact.design import OUTCOME_TIES, ImpactDesign, impact_design, impact_table
-from netdash.impact.estimators import did_estimate, dose_response
-from netdash.impact.matching import (balance_table, baseline_covariates, caliper_width,
+from netdash.change.impact.design import OUTCOME_TIES, ImpactDesign, impact_design, impact_table
+from netdash.change.impact.estimators import did_estimate, dose_response
+from netdash.change.impact.matching import (balance_table, baseline_covariates, caliper_width,
                                      matched_did, propensity_logit)
 
 __all__ = ["OUTCOME_TIES", "ImpactDesign", "evaluate_impact", "impact_design", "impact_estimates", "impact_table"]
@@ -153,7 +153,7 @@ def evaluate_impact(ds, *, cop_start=None, window_days=90, bootstrap=2000, seed=
 
 
 def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2):
-    """:func:`evaluate_impact` of an :class:`~netdash.impact.design.ImpactDesign` already made.
+    """:func:`evaluate_impact` of an :class:`~netdash.change.impact.design.ImpactDesign` already made.
 
     The page makes the design once per COP start and ties, and re-estimates
     from it when only ``bootstrap`` changes; ``evaluate_impact(ds, **options)``
@@ -162,7 +162,7 @@ def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2):
     Parameters
     ----------
     design : ImpactDesign
-        From :func:`netdash.impact.design.impact_design`.
+        From :func:`netdash.change.impact.design.impact_design`.
     bootstrap, seed, caliper
         As :func:`evaluate_impact`.
 

@@ -1,4 +1,4 @@
-"""The networks :func:`netdash.compare.compare_periods` compares, built or taken from analyses.
+"""The networks :func:`netdash.change.compare.compare_periods` compares, built or taken from analyses.
 
 The page already holds each period's :class:`netdash.analysis.NetworkAnalysis`;
 passing them lets the comparison read their graphs instead of building the
@@ -7,7 +7,7 @@ same ones again. Graphs given this way are shared: they are only read.
 
 import inspect
 
-from netdash import graphs
+from netdash.networks import graphs
 from netdash.errors import InvalidInputError
 from netdash.metrics.trust import trust_edges, trust_graph
 from netdash.periods import Period

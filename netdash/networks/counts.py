@@ -1,9 +1,9 @@
-"""The coded edge tables behind :mod:`netdash.graphs`, and the store that keeps them.
+"""The coded edge tables behind :mod:`netdash.networks.graphs`, and the store that keeps them.
 
-:mod:`netdash.graphs` builds its public tables (ids, data frames) from the
+:mod:`netdash.networks.graphs` builds its public tables (ids, data frames) from the
 integer arrays made here, and :mod:`netdash.metrics.trust` and
 :mod:`netdash.metrics.basic` count on the same arrays. Each function returns
-codes of :attr:`netdash.edge_codes.CodedLog.ids` (sorted ids, so tables
+codes of :attr:`netdash.networks.codes.CodedLog.ids` (sorted ids, so tables
 sorted by code are sorted by id). Inside :func:`reuse_tables` the coded log,
 its period views and each coded table are computed once; the arrays served
 are shared, not copied, so callers must not modify them.
@@ -16,7 +16,7 @@ import weakref
 
 import numpy as np
 
-from netdash.edge_codes import coded_log, distinct_rows, overlap_pairs, spans
+from netdash.networks.codes import coded_log, distinct_rows, overlap_pairs, spans
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
 
@@ -51,7 +51,7 @@ _TABLES = contextvars.ContextVar("netdash_graph_tables", default=None)
 def reuse_tables(store=None):
     """Within this block, each node or edge table is computed once per dataset and options.
 
-    The measure families each ask :mod:`netdash.graphs` for the tables they
+    The measure families each ask :mod:`netdash.networks.graphs` for the tables they
     need; one analysis would otherwise aggregate the same contact log several
     times. Inside the block the first call computes a table and later calls
     with the same dataset (the same object), period and options get a copy of
@@ -69,7 +69,7 @@ def reuse_tables(store=None):
     Examples
     --------
     >>> from netdash.dataset import Dataset
-    >>> from netdash.graphs import practitioner_nodes
+    >>> from netdash.networks.graphs import practitioner_nodes
     >>> ds = Dataset.from_records(agencies=[{"agency_id": "A", "name": "Housing"}],
     ...                           practitioners=[{"practitioner_id": "p1", "agency_id": "A"}])
     >>> with reuse_tables():
@@ -121,7 +121,7 @@ def stored(key, ds, compute):
 
 
 def period_log(ds, period=None):
-    """:class:`netdash.edge_codes.CodedLog` of the contacts and attendance in ``period``."""
+    """:class:`netdash.networks.codes.CodedLog` of the contacts and attendance in ``period``."""
     period = _period(period)
     whole = dataset_log(ds)
     if period == Period():
@@ -140,7 +140,7 @@ def _signature(ds):
 
 
 def dataset_log(ds):
-    """:func:`netdash.edge_codes.coded_log` of ``ds``, coded once per dataset object and kept with it.
+    """:func:`netdash.networks.codes.coded_log` of ``ds``, coded once per dataset object and kept with it.
 
     Coding the medium demo's 526,654 contacts takes about 0.5 s; every graph
     and analysis of the same dataset (the app shares one read-only Dataset

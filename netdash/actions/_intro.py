@@ -1,6 +1,6 @@
-"""Coded helpers of :func:`netdash.isolation.suggest_introductions`.
+"""Coded helpers of :func:`netdash.actions.isolation.suggest_introductions`.
 
-They work on the integer-coded log of :mod:`netdash.edge_codes` (practitioner
+They work on the integer-coded log of :mod:`netdash.networks.codes` (practitioner
 codes index the sorted ids, days count from 1970-01-01), so the pairs who
 share clients are found with sorts instead of a self-merge on id strings.
 """
@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from netdash.edge_codes import distinct_rows
+from netdash.networks.codes import distinct_rows
 
 __all__ = []
 
 
 def _day(timestamp):
-    """Days since 1970-01-01, the day codes of :mod:`netdash.edge_codes`."""
+    """Days since 1970-01-01, the day codes of :mod:`netdash.networks.codes`."""
     return int(np.datetime64(timestamp, "D").astype(np.int64))
 
 
@@ -65,7 +65,7 @@ def _shared_client_pairs(log, agency):
 def _common_neighbours(tied, n, a, b):
     """Number of colleagues tied to both ``a[i]`` and ``b[i]`` (codes), as an int64 array.
 
-    ``tied`` is :func:`netdash.edge_counts.union_counts` (None when there is
+    ``tied`` is :func:`netdash.networks.counts.union_counts` (None when there is
     no tie). Row-wise product of a sparse 0/1 adjacency matrix, so dense
     networks do not blow up a pairwise merge.
     """

@@ -2,9 +2,9 @@
 
 Three views of the same question, "did the network change?":
 
-- :func:`headline_measures` of each period and their change, with a node
+- :func:`netdash.change.headline.network_headline` of each period and their change, with a node
   bootstrap interval and a pair-swap permutation p-value per measure;
-- the tie-by-tie story (:func:`netdash.dynamics.tie_changes`);
+- the tie-by-tie story (:func:`netdash.change.dynamics.tie_changes`);
 - the QAP correlation of the two adjacency matrices (Krackhardt 1987).
 
 Only practitioners in post in both periods are compared (joiners and leavers
@@ -14,164 +14,29 @@ are counted and reported), so a change is never just a change of staff.
 import math
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
-from netdash import graphs
-from netdash._compare_inputs import _induced, _period_graphs
-from netdash._compare_replicates import _snapshot, _swapped
-from netdash.dynamics import tie_change_summary, tie_changes
+from netdash.networks import graphs
+from netdash.change._inputs import _induced, _period_graphs
+from netdash.change._replicates import _snapshot, _swapped
+from netdash.change.dynamics import tie_change_summary, tie_changes
 from netdash.errors import AnalysisError
-from netdash.impact.estimators import percentile_interval
-from netdash.metrics._matrix import GraphMatrix
-from netdash.metrics.communities import agency_nmi
-from netdash.metrics.fragmentation import fragmentation
-from netdash.metrics.mixing import ei_index, mixing_matrix
-from netdash.metrics.qap import qap_correlation  # noqa: F401  (re-exported)
-from netdash.metrics.structural_holes import constraint
-from netdash.metrics.trust import trust_edges, trust_graph
+from netdash.change.headline import HEADLINE_MEASURES, network_headline
+from netdash.change.impact.estimators import percentile_interval
+from netdash.metrics.mixing import mixing_matrix
+from netdash.metrics.qap import qap_correlation
 
-__all__ = ["HEADLINE_MEASURES", "Comparison", "headline_measures", "compare_periods",
-           "qap_correlation", "mixing_change"]
+__all__ = ["Comparison", "compare_periods", "mixing_change"]
 
-#: Measures compared between periods, in display order.
-HEADLINE_MEASURES = ("n_ties", "cross_agency_share", "ei_index", "fragmentation", "isolates",
-                     "trust_ties", "mean_constraint", "agency_nmi")
 
 _COMPARED_RULE = ("Only practitioners in post in both periods are compared; ties to anyone else are "
                   "left out of both periods.")
 
 
-def _measures(G, T, *, seed=0, matrix=False):
-    """The headline measures of ``G`` (trust ties from ``T``).
-
-    ``matrix=True`` computes them from one :class:`GraphMatrix` of ``G``
-    (the same values, several times faster at city scale). It is only used
-    for graphs whose edges iterate in sorted node-pair order (a graph built
-    from a sorted edge table, such as :func:`netdash.graphs.practitioner_graph`
-    or an observed snapshot), the order a GraphMatrix gives Louvain, so the
-    communities behind ``agency_nmi`` are the same; bootstrap copies are not
-    in that order and keep the networkx path.
-    """
-    n, m = G.number_of_nodes(), G.number_of_edges()
-    agency = nx.get_node_attributes(G, "agency")
-    cross = sum(1 for u, v in G.edges() if agency.get(u) != agency.get(v))
-    H = GraphMatrix.from_graph(G) if matrix and m else G
-    return _headline(H, n=n, m=m, cross=cross, isolates=nx.number_of_isolates(G),
-                     trust_ties=T.number_of_edges(), seed=seed)
-
-
-def _observed(G, T, index, seed):
-    """:func:`_measures` of ``G`` and ``T``, the networks among the compared practitioners ``index``.
-
-    The same values as ``_measures(*_snapshot(...).graphs(), matrix=True)``,
-    whose copies number the practitioners 0, 1, ... in ``index`` order:
-    the GraphMatrix here has that node order, those integer labels and the
-    same ties (it sorts ties itself), so Louvain sees the same graph, but
-    no numbered networkx copy is built. Practitioner and trust graphs
-    have no self-loops (a contact with oneself is ignored), so every edge
-    of ``G`` and ``T`` is a tie between two compared practitioners.
-    """
-    n, m = len(index), G.number_of_edges()
-    pos = {v: k for k, v in enumerate(index)}
-    agency = [G.nodes[v].get("agency") for v in index]
-    ends = np.fromiter((pos[v] for edge in G.edges() for v in edge), dtype=np.int64, count=2 * m).reshape(-1, 2)
-    cross = _cross_ties(agency, ends[:, 0], ends[:, 1])
-    H = GraphMatrix(range(n), ends[:, 0], ends[:, 1], node_attrs={"agency": agency}) if m else G
-    return _headline(H, n=n, m=m, cross=cross, isolates=nx.number_of_isolates(G),
-                     trust_ties=T.number_of_edges(), seed=seed)
-
-
-def _cross_ties(agency, u, v):
-    """How many ties ``(u[i], v[i])`` (node positions) join two different agencies (``agency`` by position).
-
-    Agencies compare as Python values, as ``agency.get(u) != agency.get(v)``
-    does in :func:`_measures`: a missing agency (None) differs from every
-    known one.
-    """
-    groups = pd.Series(agency, dtype=object).to_numpy()
-    return int(np.count_nonzero(groups[u] != groups[v]))
-
-
-def _headline(H, *, n, m, cross, isolates, trust_ties, seed):
-    """:func:`_measures` once the counts are known; the rest from ``H`` (a graph or GraphMatrix)."""
-    nan = float("nan")
-    cons = np.array(list(constraint(H).values()), dtype=float) if m else np.array([])
-    return {
-        "n_practitioners": n,
-        "n_ties": m,
-        "cross_agency_share": cross / m if m else nan,
-        "ei_index": ei_index(H) if m else nan,
-        "fragmentation": fragmentation(H),
-        "isolates": isolates,
-        "trust_ties": trust_ties,
-        "mean_constraint": float(np.nanmean(cons)) if np.isfinite(cons).any() else nan,
-        "agency_nmi": agency_nmi(H, seed=seed) if m else nan,
-    }
-
-
-def _table_measures(ds, period, *, ties, window_days, seed):
-    """:func:`_measures` of ``practitioner_graph`` and ``trust_graph`` from the edge tables, no networkx graph.
-
-    The GraphMatrix of the sorted edge table is the one
-    ``GraphMatrix.from_graph(practitioner_graph(...))`` gives (same node
-    order, same ties), so every value is the same; None when the period has
-    no tie (then the graphs are built, as before).
-    """
-    nodes = graphs.practitioner_nodes(ds, period)
-    edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
-    if not len(edges) or (edges["source"] == edges["target"]).any():
-        return None
-    M = GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
-                               node_attrs={"agency": nodes["agency"]})
-    cross = _cross_ties(M.node_attrs["agency"], M.source, M.target)
-    isolates = len(M) - len(np.unique(np.r_[M.source, M.target]))
-    trusted = trust_edges(ds, period)
-    trusted = trusted[trusted["is_trust_tie"].astype(bool)]
-    pairs = {(a, b) if a <= b else (b, a) for a, b in zip(trusted["a"].tolist(), trusted["b"].tolist())}
-    return _headline(M, n=len(M), m=M.number_of_edges(), cross=cross, isolates=isolates,
-                     trust_ties=len(pairs), seed=seed)
-
-
-def headline_measures(ds, period, *, ties="working", window_days=90, seed=0):
-    """The whole-network measures shown on the "Over time" and "Compare" pages.
-
-    Parameters
-    ----------
-    ds : Dataset
-    period : Period
-    ties : str, default "working"
-        Tie choice of :func:`netdash.graphs.practitioner_graph`.
-    window_days : int, default 90
-    seed : int, default 0
-        Louvain seed for ``agency_nmi``.
-
-    Returns
-    -------
-    dict
-        ``n_practitioners`` (nodes, isolates included), ``n_ties``,
-        ``cross_agency_share`` (ties between agencies / ties),
-        ``ei_index`` (Krackhardt & Stern 1988), ``fragmentation`` (Borgatti
-        2006), ``isolates``, ``trust_ties`` (edges of
-        :func:`netdash.metrics.trust.trust_graph`, default rule),
-        ``mean_constraint`` (Burt 1992, mean over practitioners with at least
-        one tie) and ``agency_nmi`` (NMI of Louvain communities against
-        agencies, :func:`netdash.metrics.communities.agency_nmi`: networkx's
-        Louvain up to 1,000 ties, NetworKit's PLM above, as the CLI).
-        Ratios with no ties to count are NaN. Weights are ignored.
-    """
-    with graphs.reuse_tables():
-        found = _table_measures(ds, period, ties=ties, window_days=window_days, seed=seed)
-        if found is not None:
-            return found
-        G = graphs.practitioner_graph(ds, period, ties=ties, window_days=window_days)
-        return _measures(G, trust_graph(ds, period), seed=seed, matrix=True)
-
-
 def _change(before, after, seed, sample=None):
-    mb = _measures(*before.graphs(sample), seed=seed)
-    ma = _measures(*after.graphs(sample), seed=seed)
+    mb = network_headline(*before.matrix(sample), seed=seed)
+    ma = network_headline(*after.matrix(sample), seed=seed)
     return np.array([ma[k] - mb[k] for k in HEADLINE_MEASURES], dtype=float)
 
 
@@ -183,7 +48,7 @@ class Comparison:
     ----------
     before, after : Period
     tie_changes : DataFrame
-        :func:`netdash.dynamics.tie_changes` of the compared practitioners' working ties.
+        :func:`netdash.change.dynamics.tie_changes` of the compared practitioners' working ties.
     trust_tie_changes : DataFrame
         The same for trust ties.
     measures : DataFrame
@@ -275,7 +140,7 @@ def compare_periods(ds, before, after, *, ties="working", window_days=90, permut
     Notes
     -----
     Compared practitioners are those in post in both periods
-    (:func:`netdash.graphs.practitioners_in_post`); measures are computed on
+    (:func:`netdash.networks.graphs.practitioners_in_post`); measures are computed on
     the networks among them only, so ``before`` and ``after`` can differ
     from the single-period pages, which include everyone.
 
@@ -311,14 +176,15 @@ def compare_periods(ds, before, after, *, ties="working", window_days=90, permut
     sub_b, sub_a = _induced(G_b, index), _induced(G_a, index)
     trust_b, trust_a = _induced(T_b, index), _induced(T_a, index)
 
-    observed_b, observed_a = _observed(sub_b, trust_b, index, seed), _observed(sub_a, trust_a, index, seed)
+    sb, sa = _snapshot(G_b, T_b, index), _snapshot(G_a, T_a, index)
+    observed_b = network_headline(*sb.matrix(), seed=seed)
+    observed_a = network_headline(*sa.matrix(), seed=seed)
     observed = np.array([observed_a[k] - observed_b[k] for k in HEADLINE_MEASURES], dtype=float)
 
     rng = np.random.default_rng(seed)
     n = len(index)
     boots, perms = [], []
-    if bootstrap or permutations:  # the replicates' tie states, only when asked for
-        sb, sa = _snapshot(G_b, T_b, index), _snapshot(G_a, T_a, index)
+    if bootstrap or permutations:
         boots = [_change(sb, sa, seed, rng.integers(0, n, n)) for _ in range(bootstrap)]
         pairs = sorted(set(sb.edges) | set(sa.edges) | sb.trust | sa.trust) if permutations else []
         for _ in range(permutations):
@@ -371,6 +237,7 @@ def mixing_change(G_before, G_after, groups="agency"):
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G1 = nx.Graph([("a", "b")]); nx.set_node_attributes(G1, {"a": "A", "b": "B"}, "agency")
     >>> G2 = nx.Graph([("a", "c")]); nx.set_node_attributes(G2, {"a": "A", "c": "C"}, "agency")
     >>> mixing_change(G1, G2)[2].values.tolist()

@@ -1,4 +1,4 @@
-"""File-level helpers of :mod:`netdash.store`: the in-process read/rewrite lock and fsync."""
+"""File-level helpers of :mod:`netdash.store.workspace`: the in-process read/rewrite lock and fsync."""
 
 import contextlib
 import os

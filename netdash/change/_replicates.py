@@ -1,8 +1,8 @@
-"""The compared practitioners' tie states, for the replicates of :func:`netdash.compare.compare_periods`.
+"""The compared practitioners' tie states, for the replicates of :func:`netdash.change.compare.compare_periods`.
 
 A :class:`_Snapshot` holds one period's ties among the compared
 practitioners as position pairs; the node bootstrap resamples positions
-(:meth:`_Snapshot.graphs`) and the pair-swap permutation exchanges tie
+(:meth:`_Snapshot.matrix`) and the pair-swap permutation exchanges tie
 states between the two periods (:func:`_swapped`). Only built when
 intervals or p-values are asked for: the observed measures come straight
 from the compared networks.
@@ -10,8 +10,9 @@ from the compared networks.
 
 from dataclasses import dataclass, field
 
-import networkx as nx
 import numpy as np
+
+from netdash.metrics.matrix import GraphMatrix
 
 __all__ = []
 
@@ -22,26 +23,29 @@ class _Snapshot:
     edges: dict                     # (i, j) with i < j -> edge data, working ties
     trust: set = field(default_factory=set)   # (i, j) trust ties
 
-    def graphs(self, sample=None):
-        """(G, T) over the compared practitioners, or a node-bootstrap copy for ``sample``."""
-        observed, sample = sample is None, np.arange(len(self.attrs)) if sample is None else sample
-        where = {}
-        for k, s in enumerate(sample):
-            where.setdefault(int(s), []).append(k)
-        G, T = nx.Graph(), nx.Graph()
-        nodes = [(k, self.attrs[s]) for k, s in enumerate(sample)]
-        G.add_nodes_from(nodes)
-        T.add_nodes_from(nodes)
-        if observed:  # every practitioner once: the pairs as they are
-            G.add_edges_from(self.edges)
-            T.add_edges_from(self.trust)
-            return G, T
-        # Copies of one practitioner are not tied to each other (Snijders & Borgatti 1999).
-        for target, pairs in ((G, self.edges), (T, self.trust)):
-            for i, j in pairs:
-                if i in where and j in where:
-                    target.add_edges_from((p, q) for p in where[i] for q in where[j])
-        return G, T
+    def matrix(self, sample=None):
+        """``(M, trust_ties)`` over the compared practitioners, or a node-bootstrap copy for ``sample``.
+
+        ``M`` is a :class:`GraphMatrix` of the working ties, node ``k`` standing
+        for practitioner ``sample[k]`` (every practitioner once, in order, when
+        ``sample`` is None); ``trust_ties`` counts the trust ties among the same
+        nodes. Copies of one practitioner are not tied to each other (Snijders
+        & Borgatti 1999).
+        """
+        n = len(self.attrs)
+        if sample is None:
+            sample = np.arange(n)
+            ties = np.array(list(self.edges), dtype=np.int64).reshape(-1, 2)
+            trust = len(self.trust)
+        else:
+            where = [[] for _ in range(n)]
+            for k, s in enumerate(sample):
+                where[int(s)].append(k)
+            ties = np.array([(p, q) for i, j in self.edges for p in where[i] for q in where[j]],
+                            dtype=np.int64).reshape(-1, 2)
+            trust = sum(len(where[i]) * len(where[j]) for i, j in self.trust)
+        agency = [self.attrs[int(s)].get("agency") for s in sample]
+        return GraphMatrix(range(len(sample)), ties[:, 0], ties[:, 1], node_attrs={"agency": agency}), trust
 
 
 def _snapshot(G, T, index):

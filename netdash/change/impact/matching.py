@@ -14,8 +14,8 @@ threshold.
 import numpy as np
 import pandas as pd
 
-from netdash._imports import import_module
-from netdash.impact.estimators import percentile_interval
+from netdash.metrics.backends import import_module
+from netdash.change.impact.estimators import percentile_interval
 
 __all__ = [
     "baseline_covariates",

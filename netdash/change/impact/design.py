@@ -1,7 +1,7 @@
 """The design of the COP impact evaluation: windows, sample and outcomes.
 
 Everything here is descriptive; the estimators live in
-:mod:`netdash.impact.estimators` and :mod:`netdash.impact.matching`.
+:mod:`netdash.change.impact.estimators` and :mod:`netdash.change.impact.matching`.
 """
 
 from dataclasses import dataclass
@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from netdash import graphs
-from netdash.edge_counts import stored
+from netdash.networks import graphs
+from netdash.networks.counts import stored
 from netdash.errors import AnalysisError, InvalidInputError
 from netdash.periods import Period, parse_day
 
@@ -131,7 +131,7 @@ def _trust_counts(ds, period, agency):
     """Cross-agency trust ties per practitioner in ``period``.
 
     Trust ties do not depend on the outcome's ``ties``, so inside a
-    :func:`netdash.graphs.reuse_tables` block they are counted once per
+    :func:`netdash.networks.graphs.reuse_tables` block they are counted once per
     window and shared by every ``ties`` choice.
     """
     from netdash.metrics.trust import trust_edges
@@ -159,7 +159,7 @@ def impact_design(ds, *, cop_start=None, window_days=90, ties="working"):
     cop_start : date-like, optional
         First day of the COP; defaults to the first COP session.
     window_days : int, default 90
-        Co-working window of :func:`netdash.graphs.coworking_edges`.
+        Co-working window of :func:`netdash.networks.graphs.coworking_edges`.
     ties : {"working", "direct", "coworking"}, default "working"
         Ties that make the outcome. ``"cop"`` and ``"all"`` are refused:
         sitting in the same session is the treatment, not an outcome.
