@@ -188,17 +188,17 @@ class NetworkAnalysis:
     @cached_property
     def G(self):
         """Undirected practitioner graph of the chosen ``ties`` (networkx, built on first use)."""
-        return graphs._graph(self._nodes, self._edges, attrs=graphs.PRACTITIONER_EDGE_ATTRS)
+        return graphs.graph_from_tables(self._nodes, self._edges, attrs=graphs.PRACTITIONER_EDGE_ATTRS)
 
     @cached_property
     def D(self):
         """Directed graph of direct contacts (networkx, built on first use)."""
-        return graphs._graph(self._nodes, self._direct, directed=True, attrs=("weight", "types"))
+        return graphs.graph_from_tables(self._nodes, self._direct, directed=True, attrs=("weight", "types"))
 
     @cached_property
     def T(self):
         """Undirected graph of trust ties (networkx, built on first use)."""
-        return trust._graph_from_edges(self.ds, self.period, self._trust)
+        return trust.trust_graph(self.ds, self.period, edges=self._trust)
 
     @cached_property
     def _trust_pairs(self):

@@ -79,11 +79,10 @@ WARM_IMPORTS = ("netdash.analysis", "netdash.change.compare", "netdash.viz", "ne
 
 
 def _import_all():
-    from netdash.metrics.backends import import_module
-    from netdash.metrics import centrality
+    from netdash.metrics.backends import import_module, networkit
 
     try:
-        centrality._nk()  # NetworKit first: it is imported with scikit-learn held back (netdash.metrics.backends)
+        networkit()  # NetworKit first: it is imported with scikit-learn held back (netdash.metrics.backends)
         for name in WARM_IMPORTS:
             import_module(name)
     except Exception:  # noqa: BLE001 - a page importing the module itself will show the error

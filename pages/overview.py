@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from netdash.summary import dataset_summary, monthly_activity
+from netdash.dataset import dataset_summary, monthly_activity
 from pages import _shared
 
 _shared.ensure_routed()

@@ -100,8 +100,8 @@ def test_shortcuts_give_the_same_answers(ds, result):
 
 
 def test_no_networkx_graph_is_built_unless_asked_for(ds, monkeypatch):
-    built, real = [], graphs._graph
-    monkeypatch.setattr(graphs, "_graph", lambda *args, **kw: built.append(args) or real(*args, **kw))
+    built, real = [], graphs.graph_from_tables
+    monkeypatch.setattr(graphs, "graph_from_tables", lambda *args, **kw: built.append(args) or real(*args, **kw))
     a = NetworkAnalysis(ds, max_work=1e12)
     a.practitioner_table()
     a.network_measures()

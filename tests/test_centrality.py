@@ -176,7 +176,7 @@ def test_networkit_is_imported_without_scikit_learn():
     import subprocess
     import sys
 
-    code = ("import sys; from netdash.metrics import centrality; centrality._nk(); "
+    code = ("import sys; from netdash.metrics.backends import networkit; networkit(); "
             "print('sklearn' in sys.modules, 'networkit' in sys.modules); import sklearn; print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True", "ok"]

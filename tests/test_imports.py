@@ -12,7 +12,7 @@ def test_an_import_waits_while_another_thread_holds_the_module_back(tmp_path, mo
     sys.modules.pop("netdash_test_optional", None)
     inside, release, got = threading.Event(), threading.Event(), {}
 
-    def hold_back():  # as centrality._nk does with scikit-learn while NetworKit loads
+    def hold_back():  # as netdash.metrics.backends.networkit does with scikit-learn while NetworKit loads
         with imports_blocked("netdash_test_optional"):
             try:
                 import netdash_test_optional  # noqa: F401

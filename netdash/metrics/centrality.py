@@ -23,10 +23,10 @@ import networkx as nx
 import numpy as np
 import rustworkx as rx
 
-from netdash.metrics.backends import imports_blocked
+from netdash.metrics.backends import networkit
 from netdash.errors import InvalidInputError
 from netdash.metrics._dense_brandes import _dense_betweenness
-from netdash.metrics.matrix import GraphMatrix
+from netdash.metrics.matrix import GraphMatrix, arcs, networkit_graph
 
 __all__ = [
     "EXPLANATIONS",
@@ -56,21 +56,6 @@ large demo (944,412 ties) took 24 to 32 s for 1,584 sampled sources, so
 (2,000 x 89,351 = 1.8e8) stays exact (``docs/benchmarks.md``)."""
 
 _BATCHES = 8
-
-
-def _nk():
-    """NetworKit, imported on first use without scikit-learn.
-
-    NetworKit's package ``__init__`` imports its ``linkprediction`` module,
-    which imports scikit-learn if it can (1.0 s of the 1.4 s import on the
-    reference machine) and works without it. netdash uses none of
-    ``linkprediction``, so unless scikit-learn is already loaded its import
-    is made to fail (a ``None`` entry in ``sys.modules``, Python's documented
-    way) for the duration of NetworKit's import: 0.4 s.
-    """
-    with imports_blocked("sklearn"):
-        import networkit
-    return networkit
 
 
 @dataclass(frozen=True)
@@ -116,51 +101,10 @@ def _check_weights(G, weight):
         )
 
 
-def _arcs(G, weight):
-    """Integer endpoints and distances (1/weight, or None) of G's ties, self-loops dropped."""
-    if isinstance(G, GraphMatrix):
-        return G.source, G.target, None if weight is None else 1.0 / G.weight_array(weight)
-    index = {v: i for i, v in enumerate(G)}
-    rows = [(index[u], index[v], w) for u, v, w in G.edges(data=weight, default=1) if u != v]
-    u = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    v = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
-    if weight is None:
-        return u, v, None
-    return u, v, 1.0 / np.fromiter((r[2] for r in rows), dtype=float, count=len(rows))
-
-
-def _networkit(G, weight):
-    """NetworKit copy of G (node i = i-th node of G); parallel ties keep the shortest.
-
-    The unweighted copy of a :class:`GraphMatrix` is its cached
-    :attr:`GraphMatrix.networkit`, so sampled betweenness and sampled
-    distances share one.
-    """
-    if isinstance(G, GraphMatrix) and weight is None:
-        return G.networkit
-    return _networkit_copy(G, weight)
-
-
-def _networkit_copy(G, weight):
-    nk = _nk()
-    u, v, dist = _arcs(G, weight)
-    if not G.is_directed():
-        u, v = np.minimum(u, v), np.maximum(u, v)
-    n = len(G)
-    key = u * n + v
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
-    pairs = key[first]
-    data = np.ones(len(pairs)) if dist is None else np.minimum.reduceat(dist[order], first)
-    return nk.GraphFromCoo((data, ((pairs // n).astype(np.uint64), (pairs % n).astype(np.uint64))), n=n,
-                           weighted=dist is not None, directed=G.is_directed())
-
-
 def _rustworkx(G):
     if isinstance(G, GraphMatrix):
         return G.rustworkx
-    u, v, _ = _arcs(G, None)
+    u, v, _ = arcs(G, None)
     R = rx.PyDiGraph(multigraph=False) if G.is_directed() else rx.PyGraph(multigraph=False)
     R.add_nodes_from(range(len(G)))
     R.extend_from_edge_list(list(zip(u.tolist(), v.tolist())))
@@ -221,7 +165,7 @@ def betweenness(G, *, normalized=True, weight=None):
         run = rx.digraph_betweenness_centrality if G.is_directed() else rx.graph_betweenness_centrality
         scores = run(R, normalized=normalized)
         return {v: float(scores[i]) for i, v in enumerate(nodes)}
-    algo = _nk().centrality.Betweenness(_networkit(G, weight), normalized=False)
+    algo = networkit().centrality.Betweenness(networkit_graph(G, weight), normalized=False)
     algo.run()
     raw = np.asarray(algo.scores())
     return dict(zip(nodes, (raw * _scale(G, normalized)).tolist()))
@@ -284,8 +228,8 @@ def betweenness_estimate(G, *, normalized=True, max_work=DEFAULT_WORK, seed=0):
     if n * m <= max_work or n < 3:
         return BetweennessResult(betweenness(G, normalized=normalized), "exact", n, None, 0.0)
     per_batch = max(8, int(max_work // max(m, 1)) // _BATCHES)
-    H = _networkit(G, None)
-    nk = _nk()
+    H = networkit_graph(G, None)
+    nk = networkit()
     nk.setSeed(int(seed), True)
     batches = []
     for _ in range(_BATCHES):
@@ -337,7 +281,7 @@ def harmonic_centrality(G):
     else:
         # NetworKit measures distances from the node: reverse arcs to get distances to it.
         H = G.reverse(copy=False) if G.is_directed() else G
-        algo = _nk().centrality.HarmonicCloseness(_networkit(H, None), normalized=False)
+        algo = networkit().centrality.HarmonicCloseness(networkit_graph(H, None), normalized=False)
         algo.run()
         values = np.asarray(algo.scores())
     return dict(zip(nodes, values.tolist()))

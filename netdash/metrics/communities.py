@@ -22,9 +22,9 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from netdash.metrics.backends import import_module
+from netdash.metrics.backends import import_module, networkit
 from netdash.errors import InvalidInputError
-from netdash.metrics.matrix import GraphMatrix
+from netdash.metrics.matrix import GraphMatrix, networkit_graph
 from netdash.metrics.mixing import _group_codes
 
 __all__ = ["EXPLANATIONS", "LOUVAIN_NETWORKX_MAX_TIES", "agency_alignment", "agency_nmi",
@@ -289,13 +289,12 @@ def _plm_labels(G, *, seed=0, resolution=1.0):
     2016), without refinement. It runs on one thread so that a seed gives
     one answer (parallel node moves make the partition depend on thread timing).
     """
-    from netdash.metrics import centrality  # NetworKit copies of graphs are made there
 
-    nk = centrality._nk()  # imported on first use: 0.4 s
+    nk = networkit()  # imported on first use: 0.4 s
     if isinstance(G, GraphMatrix):
-        H = centrality._networkit(GraphMatrix(G.nodes, G.source, G.target) if G.is_directed() else G, None)
+        H = networkit_graph(GraphMatrix(G.nodes, G.source, G.target) if G.is_directed() else G, None)
     else:
-        H = centrality._networkit(G.to_undirected(as_view=True) if G.is_directed() else G, None)
+        H = networkit_graph(G.to_undirected(as_view=True) if G.is_directed() else G, None)
     threads = nk.getMaxNumberOfThreads()
     nk.setNumberOfThreads(1)
     try:

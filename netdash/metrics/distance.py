@@ -16,7 +16,8 @@ import numpy as np
 
 from netdash.errors import InvalidInputError
 from netdash.metrics import centrality
-from netdash.metrics.matrix import GraphMatrix
+from netdash.metrics.backends import networkit
+from netdash.metrics.matrix import GraphMatrix, networkit_graph
 
 __all__ = ["FragmentationEstimate", "distance_weighted_fragmentation_estimate", "DEFAULT_TOLERANCE"]
 
@@ -110,8 +111,8 @@ def distance_weighted_fragmentation_estimate(G, *, max_work=centrality.DEFAULT_W
         total = sum(centrality.harmonic_centrality(G).values())
         return FragmentationEstimate(float(1.0 - total / (n * (n - 1.0))), "exact", n, 0.0)
 
-    nk = centrality._nk()
-    H = centrality._networkit(G, None)
+    nk = networkit()
+    H = networkit_graph(G, None)
     order = np.random.default_rng(seed).permutation(n)
     reach = []
     for start in range(0, most, _BATCH):

@@ -24,8 +24,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from netdash.errors import InvalidInputError
+from netdash.metrics.backends import networkit
 
-__all__ = ["GraphMatrix"]
+__all__ = ["GraphMatrix", "arcs", "networkit_graph"]
 
 
 class GraphMatrix:
@@ -219,11 +220,50 @@ class GraphMatrix:
     @cached_property
     def networkit(self):
         """Unweighted NetworKit graph of the ties (node ``i`` = position ``i``), shared by the sampled measures."""
-        from netdash.metrics.centrality import _networkit_copy  # centrality imports this module
-
         return _networkit_copy(self, None)
 
     def node_labels(self, name):
         """``{node: value}`` of node attribute ``name`` (None where unset or not stored)."""
         values = self.node_attrs.get(name, [None] * len(self.nodes))
         return dict(zip(self.nodes, values))
+
+
+def arcs(G, weight):
+    """Integer endpoints and distances (1/weight, or None) of G's ties, self-loops dropped."""
+    if isinstance(G, GraphMatrix):
+        return G.source, G.target, None if weight is None else 1.0 / G.weight_array(weight)
+    index = {v: i for i, v in enumerate(G)}
+    rows = [(index[u], index[v], w) for u, v, w in G.edges(data=weight, default=1) if u != v]
+    u = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    v = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+    if weight is None:
+        return u, v, None
+    return u, v, 1.0 / np.fromiter((r[2] for r in rows), dtype=float, count=len(rows))
+
+
+def networkit_graph(G, weight=None):
+    """NetworKit copy of G, a networkx graph or GraphMatrix (node i = i-th node of G); parallel ties keep the shortest.
+
+    The unweighted copy of a :class:`GraphMatrix` is its cached
+    :attr:`GraphMatrix.networkit`, so sampled betweenness and sampled
+    distances share one.
+    """
+    if isinstance(G, GraphMatrix) and weight is None:
+        return G.networkit
+    return _networkit_copy(G, weight)
+
+
+def _networkit_copy(G, weight):
+    nk = networkit()
+    u, v, dist = arcs(G, weight)
+    if not G.is_directed():
+        u, v = np.minimum(u, v), np.maximum(u, v)
+    n = len(G)
+    key = u * n + v
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
+    pairs = key[first]
+    data = np.ones(len(pairs)) if dist is None else np.minimum.reduceat(dist[order], first)
+    return nk.GraphFromCoo((data, ((pairs // n).astype(np.uint64), (pairs % n).astype(np.uint64))), n=n,
+                           weighted=dist is not None, directed=G.is_directed())

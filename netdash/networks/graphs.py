@@ -34,6 +34,7 @@ from netdash.periods import Period
 __all__ = [
     "TIE_TYPES",
     "PRACTITIONER_EDGE_ATTRS",
+    "graph_from_tables",
     "practitioners_in_post",
     "practitioner_nodes",
     "bipartite_graph",
@@ -164,8 +165,20 @@ def practitioner_nodes(ds, period=None, *, include=()):
     return nodes.sort_values("practitioner_id").reset_index(drop=True)
 
 
-def _graph(nodes, edges, *, directed=False, attrs=("weight",)):
-    """Build a practitioner graph from a node table and an edge table."""
+def graph_from_tables(nodes, edges, *, directed=False, attrs=("weight",)):
+    """A practitioner graph from a node table and an edge table.
+
+    ``nodes`` has ``practitioner_id`` and one column per node attribute
+    (:func:`practitioner_nodes`); ``edges`` has ``source``, ``target`` and
+    the columns named in ``attrs``, which become edge attributes.
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"practitioner_id": ["a", "b", "c"], "agency": ["A", "B", "B"]})
+    >>> G = graph_from_tables(nodes, pd.DataFrame({"source": ["a"], "target": ["b"], "weight": [3]}))
+    >>> sorted(G), G["a"]["b"], G.nodes["c"]
+    (['a', 'b', 'c'], {'weight': 3}, {'agency': 'B'})
+    """
     G = nx.DiGraph() if directed else nx.Graph()
     G.add_nodes_from((r.pop("practitioner_id"), r) for r in nodes.to_dict("records"))
     # Column-wise lists and zip are several times faster than to_dict("records").
@@ -202,7 +215,7 @@ def bipartite_graph(ds, period=None):
             "so the practitioner–client graph would merge two people into one node. "
             "Re-import the data so client ids are pseudonymised.")
     nodes["kind"], nodes["bipartite"] = "practitioner", 0
-    G = _graph(nodes, edges.rename(columns={"practitioner_id": "source", "client_id": "target"}))
+    G = graph_from_tables(nodes, edges.rename(columns={"practitioner_id": "source", "client_id": "target"}))
     G.add_nodes_from(clients, kind="client", bipartite=1)
     return G
 
@@ -233,7 +246,7 @@ def contact_edges(ds, period=None):
 
 def contact_graph(ds, period=None):
     """Directed graph of :func:`contact_edges` (attrs ``weight``, ``types``)."""
-    return _graph(practitioner_nodes(ds, period), contact_edges(ds, period),
+    return graph_from_tables(practitioner_nodes(ds, period), contact_edges(ds, period),
                   directed=True, attrs=("weight", "types"))
 
 
@@ -276,7 +289,7 @@ def _id_edges(ids, source, target, weight):
 
 def coworking_graph(ds, period=None, *, window_days=90):
     """Undirected graph of :func:`coworking_edges` (attr ``weight``)."""
-    return _graph(practitioner_nodes(ds, period), coworking_edges(ds, period, window_days=window_days))
+    return graph_from_tables(practitioner_nodes(ds, period), coworking_edges(ds, period, window_days=window_days))
 
 
 @reused
@@ -296,7 +309,7 @@ def cop_edges(ds, period=None):
 
 def cop_graph(ds, period=None):
     """Undirected graph of :func:`cop_edges` (attr ``weight``)."""
-    return _graph(practitioner_nodes(ds, period), cop_edges(ds, period))
+    return graph_from_tables(practitioner_nodes(ds, period), cop_edges(ds, period))
 
 
 @reused
@@ -346,7 +359,7 @@ def practitioner_graph(ds, period=None, *, ties="all", window_days=90):
         If ``ties`` is unknown or ``window_days`` is not a whole number >= 0.
     """
     edges = practitioner_edges(ds, period, ties=ties, window_days=window_days)
-    return _graph(practitioner_nodes(ds, period), edges, attrs=PRACTITIONER_EDGE_ATTRS)
+    return graph_from_tables(practitioner_nodes(ds, period), edges, attrs=PRACTITIONER_EDGE_ATTRS)
 
 
 def _pair_table(G, weight):

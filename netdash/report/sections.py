@@ -18,7 +18,7 @@ from netdash.periods import Period, parse_day
 from netdash.privacy import is_small_count, suppress_small_counts
 from netdash.report.cells import (Cell, blank_cell, count_cell, hidden_cell, number_cell,
                                   percent_cell, redact_small_counts)
-from netdash.summary import dataset_summary
+from netdash.dataset import dataset_summary
 
 __all__ = ["cop_windows", "guarded", "headline_section", "comparison_section", "mixing_section"]
 
