@@ -27,7 +27,7 @@ permutations = c2.select_slider("Permutations for the E-I test", [200, 500, 1000
 @st.cache_resource(show_spinner="Measuring fragmentation…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
 def _measures(name, version, period_key, ties, permutations):
     # One GraphMatrix of the shared analysis serves every measure (the same answers as the networkx
-    # graph, tests/test_metrics_matrix.py); a resource, so reruns do not unpickle the results.
+    # graph, tests/metrics/test_matrix.py); a resource, so reruns do not unpickle the results.
     G = _shared.analysis(ds, period, ties).matrix
     return {
         "fragmentation": fragmentation.fragmentation(G),

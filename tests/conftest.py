@@ -10,7 +10,7 @@ DEMO = ROOT / "data" / "demo"
 
 # The dashboard computes a page's other settings in the background (pages/_prefetch.py). Off for the suite, and
 # for the servers the browser tests start (they inherit this): each test sees only what its page computed, and
-# background work does not compete with the tests. tests/test_prefetch.py switches it on where it is tested.
+# background work does not compete with the tests. tests/pages/test_prefetch.py switches it on where it is tested.
 os.environ.setdefault("NETDASH_PREFETCH", "0")
 
 
@@ -22,7 +22,7 @@ def _apptest_runs_like_a_warm_server():
     every run, so each run after the first would run the page file directly,
     as a fresh server does for its very first request. A real server does
     that once per process (pages/_shared.ensure_routed then reroutes it, and
-    tests/test_routing_browser.py checks that case on a fresh server); here
+    tests/e2e/test_routing_browser.py checks that case on a fresh server); here
     it would make every widget run reroute and lose button clicks.
     """
     from streamlit.runtime.pages_manager import PagesManager

@@ -25,7 +25,7 @@ MISSING_COLOUR = "#9e9e9e"
 # Tableau 10 in farthest-first order: each next colour is the one farthest (CIE76 colour difference
 # in CIELAB) from those already used, MISSING_COLOUR included. In Tableau's own order the 8th to
 # 10th agencies got a second blue, orange and red: the 1st and 9th agencies were two near-identical
-# oranges. Smallest difference among the first ten colours: 25.2 now, 12.9 before (tests/test_viz.py).
+# oranges. Smallest difference among the first ten colours: 25.2 now, 12.9 before (tests/viz/test_viz.py).
 _TABLEAU_ORDER = tuple(TABLEAU_10[i] for i in (2, 8, 7, 4, 3, 1, 5, 0, 6, 9))
 _BASE = OKABE_ITO + _TABLEAU_ORDER
 # Shade factors for the 2nd, 3rd, ... pass through the base palette:

@@ -9,7 +9,7 @@ import pytest
 from netdash.errors import InvalidInputError
 from netdash.ingest import load_dataset, read_source, validate
 
-GOOD = Path(__file__).parent / "data" / "good"
+GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
 TODAY = "2024-06-30"
 SECRET = b"s" * 32
 CONTACTS = "date,practitioner_id,client_id,with_practitioner_id,contact_type,duration_minutes\n"
@@ -559,7 +559,7 @@ def test_arbitrary_bytes_in_any_format_raise_only_netdash_errors(tmp_path):
 def test_docs_match_the_schema():
     from netdash.schema import TABLES
 
-    doc = (Path(__file__).resolve().parents[1] / "docs" / "data.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "data.md").read_text(encoding="utf-8")
     for table in TABLES.values():
         assert f"### `{table.filename}` ({'required' if table.required else 'optional'})" in doc
         for col in table.columns:

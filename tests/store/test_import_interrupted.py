@@ -24,7 +24,7 @@ from netdash.errors import InvalidInputError
 from netdash.schema import TABLES
 from netdash.store import Workspace
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GOOD = ROOT / "tests" / "data" / "good"
 
 CHILD = r"""

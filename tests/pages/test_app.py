@@ -7,7 +7,7 @@ from apptest_support import chart_data, drawn_maps
 from apptest_support import metrics as _metrics
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 TIMEOUT = 120
 
 

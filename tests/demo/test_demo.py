@@ -12,7 +12,7 @@ from netdash.demo._care import NEEDS
 from netdash.errors import InvalidInputError
 from netdash.schema import CONTACT_TYPES, SECTORS, TABLES
 
-BUNDLED = Path(__file__).resolve().parent.parent / "data" / "demo"
+BUNDLED = Path(__file__).resolve().parents[2] / "data" / "demo"
 FILES = [f"{name}.csv" for name in TABLES] + ["ground_truth.json"]
 TWO_COPS = DemoScale(practitioners=300, clients=1500, agencies=20, cops=2)
 

@@ -37,7 +37,7 @@ from netdash.errors import NetdashError
 from netdash.ingest import parse as parse_module
 from netdash.ingest import load_dataset, read_uploads
 
-GOOD = Path(__file__).parent / "data" / "good"
+GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
 GOOD_FILES = {p.name: p.read_bytes() for p in sorted(GOOD.glob("*.csv"))}
 SECRET = b"s" * 32
 TODAY = "2030-01-01"
@@ -71,7 +71,7 @@ def _signature(exc):
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/netdash/" in f.filename]
     if not frames:
         return type(exc).__name__
-    where = Path(frames[-1].filename).relative_to(Path(__file__).resolve().parents[1])
+    where = Path(frames[-1].filename).relative_to(Path(__file__).resolve().parents[2])
     return f"{type(exc).__name__} in {where.as_posix()}:{frames[-1].name}"
 
 

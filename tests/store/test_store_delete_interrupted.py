@@ -23,7 +23,7 @@ from kill_support import run_and_kill
 from netdash.schema import TABLES
 from netdash.store import Workspace
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GOOD = ROOT / "tests" / "data" / "good"
 
 CHILD = r"""

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from pages._mapview import NAME as MAPVIEW
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
 
 def open_page(workspace, page, *, dataset="demo", period=None, cop_start=None, timeout=180):

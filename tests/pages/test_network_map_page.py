@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from apptest_support import drawn_maps
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
 
 def _positions(at, which=None):

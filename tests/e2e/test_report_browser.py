@@ -1,12 +1,12 @@
 """The HTML report in a real browser with the network blocked (Chromium, headless).
 
-Run with ``pytest -m e2e tests/test_report_browser.py``. Uses Debian's
+Run with ``pytest -m e2e tests/e2e/test_report_browser.py``. Uses Debian's
 ``/usr/bin/chromium`` through Python Playwright; the test is skipped when
 either is missing (never ``playwright install``: nothing is downloaded).
 
 Regenerate the screenshot in the docs with::
 
-    .venv/bin/python tests/test_report_browser.py docs/img/report.png
+    .venv/bin/python tests/e2e/test_report_browser.py docs/img/report.png
 """
 
 import shutil
@@ -17,7 +17,7 @@ import pytest
 
 from netdash.report import SECTIONS, write_report
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
 from test_report import PAYLOADS, hostile_records  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -132,7 +132,7 @@ def save_screenshot(out):
 
     from netdash.ingest import load_dataset
 
-    demo, _ = load_dataset(Path(__file__).resolve().parents[1] / "data" / "demo", secret=b"k" * 32, name="demo")
+    demo, _ = load_dataset(Path(__file__).resolve().parents[2] / "data" / "demo", secret=b"k" * 32, name="demo")
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         path = write_report(demo, Path(tmp) / "demo.html", compare_replicates=50)
         browser = _browser(p)

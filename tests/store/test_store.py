@@ -12,7 +12,7 @@ from netdash.ingest import load_dataset, load_or_create_secret
 from netdash.schema import TABLES
 from netdash.store import Workspace, default_workspace
 
-GOOD = Path(__file__).parent / "data" / "good"
+GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
 TODAY = "2024-06-30"
 RAW_CLIENT_IDS = ("C001", "C002", "C003")
 
