@@ -74,16 +74,12 @@ def scan():
     netdash = {m for m in files if m.split(".")[0] == "netdash"}
     edges, problems = {}, []
 
-    def target_module(name):
-        # "from netdash.metrics import brokerage" names a module; "from netdash.metrics import GraphMatrix" does not
-        return name if name in netdash else None
-
     for module, path in files.items():
         tree = ast.parse(path.read_text(), str(path))
         is_package = path.name == "__init__.py"
         here = stage_of(module) if module in netdash else module.split(".")[0]
         where = path.relative_to(ROOT)
-        aliases = {}  # local name -> netdash module it stands for
+        aliases = {}  # local name -> the netdash module or object it stands for
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -97,8 +93,7 @@ def scan():
                 _check_path(source, here, where, node.lineno, problems)
                 for alias in node.names:
                     full = f"{source}.{alias.name}"
-                    if target_module(full):
-                        aliases[alias.asname or alias.name] = full
+                    aliases[alias.asname or alias.name] = full
                     if _is_private(alias.name) and stage_of(source) != here:
                         problems.append(f"{where}:{node.lineno}: imports private {full} from another package")
         for node in ast.walk(tree):
