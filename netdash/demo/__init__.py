@@ -29,7 +29,7 @@ from netdash.errors import InvalidInputError
 
 __all__ = ["DemoScale", "SCALES", "GENERATOR_VERSION", "WINDOW_START", "generate_demo"]
 
-GENERATOR_VERSION = "2"  # 2: medium and large scales have many small COPs
+GENERATOR_VERSION = "3"  # 2: medium and large scales have many small COPs; 3: COP ties start when the pair met
 WINDOW_START = "2023-01-01"  # a fixed window in the past; the default after period (2024) is one leap day longer
 _MAX_MONTHS = 36  # the window must end in the past: 2023-01-01 + 36 months = 2026-01-01
 

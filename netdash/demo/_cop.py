@@ -242,29 +242,50 @@ def _any_pair_left(pool, agency, taken, n_prac):
     return any(k not in taken for k in keys[ok].tolist())
 
 
-def added_contacts(rng, pairs, cop, *, span, month_starts):
-    """Reciprocated direct contacts for each added pair, in >= 2 months after the first session.
+def _met_days(pairs, cop):
+    """Day each pair first sat in the same session; the later of their first sessions if never."""
+    pos = np.full(int(max(cop.attendees.max(), pairs.max())) + 1, -1)
+    pos[cop.attendees] = np.arange(cop.attendees.size)
+    a, b = cop.attended[pos[pairs[:, 0]]], cop.attended[pos[pairs[:, 1]]]
+    day = cop.session_day[None, :]
+    big = np.iinfo(np.int64).max
+    together = np.where(a & b, day, big).min(axis=1)
+    first = np.maximum(np.where(a, day, big).min(axis=1), np.where(b, day, big).min(axis=1))
+    return np.where(together < big, together, first)
 
-    Each pair gets 3 + Poisson(1) contacts: one each way in two different
-    months, the rest anywhere after the first session in either direction, so every pair is also a trust tie
-    (reciprocated, >= 3 interactions, >= 2 months).
+
+def added_contacts(rng, pairs, cop, *, span, month_starts):
+    """Reciprocated direct contacts for each added pair, from the first session the two shared.
+
+    "Met at the COP, then worked together": each pair's contacts start on the
+    day of the first session both attended (the later of their first
+    sessions if they never shared one). Each pair gets 3 + Poisson(1)
+    contacts: one each way in two different months among the six from
+    meeting, the rest anywhere from meeting to the window's end in either
+    direction, so every pair is also a trust tie (reciprocated, >= 3
+    interactions, >= 2 months). A pair meeting in the last month gets its
+    two fixed contacts in the last two months.
     """
     n = pairs.shape[0]
     if n == 0:
         return Log(*(np.zeros(0, dtype=np.int64) for _ in range(6)))
-    first_day = int(cop.session_day.min())
-    months = np.flatnonzero(month_starts[1:] > first_day)  # months that end after the first session
-    # Two distinct months per pair; days within them, never before the first session.
-    i = rng.integers(0, months.size, n)
-    j = rng.integers(0, months.size - 1, n)
+    n_months = month_starts.size - 1
+    met = _met_days(pairs, cop)
+    met_month = np.searchsorted(month_starts, met, side="right") - 1
+    lo_month = np.minimum(met_month, n_months - 2)
+    width = np.minimum(lo_month + 5, n_months - 1) - lo_month + 1  # months available, >= 2
+    i = rng.integers(0, width)
+    j = rng.integers(0, width - 1)
     j += j >= i
-    m = months[np.sort(np.stack([i, j], axis=1), axis=1)]
-    lo = np.maximum(month_starts[m], first_day)
+    m = lo_month[:, None] + np.sort(np.stack([i, j], axis=1), axis=1)
+    start = np.minimum(met[:, None], month_starts[m + 1] - 1)
+    lo = np.maximum(month_starts[m], start)
     hi = month_starts[m + 1]
     fixed = lo + np.floor(rng.random(lo.shape) * (hi - lo)).astype(np.int64)
     n_more = 1 + rng.poisson(1.0, n)
     pair_more = np.repeat(np.arange(n), n_more)
-    more = rng.integers(first_day, span, pair_more.size)
+    first_more = np.minimum(met, span - 1)[pair_more]
+    more = first_more + np.floor(rng.random(pair_more.size) * (span - first_more)).astype(np.int64)
     flip_more = rng.random(pair_more.size) < 0.5
     pair_idx = np.concatenate([np.arange(n), np.arange(n), pair_more])
     day = np.concatenate([fixed[:, 0], fixed[:, 1], more])

@@ -82,7 +82,10 @@ def test_did_hand_worked_with_interval(uneven):
                                  "before": {"start": "2024-01-01", "end": "2024-07-01"},
                                  "after": {"start": "2024-07-01", "end": "2024-12-30"},
                                  "window_length_days": 182, "end_exclusive": True}
-    assert "no clear difference" in result["verdict"].lower()
+    # Six months of data leave no met pair with a 6-month horizon, so nothing is claimed.
+    assert result["verdict"].startswith("No conclusion: there are no pairs who met at a session")
+    assert "+0.8 (95% CI" in result["verdict"] and result["claims_effect"] is False
+    assert result["did_dyadic"]["estimate"] == pytest.approx(0.75)
     assert any("Small numbers" in c for c in result["caveats"])
     json.dumps(result, allow_nan=False)
 
@@ -91,8 +94,12 @@ def test_clear_gain_gives_a_confident_verdict(clear_gain):
     result = evaluate_impact(clear_gain, bootstrap=200)
     did = result["did_cross_agency_ties"]
     assert (did["estimate"], did["ci_low"], did["ci_high"]) == (2.0, 2.0, 2.0)
-    assert result["verdict"].startswith(
-        "Attendees gained about 2.0 more cross-agency colleagues than non-attendees (95% CI 2.0 to 2.0).")
+    # The four new ties are each shared by two attendees: the dyadic-robust variance is
+    # 4 ties x 2 x (1/4)(1/4) = 0.5 although every attendee's change is exactly 2 (psi = 0).
+    dyadic = result["did_dyadic"]
+    assert dyadic["estimate"] == 2.0
+    assert (dyadic["ci_high"] - 2.0) == pytest.approx(1.959964 * 0.5 ** 0.5, rel=1e-5)
+    assert "+2.0 (95% CI 0.6 to 3.4)" in result["verdict"] and not result["claims_effect"]
     # Sessions 1, 2, 2, 3 but every attendee gained exactly 2: flat dose-response.
     assert result["dose_response"]["slope"] == pytest.approx(0.0)
     assert result["dose_response"]["n"] == 4

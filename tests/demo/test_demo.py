@@ -291,7 +291,7 @@ def test_trust_survey_two_waves_partners_and_higher_trust_for_cop_pairs(demo):
 def test_ground_truth_describes_the_run(demo):
     t = demo["truth"]
     assert t["seed"] == 3 and t["scale"] == "small" and t["cop_effect"] == 2.0
-    assert t["generator_version"] == GENERATOR_VERSION == "2"
+    assert t["generator_version"] == GENERATOR_VERSION == "3"
     assert t["periods"]["before"] == {"start": "2023-01-01", "end": "2024-01-01"}
     assert t["periods"]["after"] == {"start": "2024-01-01", "end": "2025-01-01"}
     assert t["expected_did"]["value"] == 2.0

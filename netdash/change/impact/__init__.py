@@ -19,8 +19,12 @@ from netdash.change.impact.design import OUTCOME_TIES, ImpactDesign, impact_desi
 from netdash.change.impact.estimators import did_estimate, dose_response
 from netdash.change.impact.matching import (balance_table, baseline_covariates, caliper_width,
                                      matched_did, propensity_logit)
+from netdash.change.impact.panel import (HORIZON_MONTHS, PRE_TREND_MONTHS, ROLLING_MONTHS, panel_estimates,
+                                        tie_panel)
+from netdash.change.impact.verdict import PRE_TREND_ALPHA, impact_verdict
 
-__all__ = ["OUTCOME_TIES", "ImpactDesign", "evaluate_impact", "impact_design", "impact_estimates", "impact_table"]
+__all__ = ["OUTCOME_TIES", "ImpactDesign", "evaluate_impact", "impact_design", "impact_estimates", "impact_table",
+           "staggered_estimates"]
 
 #: Below this many practitioners in a group, results get a small-numbers caveat.
 SMALL_GROUP = 20
@@ -59,22 +63,37 @@ def _rules(design, window_days, caliper):
         f"caseload (distinct clients before); 1:1 nearest neighbour on the logit, with replacement, "
         f"within {caliper} SD of the logit.",
         "Dose-response: least-squares slope of change on sessions attended, among attendees only.",
+        f"Event study (Callaway & Sant'Anna 2021): each attendee's clock starts at their own first session; the "
+        f"outcome is distinct cross-agency colleagues with a working tie in the last {ROLLING_MONTHS} months, month "
+        "by month; each cohort is compared with never-attendees and attendees who had not joined yet, from the "
+        "month before joining. Intervals are dyadic-robust (a tie counts for both of its people).",
+        f"Pre-trend test: joint Wald test that the event-study coefficients {-PRE_TREND_MONTHS} to -2 months "
+        f"before joining are all zero; p < {PRE_TREND_ALPHA} means parallel trends are doubtful.",
+        f"Met at the COP: pairs of attendees from different agencies, with no working tie before the month they "
+        f"first sat in the same session; a tie within {HORIZON_MONTHS} months from that month counts. Expected: "
+        "the rate among attendee pairs who had not yet met, in the same month, agency pair, shared-client flag "
+        "and terciles of each person's prior rate of new ties. Excess x 2 / attendees = colleagues per attendee.",
+        "Verdict: an effect is claimed when the met-at-COP interval excludes zero and the person-level "
+        "difference-in-differences points the same way (docs/impact.md explains why, with measurements).",
     ]
 
 
-def _verdict(did):
-    low, high, est = did["ci_low"], did["ci_high"], did["estimate"]
-    if low is None or high is None:
-        text = (f"Attendees' change in cross-agency colleagues differed from non-attendees' by {est:+.1f}, "
-                "but there is no interval to judge it by, so no conclusion can be drawn.")
-    elif low > 0 or high < 0:
-        more = "more" if est > 0 else "fewer"
-        text = (f"Attendees gained about {abs(est):.1f} {more} cross-agency colleagues than non-attendees "
-                f"(95% CI {low:.1f} to {high:.1f}).")
-    else:
-        text = (f"No clear difference: attendees' change in cross-agency colleagues was {est:+.1f} relative "
-                f"to non-attendees, and the 95% CI ({low:.1f} to {high:.1f}) includes zero.")
-    return text + " This is an observational comparison, not proof that the COP caused it."
+def _staggered_caveats(staggered, verdict):
+    out = []
+    if verdict["pre_trend"]["parallel_trends_doubtful"]:
+        out.append("Parallel trends are doubtful (joint pre-trend test of the event study): the person-level "
+                   "difference-in-differences may be an earlier trend continuing.")
+    if staggered["dropped_cohorts"]:
+        out.append(f"{len(staggered['dropped_cohorts'])} cohort(s) of attendees joined too early for a complete "
+                   f"{staggered['window']}-month window before joining and are left out of the event study.")
+    m = staggered["met_at_cop"]
+    if m["fallback"]:
+        out.append(f"{m['fallback']} of the {m['pairs']} pairs who met had no not-yet-met pair in their exact "
+                   "stratum (agency pair, shared client, new-tie-rate terciles) and were compared with a "
+                   "coarser one.")
+    out.append("The pair-level evidence counts only ties between attendees who sat in the same session; a COP "
+               "that works through introductions to non-attendees is not seen there (docs/impact.md, scenario d).")
+    return out
 
 
 def _caveats(design, n_t, n_c, matched, balance):
@@ -108,6 +127,25 @@ def _caveats(design, n_t, n_c, matched, balance):
     return out
 
 
+def _check_groups(design):
+    """Attendee and non-attendee counts; AnalysisError when either group is too small to compare."""
+    table = design.table
+    treated = table["attendee"].to_numpy()
+    n_t, n_c = int(treated.sum()), int((~treated).sum())
+    where = f"among the {len(table)} practitioners in post throughout {design.before.label()} and {design.after.label()}"
+    if n_t == 0:
+        raise AnalysisError(f"Nobody attended a COP session in the after window {where}, so there is no one "
+                            "to compare. Check the COP start date and cop_attendance.csv.")
+    if n_c == 0:
+        raise AnalysisError(f"Everyone attended a COP session {where}, so there is no comparison group of "
+                            "non-attendees. The difference-in-differences needs both groups.")
+    if min(n_t, n_c) < 2:
+        raise AnalysisError(f"Too few practitioners to compare {where}: {n_t} attendee(s) and {n_c} "
+                            "non-attendee(s); each group needs at least 2. Widen the data or the sample.")
+
+    return n_t, n_c
+
+
 def evaluate_impact(ds, *, cop_start=None, window_days=90, bootstrap=2000, seed=0, caliper=0.2,
                     ties="working"):
     """Difference-in-differences of cross-agency working ties, COP attendees vs non-attendees.
@@ -138,7 +176,16 @@ def evaluate_impact(ds, *, cop_start=None, window_days=90, bootstrap=2000, seed=
         ``matching`` ({n_matched, n_unmatched, n_controls_used,
         caliper_width}), ``balance`` (list of {covariate, smd_before,
         smd_after}), ``verdict``, ``caveats``, ``periods``, ``excluded``,
-        ``rules``.
+        ``rules``; and from the staggered analysis (docs/impact.md):
+        ``headline`` ({estimator, estimate, ci_low, ci_high}: what the
+        verdict rests on), ``claims_effect``, ``pre_trend`` ({p_value,
+        parallel_trends_doubtful, statistic, df, event_times, alpha}),
+        ``event_study`` (list of {event_month, estimate, ci_low, ci_high}),
+        ``met_at_cop`` ({pairs, new_ties, expected_new_ties,
+        excess_per_attendee, ci_low, ci_high, ...}), ``did_dyadic`` (the
+        difference-in-differences with a dyadic-robust interval),
+        ``series`` (monthly mean outcome of attendees and non-attendees),
+        ``event_study_window_months``. Cohort sizes are not exported (small numbers).
 
     Raises
     ------
@@ -149,10 +196,22 @@ def evaluate_impact(ds, *, cop_start=None, window_days=90, bootstrap=2000, seed=
         ``ties`` is not an outcome tie choice, or ``cop_start`` is not a date.
     """
     design = impact_design(ds, cop_start=cop_start, window_days=window_days, ties=ties)
-    return impact_estimates(design, bootstrap=bootstrap, seed=seed, caliper=caliper)
+    _check_groups(design)
+    return impact_estimates(design, bootstrap=bootstrap, seed=seed, caliper=caliper,
+                            staggered=staggered_estimates(ds, design))
 
 
-def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2):
+def staggered_estimates(ds, design):
+    """The staggered-adoption analysis of a design: event study, pre-trend test, met-at-COP pairs.
+
+    :func:`netdash.change.impact.panel.panel_estimates` on
+    :func:`netdash.change.impact.panel.tie_panel`; no resampling, so it does
+    not depend on ``bootstrap`` or ``seed``.
+    """
+    return panel_estimates(tie_panel(ds, design))
+
+
+def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2, staggered=None):
     """:func:`evaluate_impact` of an :class:`~netdash.change.impact.design.ImpactDesign` already made.
 
     The page makes the design once per COP start and ties, and re-estimates
@@ -165,6 +224,8 @@ def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2):
         From :func:`netdash.change.impact.design.impact_design`.
     bootstrap, seed, caliper
         As :func:`evaluate_impact`.
+    staggered : dict
+        :func:`staggered_estimates` of the same design (required: the verdict rests on it).
 
     Returns
     -------
@@ -180,17 +241,7 @@ def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2):
     window_days = design.window_days
     table = design.table
     treated = table["attendee"].to_numpy()
-    n_t, n_c = int(treated.sum()), int((~treated).sum())
-    where = f"among the {len(table)} practitioners in post throughout {design.before.label()} and {design.after.label()}"
-    if n_t == 0:
-        raise AnalysisError(f"Nobody attended a COP session in the after window {where}, so there is no one "
-                            "to compare. Check the COP start date and cop_attendance.csv.")
-    if n_c == 0:
-        raise AnalysisError(f"Everyone attended a COP session {where}, so there is no comparison group of "
-                            "non-attendees. The difference-in-differences needs both groups.")
-    if min(n_t, n_c) < 2:
-        raise AnalysisError(f"Too few practitioners to compare {where}: {n_t} attendee(s) and {n_c} "
-                            "non-attendee(s); each group needs at least 2. Widen the data or the sample.")
+    n_t, n_c = _check_groups(design)
 
     change = table["change"].to_numpy(dtype=float)
     did = did_estimate(change, treated, bootstrap=bootstrap, seed=seed)
@@ -202,7 +253,12 @@ def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2):
     balance = balance_table(X.assign(propensity_logit=logit), treated, matched["matches"])
     dose = dose_response(table.loc[treated, "sessions"], change[treated], bootstrap=bootstrap, seed=seed + 3)
 
+    if staggered is None:
+        raise TypeError("impact_estimates needs staggered=staggered_estimates(ds, design): the verdict rests on it.")
     did_out, matched_out = _interval(did), _interval(matched)
+    verdict = impact_verdict(staggered["did"], staggered["pre_trend"], staggered["met_at_cop"])
+    pre = staggered["pre_trend"]
+    m = staggered["met_at_cop"]
     return {
         "did_cross_agency_ties": did_out,
         "matched_did_cross_agency_ties": matched_out,
@@ -216,8 +272,25 @@ def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2):
         | {"caliper_width": _num(matched["caliper_width"]), "caliper_sd": caliper},
         "balance": [{"covariate": r.covariate, "smd_before": _num(r.smd_before), "smd_after": _num(r.smd_after)}
                     for r in balance.itertuples(index=False)],
-        "verdict": _verdict(did_out),
-        "caveats": _caveats(design, n_t, n_c, matched, balance),
+        "verdict": verdict["verdict"],
+        "claims_effect": verdict["claims_effect"],
+        "headline": {k: _num(v) if k != "estimator" and v is not None else v
+                     for k, v in verdict["headline"].items()},
+        "did_dyadic": _interval(staggered["did"]),
+        "pre_trend": {"p_value": _num(pre["p_value"]) if pre["p_value"] is not None else None,
+                      "parallel_trends_doubtful": verdict["pre_trend"]["parallel_trends_doubtful"],
+                      "statistic": _num(pre["statistic"]), "df": pre["df"], "event_times": pre["event_times"],
+                      "alpha": PRE_TREND_ALPHA},
+        "event_study": [{k: (_num(v) if k != "event_month" else v) for k, v in row.items()}
+                        for row in staggered["event_study"]],
+        "event_study_window_months": staggered["window"],
+        "met_at_cop": {"pairs": m["pairs"], "new_ties": m["new_ties"],
+                       "expected_new_ties": _num(m["expected_new_ties"]),
+                       "excess_per_attendee": _num(m["excess_per_attendee"]), "ci_low": _num(m["ci_low"]),
+                       "ci_high": _num(m["ci_high"]), "comparison_pairs": m["comparison_pairs"],
+                       "fallback_pairs": m["fallback"], "horizon_months": m["horizon"]},
+        "series": staggered["series"],
+        "caveats": _caveats(design, n_t, n_c, matched, balance) + _staggered_caveats(staggered, verdict),
         "periods": {"cop_start": design.cop_start.date().isoformat(),
                     "before": {"start": design.before.start.date().isoformat(),
                                "end": design.before.end.date().isoformat()},

@@ -1,0 +1,284 @@
+"""The practitioner-month tie panel behind the staggered analysis, and the estimates made from it.
+
+:class:`TiePanel` holds plain arrays (node codes, month indices), so the same
+estimates run on a :class:`~netdash.dataset.Dataset` (:func:`tie_panel`) and
+on simulated panels (``bench/impact_scenarios.py``) without building files.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from netdash.change.impact.dyads import met_at_cop, rate_terciles
+from netdash.change.impact.staggered import (did_dyadic, event_study, neighbour_counts, normal_interval,
+                                             pre_trend_test, window_outcomes)
+from netdash.networks import graphs
+from netdash.periods import Period
+
+__all__ = ["TiePanel", "tie_panel", "panel_estimates", "prior_new_tie_rate", "ROLLING_MONTHS", "HORIZON_MONTHS", "PRE_TREND_MONTHS"]
+
+#: Months in the rolling window of the event-study outcome.
+ROLLING_MONTHS = 3
+#: Months from meeting in which a pair's first tie counts as formed after meeting.
+HORIZON_MONTHS = 6
+#: Earliest pre-period event time in the joint pre-trend test (-2 is the latest).
+PRE_TREND_MONTHS = 9
+
+
+@dataclass(frozen=True)
+class TiePanel:
+    """Cross-agency working ties month by month, COP attendance and the evaluation sample, as codes.
+
+    Attributes
+    ----------
+    n_nodes : int
+        Practitioners, coded ``0..n_nodes-1``.
+    agency : ndarray
+        Agency code of every node.
+    months : list of str
+        ``YYYY-MM`` label of month index ``0..len(months)-1``.
+    tie_a, tie_b, tie_month : ndarray
+        Every pair from different agencies with a working tie in that month (once per pair and month).
+    before_a, before_b, after_a, after_b : ndarray
+        Cross-agency working ties in the before and after windows of the difference-in-differences.
+    units, treated, cohort : ndarray
+        Evaluation sample (node codes), attendee in the after window, month of first COP session (-1 never).
+    attend_node, attend_session, attend_month : ndarray
+        COP attendance rows (session codes).
+    shared_a, shared_b, shared_month : ndarray
+        Attendee pairs and the first month in which they shared a client.
+    cop_start_month : int
+        Month index of the COP start; the prior new-tie rate is measured before it.
+    """
+
+    n_nodes: int
+    agency: np.ndarray
+    months: list
+    tie_a: np.ndarray
+    tie_b: np.ndarray
+    tie_month: np.ndarray
+    before_a: np.ndarray
+    before_b: np.ndarray
+    after_a: np.ndarray
+    after_b: np.ndarray
+    units: np.ndarray
+    treated: np.ndarray
+    cohort: np.ndarray
+    attend_node: np.ndarray
+    attend_session: np.ndarray
+    attend_month: np.ndarray
+    shared_a: np.ndarray
+    shared_b: np.ndarray
+    shared_month: np.ndarray
+    cop_start_month: int
+
+
+def _cross(edges, code, agency):
+    a = code.get_indexer(edges["source"])
+    b = code.get_indexer(edges["target"])
+    keep = (a >= 0) & (b >= 0) & (a != b)
+    a, b = a[keep], b[keep]
+    cross = agency[a] != agency[b]
+    return np.minimum(a, b)[cross], np.maximum(a, b)[cross]
+
+
+def _month_index(dates, first):
+    d = pd.DatetimeIndex(dates)
+    return ((d.year - first.year) * 12 + (d.month - first.month)).to_numpy(dtype=np.int64)
+
+
+def tie_panel(ds, design):
+    """Build the :class:`TiePanel` of a dataset for an :class:`~netdash.change.impact.design.ImpactDesign`.
+
+    A working tie in a month is what the design's outcome counts
+    (``design.ties``, co-working within ``design.window_days``), found on
+    that calendar month's contacts; the months run from the first to the last
+    dated row. A practitioner with no agency is an agency of their own.
+    """
+    prac = ds.practitioners
+    code = pd.Index(prac["practitioner_id"].astype(object))
+    agency = pd.factorize(prac["agency_id"].astype(object).where(prac["agency_id"].notna(), None),
+                          use_na_sentinel=True)[0]
+    agency = np.where(agency < 0, np.arange(agency.size) + agency.max() + 1, agency)
+    first_day, last_day = ds.date_range
+    first = pd.Timestamp(first_day.year, first_day.month, 1)
+    starts = pd.date_range(first, last_day, freq="MS")
+    months = [s.strftime("%Y-%m") for s in starts]
+    ta, tb, tm = [], [], []
+    with graphs.reuse_tables():
+        for t, s in enumerate(starts):
+            edges = graphs.practitioner_edges(ds, Period(s, s + pd.offsets.MonthBegin(1)), ties=design.ties,
+                                              window_days=design.window_days)
+            a, b = _cross(edges, code, agency)
+            ta.append(a), tb.append(b), tm.append(np.full(a.size, t))
+        before = _cross(graphs.practitioner_edges(ds, design.before, ties=design.ties,
+                                                  window_days=design.window_days), code, agency)
+        after = _cross(graphs.practitioner_edges(ds, design.after, ties=design.ties,
+                                                 window_days=design.window_days), code, agency)
+    table = design.table
+    units = code.get_indexer(table["practitioner_id"])
+    att = ds.cop_attendance
+    att_node = code.get_indexer(att["practitioner_id"])
+    ok = att_node >= 0
+    att_node = att_node[ok]
+    att_month = _month_index(att["date"][ok], first)
+    att_session = pd.factorize(att["session_id"][ok].astype(str))[0]
+    first_session = np.full(code.size, -1)
+    order = np.argsort(att_month, kind="stable")[::-1]
+    first_session[att_node[order]] = att_month[order]
+    shared = _first_shared(ds, code, first, np.unique(att_node))
+    return TiePanel(
+        n_nodes=int(code.size), agency=agency, months=months,
+        tie_a=np.concatenate(ta), tie_b=np.concatenate(tb), tie_month=np.concatenate(tm),
+        before_a=before[0], before_b=before[1], after_a=after[0], after_b=after[1],
+        units=units, treated=table["attendee"].to_numpy(dtype=bool), cohort=first_session[units],
+        attend_node=att_node, attend_session=att_session, attend_month=att_month,
+        shared_a=shared[0], shared_b=shared[1], shared_month=shared[2],
+        cop_start_month=int(_month_index([design.cop_start], first)[0]))
+
+
+def _first_shared(ds, code, first, nodes):
+    """Pairs of ``nodes`` and the first month both had contacts with one client."""
+    c = ds.contacts[ds.contacts["client_id"].notna()]
+    node = code.get_indexer(c["practitioner_id"])
+    keep = np.isin(node, nodes)
+    frame = pd.DataFrame({"client": c["client_id"].to_numpy()[keep], "node": node[keep],
+                          "month": _month_index(c["date"].to_numpy()[keep], first)})
+    frame = frame.groupby(["client", "node"], as_index=False)["month"].min()
+    pairs = frame.merge(frame, on="client")
+    pairs = pairs[pairs["node_x"] < pairs["node_y"]]
+    pairs = pairs.assign(month=np.maximum(pairs["month_x"], pairs["month_y"]))
+    out = pairs.groupby(["node_x", "node_y"], as_index=False)["month"].min()
+    return (out["node_x"].to_numpy(np.int64), out["node_y"].to_numpy(np.int64), out["month"].to_numpy(np.int64))
+
+
+def _pair_first(a, b, month, n, keys):
+    """For each pair key in ``keys``, the first month among (a, b, month) rows, -1 if none."""
+    keys = np.asarray(keys, dtype=np.int64)
+    if len(a) == 0 or keys.size == 0:
+        return np.full(keys.size, -1, dtype=np.int64)
+    k = np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)
+    order = np.lexsort((month, k))
+    k, month = k[order], month[order]
+    uniq, start = np.unique(k, return_index=True)
+    pos = np.searchsorted(uniq, keys)
+    found = (pos < uniq.size) & (uniq[np.minimum(pos, uniq.size - 1)] == keys)
+    return np.where(found, month[start[np.minimum(pos, uniq.size - 1)]], -1)
+
+
+def _unit_pair_keys(a, b, index, n_units, months=None):
+    """Keys ``i * n_units + j`` (``i < j``) of the ties between two sample units (indices via ``index``).
+
+    With ``months``, returns the keys of every row and the rows' months.
+    """
+    i, j = index[np.asarray(a, dtype=np.int64)], index[np.asarray(b, dtype=np.int64)]
+    keep = (i >= 0) & (j >= 0) & (i != j)
+    keys = np.minimum(i, j)[keep].astype(np.int64) * n_units + np.maximum(i, j)[keep]
+    if months is None:
+        return np.unique(keys)
+    return keys, np.asarray(months, dtype=np.int64)[keep]
+
+
+def prior_new_tie_rate(panel):
+    """New cross-agency ties per month of every node before the COP start.
+
+    A new tie is a pair with a tie in month ``t`` and none in ``t - 1``, for
+    ``t = 1 .. cop_start_month - 1`` (month 0 has no month before it).
+    """
+    n, T = panel.n_nodes, panel.cop_start_month
+    key = panel.tie_a.astype(np.int64) * n + panel.tie_b
+    months = max(T - 1, 1)
+    prev = set(zip(key.tolist(), (panel.tie_month + 1).tolist()))
+    fresh = np.array([(k, m) not in prev for k, m in zip(key.tolist(), panel.tie_month.tolist())], dtype=bool)
+    fresh &= (panel.tie_month >= 1) & (panel.tie_month < T)
+    counts = np.bincount(np.r_[panel.tie_a[fresh], panel.tie_b[fresh]], minlength=n)
+    return counts / months
+
+
+def _candidate_pairs(panel):
+    """Attendee pairs from different agencies among the sample, and the month each first met."""
+    n = panel.n_nodes
+    attendees = np.sort(panel.units[panel.cohort >= 0])
+    i, j = np.triu_indices(attendees.size, 1)
+    a, b = attendees[i], attendees[j]
+    cross = panel.agency[a] != panel.agency[b]
+    a, b = a[cross], b[cross]
+    keys = a.astype(np.int64) * n + b
+    att = pd.DataFrame({"s": panel.attend_session, "node": panel.attend_node, "m": panel.attend_month})
+    att = att[np.isin(att["node"], attendees)].drop_duplicates(["s", "node"])
+    both = att.merge(att, on="s")
+    both = both[both["node_x"] < both["node_y"]]
+    met = _pair_first(both["node_x"].to_numpy(np.int64), both["node_y"].to_numpy(np.int64),
+                      both["m_x"].to_numpy(np.int64), n, keys)
+    return a, b, keys, met
+
+
+def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre_months=PRE_TREND_MONTHS,
+                    level=0.95):
+    """Dyadic-robust DiD, the event study, the pre-trend test and the met-at-COP pairs of a panel.
+
+    Returns
+    -------
+    dict
+        ``did`` ({estimate, ci_low, ci_high, se}: the difference-in-differences
+        of the design's windows), ``event_study`` (list of {event_month,
+        estimate, ci_low, ci_high}), ``pre_trend`` ({p_value, statistic, df,
+        event_times}), ``met_at_cop`` (see
+        :func:`netdash.change.impact.dyads.met_at_cop`), ``cohorts`` (month
+        indices), ``cohort_size``, ``dropped_cohorts``, ``months`` (labels),
+        ``series`` (per month from ``window - 1``: mean outcome of ever-attendees
+        and never-attendees), ``window``, ``horizon``.
+    """
+    n = panel.n_nodes
+    units = np.asarray(panel.units)
+    index = np.full(n, -1)
+    index[units] = np.arange(units.size)
+    n_months = len(panel.months)
+
+    before = neighbour_counts(panel.before_a, panel.before_b, n, units)
+    after = neighbour_counts(panel.after_a, panel.after_b, n, units)
+    # Pairs of sample units tied in either window, and how their tie changed.
+    key_b = _unit_pair_keys(panel.before_a, panel.before_b, index, units.size)
+    key_a = _unit_pair_keys(panel.after_a, panel.after_b, index, units.size)
+    keys = np.union1d(key_b, key_a)
+    change = np.isin(keys, key_a).astype(float) - np.isin(keys, key_b)
+    did = did_dyadic(before, after, panel.treated, keys // units.size, keys % units.size, change, level=level)
+
+    Y = window_outcomes(panel.tie_a, panel.tie_b, panel.tie_month, n, n_months, units, window=window)
+    # Each pair of sample units ever tied, and the rolling windows its tie is in.
+    k_month = _unit_pair_keys(panel.tie_a, panel.tie_b, index, units.size, months=panel.tie_month)
+    pair_keys, pair_of = np.unique(k_month[0], return_inverse=True)
+    in_month = np.zeros((pair_keys.size, n_months))
+    in_month[pair_of.ravel(), k_month[1]] = 1.0
+    windows = np.zeros_like(in_month)
+    for t in range(n_months):
+        windows[:, t] = in_month[:, max(0, t - window + 1):t + 1].max(axis=1) if pair_keys.size else 0
+    es = event_study(Y, panel.cohort, first_valid=window - 1, pair_a=pair_keys // units.size,
+                     pair_b=pair_keys % units.size, pair_windows=windows)
+    V = es["V"]
+    rows = []
+    for k, e in enumerate(es["event_time"]):
+        if np.isfinite(es["att"][k]) and e >= -pre_months - 1:
+            low, high = normal_interval(es["att"][k], V[k, k], level=level)
+            if e == -1:
+                low = high = 0.0
+            rows.append({"event_month": int(e), "estimate": float(es["att"][k]), "ci_low": low, "ci_high": high})
+    pre = pre_trend_test(es["att"], V, es["event_time"], first=-pre_months, last=-2)
+    a, b, keys, met = _candidate_pairs(panel)
+    first_tie = _pair_first(panel.tie_a, panel.tie_b, panel.tie_month, n, keys)
+    first_shared = _pair_first(panel.shared_a, panel.shared_b, panel.shared_month, n, keys)
+    tercile = np.zeros(n, dtype=np.int64)
+    attendees = units[panel.cohort >= 0]
+    tercile[attendees] = rate_terciles(prior_new_tie_rate(panel)[attendees])
+    dyad = met_at_cop(a, b, met=met, first_tie=first_tie, first_shared=first_shared, agency=panel.agency,
+                      rate_tercile=tercile, n_months=len(panel.months), n_attendees=int(panel.treated.sum()),
+                      horizon=horizon, level=level)
+    ever = panel.cohort >= 0
+    series = [{"month": panel.months[t], "attendees": float(Y[ever, t].mean()) if ever.any() else None,
+               "non_attendees": float(Y[~ever, t].mean()) if (~ever).any() else None}
+              for t in range(window - 1, n_months)]
+    return {"did": did, "event_study": rows, "pre_trend": pre, "met_at_cop": dyad, "cohorts": es["cohorts"],
+            "months": list(panel.months), "series": series,
+            "cohort_size": es["cohort_size"], "dropped_cohorts": es["dropped_cohorts"], "window": window,
+            "horizon": horizon}
