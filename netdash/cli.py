@@ -91,7 +91,7 @@ def build_parser():
     _add_reading_options(p)
     p.set_defaults(func=_cmd_compare)
 
-    p = sub.add_parser("evaluate", help="estimate the COP's effect on cross-agency ties (difference-in-differences)")
+    p = sub.add_parser("evaluate", help="estimate the COP's effect on cross-agency ties (pairs who met, event study, difference-in-differences)")
     p.add_argument("target", metavar="DIR_OR_NAME")
     p.add_argument("--cop-start", default=None, metavar="DATE", help="default: the first COP session")
     p.add_argument("--out", type=Path, required=True, metavar="OUTDIR")
@@ -282,9 +282,18 @@ def _cmd_evaluate(args):
                              seed=args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     _write_json(args.out / "impact.json", result)
-    did = result["did_cross_agency_ties"]
-    print(f"{result['verdict']}\nDifference-in-differences: {did['estimate']:.2f} "
-          f"(95% CI {did['ci_low']:.2f} to {did['ci_high']:.2f}). Wrote {args.out / 'impact.json'}")
+    did, head, pre = result["did_dyadic"], result["headline"], result["pre_trend"]
+
+    def _ci(d):
+        return "no interval" if d["ci_low"] is None else f"95% CI {d['ci_low']:.2f} to {d['ci_high']:.2f}"
+
+    print(f"{result['verdict']}\n"
+          f"Met at the COP (the verdict rests on it): {head['estimate']:+.2f} colleagues per attendee ({_ci(head)})"
+          if head["estimate"] is not None else result["verdict"])
+    print(f"Difference-in-differences: {did['estimate']:+.2f} ({_ci(did)}, dyadic-robust). "
+          f"Pre-trend test p = {pre['p_value'] if pre['p_value'] is None else round(pre['p_value'], 3)}"
+          f"{' (parallel trends doubtful)' if pre['parallel_trends_doubtful'] else ''}. "
+          f"Wrote {args.out / 'impact.json'}")
     return 0
 
 

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from netdash.networks import graphs
-from netdash.change.impact import OUTCOME_TIES, impact_design, impact_estimates
+from netdash.change.impact import OUTCOME_TIES, impact_design, impact_estimates, staggered_estimates
 from netdash.change.impact.estimators import dose_response_line
 from pages import _prefetch, _shared
 
@@ -13,8 +13,9 @@ _shared.ensure_routed()
 
 st.title("COP impact")
 st.caption(
-    "Did practitioners who came to the COP gain more colleagues in other agencies than those who did not? "
-    "We compare each group's change from before the COP started to after it."
+    "Did the COP connect practitioners across agencies? Two lines of evidence: did people from different "
+    "agencies who met at a session go on to work together more than comparable pairs who had not met yet; and "
+    "did attendees gain more colleagues in other agencies than non-attendees, from the month each joined."
 )
 
 ds = _shared.current_dataset()
@@ -44,10 +45,17 @@ def _design(name, version, cop_start, ties):
         return impact_design(ds, cop_start=cop_start, ties=ties)
 
 
+@st.cache_resource(show_spinner="Following every practitioner month by month…", max_entries=8,
+                   ttl=_shared.ANALYSIS_TTL)
+def _staggered(name, version, cop_start, ties):
+    return staggered_estimates(ds, _design(name, version, cop_start, ties))
+
+
 # Resources, not data: read-only results, so a rerun does not unpickle them.
 @st.cache_resource(show_spinner="Estimating the COP's impact…", max_entries=16, ttl=_shared.ANALYSIS_TTL)
 def _impact(name, version, cop_start, ties, bootstrap):
-    return impact_estimates(_design(name, version, cop_start, ties), bootstrap=bootstrap)
+    return impact_estimates(_design(name, version, cop_start, ties), bootstrap=bootstrap,
+                            staggered=_staggered(name, version, cop_start, ties))
 
 
 day = None if cop_start is None else cop_start.date().isoformat()
@@ -61,13 +69,79 @@ st.caption(f"COP start {periods['cop_start']} (sidebar). Before: {periods['befor
            f"({periods['window_length_days']} days each; end dates not included).")
 
 st.subheader("Verdict")
-st.info(result["verdict"])
+(st.success if result["claims_effect"] else st.info)(result["verdict"])
 did, trust, change = result["did_cross_agency_ties"], result["did_trust_ties"], result["mean_change"]
+head, pairs, pre = result["headline"], result["met_at_cop"], result["pre_trend"]
 
 
-def _ci(d):
-    return "no interval" if d["ci_low"] is None else f"95% CI {d['ci_low']:+.1f} to {d['ci_high']:+.1f}"
+def _ci(d, digits=1):
+    return ("no interval" if d["ci_low"] is None
+            else f"95% CI {d['ci_low']:+.{digits}f} to {d['ci_high']:+.{digits}f}")
 
+
+h1, h2, h3 = st.columns(3)
+h1.metric("Met at the COP: extra colleagues per attendee",
+          "–" if head["estimate"] is None else f"{head['estimate']:+.2f}",
+          help="The verdict rests on this: ties formed by pairs who met at a session, beyond what comparable "
+               "pairs who had not met yet formed, counted for both people and divided by the attendees.")
+h1.caption(_ci(head, 2))
+h2.metric("Difference in change (tie-aware interval)", f"{result['did_dyadic']['estimate']:+.1f}",
+          help="Attendees' mean change minus non-attendees', with an interval that counts a shared tie for "
+               "both of its people.")
+h2.caption(_ci(result["did_dyadic"]))
+h3.metric("Pre-trend test", "not run" if pre["p_value"] is None else f"p = {pre['p_value']:.2f}",
+          help="Joint test that attendees and non-attendees moved alike in the months before each attendee "
+               "joined (event-study coefficients -9 to -2).")
+h3.caption("Parallel trends doubtful" if pre["parallel_trends_doubtful"] else "No clear diverging trend")
+
+st.subheader("Met at the COP, then worked together?")
+p1, p2, p3 = st.columns(3)
+p1.metric("Pairs who first met at a session", pairs["pairs"])
+p2.metric(f"Formed a working tie within {pairs['horizon_months']} months", pairs["new_ties"])
+p3.metric("Expected from pairs who had not met yet",
+          "–" if pairs["expected_new_ties"] is None else f"{pairs['expected_new_ties']:.0f}")
+st.caption(f"Pairs of attendees from different agencies with no working tie before the month they first sat in "
+           f"the same session, against {pairs['comparison_pairs']} attendee pairs who had not met yet in the same "
+           "month, matched on agency pair, an earlier shared client and each person's earlier rate of new ties. "
+           "It sees only ties between attendees who met; introductions to non-attendees are not counted here.")
+
+st.subheader("Months since joining: the event study")
+events = pd.DataFrame(result["event_study"])
+if events.empty:
+    st.info("No event study: no attendee joined late enough to have a complete window before joining.")
+else:
+    ev = alt.Chart(events).encode(x=alt.X("event_month:Q", title="Months since the attendee's first session "
+                                                                  "(-1 = the month before: the baseline)"))
+    st.altair_chart(alt.layer(
+        alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#888888", strokeDash=[4, 3]).encode(y="zero:Q"),
+        alt.Chart(pd.DataFrame({"join": [-0.5]})).mark_rule(color="#d55e00").encode(x="join:Q"),
+        ev.mark_errorbar(color="#4e79a7").encode(
+            y=alt.Y("ci_low:Q", title=f"Extra cross-agency colleagues (last {result['event_study_window_months']} "
+                                      "months), 95% CI"), y2="ci_high:Q"),
+        ev.mark_point(filled=True, color="#4e79a7").encode(
+            y="estimate:Q", tooltip=[alt.Tooltip("event_month:Q", title="Months since joining"),
+                                     alt.Tooltip("estimate:Q", format="+.2f", title="Estimate"),
+                                     alt.Tooltip("ci_low:Q", format="+.2f", title="95% low"),
+                                     alt.Tooltip("ci_high:Q", format="+.2f", title="95% high")]),
+    ).properties(height=300), width="stretch")
+    st.caption(f"Each attendee's clock starts at their own first session. Points left of the orange line are "
+               f"before joining: they should sit on the dashed line if attendees and non-attendees moved alike "
+               f"(joint test {'p = ' + format(pre['p_value'], '.3f') if pre['p_value'] is not None else 'not run'}"
+               f"{': parallel trends doubtful' if pre['parallel_trends_doubtful'] else ''}). Compared with "
+               "never-attendees and attendees who had not joined yet (Callaway & Sant'Anna 2021).")
+
+st.subheader("Attendees and non-attendees, month by month")
+series = pd.DataFrame(result["series"]).melt("month", var_name="group", value_name="colleagues")
+series["group"] = series["group"].map({"attendees": "COP attendees (ever)", "non_attendees": "Non-attendees"})
+st.altair_chart(alt.Chart(series).mark_line(point=True).encode(
+    x=alt.X("month:O", title="Month"),
+    y=alt.Y("colleagues:Q", title=f"Mean cross-agency colleagues, last {result['event_study_window_months']} months"),
+    color=alt.Color("group:N", title=None), tooltip=["month:O", "group:N", alt.Tooltip("colleagues:Q", format=".2f")],
+).properties(height=280), width="stretch")
+st.caption(f"COP start {result['periods']['cop_start']}. Attendees are busier people, so their line sits higher; "
+           "what matters is whether the gap changes after they join.")
+
+st.subheader("Before and after, attendees against non-attendees")
 
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Difference in change: cross-agency colleagues", f"{did['estimate']:+.1f}",
@@ -158,6 +232,7 @@ with st.expander("How this is worked out"):
 
 
 def _other_ties(t):
+    _staggered(ds.name, ds.version, day, t)
     _impact(ds.name, ds.version, day, t, bootstrap)
     _design(ds.name, ds.version, day, t).practitioner_table()
 

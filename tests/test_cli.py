@@ -149,6 +149,27 @@ def test_evaluate_writes_impact_json(ws, demo_source, tmp_path):
         est = impact[key]
         assert est["ci_low"] <= est["estimate"] <= est["ci_high"]
     assert impact["n_attendees"] > 0 and impact["n_non_attendees"] > 0
+    # The contract of issue 15: the staggered analysis's fields, and a verdict that detects the demo's effect.
+    assert set(impact["headline"]) == {"estimator", "estimate", "ci_low", "ci_high"}
+    assert impact["headline"]["estimator"] == "met_at_cop" and impact["claims_effect"] is True
+    assert impact["headline"]["ci_low"] > 0
+    assert set(impact["pre_trend"]) >= {"p_value", "parallel_trends_doubtful"}
+    assert impact["pre_trend"]["parallel_trends_doubtful"] is False
+    assert {"event_month", "estimate", "ci_low", "ci_high"} == set(impact["event_study"][0])
+    assert [r["estimate"] for r in impact["event_study"] if r["event_month"] == -1] == [0.0]
+    assert set(impact["met_at_cop"]) >= {"pairs", "new_ties", "expected_new_ties", "excess_per_attendee",
+                                         "ci_low", "ci_high"}
+    assert impact["met_at_cop"]["excess_per_attendee"] == impact["headline"]["estimate"]
+
+
+def test_report_and_cli_carry_the_same_verdict(ws, demo_source, tmp_path):
+    from markupsafe import escape
+
+    assert main(ws + ["evaluate", str(demo_source), "--out", str(tmp_path / "ev"), "--bootstrap", "200"]) == 0
+    verdict = json.loads((tmp_path / "ev" / "impact.json").read_text())["verdict"]
+    out = tmp_path / "report.html"
+    assert main(ws + ["report", str(demo_source), "--out", str(out)]) == 0
+    assert str(escape(verdict)) in out.read_text()
 
 
 def test_evaluate_without_cop_attendance_is_a_clear_error(ws, demo_source, tmp_path, capsys):

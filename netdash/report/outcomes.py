@@ -35,7 +35,10 @@ def _interval(d, key="estimate", digits=2):
 
 
 def impact_section(ds, *, cop_start, ties, min_count, bootstrap, seed):
-    """Difference-in-differences of cross-agency ties, attendees vs non-attendees (:func:`evaluate_impact`).
+    """The COP impact verdict, the met-at-COP pairs and the difference-in-differences (:func:`evaluate_impact`).
+
+    The verdict is ``evaluate_impact``'s own, the one ``netdash evaluate``
+    writes to impact.json.
 
     When either group has fewer than ``min_count`` practitioners the
     estimates are withheld: a mean over two or three people is close to
@@ -50,20 +53,32 @@ def impact_section(ds, *, cop_start, ties, min_count, bootstrap, seed):
             "their individual figures (small-number protection). Use the dashboard's impact page "
             "for an internal look, or a lower minimum count for a report that stays inside the team.")}
     dose = r["dose_response"]
+    m = r["met_at_cop"]
     estimates = [
-        ("Difference-in-differences: cross-agency colleagues (headline)", *_interval(r["did_cross_agency_ties"])),
+        ("Met at the COP: extra cross-agency colleagues per attendee from ties between pairs who met "
+         "(the verdict rests on it)", *_interval(r["headline"])),
+        ("Difference-in-differences: cross-agency colleagues (dyadic-robust interval)", *_interval(r["did_dyadic"])),
+        ("Difference-in-differences: cross-agency colleagues (bootstrap interval, as before)",
+         *_interval(r["did_cross_agency_ties"])),
         ("Matched difference-in-differences (robustness check)", *_interval(r["matched_did_cross_agency_ties"])),
         ("Difference-in-differences: cross-agency trust ties", *_interval(r["did_trust_ties"])),
         ("Dose-response: change per COP session attended (attendees)", *_interval(dose, "slope", 3)),
     ]
     headline = estimates[0]
+    pre = r["pre_trend"]
     groups = [
         ("COP attendees", count_cell(n_t, min_count), number_cell(r["mean_change"]["attendees"], 2, signed=True)),
         ("Non-attendees", count_cell(n_c, min_count), number_cell(r["mean_change"]["non_attendees"], 2, signed=True)),
     ]
     p = r["periods"]
     return {"estimate": headline[1], "interval": headline[2], "estimates": estimates, "groups": groups,
-            "verdict": r["verdict"],
+            "verdict": r["verdict"], "claims_effect": r["claims_effect"],
+            "pre_trend": ("not run" if pre["p_value"] is None else
+                          f"p = {pre['p_value']:.3f}" + (" (parallel trends doubtful)"
+                                                         if pre["parallel_trends_doubtful"] else "")),
+            "pairs": {"pairs": count_cell(m["pairs"], min_count), "new_ties": count_cell(m["new_ties"], min_count),
+                      "expected": number_cell(m["expected_new_ties"], 1),
+                      "horizon": m["horizon_months"]},
             "caveats": [redact_small_counts(c, min_count) for c in r["caveats"]],
             "rules": [redact_small_counts(c, min_count) for c in r["rules"]],
             "bootstrap": r["bootstrap"], "cop_start": p["cop_start"],

@@ -290,9 +290,17 @@ def test_cop_impact_on_the_demo_states_the_outcome_and_follows_the_ties_setting(
     captions = _texts(at.caption)
     assert "Sitting in the same COP session never counts as a tie" in captions
     assert "A cross-agency tie is a distinct colleague in another agency" in captions
-    assert "No clear difference" in _texts(at.info)  # demo DiD +2.5, 95% CI -0.5 to 5.4
+    # The demo's built-in effect (2 colleagues) is detected through the pairs who met at the COP.
+    assert "People who met at the COP went on to work together more often" in _texts(at.success)
     metrics = _metrics(at)
+    assert metrics["Met at the COP: extra colleagues per attendee"] == "+1.36"
+    assert metrics["Pre-trend test"] == "p = 0.24"
     assert metrics["Difference in change: cross-agency colleagues"] == "+2.5"
+    frames = chart_data(at)
+    events = next(f for f in frames if "event_month" in f.columns)
+    assert events.set_index("event_month").loc[-1, "estimate"] == 0.0 and events["event_month"].max() == 11
+    series = next(f for f in frames if "group" in f.columns)
+    assert set(series["group"]) == {"COP attendees (ever)", "Non-attendees"}
     assert metrics["Attendees matched"] == "55"
     assert len(at.dataframe[-1].value) == 170  # practitioners in post throughout both windows
     at.selectbox(key="imp_ties").set_value("direct").run()

@@ -177,7 +177,7 @@ def test_isolated_three_are_suppressed_with_their_complement(report):
 def test_impact_is_the_hand_worked_difference(report):
     part = _section(report, "impact")
     # each of the 9 attendees gains exactly 2 cross-agency colleagues, non-attendees 0: DiD = 2
-    assert _row(part, "Difference-in-differences: cross-agency colleagues (headline)") == ["+2.00", "+2.00 to +2.00"]
+    assert _row(part, "Difference-in-differences: cross-agency colleagues (bootstrap interval, as before)") == ["+2.00", "+2.00 to +2.00"]
     assert _row(part, "COP attendees") == ["9", "+2.00"]
     assert _row(part, "Non-attendees") == ["21", "0.00"]
     assert "200 bootstrap replicates" in part

@@ -207,7 +207,13 @@ def staggered_estimates(ds, design):
     :func:`netdash.change.impact.panel.panel_estimates` on
     :func:`netdash.change.impact.panel.tie_panel`; no resampling, so it does
     not depend on ``bootstrap`` or ``seed``.
+
+    Raises
+    ------
+    AnalysisError
+        As :func:`impact_estimates`: a group is empty or has fewer than 2 practitioners.
     """
+    _check_groups(design)
     return panel_estimates(tie_panel(ds, design))
 
 
