@@ -192,7 +192,7 @@ def table(rows):
             lines.append(f"| {sc} | {name} | {fin.sum()} | {truth.mean():.2f} | {est.mean():.2f} | {cover:.0%} | "
                          f"{power:.0%} | {(high - low)[fin].mean():.2f} |")
     lines += ["", "| scenario | true effect (colleagues per attendee) | verdict claims an effect | "
-              "of which right direction | pre-trend doubtful (p < 0.10) |", "|---|---|---|---|---|"]
+              "of which a gain | pre-trend doubtful (p < 0.10) |", "|---|---|---|---|---|"]
     for sc in SCENARIOS:
         rs = [r for r in rows if r["scenario"] == sc]
         if rs:

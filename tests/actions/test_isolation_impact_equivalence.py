@@ -21,7 +21,8 @@ from scipy import sparse
 from netdash.actions import isolation
 from netdash.networks import graphs
 from netdash.dataset import Dataset
-from netdash.change.impact import evaluate_impact, impact_design, impact_estimates, impact_table
+from netdash.change.impact import (evaluate_impact, impact_design, impact_estimates, impact_table,
+                                   staggered_estimates)
 from netdash.change.impact.design import _neighbour_counts
 from netdash.periods import Period, parse_period
 
@@ -228,8 +229,8 @@ def test_page_way_equals_previous_version(seed, monkeypatch):
         pd.testing.assert_frame_equal(table, _ref_impact_table(ds, monkeypatch, cop_start=start, ties=ties),
                                       check_exact=True)
         assert table["change"].abs().sum() > 0
-        assert impact_estimates(design, bootstrap=200) == evaluate_impact(ds, cop_start=start, ties=ties,
-                                                                          bootstrap=200)
+        assert impact_estimates(design, bootstrap=200, staggered=staggered_estimates(ds, design)) == \
+            evaluate_impact(ds, cop_start=start, ties=ties, bootstrap=200)
 
 
 def test_page_way_equals_previous_version_on_demo(bundled_demo, monkeypatch):
@@ -241,4 +242,5 @@ def test_page_way_equals_previous_version_on_demo(bundled_demo, monkeypatch):
         assert table["trust_after"].sum() > 0 and table["change"].abs().sum() > 0
         pd.testing.assert_frame_equal(table, _ref_impact_table(bundled_demo, monkeypatch, ties=ties),
                                       check_exact=True)
-        assert impact_estimates(design, bootstrap=200) == evaluate_impact(bundled_demo, ties=ties, bootstrap=200)
+        assert impact_estimates(design, bootstrap=200, staggered=staggered_estimates(bundled_demo, design)) == \
+            evaluate_impact(bundled_demo, ties=ties, bootstrap=200)

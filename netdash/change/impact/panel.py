@@ -264,7 +264,8 @@ def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre
             if e == -1:
                 low = high = 0.0
             rows.append({"event_month": int(e), "estimate": float(es["att"][k]), "ci_low": low, "ci_high": high})
-    pre = pre_trend_test(es["att"], V, es["event_time"], first=-pre_months, last=-2)
+    pre = pre_trend_test(es["att"], V, es["event_time"], first=-pre_months, last=-2,
+                         clusters=int(sum(es["cohort_size"])))
     a, b, keys, met = _candidate_pairs(panel)
     first_tie = _pair_first(panel.tie_a, panel.tie_b, panel.tie_month, n, keys)
     first_shared = _pair_first(panel.shared_a, panel.shared_b, panel.shared_month, n, keys)
