@@ -6,7 +6,7 @@ import pytest
 
 from netdash.change.impact import impact_design
 from netdash.change.impact.dyads import met_at_cop
-from netdash.change.impact.panel import tie_panel
+from netdash.change.impact.panel import TiePanel, prior_new_tie_rate, tie_panel
 from netdash.change.impact.staggered import did_dyadic, event_study, pre_trend_test, window_outcomes
 from netdash.change.impact.verdict import impact_verdict
 from netdash.dataset import Dataset
@@ -130,3 +130,17 @@ def test_tie_panel_from_a_dataset():
     cohort = dict(zip((ids[u] for u in panel.units), panel.cohort))
     assert cohort == {"a1": 6, "a2": -1, "b1": 6, "b2": -1}
     assert pd.Series(panel.treated).sum() == 2
+
+
+def test_prior_new_tie_rate_counts_ties_that_start_before_the_cop():
+    """0-1 tied in months 1 and 2 (new in 1 only), 0-2 new in month 3, 1-2 in month 4 (the COP start).
+
+    Months 1..3 can show a new tie: node 0 has 2, nodes 1 and 2 one each, per 3 months.
+    """
+    empty = np.zeros(0, dtype=np.int64)
+    panel = TiePanel(n_nodes=3, agency=np.arange(3), months=list("abcdef"), tie_a=np.array([0, 0, 0, 1]),
+                     tie_b=np.array([1, 1, 2, 2]), tie_month=np.array([1, 2, 3, 4]), before_a=empty,
+                     before_b=empty, after_a=empty, after_b=empty, units=np.arange(3), treated=np.zeros(3, bool),
+                     cohort=np.full(3, -1), attend_node=empty, attend_session=empty, attend_month=empty,
+                     shared_a=empty, shared_b=empty, shared_month=empty, cop_start_month=4)
+    assert prior_new_tie_rate(panel) == pytest.approx([2 / 3, 1 / 3, 1 / 3])

@@ -16,7 +16,8 @@ from netdash.change.impact.staggered import (did_dyadic, event_study, neighbour_
 from netdash.networks import graphs
 from netdash.periods import Period
 
-__all__ = ["TiePanel", "tie_panel", "panel_estimates", "prior_new_tie_rate", "ROLLING_MONTHS", "HORIZON_MONTHS", "PRE_TREND_MONTHS"]
+__all__ = ["TiePanel", "tie_panel", "panel_estimates", "prior_new_tie_rate", "ROLLING_MONTHS", "HORIZON_MONTHS",
+           "PRE_TREND_MONTHS"]
 
 #: Months in the rolling window of the event-study outcome.
 ROLLING_MONTHS = 3
