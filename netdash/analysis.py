@@ -1,8 +1,9 @@
 """The whole analysis of one period, as the CLI and the pages use it.
 
 This module only composes the measure families in :mod:`netdash.metrics`.
-:class:`NetworkAnalysis` aggregates the contact log once (see
-:func:`netdash.networks.graphs.reuse_tables`) into edge tables, builds from them one
+:class:`NetworkAnalysis` reads the edge tables of :mod:`netdash.networks`
+(counted once per dataset and kept in :attr:`netdash.dataset.Dataset.memo`,
+so analyses of other ties or pages share them), builds from them one
 :class:`netdash.metrics.matrix.GraphMatrix` per graph (node order, tie
 arrays and each sparse matrix made once) and passes it to every measure; no
 networkx graph is built unless one is asked for (:attr:`NetworkAnalysis.G`,
@@ -19,9 +20,8 @@ sampled, and the output says which (``betweenness_method``,
 :data:`LOUVAIN_NETWORKX_MAX_TIES` ties and NetworKit's PLM (the same method,
 parallel) above it, the rule the pages' comparisons use too.
 
-Each edge table is made on first use, so a page that only needs the graph
-does not pay for trust edges or per-practitioner counts; the tables share
-one :func:`netdash.networks.graphs.reuse_tables` store kept on the analysis.
+Each edge table is asked for on first use, so a page that only needs the
+graph does not pay for trust edges or per-practitioner counts.
 """
 
 import math
@@ -140,36 +140,24 @@ class NetworkAnalysis:
         self.trust_options = dict(trust_options or {})
 
     @cached_property
-    def _store(self):
-        # The analysis's own graphs.reuse_tables() store: every table below is computed on first
-        # use, once, and shares the coded contact log and edge counts with the others.
-        return {}
-
-    def _table(self, compute):
-        with graphs.reuse_tables(self._store):
-            return compute()
-
-    @cached_property
     def _nodes(self):
-        return self._table(lambda: graphs.practitioner_nodes(self.ds, self.period))
+        return graphs.practitioner_nodes(self.ds, self.period)
 
     @cached_property
     def _edges(self):
-        return self._table(lambda: graphs.practitioner_edges(self.ds, self.period, ties=self.ties,
-                                                             window_days=self.window_days))
+        return graphs.practitioner_edges(self.ds, self.period, ties=self.ties, window_days=self.window_days)
 
     @cached_property
     def _direct(self):
-        return self._table(lambda: graphs.contact_edges(self.ds, self.period))
+        return graphs.contact_edges(self.ds, self.period)
 
     @cached_property
     def _trust(self):
-        return self._table(lambda: trust.trust_edges(self.ds, self.period, **self.trust_options))
+        return trust.trust_edges(self.ds, self.period, **self.trust_options)
 
     @cached_property
     def _counts(self):
-        return self._table(lambda: basic.practitioner_metrics(self.ds, self.period, ties=self.ties,
-                                                              window_days=self.window_days))
+        return basic.practitioner_metrics(self.ds, self.period, ties=self.ties, window_days=self.window_days)
 
     @cached_property
     def matrix(self):

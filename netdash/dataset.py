@@ -5,13 +5,132 @@ stripped strings, dates are ``datetime64`` (midnight, tz-naive), client IDs
 are already pseudonyms, and every reference resolves.
 """
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from netdash.schema import TABLES
 
-__all__ = ["Dataset", "empty_table", "conform", "dataset_summary", "monthly_activity"]
+__all__ = ["Dataset", "Memo", "MEMO_MAX_BYTES", "empty_table", "conform", "dataset_summary", "monthly_activity"]
+
+MEMO_MAX_BYTES = 1 << 30
+"""Default size of a :class:`Memo` (1 GiB, estimated): the least recently used values go first beyond it."""
+
+_TABLE_NAMES = ("agencies", "practitioners", "contacts", "cop_attendance", "clients", "trust_survey")
+
+
+def _nbytes(value, depth=0):
+    """Estimated bytes held by ``value``: arrays and frames by their buffers (object cells count a pointer)."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, pd.DataFrame):
+        return int(value.memory_usage(index=True, deep=False).sum())
+    if isinstance(value, (pd.Series, pd.Index)):
+        return int(value.memory_usage(deep=False))
+    if depth > 3:
+        return 0
+    if isinstance(value, dict):
+        return sum(_nbytes(v, depth + 1) for v in value.values())
+    if isinstance(value, (tuple, list)):
+        return sum(_nbytes(v, depth + 1) for v in value)
+    if hasattr(value, "__dict__"):  # e.g. a CodedLog: its arrays
+        return sum(_nbytes(v, depth + 1) for v in vars(value).values())
+    return 0
+
+
+class Memo:
+    """Values derived from one dataset's tables, each computed once, kept while there is room.
+
+    The one place the library keeps what it computed between calls
+    (docs/architecture.md, "Where the library memoises"): every
+    :class:`Dataset` has one, :attr:`Dataset.memo`, which lives and dies
+    with the dataset object. :mod:`netdash.networks` keeps there the coded
+    contact log and the edge tables of each period and option, so that every
+    page, analysis and ties setting of the same dataset counts them once.
+    When the values' estimated size passes ``max_bytes`` the least recently
+    used are dropped (and computed again if asked for).
+
+    Values are shared, not copied: callers must not modify them (the public
+    table functions of :mod:`netdash.networks.graphs` hand out copies).
+    Safe to use from several threads: a value being computed by one thread
+    is waited for, not computed twice.
+
+    Parameters
+    ----------
+    max_bytes : int, default :data:`MEMO_MAX_BYTES`
+
+    Examples
+    --------
+    >>> memo = Memo()
+    >>> memo.get(("square", 3), lambda: 3 * 3), memo.get(("square", 3), lambda: 0)
+    (9, 9)
+    >>> len(memo), memo.clear(), len(memo)
+    (1, None, 0)
+    """
+
+    def __init__(self, max_bytes=MEMO_MAX_BYTES):
+        self.max_bytes = max_bytes
+        self._values = OrderedDict()  # key -> (value, estimated bytes), least recently used first
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self._pending = {}  # key -> lock held by the thread computing it
+
+    def get(self, key, compute):
+        """The value kept under ``key``, or ``compute()`` kept under it (``key`` must be hashable)."""
+        found = self._lookup(key)
+        if found is not None:
+            return found[0]
+        with self._lock:
+            pending = self._pending.setdefault(key, threading.Lock())
+        with pending:
+            found = self._lookup(key)  # computed by another thread while this one waited
+            if found is not None:
+                return found[0]
+            try:
+                value = compute()
+            finally:
+                with self._lock:
+                    self._pending.pop(key, None)
+            self._keep(key, value)
+            return value
+
+    def _lookup(self, key):
+        with self._lock:
+            found = self._values.get(key)
+            if found is not None:
+                self._values.move_to_end(key)
+                return found
+
+    def _keep(self, key, value):
+        size = _nbytes(value)
+        with self._lock:
+            self._values[key] = (value, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes and len(self._values) > 1:
+                _, (_, dropped) = self._values.popitem(last=False)
+                self._bytes -= dropped
+
+    @property
+    def nbytes(self):
+        """Estimated bytes held."""
+        return self._bytes
+
+    def keys(self):
+        """The keys held, least recently used first."""
+        with self._lock:
+            return list(self._values)
+
+    def __len__(self):
+        return len(self._values)
+
+    def clear(self):
+        """Drop every value."""
+        with self._lock:
+            self._values.clear()
+            self._bytes = 0
 
 
 def empty_table(name):
@@ -88,6 +207,25 @@ class Dataset:
     name: str = "dataset"
     version: str = "0"
 
+    @property
+    def memo(self):
+        """This dataset's :class:`Memo`: what the library derived from its tables, kept with the object.
+
+        Made on first use. The tables are treated as read-only; a dataset
+        given other table objects (same Dataset, tables swapped with
+        ``object.__setattr__``) gets a new, empty memo. Not pickled or copied
+        with the dataset.
+        """
+        # The ids of the tables this object holds: they cannot be reused by other objects while it holds them.
+        tables = tuple((id(t), len(t)) for t in (getattr(self, name) for name in _TABLE_NAMES))
+        found = self.__dict__.setdefault("_memo", (tables, Memo()))  # a memo, not a field: the dataclass stays frozen
+        if found[0] != tables:
+            found = self.__dict__["_memo"] = (tables, Memo())
+        return found[1]
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+
     @classmethod
     def from_records(cls, *, agencies, practitioners, contacts=(), cop_attendance=(),
                      clients=(), trust_survey=(), name="dataset", version="0"):
@@ -125,16 +263,14 @@ class Dataset:
     def date_range(self):
         """(first, last) day seen in contacts or attendance, or (None, None).
 
-        Worked out once per set of tables (every dashboard run asks several
-        times; at medium scale each pass over the dates took 0.05 to 0.09 s).
+        Kept in :attr:`memo` (every dashboard run asks several times; at
+        medium scale each pass over the dates took 0.05 to 0.09 s).
         """
-        key = (id(self.contacts), id(self.cop_attendance))
-        found = self.__dict__.get("_date_range")
-        if found is None or found[0] != key:
+        def compute():
             dates = pd.concat([self.contacts["date"], self.cop_attendance["date"]]).dropna()
-            found = (key, (None, None) if dates.empty else (dates.min(), dates.max()))
-            self.__dict__["_date_range"] = found  # a memo, not a field: the dataclass stays frozen
-        return found[1]
+            return (None, None) if dates.empty else (dates.min(), dates.max())
+
+        return self.memo.get("date_range", compute)
 
     @property
     def first_cop_session(self):

@@ -22,3 +22,84 @@ def test_date_range_spans_contacts_and_sessions_and_follows_replaced_tables():
     object.__setattr__(ds, "contacts", _dataset(["2023-12-31"]).contacts)
     assert ds.date_range == (pd.Timestamp("2023-12-31"), pd.Timestamp("2024-06-01"))
     assert _dataset([]).date_range == (None, None)
+
+
+def test_memo_computes_once_and_drops_least_recently_used_beyond_its_size():
+    import numpy as np
+
+    from netdash.dataset import Memo
+
+    calls = []
+
+    def array(n):
+        def compute():
+            calls.append(n)
+            return np.zeros(n, dtype=np.int8)
+        return compute
+
+    memo = Memo(max_bytes=250)
+    assert memo.get("a", array(100)) is memo.get("a", array(100))
+    memo.get("b", array(100))
+    memo.get("a", array(100))  # "a" is now the most recently used
+    memo.get("c", array(100))  # 300 bytes: "b" goes
+    assert calls == [100, 100, 100] and memo.keys() == ["a", "c"] and memo.nbytes == 200
+    memo.get("b", array(100))
+    assert calls == [100, 100, 100, 100]
+
+
+def test_memo_computes_a_value_once_when_threads_ask_together():
+    import threading
+    import time
+
+    from netdash.dataset import Memo
+
+    memo, calls = Memo(), []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.2)
+        return "value"
+
+    found = []
+    threads = [threading.Thread(target=lambda: found.append(memo.get("k", slow))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert found == ["value"] * 4 and calls == [1]
+
+
+def test_memo_keeps_nothing_when_the_computation_fails():
+    from netdash.dataset import Memo
+
+    memo = Memo()
+    for _ in range(2):
+        try:
+            memo.get("k", lambda: 1 / 0)
+        except ZeroDivisionError:
+            pass
+    assert len(memo) == 0 and memo.get("k", lambda: 2) == 2
+
+
+def test_memo_belongs_to_the_dataset_object_and_is_not_pickled():
+    import copy
+    import pickle
+
+    ds = _dataset(["2024-03-05"])
+    ds.memo.get("x", lambda: 1)
+    assert ds.memo is ds.memo and ds.memo.keys() == ["x"]
+    for other in (pickle.loads(pickle.dumps(ds)), copy.copy(ds), copy.deepcopy(ds)):
+        assert len(other.memo) == 0 and other.date_range == ds.date_range
+    assert len(_dataset(["2024-03-05"]).memo) == 0  # an equal dataset is another object
+
+
+def test_coded_log_is_kept_per_dataset_object_not_per_id():
+    """The log was kept by id(ds) before: a new dataset at a reused id must not get an old log."""
+    from netdash.networks.counts import dataset_log
+
+    for day in range(1, 30):
+        ds = _dataset([f"2024-01-{day:02d}"])
+        log = dataset_log(ds)
+        assert log is dataset_log(ds)  # kept
+        assert log.day.tolist() == [(pd.Timestamp(f"2024-01-{day:02d}") - pd.Timestamp("1970-01-01")).days]
+        del ds, log  # the next dataset may well get this id

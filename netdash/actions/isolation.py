@@ -261,11 +261,10 @@ def suggest_introductions(ds, period, *, ties="working", top=None, recency_half_
     period = Period() if period is None else period
     columns = ["practitioner_a", "practitioner_b", "agency_a", "agency_b", "shared_clients",
                "last_shared_contact", "common_colleagues", "score", "evidence"]
-    with graphs.reuse_tables():
-        tied = union_counts(ds, period, ties, window_days)  # checks ties and window_days first
-        log = period_log(ds, period)
-        pairs = _shared_client_pairs(log, _agency_codes(ds, log))
-        direct = direct_counts(ds, period)
+    tied = union_counts(ds, period, ties, window_days)  # checks ties and window_days first
+    log = period_log(ds, period)
+    pairs = _shared_client_pairs(log, _agency_codes(ds, log))
+    direct = direct_counts(ds, period)
     n = len(log.ids)
     a, b, shared, last = pairs
     # Pairs already in touch (a contact either way) need no introduction.

@@ -24,21 +24,14 @@ def _period_graphs(ds, before, after, *, ties, window_days, analyses):
     """``(G_before, G_after, trust_graphs)``; ``trust_graphs()`` gives ``(T_before, T_after)``.
 
     From ``analyses`` when given (checked to be of these periods and settings),
-    otherwise built here on one coded contact log and one set of edge tables.
+    otherwise built here (from the edge tables kept in ``ds.memo``).
     """
     if analyses is not None:
         _check_analyses(ds, (before, after), analyses, ties=ties, window_days=window_days)
         return analyses[0].G, analyses[1].G, lambda: (analyses[0].T, analyses[1].T)
-    store = {}
-    with graphs.reuse_tables(store):
-        G_b = graphs.practitioner_graph(ds, before, ties=ties, window_days=window_days)
-        G_a = graphs.practitioner_graph(ds, after, ties=ties, window_days=window_days)
-
-    def trust_graphs():
-        with graphs.reuse_tables(store):
-            return trust_graph(ds, before), trust_graph(ds, after)
-
-    return G_b, G_a, trust_graphs
+    G_b = graphs.practitioner_graph(ds, before, ties=ties, window_days=window_days)
+    G_a = graphs.practitioner_graph(ds, after, ties=ties, window_days=window_days)
+    return G_b, G_a, lambda: (trust_graph(ds, before), trust_graph(ds, after))
 
 
 def _check_analyses(ds, periods, analyses, *, ties, window_days):

@@ -116,12 +116,11 @@ def headline_measures(ds, period, *, ties="working", window_days=90, seed=0):
         edge table, no networkx graph), with ``trust_ties`` the edges of
         :func:`netdash.metrics.trust.trust_graph` (default rule).
     """
-    with graphs.reuse_tables():
-        nodes = graphs.practitioner_nodes(ds, period)
-        edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
-        M = GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
-                                   node_attrs={"agency": nodes["agency"]})
-        trusted = trust_edges(ds, period)
+    nodes = graphs.practitioner_nodes(ds, period)
+    edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
+    M = GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
+                               node_attrs={"agency": nodes["agency"]})
+    trusted = trust_edges(ds, period)
     trusted = trusted[trusted["is_trust_tie"].astype(bool)]
     pairs = {(a, b) if a <= b else (b, a) for a, b in zip(trusted["a"].tolist(), trusted["b"].tolist())}
     return network_headline(M, trust_ties=len(pairs), seed=seed)

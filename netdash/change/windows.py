@@ -10,7 +10,6 @@ import pandas as pd
 
 from netdash.change.headline import headline_measures
 from netdash.errors import AnalysisError, InvalidInputError
-from netdash.networks import graphs
 from netdash.periods import Period
 
 __all__ = ["windows", "headline_series", "cop_session_dates", "split_at", "period_notes"]
@@ -88,12 +87,11 @@ def headline_series(ds, *, freq="quarter", ties="working", window_days=90, seed=
     if first is None:
         return pd.DataFrame(columns=["start", "end", "label", "partial"])
     rows = []
-    with graphs.reuse_tables():  # one coded contact log for every window
-        for w in windows(first, last, freq=freq):
-            row = {"start": w.start, "end": w.end, "label": w.label(),
-                   "partial": bool(w.start < first or w.end - pd.Timedelta(days=1) > last)}
-            row.update(headline_measures(ds, w, ties=ties, window_days=window_days, seed=seed))
-            rows.append(row)
+    for w in windows(first, last, freq=freq):
+        row = {"start": w.start, "end": w.end, "label": w.label(),
+               "partial": bool(w.start < first or w.end - pd.Timedelta(days=1) > last)}
+        row.update(headline_measures(ds, w, ties=ties, window_days=window_days, seed=seed))
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from netdash.networks.codes import distinct_rows, sorted_counts
-from netdash.networks.counts import period_log
+from netdash.networks.counts import period_log, reused
 from netdash.errors import InvalidInputError
 from netdash.networks.graphs import practitioner_nodes
 from netdash.periods import Period
@@ -84,6 +84,7 @@ def _survey(ds, period):
     return frame.groupby(["a", "b"])["survey_trust"].mean()
 
 
+@reused
 def trust_edges(ds, period=None, *, min_interactions=3, min_months=2, require_reciprocity=True,
                 survey_threshold=3, use_survey=True):
     """Every pair that interacted or was rated in ``period``, with its trust verdict.
@@ -99,7 +100,8 @@ def trust_edges(ds, period=None, *, min_interactions=3, min_months=2, require_re
         ``survey_trust`` (mean rating, NaN when unrated or ``use_survey`` is
         False), ``source`` (``"survey"`` or ``"inferred"``), ``strength``
         (survey mean for survey ties, else ``interactions``) and
-        ``is_trust_tie``. Sorted by ``a``, ``b``.
+        ``is_trust_tie``. Sorted by ``a``, ``b``. Kept in ``ds.memo`` per
+        period and options (a copy is returned).
 
     Raises
     ------

@@ -15,8 +15,8 @@ Conventions
   A missing id is code -1.
 - Days are whole days since 1970-01-01 (dates are midnights); months are
   months since January 1970 (``datetime64[M]``).
-- Inside :func:`netdash.networks.graphs.reuse_tables` the coded log and its period
-  views are made once (see :mod:`netdash.networks.counts`).
+- The coded log and its period views are made once per dataset object and
+  kept in its :attr:`netdash.dataset.Dataset.memo` (see :mod:`netdash.networks.counts`).
 """
 
 from dataclasses import dataclass

@@ -4,15 +4,14 @@
 integer arrays made here, and :mod:`netdash.metrics.trust` and
 :mod:`netdash.metrics.basic` count on the same arrays. Each function returns
 codes of :attr:`netdash.networks.codes.CodedLog.ids` (sorted ids, so tables
-sorted by code are sorted by id). Inside :func:`reuse_tables` the coded log,
-its period views and each coded table are computed once; the arrays served
-are shared, not copied, so callers must not modify them.
+sorted by code are sorted by id). The coded log, its period views and each
+coded table are computed once per dataset object and kept in its
+:attr:`netdash.dataset.Dataset.memo`; the arrays served are shared, not
+copied, so callers must not modify them.
 """
 
 import contextlib
-import contextvars
 import functools
-import weakref
 
 import numpy as np
 
@@ -44,80 +43,51 @@ TIE_TYPES = {
 }
 """Allowed ``ties`` values and the tie types each one unions."""
 
-_TABLES = contextvars.ContextVar("netdash_graph_tables", default=None)
-
 
 @contextlib.contextmanager
 def reuse_tables(store=None):
-    """Within this block, each node or edge table is computed once per dataset and options.
+    """Does nothing: tables are now kept in the dataset's :attr:`netdash.dataset.Dataset.memo`.
 
-    The measure families each ask :mod:`netdash.networks.graphs` for the tables they
-    need; one analysis would otherwise aggregate the same contact log several
-    times. Inside the block the first call computes a table and later calls
-    with the same dataset (the same object), period and options get a copy of
-    it. Leaving the block drops every table, so a changed dataset is never
-    served stale results.
-
-    Parameters
-    ----------
-    store : dict, optional
-        Keep the tables in this dict instead of a new one (or the enclosing
-        block's), so that entering the block again with the same dict serves
-        the tables computed in earlier blocks. The owner of the dict (e.g.
-        :class:`netdash.analysis.NetworkAnalysis`) decides how long they live.
-
-    Examples
-    --------
-    >>> from netdash.dataset import Dataset
-    >>> from netdash.networks.graphs import practitioner_nodes
-    >>> ds = Dataset.from_records(agencies=[{"agency_id": "A", "name": "Housing"}],
-    ...                           practitioners=[{"practitioner_id": "p1", "agency_id": "A"}])
-    >>> with reuse_tables():
-    ...     practitioner_nodes(ds) is not practitioner_nodes(ds)  # copies, safe to modify
-    True
+    Until then, this block opened a per-context store of tables. Every table
+    is now computed once per dataset object and options, with or without it.
+    Kept only so that callers written for it (``pages/over_time.py``,
+    ``pages/cop_impact.py``) run unchanged; ``store`` is ignored. Do not use
+    it in new code.
     """
-    outer = _TABLES.get()
-    token = _TABLES.set(store if store is not None else {} if outer is None else outer)
-    try:
-        yield
-    finally:
-        _TABLES.reset(token)
+    yield
 
 
 def reused(func):
-    """Serve ``func(ds, period, **options)`` from the :func:`reuse_tables` store when open."""
+    """Serve ``func(ds, period, **options)`` from ``ds.memo``, as a copy the caller may modify.
+
+    The key is the function, the period and the options; options that
+    cannot be hashed (e.g. ``include`` given as a Series) are computed
+    every time.
+    """
 
     @functools.wraps(func)
     def wrapper(ds, period=None, **options):
-        store = _TABLES.get()
-        if store is None:
-            return func(ds, period, **options)
-        key = (func.__name__, id(ds), _period(period), tuple(sorted(options.items())))
+        key = (func.__module__, func.__qualname__, _period(period), tuple(sorted(options.items())))
         try:
             hash(key)
-        except TypeError:  # e.g. ``include`` given as a Series: not worth keeping
+        except TypeError:  # not worth keeping
             return func(ds, period, **options)
-        if key not in store:
-            # Holding ds keeps id(ds) from being reused by another object while the block is open.
-            store[key] = (ds, func(ds, period, **options))
-        return store[key][1].copy()
+        return stored(key, ds, lambda: func(ds, period, **options)).copy()
 
     return wrapper
 
 
 def stored(key, ds, compute):
-    """``compute()`` once per ``key`` and dataset while a :func:`reuse_tables` block is open.
+    """``compute()`` once per ``key`` for the dataset ``ds``, kept in ``ds.memo``.
 
-    For internal arrays shared by several tables; they are not copied, so
-    callers must not modify them.
+    For values shared by several tables (arrays, the coded log); they are not
+    copied, so callers must not modify them. An object without a ``memo``
+    (not a :class:`netdash.dataset.Dataset`) gets ``compute()`` every time.
     """
-    store = _TABLES.get()
-    if store is None:
+    memo = getattr(ds, "memo", None)
+    if memo is None:
         return compute()
-    key = ("stored", key, id(ds))
-    if key not in store:
-        store[key] = (ds, compute())
-    return store[key][1]
+    return memo.get(("netdash.networks", key), compute)
 
 
 def period_log(ds, period=None):
@@ -130,37 +100,14 @@ def period_log(ds, period=None):
         period.mask(ds.contacts["date"]).to_numpy(), period.mask(ds.cop_attendance["date"]).to_numpy()))
 
 
-_LOGS = {}  # id(ds) -> (signature, CodedLog), dropped when the dataset is collected
-
-
-def _signature(ds):
-    # The tables' identities and lengths: a dataset given new tables is coded again.
-    frames = (ds.practitioners, ds.contacts, ds.cop_attendance, ds.trust_survey)
-    return tuple((id(f), len(f)) for f in frames)
-
-
 def dataset_log(ds):
-    """:func:`netdash.networks.codes.coded_log` of ``ds``, coded once per dataset object and kept with it.
+    """:func:`netdash.networks.codes.coded_log` of ``ds``, coded once per dataset object and kept in ``ds.memo``.
 
     Coding the medium demo's 526,654 contacts takes about 0.5 s; every graph
     and analysis of the same dataset (the app shares one read-only Dataset
-    per version) reuses the one log. It is kept until the dataset object is
-    garbage-collected, and coded again if the dataset's tables are replaced;
-    datasets are treated as read-only (their tables must not be modified in
-    place).
+    per version) reuses the one log.
     """
-    key, signature = id(ds), _signature(ds)
-    found = _LOGS.get(key)
-    if found is not None and found[0] == signature:
-        return found[1]
-    log = coded_log(ds)
-    if found is None:
-        try:
-            weakref.finalize(ds, _LOGS.pop, key, None)
-        except TypeError:  # an object that cannot be weakly referenced: not kept
-            return log
-    _LOGS[key] = (signature, log)
-    return log
+    return stored(("coded_log",), ds, lambda: coded_log(ds))
 
 
 def direct_counts(ds, period):

@@ -4,8 +4,10 @@ Aggregation is done in small functions that return edge tables (data frames
 with ``source``, ``target``, ``weight``, ...) and graphs are built from those
 tables by separate functions. Every table is counted on the integer-coded
 log of :mod:`netdash.networks.codes` by :mod:`netdash.networks.counts` (ids come
-back only in the finished tables); inside :func:`reuse_tables` the coded log
-and each table are computed once.
+back only in the finished tables); the coded log and each table are computed
+once per dataset object and options and kept in its
+:attr:`netdash.dataset.Dataset.memo` (the public tables are handed out as
+copies, safe to modify).
 
 Conventions
 -----------

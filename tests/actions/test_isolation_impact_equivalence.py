@@ -221,10 +221,8 @@ def _ref_impact_table(ds, monkeypatch, **options):
 @pytest.mark.parametrize("seed", [0, 1])
 def test_page_way_equals_previous_version(seed, monkeypatch):
     ds, start = _messy_dataset(seed, n_rows=900), "2023-06-01"
-    store = {}
-    for ties in ("working", "direct", "coworking"):  # the later choices reuse the first one's tables
-        with graphs.reuse_tables(store):
-            design = impact_design(ds, cop_start=start, ties=ties)
+    for ties in ("working", "direct", "coworking"):  # the later choices reuse the first one's tables (ds.memo)
+        design = impact_design(ds, cop_start=start, ties=ties)
         table = design.practitioner_table()
         pd.testing.assert_frame_equal(table, _ref_impact_table(ds, monkeypatch, cop_start=start, ties=ties),
                                       check_exact=True)
@@ -234,10 +232,8 @@ def test_page_way_equals_previous_version(seed, monkeypatch):
 
 
 def test_page_way_equals_previous_version_on_demo(bundled_demo, monkeypatch):
-    store = {}
     for ties in ("working", "direct"):
-        with graphs.reuse_tables(store):
-            design = impact_design(bundled_demo, ties=ties)
+        design = impact_design(bundled_demo, ties=ties)
         table = design.practitioner_table()
         assert table["trust_after"].sum() > 0 and table["change"].abs().sum() > 0
         pd.testing.assert_frame_equal(table, _ref_impact_table(bundled_demo, monkeypatch, ties=ties),

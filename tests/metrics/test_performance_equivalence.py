@@ -137,22 +137,23 @@ def test_practitioner_edges_equal_pivot_table_version(ties):
     assert got["tie_types"].tolist() == expected
 
 
-def test_reuse_tables_serves_copies_and_forgets_on_exit():
+def test_memoised_tables_are_copies_keyed_by_options():
     ds = _random_dataset(0)
-    with graphs.reuse_tables():
-        first = graphs.coworking_edges(ds)
-        first.loc[0, "weight"] = -1  # a caller modifying its copy...
-        again = graphs.coworking_edges(ds)
-        assert again.loc[0, "weight"] > 0  # ...does not change what others get
-        other = graphs.coworking_edges(ds, window_days=7)
-        assert len(other) < len(again)  # options are part of the key
+    first = graphs.coworking_edges(ds)
+    first.loc[0, "weight"] = -1  # a caller modifying its copy...
+    again = graphs.coworking_edges(ds)
+    assert again.loc[0, "weight"] > 0  # ...does not change what others get
+    other = graphs.coworking_edges(ds, window_days=7)
+    assert len(other) < len(again)  # options are part of the key
     pd.testing.assert_frame_equal(graphs.coworking_edges(ds), _ref_coworking_edges(ds, None, 90))
 
 
-def test_errors_still_raised_inside_reuse_tables():
+def test_errors_are_raised_every_time_and_nothing_is_kept_for_them():
     ds = _random_dataset(0)
-    with graphs.reuse_tables(), pytest.raises(InvalidInputError, match="window_days must be a whole number"):
-        graphs.coworking_edges(ds, window_days=-1)
+    for _ in range(2):
+        with pytest.raises(InvalidInputError, match="window_days must be a whole number"):
+            graphs.coworking_edges(ds, window_days=-1)
+    assert not any("coworking" in str(key) and "-1" in str(key) for key in ds.memo.keys())
 
 
 # --- measures: matrix-based analysis against the networkx composition it replaced -----------------

@@ -338,16 +338,21 @@ def test_the_window_edge_is_inclusive():
     assert graphs.coworking_edges(ds, window_days=0)[["source", "target"]].values.tolist() == [["p2", "p3"]]
 
 
-def test_tables_inside_reuse_tables_equal_tables_outside(bundled_demo):
+def test_tables_from_the_memo_equal_tables_computed_afresh(bundled_demo):
     ds = _messy_dataset(2)
     period = PERIODS[1]
-    outside = [graphs.practitioner_edges(ds, period), trust.trust_edges(ds, period),
-               basic.practitioner_metrics(ds, period, ties="working")]
-    with graphs.reuse_tables():
-        graphs.coworking_edges(ds, period, window_days=7)  # another window is another table
-        inside = [graphs.practitioner_edges(ds, period), trust.trust_edges(ds, period),
-                  basic.practitioner_metrics(ds, period, ties="working")]
-    for a, b in zip(inside, outside):
+
+    def tables():
+        return [graphs.practitioner_edges(ds, period), trust.trust_edges(ds, period),
+                basic.practitioner_metrics(ds, period, ties="working"), graphs.practitioner_nodes(ds, period)]
+
+    fresh = tables()
+    graphs.coworking_edges(ds, period, window_days=7)  # another window is another table
+    assert len(ds.memo) > 0
+    for a, b in zip(tables(), fresh):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    ds.memo.clear()
+    for a, b in zip(tables(), fresh):
         pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 

@@ -130,9 +130,8 @@ def _neighbour_counts(a, b, agency):
 def _trust_counts(ds, period, agency):
     """Cross-agency trust ties per practitioner in ``period``.
 
-    Trust ties do not depend on the outcome's ``ties``, so inside a
-    :func:`netdash.networks.graphs.reuse_tables` block they are counted once per
-    window and shared by every ``ties`` choice.
+    Trust ties do not depend on the outcome's ``ties``, so they are counted
+    once per window and kept in ``ds.memo``, shared by every ``ties`` choice.
     """
     from netdash.metrics.trust import trust_edges
 
@@ -205,19 +204,18 @@ def impact_design(ds, *, cop_start=None, window_days=90, ties="working"):
     sessions = attendance.groupby("practitioner_id")["session_id"].nunique()
     table["sessions"] = table["practitioner_id"].map(sessions).fillna(0).astype("int64")
     table["attendee"] = table["sessions"] > 0
-    # In a reuse_tables block (the page keeps one per dataset and COP start), the coded windows,
-    # trust ties and caseloads are counted once and shared by every choice of ties.
-    with graphs.reuse_tables():
-        for label, period in (("before", before), ("after", after)):
-            # Counted on the edge tables: the same neighbours as the graphs, without building them.
-            edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
-            cross, degree = _neighbour_counts(edges["source"], edges["target"], agency)
-            table[label] = table["practitioner_id"].map(cross).fillna(0).astype("int64")
-            trust = _trust_counts(ds, period, agency)
-            table[f"trust_{label}"] = table["practitioner_id"].map(trust).fillna(0).astype("int64")
-            if label == "before":
-                table["baseline_degree"] = table["practitioner_id"].map(degree).fillna(0).astype("int64")
-        caseload = stored(("impact_caseload", before), ds, lambda: _caseload(ds, before))
+    # The coded windows, trust ties and caseloads are kept in ds.memo: counted once and shared by every
+    # choice of ties.
+    for label, period in (("before", before), ("after", after)):
+        # Counted on the edge tables: the same neighbours as the graphs, without building them.
+        edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
+        cross, degree = _neighbour_counts(edges["source"], edges["target"], agency)
+        table[label] = table["practitioner_id"].map(cross).fillna(0).astype("int64")
+        trust = _trust_counts(ds, period, agency)
+        table[f"trust_{label}"] = table["practitioner_id"].map(trust).fillna(0).astype("int64")
+        if label == "before":
+            table["baseline_degree"] = table["practitioner_id"].map(degree).fillna(0).astype("int64")
+    caseload = stored(("impact_caseload", before), ds, lambda: _caseload(ds, before))
     table["change"] = table["after"] - table["before"]
     table["trust_change"] = table["trust_after"] - table["trust_before"]
     table["caseload"] = table["practitioner_id"].map(caseload).fillna(0).astype("int64")
