@@ -159,6 +159,21 @@ class NetworkAnalysis:
     def _counts(self):
         return basic.practitioner_metrics(self.ds, self.period, ties=self.ties, window_days=self.window_days)
 
+    @property
+    def node_table(self):
+        """:func:`netdash.networks.graphs.practitioner_nodes` of the period (shared: read it, do not change it)."""
+        return self._nodes
+
+    @property
+    def edge_table(self):
+        """:func:`netdash.networks.graphs.practitioner_edges` of the period and ties (shared: read-only)."""
+        return self._edges
+
+    @property
+    def trust_table(self):
+        """:func:`netdash.metrics.trust.trust_edges` of the period with the trust rule (shared: read-only)."""
+        return self._trust
+
     @cached_property
     def matrix(self):
         """:class:`netdash.metrics.matrix.GraphMatrix` of :attr:`G`, built from the edge table."""

@@ -1,15 +1,15 @@
 """The networks :func:`netdash.change.compare.compare_periods` compares, built or taken from analyses.
 
 The page already holds each period's :class:`netdash.analysis.NetworkAnalysis`;
-passing them lets the comparison read their graphs instead of building the
-same ones again. Graphs given this way are shared: they are only read.
+passing them lets the comparison read their tables instead of asking for them
+again. Tables given this way are shared: they are only read.
 """
 
 import inspect
 
 from netdash.networks import graphs
 from netdash.errors import InvalidInputError
-from netdash.metrics.trust import trust_edges, trust_graph
+from netdash.metrics.trust import trust_edges
 from netdash.periods import Period
 
 __all__ = []
@@ -20,18 +20,22 @@ _TRUST_DEFAULTS = {name: p.default for name, p in inspect.signature(trust_edges)
                    if p.kind is p.KEYWORD_ONLY}
 
 
-def _period_graphs(ds, before, after, *, ties, window_days, analyses):
-    """``(G_before, G_after, trust_graphs)``; ``trust_graphs()`` gives ``(T_before, T_after)``.
+def _period_tables(ds, before, after, *, ties, window_days, analyses):
+    """``(nodes, edges, trust)`` of ``before`` and of ``after``: the tables the comparison reads.
 
-    From ``analyses`` when given (checked to be of these periods and settings),
-    otherwise built here (from the edge tables kept in ``ds.memo``).
+    ``nodes`` is :func:`netdash.networks.graphs.practitioner_nodes`, ``edges``
+    :func:`netdash.networks.graphs.practitioner_edges` and ``trust``
+    :func:`netdash.metrics.trust.trust_edges` (default rule) of the period:
+    from ``analyses`` when given (checked to be of these periods and
+    settings), otherwise asked for here (they are kept in ``ds.memo``). No
+    graph is built: the networks compared are these tables.
     """
     if analyses is not None:
         _check_analyses(ds, (before, after), analyses, ties=ties, window_days=window_days)
-        return analyses[0].G, analyses[1].G, lambda: (analyses[0].T, analyses[1].T)
-    G_b = graphs.practitioner_graph(ds, before, ties=ties, window_days=window_days)
-    G_a = graphs.practitioner_graph(ds, after, ties=ties, window_days=window_days)
-    return G_b, G_a, lambda: (trust_graph(ds, before), trust_graph(ds, after))
+        return tuple((a.node_table, a.edge_table, a.trust_table) for a in analyses)
+    return tuple((graphs.practitioner_nodes(ds, p),
+                  graphs.practitioner_edges(ds, p, ties=ties, window_days=window_days),
+                  trust_edges(ds, p)) for p in (before, after))
 
 
 def _check_analyses(ds, periods, analyses, *, ties, window_days):
@@ -70,22 +74,3 @@ def _check_analyses(ds, periods, analyses, *, ties, window_days):
             "compare_periods(analyses=...) got analyses that do not match the comparison: " + "; ".join(problems)
             + ". Pass NetworkAnalysis(ds, before, ties=ties, window_days=window_days) and the same for after "
             "(default trust rule), or leave analyses out.", problems)
-
-
-def _induced(G, nodes):
-    """``G.subgraph(nodes)`` as a graph of its own, in the same node and edge order.
-
-    Iterating a subgraph view checks every neighbour against the node filter
-    (about a second per 40,000-tie graph at medium scale); the copy is made
-    in one pass. ``G`` is only read (the copy has its own attribute dicts);
-    when ``nodes`` are all of ``G``'s nodes, ``G`` itself is returned, so
-    callers must not change the result.
-    """
-    keep = set(nodes)
-    if len(keep) == len(G) and all(v in G for v in keep):
-        return G
-    H = G.__class__()
-    H.graph.update(G.graph)
-    H.add_nodes_from((v, d) for v, d in G.nodes(data=True) if v in keep)
-    H.add_edges_from((u, v, d) for u, v, d in G.edges(data=True) if u in keep and v in keep)
-    return H

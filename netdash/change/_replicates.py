@@ -11,6 +11,7 @@ from the compared networks.
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from netdash.metrics.matrix import GraphMatrix
 
@@ -20,7 +21,7 @@ __all__ = []
 @dataclass
 class _Snapshot:
     attrs: list                     # node attributes, by compared index
-    edges: dict                     # (i, j) with i < j -> edge data, working ties
+    edges: dict                     # (i, j) with i < j -> tie weight (never None), working ties
     trust: set = field(default_factory=set)   # (i, j) trust ties
 
     def matrix(self, sample=None):
@@ -48,23 +49,27 @@ class _Snapshot:
         return GraphMatrix(range(len(sample)), ties[:, 0], ties[:, 1], node_attrs={"agency": agency}), trust
 
 
-def _snapshot(G, T, index):
-    """The ties of ``G`` and ``T`` among ``index`` (practitioner ids), numbered by position in ``index``.
+def _snapshot(nodes, edges, trust, index):
+    """The ties among ``index`` (sorted practitioner ids), numbered by position in ``index``.
 
-    Reads ``G`` and ``T`` only: node attributes are copied, edge data is
-    referenced and never changed.
+    ``nodes``, ``edges`` and ``trust`` are the period's
+    :func:`netdash.networks.graphs.practitioner_nodes`,
+    :func:`netdash.networks.graphs.practitioner_edges` and
+    :func:`netdash.metrics.trust.trust_edges` tables (only read). Ties are
+    listed in the edge table's order (by ``source``, then ``target``), the
+    order in which the practitioner graph built from these tables lists them.
     """
-    attrs = [dict(G.nodes[v]) for v in index]
-    pos = {v: k for k, v in enumerate(index)}
-
-    def pairs(H):
-        out = {}
-        for u, v, d in H.edges(data=True):
-            if u in pos and v in pos and u != v:
-                out[tuple(sorted((pos[u], pos[v])))] = d
-        return out
-
-    return _Snapshot(attrs, pairs(G), set(pairs(T)))
+    where = pd.Index(index, dtype=object)
+    agency = nodes.set_index("practitioner_id")["agency"].reindex(where)
+    attrs = [{"agency": a} for a in agency.tolist()]
+    i, j = where.get_indexer(edges["source"]), where.get_indexer(edges["target"])
+    keep = (i >= 0) & (j >= 0) & (i != j)
+    lo, hi = np.minimum(i, j)[keep].tolist(), np.maximum(i, j)[keep].tolist()
+    ties = dict(zip(zip(lo, hi), edges["weight"].to_numpy()[keep].tolist()))
+    trusted = trust[trust["is_trust_tie"].astype(bool).to_numpy()]
+    i, j = where.get_indexer(trusted["a"]), where.get_indexer(trusted["b"])
+    keep = (i >= 0) & (j >= 0) & (i != j)
+    return _Snapshot(attrs, ties, set(zip(np.minimum(i, j)[keep].tolist(), np.maximum(i, j)[keep].tolist())))
 
 
 def _swapped(before, after, flip_pairs):

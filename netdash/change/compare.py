@@ -18,14 +18,14 @@ import numpy as np
 import pandas as pd
 
 from netdash.networks import graphs
-from netdash.change._inputs import _induced, _period_graphs
+from netdash.change._inputs import _period_tables
 from netdash.change._replicates import _snapshot, _swapped
-from netdash.change.dynamics import tie_change_summary, tie_changes
+from netdash.change.dynamics import tie_change_summary, tie_changes_from_pairs
 from netdash.errors import AnalysisError
 from netdash.change.headline import HEADLINE_MEASURES, network_headline
 from netdash.change.impact.estimators import percentile_interval
 from netdash.metrics.mixing import mixing_matrix
-from netdash.metrics.qap import qap_correlation
+from netdash.metrics.qap import qap_correlation, qap_correlation_of_ties  # noqa: F401 - qap_correlation was first defined here
 
 __all__ = ["Comparison", "compare_periods", "mixing_change"]
 
@@ -130,8 +130,8 @@ def compare_periods(ds, before, after, *, ties="working", window_days=90, permut
         The :class:`netdash.analysis.NetworkAnalysis` of ``before`` and of
         ``after`` on ``ds`` with the same ``ties`` and ``window_days`` and
         the default trust rule, e.g. the ones a page already holds. Their
-        graphs (``.G``, ``.T``) are used instead of building the same graphs
-        again; they are read, never changed. The result is the same.
+        tables (``node_table``, ``edge_table``, ``trust_table``) are read,
+        never changed; no graph is built either way. The result is the same.
 
     Returns
     -------
@@ -163,20 +163,17 @@ def compare_periods(ds, before, after, *, ties="working", window_days=90, permut
     InvalidInputError
         If ``analyses`` is not the pair of analyses of these periods and settings.
     """
-    G_b, G_a, trust_graphs = _period_graphs(ds, before, after, ties=ties, window_days=window_days,
-                                            analyses=analyses)
-    in_b = set(graphs.practitioners_in_post(ds, before)["practitioner_id"]) & set(G_b)
-    in_a = set(graphs.practitioners_in_post(ds, after)["practitioner_id"]) & set(G_a)
+    (nodes_b, edges_b, trust_b), (nodes_a, edges_a, trust_a) = _period_tables(
+        ds, before, after, ties=ties, window_days=window_days, analyses=analyses)
+    in_b = set(graphs.practitioners_in_post(ds, before)["practitioner_id"]) & set(nodes_b["practitioner_id"])
+    in_a = set(graphs.practitioners_in_post(ds, after)["practitioner_id"]) & set(nodes_a["practitioner_id"])
     index = sorted(in_b & in_a)
     if len(index) < 3:
         raise AnalysisError(
             f"Only {len(index)} practitioner(s) were in post in both {before.label()} and {after.label()}; "
             "at least 3 are needed to compare the networks. Choose periods closer together or longer.")
-    T_b, T_a = trust_graphs()
-    sub_b, sub_a = _induced(G_b, index), _induced(G_a, index)
-    trust_b, trust_a = _induced(T_b, index), _induced(T_a, index)
-
-    sb, sa = _snapshot(G_b, T_b, index), _snapshot(G_a, T_a, index)
+    # The compared networks: each period's ties among the compared practitioners, numbered by position in index.
+    sb, sa = _snapshot(nodes_b, edges_b, trust_b, index), _snapshot(nodes_a, edges_a, trust_a, index)
     observed_b = network_headline(*sb.matrix(), seed=seed)
     observed_a = network_headline(*sa.matrix(), seed=seed)
     observed = np.array([observed_a[k] - observed_b[k] for k in HEADLINE_MEASURES], dtype=float)
@@ -206,18 +203,37 @@ def compare_periods(ds, before, after, *, ties="working", window_days=90, permut
     measures.index.name = "measure"
 
     # No permutation, no p-value: one permutation would only ever give p = 0.5 or 1.
-    qap = qap_correlation(sub_b, sub_a, permutations=permutations, seed=seed)
+    qap = qap_correlation_of_ties(n, _ends(sb.edges), _ends(sa.edges), permutations=permutations, seed=seed)
     dropped = {"compared": n, "before_only": len(in_b - in_a), "after_only": len(in_a - in_b),
                "rule": _COMPARED_RULE}
     qap.update(n_practitioners=n, n_dropped=dropped["before_only"] + dropped["after_only"], rule=_COMPARED_RULE
                + " Cells are binary (tied or not); p is one-sided (ties more alike than chance).")
+    # Each practitioner's agency as tie_changes reads it from two graphs: the after period's where known.
+    agency = {v: a["agency"] for v, a in zip(index, sb.attrs)}
+    agency.update({v: a["agency"] for v, a in zip(index, sa.attrs) if a["agency"] is not None})
     return Comparison(
         before=before, after=after,
-        tie_changes=tie_changes(sub_b, sub_a), trust_tie_changes=tie_changes(trust_b, trust_a),
+        tie_changes=tie_changes_from_pairs(_pairs(sb.edges, index), _pairs(sa.edges, index), agency),
+        trust_tie_changes=tie_changes_from_pairs(_pairs(sb.trust, index), _pairs(sa.trust, index), agency),
         measures=measures, qap=qap, practitioners=dropped,
         settings={"ties": ties, "window_days": window_days, "permutations": permutations,
                   "bootstrap": bootstrap, "seed": seed},
     )
+
+
+def _ends(ties):
+    """The two ends (positions) of each tie of a snapshot's ``edges`` or ``trust``."""
+    pairs = np.array(list(ties), dtype=np.int64).reshape(-1, 2)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def _pairs(ties, index):
+    """A snapshot's ``edges`` (weights) or ``trust`` (weight 1) as the pair table of :func:`tie_changes_from_pairs`."""
+    i, j = _ends(ties)
+    ids = np.asarray(index, dtype=object)
+    weight = list(ties.values()) if isinstance(ties, dict) else [1.0] * len(i)
+    return pd.DataFrame({"a": pd.Series(ids[i], dtype=object), "b": pd.Series(ids[j], dtype=object),
+                         "weight": pd.Series(weight, dtype=float)})
 
 
 def mixing_change(G_before, G_after, groups="agency"):

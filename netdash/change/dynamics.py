@@ -17,6 +17,7 @@ __all__ = [
     "TIE_STATUSES",
     "tie_key",
     "tie_changes",
+    "tie_changes_from_pairs",
     "tie_change_summary",
     "trust_tie_changes",
 ]
@@ -96,6 +97,49 @@ def tie_changes(G_before, G_after, *, weight="weight", strengthen_ratio=1.5):
     wb, wa = _weight_frame(G_before, weight), _weight_frame(G_after, weight)
     agency = {n: d.get("agency") for n, d in G_before.nodes(data=True)}
     agency.update({n: d.get("agency") for n, d in G_after.nodes(data=True) if d.get("agency") is not None})
+    return _change_table(wb, wa, agency, strengthen_ratio)
+
+
+def tie_changes_from_pairs(before, after, agency, *, strengthen_ratio=1.5):
+    """:func:`tie_changes` of two undirected networks given as pair tables instead of graphs.
+
+    For callers that hold edge tables (e.g. :func:`netdash.change.compare.compare_periods`):
+    the same table as ``tie_changes(G_before, G_after)`` without building
+    either graph.
+
+    Parameters
+    ----------
+    before, after : DataFrame
+        One row per tie: ``a``, ``b`` (``a <= b`` as strings, each pair
+        once) and ``weight`` (the tie strength; 1.0 for ties without one).
+    agency : mapping
+        Practitioner -> agency (None where unknown) for every practitioner
+        of both tables, as :func:`tie_changes` reads it from the graphs (the
+        after graph's agency where known, else the before graph's).
+    strengthen_ratio : float, default 1.5
+
+    Returns
+    -------
+    DataFrame
+        As :func:`tie_changes`.
+
+    Examples
+    --------
+    >>> before = pd.DataFrame({"a": ["p1", "p2"], "b": ["p2", "p3"], "weight": [1.0, 2.0]})
+    >>> after = pd.DataFrame({"a": ["p1", "p3"], "b": ["p2", "p4"], "weight": [3.0, 1.0]})
+    >>> tie_changes_from_pairs(before, after, {})[["a", "b", "status"]].values.tolist()
+    [['p3', 'p4', 'new'], ['p2', 'p3', 'lost'], ['p1', 'p2', 'strengthened']]
+    """
+    if not strengthen_ratio > 0:
+        raise InvalidInputError(f"strengthen_ratio must be positive; got {strengthen_ratio!r}.")
+    return _change_table(*(pd.DataFrame({"a": pd.Series(t["a"].to_numpy(dtype=object), dtype=object),
+                                         "b": pd.Series(t["b"].to_numpy(dtype=object), dtype=object),
+                                         "weight": pd.Series(t["weight"].to_numpy(dtype=float), dtype=float)})
+                           for t in (before, after)), agency, strengthen_ratio)
+
+
+def _change_table(wb, wa, agency, strengthen_ratio):
+    """The body of :func:`tie_changes`: pair frames (``a``, ``b``, ``weight``) of both periods -> the table."""
     pairs = wb.merge(wa, on=["a", "b"], how="outer", suffixes=("_before", "_after"), indicator=True, sort=False)
     before = pairs["weight_before"].fillna(0.0).to_numpy(dtype=float)
     after = pairs["weight_after"].fillna(0.0).to_numpy(dtype=float)

@@ -9,7 +9,7 @@ import numpy as np
 
 from netdash.errors import AnalysisError
 
-__all__ = ["qap_correlation"]
+__all__ = ["qap_correlation", "qap_correlation_of_ties"]
 
 
 def qap_correlation(G_before, G_after, *, nodes=None, permutations=1000, seed=0):
@@ -59,12 +59,49 @@ def qap_correlation(G_before, G_after, *, nodes=None, permutations=1000, seed=0)
     """
     if nodes is None:
         nodes = sorted(set(G_before) & set(G_after), key=str)
-    n = len(nodes)
+    if len(nodes) < 3:
+        raise AnalysisError(f"QAP needs at least 3 practitioners in both networks; got {len(nodes)}.")
+    return qap_correlation_of_ties(len(nodes), _ends(G_before, nodes), _ends(G_after, nodes),
+                                   directed=G_before.is_directed(), permutations=permutations, seed=seed)
+
+
+def qap_correlation_of_ties(n, before, after, *, directed=False, permutations=1000, seed=0):
+    """:func:`qap_correlation` of two networks given as ties between practitioners numbered ``0 .. n - 1``.
+
+    For callers that hold tie arrays rather than graphs: the same result as
+    :func:`qap_correlation` of graphs with those ties among ``nodes`` (tie
+    ``(i, j)`` joining ``nodes[i]`` and ``nodes[j]``).
+
+    Parameters
+    ----------
+    n : int
+        Number of practitioners compared.
+    before, after : (array of int, array of int)
+        The two ends of each tie; self-ties are ignored, repeats count once.
+    directed : bool, default False
+    permutations, seed
+        As :func:`qap_correlation`.
+
+    Returns
+    -------
+    dict
+        As :func:`qap_correlation`.
+
+    Raises
+    ------
+    AnalysisError
+        If ``n < 3``.
+
+    Examples
+    --------
+    >>> out = qap_correlation_of_ties(4, ([0, 1], [1, 2]), ([1, 0], [0, 1]), permutations=0)
+    >>> round(out["correlation"], 6)  # 6 pairs; 2 tied before, 1 after, 1 in both
+    0.632456
+    """
     if n < 3:
         raise AnalysisError(f"QAP needs at least 3 practitioners in both networks; got {n}.")
-    directed = G_before.is_directed()
     cells = n * (n - 1) if directed else n * (n - 1) // 2
-    before, after = _tied_cells(G_before, nodes, directed), _tied_cells(G_after, nodes, directed)
+    before, after = _cell_codes(before, n, directed), _cell_codes(after, n, directed)
     observed = _overlap(before, after)
     r = _phi(observed, before.size, after.size, cells)
     p = float("nan")
@@ -88,12 +125,24 @@ def _cells(u, v, n, directed):
     return u * n + v
 
 
+def _ends(G, nodes):
+    """Positions in ``nodes`` of the two ends of ``G``'s ties among ``nodes``."""
+    pos = {v: k for k, v in enumerate(nodes)}
+    ends = np.array([(pos[u], pos[v]) for u, v in G.edges() if u in pos and v in pos],
+                    dtype=np.int64).reshape(-1, 2)
+    return ends[:, 0], ends[:, 1]
+
+
 def _tied_cells(G, nodes, directed):
     """Sorted unique off-diagonal cell codes of ``G``'s ties among ``nodes`` (the binary adjacency matrix)."""
-    pos = {v: k for k, v in enumerate(nodes)}
-    ends = np.array([(pos[u], pos[v]) for u, v in G.edges() if u in pos and v in pos and u != v],
-                    dtype=np.int64).reshape(-1, 2)
-    return np.unique(_cells(ends[:, 0], ends[:, 1], len(nodes), directed))
+    return _cell_codes(_ends(G, nodes), len(nodes), directed)
+
+
+def _cell_codes(ties, n, directed):
+    """Sorted unique off-diagonal cell codes of ``ties`` (the binary adjacency matrix)."""
+    u, v = (np.asarray(end, dtype=np.int64) for end in ties)
+    off = u != v
+    return np.unique(_cells(u[off], v[off], n, directed))
 
 
 def _overlap(cells, sorted_cells):
