@@ -9,6 +9,7 @@ import functools
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 from netdash.change.dynamics import tie_changes, tie_key
 from netdash.viz.budget import MapBudget, _backbone, _check_limits, _fits
@@ -186,10 +187,14 @@ def before_after_maps(G_before, G_after, *, seed=0, changes_only=False, titles=(
     """
 
     changes = tie_changes(G_before, G_after, weight=None)
-    pairs = {s: frozenset(zip(changes["a"][changes["status"] == s], changes["b"][changes["status"] == s]))
-             for s in ("new", "lost")}
-    new_cross = frozenset(zip(changes["a"][(changes["status"] == "new") & changes["cross_agency"]],
-                              changes["b"][(changes["status"] == "new") & changes["cross_agency"]]))
+    a, b = changes["a"].tolist(), changes["b"].tolist()  # lists: iterating a pandas string column is slow
+    status, cross = changes["status"].to_numpy(), changes["cross_agency"].to_numpy(dtype=bool)
+
+    def ties(keep):
+        return frozenset((a[k], b[k]) for k in np.flatnonzero(keep).tolist())
+
+    pairs = {s: ties(status == s) for s in ("new", "lost")}
+    new_cross = ties((status == "new") & cross)
     if positions is None:
         positions = stable_positions([G_before, G_after], seed=seed)
     population = population_graph([G_before, G_after])
