@@ -46,22 +46,52 @@ def _dense_betweenness(G):
     for m in members:
         Ad = A[m][:, m].toarray()
         back = Ad if not G.is_directed() else np.ascontiguousarray(Ad.T)
+        Ad32 = Ad.astype(np.float32)
         for start in range(0, len(m), 512):
-            raw[m] += _dense_brandes_block(Ad, back, np.arange(start, min(len(m), start + 512)))
+            raw[m] += _dense_brandes_block(Ad, back, np.arange(start, min(len(m), start + 512)), Ad32=Ad32)
     return raw
 
 
-def _dense_brandes_block(Ad, back, sources):
-    """Sum over ``sources`` of Brandes dependencies, for a dense 0/1 adjacency ``Ad``."""
+#: Path counts below this are summed exactly in float32 (see :func:`_paths_into`).
+_FLOAT32_EXACT = float(2 ** 23)
+
+
+def _paths_into(frontier, Ad, Ad32):
+    """``frontier @ Ad`` (paths into each node from the current level), exactly, in float32 when that is exact.
+
+    Every entry of ``frontier`` is a whole number of paths and ``Ad`` is
+    0/1, so each output is a sum of whole numbers. float32 holds every whole
+    number below 2**24, so while every output (and hence every partial sum,
+    in whatever order BLAS adds) stays below it the float32 product is exact;
+    a float32 result below 2**23 can only come from a true sum below 2**24
+    (summation error is at most n * 2**-24 relative). Larger counts are
+    multiplied again in float64. Half the memory traffic of float64.
+    """
+    if Ad32 is None or frontier.max(initial=0.0) >= _FLOAT32_EXACT:
+        return frontier @ Ad
+    reached = frontier.astype(np.float32) @ Ad32
+    if reached.max(initial=0.0) >= _FLOAT32_EXACT:
+        return frontier @ Ad
+    return reached.astype(np.float64)
+
+
+def _dense_brandes_block(Ad, back, sources, *, Ad32=None):
+    """Sum over ``sources`` of Brandes dependencies, for a dense 0/1 adjacency ``Ad``.
+
+    ``Ad32``, ``Ad`` as float32, lets the forward phase count paths in
+    float32 where that is exact (:func:`_paths_into`); the result is the
+    same to the last bit either way.
+    """
     b, n = len(sources), Ad.shape[0]
     rows = np.arange(b)
     sigma = np.zeros((b, n))
     sigma[rows, sources] = 1.0
     dist = np.full((b, n), -1, dtype=np.int32)
     dist[rows, sources] = 0
-    frontier, depth = sigma.copy(), 0
+    frontier, depth = None, 0
     while True:
-        reached = frontier @ Ad  # paths into each node from the current level
+        # The first level needs no product: one path to each neighbour of a source.
+        reached = Ad[sources] if frontier is None else _paths_into(frontier, Ad, Ad32)
         reached[dist >= 0] = 0.0
         hit = reached > 0
         if not hit.any():
@@ -80,7 +110,6 @@ def _dense_brandes_block(Ad, back, sources):
         parents = dist == level - 1
         delta[parents] += sigma[parents] * (coef @ back)[parents]
     return delta.sum(axis=0)
-
 
 
 def _endpoints(G):

@@ -1,6 +1,7 @@
 """Tests for betweenness centrality (netdash.metrics.centrality)."""
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from netdash.errors import InvalidInputError
@@ -180,3 +181,65 @@ def test_networkit_is_imported_without_scikit_learn():
             "print('sklearn' in sys.modules, 'networkit' in sys.modules); import sklearn; print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True", "ok"]
+
+
+def _reference_dense_brandes_block(Ad, back, sources):
+    """The dense Brandes block before the float32 forward phase: every product in float64."""
+    b, n = len(sources), Ad.shape[0]
+    rows = np.arange(b)
+    sigma = np.zeros((b, n))
+    sigma[rows, sources] = 1.0
+    dist = np.full((b, n), -1, dtype=np.int32)
+    dist[rows, sources] = 0
+    frontier, depth = sigma.copy(), 0
+    while True:
+        reached = frontier @ Ad
+        reached[dist >= 0] = 0.0
+        hit = reached > 0
+        if not hit.any():
+            break
+        depth += 1
+        dist[hit] = depth
+        sigma += reached
+        frontier = reached
+        if (dist >= 0).all():
+            break
+    delta = np.zeros((b, n))
+    for level in range(depth, 1, -1):
+        at = dist == level
+        coef = np.zeros((b, n))
+        coef[at] = (1.0 + delta[at]) / sigma[at]
+        parents = dist == level - 1
+        delta[parents] += sigma[parents] * (coef @ back)[parents]
+    return delta.sum(axis=0)
+
+
+def _layered(width, layers):
+    """Complete bipartite joins between consecutive layers: width ** (layers - 1) shortest end-to-end paths."""
+    G = nx.Graph()
+    for k in range(layers - 1):
+        G.add_edges_from(((k, i), (k + 1, j)) for i in range(width) for j in range(width))
+    return G
+
+
+@pytest.mark.parametrize("G", [nx.karate_club_graph(), nx.florentine_families_graph(),
+                               nx.gnp_random_graph(300, 0.05, seed=1, directed=True),
+                               _layered(40, 7)],  # 40**5 > 2**24 paths: counted in float64 again
+                         ids=["karate", "florentine", "directed", "many-paths"])
+def test_dense_betweenness_is_bit_for_bit_the_float64_one(G, monkeypatch):
+    from netdash.metrics import _dense_brandes
+
+    got = _dense_brandes._dense_betweenness(G)
+    monkeypatch.setattr(_dense_brandes, "_dense_brandes_block",
+                        lambda Ad, back, sources, Ad32=None: _reference_dense_brandes_block(Ad, back, sources))
+    assert got is not None and np.array_equal(got, _dense_brandes._dense_betweenness(G))
+
+
+def test_float32_path_counts_fall_back_to_float64_when_too_large():
+    from netdash.metrics._dense_brandes import _FLOAT32_EXACT, _paths_into
+
+    Ad = np.ones((3, 3)) - np.eye(3)
+    small, big = np.array([[1.0, 2.0, 0.0]]), np.array([[_FLOAT32_EXACT - 1, _FLOAT32_EXACT - 3, 0.0]])
+    assert _paths_into(small, Ad, Ad.astype(np.float32)).dtype == np.float64
+    assert _paths_into(big, Ad, Ad.astype(np.float32)).tolist() == (big @ Ad).tolist() == [
+        [_FLOAT32_EXACT - 3, _FLOAT32_EXACT - 1, 2 * _FLOAT32_EXACT - 4]]
