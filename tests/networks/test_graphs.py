@@ -270,3 +270,60 @@ def test_ego_graph(ds):
 def test_open_period_is_all_time(ds):
     assert _weights(graphs.contact_edges(ds, Period()))[("p1", "p2")] == 1
     assert _weights(graphs.contact_edges(ds))[("p2", "p1")] == 1
+
+
+def _graph_by_networkx(nodes, edges, *, directed, attrs):
+    """graph_from_tables as it was: records and add_edges_from."""
+    import networkx as nx
+
+    G = nx.DiGraph() if directed else nx.Graph()
+    G.add_nodes_from((r.pop("practitioner_id"), r) for r in nodes.to_dict("records"))
+    G.add_edges_from((u, v, dict(zip(attrs, values))) for u, v, *values in
+                     zip(edges["source"].tolist(), edges["target"].tolist(), *(edges[a].tolist() for a in attrs)))
+    return G
+
+
+def _same_graph(a, b):
+    assert type(a) is type(b)
+    assert list(a.nodes(data=True)) == list(b.nodes(data=True))
+    for u in a:  # neighbours in the same order, the same data of the same types
+        assert list(a.adj[u].items()) == list(b.adj[u].items())
+        assert [type(x) for d in a.adj[u].values() for x in d.values()] == \
+            [type(x) for d in b.adj[u].values() for x in d.values()]
+    if a.is_directed():
+        for u in a:
+            assert list(a.pred[u].items()) == list(b.pred[u].items())
+    a_data = {id(d) for _, _, d in a.edges(data=True)}
+    assert len(a_data) == a.number_of_edges()  # each tie has its own attribute dict
+
+
+@pytest.fixture(scope="module")
+def demo(demo_source):
+    from netdash.ingest import load_dataset
+
+    return load_dataset(demo_source, secret=b"test-graphs")[0]
+
+
+@pytest.mark.parametrize("period", [None, Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-07-01"))])
+def test_graph_from_tables_equals_add_edges_from_on_the_demo(demo, period):
+    from netdash.networks.graphs import PRACTITIONER_EDGE_ATTRS, graph_from_tables
+
+    nodes = graphs.practitioner_nodes(demo, period)
+    for edges, directed, attrs in ((graphs.practitioner_edges(demo, period, ties="all"), False,
+                                    PRACTITIONER_EDGE_ATTRS),
+                                   (graphs.contact_edges(demo, period), True, ("weight", "types"))):
+        got = graph_from_tables(nodes, edges, directed=directed, attrs=attrs)
+        assert got.number_of_edges() == len(edges) > 100
+        _same_graph(got, _graph_by_networkx(nodes, edges, directed=directed, attrs=attrs))
+
+
+def test_graph_from_tables_with_unknown_ends_or_repeated_pairs_is_what_add_edges_from_makes():
+    from netdash.networks.graphs import graph_from_tables
+
+    nodes = pd.DataFrame({"practitioner_id": ["a", "b", "c"], "agency": ["A", None, "B"]})
+    for edges in (pd.DataFrame({"source": ["a", "x"], "target": ["b", "a"], "weight": [1, 2]}),   # x: no node
+                  pd.DataFrame({"source": ["a", "b", "a"], "target": ["b", "a", "c"], "weight": [1, 5, 2]})):
+        for directed in (False, True):
+            got = graph_from_tables(nodes, edges, directed=directed)
+            _same_graph(got, _graph_by_networkx(nodes, edges, directed=directed, attrs=("weight",)))
+    assert graph_from_tables(nodes, edges)["a"]["b"] == {"weight": 5}  # the later row, as add_edges_from
