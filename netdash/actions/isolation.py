@@ -18,7 +18,7 @@ import pandas as pd
 from netdash.networks import graphs
 from netdash.actions._intro import (_agency_codes, _common_neighbours, _day, _evidence_texts,
                                       _shared_client_pairs)
-from netdash.networks.counts import direct_counts, period_log, union_counts
+from netdash.networks.counts import direct_counts, period_log, stored, union_counts
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
 from netdash.privacy import DEFAULT_THRESHOLD, suppress_small_counts
@@ -59,16 +59,25 @@ def previous_period(period):
 
 
 def _neighbours(ds, period, ties, window_days):
-    """Long table (practitioner_id, colleague_id, cross) of distinct tie partners."""
-    edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
-    edges = edges[edges["source"] != edges["target"]]
-    long = pd.concat([
-        pd.DataFrame({"practitioner_id": edges["source"], "colleague_id": edges["target"]}),
-        pd.DataFrame({"practitioner_id": edges["target"], "colleague_id": edges["source"]}),
-    ], ignore_index=True).drop_duplicates()
-    agency = ds.practitioners.set_index("practitioner_id")["agency_id"]
-    long["cross"] = (long["practitioner_id"].map(agency) != long["colleague_id"].map(agency)).to_numpy()
-    return long
+    """Long table (practitioner_id, colleague_id, cross) of distinct tie partners, both directions.
+
+    Counted on the coded pairs of :func:`netdash.networks.counts.union_counts`
+    (no id strings are compared). ``cross`` is True when the two agencies
+    differ or either is unknown.
+    """
+    found = union_counts(ds, period, ties, window_days)
+    log = period_log(ds, period)
+    if found is None:
+        source = target = np.zeros(0, dtype=np.int64)
+    else:
+        source, target, _ = found
+        other = source != target
+        source, target = source[other], target[other]
+    agency = _agency_codes(ds, log)
+    one, two = np.r_[source, target], np.r_[target, source]
+    cross = (agency[one] != agency[two]) | (agency[one] < 0) | (agency[two] < 0)
+    return pd.DataFrame({"practitioner_id": pd.Series(log.ids[one], dtype=object),
+                         "colleague_id": pd.Series(log.ids[two], dtype=object), "cross": cross})
 
 
 def _reason(category, degree, cross, previous, still, lost, attendee):
@@ -263,7 +272,8 @@ def suggest_introductions(ds, period, *, ties="working", top=None, recency_half_
                "last_shared_contact", "common_colleagues", "score", "evidence"]
     tied = union_counts(ds, period, ties, window_days)  # checks ties and window_days first
     log = period_log(ds, period)
-    pairs = _shared_client_pairs(log, _agency_codes(ds, log))
+    # Shared clients do not depend on the ties chosen: counted once per period (kept in ds.memo).
+    pairs = stored(("shared_client_pairs", period), ds, lambda: _shared_client_pairs(log, _agency_codes(ds, log)))
     direct = direct_counts(ds, period)
     n = len(log.ids)
     a, b, shared, last = pairs

@@ -240,3 +240,43 @@ def test_page_way_equals_previous_version_on_demo(bundled_demo, monkeypatch):
                                       check_exact=True)
         assert impact_estimates(design, bootstrap=200, staggered=staggered_estimates(bundled_demo, design)) == \
             evaluate_impact(bundled_demo, ties=ties, bootstrap=200)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("period", PERIODS)
+@pytest.mark.parametrize("ties", ["working", "direct", "coworking"])
+def test_neighbours_from_coded_pairs_equal_previous_version(seed, period, ties):
+    # Z99 (no agency) is cross-agency with everyone, as the pandas comparison of a missing agency made it.
+    ds = _messy_dataset(seed)
+    got = isolation._neighbours(ds, period, ties, 90)
+    ref = _ref_neighbours(ds, period, ties, 90)
+    order = ["practitioner_id", "colleague_id"]
+    pd.testing.assert_frame_equal(got.sort_values(order).reset_index(drop=True),
+                                  ref.sort_values(order).reset_index(drop=True).astype({c: object for c in order}),
+                                  check_exact=True)
+    if period is None:
+        assert got["cross"].any() and not got["cross"].all()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("period", PERIODS[1:3])
+def test_isolation_report_equals_previous_version(seed, period, monkeypatch):
+    ds = _messy_dataset(seed)
+    for ties in ("working", "direct"):
+        got = isolation.isolation_report(ds, period, ties=ties)
+        with monkeypatch.context() as patch:
+            patch.setattr(isolation, "_neighbours", _ref_neighbours)
+            ref = isolation.isolation_report(ds, period, ties=ties)
+        pd.testing.assert_frame_equal(got, ref, check_exact=True)
+        assert got["degree"].gt(0).any() and got["cross_agency_ties"].gt(0).any()
+
+
+def test_isolation_report_equals_previous_version_on_demo(bundled_demo, monkeypatch):
+    first, last = bundled_demo.date_range
+    period = Period(first + pd.Timedelta(days=180), last + pd.Timedelta(days=1))
+    got = isolation.isolation_report(bundled_demo, period)
+    with monkeypatch.context() as patch:
+        patch.setattr(isolation, "_neighbours", _ref_neighbours)
+        ref = isolation.isolation_report(bundled_demo, period)
+    pd.testing.assert_frame_equal(got, ref, check_exact=True)
+    assert (got["category"] == "drifting").any() or (got["category"] == "boundary_isolated").any()
