@@ -120,7 +120,6 @@ def headline_measures(ds, period, *, ties="working", window_days=90, seed=0):
     edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
     M = GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
                                node_attrs={"agency": nodes["agency"]})
-    trusted = trust_edges(ds, period)
-    trusted = trusted[trusted["is_trust_tie"].astype(bool)]
-    pairs = {(a, b) if a <= b else (b, a) for a, b in zip(trusted["a"].tolist(), trusted["b"].tolist())}
-    return network_headline(M, trust_ties=len(pairs), seed=seed)
+    # trust_edges lists each pair once (a < b), so its trust ties are the trust graph's edges.
+    trust_ties = int(trust_edges(ds, period)["is_trust_tie"].astype(bool).sum())
+    return network_headline(M, trust_ties=trust_ties, seed=seed)

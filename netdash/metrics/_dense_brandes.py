@@ -92,23 +92,23 @@ def _dense_brandes_block(Ad, back, sources, *, Ad32=None):
     while True:
         # The first level needs no product: one path to each neighbour of a source.
         reached = Ad[sources] if frontier is None else _paths_into(frontier, Ad, Ad32)
-        reached[dist >= 0] = 0.0
+        np.putmask(reached, dist >= 0, 0.0)  # putmask: the masked assignment, without a gather
         hit = reached > 0
         if not hit.any():
             break
         depth += 1
-        dist[hit] = depth
+        np.putmask(dist, hit, depth)
         sigma += reached
         frontier = reached
         if (dist >= 0).all():  # every node reached: one more product would find nothing new
             break
     delta = np.zeros((b, n))
+    # Whole-array where() instead of boolean gathers and scatters: the same arithmetic on the entries kept
+    # (the others are discarded; adding 0.0 leaves delta, never negative, as it is).
     for level in range(depth, 1, -1):
-        at = dist == level
-        coef = np.zeros((b, n))
-        coef[at] = (1.0 + delta[at]) / sigma[at]
-        parents = dist == level - 1
-        delta[parents] += sigma[parents] * (coef @ back)[parents]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            coef = np.where(dist == level, (1.0 + delta) / sigma, 0.0)
+        delta += np.where(dist == level - 1, sigma * (coef @ back), 0.0)
     return delta.sum(axis=0)
 
 
