@@ -14,7 +14,7 @@ import pandas as pd
 from netdash.metrics import communities, fragmentation, mixing, structural_holes
 from netdash.metrics.matrix import GraphMatrix
 from netdash.metrics.trust import trust_edges
-from netdash.networks import graphs
+from netdash.networks import graphs, period_log, union_counts
 
 __all__ = ["HEADLINE_MEASURES", "HEADLINE_EXPLANATIONS", "network_headline", "headline_measures"]
 
@@ -95,6 +95,24 @@ def network_headline(M, trust_ties, *, seed=0):
     }
 
 
+def _matrix_of_codes(ds, period, nodes, ties, window_days):
+    """The GraphMatrix of :func:`netdash.networks.graphs.practitioner_edges` made from its coded pairs.
+
+    The same matrix as ``GraphMatrix.from_edges`` of the edge table (a
+    GraphMatrix sorts its ties), without writing the table's ids and looking
+    them up again. None when a tie end is not in ``nodes``.
+    """
+    log = period_log(ds, period)
+    found = union_counts(ds, period, ties, window_days)
+    ids = nodes["practitioner_id"].tolist()
+    codes = log.index.get_indexer(pd.Index(ids, dtype=object))  # increasing: both are sorted by id
+    source, target = (np.zeros(0, dtype=np.int64),) * 2 if found is None else found[:2]
+    u, v = np.searchsorted(codes, source), np.searchsorted(codes, target)
+    if len(u) and (max(u.max(), v.max()) >= len(codes) or (codes[u] != source).any() or (codes[v] != target).any()):
+        return None
+    return GraphMatrix(ids, u, v, node_attrs={"agency": nodes["agency"]})
+
+
 def headline_measures(ds, period, *, ties="working", window_days=90, seed=0):
     """The headline measures of the practitioner network of ``period``, for Over time and the report.
 
@@ -117,9 +135,11 @@ def headline_measures(ds, period, *, ties="working", window_days=90, seed=0):
         :func:`netdash.metrics.trust.trust_graph` (default rule).
     """
     nodes = graphs.practitioner_nodes(ds, period)
-    edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
-    M = GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
-                               node_attrs={"agency": nodes["agency"]})
+    M = _matrix_of_codes(ds, period, nodes, ties, window_days)
+    if M is None:  # a tie end that is not a node (not expected): the edge table says which
+        edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
+        M = GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
+                                   node_attrs={"agency": nodes["agency"]})
     # trust_edges lists each pair once (a < b), so its trust ties are the trust graph's edges.
     trust_ties = int(trust_edges(ds, period)["is_trust_tie"].astype(bool).sum())
     return network_headline(M, trust_ties=trust_ties, seed=seed)
