@@ -16,6 +16,7 @@ Usage::
 
     .venv/bin/netdash demo --scale medium --out /tmp/nd_medium --seed 0
     .venv/bin/python bench/page_compute.py /tmp/nd_medium --repeats 5 --base /tmp/nd_base [--json out.json]
+    .venv/bin/python bench/page_compute.py --show out.json   # the table again, from the saved runs
 """
 
 import argparse
@@ -151,12 +152,15 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--base", type=Path, help="a checkout of another revision, run alternately with this one")
     parser.add_argument("--pages", default=",".join(PAGES))
-    parser.add_argument("--json", type=Path)
+    parser.add_argument("--json", type=Path, help="also write every run's times here")
+    parser.add_argument("--show", type=Path, help="print the table of a --json file written earlier, run nothing")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--pickle", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return _child(args.child, args.pickle)
+    if args.show:
+        return _print_table(json.loads(args.show.read_text()))
     if args.folder is None:
         parser.error("give the demo folder")
 
@@ -176,31 +180,39 @@ def main(argv=None):
                     for step, value in _run(tree, page, pickled).items():
                         results[name].setdefault(page, {}).setdefault(step, []).append(value)
     end = (time.strftime("%Y-%m-%d %H:%M:%S"), _load())
-    print(f"{len(ds.practitioners):,} practitioners, {len(ds.contacts):,} contacts; '{DEFAULT}' -> '{NEW}' ties; "
-          f"median of {args.repeats} fresh processes per tree")
-    print(f"load average {start[1][0]:.2f} {start[1][1]:.2f} {start[1][2]:.2f} at {start[0]}, "
-          f"{end[1][0]:.2f} {end[1][1]:.2f} {end[1][2]:.2f} at {end[0]} (nproc {os.cpu_count()})")
-    header = "| Page | Call | " + (" base wall | base CPU |" if args.base else "") + " wall | CPU |" + \
-        (" base / this (wall) |" if args.base else "")
+    saved = {"start": start, "end": end, "repeats": args.repeats, "pages": args.pages.split(","),
+             "dataset": f"{len(ds.practitioners):,} practitioners, {len(ds.contacts):,} contacts", "results": results}
+    if args.json:
+        args.json.write_text(json.dumps(saved, indent=1))
+    _print_table(saved)
+
+
+def _print_table(saved):
+    results, pages = saved["results"], saved["pages"]
+    base = "base" in results
+    (t0, l0), (t1, l1) = saved["start"], saved["end"]
+    print(f"{saved['dataset']}; '{DEFAULT}' -> '{NEW}' ties; median of {saved['repeats']} fresh processes per tree")
+    print(f"load average {l0[0]:.2f} {l0[1]:.2f} {l0[2]:.2f} at {t0}, {l1[0]:.2f} {l1[1]:.2f} {l1[2]:.2f} at {t1} "
+          f"(nproc {os.cpu_count()})")
+    header = "| Page | Call |" + (" base wall | base CPU |" if base else "") + " wall | CPU |" + \
+        (" base / this, wall | base / this, CPU |" if base else "")
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
-    for page in args.pages.split(","):
+    for page in pages:
         for step in results["this"][page]:
-            cells = []
-            med = {}
-            for name, _ in trees:
+            cells, med = [], {}
+            for name in (("base", "this") if base else ("this",)):
                 values = results[name][page].get(step)
                 if values is None:
                     cells += ["–", "–"]
                     continue
                 med[name] = [statistics.median(v[k] for v in values) for k in (0, 1)]
                 cells += [f"{med[name][0]:.3f}", f"{med[name][1]:.3f}"]
-            if args.base:
-                cells.append(f"{med['base'][0] / med['this'][0]:.1f}x" if "base" in med and med["this"][0] else "–")
+            if base:
+                cells += [f"{med['base'][k] / med['this'][k]:.1f}x" if "base" in med and med["this"][k] else "–"
+                          for k in (0, 1)]
             label = f"**{step}**" if step == "total" else step
             print(f"| {TITLES[page]} | {label} | " + " | ".join(cells) + " |")
-    if args.json:
-        args.json.write_text(json.dumps({"start": start, "end": end, "results": results}, indent=1))
 
 
 if __name__ == "__main__":
