@@ -107,16 +107,16 @@ def tie_panel(ds, design):
     starts = pd.date_range(first, last_day, freq="MS")
     months = [s.strftime("%Y-%m") for s in starts]
     ta, tb, tm = [], [], []
-    with graphs.reuse_tables():
-        for t, s in enumerate(starts):
-            edges = graphs.practitioner_edges(ds, Period(s, s + pd.offsets.MonthBegin(1)), ties=design.ties,
-                                              window_days=design.window_days)
-            a, b = _cross(edges, code, agency)
-            ta.append(a), tb.append(b), tm.append(np.full(a.size, t))
-        before = _cross(graphs.practitioner_edges(ds, design.before, ties=design.ties,
-                                                  window_days=design.window_days), code, agency)
-        after = _cross(graphs.practitioner_edges(ds, design.after, ties=design.ties,
-                                                 window_days=design.window_days), code, agency)
+    # Each month's tables are kept in ds.memo (netdash.networks): counted once per dataset and setting.
+    for t, s in enumerate(starts):
+        edges = graphs.practitioner_edges(ds, Period(s, s + pd.offsets.MonthBegin(1)), ties=design.ties,
+                                          window_days=design.window_days)
+        a, b = _cross(edges, code, agency)
+        ta.append(a), tb.append(b), tm.append(np.full(a.size, t))
+    before = _cross(graphs.practitioner_edges(ds, design.before, ties=design.ties,
+                                              window_days=design.window_days), code, agency)
+    after = _cross(graphs.practitioner_edges(ds, design.after, ties=design.ties,
+                                             window_days=design.window_days), code, agency)
     table = design.table
     units = code.get_indexer(table["practitioner_id"])
     att = ds.cop_attendance
