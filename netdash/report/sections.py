@@ -12,7 +12,7 @@ import pandas as pd
 
 from netdash.analysis import network_measures
 from netdash.change.compare import compare_periods, mixing_change
-from netdash.change.dynamics import tie_change_summary
+from netdash.change.dynamics import TIE_STATUSES, tie_change_summary
 from netdash.errors import AnalysisError
 from netdash.periods import Period, parse_day
 from netdash.privacy import is_small_count, suppress_small_counts
@@ -170,7 +170,9 @@ def comparison_section(ds, before, after, *, ties, min_count, replicates, seed):
     rows = [_compared_row(label, kind, cmp.measures.loc[key], min_count)
             for key, (label, kind) in _HEADLINE_LABELS.items()]
     summary = tie_change_summary(cmp.tie_changes)[["within_agency", "cross_agency"]]
-    # complementary suppression: a row's total (ties of that status) is easy to work out
+    # complementary suppression: a row's total (ties of that status) is easy to work out. The four
+    # statuses only: the derived still_tied row would give away a hidden kept or strengthened count.
+    summary = summary.loc[list(TIE_STATUSES)]
     shown = suppress_small_counts(summary, ["within_agency", "cross_agency"], threshold=min_count)
     changes = [[status] + [hidden_cell(min_count) if pd.isna(v) else count_cell(v, min_count)
                            for v in shown.loc[status]]
