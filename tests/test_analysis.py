@@ -172,8 +172,11 @@ def test_large_graphs_switch_louvain_implementation(ds, monkeypatch):
     assert networkx_nmi == communities.agency_alignment(a.G, "agency", seed=0)["nmi"]
     monkeypatch.setattr(communities, "LOUVAIN_NETWORKX_MAX_TIES", 0)
     plm_nmi = NetworkAnalysis(ds).network_measures()["agency_nmi"]
-    assert plm_nmi == communities.normalized_mutual_info(
-        [a.G.nodes[v]["agency"] for v in a.G], communities._plm_labels(a.G, seed=0))
+    # The median over seeds 0 to 9 of PLM's NMI, each computed here from NetworKit's partition.
+    agency = [a.G.nodes[v]["agency"] for v in a.G]
+    runs = sorted(communities.normalized_mutual_info(agency, labels)
+                  for labels in communities._plm_labelings(a.G, range(10)))
+    assert plm_nmi == pytest.approx((runs[4] + runs[5]) / 2, abs=1e-15)
 
 
 def test_tables_are_built_only_when_used(ds):
