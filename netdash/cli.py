@@ -73,7 +73,13 @@ def build_parser():
                         "above it they are estimated from sampled practitioners and network.json says how. "
                         "A larger budget samples more (e.g. 1.5e9: three times the sources, about three times "
                         "as long)")
-    p.add_argument("--seed", type=int, default=0, help="seed of Louvain and of the sampling (default 0)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="first seed of the 10 Louvain runs and seed of the sampling (default 0)")
+    p.add_argument("--weighted", action="store_true",
+                   help="use tie strength (contacts.csv's weight column, default 1 per row, summed per pair) in "
+                        "betweenness (distance = 1/strength) and in constraint and effective size")
+    p.add_argument("--permutations", type=int, default=1000,
+                   help="relabellings for the E-I index's p-value in network.json (default 1000; 0 skips it)")
     _add_trust_options(p)
     _add_reading_options(p)
     p.set_defaults(func=_cmd_metrics)
@@ -243,8 +249,11 @@ def _cmd_metrics(args):
         raise InvalidInputError(f"--max-work must be a positive number of steps, e.g. 5e8; got {args.max_work}.")
     ds = _load_target(args)
     budget = {} if args.max_work is None else {"max_work": args.max_work}
+    if args.permutations < 0:
+        raise InvalidInputError(f"--permutations must be 0 or more, e.g. 1000; got {args.permutations}.")
     analysis = NetworkAnalysis(ds, _period(args), ties=args.ties, window_days=args.window_days,
-                               trust_options=_trust_options(args), seed=args.seed, **budget)
+                               trust_options=_trust_options(args), seed=args.seed, weighted=args.weighted,
+                               permutations=args.permutations, **budget)
     args.out.mkdir(parents=True, exist_ok=True)
     write_safe_csv(analysis.practitioner_table(), args.out / "practitioners.csv")
     summary = analysis.network_measures()
