@@ -31,7 +31,8 @@ def conform(frame, name):
     """Return ``frame`` with exactly the canonical columns and dtypes of table ``name``.
 
     Missing optional columns are added empty; dates are parsed as ISO 8601;
-    a missing agency sector becomes ``"other"``.
+    a missing agency sector becomes ``"other"``, a missing agency name the
+    agency's id, and a missing contact weight 1.
     """
     out = empty_table(name)
     if frame is None or frame.empty:
@@ -48,6 +49,9 @@ def conform(frame, name):
             out[col.name] = values.astype("object").where(values.notna(), None)
     if name == "agencies":
         out["sector"] = out["sector"].fillna("other")
+        out["name"] = out["name"].where(out["name"].notna(), out["agency_id"])
+    if name == "contacts":
+        out["weight"] = out["weight"].fillna(1.0)
     return out
 
 
@@ -77,6 +81,12 @@ class Dataset:
         Display name of the dataset.
     version : str
         Changes whenever the stored data changes; use it in cache keys.
+    directed : bool, default True
+        Whether a contact row has a direction (``practitioner_id`` contacted
+        ``with_practitioner_id``). False for data whose ties have none (e.g.
+        a published undirected network): each contact row then counts in
+        both directions wherever direction matters (brokerage, in/out
+        degree, the directed contact graph).
     """
 
     agencies: pd.DataFrame
@@ -87,10 +97,11 @@ class Dataset:
     trust_survey: pd.DataFrame = field(default_factory=lambda: empty_table("trust_survey"))
     name: str = "dataset"
     version: str = "0"
+    directed: bool = True
 
     @classmethod
     def from_records(cls, *, agencies, practitioners, contacts=(), cop_attendance=(),
-                     clients=(), trust_survey=(), name="dataset", version="0"):
+                     clients=(), trust_survey=(), name="dataset", version="0", directed=True):
         """Build a dataset from trusted, already-clean records (tests, notebooks).
 
         Each argument is a list of dicts (or a DataFrame) using the canonical
@@ -116,7 +127,7 @@ class Dataset:
         for table, records in given.items():
             frame = pd.DataFrame(records if len(records) else None)
             frames[table] = conform(frame, table)
-        return cls(**frames, name=name, version=version)
+        return cls(**frames, name=name, version=version, directed=bool(directed))
 
     def table(self, name):
         return getattr(self, name)
