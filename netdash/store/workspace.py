@@ -75,6 +75,8 @@ class DatasetInfo:
     n_warnings: int = 0
     source: str = ""
     directed: bool = True
+    #: The import's notes (e.g. the evidence for direction); only on the info an import returns, not stored.
+    notes: tuple = ()
 
 
 def _arrow_table(frame, table):
@@ -417,7 +419,8 @@ class Workspace:
 
         dataset_id = self._run(write, exclusive=True)  # a rewrite may be needed: see write()
         return DatasetInfo(name=name, dataset_id=dataset_id, imported_at=imported_at, version=version,
-                           row_counts=counts, n_warnings=len(messages), source=label, directed=dataset.directed)
+                           row_counts=counts, n_warnings=len(messages), source=label, directed=dataset.directed,
+                           notes=tuple(str(p) for p in report.notes))
 
     def _name_taken(self, name):
         return InvalidInputError(f"a dataset called {name!r} already exists in {self.path}. Choose another name, "
