@@ -11,7 +11,7 @@ import pandas as pd
 
 from netdash.schema import TABLES
 
-__all__ = ["Dataset", "empty_table", "conform", "dataset_summary", "monthly_activity"]
+__all__ = ["Dataset", "NO_COP_DATA", "empty_table", "conform", "dataset_summary", "monthly_activity"]
 
 
 def empty_table(name):
@@ -53,6 +53,10 @@ def conform(frame, name):
     if name == "contacts":
         out["weight"] = out["weight"].fillna(1.0)
     return out
+
+
+NO_COP_DATA = "no COP attendance data was supplied (cop_attendance.csv is missing or has no rows)"
+"""Said wherever COP attendance is needed and the dataset has none (the file is optional)."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import pandas as pd
 from netdash.analysis import network_measures
 from netdash.change.compare import compare_periods, mixing_change
 from netdash.change.dynamics import TIE_STATUSES, tie_change_summary
+from netdash.dataset import NO_COP_DATA
 from netdash.errors import AnalysisError
 from netdash.periods import Period, parse_day
 from netdash.privacy import is_small_count, suppress_small_counts
@@ -77,8 +78,8 @@ def cop_windows(ds, period, cop_start, *, min_count=None):
     if cop_start is None:
         cop_start = ds.first_cop_session
         if cop_start is None:
-            raise AnalysisError("Nobody attended a COP session, so there is no COP start to compare "
-                                "before and after. Add cop_attendance.csv rows or give a COP start date.")
+            raise AnalysisError(f"Nobody attended a COP session ({NO_COP_DATA}), so there is no COP start to "
+                                "compare before and after. Add cop_attendance.csv rows or give a COP start date.")
     else:
         cop_start = parse_day(cop_start, what="COP start")
     first, last = dates.min(), dates.max()
