@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from netdash.errors import InvalidInputError
-from netdash.ingest.dates import parse_dates
+from netdash.ingest.dates import parse_day
 from netdash.ingest.problems import Problem
 
 __all__ = ["OPTIONS_FILE", "DEFAULT_MIN_DATE", "read_dataset_options", "resolve_options", "direction_evidence"]
@@ -86,20 +86,10 @@ def resolve_options(source, *, directed=None, min_date=None):
     if directed is None:
         directed = options.get("directed", True)
     if min_date is None and "min_date" in options:
-        min_date = _day(options["min_date"], what=f"{OPTIONS_FILE} min_date")
+        min_date = parse_day(options["min_date"], what=f"{OPTIONS_FILE} min_date")
     elif min_date is not None:
-        min_date = _day(min_date, what="--min-date")
+        min_date = parse_day(min_date, what="--min-date")
     return bool(directed), DEFAULT_MIN_DATE if min_date is None else min_date
-
-
-def _day(value, *, what):
-    """An ISO day by the importer's date rules (as :func:`netdash.periods.parse_day`)."""
-    if isinstance(value, pd.Timestamp):
-        return value.normalize()
-    day = parse_dates(pd.Series([str(value).strip()])).dates.iloc[0]
-    if pd.isna(day):
-        raise InvalidInputError(f"{what} {value!r} is not a date. Write it as YYYY-MM-DD, e.g. 1950-01-01.")
-    return day
 
 
 def direction_evidence(contacts, *, directed, label="contacts.csv"):
