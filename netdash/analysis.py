@@ -146,7 +146,7 @@ class NetworkAnalysis:
         contact row, plus co-working and COP counts, as the ``ties`` choice
         sums them) in betweenness (distance ``1 / weight``) and in Burt's
         constraint and effective size. Every other measure ignores weights.
-    permutations : int, default 1000
+    permutations : int, default 200
         Relabellings for the E-I index's permutation p-value in
         :meth:`network_measures`; 0 skips the test (``null`` p-value).
 
@@ -165,7 +165,7 @@ class NetworkAnalysis:
     """
 
     def __init__(self, ds, period=None, *, ties="all", window_days=90, trust_options=None, seed=0,
-                 max_work=centrality.DEFAULT_WORK, weighted=False, permutations=1000):
+                 max_work=centrality.DEFAULT_WORK, weighted=False, permutations=200):
         self.ds, self.period = ds, period
         self.ties, self.window_days, self.seed, self.max_work = ties, window_days, seed, max_work
         self.trust_options = dict(trust_options or {})

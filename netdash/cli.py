@@ -94,8 +94,8 @@ def build_parser():
     p.add_argument("--weighted", action="store_true",
                    help="use tie strength (contacts.csv's weight column, default 1 per row, summed per pair) in "
                         "betweenness (distance = 1/strength) and in constraint and effective size")
-    p.add_argument("--permutations", type=int, default=1000,
-                   help="relabellings for the E-I index's p-value in network.json (default 1000; 0 skips it)")
+    p.add_argument("--permutations", type=int, default=200,
+                   help="relabellings for the E-I index's p-value in network.json (default 200, as netdash compare; 0 skips it)")
     _add_trust_options(p)
     _add_reading_options(p)
     p.set_defaults(func=_cmd_metrics)
@@ -305,7 +305,7 @@ def _cmd_metrics(args):
     ds = _load_target(args)
     budget = {} if args.max_work is None else {"max_work": args.max_work}
     if args.permutations < 0:
-        raise InvalidInputError(f"--permutations must be 0 or more, e.g. 1000; got {args.permutations}.")
+        raise InvalidInputError(f"--permutations must be 0 or more, e.g. 200; got {args.permutations}.")
     analysis = NetworkAnalysis(ds, _period(args), ties=args.ties, window_days=args.window_days,
                                trust_options=_trust_options(args), seed=args.seed, weighted=args.weighted,
                                permutations=args.permutations, **budget)

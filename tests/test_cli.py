@@ -84,7 +84,7 @@ def test_metrics_writes_contract_files(ws, demo_source, tmp_path):
     assert network["n_practitioners"] == len(table)
     assert 0 <= network["fragmentation"] <= 1
     assert network["ties"] == "direct"
-    assert network["ei_index_permutations"] == 1000 and 0 < network["ei_index_p_value"] <= 1
+    assert network["ei_index_permutations"] == 200 and 0 < network["ei_index_p_value"] <= 1
     assert network["agency_nmi_seeds"] == list(range(10))
     assert network["agency_nmi_min"] <= network["agency_nmi"] <= network["agency_nmi_max"]
     assert network["betweenness_directed_method"] == "exact" and network["weighted"] is False
