@@ -251,9 +251,11 @@ class NetworkAnalysis:
         """Betweenness of :attr:`contact_matrix` following arc direction, or None when contacts are undirected."""
         if not self.directed:
             return None
-        nodes, direct = self._nodes, self._direct
-        M = GraphMatrix.from_edges(nodes["practitioner_id"], direct["source"], direct["target"], directed=True,
-                                   weights={"weight": direct["weight"]})
+        M = self.contact_matrix
+        if self.weight is not None:
+            nodes, direct = self._nodes, self._direct
+            M = GraphMatrix.from_edges(nodes["practitioner_id"], direct["source"], direct["target"], directed=True,
+                                       weights={"weight": direct["weight"]})
         return centrality.betweenness_estimate(M, normalized=True, max_work=self.max_work, seed=self.seed,
                                                weight=self.weight)
 
