@@ -99,6 +99,11 @@ def test_weighted_betweenness_and_constraint_use_tie_strength(ds):
     burt = pd.Series(nx.constraint(G, weight="weight")).reindex(table.index)
     tied = burt.notna()
     assert table.loc[tied, "constraint"].to_numpy() == pytest.approx(burt[tied].to_numpy(), rel=1e-10)
+    D = nx.DiGraph()
+    D.add_nodes_from(a.D)
+    D.add_edges_from((u, v, {"distance": 1.0 / w}) for u, v, w in a.D.edges(data="weight"))
+    directed = pd.Series(nx.betweenness_centrality(D, weight="distance")).reindex(table.index, fill_value=0.0)
+    assert table["betweenness_directed"].to_numpy() == pytest.approx(directed.to_numpy(), abs=1e-12)
     net = a.network_measures()
     assert net["weighted"] is True and net["ei_index_p_value"] is None and net["ei_index_permutations"] == 0
 
