@@ -100,7 +100,7 @@ def main(argv=None):
     lap("practitioner table (trust, counts, the measures above again, join)")
     reach = distance.distance_weighted_fragmentation_estimate(M, max_work=analysis.max_work, seed=analysis.seed)
     lap("distance-weighted fragmentation", f"{reach.method}, {reach.sources} sources, se {reach.standard_error:.5f}")
-    analysis._agency_nmi()
+    _ = analysis.agency_nmi
     lap("agency NMI (Louvain / PLM, with its import)")
     analysis.network_measures()
     lap("network measures (all again)")

@@ -16,7 +16,9 @@ Speed at city scale (``docs/benchmarks.md``): betweenness is exact while
 sampled, and the output says which (``betweenness_method``,
 ``betweenness_sources``, ``betweenness_max_standard_error`` and the
 ``betweenness_se`` column). ``agency_nmi`` is
-:func:`netdash.metrics.communities.agency_nmi`: Louvain in networkx up to
+:func:`netdash.metrics.communities.agency_nmi`, the median over 10 seeded
+Louvain runs (``agency_nmi_min``, ``agency_nmi_max`` and ``agency_nmi_seeds``
+give the range and the seeds): Louvain in networkx up to
 :data:`LOUVAIN_NETWORKX_MAX_TIES` ties and NetworKit's PLM (the same method,
 parallel) above it, the rule the pages' comparisons use too.
 
@@ -40,6 +42,8 @@ __all__ = [
     "network_measures",
     "PRACTITIONER_COLUMNS",
     "NETWORK_FIELDS",
+    "BROKERAGE_NULL_COLUMNS",
+    "DIRECTED_BETWEENNESS_COLUMNS",
     "LOUVAIN_NETWORKX_MAX_TIES",
 ]
 
@@ -90,7 +94,26 @@ NETWORK_FIELDS = [
     "distance_weighted_fragmentation_method",
     "distance_weighted_fragmentation_sources",
     "distance_weighted_fragmentation_standard_error",
+    "agency_nmi_min",
+    "agency_nmi_max",
+    "agency_nmi_seeds",
+    "ei_index_expected",
+    "ei_index_p_value",
+    "ei_index_permutations",
+    "weighted",
+    "directed",
+    "betweenness_directed_method",
+    "betweenness_directed_sources",
+    "betweenness_directed_max_standard_error",
 ]
+
+#: Columns of ``practitioners.csv`` after :data:`PRACTITIONER_COLUMNS` and the descriptive counts:
+#: Gould & Fernandez's expected count, standard deviation and z-score of each brokerage role
+#: (:func:`netdash.metrics.brokerage.brokerage_expected`), then directed betweenness and its standard
+#: error (only when the contact graph is directed).
+BROKERAGE_NULL_COLUMNS = [f"{role}_{part}" for role in (*brokerage.ROLE_FIELDS, "broker_total")
+                          for part in ("expected", "sd", "z")]
+DIRECTED_BETWEENNESS_COLUMNS = ["betweenness_directed", "betweenness_directed_se"]
 
 LOUVAIN_NETWORKX_MAX_TIES = communities.LOUVAIN_NETWORKX_MAX_TIES
 """See :data:`netdash.metrics.communities.LOUVAIN_NETWORKX_MAX_TIES` (the rule lives there)."""
@@ -118,6 +141,14 @@ class NetworkAnalysis:
     max_work : float, default :data:`netdash.metrics.centrality.DEFAULT_WORK`
         Budget for exact betweenness, in node x tie steps (see
         :func:`netdash.metrics.centrality.betweenness_estimate`).
+    weighted : bool, default False
+        Use tie strength (edge ``weight``: contact weights, default 1 per
+        contact row, plus co-working and COP counts, as the ``ties`` choice
+        sums them) in betweenness (distance ``1 / weight``) and in Burt's
+        constraint and effective size. Every other measure ignores weights.
+    permutations : int, default 200
+        Relabellings for the E-I index's permutation p-value in
+        :meth:`network_measures`; 0 skips the test (``null`` p-value).
 
     Examples
     --------
@@ -134,10 +165,14 @@ class NetworkAnalysis:
     """
 
     def __init__(self, ds, period=None, *, ties="all", window_days=90, trust_options=None, seed=0,
-                 max_work=centrality.DEFAULT_WORK):
+                 max_work=centrality.DEFAULT_WORK, weighted=False, permutations=200):
         self.ds, self.period = ds, period
         self.ties, self.window_days, self.seed, self.max_work = ties, window_days, seed, max_work
         self.trust_options = dict(trust_options or {})
+        self.weighted, self.permutations = bool(weighted), permutations
+        self.weight = "weight" if self.weighted else None
+        #: False for a dataset whose contacts have no direction (each row counts both ways).
+        self.directed = bool(getattr(ds, "directed", True))
 
     @cached_property
     def _nodes(self):
@@ -179,7 +214,7 @@ class NetworkAnalysis:
         """:class:`netdash.metrics.matrix.GraphMatrix` of :attr:`G`, built from the edge table."""
         nodes, edges = self._nodes, self._edges
         return GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
-                                      node_attrs={"agency": nodes["agency"]})
+                                      weights={"weight": edges["weight"]}, node_attrs={"agency": nodes["agency"]})
 
     @cached_property
     def contact_matrix(self):
@@ -212,7 +247,20 @@ class NetworkAnalysis:
     def betweenness(self):
         """:class:`netdash.metrics.centrality.BetweennessResult` of :attr:`G`, computed once."""
         return centrality.betweenness_estimate(self.matrix, normalized=True, max_work=self.max_work,
-                                               seed=self.seed)
+                                               seed=self.seed, weight=self.weight)
+
+    @cached_property
+    def betweenness_directed(self):
+        """Betweenness of :attr:`contact_matrix` following arc direction, or None when contacts are undirected."""
+        if not self.directed:
+            return None
+        M = self.contact_matrix
+        if self.weight is not None:
+            nodes, direct = self._nodes, self._direct
+            M = GraphMatrix.from_edges(nodes["practitioner_id"], direct["source"], direct["target"], directed=True,
+                                       weights={"weight": direct["weight"]})
+        return centrality.betweenness_estimate(M, normalized=True, max_work=self.max_work, seed=self.seed,
+                                               weight=self.weight)
 
     def practitioner_table(self):
         """One row per practitioner with every per-practitioner measure.
@@ -221,25 +269,40 @@ class NetworkAnalysis:
         -------
         DataFrame
             Columns :data:`PRACTITIONER_COLUMNS`, then the descriptive columns
-            of :func:`netdash.metrics.basic.practitioner_metrics` and
+            of :func:`netdash.metrics.basic.practitioner_metrics`,
             ``betweenness_se`` (standard error of a sampled betweenness, 0.0
-            when exact); sorted by practitioner_id.
+            when exact), :data:`BROKERAGE_NULL_COLUMNS` (expected count,
+            standard deviation and z-score of each brokerage role under
+            Gould & Fernandez's random-graph null, as R's sna reports them;
+            z is empty where the deviation is 0) and, when contacts are
+            directed, :data:`DIRECTED_BETWEENNESS_COLUMNS` (betweenness of
+            the directed contact graph, following who contacted whom, and its
+            standard error); sorted by practitioner_id.
         """
         M, table = self.matrix, self._counts
         per_node = pd.DataFrame(index=pd.Index(M.nodes, name="practitioner_id"))
         between = self.betweenness
         per_node["betweenness"] = pd.Series(between.values, dtype="float64")
-        per_node = per_node.join(structural_holes.structural_holes(M)[["constraint", "effective_size"]])
+        per_node = per_node.join(structural_holes.structural_holes(M, weight=self.weight)[
+            ["constraint", "effective_size"]])
         per_node["ei_index"] = pd.Series(mixing.ei_by_node(M, "agency"), dtype="float64")
         pairs = self._trust_pairs
         per_node["trust_ties"] = pd.concat([pairs["a"], pairs["b"]]).value_counts().reindex(
             per_node.index, fill_value=0).astype("float64")
-        per_node = per_node.join(brokerage.brokerage_roles(self.contact_matrix, "agency"))
+        roles = brokerage.brokerage_roles(self.contact_matrix, "agency")
+        per_node = per_node.join(roles)
         # Only the plain gain is reported: skip the O(n^2 m) distance-weighted columns.
         keys = fragmentation.key_players(M, max_nodes=0)
         per_node = per_node.join(keys[["key_player_fragmentation_gain"]])
         se = between.standard_error
         per_node["betweenness_se"] = 0.0 if se is None else pd.Series(se, dtype="float64")
+        expected = brokerage.brokerage_expected(self.contact_matrix, "agency", roles=roles)
+        per_node = per_node.join(expected[BROKERAGE_NULL_COLUMNS])
+        directed = self.betweenness_directed
+        if directed is not None:
+            per_node["betweenness_directed"] = pd.Series(directed.values, dtype="float64")
+            se = directed.standard_error
+            per_node["betweenness_directed_se"] = 0.0 if se is None else pd.Series(se, dtype="float64")
 
         table = table.merge(per_node, left_on="practitioner_id", right_index=True, how="left")
         for col in ["trust_ties"] + [c for c in PRACTITIONER_COLUMNS if c.startswith("broker_")]:
@@ -274,7 +337,9 @@ class NetworkAnalysis:
         out["distance_weighted_fragmentation"] = reach.value
         out["ei_index"] = mixing.ei_index(M, "agency")
         out["n_components"] = M.components[0]
-        out["agency_nmi"] = self._agency_nmi() if M.number_of_edges() else None
+        nmi = self.agency_nmi if M.number_of_edges() else {"nmi": None, "nmi_min": None, "nmi_max": None,
+                                                          "seeds": None}
+        out["agency_nmi"] = nmi["nmi"]
         out["trust_ties"] = len(self._trust_pairs)
         between = self.betweenness
         out["betweenness_method"] = between.method
@@ -283,12 +348,28 @@ class NetworkAnalysis:
         out["distance_weighted_fragmentation_method"] = reach.method
         out["distance_weighted_fragmentation_sources"] = reach.sources
         out["distance_weighted_fragmentation_standard_error"] = reach.standard_error
+        out["agency_nmi_min"], out["agency_nmi_max"] = nmi["nmi_min"], nmi["nmi_max"]
+        out["agency_nmi_seeds"] = nmi["seeds"]
+        if self.permutations and M.number_of_edges():
+            test = mixing.ei_permutation_test(M, "agency", permutations=self.permutations, seed=self.seed)
+            out["ei_index_expected"], out["ei_index_p_value"] = test["expected"], test["p_value"]
+        else:
+            out["ei_index_expected"] = out["ei_index_p_value"] = None
+        out["ei_index_permutations"] = int(self.permutations)
+        out["weighted"], out["directed"] = self.weighted, self.directed
+        directed = self.betweenness_directed
+        out["betweenness_directed_method"] = None if directed is None else directed.method
+        out["betweenness_directed_sources"] = None if directed is None else directed.sources
+        out["betweenness_directed_max_standard_error"] = None if directed is None else directed.max_standard_error
         out["ties"] = self.ties
         out["period"] = self.period.label() if self.period is not None else "all data"
         return {k: _jsonable(v) for k, v in out.items()}
 
-    def _agency_nmi(self):
-        return communities.agency_nmi(self.matrix, "agency", seed=self.seed)
+    @cached_property
+    def agency_nmi(self):
+        """:func:`netdash.metrics.communities.agency_nmi_spread` of :attr:`matrix`: median NMI over
+        Louvain seeds ``seed`` to ``seed + 9``, its range and the seeds."""
+        return communities.agency_nmi_spread(self.matrix, "agency", seed=self.seed)
 
 
 def practitioner_table(ds, period=None, *, ties="all", window_days=90, trust_options=None):

@@ -54,6 +54,22 @@ def build_parser():
     _add_reading_options(p)
     p.set_defaults(func=_cmd_import)
 
+    p = sub.add_parser("import-edges", help="import a published network: an edge list and an optional node file")
+    p.add_argument("edges", type=Path, metavar="EDGES.csv", help="columns from, to and optionally weight and date")
+    p.add_argument("--groups", type=Path, default=None, metavar="NODES.csv",
+                   help="node file: an id column and a group column; each group becomes an agency")
+    p.add_argument("--group-column", default="group", help="group column of the node file (default: group)")
+    p.add_argument("--id-column", default="id", help="id column of the node file (default: id)")
+    p.add_argument("--name", required=True)
+    p.add_argument("--directed", action="store_true",
+                   help="edges have a direction (from contacted to); by default an edge list is undirected")
+    p.add_argument("--date", default="2000-01-01",
+                   help="date of every edge when the edge file has no date column (default 2000-01-01)")
+    p.add_argument("--replace", action="store_true", help="replace a dataset of the same name")
+    p.add_argument("--dayfirst", action="store_true", help="dates in the edge file are DD/MM/YYYY")
+    p.add_argument("--min-date", default=None, metavar="DATE", help="earliest date accepted (default 1990-01-01)")
+    p.set_defaults(func=_cmd_import_edges)
+
     p = sub.add_parser("list", help="list the datasets in the workspace")
     p.set_defaults(func=_cmd_list)
 
@@ -73,7 +89,13 @@ def build_parser():
                         "above it they are estimated from sampled practitioners and network.json says how. "
                         "A larger budget samples more (e.g. 1.5e9: three times the sources, about three times "
                         "as long)")
-    p.add_argument("--seed", type=int, default=0, help="seed of Louvain and of the sampling (default 0)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="first seed of the 10 Louvain runs and seed of the sampling (default 0)")
+    p.add_argument("--weighted", action="store_true",
+                   help="use tie strength (contacts.csv's weight column, default 1 per row, summed per pair) in "
+                        "betweenness (distance = 1/strength) and in constraint and effective size")
+    p.add_argument("--permutations", type=int, default=200,
+                   help="relabellings for the E-I index's p-value in network.json (default 200, as netdash compare; 0 skips it)")
     _add_trust_options(p)
     _add_reading_options(p)
     p.set_defaults(func=_cmd_metrics)
@@ -131,6 +153,12 @@ def _add_reading_options(p):
                    help="JSON file mapping your column names onto netdash's: {table: {yours: ours}}")
     p.add_argument("--dayfirst", action="store_true",
                    help="dates are day-first UK dates (DD/MM/YYYY) rather than ISO 8601")
+    p.add_argument("--undirected", action="store_true",
+                   help="contact rows have no direction: each counts both ways (or {\"directed\": false} in the "
+                        "folder's dataset.json)")
+    p.add_argument("--min-date", default=None, metavar="DATE",
+                   help="earliest date accepted, for historical data (default 1990-01-01, or dataset.json's "
+                        "min_date)")
 
 
 def _add_trust_options(p):
@@ -173,12 +201,24 @@ def _load_target(args):
 
         ws = _workspace(args)
         ds, report = load_dataset(
-            target, secret=load_or_create_secret(ws.path), mapping=_mapping(args), dayfirst=args.dayfirst
+            target, secret=load_or_create_secret(ws.path), mapping=_mapping(args), dayfirst=args.dayfirst,
+            **_dataset_options(args)
         )
         for problem in report.warnings:
             print(f"warning: {problem}", file=sys.stderr)
         return ds
     return _workspace(args).open(args.target)
+
+
+def _dataset_options(args):
+    """``directed`` and ``min_date`` for the ingest: None leaves them to dataset.json or the defaults."""
+    return {"directed": False if getattr(args, "undirected", False) else None,
+            "min_date": getattr(args, "min_date", None)}
+
+
+def _print_notes(notes):
+    for note in notes:
+        print(f"note: {note}")
 
 
 def _period(args):
@@ -197,8 +237,12 @@ def _cmd_demo(args):
 
 def _cmd_validate(args):
     from netdash.ingest import read_source, validate
+    from netdash.ingest.options import resolve_options
 
-    report = validate(read_source(args.source, mapping=_mapping(args)), dayfirst=args.dayfirst)
+    directed, min_date = resolve_options(args.source, **_dataset_options(args))
+    report = validate(read_source(args.source, mapping=_mapping(args)), dayfirst=args.dayfirst, min_date=min_date,
+                      directed=directed)
+    _print_notes(report.notes)
     for problem in report.errors:
         print(f"error: {problem}")
     for problem in report.warnings:
@@ -212,9 +256,26 @@ def _cmd_validate(args):
 
 def _cmd_import(args):
     info = _workspace(args).import_dataset(
-        args.source, name=args.name, mapping=_mapping(args), dayfirst=args.dayfirst, replace=args.replace
+        args.source, name=args.name, mapping=_mapping(args), dayfirst=args.dayfirst, replace=args.replace,
+        **_dataset_options(args)
     )
+    _print_notes(info.notes)
     print(f"Imported {info.name!r} (version {info.version}).")
+    return 0
+
+
+def _cmd_import_edges(args):
+    from netdash.ingest.edges import edge_list_tables
+
+    tables = edge_list_tables(args.edges, groups=args.groups, group_column=args.group_column,
+                              id_column=args.id_column, date=args.date)
+    info = _workspace(args).import_dataset(tables, name=args.name, dayfirst=args.dayfirst, replace=args.replace,
+                                           directed=args.directed, min_date=args.min_date)
+    _print_notes(info.notes)
+    counts = info.row_counts
+    print(f"Imported {info.name!r} (version {info.version}): {counts['practitioners']} nodes in "
+          f"{counts['agencies']} groups, {counts['contacts']} edges, "
+          f"{'directed' if info.directed else 'undirected'}.")
     return 0
 
 
@@ -243,8 +304,11 @@ def _cmd_metrics(args):
         raise InvalidInputError(f"--max-work must be a positive number of steps, e.g. 5e8; got {args.max_work}.")
     ds = _load_target(args)
     budget = {} if args.max_work is None else {"max_work": args.max_work}
+    if args.permutations < 0:
+        raise InvalidInputError(f"--permutations must be 0 or more, e.g. 200; got {args.permutations}.")
     analysis = NetworkAnalysis(ds, _period(args), ties=args.ties, window_days=args.window_days,
-                               trust_options=_trust_options(args), seed=args.seed, **budget)
+                               trust_options=_trust_options(args), seed=args.seed, weighted=args.weighted,
+                               permutations=args.permutations, **budget)
     args.out.mkdir(parents=True, exist_ok=True)
     write_safe_csv(analysis.practitioner_table(), args.out / "practitioners.csv")
     summary = analysis.network_measures()

@@ -14,7 +14,8 @@ import pandas as pd
 
 from netdash.schema import TABLES
 
-__all__ = ["Dataset", "Memo", "MEMO_MAX_BYTES", "empty_table", "conform", "dataset_summary", "monthly_activity"]
+__all__ = ["Dataset", "Memo", "MEMO_MAX_BYTES", "NO_COP_DATA", "empty_table", "conform", "dataset_summary",
+           "monthly_activity"]
 
 MEMO_MAX_BYTES = 1 << 30
 """Default size of a :class:`Memo` (1 GiB, estimated): the least recently used values go first beyond it."""
@@ -150,7 +151,8 @@ def conform(frame, name):
     """Return ``frame`` with exactly the canonical columns and dtypes of table ``name``.
 
     Missing optional columns are added empty; dates are parsed as ISO 8601;
-    a missing agency sector becomes ``"other"``.
+    a missing agency sector becomes ``"other"``, a missing agency name the
+    agency's id, and a missing contact weight 1.
     """
     out = empty_table(name)
     if frame is None or frame.empty:
@@ -167,7 +169,14 @@ def conform(frame, name):
             out[col.name] = values.astype("object").where(values.notna(), None)
     if name == "agencies":
         out["sector"] = out["sector"].fillna("other")
+        out["name"] = out["name"].where(out["name"].notna(), out["agency_id"])
+    if name == "contacts":
+        out["weight"] = out["weight"].fillna(1.0)
     return out
+
+
+NO_COP_DATA = "no COP attendance data was supplied (cop_attendance.csv is missing or has no rows)"
+"""Said wherever COP attendance is needed and the dataset has none (the file is optional)."""
 
 
 @dataclass(frozen=True)
@@ -196,6 +205,12 @@ class Dataset:
         Display name of the dataset.
     version : str
         Changes whenever the stored data changes; use it in cache keys.
+    directed : bool, default True
+        Whether a contact row has a direction (``practitioner_id`` contacted
+        ``with_practitioner_id``). False for data whose ties have none (e.g.
+        a published undirected network): each contact row then counts in
+        both directions wherever direction matters (brokerage, in/out
+        degree, the directed contact graph).
     """
 
     agencies: pd.DataFrame
@@ -206,6 +221,7 @@ class Dataset:
     trust_survey: pd.DataFrame = field(default_factory=lambda: empty_table("trust_survey"))
     name: str = "dataset"
     version: str = "0"
+    directed: bool = True
 
     @property
     def memo(self):
@@ -228,7 +244,7 @@ class Dataset:
 
     @classmethod
     def from_records(cls, *, agencies, practitioners, contacts=(), cop_attendance=(),
-                     clients=(), trust_survey=(), name="dataset", version="0"):
+                     clients=(), trust_survey=(), name="dataset", version="0", directed=True):
         """Build a dataset from trusted, already-clean records (tests, notebooks).
 
         Each argument is a list of dicts (or a DataFrame) using the canonical
@@ -254,7 +270,7 @@ class Dataset:
         for table, records in given.items():
             frame = pd.DataFrame(records if len(records) else None)
             frames[table] = conform(frame, table)
-        return cls(**frames, name=name, version=version)
+        return cls(**frames, name=name, version=version, directed=bool(directed))
 
     def table(self, name):
         return getattr(self, name)

@@ -20,14 +20,9 @@ def parse_day(text, *, what="date"):
     >>> parse_day("2024-06-01").isoformat()
     '2024-06-01T00:00:00'
     """
-    from netdash.ingest.dates import parse_dates
+    from netdash.ingest.dates import parse_day as _parse_day  # the importer's rules, imported on use
 
-    if isinstance(text, pd.Timestamp):
-        return text.normalize()
-    day = parse_dates(pd.Series([str(text).strip()])).dates.iloc[0]
-    if pd.isna(day):
-        raise InvalidInputError(f"{what} {text!r} is not a date. Write it as YYYY-MM-DD, e.g. 2024-06-01.")
-    return day
+    return _parse_day(text, what=what)
 
 
 @dataclass(frozen=True)

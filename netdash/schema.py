@@ -76,7 +76,8 @@ TABLES = {
             "agencies",
             (
                 Column("agency_id", "id", True, "Unique agency identifier.", "A01"),
-                Column("name", "text", True, "Agency name.", "Riverside Housing"),
+                Column("name", "text", False, "Agency name; the agency_id when left out or blank.",
+                       "Riverside Housing"),
                 Column("sector", "text", False, "One of: " + ", ".join(SECTORS) + ".", "housing"),
             ),
             description="One row per agency.",
@@ -112,6 +113,9 @@ TABLES = {
                 ),
                 Column("contact_type", "text", False, "One of: " + ", ".join(CONTACT_TYPES) + ".", "referral"),
                 Column("duration_minutes", "number", False, "Length of the contact in minutes.", "30"),
+                Column("weight", "number", False,
+                       "Tie strength this row adds (a positive number; 1 when left out or blank). Used where "
+                       "measures are weighted; the count of contact rows is unchanged.", "1"),
             ),
             description="One row per contact. Every row names a client, a colleague, or both.",
         ),
@@ -123,7 +127,9 @@ TABLES = {
                 Column("practitioner_id", "id", True, "Who attended.", "P001"),
                 Column("cop_name", "text", False, "Name of the COP.", "Eastside COP"),
             ),
-            description="One row per practitioner per session attended.",
+            required=False,
+            description="Optional (leave it out when there is no COP). One row per practitioner per session "
+                        "attended.",
         ),
         Table(
             "clients",

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from netdash.change.compare import mixing_change
+from netdash.dataset import NO_COP_DATA
 from netdash.change.headline import HEADLINE_EXPLANATIONS
 from netdash.change.windows import period_notes
 from netdash.change.dynamics import tie_change_summary
@@ -60,7 +61,8 @@ if custom:
     before, after = (Period(pd.Timestamp(a), pd.Timestamp(b) + DAY) for a, b in picked)
 else:
     if ds.cop_attendance.empty:
-        st.info("Nobody in this dataset attended a COP session, so there is no COP start to split at. "
+        st.info(f"Nobody in this dataset attended a COP session ({NO_COP_DATA}), so there is no COP start to "
+                "split at. "
                 "Set a COP start in the sidebar, or compare two custom periods.")
     with _shared.shown_errors():
         before, after = _shared.split_period(ds, period, cop_start)

@@ -4,6 +4,7 @@ import altair as alt
 import streamlit as st
 
 from netdash.actions.clients import client_team_summary, client_teams, team_trend
+from netdash.dataset import NO_COP_DATA
 from netdash.errors import AnalysisError
 from netdash.metrics.trust import trust_graph
 from netdash.report.sections import cop_windows
@@ -99,8 +100,8 @@ if summary["suppressed"]:
 
 st.subheader("Before and after the COP start")
 if ds.first_cop_session is None:
-    st.info("Nobody in this dataset has attended a COP session, so the split below uses the COP start date "
-            "chosen in the sidebar only.")
+    st.info(f"Nobody in this dataset has attended a COP session ({NO_COP_DATA}), so the split below uses the "
+            "COP start date chosen in the sidebar only.")
 trend_error = None
 with _shared.shown_errors():
     try:

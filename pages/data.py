@@ -55,7 +55,7 @@ def _mapping_controls(raw, key):
 
 with tab_import:
     files = st.file_uploader(
-        "Upload the CSV files of a dataset (agencies, practitioners, contacts, cop_attendance, and optionally "
+        "Upload the CSV files of a dataset (agencies, practitioners, contacts, and optionally cop_attendance, "
         "clients and trust_survey), or one Excel workbook, or one zip of the folder.",
         type=["csv", "xlsx", "zip", "parquet"],
         accept_multiple_files=True,

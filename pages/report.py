@@ -4,6 +4,7 @@ import io
 
 import streamlit as st
 
+from netdash.dataset import NO_COP_DATA
 from netdash.errors import AnalysisError
 from netdash.export import to_gexf, to_graphml
 from netdash.report import build_report
@@ -46,8 +47,8 @@ if not period.mask(ds.contacts["date"]).any():
     st.warning(f"No contacts are recorded in {period.label()}: the report will have little to show. Choose a period "
                "with contacts in the sidebar.")
 if ds.first_cop_session is None:
-    st.info("Nobody in this dataset has attended a COP session: the impact section of the report will say so in "
-            "place of an estimate.")
+    st.info(f"Nobody in this dataset has attended a COP session ({NO_COP_DATA}): the impact section of the "
+            "report will say so in place of an estimate.")
 try:
     before, after = cop_windows(ds, period, cop_start)
 except AnalysisError as err:

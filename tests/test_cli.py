@@ -3,10 +3,12 @@
 import json
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from netdash.analysis import NETWORK_FIELDS, PRACTITIONER_COLUMNS
+from netdash.analysis import BROKERAGE_NULL_COLUMNS, DIRECTED_BETWEENNESS_COLUMNS, NETWORK_FIELDS, PRACTITIONER_COLUMNS
+from netdash.metrics.brokerage import ROLE_FIELDS
 from netdash.cli import main
 
 
@@ -73,14 +75,37 @@ def test_metrics_writes_contract_files(ws, demo_source, tmp_path):
     assert list(table.columns[: len(PRACTITIONER_COLUMNS)]) == PRACTITIONER_COLUMNS
     assert table["practitioner_id"].is_unique
     assert (table["degree"] >= table["cross_agency_ties"]).all()
-    assert (table["broker_total"] == table[[c for c in table if c.startswith("broker_") and c != "broker_total"]]
-            .sum(axis=1)).all()
+    assert (table["broker_total"] == table[ROLE_FIELDS].sum(axis=1)).all()
+    # Issue 17: the brokerage null model and directed betweenness are columns too.
+    assert set(BROKERAGE_NULL_COLUMNS + DIRECTED_BETWEENNESS_COLUMNS) <= set(table.columns)
     network = json.loads((out / "network.json").read_text())
     for field in NETWORK_FIELDS:
         assert field in network
     assert network["n_practitioners"] == len(table)
     assert 0 <= network["fragmentation"] <= 1
     assert network["ties"] == "direct"
+    assert network["ei_index_permutations"] == 200 and 0 < network["ei_index_p_value"] <= 1
+    assert network["agency_nmi_seeds"] == list(range(10))
+    assert network["agency_nmi_min"] <= network["agency_nmi"] <= network["agency_nmi_max"]
+    assert network["betweenness_directed_method"] == "exact" and network["weighted"] is False
+
+
+def test_metrics_weighted_and_permutations_options(ws, demo_source, tmp_path):
+    plain, weighted = tmp_path / "plain", tmp_path / "weighted"
+    assert main(ws + ["metrics", str(demo_source), "--out", str(plain), "--permutations", "0"]) == 0
+    assert main(ws + ["metrics", str(demo_source), "--out", str(weighted), "--weighted", "--permutations", "0"]) == 0
+    a = pd.read_csv(plain / "practitioners.csv", encoding="utf-8-sig")
+    b = pd.read_csv(weighted / "practitioners.csv", encoding="utf-8-sig")
+    assert not np.allclose(a["betweenness"], b["betweenness"]) and not np.allclose(
+        a["constraint"].fillna(0), b["constraint"].fillna(0))
+    assert a["broker_total"].equals(b["broker_total"])  # brokerage is binary either way
+    network = json.loads((weighted / "network.json").read_text())
+    assert network["weighted"] is True and network["ei_index_p_value"] is None
+
+
+def test_metrics_refuses_negative_permutations(ws, demo_source, tmp_path, capsys):
+    assert main(ws + ["metrics", str(demo_source), "--out", str(tmp_path / "o"), "--permutations", "-1"]) == 2
+    assert "--permutations must be 0 or more" in capsys.readouterr().err
 
 
 def test_metrics_by_workspace_name(ws, demo_source, tmp_path):

@@ -106,7 +106,8 @@ def _method(name, bootstrap, permutations):
     boot = f"node bootstrap of the change ({bootstrap} replicates, percentile 95% interval)"
     perm = f"pair-swap permutation ({permutations} replicates, two-sided)"
     if name == "agency_nmi":
-        return f"{boot}; {perm}. Louvain is seeded; duplicated nodes in a bootstrap sample can sway communities."
+        return (f"{boot}; {perm}. Each NMI is the median of 10 seeded Louvain runs, in every replicate too; "
+                "duplicated nodes in a bootstrap sample can sway communities.")
     return f"{boot}; {perm}."
 
 

@@ -179,22 +179,24 @@ def tie_change_summary(changes):
     Returns
     -------
     DataFrame
-        Index ``status`` (``new``, ``lost``, ``kept``, ``strengthened``, in
-        that order, zeros included); columns ``within_agency``,
-        ``cross_agency`` and ``total``.
+        Index ``status``: ``new``, ``lost``, ``kept``, ``strengthened`` (in
+        that order, zeros included), then ``still_tied`` = ``kept`` +
+        ``strengthened`` (pairs tied in both periods); columns
+        ``within_agency``, ``cross_agency`` and ``total``.
 
     Examples
     --------
     >>> import networkx as nx
     >>> before = nx.Graph([("p1", "p2")]); nx.set_node_attributes(before, {"p1": "A", "p2": "B"}, "agency")
     >>> after = nx.Graph([("p1", "p3")]); nx.set_node_attributes(after, {"p1": "A", "p3": "A"}, "agency")
-    >>> tie_change_summary(tie_changes(before, after)).loc[["new", "lost"]].values.tolist()
-    [[1, 0, 1], [0, 1, 1]]
+    >>> tie_change_summary(tie_changes(before, after)).loc[["new", "lost", "still_tied"]].values.tolist()
+    [[1, 0, 1], [0, 1, 1], [0, 0, 0]]
     """
     kind = np.where(changes["cross_agency"].astype(bool), "cross_agency", "within_agency")
     table = pd.crosstab(changes["status"], kind) if len(changes) else pd.DataFrame()
     table = table.reindex(index=list(TIE_STATUSES), columns=["within_agency", "cross_agency"], fill_value=0)
     table = table.fillna(0).astype(int)
+    table.loc["still_tied"] = table.loc["kept"] + table.loc["strengthened"]
     table["total"] = table["within_agency"] + table["cross_agency"]
     table.index.name = "status"
     table.columns.name = None

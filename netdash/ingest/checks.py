@@ -88,8 +88,12 @@ class TableCheck:
             self.add_mask(self.blank(col), col, f"{col} is blank. Every row needs a {col}; fill it in or delete "
                           "the row.")
 
-    def dates(self, column, *, dayfirst, today, future, required):
-        """Parse a date column; ``future`` is "error", "warning" or None (allowed)."""
+    def dates(self, column, *, dayfirst, today, future, required, earliest=None):
+        """Parse a date column; ``future`` is "error", "warning" or None (allowed).
+
+        Dates before ``earliest`` (default 1 January :data:`EARLIEST_YEAR`) are errors.
+        """
+        earliest = pd.Timestamp(EARLIEST_YEAR, 1, 1) if earliest is None else earliest
         if column not in self.text.columns:
             self.values[column] = pd.Series(pd.NaT, index=self.text.index, dtype="datetime64[ns]")
             return
@@ -123,12 +127,14 @@ class TableCheck:
                 self.add_mask(mask, column, f"{column} {quoted_examples(bad_values)} "
                               f"{_plural(bad_values, one, many)}. {fixes[reason]}")
         dates = parsed.dates
-        early = dates < pd.Timestamp(EARLIEST_YEAR, 1, 1)
+        early = dates < earliest
         if early.any():
             ex = quoted_examples(dates[early].drop_duplicates().dt.strftime("%Y-%m-%d"))
             self.add_mask(early, column, f"{column} {ex} {_plural(dates[early].unique(), 'is', 'are')} before "
-                          f"{EARLIEST_YEAR}; probably a typo or a placeholder such as 1900-01-01. Correct "
-                          + ("it." if required else "it or leave the cell empty."))
+                          f"{earliest.date().isoformat()}; probably a typo or a placeholder such as 1900-01-01. "
+                          "Correct " + ("it" if required else "it or leave the cell empty")
+                          + ". If the data really are that old (a historical study), allow earlier dates with "
+                          "--min-date (e.g. --min-date 1900-01-01) or \"min_date\" in dataset.json.")
         late = dates > today
         if future and late.any():
             ex = quoted_examples(dates[late].drop_duplicates().dt.strftime("%Y-%m-%d"))
@@ -138,7 +144,7 @@ class TableCheck:
                              "; it was kept."), future)
         self.values[column] = dates.where(~early & ~(late & (future == "error")))
 
-    def numbers(self, column, *, whole_1_to_4=False):
+    def numbers(self, column, *, whole_1_to_4=False, positive=False):
         if column not in self.text.columns:
             self.values[column] = pd.Series(float("nan"), index=self.text.index)
             return
@@ -154,6 +160,10 @@ class TableCheck:
             self.by_value(wrong, column, lambda v: f"{column} {v!r} is not a whole number from 1 to 4. Ratings "
                           "are 1 (low) to 4 (high); correct it" + (" or leave it empty." if column != "trust"
                                                                    else "."))
+        elif positive:
+            self.by_value(not_number | (nums <= 0), column, lambda v: f"{column} {v!r} is not a positive number. "
+                          "A tie strength is a number above 0 such as 1, 2 or 0.5; leave it empty for 1, or "
+                          "delete the row if there is no tie.")
         else:
             self.by_value(not_number, column, lambda v: f"{column} {v!r} is not a number. Write a number of "
                           "minutes such as 30, or leave it empty.")

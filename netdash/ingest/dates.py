@@ -16,7 +16,7 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["parse_dates", "DateParse"]
+__all__ = ["parse_dates", "parse_day", "DateParse"]
 
 _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _DAYFIRST = r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?$"
@@ -83,6 +83,29 @@ def parse_dates(values, *, dayfirst=False):
 
     return DateParse(spread(dates, np.datetime64("NaT", "ns")).astype("datetime64[ns]"),
                      {k: spread(v, False).astype(bool) for k, v in bad.items()})
+
+
+def parse_day(text, *, what="date"):
+    """One ISO 8601 day (``YYYY-MM-DD``) given as a setting, by the rules of :func:`parse_dates`.
+
+    Raises
+    ------
+    InvalidInputError
+        Naming ``what`` when ``text`` is not a date.
+
+    Examples
+    --------
+    >>> parse_day("2024-06-01").isoformat()
+    '2024-06-01T00:00:00'
+    """
+    from netdash.errors import InvalidInputError
+
+    if isinstance(text, pd.Timestamp):
+        return text.normalize()
+    day = parse_dates(pd.Series([str(text).strip()])).dates.iloc[0]
+    if pd.isna(day):
+        raise InvalidInputError(f"{what} {text!r} is not a date. Write it as YYYY-MM-DD, e.g. 2024-06-01.")
+    return day
 
 
 def _parse_distinct(text, *, dayfirst):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from netdash.dataset import Dataset
 from netdash.errors import InvalidInputError
+from netdash.ingest.options import resolve_options
 from netdash.ingest.problems import summary_message
 from netdash.ingest.pseudonym import check_secret, pseudonymise
 from netdash.ingest.read import read_source
@@ -13,7 +14,8 @@ from netdash.ingest.validate import validate_and_build
 __all__ = ["load_dataset"]
 
 
-def load_dataset(source, *, secret, mapping=None, dayfirst=False, today=None, name=None):
+def load_dataset(source, *, secret, mapping=None, dayfirst=False, today=None, name=None, directed=None,
+                 min_date=None):
     """Import a source as a :class:`~netdash.dataset.Dataset`.
 
     Parameters
@@ -33,6 +35,13 @@ def load_dataset(source, *, secret, mapping=None, dayfirst=False, today=None, na
         Later dates are errors (default: today).
     name : str, optional
         Dataset name (default: the source's name).
+    directed : bool, optional
+        False when contact rows have no direction (each then counts both
+        ways). Default: ``dataset.json``'s ``directed`` in a source folder,
+        else True (:mod:`netdash.ingest.options`).
+    min_date : date-like, optional
+        Earliest date accepted (default: ``dataset.json``'s ``min_date``,
+        else 1990-01-01); earlier dates are errors.
 
     Returns
     -------
@@ -49,14 +58,15 @@ def load_dataset(source, *, secret, mapping=None, dayfirst=False, today=None, na
         Also, before anything is read, when ``secret`` is not non-empty bytes.
     """
     check_secret(secret)
+    directed, min_date = resolve_options(source, directed=directed, min_date=min_date)
     raw = source if isinstance(source, Mapping) else read_source(source, mapping=mapping)
     # Client IDs are pseudonymised per distinct value while the tables are built; the
     # memo hashes a client named in both contacts and clients once.
     memo = {}
-    report = validate_and_build(raw, dayfirst=dayfirst, today=today,
+    report = validate_and_build(raw, dayfirst=dayfirst, today=today, min_date=min_date, directed=directed,
                                 recode={"client_id": lambda ids: pseudonymise(ids, secret, memo=memo)})
     if not report.ok:
         raise InvalidInputError(summary_message(report.errors), problems=report.errors)
     if name is None:
         name = "dataset" if isinstance(source, Mapping) else (Path(source).stem or "dataset")
-    return Dataset(**report.tables, name=str(name)), report
+    return Dataset(**report.tables, name=str(name), directed=directed), report

@@ -53,8 +53,9 @@ class Problem:
         Canonical column name, when the problem is about one column.
     message : str
         What is wrong and how to fix it, without the location prefix.
-    severity : {"error", "warning"}
-        Errors stop an import; warnings are stored with the dataset.
+    severity : {"error", "warning", "note"}
+        Errors stop an import; warnings are stored with the dataset; notes
+        are information shown at import.
     """
 
     file: str
@@ -77,6 +78,10 @@ class ValidationReport:
     Attributes
     ----------
     errors, warnings : list of Problem
+    notes : list of Problem
+        Information that is neither wrong nor doubtful, e.g. the evidence for
+        direction in the contacts (severity ``"note"``); shown at import,
+        not stored.
     tables : dict
         Canonical frames (see :func:`netdash.dataset.conform`) keyed by table
         name; empty unless :attr:`ok`. Client IDs here are still raw:
@@ -86,6 +91,7 @@ class ValidationReport:
     errors: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     tables: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -93,6 +99,9 @@ class ValidationReport:
         return not self.errors
 
     def add(self, problem):
+        if problem.severity == "note":
+            self.notes.append(problem)
+            return
         (self.errors if problem.severity == "error" else self.warnings).append(problem)
 
     def files_with_errors(self):

@@ -12,6 +12,7 @@ from netdash.dataset import conform
 from netdash.ingest.coded import lookup, objects, rows_by_value, same_values
 from netdash.ingest.checks import TableCheck, quoted_examples
 from netdash.ingest.mapping import suggest_mapping
+from netdash.ingest.options import DEFAULT_MIN_DATE, direction_evidence
 from netdash.ingest.problems import Problem, ValidationReport, join_names
 from netdash.schema import CONTACT_TYPES, SECTORS, TABLES
 
@@ -23,7 +24,7 @@ _FUTURE = {"contacts": "error", "cop_attendance": "error", "trust_survey": "erro
 _MUST_HAVE_ROWS = ("agencies", "practitioners", "contacts")
 
 
-def validate(raw_tables, *, dayfirst=False, today=None):
+def validate(raw_tables, *, dayfirst=False, today=None, min_date=None, directed=True):
     """Check raw tables and parse them into canonical frames.
 
     Parameters
@@ -35,6 +36,12 @@ def validate(raw_tables, *, dayfirst=False, today=None):
     today : date-like, optional
         Dates after this day are errors in contacts, attendance and the
         survey. Defaults to today.
+    min_date : date-like, optional
+        Dates before this day are errors (default 1990-01-01,
+        :data:`netdash.ingest.options.DEFAULT_MIN_DATE`).
+    directed : bool, default True
+        How contacts will be read; only changes the wording of the warning
+        giving the evidence for direction.
 
     Returns
     -------
@@ -43,10 +50,10 @@ def validate(raw_tables, *, dayfirst=False, today=None):
         lose their colleague part, and rows left naming nobody are dropped.
         Client IDs are not yet pseudonymised.
     """
-    return validate_and_build(raw_tables, dayfirst=dayfirst, today=today)
+    return validate_and_build(raw_tables, dayfirst=dayfirst, today=today, min_date=min_date, directed=directed)
 
 
-def validate_and_build(raw_tables, *, dayfirst=False, today=None, recode=None):
+def validate_and_build(raw_tables, *, dayfirst=False, today=None, recode=None, min_date=None, directed=True):
     """As :func:`validate`; ``recode`` maps a column to a function of its distinct values.
 
     Each function gets an object Series of the distinct stripped values of that
@@ -56,6 +63,7 @@ def validate_and_build(raw_tables, *, dayfirst=False, today=None, recode=None):
     """
     report = ValidationReport()
     today = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today).normalize()
+    earliest = DEFAULT_MIN_DATE if min_date is None else pd.Timestamp(min_date).normalize()
     for name in getattr(raw_tables, "ignored", []):
         report.add(Problem(name, (), None, "not a netdash table, so it was ignored. Table files are named "
                            + ", ".join(t.filename for t in TABLES.values()) + ".", "warning"))
@@ -71,7 +79,7 @@ def validate_and_build(raw_tables, *, dayfirst=False, today=None, recode=None):
         t = _structure(name, raw, report)
         if t is not None:
             checks[name] = t
-            _cells(t, dayfirst=dayfirst, today=today)
+            _cells(t, dayfirst=dayfirst, today=today, earliest=earliest)
     _cross_table(checks)
     order = {t.filename: i for i, t in enumerate(TABLES.values())}
     order.update({t.label: order.get(f"{name}.csv", 99) for name, t in checks.items()})
@@ -79,6 +87,10 @@ def validate_and_build(raw_tables, *, dayfirst=False, today=None, recode=None):
         problems.sort(key=lambda p: (order.get(p.file, -1), p.rows[:1] or (0,)))
     if report.ok:
         report.tables = {name: _canonical(checks.get(name), name, recode or {}) for name in TABLES}
+        evidence = direction_evidence(report.tables["contacts"], directed=directed,
+                                      label=checks["contacts"].label)
+        if evidence is not None:
+            report.add(evidence)
     return report
 
 
@@ -109,13 +121,15 @@ def _structure(name, raw, report):
     return TableCheck(name, label, frame[[c for c in canonical if c in frame.columns]], report)
 
 
-def _cells(t, *, dayfirst, today):
+def _cells(t, *, dayfirst, today, earliest):
     spec = TABLES[t.name]
     t.required_blanks(spec.required_columns())
     for col in spec.columns:
         if col.kind == "date":
             t.dates(col.name, dayfirst=dayfirst, today=today, required=col.required,
-                    future=_FUTURE.get(t.name, "warning" if col.name == "start_date" else None))
+                    future=_FUTURE.get(t.name, "warning" if col.name == "start_date" else None), earliest=earliest)
+        elif col.kind == "number" and col.name == "weight":
+            t.numbers(col.name, positive=True)
         elif col.kind == "number":
             t.numbers(col.name)
         elif col.kind == "int":

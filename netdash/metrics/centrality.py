@@ -4,9 +4,9 @@ Exact betweenness (Freeman 1977) uses Brandes' (2001) algorithm as
 implemented, in parallel, by rustworkx (unweighted) and NetworKit
 (weighted); both give networkx's values to rounding (tests compare them).
 When exact betweenness would not fit a work budget, :func:`betweenness_estimate`
-samples source nodes (Geisberger, Sanders & Schultes 2008, NetworKit's
-``EstimateBetweenness``) and states the number of sources and the standard
-error. Harmonic centrality (Marchiori & Latora 2000) gives Borgatti's
+samples source nodes (Geisberger, Sanders & Schultes 2008, run by NetworKit's
+``EstimateBetweenness`` and rescaled to the number of sources it actually
+searches) and states that number and the standard error. Harmonic centrality (Marchiori & Latora 2000) gives Borgatti's
 distance-weighted fragmentation.
 
 Conventions: directed graphs follow arc direction; self-loops never lie on a
@@ -51,11 +51,12 @@ DEFAULT_WORK = 5e8
 """Default budget of :func:`betweenness_estimate`, in node x tie visits (n * m).
 
 Exact Brandes costs about n * m steps. On the 2-core reference machine the
-large demo (944,412 ties) took 24 to 32 s for 1,584 sampled sources, so
-5e8 steps (528 sources there) are about 8 to 10 s; the medium demo
+large demo (944,412 ties) took 24 to 32 s for 1,584 sampled sources (1,592
+searched: see ``docs/benchmarks.md`` on the k + 1 sources NetworKit draws), so
+5e8 steps (512 searches there since issue 17) are about 8 to 10 s; the medium demo
 (2,000 x 89,351 = 1.8e8) stays exact (``docs/benchmarks.md``)."""
 
-_BATCHES = 8
+_BATCHES = 32
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,8 @@ class BetweennessResult:
         Shortest-path source nodes used: every node when exact.
     standard_error : dict or None
         node -> standard error of the estimate (None when exact): the spread
-        of 8 independent batches of ``sources / 8`` sources, divided by
-        ``sqrt(8)``.
+        of 32 independent batches of ``sources / 32`` searches, divided by
+        ``sqrt(32)``.
     max_standard_error : float
         Largest standard error over the nodes (0.0 when exact).
     """
@@ -179,34 +180,58 @@ def _scale(G, normalized):
     return 1.0 if G.is_directed() else 0.5
 
 
-def betweenness_estimate(G, *, normalized=True, max_work=DEFAULT_WORK, seed=0):
+def betweenness_estimate(G, *, normalized=True, max_work=DEFAULT_WORK, seed=0, weight=None):
     """Betweenness, exact when ``n * m <= max_work``, otherwise estimated from sampled sources.
 
     Exact betweenness costs about ``n * m`` steps (Brandes 2001). Above the
-    budget, ``k = max(64, max_work // m)`` source nodes (rounded to a multiple
-    of 8) are drawn at random and each node's betweenness is estimated with
-    Geisberger, Sanders & Schultes' (2008) unbiased linear-scaling
-    estimator, in 8 independent batches; the estimate is their mean and its
-    standard error their standard deviation over ``sqrt(8)``.
+    budget, ``k = max(64, max_work // m)`` single-source searches (rounded
+    down to a multiple of :data:`_BATCHES`, 32) are run from sources drawn
+    uniformly at random with replacement, in 32 independent batches, and
+    each node's betweenness is estimated with Geisberger, Sanders &
+    Schultes' (2008) linear-scaling estimator: a source ``s`` credits ``v``
+    with ``d(s, v) / d(s, t)`` of each shortest ``s``-``t`` path through
+    ``v``, so the two ends of a pair share its unit between them and the sum
+    over all sources, times ``n / k``, is unbiased (Brandes & Pich 2007
+    sample sources the same way without the distance weights). The estimate
+    is the mean of the 32 batch estimates and its standard error their
+    standard deviation over ``sqrt(32)``.
+
+    On a directed graph one source's search only sees the pairs that start
+    at it, so half of each batch's searches run forwards from sampled
+    sources (crediting ``d(s, v) / d(s, t)``) and half backwards, on the
+    reversed graph, from sampled targets (crediting ``d(v, t) / d(s, t)``):
+    the two shares of a pair again add up to one.
+
+    NetworKit's ``EstimateBetweenness`` runs the searches in parallel. It
+    draws one source more than it is asked for and scales by ``2n / asked``
+    (every estimate ``(asked + 1) / asked`` too large); here each batch asks
+    for one fewer than it needs and the scores are rescaled by
+    ``asked / (asked + 1)``, i.e. by the number of sources actually searched
+    (``tests/metrics/test_centrality.py`` checks the mean over 200 seeds on
+    Les Misérables against exact values).
 
     Parameters
     ----------
-    G : networkx graph
-        Unweighted; conventions as :func:`betweenness`.
+    G : networkx graph or GraphMatrix
+        Conventions as :func:`betweenness`.
     normalized : bool, default True
     max_work : float, default :data:`DEFAULT_WORK`
         Budget in node x tie steps.
     seed : int, default 0
         Seed of the source sampling; the same seed gives the same estimate.
+    weight : str or None, default None
+        Tie strength as in :func:`betweenness` (distance ``1 / weight``).
 
     Returns
     -------
     BetweennessResult
+        ``sources`` is the number of single-source searches actually run
+        (every node when exact).
 
     Raises
     ------
     InvalidInputError
-        If ``max_work`` is not positive.
+        If ``max_work`` is not positive, or a weight is not a positive number.
 
     References
     ----------
@@ -225,21 +250,40 @@ def betweenness_estimate(G, *, normalized=True, max_work=DEFAULT_WORK, seed=0):
         raise InvalidInputError(f"max_work must be a positive number of steps; got {max_work!r}. Use e.g. 1e9.")
     nodes = list(G)
     n, m = len(nodes), G.number_of_edges()
+    if weight is not None:
+        _check_weights(G, weight)
     if n * m <= max_work or n < 3:
-        return BetweennessResult(betweenness(G, normalized=normalized), "exact", n, None, 0.0)
-    per_batch = max(8, int(max_work // max(m, 1)) // _BATCHES)
-    H = networkit_graph(G, None)
+        return BetweennessResult(betweenness(G, normalized=normalized, weight=weight), "exact", n, None, 0.0)
+    directed = G.is_directed()
+    searches = max(64, int(max_work // max(m, 1)))
+    # Searches per batch and direction: at least 2, since NetworKit is asked for one fewer.
+    per_run = max(2, searches // (_BATCHES * (2 if directed else 1)))
+    runs = [networkit_graph(G, weight)]
+    if directed:
+        runs.append(_reversed_networkit(G, weight))
     nk = networkit()
     nk.setSeed(int(seed), True)
-    batches = []
-    for _ in range(_BATCHES):
-        algo = nk.centrality.EstimateBetweenness(H, per_batch, False, True)
-        algo.run()
-        batches.append(np.asarray(algo.scores()) * _scale(G, normalized))
-    batches = np.vstack(batches)
+    batches = np.zeros((_BATCHES, n))
+    for b in range(_BATCHES):
+        for H in runs:
+            algo = nk.centrality.EstimateBetweenness(H, per_run - 1, False, True)
+            algo.run()
+            # NetworKit scales its per_run sources by 2n / (per_run - 1): rescale to 2n / per_run.
+            batches[b] += np.asarray(algo.scores()) * ((per_run - 1) / per_run)
+    # Undirected: NetworKit's 2n/k gives the sum over ordered pairs, which _scale expects. Directed:
+    # each direction's 2n/k is twice its share of the ordered-pair sum.
+    batches *= _scale(G, normalized) / (2.0 if directed else 1.0)
     values, se = batches.mean(axis=0), batches.std(axis=0, ddof=1) / np.sqrt(_BATCHES)
-    return BetweennessResult(dict(zip(nodes, values.tolist())), "sampled", per_batch * _BATCHES,
+    return BetweennessResult(dict(zip(nodes, values.tolist())), "sampled", per_run * len(runs) * _BATCHES,
                              dict(zip(nodes, se.tolist())), float(se.max()))
+
+
+def _reversed_networkit(G, weight):
+    """NetworKit copy of directed ``G`` with every arc reversed (node order kept)."""
+    if isinstance(G, GraphMatrix):
+        weights = None if weight is None else {weight: G.weight_array(weight)}
+        return networkit_graph(GraphMatrix(G.nodes, G.target, G.source, directed=True, weights=weights), weight)
+    return networkit_graph(G.reverse(copy=False), weight)
 
 
 def harmonic_centrality(G):

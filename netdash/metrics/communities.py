@@ -13,7 +13,10 @@ scikit-learn is imported only when the adjusted Rand index is asked for
 :func:`agency_nmi` is the one rule every ``agency_nmi`` shown (CLI, pages,
 comparisons, time series) goes through: networkx's Louvain up to
 :data:`LOUVAIN_NETWORKX_MAX_TIES` ties (1,000), NetworKit's PLM (the same method,
-parallel) above it.
+parallel) above it, run with each of :data:`AGENCY_NMI_SEEDS` (10) seeds; the
+value is the median NMI over those runs, and :func:`agency_nmi_spread` gives
+its range (issue 17; on Zachary's karate club against the two clubs one run's
+NMI spans 0.49 to 0.60 over seeds 0 to 19).
 """
 
 from math import log
@@ -27,8 +30,11 @@ from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix, networkit_graph
 from netdash.metrics.mixing import _group_codes
 
-__all__ = ["EXPLANATIONS", "LOUVAIN_NETWORKX_MAX_TIES", "agency_alignment", "agency_nmi",
-           "normalized_mutual_info"]
+__all__ = ["EXPLANATIONS", "LOUVAIN_NETWORKX_MAX_TIES", "AGENCY_NMI_SEEDS", "agency_alignment", "agency_nmi",
+           "agency_nmi_spread", "normalized_mutual_info"]
+
+AGENCY_NMI_SEEDS = 10
+"""Louvain runs behind every ``agency_nmi``: seeds ``seed, seed + 1, ..., seed + 9``; the median is reported."""
 
 LOUVAIN_NETWORKX_MAX_TIES = 1_000
 """Above this many ties :func:`agency_nmi` uses NetworKit's PLM instead of networkx's Louvain.
@@ -53,10 +59,13 @@ EXPLANATIONS = {
         "How closely the groups that actually work together match agency "
         "boundaries: 1 means the working groups are exactly the agencies "
         "(silos), 0 means they have nothing to do with agency. The groups come "
-        "from a randomised search, so the value moves by a few hundredths "
-        "from one search to another (up to 0.08 on one period of the demo): "
-        "read only larger changes.",
-        "NMI(Louvain communities, agencies), arithmetic normalisation "
+        "from a randomised search, and one search can differ from another by "
+        "a tenth or more (0.49 to 0.60 over 20 searches on Zachary's karate "
+        "club), so the search is run 10 times and the value shown is the "
+        "middle one (the median), with the lowest and highest: read only "
+        "changes larger than that range.",
+        "Median over 10 seeded Louvain runs of NMI(communities, agencies), "
+        "arithmetic normalisation; min and max over the runs "
         "(Blondel et al. 2008; Danon et al. 2005).",
     ),
     "agency_ari": (
@@ -123,8 +132,14 @@ def normalized_mutual_info(labels_true, labels_pred):
     return float(mi / np.mean([_entropy(class_idx), _entropy(cluster_idx)]))
 
 
-def agency_alignment(G, groups="agency", *, seed=0, resolution=1.0, weight=None, implementation="networkx"):
-    """Compare Louvain communities with agency membership.
+def agency_alignment(G, groups="agency", *, seed=0, resolution=1.0, weight=None, implementation="networkx",
+                     seeds=AGENCY_NMI_SEEDS):
+    """Compare Louvain communities with agency membership, over several seeds.
+
+    Louvain is randomised and its communities can move NMI by a tenth or more
+    from one seed to the next, so it is run with each of ``seeds`` seeds
+    (``seed, seed + 1, ...``) and the median NMI and ARI are reported with
+    their range.
 
     Parameters
     ----------
@@ -135,8 +150,8 @@ def agency_alignment(G, groups="agency", *, seed=0, resolution=1.0, weight=None,
         community, counted in ``n_communities``.
     groups : str or dict, default "agency"
         Node attribute holding the agency, or a dict node -> agency.
-    seed : int or None, default 0
-        Louvain is randomised; the default seed makes results repeatable.
+    seed : int, default 0
+        First of the seeds; the default makes results repeatable.
     resolution : float, default 1.0
         Louvain resolution: above 1 favours smaller communities.
     weight : str or None, default None
@@ -146,18 +161,23 @@ def agency_alignment(G, groups="agency", *, seed=0, resolution=1.0, weight=None,
         :data:`LOUVAIN_NETWORKX_MAX_TIES` ties (unweighted only; with a
         ``weight`` networkx is always used), so ``nmi`` equals
         ``agency_nmi(G, groups, seed=seed)`` at resolution 1.
+    seeds : int, default :data:`AGENCY_NMI_SEEDS`
+        Number of Louvain runs; 1 gives the single run of ``seed``.
 
     Returns
     -------
     dict
-        ``nmi`` and ``ari`` (NaN for a graph with no nodes), ``n_communities``,
-        and ``communities`` (node -> community id, 0 for the largest
-        community, ties broken by the earliest node in ``G``'s order).
+        ``nmi`` and ``ari``: medians over the runs (NaN for a graph with no
+        nodes); ``nmi_min``, ``nmi_max``, ``ari_min``, ``ari_max``: their
+        range; ``seeds``: the seeds run; and, from the run of ``seed`` (the
+        first), ``n_communities`` and ``communities`` (node -> community id,
+        0 for the largest community, ties broken by the earliest node in
+        ``G``'s order).
 
     Raises
     ------
     InvalidInputError
-        If some node has no group.
+        If some node has no group, or ``seeds`` is not a positive whole number.
 
     References
     ----------
@@ -169,43 +189,64 @@ def agency_alignment(G, groups="agency", *, seed=0, resolution=1.0, weight=None,
     --------
     >>> G = nx.barbell_graph(4, 0)
     >>> side = {v: "A" if v < 4 else "B" for v in G}
-    >>> agency_alignment(G, side)["nmi"]
-    1.0
+    >>> result = agency_alignment(G, side)
+    >>> result["nmi"], result["nmi_min"], result["nmi_max"], len(result["seeds"])
+    (1.0, 1.0, 1.0, 10)
     """
     codes, _ = _group_codes(G, groups)
+    run_seeds = _seed_list(seed, seeds)
     if len(G) == 0:
         nan = float("nan")
-        return {"nmi": nan, "ari": nan, "n_communities": 0, "communities": {}}
+        return {"nmi": nan, "ari": nan, "nmi_min": nan, "nmi_max": nan, "ari_min": nan, "ari_max": nan,
+                "seeds": run_seeds, "n_communities": 0, "communities": {}}
     if implementation not in ("networkx", "auto"):
         raise InvalidInputError(f"implementation={implementation!r} is not known; use 'networkx' or 'auto'.")
-    if implementation == "auto" and weight is None and G.number_of_edges() > LOUVAIN_NETWORKX_MAX_TIES:
-        membership, n_communities = _ranked(G, _plm_labels(G, seed=seed, resolution=resolution))
-    else:
-        membership, n_communities = _louvain_membership(G, seed=seed, resolution=resolution, weight=weight)
-    labels = [membership[v] for v in G]
+    plm = implementation == "auto" and weight is None and G.number_of_edges() > LOUVAIN_NETWORKX_MAX_TIES
     # Imported here (it takes about a second), and not while another thread holds scikit-learn back.
     adjusted_rand_score = import_module("sklearn.metrics").adjusted_rand_score
-
+    nmis, aris, first = [], [], None
+    if plm:
+        runs = (_ranked(G, labels) for labels in _plm_labelings(G, run_seeds, resolution=resolution))
+    else:
+        runs = _louvain_memberships(G, run_seeds, resolution=resolution, weight=weight)
+    for membership, n_communities in runs:
+        labels = [membership[v] for v in G]
+        nmis.append(normalized_mutual_info(codes, labels))
+        aris.append(float(adjusted_rand_score(codes, labels)))
+        if first is None:
+            first = (membership, n_communities)
+    membership, n_communities = first
     return {
-        "nmi": normalized_mutual_info(codes, labels),
-        "ari": float(adjusted_rand_score(codes, labels)),
+        "nmi": float(np.median(nmis)), "ari": float(np.median(aris)),
+        "nmi_min": min(nmis), "nmi_max": max(nmis), "ari_min": min(aris), "ari_max": max(aris),
+        "seeds": run_seeds,
         "n_communities": n_communities,
         "communities": {v: membership[v] for v in G},
     }
 
 
-def _louvain_membership(G, *, seed=0, resolution=1.0, weight=None):
-    """``({node: community id}, number of communities)`` as in :func:`agency_alignment`."""
-    found = nx.community.louvain_communities(
-        _louvain_graph(G, weight), weight="weight", resolution=resolution, seed=seed
-    )
+def _seed_list(seed, seeds):
+    if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or seeds < 1:
+        raise InvalidInputError(f"seeds must be a whole number of Louvain runs, at least 1; got {seeds!r}. "
+                                f"Use e.g. {AGENCY_NMI_SEEDS}.")
+    return [int(seed) + i for i in range(int(seeds))]
+
+
+def _louvain_memberships(G, seeds, *, resolution=1.0, weight=None):
+    """``({node: community id}, number of communities)`` as in :func:`agency_alignment`, for each of ``seeds``.
+
+    networkx's Louvain; the undirected graph it runs on is built once.
+    """
+    U = _louvain_graph(G, weight)
     order = {v: i for i, v in enumerate(G)}
-    ranked = sorted(found, key=lambda c: (-len(c), min(order[v] for v in c)))
-    return {v: cid for cid, members in enumerate(ranked) for v in members}, len(ranked)
+    for seed in seeds:
+        found = nx.community.louvain_communities(U, weight="weight", resolution=resolution, seed=seed)
+        ranked = sorted(found, key=lambda c: (-len(c), min(order[v] for v in c)))
+        yield {v: cid for cid, members in enumerate(ranked) for v in members}, len(ranked)
 
 
 def _ranked(G, labels):
-    """``({node: community id}, n)`` from one label per node of ``G``, ids as :func:`_louvain_membership`."""
+    """``({node: community id}, n)`` from one label per node of ``G``, ids as :func:`_louvain_memberships`."""
     labels = np.asarray(labels)
     _, first, inverse, sizes = np.unique(labels, return_index=True, return_inverse=True, return_counts=True)
     rank = np.lexsort((first, -sizes))  # largest first, then by the earliest node in G's order
@@ -238,16 +279,37 @@ def _louvain_graph(G, weight):
     return U
 
 
-def agency_nmi(G, groups="agency", *, seed=0):
-    """NMI of Louvain communities with agencies, by the size rule every page and the CLI share.
+def agency_nmi(G, groups="agency", *, seed=0, seeds=AGENCY_NMI_SEEDS):
+    """Median NMI of Louvain communities with agencies over seeded runs, by the rule every page and the CLI share.
+
+    The value of :func:`agency_nmi_spread` (``["nmi"]``); see there.
+
+    Returns
+    -------
+    float
+        In [0, 1]; NaN for a graph with no nodes.
+
+    Examples
+    --------
+    >>> G = nx.barbell_graph(4, 0)
+    >>> agency_nmi(G, {v: "A" if v < 4 else "B" for v in G})
+    1.0
+    """
+    return agency_nmi_spread(G, groups, seed=seed, seeds=seeds)["nmi"]
+
+
+def agency_nmi_spread(G, groups="agency", *, seed=0, seeds=AGENCY_NMI_SEEDS):
+    """NMI of Louvain communities with agencies: median and range over seeded runs.
 
     Conventions as :func:`agency_alignment` with its defaults (unweighted,
     resolution 1, self-loops dropped, each isolate its own community,
-    arithmetic NMI). Up to :data:`LOUVAIN_NETWORKX_MAX_TIES` ties the value
-    is exactly ``agency_alignment(G, groups, seed=seed)["nmi"]``; above it
-    the communities come from NetworKit's PLM (Staudt & Meyerhenke 2016),
-    which is randomised differently, so the value can differ from
-    networkx's (on graphs with clear structure within 0.05, tested).
+    arithmetic NMI). Louvain is run with seeds ``seed`` to
+    ``seed + seeds - 1``: up to :data:`LOUVAIN_NETWORKX_MAX_TIES` ties by
+    networkx (so each run's NMI is exactly ``agency_alignment(G, groups,
+    seed=s, seeds=1)["nmi"]``), above it by NetworKit's PLM (Staudt &
+    Meyerhenke 2016), which is randomised differently, so values can differ
+    from networkx's (on graphs with clear structure within 0.05, tested).
+    The median of an even number of runs is the mean of the middle two.
 
     Parameters
     ----------
@@ -256,51 +318,60 @@ def agency_nmi(G, groups="agency", *, seed=0):
     groups : str or dict, default "agency"
         Node attribute holding the agency, or a dict node -> agency.
     seed : int, default 0
+        First seed.
+    seeds : int, default :data:`AGENCY_NMI_SEEDS`
+        Number of runs.
 
     Returns
     -------
-    float
-        In [0, 1]; NaN for a graph with no nodes.
+    dict
+        ``nmi`` (median), ``nmi_min``, ``nmi_max`` and ``seeds`` (the list of
+        seeds run); NaN values for a graph with no nodes.
 
     Raises
     ------
     InvalidInputError
-        If some node has no group.
+        If some node has no group, or ``seeds`` is not a positive whole number.
 
     Examples
     --------
     >>> G = nx.barbell_graph(4, 0)
-    >>> agency_nmi(G, {v: "A" if v < 4 else "B" for v in G})
-    1.0
+    >>> agency_nmi_spread(G, {v: "A" if v < 4 else "B" for v in G}, seeds=3)
+    {'nmi': 1.0, 'nmi_min': 1.0, 'nmi_max': 1.0, 'seeds': [0, 1, 2]}
     """
     codes, _ = _group_codes(G, groups)
+    run_seeds = _seed_list(seed, seeds)
     if len(G) == 0:
-        return float("nan")
+        nan = float("nan")
+        return {"nmi": nan, "nmi_min": nan, "nmi_max": nan, "seeds": run_seeds}
     if G.number_of_edges() > LOUVAIN_NETWORKX_MAX_TIES:
-        return normalized_mutual_info(codes, _plm_labels(G, seed=seed))
-    membership, _ = _louvain_membership(G, seed=seed)
-    return normalized_mutual_info(codes, [membership[v] for v in G])
+        values = [normalized_mutual_info(codes, labels) for labels in _plm_labelings(G, run_seeds)]
+    else:
+        values = [normalized_mutual_info(codes, [membership[v] for v in G])
+                  for membership, _ in _louvain_memberships(G, run_seeds)]
+    return {"nmi": float(np.median(values)), "nmi_min": min(values), "nmi_max": max(values), "seeds": run_seeds}
 
 
-def _plm_labels(G, *, seed=0, resolution=1.0):
-    """Community of each node of ``G`` (in ``G``'s order) by NetworKit's PLM, unweighted, resolution 1.
+def _plm_labelings(G, seeds, *, resolution=1.0):
+    """Community of each node of ``G`` (in ``G``'s order) by NetworKit's PLM, unweighted, for each of ``seeds``.
 
     PLM is Louvain (Blondel et al. 2008) run in parallel (Staudt & Meyerhenke
     2016), without refinement. It runs on one thread so that a seed gives
     one answer (parallel node moves make the partition depend on thread timing).
+    The NetworKit graph is built once for all the seeds.
     """
-
     nk = networkit()  # imported on first use: 0.4 s
     if isinstance(G, GraphMatrix):
         H = networkit_graph(GraphMatrix(G.nodes, G.source, G.target) if G.is_directed() else G, None)
     else:
         H = networkit_graph(G.to_undirected(as_view=True) if G.is_directed() else G, None)
-    threads = nk.getMaxNumberOfThreads()
-    nk.setNumberOfThreads(1)
-    try:
-        nk.setSeed(int(seed), False)
-        plm = nk.community.PLM(H, refine=False, gamma=float(resolution))
-        plm.run()
-    finally:
-        nk.setNumberOfThreads(threads)
-    return np.asarray(plm.getPartition().getVector())
+    for seed in seeds:
+        threads = nk.getMaxNumberOfThreads()
+        nk.setNumberOfThreads(1)
+        try:
+            nk.setSeed(int(seed), False)
+            plm = nk.community.PLM(H, refine=False, gamma=float(resolution))
+            plm.run()
+        finally:
+            nk.setNumberOfThreads(threads)
+        yield np.asarray(plm.getPartition().getVector())

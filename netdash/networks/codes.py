@@ -47,6 +47,9 @@ class CodedLog:
     person, session, session_day : ndarray
         One entry per attendance row: ``practitioner_id`` code, session code,
         day.
+    weight : ndarray of float
+        One entry per contact row: the row's tie strength (``contacts.csv``'s
+        ``weight``, 1 when not given).
     """
 
     ids: np.ndarray
@@ -60,6 +63,7 @@ class CodedLog:
     person: np.ndarray
     session: np.ndarray
     session_day: np.ndarray
+    weight: np.ndarray = None
 
     @cached_property
     def index(self):
@@ -73,7 +77,7 @@ class CodedLog:
         return CodedLog(ids=self.ids, types=self.types, **kept)
 
 
-_CONTACT_FIELDS = ("author", "colleague", "client", "day", "month", "contact_type")
+_CONTACT_FIELDS = ("author", "colleague", "client", "day", "month", "contact_type", "weight")
 _ATTENDANCE_FIELDS = ("person", "session", "session_day")
 
 
@@ -129,6 +133,8 @@ def coded_log(ds):
         month=day.astype("datetime64[M]").astype(np.int64).astype(np.int32), contact_type=contact_type,
         person=_recode(person, person_ids, index), session=_factorized(attendance["session_id"])[0],
         session_day=attendance["date"].to_numpy().astype("datetime64[D]").astype(np.int64).astype(np.int32),
+        weight=(contacts["weight"].fillna(1.0).to_numpy(dtype=np.float64) if "weight" in contacts
+                else np.ones(len(contacts))),
     )
 
 

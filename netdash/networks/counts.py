@@ -32,6 +32,7 @@ __all__ = [
     "coworking_counts",
     "cop_counts",
     "union_counts",
+    "whole_or_float",
 ]
 
 TIE_TYPES = {
@@ -113,20 +114,33 @@ def dataset_log(ds):
 def direct_counts(ds, period):
     """Coded :func:`contact_edges`: pairs and weights, and the rows per (pair, type).
 
-    Keys ``source``, ``target``, ``weight`` (one entry per pair, sorted) and
-    ``pair``, ``type``, ``count`` (one entry per pair and contact type used,
-    sorted by pair, then type name).
+    Keys ``source``, ``target``, ``weight`` (one entry per pair, sorted:
+    the sum of the rows' ``weight``, i.e. the number of rows when no weights
+    were given) and ``pair``, ``type``, ``count`` (one entry per pair and
+    contact type used, sorted by pair, then type name; rows). For a dataset
+    with ``directed=False`` every row also counts from colleague to author.
     """
     def compute():
         log = period_log(ds, period)
         keep = (log.colleague >= 0) & (log.author >= 0) & (log.author != log.colleague)
-        source, target, kind, counts = distinct_rows(log.author[keep], log.colleague[keep],
-                                                     log.contact_type[keep], counts=True)
+        author, colleague, kind = log.author[keep], log.colleague[keep], log.contact_type[keep]
+        strength = log.weight[keep] if log.weight is not None else np.ones(len(author))
+        if not getattr(ds, "directed", True):
+            # Undirected data: each row counts in both directions.
+            author, colleague = np.r_[author, colleague], np.r_[colleague, author]
+            kind, strength = np.r_[kind, kind], np.r_[strength, strength]
+        source, target, kind, counts = distinct_rows(author, colleague, kind, counts=True)
         new = np.r_[True, (source[1:] != source[:-1]) | (target[1:] != target[:-1])] if len(source) else \
             np.zeros(0, dtype=bool)
         starts = np.flatnonzero(new)
-        return {"source": source[starts], "target": target[starts],
-                "weight": np.add.reduceat(counts, starts) if len(starts) else np.zeros(0, dtype=np.int64),
+        if np.all(strength == 1):  # the usual case: the strength of a pair is its number of rows
+            weight = np.add.reduceat(counts, starts) if len(starts) else np.zeros(0, dtype=np.int64)
+        else:  # rows sorted by pair, as distinct_rows sorts the pairs: sum each pair's strengths
+            order = np.lexsort((colleague, author))
+            a, c = author[order], colleague[order]
+            first = np.flatnonzero(np.r_[True, (a[1:] != a[:-1]) | (c[1:] != c[:-1])])
+            weight = whole_or_float(np.add.reduceat(strength[order], first))
+        return {"source": source[starts], "target": target[starts], "weight": weight,
                 "pair": np.cumsum(new) - 1, "type": kind, "count": counts}
 
     return stored(("direct", _period(period)), ds, compute)
@@ -185,7 +199,9 @@ def union_counts(ds, period, ties, window_days):
         tables = {}
         if "direct" in chosen:
             found = direct_counts(ds, period)
-            tables["direct"] = (found["source"], found["target"], found["weight"])
+            # Undirected data has each row both ways in direct_counts: count it once per pair here.
+            halve = 1 if getattr(ds, "directed", True) else 2
+            tables["direct"] = (found["source"], found["target"], found["weight"] / halve)
         if "coworking" in chosen:
             tables["coworking"] = coworking_counts(ds, period, window_days)
         if "cop" in chosen:
@@ -199,11 +215,24 @@ def union_counts(ds, period, ties, window_days):
         where = np.split(where, np.cumsum([len(k) for k in keys])[:-1])
         counts = {name: np.zeros(len(pairs), dtype=np.int64) for name in ("direct", "coworking", "cop")}
         for (name, (_, _, weight)), rows in zip(tables.items(), where):
-            counts[name] = np.bincount(rows, weights=weight, minlength=len(pairs)).round().astype(np.int64)
+            counts[name] = whole_or_float(np.bincount(rows, weights=weight, minlength=len(pairs)))
         return pairs // n, pairs % n, counts
 
     window = int(window_days) if "coworking" in chosen else None
     return stored(("union", _period(period), chosen, window), ds, compute)
+
+
+def whole_or_float(values):
+    """``values`` as int64 when every one is a whole number (counts), else as float64 (tie strengths).
+
+    Examples
+    --------
+    >>> whole_or_float(np.array([2.0, 3.0])).dtype.name, whole_or_float(np.array([0.5])).dtype.name
+    ('int64', 'float64')
+    """
+    values = np.asarray(values, dtype=np.float64)
+    whole = np.round(values)
+    return whole.astype(np.int64) if np.all(np.abs(values - whole) <= 1e-9 * np.maximum(1, whole)) else values
 
 
 def _period(period):

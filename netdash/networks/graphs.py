@@ -29,7 +29,7 @@ import pandas as pd
 
 from netdash.networks.codes import distinct_rows
 from netdash.networks.counts import (TIE_TYPES, check_window, cop_counts, coworking_counts, direct_counts,
-                                 period_log, reuse_tables, reused, tie_types, union_counts)
+                                     period_log, reuse_tables, reused, tie_types, union_counts, whole_or_float)
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
 
@@ -317,7 +317,7 @@ def _id_edges(ids, source, target, weight):
     """Edge table with ids for the codes ``source`` and ``target``."""
     return pd.DataFrame({"source": pd.Series(ids[source], dtype=object),
                          "target": pd.Series(ids[target], dtype=object),
-                         "weight": np.asarray(weight, dtype="int64")})
+                         "weight": whole_or_float(weight)})
 
 
 def coworking_graph(ds, period=None, *, window_days=90):
@@ -352,7 +352,8 @@ def practitioner_edges(ds, period=None, *, ties="all", window_days=90):
     Returns
     -------
     DataFrame
-        ``source < target``, ``direct`` (contact rows in either direction),
+        ``source < target``, ``direct`` (contact rows in either direction, or the sum
+        of their ``weight`` when given; each row once for undirected data),
         ``coworking`` (shared clients), ``cop`` (shared sessions); a type not
         chosen by ``ties`` is 0. ``weight`` is their sum and ``tie_types``
         the sorted tuple of types with a positive weight.

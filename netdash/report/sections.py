@@ -12,7 +12,8 @@ import pandas as pd
 
 from netdash.analysis import network_measures
 from netdash.change.compare import compare_periods, mixing_change
-from netdash.change.dynamics import tie_change_summary
+from netdash.change.dynamics import TIE_STATUSES, tie_change_summary
+from netdash.dataset import NO_COP_DATA
 from netdash.errors import AnalysisError
 from netdash.periods import Period, parse_day
 from netdash.privacy import is_small_count, suppress_small_counts
@@ -77,8 +78,8 @@ def cop_windows(ds, period, cop_start, *, min_count=None):
     if cop_start is None:
         cop_start = ds.first_cop_session
         if cop_start is None:
-            raise AnalysisError("Nobody attended a COP session, so there is no COP start to compare "
-                                "before and after. Add cop_attendance.csv rows or give a COP start date.")
+            raise AnalysisError(f"Nobody attended a COP session ({NO_COP_DATA}), so there is no COP start to "
+                                "compare before and after. Add cop_attendance.csv rows or give a COP start date.")
     else:
         cop_start = parse_day(cop_start, what="COP start")
     first, last = dates.min(), dates.max()
@@ -127,10 +128,18 @@ def headline_section(ds, period, *, ties, min_count, seed):
         ("Mean degree", number_cell(m["mean_degree"], 1), "ties per practitioner"),
         ("Fragmentation", number_cell(m["fragmentation"], 3), "share of pairs that cannot reach each other (Borgatti 2006)"),
         ("Components", Cell(f"{m['n_components']:,}"), "separate parts of the network"),
-        ("Agency alignment (NMI)", number_cell(m["agency_nmi"]), "1: communities are exactly the agencies"),
+        ("Agency alignment (NMI)", number_cell(m["agency_nmi"]), _nmi_note(m)),
         ("Trust ties", c(m["trust_ties"]), "inferred from the logs or from the survey"),
     ]
     return {"data": data, "network": network, "first_date": s["first_date"], "last_date": s["last_date"]}
+
+
+def _nmi_note(m):
+    """The NMI row's note: the range over the Louvain seeds (``network.json``'s fields), then the reading."""
+    if m.get("agency_nmi_min") is None:
+        return "1: communities are exactly the agencies"
+    return (f"median of {len(m['agency_nmi_seeds'])} Louvain runs, range {m['agency_nmi_min']:.2f} to "
+            f"{m['agency_nmi_max']:.2f}; 1: communities are exactly the agencies")
 
 
 _HEADLINE_LABELS = {
@@ -170,7 +179,9 @@ def comparison_section(ds, before, after, *, ties, min_count, replicates, seed):
     rows = [_compared_row(label, kind, cmp.measures.loc[key], min_count)
             for key, (label, kind) in _HEADLINE_LABELS.items()]
     summary = tie_change_summary(cmp.tie_changes)[["within_agency", "cross_agency"]]
-    # complementary suppression: a row's total (ties of that status) is easy to work out
+    # complementary suppression: a row's total (ties of that status) is easy to work out. The four
+    # statuses only: the derived still_tied row would give away a hidden kept or strengthened count.
+    summary = summary.loc[list(TIE_STATUSES)]
     shown = suppress_small_counts(summary, ["within_agency", "cross_agency"], threshold=min_count)
     changes = [[status] + [hidden_cell(min_count) if pd.isna(v) else count_cell(v, min_count)
                            for v in shown.loc[status]]

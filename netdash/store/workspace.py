@@ -74,6 +74,9 @@ class DatasetInfo:
     row_counts: dict = field(default_factory=dict)
     n_warnings: int = 0
     source: str = ""
+    directed: bool = True
+    #: The import's notes (e.g. the evidence for direction); only on the info an import returns, not stored.
+    notes: tuple = ()
 
 
 def _arrow_table(frame, table):
@@ -205,6 +208,8 @@ class Workspace:
         con.execute("""CREATE TABLE IF NOT EXISTS datasets (
             dataset_id VARCHAR PRIMARY KEY, name VARCHAR UNIQUE NOT NULL, imported_at TIMESTAMP,
             version VARCHAR, source VARCHAR, n_warnings INTEGER, warnings VARCHAR, row_counts VARCHAR)""")
+        # Dataset-level options (JSON, e.g. {"directed": false}); workspaces made before it gain the column.
+        con.execute("ALTER TABLE datasets ADD COLUMN IF NOT EXISTS options VARCHAR")
         for name, spec in TABLES.items():
             cols = ", ".join(f'"{c.name}" {_SQL_TYPE[c.kind]}' for c in spec.columns)
             con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" (dataset_id VARCHAR NOT NULL, _row BIGINT, {cols})')
@@ -269,9 +274,11 @@ class Workspace:
 
     @staticmethod
     def _info(row):
-        dataset_id, name, imported_at, version, source, n_warnings, _, row_counts = row
+        dataset_id, name, imported_at, version, source, n_warnings, _, row_counts = row[:8]
+        options = json.loads((row[8] if len(row) > 8 else None) or "{}")
         return DatasetInfo(name=name, dataset_id=dataset_id, imported_at=imported_at, version=version,
-                           row_counts=json.loads(row_counts or "{}"), n_warnings=int(n_warnings or 0), source=source or "")
+                           row_counts=json.loads(row_counts or "{}"), n_warnings=int(n_warnings or 0), source=source or "",
+                           directed=bool(options.get("directed", True)))
 
     def list(self):
         """Imported datasets, oldest first, as :class:`DatasetInfo`."""
@@ -316,7 +323,7 @@ class Workspace:
 
         row, frames = self._run(load)
         info = self._info(row)
-        return Dataset(**frames, name=info.name, version=info.version)
+        return Dataset(**frames, name=info.name, version=info.version, directed=info.directed)
 
     def warnings(self, name_or_id):
         """The import warnings stored with a dataset, as messages."""
@@ -325,7 +332,8 @@ class Workspace:
 
     # ---- changes -----------------------------------------------------------
 
-    def import_dataset(self, source, *, name, mapping=None, dayfirst=False, replace=False, today=None):
+    def import_dataset(self, source, *, name, mapping=None, dayfirst=False, replace=False, today=None,
+                       directed=None, min_date=None):
         """Validate ``source`` and store it as dataset ``name``, all or nothing.
 
         Parameters
@@ -337,6 +345,9 @@ class Workspace:
         replace : bool
             Replace an existing dataset of that name (its id is kept, its version changes).
             The database file is rewritten without the old rows, as in :meth:`delete`.
+        directed, min_date
+            As for :func:`netdash.ingest.load_dataset`; ``directed`` is kept
+            with the dataset and given back by :meth:`open`.
 
         Returns
         -------
@@ -354,7 +365,7 @@ class Workspace:
             self._check_free(name)
         secret = load_or_create_secret(self.path)
         dataset, report = load_dataset(source, secret=secret, mapping=mapping, dayfirst=dayfirst, today=today,
-                                       name=name)
+                                       name=name, directed=directed, min_date=min_date)
         messages = [str(p) for p in report.warnings]
         counts = {t: int(len(dataset.table(t))) for t in TABLES}
         version = uuid.uuid4().hex
@@ -362,9 +373,10 @@ class Workspace:
         label = _source_label(source)
 
         def insert(con, dataset_id):
-            con.execute("INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            con.execute("INSERT INTO datasets (dataset_id, name, imported_at, version, source, n_warnings, warnings, "
+                        "row_counts, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [dataset_id, name, imported_at, version, label, len(messages), json.dumps(messages),
-                         json.dumps(counts)])
+                         json.dumps(counts), json.dumps({"directed": bool(dataset.directed)})])
             for table in TABLES:
                 con.register("_incoming", _arrow_table(dataset.table(table), table))
                 con.execute(f'INSERT INTO "{table}" BY NAME SELECT ? AS dataset_id, * FROM _incoming', [dataset_id])
@@ -407,7 +419,8 @@ class Workspace:
 
         dataset_id = self._run(write, exclusive=True)  # a rewrite may be needed: see write()
         return DatasetInfo(name=name, dataset_id=dataset_id, imported_at=imported_at, version=version,
-                           row_counts=counts, n_warnings=len(messages), source=label)
+                           row_counts=counts, n_warnings=len(messages), source=label, directed=dataset.directed,
+                           notes=tuple(str(p) for p in report.notes))
 
     def _name_taken(self, name):
         return InvalidInputError(f"a dataset called {name!r} already exists in {self.path}. Choose another name, "

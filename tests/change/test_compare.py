@@ -95,6 +95,8 @@ def test_to_json_is_serialisable_with_nulls(ds):
     text = json.dumps(out, allow_nan=False)
     assert '"measure": "n_ties"' in text
     assert out["tie_changes"]["new"] == {"within_agency": 0, "cross_agency": 2, "total": 2}
+    # h1-p1 is the one pair tied in both periods (kept, not strengthened): still tied.
+    assert out["tie_changes"]["still_tied"] == {"within_agency": 0, "cross_agency": 1, "total": 1}
     assert out["before"] == {"start": "2024-01-01", "end": "2024-07-01"}
 
 

@@ -75,13 +75,14 @@ def test_summary_counts(changes):
         "lost": {"within_agency": 0, "cross_agency": 1, "total": 1},
         "kept": {"within_agency": 2, "cross_agency": 0, "total": 2},
         "strengthened": {"within_agency": 0, "cross_agency": 1, "total": 1},
+        "still_tied": {"within_agency": 2, "cross_agency": 1, "total": 3},
     }
 
 
 def test_summary_of_no_changes_is_all_zero():
     empty = tie_changes(nx.Graph(), nx.Graph())
     assert tie_change_summary(empty).to_numpy().sum() == 0
-    assert list(tie_change_summary(empty).index) == ["new", "lost", "kept", "strengthened"]
+    assert list(tie_change_summary(empty).index) == ["new", "lost", "kept", "strengthened", "still_tied"]
 
 
 def test_mixed_directedness_is_refused():

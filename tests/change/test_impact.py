@@ -185,7 +185,8 @@ def test_balance_is_reported_for_every_covariate(uneven):
 def test_nobody_attended(uneven):
     ds = Dataset.from_records(agencies=uneven.agencies, practitioners=uneven.practitioners,
                               contacts=uneven.contacts)
-    with pytest.raises(AnalysisError, match="Nobody attended a COP session"):
+    with pytest.raises(AnalysisError, match=r"Nobody attended a COP session \(no COP attendance data was supplied "
+                                            r"\(cop_attendance.csv is missing or has no rows\)\)"):
         evaluate_impact(ds)
 
 

@@ -83,9 +83,79 @@ def test_load_dataset_lists_every_error_with_a_summary_line(tmp_path):
 
 
 def test_missing_required_table(tmp_path):
-    assert errors(tmp_path, cop_attendance=None) == [
-        "cop_attendance.csv: the file is missing; every dataset needs agencies.csv, practitioners.csv, "
-        "contacts.csv and cop_attendance.csv. Download the template to see their columns."]
+    assert errors(tmp_path, contacts=None) == [
+        "contacts.csv: the file is missing; every dataset needs agencies.csv, practitioners.csv and "
+        "contacts.csv. Download the template to see their columns."]
+
+
+# --- issue 17: network data as evaluators have it -------------------------------------------------------
+
+def test_cop_attendance_is_optional(tmp_path):
+    ds, report = load_dataset(make_source(tmp_path, cop_attendance=None), secret=SECRET, today=TODAY)
+    assert report.ok and ds.cop_attendance.empty and ds.first_cop_session is None
+    assert len(ds.contacts) > 0
+
+
+def test_agency_name_defaults_to_the_id(tmp_path):
+    ds, _ = load_dataset(make_source(tmp_path, agencies="agency_id,name\nA1,\nA2,Mind Eastside\n"),
+                         secret=SECRET, today=TODAY)
+    assert ds.agencies.set_index("agency_id")["name"].to_dict() == {"A1": "A1", "A2": "Mind Eastside"}
+    ds, _ = load_dataset(make_source(tmp_path / "b", agencies="agency_id\nA1\nA2\n"), secret=SECRET, today=TODAY)
+    assert ds.agencies["name"].tolist() == ["A1", "A2"]
+
+
+def test_contact_weight_is_a_positive_strength_defaulting_to_one(tmp_path):
+    rows = "2024-01-10,P1,,P3,,,2.5\n2024-01-11,P3,,P1,,,\n"
+    ds, _ = load_dataset(make_source(tmp_path, contacts=CONTACTS.strip() + ",weight\n" + rows), secret=SECRET,
+                         today=TODAY)
+    assert ds.contacts["weight"].tolist() == [2.5, 1.0]
+    bad = CONTACTS.strip() + ",weight\n2024-01-10,P1,,P3,,,0\n2024-01-10,P1,,P3,,,-1\n2024-01-10,P1,,P3,,,lots\n"
+    assert errors(tmp_path / "b", contacts=bad) == [
+        f"contacts.csv, row {r}: weight {v!r} is not a positive number. A tie strength is a number above 0 such as "
+        "1, 2 or 0.5; leave it empty for 1, or delete the row if there is no tie." for r, v in
+        ((2, "0"), (3, "-1"), (4, "lots"))]
+    ds, _ = load_dataset(GOOD, secret=SECRET, today=TODAY)  # no weight column: every row 1
+    assert (ds.contacts["weight"] == 1.0).all()
+
+
+def test_min_date_allows_a_historical_study(tmp_path):
+    src = make_source(tmp_path, contacts=CONTACTS + "1952-03-01,P1,,P3,,\n",
+                      practitioners=PRACTITIONERS + "P1,A1,,,,\nP2,A1,,,,\nP3,A2,,,,\nP4,A2,,,,\n")
+    with pytest.raises(InvalidInputError, match=r"date '1952-03-01' is before 1990-01-01.*--min-date"):
+        load_dataset(src, secret=SECRET, today=TODAY)
+    ds, _ = load_dataset(src, secret=SECRET, today=TODAY, min_date="1950-01-01")
+    assert ds.contacts["date"].iloc[0] == pd.Timestamp("1952-03-01")
+    (src / "dataset.json").write_text('{"min_date": "1950-01-01"}')
+    ds, _ = load_dataset(src, secret=SECRET, today=TODAY)
+    assert len(ds.contacts) == 1
+    with pytest.raises(InvalidInputError, match="--min-date 'soon' is not a date"):
+        load_dataset(src, secret=SECRET, today=TODAY, min_date="soon")
+
+
+def test_direction_is_read_from_dataset_json_or_the_argument_and_its_evidence_is_noted(tmp_path):
+    src = make_source(tmp_path)
+    ds, report = load_dataset(src, secret=SECRET, today=TODAY)
+    assert ds.directed is True
+    (note,) = report.notes
+    assert note.message.startswith("Direction: 100% of colleague pairs (3 of 3) appear in one direction only")
+    assert "--undirected" in note.message and report.warnings == []
+    (src / "dataset.json").write_text('{"directed": false}')
+    ds, report = load_dataset(src, secret=SECRET, today=TODAY)
+    assert ds.directed is False and "read as undirected" in report.notes[0].message
+    assert load_dataset(src, secret=SECRET, today=TODAY, directed=True)[0].directed is True  # the argument wins
+
+
+@pytest.mark.parametrize("content,message", [
+    ("{not json", "cannot be read as JSON"),
+    ("[1]", "expected a JSON object"),
+    ('{"directed": "no"}', "directed must be true or false; got 'no'"),
+    ('{"direction": false}', "option 'direction' is not known"),
+])
+def test_bad_dataset_json_is_refused(tmp_path, content, message):
+    src = make_source(tmp_path)
+    (src / "dataset.json").write_text(content)
+    with pytest.raises(InvalidInputError, match=message):
+        load_dataset(src, secret=SECRET, today=TODAY)
 
 
 def test_missing_column_shows_found_columns_and_suggestion(tmp_path):
@@ -104,8 +174,9 @@ def test_unknown_columns_are_a_warning_and_ignored(tmp_path):
 
 
 def test_blank_required_values(tmp_path):
-    assert errors(tmp_path, agencies="agency_id,name\nA1,\nA2,Y\n") == [
-        "agencies.csv, row 2: name is blank. Every row needs a name; fill it in or delete the row."]
+    assert errors(tmp_path, agencies="agency_id,name\n,X\nA2,Y\n") == [
+        "agencies.csv, row 2: agency_id is blank. Every row needs a agency_id; fill it in or delete the row.",
+        "practitioners.csv, rows 2 and 3: agency_id 'A1' is not in agencies.csv. Add the agency or correct the ID."]
 
 
 def test_ids_colliding_after_trimming_or_case_folding(tmp_path):
@@ -165,8 +236,10 @@ def test_dayfirst_dates_accepted_when_chosen(tmp_path):
     ("last week", False, "date 'last week' is not a date. Write dates as YYYY-MM-DD."),
     ("2024-07-01", False, "date '2024-07-01' is after today (2024-06-30). Correct the date; netdash imports only "
                           "what has happened."),
-    ("1900-01-01", False, "date '1900-01-01' is before 1990; probably a typo or a placeholder such as 1900-01-01. "
-                          "Correct it."),
+    ("1900-01-01", False, "date '1900-01-01' is before 1990-01-01; probably a typo or a placeholder such as "
+                          "1900-01-01. Correct it. If the data really are that old (a historical study), allow "
+                          "earlier dates with --min-date (e.g. --min-date 1900-01-01) or \"min_date\" in "
+                          "dataset.json."),
 ])
 def test_bad_dates(tmp_path, value, dayfirst, expected):
     report = report_for(tmp_path, dayfirst=dayfirst, contacts=CONTACTS + f"{value},P1,C1,,,\n")

@@ -9,7 +9,7 @@ import pytest
 from netdash.errors import InvalidInputError
 from netdash.metrics import communities
 from netdash.metrics.matrix import GraphMatrix
-from netdash.metrics.communities import EXPLANATIONS, agency_alignment, agency_nmi
+from netdash.metrics.communities import EXPLANATIONS, agency_alignment, agency_nmi, agency_nmi_spread
 
 
 def test_two_cliques_joined_by_one_edge_match_their_agencies():
@@ -23,11 +23,40 @@ def test_two_cliques_joined_by_one_edge_match_their_agencies():
 
 
 def test_karate_club_communities_follow_the_split():
-    result = agency_alignment(nx.karate_club_graph(), "club", seed=0)
-    # With seed 0 Louvain finds 4 communities; NMI 0.588, ARI 0.465 against the two clubs.
+    result = agency_alignment(nx.karate_club_graph(), "club", seed=0, seeds=1)
+    # With seed 0 alone Louvain finds 4 communities; NMI 0.588, ARI 0.465 against the two clubs.
     assert result["n_communities"] == 4
     assert result["nmi"] == pytest.approx(0.588, abs=1e-3)
     assert result["ari"] == pytest.approx(0.465, abs=1e-3)
+    assert result["nmi_min"] == result["nmi_max"] == result["nmi"] and result["seeds"] == [0]
+
+
+def test_nmi_is_the_median_over_ten_seeds_with_its_range():
+    G = nx.karate_club_graph()
+    single = [agency_alignment(G, "club", seed=s, seeds=1) for s in range(10)]
+    nmis, aris = sorted(r["nmi"] for r in single), sorted(r["ari"] for r in single)
+    result = agency_alignment(G, "club")
+    assert result["seeds"] == list(range(10))
+    # Ten runs: the median is the mean of the 5th and 6th values (0.4900 and 0.4977 on the karate club).
+    assert result["nmi"] == pytest.approx((nmis[4] + nmis[5]) / 2)
+    assert result["nmi"] == pytest.approx(0.4938, abs=1e-4)
+    assert (result["nmi_min"], result["nmi_max"]) == (nmis[0], nmis[-1])
+    assert result["nmi_max"] - result["nmi_min"] > 0.1  # why one seed's value is not enough
+    assert result["ari"] == pytest.approx((aris[4] + aris[5]) / 2)
+    assert (result["ari_min"], result["ari_max"]) == (aris[0], aris[-1])
+    # The first seed's communities are the ones returned.
+    assert result["communities"] == single[0]["communities"]
+    spread = agency_nmi_spread(G, "club")
+    assert (spread["nmi"], spread["nmi_min"], spread["nmi_max"]) == (
+        result["nmi"], result["nmi_min"], result["nmi_max"])
+    assert agency_nmi(G, "club") == result["nmi"]
+    assert agency_nmi_spread(G, "club", seed=3, seeds=4)["seeds"] == [3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True])
+def test_seeds_must_be_a_positive_whole_number(bad):
+    with pytest.raises(InvalidInputError, match="seeds must be a whole number of Louvain runs"):
+        agency_nmi(nx.karate_club_graph(), "club", seeds=bad)
 
 
 def test_same_seed_same_answer():

@@ -234,6 +234,20 @@ def test_fragmentation_page_distance_weighted_value_exact_then_sampled(app, app_
     assert "Estimated from 128 randomly chosen practitioners" in shown.help
 
 
+def test_fragmentation_page_shows_agency_nmi_median_and_range(app, app_workspace):
+    from netdash.analysis import NetworkAnalysis
+    from netdash.metrics import communities
+    from netdash.periods import Period
+
+    G = NetworkAnalysis(app_workspace.open("demo"), Period(), ties="working").G
+    expected = communities.agency_alignment(G, "agency", seed=0, implementation="auto")
+    at = _open(app, "pages/fragmentation.py")
+    assert _metrics(at)["Match with agencies (NMI)"] == f"{expected['nmi']:.2f}"
+    note = next(c.value for c in at.caption if "runs of the randomised search" in c.value)
+    assert f"NMI ranged from {expected['nmi_min']:.2f} to {expected['nmi_max']:.2f}" in note
+    assert note.startswith("Middle value (median) of 10 runs")
+
+
 def test_app_raises_the_garbage_collector_thresholds(app):
     # The cached graphs are millions of long-lived objects; default thresholds rescanned them on every cold page.
     import gc

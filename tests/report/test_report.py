@@ -218,6 +218,18 @@ def test_headline_counts(report):
     assert _row(part, "Isolates")[0] == "0"
 
 
+def test_agency_nmi_row_shows_the_median_and_its_range_as_network_json_has_them(hostile, report):
+    from netdash.analysis import network_measures
+
+    m = network_measures(hostile, ties="working")  # the report's default ties, all the data
+    value, note = _row(_section(report, "headline"), "Agency alignment (NMI)")
+    assert value == f"{m['agency_nmi']:.2f}"
+    assert m["agency_nmi_seeds"] == list(range(10))
+    assert m["agency_nmi_min"] <= m["agency_nmi"] <= m["agency_nmi_max"]
+    assert note.startswith(f"median of 10 Louvain runs, range {m['agency_nmi_min']:.2f} to "
+                           f"{m['agency_nmi_max']:.2f}")
+
+
 def test_larger_min_count_withholds_the_impact_estimate(hostile):
     page = build_report(hostile, min_count=10, compare_replicates=0, bootstrap=50)
     part = _section(page, "impact")

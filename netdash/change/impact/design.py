@@ -11,6 +11,7 @@ import pandas as pd
 
 from netdash.networks import graphs
 from netdash.networks.counts import stored
+from netdash.dataset import NO_COP_DATA
 from netdash.errors import AnalysisError, InvalidInputError
 from netdash.periods import Period, parse_day
 
@@ -76,8 +77,8 @@ def _windows(ds, cop_start):
         cop_start = ds.first_cop_session
         if cop_start is None:
             raise AnalysisError(
-                "Nobody attended a COP session, so there is no one whose ties could have changed "
-                "because of the COP. Add cop_attendance.csv rows, or check the import mapping.")
+                f"Nobody attended a COP session ({NO_COP_DATA}), so there is no one whose ties could have "
+                "changed because of the COP. Add cop_attendance.csv rows, or check the import mapping.")
     else:
         cop_start = parse_day(cop_start, what="COP start")
     before_days = (cop_start - first).days
@@ -181,8 +182,8 @@ def impact_design(ds, *, cop_start=None, window_days=90, ties="working"):
             "COP co-attendance is the treatment, so it is never counted as a tie gained.")
     if ds.cop_attendance.empty:
         raise AnalysisError(
-            "Nobody attended a COP session, so there is no one whose ties could have changed "
-            "because of the COP. Add cop_attendance.csv rows, or check the import mapping.")
+            f"Nobody attended a COP session ({NO_COP_DATA}), so there is no one whose ties could have "
+            "changed because of the COP. Add cop_attendance.csv rows, or check the import mapping.")
     cop_start, before, after, length = _windows(ds, cop_start)
 
     prac = ds.practitioners
