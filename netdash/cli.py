@@ -135,9 +135,10 @@ def build_parser():
     _add_reading_options(p)
     p.set_defaults(func=_cmd_report)
 
-    p = sub.add_parser("export", help="export the practitioner network for Gephi (GraphML or GEXF)")
+    p = sub.add_parser("export", help="export the practitioner network for Gephi (GraphML or GEXF) or as an "
+                                      "interactive map (HTML: one offline file)")
     p.add_argument("target", metavar="DIR_OR_NAME")
-    p.add_argument("--out", type=Path, required=True, metavar="FILE.graphml|FILE.gexf")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.graphml|FILE.gexf|FILE.html")
     p.add_argument("--from", dest="start", default=None, metavar="DATE")
     p.add_argument("--to", dest="end", default=None, metavar="DATE")
     p.add_argument("--ties", choices=TIES, default="all")
@@ -380,14 +381,38 @@ def _cmd_export(args):
     from netdash.export import to_gexf, to_graphml
 
     suffix = args.out.suffix.lower()
-    if suffix not in (".graphml", ".gexf"):
-        raise InvalidInputError(f"--out {args.out} should end in .graphml or .gexf (the format is taken from it).")
+    if suffix not in (".graphml", ".gexf", ".html"):
+        raise InvalidInputError(f"--out {args.out} should end in .graphml, .gexf or .html "
+                                "(the format is taken from it).")
     ds = _load_target(args)
     period = _period(args)
+    if suffix == ".html":
+        return _export_map(ds, period, args)
     G = graphs.practitioner_graph(ds, period, ties=args.ties, window_days=args.window_days)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     (to_graphml if suffix == ".graphml" else to_gexf)(G, args.out, period=period)
     print(f"Wrote {args.out} ({G.number_of_nodes()} practitioners, {G.number_of_edges()} ties)")
+    return 0
+
+
+def _export_map(ds, period, args):
+    """The Network map page's map as one offline HTML file: every tie type's layout, agency colours, every size."""
+    from netdash.analysis import NetworkAnalysis
+    from netdash.viz import agency_colours, layout_positions, map_html
+    from netdash.viz.maps import map_measures, network_map
+
+    analysis = NetworkAnalysis(ds, period, ties=args.ties, window_days=args.window_days)
+    layout = analysis if args.ties == "all" else NetworkAnalysis(ds, period, ties="all", window_days=args.window_days)
+    names = dict(zip(ds.agencies["agency_id"], ds.agencies["name"]))
+    label = "all dates" if period.start is None and period.end is None else period.label()
+    drawn = network_map(analysis.G, layout_positions(layout.G), measures=map_measures(analysis),
+                        palette=agency_colours(names), agency_names=names, height_px=700,
+                        title=f"Network map ({args.ties} ties), {label}", to_see_more=None)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(map_html(drawn.spec), encoding="utf-8")
+    print(f"Wrote {args.out} ({drawn.graph.number_of_nodes()} practitioners, {drawn.graph.number_of_edges()} ties)")
+    if drawn.message:
+        print(drawn.message)
     return 0
 
 

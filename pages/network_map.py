@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from netdash.networks import graphs
 from netdash.metrics.basic import network_summary
-from netdash.viz import map_budget, network_spec
+from netdash.viz import agency_colours, map_html
 from netdash.viz.inpage import maps_payload
+from netdash.viz.maps import SIZE_MEASURES, map_measures, network_map
 from pages import _mapview, _prefetch, _shared
 
 _shared.ensure_routed()
@@ -13,8 +13,9 @@ _shared.ensure_routed()
 st.title("Network map")
 st.caption(
     "Each dot is a practitioner, coloured by agency. A line means they worked together in the period: "
-    "contacted each other, worked with the same client, or met at the COP. Hover for details, drag to pan, "
-    "scroll to zoom, click someone to pick out their ties. "
+    "contacted each other, worked with the same client, or met at the COP. Ringed dots attended the COP. "
+    "Hover for details, drag to pan, click the map (or hold Ctrl) and scroll to zoom, click someone to pick "
+    "out their ties. "
     "Everyone keeps the same place whichever ties are shown: positions come from all ties together, "
     "so switching shows which lines remain."
 )
@@ -43,26 +44,23 @@ def _graph(name, version, period_key, ties):
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=32)
-def _drawn(name, version, period_key, ties, agencies, focus, radius):
+def _drawn(name, version, period_key, ties, agencies, focus, radius, size_by, colour_by):
     """The map's data for the page to send and the figures above it, for one choice of filters."""
     G = _graph(name, version, period_key, ties)
-    view = G
-    if agencies:
-        view = view.subgraph([n for n, a in view.nodes(data="agency") if a in agencies])
-    if focus is not None:
-        view = graphs.ego_graph(G, focus, radius=radius)
-    budget = map_budget(view)
-    view = budget.graph
+    # Betweenness and trust ties only when asked for: the analysis computes each once, for every page.
+    measures = map_measures(_shared.analysis(ds, period, ties), [size_by] if size_by else [])
+    # One layout per period, from every tie type together, for every "Ties" setting: a dot stays where it
+    # was when the user switches, and a new setting costs only its drawing. Every setting has the same nodes.
+    drawn = network_map(G, _shared.period_positions(ds, period), agencies=agencies, focus=focus,
+                        steps=radius or 1, size_by=size_by, measures=measures, size_menu=False, height_px=620,
+                        palette=_shared.palette(ds) if colour_by == "agency" else agency_colours(ds.agencies["sector"]),
+                        colour_by=colour_by,
+                        agency_names=_shared.agency_names(ds))
+    view = drawn.graph
     shown = network_summary(view)
-    payload = None
-    if view.number_of_nodes():
-        # One layout per period, from every tie type together, for every "Ties" setting: a dot stays where it
-        # was when the user switches, and a new setting costs only its drawing. Every setting has the same nodes.
-        payload = maps_payload([network_spec(view, _shared.period_positions(ds, period),
-                                             highlight_nodes=(focus,) if focus is not None else (), height_px=620,
-                                             palette=_shared.palette(ds))])
-    return {"message": budget.message, "nodes": view.number_of_nodes(), "edges": view.number_of_edges(),
-            "cross_share": shown["cross_agency_share"], "payload": payload}
+    payload = maps_payload([drawn.spec]) if view.number_of_nodes() else None
+    return {"message": drawn.message, "nodes": view.number_of_nodes(), "edges": view.number_of_edges(),
+            "cross_share": shown["cross_agency_share"], "payload": payload, "spec": drawn.spec}
 
 
 key = (ds.name, ds.version, _shared.period_key(period), ties)
@@ -76,11 +74,20 @@ if focus is not None:
         st.info(f"{_shared.md(labels[focus])} was not in post in this period.")
         focus = None  # as before: the map then shows the agency filter's view
     else:
-        radius = st.radio("Show", [1, 2], format_func=lambda r: f"{'their' if r == 1 else 'two steps of'} colleagues",
-                          horizontal=True, key="map_radius")
+        radius = st.radio("Show", [1, 2, 3], format_func=lambda r: f"colleagues {r} step{'s' if r > 1 else ''} out",
+                          horizontal=True, key="map_radius",
+                          help="1 step: the people they worked with; 2 steps: those people's colleagues too; ...")
+
+d1, d2 = st.columns(2)
+size_by = d1.selectbox("Dot size", [None, *SIZE_MEASURES], format_func=lambda m: m or "Same size", key="map_size",
+                       help="Ties: how many colleagues; betweenness: how often they lie on the shortest path between "
+                            "two others (a broker); trust ties: repeated two-way contact.")
+colour_by = d2.selectbox("Colour", ["agency", "sector"], format_func={"agency": "By agency",
+                         "sector": "By sector (agency on hover)"}.get, key="map_colour",
+                         help="Sectors are fewer than agencies, so their colours are easier to tell apart.")
 
 with _shared.shown_errors():
-    drawn = _drawn(*key, tuple(sorted(agencies)), focus, radius)
+    drawn = _drawn(*key, tuple(sorted(agencies)), focus, radius, size_by, colour_by)
 if drawn["message"]:
     st.info(drawn["message"])
 
@@ -92,10 +99,15 @@ m3.metric("Ties across agencies", f"{drawn['cross_share']:.0%}" if drawn["edges"
 if drawn["payload"] is None:
     st.info("Nobody to show for these filters.")
 else:
-    _mapview.show(drawn["payload"], key="map_view", height=640)
+    _mapview.show(drawn["payload"], key="map_view", height=680)
+    st.download_button("Download this map (HTML)", lambda: map_html(drawn["spec"]).encode("utf-8"),
+                       file_name="network_map.html", mime="text/html", key="dl_map_html",
+                       help="One file that opens offline in any browser, with the same map: zoom, tooltips, "
+                            "PNG and SVG images. It holds the names shown on the map: share it as you would them.")
 
 # While the user reads, draw the other ties settings with these filters (the page's cached functions, in the
 # background).
 _prefetch.submit(ds, _prefetch.other_options(
     "network_map", _shared.TIES_LABELS, ties,
-    lambda t: _drawn(ds.name, ds.version, _shared.period_key(period), t, tuple(sorted(agencies)), focus, radius)))
+    lambda t: _drawn(ds.name, ds.version, _shared.period_key(period), t, tuple(sorted(agencies)), focus, radius,
+                     size_by, colour_by)))

@@ -232,7 +232,27 @@ def test_export_rereads_in_networkx(ws, demo_source, tmp_path, suffix):
 
 def test_export_refuses_unknown_format(ws, demo_source, tmp_path, capsys):
     assert main(ws + ["export", str(demo_source), "--out", str(tmp_path / "net.csv")]) == 2
-    assert ".graphml or .gexf" in capsys.readouterr().err
+    assert ".graphml, .gexf or .html" in capsys.readouterr().err
+
+
+def test_export_writes_the_network_map_as_one_offline_html_file(ws, demo_source, tmp_path, capsys):
+    import re
+
+    import networkx as nx
+
+    args = ["--ties", "direct", "--from", "2024-01-01", "--to", "2024-07-01"]
+    assert main(ws + ["export", str(demo_source), "--out", str(tmp_path / "net.graphml"), *args]) == 0
+    assert main(ws + ["export", str(demo_source), "--out", str(tmp_path / "map.html"), *args]) == 0
+    assert "map.html (" in capsys.readouterr().out
+    html = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in html and "https://" not in html
+    spec = json.loads(re.search(r'id="netdash-data">(.*?)</script>', html, re.S).group(1))["panels"][0]
+    G = nx.read_graphml(tmp_path / "net.graphml")
+    # the same network as the GraphML file: every practitioner (by the ID in their tooltip) and every tie
+    ids = {line[4:] for node in spec["nodes"] for line in node["tip"] if line.startswith("ID: ")}
+    assert ids == set(G.nodes) and len(spec["ties"]) == G.number_of_edges()
+    assert list(spec["sizes"]) == ["Ties", "Betweenness", "Trust ties"] and spec["size_menu"] is True
+    assert spec["title"] == "Network map (direct ties), 2024-01-01 to 2024-07-01"
 
 
 def test_metrics_max_work_switches_to_sampling_and_says_so(ws, demo_source, tmp_path):

@@ -75,7 +75,7 @@ def _graph(names):
 
 
 @pytest.mark.parametrize("labels", ["name", "id"])
-def test_map_html_gains_no_markup_from_names_tooltips_titles_or_legends(labels):
+def test_map_file_gains_no_markup_from_names_tooltips_titles_or_legends(labels):
     plain = ["Ann", "Bob", "Cat", "Dee"]
     htmls = []
     for names in (plain, list(PAYLOADS)):

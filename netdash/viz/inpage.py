@@ -1,14 +1,13 @@
-"""Maps drawn in a host page's own document instead of one iframe page each.
+"""Maps drawn in a host page's own document: the renderer as a module, and the data sent to it.
 
-:func:`netdash.viz.network_html` writes a whole page per map, with
-vis-network (about half a megabyte of script) in line: a browser parses and
-runs it for every map it shows, every time a map changes. The dashboard's
-map pages (Network map, Trust, Before & after, Over time) instead mount
-:func:`maps_module` (a Streamlit components-v2 module) and send only
-:func:`maps_payload`, the maps' :func:`netdash.viz.spec.network_spec` data. The module draws them
-on a canvas itself: every node already has its place, so a map needs no
-physics and no graph library, and two maps of 750 practitioners draw in
-milliseconds.
+The dashboard's map pages (Network map, Trust, Before & after, Over time)
+mount :func:`maps_module` (a Streamlit components-v2 module) once per browser
+tab and send only :func:`maps_payload`, the maps'
+:func:`netdash.viz.spec.network_spec` data. The module draws them on a canvas
+itself: every node already has its place, so a map needs no physics and no
+graph library, and two maps of 750 practitioners draw in milliseconds. The
+same module, in line, draws a standalone map file
+(:func:`netdash.viz.network_html`).
 
 The module never treats a name as HTML: labels are drawn on the canvas, and
 the title, legend and tooltips are built with ``textContent``

@@ -5,7 +5,6 @@ the same place in every panel, people not in post in a period are faded,
 and new cross-agency and lost ties are styled.
 """
 
-import functools
 from dataclasses import dataclass
 
 import networkx as nx
@@ -15,7 +14,6 @@ from netdash.change.dynamics import tie_changes, tie_key
 from netdash.viz.budget import MapBudget, _backbone, _check_limits, _fits
 from netdash.viz.colours import agency_colours
 from netdash.viz.layout import stable_positions
-from netdash.viz.network_html import spec_html
 from netdash.viz.spec import network_spec
 
 __all__ = ["MapPanel", "BeforeAfterMaps", "NEW_CROSS_STYLE", "LOST_STYLE", "population_graph", "map_panel",
@@ -28,7 +26,6 @@ LOST_STYLE = {"color": "rgba(40,40,40,0.75)", "dashes": True, "width": 1.2, "lab
 _MAX_EDGES = 20000  # map_budget's default
 
 
-
 @dataclass(frozen=True)
 class MapPanel:
     """One map of a series drawn at shared positions.
@@ -37,9 +34,6 @@ class MapPanel:
     ----------
     spec : dict
         What the map draws (:func:`netdash.viz.spec.network_spec`).
-    html : str
-        The page from :func:`netdash.viz.network_html`, built from ``spec``
-        when first asked for.
     absent : frozenset
         Nodes drawn faded because they are not in this panel's graph.
     message : str or None
@@ -49,10 +43,6 @@ class MapPanel:
     spec: dict
     absent: frozenset
     message: str | None
-
-    @functools.cached_property
-    def html(self):
-        return spec_html(self.spec)
 
 
 @dataclass(frozen=True)
@@ -106,7 +96,7 @@ def map_panel(G, positions, *, population=None, edge_styles=None, title=None, he
     population : networkx graph, optional
         Everyone to draw; default: only ``G``'s nodes.
     edge_styles, title, height_px, palette, agency_names
-        As :func:`netdash.viz.network_html`; ``palette`` defaults to
+        As :func:`netdash.viz.network_spec`; ``palette`` defaults to
         :func:`netdash.viz.agency_colours` of every agency in ``G`` and
         ``population``, so agencies keep their colours across panels.
     max_nodes : int, default 1500

@@ -1,11 +1,49 @@
-"""What a network map draws, as data: nodes, ties, options, legend and title.
+"""What a network map draws, as data: netdash's own map spec.
 
-:func:`network_spec` turns a graph and its positions into the JSON that
-vis-network takes (``{"nodes", "edges", "options"}``) plus the title and
-legend. Names stay plain text here; each renderer shows them as text:
-:func:`netdash.viz.network_html.spec_html` escapes them into a page, and the
-dashboard's in-page maps (:mod:`netdash.viz.inpage`) set them with
-``textContent`` and draw labels on a canvas.
+:func:`network_spec` turns a graph and its positions into a plain,
+JSON-ready description of a map. One renderer draws it everywhere: the
+canvas module ``netdash/viz/templates/maps_module.js``, mounted in the
+dashboard's page (:mod:`netdash.viz.inpage`) or put in line in a standalone
+map file (:mod:`netdash.viz.network_html`). Names stay plain text here; the
+renderer draws labels on a canvas and builds the title, legend and tooltips
+with ``textContent``.
+
+The spec
+--------
+``title``, ``height_px``, ``directed``
+    Heading (or None), height of the map in CSS pixels, arrows on ties.
+``nodes``
+    One dict per node, in sorted id order: ``id`` (``"n0"``, ``"n1"``...,
+    never a user's id), ``label`` (text drawn by the dot, or None),
+    ``agency`` (display name, or None), ``colour`` (a checked CSS colour),
+    ``size`` (radius in screen pixels when the whole map fits the frame; it
+    grows with the zoom), ``x``, ``y`` (layout units; y points down),
+    ``steps`` (ties away from the node in focus, when there is one),
+    ``flags`` (any of ``"focus"``: drawn larger, ringed dark and always
+    labelled; ``"faded"``: drawn pale; ``"cop"``: ringed as a COP attendee)
+    and ``tip`` (tooltip lines).
+``ties``
+    One dict per tie (parallel edges summed, self-loops dropped): ``from``,
+    ``to`` (node ids), ``weight`` (sets the line width: 0.6 px, +0.5 px per
+    doubling, at most 3.1 px), ``style`` (a key of ``tie_styles``) and
+    optionally ``tip``.
+``tie_styles``
+    ``{key: {"colour", "dashes", "width"}}``; ``width`` (px, or None) replaces
+    the weight's width. ``"tie"`` is the default style and ``"faded"`` that of a
+    tie to a faded node.
+``sizes``
+    ``{measure name: [radius per node]}``: the node sizes a reader can pick
+    ("Size by"), in node order; ``size_by`` names the one ``size`` holds
+    (None: every node the same size, ``node_px``); ``size_menu`` says
+    whether the map offers the choice itself.
+``legend``
+    ``{"heading", "nodes": [{"label", "colour"}], "edges": [{"label",
+    "colour", "dashes", "width"}], "marks": [{"label", "mark"}]}``.
+``tie_scale``
+    Factor on every weight's line width (thinner lines on maps of many ties).
+``label_cap``
+    At most this many labels are drawn at once (largest and focused nodes
+    first, none overlapping).
 """
 
 import math
@@ -18,12 +56,15 @@ from scipy.spatial import cKDTree
 from netdash.errors import InvalidInputError
 from netdash.viz.colours import MISSING_COLOUR, agency_colours, sorted_ids
 
-__all__ = ["network_spec"]
+__all__ = ["network_spec", "DEGREE"]
 
+#: The measure every spec offers for node size: a node's number of neighbours.
+DEGREE = "Ties"
 _EDGE_STYLE_KEYS = {"color", "dashes", "width", "label", "title"}
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}|rgba?\(\s*[0-9.,\s%]+\)|[a-zA-Z]{3,20}")
-_BIG_EDGES = 3000  # above this, edges are hidden while dragging/zooming and hover is off
-_FADED_ALPHA = 0.22
+_BIG_EDGES = 3000  # above this, ties are drawn thinner
+_LABEL_CAP = 40
+_COP_MARK = {"label": "COP attendee", "mark": "ring"}
 
 
 def _text(value):
@@ -37,17 +78,10 @@ def _text(value):
 def _check_colour(colour, where):
     if not isinstance(colour, str) or not _COLOUR.fullmatch(colour.strip()):
         raise InvalidInputError(
-            f"network_html: {where} has colour {colour!r}; expected '#rrggbb', 'rgb(...)', "
+            f"network_spec: {where} has colour {colour!r}; expected '#rrggbb', 'rgb(...)', "
             "'rgba(...)' or a CSS colour name such as 'red'."
         )
     return colour.strip()
-
-
-def _rgba(colour, alpha):
-    if colour.startswith("#") and len(colour) == 7:
-        r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
-        return f"rgba({r},{g},{b},{alpha})"
-    return colour
 
 
 def _neighbour_count(G, n):
@@ -56,25 +90,49 @@ def _neighbour_count(G, n):
     return len(set(G[n]) - {n})
 
 
-def _sizes(G, nodes, node_size_by, degree, base):
-    if node_size_by is None:
-        return dict.fromkeys(nodes, base)
-    if isinstance(node_size_by, Mapping):
-        values = {n: node_size_by.get(n) for n in nodes}
-    elif node_size_by == "degree":
-        values = degree
-    else:
-        values = {n: G.nodes[n].get(node_size_by) for n in nodes}
-    nums = {n: float(v) for n, v in values.items() if isinstance(v, (int, float)) and math.isfinite(v)}
+def _scaled(nodes, values, base, scale=None):
+    """Radii from ``base * 0.6`` (smallest value, or no value) to ``base * 2.6`` (largest), by area."""
+    nums = {n: float(v) for n, v in values.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)}
     if not nums:
+        return None
+    low, high = scale if scale is not None else (min(nums.values()), max(nums.values()))
+    span = (high - low) or 1.0
+    return [round(base * 0.6 + base * 2.0 * math.sqrt(min(max((nums[n] - low) / span, 0.0), 1.0)), 2)
+            if n in nums else round(base * 0.6, 2) for n in nodes]
+
+
+def _sizes(G, nodes, node_size_by, measures, degree, base, scale):
+    """``({name: radii}, name shown first)``: the sizes a reader can pick, and the default."""
+    out = {DEGREE: _scaled(nodes, degree, base) or []}
+    for name, values in (measures or {}).items():
+        scaled = _scaled(nodes, {n: values.get(n) for n in nodes}, base)
+        if scaled is None and nodes:
+            raise InvalidInputError(
+                f"network_spec: measure {name!r} gave no numbers for any node on the map. "
+                "Pass a mapping {node: number} for the map's nodes."
+            )
+        out[str(name)] = scaled or []
+    if node_size_by is None:
+        return out, None
+    if isinstance(node_size_by, Mapping):
+        values, name = node_size_by, "Size"
+    elif node_size_by in ("degree", DEGREE):
+        values, name = degree, DEGREE
+    elif node_size_by in (measures or {}):
+        values, name = measures[node_size_by], str(node_size_by)
+    else:
+        values, name = {n: G.nodes[n].get(node_size_by) for n in nodes}, str(node_size_by)
+    if name in out and scale is None:
+        return out, name
+    scaled = _scaled(nodes, {n: values.get(n) for n in nodes}, base, scale)
+    if scaled is None and nodes:
         raise InvalidInputError(
-            f"network_html: node_size_by={node_size_by!r} gave no numbers for any node. "
+            f"network_spec: node_size_by={node_size_by!r} gave no numbers for any node. "
             "Use 'degree', a numeric node attribute, or a mapping {node: number}."
         )
-    low, high = min(nums.values()), max(nums.values())
-    span = (high - low) or 1.0
-    return {n: round(base * 0.6 + base * 2.0 * math.sqrt((nums[n] - low) / span), 2) if n in nums
-            else base * 0.6 for n in nodes}
+    out[name] = scaled or []
+    return out, name
 
 
 def _typical_gap(positions, nodes):
@@ -87,24 +145,19 @@ def _typical_gap(positions, nodes):
     return gap if gap > 0 else float(np.ptp(points, axis=0).max()) / math.sqrt(len(nodes)) or 1.0
 
 
-def _edge_width(w):
-    # 0.6 px for a single contact, +0.5 px per doubling, capped at 3.1 px.
-    return 0.6 + 0.5 * min(max(math.log2(w), 0.0), 5.0) if w > 0 else 0.6
-
-
 def _styles(edge_styles, G):
     """Validate ``edge_styles``; return ``{(u, v): style}`` with both orders for undirected graphs."""
     out = {}
     for key, style in (edge_styles or {}).items():
         if not (isinstance(key, tuple) and len(key) == 2) or not isinstance(style, Mapping):
             raise InvalidInputError(
-                f"network_html: edge_styles entry {key!r} must map an edge (u, v) to a dict "
+                f"network_spec: edge_styles entry {key!r} must map an edge (u, v) to a dict "
                 'such as {"color": "#d55e00", "dashes": True}.'
             )
         unknown = set(style) - _EDGE_STYLE_KEYS
         if unknown:
             raise InvalidInputError(
-                f"network_html: edge_styles[{key!r}] has unknown keys {sorted(unknown)}; "
+                f"network_spec: edge_styles[{key!r}] has unknown keys {sorted(unknown)}; "
                 f"allowed keys are {sorted(_EDGE_STYLE_KEYS)}."
             )
         if "color" in style:
@@ -131,6 +184,33 @@ def _edges(G, weight):
     return out
 
 
+def _check_options(G, nodes, positions, labels, height_px, legend):
+    missing = [n for n in nodes if n not in positions]
+    if missing:
+        shown = ", ".join(repr(n) for n in missing[:5]) + (" ..." if len(missing) > 5 else "")
+        raise InvalidInputError(
+            f"network_spec: {len(missing)} node(s) have no position ({shown}). Compute positions "
+            "with layout_positions(G), or stable_positions([...]) over every graph drawn."
+        )
+    bad = [n for n in nodes if not all(isinstance(c, (int, float)) and math.isfinite(c)
+                                       for c in tuple(positions[n])[:2]) or len(tuple(positions[n])) != 2]
+    if bad:
+        raise InvalidInputError(
+            f"network_spec: the position of {bad[0]!r} is {tuple(positions[bad[0]])!r}; "
+            "expected two finite numbers (x, y)."
+        )
+    if labels not in ("name", "id", None):
+        raise InvalidInputError(f"network_spec: labels must be 'name', 'id' or None, got {labels!r}.")
+    if not isinstance(height_px, int) or not 100 <= height_px <= 5000:
+        raise InvalidInputError(
+            f"network_spec: height_px must be a whole number of pixels from 100 to 5000, got {height_px!r}."
+        )
+    if legend not in (None, False) and not isinstance(legend, Mapping):
+        raise InvalidInputError(
+            f"network_spec: legend must be None (automatic), False or a mapping {{text: colour}}, got {legend!r}."
+        )
+
+
 def network_spec(
     G,
     positions,
@@ -144,104 +224,112 @@ def network_spec(
     legend=None,
     title=None,
     node_size_by=None,
+    measures=None,
     palette=None,
     agency_names=None,
     weight="weight",
-    navigation_buttons=False,
+    cop_attribute="cop_attendee",
+    tie_label="Ties",
+    tie_scale=None,
+    size_scale=None,
+    steps=None,
+    size_menu=True,
 ):
-    """What a map of ``G`` at ``positions`` draws: its nodes, ties, options, legend and title, as data.
+    """The map spec of ``G`` at ``positions``: nodes, ties, styles, sizes, legend and title, as data.
 
-    Every name stays plain text here: :func:`spec_html` escapes it into a
-    page, and the dashboard's in-page maps set it with ``textContent``.
+    Every name stays plain text here: the renderer draws labels on a canvas
+    and sets the legend and tooltips with ``textContent``; a standalone map
+    file also escapes them (:func:`netdash.viz.network_html`).
 
     Parameters
     ----------
     G : networkx graph
         Practitioner graph (node attributes ``name``, ``agency``,
-        ``agency_name``, ``role``, optional ``tooltip`` text or list of lines).
-        Directed graphs get arrows; parallel edges are summed.
+        ``agency_name``, ``role``, ``cop_attendee``, optional ``tooltip``
+        text or list of lines). Directed graphs get arrows; parallel edges
+        are summed.
     positions : mapping
         ``{node: (x, y)}`` for every node, e.g. from :func:`layout_positions`.
     colour_by : str or None, default "agency"
-        Node attribute whose values pick the colour; ``None`` for one colour.
+        Node attribute whose values pick the colour (e.g. ``"sector"``);
+        ``None`` for one colour.
     labels : {"name", "id", None}, default "name"
-        Label drawn by each node: the ``name`` attribute (the node id when it
-        has none), always the id, or nothing (faster for big maps).
+        Label of each node: the ``name`` attribute (the node id when it has
+        none), always the id, or none.
     highlight_nodes, faded_nodes : iterable of nodes
-        Drawn larger with a dark border (e.g. an ego search), or pale
-        (e.g. practitioners not in post in this period). Unknown nodes are ignored.
+        Put in focus (drawn larger, ringed dark, always labelled: e.g. a
+        practitioner searched for), or drawn pale (e.g. not in post in this
+        period). Unknown nodes are ignored.
     edge_styles : mapping, optional
         ``{(u, v): {"color", "dashes", "width", "label", "title"}}``: ``label``
         adds the style to the legend, ``title`` is the tie's tooltip.
     height_px : int, default 600
     legend : None, False or mapping
         ``None``: a swatch per value of ``colour_by`` (agency names for
-        agencies) plus the labelled edge styles; ``False``: no legend; a mapping
-        ``{text: colour}`` replaces the node swatches.
+        agencies), the labelled edge styles and the COP ring when any node has
+        it; ``False``: no legend; a mapping ``{text: colour}`` replaces the
+        node swatches.
     title : str, optional
         Heading above the map.
-    node_size_by : None, "degree", node attribute name or mapping, optional
-        Value that sets node area; ``None`` draws every node the same size.
+    node_size_by : None, "degree", measure name, node attribute name or mapping, optional
+        The size drawn first; ``None`` draws every node the same size until
+        the reader picks a measure.
+    measures : mapping, optional
+        ``{name: {node: number}}``: more measures the reader can size nodes by
+        (e.g. betweenness, trust ties), besides :data:`DEGREE`.
     palette : mapping, optional
         ``{value: colour}``; by default :func:`agency_colours` of the values.
         Pass the dataset-wide palette so colours match across pages.
     agency_names : mapping, optional
         ``{agency_id: name}``; by default the node attribute ``agency_name``.
     weight : str or None, default "weight"
-        Edge attribute setting line width (0.6 px, +0.5 per doubling, at most 3.1).
-    navigation_buttons : bool, default False
-        Show vis-network's pan/zoom buttons.
+        Edge attribute setting line width.
+    cop_attribute : str or None, default "cop_attendee"
+        Node attribute that marks a COP attendee with a ring when true.
+    tie_label : str, default "Ties"
+        Word for a node's neighbours in its tooltip (e.g. "Agencies tied").
+    tie_scale : float, optional
+        Factor on every tie's line width; default 1, or 0.7 above 3,000 ties.
+    size_scale : (float, float), optional
+        The values drawn smallest and largest by ``node_size_by`` (default:
+        its own minimum and maximum): give several panels one scale.
+    steps : mapping, optional
+        ``{node: ties away from the node in focus}``: labels nearer the
+        focus are placed first, and the tooltip says how far.
+    size_menu : bool, default True
+        Whether the map offers its own "Size by" menu of ``sizes``.
 
     Returns
     -------
     dict
-        ``{"title", "height_px", "legend": {"heading", "nodes", "edges"},
-        "data": {"nodes", "edges", "options"}}``: JSON-serialisable, in the
-        form vis-network takes (tooltips as ``tip`` lists of lines).
+        The map spec described in the module notes: JSON-serialisable.
 
     Raises
     ------
     InvalidInputError
         If a node has no position, an option is not one of the accepted values,
-        or a colour is not a CSS colour.
+        a measure has no numbers, or a colour is not a CSS colour.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.Graph([("a", "b")])
+    >>> spec = network_spec(G, {"a": (0, 0), "b": (10, 0)})
+    >>> [n["label"] for n in spec["nodes"]], spec["ties"]
+    (['a', 'b'], [{'from': 'n0', 'to': 'n1', 'weight': 1.0, 'style': 'tie'}])
     """
     nodes = sorted_ids(G.nodes)
-    missing = [n for n in nodes if n not in positions]
-    if missing:
-        shown = ", ".join(repr(n) for n in missing[:5]) + (" ..." if len(missing) > 5 else "")
-        raise InvalidInputError(
-            f"network_html: {len(missing)} node(s) have no position ({shown}). Compute positions "
-            "with layout_positions(G), or stable_positions([...]) over every graph drawn."
-        )
-    bad = [n for n in nodes if not all(isinstance(c, (int, float)) and math.isfinite(c)
-                                       for c in tuple(positions[n])[:2]) or len(tuple(positions[n])) != 2]
-    if bad:
-        raise InvalidInputError(
-            f"network_html: the position of {bad[0]!r} is {tuple(positions[bad[0]])!r}; "
-            "expected two finite numbers (x, y)."
-        )
-    if labels not in ("name", "id", None):
-        raise InvalidInputError(f"network_html: labels must be 'name', 'id' or None, got {labels!r}.")
-    if not isinstance(height_px, int) or not 100 <= height_px <= 5000:
-        raise InvalidInputError(
-            f"network_html: height_px must be a whole number of pixels from 100 to 5000, got {height_px!r}."
-        )
-    if legend not in (None, False) and not isinstance(legend, Mapping):
-        raise InvalidInputError(
-            f"network_html: legend must be None (automatic), False or a mapping {{text: colour}}, got {legend!r}."
-        )
+    _check_options(G, nodes, positions, labels, height_px, legend)
 
     ids = {n: f"n{i}" for i, n in enumerate(nodes)}
-    # vis-network scales everything with the zoom, and fits the drawing to the
-    # frame on load. Sizes are set in screen pixels at that first view: px is
-    # one screen pixel in layout units, spacing the typical gap between nodes.
+    # Sizes are in screen pixels at the first view, which fits the whole map in the frame: about
+    # 2.2 * extent layout units across height_px pixels; spacing is the typical gap between nodes in pixels.
     extent = max([max(abs(float(positions[n][0])), abs(float(positions[n][1]))) for n in nodes] + [1.0])
     px = 2.2 * extent / height_px
-    spacing = _typical_gap(positions, nodes) / px
-    radius = min(max(0.4 * spacing, 2.5), 7.0)
+    radius = round(min(max(0.4 * _typical_gap(positions, nodes) / px, 2.5), 7.0), 2)
     highlight, faded = set(highlight_nodes) & set(nodes), set(faded_nodes) & set(nodes)
     degree = {n: _neighbour_count(G, n) for n in nodes}
-    sizes = _sizes(G, nodes, node_size_by, degree, radius * px)
+    sizes, size_by = _sizes(G, nodes, node_size_by, measures, degree, radius, size_scale)
     names = {}  # agency id -> display name: the mapping, else the first node that records one
     for n in nodes:
         a, label = G.nodes[n].get("agency"), _text(G.nodes[n].get("agency_name"))
@@ -258,74 +346,58 @@ def network_spec(
     colours = dict(palette) if palette is not None else agency_colours(groups.values())
 
     node_data = []
-    for n in nodes:
+    for i, n in enumerate(nodes):
         attrs = G.nodes[n]
         name, pid = _text(attrs.get("name")), str(n)
         colour = _check_colour(colours.get(groups[n], MISSING_COLOUR), f"colour for {groups[n]!r}")
         lines = [name or pid] + ([f"ID: {pid}"] if name else [])
         lines += [f"{k}: {v}" for k, v in (("Agency", agency_label(n)), ("Role", _text(attrs.get("role"))))
                   if v]
-        lines.append(f"Ties: {degree[n]}")
+        if colour_by not in (None, "agency") and groups[n] is not None:
+            lines.append(f"{str(colour_by).replace('_', ' ').capitalize()}: {_text(groups[n])}")
+        lines.append(f"{tie_label}: {degree[n]}")
         extra = attrs.get("tooltip")
         extra = extra if isinstance(extra, (list, tuple)) else [extra]
         lines += [t for line in extra if _text(line) for t in str(line).splitlines()]
-        item = {"id": ids[n], "x": float(positions[n][0]), "y": float(positions[n][1]), "tip": lines,
-                "size": round(sizes[n] * (1.6 if n in highlight else 1.0), 3),
-                "color": {"background": colour, "border": "#4a4a4a",
-                          "highlight": {"background": colour, "border": "#111111"},
-                          "hover": {"background": colour, "border": "#111111"}}}
-        if labels:
-            item["label"] = (name or pid) if labels == "name" else pid
-        if n in highlight:
-            item.update(borderWidth=round(3.5 * px, 3), color={**item["color"], "border": "#111111"})
-        elif n in faded:
-            pale = _rgba(colour, _FADED_ALPHA)
-            item.update(color={"background": pale, "border": _rgba("#4a4a4a", _FADED_ALPHA)},
-                        font={"color": "rgba(34,34,34,0.35)"})
-        node_data.append(item)
+        flags = [flag for flag, on in (("focus", n in highlight), ("faded", n in faded and n not in highlight),
+                                       ("cop", bool(cop_attribute and attrs.get(cop_attribute) is True)))
+                 if on]
+        if "cop" in flags:
+            lines.append("COP attendee")
+        away = (steps or {}).get(n)
+        if away:
+            lines.append(f"{away} tie{'s' if away > 1 else ''} away from the practitioner in focus")
+        node_data.append({"id": ids[n], "label": None if not labels else (name or pid) if labels == "name" else pid,
+                          "agency": agency_label(n), "colour": colour,
+                          "size": sizes[size_by][i] if size_by else radius,
+                          "x": float(positions[n][0]), "y": float(positions[n][1]), "flags": flags, "tip": lines,
+                          **({"steps": away} if away is not None else {})})
 
+    # the more ties, the fainter each one, so dense cores stay readable
+    n_edges = G.number_of_edges()
+    alpha = round(min(max(0.6 - 0.2 * math.log10(max(n_edges, 100) / 100), 0.12), 0.6), 2)
+    tie_styles = {"tie": {"colour": f"rgba(110,110,110,{alpha})", "dashes": False, "width": None},
+                  "faded": {"colour": "rgba(140,140,140,0.15)", "dashes": False, "width": None}}
+    style_keys = {}
+    for style in (edge_styles or {}).values():
+        if id(style) not in style_keys:
+            key = f"s{len(style_keys)}"
+            style_keys[id(style)] = key
+            tie_styles[key] = {"colour": style.get("color", tie_styles["tie"]["colour"]).strip(),
+                               "dashes": bool(style.get("dashes")),
+                               "width": float(style["width"]) if "width" in style else None}
     styles = _styles(edge_styles, G)
-    edge_data = []
-    edge_px = px * (0.7 if G.number_of_edges() > _BIG_EDGES else 1.0)
+    tie_data = []
     for (u, v), w in sorted(_edges(G, weight).items(), key=lambda e: (ids[e[0][0]], ids[e[0][1]])):
-        item = {"from": ids[u], "to": ids[v], "width": round(_edge_width(w) * edge_px, 3)}
         style = styles.get((u, v))
-        if style:
-            if "color" in style:
-                item["color"] = {"color": style["color"].strip(), "highlight": style["color"].strip(),
-                                 "hover": style["color"].strip()}
-            if style.get("dashes"):
-                item["dashes"] = True
-            if "width" in style:
-                item["width"] = round(float(style["width"]) * px, 3)
-            if _text(style.get("title")):
-                item["tip"] = [str(style["title"])]
-        if u in faded or v in faded:
-            item["color"] = {"color": "rgba(140,140,140,0.15)"}
-        edge_data.append(item)
-
-    big = len(edge_data) > _BIG_EDGES
-    # the more edges, the fainter each one, so dense cores stay readable
-    edge_alpha = round(min(max(0.6 - 0.2 * math.log10(max(len(edge_data), 100) / 100), 0.12), 0.6), 2)
-    options = {
-        "autoResize": True, "height": "100%", "width": "100%",
-        "physics": {"enabled": False},
-        "layout": {"improvedLayout": False, "randomSeed": 0},
-        "nodes": {"shape": "dot", "borderWidth": round(0.5 * px, 3), "borderWidthSelected": round(2 * px, 3),
-                  "font": {"size": round(11 * px, 3), "face": "system-ui, sans-serif", "color": "#222222",
-                           "strokeWidth": round(3 * px, 3), "strokeColor": "#ffffff"},
-                  # labels appear once neighbouring nodes are about 90 px apart on screen
-                  "scaling": {"label": {"enabled": False, "drawThreshold": min(max(5.0, 11 * 90 / spacing), 24.0),
-                                        "maxVisible": 30}}},
-        "edges": {"smooth": False, "selectionWidth": 1.5, "hoverWidth": 0.5,
-                  "color": {"color": f"rgba(110,110,110,{edge_alpha})", "highlight": "#333333", "hover": "#333333"},
-                  "arrows": {"to": {"enabled": G.is_directed(), "scaleFactor": 0.5}}},
-        "interaction": {"hover": not big, "tooltipDelay": 120, "hideEdgesOnDrag": big,
-                        "hideEdgesOnZoom": big, "navigationButtons": bool(navigation_buttons),
-                        "keyboard": False, "multiselect": False},
-    }
+        item = {"from": ids[u], "to": ids[v], "weight": w,
+                "style": "faded" if (u in faded or v in faded) else style_keys[id(style)] if style else "tie"}
+        if style and _text(style.get("title")):
+            item["tip"] = [str(style["title"])]
+        tie_data.append(item)
 
     legend_nodes, legend_edges, heading = [], [], None
+    marks = [_COP_MARK] if legend is not False and any("cop" in n["flags"] for n in node_data) else []
     if legend is not False:
         if isinstance(legend, Mapping):
             legend_nodes = [{"label": str(k), "colour": _check_colour(c, f"legend entry {k!r}")}
@@ -349,6 +421,8 @@ def network_spec(
                                      "dashes": bool(style.get("dashes")),
                                      "width": min(float(style.get("width", 2)), 6)})
 
-    return {"title": _text(title), "height_px": height_px,
-            "legend": {"heading": heading, "nodes": legend_nodes, "edges": legend_edges},
-            "data": {"nodes": node_data, "edges": edge_data, "options": options}}
+    return {"title": _text(title), "height_px": height_px, "directed": G.is_directed(),
+            "nodes": node_data, "ties": tie_data, "tie_styles": tie_styles,
+            "node_px": radius, "tie_scale": tie_scale or (0.7 if n_edges > _BIG_EDGES else 1.0),
+            "sizes": sizes, "size_by": size_by, "size_menu": bool(size_menu), "label_cap": _LABEL_CAP,
+            "legend": {"heading": heading, "nodes": legend_nodes, "edges": legend_edges, "marks": marks}}

@@ -65,9 +65,8 @@ new MutationObserver(records => {
 }).observe(document, {attributes: true, subtree: true, attributeOldValue: true,
                       attributeFilter: ['data-test-script-state']});
 """
-# Non-blank pixels of the first canvas in a frame (-1 when there is none).
+# Non-blank pixels of a canvas (-1 when it has no size).
 CANVAS_INK_JS = """(c) => {
-  c = c || document.querySelector('#netdash-map canvas');
   if (!c || !c.width || !c.height) return -1;
   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
   let n = 0;
@@ -247,19 +246,6 @@ class Session:
     def click_button(self, text):
         self.act(self.page.locator("[data-testid='stButton'] button").filter(has_text=text).first.click)
 
-    def map_frames(self):
-        """Frames of the page that hold a netdash network map."""
-        found = []
-        for frame in self.page.frames:
-            if frame == self.page.main_frame or frame.is_detached():
-                continue
-            try:
-                if frame.query_selector("#netdash-map"):
-                    found.append(frame)
-            except Exception:  # noqa: BLE001 - a frame replaced by a rerun while we looked
-                continue
-        return found
-
     def inpage_map_inks(self, *, timeout_ms=60_000):
         """Non-blank pixel counts of the maps drawn in the page itself (pages/_mapview.py), once drawn."""
         boxes = self.page.locator("[data-testid='stMain'] [data-testid='stBidiComponentIsolated'] .nd-maps")
@@ -270,12 +256,6 @@ class Session:
             canvases = box.locator(".nd-map canvas")
             inks += [canvases.nth(j).evaluate(CANVAS_INK_JS) for j in range(canvases.count())]
         return inks
-
-    def map_ink(self, frame, *, timeout_ms=60_000):
-        """Wait for a map to draw; return its canvas's count of non-blank pixels."""
-        frame.wait_for_function("window.netdashReady === true", timeout=timeout_ms)
-        frame.wait_for_selector("#netdash-map[data-drawn]", timeout=timeout_ms)
-        return frame.evaluate(CANVAS_INK_JS)
 
     def main_text(self):
         return self.page.locator("[data-testid='stMain']").inner_text()

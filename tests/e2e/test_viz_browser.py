@@ -1,8 +1,9 @@
-"""The network page in Debian's headless Chromium, with the network cut off.
+"""The standalone map file (``netdash export --out map.html``, the Network map's download) in headless Chromium.
 
-Loads the generated HTML from a file:// URL, aborts (and records) every other
-request, and checks that hostile names never run, nothing is fetched, the map
-draws, and a tooltip shows the name as plain text.
+Loads the generated HTML from a file:// URL with the network cut off, aborts
+(and records) every other request, and checks that hostile names never run,
+nothing is fetched, the map draws under the file's Content-Security-Policy,
+a tooltip shows the name as plain text, and the file's images download.
 """
 
 from pathlib import Path
@@ -57,7 +58,7 @@ class _Visit:
         self.page.on("request", lambda r: None if r.url.startswith("file://") else self.requests.append(r.url))
         self.page.route("**/*", self._route)
         self.page.goto(path.as_uri())
-        self.page.wait_for_function("window.netdashReady === true", timeout=30000)
+        self.page.wait_for_selector(".nd-maps[data-drawn]", timeout=30000)
 
     def _dialog(self, dialog):
         self.dialogs.append(dialog.message)
@@ -88,13 +89,14 @@ def test_nothing_runs_and_nothing_is_fetched(hostile_visit):
     assert hostile_visit.requests == []
     assert hostile_visit.errors == []
     assert page.evaluate("document.querySelectorAll('img, a, iframe, object, embed').length") == 0
-    assert page.evaluate("document.querySelector('#netdash-map').dataset.drawn") == "true"
+    assert page.evaluate("document.querySelectorAll('script').length") == 2  # the data block and the renderer
+    assert page.evaluate("document.querySelector('.nd-maps').dataset.drawn") == "true"
 
 
 def test_map_is_drawn_on_the_canvas(hostile_visit):
     painted = hostile_visit.page.evaluate(
         """() => {
-            const c = document.querySelector('#netdash-map canvas');
+            const c = document.querySelector('.nd-map canvas');
             const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
             let n = 0;
             for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
@@ -116,27 +118,36 @@ def test_title_and_legend_show_names_as_text(hostile_visit):
                                                 (HREF, ["ID: P3", f"Agency: {HREF}"])])
 def test_tooltip_shows_the_name_literally(hostile_visit, name, expected):
     page = hostile_visit.page
-    x, y = page.evaluate(
-        """(name) => {
-            const net = window.netdashNetwork;
-            const id = net.body.data.nodes.get({filter: n => n.label === name})[0].id;
-            const p = net.canvasToDOM(net.getPosition(id));
-            const box = document.querySelector('#netdash-map canvas').getBoundingClientRect();
-            return [box.left + p.x, box.top + p.y];
-        }""",
-        name,
-    )
+    x, y = page.evaluate("(name) => document.querySelector('.nd-maps').netdashMaps[0].clientPosition(name)", name)
     page.mouse.move(x - 40, y - 40)
     page.mouse.move(x, y, steps=5)
     page.wait_for_function(
-        "(n) => { const t = document.querySelector('div.vis-tooltip');"
-        " return t && t.style.visibility !== 'hidden' && t.textContent.includes(n); }",
+        "(n) => { const t = document.querySelector('.nd-tooltip');"
+        " return t && !t.hidden && t.textContent.includes(n); }",
         arg=name,
         timeout=5000,
     )
-    tip = page.locator("div.vis-tooltip")
+    tip = page.locator(".nd-tooltip")
     lines = tip.evaluate("t => Array.from(t.querySelectorAll('.nd-tip > div'), d => d.textContent)")
     assert lines[0] == name
     assert all(line in lines for line in expected)
     assert tip.evaluate("t => t.querySelectorAll('*').length") == 1 + len(lines)  # a box and its text rows
     assert hostile_visit.dialogs == [] and hostile_visit.requests == []
+
+
+@pytest.mark.parametrize(("button", "kind"), [("PNG", "png"), ("SVG", "svg")])
+def test_the_file_saves_images_of_its_view(hostile_visit, tmp_path, button, kind):
+    page = hostile_visit.page
+    with page.expect_download(timeout=10000) as download:
+        page.locator(".nd-toolbar button").filter(has_text=button).click()
+    saved = tmp_path / f"map.{kind}"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename == f"network-map.{kind}"
+    data = saved.read_bytes()
+    if kind == "png":
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    else:
+        text = data.decode("utf-8")
+        assert text.startswith("<svg") and "<script" not in text and "<img" not in text.lower()
+        assert "&lt;img src=x onerror=alert(1)&gt;" in text  # the name, as text
+    assert hostile_visit.dialogs == [] and hostile_visit.requests == [] and hostile_visit.errors == []

@@ -1,7 +1,6 @@
 """Helpers shared by the AppTest page tests: open a page with chosen settings, read what it shows."""
 
 import json
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -56,17 +55,12 @@ def chart_data(at):
 
 
 def drawn_maps(at):
-    """The data (``{"nodes", "edges", "options"}``) of every network map the page draws, in page order.
+    """The map spec (:func:`netdash.viz.network_spec`) of every network map the page draws, in page order.
 
-    Reads both kinds of map: a ``network_html`` page in ``st.iframe`` and the
-    in-page maps of ``pages/_mapview.py`` (one data set per panel).
+    Reads the in-page maps of ``pages/_mapview.py`` (one spec per panel).
     """
     maps = []
     for element in at.main:
-        kind = getattr(element, "type", "")
-        if kind == "iframe":
-            found = re.search(r'id="netdash-data">(.*?)</script>', element.proto.srcdoc, re.S)
-            maps.append(json.loads(found.group(1)))
-        elif kind == "bidi_component" and element.proto.component_name == MAPVIEW:
-            maps.extend(panel["data"] for panel in json.loads(element.proto.bytes)["panels"])
+        if getattr(element, "type", "") == "bidi_component" and element.proto.component_name == MAPVIEW:
+            maps.extend(json.loads(element.proto.bytes)["panels"])
     return maps

@@ -21,7 +21,7 @@ def _positions(at, which=None):
     for node in data["nodes"]:
         ids = [line[4:] for line in node["tip"] if line.startswith("ID: ")]
         out[ids[0] if ids else node["tip"][0]] = (node["x"], node["y"])
-    return out, len(data["edges"])
+    return out, len(data["ties"])
 
 
 @pytest.fixture

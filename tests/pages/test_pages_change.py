@@ -1,6 +1,5 @@
 """The "Change" pages (Before & after, Over time, COP impact) and the library helpers behind them."""
 
-import json
 import re
 import shutil
 
@@ -23,16 +22,15 @@ from netdash.viz import stable_positions
 DEMO_FIRST, DEMO_LAST = "2023-01-01", "2024-12-31"
 
 
-def _map_data(html):
-    """Nodes by practitioner id, and edges, from a network_html page or a map's data (``drawn_maps``)."""
-    data = html if isinstance(html, dict) else json.loads(
-        re.search(r'id="netdash-data">(.*?)</script>', html, re.S).group(1))
+def _map_data(data):
+    """Nodes by practitioner id, and ties, from a map spec (a panel's ``spec``, or ``drawn_maps``)."""
     pid = {}
     for node in data["nodes"]:
         ids = [line[4:] for line in node["tip"] if line.startswith("ID: ")]
         pid[node["id"]] = ids[0] if ids else node["tip"][0]
     nodes = {pid[n["id"]]: n for n in data["nodes"]}
-    edges = {tuple(sorted((pid[e["from"]], pid[e["to"]]))): e for e in data["edges"]}
+    edges = {tuple(sorted((pid[e["from"]], pid[e["to"]]))): {**e, **data["tie_styles"][e["style"]]}
+             for e in data["ties"]}
     return nodes, edges
 
 
@@ -89,8 +87,8 @@ def two_periods():
 
 def test_before_after_maps_put_every_practitioner_at_the_same_place(two_periods):
     maps = before_after_maps(*two_periods, seed=3)
-    nodes_before, _ = _map_data(maps.before.html)
-    nodes_after, _ = _map_data(maps.after.html)
+    nodes_before, _ = _map_data(maps.before.spec)
+    nodes_after, _ = _map_data(maps.after.spec)
     everyone = {"a1", "a2", "a3", "b1", "c1", "d1"}
     assert set(nodes_before) == set(nodes_after) == everyone
     for n in everyone:
@@ -105,25 +103,25 @@ def test_before_after_maps_fade_absent_practitioners_and_style_changed_ties(two_
     assert maps.before.absent == {"d1"} and maps.after.absent == {"c1"}
     assert maps.new_cross_agency == {("a2", "b1"), ("b1", "d1")}
     assert maps.lost == {("a1", "b1"), ("a2", "c1")}
-    nodes_before, edges_before = _map_data(maps.before.html)
-    nodes_after, edges_after = _map_data(maps.after.html)
-    assert nodes_before["d1"]["color"]["background"].endswith(",0.22)")  # faded
-    assert not nodes_before["c1"]["color"]["background"].startswith("rgba")
-    assert nodes_after["c1"]["color"]["background"].endswith(",0.22)")
+    nodes_before, edges_before = _map_data(maps.before.spec)
+    nodes_after, edges_after = _map_data(maps.after.spec)
+    assert nodes_before["d1"]["flags"] == ["faded"] and nodes_before["c1"]["flags"] == []
+    assert nodes_after["c1"]["flags"] == ["faded"]
     assert "Not in this period's network" in nodes_after["c1"]["tip"]
     assert set(edges_before) == {("a1", "a2"), ("a1", "b1"), ("a2", "c1")}
-    assert edges_before[("a1", "b1")]["dashes"] is True and "dashes" not in edges_before[("a1", "a2")]
+    assert edges_before[("a1", "b1")]["dashes"] is True and edges_before[("a1", "a2")]["dashes"] is False
     assert set(edges_after) == {("a1", "a2"), ("a2", "b1"), ("b1", "d1"), ("a1", "a3")}
-    assert edges_after[("a2", "b1")]["color"]["color"] == NEW_CROSS_STYLE["color"]
-    assert "color" not in edges_after[("a1", "a3")]  # new, but within agency A: not highlighted
-    assert "color" not in edges_after[("a1", "a2")]  # kept
-    assert NEW_CROSS_STYLE["label"] in maps.after.html and LOST_STYLE["label"] in maps.before.html
+    assert edges_after[("a2", "b1")]["colour"] == NEW_CROSS_STYLE["color"]
+    assert edges_after[("a1", "a3")]["style"] == "tie"  # new, but within agency A: not highlighted
+    assert edges_after[("a1", "a2")]["style"] == "tie"  # kept
+    assert [e["label"] for e in maps.after.spec["legend"]["edges"]] == [NEW_CROSS_STYLE["label"]]
+    assert [e["label"] for e in maps.before.spec["legend"]["edges"]] == [LOST_STYLE["label"]]
 
 
 def test_before_after_maps_can_draw_only_the_ties_that_changed(two_periods):
     maps = before_after_maps(*two_periods, changes_only=True)
-    nodes_before, edges_before = _map_data(maps.before.html)
-    nodes_after, edges_after = _map_data(maps.after.html)
+    nodes_before, edges_before = _map_data(maps.before.spec)
+    nodes_after, edges_after = _map_data(maps.after.spec)
     assert set(edges_before) == {("a1", "b1"), ("a2", "c1")}
     assert set(edges_after) == {("a2", "b1"), ("b1", "d1"), ("a1", "a3")}
     assert len(nodes_before) == len(nodes_after) == 6  # people without a changed tie are still drawn
@@ -134,7 +132,7 @@ def test_map_panel_adds_the_rest_of_the_population_faded():
     everyone = nx.Graph([("p1", "p3")])
     everyone.add_node("p3", agency="X", name="Pat")
     panel = map_panel(G, {"p1": (0, 0), "p2": (10, 0), "p3": (0, 10)}, population=everyone)
-    nodes, edges = _map_data(panel.html)
+    nodes, edges = _map_data(panel.spec)
     assert panel.absent == {"p3"} and panel.message is None
     assert set(edges) == {("p1", "p2")}  # the population's ties are not drawn
     assert (nodes["p3"]["x"], nodes["p3"]["y"]) == (0, 10) and nodes["p3"]["tip"][0] == "Pat"

@@ -1,4 +1,4 @@
-"""Layouts, colours, the offline network page and the map budget (netdash.viz)."""
+"""Layouts, colours, the map spec, the standalone map file and the map budget (netdash.viz)."""
 
 import json
 import math
@@ -8,7 +8,8 @@ import networkx as nx
 import pytest
 
 from netdash.errors import InvalidInputError
-from netdash.viz import agency_colours, layout_positions, map_budget, network_html, stable_positions
+from netdash.viz import agency_colours, layout_positions, map_budget, network_html, network_spec, stable_positions
+from netdash.viz.network_html import csp_hash
 from netdash.viz.colours import OKABE_ITO, TABLEAU_10, shade
 
 IMG = "<img src=x onerror=alert(1)>"
@@ -29,10 +30,6 @@ def _html_form(text):
 def _data(html):
     block = re.search(r'<script type="application/json" id="netdash-data">(.*?)</script>', html, re.S)
     return json.loads(block.group(1))
-
-
-def _legend(html):
-    return re.search(r'<div class="nd-legend".*?</div>', html, re.S).group(0)
 
 
 def _two_teams():
@@ -120,10 +117,8 @@ def test_stable_positions_give_every_node_one_place():
     pos = stable_positions([before, after], seed=1)
     assert set(pos) == set(before) | set(after)
     assert pos == stable_positions([before, after], seed=1)
-    html_before = network_html(before, pos)
-    html_after = network_html(after, pos)
-    xy_before = {n["label"]: (n["x"], n["y"]) for n in _data(html_before)["nodes"]}
-    xy_after = {n["label"]: (n["x"], n["y"]) for n in _data(html_after)["nodes"]}
+    xy_before = {n["label"]: (n["x"], n["y"]) for n in network_spec(before, pos)["nodes"]}
+    xy_after = {n["label"]: (n["x"], n["y"]) for n in network_spec(after, pos)["nodes"]}
     assert all(xy_before[n] == xy_after[n] == pos[n] for n in before)
 
 
@@ -193,20 +188,28 @@ def test_agency_colours_rejects_a_single_string():
         agency_colours("A01")
 
 
-# --- the page ---------------------------------------------------------------
+# --- the map spec and the standalone file ------------------------------------
 
 
-def test_page_is_self_contained(hostile_graph):
-    html = network_html(hostile_graph, layout_positions(hostile_graph), title="Map", navigation_buttons=True)
+def test_file_is_self_contained(hostile_graph):
+    html = network_html(hostile_graph, layout_positions(hostile_graph), title="Map")
     lower = html.lower()
-    for banned in ("http://", "https://", "cdn", "<link", "<script src", "<iframe", "<img"):
+    for banned in ("https://", "cdn", "<link", "<script src", "<iframe", "<img", "@import", "import("):
         assert banned not in lower
-    styles = "".join(re.findall(r"<style>(.*?)</style>", html, re.S))
-    assert len(styles) > 10000 and "url(" not in styles and "@import" not in styles
-    assert "default-src &#39;none&#39;; script-src &#39;sha256-" in html  # attribute-escaped quotes
-    # our three script elements, and nothing inside them that could close one or open a comment
-    assert len(re.findall(r"^<script", html, re.M)) == 3 and lower.count("</script") == 3
+    # the one URL-like text is the SVG namespace name the image export gives its elements (never fetched)
+    assert lower.replace('"http://www.w3.org/2000/svg"', "").count("://") == 0
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', html).group(1).replace("&#39;", "'")
+    assert csp.startswith("default-src 'none'; script-src 'sha256-") and "img-src 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    # exactly the page's one script and one stylesheet are allowed, by hash
+    script = re.search(r"<script>(.*?)</script>", html, re.S).group(1)
+    style = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
+    assert csp_hash(script) in csp and csp_hash(style) in csp
+    assert "url(" not in style
+    # the data block and our script, and nothing inside them that could close one or open a comment
+    assert len(re.findall(r"^<script", html, re.M)) == 2 and lower.count("</script") == 2
     assert "<!--" not in html
+    assert "function draw" in script and "export default" not in script
 
 
 @pytest.mark.parametrize("payload", HOSTILE)
@@ -215,17 +218,16 @@ def test_hostile_text_is_escaped_everywhere(hostile_graph, payload):
     html = network_html(hostile_graph, layout_positions(hostile_graph), title=payload,
                         edge_styles=edge_styles)
     assert payload not in html
-    assert _json_form(payload) in html  # names, roles, agency names, tooltip lines
-    assert f"<h2 class=\"nd-title\">{_html_form(payload)}</h2>" in html
-    legend = _legend(html)
-    assert f"</span>{_html_form(payload)}</li>" in legend  # an agency name and the edge-style label
-    assert "onerror" not in legend.replace(_html_form(IMG), "")
+    assert _json_form(payload) in html  # names, roles, agency names, tooltip lines, legend, title
+    assert f"<title>{_html_form(payload)}</title>" in html
+    spec = _data(html)["panels"][0]
+    assert spec["title"] == payload and payload in [e["label"] for e in spec["legend"]["edges"]]
 
 
-def test_hostile_legend_mapping_is_escaped(hostile_graph):
+def test_hostile_legend_mapping_is_kept_as_data(hostile_graph):
     html = network_html(hostile_graph, layout_positions(hostile_graph), legend={IMG: "#000000", HREF: "red"})
     assert IMG not in html and HREF not in html
-    assert _html_form(IMG) in _legend(html) and _html_form(HREF) in _legend(html)
+    assert [n["label"] for n in _data(html)["panels"][0]["legend"]["nodes"]] == [IMG, HREF]
 
 
 def test_script_breaking_characters_are_json_escaped():
@@ -237,60 +239,80 @@ def test_script_breaking_characters_are_json_escaped():
 
 
 def test_nodes_get_internal_ids_and_names_only_as_text(hostile_graph):
-    data = _data(network_html(hostile_graph, layout_positions(hostile_graph)))
-    nodes = {n["id"]: n for n in data["nodes"]}
+    spec = network_spec(hostile_graph, layout_positions(hostile_graph))
+    nodes = {n["id"]: n for n in spec["nodes"]}
     assert list(nodes) == ["n0", "n1", "n2", "n3"]
-    assert [n["label"] for n in data["nodes"]] == [IMG, SCRIPT, HREF, "P4"]  # P4 has no name: its id
+    assert [n["label"] for n in spec["nodes"]] == [IMG, SCRIPT, HREF, "P4"]  # P4 has no name: its id
+    assert [n["agency"] for n in spec["nodes"]] == [SCRIPT, IMG, HREF, SCRIPT]
     assert nodes["n0"]["tip"] == [IMG, "ID: P1", f"Agency: {SCRIPT}", f"Role: {HREF}", "Ties: 2", HREF,
                                   "second line"]
     assert nodes["n3"]["tip"] == ["P4", f"Agency: {SCRIPT}", "Ties: 1"]
-    assert {(e["from"], e["to"]) for e in data["edges"]} == {("n0", "n1"), ("n1", "n2"), ("n0", "n3")}
-    assert all("title" not in n for n in data["nodes"])  # tooltips are built in the browser, as text
+    assert {(t["from"], t["to"]) for t in spec["ties"]} == {("n0", "n1"), ("n1", "n2"), ("n0", "n3")}
+    assert set(spec["nodes"][0]) == {"id", "label", "agency", "colour", "size", "x", "y", "flags", "tip"}
 
 
 def test_legend_lists_each_agency_once(hostile_graph):
-    legend = _legend(network_html(hostile_graph, layout_positions(hostile_graph)))
-    items = re.findall(r"</span>(.*?)</li>", legend)
-    assert sorted(items) == sorted(_html_form(t) for t in (SCRIPT, IMG, HREF))  # X1 appears on two nodes
+    legend = network_spec(hostile_graph, layout_positions(hostile_graph))["legend"]
+    assert sorted(item["label"] for item in legend["nodes"]) == sorted((SCRIPT, IMG, HREF))  # X1 is on two nodes
+    assert legend["heading"] == "Agency" and legend["marks"] == []
 
 
-def test_colours_faded_and_highlighted_nodes(hostile_graph):
+def test_colours_flags_focus_faded_and_cop(hostile_graph):
     colours = agency_colours(["X1", "X2", "X3"])
-    data = _data(network_html(hostile_graph, layout_positions(hostile_graph), highlight_nodes=["P2", "nobody"],
-                              faded_nodes=["P3"], palette=colours))
-    n0, n1, n2, n3 = data["nodes"]
-    assert n0["color"]["background"] == colours["X1"] == n3["color"]["background"]
-    assert n1["size"] == pytest.approx(1.6 * n0["size"], rel=1e-3) and n1["borderWidth"] > 0
-    r, g, b = (int(colours["X3"][i:i + 2], 16) for i in (1, 3, 5))
-    assert n2["color"]["background"] == f"rgba({r},{g},{b},0.22)"
-    faded_edge = next(e for e in data["edges"] if e["to"] == "n2")
-    assert faded_edge["color"]["color"].endswith("0.15)")
+    hostile_graph.nodes["P4"]["cop_attendee"] = True
+    hostile_graph.nodes["P1"]["cop_attendee"] = False
+    spec = network_spec(hostile_graph, layout_positions(hostile_graph), highlight_nodes=["P2", "nobody"],
+                        faded_nodes=["P3"], palette=colours)
+    n0, n1, n2, n3 = spec["nodes"]
+    assert n0["colour"] == colours["X1"] == n3["colour"] and n2["colour"] == colours["X3"]
+    assert [n["flags"] for n in spec["nodes"]] == [[], ["focus"], ["faded"], ["cop"]]
+    assert n3["tip"][-1] == "COP attendee"
+    assert spec["legend"]["marks"] == [{"label": "COP attendee", "mark": "ring"}]
+    assert next(t for t in spec["ties"] if t["to"] == "n2")["style"] == "faded"
+    assert spec["tie_styles"]["faded"]["colour"].endswith("0.15)")
 
 
-def test_edge_widths_and_styles(hostile_graph):
-    styles = {("P2", "P1"): {"color": "#009e73", "dashes": True, "label": "New tie"}}
-    html = network_html(hostile_graph, layout_positions(hostile_graph), edge_styles=styles)
-    edges = {(e["from"], e["to"]): e for e in _data(html)["edges"]}
-    styled, plain_1, plain_8 = edges["n0", "n1"], edges["n1", "n2"], edges["n0", "n3"]
-    assert styled["color"]["color"] == "#009e73" and styled["dashes"] is True
-    assert "dashes" not in plain_1
-    assert plain_8["width"] == pytest.approx(plain_1["width"] * (0.6 + 0.5 * 3) / 0.6)  # log2(8) = 3
-    assert "New tie" in _legend(html) and "nd-dashed" in _legend(html)
+def test_colour_by_sector_keeps_the_agency_in_the_tooltip(hostile_graph):
+    for n, sector in zip(hostile_graph, ["housing", "health", "housing", None]):
+        hostile_graph.nodes[n]["sector"] = sector
+    spec = network_spec(hostile_graph, layout_positions(hostile_graph), colour_by="sector")
+    assert spec["legend"]["heading"] == "Sector"
+    assert [item["label"] for item in spec["legend"]["nodes"]] == ["health", "housing", "Not recorded"]
+    assert spec["nodes"][0]["colour"] == spec["nodes"][2]["colour"] != spec["nodes"][1]["colour"]
+    assert f"Agency: {SCRIPT}" in spec["nodes"][0]["tip"] and "Sector: housing" in spec["nodes"][0]["tip"]
 
 
-def test_options_draw_a_still_picture():
-    D = nx.DiGraph([("a", "b")])
-    options = _data(network_html(D, layout_positions(D)))["options"]
-    assert options["physics"] == {"enabled": False}
-    assert options["edges"]["smooth"] is False
-    assert options["edges"]["arrows"]["to"]["enabled"] is True
-    assert options["interaction"]["hover"] is True
+def test_ties_carry_weight_and_style(hostile_graph):
+    styles = {("P2", "P1"): {"color": "#009e73", "dashes": True, "label": "New tie", "title": "New since May"}}
+    spec = network_spec(hostile_graph, layout_positions(hostile_graph), edge_styles=styles)
+    ties = {(t["from"], t["to"]): t for t in spec["ties"]}
+    styled, plain_1, plain_8 = ties["n0", "n1"], ties["n1", "n2"], ties["n0", "n3"]
+    assert spec["tie_styles"][styled["style"]] == {"colour": "#009e73", "dashes": True, "width": None}
+    assert styled["tip"] == ["New since May"] and styled["weight"] == 3.0
+    assert (plain_1["style"], plain_1["weight"], plain_8["weight"]) == ("tie", 1.0, 8.0)
+    assert spec["legend"]["edges"] == [{"label": "New tie", "colour": "#009e73", "dashes": True, "width": 2.0}]
 
 
-def test_node_size_by_degree():
+def test_directed_graphs_draw_arrows():
+    assert network_spec(nx.DiGraph([("a", "b")]), {"a": (0, 0), "b": (1, 1)})["directed"] is True
+    assert network_spec(nx.Graph([("a", "b")]), {"a": (0, 0), "b": (1, 1)})["directed"] is False
+
+
+def test_node_sizes_by_degree_and_by_measures():
     G = nx.star_graph(3)
-    nodes = _data(network_html(G, layout_positions(G), node_size_by="degree"))["nodes"]
-    assert nodes[0]["size"] == pytest.approx(nodes[1]["size"] * (0.6 + 2.0) / 0.6, rel=1e-3)
+    spec = network_spec(G, layout_positions(G), node_size_by="degree", measures={"Score": {0: 0.0, 1: 4.0}})
+    base = spec["node_px"]
+    assert spec["size_by"] == "Ties"
+    assert [n["size"] for n in spec["nodes"]] == spec["sizes"]["Ties"]
+    # by area: the hub (3 ties) is base * 2.6, leaves (1 tie, the least) base * 0.6
+    assert spec["sizes"]["Ties"] == pytest.approx([2.6 * base, 0.6 * base, 0.6 * base, 0.6 * base], abs=0.01)
+    # a node without a value gets the smallest size
+    assert spec["sizes"]["Score"] == pytest.approx([0.6 * base, 2.6 * base, 0.6 * base, 0.6 * base], abs=0.01)
+    same = network_spec(G, layout_positions(G))
+    assert same["size_by"] is None and {n["size"] for n in same["nodes"]} == {same["node_px"]}
+    # one scale for several panels: 2 ties on a 0..4 scale is sqrt(1/2) of the way
+    fixed = network_spec(G, layout_positions(G), node_size_by="degree", size_scale=(0, 4))
+    assert fixed["nodes"][0]["size"] == pytest.approx(base * (0.6 + 2 * math.sqrt(3 / 4)), abs=0.01)
 
 
 @pytest.mark.parametrize(
@@ -303,21 +325,22 @@ def test_node_size_by_degree():
         ({"edge_styles": {("a", "b"): {"color": "red;background:url(x)"}}}, "expected '#rrggbb'"),
         ({"edge_styles": {"a": {"color": "red"}}}, r"must map an edge \(u, v\)"),
         ({"node_size_by": "missing"}, "gave no numbers for any node"),
+        ({"measures": {"Empty": {}}}, "measure 'Empty' gave no numbers"),
         ({"palette": {None: "expression(alert(1))"}}, "expected '#rrggbb'"),
     ],
 )
-def test_page_rejects_bad_options(kw, message):
+def test_spec_rejects_bad_options(kw, message):
     G = nx.Graph([("a", "b")])
     with pytest.raises(InvalidInputError, match=message):
-        network_html(G, layout_positions(G), **kw)
+        network_spec(G, layout_positions(G), **kw)
 
 
-def test_page_needs_every_position():
+def test_spec_needs_every_position():
     G = nx.path_graph(["a", "b", "c"])
     with pytest.raises(InvalidInputError, match=r"1 node\(s\) have no position \('c'\)"):
-        network_html(G, {"a": (0, 0), "b": (1, 1)})
+        network_spec(G, {"a": (0, 0), "b": (1, 1)})
     with pytest.raises(InvalidInputError, match="expected two finite numbers"):
-        network_html(G, {"a": (0, 0), "b": (1, 1), "c": (math.nan, 0)})
+        network_spec(G, {"a": (0, 0), "b": (1, 1), "c": (math.nan, 0)})
 
 
 # --- budget -----------------------------------------------------------------

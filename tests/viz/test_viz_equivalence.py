@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from netdash.errors import InvalidInputError
-from netdash.viz import layout, network_html, stable_positions
+from netdash.viz import layout, network_spec, stable_positions
 from netdash.viz.budget import SEE_MORE, MapBudget, _strengths, map_budget
 from netdash.viz.colours import agency_colours, sorted_ids
 from netdash.viz.layout import _simple_weights, layout_positions
@@ -241,9 +241,9 @@ def test_map_panel_draws_the_same_map_without_copying_the_graph(seed, ids):
             H.add_node(n, **{**everyone.nodes[n], "tooltip": "Not in this period's network"})
         palette = agency_colours({a for _, a in H.nodes(data="agency")})
         old = _old_map_budget(H, max_nodes=max_nodes)
-        html = network_html(old.graph, positions, faded_nodes=absent, palette=palette, height_px=560)
+        spec = network_spec(old.graph, positions, faded_nodes=absent, palette=palette, height_px=560)
         panel = map_panel(G, positions, population=everyone, max_nodes=max_nodes, to_see_more=SEE_MORE)
-        assert (panel.html, panel.absent, panel.message) == (html, absent, old.message)
+        assert (panel.spec, panel.absent, panel.message) == (spec, absent, old.message)
 
 
 def test_the_message_says_what_the_page_offers():

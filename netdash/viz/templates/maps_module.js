@@ -1,25 +1,28 @@
-// netdash maps drawn in the dashboard's own page (an ES module; its default
-// export takes {data, parentElement}, as a Streamlit components-v2 module does).
+// netdash maps: the one renderer of netdash's map specs (netdash.viz.spec.network_spec).
 //
-// Every node already has its place (netdash.viz.layout), so a map needs no
-// physics and no graph library: this module draws the specs of
-// netdash.viz.spec.network_spec on a canvas, as the vis-network map
-// pages draw them (dots with a border, straight ties, labels once zoomed in),
-// with pan, zoom, a tooltip on hover and a node's ties picked out on click.
-// Two maps of 750 practitioners and 1,500 ties are built and drawn in about
-// 15 ms; one such vis-network map page took about half a second from its start
-// to its first drawing (bench/inpage_maps.py, docs/browser_timings.md).
+// An ES module whose default export takes {data, parentElement}, as a Streamlit components-v2 module does.
+// The dashboard mounts it in its own page (netdash.viz.inpage); a standalone map file puts it in line with its
+// export removed (netdash.viz.network_html). Every node already has its place (netdash.viz.layout), so a map
+// needs no physics and no graph library: dots, straight ties and labels on a canvas, with pan, zoom, a tooltip
+// on hover, a practitioner's ties picked out on click, a choice of node size, and PNG and SVG images of the view.
 //
-// Names are plain text here: labels are drawn on the canvas, and the title,
-// legend and tooltips are built with textContent. Colours are set as canvas
-// and style properties (the Python side has checked they are CSS colours).
+// Names are plain text here: labels are drawn on the canvas (or set as SVG text by the DOM, never parsed), and
+// the title, legend, toolbar and tooltips are built with textContent. Colours are set as canvas and style
+// properties (the Python side has checked they are CSS colours). Nothing is fetched.
 
 const HOVER_PX = 3; // a pointer this close to a dot's edge is on it
 const EDGE_HOVER_PX = 4;
-const FIT_MARGIN = 0.95;
+const FIT_MARGIN = 0.92;
 const ZOOM_STEP = 1.0015; // per wheel delta unit
 const MIN_ZOOM = 0.05;
 const MAX_ZOOM = 40; // relative to the fitted view
+const FOCUS_GROWTH = 1.6;
+const FADED_ALPHA = 0.22;
+const LABEL_FONT = 12; // px, whatever the zoom: labels stay readable
+const LABEL_FACE = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+const SAME_SIZE = "Same size";
+const SVG_NS = "http://www.w3.org/2000/svg"; // an XML namespace name, never fetched
+const HINT_MS = 1500;
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -50,6 +53,14 @@ function legend(spec) {
       row.appendChild(document.createTextNode(String(item.label)));
     });
   }
+  if ((spec.marks || []).length) {
+    const list = box.appendChild(element("ul"));
+    spec.marks.forEach((item) => {
+      const row = list.appendChild(element("li"));
+      row.appendChild(element("span", "nd-swatch nd-ring"));
+      row.appendChild(document.createTextNode(String(item.label)));
+    });
+  }
   if (spec.nodes.length) {
     if (spec.heading) box.appendChild(element("h3", null, spec.heading));
     const list = box.appendChild(element("ul"));
@@ -63,67 +74,108 @@ function legend(spec) {
   return box;
 }
 
-function colourOf(value, fallback) {
-  if (!value) return fallback;
-  return typeof value === "string" ? value : value.color || value.background || fallback;
+/** Line width of a tie in screen pixels at the fitted view: 0.6 px, +0.5 px per doubling of its weight, at most 3.1. */
+function tieWidth(weight) {
+  return weight > 0 ? 0.6 + 0.5 * Math.min(Math.max(Math.log2(weight), 0), 5) : 0.6;
+}
+
+function save(blob, name) {
+  const link = element("a");
+  const url = URL.createObjectURL(blob);
+  link.href = url;
+  link.download = name;
+  link.click(); // never added to the page
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 /** One map: a canvas with its own view (scale and offset) and pointer handling. */
 class CanvasMap {
-  constructor(box, data) {
+  constructor(box, spec) {
     this.box = box;
-    this.options = data.options;
-    const nodeOptions = this.options.nodes || {};
-    const edgeOptions = this.options.edges || {};
-    this.font = nodeOptions.font || {};
-    this.labelScaling = (nodeOptions.scaling && nodeOptions.scaling.label) || {};
-    this.arrows = Boolean(edgeOptions.arrows && edgeOptions.arrows.to && edgeOptions.arrows.to.enabled);
-    this.edgeColour = colourOf(edgeOptions.color, "rgba(110,110,110,0.4)");
-    this.selectionWidth = Number(edgeOptions.selectionWidth || 1.5);
-    this.nodes = data.nodes.map((n) => ({
-      id: n.id, x: Number(n.x), y: Number(n.y), size: Number(n.size || 5), label: n.label, tip: n.tip,
-      fill: colourOf(n.color && n.color.background, "#97c2fc"),
-      border: colourOf(n.color && n.color.border, "#4a4a4a"),
-      borderWidth: Number(n.borderWidth !== undefined ? n.borderWidth : nodeOptions.borderWidth || 1),
-      fontColour: (n.font && n.font.color) || this.font.color || "#222222",
+    this.spec = spec;
+    this.directed = Boolean(spec.directed);
+    this.cap = Number(spec.label_cap || 40);
+    this.nodes = spec.nodes.map((n, i) => ({
+      index: i, id: n.id, x: Number(n.x), y: Number(n.y), size: Number(n.size || 5), label: n.label,
+      tip: n.tip, fill: n.colour || "#9e9e9e", focus: n.flags.includes("focus"),
+      faded: n.flags.includes("faded"), cop: n.flags.includes("cop"), neighbours: [], width: null,
+      steps: n.steps === undefined ? Infinity : Number(n.steps),
+      ties: Number(((spec.sizes || {}).Ties || [])[i] || 0), // labels of equal-sized dots: the most tied first
     }));
-    const index = new Map(this.nodes.map((n, i) => [n.id, i]));
-    this.edges = data.edges.filter((e) => index.has(e.from) && index.has(e.to)).map((e) => ({
-      from: this.nodes[index.get(e.from)], to: this.nodes[index.get(e.to)], width: Number(e.width || 1),
-      colour: colourOf(e.color, this.edgeColour), dashes: Boolean(e.dashes), tip: e.tip,
-    }));
-    // Ties grouped by style (colour, width, dashes) once: each redraw (every frame of a pan or zoom) strokes
-    // one path per style, a few canvas calls for thousands of lines.
-    this.styles = new Map();
-    this.edges.forEach((e) => {
-      const key = `${e.colour}|${e.width}|${e.dashes}`;
-      if (!this.styles.has(key)) this.styles.set(key, []);
-      this.styles.get(key).push(e);
+    const index = new Map(this.nodes.map((n) => [n.id, n]));
+    const styles = spec.tie_styles || {};
+    const scale = Number(spec.tie_scale || 1);
+    this.ties = spec.ties.filter((t) => index.has(t.from) && index.has(t.to)).map((t) => {
+      const style = styles[t.style] || styles.tie || { colour: "rgba(110,110,110,0.4)" };
+      const tie = {
+        from: index.get(t.from), to: index.get(t.to), colour: style.colour, dashes: Boolean(style.dashes),
+        width: (style.width !== null && style.width !== undefined ? Number(style.width) : tieWidth(Number(t.weight)))
+          * scale,
+        tip: t.tip,
+      };
+      tie.from.neighbours.push(tie.to);
+      tie.to.neighbours.push(tie.from);
+      return tie;
     });
+    // Ties grouped by style once: each redraw (every frame of a pan or zoom) strokes one path per style.
+    this.styles = new Map();
+    this.ties.forEach((t) => {
+      const key = `${t.colour}|${t.width}|${t.dashes}`;
+      if (!this.styles.has(key)) this.styles.set(key, []);
+      this.styles.get(key).push(t);
+    });
+    this.sizeBy = spec.size_by || SAME_SIZE;
     this.canvas = box.appendChild(element("canvas"));
+    this.canvas.tabIndex = 0; // focusable: the wheel zooms a map that has focus
+    this.canvas.setAttribute("aria-label", "Map: click it, then scroll to zoom; drag to pan");
     this.tooltip = box.appendChild(element("div", "nd-tooltip"));
     this.tooltip.hidden = true;
+    this.hint = box.appendChild(element("div", "nd-hint", "Hold Ctrl (⌘ on a Mac) and scroll to zoom, or click the map first"));
+    this.hint.hidden = true;
     this.selected = null;
     this.hovered = null;
     this.pending = 0;
+    this.order();
     this.listen();
     this.resize();
   }
 
-  /** Fit every node in the canvas (the initial view, and after a resize). */
+  /** Use the sizes of measure `name` (a key of spec.sizes; anything else: every dot the same size) and redraw. */
+  setSize(name) {
+    const sizes = this.spec.sizes && this.spec.sizes[name];
+    this.nodes.forEach((n, i) => { n.size = sizes ? Number(sizes[i]) : Number(this.spec.node_px || 5); });
+    this.sizeBy = sizes ? name : SAME_SIZE;
+    this.order();
+    this.request();
+  }
+
+  /** Label order: nodes in focus, then nearest the focus, then the largest, then by id (the order labels claim space in). */
+  order() {
+    this.ranked = this.nodes.filter((n) => n.label !== null && n.label !== undefined)
+      .sort((a, b) => (b.focus - a.focus) || (a.steps - b.steps) || (a.faded - b.faded) || (b.size - a.size)
+        || (b.ties - a.ties) || (a.index - b.index));
+  }
+
+  /** Fit every node in the canvas (the initial view, the reset button, and after a resize). */
   fit() {
     let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
     this.nodes.forEach((n) => {
-      x0 = Math.min(x0, n.x - n.size); y0 = Math.min(y0, n.y - n.size);
-      x1 = Math.max(x1, n.x + n.size); y1 = Math.max(y1, n.y + n.size);
+      x0 = Math.min(x0, n.x); y0 = Math.min(y0, n.y);
+      x1 = Math.max(x1, n.x); y1 = Math.max(y1, n.y);
     });
     if (!this.nodes.length) [x0, y0, x1, y1] = [-1, -1, 1, 1];
+    const pad = 2 * Math.max(8, ...this.nodes.map((n) => n.size * (n.focus ? FOCUS_GROWTH : 1)));
     const w = Math.max(x1 - x0, 1e-9);
     const h = Math.max(y1 - y0, 1e-9);
-    this.fitted = FIT_MARGIN * Math.min(this.width / w, this.height / h);
+    this.fitted = FIT_MARGIN * Math.min(Math.max(this.width - pad, 1) / w, Math.max(this.height - pad, 1) / h);
     this.scale = this.fitted;
     this.cx = (x0 + x1) / 2;
     this.cy = (y0 + y1) / 2;
+  }
+
+  reset() {
+    this.fit();
+    this.request();
   }
 
   resize() {
@@ -148,6 +200,11 @@ class CanvasMap {
     return [(sx - this.width / 2) / this.scale + this.cx, (sy - this.height / 2) / this.scale + this.cy];
   }
 
+  /** A node's radius in layout units: its size is in screen pixels at the fitted view, and grows with the zoom. */
+  radius(n) {
+    return (n.size * (n.focus ? FOCUS_GROWTH : 1)) / this.fitted;
+  }
+
   request() {
     if (!this.pending) this.pending = requestAnimationFrame(() => { this.pending = 0; this.draw(); });
   }
@@ -158,20 +215,21 @@ class CanvasMap {
     ctx.clearRect(0, 0, this.width, this.height);
     ctx.setTransform(this.ratio * this.scale, 0, 0, this.ratio * this.scale,
       this.ratio * (this.width / 2 - this.cx * this.scale), this.ratio * (this.height / 2 - this.cy * this.scale));
+    const unit = 1 / this.fitted; // one screen pixel at the fitted view, in layout units
     const picked = this.selected || this.hovered;
     ctx.lineCap = "round";
-    this.styles.forEach((edges) => {
-      const { colour, width, dashes } = edges[0];
+    this.styles.forEach((ties) => {
+      const { colour, width, dashes } = ties[0];
       ctx.strokeStyle = colour;
-      ctx.lineWidth = width;
+      ctx.lineWidth = width * unit;
       ctx.setLineDash(dashes ? [5 / this.scale, 5 / this.scale] : []);
       ctx.beginPath();
-      edges.forEach((e) => { ctx.moveTo(e.from.x, e.from.y); ctx.lineTo(e.to.x, e.to.y); });
+      ties.forEach((t) => { ctx.moveTo(t.from.x, t.from.y); ctx.lineTo(t.to.x, t.to.y); });
       ctx.stroke();
-      if (this.arrows) {
+      if (this.directed) {
         ctx.fillStyle = colour;
         ctx.beginPath();
-        edges.forEach((e) => this.arrowHead(ctx, e));
+        ties.forEach((t) => this.arrowHead(ctx, t));
         ctx.fill();
       }
     });
@@ -179,69 +237,266 @@ class CanvasMap {
     if (picked) { // the picked practitioner's ties, dark, over the rest
       ctx.strokeStyle = "#333333";
       ctx.beginPath();
-      this.edges.forEach((e) => {
-        if (e.from === picked || e.to === picked) {
-          ctx.lineWidth = e.width + this.selectionWidth / this.scale;
-          ctx.moveTo(e.from.x, e.from.y);
-          ctx.lineTo(e.to.x, e.to.y);
+      this.ties.forEach((t) => {
+        if (t.from === picked || t.to === picked) {
+          ctx.lineWidth = t.width * unit + 1.5 / this.scale;
+          ctx.moveTo(t.from.x, t.from.y);
+          ctx.lineTo(t.to.x, t.to.y);
         }
       });
       ctx.stroke();
     }
     this.nodes.forEach((n) => {
+      const r = this.radius(n);
+      ctx.globalAlpha = n.faded ? FADED_ALPHA : 1;
       ctx.beginPath();
-      ctx.arc(n.x, n.y, n.size, 0, 2 * Math.PI);
+      ctx.arc(n.x, n.y, r, 0, 2 * Math.PI);
       ctx.fillStyle = n.fill;
       ctx.fill();
-      ctx.lineWidth = n === picked ? Math.max(n.borderWidth * 2, 2 / this.scale) : n.borderWidth;
-      ctx.strokeStyle = n === picked ? "#111111" : n.border;
+      const strong = n === picked || n.focus;
+      ctx.lineWidth = strong ? Math.max(2.5 * unit, 2 / this.scale) : 0.6 * unit;
+      ctx.strokeStyle = strong ? "#111111" : "#4a4a4a";
       ctx.stroke();
+      if (n.cop) { // a COP attendee: a dark ring around the dot
+        ctx.beginPath();
+        ctx.arc(n.x, n.y, r + 2.2 * unit, 0, 2 * Math.PI);
+        ctx.lineWidth = 1.4 * unit;
+        ctx.strokeStyle = "#1f2328";
+        ctx.stroke();
+      }
     });
+    ctx.globalAlpha = 1;
     this.drawLabels(ctx);
   }
 
-  arrowHead(ctx, e) {
-    const dx = e.to.x - e.from.x;
-    const dy = e.to.y - e.from.y;
+  arrowHead(ctx, t) {
+    const dx = t.to.x - t.from.x;
+    const dy = t.to.y - t.from.y;
     const length = Math.hypot(dx, dy);
     if (!length) return;
     const [ux, uy] = [dx / length, dy / length];
-    const tipX = e.to.x - ux * e.to.size;
-    const tipY = e.to.y - uy * e.to.size;
-    const size = Math.max(4 * e.width, 3 / this.scale);
+    const r = this.radius(t.to);
+    const tipX = t.to.x - ux * r;
+    const tipY = t.to.y - uy * r;
+    const size = Math.max(4 * t.width / this.fitted, 3 / this.scale);
     ctx.moveTo(tipX, tipY);
     ctx.lineTo(tipX - ux * size * 2 - uy * size, tipY - uy * size * 2 + ux * size);
     ctx.lineTo(tipX - ux * size * 2 + uy * size, tipY - uy * size * 2 - ux * size);
     ctx.closePath();
   }
 
-  /** Labels once they would be readable (vis-network's drawThreshold and maxVisible, in screen pixels). */
+  /**
+   * The labels to draw now, in screen pixels: the picked practitioner, focused ones, the picked one's
+   * neighbours, then the largest dots first; a label that would overlap one already placed is left out, and at
+   * most `label_cap` are drawn.
+   */
+  labels(ctx) {
+    const picked = this.selected || this.hovered;
+    const first = picked && picked.label !== null && picked.label !== undefined
+      ? [picked, ...picked.neighbours.filter((n) => n.label !== null && n.label !== undefined)
+        .sort((a, b) => b.size - a.size)] : [];
+    const placed = [];
+    const seen = new Set();
+    const candidates = [...first.slice(0, 1), ...this.ranked.filter((n) => n.focus), ...first.slice(1), ...this.ranked];
+    for (const n of candidates) {
+      if (placed.length >= this.cap) break;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      const [sx, sy] = this.toScreen(n.x, n.y);
+      const text = String(n.label);
+      if (n.width === null) n.width = ctx.measureText(text).width;
+      const top = sy + this.radius(n) * this.scale + 2;
+      const box = [sx - n.width / 2 - 2, top, sx + n.width / 2 + 2, top + LABEL_FONT + 2];
+      if (box[2] < 0 || box[0] > this.width || box[3] < 0 || box[1] > this.height) continue;
+      const must = n === picked || n.focus;
+      if (!must && placed.some((p) => box[0] < p.box[2] && p.box[0] < box[2] && box[1] < p.box[3] && p.box[1] < box[3])) {
+        continue;
+      }
+      placed.push({ node: n, text, x: sx, y: top, box });
+    }
+    return placed;
+  }
+
   drawLabels(ctx) {
-    const size = Number(this.font.size || 14);
-    const onScreen = size * this.scale;
-    if (onScreen < Number(this.labelScaling.drawThreshold || 5)) return;
-    const shown = Math.min(onScreen, Number(this.labelScaling.maxVisible || 30));
-    // In screen pixels: a font of a fraction of a layout unit, scaled up, would be drawn blurred or not at all.
     ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
-    ctx.font = `${shown}px ${this.font.face || "sans-serif"}`;
+    ctx.font = `${LABEL_FONT}px ${LABEL_FACE}`;
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     ctx.lineJoin = "round";
-    const stroke = Number(this.font.strokeWidth || 0) * shown / size;
-    this.nodes.forEach((n) => {
-      if (n.label === undefined || n.label === null) return;
-      const [sx, sy] = this.toScreen(n.x, n.y);
-      if (sx < -100 || sx > this.width + 100 || sy < -50 || sy > this.height + 10) return;
-      const text = String(n.label);
-      const top = sy + n.size * this.scale + 2;
-      if (stroke > 0) {
-        ctx.lineWidth = stroke;
-        ctx.strokeStyle = this.font.strokeColor || "#ffffff";
-        ctx.strokeText(text, sx, top);
-      }
-      ctx.fillStyle = n.fontColour;
-      ctx.fillText(text, sx, top);
+    this.shownLabels = this.labels(ctx);
+    this.shownLabels.forEach(({ node, text, x, y }) => {
+      ctx.globalAlpha = node.faded ? 0.45 : 1;
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = "#ffffff";
+      ctx.strokeText(text, x, y);
+      ctx.fillStyle = node.focus || node === this.selected ? "#000000" : "#222222";
+      ctx.fillText(text, x, y);
     });
+    ctx.globalAlpha = 1;
+  }
+
+  /** What the view shows, in screen pixels: ties, dots and labels inside the frame (for the PNG and SVG images). */
+  scene() {
+    const [w, h] = [this.width, this.height];
+    const inside = (x, y, m) => x >= -m && x <= w + m && y >= -m && y <= h + m;
+    const picked = this.selected || this.hovered;
+    const ties = [];
+    this.ties.forEach((t) => {
+      const [x1, y1] = this.toScreen(t.from.x, t.from.y);
+      const [x2, y2] = this.toScreen(t.to.x, t.to.y);
+      if (Math.max(x1, x2) < 0 || Math.min(x1, x2) > w || Math.max(y1, y2) < 0 || Math.min(y1, y2) > h) return;
+      const dark = picked && (t.from === picked || t.to === picked);
+      ties.push({ x1, y1, x2, y2, colour: dark ? "#333333" : t.colour, dashes: t.dashes,
+        width: t.width * this.scale / this.fitted + (dark ? 1.5 : 0) });
+    });
+    const dots = [];
+    this.nodes.forEach((n) => {
+      const [x, y] = this.toScreen(n.x, n.y);
+      const r = this.radius(n) * this.scale;
+      if (!inside(x, y, r + 4)) return;
+      const strong = n === picked || n.focus;
+      const unit = this.scale / this.fitted;
+      dots.push({ x, y, r, fill: n.fill, alpha: n.faded ? FADED_ALPHA : 1, stroke: strong ? "#111111" : "#4a4a4a",
+        strokeWidth: strong ? Math.max(2.5 * unit, 2) : 0.6 * unit, ring: n.cop ? r + 2.2 * unit : 0,
+        ringWidth: 1.4 * unit });
+    });
+    const ctx = this.canvas.getContext("2d");
+    ctx.font = `${LABEL_FONT}px ${LABEL_FACE}`;
+    const labels = this.labels(ctx).map(({ node, text, x, y }) => ({ text, x, y, alpha: node.faded ? 0.45 : 1 }));
+    return { width: w, height: h, ties, dots, labels };
+  }
+
+  /** The view as a PNG: title above, map, legend on the right (drawn at twice the screen's resolution). */
+  png() {
+    const { width, height, ties, dots, labels } = this.scene();
+    const rows = legendRows(this.spec);
+    const [top, side] = [this.spec.title ? 28 : 0, rows.length ? 240 : 0];
+    const k = 2;
+    const canvas = element("canvas");
+    canvas.width = (width + side) * k;
+    canvas.height = Math.max(height, rows.length * 18 + 12) * k + top * k;
+    const ctx = canvas.getContext("2d");
+    ctx.scale(k, k);
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, width + side, canvas.height / k);
+    ctx.fillStyle = "#1f2328";
+    ctx.textBaseline = "top";
+    if (this.spec.title) {
+      ctx.font = `600 15px ${LABEL_FACE}`;
+      ctx.fillText(String(this.spec.title), 8, 7);
+    }
+    ctx.save();
+    ctx.translate(0, top);
+    ctx.beginPath();
+    ctx.rect(0, 0, width, height);
+    ctx.clip();
+    ctx.lineCap = "round";
+    ties.forEach((t) => {
+      ctx.strokeStyle = t.colour;
+      ctx.lineWidth = t.width;
+      ctx.setLineDash(t.dashes ? [5, 5] : []);
+      ctx.beginPath();
+      ctx.moveTo(t.x1, t.y1);
+      ctx.lineTo(t.x2, t.y2);
+      ctx.stroke();
+    });
+    ctx.setLineDash([]);
+    dots.forEach((d) => {
+      ctx.globalAlpha = d.alpha;
+      ctx.beginPath();
+      ctx.arc(d.x, d.y, d.r, 0, 2 * Math.PI);
+      ctx.fillStyle = d.fill;
+      ctx.fill();
+      ctx.lineWidth = d.strokeWidth;
+      ctx.strokeStyle = d.stroke;
+      ctx.stroke();
+      if (d.ring) {
+        ctx.beginPath();
+        ctx.arc(d.x, d.y, d.ring, 0, 2 * Math.PI);
+        ctx.lineWidth = d.ringWidth;
+        ctx.strokeStyle = "#1f2328";
+        ctx.stroke();
+      }
+    });
+    ctx.font = `${LABEL_FONT}px ${LABEL_FACE}`;
+    ctx.textAlign = "center";
+    ctx.lineJoin = "round";
+    labels.forEach((l) => {
+      ctx.globalAlpha = l.alpha;
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = "#ffffff";
+      ctx.strokeText(l.text, l.x, l.y);
+      ctx.fillStyle = "#222222";
+      ctx.fillText(l.text, l.x, l.y);
+    });
+    ctx.restore();
+    ctx.globalAlpha = 1;
+    ctx.textAlign = "left";
+    ctx.font = `12px ${LABEL_FACE}`;
+    rows.forEach((row, i) => {
+      const [x, y] = [width + 12, top + 8 + i * 18];
+      ctx.fillStyle = "#1f2328";
+      if (row.kind === "heading") {
+        ctx.font = `600 12px ${LABEL_FACE}`;
+        ctx.fillText(row.label, x, y);
+        ctx.font = `12px ${LABEL_FACE}`;
+        return;
+      }
+      swatch(ctx, row, x, y);
+      ctx.fillStyle = "#1f2328";
+      ctx.fillText(row.label, x + 28, y, side - 44);
+    });
+    return canvas;
+  }
+
+  /** The view as an SVG document: the same picture as png(), built as DOM nodes and serialised. */
+  svg() {
+    const { width, height, ties, dots, labels } = this.scene();
+    const rows = legendRows(this.spec);
+    const [top, side] = [this.spec.title ? 28 : 0, rows.length ? 240 : 0];
+    const make = (tag, attrs, text) => {
+      const node = document.createElementNS(SVG_NS, tag);
+      Object.entries(attrs).forEach(([k, v]) => node.setAttribute(k, String(v)));
+      if (text !== undefined) node.textContent = String(text);
+      return node;
+    };
+    const r2 = (v) => Math.round(v * 100) / 100;
+    const fullHeight = Math.max(height, rows.length * 18 + 12) + top;
+    const svg = make("svg", { width: width + side, height: fullHeight, viewBox: `0 0 ${width + side} ${fullHeight}`,
+      "font-family": LABEL_FACE });
+    svg.appendChild(make("rect", { width: width + side, height: fullHeight, fill: "#ffffff" }));
+    if (this.spec.title) svg.appendChild(make("text", { x: 8, y: 19, "font-size": 15, "font-weight": 600, fill: "#1f2328" }, this.spec.title));
+    const clip = svg.appendChild(make("clipPath", { id: "nd-view" }));
+    clip.appendChild(make("rect", { width, height }));
+    const view = svg.appendChild(make("g", { transform: `translate(0 ${top})`, "clip-path": "url(#nd-view)" }));
+    const lines = view.appendChild(make("g", { "stroke-linecap": "round" }));
+    ties.forEach((t) => lines.appendChild(make("line", { x1: r2(t.x1), y1: r2(t.y1), x2: r2(t.x2), y2: r2(t.y2),
+      stroke: t.colour, "stroke-width": r2(t.width), ...(t.dashes ? { "stroke-dasharray": "5 5" } : {}) })));
+    dots.forEach((d) => {
+      const g = view.appendChild(make("g", d.alpha < 1 ? { opacity: d.alpha } : {}));
+      g.appendChild(make("circle", { cx: r2(d.x), cy: r2(d.y), r: r2(d.r), fill: d.fill, stroke: d.stroke,
+        "stroke-width": r2(d.strokeWidth) }));
+      if (d.ring) g.appendChild(make("circle", { cx: r2(d.x), cy: r2(d.y), r: r2(d.ring), fill: "none", stroke: "#1f2328",
+        "stroke-width": r2(d.ringWidth) }));
+    });
+    const texts = view.appendChild(make("g", { "font-size": LABEL_FONT, "text-anchor": "middle", fill: "#222222",
+      stroke: "#ffffff", "stroke-width": 3, "paint-order": "stroke", "stroke-linejoin": "round" }));
+    labels.forEach((l) => texts.appendChild(make("text", { x: r2(l.x), y: r2(l.y + LABEL_FONT - 2),
+      ...(l.alpha < 1 ? { opacity: l.alpha } : {}) }, l.text)));
+    const key = svg.appendChild(make("g", { "font-size": 12, fill: "#1f2328" }));
+    rows.forEach((row, i) => {
+      const [x, y] = [width + 12, top + 8 + i * 18];
+      if (row.kind === "heading") {
+        key.appendChild(make("text", { x, y: y + 11, "font-weight": 600 }, row.label));
+        return;
+      }
+      if (row.kind === "node") key.appendChild(make("circle", { cx: x + 8, cy: y + 7, r: 5.5, fill: row.colour, stroke: "#4a4a4a" }));
+      if (row.kind === "mark") key.appendChild(make("circle", { cx: x + 8, cy: y + 7, r: 6, fill: "#ffffff", stroke: "#1f2328", "stroke-width": 1.6 }));
+      if (row.kind === "edge") key.appendChild(make("line", { x1: x, y1: y + 7, x2: x + 22, y2: y + 7, stroke: row.colour,
+        "stroke-width": row.width, ...(row.dashes ? { "stroke-dasharray": "5 3" } : {}) }));
+      key.appendChild(make("text", { x: x + 28, y: y + 11 }, row.label));
+    });
+    return new XMLSerializer().serializeToString(svg);
   }
 
   /** The node under a screen point, else a tie with a tooltip, else null. */
@@ -250,19 +505,19 @@ class CanvasMap {
     let best = null;
     let bestGap = HOVER_PX / this.scale;
     this.nodes.forEach((n) => {
-      const gap = Math.hypot(n.x - x, n.y - y) - n.size;
+      const gap = Math.hypot(n.x - x, n.y - y) - this.radius(n);
       if (gap <= bestGap) { best = n; bestGap = gap; }
     });
     if (best) return { node: best };
     let tie = null;
     let tieGap = EDGE_HOVER_PX / this.scale;
-    this.edges.forEach((e) => {
-      if (!e.tip) return;
-      const dx = e.to.x - e.from.x;
-      const dy = e.to.y - e.from.y;
-      const t = Math.max(0, Math.min(1, ((x - e.from.x) * dx + (y - e.from.y) * dy) / (dx * dx + dy * dy || 1)));
-      const gap = Math.hypot(e.from.x + t * dx - x, e.from.y + t * dy - y);
-      if (gap <= tieGap) { tie = e; tieGap = gap; }
+    this.ties.forEach((t) => {
+      if (!t.tip) return;
+      const dx = t.to.x - t.from.x;
+      const dy = t.to.y - t.from.y;
+      const s = Math.max(0, Math.min(1, ((x - t.from.x) * dx + (y - t.from.y) * dy) / (dx * dx + dy * dy || 1)));
+      const gap = Math.hypot(t.from.x + s * dx - x, t.from.y + s * dy - y);
+      if (gap <= tieGap) { tie = t; tieGap = gap; }
     });
     return tie ? { edge: tie } : null;
   }
@@ -286,23 +541,50 @@ class CanvasMap {
     return [event.clientX - rect.left, event.clientY - rect.top];
   }
 
+  hasFocus() {
+    return this.canvas.getRootNode().activeElement === this.canvas;
+  }
+
+  /** Zoom by `factor` about the screen point (sx, sy), keeping the layout point under it in place. */
+  zoom(factor, sx, sy) {
+    const [x, y] = this.toLayout(sx, sy);
+    const scale = Math.min(Math.max(this.scale * factor, this.fitted * MIN_ZOOM), this.fitted * MAX_ZOOM);
+    this.cx = x - (sx - this.width / 2) / scale;
+    this.cy = y - (sy - this.height / 2) / scale;
+    this.scale = scale;
+    this.request();
+  }
+
+  showHint() {
+    this.hint.hidden = false;
+    clearTimeout(this.hintTimer);
+    this.hintTimer = setTimeout(() => { this.hint.hidden = true; }, HINT_MS);
+  }
+
   listen() {
     const canvas = this.canvas;
     let drag = null;
     this.handlers = {
       wheel: (event) => {
+        // The page scrolls under the pointer unless the map has focus or Ctrl (⌘) is held: a map in a long page
+        // must not catch every scroll that passes over it. (A trackpad pinch sends the wheel with ctrlKey.)
+        if (!(event.ctrlKey || event.metaKey || this.hasFocus())) {
+          this.showHint();
+          return;
+        }
         event.preventDefault();
-        const [sx, sy] = this.point(event);
-        const [x, y] = this.toLayout(sx, sy);
-        const scale = Math.min(Math.max(this.scale * ZOOM_STEP ** -event.deltaY, this.fitted * MIN_ZOOM),
-          this.fitted * MAX_ZOOM);
-        // keep the layout point under the pointer where it is
-        this.cx = x - (sx - this.width / 2) / scale;
-        this.cy = y - (sy - this.height / 2) / scale;
-        this.scale = scale;
-        this.request();
+        this.hint.hidden = true;
+        this.zoom(ZOOM_STEP ** -event.deltaY, ...this.point(event));
+      },
+      keydown: (event) => {
+        const keys = { "+": 1.25, "=": 1.25, "-": 0.8, _: 0.8 };
+        if (keys[event.key]) this.zoom(keys[event.key], this.width / 2, this.height / 2);
+        else if (event.key === "0") this.reset();
+        else if (event.key === "Escape") { this.selected = null; this.request(); } else return;
+        event.preventDefault();
       },
       pointerdown: (event) => {
+        canvas.focus({ preventScroll: true });
         drag = { x: event.clientX, y: event.clientY, cx: this.cx, cy: this.cy, moved: false };
         canvas.setPointerCapture(event.pointerId);
       },
@@ -352,7 +634,7 @@ class CanvasMap {
     this.observer.observe(this.box);
   }
 
-  /** Where the node whose label is ``label`` is drawn, in client coordinates (for tests). */
+  /** Where the node whose label is `label` is drawn, in client coordinates (for tests). */
   clientPosition(label) {
     const n = this.nodes.find((node) => node.label === label);
     if (!n) return null;
@@ -363,28 +645,92 @@ class CanvasMap {
 
   destroy() {
     this.observer.disconnect();
+    clearTimeout(this.hintTimer);
     if (this.pending) cancelAnimationFrame(this.pending);
   }
 }
 
+/** The legend as rows for the images: headings, tie styles, the COP ring and colour swatches. */
+function legendRows(spec) {
+  const rows = [];
+  const { edges, marks, nodes, heading } = spec.legend;
+  if (edges.length) rows.push({ kind: "heading", label: "Ties" }, ...edges.map((e) => ({ kind: "edge", ...e, label: String(e.label) })));
+  (marks || []).forEach((m) => rows.push({ kind: "mark", label: String(m.label) }));
+  if (nodes.length) {
+    if (heading) rows.push({ kind: "heading", label: String(heading) });
+    nodes.forEach((n) => rows.push({ kind: "node", ...n, label: String(n.label) }));
+  }
+  return rows;
+}
+
+function swatch(ctx, row, x, y) {
+  ctx.beginPath();
+  if (row.kind === "edge") {
+    ctx.strokeStyle = row.colour;
+    ctx.lineWidth = Number(row.width);
+    ctx.setLineDash(row.dashes ? [5, 3] : []);
+    ctx.moveTo(x, y + 7);
+    ctx.lineTo(x + 22, y + 7);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    return;
+  }
+  ctx.arc(x + 8, y + 7, row.kind === "mark" ? 6 : 5.5, 0, 2 * Math.PI);
+  ctx.fillStyle = row.kind === "mark" ? "#ffffff" : row.colour;
+  ctx.fill();
+  ctx.lineWidth = row.kind === "mark" ? 1.6 : 1;
+  ctx.strokeStyle = row.kind === "mark" ? "#1f2328" : "#4a4a4a";
+  ctx.stroke();
+}
+
+function toolbar(map) {
+  const bar = element("div", "nd-toolbar");
+  const names = Object.keys(map.spec.sizes || {});
+  if (names.length && map.spec.size_menu !== false) {
+    const label = bar.appendChild(element("label", "nd-size", "Size by "));
+    const select = label.appendChild(element("select"));
+    [SAME_SIZE, ...names].forEach((name) => {
+      const option = select.appendChild(element("option", null, name));
+      option.value = name;
+    });
+    select.value = map.sizeBy;
+    select.addEventListener("change", () => map.setSize(select.value));
+  }
+  const button = (text, title, action) => {
+    const b = bar.appendChild(element("button", null, text));
+    b.type = "button";
+    b.title = title;
+    b.addEventListener("click", action);
+    return b;
+  };
+  button("Reset view", "Show the whole map again (key: 0)", () => map.reset()).className = "nd-reset";
+  button("PNG", "Save this view as a PNG image", () => map.png().toBlob((blob) => save(blob, "network-map.png")))
+    .className = "nd-png";
+  button("SVG", "Save this view as an SVG image", () => save(new Blob([map.svg()], { type: "image/svg+xml" }),
+    "network-map.svg")).className = "nd-svg";
+  return bar;
+}
+
 function panel(spec) {
   const box = element("div", "nd-panel");
-  box.setAttribute("data-nodes", String(spec.data.nodes.length));
-  box.setAttribute("data-edges", String(spec.data.edges.length));
+  box.setAttribute("data-nodes", String(spec.nodes.length));
+  box.setAttribute("data-edges", String(spec.ties.length));
   if (spec.title) box.appendChild(element("h2", "nd-title", spec.title));
+  const bar = box.appendChild(element("div", "nd-bar"));
   const frame = box.appendChild(element("div", "nd-frame"));
   frame.style.height = `${Number(spec.height_px)}px`;
   const map = frame.appendChild(element("div", "nd-map-box")).appendChild(element("div", "nd-map"));
   map.setAttribute("role", "img");
   map.setAttribute("aria-label", spec.title || "Network map");
-  if (spec.legend.nodes.length || spec.legend.edges.length) frame.appendChild(legend(spec.legend));
-  return { box, map };
+  const { nodes, edges, marks } = spec.legend;
+  if (nodes.length || edges.length || (marks || []).length) frame.appendChild(legend(spec.legend));
+  return { box, bar, map };
 }
 
 const roots = new WeakMap();
 
 /**
- * Draw `data` (UTF-8 JSON bytes or an object: {panels: [network_spec, ...]})
+ * Draw `data` (UTF-8 JSON bytes or an object: {panels: [map spec, ...]})
  * side by side in `parentElement`; returns the clean-up that frees the maps.
  */
 export default function draw({ data, parentElement }) {
@@ -400,7 +746,11 @@ export default function draw({ data, parentElement }) {
   root.style.gridTemplateColumns = `repeat(${maps.panels.length}, minmax(0, 1fr))`;
   const shown = maps.panels.map((spec) => ({ spec, ...panel(spec) }));
   root.replaceChildren(...shown.map(({ box }) => box));
-  const drawn = shown.map(({ spec, map }) => new CanvasMap(map, spec.data));
+  const drawn = shown.map(({ spec, bar, map }) => {
+    const canvasMap = new CanvasMap(map, spec);
+    bar.appendChild(toolbar(canvasMap));
+    return canvasMap;
+  });
   root.netdashMaps = drawn; // for tests and benchmarks
   root.setAttribute("data-drawn", "true");
   // Milestones for the benchmarks (ms since the page's navigation start): the maps are drawn once painted.
