@@ -9,6 +9,7 @@ from netdash.dataset import NO_COP_DATA
 from netdash.change.headline import HEADLINE_EXPLANATIONS
 from netdash.change.windows import period_notes
 from netdash.change.dynamics import tie_change_summary
+from netdash.viz.maps import agency_maps
 from netdash.viz.panels import before_after_maps
 from netdash.change.impact import OUTCOME_TIES
 from netdash.periods import Period
@@ -130,6 +131,21 @@ if maps.before.message or maps.after.message:
             column.info(panel.message)
 _mapview.show(payload, key="ba_maps", height=520)
 st.caption(f"{len(maps.new_cross_agency):,} new cross-agency ties and {len(maps.lost):,} lost ties on the maps.")
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=_shared.ANALYSIS_TTL)
+def _agency_maps(name, version, before_key, after_key, ties):
+    """The agency-level maps' data: the key's graphs collapsed onto agencies."""
+    return maps_payload(agency_maps(*_graphs(name, version, before_key, after_key, ties),
+                                    titles=(f"Before: {before.label()}", f"After: {after.label()}"),
+                                    agency_names=_shared.agency_names(ds), height_px=420))
+
+
+st.subheader("Agencies")
+st.caption("The same networks seen from the agencies: each dot is an agency (its size: practitioners in post), "
+           "each line the practitioner pairs tied across two agencies; the thicker, the more pairs, on one scale "
+           "in both maps. Agencies keep their places, grouped by sector (the colours). Hover for the counts.")
+_mapview.show(_agency_maps(*keys), key="ba_agency_maps", height=480)
 
 st.subheader("Headline measures")
 st.caption("Only the practitioners in post in both periods are compared, so the numbers can differ from the "

@@ -1,34 +1,43 @@
-"""Deterministic, colour-blind-friendly colours for agencies (or any groups).
+"""Deterministic colours for agencies (or sectors, or any groups) that stay apart for colour-blind readers.
 
-The first colours are the Okabe–Ito palette (Okabe & Ito 2008, "Color
-Universal Design"), without its black, which is kept for text and borders;
-then Tableau 10 (Stone 2016, Tableau's 2016 default palette), ordered so
-that each next colour differs most from those before it. Past those 17,
-the same hues come round again in darker, then lighter shades, so every group
-gets a distinct colour however many there are.
+The palette's 16 colours were chosen for this: each pair of its first 12 is
+at least 20 CIE76 units (ΔE*ab in CIELAB) apart for normal vision and for
+simulated protanopia, deuteranopia and tritanopia, and each pair of all 16
+at least 14 (tests/viz/test_viz.py checks the figures). Colour vision
+deficiency is simulated with the matrices of Machado, Oliveira & Fernandes
+(2009, "A physiologically-based model for simulation of color vision
+deficiency", IEEE TVCG 15(6)) at full severity, in linear sRGB. The earlier
+palette (Okabe & Ito 2008, then Tableau 10) had two agencies of the first 12
+less than 1 unit apart for deuteranopia.
+
+How the colours were found (December 2026): sRGB colours on a grid of 18
+steps per channel, kept when their lightness L* is 35 to 82 (visible on
+white, and dark labels stay readable beside them) and their chroma under
+80; 12 picked greedily, each the farthest (the smallest difference over the
+four kinds of vision) from those already picked and from white, the
+missing-agency grey and the text colour; each then swapped for a better one
+until none improved the smallest difference; put in farthest-first order,
+so any first k colours are well spread; and extended to 16 the same greedy
+way. Past 16 groups the same hues come round again in darker, then lighter
+shades, so every group gets a colour of its own however many there are
+(distinct for normal vision; tell them apart by their legend or tooltip).
 """
 
 from collections.abc import Mapping
 
 from netdash.errors import InvalidInputError
 
-__all__ = ["OKABE_ITO", "TABLEAU_10", "MISSING_COLOUR", "agency_colours", "shade", "sorted_ids"]
+__all__ = ["PALETTE", "MISSING_COLOUR", "agency_colours", "shade", "sorted_ids"]
 
-OKABE_ITO = ("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7")
-TABLEAU_10 = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+#: The 16 group colours, in the order they are handed out.
+PALETTE = (
+    "#f0780f", "#871ea5", "#ff87ff", "#78e196", "#a51e78", "#0078ff", "#f01e5a", "#4b5a2d",
+    "#965a00", "#e1b4e1", "#a569b4", "#a5d25a", "#3c9669", "#f0c31e", "#9669d2", "#b4873c",
 )
 #: Colour for a node whose group is unknown (no agency recorded).
 MISSING_COLOUR = "#9e9e9e"
 
-# Tableau 10 in farthest-first order: each next colour is the one farthest (CIE76 colour difference
-# in CIELAB) from those already used, MISSING_COLOUR included. In Tableau's own order the 8th to
-# 10th agencies got a second blue, orange and red: the 1st and 9th agencies were two near-identical
-# oranges. Smallest difference among the first ten colours: 25.2 now, 12.9 before (tests/viz/test_viz.py).
-_TABLEAU_ORDER = tuple(TABLEAU_10[i] for i in (2, 8, 7, 4, 3, 1, 5, 0, 6, 9))
-_BASE = OKABE_ITO + _TABLEAU_ORDER
-# Shade factors for the 2nd, 3rd, ... pass through the base palette:
+# Shade factors for the 2nd, 3rd, ... pass through the palette:
 # negative darkens towards black, positive lightens towards white.
 _SHADES = (0.0, -0.35, 0.35, -0.55, 0.55)
 
@@ -69,7 +78,7 @@ def sorted_ids(values):
 
 
 def agency_colours(agencies):
-    """A fixed colour for each agency.
+    """A fixed colour for each agency (or sector, or any group), from :data:`PALETTE`.
 
     Colours are handed out in the sorted order of the agency ids, so the same
     set of agencies always gets the same colours, whatever order they are
@@ -95,9 +104,9 @@ def agency_colours(agencies):
     Examples
     --------
     >>> agency_colours(["B", "A", "B"])
-    {'A': '#e69f00', 'B': '#56b4e9'}
+    {'A': '#f0780f', 'B': '#871ea5'}
     >>> agency_colours(range(19))[18]
-    '#387597'
+    '#a658a6'
     """
     if isinstance(agencies, str):
         raise InvalidInputError(
@@ -108,7 +117,7 @@ def agency_colours(agencies):
     unique = sorted_ids({a for a in ids if a is not None})
     out = {}
     for i, agency in enumerate(unique):
-        turn, slot = divmod(i, len(_BASE))
+        turn, slot = divmod(i, len(PALETTE))
         factor = _SHADES[turn % len(_SHADES)]
-        out[agency] = shade(_BASE[slot], factor) if factor else _BASE[slot]
+        out[agency] = shade(PALETTE[slot], factor) if factor else PALETTE[slot]
     return out

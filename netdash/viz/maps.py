@@ -7,19 +7,27 @@ their neighbours some steps out, cut to a backbone when too big
 (:func:`netdash.viz.map_budget`), with nodes sized by a measure a reader
 picks. The measures come from :class:`netdash.analysis.NetworkAnalysis`,
 which computes each once for every page: the map computes none of its own.
+
+:func:`agency_maps` is the organisation view: agencies as nodes and the
+ties across them as weighted links, before and after on one layout.
 """
 
+import math
 from dataclasses import dataclass
 
 import networkx as nx
 
 from netdash.errors import InvalidInputError
+from netdash.networks import agency_graph
 from netdash.viz.budget import SEE_MORE, map_budget
+from netdash.viz.colours import agency_colours, sorted_ids
 from netdash.viz.spec import DEGREE, network_spec
 
-__all__ = ["NetworkMap", "SIZE_MEASURES", "BETWEENNESS", "TRUST_TIES", "map_measures", "network_map"]
+__all__ = ["NetworkMap", "SIZE_MEASURES", "BETWEENNESS", "TRUST_TIES", "map_measures", "network_map", "agency_maps"]
 
 BETWEENNESS = "Betweenness"
+#: The agency maps' node size: practitioners in post in the period.
+PRACTITIONERS = "Practitioners in post"
 TRUST_TIES = "Trust ties"
 #: Measures a practitioner map can size its nodes by.
 SIZE_MEASURES = (DEGREE, BETWEENNESS, TRUST_TIES)
@@ -141,3 +149,97 @@ def network_map(G, positions, *, agencies=(), focus=None, steps=1, size_by=None,
     spec = network_spec(shown, positions, highlight_nodes=() if focus is None else (focus,),
                         node_size_by=size_by, measures=chosen, steps=distance, **spec_options)
     return NetworkMap(spec, shown, budget.message)
+
+
+def _agency_positions(agencies, sectors, names, scale=1000.0):
+    """Agencies on a circle, grouped by sector, then by name: links between them are chords."""
+    order = sorted(agencies, key=lambda a: (str(sectors.get(a) or "~"), str(names.get(a) or a), str(a)))
+    step = 2 * math.pi / max(len(order), 1)
+    return {a: (round(scale * math.cos(-math.pi / 2 + i * step), 2), round(scale * math.sin(-math.pi / 2 + i * step), 2))
+            for i, a in enumerate(order)}
+
+
+def agency_maps(G_before, G_after, *, titles=("Before", "After"), agency_names=None, palette=None,
+                colour_by="sector", height_px=470, tie_word="working ties"):
+    """Before and after maps of agencies: agencies as nodes, ties across agencies as weighted links, one layout.
+
+    Each practitioner graph is collapsed onto its agencies by
+    :func:`netdash.networks.agency_graph`: a link's count is the number of
+    practitioner pairs tied across the two agencies in that period. Both
+    maps put each agency at the same place (a circle, grouped by sector), and
+    draw links and dots on one scale: a link's width grows with its count
+    (from 0.6 px to 3.1 px at twice the usual width, the largest count of
+    either period drawn widest) and a dot's area with the practitioners in
+    post. An agency with nobody in post in a period is drawn pale there.
+
+    Parameters
+    ----------
+    G_before, G_after : networkx graph
+        Practitioner graphs of the two periods (node attributes ``agency``,
+        ``agency_name``, ``sector``), e.g. working ties.
+    titles : (str, str)
+    agency_names : mapping, optional
+        ``{agency_id: name}``; default: the graphs' ``agency_name``.
+    palette : mapping, optional
+        ``{sector or agency: colour}``; default :func:`netdash.viz.agency_colours`
+        of the values of ``colour_by``.
+    colour_by : {"sector", "agency"}, default "sector"
+    height_px : int, default 470
+    tie_word : str, default "working ties"
+        What a link counts, in the plural, for the tooltips.
+
+    Returns
+    -------
+    (dict, dict)
+        The two :func:`netdash.viz.spec.network_spec` maps.
+
+    Examples
+    --------
+    >>> before = nx.Graph([("p1", "p2")])
+    >>> after = nx.Graph([("p1", "p2"), ("p1", "p3")])
+    >>> nx.set_node_attributes(after, {"p1": "A", "p2": "B", "p3": "B"}, "agency")
+    >>> nx.set_node_attributes(before, {"p1": "A", "p2": "B"}, "agency")
+    >>> b, a = agency_maps(before, after)
+    >>> [t["tip"] for t in b["ties"]], [t["tip"] for t in a["ties"]]
+    ([['A – B: 1 working tie']], [['A – B: 2 working ties']])
+    """
+    if colour_by not in ("sector", "agency"):
+        raise InvalidInputError(f"agency_maps: colour_by must be 'sector' or 'agency', got {colour_by!r}.")
+    collapsed = [agency_graph(G) for G in (G_before, G_after)]
+    names, sectors = {}, {}
+    for H in collapsed:
+        for a, d in H.nodes(data=True):
+            names.setdefault(a, d.get("name"))
+            sectors.setdefault(a, d.get("sector"))
+    names.update({a: n for a, n in (agency_names or {}).items() if a in names and n})
+    everyone = sorted_ids(names)
+    positions = _agency_positions(everyone, sectors, names)
+    most_ties = max([d for H in collapsed for _, _, d in H.edges(data="ties")] + [1])
+    most_staff = max([d for H in collapsed for _, d in H.nodes(data="n_practitioners")] + [1])
+    if palette is None:
+        palette = agency_colours(sectors.values() if colour_by == "sector" else everyone)
+    specs = []
+    for H, title in zip(collapsed, titles):
+        M, staffed = nx.Graph(), {}
+        for a in everyone:
+            d = H.nodes[a] if a in H else {}
+            staff = d.get("n_practitioners", 0)
+            lines = [f"Practitioners in post: {staff}",
+                      f"{tie_word.capitalize()} within the agency: {d.get('internal_ties', 0)}",
+                      f"{tie_word.capitalize()} with other agencies: "
+                      f"{sum(t for _, _, t in H.edges(a, data='ties')) if a in H else 0}"]
+            M.add_node(a, name=names.get(a) or str(a), agency=a, agency_name=names.get(a), sector=sectors.get(a),
+                       tooltip=lines)
+            staffed[a] = staff
+        for u, v, n in H.edges(data="ties"):
+            first, second = sorted_ids((u, v))
+            M.add_edge(u, v, weight=2 ** (5 * n / most_ties),
+                       tooltip=f"{names.get(first) or first} – {names.get(second) or second}: {n} "
+                               + (tie_word if n != 1 else tie_word.removesuffix("s")))
+        empty = [a for a in everyone if staffed[a] == 0]
+        specs.append(network_spec(M, positions, colour_by=colour_by, palette=palette, title=title,
+                                  height_px=height_px, faded_nodes=empty, cop_attribute=None,
+                                  measures={PRACTITIONERS: staffed}, node_size_by=PRACTITIONERS,
+                                  size_scale=(0, most_staff), tie_scale=2.0, tie_label="Agencies tied",
+                                  size_menu=False, label_place="outward"))
+    return specs[0], specs[1]

@@ -41,6 +41,8 @@ The spec
     "colour", "dashes", "width"}], "marks": [{"label", "mark"}]}``.
 ``tie_scale``
     Factor on every weight's line width (thinner lines on maps of many ties).
+``label_place``
+    ``"below"`` the dots, or ``"outward"`` from the map's centre.
 ``label_cap``
     At most this many labels are drawn at once (largest and focused nodes
     first, none overlapping).
@@ -73,6 +75,12 @@ def _text(value):
         return None
     text = str(value).strip()
     return text or None
+
+
+def _group_label(value, colour_by):
+    """How a group is named in the legend and tooltips: ``"mental_health"`` -> ``"Mental health"``."""
+    text = _text(value)
+    return text if text is None or colour_by == "agency" else text.replace("_", " ").capitalize()
 
 
 def _check_colour(colour, where):
@@ -184,7 +192,7 @@ def _edges(G, weight):
     return out
 
 
-def _check_options(G, nodes, positions, labels, height_px, legend):
+def _check_options(G, nodes, positions, labels, height_px, legend, label_place):
     missing = [n for n in nodes if n not in positions]
     if missing:
         shown = ", ".join(repr(n) for n in missing[:5]) + (" ..." if len(missing) > 5 else "")
@@ -205,6 +213,8 @@ def _check_options(G, nodes, positions, labels, height_px, legend):
         raise InvalidInputError(
             f"network_spec: height_px must be a whole number of pixels from 100 to 5000, got {height_px!r}."
         )
+    if label_place not in ("below", "outward"):
+        raise InvalidInputError(f"network_spec: label_place must be 'below' or 'outward', got {label_place!r}.")
     if legend not in (None, False) and not isinstance(legend, Mapping):
         raise InvalidInputError(
             f"network_spec: legend must be None (automatic), False or a mapping {{text: colour}}, got {legend!r}."
@@ -234,6 +244,7 @@ def network_spec(
     size_scale=None,
     steps=None,
     size_menu=True,
+    label_place="below",
 ):
     """The map spec of ``G`` at ``positions``: nodes, ties, styles, sizes, legend and title, as data.
 
@@ -298,6 +309,9 @@ def network_spec(
         focus are placed first, and the tooltip says how far.
     size_menu : bool, default True
         Whether the map offers its own "Size by" menu of ``sizes``.
+    label_place : {"below", "outward"}, default "below"
+        Labels under their dots, or on the side away from the map's centre
+        (for nodes on a circle, such as :func:`netdash.viz.maps.agency_maps`).
 
     Returns
     -------
@@ -319,7 +333,7 @@ def network_spec(
     (['a', 'b'], [{'from': 'n0', 'to': 'n1', 'weight': 1.0, 'style': 'tie'}])
     """
     nodes = sorted_ids(G.nodes)
-    _check_options(G, nodes, positions, labels, height_px, legend)
+    _check_options(G, nodes, positions, labels, height_px, legend, label_place)
 
     ids = {n: f"n{i}" for i, n in enumerate(nodes)}
     # Sizes are in screen pixels at the first view, which fits the whole map in the frame: about
@@ -354,7 +368,7 @@ def network_spec(
         lines += [f"{k}: {v}" for k, v in (("Agency", agency_label(n)), ("Role", _text(attrs.get("role"))))
                   if v]
         if colour_by not in (None, "agency") and groups[n] is not None:
-            lines.append(f"{str(colour_by).replace('_', ' ').capitalize()}: {_text(groups[n])}")
+            lines.append(f"{str(colour_by).replace('_', ' ').capitalize()}: {_group_label(groups[n], colour_by)}")
         lines.append(f"{tie_label}: {degree[n]}")
         extra = attrs.get("tooltip")
         extra = extra if isinstance(extra, (list, tuple)) else [extra]
@@ -394,6 +408,12 @@ def network_spec(
                 "style": "faded" if (u in faded or v in faded) else style_keys[id(style)] if style else "tie"}
         if style and _text(style.get("title")):
             item["tip"] = [str(style["title"])]
+        elif not G.is_multigraph() and G.has_edge(u, v):
+            extra = G.edges[u, v].get("tooltip")
+            lines = [t for line in (extra if isinstance(extra, (list, tuple)) else [extra]) if _text(line)
+                     for t in str(line).splitlines()]
+            if lines:
+                item["tip"] = lines
         tie_data.append(item)
 
     legend_nodes, legend_edges, heading = [], [], None
@@ -407,7 +427,7 @@ def network_spec(
             first = {}
             for n in nodes:
                 if groups[n] is not None and groups[n] not in first:
-                    first[groups[n]] = agency_label(n) if colour_by == "agency" else _text(groups[n])
+                    first[groups[n]] = agency_label(n) if colour_by == "agency" else _group_label(groups[n], colour_by)
             legend_nodes = [{"label": first[g], "colour": colours.get(g, MISSING_COLOUR)}
                             for g in sorted(first, key=lambda g: (str(first[g]).casefold(), str(g)))]
             if any(g is None for g in groups.values()):
@@ -425,4 +445,5 @@ def network_spec(
             "nodes": node_data, "ties": tie_data, "tie_styles": tie_styles,
             "node_px": radius, "tie_scale": tie_scale or (0.7 if n_edges > _BIG_EDGES else 1.0),
             "sizes": sizes, "size_by": size_by, "size_menu": bool(size_menu), "label_cap": _LABEL_CAP,
+            "label_place": label_place,
             "legend": {"heading": heading, "nodes": legend_nodes, "edges": legend_edges, "marks": marks}}

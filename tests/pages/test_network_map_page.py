@@ -76,7 +76,7 @@ def test_before_and_after_puts_everyone_where_the_network_map_does(network_map):
     at = network_map
     at.switch_page("pages/before_after.py").run()
     assert not at.exception, at.exception
-    assert len(drawn_maps(at)) == 2
+    assert len(drawn_maps(at)) == 4  # practitioners before and after, then agencies before and after
     for which in (0, 1):
         shown, _ = _positions(at, which)
         assert len(shown) > 50

@@ -188,12 +188,20 @@ def test_before_after_on_the_demo_draws_two_aligned_maps_and_follows_the_ties_se
     assert at.title[0].value == "Before & after"
     assert _metrics(at)["Practitioners compared"] == "185"
     maps = drawn_maps(at)
-    assert len(maps) == 2 and not at.get("iframe")  # drawn in the page itself
+    assert len(maps) == 4 and not at.get("iframe")  # practitioners and agencies, drawn in the page itself
     nodes_before, _ = _map_data(maps[0])
     nodes_after, _ = _map_data(maps[1])
     assert len(nodes_before) == len(nodes_after) == 200
     assert all((nodes_before[n]["x"], nodes_before[n]["y"]) == (nodes_after[n]["x"], nodes_after[n]["y"])
                for n in nodes_before)
+    # the agency-level maps: the demo's 12 agencies at the same places, links across agencies only
+    agencies_before, links_before = _map_data(maps[2])
+    agencies_after, links_after = _map_data(maps[3])
+    assert len(agencies_before) == len(agencies_after) == 12
+    assert all((agencies_before[a]["x"], agencies_before[a]["y"]) == (agencies_after[a]["x"], agencies_after[a]["y"])
+               for a in agencies_before)
+    assert links_after and all(a != b for a, b in links_after)
+    assert maps[2]["title"].startswith("Before: ") and maps[3]["title"].startswith("After: ")
     ties_working = at.dataframe[0].value.loc["Ties", "after"]
     at.selectbox(key="ba_ties").set_value("direct").run()
     assert not at.exception
@@ -230,7 +238,7 @@ def test_before_after_when_nobody_attended(workspace):
 
 def test_before_after_when_everyone_attended(workspace):
     at = _page(workspace, "pages/before_after.py", dataset="allcop")
-    assert len(drawn_maps(at)) == 2 and not at.error
+    assert len(drawn_maps(at)) == 4 and not at.error
 
 
 def test_over_time_on_the_demo_switches_to_months(workspace):

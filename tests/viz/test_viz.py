@@ -10,7 +10,7 @@ import pytest
 from netdash.errors import InvalidInputError
 from netdash.viz import agency_colours, layout_positions, map_budget, network_html, network_spec, stable_positions
 from netdash.viz.network_html import csp_hash
-from netdash.viz.colours import OKABE_ITO, TABLEAU_10, shade
+from netdash.viz.colours import MISSING_COLOUR, PALETTE, shade
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(2)</script>"
@@ -141,44 +141,68 @@ def test_stable_positions_needs_a_graph():
 
 def test_agency_colours_are_fixed_by_sorted_id():
     colours = agency_colours(["zeta", "alpha", "mid", "alpha"])
-    assert colours == {"alpha": OKABE_ITO[0], "mid": OKABE_ITO[1], "zeta": OKABE_ITO[2]}
+    assert colours == {"alpha": PALETTE[0], "mid": PALETTE[1], "zeta": PALETTE[2]}
     assert agency_colours({"mid": "Name", "zeta": "x", "alpha": "y"}) == colours
 
 
-def _lab(colour):
-    """CIELAB (D65) of a #rrggbb sRGB colour."""
+# Colour vision deficiency at full severity in linear sRGB: Machado, Oliveira & Fernandes (2009), table 1.
+_VISIONS = {
+    "normal": ((1, 0, 0), (0, 1, 0), (0, 0, 1)),
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216),
+                   (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413),
+                     (-0.011820, 0.042940, 0.968881)),
+    "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602),
+                   (0.004733, 0.691367, 0.303900)),
+}
+
+
+def _lab(colour, vision="normal"):
+    """CIELAB (D65) of a #rrggbb sRGB colour as seen with ``vision``."""
     rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
-    r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    r, g, b = [min(max(sum(m * c for m, c in zip(row, linear)), 0.0), 1.0) for row in _VISIONS[vision]]
     xyz = [(0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b,
            (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883]
     f = [t ** (1 / 3) if t > (6 / 29) ** 3 else t / (3 * (6 / 29) ** 2) + 4 / 29 for t in xyz]
     return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
 
 
-def _difference(a, b):
-    return math.dist(_lab(a), _lab(b))
+def _smallest_difference(colours, vision):
+    """The smallest CIE76 difference between two of ``colours`` as seen with ``vision``."""
+    labs = [_lab(c, vision) for c in colours]
+    return min(math.dist(a, b) for i, a in enumerate(labs) for b in labs[:i])
 
 
-def test_first_ten_agency_colours_are_far_apart():
-    from netdash.viz.colours import MISSING_COLOUR
+def test_the_simulation_of_colour_blindness_matches_known_answers():
+    # Tableau 10's red and green, far apart for normal vision, merge for deuteranopia (the classic confusion);
+    # blue and yellow stay apart; Okabe & Ito's seven colours, designed for it, stay apart for every vision.
+    red, green = "#e15759", "#59a14f"
+    assert math.dist(_lab(red), _lab(green)) > 90
+    assert math.dist(_lab(red, "deuteranopia"), _lab(green, "deuteranopia")) < 2
+    assert math.dist(_lab("#0000ff", "deuteranopia"), _lab("#ffff00", "deuteranopia")) > 100
+    okabe_ito = ["#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7"]
+    assert all(_smallest_difference(okabe_ito, vision) > 15 for vision in _VISIONS)
+    assert _lab("#ffffff", "tritanopia") == pytest.approx((100, 0, 0), abs=0.1)  # rows sum to 1: white stays white
 
-    colours = list(agency_colours(range(17)).values())
-    # Tableau's colours come farthest-first from those already used (and from the missing-agency grey).
-    used = [*OKABE_ITO, MISSING_COLOUR]
-    for colour in colours[7:]:
-        rest = [c for c in TABLEAU_10 if c not in used]
-        assert colour == max(rest, key=lambda c: min(_difference(c, u) for u in used))
-        used.append(colour)
-    first_ten = colours[:10]
-    smallest = min(_difference(a, b) for i, a in enumerate(first_ten) for b in first_ten[:i])
-    assert smallest > 25  # 12.9 in Tableau's own order (1st and 9th agencies: two oranges)
-    assert _difference(colours[0], colours[8]) > 25
+
+@pytest.mark.parametrize("vision", list(_VISIONS))
+def test_agency_colours_stay_apart_for_colour_blind_readers(vision):
+    twelve = list(agency_colours(range(12)).values())
+    sixteen = list(agency_colours(range(16)).values())
+    assert _smallest_difference(twelve, vision) > 20
+    assert _smallest_difference(sixteen, vision) > 14
+    # ... and from the grey of "not recorded", the white page and the text colour
+    for colour in sixteen:
+        for other in (MISSING_COLOUR, "#ffffff", "#1f2328"):
+            assert math.dist(_lab(colour, vision), _lab(other, vision)) > 14, (colour, other)
+    # the first seven are further apart than Okabe & Ito's seven (16.1 to 26.4 units, by vision)
+    assert _smallest_difference(sixteen[:7], vision) > 23
 
 
 def test_agency_colours_cycle_in_darker_shades_and_stay_distinct():
     colours = agency_colours([f"A{i:02d}" for i in range(40)])
-    assert colours["A07"] == TABLEAU_10[2]  # Tableau's red: the colour farthest from Okabe-Ito's
-    assert colours["A17"] == shade(OKABE_ITO[0], -0.35) == "#966700"  # 230·0.65 = 149.5 → 150, 159·0.65 → 103
+    assert colours["A16"] == shade(PALETTE[0], -0.35) == "#9c4e0a"  # 240·0.65 = 156, 120·0.65 = 78, 15·0.65 → 10
     assert len(set(colours.values())) == 40
     assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in colours.values())
 
@@ -277,9 +301,9 @@ def test_colour_by_sector_keeps_the_agency_in_the_tooltip(hostile_graph):
         hostile_graph.nodes[n]["sector"] = sector
     spec = network_spec(hostile_graph, layout_positions(hostile_graph), colour_by="sector")
     assert spec["legend"]["heading"] == "Sector"
-    assert [item["label"] for item in spec["legend"]["nodes"]] == ["health", "housing", "Not recorded"]
+    assert [item["label"] for item in spec["legend"]["nodes"]] == ["Health", "Housing", "Not recorded"]
     assert spec["nodes"][0]["colour"] == spec["nodes"][2]["colour"] != spec["nodes"][1]["colour"]
-    assert f"Agency: {SCRIPT}" in spec["nodes"][0]["tip"] and "Sector: housing" in spec["nodes"][0]["tip"]
+    assert f"Agency: {SCRIPT}" in spec["nodes"][0]["tip"] and "Sector: Housing" in spec["nodes"][0]["tip"]
 
 
 def test_ties_carry_weight_and_style(hostile_graph):

@@ -125,6 +125,7 @@ class CanvasMap {
       this.styles.get(key).push(t);
     });
     this.sizeBy = spec.size_by || SAME_SIZE;
+    this.outward = spec.label_place === "outward";
     this.canvas = box.appendChild(element("canvas"));
     this.canvas.tabIndex = 0; // focusable: the wheel zooms a map that has focus
     this.canvas.setAttribute("aria-label", "Map: click it, then scroll to zoom; drag to pan");
@@ -164,13 +165,27 @@ class CanvasMap {
       x1 = Math.max(x1, n.x); y1 = Math.max(y1, n.y);
     });
     if (!this.nodes.length) [x0, y0, x1, y1] = [-1, -1, 1, 1];
-    const pad = 2 * Math.max(8, ...this.nodes.map((n) => n.size * (n.focus ? FOCUS_GROWTH : 1)));
+    const dot = 2 * Math.max(8, ...this.nodes.map((n) => n.size * (n.focus ? FOCUS_GROWTH : 1)));
+    let [padX, padY] = [dot, dot];
+    if (this.outward) { // room for the labels on either side and above and below
+      const ctx = this.canvas.getContext("2d");
+      ctx.font = `${LABEL_FONT}px ${LABEL_FACE}`;
+      const widest = Math.max(0, ...this.ranked.map((n) => this.labelWidth(ctx, n)));
+      padX += 2 * Math.min(widest + 8, this.width / 3);
+      padY += 2 * (LABEL_FONT + 8);
+    }
     const w = Math.max(x1 - x0, 1e-9);
     const h = Math.max(y1 - y0, 1e-9);
-    this.fitted = FIT_MARGIN * Math.min(Math.max(this.width - pad, 1) / w, Math.max(this.height - pad, 1) / h);
+    this.fitted = FIT_MARGIN * Math.min(Math.max(this.width - padX, 1) / w, Math.max(this.height - padY, 1) / h);
     this.scale = this.fitted;
     this.cx = (x0 + x1) / 2;
     this.cy = (y0 + y1) / 2;
+    this.centre = [this.cx, this.cy];
+  }
+
+  labelWidth(ctx, n) {
+    if (n.width === null) n.width = ctx.measureText(String(n.label)).width;
+    return n.width;
   }
 
   reset() {
@@ -304,15 +319,25 @@ class CanvasMap {
       seen.add(n);
       const [sx, sy] = this.toScreen(n.x, n.y);
       const text = String(n.label);
-      if (n.width === null) n.width = ctx.measureText(text).width;
-      const top = sy + this.radius(n) * this.scale + 2;
-      const box = [sx - n.width / 2 - 2, top, sx + n.width / 2 + 2, top + LABEL_FONT + 2];
+      const w = this.labelWidth(ctx, n);
+      const r = this.radius(n) * this.scale;
+      let [x, top, align] = [sx, sy + r + 2, "center"];
+      if (this.outward) { // on the side away from the centre: left or right of the dot, or above or below it
+        const [dx, dy] = [n.x - this.centre[0], n.y - this.centre[1]];
+        const length = Math.hypot(dx, dy) || 1;
+        const [ux, uy] = [dx / length, dy / length];
+        x = sx + ux * (r + 4);
+        top = sy + uy * (r + 4) - LABEL_FONT / 2 + uy * LABEL_FONT / 2;
+        align = ux > 0.35 ? "left" : ux < -0.35 ? "right" : "center";
+      }
+      const left = align === "left" ? x : align === "right" ? x - w : x - w / 2;
+      const box = [left - 2, top, left + w + 2, top + LABEL_FONT + 2];
       if (box[2] < 0 || box[0] > this.width || box[3] < 0 || box[1] > this.height) continue;
       const must = n === picked || n.focus;
       if (!must && placed.some((p) => box[0] < p.box[2] && p.box[0] < box[2] && box[1] < p.box[3] && p.box[1] < box[3])) {
         continue;
       }
-      placed.push({ node: n, text, x: sx, y: top, box });
+      placed.push({ node: n, text, x, y: top, align, box });
     }
     return placed;
   }
@@ -324,8 +349,9 @@ class CanvasMap {
     ctx.textBaseline = "top";
     ctx.lineJoin = "round";
     this.shownLabels = this.labels(ctx);
-    this.shownLabels.forEach(({ node, text, x, y }) => {
+    this.shownLabels.forEach(({ node, text, x, y, align }) => {
       ctx.globalAlpha = node.faded ? 0.45 : 1;
+      ctx.textAlign = align;
       ctx.lineWidth = 3;
       ctx.strokeStyle = "#ffffff";
       ctx.strokeText(text, x, y);
@@ -362,7 +388,8 @@ class CanvasMap {
     });
     const ctx = this.canvas.getContext("2d");
     ctx.font = `${LABEL_FONT}px ${LABEL_FACE}`;
-    const labels = this.labels(ctx).map(({ node, text, x, y }) => ({ text, x, y, alpha: node.faded ? 0.45 : 1 }));
+    const labels = this.labels(ctx).map(({ node, text, x, y, align }) => ({ text, x, y, align,
+      alpha: node.faded ? 0.45 : 1 }));
     return { width: w, height: h, ties, dots, labels };
   }
 
@@ -423,6 +450,7 @@ class CanvasMap {
     ctx.lineJoin = "round";
     labels.forEach((l) => {
       ctx.globalAlpha = l.alpha;
+      ctx.textAlign = l.align;
       ctx.lineWidth = 3;
       ctx.strokeStyle = "#ffffff";
       ctx.strokeText(l.text, l.x, l.y);
@@ -481,8 +509,9 @@ class CanvasMap {
     });
     const texts = view.appendChild(make("g", { "font-size": LABEL_FONT, "text-anchor": "middle", fill: "#222222",
       stroke: "#ffffff", "stroke-width": 3, "paint-order": "stroke", "stroke-linejoin": "round" }));
+    const anchor = { left: "start", right: "end", center: "middle" };
     labels.forEach((l) => texts.appendChild(make("text", { x: r2(l.x), y: r2(l.y + LABEL_FONT - 2),
-      ...(l.alpha < 1 ? { opacity: l.alpha } : {}) }, l.text)));
+      "text-anchor": anchor[l.align], ...(l.alpha < 1 ? { opacity: l.alpha } : {}) }, l.text)));
     const key = svg.appendChild(make("g", { "font-size": 12, fill: "#1f2328" }));
     rows.forEach((row, i) => {
       const [x, y] = [width + 12, top + 8 + i * 18];

@@ -1,0 +1,123 @@
+"""The maps pages and files draw (netdash.viz.maps): a practitioner in focus, node sizes, agency-level maps."""
+
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from netdash.analysis import NetworkAnalysis
+from netdash.errors import InvalidInputError
+from netdash.ingest import load_dataset
+from netdash.networks import agency_tie_counts
+from netdash.viz.maps import BETWEENNESS, PRACTITIONERS, TRUST_TIES, agency_maps, map_measures, network_map
+
+GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
+
+
+def _path():
+    """a - b - c - d - e - f, agencies X (a, b, c) and Y (d, e, f)."""
+    G = nx.path_graph(list("abcdef"))
+    nx.set_node_attributes(G, {n: "X" if n in "abc" else "Y" for n in G}, "agency")
+    return G, {n: (10.0 * i, 0.0) for i, n in enumerate(G)}
+
+
+@pytest.mark.parametrize(("steps", "shown"), [(1, "bcd"), (2, "abcde"), (3, "abcdef")])
+def test_focus_shows_the_practitioner_and_everyone_n_steps_out(steps, shown):
+    G, positions = _path()
+    drawn = network_map(G, positions, focus="c", steps=steps, agencies=["Y"])  # focus overrides the filter
+    assert sorted(drawn.graph) == list(shown)
+    nodes = {n["label"]: n for n in drawn.spec["nodes"]}
+    assert nodes["c"]["flags"] == ["focus"] and nodes["c"]["steps"] == 0
+    assert {label: n["steps"] for label, n in nodes.items()} == {
+        label: abs("abcdef".index(label) - 2) for label in shown}
+    if "e" in nodes:
+        assert nodes["e"]["tip"][-1] == "2 ties away from the practitioner in focus"
+
+
+def test_agency_filter_and_no_focus():
+    G, positions = _path()
+    drawn = network_map(G, positions, agencies=["Y"])
+    assert sorted(drawn.graph) == ["d", "e", "f"] and drawn.message is None
+    assert all("steps" not in n and n["flags"] == [] for n in drawn.spec["nodes"])
+
+
+def test_a_big_map_is_cut_to_its_backbone_and_says_so():
+    G = nx.star_graph(30)
+    nx.set_node_attributes(G, "X", "agency")
+    drawn = network_map(G, nx.circular_layout(G), max_nodes=10, to_see_more=None)
+    assert drawn.graph.number_of_nodes() <= 10 and "too large to draw whole" in drawn.message
+
+
+@pytest.mark.parametrize(("kw", "message"), [({"focus": "zz"}, "practitioner 'zz' is not in this network"),
+                                             ({"focus": "a", "steps": 4}, "steps must be 1, 2 or 3")])
+def test_network_map_rejects_bad_choices(kw, message):
+    G, positions = _path()
+    with pytest.raises(InvalidInputError, match=message):
+        network_map(G, positions, **kw)
+
+
+@pytest.fixture(scope="module")
+def good_analysis():
+    ds, _ = load_dataset(GOOD, secret=b"k" * 32)
+    return NetworkAnalysis(ds, None, ties="all")
+
+
+def test_nodes_are_sized_by_the_analysis_measures(good_analysis):
+    a = good_analysis
+    measures = map_measures(a)
+    # Freeman betweenness of the whole network, as the Brokerage page shows it: networkx's on the same graph
+    assert measures[BETWEENNESS] == pytest.approx(nx.betweenness_centrality(a.G, normalized=True))
+    assert measures[TRUST_TIES] == {n: a.T.degree(n) for n in a.T}
+    positions = {n: (i, i % 3) for i, n in enumerate(sorted(a.G))}
+    for name in (BETWEENNESS, TRUST_TIES):
+        drawn = network_map(a.G, positions, size_by=name, measures=measures)
+        sizes = {n["tip"][1][4:] if n["tip"][1].startswith("ID: ") else n["tip"][0]: n["size"]
+                 for n in drawn.spec["nodes"]}
+        top = max(measures[name], key=measures[name].get)
+        assert drawn.spec["size_by"] == name and sizes[top] == max(sizes.values())
+        assert list(drawn.spec["sizes"]) == ["Ties", BETWEENNESS, TRUST_TIES]
+    with pytest.raises(InvalidInputError, match="unknown measure 'PageRank'"):
+        map_measures(a, ["PageRank"])
+
+
+def _agency_graphs():
+    before = nx.Graph()
+    before.add_nodes_from([("a1", {"agency": "A", "agency_name": "Alpha", "sector": "housing"}),
+                           ("a2", {"agency": "A", "agency_name": "Alpha", "sector": "housing"}),
+                           ("b1", {"agency": "B", "agency_name": "Beta", "sector": "mental_health"})])
+    after = before.copy()
+    after.add_node("c1", agency="C", agency_name="Gamma", sector="housing")
+    before.add_edges_from([("a1", "a2"), ("a1", "b1")])
+    after.add_edges_from([("a1", "b1"), ("a2", "b1"), ("b1", "c1")])
+    return before, after
+
+
+def test_agency_maps_draw_agencies_and_their_cross_agency_ties_on_one_layout():
+    before, after = _agency_graphs()
+    b, a = agency_maps(before, after, titles=("Before", "After"))
+    assert [n["label"] for n in b["nodes"]] == [n["label"] for n in a["nodes"]] == ["Alpha", "Beta", "Gamma"]
+    assert [(n["x"], n["y"]) for n in b["nodes"]] == [(n["x"], n["y"]) for n in a["nodes"]]
+    # counts as netdash.networks counts them: practitioner pairs tied across two agencies
+    counts = agency_tie_counts(after).set_index(["agency_a", "agency_b"])["ties"]
+    assert counts["A", "B"] == 2 and counts["B", "C"] == 1
+    tips = {t["tip"][0] for t in a["ties"]}
+    assert tips == {"Alpha – Beta: 2 working ties", "Beta – Gamma: 1 working tie"}
+    assert [t["tip"] for t in b["ties"]] == [["Alpha – Beta: 1 working tie"]]  # a1 - a2 is within Alpha
+    # one scale for both maps: the largest count (2) is drawn widest, 1 at half way (weights 2**5 and 2**2.5)
+    assert sorted(t["weight"] for t in a["ties"]) == pytest.approx([2 ** 2.5, 32])
+    assert b["ties"][0]["weight"] == pytest.approx(2 ** 2.5)
+    # Gamma has nobody in post before: pale there; dot sizes follow the practitioners in post, on one scale
+    assert [n["flags"] for n in b["nodes"]] == [[], [], ["faded"]]
+    assert b["size_by"] == a["size_by"] == PRACTITIONERS
+    assert b["nodes"][0]["size"] == a["nodes"][0]["size"] > a["nodes"][1]["size"] == a["nodes"][2]["size"]
+    assert "Practitioners in post: 2" in a["nodes"][0]["tip"]
+    assert "Working ties within the agency: 1" in b["nodes"][0]["tip"]
+    # coloured by sector, named as people read them, agencies on the side away from the centre
+    assert [item["label"] for item in a["legend"]["nodes"]] == ["Housing", "Mental health"]
+    assert a["nodes"][0]["colour"] == a["nodes"][2]["colour"] != a["nodes"][1]["colour"]
+    assert a["label_place"] == "outward" and a["tie_scale"] == 2.0
+
+
+def test_agency_maps_reject_an_unknown_colouring():
+    with pytest.raises(InvalidInputError, match="colour_by must be 'sector' or 'agency'"):
+        agency_maps(*_agency_graphs(), colour_by="role")
