@@ -14,6 +14,7 @@ import pytest
 
 from netdash.viz import layout_positions
 from netdash.viz.inpage import maps_css, maps_module, maps_payload
+from netdash.viz.maps import network_map
 from netdash.viz.spec import network_spec
 from test_viz_browser import HREF, IMG, SCRIPT, _hostile_graph, browser  # noqa: F401 - the browser fixture
 
@@ -265,3 +266,140 @@ def test_labels_are_canvas_text(host):
     labels = page.evaluate("window.labelsDrawn.splice(0)")
     assert IMG in labels and SCRIPT in labels  # drawn as text on the canvas: nothing in the DOM
     assert page.evaluate("""() => document.getElementById('host').shadowRoot.querySelectorAll('img, script').length""") == 0
+
+
+# --- maps a person can read (issue 16) ------------------------------------------------------------------------
+
+LABELS_JS = MAPS_JS + """.netdashMaps[0].shownLabels.map(l => ({text: l.text, box: l.box, size: l.node.size,
+    focus: l.node.focus, steps: l.node.steps}))"""
+
+
+def _crowd(n=200, seed=4):
+    """A crowded practitioner network: ``n`` named practitioners in 12 agencies, hubs and a long tail."""
+    G = nx.barabasi_albert_graph(n, 3, seed=seed)
+    G = nx.relabel_nodes(G, {i: f"P{i:03d}" for i in G})
+    for i, node in enumerate(sorted(G)):
+        G.nodes[node].update(name=f"Practitioner number {i}", agency=f"A{i % 12:02d}",
+                             cop_attendee=i % 5 == 0)
+    return G
+
+
+def _overlaps(labels):
+    boxes = [label["box"] for label in labels]
+    return [(a, b) for i, a in enumerate(boxes) for b in boxes[:i]
+            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+
+
+def test_labels_come_largest_first_never_overlap_and_stop_at_the_cap(host):
+    page, seen = host
+    G = _crowd()
+    spec = network_spec(G, layout_positions(G), node_size_by="degree")
+    _redraw(page, [spec])
+    fitted = page.evaluate(LABELS_JS)
+    assert 3 <= len(fitted) <= spec["label_cap"] == 40
+    assert _overlaps(fitted) == []
+    sizes = [label["size"] for label in fitted]
+    assert sizes == sorted(sizes, reverse=True)  # placed largest first
+    biggest = max(spec["nodes"], key=lambda n: n["size"])
+    assert fitted[0]["text"] == biggest["label"]
+    # zoomed in, the view has room for the labels of smaller dots, still without overlap
+    page.evaluate(f"() => {{ const m = ({MAPS_JS})().netdashMaps[0]; m.zoom(6, m.width / 2, m.height / 2); m.draw(); }}")
+    zoomed = page.evaluate(LABELS_JS)
+    assert _overlaps(zoomed) == [] and len(zoomed) <= 40
+    assert {label["text"] for label in zoomed} - {label["text"] for label in fitted}  # names hidden until then
+    # a lower cap is kept, and labels drawn are exactly those placed
+    _redraw(page, [{**spec, "label_cap": 5}])
+    page.wait_for_timeout(100)
+    page.evaluate(RECORD_LABELS_JS)
+    page.evaluate(f"() => ({MAPS_JS})().netdashMaps[0].draw()")
+    placed = page.evaluate(LABELS_JS)
+    assert len(placed) == 5 and sorted(page.evaluate("window.labelsDrawn.splice(0)")) == sorted(
+        label["text"] for label in placed)
+    assert seen["errors"] == []
+
+
+def test_a_practitioner_in_focus_is_named_with_the_nearest_colleagues_first(host):
+    page, _ = host
+    G = _crowd()
+    focus = min(G, key=G.degree)  # a practitioner with few ties, whose label would lose to the hubs' labels
+    drawn = network_map(G, layout_positions(G), focus=focus, steps=2, size_by="Ties")
+    _redraw(page, [drawn.spec])
+    labels = page.evaluate(LABELS_JS)
+    assert labels[0]["text"] == G.nodes[focus]["name"] and labels[0]["focus"] is True
+    steps = [label["steps"] for label in labels]
+    assert steps == sorted(steps) and steps[1] == 1  # their own colleagues before those two steps out
+    assert _overlaps(labels[1:]) == []
+    # the dot in focus is drawn 1.6 times its size
+    node = next(n for n in drawn.spec["nodes"] if "focus" in n["flags"])
+    radius = page.evaluate(f"() => {{ const m = ({MAPS_JS})(); const map = m.netdashMaps[0];"
+                           " return map.radius(map.nodes.find(n => n.focus)) * map.fitted; }")
+    assert radius == pytest.approx(1.6 * node["size"])
+
+
+def _pixel(page, x, y, which=0):
+    return page.evaluate("""([x, y, which]) => {
+        const c = document.getElementById('host').shadowRoot.querySelectorAll('.nd-map canvas')[which];
+        const r = c.getBoundingClientRect(), k = c.width / r.width;
+        return Array.from(c.getContext('2d').getImageData(Math.round((x - r.left) * k), Math.round((y - r.top) * k), 1, 1).data);
+    }""", [x, y, which])
+
+
+def test_cop_attendees_are_ringed_and_size_by_resizes_the_dots(host):
+    page, _ = host
+    G = nx.Graph()
+    G.add_node("p1", name="Attends", agency="A", cop_attendee=True)
+    G.add_node("p2", name="Does not", agency="A", cop_attendee=False)
+    G.add_node("p3", name="Hub", agency="B")
+    G.add_edges_from([("p3", "p1"), ("p3", "p2")])
+    positions = {"p1": (-100.0, -100.0), "p2": (100.0, -100.0), "p3": (0.0, 100.0)}
+    spec = network_spec(G, positions, measures={"Score": {"p1": 10.0, "p2": 0.0, "p3": 5.0}})
+    assert spec["legend"]["marks"] == [{"label": "COP attendee", "mark": "ring"}]
+    _redraw(page, [spec])
+    for name, ringed in (("Attends", True), ("Does not", False)):
+        x, y = page.evaluate(MAPS_JS + ".netdashMaps[0].clientPosition(name)", name)
+        gap = page.evaluate(MAPS_JS + ".netdashMaps[0].nodes.find(n => n.label === name).size", name) + 2.2
+        ring = _pixel(page, x - gap, y)  # left of the dot, where the ring is and no tie goes
+        assert (ring[3] > 200 and max(ring[:3]) < 120) == ringed, (name, ring)
+    assert page.locator("#host .nd-legend .nd-ring").count() == 1
+    # the Size by menu: Score makes p1 the largest dot, "Same size" makes them equal again
+    select = page.locator("#host .nd-toolbar select").first
+    assert select.evaluate("s => Array.from(s.options, o => o.value)") == ["Same size", "Ties", "Score"]
+    select.select_option("Score")
+    sizes = page.evaluate(MAPS_JS + ".netdashMaps[0].nodes.map(n => n.size)")
+    assert sizes == spec["sizes"]["Score"] and sizes[0] == max(sizes)
+    select.select_option("Same size")
+    assert set(page.evaluate(MAPS_JS + ".netdashMaps[0].nodes.map(n => n.size)")) == {spec["node_px"]}
+
+
+def test_png_and_svg_images_show_the_current_view_with_names_as_text(host, tmp_path):
+    page, seen = host
+    G = _hostile_graph()
+    spec = network_spec(G, layout_positions(G), title=IMG)
+    _redraw(page, [spec])
+    page.evaluate(f"() => {{ const m = ({MAPS_JS})().netdashMaps[0]; m.zoom(2.5, m.width / 2, m.height / 2); m.draw(); }}")
+    scene = page.evaluate(MAPS_JS + ".netdashMaps[0].scene()")
+    assert 0 < len(scene["dots"]) < len(spec["nodes"])  # zoomed in: the view shows part of the map
+    files = {}
+    for kind in ("png", "svg"):
+        with page.expect_download(timeout=10000) as download:
+            page.locator(f"#host .nd-toolbar button.nd-{kind}").first.click()
+        assert download.value.suggested_filename == f"network-map.{kind}"
+        files[kind] = tmp_path / f"view.{kind}"
+        download.value.save_as(files[kind])
+    png = files["png"].read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert abs(width - 2 * (scene["width"] + 240)) <= 1 and abs(height - 2 * (scene["height"] + 28)) <= 1
+    import xml.etree.ElementTree as ET
+
+    svg = ET.parse(files["svg"]).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    assert svg.tag == f"{ns}svg" and not list(svg.iter(f"{ns}script")) and not list(svg.iter(f"{ns}image"))
+    view = svg.find(f"{ns}g")
+    assert len(list(view.iter(f"{ns}circle"))) == len(scene["dots"]) + sum(1 for d in scene["dots"] if d["ring"])
+    assert len(list(view.iter(f"{ns}line"))) == len(scene["ties"])
+    texts = [t.text for t in svg.iter(f"{ns}text")]
+    assert texts[0] == IMG  # the title, as text
+    assert [label["text"] for label in scene["labels"]] == [t.text for t in view.iter(f"{ns}text")]
+    assert SCRIPT in texts and HREF in texts  # agency names in the legend, as text
+    assert seen["dialogs"] == [] and seen["requests"] == [] and seen["errors"] == []

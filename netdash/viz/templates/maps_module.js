@@ -400,8 +400,8 @@ class CanvasMap {
     const [top, side] = [this.spec.title ? 28 : 0, rows.length ? 240 : 0];
     const k = 2;
     const canvas = element("canvas");
-    canvas.width = (width + side) * k;
-    canvas.height = Math.max(height, rows.length * 18 + 12) * k + top * k;
+    canvas.width = Math.round((width + side) * k);
+    canvas.height = Math.round((Math.max(height, rows.length * 18 + 12) + top) * k);
     const ctx = canvas.getContext("2d");
     ctx.scale(k, k);
     ctx.fillStyle = "#ffffff";
