@@ -138,14 +138,14 @@ def _agency_maps(name, version, before_key, after_key, ties):
     """The agency-level maps' data: the key's graphs collapsed onto agencies."""
     return maps_payload(agency_maps(*_graphs(name, version, before_key, after_key, ties),
                                     titles=(f"Before: {before.label()}", f"After: {after.label()}"),
-                                    agency_names=_shared.agency_names(ds), height_px=420))
+                                    agency_names=_shared.agency_names(ds), height_px=560))
 
 
 st.subheader("Agencies")
 st.caption("The same networks seen from the agencies: each dot is an agency (its size: practitioners in post), "
            "each line the practitioner pairs tied across two agencies; the thicker, the more pairs, on one scale "
            "in both maps. Agencies keep their places, grouped by sector (the colours). Hover for the counts.")
-_mapview.show(_agency_maps(*keys), key="ba_agency_maps", height=480)
+_mapview.show(_agency_maps(*keys), key="ba_agency_maps", height=620)
 
 st.subheader("Headline measures")
 st.caption("Only the practitioners in post in both periods are compared, so the numbers can differ from the "

@@ -146,8 +146,11 @@ def network_map(G, positions, *, agencies=(), focus=None, steps=1, size_by=None,
     budget = map_budget(view, max_nodes=max_nodes, to_see_more=to_see_more)
     shown = budget.graph
     chosen = {k: v for k, v in (measures or {}).items() if k != DEGREE}
+    # A part of the network still shows each practitioner's ties in the whole network, as the other pages count them.
+    undirected = G.to_undirected(as_view=True) if G.is_directed() else G
+    counts = None if shown is G else {n: len(set(undirected[n]) - {n}) for n in shown}
     spec = network_spec(shown, positions, highlight_nodes=() if focus is None else (focus,),
-                        node_size_by=size_by, measures=chosen, steps=distance, **spec_options)
+                        node_size_by=size_by, measures=chosen, steps=distance, tie_counts=counts, **spec_options)
     return NetworkMap(spec, shown, budget.message)
 
 

@@ -245,6 +245,7 @@ def network_spec(
     steps=None,
     size_menu=True,
     label_place="below",
+    tie_counts=None,
 ):
     """The map spec of ``G`` at ``positions``: nodes, ties, styles, sizes, legend and title, as data.
 
@@ -309,6 +310,10 @@ def network_spec(
         focus are placed first, and the tooltip says how far.
     size_menu : bool, default True
         Whether the map offers its own "Size by" menu of ``sizes``.
+    tie_counts : mapping, optional
+        ``{node: ties}`` for the tooltips and the "Ties" size when the map
+        shows part of a network (a filter, a focus, a backbone); default:
+        each node's neighbours on this map.
     label_place : {"below", "outward"}, default "below"
         Labels under their dots, or on the side away from the map's centre
         (for nodes on a circle, such as :func:`netdash.viz.maps.agency_maps`).
@@ -343,6 +348,7 @@ def network_spec(
     radius = round(min(max(0.4 * _typical_gap(positions, nodes) / px, 2.5), 7.0), 2)
     highlight, faded = set(highlight_nodes) & set(nodes), set(faded_nodes) & set(nodes)
     degree = {n: _neighbour_count(G, n) for n in nodes}
+    degree.update({n: c for n, c in (tie_counts or {}).items() if n in degree})
     sizes, size_by = _sizes(G, nodes, node_size_by, measures, degree, radius, size_scale)
     names = {}  # agency id -> display name: the mapping, else the first node that records one
     for n in nodes:

@@ -162,7 +162,7 @@ def test_each_dot_is_drawn_where_its_position_puts_it(host):
     page, _ = host
     G = _hostile_graph()
     positions = layout_positions(G)
-    page.evaluate(DRAW_JS, list(maps_payload(_specs(G, positions))))
+    page.evaluate(DRAW_JS, list(maps_payload([{**spec, "label_cap": 0} for spec in _specs(G, positions)])))
     page.wait_for_function("window.netdashMaps && window.netdashMaps.count === 2", timeout=30000)
     spec = _specs(G, positions)[0]
     colour = {n["label"]: n["colour"] for n in spec["nodes"]}
@@ -263,8 +263,12 @@ def test_labels_are_canvas_text(host):
     page.wait_for_function("window.netdashMaps && window.netdashMaps.count === 2", timeout=30000)
     page.evaluate(RECORD_LABELS_JS)
     page.evaluate(f"() => ({MAPS_JS})().netdashMaps[0].draw()")
-    labels = page.evaluate("window.labelsDrawn.splice(0)")
-    assert IMG in labels and SCRIPT in labels  # drawn as text on the canvas: nothing in the DOM
+    drawn = page.evaluate("window.labelsDrawn.splice(0)")
+    placed = page.evaluate(MAPS_JS + ".netdashMaps[0].shownLabels.map(l => [l.text, l.lines])")
+    lines = {text: parts for text, parts in placed}
+    # drawn as text on the canvas, nothing in the DOM; a long one on two lines split at a space
+    assert lines[IMG] == ["<img src=x", "onerror=alert(1)>"] and len(lines) > 5
+    assert all(part in drawn for parts in lines.values() for part in parts)
     assert page.evaluate("""() => document.getElementById('host').shadowRoot.querySelectorAll('img, script').length""") == 0
 
 
@@ -396,10 +400,10 @@ def test_png_and_svg_images_show_the_current_view_with_names_as_text(host, tmp_p
     ns = "{http://www.w3.org/2000/svg}"
     assert svg.tag == f"{ns}svg" and not list(svg.iter(f"{ns}script")) and not list(svg.iter(f"{ns}image"))
     view = svg.find(f"{ns}g")
-    assert len(list(view.iter(f"{ns}circle"))) == len(scene["dots"]) + sum(1 for d in scene["dots"] if d["ring"])
+    assert len(list(view.iter(f"{ns}circle"))) == sum(1 + bool(d["ring"]) + bool(d["halo"]) for d in scene["dots"])
     assert len(list(view.iter(f"{ns}line"))) == len(scene["ties"])
-    texts = [t.text for t in svg.iter(f"{ns}text")]
+    texts = [" ".join(t.itertext()) for t in svg.iter(f"{ns}text")]
     assert texts[0] == IMG  # the title, as text
-    assert [label["text"] for label in scene["labels"]] == [t.text for t in view.iter(f"{ns}text")]
+    assert [label["text"] for label in scene["labels"]] == [" ".join(t.itertext()) for t in view.iter(f"{ns}text")]
     assert SCRIPT in texts and HREF in texts  # agency names in the legend, as text
     assert seen["dialogs"] == [] and seen["requests"] == [] and seen["errors"] == []

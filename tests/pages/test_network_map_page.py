@@ -94,3 +94,31 @@ def test_over_time_puts_everyone_where_the_network_map_does_for_the_whole_range(
     assert not at.exception, at.exception
     shown, _ = _positions(at)
     assert len(shown) > 50 and shown == {p: on_map[p] for p in shown}
+
+
+def test_dot_size_colour_and_focus_steps_reach_the_map(network_map):
+    at = network_map
+    (spec,) = drawn_maps(at)
+    assert spec["size_by"] is None and spec["size_menu"] is False and spec["legend"]["heading"] == "Agency"
+    assert any(node["flags"] == ["cop"] for node in spec["nodes"])  # COP attendees are ringed
+    at.selectbox(key="map_size").set_value("Betweenness").run()
+    at.selectbox(key="map_colour").set_value("sector").run()
+    assert not at.exception, at.exception
+    (spec,) = drawn_maps(at)
+    assert spec["size_by"] == "Betweenness" and list(spec["sizes"]) == ["Ties", "Betweenness"]
+    assert spec["legend"]["heading"] == "Sector" and any(line.startswith("Agency: ") for line in spec["nodes"][0]["tip"])
+    everyone, _ = _positions(at)
+    person = sorted(everyone)[0]
+    at.selectbox(key="map_focus").set_value(person).run()
+    sizes = {}
+    for steps in (1, 3):
+        at.radio(key="map_radius").set_value(steps).run()
+        assert not at.exception, at.exception
+        (spec,) = drawn_maps(at)
+        sizes[steps] = len(spec["nodes"])
+        focus = [n for n in spec["nodes"] if "focus" in n["flags"]]
+        assert len(focus) == 1 and f"ID: {person}" in focus[0]["tip"] and focus[0]["steps"] == 0
+        assert max(n["steps"] for n in spec["nodes"]) <= steps
+    assert sizes[1] < sizes[3]
+    assert any(getattr(e, "proto", None) is not None and getattr(e.proto, "label", "") == "Download this map (HTML)"
+               for e in at.main)

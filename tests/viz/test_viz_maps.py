@@ -32,6 +32,8 @@ def test_focus_shows_the_practitioner_and_everyone_n_steps_out(steps, shown):
         label: abs("abcdef".index(label) - 2) for label in shown}
     if "e" in nodes:
         assert nodes["e"]["tip"][-1] == "2 ties away from the practitioner in focus"
+    # each practitioner's ties in the whole network, not only those drawn: b has 2 (a and c) even when a is left out
+    assert "Ties: 2" in nodes["b"]["tip"] and "Ties: 1" in nodes.get("a", {"tip": ["Ties: 1"]})["tip"]
 
 
 def test_agency_filter_and_no_focus():

@@ -19,10 +19,14 @@ const MAX_ZOOM = 40; // relative to the fitted view
 const FOCUS_GROWTH = 1.6;
 const FADED_ALPHA = 0.22;
 const LABEL_FONT = 12; // px, whatever the zoom: labels stay readable
+const LINE_HEIGHT = 14;
+const LABEL_WRAP = 150; // px: a longer label is set on two lines
 const LABEL_FACE = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 const SAME_SIZE = "Same size";
 const SVG_NS = "http://www.w3.org/2000/svg"; // an XML namespace name, never fetched
 const HINT_MS = 1500;
+const HALO_PX = 7;
+const HALO_COLOUR = "rgba(255,190,0,0.55)";
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -94,7 +98,7 @@ class CanvasMap {
     this.box = box;
     this.spec = spec;
     this.directed = Boolean(spec.directed);
-    this.cap = Number(spec.label_cap || 40);
+    this.cap = Number(spec.label_cap ?? 40);
     this.nodes = spec.nodes.map((n, i) => ({
       index: i, id: n.id, x: Number(n.x), y: Number(n.y), size: Number(n.size || 5), label: n.label,
       tip: n.tip, fill: n.colour || "#9e9e9e", focus: n.flags.includes("focus"),
@@ -124,6 +128,7 @@ class CanvasMap {
       if (!this.styles.has(key)) this.styles.set(key, []);
       this.styles.get(key).push(t);
     });
+    this.focused = this.nodes.find((n) => n.focus);
     this.sizeBy = spec.size_by || SAME_SIZE;
     this.outward = spec.label_place === "outward";
     this.canvas = box.appendChild(element("canvas"));
@@ -172,7 +177,7 @@ class CanvasMap {
       ctx.font = `${LABEL_FONT}px ${LABEL_FACE}`;
       const widest = Math.max(0, ...this.ranked.map((n) => this.labelWidth(ctx, n)));
       padX += 2 * Math.min(widest + 8, this.width / 3);
-      padY += 2 * (LABEL_FONT + 8);
+      padY += 2 * (2 * LINE_HEIGHT + 6);
     }
     const w = Math.max(x1 - x0, 1e-9);
     const h = Math.max(y1 - y0, 1e-9);
@@ -184,8 +189,24 @@ class CanvasMap {
   }
 
   labelWidth(ctx, n) {
-    if (n.width === null) n.width = ctx.measureText(String(n.label)).width;
-    return n.width;
+    return this.labelLines(ctx, n).width;
+  }
+
+  /** A node's label as lines (two when it is wider than LABEL_WRAP, split at the space that balances them). */
+  labelLines(ctx, n) {
+    if (n.width === null) {
+      const text = String(n.label);
+      let best = { lines: [text], width: ctx.measureText(text).width };
+      if (best.width > LABEL_WRAP) {
+        [...text.matchAll(/ /g)].forEach((space) => {
+          const lines = [text.slice(0, space.index), text.slice(space.index + 1)];
+          const width = Math.max(...lines.map((line) => ctx.measureText(line).width));
+          if (width < best.width) best = { lines, width };
+        });
+      }
+      [n.lines, n.width] = [best.lines, best.width];
+    }
+    return { lines: n.lines, width: n.width };
   }
 
   reset() {
@@ -220,6 +241,11 @@ class CanvasMap {
     return (n.size * (n.focus ? FOCUS_GROWTH : 1)) / this.fitted;
   }
 
+  /** The practitioner whose ties are picked out: clicked, else under the pointer, else the one in focus. */
+  picked() {
+    return this.selected || this.hovered || this.focused || null;
+  }
+
   request() {
     if (!this.pending) this.pending = requestAnimationFrame(() => { this.pending = 0; this.draw(); });
   }
@@ -231,7 +257,7 @@ class CanvasMap {
     ctx.setTransform(this.ratio * this.scale, 0, 0, this.ratio * this.scale,
       this.ratio * (this.width / 2 - this.cx * this.scale), this.ratio * (this.height / 2 - this.cy * this.scale));
     const unit = 1 / this.fitted; // one screen pixel at the fitted view, in layout units
-    const picked = this.selected || this.hovered;
+    const picked = this.picked();
     ctx.lineCap = "round";
     this.styles.forEach((ties) => {
       const { colour, width, dashes } = ties[0];
@@ -261,6 +287,13 @@ class CanvasMap {
       });
       ctx.stroke();
     }
+    this.nodes.forEach((n) => {
+      if (!n.focus) return; // a halo behind a practitioner in focus: easy to find at any size
+      ctx.beginPath();
+      ctx.arc(n.x, n.y, this.radius(n) + HALO_PX * unit, 0, 2 * Math.PI);
+      ctx.fillStyle = HALO_COLOUR;
+      ctx.fill();
+    });
     this.nodes.forEach((n) => {
       const r = this.radius(n);
       ctx.globalAlpha = n.faded ? FADED_ALPHA : 1;
@@ -319,7 +352,8 @@ class CanvasMap {
       seen.add(n);
       const [sx, sy] = this.toScreen(n.x, n.y);
       const text = String(n.label);
-      const w = this.labelWidth(ctx, n);
+      const { lines, width: w } = this.labelLines(ctx, n);
+      const h = lines.length * LINE_HEIGHT;
       const r = this.radius(n) * this.scale;
       let [x, top, align] = [sx, sy + r + 2, "center"];
       if (this.outward) { // on the side away from the centre: left or right of the dot, or above or below it
@@ -327,17 +361,22 @@ class CanvasMap {
         const length = Math.hypot(dx, dy) || 1;
         const [ux, uy] = [dx / length, dy / length];
         x = sx + ux * (r + 4);
-        top = sy + uy * (r + 4) - LABEL_FONT / 2 + uy * LABEL_FONT / 2;
+        const y = sy + uy * (r + 4);
+        top = uy < -0.35 ? y - h : uy > 0.35 ? y : y - h / 2;
         align = ux > 0.35 ? "left" : ux < -0.35 ? "right" : "center";
       }
-      const left = align === "left" ? x : align === "right" ? x - w : x - w / 2;
-      const box = [left - 2, top, left + w + 2, top + LABEL_FONT + 2];
+      let left = align === "left" ? x : align === "right" ? x - w : x - w / 2;
+      if (sx >= 0 && sx <= this.width) { // a dot in view keeps its whole label in view
+        left = Math.min(Math.max(left, 2), Math.max(this.width - w - 2, 2));
+        x = align === "left" ? left : align === "right" ? left + w : left + w / 2;
+      }
+      const box = [left - 2, top, left + w + 2, top + h];
       if (box[2] < 0 || box[0] > this.width || box[3] < 0 || box[1] > this.height) continue;
       const must = n === picked || n.focus;
       if (!must && placed.some((p) => box[0] < p.box[2] && p.box[0] < box[2] && box[1] < p.box[3] && p.box[1] < box[3])) {
         continue;
       }
-      placed.push({ node: n, text, x, y: top, align, box });
+      placed.push({ node: n, text, lines, x, y: top, align, box });
     }
     return placed;
   }
@@ -349,14 +388,16 @@ class CanvasMap {
     ctx.textBaseline = "top";
     ctx.lineJoin = "round";
     this.shownLabels = this.labels(ctx);
-    this.shownLabels.forEach(({ node, text, x, y, align }) => {
+    this.shownLabels.forEach(({ node, lines, x, y, align }) => {
       ctx.globalAlpha = node.faded ? 0.45 : 1;
       ctx.textAlign = align;
       ctx.lineWidth = 3;
       ctx.strokeStyle = "#ffffff";
-      ctx.strokeText(text, x, y);
       ctx.fillStyle = node.focus || node === this.selected ? "#000000" : "#222222";
-      ctx.fillText(text, x, y);
+      lines.forEach((line, i) => {
+        ctx.strokeText(line, x, y + i * LINE_HEIGHT);
+        ctx.fillText(line, x, y + i * LINE_HEIGHT);
+      });
     });
     ctx.globalAlpha = 1;
   }
@@ -365,7 +406,7 @@ class CanvasMap {
   scene() {
     const [w, h] = [this.width, this.height];
     const inside = (x, y, m) => x >= -m && x <= w + m && y >= -m && y <= h + m;
-    const picked = this.selected || this.hovered;
+    const picked = this.picked();
     const ties = [];
     this.ties.forEach((t) => {
       const [x1, y1] = this.toScreen(t.from.x, t.from.y);
@@ -382,13 +423,14 @@ class CanvasMap {
       if (!inside(x, y, r + 4)) return;
       const strong = n === picked || n.focus;
       const unit = this.scale / this.fitted;
-      dots.push({ x, y, r, fill: n.fill, alpha: n.faded ? FADED_ALPHA : 1, stroke: strong ? "#111111" : "#4a4a4a",
+      dots.push({ x, y, r, halo: n.focus ? r + HALO_PX * unit : 0, fill: n.fill, alpha: n.faded ? FADED_ALPHA : 1,
+        stroke: strong ? "#111111" : "#4a4a4a",
         strokeWidth: strong ? Math.max(2.5 * unit, 2) : 0.6 * unit, ring: n.cop ? r + 2.2 * unit : 0,
         ringWidth: 1.4 * unit });
     });
     const ctx = this.canvas.getContext("2d");
     ctx.font = `${LABEL_FONT}px ${LABEL_FACE}`;
-    const labels = this.labels(ctx).map(({ node, text, x, y, align }) => ({ text, x, y, align,
+    const labels = this.labels(ctx).map(({ node, text, lines, x, y, align }) => ({ text, lines, x, y, align,
       alpha: node.faded ? 0.45 : 1 }));
     return { width: w, height: h, ties, dots, labels };
   }
@@ -429,6 +471,13 @@ class CanvasMap {
     });
     ctx.setLineDash([]);
     dots.forEach((d) => {
+      if (!d.halo) return;
+      ctx.beginPath();
+      ctx.arc(d.x, d.y, d.halo, 0, 2 * Math.PI);
+      ctx.fillStyle = HALO_COLOUR;
+      ctx.fill();
+    });
+    dots.forEach((d) => {
       ctx.globalAlpha = d.alpha;
       ctx.beginPath();
       ctx.arc(d.x, d.y, d.r, 0, 2 * Math.PI);
@@ -453,9 +502,11 @@ class CanvasMap {
       ctx.textAlign = l.align;
       ctx.lineWidth = 3;
       ctx.strokeStyle = "#ffffff";
-      ctx.strokeText(l.text, l.x, l.y);
       ctx.fillStyle = "#222222";
-      ctx.fillText(l.text, l.x, l.y);
+      l.lines.forEach((line, i) => {
+        ctx.strokeText(line, l.x, l.y + i * LINE_HEIGHT);
+        ctx.fillText(line, l.x, l.y + i * LINE_HEIGHT);
+      });
     });
     ctx.restore();
     ctx.globalAlpha = 1;
@@ -501,6 +552,9 @@ class CanvasMap {
     ties.forEach((t) => lines.appendChild(make("line", { x1: r2(t.x1), y1: r2(t.y1), x2: r2(t.x2), y2: r2(t.y2),
       stroke: t.colour, "stroke-width": r2(t.width), ...(t.dashes ? { "stroke-dasharray": "5 5" } : {}) })));
     dots.forEach((d) => {
+      if (d.halo) view.appendChild(make("circle", { cx: r2(d.x), cy: r2(d.y), r: r2(d.halo), fill: HALO_COLOUR }));
+    });
+    dots.forEach((d) => {
       const g = view.appendChild(make("g", d.alpha < 1 ? { opacity: d.alpha } : {}));
       g.appendChild(make("circle", { cx: r2(d.x), cy: r2(d.y), r: r2(d.r), fill: d.fill, stroke: d.stroke,
         "stroke-width": r2(d.strokeWidth) }));
@@ -510,8 +564,11 @@ class CanvasMap {
     const texts = view.appendChild(make("g", { "font-size": LABEL_FONT, "text-anchor": "middle", fill: "#222222",
       stroke: "#ffffff", "stroke-width": 3, "paint-order": "stroke", "stroke-linejoin": "round" }));
     const anchor = { left: "start", right: "end", center: "middle" };
-    labels.forEach((l) => texts.appendChild(make("text", { x: r2(l.x), y: r2(l.y + LABEL_FONT - 2),
-      "text-anchor": anchor[l.align], ...(l.alpha < 1 ? { opacity: l.alpha } : {}) }, l.text)));
+    labels.forEach((l) => {
+      const text = texts.appendChild(make("text", { x: r2(l.x), y: r2(l.y + LABEL_FONT - 2),
+        "text-anchor": anchor[l.align], ...(l.alpha < 1 ? { opacity: l.alpha } : {}) }));
+      l.lines.forEach((line, i) => text.appendChild(make("tspan", { x: r2(l.x), dy: i ? LINE_HEIGHT : 0 }, line)));
+    });
     const key = svg.appendChild(make("g", { "font-size": 12, fill: "#1f2328" }));
     rows.forEach((row, i) => {
       const [x, y] = [width + 12, top + 8 + i * 18];
