@@ -12,7 +12,7 @@ _shared.ensure_routed()
 
 st.title("Network map")
 st.caption(
-    "Each dot is a practitioner, coloured by agency. A line means they worked together in the period: "
+    "Each dot is a practitioner, coloured by agency (or sector). A line means they worked together in the period: "
     "contacted each other, worked with the same client, or met at the COP. Ringed dots attended the COP. "
     "Hover for details, drag to pan, click the map (or hold Ctrl) and scroll to zoom, click someone to pick "
     "out their ties. "
@@ -60,7 +60,7 @@ def _drawn(name, version, period_key, ties, agencies, focus, radius, size_by, co
     shown = network_summary(view)
     payload = maps_payload([drawn.spec]) if view.number_of_nodes() else None
     return {"message": drawn.message, "nodes": view.number_of_nodes(), "edges": view.number_of_edges(),
-            "cross_share": shown["cross_agency_share"], "payload": payload, "spec": drawn.spec}
+            "cross_share": shown["cross_agency_share"], "payload": payload}
 
 
 key = (ds.name, ds.version, _shared.period_key(period), ties)
@@ -100,7 +100,7 @@ if drawn["payload"] is None:
     st.info("Nobody to show for these filters.")
 else:
     _mapview.show(drawn["payload"], key="map_view", height=680)
-    st.download_button("Download this map (HTML)", lambda: map_html(drawn["spec"]).encode("utf-8"),
+    st.download_button("Download this map (HTML)", lambda: map_html(drawn["payload"]).encode("utf-8"),
                        file_name="network_map.html", mime="text/html", key="dl_map_html",
                        help="One file that opens offline in any browser, with the same map: zoom, tooltips, "
                             "PNG and SVG images. It holds the names shown on the map: share it as you would them.")

@@ -84,9 +84,10 @@ def map_html(specs, *, title=None):
 
     Parameters
     ----------
-    specs : dict or sequence of dict
+    specs : dict, sequence of dict, or bytes
         :func:`netdash.viz.spec.network_spec` results (one map, or several
-        drawn side by side, e.g. before and after).
+        drawn side by side, e.g. before and after), or the
+        :func:`netdash.viz.inpage.maps_payload` a page sent to draw them.
     title : str, optional
         The page's title (the browser tab); default: the first map's title,
         else "Network map".
@@ -95,6 +96,8 @@ def map_html(specs, *, title=None):
     -------
     str
     """
+    if isinstance(specs, bytes):
+        specs = json.loads(specs.decode("utf-8"))["panels"]
     # A file has no page around it to choose node sizes with: each map offers its own menu.
     specs = [{**spec, "size_menu": True} for spec in ([specs] if isinstance(specs, dict) else specs)]
     js, css = _file_script(), _FILE_CSS + maps_css()

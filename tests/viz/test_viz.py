@@ -248,6 +248,15 @@ def test_hostile_text_is_escaped_everywhere(hostile_graph, payload):
     assert spec["title"] == payload and payload in [e["label"] for e in spec["legend"]["edges"]]
 
 
+def test_a_file_from_a_pages_payload_is_the_file_of_its_specs(hostile_graph):
+    from netdash.viz import map_html
+    from netdash.viz.inpage import maps_payload
+
+    specs = [network_spec(hostile_graph, layout_positions(hostile_graph), title=t, size_menu=False) for t in "AB"]
+    assert map_html(maps_payload(specs)) == map_html(specs)
+    assert [p["size_menu"] for p in _data(map_html(specs))["panels"]] == [True, True]  # a file offers the menu
+
+
 def test_hostile_legend_mapping_is_kept_as_data(hostile_graph):
     html = network_html(hostile_graph, layout_positions(hostile_graph), legend={IMG: "#000000", HREF: "red"})
     assert IMG not in html and HREF not in html
