@@ -243,6 +243,23 @@ def test_a_map_with_focus_zooms_on_the_wheel_a_drag_pans_and_reset_shows_it_all(
     assert page.evaluate(MAPS_JS + ".netdashMaps[0].clientPosition(name)", IMG) == pytest.approx(before, abs=0.5)
 
 
+def test_a_map_with_focus_zooms_with_plus_and_minus_and_resets_with_0(host):
+    page, _ = host
+    G = _hostile_graph()
+    _redraw(page, _specs(G, layout_positions(G)))
+    fitted = _map(page, ".scale")
+    box = page.locator("#host .nd-map canvas").first.bounding_box()
+    page.mouse.click(box["x"] + 3, box["y"] + 3)
+    page.keyboard.press("+")
+    page.keyboard.press("+")
+    page.wait_for_timeout(100)
+    assert _map(page, ".scale") == pytest.approx(fitted * 1.25 ** 2)
+    page.keyboard.press("-")
+    assert _map(page, ".scale") == pytest.approx(fitted * 1.25)
+    page.keyboard.press("0")
+    assert _map(page, ".scale") == pytest.approx(fitted)
+
+
 def test_a_click_picks_out_a_practitioner_and_a_click_on_nothing_lets_go(host):
     page, _ = host
     G = _hostile_graph()
