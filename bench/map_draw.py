@@ -10,7 +10,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 from map_graphs import agency_graph
 from test_viz_browser import _Visit, ARGS, CHROMIUM
 from playwright.sync_api import sync_playwright
