@@ -21,6 +21,18 @@ __all__ = ["main", "build_parser"]
 TIES = ("direct", "coworking", "cop", "working", "all")
 
 
+def _replicates(text):
+    """A count of replicates for ``--bootstrap`` / ``--permutations``: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of replicates, 0 or more (0: no intervals), "
+                                         f"got {text!r}")
+    return value
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="netdash",
@@ -85,8 +97,8 @@ def build_parser():
     p.add_argument("--out", type=Path, required=True, metavar="OUTDIR")
     p.add_argument("--ties", choices=TIES, default="working")
     p.add_argument("--window-days", type=int, default=90)
-    p.add_argument("--bootstrap", type=int, default=200, help="bootstrap replicates for intervals (default 200)")
-    p.add_argument("--permutations", type=int, default=200, help="permutations for p-values (default 200)")
+    p.add_argument("--bootstrap", type=_replicates, default=200, help="bootstrap replicates for intervals (default 200)")
+    p.add_argument("--permutations", type=_replicates, default=200, help="permutations for p-values (default 200)")
     p.add_argument("--seed", type=int, default=0)
     _add_reading_options(p)
     p.set_defaults(func=_cmd_compare)
@@ -96,7 +108,7 @@ def build_parser():
     p.add_argument("--cop-start", default=None, metavar="DATE", help="default: the first COP session")
     p.add_argument("--out", type=Path, required=True, metavar="OUTDIR")
     p.add_argument("--window-days", type=int, default=90)
-    p.add_argument("--bootstrap", type=int, default=2000, help="bootstrap replicates (default 2000)")
+    p.add_argument("--bootstrap", type=_replicates, default=2000, help="bootstrap replicates (default 2000)")
     p.add_argument("--seed", type=int, default=0)
     _add_reading_options(p)
     p.set_defaults(func=_cmd_evaluate)
@@ -190,7 +202,7 @@ def _period(args):
 def _cmd_demo(args):
     from netdash.demo import generate_demo
 
-    path = generate_demo(args.out, seed=args.seed, cop_effect=args.cop_effect, scale=args.scale)
+    path = generate_demo(_output_folder(args.out), seed=args.seed, cop_effect=args.cop_effect, scale=args.scale)
     print(f"Wrote demo dataset to {path}")
     return 0
 
@@ -245,7 +257,7 @@ def _cmd_metrics(args):
     budget = {} if args.max_work is None else {"max_work": args.max_work}
     analysis = NetworkAnalysis(ds, _period(args), ties=args.ties, window_days=args.window_days,
                                trust_options=_trust_options(args), seed=args.seed, **budget)
-    args.out.mkdir(parents=True, exist_ok=True)
+    _output_folder(args.out)
     write_safe_csv(analysis.practitioner_table(), args.out / "practitioners.csv")
     summary = analysis.network_measures()
     _write_json(args.out / "network.json", summary)
@@ -266,7 +278,7 @@ def _cmd_compare(args):
         ds, parse_period(args.before), parse_period(args.after), ties=args.ties, window_days=args.window_days,
         permutations=args.permutations, bootstrap=args.bootstrap, seed=args.seed,
     )
-    args.out.mkdir(parents=True, exist_ok=True)
+    _output_folder(args.out)
     write_safe_csv(result.tie_changes, args.out / "tie_changes.csv")
     _write_json(args.out / "comparison.json", result.to_json())
     print(f"Wrote {args.out / 'tie_changes.csv'} and {args.out / 'comparison.json'}")
@@ -280,7 +292,7 @@ def _cmd_evaluate(args):
     cop_start = parse_day(args.cop_start, what="--cop-start") if args.cop_start else None
     result = evaluate_impact(ds, cop_start=cop_start, window_days=args.window_days, bootstrap=args.bootstrap,
                              seed=args.seed)
-    args.out.mkdir(parents=True, exist_ok=True)
+    _output_folder(args.out)
     _write_json(args.out / "impact.json", result)
     did, head, pre = result["did_dyadic"], result["headline"], result["pre_trend"]
 
@@ -297,9 +309,34 @@ def _cmd_evaluate(args):
     return 0
 
 
+def _output_file(path, option="--out"):
+    """``path`` ready to be written: its folder created; a clear error when it is a folder or cannot be made."""
+    path = Path(path)
+    if path.is_dir():
+        raise InvalidInputError(f"{option} {path} is a folder; give a file name, e.g. {path / 'report.html'}.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInputError(f"{option} {path}: cannot create the folder {path.parent} "
+                                f"({exc.strerror or exc}). Choose a folder you can write to.") from None
+    return path
+
+
+def _output_folder(path, option="--out"):
+    """``path`` created as a folder, or a clear error saying why it cannot be."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInputError(f"{option} {path}: cannot create this folder ({exc.strerror or exc}). Choose a "
+                                "folder you can write to.") from None
+    return path
+
+
 def _cmd_report(args):
     from netdash.report import write_report
 
+    _output_file(args.out)
     ds = _load_target(args)
     warnings = []
     if not Path(args.target).exists():
@@ -338,6 +375,11 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as err:  # writing an output: a path or permission the user can fix, not a bug
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"error: {where}{err.strerror or err}. Check the path, the free space and that you can write there.",
+              file=sys.stderr)
+        return 2
     except Exception as err:  # noqa: BLE001 - last line of defence: never a traceback for users
         if os.environ.get("NETDASH_DEBUG"):
             raise
