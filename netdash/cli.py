@@ -181,11 +181,10 @@ def _load_target(args):
     target = Path(args.target)
     if target.exists():
         from netdash.ingest import load_dataset
-        from netdash.ingest.pseudonym import load_or_create_secret
 
         ws = _workspace(args)
         ds, report = load_dataset(
-            target, secret=load_or_create_secret(ws.path), mapping=_mapping(args), dayfirst=args.dayfirst
+            target, secret=ws.secret(), mapping=_mapping(args), dayfirst=args.dayfirst
         )
         for problem in report.warnings:
             print(f"warning: {problem}", file=sys.stderr)

@@ -161,12 +161,41 @@ class Workspace:
 
     # ---- connection --------------------------------------------------------
 
-    def _connect(self):
+    def _make_private(self):
+        """Create the folder at 0700, or take group and other users' rights off an existing one."""
         try:
             self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
             raise NetdashError(f"cannot create the workspace folder {self.path} ({exc.strerror or exc}). Set "
                                "NETDASH_WORKSPACE to a writable folder.") from None
+        mode = stat.S_IMODE(self.path.stat().st_mode)
+        if mode & 0o077:
+            try:
+                os.chmod(self.path, mode & 0o700)
+            except OSError as exc:
+                raise NetdashError(f"the workspace folder {self.path} is open to other users (mode {mode:04o}) and "
+                                   f"netdash cannot change that ({exc.strerror or exc}). Run: chmod 700 "
+                                   f"{self.path}") from None
+
+    def _make_files_private(self):
+        for path in (self.db_path, self.db_path.with_name(DB_FILE + ".wal")):
+            with contextlib.suppress(OSError):  # absent, or not ours: the folder is private anyway
+                mode = stat.S_IMODE(os.lstat(path).st_mode)
+                if mode & 0o077:
+                    os.chmod(path, mode & 0o600)
+
+    def secret(self):
+        """The pseudonym key, checked (see :func:`netdash.ingest.load_or_create_secret`).
+
+        A new key is made only while the workspace holds no dataset: with
+        datasets stored, a missing key is an error that says how to restore it.
+        """
+        self._make_private()
+        names = [i.name for i in self.list()] if self.db_path.exists() else []
+        return load_or_create_secret(self.path, create=not names, datasets=names)
+
+    def _connect(self):
+        self._make_private()
         deadline = time.monotonic() + _LOCK_WAIT_SECONDS
         while True:
             try:
@@ -180,6 +209,7 @@ class Workspace:
                 time.sleep(0.1)
             except duckdb.Error as exc:
                 raise NetdashError(f"the workspace database {self.db_path} cannot be opened ({exc}).") from None
+        self._make_files_private()
         try:
             self._ensure_schema(con)
         except duckdb.Error as exc:
@@ -352,7 +382,7 @@ class Workspace:
             raise InvalidInputError(f"dataset name {name!r} must be 1 to 100 characters.")
         if not replace:
             self._check_free(name)
-        secret = load_or_create_secret(self.path)
+        secret = self.secret()
         dataset, report = load_dataset(source, secret=secret, mapping=mapping, dayfirst=dayfirst, today=today,
                                        name=name)
         messages = [str(p) for p in report.warnings]
