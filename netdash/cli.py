@@ -163,9 +163,18 @@ def _trust_options(args):
 
 
 def _workspace(args):
+    """The workspace, tidied after a failed or killed write; a note on stderr when it is read-only."""
     from netdash.store import Workspace
 
-    return Workspace(args.workspace)
+    ws = Workspace(args.workspace)
+    reason = ws.read_only
+    if reason:
+        if args.command not in ("import", "delete"):  # those two refuse with their own message
+            print(f"note: the workspace {ws.path} is read-only ({reason}); netdash opened it read-only: datasets "
+                  "can be listed, opened and analysed, not imported or deleted.", file=sys.stderr)
+    else:
+        ws.recover()
+    return ws
 
 
 def _mapping(args):
@@ -241,8 +250,12 @@ def _cmd_list(args):
 
 
 def _cmd_delete(args):
-    _workspace(args).delete(args.name)
-    print(f"Deleted {args.name!r} and all its rows.")
+    if _workspace(args).delete(args.name):
+        print(f"Deleted {args.name!r} and all its rows.")
+    else:
+        print(f"Deleted {args.name!r} and all its rows. The disk is full, so they were deleted inside the "
+              "database file: their bytes stay in its free blocks until netdash can rewrite it, which the next "
+              "netdash command does once there is room.")
     return 0
 
 

@@ -105,9 +105,11 @@ def warm_imports():
 
 @st.cache_resource(show_spinner=False)
 def workspace():
-    """The workspace, with the bundled demo imported on first start."""
+    """The workspace, tidied and with the bundled demo imported on first start (unless it is read-only)."""
     ws = Workspace()
-    ws.ensure_demo()
+    if ws.read_only is None:
+        ws.recover()
+        ws.ensure_demo()
     return ws
 
 

@@ -18,6 +18,10 @@ st.caption(
     "Nothing is sent anywhere; everything stays in this workspace."
 )
 ws = _shared.workspace()
+read_only = ws.read_only
+if read_only:
+    st.warning(f"This workspace is read-only ({_shared.md(read_only)}): its datasets can be viewed, not imported, "
+               "replaced or deleted. Run the dashboard as the user who owns the workspace to change them.")
 
 tab_import, tab_datasets, tab_help = st.tabs(["Import files", "Datasets in this workspace", "Template and format"])
 
@@ -96,7 +100,7 @@ with tab_import:
                     st.text(str(problem))
         name = st.text_input("Name for this dataset", value=Path(files[0].name).stem, max_chars=80, key="import_name")
         replace = st.checkbox("Replace an existing dataset with this name", key="import_replace")
-        if st.button("Import", type="primary", disabled=bool(report.errors) or not name.strip()):
+        if st.button("Import", type="primary", disabled=bool(report.errors) or not name.strip() or bool(read_only)):
             try:
                 info = ws.import_dataset(mapped, name=name.strip(), dayfirst=dayfirst, replace=replace)
             except NetdashError as err:
@@ -124,16 +128,22 @@ with tab_datasets:
             _shared.select_dataset(chosen)
             st.rerun()
         confirm = st.checkbox(f"Yes, delete “{chosen}” and all of its rows", key="confirm_delete")
-        if st.button("Delete dataset", disabled=not confirm, key="delete_dataset"):
+        if st.button("Delete dataset", disabled=not confirm or bool(read_only), key="delete_dataset"):
             try:
-                ws.delete(chosen)
+                scrubbed = ws.delete(chosen)
             except NetdashError as err:
                 st.error(_shared.md(err))
             else:
                 st.session_state.pop("dataset", None)
-                st.success(f"Deleted “{_shared.md(chosen)}”.")
+                if not scrubbed:
+                    st.session_state["delete_note"] = (
+                        f"Deleted “{_shared.md(chosen)}”. The disk is full, so its rows were deleted inside the "
+                        "database file: their bytes stay in its free blocks until netdash can rewrite it (at the "
+                        "next start, import or delete with room on the disk).")
                 st.rerun()
-        if "demo" not in [i.name for i in infos] and st.button("Restore the demo dataset"):
+        if st.session_state.get("delete_note"):
+            st.warning(st.session_state.pop("delete_note"))
+        if not read_only and "demo" not in [i.name for i in infos] and st.button("Restore the demo dataset"):
             ws.ensure_demo()
             st.rerun()
 

@@ -62,11 +62,16 @@ class RawTable:
 
 
 class SourceTables(dict):
-    """``{table: RawTable}``, plus the names of files that were not tables (``ignored``)."""
+    """``{table: RawTable}``, plus the names of files that were not tables (``ignored``).
 
-    def __init__(self, *args, ignored=(), **kwargs):
+    ``nbytes`` is the size of the files read, before unpacking (the store
+    checks free disk space against it).
+    """
+
+    def __init__(self, *args, ignored=(), nbytes=0, **kwargs):
         super().__init__(*args, **kwargs)
         self.ignored = list(ignored)
+        self.nbytes = nbytes
 
 
 def _limit_bytes(mb):
@@ -196,6 +201,7 @@ def read_uploads(files, *, mapping=None):
         problems += mapping_problems
         tables[table] = RawTable(frame, label, found, header_row)
     tables.ignored = ignored
+    tables.nbytes = sum(len(data) for data in files.values())
     if problems:
         for name, spec in TABLES.items():
             if spec.required and name not in tables and not any(p.file.endswith(spec.filename) for p in problems):

@@ -35,7 +35,8 @@ import numpy as np
 import pandas as pd
 
 from netdash.dataset import Dataset, conform
-from netdash.store._files import _fsync, _process_lock
+from netdash.store._files import (IMPORT_SPACE_FACTOR, _disk_full, _drop_reserve, _free_bytes, _fsync,
+                                   _make_reserve, _not_writable, _process_lock, _source_bytes)
 from netdash.errors import DatasetNotFoundError, InvalidInputError, NetdashError
 from netdash.ingest import load_dataset, load_or_create_secret
 from netdash.ingest.coded import objects_from_arrow
@@ -115,6 +116,14 @@ def _source_label(source):
     return Path(source).name
 
 
+class _RewriteFailed(NetdashError):
+    """The new database file could not be written (``full``: for lack of disk space)."""
+
+    def __init__(self, message, *, full):
+        super().__init__(message)
+        self.full = full
+
+
 class Workspace:
     """A folder of imported datasets.
 
@@ -133,6 +142,30 @@ class Workspace:
 
     def __init__(self, path=None):
         self.path = Path(path).expanduser() if path is not None else default_workspace()
+
+    @property
+    def read_only(self):
+        """Why netdash can only read this workspace (a phrase), or None when it can write to it.
+
+        A workspace on a read-only disk, or whose folder or database file this
+        user cannot write, is opened read-only: datasets can be listed and
+        opened, not imported or deleted.
+        """
+        folder = self.path
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent  # a missing workspace is writable if it can be created
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return f"netdash cannot write to the folder {folder}"
+        if self.db_path.exists() and not os.access(self.db_path, os.W_OK):
+            return f"netdash cannot write to {self.db_path}"
+        return None
+
+    def _refuse_if_read_only(self, what):
+        reason = self.read_only
+        if reason:
+            raise NetdashError(f"the workspace {self.path} is read-only ({reason}), so {what}. Its datasets can "
+                               "still be listed, opened and analysed. To change them, run netdash as the user who "
+                               "owns the workspace, or make the folder and netdash.duckdb writable.")
 
     def __repr__(self):
         return f"Workspace({str(self.path)!r})"
@@ -195,20 +228,31 @@ class Workspace:
         return load_or_create_secret(self.path, create=not names, datasets=names)
 
     def _connect(self):
-        self._make_private()
+        read_only = self.read_only is not None
+        if read_only and not self.db_path.exists():
+            con = duckdb.connect(":memory:")  # nothing imported yet: an empty workspace
+            self._ensure_schema(con)
+            return con
+        if not read_only:
+            self._make_private()
         deadline = time.monotonic() + _LOCK_WAIT_SECONDS
         while True:
             try:
-                con = duckdb.connect(str(self.db_path))
+                con = duckdb.connect(str(self.db_path), read_only=read_only)
                 break
             except duckdb.IOException as exc:
-                # Another process (e.g. the CLI while the dashboard runs) holds the write lock.
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                    raise NetdashError(f"the workspace database {self.db_path} cannot be opened ({exc}). If "
-                                       "another netdash command is running, wait for it and try again.") from None
-                time.sleep(0.1)
+                locked = "lock" in str(exc).lower()
+                if locked and time.monotonic() < deadline:
+                    # Another process (e.g. the CLI while the dashboard runs) holds the write lock.
+                    time.sleep(0.1)
+                    continue
+                hint = (" Another netdash command is using the workspace: wait for it and try again." if locked
+                        else self._io_hint(exc))
+                raise NetdashError(f"the workspace database {self.db_path} cannot be opened ({exc}).{hint}") from None
             except duckdb.Error as exc:
                 raise NetdashError(f"the workspace database {self.db_path} cannot be opened ({exc}).") from None
+        if read_only:
+            return con  # nothing can be created, tightened or removed
         self._make_files_private()
         try:
             self._ensure_schema(con)
@@ -241,13 +285,25 @@ class Workspace:
             for c in spec.columns:  # tables created by an older contract gain new columns
                 con.execute(f'ALTER TABLE "{name}" ADD COLUMN IF NOT EXISTS "{c.name}" {_SQL_TYPE[c.kind]}')
 
+    def _io_hint(self, exc):
+        if _disk_full(exc):
+            return (f" The disk holding the workspace is full ({_free_bytes(self.path) / 1e6:.0f} MB free). Free "
+                    "some space (netdash delete works on a full disk) and try again.")
+        if _not_writable(exc):
+            return (" netdash cannot write there: check the folder's permissions, or whether the disk is mounted "
+                    "read-only.")
+        return ""
+
     def _run(self, fn, *, exclusive=False):
         with _process_lock(self.db_path).hold(exclusive=exclusive):
             con = self._connect()
             try:
                 return fn(con)
-            except duckdb.Error as exc:
-                raise NetdashError(f"workspace database error in {self.db_path}: {exc}") from None
+            except (duckdb.Error, OSError) as exc:
+                if isinstance(exc, OSError) and not (_disk_full(exc) or _not_writable(exc)):
+                    raise
+                raise NetdashError(f"workspace database error in {self.db_path}: {exc}.{self._io_hint(exc)} "
+                                   "Nothing was changed.") from None
             finally:
                 con.close()
 
@@ -261,10 +317,10 @@ class Workspace:
         """
         old = con.execute("SELECT current_database()").fetchone()[0]
         new = self._rewrite_path
-        con.execute("CHECKPOINT")  # nothing of the old file may stay in a WAL that would pair with the new one
         self._remove_rewrite_files()
-        con.execute("ATTACH '{}' AS _fresh".format(str(new).replace("'", "''")))
         try:
+            con.execute("CHECKPOINT")  # nothing of the old file may stay in a WAL that would pair with the new one
+            con.execute("ATTACH '{}' AS _fresh".format(str(new).replace("'", "''")))
             con.execute(f'COPY FROM DATABASE "{old}" TO _fresh (SCHEMA)')
             tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
                                                 "AND schema_name = 'main' ORDER BY table_name", [old]).fetchall()]
@@ -288,10 +344,9 @@ class Workspace:
                 con.execute(f'USE "{old}"')
                 con.execute("DETACH DATABASE IF EXISTS _fresh")
             self._remove_rewrite_files()
-            if isinstance(exc, OSError):
-                raise NetdashError(f"cannot write the new workspace database beside {self.db_path} ({exc}); the "
-                                   "workspace is unchanged. Free some disk space or fix the folder's permissions, "
-                                   "and try again.") from None
+            if isinstance(exc, OSError) or _disk_full(exc) or _not_writable(exc):
+                raise _RewriteFailed(f"cannot write the new workspace database beside {self.db_path} ({exc}); "
+                                     f"the workspace is unchanged.{self._io_hint(exc)}", full=_disk_full(exc)) from None
             raise
         _fsync(self.path, directory=True)
 
@@ -380,8 +435,10 @@ class Workspace:
         name = str(name).strip() if name is not None else ""
         if not name or len(name) > 100:
             raise InvalidInputError(f"dataset name {name!r} must be 1 to 100 characters.")
+        self._refuse_if_read_only("nothing can be imported")
         if not replace:
             self._check_free(name)
+        self._check_space(source, rewrite=replace or self._importing_marker.exists())
         secret = self.secret()
         dataset, report = load_dataset(source, secret=secret, mapping=mapping, dayfirst=dayfirst, today=today,
                                        name=name)
@@ -414,6 +471,7 @@ class Workspace:
                 marker.unlink(missing_ok=True)
                 return dataset_id
             dataset_id = uuid.uuid4().hex
+            con.execute("CHECKPOINT")  # an empty write-ahead log: afterwards it holds only this import
             # DuckDB writes a large insert's rows to the file before the commit. If the import fails,
             # the rollback only marks them free, so the file is rewritten without them; if the
             # process is killed, this marker makes the next import or delete rewrite it.
@@ -423,15 +481,28 @@ class Workspace:
             try:
                 insert(con, dataset_id)
                 con.commit()
-            except BaseException:
-                con.rollback()
-                try:
-                    self._rewrite(con, drop=None)
-                except Exception:  # the import's own error is the one to report; the marker stays
-                    pass
-                else:
-                    marker.unlink(missing_ok=True)
+            except BaseException as exc:
+                with contextlib.suppress(duckdb.Error):
+                    con.rollback()
+                if not _disk_full(exc):  # on a full disk there is no room to rewrite: recover() does it later
+                    try:
+                        self._rewrite(con, drop=None)
+                    except Exception:  # the import's own error is the one to report; the marker stays
+                        pass
+                    else:
+                        marker.unlink(missing_ok=True)
                 raise
+            try:
+                con.execute("CHECKPOINT")
+            except duckdb.Error as exc:
+                # Committed to the write-ahead log, which cannot be moved into the full file: drop it, so the
+                # workspace is as it was before (the main file's header never pointed at the new rows).
+                with contextlib.suppress(duckdb.Error):  # closing must not try the checkpoint again
+                    con.execute("PRAGMA disable_checkpoint_on_shutdown")
+                con.close()
+                self.db_path.with_name(DB_FILE + ".wal").unlink(missing_ok=True)
+                raise NetdashError(f"the import of {name!r} could not be written to {self.db_path} ({exc}); nothing "
+                                   f"was imported.{self._io_hint(exc)}") from None
             marker.unlink(missing_ok=True)
             return dataset_id
 
@@ -442,6 +513,20 @@ class Workspace:
     def _name_taken(self, name):
         return InvalidInputError(f"a dataset called {name!r} already exists in {self.path}. Choose another name, "
                                  "or replace it (--replace, or tick 'replace' when uploading).")
+
+    def _check_space(self, source, *, rewrite):
+        """Refuse an import the disk has no room for: about 3 times its input, plus a copy for a rewrite."""
+        self._make_private()
+        size = _source_bytes(source)
+        need = IMPORT_SPACE_FACTOR * size + (self.db_path.stat().st_size if rewrite and self.db_path.exists() else 0)
+        free = _free_bytes(self.path)
+        if need > free:
+            copy = " plus a copy of the workspace database" if rewrite else ""
+            raise NetdashError(f"not enough free disk space for this import: it needs about {need / 1e6:,.0f} MB in "
+                               f"{self.path} ({IMPORT_SPACE_FACTOR} times the {size / 1e6:,.1f} MB of input{copy}) "
+                               f"and {free / 1e6:,.0f} MB are free. Free some space (deleting a dataset you no "
+                               "longer need frees its share), or set NETDASH_WORKSPACE to a folder on a bigger "
+                               "disk. Nothing was imported.")
 
     def _check_free(self, name):
         taken = self._run(lambda con: con.execute("SELECT 1 FROM datasets WHERE name = ?", [name]).fetchall())
@@ -456,16 +541,83 @@ class Workspace:
         about as long as reading them, this waits for the workspace's other
         readers in this process to finish.
 
+        Returns
+        -------
+        bool
+            True; False when the disk was full, so the rows were deleted in
+            place and their bytes stay in free blocks of the file until
+            :meth:`recover` (or the next import or delete) can rewrite it.
+
         Raises
         ------
         DatasetNotFoundError
             Naming the datasets that are available; nothing is changed.
         """
-        def remove(con):
-            self._rewrite(con, drop=self._find(con, name_or_id)[0])
-            self._importing_marker.unlink(missing_ok=True)  # the rewrite also dropped a killed import's bytes
+        self._refuse_if_read_only("nothing can be deleted")
 
-        self._run(remove, exclusive=True)
+        def remove(con):
+            dataset_id = self._find(con, name_or_id)[0]
+            try:
+                self._rewrite(con, drop=dataset_id)
+            except _RewriteFailed as exc:
+                if not exc.full:
+                    raise
+                con.close()  # a failed checkpoint leaves DuckDB's instance unusable: start a new one
+                return self._delete_in_place(dataset_id)
+            self._importing_marker.unlink(missing_ok=True)  # the rewrite also dropped a killed import's bytes
+            return True
+
+        return self._run(remove, exclusive=True)
+
+    def _delete_in_place(self, dataset_id):
+        """Delete on a full disk: rows deleted in the file itself, then a rewrite if the room allows.
+
+        Called with the exclusive lock held. The reserve file makes room for
+        the write-ahead log; the ``.importing`` marker makes the next start,
+        import or delete rewrite the file, because the deleted rows' bytes stay
+        in its free blocks until then. Returns whether that rewrite was done now.
+        """
+        _drop_reserve(self.path)
+        self._importing_marker.touch(mode=0o600)
+        con = self._connect()
+        try:
+            tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'")
+                      .fetchall()]
+            con.begin()
+            for table in tables:
+                con.execute(f'DELETE FROM "{table}" WHERE dataset_id = ?', [dataset_id])
+            con.commit()
+            con.execute("CHECKPOINT")  # DuckDB drops emptied row groups and truncates the file's free tail
+            try:
+                self._rewrite(con, drop=None)
+            except _RewriteFailed:
+                return False
+            self._importing_marker.unlink(missing_ok=True)
+            return True
+        finally:
+            con.close()
+
+    def recover(self):
+        """Tidy what a failed or killed write left behind; call it when a program starts.
+
+        Removes a half-written ``netdash.duckdb.rewrite.tmp``; if a
+        ``netdash.duckdb.importing`` marker says rows of a failed import or of
+        an in-place delete may remain in free blocks, rewrites the file without
+        them (left for later when the disk has no room); and keeps a small
+        reserve file so that a delete can work on a full disk. Does nothing on
+        a read-only workspace or one without a database.
+        """
+        if self.read_only is not None or not self.db_path.exists():
+            return
+
+        def tidy(con):  # connecting removed the rewrite's leftovers
+            if self._importing_marker.exists():
+                with contextlib.suppress(_RewriteFailed):
+                    self._rewrite(con, drop=None)
+                    self._importing_marker.unlink(missing_ok=True)
+
+        self._run(tidy, exclusive=True)
+        _make_reserve(self.path)
 
     def ensure_demo(self, source=None):
         """Import the bundled demo (``data/demo``) as dataset ``"demo"`` unless it is already there."""
