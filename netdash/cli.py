@@ -69,6 +69,9 @@ def build_parser():
     p = sub.add_parser("list", help="list the datasets in the workspace")
     p.set_defaults(func=_cmd_list)
 
+    p = sub.add_parser("log", help="show who imported, replaced and deleted which dataset, and when")
+    p.set_defaults(func=_cmd_log)
+
     p = sub.add_parser("delete", help="delete a dataset and all its rows from the workspace")
     p.add_argument("name")
     p.set_defaults(func=_cmd_delete)
@@ -232,9 +235,31 @@ def _cmd_validate(args):
 
 def _cmd_import(args):
     info = _workspace(args).import_dataset(
-        args.source, name=args.name, mapping=_mapping(args), dayfirst=args.dayfirst, replace=args.replace
+        args.source, name=args.name, mapping=_mapping(args), dayfirst=args.dayfirst, replace=args.replace,
+        who=_who(),
     )
     print(f"Imported {info.name!r} (version {info.version}).")
+    return 0
+
+
+def _who():
+    """The account running this command, for the workspace's record of changes."""
+    import getpass
+
+    try:
+        return f"{getpass.getuser()} (netdash command)"
+    except (KeyError, OSError):
+        return "unknown account (netdash command)"
+
+
+def _cmd_log(args):
+    entries = _workspace(args).log()
+    if not entries:
+        print("No changes recorded yet.")
+        return 0
+    for e in entries:
+        counts = ", ".join(f"{n} {t}" for t, n in e.row_counts.items() if n)
+        print(f"{e.at:%Y-%m-%d %H:%M:%S} UTC\t{e.who}\t{e.action}\t{e.dataset}\t{counts}")
     return 0
 
 
@@ -250,7 +275,7 @@ def _cmd_list(args):
 
 
 def _cmd_delete(args):
-    if _workspace(args).delete(args.name):
+    if _workspace(args).delete(args.name, who=_who()):
         print(f"Deleted {args.name!r} and all its rows.")
     else:
         print(f"Deleted {args.name!r} and all its rows. The disk is full, so they were deleted inside the "

@@ -283,3 +283,21 @@ def test_negative_replicates_are_a_usage_error(command, bad, capsys):
         main([*command, "--bootstrap", bad])
     assert exit_.value.code == 2
     assert "expected a whole number of replicates, 0 or more" in capsys.readouterr().err
+
+
+def test_log_shows_who_changed_what(ws, capsys):
+    assert main([*ws, "import", str(GOOD), "--name", "small"]) == 0
+    assert main([*ws, "import", str(GOOD), "--name", "small", "--replace"]) == 0
+    assert main([*ws, "delete", "small"]) == 0
+    capsys.readouterr()
+    assert main([*ws, "log"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split("\t")[2:4] for line in lines] == [["import", "small"], ["replace", "small"],
+                                                          ["delete", "small"]]
+    assert all("(netdash command)" in line.split("\t")[1] for line in lines)
+    assert lines[-1].endswith("5 contacts, 3 cop_attendance, 3 clients, 2 trust_survey")
+
+
+def test_a_dataset_name_with_a_newline_is_refused(ws, capsys):
+    assert main([*ws, "import", str(GOOD), "--name", "two\nlines"]) == 2
+    assert "holds a line break" in capsys.readouterr().err

@@ -120,6 +120,9 @@ class TableCheck:
             "not_real": ("is not a real calendar day", "are not real calendar days"),
             "out_of_range": ("is outside the years netdash can hold (1678 to 2261)",
                              "are outside the years netdash can hold (1678 to 2261)"),
+            "bad_time": ("has a time of day that does not exist", "have times of day that do not exist"),
+            "wide_digits": ("is written with full-width or other non-ASCII digits",
+                            "are written with full-width or other non-ASCII digits"),
             "not_a_date": ("is not a date", "are not dates"),
         }
         fixes = {
@@ -129,6 +132,8 @@ class TableCheck:
             "serial": "Format the column as dates (YYYY-MM-DD) in Excel before saving.",
             "not_real": "Correct the day or month.",
             "out_of_range": "Correct the year; leave the cell empty where there is no date (e.g. no end date).",
+            "bad_time": "Correct the time (00:00 to 23:59) or leave only the date, e.g. 2024-03-14.",
+            "wide_digits": fix + " with the digits 0-9 (switch off full-width input, or save the file again).",
             "not_a_date": fix + ".",
         }
         for reason, mask in parsed.bad.items():
@@ -256,8 +261,8 @@ class TableCheck:
         def private(n):
             action = (f"Add the {noun}s or correct the IDs." if severity == "error" else "The rows were kept.")
             cased = sum(1 for v in text[bad.to_numpy()].unique() if str(v).casefold() in folded)
-            hint = (f" {cased} of them differ from an ID in {target_label} only in upper/lower case; IDs are "
-                    "compared exactly." if cased else "")
+            hint = (f" {cased} of them differ{'s' if cased == 1 else ''} from an ID in {target_label} only in "
+                    "upper/lower case; IDs are compared exactly." if cased else "")
             return (f"{n} {column} value{'s are' if n != 1 else ' is'} not in {target_label}.{hint} {action} "
                     f"{_NOT_SHOWN}")
 

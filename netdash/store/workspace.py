@@ -24,6 +24,7 @@ import json
 import os
 import stat
 import time
+import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from netdash.dataset import Dataset, conform
+from netdash.store.audit import AUDIT_TABLE, audit_entries, ensure_audit_table, record_change
 from netdash.store._files import (IMPORT_SPACE_FACTOR, _disk_full, _drop_reserve, _free_bytes, _fsync,
                                    _make_reserve, _not_writable, _process_lock, _source_bytes)
 from netdash.errors import DatasetNotFoundError, InvalidInputError, NetdashError
@@ -114,6 +116,18 @@ def _source_label(source):
     if isinstance(source, Mapping):
         return ", ".join(sorted(getattr(t, "label", str(k)) for k, t in source.items()))
     return Path(source).name
+
+
+def _checked_name(name):
+    """A dataset name, stripped; refused when empty, over 100 characters or holding a control character."""
+    name = str(name).strip() if name is not None else ""
+    if not name or len(name) > 100:
+        raise InvalidInputError(f"dataset name {name!r} must be 1 to 100 characters.")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+        raise InvalidInputError(f"dataset name {name!r} holds a line break, tab or other invisible control "
+                                "character; names are shown on one line in lists and reports. Use letters, "
+                                "digits, spaces and punctuation.")
+    return name
 
 
 class _RewriteFailed(NetdashError):
@@ -279,6 +293,7 @@ class Workspace:
         con.execute("""CREATE TABLE IF NOT EXISTS datasets (
             dataset_id VARCHAR PRIMARY KEY, name VARCHAR UNIQUE NOT NULL, imported_at TIMESTAMP,
             version VARCHAR, source VARCHAR, n_warnings INTEGER, warnings VARCHAR, row_counts VARCHAR)""")
+        ensure_audit_table(con)
         for name, spec in TABLES.items():
             cols = ", ".join(f'"{c.name}" {_SQL_TYPE[c.kind]}' for c in spec.columns)
             con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" (dataset_id VARCHAR NOT NULL, _row BIGINT, {cols})')
@@ -326,6 +341,9 @@ class Workspace:
                                                 "AND schema_name = 'main' ORDER BY table_name", [old]).fetchall()]
             con.begin()
             for table in tables:
+                if table == AUDIT_TABLE:  # the record of changes is kept whole
+                    con.execute(f'INSERT INTO _fresh.main."{table}" SELECT * FROM "{old}".main."{table}"')
+                    continue
                 con.execute(f'INSERT INTO _fresh.main."{table}" SELECT * FROM "{old}".main."{table}" '
                             "WHERE dataset_id IS DISTINCT FROM ?", [drop])
             if fill is not None:
@@ -403,6 +421,10 @@ class Workspace:
         info = self._info(row)
         return Dataset(**frames, name=info.name, version=info.version)
 
+    def log(self):
+        """The record of changes: every import, replacement and delete, oldest first (:class:`AuditEntry`)."""
+        return self._run(audit_entries)
+
     def warnings(self, name_or_id):
         """The import warnings stored with a dataset, as messages."""
         row = self._run(lambda con: self._find(con, name_or_id))
@@ -410,7 +432,7 @@ class Workspace:
 
     # ---- changes -----------------------------------------------------------
 
-    def import_dataset(self, source, *, name, mapping=None, dayfirst=False, replace=False, today=None):
+    def import_dataset(self, source, *, name, mapping=None, dayfirst=False, replace=False, today=None, who=None):
         """Validate ``source`` and store it as dataset ``name``, all or nothing.
 
         Parameters
@@ -422,6 +444,8 @@ class Workspace:
         replace : bool
             Replace an existing dataset of that name (its id is kept, its version changes).
             The database file is rewritten without the old rows, as in :meth:`delete`.
+        who : str, optional
+            Who imports, for the record of changes (:meth:`log`).
 
         Returns
         -------
@@ -432,12 +456,12 @@ class Workspace:
         InvalidInputError
             When the data has errors (nothing is stored) or the name is taken.
         """
-        name = str(name).strip() if name is not None else ""
-        if not name or len(name) > 100:
-            raise InvalidInputError(f"dataset name {name!r} must be 1 to 100 characters.")
+        name = _checked_name(name)
         self._refuse_if_read_only("nothing can be imported")
         if not replace:
             self._check_free(name)
+        # The version being replaced: if another import replaces it meanwhile, this one must not go on.
+        expected = self._version_of(name) if replace else None
         self._check_space(source, rewrite=replace or self._importing_marker.exists())
         secret = self.secret()
         dataset, report = load_dataset(source, secret=secret, mapping=mapping, dayfirst=dayfirst, today=today,
@@ -448,7 +472,9 @@ class Workspace:
         imported_at = datetime.now(timezone.utc).replace(tzinfo=None)
         label = _source_label(source)
 
-        def insert(con, dataset_id):
+        def insert(con, dataset_id, action):
+            record_change(con, at=imported_at, who=who, action=action, dataset=name, version=version,
+                          row_counts=counts)
             con.execute("INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [dataset_id, name, imported_at, version, label, len(messages), json.dumps(messages),
                          json.dumps(counts)])
@@ -458,16 +484,21 @@ class Workspace:
                 con.unregister("_incoming")
 
         def write(con):
-            old = con.execute("SELECT dataset_id FROM datasets WHERE name = ?", [name]).fetchone()
+            old = con.execute("SELECT dataset_id, version FROM datasets WHERE name = ?", [name]).fetchone()
             if old is not None and not replace:
                 raise self._name_taken(name)
+            if replace and (old[1] if old else None) != expected:
+                raise InvalidInputError(
+                    f"the dataset {name!r} was changed by another import or delete while this one was being "
+                    "validated, so this import stopped and nothing was imported. Check the dataset as it is now "
+                    "(netdash list, or the Data page), and import again if it should still be replaced.")
             marker = self._importing_marker
             if old is not None or marker.exists():
                 # A replacement, or an earlier import was killed and may have left its rows' bytes:
                 # the new rows go into a rewritten file that holds neither.
                 dataset_id = old[0] if old is not None else uuid.uuid4().hex
                 self._rewrite(con, drop=dataset_id if old is not None else None,
-                              fill=lambda fresh: insert(fresh, dataset_id))
+                              fill=lambda fresh: insert(fresh, dataset_id, "replace" if old else "import"))
                 marker.unlink(missing_ok=True)
                 return dataset_id
             dataset_id = uuid.uuid4().hex
@@ -479,7 +510,7 @@ class Workspace:
             _fsync(self.path, directory=True)
             con.begin()
             try:
-                insert(con, dataset_id)
+                insert(con, dataset_id, "import")
                 con.commit()
             except BaseException as exc:
                 with contextlib.suppress(duckdb.Error):
@@ -528,18 +559,23 @@ class Workspace:
                                "longer need frees its share), or set NETDASH_WORKSPACE to a folder on a bigger "
                                "disk. Nothing was imported.")
 
+    def _version_of(self, name):
+        row = self._run(lambda con: con.execute("SELECT version FROM datasets WHERE name = ?", [name]).fetchone())
+        return row[0] if row else None
+
     def _check_free(self, name):
         taken = self._run(lambda con: con.execute("SELECT 1 FROM datasets WHERE name = ?", [name]).fetchall())
         if taken:
             raise self._name_taken(name)
 
-    def delete(self, name_or_id):
+    def delete(self, name_or_id, *, who=None):
         """Remove a dataset, leaving none of its bytes in the workspace files.
 
         The other datasets are copied into a new database file that replaces
         the old one, so they keep their ids, versions and content. Taking
         about as long as reading them, this waits for the workspace's other
-        readers in this process to finish.
+        readers in this process to finish. ``who`` (who deletes) goes into
+        the record of changes (:meth:`log`) in the same transaction.
 
         Returns
         -------
@@ -556,20 +592,25 @@ class Workspace:
         self._refuse_if_read_only("nothing can be deleted")
 
         def remove(con):
-            dataset_id = self._find(con, name_or_id)[0]
+            info = self._info(self._find(con, name_or_id))
+
+            def record(target):
+                record_change(target, at=datetime.now(timezone.utc).replace(tzinfo=None), who=who, action="delete",
+                              dataset=info.name, version=info.version, row_counts=info.row_counts)
+
             try:
-                self._rewrite(con, drop=dataset_id)
+                self._rewrite(con, drop=info.dataset_id, fill=record)
             except _RewriteFailed as exc:
                 if not exc.full:
                     raise
                 con.close()  # a failed checkpoint leaves DuckDB's instance unusable: start a new one
-                return self._delete_in_place(dataset_id)
+                return self._delete_in_place(info.dataset_id, record)
             self._importing_marker.unlink(missing_ok=True)  # the rewrite also dropped a killed import's bytes
             return True
 
         return self._run(remove, exclusive=True)
 
-    def _delete_in_place(self, dataset_id):
+    def _delete_in_place(self, dataset_id, record):
         """Delete on a full disk: rows deleted in the file itself, then a rewrite if the room allows.
 
         Called with the exclusive lock held. The reserve file makes room for
@@ -585,7 +626,9 @@ class Workspace:
                       .fetchall()]
             con.begin()
             for table in tables:
-                con.execute(f'DELETE FROM "{table}" WHERE dataset_id = ?', [dataset_id])
+                if table != AUDIT_TABLE:
+                    con.execute(f'DELETE FROM "{table}" WHERE dataset_id = ?', [dataset_id])
+            record(con)
             con.commit()
             con.execute("CHECKPOINT")  # DuckDB drops emptied row groups and truncates the file's free tail
             try:
@@ -627,4 +670,4 @@ class Workspace:
         source = Path(source) if source is not None else _REPO_ROOT / "data" / "demo"
         if not source.exists():
             raise NetdashError(f"the demo data is missing ({source}). Reinstall netdash or import your own data.")
-        return self.import_dataset(source, name=DEMO_NAME)
+        return self.import_dataset(source, name=DEMO_NAME, who="netdash (bundled demo)")

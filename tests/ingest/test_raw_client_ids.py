@@ -17,7 +17,6 @@ import logging
 from pathlib import Path
 
 import pytest
-import streamlit
 from streamlit.testing.v1 import AppTest
 
 from netdash import cli
@@ -111,7 +110,7 @@ def test_messages_give_counts_and_rows_instead_of_the_ids(through_the_cli):
     # one message, with the count, the rows, and the case hint.
     assert len(unknown) == 1, stored
     assert unknown[0].startswith("contacts.csv, rows 7, 8, 9, 10, 11 and ")
-    assert "28 client_id values are not in clients.csv. 1 of them differ from an ID in clients.csv only in " \
+    assert "28 client_id values are not in clients.csv. 1 of them differs from an ID in clients.csv only in " \
            "upper/lower case" in unknown[0]
     assert "The rows were kept." in unknown[0]
     assert "these rows hold the same client_id; each client must be listed once" in printed
@@ -130,16 +129,6 @@ def test_a_failed_import_names_rows_not_ids():
     assert find_raw_ids(str(err.value).encode(), ids) == []
 
 
-class _Upload:
-    """What ``st.file_uploader`` returns for one file (name, size, file_id, getvalue)."""
-
-    def __init__(self, name, data, n):
-        self.name, self._data, self.size, self.file_id = name, data, len(data), f"test-{n}"
-
-    def getvalue(self):
-        return self._data
-
-
 def _page_bytes(at):
     """Every element AppTest holds for the page, serialised: all the text the browser would get."""
     out = []
@@ -155,23 +144,7 @@ def _page_bytes(at):
     return b"\n".join(out)
 
 
-@pytest.fixture
-def own_workspace(tmp_path, monkeypatch):
-    """Point the dashboard at a fresh workspace (the page caches its handle: clear it before and after)."""
-    monkeypatch.setenv("NETDASH_WORKSPACE", str(tmp_path / "ws"))
-    streamlit.cache_resource.clear()
-    streamlit.cache_data.clear()
-    yield Workspace(tmp_path / "ws")
-    streamlit.cache_resource.clear()
-    streamlit.cache_data.clear()
-
-
-def _upload(monkeypatch, files):
-    uploads = [_Upload(name, data, i) for i, (name, data) in enumerate(sorted(files.items()))]
-    monkeypatch.setattr(streamlit, "file_uploader", lambda *a, **k: uploads)
-
-
-def test_no_raw_client_id_through_the_data_page(own_workspace, monkeypatch):
+def test_no_raw_client_id_through_the_data_page(own_app_workspace, give_uploads):
     ok, ok_ids = warning_dataset()
     bad, bad_ids = error_dataset()
     ids = ok_ids + bad_ids
@@ -180,21 +153,21 @@ def test_no_raw_client_id_through_the_data_page(own_workspace, monkeypatch):
         at = AppTest.from_file(APP, default_timeout=180)
         at.run()
         at.switch_page("pages/data.py")
-        _upload(monkeypatch, bad)
+        give_uploads(bad)
         at.run()
         assert not at.exception, at.exception
         shown.append(_page_bytes(at))
         errors = " ".join(t.value for t in at.text)
         assert "these rows hold the same client_id" in errors
-        _upload(monkeypatch, ok)
+        give_uploads(ok)
         at.run()
         shown.append(_page_bytes(at))
         at.text_input(key="import_name").set_value("uploaded")
         at.button[0].click()  # Import (the first button on the page)
         at.run()
         assert not at.exception, at.exception
-        assert "uploaded" in [i.name for i in own_workspace.list()]
-        monkeypatch.setattr(streamlit, "file_uploader", lambda *a, **k: [])
+        assert "uploaded" in [i.name for i in own_app_workspace.list()]
+        give_uploads({})
         at.session_state["dataset"] = "uploaded"
         at.switch_page("pages/overview.py")
         at.run()
@@ -203,7 +176,7 @@ def test_no_raw_client_id_through_the_data_page(own_workspace, monkeypatch):
         assert b"client_id values are not in clients.csv" in overview  # the stored warning is shown
         shown.append(overview)
     blobs = {f"page {i}": b for i, b in enumerate(shown)}
-    blobs.update({f"workspace/{k}": v for k, v in _workspace_bytes(own_workspace.path).items()})
+    blobs.update({f"workspace/{k}": v for k, v in _workspace_bytes(own_app_workspace.path).items()})
     blobs["log records"] = "\n".join(records).encode()
     assert find_raw_ids(b"".join(ok.values()), ids)  # the probe works
     leaks = {name: find_raw_ids(blob, ids) for name, blob in blobs.items()}
