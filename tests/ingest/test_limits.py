@@ -98,4 +98,5 @@ def test_a_zip_unpacks_to_at_most_the_file_limit_per_table(monkeypatch):
 def test_the_demo_zipped_at_the_highest_level_still_imports(tmp_path, demo_source):
     data = _zip({p.name: p.read_bytes() for p in demo_source.glob("*.csv")})
     (tmp_path / "demo.zip").write_bytes(data)
-    assert len(read_source(tmp_path / "demo.zip")["contacts"].frame) == 53_504
+    zipped, folder = read_source(tmp_path / "demo.zip"), read_source(demo_source)
+    assert len(zipped["contacts"].frame) == len(folder["contacts"].frame) > 50_000
