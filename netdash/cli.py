@@ -21,6 +21,18 @@ __all__ = ["main", "build_parser"]
 TIES = ("direct", "coworking", "cop", "working", "all")
 
 
+def _replicates(text):
+    """A count of replicates for ``--bootstrap`` / ``--permutations``: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of replicates, 0 or more (0: no intervals), "
+                                         f"got {text!r}")
+    return value
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="netdash",
@@ -73,6 +85,9 @@ def build_parser():
     p = sub.add_parser("list", help="list the datasets in the workspace")
     p.set_defaults(func=_cmd_list)
 
+    p = sub.add_parser("log", help="show who imported, replaced and deleted which dataset, and when")
+    p.set_defaults(func=_cmd_log)
+
     p = sub.add_parser("delete", help="delete a dataset and all its rows from the workspace")
     p.add_argument("name")
     p.set_defaults(func=_cmd_delete)
@@ -107,8 +122,8 @@ def build_parser():
     p.add_argument("--out", type=Path, required=True, metavar="OUTDIR")
     p.add_argument("--ties", choices=TIES, default="working")
     p.add_argument("--window-days", type=int, default=90)
-    p.add_argument("--bootstrap", type=int, default=200, help="bootstrap replicates for intervals (default 200)")
-    p.add_argument("--permutations", type=int, default=200, help="permutations for p-values (default 200)")
+    p.add_argument("--bootstrap", type=_replicates, default=200, help="bootstrap replicates for intervals (default 200)")
+    p.add_argument("--permutations", type=_replicates, default=200, help="permutations for p-values (default 200)")
     p.add_argument("--seed", type=int, default=0)
     _add_reading_options(p)
     p.set_defaults(func=_cmd_compare)
@@ -118,7 +133,7 @@ def build_parser():
     p.add_argument("--cop-start", default=None, metavar="DATE", help="default: the first COP session")
     p.add_argument("--out", type=Path, required=True, metavar="OUTDIR")
     p.add_argument("--window-days", type=int, default=90)
-    p.add_argument("--bootstrap", type=int, default=2000, help="bootstrap replicates (default 2000)")
+    p.add_argument("--bootstrap", type=_replicates, default=2000, help="bootstrap replicates (default 2000)")
     p.add_argument("--seed", type=int, default=0)
     _add_reading_options(p)
     p.set_defaults(func=_cmd_evaluate)
@@ -180,9 +195,18 @@ def _trust_options(args):
 
 
 def _workspace(args):
+    """The workspace, tidied after a failed or killed write; a note on stderr when it is read-only."""
     from netdash.store import Workspace
 
-    return Workspace(args.workspace)
+    ws = Workspace(args.workspace)
+    reason = ws.read_only
+    if reason:
+        if args.command not in ("import", "delete"):  # those two refuse with their own message
+            print(f"note: the workspace {ws.path} is read-only ({reason}); netdash opened it read-only: datasets "
+                  "can be listed, opened and analysed, not imported or deleted.", file=sys.stderr)
+    else:
+        ws.recover()
+    return ws
 
 
 def _mapping(args):
@@ -198,11 +222,10 @@ def _load_target(args):
     target = Path(args.target)
     if target.exists():
         from netdash.ingest import load_dataset
-        from netdash.ingest.pseudonym import load_or_create_secret
 
         ws = _workspace(args)
         ds, report = load_dataset(
-            target, secret=load_or_create_secret(ws.path), mapping=_mapping(args), dayfirst=args.dayfirst,
+            target, secret=ws.secret(), mapping=_mapping(args), dayfirst=args.dayfirst,
             **_dataset_options(args)
         )
         for problem in report.warnings:
@@ -231,7 +254,7 @@ def _period(args):
 def _cmd_demo(args):
     from netdash.demo import generate_demo
 
-    path = generate_demo(args.out, seed=args.seed, cop_effect=args.cop_effect, scale=args.scale)
+    path = generate_demo(_output_folder(args.out), seed=args.seed, cop_effect=args.cop_effect, scale=args.scale)
     print(f"Wrote demo dataset to {path}")
     return 0
 
@@ -258,7 +281,7 @@ def _cmd_validate(args):
 def _cmd_import(args):
     info = _workspace(args).import_dataset(
         args.source, name=args.name, mapping=_mapping(args), dayfirst=args.dayfirst, replace=args.replace,
-        **_dataset_options(args)
+        who=_who(), **_dataset_options(args)
     )
     _print_notes(info.notes)
     print(f"Imported {info.name!r} (version {info.version}).")
@@ -271,12 +294,33 @@ def _cmd_import_edges(args):
     tables = edge_list_tables(args.edges, groups=args.groups, group_column=args.group_column,
                               id_column=args.id_column, date=args.date)
     info = _workspace(args).import_dataset(tables, name=args.name, dayfirst=args.dayfirst, replace=args.replace,
-                                           directed=args.directed, min_date=args.min_date)
+                                           directed=args.directed, min_date=args.min_date, who=_who())
     _print_notes(info.notes)
     counts = info.row_counts
     print(f"Imported {info.name!r} (version {info.version}): {counts['practitioners']} nodes in "
           f"{counts['agencies']} groups, {counts['contacts']} edges, "
           f"{'directed' if info.directed else 'undirected'}.")
+    return 0
+
+
+def _who():
+    """The account running this command, for the workspace's record of changes."""
+    import getpass
+
+    try:
+        return f"{getpass.getuser()} (netdash command)"
+    except (KeyError, OSError):
+        return "unknown account (netdash command)"
+
+
+def _cmd_log(args):
+    entries = _workspace(args).log()
+    if not entries:
+        print("No changes recorded yet.")
+        return 0
+    for e in entries:
+        counts = ", ".join(f"{n} {t}" for t, n in e.row_counts.items() if n)
+        print(f"{e.at:%Y-%m-%d %H:%M:%S} UTC\t{e.who}\t{e.action}\t{e.dataset}\t{counts}")
     return 0
 
 
@@ -292,8 +336,12 @@ def _cmd_list(args):
 
 
 def _cmd_delete(args):
-    _workspace(args).delete(args.name)
-    print(f"Deleted {args.name!r} and all its rows.")
+    if _workspace(args).delete(args.name, who=_who()):
+        print(f"Deleted {args.name!r} and all its rows.")
+    else:
+        print(f"Deleted {args.name!r} and all its rows. The disk is full, so they were deleted inside the "
+              "database file: their bytes stay in its free blocks until netdash can rewrite it, which the next "
+              "netdash command does once there is room.")
     return 0
 
 
@@ -310,7 +358,7 @@ def _cmd_metrics(args):
     analysis = NetworkAnalysis(ds, _period(args), ties=args.ties, window_days=args.window_days,
                                trust_options=_trust_options(args), seed=args.seed, weighted=args.weighted,
                                permutations=args.permutations, **budget)
-    args.out.mkdir(parents=True, exist_ok=True)
+    _output_folder(args.out)
     write_safe_csv(analysis.practitioner_table(), args.out / "practitioners.csv")
     summary = analysis.network_measures()
     _write_json(args.out / "network.json", summary)
@@ -331,7 +379,7 @@ def _cmd_compare(args):
         ds, parse_period(args.before), parse_period(args.after), ties=args.ties, window_days=args.window_days,
         permutations=args.permutations, bootstrap=args.bootstrap, seed=args.seed,
     )
-    args.out.mkdir(parents=True, exist_ok=True)
+    _output_folder(args.out)
     write_safe_csv(result.tie_changes, args.out / "tie_changes.csv")
     _write_json(args.out / "comparison.json", result.to_json())
     print(f"Wrote {args.out / 'tie_changes.csv'} and {args.out / 'comparison.json'}")
@@ -345,7 +393,7 @@ def _cmd_evaluate(args):
     cop_start = parse_day(args.cop_start, what="--cop-start") if args.cop_start else None
     result = evaluate_impact(ds, cop_start=cop_start, window_days=args.window_days, bootstrap=args.bootstrap,
                              seed=args.seed)
-    args.out.mkdir(parents=True, exist_ok=True)
+    _output_folder(args.out)
     _write_json(args.out / "impact.json", result)
     did, head, pre = result["did_dyadic"], result["headline"], result["pre_trend"]
 
@@ -362,9 +410,34 @@ def _cmd_evaluate(args):
     return 0
 
 
+def _output_file(path, option="--out"):
+    """``path`` ready to be written: its folder created; a clear error when it is a folder or cannot be made."""
+    path = Path(path)
+    if path.is_dir():
+        raise InvalidInputError(f"{option} {path} is a folder; give a file name, e.g. {path / 'report.html'}.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInputError(f"{option} {path}: cannot create the folder {path.parent} "
+                                f"({exc.strerror or exc}). Choose a folder you can write to.") from None
+    return path
+
+
+def _output_folder(path, option="--out"):
+    """``path`` created as a folder, or a clear error saying why it cannot be."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInputError(f"{option} {path}: cannot create this folder ({exc.strerror or exc}). Choose a "
+                                "folder you can write to.") from None
+    return path
+
+
 def _cmd_report(args):
     from netdash.report import write_report
 
+    _output_file(args.out)
     ds = _load_target(args)
     warnings = []
     if not Path(args.target).exists():
@@ -427,6 +500,11 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as err:  # writing an output: a path or permission the user can fix, not a bug
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"error: {where}{err.strerror or err}. Check the path, the free space and that you can write there.",
+              file=sys.stderr)
+        return 2
     except Exception as err:  # noqa: BLE001 - last line of defence: never a traceback for users
         if os.environ.get("NETDASH_DEBUG"):
             raise

@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from netdash.access import role_for
 from netdash.errors import NetdashError
 from netdash.periods import Period
 from netdash.store import Workspace
@@ -105,9 +106,11 @@ def warm_imports():
 
 @st.cache_resource(show_spinner=False)
 def workspace():
-    """The workspace, with the bundled demo imported on first start."""
+    """The workspace, tidied and with the bundled demo imported on first start (unless it is read-only)."""
     ws = Workspace()
-    ws.ensure_demo()
+    if ws.read_only is None:
+        ws.recover()
+        ws.ensure_demo()
     return ws
 
 
@@ -402,11 +405,38 @@ def signed_out():
     return auth_configured() and not st.user.is_logged_in
 
 
+def _role_rules():
+    """``[netdash.roles]`` from the secrets, or None when there is no such section."""
+    try:
+        section = st.secrets.get("netdash")
+    except Exception:  # noqa: BLE001 - no secrets file
+        return None
+    roles = section.get("roles") if section is not None and hasattr(section, "get") else None
+    return dict(roles) if roles is not None else None
+
+
+def current_user():
+    """Who is using the dashboard, for the workspace's record of changes."""
+    if auth_configured() and st.user.is_logged_in:
+        return str(st.user.get("email") or st.user.get("name") or "signed-in user")
+    return "local user (dashboard, no sign-in)"
+
+
+def current_role():
+    """This visitor's role (netdash.access): viewer, editor or admin."""
+    signed_in = auth_configured() and st.user.is_logged_in
+    return role_for(st.user.get("email") if signed_in else None, _role_rules(), signed_in=signed_in)
+
+
 def signed_in_sidebar():
     """Who is signed in, and a sign-out button (only when sign-in is configured)."""
     if auth_configured() and st.user.is_logged_in:
         with st.sidebar:
-            st.caption(f"Signed in as {md(st.user.get('email') or st.user.get('name') or 'user')}")
+            try:
+                role = current_role()
+            except NetdashError:
+                role = "role not set: see the Data page"
+            st.caption(f"Signed in as {md(st.user.get('email') or st.user.get('name') or 'user')} ({md(role)})")
             st.button("Sign out", on_click=st.logout, key="sign_out")
 
 

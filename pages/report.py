@@ -75,7 +75,7 @@ if st.button("Build the report", type="primary", key="report_build"):
 if st.session_state.get("report_settings") == settings:
     with _shared.shown_errors():
         html = _report(*settings)
-    st.download_button("Download the report (HTML)", html.encode("utf-8"), file_name=f"netdash_report_{span}.html",
+    st.download_button("Download the report (HTML)", lambda: html.encode("utf-8"), file_name=f"netdash_report_{span}.html",
                        mime="text/html", key="dl_report", type="primary")
     st.caption("Preview (the file itself runs no scripts and loads nothing from the internet):")
     st.iframe(html, height=800)

@@ -63,3 +63,51 @@ def app_workspace(tmp_path_factory):
         os.environ.pop("NETDASH_WORKSPACE", None)
     else:
         os.environ["NETDASH_WORKSPACE"] = old
+
+
+class _Upload:
+    """What ``st.file_uploader`` returns for one file: name, size, file_id and getvalue()."""
+
+    def __init__(self, name, data, n):
+        self.name, self._data, self.size, self.file_id = name, data, len(data), f"test-{n}"
+
+    def getvalue(self):
+        return self._data
+
+
+@pytest.fixture
+def give_uploads(monkeypatch):
+    """``give(files)`` makes every ``st.file_uploader`` return ``{name: bytes}`` (AppTest has no uploader).
+
+    Returns the list of the uploader's calls, so a test can check the widget was not shown at all.
+    """
+    import streamlit
+
+    calls = []
+
+    def give(files):
+        uploads = [_Upload(name, data, i) for i, (name, data) in enumerate(sorted((files or {}).items()))]
+
+        def uploader(*args, **kwargs):
+            calls.append(args)
+            return uploads
+
+        monkeypatch.setattr(streamlit, "file_uploader", uploader)
+        return calls
+
+    return give
+
+
+@pytest.fixture
+def own_app_workspace(tmp_path, monkeypatch):
+    """Point the dashboard at a fresh workspace; its cached handle is cleared before and after."""
+    import streamlit
+
+    from netdash.store import Workspace
+
+    monkeypatch.setenv("NETDASH_WORKSPACE", str(tmp_path / "app_ws"))
+    streamlit.cache_resource.clear()
+    streamlit.cache_data.clear()
+    yield Workspace(tmp_path / "app_ws")
+    streamlit.cache_resource.clear()
+    streamlit.cache_data.clear()

@@ -269,3 +269,80 @@ def test_metrics_max_work_switches_to_sampling_and_says_so(ws, demo_source, tmp_
 def test_metrics_max_work_must_be_positive(ws, demo_source, tmp_path, capsys, bad):
     assert main(ws + ["metrics", str(demo_source), "--out", str(tmp_path / "o"), f"--max-work={bad}"]) == 2
     assert "--max-work must be a positive number" in capsys.readouterr().err
+
+
+# ---- issue 18, item 6: faults that used to end in "internal error" (exit 3) -------------------------
+
+GOOD = __import__("pathlib").Path(__file__).parent / "data" / "good"
+
+
+def test_report_into_a_missing_folder_creates_it(ws, tmp_path, capsys):
+    assert main([*ws, "import", str(GOOD), "--name", "small"]) == 0
+    out = tmp_path / "not" / "yet" / "report.html"
+    assert main([*ws, "report", "small", "--out", str(out), "--min-count", "1"]) == 0
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_report_onto_a_folder_is_a_clear_error(ws, tmp_path, capsys):
+    assert main([*ws, "import", str(GOOD), "--name", "small"]) == 0
+    capsys.readouterr()
+    assert main([*ws, "report", "small", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"--out {tmp_path} is a folder; give a file name, e.g. {tmp_path / 'report.html'}" in err
+    assert "internal error" not in err
+
+
+def test_demo_into_a_folder_that_cannot_be_made_is_a_clear_error(capsys):
+    assert main(["demo", "--out", "/proc/x"]) == 2
+    err = capsys.readouterr().err
+    assert "--out /proc/x: cannot create this folder" in err and "internal error" not in err
+
+
+def test_an_unwritable_output_is_a_clear_error_not_a_bug(ws, tmp_path, capsys, monkeypatch):
+    assert main([*ws, "import", str(GOOD), "--name", "small"]) == 0
+    capsys.readouterr()
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(tmp_path / "r.html"))
+
+    monkeypatch.setattr("pathlib.Path.write_text", full)
+    assert main([*ws, "report", "small", "--out", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {tmp_path / 'r.html'}: No space left on device. Check the path, the free space" in err
+
+
+def test_evaluate_with_no_bootstrap_is_not_an_internal_error(ws, demo_source, tmp_path, capsys):
+    assert main([*ws, "import", str(demo_source), "--name", "demo"]) == 0
+    assert main([*ws, "evaluate", "demo", "--out", str(tmp_path / "ev"), "--bootstrap", "0"]) == 0
+    captured = capsys.readouterr()
+    assert "Difference-in-differences:" in captured.out and "internal error" not in captured.err
+    impact = json.loads((tmp_path / "ev" / "impact.json").read_text())
+    assert impact["did_cross_agency_ties"]["ci_low"] is None  # the bootstrap interval: none with 0 replicates
+
+
+@pytest.mark.parametrize("command", [["evaluate", "x", "--out", "o"],
+                                     ["compare", "x", "--before", "a:b", "--after", "c:d", "--out", "o"]])
+@pytest.mark.parametrize("bad", ["-1", "lots"])
+def test_negative_replicates_are_a_usage_error(command, bad, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--bootstrap", bad])
+    assert exit_.value.code == 2
+    assert "expected a whole number of replicates, 0 or more" in capsys.readouterr().err
+
+
+def test_log_shows_who_changed_what(ws, capsys):
+    assert main([*ws, "import", str(GOOD), "--name", "small"]) == 0
+    assert main([*ws, "import", str(GOOD), "--name", "small", "--replace"]) == 0
+    assert main([*ws, "delete", "small"]) == 0
+    capsys.readouterr()
+    assert main([*ws, "log"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split("\t")[2:4] for line in lines] == [["import", "small"], ["replace", "small"],
+                                                          ["delete", "small"]]
+    assert all("(netdash command)" in line.split("\t")[1] for line in lines)
+    assert lines[-1].endswith("5 contacts, 3 cop_attendance, 3 clients, 2 trust_survey")
+
+
+def test_a_dataset_name_with_a_newline_is_refused(ws, capsys):
+    assert main([*ws, "import", str(GOOD), "--name", "two\nlines"]) == 2
+    assert "holds a line break" in capsys.readouterr().err

@@ -220,12 +220,12 @@ def test_a_failed_swap_leaves_the_old_workspace(tmp_path, monkeypatch):
     ws.import_dataset(DEMO, name="demo")
     before, inode = _contents(ws), ws.db_path.stat().st_ino
 
-    def full_disk(*args):
-        raise OSError(28, "No space left on device")
+    def refused(*args):  # a full disk instead makes delete fall back to deleting in place: tests/store/test_full_disk.py
+        raise OSError(13, "Permission denied")
 
-    monkeypatch.setattr(store.os, "replace", full_disk)
+    monkeypatch.setattr(store.os, "replace", refused)
     with pytest.raises(NetdashError, match=r"cannot write the new workspace database beside .*netdash.duckdb "
-                                           r"\(\[Errno 28\] No space left on device\); the workspace is unchanged"):
+                                           r"\(\[Errno 13\] Permission denied\); the workspace is unchanged"):
         ws.delete("demo")
     monkeypatch.undo()
     assert ws.db_path.stat().st_ino == inode

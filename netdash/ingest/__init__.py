@@ -11,7 +11,8 @@ Every problem in every file is collected and reported at once, as
 """
 
 from netdash.ingest.load import load_dataset
-from netdash.ingest.mapping import apply_mapping, check_mapping, load_mapping, normalise_header, suggest_mapping
+from netdash.ingest.mapping import (apply_mapping, automatic_mapping, check_mapping, load_mapping, normalise_header,
+                                    suggest_mapping)
 from netdash.ingest.parse import MAX_COLUMNS, MAX_FIELD_CHARS, MAX_ROWS
 from netdash.ingest.problems import Problem, ValidationReport, format_rows
 from netdash.ingest.pseudonym import load_or_create_secret, pseudonymise
@@ -24,7 +25,7 @@ __all__ = [
     "read_source", "read_uploads", "RawTable", "SourceTables",
     "validate", "ValidationReport", "Problem", "format_rows",
     "load_dataset", "load_or_create_secret", "pseudonymise",
-    "suggest_mapping", "load_mapping", "check_mapping", "apply_mapping", "normalise_header",
+    "suggest_mapping", "automatic_mapping", "load_mapping", "check_mapping", "apply_mapping", "normalise_header",
     "template_zip", "template_readme",
     "MAX_FILE_MB", "MAX_UPLOAD_MB", "MAX_UNZIPPED_MB", "MAX_COLUMNS", "MAX_ROWS", "MAX_FIELD_CHARS",
 ]

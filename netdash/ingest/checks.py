@@ -12,11 +12,19 @@ from netdash.ingest.coded import as_categorical, lookup, rows_by_value, strip, v
 from netdash.ingest.dates import parse_dates
 from netdash.ingest.problems import Problem, format_rows
 
-__all__ = ["TableCheck", "MAX_MESSAGES_PER_CHECK", "EARLIEST_YEAR"]
+__all__ = ["TableCheck", "MAX_MESSAGES_PER_CHECK", "EARLIEST_YEAR", "PRIVATE_COLUMNS"]
 
 MAX_MESSAGES_PER_CHECK = 20
 """Distinct values reported one by one before the rest are summarised."""
 EARLIEST_YEAR = 1990
+PRIVATE_COLUMNS = frozenset({"client_id"})
+"""Columns whose values identify a person: messages give counts and rows, never the values.
+
+Problems are shown on the Data page, printed by the CLI and stored with the
+dataset (``datasets.warnings``, shown on the Overview and in the report), so a
+raw client ID quoted in one would outlive its pseudonymisation (issue 18).
+"""
+_NOT_SHOWN = "The IDs are not shown because they identify clients."
 _PLACEHOLDERS = {"na", "n/a", "null", "none", "nil", "-", "0", "?", "unknown", "nan"}
 
 
@@ -63,11 +71,19 @@ class TableCheck:
         if mask.any():
             self.add(self.text.index[mask.to_numpy()], column, message, severity)
 
-    def by_value(self, mask, column, make_message, *, severity="error", summary=None):
-        """One problem per distinct offending value of ``column``, then a summary after the cap."""
+    def by_value(self, mask, column, make_message, *, severity="error", summary=None, private=None):
+        """One problem per distinct offending value of ``column``, then a summary after the cap.
+
+        For a column in :data:`PRIVATE_COLUMNS` there is one problem for all
+        values instead: ``private(n_values)`` gives its message, which must not
+        quote them.
+        """
         if not mask.any():
             return
         items = rows_by_value(self.text.index, self.text[column], mask.to_numpy())
+        if column in PRIVATE_COLUMNS:
+            self.add([r for _, rs in items for r in rs], column, private(len(items)), severity)
+            return
         for value, rows in items[:MAX_MESSAGES_PER_CHECK]:
             self.add(rows, column, make_message(value), severity)
         rest = items[MAX_MESSAGES_PER_CHECK:]
@@ -108,6 +124,9 @@ class TableCheck:
             "not_real": ("is not a real calendar day", "are not real calendar days"),
             "out_of_range": ("is outside the years netdash can hold (1678 to 2261)",
                              "are outside the years netdash can hold (1678 to 2261)"),
+            "bad_time": ("has a time of day that does not exist", "have times of day that do not exist"),
+            "wide_digits": ("is written with full-width or other non-ASCII digits",
+                            "are written with full-width or other non-ASCII digits"),
             "not_a_date": ("is not a date", "are not dates"),
         }
         fixes = {
@@ -117,6 +136,8 @@ class TableCheck:
             "serial": "Format the column as dates (YYYY-MM-DD) in Excel before saving.",
             "not_real": "Correct the day or month.",
             "out_of_range": "Correct the year; leave the cell empty where there is no date (e.g. no end date).",
+            "bad_time": "Correct the time (00:00 to 23:59) or leave only the date, e.g. 2024-03-14.",
+            "wide_digits": fix + " with the digits 0-9 (switch off full-width input, or save the file again).",
             "not_a_date": fix + ".",
         }
         for reason, mask in parsed.bad.items():
@@ -194,9 +215,14 @@ class TableCheck:
         present = ids != ""
         dup = present & ids.duplicated(keep=False)
         groups = list(self.text.index[dup.to_numpy()].to_series().groupby(ids[dup].to_numpy(), sort=False))
+        private = column in PRIVATE_COLUMNS
         for value, rows in groups[:MAX_MESSAGES_PER_CHECK]:
             spellings = raw.loc[rows].unique()
-            if len(spellings) > 1:
+            if private:
+                how = " once surrounding spaces are removed" if len(spellings) > 1 else ""
+                self.add(rows, column, f"these rows hold the same {column}{how}; each {noun} must be listed once. "
+                         f"Remove or merge the duplicate rows. {_NOT_SHOWN}")
+            elif len(spellings) > 1:
                 self.add(rows, column, f"{column} {quoted_examples(spellings)} are the same ID once surrounding "
                          f"spaces are removed; each {noun} must be listed once. Remove the duplicate or give it "
                          "its own ID.")
@@ -211,7 +237,12 @@ class TableCheck:
         folded = distinct.str.casefold()
         clash = folded.duplicated(keep=False).to_numpy()  # only these groups can have several spellings
         for _, spellings in distinct[clash].groupby(folded[clash].to_numpy()):
-            if len(spellings) > 1:
+            if len(spellings) > 1 and private:
+                rows = self.text.index[ids.isin(spellings)]
+                self.add(rows, column, f"these rows hold {len(spellings)} {column} values that differ only in "
+                         "upper/lower case. IDs are compared exactly, so they would count as different IDs; use "
+                         f"one spelling. {_NOT_SHOWN}")
+            elif len(spellings) > 1:
                 where = " and ".join(f"{s!r} ({format_rows(self.text.index[ids == s])})" for s in spellings)
                 rows = self.text.index[ids.isin(spellings)]
                 self.add(rows, column, f"{column} {where} differ only in upper/lower case. IDs are compared "
@@ -237,6 +268,14 @@ class TableCheck:
                       else "The rows were kept.")
             return f"{column} {value!r} is not in {target_label}.{hint} {action}"
 
-        self.by_value(bad, column, message, severity=severity,
+        def private(n):
+            action = (f"Add the {noun}s or correct the IDs." if severity == "error" else "The rows were kept.")
+            cased = sum(1 for v in text[bad.to_numpy()].unique() if str(v).casefold() in folded)
+            hint = (f" {cased} of them differ{'s' if cased == 1 else ''} from an ID in {target_label} only in "
+                    "upper/lower case; IDs are compared exactly." if cased else "")
+            return (f"{n} {column} value{'s are' if n != 1 else ' is'} not in {target_label}.{hint} {action} "
+                    f"{_NOT_SHOWN}")
+
+        self.by_value(bad, column, message, severity=severity, private=private,
                       summary=f"not in {target_label}. Add them or correct the IDs.")
         return bad

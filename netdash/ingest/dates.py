@@ -18,10 +18,14 @@ import pandas as pd
 
 __all__ = ["parse_dates", "parse_day", "DateParse"]
 
-_ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
-_DAYFIRST = r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?$"
-_SHORT_YEAR = r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2}(?:\s.*)?$"
-_SERIAL = r"^\d{5}(?:\.\d+)?$"
+# [0-9], not \d: \d also matches full-width and other scripts' digits, which are reported instead.
+_TIME = r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]+)?)?"
+_ISO = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[T ]" + _TIME + r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?$")
+_ISO_ANY_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{1,2}:[0-9]{2}"
+_DAYFIRST = r"^([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})(?:[T ]" + _TIME + r")?$"
+_SHORT_YEAR = r"^[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2}(?:\s.*)?$"
+_SERIAL = r"^[0-9]{5}(?:\.[0-9]+)?$"
+_WIDE_DIGITS = r"[^\x00-\x7f]"  # a digit outside 0-9 (e.g. full-width), or any other non-ASCII character
 
 
 class DateParse:
@@ -34,8 +38,10 @@ class DateParse:
     bad : dict
         ``{reason: boolean mask}`` with reasons ``"ambiguous"``,
         ``"short_year"``, ``"serial"``, ``"not_real"`` (e.g. 2024-02-30),
-        ``"out_of_range"`` (a year before 1678 or after 2261, e.g. 9999-12-31) and
-        ``"not_a_date"``.
+        ``"out_of_range"`` (a year before 1678 or after 2261, e.g. 9999-12-31),
+        ``"bad_time"`` (a date whose time of day is not real, e.g. 25:99),
+        ``"wide_digits"`` (full-width or other non-ASCII digits, e.g. ``２０２４-０３-１４``)
+        and ``"not_a_date"``.
     """
 
     def __init__(self, dates, bad):
@@ -133,7 +139,11 @@ def _parse_distinct(text, *, dayfirst):
         "serial": ~blank & ~parsed_shape & text.str.match(_SERIAL),
         "out_of_range": out_of_range,
         "not_real": parsed_shape & dates.isna() & ~out_of_range,
+        "bad_time": ~blank & ~parsed_shape & text.str.match(_ISO_ANY_TIME),
     }
+    bad["wide_digits"] = (~blank & ~parsed_shape & text.str.contains(r"\d") & text.str.contains(_WIDE_DIGITS)
+                          & ~bad["bad_time"])
     flagged = bad["ambiguous"] | bad["short_year"] | bad["serial"] | bad["not_real"] | bad["out_of_range"]
+    flagged |= bad["bad_time"] | bad["wide_digits"]
     bad["not_a_date"] = ~blank & ~parsed_shape & ~flagged
     return dates.where(~blank), {k: v.fillna(False).astype(bool) for k, v in bad.items()}

@@ -15,7 +15,7 @@ from netdash.errors import InvalidInputError
 from netdash.ingest.problems import Problem
 from netdash.schema import TABLES
 
-__all__ = ["normalise_header", "suggest_mapping", "load_mapping", "check_mapping", "apply_mapping"]
+__all__ = ["normalise_header", "automatic_mapping", "suggest_mapping", "load_mapping", "check_mapping", "apply_mapping"]
 
 # Common names for the same thing in case-management exports. Used only for
 # suggestions: an automatic rename must never guess.
@@ -60,6 +60,27 @@ def normalise_header(name):
     text = _INVISIBLE.sub(" ", str(name)).strip().strip('"').casefold()
     text = re.sub(r"[\s\-./]+", "_", text)
     return re.sub(r"_+", "_", text).strip("_")
+
+
+def automatic_mapping(columns, table, *, claimed=()):
+    """The renames netdash makes without being asked: the one rule for the CLI and the Data page.
+
+    A header is renamed when its normalised form (:func:`normalise_header`)
+    is a column of ``table``, no other header normalises to the same, and
+    the column is not ``claimed`` by an explicit mapping. Synonyms
+    (``staff`` for ``practitioner_id``) are only suggested
+    (:func:`suggest_mapping`): a person must choose them.
+
+    Examples
+    --------
+    >>> automatic_mapping(["Practitioner ID", "staff", "Date"], "contacts")
+    {'Practitioner ID': 'practitioner_id', 'Date': 'date'}
+    """
+    canonical = set(TABLES[table].column_names())
+    by_norm = {}
+    for h in columns:
+        by_norm.setdefault(normalise_header(h), []).append(str(h))
+    return {hs[0]: norm for norm, hs in by_norm.items() if norm in canonical and norm not in claimed and len(hs) == 1}
 
 
 def suggest_mapping(columns, table):
@@ -188,11 +209,9 @@ def apply_mapping(frame, table, label, mapping=None):
         else:
             problems.append(Problem(label, (), ours, f"the mapping names column {theirs!r} for {ours}, but there "
                                     f"is no such column. Found columns: {', '.join(headers)}."))
-    canonical = set(TABLES[table].column_names())
-    claimed = set(rename.values())
-    for norm, hs in by_norm.items():
-        if norm in canonical and norm not in claimed and len(hs) == 1 and hs[0] not in rename:
-            rename[hs[0]] = norm
+    for header, norm in automatic_mapping(headers, table, claimed=set(rename.values())).items():
+        if header not in rename:
+            rename[header] = norm
     targets = {}
     for h in headers:
         targets.setdefault(rename.get(h, h), []).append(h)

@@ -251,8 +251,12 @@ def _cell_text(value):
     return str(value)
 
 
-def parse_xlsx(data, label, *, max_unzipped):
-    """``[(sheet_name, frame, header_row)]`` for every sheet of an .xlsx workbook."""
+def parse_xlsx(data, label, *, max_unzipped, is_table=None):
+    """``[(sheet_name, frame, header_row)]`` for every visible sheet of an .xlsx workbook.
+
+    A hidden sheet is skipped; one that ``is_table(name)`` says is a table
+    is an error instead, because its rows would be imported unseen.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             total = sum(i.file_size for i in zf.infolist())
@@ -260,7 +264,7 @@ def parse_xlsx(data, label, *, max_unzipped):
         raise FileProblem(f"not a readable .xlsx workbook ({exc}). Open it in Excel and save it again as .xlsx "
                           "(not .xls or .xlsb).", label=label) from None
     if total > max_unzipped:
-        raise FileProblem(f"the workbook unpacks to {total / 1024 / 1024:.0f} MB, more than netdash reads. Save "
+        raise FileProblem(f"the workbook unpacks to {total / 1e6:.0f} MB, more than netdash reads. Save "
                           "each table as CSV and zip the folder.", label=label)
     import openpyxl  # noqa: PLC0415 - slow import, only needed for workbooks
 
@@ -269,6 +273,12 @@ def parse_xlsx(data, label, *, max_unzipped):
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             for ws in wb.worksheets:
+                if getattr(ws, "sheet_state", "visible") != "visible":
+                    if is_table is not None and is_table(ws.title):
+                        raise FileProblem(f"the sheet {ws.title!r} is hidden in Excel. netdash does not import a "
+                                          "table nobody can see: unhide it (right-click a sheet tab, Unhide), check "
+                                          "it, save and import again.", label=label)
+                    continue
                 out.append(_sheet_frame(ws, f"{label}:{ws.title}"))
         finally:
             wb.close()
@@ -341,7 +351,7 @@ def parse_parquet(data, label, *, max_unzipped):
             raise FileProblem(f"the file has {meta.num_rows:,} rows; the limit is {MAX_ROWS:,}.", label=label)
         size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         if size > max_unzipped:
-            raise FileProblem(f"the file unpacks to {size / 1024 / 1024:.0f} MB, more than netdash reads.",
+            raise FileProblem(f"the file unpacks to {size / 1e6:.0f} MB, more than netdash reads.",
                               label=label)
         frame = pf.read().to_pandas()
     except FileProblem:

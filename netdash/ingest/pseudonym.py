@@ -12,6 +12,7 @@ linked to earlier ones.
 import hmac
 import os
 import secrets
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -25,29 +26,58 @@ SECRET_FILE = "secret.key"
 SECRET_BYTES = 32
 
 
-def load_or_create_secret(workspace_dir):
+def load_or_create_secret(workspace_dir, *, create=True, datasets=()):
     """The workspace's 32-byte secret, created (mode 0600) on first use.
+
+    Parameters
+    ----------
+    workspace_dir : str or Path
+    create : bool, default True
+        Make a new key when there is none. :class:`netdash.store.Workspace`
+        passes False once datasets are stored: a new key would give their
+        clients new pseudonyms that no longer link with them.
+    datasets : sequence of str
+        Names of the stored datasets, for the message when the key is missing.
 
     Raises
     ------
     InvalidInputError
-        When the key file exists but is not 32 bytes, or cannot be written.
+        When the key file is missing and may not be created, is a symbolic
+        link, can be read or written by other users, is not 32 bytes, or
+        cannot be written; each message says how to fix it.
     """
     folder = Path(workspace_dir)
     path = folder / SECRET_FILE
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not path.exists():
+        if not os.path.lexists(path):
+            if not create:
+                raise InvalidInputError(_missing_key_message(path, datasets))
             key = secrets.token_bytes(SECRET_BYTES)
             try:
                 # O_EXCL: if two processes race, one writes and both read the same key.
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
             except FileExistsError:
                 pass
             else:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(key)
-        key = path.read_bytes()
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            raise InvalidInputError(
+                f"{path} is a symbolic link. netdash reads only a key file that is itself in the workspace, so "
+                "that the key cannot be swapped for another file. Replace the link by the key it points to: "
+                f'cp --remove-destination "$(readlink -f {path})" {path} && chmod 600 {path}')
+        if not stat.S_ISREG(info.st_mode):
+            raise InvalidInputError(f"{path} is not a regular file. Restore the key file from a backup.")
+        if stat.S_IMODE(info.st_mode) & 0o077:
+            raise InvalidInputError(
+                f"{path} can be read or changed by other users (mode {stat.S_IMODE(info.st_mode):04o}). Anyone "
+                "who has the key and a list of real client IDs can tell which pseudonym is whose. Make it "
+                f"private, then try again: chmod 600 {path}")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            key = fh.read(SECRET_BYTES + 1)
     except OSError as exc:
         raise InvalidInputError(f"{path}: cannot read or create the workspace secret ({exc.strerror or exc}). "
                                 "Check that the workspace folder is writable.") from None
@@ -55,6 +85,15 @@ def load_or_create_secret(workspace_dir):
         raise InvalidInputError(f"{path} is damaged ({len(key)} bytes, expected {SECRET_BYTES}). Restore it from "
                                 "a backup; deleting it makes new pseudonyms that do not match earlier imports.")
     return key
+
+
+def _missing_key_message(path, datasets):
+    names = ", ".join(repr(n) for n in datasets)
+    return (f"{path} is missing, but the workspace holds {len(datasets)} dataset{'s' if len(datasets) != 1 else ''}"
+            f" ({names}). netdash will not make a new key: the same clients would get new pseudonyms and could "
+            "no longer be linked with the stored datasets. Restore secret.key from the backup made with "
+            f"netdash.duckdb: copy it to {path}, then run chmod 600 {path}. If the key is lost for good, import "
+            "into a new workspace (set NETDASH_WORKSPACE), or delete every dataset here first.")
 
 
 def check_secret(secret):

@@ -29,10 +29,20 @@ __all__ = [
 ]
 
 MAX_FILE_MB = 200
-"""Largest single file (or zip member) read, in MB; matches Streamlit's maxUploadSize."""
+"""Largest single file (or zip member) read, in MB of 1,000,000 bytes.
+
+.streamlit/config.toml sets ``server.maxUploadSize`` to the same number. Streamlit's uploader refuses a
+larger file in the browser, counting 1,000,000 bytes to the MB (1,048,576 on Windows); its server allows
+up to that many MiB. Both doors therefore accept the same files, and a file that gets past the browser
+is refused here with netdash's message (tests/ingest/test_limits.py)."""
 MAX_UPLOAD_MB = MAX_FILE_MB
 MAX_UNZIPPED_MB = 1000
-"""Largest total uncompressed size of a zip or xlsx, in MB (zip-bomb guard)."""
+"""Largest total uncompressed size of an xlsx or parquet file, in MB (zip-bomb guard). A zip's table files
+may unpack to at most MAX_FILE_MB each."""
+MAX_COMPRESSION_RATIO = 100
+"""A zip member compressed more than this many times is refused as a likely zip bomb. Table exports
+compress 3 to 30 times (the demo's files: 4.7 to 23 with zip -9)."""
+_RATIO_FLOOR = 10_000_000  # smaller members cannot hurt, whatever their ratio
 _MAX_MEMBERS = 1000
 _TABLE_SUFFIXES = (".csv", ".parquet")
 
@@ -62,19 +72,24 @@ class RawTable:
 
 
 class SourceTables(dict):
-    """``{table: RawTable}``, plus the names of files that were not tables (``ignored``)."""
+    """``{table: RawTable}``, plus the names of files that were not tables (``ignored``).
 
-    def __init__(self, *args, ignored=(), **kwargs):
+    ``nbytes`` is the size of the files read, before unpacking (the store
+    checks free disk space against it).
+    """
+
+    def __init__(self, *args, ignored=(), nbytes=0, **kwargs):
         super().__init__(*args, **kwargs)
         self.ignored = list(ignored)
+        self.nbytes = nbytes
 
 
 def _limit_bytes(mb):
-    return int(mb * 1024 * 1024)
+    return int(mb * 1_000_000)
 
 
 def _too_big(label, size):
-    return FileProblem(f"the file is {size / 1024 / 1024:.0f} MB; the limit is {MAX_FILE_MB} MB. Split the "
+    return FileProblem(f"the file is {size / 1e6:.0f} MB; the limit is {MAX_FILE_MB} MB. Split the "
                        "data by period and import each part as its own dataset, or remove unused columns.",
                        label=label)
 
@@ -107,10 +122,24 @@ def _read_zip_members(data, label):
             continue
         if name.lower().endswith(_TABLE_SUFFIXES + (".xlsx",)):
             wanted.append((parts, info))
+        elif name.lower().endswith((".zip", ".7z", ".gz", ".tar", ".rar")):
+            raise FileProblem(f"the zip holds another archive, {info.filename!r}; netdash does not open archives "
+                              "inside archives. Unpack it and zip the table files themselves (or upload them).",
+                              label=label)
     total = sum(info.file_size for _, info in wanted)
-    if total > _limit_bytes(MAX_UNZIPPED_MB):
-        raise FileProblem(f"the zip unpacks to {total / 1024 / 1024:.0f} MB; the limit is {MAX_UNZIPPED_MB} MB. "
+    cap = min(_limit_bytes(MAX_UNZIPPED_MB), _limit_bytes(MAX_FILE_MB) * len({parts[-1] for parts, _ in wanted}))
+    if total > cap:
+        raise FileProblem(f"the zip unpacks to {total / 1e6:.0f} MB; the limit is {cap / 1e6:.0f} MB "
+                          f"({MAX_FILE_MB} MB for each of its {len({p[-1] for p, _ in wanted})} table files). "
                           "Import a smaller period at a time.", label=label)
+    for parts, info in wanted:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _RATIO_FLOOR and ratio > MAX_COMPRESSION_RATIO:
+            raise FileProblem(f"{parts[-1]} is compressed {ratio:,.0f} times ({info.compress_size / 1e6:,.1f} MB "
+                              f"unpack to {info.file_size / 1e6:,.0f} MB). Real table exports compress 3 to 30 "
+                              f"times, so above {MAX_COMPRESSION_RATIO} netdash does not unpack it: it could fill "
+                              "the server's memory (a zip bomb). Upload the files themselves, or zip them again.",
+                              label=label)
     parents = {parts[:-1] for parts, _ in wanted}
     if len(parents) > 1 or any(len(p) > 1 for p in parents):
         shown = ", ".join(sorted("/".join(p) or "(top level)" for p in parents))
@@ -196,6 +225,7 @@ def read_uploads(files, *, mapping=None):
         problems += mapping_problems
         tables[table] = RawTable(frame, label, found, header_row)
     tables.ignored = ignored
+    tables.nbytes = sum(len(data) for data in files.values())
     if problems:
         for name, spec in TABLES.items():
             if spec.required and name not in tables and not any(p.file.endswith(spec.filename) for p in problems):
@@ -220,7 +250,8 @@ def _one_file(name, data, label, ignored):
 
 def _sheets(data, label, ignored):
     out = []
-    for sheet, frame, header_row in parse_xlsx(data, label, max_unzipped=_limit_bytes(MAX_UNZIPPED_MB)):
+    for sheet, frame, header_row in parse_xlsx(data, label, max_unzipped=_limit_bytes(MAX_UNZIPPED_MB),
+                                               is_table=lambda name: _table_for(name) is not None):
         table = _table_for(sheet)
         if table is None:
             ignored.append(f"{label}:{sheet}")

@@ -24,6 +24,7 @@ import json
 import os
 import stat
 import time
+import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,7 +36,9 @@ import numpy as np
 import pandas as pd
 
 from netdash.dataset import Dataset, conform
-from netdash.store._files import _fsync, _process_lock
+from netdash.store.audit import AUDIT_TABLE, audit_entries, ensure_audit_table, record_change
+from netdash.store._files import (IMPORT_SPACE_FACTOR, _disk_full, _drop_reserve, _free_bytes, _fsync,
+                                   _make_reserve, _not_writable, _process_lock, _source_bytes)
 from netdash.errors import DatasetNotFoundError, InvalidInputError, NetdashError
 from netdash.ingest import load_dataset, load_or_create_secret
 from netdash.ingest.coded import objects_from_arrow
@@ -118,6 +121,26 @@ def _source_label(source):
     return Path(source).name
 
 
+def _checked_name(name):
+    """A dataset name, stripped; refused when empty, over 100 characters or holding a control character."""
+    name = str(name).strip() if name is not None else ""
+    if not name or len(name) > 100:
+        raise InvalidInputError(f"dataset name {name!r} must be 1 to 100 characters.")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+        raise InvalidInputError(f"dataset name {name!r} holds a line break, tab or other invisible control "
+                                "character; names are shown on one line in lists and reports. Use letters, "
+                                "digits, spaces and punctuation.")
+    return name
+
+
+class _RewriteFailed(NetdashError):
+    """The new database file could not be written (``full``: for lack of disk space)."""
+
+    def __init__(self, message, *, full):
+        super().__init__(message)
+        self.full = full
+
+
 class Workspace:
     """A folder of imported datasets.
 
@@ -136,6 +159,30 @@ class Workspace:
 
     def __init__(self, path=None):
         self.path = Path(path).expanduser() if path is not None else default_workspace()
+
+    @property
+    def read_only(self):
+        """Why netdash can only read this workspace (a phrase), or None when it can write to it.
+
+        A workspace on a read-only disk, or whose folder or database file this
+        user cannot write, is opened read-only: datasets can be listed and
+        opened, not imported or deleted.
+        """
+        folder = self.path
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent  # a missing workspace is writable if it can be created
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return f"netdash cannot write to the folder {folder}"
+        if self.db_path.exists() and not os.access(self.db_path, os.W_OK):
+            return f"netdash cannot write to {self.db_path}"
+        return None
+
+    def _refuse_if_read_only(self, what):
+        reason = self.read_only
+        if reason:
+            raise NetdashError(f"the workspace {self.path} is read-only ({reason}), so {what}. Its datasets can "
+                               "still be listed, opened and analysed. To change them, run netdash as the user who "
+                               "owns the workspace, or make the folder and netdash.duckdb writable.")
 
     def __repr__(self):
         return f"Workspace({str(self.path)!r})"
@@ -164,25 +211,66 @@ class Workspace:
 
     # ---- connection --------------------------------------------------------
 
-    def _connect(self):
+    def _make_private(self):
+        """Create the folder at 0700, or take group and other users' rights off an existing one."""
         try:
             self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
             raise NetdashError(f"cannot create the workspace folder {self.path} ({exc.strerror or exc}). Set "
                                "NETDASH_WORKSPACE to a writable folder.") from None
+        mode = stat.S_IMODE(self.path.stat().st_mode)
+        if mode & 0o077:
+            try:
+                os.chmod(self.path, mode & 0o700)
+            except OSError as exc:
+                raise NetdashError(f"the workspace folder {self.path} is open to other users (mode {mode:04o}) and "
+                                   f"netdash cannot change that ({exc.strerror or exc}). Run: chmod 700 "
+                                   f"{self.path}") from None
+
+    def _make_files_private(self):
+        for path in (self.db_path, self.db_path.with_name(DB_FILE + ".wal")):
+            with contextlib.suppress(OSError):  # absent, or not ours: the folder is private anyway
+                mode = stat.S_IMODE(os.lstat(path).st_mode)
+                if mode & 0o077:
+                    os.chmod(path, mode & 0o600)
+
+    def secret(self):
+        """The pseudonym key, checked (see :func:`netdash.ingest.load_or_create_secret`).
+
+        A new key is made only while the workspace holds no dataset: with
+        datasets stored, a missing key is an error that says how to restore it.
+        """
+        self._make_private()
+        names = [i.name for i in self.list()] if self.db_path.exists() else []
+        return load_or_create_secret(self.path, create=not names, datasets=names)
+
+    def _connect(self):
+        read_only = self.read_only is not None
+        if read_only and not self.db_path.exists():
+            con = duckdb.connect(":memory:")  # nothing imported yet: an empty workspace
+            self._ensure_schema(con)
+            return con
+        if not read_only:
+            self._make_private()
         deadline = time.monotonic() + _LOCK_WAIT_SECONDS
         while True:
             try:
-                con = duckdb.connect(str(self.db_path))
+                con = duckdb.connect(str(self.db_path), read_only=read_only)
                 break
             except duckdb.IOException as exc:
-                # Another process (e.g. the CLI while the dashboard runs) holds the write lock.
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                    raise NetdashError(f"the workspace database {self.db_path} cannot be opened ({exc}). If "
-                                       "another netdash command is running, wait for it and try again.") from None
-                time.sleep(0.1)
+                locked = "lock" in str(exc).lower()
+                if locked and time.monotonic() < deadline:
+                    # Another process (e.g. the CLI while the dashboard runs) holds the write lock.
+                    time.sleep(0.1)
+                    continue
+                hint = (" Another netdash command is using the workspace: wait for it and try again." if locked
+                        else self._io_hint(exc))
+                raise NetdashError(f"the workspace database {self.db_path} cannot be opened ({exc}).{hint}") from None
             except duckdb.Error as exc:
                 raise NetdashError(f"the workspace database {self.db_path} cannot be opened ({exc}).") from None
+        if read_only:
+            return con  # nothing can be created, tightened or removed
+        self._make_files_private()
         try:
             self._ensure_schema(con)
         except duckdb.Error as exc:
@@ -210,19 +298,32 @@ class Workspace:
             version VARCHAR, source VARCHAR, n_warnings INTEGER, warnings VARCHAR, row_counts VARCHAR)""")
         # Dataset-level options (JSON, e.g. {"directed": false}); workspaces made before it gain the column.
         con.execute("ALTER TABLE datasets ADD COLUMN IF NOT EXISTS options VARCHAR")
+        ensure_audit_table(con)
         for name, spec in TABLES.items():
             cols = ", ".join(f'"{c.name}" {_SQL_TYPE[c.kind]}' for c in spec.columns)
             con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" (dataset_id VARCHAR NOT NULL, _row BIGINT, {cols})')
             for c in spec.columns:  # tables created by an older contract gain new columns
                 con.execute(f'ALTER TABLE "{name}" ADD COLUMN IF NOT EXISTS "{c.name}" {_SQL_TYPE[c.kind]}')
 
+    def _io_hint(self, exc):
+        if _disk_full(exc):
+            return (f" The disk holding the workspace is full ({_free_bytes(self.path) / 1e6:.0f} MB free). Free "
+                    "some space (netdash delete works on a full disk) and try again.")
+        if _not_writable(exc):
+            return (" netdash cannot write there: check the folder's permissions, or whether the disk is mounted "
+                    "read-only.")
+        return ""
+
     def _run(self, fn, *, exclusive=False):
         with _process_lock(self.db_path).hold(exclusive=exclusive):
             con = self._connect()
             try:
                 return fn(con)
-            except duckdb.Error as exc:
-                raise NetdashError(f"workspace database error in {self.db_path}: {exc}") from None
+            except (duckdb.Error, OSError) as exc:
+                if isinstance(exc, OSError) and not (_disk_full(exc) or _not_writable(exc)):
+                    raise
+                raise NetdashError(f"workspace database error in {self.db_path}: {exc}.{self._io_hint(exc)} "
+                                   "Nothing was changed.") from None
             finally:
                 con.close()
 
@@ -236,15 +337,18 @@ class Workspace:
         """
         old = con.execute("SELECT current_database()").fetchone()[0]
         new = self._rewrite_path
-        con.execute("CHECKPOINT")  # nothing of the old file may stay in a WAL that would pair with the new one
         self._remove_rewrite_files()
-        con.execute("ATTACH '{}' AS _fresh".format(str(new).replace("'", "''")))
         try:
+            con.execute("CHECKPOINT")  # nothing of the old file may stay in a WAL that would pair with the new one
+            con.execute("ATTACH '{}' AS _fresh".format(str(new).replace("'", "''")))
             con.execute(f'COPY FROM DATABASE "{old}" TO _fresh (SCHEMA)')
             tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
                                                 "AND schema_name = 'main' ORDER BY table_name", [old]).fetchall()]
             con.begin()
             for table in tables:
+                if table == AUDIT_TABLE:  # the record of changes is kept whole
+                    con.execute(f'INSERT INTO _fresh.main."{table}" SELECT * FROM "{old}".main."{table}"')
+                    continue
                 con.execute(f'INSERT INTO _fresh.main."{table}" SELECT * FROM "{old}".main."{table}" '
                             "WHERE dataset_id IS DISTINCT FROM ?", [drop])
             if fill is not None:
@@ -263,10 +367,9 @@ class Workspace:
                 con.execute(f'USE "{old}"')
                 con.execute("DETACH DATABASE IF EXISTS _fresh")
             self._remove_rewrite_files()
-            if isinstance(exc, OSError):
-                raise NetdashError(f"cannot write the new workspace database beside {self.db_path} ({exc}); the "
-                                   "workspace is unchanged. Free some disk space or fix the folder's permissions, "
-                                   "and try again.") from None
+            if isinstance(exc, OSError) or _disk_full(exc) or _not_writable(exc):
+                raise _RewriteFailed(f"cannot write the new workspace database beside {self.db_path} ({exc}); "
+                                     f"the workspace is unchanged.{self._io_hint(exc)}", full=_disk_full(exc)) from None
             raise
         _fsync(self.path, directory=True)
 
@@ -325,6 +428,10 @@ class Workspace:
         info = self._info(row)
         return Dataset(**frames, name=info.name, version=info.version, directed=info.directed)
 
+    def log(self):
+        """The record of changes: every import, replacement and delete, oldest first (:class:`AuditEntry`)."""
+        return self._run(audit_entries)
+
     def warnings(self, name_or_id):
         """The import warnings stored with a dataset, as messages."""
         row = self._run(lambda con: self._find(con, name_or_id))
@@ -333,7 +440,7 @@ class Workspace:
     # ---- changes -----------------------------------------------------------
 
     def import_dataset(self, source, *, name, mapping=None, dayfirst=False, replace=False, today=None,
-                       directed=None, min_date=None):
+                       directed=None, min_date=None, who=None):
         """Validate ``source`` and store it as dataset ``name``, all or nothing.
 
         Parameters
@@ -348,6 +455,8 @@ class Workspace:
         directed, min_date
             As for :func:`netdash.ingest.load_dataset`; ``directed`` is kept
             with the dataset and given back by :meth:`open`.
+        who : str, optional
+            Who imports, for the record of changes (:meth:`log`).
 
         Returns
         -------
@@ -358,12 +467,14 @@ class Workspace:
         InvalidInputError
             When the data has errors (nothing is stored) or the name is taken.
         """
-        name = str(name).strip() if name is not None else ""
-        if not name or len(name) > 100:
-            raise InvalidInputError(f"dataset name {name!r} must be 1 to 100 characters.")
+        name = _checked_name(name)
+        self._refuse_if_read_only("nothing can be imported")
         if not replace:
             self._check_free(name)
-        secret = load_or_create_secret(self.path)
+        # The version being replaced: if another import replaces it meanwhile, this one must not go on.
+        expected = self._version_of(name) if replace else None
+        self._check_space(source, rewrite=replace or self._importing_marker.exists())
+        secret = self.secret()
         dataset, report = load_dataset(source, secret=secret, mapping=mapping, dayfirst=dayfirst, today=today,
                                        name=name, directed=directed, min_date=min_date)
         messages = [str(p) for p in report.warnings]
@@ -372,7 +483,9 @@ class Workspace:
         imported_at = datetime.now(timezone.utc).replace(tzinfo=None)
         label = _source_label(source)
 
-        def insert(con, dataset_id):
+        def insert(con, dataset_id, action):
+            record_change(con, at=imported_at, who=who, action=action, dataset=name, version=version,
+                          row_counts=counts)
             con.execute("INSERT INTO datasets (dataset_id, name, imported_at, version, source, n_warnings, warnings, "
                         "row_counts, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [dataset_id, name, imported_at, version, label, len(messages), json.dumps(messages),
@@ -383,19 +496,25 @@ class Workspace:
                 con.unregister("_incoming")
 
         def write(con):
-            old = con.execute("SELECT dataset_id FROM datasets WHERE name = ?", [name]).fetchone()
+            old = con.execute("SELECT dataset_id, version FROM datasets WHERE name = ?", [name]).fetchone()
             if old is not None and not replace:
                 raise self._name_taken(name)
+            if replace and (old[1] if old else None) != expected:
+                raise InvalidInputError(
+                    f"the dataset {name!r} was changed by another import or delete while this one was being "
+                    "validated, so this import stopped and nothing was imported. Check the dataset as it is now "
+                    "(netdash list, or the Data page), and import again if it should still be replaced.")
             marker = self._importing_marker
             if old is not None or marker.exists():
                 # A replacement, or an earlier import was killed and may have left its rows' bytes:
                 # the new rows go into a rewritten file that holds neither.
                 dataset_id = old[0] if old is not None else uuid.uuid4().hex
                 self._rewrite(con, drop=dataset_id if old is not None else None,
-                              fill=lambda fresh: insert(fresh, dataset_id))
+                              fill=lambda fresh: insert(fresh, dataset_id, "replace" if old else "import"))
                 marker.unlink(missing_ok=True)
                 return dataset_id
             dataset_id = uuid.uuid4().hex
+            con.execute("CHECKPOINT")  # an empty write-ahead log: afterwards it holds only this import
             # DuckDB writes a large insert's rows to the file before the commit. If the import fails,
             # the rollback only marks them free, so the file is rewritten without them; if the
             # process is killed, this marker makes the next import or delete rewrite it.
@@ -403,17 +522,30 @@ class Workspace:
             _fsync(self.path, directory=True)
             con.begin()
             try:
-                insert(con, dataset_id)
+                insert(con, dataset_id, "import")
                 con.commit()
-            except BaseException:
-                con.rollback()
-                try:
-                    self._rewrite(con, drop=None)
-                except Exception:  # the import's own error is the one to report; the marker stays
-                    pass
-                else:
-                    marker.unlink(missing_ok=True)
+            except BaseException as exc:
+                with contextlib.suppress(duckdb.Error):
+                    con.rollback()
+                if not _disk_full(exc):  # on a full disk there is no room to rewrite: recover() does it later
+                    try:
+                        self._rewrite(con, drop=None)
+                    except Exception:  # the import's own error is the one to report; the marker stays
+                        pass
+                    else:
+                        marker.unlink(missing_ok=True)
                 raise
+            try:
+                con.execute("CHECKPOINT")
+            except duckdb.Error as exc:
+                # Committed to the write-ahead log, which cannot be moved into the full file: drop it, so the
+                # workspace is as it was before (the main file's header never pointed at the new rows).
+                with contextlib.suppress(duckdb.Error):  # closing must not try the checkpoint again
+                    con.execute("PRAGMA disable_checkpoint_on_shutdown")
+                con.close()
+                self.db_path.with_name(DB_FILE + ".wal").unlink(missing_ok=True)
+                raise NetdashError(f"the import of {name!r} could not be written to {self.db_path} ({exc}); nothing "
+                                   f"was imported.{self._io_hint(exc)}") from None
             marker.unlink(missing_ok=True)
             return dataset_id
 
@@ -426,29 +558,122 @@ class Workspace:
         return InvalidInputError(f"a dataset called {name!r} already exists in {self.path}. Choose another name, "
                                  "or replace it (--replace, or tick 'replace' when uploading).")
 
+    def _check_space(self, source, *, rewrite):
+        """Refuse an import the disk has no room for: about 3 times its input, plus a copy for a rewrite."""
+        self._make_private()
+        size = _source_bytes(source)
+        need = IMPORT_SPACE_FACTOR * size + (self.db_path.stat().st_size if rewrite and self.db_path.exists() else 0)
+        free = _free_bytes(self.path)
+        if need > free:
+            copy = " plus a copy of the workspace database" if rewrite else ""
+            raise NetdashError(f"not enough free disk space for this import: it needs about {need / 1e6:,.0f} MB in "
+                               f"{self.path} ({IMPORT_SPACE_FACTOR} times the {size / 1e6:,.1f} MB of input{copy}) "
+                               f"and {free / 1e6:,.0f} MB are free. Free some space (deleting a dataset you no "
+                               "longer need frees its share), or set NETDASH_WORKSPACE to a folder on a bigger "
+                               "disk. Nothing was imported.")
+
+    def _version_of(self, name):
+        row = self._run(lambda con: con.execute("SELECT version FROM datasets WHERE name = ?", [name]).fetchone())
+        return row[0] if row else None
+
     def _check_free(self, name):
         taken = self._run(lambda con: con.execute("SELECT 1 FROM datasets WHERE name = ?", [name]).fetchall())
         if taken:
             raise self._name_taken(name)
 
-    def delete(self, name_or_id):
+    def delete(self, name_or_id, *, who=None):
         """Remove a dataset, leaving none of its bytes in the workspace files.
 
         The other datasets are copied into a new database file that replaces
         the old one, so they keep their ids, versions and content. Taking
         about as long as reading them, this waits for the workspace's other
-        readers in this process to finish.
+        readers in this process to finish. ``who`` (who deletes) goes into
+        the record of changes (:meth:`log`) in the same transaction.
+
+        Returns
+        -------
+        bool
+            True; False when the disk was full, so the rows were deleted in
+            place and their bytes stay in free blocks of the file until
+            :meth:`recover` (or the next import or delete) can rewrite it.
 
         Raises
         ------
         DatasetNotFoundError
             Naming the datasets that are available; nothing is changed.
         """
-        def remove(con):
-            self._rewrite(con, drop=self._find(con, name_or_id)[0])
-            self._importing_marker.unlink(missing_ok=True)  # the rewrite also dropped a killed import's bytes
+        self._refuse_if_read_only("nothing can be deleted")
 
-        self._run(remove, exclusive=True)
+        def remove(con):
+            info = self._info(self._find(con, name_or_id))
+
+            def record(target):
+                record_change(target, at=datetime.now(timezone.utc).replace(tzinfo=None), who=who, action="delete",
+                              dataset=info.name, version=info.version, row_counts=info.row_counts)
+
+            try:
+                self._rewrite(con, drop=info.dataset_id, fill=record)
+            except _RewriteFailed as exc:
+                if not exc.full:
+                    raise
+                con.close()  # a failed checkpoint leaves DuckDB's instance unusable: start a new one
+                return self._delete_in_place(info.dataset_id, record)
+            self._importing_marker.unlink(missing_ok=True)  # the rewrite also dropped a killed import's bytes
+            return True
+
+        return self._run(remove, exclusive=True)
+
+    def _delete_in_place(self, dataset_id, record):
+        """Delete on a full disk: rows deleted in the file itself, then a rewrite if the room allows.
+
+        Called with the exclusive lock held. The reserve file makes room for
+        the write-ahead log; the ``.importing`` marker makes the next start,
+        import or delete rewrite the file, because the deleted rows' bytes stay
+        in its free blocks until then. Returns whether that rewrite was done now.
+        """
+        _drop_reserve(self.path)
+        self._importing_marker.touch(mode=0o600)
+        con = self._connect()
+        try:
+            tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'")
+                      .fetchall()]
+            con.begin()
+            for table in tables:
+                if table != AUDIT_TABLE:
+                    con.execute(f'DELETE FROM "{table}" WHERE dataset_id = ?', [dataset_id])
+            record(con)
+            con.commit()
+            con.execute("CHECKPOINT")  # DuckDB drops emptied row groups and truncates the file's free tail
+            try:
+                self._rewrite(con, drop=None)
+            except _RewriteFailed:
+                return False
+            self._importing_marker.unlink(missing_ok=True)
+            return True
+        finally:
+            con.close()
+
+    def recover(self):
+        """Tidy what a failed or killed write left behind; call it when a program starts.
+
+        Removes a half-written ``netdash.duckdb.rewrite.tmp``; if a
+        ``netdash.duckdb.importing`` marker says rows of a failed import or of
+        an in-place delete may remain in free blocks, rewrites the file without
+        them (left for later when the disk has no room); and keeps a small
+        reserve file so that a delete can work on a full disk. Does nothing on
+        a read-only workspace or one without a database.
+        """
+        if self.read_only is not None or not self.db_path.exists():
+            return
+
+        def tidy(con):  # connecting removed the rewrite's leftovers
+            if self._importing_marker.exists():
+                with contextlib.suppress(_RewriteFailed):
+                    self._rewrite(con, drop=None)
+                    self._importing_marker.unlink(missing_ok=True)
+
+        self._run(tidy, exclusive=True)
+        _make_reserve(self.path)
 
     def ensure_demo(self, source=None):
         """Import the bundled demo (``data/demo``) as dataset ``"demo"`` unless it is already there."""
@@ -458,4 +683,4 @@ class Workspace:
         source = Path(source) if source is not None else _REPO_ROOT / "data" / "demo"
         if not source.exists():
             raise NetdashError(f"the demo data is missing ({source}). Reinstall netdash or import your own data.")
-        return self.import_dataset(source, name=DEMO_NAME)
+        return self.import_dataset(source, name=DEMO_NAME, who="netdash (bundled demo)")

@@ -5,7 +5,8 @@ Property-based tests (hypothesis) feed the one door for data,
 import`` run), with random bytes, truncated and corrupted files, other
 delimiters and encodings, huge fields, too many columns or rows, formulas
 and script in every text field, IDs that collide after trimming or case
-folding, and dates at the edges of the calendar. Any exception other than
+folding, dates at the edges of the calendar, and distinctive client IDs in every
+check's path (which no message may quote: issue 18). Any exception other than
 :class:`~netdash.errors.NetdashError` fails the test.
 
 Example counts: ``NETDASH_FUZZ_EXAMPLES`` (default 100 per property: one
@@ -36,6 +37,7 @@ from hypothesis import strategies as st
 from netdash.errors import NetdashError
 from netdash.ingest import parse as parse_module
 from netdash.ingest import load_dataset, read_uploads
+from raw_ids_support import find_raw_ids, raw_id
 
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
 GOOD_FILES = {p.name: p.read_bytes() for p in sorted(GOOD.glob("*.csv"))}
@@ -348,6 +350,57 @@ def test_random_zips(members):
             except (ValueError, UnicodeEncodeError, IndexError):  # names zipfile itself cannot write
                 assume(False)
     _outcome("zip archives", {"upload.zip": buffer.getvalue()})
+
+
+# ---- raw client IDs (issue 18): never in a message, never in what is stored ------------------------
+
+raw_tag = st.text(alphabet="ABCDEFGHJKMNPQRSTUVWXYZ0123456789", min_size=3, max_size=10)
+decoration = st.sampled_from(["", " ", "  ", "\u00a0", "<b>", "'", '"', "é", "\u202e", ";", "=", "-"])
+placement = st.sampled_from(["unknown in contacts", "duplicated in clients", "case variant in contacts",
+                             "case clash in clients", "spaces clash in clients", "known", "unknown and bad row"])
+
+
+@FUZZ
+@given(ids=st.lists(st.tuples(raw_tag, placement, decoration, decoration), min_size=1, max_size=30,
+                    unique_by=lambda t: t[0]))
+def test_raw_client_ids_are_in_no_message_and_nothing_imported(ids):
+    """Distinctive client IDs anywhere a check can see them: the outcome quotes none of them."""
+    frames = _frames()
+    clients, contacts = [frames["clients.csv"]], [frames["contacts.csv"]]
+    raws = []
+
+    def contact(cid, who="P1"):
+        contacts.append(pd.DataFrame([{"date": "2024-03-01", "practitioner_id": who, "client_id": cid,
+                                       "contact_type": "visit"}]))
+
+    for tag, where, before, after in ids:
+        rid = raw_id(tag, before=before, after=after)
+        raws.append(rid)
+        if where in ("known", "case variant in contacts"):
+            clients.append(pd.DataFrame({"client_id": [rid]}))
+            contact(rid.lower() if where == "case variant in contacts" else rid)
+        elif where == "duplicated in clients":
+            clients.append(pd.DataFrame({"client_id": [rid, rid]}))
+        elif where == "case clash in clients":
+            clients.append(pd.DataFrame({"client_id": [rid, rid.lower()]}))
+        elif where == "spaces clash in clients":
+            clients.append(pd.DataFrame({"client_id": [rid, f" {rid} "]}))
+        else:
+            contact(rid, "P-404" if where == "unknown and bad row" else "P1")
+    files = {**GOOD_FILES, "clients.csv": _csv_bytes(pd.concat(clients).fillna("")),
+             "contacts.csv": _csv_bytes(pd.concat(contacts).fillna(""))}
+    try:
+        dataset, report = load_dataset(read_uploads(files), secret=SECRET, today=TODAY)
+    except NetdashError as err:
+        _rejected("raw client IDs", err)
+        said = str(err) + "\n".join(map(str, getattr(err, "problems", [])))
+    else:
+        OUTCOMES[("raw client IDs", "imported")] += 1
+        said = "\n".join(map(str, report.warnings))
+        stored = b"".join(_csv_bytes(dataset.table(t)) for t in ("clients", "contacts"))
+        assert find_raw_ids(stored, raws) == []
+        assert dataset.contacts["client_id"].dropna().str.fullmatch(r"c_[0-9a-f]{16}").all()
+    assert find_raw_ids(said.encode(), raws) == []
 
 
 def test_the_known_answer_for_utf16_and_latin1():

@@ -328,7 +328,8 @@ def test_client_not_in_clients_table_is_a_warning(tmp_path):
     report = report_for(tmp_path, contacts=CONTACTS + "2024-01-10,P1,C999,,,\n")
     assert report.ok
     assert [str(w) for w in report.warnings] == [
-        "contacts.csv, row 2: client_id 'C999' is not in clients.csv. The rows were kept."]
+        "contacts.csv, row 2: 1 client_id value is not in clients.csv. The rows were kept. The IDs are not shown "
+        "because they identify clients."]
 
 
 def test_raw_client_ids_never_reach_the_dataset():
@@ -392,7 +393,7 @@ def test_files_that_are_not_usable_csv(tmp_path, content, expected):
 def test_file_size_limit(tmp_path, monkeypatch):
     import netdash.ingest.read as read_module
 
-    monkeypatch.setattr(read_module, "MAX_FILE_MB", 100 / 1024 / 1024)  # 100 bytes
+    monkeypatch.setattr(read_module, "MAX_FILE_MB", 100 / 1e6)  # 100 bytes
     with pytest.raises(InvalidInputError, match=r"contacts.csv: the file is 0 MB; the limit is"):
         read_source(make_source(tmp_path))
 
@@ -502,7 +503,7 @@ def test_zip_bomb_refused_before_unpacking(tmp_path, monkeypatch):
     import netdash.ingest.read as read_module
 
     monkeypatch.setattr(read_module, "MAX_UNZIPPED_MB", 1)
-    bomb = _zip(tmp_path / "bomb.zip", {"contacts.csv": b"0" * (3 * 1024 * 1024)})
+    bomb = _zip(tmp_path / "bomb.zip", {"contacts.csv": b"0" * 3_000_000})
     assert bomb.stat().st_size < 10_000
     with pytest.raises(InvalidInputError, match="bomb.zip: the zip unpacks to 3 MB; the limit is 1 MB"):
         read_source(bomb)
@@ -648,3 +649,24 @@ def test_template_validates_as_shipped(tmp_path):
     zipfile.ZipFile(io.BytesIO(template_zip())).extractall(tmp_path)
     report = validate(read_source(tmp_path), today=pd.Timestamp("2026-01-01"))
     assert report.errors == []
+
+
+# ---- issue 18, item 6: dates that used to get the wrong message, or none --------------------------------
+
+def test_full_width_digits_are_named_as_such(tmp_path):
+    assert errors(tmp_path, contacts=CONTACTS + "２０２４-０３-１４,P1,C001,,visit,30\n") == [
+        "contacts.csv, row 2: date '２０２４-０３-１４' is written with full-width or other non-ASCII digits. Write "
+        "dates as YYYY-MM-DD with the digits 0-9 (switch off full-width input, or save the file again)."]
+
+
+@pytest.mark.parametrize("value", ["2024-03-14 25:99", "2024-03-14T24:00", "2024-03-14 23:60"])
+def test_a_time_of_day_that_does_not_exist_is_refused(tmp_path, value):
+    assert errors(tmp_path, contacts=CONTACTS + f"{value},P1,C001,,visit,30\n") == [
+        f"contacts.csv, row 2: date {value!r} has a time of day that does not exist. Correct the time (00:00 to "
+        "23:59) or leave only the date, e.g. 2024-03-14."]
+
+
+def test_real_times_of_day_are_still_dropped(tmp_path):
+    report = report_for(tmp_path, contacts=CONTACTS + "2024-03-14 23:59,P1,C001,,visit,30\n"
+                        "2024-03-14T00:00:59Z,P1,C001,,visit,30\n")
+    assert report.ok and [d.isoformat() for d in report.tables["contacts"]["date"].dt.date] == ["2024-03-14"] * 2

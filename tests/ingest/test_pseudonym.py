@@ -56,5 +56,6 @@ def test_secret_created_once_with_mode_0600(tmp_path):
 
 def test_damaged_secret_is_reported(tmp_path):
     (tmp_path / "secret.key").write_bytes(b"short")
+    (tmp_path / "secret.key").chmod(0o600)
     with pytest.raises(InvalidInputError, match=r"secret.key is damaged \(5 bytes, expected 32\)"):
         load_or_create_secret(tmp_path)

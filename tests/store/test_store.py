@@ -13,6 +13,7 @@ from netdash.schema import TABLES
 from netdash.store import Workspace, default_workspace
 
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
+DEMO_SOURCE = Path(__file__).resolve().parents[2] / "data" / "demo"
 TODAY = "2024-06-30"
 RAW_CLIENT_IDS = ("C001", "C002", "C003")
 
@@ -185,3 +186,59 @@ def test_stamp_changes_with_every_write_and_not_with_reads(tmp_path):
     assert replaced != imported
     ws.delete("small")
     assert ws.stamp() not in (imported, replaced)
+
+
+# ---- issue 18, item 6: names on one line; concurrent replacements -------------------------------------------
+
+@pytest.mark.parametrize("name", ["two\nlines", "tab\there", "bidi\u202eeman", "line\u2028sep"])
+def test_a_dataset_name_with_a_control_character_is_refused(tmp_path, name):
+    ws = Workspace(tmp_path / "ws")
+    with pytest.raises(InvalidInputError, match="holds a line break, tab or other invisible control character"):
+        ws.import_dataset(GOOD, name=name, today=TODAY)
+    assert ws.list() == []
+
+
+def test_a_replacement_that_was_overtaken_does_not_also_say_imported(tmp_path, monkeypatch):
+    """Two ``--replace`` imports at once: the second to write finds the version it meant to replace gone."""
+    import netdash.store.workspace as workspace_module
+
+    ws = Workspace(tmp_path / "ws")
+    first = ws.import_dataset(GOOD, name="x", today=TODAY)
+    real = workspace_module.load_dataset
+    overtaken = []
+
+    def validating(*args, **kwargs):  # while this import validates, another one replaces "x"
+        if not overtaken:
+            overtaken.append(None)
+            overtaken[0] = Workspace(ws.path).import_dataset(GOOD, name="x", today=TODAY, replace=True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(workspace_module, "load_dataset", validating)
+    with pytest.raises(InvalidInputError, match=r"the dataset 'x' was changed by another import or delete while "
+                                                r"this one was being validated.*nothing was imported"):
+        ws.import_dataset(GOOD, name="x", today=TODAY, replace=True)
+    assert ws.info("x").version == overtaken[0].version != first.version
+    monkeypatch.setattr(workspace_module, "load_dataset", real)
+    assert ws.import_dataset(GOOD, name="x", today=TODAY, replace=True).version != overtaken[0].version
+
+
+def test_two_replacing_processes_at_once_print_imported_once(tmp_path):
+    """The same race between two real ``netdash import --replace`` processes, started together."""
+    import subprocess
+    import sys
+
+    ws = tmp_path / "ws"
+    Workspace(ws).import_dataset(DEMO_SOURCE, name="x")
+    command = [sys.executable, "-m", "netdash.cli", "--workspace", str(ws), "import", str(DEMO_SOURCE), "--name",
+               "x", "--replace"]
+    procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    said = [out for out, _ in outs]
+    codes = sorted(p.returncode for p in procs)
+    # Either they ran one after the other (both fine), or one was overtaken and said so; never two
+    # "Imported" lines for one overtaken import.
+    if codes == [0, 2]:
+        assert sum("Imported" in s for s in said) == 1
+        assert any("was changed by another import" in err for _, err in outs)
+    else:
+        assert codes == [0, 0] and len({Workspace(ws).info("x").version}) == 1
