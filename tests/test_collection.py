@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Runs pytest with Playwright unimportable: a None entry in sys.modules makes every `import playwright...`
@@ -31,6 +33,7 @@ sys.exit(pytest.main(sys.argv[1:]))
 """
 
 
+@pytest.mark.slow  # collects all of the suite in a new interpreter; CI (make test) runs it
 def test_the_whole_suite_is_collected_with_playwright_unimportable():
     done = subprocess.run([sys.executable, "-c", NO_PLAYWRIGHT, "--collect-only", "-q", "-p", "no:cacheprovider"],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)

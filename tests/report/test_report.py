@@ -266,6 +266,7 @@ def test_write_report(tmp_path, hostile):
 
 # --- the bundled demo ------------------------------------------------------------------------------
 
+@pytest.mark.slow  # the whole demo, with 100 bootstrap replicates
 def test_demo_report(demo_source):
     import pandas as pd
 
