@@ -93,8 +93,8 @@ def chromium():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
-        raise BrowserMissing("Python Playwright is not installed: run `make test`, which installs "
-                             "requirements.lock (never `playwright install`: the suite uses Debian's chromium).") from exc
+        raise BrowserMissing("Python Playwright is not installed: run `make test`, which installs requirements.lock "
+                             "(never `playwright install`: the suite uses Debian's chromium).") from exc
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shots.CHROMIUM, args=shots.ARGS)
         try:
