@@ -187,6 +187,7 @@ def test_evaluate_writes_impact_json(ws, demo_source, tmp_path):
     assert impact["met_at_cop"]["excess_per_attendee"] == impact["headline"]["estimate"]
 
 
+@pytest.mark.slow  # the demo's report with the CLI's defaults, and evaluate with 200 bootstrap replicates
 def test_report_and_cli_carry_the_same_verdict(ws, demo_source, tmp_path):
     from markupsafe import escape
 
