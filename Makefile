@@ -1,12 +1,14 @@
 # Two commands on a fresh machine with Python 3.11+:
 #   make run    start the dashboard on the bundled demo data
-#   make test   run the whole test suite (unit, app and browser tests)
+#   make test   run the whole test suite (unit, app and browser tests), as CI does
+# While editing, `make check` runs the fast subset: no browser tests (e2e), no fuzzing, kill or
+# long-bootstrap tests (slow). See docs/benchmarks.md for how long each takes.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test check bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +23,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python tools/ensure_browser.py
 	$(BIN)/python -m pytest
+
+check: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not e2e"
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

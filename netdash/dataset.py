@@ -279,8 +279,9 @@ class Dataset:
     def date_range(self):
         """(first, last) day seen in contacts or attendance, or (None, None).
 
-        Kept in :attr:`memo` (every dashboard run asks several times; at
-        medium scale each pass over the dates took 0.05 to 0.09 s).
+        Kept in :attr:`memo`: every dashboard run asks several times, and
+        each pass reads every date (its cost: ``docs/benchmarks.md``,
+        "Dataset.date_range").
         """
         def compute():
             dates = pd.concat([self.contacts["date"], self.cop_attendance["date"]]).dropna()

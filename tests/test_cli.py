@@ -187,6 +187,7 @@ def test_evaluate_writes_impact_json(ws, demo_source, tmp_path):
     assert impact["met_at_cop"]["excess_per_attendee"] == impact["headline"]["estimate"]
 
 
+@pytest.mark.slow  # the demo's report with the CLI's defaults, and evaluate with 200 bootstrap replicates
 def test_report_and_cli_carry_the_same_verdict(ws, demo_source, tmp_path):
     from markupsafe import escape
 
@@ -206,6 +207,7 @@ def test_evaluate_without_cop_attendance_is_a_clear_error(ws, demo_source, tmp_p
     assert "error: Nobody attended a COP" in err and "Traceback" not in err
 
 
+@pytest.mark.slow  # the demo's report with the CLI's defaults: 500 bootstrap and 50 comparison replicates
 def test_report_writes_offline_html(ws, demo_source, tmp_path):
     out = tmp_path / "report.html"
     assert main(ws + ["report", str(demo_source), "--out", str(out), "--title", "<b>East</b>"]) == 0

@@ -18,6 +18,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
+from hostile import FORMULA, HREF, IMG, PAYLOADS, SCRIPT
 from netdash.export import neutralise_formula, safe_csv, to_gexf, to_graphml
 from netdash.ingest import load_dataset
 from netdash.report import build_report
@@ -26,11 +27,6 @@ from netdash.viz import layout_positions, network_html
 GOOD = Path(__file__).parent / "data" / "good"
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 
-IMG = "<img src=x onerror=alert(1)>"
-SCRIPT = "</script><script>alert(2)</script>"
-HREF = '<a href="javascript:alert(3)">x</a>'
-FORMULA = '=HYPERLINK("http://x")'
-PAYLOADS = (IMG, SCRIPT, HREF, FORMULA)
 class _Markup(HTMLParser):
     """Counts what a payload would add if a browser parsed it as markup rather than text."""
 

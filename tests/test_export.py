@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hostile import FORMULA as HOSTILE_FORMULA
+from hostile import IMG as HOSTILE_HTML
 from netdash.dataset import Dataset
 from netdash.export import safe_csv, to_gexf, to_graphml, write_safe_csv
 from netdash.networks.graphs import practitioner_graph
 from netdash.periods import Period
 
-HOSTILE_HTML = "<img src=x onerror=alert(1)>"
-HOSTILE_FORMULA = '=HYPERLINK("http://x")'
 PERIOD = Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-07-01"))
 
 

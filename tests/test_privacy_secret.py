@@ -46,7 +46,10 @@ def _leaks(blob, secret):
 
 @pytest.fixture(scope="module")
 def produced(tmp_path_factory):
-    """Import the demo and make every output; return (workspace, {label: bytes}) with logs and prints."""
+    """Import the demo and make every output; return (workspace, {label: bytes}) with logs and prints.
+
+    Runs every CLI command on the demo, bootstraps included, so the tests that use it are marked slow.
+    """
     root = tmp_path_factory.mktemp("privacy")
     ws_path, out = root / "ws", root / "out"
     records = []
@@ -84,6 +87,7 @@ def produced(tmp_path_factory):
     return Workspace(ws_path), files
 
 
+@pytest.mark.slow
 def test_every_kind_of_output_was_made(produced):
     _, files = produced
     names = set(files)
@@ -93,6 +97,7 @@ def test_every_kind_of_output_was_made(produced):
     assert len(files["out/report.html"]) > 10_000
 
 
+@pytest.mark.slow
 def test_secret_never_appears_in_exports_prints_or_logs(produced):
     ws, files = produced
     secret = (ws.path / "secret.key").read_bytes()
@@ -101,6 +106,7 @@ def test_secret_never_appears_in_exports_prints_or_logs(produced):
     assert {name: found for name, found in leaks.items() if found} == {}
 
 
+@pytest.mark.slow
 def test_secret_never_appears_in_the_workspace_files(produced):
     ws, _ = produced
     secret = (ws.path / "secret.key").read_bytes()
@@ -109,11 +115,13 @@ def test_secret_never_appears_in_the_workspace_files(produced):
     assert {p.name: _leaks(p.read_bytes(), secret) for p in others if _leaks(p.read_bytes(), secret)} == {}
 
 
+@pytest.mark.slow
 def test_key_file_is_private(produced):
     ws, _ = produced
     assert (ws.path / "secret.key").stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.slow
 def test_raw_client_ids_appear_in_no_output_and_not_in_the_database(produced):
     ws, files = produced
     assert RAW_CLIENT_ID.search((DEMO / "clients.csv").read_bytes())  # the pattern does find the raw IDs
@@ -181,6 +189,7 @@ def _assert_kept(before, after, names):
             pd.testing.assert_frame_equal(after[name][2][table], frame, check_exact=True, obj=f"{name}.{table}")
 
 
+@pytest.mark.slow
 def test_delete_leaves_the_other_datasets_exactly_as_they_were(tmp_path):
     ws = Workspace(tmp_path / "ws")
     ws.import_dataset(GOOD, name="small")
@@ -199,6 +208,7 @@ def test_delete_leaves_the_other_datasets_exactly_as_they_were(tmp_path):
     assert ws.path.stat().st_mode & 0o777 == 0o700
 
 
+@pytest.mark.slow
 def test_replace_leaves_no_bytes_of_the_replaced_dataset(tmp_path):
     ws = Workspace(tmp_path / "ws")
     ws.import_dataset(GOOD, name="small")
@@ -214,6 +224,7 @@ def test_replace_leaves_no_bytes_of_the_replaced_dataset(tmp_path):
     assert sorted(p.name for p in ws.path.iterdir()) == ["netdash.duckdb", "secret.key"]
 
 
+@pytest.mark.slow
 def test_a_failed_swap_leaves_the_old_workspace(tmp_path, monkeypatch):
     ws = Workspace(tmp_path / "ws")
     ws.import_dataset(GOOD, name="small")
@@ -314,6 +325,7 @@ def _fail_at_last_table(monkeypatch):
     monkeypatch.setattr(store, "_arrow_table", failing)
 
 
+@pytest.mark.slow
 def test_a_failed_import_leaves_none_of_its_rows_in_the_file(tmp_path, monkeypatch, city_demo):
     ws = Workspace(tmp_path / "ws")
     ws.import_dataset(DEMO, name="demo")
@@ -327,6 +339,7 @@ def test_a_failed_import_leaves_none_of_its_rows_in_the_file(tmp_path, monkeypat
     assert not (ws.path / "netdash.duckdb.importing").exists()
 
 
+@pytest.mark.slow
 def test_a_killed_import_is_scrubbed_by_the_next_import(tmp_path, monkeypatch, city_demo):
     # A killed import cannot clean up: its marker stays, and the next import rewrites the file.
     ws = Workspace(tmp_path / "ws")

@@ -15,8 +15,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -80,6 +78,10 @@ def main(argv=None):
     parser.add_argument("out", nargs="?", default=str(ROOT / "screenshots"))
     parser.add_argument("--pages", default=",".join(PAGES))
     args = parser.parse_args(argv)
+    # Imported here, not at the top: the browser tests load this module for start_app and the launch
+    # arguments, and collecting the suite must not need Playwright unless browser tests are selected.
+    from playwright.sync_api import sync_playwright
+
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as workspace:

@@ -1,8 +1,9 @@
 """Exact betweenness as dense matrix products, for small dense components.
 
-Used by :func:`netdash.metrics.centrality.betweenness` when it pays
-(``docs/benchmarks.md``: on the medium demo, two components of about 1,000
-nodes, 0.5 s against 2 to 5 s for rustworkx or NetworKit).
+Used by :func:`netdash.metrics.centrality.betweenness` when it pays: on
+small dense components (the medium demo's two of about 1,000 nodes) BLAS
+products beat rustworkx's and NetworKit's graph traversal
+(``docs/benchmarks.md``, "What changed", the betweenness libraries).
 """
 
 import numpy as np

@@ -65,11 +65,12 @@ def networkit():
     """NetworKit, imported on first use without scikit-learn.
 
     NetworKit's package ``__init__`` imports its ``linkprediction`` module,
-    which imports scikit-learn if it can (1.0 s of the 1.4 s import on the
-    reference machine) and works without it. netdash uses none of
-    ``linkprediction``, so unless scikit-learn is already loaded its import
-    is made to fail (a ``None`` entry in ``sys.modules``, Python's documented
-    way) for the duration of NetworKit's import: 0.4 s.
+    which imports scikit-learn if it can (most of NetworKit's import time)
+    and works without it. netdash uses none of ``linkprediction``, so unless
+    scikit-learn is already loaded its import is made to fail (a ``None``
+    entry in ``sys.modules``, Python's documented way) for the duration of
+    NetworKit's import. Times with and without: ``docs/benchmarks.md``,
+    "Deferred imports".
     """
     with imports_blocked("sklearn"):
         import networkit as nk

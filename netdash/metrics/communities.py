@@ -6,7 +6,7 @@ membership by normalised mutual information (NMI) and the adjusted Rand index
 themselves (silos); near 0 means working groups cut across agencies.
 
 scikit-learn is imported only when the adjusted Rand index is asked for
-(its import takes about a second); NMI is computed here by
+(its import is slow: ``docs/benchmarks.md``, "Deferred imports"); NMI is computed here by
 :func:`normalized_mutual_info`, the same arithmetic as scikit-learn's
 ``normalized_mutual_info_score`` (tests compare them).
 
@@ -40,19 +40,16 @@ LOUVAIN_NETWORKX_MAX_TIES = 1_000
 """Above this many ties :func:`agency_nmi` uses NetworKit's PLM instead of networkx's Louvain.
 
 On the medium demo (89,351 ties) both give NMI 0.256571352264418 for seeds 0
-to 4; PLM takes 0.02 to 0.1 s against networkx's 1.7 to 2.7 s, measured in
-one run at load average 6 to 7 (``docs/benchmarks.md``). On smaller graphs
-the gap is the same factor: 0.013 s against 0.0012 s at 900 ties, 0.058 s
-against 0.0043 s at 4,000 and 0.19 s against 0.010 s at 8,000 (medians of
-3, one run, load average 2 to 3). Over time computes one NMI per window: the
-medium demo's 24 monthly windows of working ties (3,000 to 5,000 ties each)
-took 12.8 s with the rule at 10,000 ties and 2.5 s at 1,000 (same run). The
-two implementations' NMIs differ by about as much as Louvain's own
-randomness (quarterly windows: -0.080 to +0.032, median +0.011), which is why
-small changes in this measure should not be read as effects. Up to 1,000
-ties networkx takes about a hundredth of a second, and the karate club and
-other textbook graphs keep networkx's answers. NetworKit's import (0.4 s) is
-paid once per process."""
+to 4, and PLM is many times faster there and on graphs of a few thousand
+ties. The threshold is this low because Over time computes one NMI per
+window: the medium demo's monthly windows of working ties have 3,000 to
+5,000 ties each. The two implementations' NMIs differ by about as much as
+Louvain's own randomness (quarterly windows: -0.080 to +0.032, median
++0.011), which is why small changes in this measure should not be read as
+effects. Up to 1,000 ties networkx is quick, and the karate club and other
+textbook graphs keep networkx's answers. NetworKit's import is paid once per
+process. Timings of both, by graph size, and of the windows:
+``docs/benchmarks.md``, "LOUVAIN_NETWORKX_MAX_TIES"."""
 
 EXPLANATIONS = {
     "agency_nmi": (
@@ -202,7 +199,8 @@ def agency_alignment(G, groups="agency", *, seed=0, resolution=1.0, weight=None,
     if implementation not in ("networkx", "auto"):
         raise InvalidInputError(f"implementation={implementation!r} is not known; use 'networkx' or 'auto'.")
     plm = implementation == "auto" and weight is None and G.number_of_edges() > LOUVAIN_NETWORKX_MAX_TIES
-    # Imported here (it takes about a second), and not while another thread holds scikit-learn back.
+    # Imported here, on first use (docs/benchmarks.md, "Deferred imports"), and not while another thread holds
+    # scikit-learn back.
     adjusted_rand_score = import_module("sklearn.metrics").adjusted_rand_score
     nmis, aris, first = [], [], None
     if plm:
@@ -360,7 +358,7 @@ def _plm_labelings(G, seeds, *, resolution=1.0):
     one answer (parallel node moves make the partition depend on thread timing).
     The NetworKit graph is built once for all the seeds.
     """
-    nk = networkit()  # imported on first use: 0.4 s
+    nk = networkit()  # imported on first use (docs/benchmarks.md, "Deferred imports")
     if isinstance(G, GraphMatrix):
         H = networkit_graph(GraphMatrix(G.nodes, G.source, G.target) if G.is_directed() else G, None)
     else:

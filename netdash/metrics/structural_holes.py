@@ -96,10 +96,10 @@ _GRAPHBLAS_MIN_WORK = 5e7
 
 scipy forms the whole two-step product and then keeps its entries at ties:
 at regional scale (944,412 ties, sum of squared degrees 2.3e8) that is 107 M
-non-zeros per product, and structural holes took 12.5 s and 3.3 GB of peak
-memory on the reference machine. A masked product computes only the entries
-at ties (``docs/benchmarks.md``). Below the threshold scipy is faster than
-GraphBLAS's import (about 0.5 s)."""
+non-zeros per product, which dominated structural holes' time and peak
+memory there. A masked product computes only the entries at ties. Below the
+threshold scipy finishes before GraphBLAS's import would. Time and memory
+of both, and of the import: ``docs/benchmarks.md``, "_GRAPHBLAS_MIN_WORK"."""
 
 
 def _arrays(M, *, constraint=True, effective=True):
@@ -145,9 +145,10 @@ def _products_at_ties_graphblas(ties, P, Mx, *, constraint, effective):
 def _graphblas():
     """python-graphblas (SuiteSparse:GraphBLAS), imported on first use without numba.
 
-    python-graphblas imports numba when it is installed (1.3 s, measured),
-    only for user-defined operators, which netdash does not use: its import
-    is made to fail (a ``None`` entry in ``sys.modules``) while graphblas loads.
+    python-graphblas imports numba when it is installed, only for
+    user-defined operators, which netdash does not use: its import is made to
+    fail (a ``None`` entry in ``sys.modules``) while graphblas loads, which
+    saves numba's import time (``docs/benchmarks.md``, "Deferred imports").
     """
     with imports_blocked("numba"):
         import graphblas

@@ -142,7 +142,8 @@ def sorted_counts(keys):
     """Distinct values of the int64 array ``keys`` in increasing order, and how often each occurs.
 
     A sort and a scan: ``numpy.unique`` without ``return_*`` uses a hash
-    table in numpy 2.4, which is 10 times slower on these keys.
+    table in numpy 2.4, which is slower on these keys (``docs/benchmarks.md``,
+    "sorted_counts").
 
     Examples
     --------

@@ -104,9 +104,9 @@ def period_log(ds, period=None):
 def dataset_log(ds):
     """:func:`netdash.networks.codes.coded_log` of ``ds``, coded once per dataset object and kept in ``ds.memo``.
 
-    Coding the medium demo's 526,654 contacts takes about 0.5 s; every graph
-    and analysis of the same dataset (the app shares one read-only Dataset
-    per version) reuses the one log.
+    Coding is costly at scale (``docs/benchmarks.md``, "dataset_log"), so every
+    graph and analysis of the same dataset (the app shares one read-only
+    Dataset per version) reuses the one log.
     """
     return stored(("coded_log",), ds, lambda: coded_log(ds))
 

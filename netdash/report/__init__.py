@@ -112,8 +112,8 @@ def build_report(ds, *, period=None, cop_start=None, ties="working", min_count=D
     compare_replicates : int, default 50
         Bootstrap and permutation replicates for the before/after change of
         the headline measures; 0 gives the change without interval or p.
-        Each replicate recomputes every measure twice (about 0.3 s on the
-        200-practitioner demo).
+        Each replicate recomputes every measure twice (time per replicate:
+        ``docs/benchmarks.md``, "build_report").
 
     Returns
     -------

@@ -107,8 +107,8 @@ def _plain_pair_table(G, weight, index):
     Every tie is one edge, so there is nothing to add up, and walking the
     nodes in order ``G.edges`` reports a tie from the end met first, i.e.
     the neighbour at the same or a later position: keeping those adjacency
-    entries gives the same pairs, weights and order, three times faster at
-    80,000 ties.
+    entries gives the same pairs, weights and order, faster than the general
+    path (``docs/benchmarks.md``, "_plain_pair_table").
     """
     adj = G._adj  # networkx's documented adjacency (G.adj without the read-only view per node)
     position = {n: i for i, n in enumerate(adj)}

@@ -36,8 +36,8 @@ __all__ = ["layout_positions", "stable_positions"]
 # Repulsion is computed exactly over all pairs; this caps the pair
 # evaluations (nodes² × iterations) so a few thousand nodes take seconds.
 _PAIR_BUDGET = 1.2e8
-# Rows of the pair matrix per block: 64 rows × a few thousand nodes stay in the CPU cache
-# (twice as fast as 512 at 2,000 nodes). Each row's sum is the same whatever the block size.
+# Rows of the pair matrix per block: 64 rows × a few thousand nodes stay in the CPU cache (faster than
+# larger blocks: docs/benchmarks.md, "_CHUNK"). Each row's sum is the same whatever the block size.
 _CHUNK = 64
 _GRAVITY = 0.02  # weak pull to the centre that keeps separate components in view
 

@@ -6,11 +6,10 @@ that installs it (``tools/ensure_browser.py``, run by ``make test``, does).
 """
 
 import os
-from pathlib import Path
 
 import pytest
 
-from e2e_support import App, Session, shots, write_hostile_dataset
+from e2e_support import App, BrowserMissing, Session, chromium, shots, write_hostile_dataset
 
 
 @pytest.fixture(scope="module")
@@ -54,17 +53,16 @@ def app(e2e_workspace, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(shots.CHROMIUM).exists():
-        pytest.fail(f"{shots.CHROMIUM} not found: the browser suite needs Debian's chromium. Run "
-                    "`apt-get install chromium` (make test runs tools/ensure_browser.py, which does it).")
+    """Debian's headless Chromium, launched once per test module: the one browser every browser test uses.
+
+    Fails (never skips, never downloads) with the install command when
+    ``/usr/bin/chromium`` or Python Playwright is missing.
+    """
     try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("Python Playwright is not installed: run `make test`, which installs requirements.lock.")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=shots.CHROMIUM, args=shots.ARGS)
-        yield b
-        b.close()
+        with chromium() as b:
+            yield b
+    except BrowserMissing as exc:  # raised before the launch, never from a test
+        pytest.fail(str(exc))
 
 
 @pytest.fixture

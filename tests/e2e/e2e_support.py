@@ -16,11 +16,17 @@ fail with the command that installs it (``tools/ensure_browser.py`` does).
 import importlib.util
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pandas as pd
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from hostile import HREF, IMG, PAYLOADS, SCRIPT
+
+# Playwright is imported inside the functions that drive a browser, never here: this module is imported
+# whenever the suite is collected (tests/e2e/conftest.py), and collecting must not need Playwright unless
+# browser tests are selected (tests/test_collect.py checks it).
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo"
@@ -35,12 +41,6 @@ def _load_screenshot_tool():
 
 
 shots = _load_screenshot_tool()
-
-IMG = "<img src=x onerror=alert(1)>"
-SCRIPT = "</script><script>alert(2)</script>"
-HREF = '<a href="javascript:alert(3)">x</a>'
-FORMULA = '=HYPERLINK("http://x")'
-PAYLOADS = (IMG, SCRIPT, HREF, FORMULA)
 
 # Settled: the script has finished, no element is stale, the running-man widget is gone and every
 # visible data frame has drawn its grid (glide-data-grid renders a moment after the script ends).
@@ -73,6 +73,34 @@ CANVAS_INK_JS = """(c) => {
   for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
   return n;
 }"""
+
+
+class BrowserMissing(RuntimeError):
+    """Debian's Chromium or Python Playwright is not installed; the message says how to install it."""
+
+
+@contextmanager
+def chromium():
+    """Launch Debian's headless Chromium (``/usr/bin/chromium``) with the suite's arguments; close it on exit.
+
+    The one place the browser suite and its helper scripts start a browser.
+    Never downloads one: raises :class:`BrowserMissing`, with the command that
+    installs what is missing, when the browser or Python Playwright is absent.
+    """
+    if not Path(shots.CHROMIUM).exists():
+        raise BrowserMissing(f"{shots.CHROMIUM} not found: the browser suite needs Debian's chromium. Run "
+                             "`apt-get install chromium` (make test runs tools/ensure_browser.py, which does it).")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        raise BrowserMissing("Python Playwright is not installed: run `make test`, which installs requirements.lock "
+                             "(never `playwright install`: the suite uses Debian's chromium).") from exc
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shots.CHROMIUM, args=shots.ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def pages_present():
@@ -184,6 +212,8 @@ class Session:
 
     def settle(self, *, since=None, timeout_ms=120_000):
         """Wait until a script run has started after ``since`` (a :meth:`runs_started` count), then settled."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
         if since is not None:
             try:
                 self.page.wait_for_function(f"(window.__ndStarts || 0) > {since}", timeout=15_000, polling=50)

@@ -23,7 +23,8 @@ import time
 
 import pytest
 
-from e2e_support import DEMO, PAYLOADS, ROOT, Session, pages_present, write_broken_dataset
+from e2e_support import DEMO, ROOT, Session, pages_present, write_broken_dataset
+from hostile import IMG, PAYLOADS, SCRIPT
 
 pytestmark = pytest.mark.e2e
 
@@ -299,7 +300,7 @@ def test_hostile_names_never_run_on_any_page(hostile_tour, name):
         _build_report(session)
     if name == "network_map":
         # Focus a practitioner whose name is a payload: it is offered, as text, in the selector.
-        session.choose("Find a practitioner", "<img src=x onerror=alert(1)>")
+        session.choose("Find a practitioner", IMG)
         _assert_maps_drawn(session)
         session.screenshot("hostile_network_map")
     session.page.wait_for_timeout(300)  # give an injected onerror handler time to fire
@@ -313,10 +314,10 @@ def test_hostile_payloads_are_shown_as_text(hostile_tour):
     _assert_maps_drawn(session)
     # The map is drawn in the page (pages/_mapview.py): its legend shows the hostile agency names as text.
     legend = session.page.locator("[data-testid='stMain'] .nd-legend").first.inner_text()
-    assert "<img src=x onerror=alert(1)>" in legend or "</script><script>alert(2)</script>" in legend
+    assert IMG in legend or SCRIPT in legend
     assert _injected(session) == 0
     shown = session.options("Find a practitioner")
-    assert any("<img src=x onerror=alert(1)>" in text for text in shown)
+    assert any(IMG in text for text in shown)
     assert any('=HYPERLINK("http://x")' in text for text in shown)
 
 

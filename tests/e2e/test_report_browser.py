@@ -1,7 +1,8 @@
 """The HTML report in a real browser with the network blocked (Chromium, headless).
 
 Run with ``pytest -m e2e tests/e2e/test_report_browser.py``. Uses Debian's
-``/usr/bin/chromium`` through Python Playwright; the test is skipped when
+``/usr/bin/chromium`` through Python Playwright (the suite's one ``browser``
+fixture, tests/e2e/conftest.py); the tests fail with the install command when
 either is missing (never ``playwright install``: nothing is downloaded).
 
 Regenerate the screenshot in the docs with::
@@ -9,7 +10,6 @@ Regenerate the screenshot in the docs with::
     .venv/bin/python tests/e2e/test_report_browser.py docs/img/report.png
 """
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -17,18 +17,14 @@ import pytest
 
 from netdash.report import SECTIONS, write_report
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
-from test_report import PAYLOADS, hostile_records  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+TESTS = Path(__file__).resolve().parents[1]
+# hostile.py (on the path under pytest; not when this file runs as a script) and tests/report/test_report.py.
+sys.path[:0] = [str(TESTS), str(TESTS / "report")]
+from e2e_support import chromium  # noqa: E402
+from hostile import MARKUP as PAYLOADS  # noqa: E402 - the payloads hostile_records puts in names
+from test_report import hostile_records  # noqa: E402
 
 pytestmark = pytest.mark.e2e
-
-
-def _browser(p):
-    return p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
 
 def _open(browser, path, *, viewport=(1280, 900)):
@@ -57,15 +53,6 @@ def _open(browser, path, *, viewport=(1280, 900)):
 
 
 @pytest.fixture(scope="module")
-def playwright():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("Debian's chromium is not installed")
-    with sync_api.sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
 def reports(tmp_path_factory, demo_source):
     from netdash.dataset import Dataset
     from netdash.ingest import load_dataset
@@ -81,10 +68,9 @@ def reports(tmp_path_factory, demo_source):
 
 
 @pytest.mark.parametrize("which", ["hostile", "demo"])
-def test_report_renders_completely_offline(playwright, reports, which):
-    browser = _browser(playwright)
+def test_report_renders_completely_offline(browser, reports, which):
+    page, log = _open(browser, reports[which])
     try:
-        page, log = _open(browser, reports[which])
         for anchor, heading in SECTIONS:
             section = page.locator(f"section#{anchor}")
             assert section.is_visible(), anchor
@@ -105,13 +91,12 @@ def test_report_renders_completely_offline(playwright, reports, which):
         assert pdf.startswith(b"%PDF") and len(pdf) > 50_000
         assert log == {"requests": [], "console": [], "dialogs": [], "page_errors": []}
     finally:
-        browser.close()
+        page.close()
 
 
-def test_hostile_names_show_as_text_and_run_nothing(playwright, reports):
-    browser = _browser(playwright)
+def test_hostile_names_show_as_text_and_run_nothing(browser, reports):
+    page, log = _open(browser, reports["hostile"])
     try:
-        page, log = _open(browser, reports["hostile"])
         assert page.title() == "Report " + PAYLOADS[3]
         legend = page.locator("ul.legend[aria-label=Agencies]").inner_text()
         assert PAYLOADS[0] in legend and PAYLOADS[1] in legend   # shown literally, as text
@@ -121,25 +106,21 @@ def test_hostile_names_show_as_text_and_run_nothing(playwright, reports):
         assert page.evaluate("typeof window.alert === 'function' && document.scripts.length") == 0
         assert log["dialogs"] == [] and log["requests"] == [] and log["page_errors"] == []
     finally:
-        browser.close()
+        page.close()
 
 
 def save_screenshot(out):
     """Render the report of the bundled demo and save a full-page screenshot (PNG) to ``out``."""
     import tempfile
 
-    from playwright.sync_api import sync_playwright
-
     from netdash.ingest import load_dataset
 
     demo, _ = load_dataset(Path(__file__).resolve().parents[2] / "data" / "demo", secret=b"k" * 32, name="demo")
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+    with tempfile.TemporaryDirectory() as tmp, chromium() as browser:
         path = write_report(demo, Path(tmp) / "demo.html", compare_replicates=50)
-        browser = _browser(p)
         page, log = _open(browser, path, viewport=(1280, 1000))
         assert not log["requests"], log
         page.screenshot(path=str(out), full_page=True)
-        browser.close()
     try:  # a 256-colour palette keeps the docs image small (about a third of the size)
         from PIL import Image
     except ImportError:

@@ -11,14 +11,10 @@ import subprocess
 import sys
 import urllib.request
 import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
-
-from screenshots import ARGS, CHROMIUM, free_port  # noqa: E402
+from e2e_support import ROOT, shots
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +31,7 @@ server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"
 def fresh_server(tmp_path):
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(AUTH)
-    port = free_port()
+    port = shots.free_port()
     env = dict(os.environ, NETDASH_WORKSPACE=str(tmp_path / "ws"))
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
@@ -55,17 +51,15 @@ def fresh_server(tmp_path):
 
 
 @pytest.mark.parametrize("path", ["/overview", "/network_map"])
-def test_first_request_to_a_deep_link_gets_the_sign_in_page(fresh_server, path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
+def test_first_request_to_a_deep_link_gets_the_sign_in_page(browser, fresh_server, path):
+    page = browser.new_page()
+    try:
         page.goto(fresh_server + path)
         page.get_by_text("Sign in to continue").wait_for(timeout=60000)
         page.wait_for_timeout(2000)
         text = page.inner_text("body")
-        browser.close()
+    finally:
+        page.close()
     assert "Sign in" in text
     for leaked in ("Practitioners", "Contacts", "Dataset", "Network map", "Overview"):
         assert leaked not in text

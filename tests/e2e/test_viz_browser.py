@@ -6,32 +6,13 @@ nothing is fetched, the map draws under the file's Content-Security-Policy,
 a tooltip shows the name as plain text, and the file's images download.
 """
 
-from pathlib import Path
-
 import networkx as nx
 import pytest
 
+from hostile import HREF, IMG, SCRIPT
 from netdash.viz import layout_positions, network_html
 
 pytestmark = pytest.mark.e2e
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-IMG = "<img src=x onerror=alert(1)>"
-SCRIPT = "</script><script>alert(2)</script>"
-HREF = '<a href="javascript:alert(3)">x</a>'
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: run `apt-get install chromium` (tools/ensure_browser.py does it).")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _hostile_graph():

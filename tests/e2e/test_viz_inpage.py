@@ -16,7 +16,8 @@ from netdash.viz import layout_positions
 from netdash.viz.inpage import maps_css, maps_module, maps_payload
 from netdash.viz.maps import network_map
 from netdash.viz.spec import network_spec
-from test_viz_browser import HREF, IMG, SCRIPT, _hostile_graph, browser  # noqa: F401 - the browser fixture
+from hostile import HREF, IMG, SCRIPT
+from test_viz_browser import _hostile_graph
 
 pytestmark = pytest.mark.e2e  # the module's tests need Chromium; the first two do not, and are quick
 
@@ -82,7 +83,7 @@ def _specs(G, positions, **options):
 
 
 @pytest.fixture(scope="module")
-def host(browser, tmp_path_factory):  # noqa: F811 - the imported fixture
+def host(browser, tmp_path_factory):
     path = tmp_path_factory.mktemp("host") / "host.html"
     path.write_text(HOST, encoding="utf-8")
     page = browser.new_page(viewport={"width": 1000, "height": 900})

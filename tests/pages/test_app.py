@@ -209,6 +209,7 @@ def test_trust_page_sends_the_strongest_pairs_and_says_how_many_are_left_out(app
     assert shown["is_trust_tie"].tolist() == expected["is_trust_tie"].tolist()
 
 
+@pytest.mark.slow  # the all-pairs reference on the demo, then the page twice
 def test_fragmentation_page_distance_weighted_value_exact_then_sampled(app, app_workspace, monkeypatch):
     import functools
 

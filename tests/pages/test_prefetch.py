@@ -177,6 +177,7 @@ def _assert_same(got, want):
             pd.testing.assert_frame_equal(a, b)
 
 
+@pytest.mark.slow  # waits for the background work of a page's other settings, then computes them again
 @pytest.mark.parametrize(("page", "key", "option"), PAGES, ids=[p.split("/")[1][:-3] for p, _, _ in PAGES])
 def test_a_prefetched_setting_shows_what_computing_it_on_demand_shows(app_workspace, monkeypatch, page, key, option):
     """Computed in the background for another ties setting, then shown: the same page as computing it then.
@@ -206,6 +207,7 @@ def test_a_prefetched_setting_shows_what_computing_it_on_demand_shows(app_worksp
     _assert_same(prefetched, _shown(fresh))
 
 
+@pytest.mark.slow  # waits for the background comparison, then computes it again
 def test_before_after_opens_on_the_comparison_warmed_up_while_another_page_was_read(app_workspace, monkeypatch):
     """Any page queues Before & after's default comparison; the page then reads it, and shows the same."""
     import netdash.change.compare

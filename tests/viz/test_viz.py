@@ -7,14 +7,12 @@ import re
 import networkx as nx
 import pytest
 
+from hostile import HREF, IMG, SCRIPT
 from netdash.errors import InvalidInputError
 from netdash.viz import agency_colours, layout_positions, map_budget, network_html, network_spec, stable_positions
 from netdash.viz.network_html import csp_hash
 from netdash.viz.colours import MISSING_COLOUR, PALETTE, shade
 
-IMG = "<img src=x onerror=alert(1)>"
-SCRIPT = "</script><script>alert(2)</script>"
-HREF = '<a href="javascript:alert(3)">x</a>'
 HOSTILE = (IMG, SCRIPT, HREF)
 
 

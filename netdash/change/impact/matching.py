@@ -77,7 +77,8 @@ def propensity_logit(X, treated):
     if not keep.any():
         return np.zeros(len(values))
     z = (values[:, keep] - values[:, keep].mean(axis=0)) / sd[keep]
-    # Imported here (about 2.5 s, on first use), and not while another thread holds scikit-learn back.
+    # Imported here, on first use (docs/benchmarks.md, "Deferred imports"), and not while another thread holds
+    # scikit-learn back.
     LogisticRegression = import_module("sklearn.linear_model").LogisticRegression
 
     model = LogisticRegression(max_iter=1000)
