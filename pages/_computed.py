@@ -9,7 +9,6 @@ use them from there.
 import pandas as pd
 import streamlit as st
 
-from pages import _prefetch
 
 
 def period_key(period):
@@ -79,32 +78,6 @@ def _comparison(name, version, before_key, after_key, ties, replicates, _ds, _be
     analyses = (analysis(_ds, _before, ties), analysis(_ds, _after, ties))
     return compare_periods(_ds, _before, _after, ties=ties, permutations=replicates, bootstrap=replicates,
                            analyses=analyses)
-
-
-def warm_before_after(ds, period, cop_start):
-    """Queue Before & after's default work (no intervals) for the background worker.
-
-    The page is the slowest to open (two analyses, a comparison and a layout:
-    about 1.9 s of its 3.1 to 3.8 s first load at medium scale), and it
-    depends only on the sidebar, so the work can be done while the user
-    reads any page.
-    """
-    from netdash.errors import NetdashError
-    from netdash.change.impact import OUTCOME_TIES
-
-    def job():
-        try:
-            before, after = split_period(ds, period, cop_start)
-        except NetdashError:
-            return  # the page explains it
-        ties = OUTCOME_TIES[0]  # the page's default
-        for p in (before, after):
-            analysis(ds, p, ties).G
-        comparison(ds, before, after, ties)
-        period_positions(ds, period)
-
-    key = ("before_after", ds.name, ds.version, period_key(period), None if cop_start is None else str(cop_start))
-    _prefetch.warm(ds, key, job)
 
 
 def period_positions(ds, period):

@@ -7,12 +7,10 @@ sidebar; every number they show comes from ``netdash``.
 import datetime as dt
 import logging
 import re
-import threading
 from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from netdash.errors import NetdashError
@@ -20,7 +18,7 @@ from netdash.periods import Period
 from netdash.store import Workspace
 from pages._computed import (  # noqa: F401 - the pages' names for them
     ANALYSES_KEPT, ANALYSIS_TTL, analysis, comparison, period_key, period_positions, positions_for, rule_key,
-    split_period, warm_before_after,
+    split_period,
 )
 
 log = logging.getLogger("netdash.app")
@@ -44,63 +42,6 @@ def md(text):
     into an image fetched from outside, or ``:red[...]`` into styling.
     """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
-
-
-def mark_routed():
-    """Called by streamlit_app.py on every run, after it has applied sign-in and navigation."""
-    get_script_run_ctx().netdash_routed = True
-
-
-def ensure_routed():
-    """Stop a page that Streamlit ran without going through streamlit_app.py in this run.
-
-    Streamlit treats an app with a ``pages/`` folder as a version-1
-    multipage app until ``st.navigation`` has run once in the server
-    process; a first visitor who opens a deep link such as ``/overview``
-    would get that file run directly, skipping the router and its sign-in.
-    Every page calls this first. The mark is per run (kept on the run's
-    context and consumed here), so a direct run is caught even in a session
-    that was routed before; it switches the fallback off and reruns, so the
-    router decides what is shown.
-    """
-    ctx = get_script_run_ctx()
-    routed = getattr(ctx, "netdash_routed", False)
-    ctx.netdash_routed = False
-    if not routed:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-#: Modules the pages import on first use, slowest last (seconds measured on this machine, one process:
-#: altair 0.24, netdash.analysis 0.16, netdash.viz 0.09, scikit-learn's linear models 0.70).
-WARM_IMPORTS = ("netdash.analysis", "netdash.change.compare", "netdash.viz", "netdash.viz.panels", "netdash.actions.isolation",
-                "netdash.change.impact", "netdash.actions.clients", "netdash.report", "netdash.export", "altair",
-                "sklearn.metrics", "sklearn.linear_model")
-
-
-def _import_all():
-    from netdash.metrics.backends import import_module, networkit
-
-    try:
-        networkit()  # NetworKit first: it is imported with scikit-learn held back (netdash.metrics.backends)
-        for name in WARM_IMPORTS:
-            import_module(name)
-    except Exception:  # noqa: BLE001 - a page importing the module itself will show the error
-        log.exception("netdash: importing the pages' modules in the background failed")
-
-
-@st.cache_resource(show_spinner=False)
-def warm_imports():
-    """Import what the pages need in a background thread, once per server (about 1.3 s of imports).
-
-    A page's first load would otherwise pay for its own imports (Before &
-    after 0.3 s, COP impact 0.7 s). Python's per-module import lock makes a
-    page that needs a module still being imported wait for it, not import it
-    twice.
-    """
-    thread = threading.Thread(target=_import_all, name="netdash-warm-imports", daemon=True)
-    thread.start()
-    return thread
 
 
 @st.cache_resource(show_spinner=False)
@@ -211,7 +152,6 @@ def sidebar():
         help="Splits before from after. Defaults to the first COP session.",
     )
     st.sidebar.caption(f"Dataset version {ds.version}")
-    warm_before_after(ds, current_period(), current_cop_start())
 
 
 def current_dataset():

@@ -14,9 +14,7 @@ from netdash.viz.panels import before_after_maps
 from netdash.change.impact import OUTCOME_TIES
 from netdash.periods import Period
 from netdash.viz.inpage import maps_payload
-from pages import _mapview, _prefetch, _shared
-
-_shared.ensure_routed()
+from pages import _mapview, _shared
 
 DAY = pd.Timedelta(days=1)
 # Issue 7: at most ~1,500 practitioners sent to the browser unless the user asks for more; two maps share it.
@@ -238,22 +236,3 @@ _shared.explain([HEADLINE_EXPLANATIONS[k] for k in comparison.measures.index]
                     "are tied in both periods, 0 no more alike than chance.",
                     "Pearson correlation of the off-diagonal cells of the two binary adjacency matrices; "
                     "p from permuting the rows and columns of one matrix together (Krackhardt 1987).")])
-
-
-def _other_maps(t):
-    _maps(*keys[:-1], t, changes_only, larger)
-
-
-def _other_comparison(t):
-    if not replicates:  # intervals take minutes: only when asked for
-        _shared.comparison(ds, before, after, t)
-
-
-def _other_heatmaps(t):
-    _heatmaps(*keys[:-1], t, heatmap_level)
-
-
-# While the user reads, compute the other ties settings (the page's cached functions, in the background), a step
-# at a time: one option's steps take up to 2 s at medium scale, and the next page's jobs should not wait for all.
-_prefetch.submit(ds, _prefetch.other_options("before_after", OUTCOME_TIES, ties, _other_maps, _other_comparison,
-                                             _other_heatmaps))

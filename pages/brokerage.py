@@ -5,9 +5,7 @@ import streamlit as st
 
 from netdash.metrics import brokerage, centrality, structural_holes
 from netdash.metrics.matrix import GraphMatrix
-from pages import _prefetch, _shared
-
-_shared.ensure_routed()
+from pages import _shared
 
 st.title("Brokerage")
 st.caption(
@@ -126,8 +124,3 @@ _shared.explain(
     + [(field.replace("_", " ").capitalize(), plain, formula)
        for module in (centrality, structural_holes) for field, (plain, formula) in module.EXPLANATIONS.items()]
 )
-
-# While the user reads, compute the other ties settings (the page's cached functions, in the background).
-_prefetch.submit(ds, _prefetch.other_options(
-    "brokerage", _shared.TIES_LABELS, ties,
-    lambda t: _positions_in_network(ds.name, ds.version, _shared.period_key(period), t, weighted)))

@@ -10,8 +10,6 @@ from netdash.metrics.trust import trust_graph
 from netdash.report.sections import cop_windows
 from pages import _shared
 
-_shared.ensure_routed()
-
 MEASURES = {
     "clients_with_team": ("Clients with a multi-agency team", "{:,}"),
     "mean_agencies": ("Agencies per client (mean)", "{:.1f}"),

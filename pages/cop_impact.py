@@ -7,9 +7,7 @@ import streamlit as st
 from netdash.networks import graphs
 from netdash.change.impact import OUTCOME_TIES, impact_design, impact_estimates, staggered_estimates
 from netdash.change.impact.estimators import dose_response_line
-from pages import _prefetch, _shared
-
-_shared.ensure_routed()
+from pages import _shared
 
 st.title("COP impact")
 st.caption(
@@ -229,13 +227,3 @@ with st.expander("How this is worked out"):
     st.markdown("\n".join(f"- {rule}" for rule in result["rules"]))
     st.caption(f"{result['bootstrap']} bootstrap replicates, seed {result['seed']}. Methods and their measured "
                "coverage on data with a known effect: docs/impact.md.")
-
-
-def _other_ties(t):
-    _staggered(ds.name, ds.version, day, t)
-    _impact(ds.name, ds.version, day, t, bootstrap)
-    _design(ds.name, ds.version, day, t).practitioner_table()
-
-
-# While the user reads, compute the other ties settings (the page's cached functions, in the background).
-_prefetch.submit(ds, _prefetch.other_options("cop_impact", OUTCOME_TIES, ties, _other_ties))

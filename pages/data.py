@@ -10,8 +10,6 @@ from netdash.ingest import read_uploads, suggest_mapping, template_zip, validate
 from netdash.schema import TABLES
 from pages import _shared
 
-_shared.ensure_routed()
-
 st.title("Data")
 st.caption(
     "Client IDs are replaced by keyed pseudonyms as they are imported: the original IDs are never stored. "

@@ -5,9 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from netdash.metrics import communities, distance, fragmentation, mixing
-from pages import _prefetch, _shared
-
-_shared.ensure_routed()
+from pages import _shared
 
 st.title("Fragmentation and boundaries")
 st.caption(
@@ -135,8 +133,3 @@ _shared.explain(
     [(field.replace("_", " ").capitalize(), plain, formula)
      for module in (fragmentation, mixing, communities) for field, (plain, formula) in module.EXPLANATIONS.items()]
 )
-
-# While the user reads, compute the other ties settings (the page's cached functions, in the background).
-_prefetch.submit(ds, _prefetch.other_options(
-    "fragmentation", _shared.TIES_LABELS, ties,
-    lambda t: _measures(ds.name, ds.version, _shared.period_key(period), t, permutations)))

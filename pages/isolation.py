@@ -4,9 +4,7 @@ import streamlit as st
 
 from netdash.actions import isolation
 from netdash.errors import NetdashError
-from pages import _prefetch, _shared
-
-_shared.ensure_routed()
+from pages import _shared
 
 CATEGORY_LABELS = {
     "isolated": "No working ties recorded yet",
@@ -174,12 +172,3 @@ _shared.explain([
      "score = shared clients + 0.5 × recency + 0.5 × c / (c + 1), recency = 2^(−age / 90 days), c = colleagues "
      "in common (`netdash.actions.isolation.suggest_introductions`)."),
 ])
-
-
-def _other_ties(t):
-    _report(ds.name, ds.version, _shared.period_key(period), t, drift_share)
-    _introductions(ds.name, ds.version, _shared.period_key(period), t)
-
-
-# While the user reads, compute the other ties settings (the page's cached functions, in the background).
-_prefetch.submit(ds, _prefetch.other_options("isolation", TIES, ties, _other_ties))

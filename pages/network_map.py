@@ -6,9 +6,7 @@ from netdash.metrics.basic import network_summary
 from netdash.viz import agency_colours, map_html
 from netdash.viz.inpage import maps_payload
 from netdash.viz.maps import SIZE_MEASURES, map_measures, network_map
-from pages import _mapview, _prefetch, _shared
-
-_shared.ensure_routed()
+from pages import _mapview, _shared
 
 st.title("Network map")
 st.caption(
@@ -104,10 +102,3 @@ else:
                        file_name="network_map.html", mime="text/html", key="dl_map_html",
                        help="One file that opens offline in any browser, with the same map: zoom, tooltips, "
                             "PNG and SVG images. It holds the names shown on the map: share it as you would them.")
-
-# While the user reads, draw the other ties settings with these filters (the page's cached functions, in the
-# background).
-_prefetch.submit(ds, _prefetch.other_options(
-    "network_map", _shared.TIES_LABELS, ties,
-    lambda t: _drawn(ds.name, ds.version, _shared.period_key(period), t, tuple(sorted(agencies)), focus, radius,
-                     size_by, colour_by)))

@@ -11,9 +11,7 @@ from netdash.viz.panels import map_panel, population_graph
 from netdash.change.impact import OUTCOME_TIES
 from netdash.periods import Period
 from netdash.viz.inpage import maps_payload
-from pages import _mapview, _prefetch, _shared
-
-_shared.ensure_routed()
+from pages import _mapview, _shared
 
 st.title("Over time")
 st.caption(
@@ -162,16 +160,3 @@ _mapview.show(payload, key="ot_map", height=620)
 
 st.subheader("What these measures mean")
 _shared.explain(list(HEADLINE_EXPLANATIONS.values()))
-
-
-def _other_charts(t):
-    _charts(ds.name, ds.version, freq, t, cop_day)
-
-
-def _other_map(t):
-    _window_panel(ds.name, ds.version, freq, t, chosen)  # the windows, so the chosen one, do not depend on ties
-
-
-# While the user reads, compute the other ties settings (the page's cached functions, in the background), a step
-# at a time, so the next page's jobs wait for one step at most.
-_prefetch.submit(ds, _prefetch.other_options("over_time", OUTCOME_TIES, ties, _other_charts, _other_map))

@@ -6,8 +6,6 @@ import streamlit as st
 from netdash.dataset import dataset_summary, monthly_activity
 from pages import _shared
 
-_shared.ensure_routed()
-
 st.title("Overview")
 st.caption(
     "Are practitioners from different agencies getting to know each other? "

@@ -11,8 +11,6 @@ from netdash.report import build_report
 from netdash.report.sections import cop_windows
 from pages import _shared
 
-_shared.ensure_routed()
-
 REPORT_TIES = {k: _shared.TIES_LABELS[k] for k in ("working", "direct", "coworking")}
 SHORT_WINDOW_DAYS = 30
 REPLICATES = {0: "None (fastest)", 20: "20 (quick)", 50: "50 (about a minute)"}

@@ -8,8 +8,6 @@ from netdash.viz import layout_positions, map_budget, network_spec
 from netdash.viz.inpage import maps_payload
 from pages import _mapview, _shared
 
-_shared.ensure_routed()
-
 st.title("Trust")
 st.caption(
     "A trust tie is more than a single referral: two practitioners who keep in touch, both ways, over time. "
