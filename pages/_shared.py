@@ -1,10 +1,10 @@
-"""Widgets and cached loaders every page shares.
+"""The sidebar, the widgets every page shares, and what the pages read from them.
 
-Pages call :func:`current` to get the dataset and settings chosen in the
-sidebar; every number they show comes from ``netdash``.
+Pages call :func:`current_dataset`, :func:`current_period` and
+:func:`current_cop_start` for the sidebar's choices and pass them to
+:mod:`pages._cached`; every number they show comes from ``netdash``.
 """
 
-import datetime as dt
 import logging
 import re
 from contextlib import contextmanager
@@ -15,11 +15,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from netdash.errors import NetdashError
 from netdash.periods import Period
-from netdash.store import Workspace
-from pages._computed import (  # noqa: F401 - the pages' names for them
-    ANALYSES_KEPT, ANALYSIS_TTL, analysis, comparison, period_key, period_positions, positions_for, rule_key,
-    split_period,
-)
+from pages import _cached
 
 log = logging.getLogger("netdash.app")
 
@@ -44,20 +40,6 @@ def md(text):
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
-@st.cache_resource(show_spinner=False)
-def workspace():
-    """The workspace, with the bundled demo imported on first start."""
-    ws = Workspace()
-    ws.ensure_demo()
-    return ws
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _listing(path, stamp):
-    """The dataset list of the workspace at ``path`` while its database file is ``stamp`` (read-only)."""
-    return tuple(workspace().list())
-
-
 def _dataset_infos(*, refresh=False):
     """The workspace's datasets, read once per script run.
 
@@ -71,34 +53,13 @@ def _dataset_infos(*, refresh=False):
     """
     ctx = get_script_run_ctx()
     if refresh or getattr(ctx, "netdash_infos", None) is None:
-        ws = workspace()
-        ctx.netdash_infos = list(_listing(str(ws.path), ws.stamp()))
+        ws = _cached.workspace()
+        ctx.netdash_infos = list(_cached.dataset_listing(str(ws.path), ws.stamp()))
     return ctx.netdash_infos
 
 
 def dataset_names():
     return [info.name for info in _dataset_infos()]
-
-
-@st.cache_resource(show_spinner="Loading dataset…", max_entries=4)
-def load(name, version):
-    """The dataset ``name`` at ``version``, one shared object: read it, never change it.
-
-    A resource, not ``st.cache_data``: data caching would unpickle a fresh
-    copy of every table (half a million contacts at medium scale, 0.1 s)
-    on each of the three or four calls a run makes.
-    """
-    return workspace().open(name)
-
-
-def import_warnings(ds):
-    """The data-quality warnings noted when ``ds`` was imported, as a tuple of strings."""
-    return _import_warnings(ds.name, ds.version)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _import_warnings(name, version):
-    return tuple(str(w) for w in workspace().warnings(name))
 
 
 def dataset_info(name):
@@ -163,7 +124,7 @@ def current_dataset():
             st.info("No dataset is loaded. Import one on the Data page.")
             st.stop()
         info = dataset_info("demo" if "demo" in names else names[0])
-    return load(info.name, info.version)
+    return _cached.load(info.name, info.version)
 
 
 def current_period():
@@ -260,73 +221,25 @@ def trust_rule_controls():
     return rule
 
 
-def practitioner_labels(ds):
-    """practitioner_id -> "Name (id)" where a name was supplied, else the id (shared: do not change it)."""
-    return _practitioner_labels(ds.name, ds.version, ds)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _practitioner_labels(name, version, _ds):
-    people = _ds.practitioners
-    return {
-        pid: (f"{label} ({pid})" if isinstance(label, str) and label else pid)
-        for pid, label in zip(people["practitioner_id"], people["name"])
-    }
-
-
-def agency_names(ds):
-    """agency_id -> name (shared: do not change it)."""
-    return _agency_names(ds.name, ds.version, ds)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _agency_names(name, version, _ds):
-    return dict(zip(_ds.agencies["agency_id"], _ds.agencies["name"]))
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _palette(name, version, _ds):
-    from netdash.viz import agency_colours
-
-    return agency_colours(agency_names(_ds))
-
-
 #: Above this many agencies an agency × agency heat map has cells of a few pixels and is slow in the browser
 #: (120 agencies at medium scale: 14,400 cells, 1.2 MB sent and 0.6 to 1.0 s to draw), so pages start with sectors.
 MAX_HEATMAP_AGENCIES = 25
 
 
-def sector_label(sector):
-    """``"mental_health"`` -> ``"Mental health"``."""
-    return str(sector).replace("_", " ").capitalize()
+def heatmap_level(ds, key):
+    """A choice between agencies and sectors for an agency-mixing heat map: ``"agency"`` or ``"sector"``.
 
-
-def heatmap_groups(ds, key):
-    """A choice between agencies and sectors for an agency-mixing heat map, and how to relabel its matrices.
-
-    Returns ``(collapse, rename)``: ``collapse(matrix)`` turns an agency ×
-    agency matrix into the chosen level's (unchanged for agencies), and
-    ``rename`` maps its labels to display names.
+    Agencies by default while they fit (:data:`MAX_HEATMAP_AGENCIES`);
+    :func:`netdash.metrics.mixing.group_mixing` turns a matrix into the
+    chosen level's.
     """
-    from netdash.metrics.mixing import collapse_mixing
-
     n_agencies = len(ds.agencies)
-    options = ["sector", "agency"]
     label = {"sector": "Sectors", "agency": f"Agencies ({n_agencies} × {n_agencies}"
              + (", slower)" if n_agencies > MAX_HEATMAP_AGENCIES else ")")}
-    level = st.radio("Show ties between", options, format_func=label.get, horizontal=True, key=key,
-                     index=1 if n_agencies <= MAX_HEATMAP_AGENCIES else 0,
-                     help="Each agency belongs to one sector (housing, mental health, …); "
-                          "sector cells add up their agencies' ties.")
-    if level == "agency":
-        return (lambda matrix: matrix), agency_names(ds)
-    sectors = dict(zip(ds.agencies["agency_id"], ds.agencies["sector"]))
-    return (lambda matrix: collapse_mixing(matrix, sectors)), {s: sector_label(s) for s in set(sectors.values())}
-
-
-def palette(ds):
-    """Agency colours for the whole dataset, so an agency keeps its colour on every page and map."""
-    return _palette(ds.name, ds.version, ds)
+    return st.radio("Show ties between", ["sector", "agency"], format_func=label.get, horizontal=True, key=key,
+                    index=1 if n_agencies <= MAX_HEATMAP_AGENCIES else 0,
+                    help="Each agency belongs to one sector (housing, mental health, …); "
+                         "sector cells add up their agencies' ties.")
 
 
 def auth_configured():

@@ -8,14 +8,14 @@ import streamlit as st
 from netdash.errors import NetdashError
 from netdash.ingest import read_uploads, suggest_mapping, template_zip, validate
 from netdash.schema import TABLES
-from pages import _shared
+from pages import _cached, _shared
 
 st.title("Data")
 st.caption(
     "Client IDs are replaced by keyed pseudonyms as they are imported: the original IDs are never stored. "
     "Nothing is sent anywhere; everything stays in this workspace."
 )
-ws = _shared.workspace()
+ws = _cached.workspace()
 
 tab_import, tab_datasets, tab_help = st.tabs(["Import files", "Datasets in this workspace", "Template and format"])
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from netdash.actions import isolation
 from netdash.errors import NetdashError
-from pages import _shared
+from pages import _cached, _shared
 
 CATEGORY_LABELS = {
     "isolated": "No working ties recorded yet",
@@ -41,21 +41,9 @@ min_count = int(c3.number_input("Hide counts below", 1, 50, 5, key="iso_min_coun
                                 help="Counts from 1 to this number minus one are hidden in the summary "
                                      "tables (small-number protection). The individual lists are not affected."))
 
-
-@st.cache_resource(show_spinner="Looking for people to invite…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _report(name, version, period_key, ties, drift_share):
-    return isolation.isolation_report(ds, period, ties=ties, drift_share=drift_share)
-
-
-@st.cache_resource(show_spinner="Looking for introductions…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _introductions(name, version, period_key, ties):
-    return isolation.suggest_introductions(ds, period, ties=ties)
-
-
-key = (ds.name, ds.version, _shared.period_key(period), ties)
 with _shared.shown_errors():
-    report = _report(*key, drift_share)
-    intros = _introductions(*key)
+    report = _cached.isolation(ds, period, ties, drift_share)
+    intros = _cached.introductions(ds, period, ties)
 
 if not period.mask(ds.contacts["date"]).any():
     st.warning(f"No contacts are recorded in {period.label()}, so everyone in post appears below as having no "
@@ -75,8 +63,8 @@ except NetdashError:
     st.caption("“Cross-agency links fading” needs a period with a start and an end, to compare with the period "
                "before it; choose both dates in the sidebar. The COP start date is not used on this page.")
 
-names = _shared.agency_names(ds)
-labels = _shared.practitioner_labels(ds)
+names = _cached.agency_names(ds)
+labels = _cached.practitioner_labels(ds)
 
 st.subheader("How many people, by situation")
 st.caption(f"Practitioners in post in {period.label()}. Counts from 1 to {min_count - 1} are hidden, and so is "
