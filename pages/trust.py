@@ -28,8 +28,11 @@ c3.metric("From the survey", summary["by_source"].get("survey", 0))
 c4.metric("Inferred from contacts", summary["by_source"].get("inferred", 0))
 
 per_agency = trust_by_agency(summary, _cached.agency_names(ds))
-left, right = st.columns([3, 2])
-with left:
+
+
+@st.fragment
+def _trust_map(ds, period, rule):
+    # Only the map reruns when the toggle changes.
     st.subheader("Trust network")
     hide_untied = st.toggle("Hide people without trust ties", True)
     with _shared.shown_errors():
@@ -40,6 +43,23 @@ with left:
         _mapview.show(payload, key="trust_map", height=540)
     else:
         st.info("No trust ties in this period under this rule.")
+
+
+@st.fragment
+def _pairs(ds, period, rule):
+    # Only the table reruns when the toggle changes.
+    table = _cached.trust_pairs(ds, period, rule)
+    only = st.toggle("Only trust ties", True, key="trust_only")
+    if only:
+        table = table[table["is_trust_tie"]]
+    _shared.dataframe_head(table, "strongest trust ties" if only else "pairs (trust ties first, strongest first)",
+                           hide_index=True, width="stretch")
+    _shared.download_csv(table, "trust_ties.csv", key="dl_trust_ties")
+
+
+left, right = st.columns([3, 2])
+with left:
+    _trust_map(ds, period, rule)
 with right:
     st.subheader("Per agency")
     st.dataframe(per_agency, hide_index=True, width="stretch")
@@ -48,13 +68,7 @@ with right:
 st.subheader("Every pair that worked together")
 st.caption("Strength is the number of contacts for inferred ties, and the mean rating (1–4) for survey ties. "
            "Trust ties come first, strongest first.")
-table = _cached.trust_pairs(ds, period, rule)
-only = st.toggle("Only trust ties", True, key="trust_only")
-if only:
-    table = table[table["is_trust_tie"]]
-_shared.dataframe_head(table, "strongest trust ties" if only else "pairs (trust ties first, strongest first)",
-                       hide_index=True, width="stretch")
-_shared.download_csv(table, "trust_ties.csv", key="dl_trust_ties")
+_pairs(ds, period, rule)
 
 st.subheader("What this measure means")
 _shared.explain([
