@@ -5,8 +5,10 @@ Pages call :func:`current_dataset`, :func:`current_period` and
 :mod:`pages._cached`; every number they show comes from ``netdash``.
 """
 
+import functools
 import logging
 import re
+import threading
 from contextlib import contextmanager
 
 import pandas as pd
@@ -38,6 +40,37 @@ def md(text):
     into an image fetched from outside, or ``:red[...]`` into styling.
     """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+#: Modules the pages import on first use that take long to import: the first page needing one would pay for it
+#: (docs/architecture.md, "Caching": COP impact's first load and scikit-learn).
+WARM_IMPORTS = ("netdash.analysis", "netdash.change.compare", "netdash.viz", "netdash.viz.panels",
+                "netdash.actions.isolation", "netdash.change.impact", "netdash.actions.clients", "netdash.report",
+                "netdash.export", "altair", "sklearn.metrics", "sklearn.linear_model")
+
+
+def _import_all():
+    from netdash.metrics.backends import import_module, networkit
+
+    try:
+        networkit()  # NetworKit first: it is imported with scikit-learn held back (netdash.metrics.backends)
+        for name in WARM_IMPORTS:
+            import_module(name)
+    except Exception:  # noqa: BLE001 - a page importing the module itself will show the error
+        log.exception("netdash: importing the pages' modules in the background failed")
+
+
+@functools.cache
+def warm_imports():
+    """Import :data:`WARM_IMPORTS` in a thread, once per server process; return the thread.
+
+    The only work the app does outside a script run. It computes nothing
+    and fills no cache; Python's per-module import lock makes a page that
+    needs a module still being imported wait for it, not import it twice.
+    """
+    thread = threading.Thread(target=_import_all, name="netdash-warm-imports", daemon=True)
+    thread.start()
+    return thread
 
 
 def _dataset_infos(*, refresh=False):

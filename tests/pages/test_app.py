@@ -255,6 +255,20 @@ def test_app_raises_the_garbage_collector_thresholds(app):
     assert gc.get_threshold() == (50_000, 20, 20)
 
 
+def test_background_imports_load_every_listed_module(app, caplog):
+    import sys
+
+    from pages import _shared
+
+    thread = _shared.warm_imports()  # started by the app's first run, once per server
+    assert thread.name == "netdash-warm-imports" and _shared.warm_imports() is thread
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    _shared._import_all()  # again in this thread: a misspelt name would be logged
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert all(name in sys.modules for name in _shared.WARM_IMPORTS)
+
+
 def test_download_csv_builds_a_deferred_table_only_when_clicked(monkeypatch):
     import pandas as pd
 

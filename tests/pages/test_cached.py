@@ -29,7 +29,8 @@ def _cache_uses(path):
     """Lines of ``path`` that name a Streamlit cache decorator (``st.cache_data``, ``from streamlit import ...``)."""
     found = []
     for node in ast.walk(_tree(path)):
-        if isinstance(node, ast.Attribute) and node.attr in CACHE_DECORATORS:
+        if (isinstance(node, ast.Attribute) and node.attr in CACHE_DECORATORS and isinstance(node.value, ast.Name)
+                and node.value.id in ("st", "streamlit")):
             found.append(node.lineno)
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("streamlit"):
             found.extend(node.lineno for alias in node.names if alias.name in CACHE_DECORATORS)
