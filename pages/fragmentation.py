@@ -4,7 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from netdash.metrics import communities, distance, fragmentation, mixing
+from netdash.metrics import communities, fragmentation, mixing
 from pages import _cached, _shared
 
 st.title("Fragmentation and boundaries")
