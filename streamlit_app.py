@@ -8,15 +8,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import _prefetch, _shared
+from pages import _shared
 
 # A local icon: a ":material/...:" page icon makes the browser fetch the favicon from a public CDN.
 st.set_page_config(page_title="netdash", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
 
-# The server keeps millions of long-lived objects (cached networkx graphs); with Python's default thresholds
-# (700, 10, 10) each cold page rerun spent 0.2 to 0.6 s scanning them again: Before & after 1,708
-# collections and 0.56-0.60 s, Over time 0.37-0.39 s (medium, gc callbacks in an AppTest run). With
-# (50,000, 20, 20): 19 collections and 0.21 s, Over time 0.03 s. Cyclic garbage only waits a little longer.
+# Fewer collections while the cached graphs, millions of long-lived objects, are built: docs/architecture.md.
 GC_THRESHOLDS = (50_000, 20, 20)
 gc.set_threshold(*GC_THRESHOLDS)
 
@@ -45,14 +42,12 @@ PAGES = {
     ],
 }
 
-# st.navigation is always called, first: if a run ended before it, Streamlit
-# would fall back to serving files from pages/ directly, bypassing sign-in.
-with _prefetch.script_run():  # background work waits while any page runs
-    if _shared.signed_out():
-        nav = st.navigation([st.Page(_shared.sign_in_page, title="Sign in", url_path="sign_in")], position="hidden")
-    else:
-        nav = st.navigation(PAGES)
-        _shared.signed_in_sidebar()
-        _shared.sidebar()
-    _shared.mark_routed()
-    nav.run()
+# st.navigation is always called, first: if a run ended before it, Streamlit would fall back to serving files
+# from pages/ directly, bypassing sign-in (pages/__init__.py covers the first run of a fresh server).
+if _shared.signed_out():
+    nav = st.navigation([st.Page(_shared.sign_in_page, title="Sign in", url_path="sign_in")], position="hidden")
+else:
+    nav = st.navigation(PAGES)
+    _shared.signed_in_sidebar()
+    _shared.sidebar()
+nav.run()

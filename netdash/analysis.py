@@ -38,6 +38,7 @@ from netdash.metrics.matrix import GraphMatrix
 
 __all__ = [
     "NetworkAnalysis",
+    "betweenness_table",
     "practitioner_table",
     "network_measures",
     "PRACTITIONER_COLUMNS",
@@ -409,3 +410,58 @@ def _jsonable(value):
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
+
+
+def betweenness_table(analysis, *, weighted=False):
+    """Every practitioner's betweenness in ``analysis``, with its standard error and a note for readers.
+
+    Unweighted, it is :attr:`NetworkAnalysis.betweenness`, the value the CLI
+    and the report give: exact within the analysis's work budget, estimated
+    from sampled practitioners above it (Brandes 2001; Brandes & Pich 2007).
+    Weighted (contacts as shorter paths, ``weight`` = contacts) it is exact
+    within the budget; above it there is no weighted estimator, so the
+    unweighted estimate is returned and the note says so.
+
+    Parameters
+    ----------
+    analysis : NetworkAnalysis
+    weighted : bool, default False
+
+    Returns
+    -------
+    DataFrame
+        Indexed by practitioner_id: ``betweenness`` (normalised) and, when
+        estimated, ``betweenness_se``. ``attrs["note"]`` holds a sentence
+        for readers when the value is estimated or not the one asked for,
+        else None.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> class Fixed:  # a path a - b - c: b is on the one shortest path between a and c
+    ...     G = nx.path_graph(["a", "b", "c"]); max_work = 1e9
+    ...     matrix = GraphMatrix.from_graph(G)
+    >>> betweenness_table(Fixed(), weighted=True)["betweenness"].to_dict()
+    {'a': 0.0, 'b': 1.0, 'c': 0.0}
+    """
+    M = analysis.matrix
+    if weighted and M.number_of_nodes() * M.number_of_edges() <= analysis.max_work:
+        W = GraphMatrix.from_graph(analysis.G, weight="weight")
+        table = pd.DataFrame({"betweenness": pd.Series(centrality.betweenness(W, normalized=True, weight="weight"),
+                                                       dtype="float64")})
+        table.attrs["note"] = None
+        return table.rename_axis("practitioner_id")
+    result = analysis.betweenness
+    notes = []
+    if weighted:
+        notes.append(f"Weighted betweenness would need every shortest path of {M.number_of_nodes():,} practitioners "
+                     f"and {M.number_of_edges():,} ties, beyond what this page computes; unweighted is shown.")
+    if result.method == "sampled":
+        notes.append(f"Betweenness is estimated from {result.sources:,} randomly chosen practitioners (largest "
+                     f"standard error {result.max_standard_error:.5f}, in the betweenness_se column); "
+                     "`netdash metrics --max-work` computes it more precisely.")
+    table = pd.DataFrame({"betweenness": pd.Series(result.values, dtype="float64")})
+    if result.standard_error:
+        table["betweenness_se"] = pd.Series(result.standard_error, dtype="float64")
+    table.attrs["note"] = " ".join(notes) or None
+    return table.rename_axis("practitioner_id")

@@ -1,10 +1,11 @@
-"""Widgets and cached loaders every page shares.
+"""The sidebar, the widgets every page shares, and what the pages read from them.
 
-Pages call :func:`current` to get the dataset and settings chosen in the
-sidebar; every number they show comes from ``netdash``.
+Pages call :func:`current_dataset`, :func:`current_period` and
+:func:`current_cop_start` for the sidebar's choices and pass them to
+:mod:`pages._cached`; every number they show comes from ``netdash``.
 """
 
-import datetime as dt
+import functools
 import logging
 import re
 import threading
@@ -12,17 +13,12 @@ from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from netdash.access import role_for
 from netdash.errors import NetdashError
 from netdash.periods import Period
-from netdash.store import Workspace
-from pages._computed import (  # noqa: F401 - the pages' names for them
-    ANALYSES_KEPT, ANALYSIS_TTL, analysis, comparison, period_key, period_positions, positions_for, rule_key,
-    split_period, warm_before_after,
-)
+from pages import _cached
 
 log = logging.getLogger("netdash.app")
 
@@ -47,36 +43,11 @@ def md(text):
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
-def mark_routed():
-    """Called by streamlit_app.py on every run, after it has applied sign-in and navigation."""
-    get_script_run_ctx().netdash_routed = True
-
-
-def ensure_routed():
-    """Stop a page that Streamlit ran without going through streamlit_app.py in this run.
-
-    Streamlit treats an app with a ``pages/`` folder as a version-1
-    multipage app until ``st.navigation`` has run once in the server
-    process; a first visitor who opens a deep link such as ``/overview``
-    would get that file run directly, skipping the router and its sign-in.
-    Every page calls this first. The mark is per run (kept on the run's
-    context and consumed here), so a direct run is caught even in a session
-    that was routed before; it switches the fallback off and reruns, so the
-    router decides what is shown.
-    """
-    ctx = get_script_run_ctx()
-    routed = getattr(ctx, "netdash_routed", False)
-    ctx.netdash_routed = False
-    if not routed:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-#: Modules the pages import on first use, slowest last (seconds measured on this machine, one process:
-#: altair 0.24, netdash.analysis 0.16, netdash.viz 0.09, scikit-learn's linear models 0.70).
-WARM_IMPORTS = ("netdash.analysis", "netdash.change.compare", "netdash.viz", "netdash.viz.panels", "netdash.actions.isolation",
-                "netdash.change.impact", "netdash.actions.clients", "netdash.report", "netdash.export", "altair",
-                "sklearn.metrics", "sklearn.linear_model")
+#: Modules the pages import on first use that take long to import: the first page needing one would pay for it
+#: (docs/architecture.md, "Caching": COP impact's first load and scikit-learn).
+WARM_IMPORTS = ("netdash.analysis", "netdash.change.compare", "netdash.viz", "netdash.viz.panels",
+                "netdash.actions.isolation", "netdash.change.impact", "netdash.actions.clients", "netdash.report",
+                "netdash.export", "altair", "sklearn.metrics", "sklearn.linear_model")
 
 
 def _import_all():
@@ -90,34 +61,17 @@ def _import_all():
         log.exception("netdash: importing the pages' modules in the background failed")
 
 
-@st.cache_resource(show_spinner=False)
+@functools.cache
 def warm_imports():
-    """Import what the pages need in a background thread, once per server (about 1.3 s of imports).
+    """Import :data:`WARM_IMPORTS` in a thread, once per server process; return the thread.
 
-    A page's first load would otherwise pay for its own imports (Before &
-    after 0.3 s, COP impact 0.7 s). Python's per-module import lock makes a
-    page that needs a module still being imported wait for it, not import it
-    twice.
+    The only work the app does outside a script run. It computes nothing
+    and fills no cache; Python's per-module import lock makes a page that
+    needs a module still being imported wait for it, not import it twice.
     """
     thread = threading.Thread(target=_import_all, name="netdash-warm-imports", daemon=True)
     thread.start()
     return thread
-
-
-@st.cache_resource(show_spinner=False)
-def workspace():
-    """The workspace, tidied and with the bundled demo imported on first start (unless it is read-only)."""
-    ws = Workspace()
-    if ws.read_only is None:
-        ws.recover()
-        ws.ensure_demo()
-    return ws
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _listing(path, stamp):
-    """The dataset list of the workspace at ``path`` while its database file is ``stamp`` (read-only)."""
-    return tuple(workspace().list())
 
 
 def _dataset_infos(*, refresh=False):
@@ -133,34 +87,13 @@ def _dataset_infos(*, refresh=False):
     """
     ctx = get_script_run_ctx()
     if refresh or getattr(ctx, "netdash_infos", None) is None:
-        ws = workspace()
-        ctx.netdash_infos = list(_listing(str(ws.path), ws.stamp()))
+        ws = _cached.workspace()
+        ctx.netdash_infos = list(_cached.dataset_listing(str(ws.path), ws.stamp()))
     return ctx.netdash_infos
 
 
 def dataset_names():
     return [info.name for info in _dataset_infos()]
-
-
-@st.cache_resource(show_spinner="Loading dataset…", max_entries=4)
-def load(name, version):
-    """The dataset ``name`` at ``version``, one shared object: read it, never change it.
-
-    A resource, not ``st.cache_data``: data caching would unpickle a fresh
-    copy of every table (half a million contacts at medium scale, 0.1 s)
-    on each of the three or four calls a run makes.
-    """
-    return workspace().open(name)
-
-
-def import_warnings(ds):
-    """The data-quality warnings noted when ``ds`` was imported, as a tuple of strings."""
-    return _import_warnings(ds.name, ds.version)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _import_warnings(name, version):
-    return tuple(str(w) for w in workspace().warnings(name))
 
 
 def dataset_info(name):
@@ -214,7 +147,6 @@ def sidebar():
         help="Splits before from after. Defaults to the first COP session.",
     )
     st.sidebar.caption(f"Dataset version {ds.version}")
-    warm_before_after(ds, current_period(), current_cop_start())
 
 
 def current_dataset():
@@ -226,7 +158,7 @@ def current_dataset():
             st.info("No dataset is loaded. Import one on the Data page.")
             st.stop()
         info = dataset_info("demo" if "demo" in names else names[0])
-    return load(info.name, info.version)
+    return _cached.load(info.name, info.version)
 
 
 def current_period():
@@ -323,73 +255,25 @@ def trust_rule_controls():
     return rule
 
 
-def practitioner_labels(ds):
-    """practitioner_id -> "Name (id)" where a name was supplied, else the id (shared: do not change it)."""
-    return _practitioner_labels(ds.name, ds.version, ds)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _practitioner_labels(name, version, _ds):
-    people = _ds.practitioners
-    return {
-        pid: (f"{label} ({pid})" if isinstance(label, str) and label else pid)
-        for pid, label in zip(people["practitioner_id"], people["name"])
-    }
-
-
-def agency_names(ds):
-    """agency_id -> name (shared: do not change it)."""
-    return _agency_names(ds.name, ds.version, ds)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _agency_names(name, version, _ds):
-    return dict(zip(_ds.agencies["agency_id"], _ds.agencies["name"]))
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _palette(name, version, _ds):
-    from netdash.viz import agency_colours
-
-    return agency_colours(agency_names(_ds))
-
-
 #: Above this many agencies an agency × agency heat map has cells of a few pixels and is slow in the browser
 #: (120 agencies at medium scale: 14,400 cells, 1.2 MB sent and 0.6 to 1.0 s to draw), so pages start with sectors.
 MAX_HEATMAP_AGENCIES = 25
 
 
-def sector_label(sector):
-    """``"mental_health"`` -> ``"Mental health"``."""
-    return str(sector).replace("_", " ").capitalize()
+def heatmap_level(ds, key):
+    """A choice between agencies and sectors for an agency-mixing heat map: ``"agency"`` or ``"sector"``.
 
-
-def heatmap_groups(ds, key):
-    """A choice between agencies and sectors for an agency-mixing heat map, and how to relabel its matrices.
-
-    Returns ``(collapse, rename)``: ``collapse(matrix)`` turns an agency ×
-    agency matrix into the chosen level's (unchanged for agencies), and
-    ``rename`` maps its labels to display names.
+    Agencies by default while they fit (:data:`MAX_HEATMAP_AGENCIES`);
+    :func:`netdash.metrics.mixing.group_mixing` turns a matrix into the
+    chosen level's.
     """
-    from netdash.metrics.mixing import collapse_mixing
-
     n_agencies = len(ds.agencies)
-    options = ["sector", "agency"]
     label = {"sector": "Sectors", "agency": f"Agencies ({n_agencies} × {n_agencies}"
              + (", slower)" if n_agencies > MAX_HEATMAP_AGENCIES else ")")}
-    level = st.radio("Show ties between", options, format_func=label.get, horizontal=True, key=key,
-                     index=1 if n_agencies <= MAX_HEATMAP_AGENCIES else 0,
-                     help="Each agency belongs to one sector (housing, mental health, …); "
-                          "sector cells add up their agencies' ties.")
-    if level == "agency":
-        return (lambda matrix: matrix), agency_names(ds)
-    sectors = dict(zip(ds.agencies["agency_id"], ds.agencies["sector"]))
-    return (lambda matrix: collapse_mixing(matrix, sectors)), {s: sector_label(s) for s in set(sectors.values())}
-
-
-def palette(ds):
-    """Agency colours for the whole dataset, so an agency keeps its colour on every page and map."""
-    return _palette(ds.name, ds.version, ds)
+    return st.radio("Show ties between", ["sector", "agency"], format_func=label.get, horizontal=True, key=key,
+                    index=1 if n_agencies <= MAX_HEATMAP_AGENCIES else 0,
+                    help="Each agency belongs to one sector (housing, mental health, …); "
+                         "sector cells add up their agencies' ties.")
 
 
 def auth_configured():

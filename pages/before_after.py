@@ -1,22 +1,15 @@
 """Before & after: the network before and after the COP started, side by side."""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from netdash.change.compare import mixing_change
-from netdash.dataset import NO_COP_DATA
-from netdash.change.headline import HEADLINE_EXPLANATIONS
-from netdash.change.windows import period_notes
 from netdash.change.dynamics import tie_change_summary
-from netdash.viz.maps import agency_maps
-from netdash.viz.panels import before_after_maps
+from netdash.change.headline import HEADLINE_EXPLANATIONS
 from netdash.change.impact import OUTCOME_TIES
+from netdash.change.windows import period_notes, split_period
+from netdash.dataset import NO_COP_DATA
 from netdash.periods import Period
-from netdash.viz.inpage import maps_payload
-from pages import _mapview, _prefetch, _shared
-
-_shared.ensure_routed()
+from pages import _cached, _mapview, _shared
 
 DAY = pd.Timedelta(days=1)
 # Issue 7: at most ~1,500 practitioners sent to the browser unless the user asks for more; two maps share it.
@@ -66,7 +59,7 @@ else:
                 "split at. "
                 "Set a COP start in the sidebar, or compare two custom periods.")
     with _shared.shown_errors():
-        before, after = _shared.split_period(ds, period, cop_start)
+        before, after = split_period(period, cop_start, ds.date_range)
 st.caption(f"Before: {before.label()}. After: {after.label()} (each period ends the day before its end date).")
 for note in period_notes(before, after):
     st.warning(note)
@@ -77,40 +70,12 @@ with st.expander("Intervals and p-values", expanded=False):
     st.caption("Every replicate recomputes all the measures for both periods: on the 200-practitioner demo, "
                "200 replicates take one to two minutes. The answer is kept for these settings.")
 replicates = int(replicates) if uncertainty else 0
-keys = (ds.name, ds.version, _shared.period_key(before), _shared.period_key(after), ties)
-
-
-@st.cache_resource(show_spinner="Building both networks…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _graphs(name, version, before_key, after_key, ties):
-    # Resources (shared, read-only): unpickling two 40,000-tie graphs cost a second a rerun.
-    return _shared.analysis(ds, before, ties).G, _shared.analysis(ds, after, ties).G
-
-
-@st.cache_resource(show_spinner="Laying out the maps…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _positions(name, version, before_key, after_key, ties):
-    # One layout for every map setting: the population does not change with them. When both periods lie in
-    # the sidebar period (the split at the COP start always does), the Network map's layout of that period:
-    # the same places on both pages, and no new layout when the ties change.
-    return _shared.positions_for(ds, period, list(_graphs(name, version, before_key, after_key, ties)))
-
-
-@st.cache_resource(show_spinner="Drawing the maps…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _maps(name, version, before_key, after_key, ties, changes_only, larger):
-    """The two panels, and the data the page sends to draw them."""
-    G_before, G_after = _graphs(name, version, before_key, after_key, ties)
-    maps = before_after_maps(G_before, G_after, changes_only=changes_only, height_px=470,
-                             titles=(f"Before: {before.label()}", f"After: {after.label()}"),
-                             agency_names=_shared.agency_names(ds),
-                             positions=_positions(name, version, before_key, after_key, ties),
-                             max_nodes=2 * PANEL_NODES if larger else PANEL_NODES,
-                             to_see_more=None if larger else f"switch on '{LARGER_MAPS}' above to see more")
-    return maps, maps_payload([maps.before.spec, maps.after.spec])
-
 
 with _shared.shown_errors():
-    G_before, G_after = _graphs(*keys)
-    maps, payload = _maps(*keys, changes_only, larger)
-    comparison = _shared.comparison(ds, before, after, ties, replicates)
+    maps, payload = _cached.before_after_maps(
+        ds, period, before, after, ties, changes_only=changes_only, max_nodes=2 * PANEL_NODES if larger else PANEL_NODES,
+        to_see_more=None if larger else f"switch on '{LARGER_MAPS}' above to see more")
+    comparison = _cached.comparison(ds, before, after, ties, replicates)
 
 who = comparison.practitioners
 m1, m2, m3, m4 = st.columns(4)
@@ -132,20 +97,11 @@ if maps.before.message or maps.after.message:
 _mapview.show(payload, key="ba_maps", height=520)
 st.caption(f"{len(maps.new_cross_agency):,} new cross-agency ties and {len(maps.lost):,} lost ties on the maps.")
 
-
-@st.cache_resource(show_spinner=False, max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _agency_maps(name, version, before_key, after_key, ties):
-    """The agency-level maps' data: the key's graphs collapsed onto agencies."""
-    return maps_payload(agency_maps(*_graphs(name, version, before_key, after_key, ties),
-                                    titles=(f"Before: {before.label()}", f"After: {after.label()}"),
-                                    agency_names=_shared.agency_names(ds), height_px=560))
-
-
 st.subheader("Agencies")
 st.caption("The same networks seen from the agencies: each dot is an agency (its size: practitioners in post), "
            "each line the practitioner pairs tied across two agencies; the thicker, the more pairs, on one scale "
            "in both maps. Agencies keep their places, grouped by sector (the colours). Hover for the counts.")
-_mapview.show(_agency_maps(*keys), key="ba_agency_maps", height=620)
+_mapview.show(_cached.before_after_agency_maps(ds, before, after, ties), key="ba_agency_maps", height=620)
 
 st.subheader("Headline measures")
 st.caption("Only the practitioners in post in both periods are compared, so the numbers can differ from the "
@@ -176,61 +132,23 @@ t1.markdown("**Working ties**" if ties == "working" else f"**{_shared.TIES_LABEL
 t1.dataframe(tie_change_summary(comparison.tie_changes), width="stretch")
 t2.markdown("**Trust ties** (gained = new, lost = lost)")
 t2.dataframe(tie_change_summary(comparison.trust_tie_changes), width="stretch")
-agencies = _shared.agency_names(ds)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _pairs(name, version, before_key, after_key, ties, replicates):
-    """Every tie change with names, for the download (170,000 rows at medium scale: built once)."""
-    labels = _shared.practitioner_labels(ds)
-    comparison = _shared.comparison(ds, before, after, ties, replicates)  # the key's ties, not this run's
-    pairs = pd.concat([comparison.tie_changes.assign(tie="network"),
-                       comparison.trust_tie_changes.assign(tie="trust")], ignore_index=True)
-    for end_ in ("a", "b"):
-        pairs[f"practitioner_{end_}"] = pairs[end_].map(labels)
-        pairs[f"agency_{end_}"] = pairs[f"agency_{end_}"].map(lambda a: agencies.get(a, a))
-    return pairs
-
-
-_shared.download_csv(lambda: _pairs(*keys, replicates), "tie_changes.csv", label="Download every tie change (CSV)",
-                     key="dl_ba_ties")
+_shared.download_csv(lambda: _cached.tie_changes(ds, before, after, ties, replicates), "tie_changes.csv",
+                     label="Download every tie change (CSV)", key="dl_ba_ties")
 
 st.subheader("Ties between agencies")
 st.caption("Ties between each pair of agencies or sectors (everyone in post in each period; a tie between two "
            "of them is counted in both of their cells). The difference is after minus before.")
 
 
-@st.cache_resource(show_spinner=False, max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _matrices(name, version, before_key, after_key, ties):
-    # The key's graphs, not this run's G_before and G_after: the background work calls this for other ties.
-    return mixing_change(*_graphs(name, version, before_key, after_key, ties))
+@st.fragment
+def _heatmaps(ds, before, after, ties):
+    # Only this part reruns when the grouping changes.
+    level = _shared.heatmap_level(ds, key="ba_heatmap_groups")
+    for column, chart in zip(st.columns(3), _cached.mixing_heatmaps(ds, before, after, ties, level)):
+        column.altair_chart(chart, width="stretch")
 
 
-collapse, group_names = _shared.heatmap_groups(ds, key="ba_heatmap_groups")
-
-
-def _heatmap(matrix, title, diverging=False):
-    frame = matrix.rename(index=group_names, columns=group_names).stack().rename("ties").reset_index()
-    scale = (alt.Scale(scheme="blueorange", domainMid=0) if diverging else alt.Scale(scheme="greens"))
-    return alt.Chart(frame, title=title).mark_rect().encode(
-        x=alt.X("agency_to:N", title=None, sort=None, axis=alt.Axis(labelAngle=-50, labelLimit=110)),
-        y=alt.Y("agency:N", title=None, sort=None, axis=alt.Axis(labelOverlap=False, labelLimit=130)),
-        color=alt.Color("ties:Q", scale=scale, title="change" if diverging else "ties"),
-        tooltip=[alt.Tooltip("agency:N", title="Agency"), alt.Tooltip("agency_to:N", title="With"), "ties:Q"],
-    ).properties(height=340)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=_shared.ANALYSIS_TTL)
-def _heatmaps(name, version, before_key, after_key, ties, level):
-    # Built once per setting and grouping (read-only): a rerun only sends them.
-    before_m, after_m, change = (collapse(matrix) for matrix in _matrices(name, version, before_key, after_key, ties))
-    return (_heatmap(before_m, "Before"), _heatmap(after_m, "After"),
-            _heatmap(change, "Change (after − before)", diverging=True))
-
-
-heatmap_level = st.session_state["ba_heatmap_groups"]
-for column, chart in zip(st.columns(3), _heatmaps(*keys, heatmap_level)):
-    column.altair_chart(chart, width="stretch")
+_heatmaps(ds, before, after, ties)
 
 st.subheader("What these measures mean")
 _shared.explain([HEADLINE_EXPLANATIONS[k] for k in comparison.measures.index]
@@ -238,22 +156,3 @@ _shared.explain([HEADLINE_EXPLANATIONS[k] for k in comparison.measures.index]
                     "are tied in both periods, 0 no more alike than chance.",
                     "Pearson correlation of the off-diagonal cells of the two binary adjacency matrices; "
                     "p from permuting the rows and columns of one matrix together (Krackhardt 1987).")])
-
-
-def _other_maps(t):
-    _maps(*keys[:-1], t, changes_only, larger)
-
-
-def _other_comparison(t):
-    if not replicates:  # intervals take minutes: only when asked for
-        _shared.comparison(ds, before, after, t)
-
-
-def _other_heatmaps(t):
-    _heatmaps(*keys[:-1], t, heatmap_level)
-
-
-# While the user reads, compute the other ties settings (the page's cached functions, in the background), a step
-# at a time: one option's steps take up to 2 s at medium scale, and the next page's jobs should not wait for all.
-_prefetch.submit(ds, _prefetch.other_options("before_after", OUTCOME_TIES, ties, _other_maps, _other_comparison,
-                                             _other_heatmaps))

@@ -3,14 +3,10 @@
 import altair as alt
 import streamlit as st
 
-from netdash.actions.clients import client_team_summary, client_teams, team_trend
+from netdash.actions.clients import client_team_summary
 from netdash.dataset import NO_COP_DATA
 from netdash.errors import AnalysisError
-from netdash.metrics.trust import trust_graph
-from netdash.report.sections import cop_windows
-from pages import _shared
-
-_shared.ensure_routed()
+from pages import _cached, _shared
 
 MEASURES = {
     "clients_with_team": ("Clients with a multi-agency team", "{:,}"),
@@ -47,29 +43,6 @@ min_count = int(c2.number_input("Hide counts below", 1, 50, 5, key="clients_min_
 rule = _shared.trust_rule()
 
 
-def _trust(p):
-    return trust_graph(ds, p, **rule) if use_trust else None
-
-
-@st.cache_resource(show_spinner="Finding the team around each client…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _teams(name, version, period_key, use_trust, rule_key):
-    return client_teams(ds, period, trust=_trust(period))
-
-
-@st.cache_resource(show_spinner="Comparing before and after the COP start…", max_entries=8,
-                   ttl=_shared.ANALYSIS_TTL)
-def _cop_teams(name, version, period_key, cop_key, use_trust, rule_key):
-    # Resources (read-only): the teams of both windows are found once, whatever "Hide counts below" says.
-    before, after = cop_windows(ds, period, cop_start)
-    return before, after, client_teams(ds, before, trust=_trust(before)), client_teams(ds, after, trust=_trust(after))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _trend(name, version, period_key, cop_key, use_trust, rule_key, min_count):
-    before, after, teams_before, teams_after = _cop_teams(name, version, period_key, cop_key, use_trust, rule_key)
-    return before, after, team_trend(teams_before, teams_after, min_count=min_count)
-
-
 def _shown(measure, value, *, change=False):
     if value is None:
         return "–" if change else f"<{min_count} (hidden)"
@@ -79,9 +52,8 @@ def _shown(measure, value, *, change=False):
     return fmt.format(value)
 
 
-key = (ds.name, ds.version, _shared.period_key(period))
 with _shared.shown_errors():
-    teams = _teams(*key, use_trust, _shared.rule_key(rule))
+    teams = _cached.client_teams(ds, period, use_trust, rule)
     summary = client_team_summary(teams, min_count=min_count)
 
 st.subheader(f"All clients, {period.label()}")
@@ -105,7 +77,7 @@ if ds.first_cop_session is None:
 trend_error = None
 with _shared.shown_errors():
     try:
-        before, after, trend = _trend(*key, str(cop_start), use_trust, _shared.rule_key(rule), min_count)
+        before, after, trend = _cached.client_trend(ds, period, cop_start, use_trust, rule, min_count)
     except AnalysisError as err:
         trend_error = str(err)
 if trend_error:
@@ -147,7 +119,7 @@ st.caption(
     "hiding it would hide the table). For use within the partnership only: do not publish this table; publish the "
     "summaries above, where small numbers are hidden."
 )
-names = _shared.agency_names(ds)
+names = _cached.agency_names(ds)
 per_client = teams.assign(agencies=teams["agencies"].map(lambda ids: ", ".join(names.get(a, a) for a in ids)))
 per_client = per_client.rename(columns={
     "client_id": "client (pseudonym)", "n_agencies": "agencies involved", "n_practitioners": "practitioners",

@@ -4,12 +4,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from netdash.networks import graphs
-from netdash.change.impact import OUTCOME_TIES, impact_design, impact_estimates, staggered_estimates
+from netdash.change.impact import OUTCOME_TIES
 from netdash.change.impact.estimators import dose_response_line
-from pages import _prefetch, _shared
-
-_shared.ensure_routed()
+from pages import _cached, _shared
 
 st.title("COP impact")
 st.caption(
@@ -32,36 +29,8 @@ st.caption(
     "colleague in another agency, however often they were in touch."
 )
 
-
-@st.cache_resource(show_spinner=False, max_entries=4, ttl=_shared.ANALYSIS_TTL)
-def _tables(name, version, cop_start):
-    # Coded windows, trust ties and caseloads, shared by every choice of ties (graphs.reuse_tables).
-    return {}
-
-
-@st.cache_resource(show_spinner="Counting colleagues before and after…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _design(name, version, cop_start, ties):
-    with graphs.reuse_tables(_tables(name, version, cop_start)):
-        return impact_design(ds, cop_start=cop_start, ties=ties)
-
-
-@st.cache_resource(show_spinner="Following every practitioner month by month…", max_entries=8,
-                   ttl=_shared.ANALYSIS_TTL)
-def _staggered(name, version, cop_start, ties):
-    return staggered_estimates(ds, _design(name, version, cop_start, ties))
-
-
-# Resources, not data: read-only results, so a rerun does not unpickle them.
-@st.cache_resource(show_spinner="Estimating the COP's impact…", max_entries=16, ttl=_shared.ANALYSIS_TTL)
-def _impact(name, version, cop_start, ties, bootstrap):
-    return impact_estimates(_design(name, version, cop_start, ties), bootstrap=bootstrap,
-                            staggered=_staggered(name, version, cop_start, ties))
-
-
-day = None if cop_start is None else cop_start.date().isoformat()
 with _shared.shown_errors():
-    result = _impact(ds.name, ds.version, day, ties, bootstrap)
-    table = _design(ds.name, ds.version, day, ties).practitioner_table()
+    result, table = _cached.impact(ds, cop_start, ties, bootstrap)
 
 periods = result["periods"]
 st.caption(f"COP start {periods['cop_start']} (sidebar). Before: {periods['before']['start']} to "
@@ -214,7 +183,7 @@ st.dataframe(balance.round(3), hide_index=True, width="stretch",
              column_config={"smd_before": "SMD before matching", "smd_after": "SMD after matching"})
 
 st.subheader("Every practitioner")
-labels, agencies = _shared.practitioner_labels(ds), _shared.agency_names(ds)
+labels, agencies = _cached.practitioner_labels(ds), _cached.agency_names(ds)
 shown = table.assign(practitioner=table["practitioner_id"].map(labels),
                      agency=table["agency_id"].map(lambda a: agencies.get(a, a)))
 shown = shown[["practitioner", "agency", *[c for c in table.columns if c not in ("agency_id",)]]]
@@ -229,13 +198,3 @@ with st.expander("How this is worked out"):
     st.markdown("\n".join(f"- {rule}" for rule in result["rules"]))
     st.caption(f"{result['bootstrap']} bootstrap replicates, seed {result['seed']}. Methods and their measured "
                "coverage on data with a known effect: docs/impact.md.")
-
-
-def _other_ties(t):
-    _staggered(ds.name, ds.version, day, t)
-    _impact(ds.name, ds.version, day, t, bootstrap)
-    _design(ds.name, ds.version, day, t).practitioner_table()
-
-
-# While the user reads, compute the other ties settings (the page's cached functions, in the background).
-_prefetch.submit(ds, _prefetch.other_options("cop_impact", OUTCOME_TIES, ties, _other_ties))

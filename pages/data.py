@@ -11,16 +11,14 @@ from netdash.access import can_change_data
 from netdash.errors import NetdashError
 from netdash.ingest import MAX_UPLOAD_MB, automatic_mapping, read_uploads, suggest_mapping, template_zip, validate
 from netdash.schema import TABLES
-from pages import _shared
-
-_shared.ensure_routed()
+from pages import _cached, _shared
 
 st.title("Data")
 st.caption(
     "Client IDs are replaced by keyed pseudonyms as they are imported: the original IDs are never stored. "
     "Nothing is sent anywhere; everything stays in this workspace."
 )
-ws = _shared.workspace()
+ws = _cached.workspace()
 read_only = ws.read_only
 if read_only:
     st.warning(f"This workspace is read-only ({_shared.md(read_only)}): its datasets can be viewed, not imported, "

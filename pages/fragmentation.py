@@ -4,10 +4,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from netdash.metrics import communities, distance, fragmentation, mixing
-from pages import _prefetch, _shared
-
-_shared.ensure_routed()
+from netdash.metrics import communities, fragmentation, mixing
+from pages import _cached, _shared
 
 st.title("Fragmentation and boundaries")
 st.caption(
@@ -23,34 +21,11 @@ ties = c1.selectbox("Ties", list(_shared.TIES_LABELS), format_func=_shared.TIES_
 permutations = c2.select_slider("Permutations for the E-I test", [200, 500, 1000, 2000], value=1000,
                                 key="frag_permutations")
 
-
-@st.cache_resource(show_spinner="Measuring fragmentation…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _measures(name, version, period_key, ties, permutations):
-    # One GraphMatrix of the shared analysis serves every measure (the same answers as the networkx
-    # graph, tests/metrics/test_matrix.py); a resource, so reruns do not unpickle the results.
-    G = _shared.analysis(ds, period, ties).matrix
-    return {
-        "fragmentation": fragmentation.fragmentation(G),
-        # The CLI's value: exact within the work budget (0.06 s at medium scale, against 0.7 s for the all-pairs
-        # matrix of fragmentation.distance_weighted_fragmentation), estimated from sampled sources above it.
-        "distance_weighted": distance.distance_weighted_fragmentation_estimate(G),
-        "components": fragmentation.components_summary(G),
-        "ei": mixing.ei_permutation_test(G, "agency", permutations=permutations, seed=0) if G.number_of_edges()
-        else None,
-        "ei_by_group": mixing.ei_by_group(G, "agency"),
-        "ei_by_node": mixing.ei_by_node(G, "agency"),
-        "mixing": mixing.mixing_matrix(G, "agency"),
-        "alignment": communities.agency_alignment(G, "agency", seed=0, implementation="auto")
-        if G.number_of_edges() else None,
-        "key_players": fragmentation.key_players(G, top=20),
-    }
-
-
 with _shared.shown_errors():
-    m = _measures(ds.name, ds.version, _shared.period_key(period), ties, permutations)
+    m = _cached.fragmentation(ds, period, ties, permutations)
 
-names = _shared.agency_names(ds)
-labels = _shared.practitioner_labels(ds)
+names = _cached.agency_names(ds)
+labels = _cached.practitioner_labels(ds)
 
 c = st.columns(4)
 c[0].metric("Fragmentation", f"{m['fragmentation']:.3f}", help=fragmentation.EXPLANATIONS["fragmentation"][0])
@@ -89,8 +64,9 @@ else:
         _shared.download_csv(per_person, "ei_by_practitioner.csv", key="dl_ei_people")
 
 st.subheader("Ties between agencies")
-collapse, group_names = _shared.heatmap_groups(ds, key="frag_heatmap_groups")
-matrix = collapse(m["mixing"]).rename(index=group_names, columns=group_names)
+level = _shared.heatmap_level(ds, key="frag_heatmap_groups")
+matrix, group_names = mixing.group_mixing(m["mixing"], ds.agencies, level)
+matrix = matrix.rename(index=group_names, columns=group_names)
 long = matrix.rename_axis(index="from").reset_index().melt(id_vars="from", var_name="to", value_name="ties")
 heat = (
     alt.Chart(long)
@@ -135,8 +111,3 @@ _shared.explain(
     [(field.replace("_", " ").capitalize(), plain, formula)
      for module in (fragmentation, mixing, communities) for field, (plain, formula) in module.EXPLANATIONS.items()]
 )
-
-# While the user reads, compute the other ties settings (the page's cached functions, in the background).
-_prefetch.submit(ds, _prefetch.other_options(
-    "fragmentation", _shared.TIES_LABELS, ties,
-    lambda t: _measures(ds.name, ds.version, _shared.period_key(period), t, permutations)))

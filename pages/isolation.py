@@ -4,16 +4,9 @@ import streamlit as st
 
 from netdash.actions import isolation
 from netdash.errors import NetdashError
-from pages import _prefetch, _shared
+from pages import _cached, _shared
 
-_shared.ensure_routed()
-
-CATEGORY_LABELS = {
-    "isolated": "No working ties recorded yet",
-    "boundary_isolated": "Works only within their own agency",
-    "drifting": "Cross-agency links fading",
-    "connected": "Connected across agencies",
-}
+CATEGORY_LABELS = isolation.CATEGORY_LABELS
 TIES = {k: _shared.TIES_LABELS[k] for k in ("working", "direct", "coworking")}
 ANYONE, ATTENDED, NOT_YET = "Everyone", "Has attended a COP session", "Has not attended yet"
 
@@ -43,21 +36,9 @@ min_count = int(c3.number_input("Hide counts below", 1, 50, 5, key="iso_min_coun
                                 help="Counts from 1 to this number minus one are hidden in the summary "
                                      "tables (small-number protection). The individual lists are not affected."))
 
-
-@st.cache_resource(show_spinner="Looking for people to invite…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _report(name, version, period_key, ties, drift_share):
-    return isolation.isolation_report(ds, period, ties=ties, drift_share=drift_share)
-
-
-@st.cache_resource(show_spinner="Looking for introductions…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _introductions(name, version, period_key, ties):
-    return isolation.suggest_introductions(ds, period, ties=ties)
-
-
-key = (ds.name, ds.version, _shared.period_key(period), ties)
 with _shared.shown_errors():
-    report = _report(*key, drift_share)
-    intros = _introductions(*key)
+    report = _cached.isolation(ds, period, ties, drift_share)
+    intros = _cached.introductions(ds, period, ties)
 
 if not period.mask(ds.contacts["date"]).any():
     st.warning(f"No contacts are recorded in {period.label()}, so everyone in post appears below as having no "
@@ -77,8 +58,8 @@ except NetdashError:
     st.caption("“Cross-agency links fading” needs a period with a start and an end, to compare with the period "
                "before it; choose both dates in the sidebar. The COP start date is not used on this page.")
 
-names = _shared.agency_names(ds)
-labels = _shared.practitioner_labels(ds)
+names = _cached.agency_names(ds)
+labels = _cached.practitioner_labels(ds)
 
 st.subheader("How many people, by situation")
 st.caption(f"Practitioners in post in {period.label()}. Counts from 1 to {min_count - 1} are hidden, and so is "
@@ -95,62 +76,49 @@ by_agency.index = by_agency.index.map(lambda a: names.get(a, a)).rename("agency"
 st.dataframe(by_agency.astype(str), width="stretch")
 _shared.download_csv(by_agency.reset_index(), "isolation_counts_by_agency.csv", key="dl_iso_counts")
 
-st.subheader("People we could invite in")
-st.caption("Everyone except those already connected across agencies, with the reason they appear. "
-           "Filter by agency or COP attendance to plan who to contact.")
-f1, f2, f3 = st.columns([3, 2, 3])
-agencies = f1.multiselect("Agencies", sorted(names), format_func=lambda a: names.get(a, a), key="iso_agencies",
-                          placeholder="All agencies")
-attendance = f2.radio("COP attendance", [ANYONE, ATTENDED, NOT_YET], key="iso_attendance")
-situations = f3.multiselect("Situations", list(CATEGORY_LABELS), default=list(CATEGORY_LABELS)[:3],
-                            format_func=CATEGORY_LABELS.get, key="iso_situations", placeholder="All situations")
-if not report["cop_attendee"].any():
-    st.info("Nobody in this dataset had attended a COP session by the end of this period, so everyone listed is "
-            "someone who has not attended yet.")
-shown = report
-if agencies:
-    shown = shown[shown["agency_id"].isin(agencies)]
-if attendance != ANYONE:
-    shown = shown[shown["cop_attendee"] == (attendance == ATTENDED)]
-if situations:
-    shown = shown[shown["category"].isin(situations)]
-people = shown.assign(practitioner=shown["practitioner_id"].map(labels), agency=shown["agency_id"].map(names),
-                      situation=shown["category"].map(CATEGORY_LABELS))
-people = people[["practitioner", "agency", "situation", "reason", "cop_attendee", "degree", "cross_agency_ties",
-                 "previous_cross_agency_ties", "lost_cross_agency_ties"]].rename(columns={
-    "cop_attendee": "attended a COP session", "degree": "colleagues worked with",
-    "cross_agency_ties": "in other agencies", "previous_cross_agency_ties": "in other agencies, previous period",
-    "lost_cross_agency_ties": "not in touch this period"})
-st.metric("People listed", len(people))
-if people.empty:
-    st.info("Nobody matches these filters.")
-else:
-    st.dataframe(people, hide_index=True, width="stretch",
-                 column_config={"reason": st.column_config.TextColumn(width="large")})
-    _shared.download_csv(people, "people_to_invite.csv", key="dl_iso_people")
 
-st.subheader("Introductions worth making")
-st.caption("Pairs in different agencies who worked with the same clients in this period but have no contact with "
-           "each other recorded. More shared clients first; among equals, more recent shared work and more "
-           "colleagues in common first. No client is named.")
-i1, i2 = st.columns([3, 1])
-intro_agencies = i1.multiselect("Involving these agencies", sorted(names), format_func=lambda a: names.get(a, a),
-                                key="intro_agencies", placeholder="All agencies")
-top = int(i2.number_input("How many to list", 1, 500, 25, key="intro_top"))
-if intros.empty:
-    st.info("No introductions to suggest: no two practitioners in different agencies shared a client without "
-            "already being in touch in this period.")
-else:
-    pairs = intros
-    if intro_agencies:
-        pairs = pairs[pairs["agency_a"].isin(intro_agencies) | pairs["agency_b"].isin(intro_agencies)]
-    pairs = pairs.head(top)
-    listed = pairs.assign(
-        practitioner_1=pairs["practitioner_a"].map(labels), agency_1=pairs["agency_a"].map(names),
-        practitioner_2=pairs["practitioner_b"].map(labels), agency_2=pairs["agency_b"].map(names),
-        last_shared_contact=pairs["last_shared_contact"].dt.date,
-    )[["practitioner_1", "agency_1", "practitioner_2", "agency_2", "shared_clients", "last_shared_contact",
-       "common_colleagues", "evidence"]]
+@st.fragment
+def _people(report, names, labels):
+    # Only the list reruns when its filters change.
+    st.subheader("People we could invite in")
+    st.caption("Everyone except those already connected across agencies, with the reason they appear. "
+               "Filter by agency or COP attendance to plan who to contact.")
+    f1, f2, f3 = st.columns([3, 2, 3])
+    agencies = f1.multiselect("Agencies", sorted(names), format_func=lambda a: names.get(a, a), key="iso_agencies",
+                              placeholder="All agencies")
+    attendance = f2.radio("COP attendance", [ANYONE, ATTENDED, NOT_YET], key="iso_attendance")
+    situations = f3.multiselect("Situations", list(CATEGORY_LABELS), default=list(CATEGORY_LABELS)[:3],
+                                format_func=CATEGORY_LABELS.get, key="iso_situations", placeholder="All situations")
+    if not report["cop_attendee"].any():
+        st.info("Nobody in this dataset had attended a COP session by the end of this period, so everyone listed is "
+                "someone who has not attended yet.")
+    people = isolation.people_to_invite(report, labels, names, agencies=agencies, categories=situations,
+                                        attended=None if attendance == ANYONE else attendance == ATTENDED)
+    st.metric("People listed", len(people))
+    if people.empty:
+        st.info("Nobody matches these filters.")
+    else:
+        st.dataframe(people, hide_index=True, width="stretch",
+                     column_config={"reason": st.column_config.TextColumn(width="large")})
+        _shared.download_csv(people, "people_to_invite.csv", key="dl_iso_people")
+
+
+@st.fragment
+def _introductions(intros, names, labels):
+    # Only the list reruns when its filters change.
+    st.subheader("Introductions worth making")
+    st.caption("Pairs in different agencies who worked with the same clients in this period but have no contact "
+               "with each other recorded. More shared clients first; among equals, more recent shared work and more "
+               "colleagues in common first. No client is named.")
+    i1, i2 = st.columns([3, 1])
+    agencies = i1.multiselect("Involving these agencies", sorted(names), format_func=lambda a: names.get(a, a),
+                              key="intro_agencies", placeholder="All agencies")
+    top = int(i2.number_input("How many to list", 1, 500, 25, key="intro_top"))
+    if intros.empty:
+        st.info("No introductions to suggest: no two practitioners in different agencies shared a client without "
+                "already being in touch in this period.")
+        return
+    listed = isolation.introductions_list(intros, labels, names, agencies=agencies, top=top)
     if listed.empty:
         st.info("No suggested introductions involve these agencies.")
     else:
@@ -158,6 +126,10 @@ else:
                      column_config={"evidence": st.column_config.TextColumn(width="large")})
         _shared.download_csv(listed, "introductions_for_next_cop.csv", label="Download the list for the next COP",
                              key="dl_intros")
+
+
+_people(report, names, labels)
+_introductions(intros, names, labels)
 
 st.subheader("How these lists are made")
 _shared.explain([
@@ -174,12 +146,3 @@ _shared.explain([
      "score = shared clients + 0.5 × recency + 0.5 × c / (c + 1), recency = 2^(−age / 90 days), c = colleagues "
      "in common (`netdash.actions.isolation.suggest_introductions`)."),
 ])
-
-
-def _other_ties(t):
-    _report(ds.name, ds.version, _shared.period_key(period), t, drift_share)
-    _introductions(ds.name, ds.version, _shared.period_key(period), t)
-
-
-# While the user reads, compute the other ties settings (the page's cached functions, in the background).
-_prefetch.submit(ds, _prefetch.other_options("isolation", TIES, ties, _other_ties))

@@ -2,13 +2,9 @@
 
 import streamlit as st
 
-from netdash.metrics.basic import network_summary
-from netdash.viz import agency_colours, map_html
-from netdash.viz.inpage import maps_payload
-from netdash.viz.maps import SIZE_MEASURES, map_measures, network_map
-from pages import _mapview, _prefetch, _shared
-
-_shared.ensure_routed()
+from netdash.viz import map_html
+from netdash.viz.maps import SIZE_MEASURES
+from pages import _cached, _mapview, _shared
 
 st.title("Network map")
 st.caption(
@@ -25,48 +21,20 @@ period = _shared.current_period()
 
 c1, c2, c3 = st.columns([2, 3, 3])
 ties = c1.selectbox("Ties", list(_shared.TIES_LABELS), format_func=_shared.TIES_LABELS.get, key="map_ties")
-agency_names = _shared.agency_names(ds)
+agency_names = _cached.agency_names(ds)
 agencies = c2.multiselect(
     "Agencies", sorted(agency_names), format_func=lambda a: agency_names.get(a, a), key="map_agencies",
     placeholder="All agencies",
 )
-labels = dict(sorted(_shared.practitioner_labels(ds).items()))
+labels = dict(sorted(_cached.practitioner_labels(ds).items()))
 focus = c3.selectbox(
     "Find a practitioner", [None] + list(labels), format_func=lambda p: "Everyone" if p is None else labels[p],
     key="map_focus",
 )
 
-
-@st.cache_resource(show_spinner="Building the network…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _graph(name, version, period_key, ties):
-    # A resource: the 80,000-tie graph is shared read-only, never unpickled on a rerun.
-    return _shared.analysis(ds, period, ties).G
-
-
-@st.cache_data(show_spinner="Drawing the map…", max_entries=32)
-def _drawn(name, version, period_key, ties, agencies, focus, radius, size_by, colour_by):
-    """The map's data for the page to send and the figures above it, for one choice of filters."""
-    G = _graph(name, version, period_key, ties)
-    # Betweenness and trust ties only when asked for: the analysis computes each once, for every page.
-    measures = map_measures(_shared.analysis(ds, period, ties), [size_by] if size_by else [])
-    # One layout per period, from every tie type together, for every "Ties" setting: a dot stays where it
-    # was when the user switches, and a new setting costs only its drawing. Every setting has the same nodes.
-    drawn = network_map(G, _shared.period_positions(ds, period), agencies=agencies, focus=focus,
-                        steps=radius or 1, size_by=size_by, measures=measures, size_menu=False, height_px=620,
-                        palette=_shared.palette(ds) if colour_by == "agency" else agency_colours(ds.agencies["sector"]),
-                        colour_by=colour_by,
-                        agency_names=_shared.agency_names(ds))
-    view = drawn.graph
-    shown = network_summary(view)
-    payload = maps_payload([drawn.spec]) if view.number_of_nodes() else None
-    return {"message": drawn.message, "nodes": view.number_of_nodes(), "edges": view.number_of_edges(),
-            "cross_share": shown["cross_agency_share"], "payload": payload}
-
-
-key = (ds.name, ds.version, _shared.period_key(period), ties)
 with _shared.shown_errors():
-    G = _graph(*key)
-    _shared.period_positions(ds, period)
+    G = _cached.analysis(ds, period, ties).G
+    _cached.period_positions(ds, period)
 
 radius = None
 if focus is not None:
@@ -87,7 +55,7 @@ colour_by = d2.selectbox("Colour", ["agency", "sector"], format_func={"agency": 
                          help="Sectors are fewer than agencies, so their colours are easier to tell apart.")
 
 with _shared.shown_errors():
-    drawn = _drawn(*key, tuple(sorted(agencies)), focus, radius, size_by, colour_by)
+    drawn = _cached.network_map(ds, period, ties, agencies, focus, radius, size_by, colour_by)
 if drawn["message"]:
     st.info(drawn["message"])
 
@@ -104,10 +72,3 @@ else:
                        file_name="network_map.html", mime="text/html", key="dl_map_html",
                        help="One file that opens offline in any browser, with the same map: zoom, tooltips, "
                             "PNG and SVG images. It holds the names shown on the map: share it as you would them.")
-
-# While the user reads, draw the other ties settings with these filters (the page's cached functions, in the
-# background).
-_prefetch.submit(ds, _prefetch.other_options(
-    "network_map", _shared.TIES_LABELS, ties,
-    lambda t: _drawn(ds.name, ds.version, _shared.period_key(period), t, tuple(sorted(agencies)), focus, radius,
-                     size_by, colour_by)))

@@ -3,10 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from netdash.dataset import dataset_summary, monthly_activity
-from pages import _shared
-
-_shared.ensure_routed()
+from pages import _cached, _shared
 
 st.title("Overview")
 st.caption(
@@ -17,14 +14,8 @@ st.caption(
 ds = _shared.current_dataset()
 period = _shared.current_period()
 
-
-@st.cache_data(show_spinner=False)
-def _summary(name, version, period_key):
-    return dataset_summary(ds, period), monthly_activity(ds, period)
-
-
 with _shared.shown_errors():
-    summary, monthly = _summary(ds.name, ds.version, _shared.period_key(period))
+    summary, monthly = _cached.overview(ds, period)
 
 st.subheader(f"Dataset “{_shared.md(ds.name)}”, {period.label()}")
 cols = st.columns(4)
@@ -64,7 +55,7 @@ else:
 
 st.subheader("Data quality")
 info = _shared.dataset_info(ds.name)
-warnings = _shared.import_warnings(ds) if info else ()
+warnings = _cached.import_warnings(ds) if info else ()
 if warnings:
     st.warning(f"{len(warnings)} warning(s) were noted when this dataset was imported. They did not block the import.")
     with st.expander("Show the warnings"):

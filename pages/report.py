@@ -7,11 +7,8 @@ import streamlit as st
 from netdash.dataset import NO_COP_DATA
 from netdash.errors import AnalysisError
 from netdash.export import to_gexf, to_graphml
-from netdash.report import build_report
 from netdash.report.sections import cop_windows
-from pages import _shared
-
-_shared.ensure_routed()
+from pages import _cached, _shared
 
 REPORT_TIES = {k: _shared.TIES_LABELS[k] for k in ("working", "direct", "coworking")}
 SHORT_WINDOW_DAYS = 30
@@ -26,7 +23,7 @@ st.caption(
 ds = _shared.current_dataset()
 period = _shared.current_period()
 cop_start = _shared.current_cop_start()
-pkey = _shared.period_key(period)
+pkey = _cached.period_key(period)
 span = period.label().replace(" to ", "_")
 
 st.subheader("HTML report")
@@ -60,21 +57,15 @@ else:
                    "period, so the report's before and after windows are only that long. Move the COP start in the "
                    "sidebar, or widen the period.")
 
-warnings = _shared.import_warnings(ds)
+warnings = _cached.import_warnings(ds)
 settings = (ds.name, ds.version, pkey, str(cop_start), ties, min_count, replicates, title, warnings)
-
-
-@st.cache_data(show_spinner="Building the report (this can take a minute)…", max_entries=4)
-def _report(name, version, period_key, cop_key, ties, min_count, replicates, title, warnings):
-    return build_report(ds, period=period, cop_start=cop_start, ties=ties, min_count=min_count, seed=0,
-                        warnings=warnings, title=title or None, compare_replicates=replicates)
-
 
 if st.button("Build the report", type="primary", key="report_build"):
     st.session_state["report_settings"] = settings
 if st.session_state.get("report_settings") == settings:
     with _shared.shown_errors():
-        html = _report(*settings)
+        html = _cached.report_html(ds, period, cop_start, ties=ties, min_count=min_count, replicates=replicates,
+                                   title=title, warnings=warnings)
     st.download_button("Download the report (HTML)", lambda: html.encode("utf-8"), file_name=f"netdash_report_{span}.html",
                        mime="text/html", key="dl_report", type="primary")
     st.caption("Preview (the file itself runs no scripts and loads nothing from the internet):")
@@ -101,7 +92,7 @@ def _graph_file(write, G):
 
 
 with _shared.shown_errors():
-    G = _shared.analysis(ds, period, graph_ties).G  # shared and read-only; the writers only read it
+    G = _cached.analysis(ds, period, graph_ties).G  # shared and read-only; the writers only read it
 n_nodes, n_edges = G.number_of_nodes(), G.number_of_edges()
 if n_nodes == 0:
     st.info(f"Nobody was in post in {period.label()}, so the network files would be empty.")
@@ -121,24 +112,18 @@ st.caption("Every measure for every practitioner in post (degree, cross-agency t
            "E-I index, trust ties, brokerage roles, key-player gain) as one CSV. These are staff, not clients, and the "
            "table names them where names were supplied. Computing it takes a few seconds.")
 rule = _shared.trust_rule()
-measures_key = (ds.name, ds.version, pkey, graph_ties, _shared.rule_key(rule))
-
-
-@st.cache_data(show_spinner="Computing every measure for every practitioner…", max_entries=4)
-def _measures(name, version, period_key, ties, rule_key):
-    return _shared.analysis(ds, period, ties, trust_options=rule).practitioner_table()
-
+measures_key = (ds.name, ds.version, pkey, graph_ties, _cached.rule_key(rule))
 
 if st.button("Compute the measures table", key="report_measures"):
     st.session_state["report_measures_settings"] = measures_key
 if st.session_state.get("report_measures_settings") == measures_key:
     with _shared.shown_errors():
-        table = _measures(*measures_key)
+        table = _cached.practitioner_measures(ds, period, graph_ties, rule)
     if table.empty:
         st.info(f"Nobody was in post in {period.label()}, so there are no measures to show.")
     else:
-        names = _shared.agency_names(ds)
-        table = table.assign(practitioner=table["practitioner_id"].map(_shared.practitioner_labels(ds)),
+        names = _cached.agency_names(ds)
+        table = table.assign(practitioner=table["practitioner_id"].map(_cached.practitioner_labels(ds)),
                              agency=table["agency_id"].map(names))
         table = table[["practitioner", "agency", *[c for c in table.columns if c not in ("practitioner", "agency")]]]
         st.dataframe(table, hide_index=True, width="stretch", height=300)

@@ -1,14 +1,9 @@
 """Trust: which practitioners have the repeated, two-way working relationships that trust grows from."""
 
-import pandas as pd
 import streamlit as st
 
-from netdash.metrics.trust import describe_trust_rule, trust_edges, trust_graph, trust_summary
-from netdash.viz import layout_positions, map_budget, network_spec
-from netdash.viz.inpage import maps_payload
-from pages import _mapview, _shared
-
-_shared.ensure_routed()
+from netdash.metrics.trust import describe_trust_rule, trust_by_agency
+from pages import _cached, _mapview, _shared
 
 st.title("Trust")
 st.caption(
@@ -21,31 +16,8 @@ period = _shared.current_period()
 rule = _shared.trust_rule_controls()
 st.info(describe_trust_rule(**rule))
 
-
-@st.cache_resource(show_spinner="Finding trust ties…", max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _trust(name, version, period_key, rule_key):
-    # A resource (shared, read-only): unpickling the pair table and graph cost half a second a rerun.
-    edges = trust_edges(ds, period, **rule)
-    G = trust_graph(ds, period, edges=edges)
-    return edges, G, trust_summary(G)
-
-
-@st.cache_data(show_spinner="Drawing the trust network…", max_entries=16)
-def _trust_map(name, version, period_key, rule_key, hide_untied):
-    """(note for the page or None, map data or None) for the map with or without people without trust ties."""
-    G = _trust(name, version, period_key, rule_key)[1]
-    shown = G.subgraph([n for n in G if G.degree(n) > 0]) if hide_untied else G
-    budget = map_budget(shown, to_see_more=None)  # this page has no filter that would show more
-    shown = budget.graph
-    if not shown.number_of_nodes():
-        return budget.message, None
-    return budget.message, maps_payload([network_spec(shown, layout_positions(shown), height_px=520,
-                                                      palette=_shared.palette(ds))])
-
-
-key = (ds.name, ds.version, _shared.period_key(period), _shared.rule_key(rule))
 with _shared.shown_errors():
-    edges, G, summary = _trust(*key)
+    edges, G, summary = _cached.trust(ds, period, rule)
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Trust ties", summary["n_trust_ties"])
@@ -55,23 +27,39 @@ c2.metric("…crossing agencies", "–" if share is None else f"{share:.0%}",
 c3.metric("From the survey", summary["by_source"].get("survey", 0))
 c4.metric("Inferred from contacts", summary["by_source"].get("inferred", 0))
 
-names = _shared.agency_names(ds)
-per_agency = pd.DataFrame(
-    [{"agency": names.get(a, a), "within agency": v["within"], "to other agencies": v["cross"]}
-     for a, v in summary["per_agency"].items()]
-)
-left, right = st.columns([3, 2])
-with left:
+per_agency = trust_by_agency(summary, _cached.agency_names(ds))
+
+
+@st.fragment
+def _trust_map(ds, period, rule):
+    # Only the map reruns when the toggle changes.
     st.subheader("Trust network")
     hide_untied = st.toggle("Hide people without trust ties", True)
     with _shared.shown_errors():
-        message, payload = _trust_map(*key, hide_untied)
+        message, payload = _cached.trust_map(ds, period, rule, hide_untied)
     if message:
         st.info(message)
     if payload is not None:
         _mapview.show(payload, key="trust_map", height=540)
     else:
         st.info("No trust ties in this period under this rule.")
+
+
+@st.fragment
+def _pairs(ds, period, rule):
+    # Only the table reruns when the toggle changes.
+    table = _cached.trust_pairs(ds, period, rule)
+    only = st.toggle("Only trust ties", True, key="trust_only")
+    if only:
+        table = table[table["is_trust_tie"]]
+    _shared.dataframe_head(table, "strongest trust ties" if only else "pairs (trust ties first, strongest first)",
+                           hide_index=True, width="stretch")
+    _shared.download_csv(table, "trust_ties.csv", key="dl_trust_ties")
+
+
+left, right = st.columns([3, 2])
+with left:
+    _trust_map(ds, period, rule)
 with right:
     st.subheader("Per agency")
     st.dataframe(per_agency, hide_index=True, width="stretch")
@@ -80,24 +68,7 @@ with right:
 st.subheader("Every pair that worked together")
 st.caption("Strength is the number of contacts for inferred ties, and the mean rating (1–4) for survey ties. "
            "Trust ties come first, strongest first.")
-
-
-@st.cache_resource(show_spinner=False, max_entries=8, ttl=_shared.ANALYSIS_TTL)
-def _pairs(name, version, period_key, rule_key):
-    labels = _shared.practitioner_labels(ds)
-    return edges.assign(
-        practitioner_a=edges["a"].map(labels), practitioner_b=edges["b"].map(labels)
-    )[["practitioner_a", "practitioner_b", "interactions", "months", "reciprocated", "survey_trust", "source",
-       "strength", "is_trust_tie"]].sort_values(["is_trust_tie", "strength"], ascending=False, kind="stable")
-
-
-table = _pairs(*key)
-only = st.toggle("Only trust ties", True, key="trust_only")
-if only:
-    table = table[table["is_trust_tie"]]
-_shared.dataframe_head(table, "strongest trust ties" if only else "pairs (trust ties first, strongest first)",
-                       hide_index=True, width="stretch")
-_shared.download_csv(table, "trust_ties.csv", key="dl_trust_ties")
+_pairs(ds, period, rule)
 
 st.subheader("What this measure means")
 _shared.explain([

@@ -8,22 +8,21 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
 
-# The dashboard computes a page's other settings in the background (pages/_prefetch.py). Off for the suite, and
-# for the servers the browser tests start (they inherit this): each test sees only what its page computed, and
-# background work does not compete with the tests. tests/pages/test_prefetch.py switches it on where it is tested.
-os.environ.setdefault("NETDASH_PREFETCH", "0")
-
 
 @pytest.fixture(scope="session", autouse=True)
 def _apptest_runs_like_a_warm_server():
     """Make every AppTest run behave like a server that has routed once.
 
-    AppTest resets Streamlit's "this app has a pages/ folder" flag before
-    every run, so each run after the first would run the page file directly,
-    as a fresh server does for its very first request. A real server does
-    that once per process (pages/_shared.ensure_routed then reroutes it, and
-    tests/e2e/test_routing_browser.py checks that case on a fresh server); here
-    it would make every widget run reroute and lose button clicks.
+    A real server decides once per process whether the app is in Streamlit's
+    version-1 "pages/ folder" mode; pages/__init__.py switches that off on
+    the first run (tests/e2e/test_routing_browser.py checks it on a fresh
+    server). AppTest instead resets the flag to None before every run
+    (``AppTest._run``), so each run would start in that mode, and once the
+    ``pages`` package is imported in the test process nothing switches it
+    off again: a run after ``switch_page`` would execute the page file on
+    its own, without the router's sidebar. Patching ``PagesManager`` to
+    switch the mode off when AppTest creates it gives every run what a
+    real server does after its first run.
     """
     from streamlit.runtime.pages_manager import PagesManager
 

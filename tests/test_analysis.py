@@ -231,3 +231,38 @@ def test_tables_are_built_only_when_used(ds):
     assert {"_nodes", "_edges"} <= set(vars(a)) and not {"_trust", "_counts", "_direct"} & set(vars(a))
     a.practitioner_table()
     assert {"_trust", "_counts", "_direct"} <= set(vars(a))
+
+
+class _Analysis:
+    """What betweenness_table reads of a NetworkAnalysis, around any graph."""
+
+    def __init__(self, G, max_work):
+        self.G, self.max_work, self.matrix = G, max_work, GraphMatrix.from_graph(G)
+        from netdash.metrics import centrality
+
+        self.betweenness = centrality.betweenness_estimate(self.matrix, normalized=True, max_work=max_work, seed=0)
+
+
+def test_betweenness_table_weighted_is_networkx_betweenness_with_distance_one_over_contacts():
+    from netdash.analysis import betweenness_table
+
+    G = nx.florentine_families_graph()
+    for k, (u, v) in enumerate(sorted(G.edges())):
+        G.edges[u, v]["weight"] = 1 + k % 3
+        G.edges[u, v]["distance"] = 1 / G.edges[u, v]["weight"]  # more contacts, a shorter path
+    table = betweenness_table(_Analysis(G, max_work=1e9), weighted=True)
+    expected = nx.betweenness_centrality(G, weight="distance", normalized=True)
+    assert table["betweenness"].to_dict() == pytest.approx(expected)
+    assert table.attrs["note"] is None and "betweenness_se" not in table
+    unweighted = betweenness_table(_Analysis(G, max_work=1e9))["betweenness"]
+    assert unweighted.to_dict() == pytest.approx(nx.betweenness_centrality(G, normalized=True))
+    assert unweighted["Medici"] == pytest.approx(0.521978, abs=1e-6)  # the Medici as brokers (Padgett & Ansell)
+
+
+def test_betweenness_table_above_the_budget_is_the_estimate_and_says_so():
+    from netdash.analysis import betweenness_table
+
+    G = nx.florentine_families_graph()
+    table = betweenness_table(_Analysis(G, max_work=50), weighted=True)
+    assert "Weighted betweenness would need every shortest path of 15 practitioners and 20 ties" in table.attrs["note"]
+    assert "estimated from" in table.attrs["note"] and (table["betweenness_se"] >= 0).all()

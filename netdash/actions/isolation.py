@@ -23,10 +23,19 @@ from netdash.errors import InvalidInputError
 from netdash.periods import Period
 from netdash.privacy import DEFAULT_THRESHOLD, suppress_small_counts
 
-__all__ = ["CATEGORIES", "isolation_report", "suggest_introductions", "previous_period", "category_counts"]
+__all__ = ["CATEGORIES", "CATEGORY_LABELS", "isolation_report", "suggest_introductions", "previous_period",
+           "category_counts", "people_to_invite", "introductions_list"]
 
 #: Isolation categories, most in need of an invitation first.
 CATEGORIES = ("isolated", "boundary_isolated", "drifting", "connected")
+
+#: Each category as a COP lead would say it (dashboard, lists).
+CATEGORY_LABELS = {
+    "isolated": "No working ties recorded yet",
+    "boundary_isolated": "Works only within their own agency",
+    "drifting": "Cross-agency links fading",
+    "connected": "Connected across agencies",
+}
 
 _REPORT_COLUMNS = ["practitioner_id", "agency_id", "category", "reason", "cop_attendee", "degree",
                    "cross_agency_ties", "previous_cross_agency_ties", "lost_cross_agency_ties"]
@@ -362,3 +371,92 @@ def category_counts(report, *, by=None, min_count=DEFAULT_THRESHOLD, marker=None
     counts["in_post"] = counts.sum(axis=1)
     out = suppress_small_counts(counts, list(CATEGORIES), threshold=min_count, marker=marker)
     return suppress_small_counts(out, "in_post", threshold=min_count, marker=marker).sort_index()
+
+
+def people_to_invite(report, labels, agency_names, *, agencies=(), attended=None, categories=()):
+    """The rows of :func:`isolation_report` a COP lead asked for, named and with readable columns.
+
+    Parameters
+    ----------
+    report : DataFrame
+        :func:`isolation_report`.
+    labels, agency_names : dict
+        practitioner_id -> display name; agency_id -> name.
+    agencies : collection of str, optional
+        Keep these agencies' practitioners; empty keeps all.
+    attended : bool, optional
+        True: only COP attendees; False: only those who have not attended; None: both.
+    categories : collection of str, optional
+        Keep these :data:`CATEGORIES`; empty keeps all.
+
+    Returns
+    -------
+    DataFrame
+        One row per practitioner kept, in the report's order: practitioner, agency, situation
+        (:data:`CATEGORY_LABELS`), reason, attended a COP session, colleagues worked with, in other agencies,
+        in other agencies previous period, not in touch this period.
+
+    Examples
+    --------
+    >>> report = pd.DataFrame({"practitioner_id": ["p1", "p2"], "agency_id": ["A", "B"],
+    ...     "category": ["isolated", "connected"], "reason": ["no ties", "fine"], "cop_attendee": [False, True],
+    ...     "degree": [0, 4], "cross_agency_ties": [0, 2], "previous_cross_agency_ties": [0, 2],
+    ...     "lost_cross_agency_ties": [0, 0]})
+    >>> people_to_invite(report, {"p1": "Ann (p1)"}, {"A": "Shelter"}, attended=False)[["practitioner", "agency",
+    ...     "situation"]].values.tolist()
+    [['Ann (p1)', 'Shelter', 'No working ties recorded yet']]
+    """
+    shown = report
+    if agencies:
+        shown = shown[shown["agency_id"].isin(agencies)]
+    if attended is not None:
+        shown = shown[shown["cop_attendee"] == attended]
+    if categories:
+        shown = shown[shown["category"].isin(categories)]
+    people = shown.assign(practitioner=shown["practitioner_id"].map(labels), agency=shown["agency_id"].map(agency_names),
+                          situation=shown["category"].map(CATEGORY_LABELS))
+    return people[["practitioner", "agency", "situation", "reason", "cop_attendee", "degree", "cross_agency_ties",
+                   "previous_cross_agency_ties", "lost_cross_agency_ties"]].rename(columns={
+        "cop_attendee": "attended a COP session", "degree": "colleagues worked with",
+        "cross_agency_ties": "in other agencies", "previous_cross_agency_ties": "in other agencies, previous period",
+        "lost_cross_agency_ties": "not in touch this period"})
+
+
+def introductions_list(introductions, labels, agency_names, *, agencies=(), top=25):
+    """The first ``top`` of :func:`suggest_introductions` involving ``agencies``, named, for the next COP.
+
+    Parameters
+    ----------
+    introductions : DataFrame
+        :func:`suggest_introductions`, best first.
+    labels, agency_names : dict
+        practitioner_id -> display name; agency_id -> name.
+    agencies : collection of str, optional
+        Keep pairs with at least one practitioner in these agencies; empty keeps all.
+    top : int, default 25
+
+    Returns
+    -------
+    DataFrame
+        practitioner_1, agency_1, practitioner_2, agency_2, shared_clients, last_shared_contact (a date),
+        common_colleagues, evidence.
+
+    Examples
+    --------
+    >>> intros = pd.DataFrame({"practitioner_a": ["p1", "p2"], "agency_a": ["A", "B"], "practitioner_b": ["p3", "p4"],
+    ...     "agency_b": ["C", "C"], "shared_clients": [3, 1], "last_shared_contact": pd.to_datetime(["2024-05-01"] * 2),
+    ...     "common_colleagues": [1, 0], "evidence": ["", ""]})
+    >>> introductions_list(intros, {"p2": "Bo"}, {"B": "Mind"}, agencies={"B"})[["practitioner_1", "agency_1",
+    ...     "agency_2"]].values.tolist()
+    [['Bo', 'Mind', nan]]
+    """
+    pairs = introductions
+    if agencies:
+        pairs = pairs[pairs["agency_a"].isin(agencies) | pairs["agency_b"].isin(agencies)]
+    pairs = pairs.head(top)
+    return pairs.assign(
+        practitioner_1=pairs["practitioner_a"].map(labels), agency_1=pairs["agency_a"].map(agency_names),
+        practitioner_2=pairs["practitioner_b"].map(labels), agency_2=pairs["agency_b"].map(agency_names),
+        last_shared_contact=pairs["last_shared_contact"].dt.date,
+    )[["practitioner_1", "agency_1", "practitioner_2", "agency_2", "shared_clients", "last_shared_contact",
+       "common_colleagues", "evidence"]]

@@ -20,6 +20,7 @@ __all__ = [
     "tie_changes_from_pairs",
     "tie_change_summary",
     "trust_tie_changes",
+    "named_tie_changes",
 ]
 
 #: The statuses a pair can have, in display order.
@@ -236,4 +237,36 @@ def trust_tie_changes(ds, before, after, *, strengthen_ratio=1.5, **trust_option
 # --- before/after periods and maps ----------------------------------------------------------------
 
 
+def named_tie_changes(changes, trust_changes, labels, agency_names):
+    """Every tie change of both networks in one table, with practitioner and agency names.
 
+    Parameters
+    ----------
+    changes, trust_changes : DataFrame
+        :func:`tie_changes` of the network and :func:`trust_tie_changes`
+        (columns ``a``, ``b``, ``agency_a``, ``agency_b`` and more).
+    labels : dict
+        practitioner_id -> display name; an id missing here is left blank.
+    agency_names : dict
+        agency_id -> name; an id missing here is shown as it is.
+
+    Returns
+    -------
+    DataFrame
+        The rows of ``changes`` then ``trust_changes``, with a ``tie``
+        column (``"network"`` or ``"trust"``), ``practitioner_a`` and
+        ``practitioner_b`` added, and ``agency_a``/``agency_b`` as names.
+
+    Examples
+    --------
+    >>> changes = pd.DataFrame({"a": ["p1"], "b": ["p2"], "agency_a": ["A"], "agency_b": ["B"], "status": ["new"]})
+    >>> trust = pd.DataFrame({"a": ["p1"], "b": ["p3"], "agency_a": ["A"], "agency_b": ["Z"], "status": ["lost"]})
+    >>> named = named_tie_changes(changes, trust, {"p1": "Ann (p1)", "p2": "Bo (p2)"}, {"A": "Shelter", "B": "Mind"})
+    >>> named[["tie", "practitioner_a", "practitioner_b", "agency_a", "agency_b"]].values.tolist()
+    [['network', 'Ann (p1)', 'Bo (p2)', 'Shelter', 'Mind'], ['trust', 'Ann (p1)', nan, 'Shelter', 'Z']]
+    """
+    pairs = pd.concat([changes.assign(tie="network"), trust_changes.assign(tie="trust")], ignore_index=True)
+    for end in ("a", "b"):
+        pairs[f"practitioner_{end}"] = pairs[end].map(labels)
+        pairs[f"agency_{end}"] = pairs[f"agency_{end}"].map(lambda a: agency_names.get(a, a))
+    return pairs

@@ -12,7 +12,7 @@ from netdash.change.headline import headline_measures
 from netdash.errors import AnalysisError, InvalidInputError
 from netdash.periods import Period
 
-__all__ = ["windows", "headline_series", "cop_session_dates", "split_at", "period_notes"]
+__all__ = ["windows", "headline_series", "cop_session_dates", "split_at", "split_period", "period_notes"]
 
 _DAY = pd.Timedelta(days=1)
 
@@ -156,6 +156,43 @@ def split_at(first, last, cop_start):
             f"The COP start {cop_start.date()} is after the last day of the data shown ({last.date()}), "
             "so there is no after period. Choose an earlier COP start in the sidebar.")
     return Period(first, cop_start), Period(cop_start, last + _DAY)
+
+
+def split_period(period, cop_start, date_range):
+    """``period`` split at ``cop_start``, its open ends taken from ``date_range`` (Before & after's default).
+
+    Parameters
+    ----------
+    period : Period
+        Half-open; a ``None`` bound is open.
+    cop_start : date-like or None
+    date_range : (Timestamp, Timestamp)
+        First and last day of the data (``Dataset.date_range``), used where
+        ``period`` is open.
+
+    Returns
+    -------
+    (Period, Period)
+        :func:`split_at` of the period's first and last day.
+
+    Raises
+    ------
+    AnalysisError
+        As :func:`split_at`.
+
+    Examples
+    --------
+    >>> days = (pd.Timestamp("2024-01-01"), pd.Timestamp("2024-12-31"))
+    >>> [p.label() for p in split_period(Period(), "2024-06-01", days)]
+    ['2024-01-01 to 2024-06-01', '2024-06-01 to 2025-01-01']
+    >>> march_to_august = Period(pd.Timestamp("2024-03-01"), pd.Timestamp("2024-09-01"))
+    >>> [p.label() for p in split_period(march_to_august, "2024-06-01", days)]
+    ['2024-03-01 to 2024-06-01', '2024-06-01 to 2024-09-01']
+    """
+    first, last = date_range
+    start = period.start if period.start is not None else first
+    end = period.end - _DAY if period.end is not None else last
+    return split_at(start, end, cop_start)
 
 
 def period_notes(before, after):

@@ -35,17 +35,18 @@ from netdash.metrics.distance import DEFAULT_TOLERANCE, FragmentationEstimate, d
 from netdash.metrics.fragmentation import components_summary, distance_weighted_fragmentation, key_players
 from netdash.metrics.matrix import GraphMatrix
 from netdash.metrics.mixing import (collapse_mixing, ei_by_group, ei_by_node, ei_index, ei_permutation_test,
-                                    mixing_matrix)
+                                    group_mixing, mixing_matrix, sector_label)
 from netdash.metrics.qap import qap_correlation
 from netdash.metrics.structural_holes import constraint, effective_size
-from netdash.metrics.trust import describe_trust_rule, trust_edges, trust_graph, trust_summary
+from netdash.metrics.trust import (describe_trust_rule, trust_by_agency, trust_edges, trust_graph, trust_pair_table,
+                                   trust_summary)
 
 __all__ = [
     "GraphMatrix",
     # basic
     "CROSS_AGENCY_RULE", "PRACTITIONER_COLUMNS", "practitioner_metrics", "network_summary",
     # trust
-    "trust_edges", "trust_graph", "trust_summary", "describe_trust_rule",
+    "trust_edges", "trust_graph", "trust_summary", "describe_trust_rule", "trust_pair_table", "trust_by_agency",
     # brokerage
     "ROLE_FIELDS", "brokerage_roles", "brokerage_by_group", "brokerage_expected", "boundary_spanners",
     # centrality
@@ -57,6 +58,7 @@ __all__ = [
     "DEFAULT_TOLERANCE", "FragmentationEstimate", "distance_weighted_fragmentation_estimate",
     # mixing
     "ei_index", "ei_by_group", "ei_by_node", "ei_permutation_test", "mixing_matrix", "collapse_mixing",
+    "group_mixing", "sector_label",
     # communities
     "LOUVAIN_NETWORKX_MAX_TIES", "agency_nmi", "agency_alignment", "normalized_mutual_info",
     # QAP

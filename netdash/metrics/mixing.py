@@ -35,6 +35,8 @@ __all__ = [
     "ei_permutation_test",
     "mixing_matrix",
     "collapse_mixing",
+    "sector_label",
+    "group_mixing",
 ]
 
 EXPLANATIONS = {
@@ -382,3 +384,57 @@ def collapse_mixing(matrix, to_group, *, directed=False):
         summed = pd.DataFrame(values, index=summed.index, columns=summed.columns)
     summed.index.name, summed.columns.name = matrix.index.name, matrix.columns.name
     return summed
+
+
+def sector_label(sector):
+    """A sector code as a reader would write it.
+
+    Examples
+    --------
+    >>> sector_label("mental_health")
+    'Mental health'
+    """
+    return str(sector).replace("_", " ").capitalize()
+
+
+def group_mixing(matrix, agencies, level="agency"):
+    """An agency × agency mixing matrix at the chosen ``level``, with the display name of each label.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Square, labelled by agency id (:func:`mixing_matrix`, or a
+        difference of two).
+    agencies : pandas.DataFrame
+        The dataset's agencies table (``agency_id``, ``name``, ``sector``).
+    level : {"agency", "sector"}, default "agency"
+        ``"sector"`` sums the agencies of each sector
+        (:func:`collapse_mixing`); ``"agency"`` leaves ``matrix`` as it is.
+
+    Returns
+    -------
+    (pandas.DataFrame, dict)
+        The matrix at ``level``, and label -> display name (agency names, or
+        :func:`sector_label` of each sector).
+
+    Raises
+    ------
+    InvalidInputError
+        If ``level`` is neither, or an agency of ``matrix`` is not in ``agencies``.
+
+    Examples
+    --------
+    >>> agencies = pd.DataFrame({"agency_id": ["h1", "h2", "m1"], "name": ["Shelter", "Homes", "Mind"],
+    ...                          "sector": ["housing", "housing", "mental_health"]})
+    >>> G = nx.Graph([("a", "b"), ("a", "c"), ("c", "d")])
+    >>> matrix = mixing_matrix(G, {"a": "h1", "b": "h1", "c": "h2", "d": "m1"})
+    >>> sectors, names = group_mixing(matrix, agencies, "sector")
+    >>> sectors.values.tolist(), names["mental_health"]
+    ([[2, 1], [1, 0]], 'Mental health')
+    """
+    if level == "agency":
+        return matrix, dict(zip(agencies["agency_id"], agencies["name"]))
+    if level != "sector":
+        raise InvalidInputError(f"level must be 'agency' or 'sector'; got {level!r}.")
+    sectors = dict(zip(agencies["agency_id"], agencies["sector"]))
+    return collapse_mixing(matrix, sectors), {s: sector_label(s) for s in set(sectors.values())}

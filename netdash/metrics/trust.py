@@ -27,7 +27,8 @@ from netdash.errors import InvalidInputError
 from netdash.networks.graphs import practitioner_nodes
 from netdash.periods import Period
 
-__all__ = ["trust_edges", "trust_graph", "trust_summary", "describe_trust_rule"]
+__all__ = ["trust_edges", "trust_graph", "trust_summary", "describe_trust_rule", "trust_pair_table",
+           "trust_by_agency"]
 
 _COLUMNS = ["a", "b", "interactions", "months", "reciprocated", "survey_trust",
             "source", "strength", "is_trust_tie"]
@@ -237,3 +238,54 @@ def describe_trust_rule(*, min_interactions=3, min_months=2, require_reciprocity
                  f" decides instead: a tie when their mean trust rating is at least {survey_threshold:g}"
                  " on the 1 to 4 scale.")
     return text
+
+
+#: The columns of :func:`trust_pair_table`, in order.
+PAIR_COLUMNS = ["practitioner_a", "practitioner_b", "interactions", "months", "reciprocated", "survey_trust", "source",
+                "strength", "is_trust_tie"]
+
+
+def trust_pair_table(edges, labels):
+    """Every pair of :func:`trust_edges` with names: trust ties first, strongest first.
+
+    Parameters
+    ----------
+    edges : DataFrame
+        :func:`trust_edges`.
+    labels : dict
+        practitioner_id -> display name.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`PAIR_COLUMNS`; trust ties before other pairs, each
+        by ``strength`` descending (ties of equal strength keep their order).
+
+    Examples
+    --------
+    >>> edges = pd.DataFrame({"a": ["p1", "p1", "p2"], "b": ["p2", "p3", "p3"], "interactions": [3, 9, 5],
+    ...                       "months": [2, 1, 3], "reciprocated": [True, False, True], "survey_trust": [None] * 3,
+    ...                       "source": ["inferred"] * 3, "strength": [3.0, 9.0, 5.0],
+    ...                       "is_trust_tie": [True, False, True]})
+    >>> trust_pair_table(edges, {"p1": "Ann", "p2": "Bo", "p3": "Cy"})[["practitioner_a", "practitioner_b"]].values.tolist()
+    [['Bo', 'Cy'], ['Ann', 'Bo'], ['Ann', 'Cy']]
+    """
+    named = edges.assign(practitioner_a=edges["a"].map(labels), practitioner_b=edges["b"].map(labels))
+    return named[PAIR_COLUMNS].sort_values(["is_trust_tie", "strength"], ascending=False, kind="stable")
+
+
+def trust_by_agency(summary, agency_names):
+    """Trust ties of each agency's staff within and outside their agency, from :func:`trust_summary`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``agency`` (the name, or the id if it has none),
+        ``within agency`` and ``to other agencies``; one row per agency in
+        ``summary["per_agency"]``.
+    """
+    return pd.DataFrame(
+        [{"agency": agency_names.get(a, a), "within agency": v["within"], "to other agencies": v["cross"]}
+         for a, v in summary["per_agency"].items()],
+        columns=["agency", "within agency", "to other agencies"],
+    )

@@ -15,6 +15,7 @@ from netdash.viz.colours import agency_colours
 from netdash.viz.layout import layout_positions, stable_positions
 from netdash.viz.network_html import map_html, network_html
 from netdash.viz.spec import network_spec
+from netdash.viz.view import map_view
 
 __all__ = [
     "layout_positions",
@@ -25,4 +26,5 @@ __all__ = [
     "network_spec",
     "map_budget",
     "MapBudget",
+    "map_view",
 ]

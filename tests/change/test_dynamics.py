@@ -214,3 +214,30 @@ def test_tie_changes_equal_the_row_by_row_reference(directed, seed):
     pd.testing.assert_frame_equal(empty, _tie_changes_reference(*(2 * [nx.DiGraph() if directed else nx.Graph()])),
                                   check_dtype=False, check_index_type=False)
     assert empty["weight_before"].dtype == float
+
+
+def test_named_tie_changes_puts_both_networks_in_one_table_with_names():
+    from netdash.change.dynamics import named_tie_changes
+
+    before = nx.Graph([("p1", "p2"), ("p2", "p3")])
+    after = nx.Graph([("p1", "p3"), ("p2", "p3")])
+    for G in (before, after):
+        nx.set_node_attributes(G, {"p1": "A", "p2": "B", "p3": "A"}, "agency")
+    changes = tie_changes(before, after)
+    trust = changes.iloc[:1]
+    named = named_tie_changes(changes, trust, {"p1": "Ann (p1)", "p2": "Bo (p2)", "p3": "p3"}, {"A": "Shelter"})
+    assert len(named) == len(changes) + 1 and named["tie"].tolist().count("trust") == 1
+    assert set(named["agency_a"]) | set(named["agency_b"]) == {"Shelter", "B"}  # an unnamed agency keeps its id
+    row = named[(named["tie"] == "network") & (named["status"] == "lost")].iloc[0]
+    assert {row["practitioner_a"], row["practitioner_b"]} == {"Ann (p1)", "Bo (p2)"}
+
+
+def test_split_period_says_when_the_cop_start_leaves_no_before_period():
+    from netdash.change.windows import split_period
+    from netdash.errors import AnalysisError
+
+    days = (pd.Timestamp("2024-01-01"), pd.Timestamp("2024-12-31"))
+    before, after = split_period(Period(), pd.Timestamp("2024-04-01"), days)
+    assert (before.start, before.end, after.end) == (days[0], pd.Timestamp("2024-04-01"), pd.Timestamp("2025-01-01"))
+    with pytest.raises(AnalysisError, match="is the first day of the data shown .* so there is no before period"):
+        split_period(Period(), pd.Timestamp("2024-01-01"), days)

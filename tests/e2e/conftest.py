@@ -28,9 +28,8 @@ def e2e_workspace(tmp_path_factory):
 def app(e2e_workspace, tmp_path_factory):
     """The dashboard on a free localhost port, with its own temp folder (``app.tmpdir``) to inspect."""
     tmpdir = tmp_path_factory.mktemp("app_tmp")
-    # start_app passes our environment to the server. The background work is on, as a user's server has it
-    # (tests/conftest.py switches it off for the rest of the suite): every tour runs with it.
-    settings = {"TMPDIR": str(tmpdir), "NETDASH_PREFETCH": "1"}
+    # start_app passes our environment to the server.
+    settings = {"TMPDIR": str(tmpdir)}
     old = {k: os.environ.get(k) for k in settings}
     os.environ.update(settings)
     try:

@@ -24,7 +24,7 @@ import time
 import pytest
 
 from e2e_support import DEMO, ROOT, Session, pages_present, write_broken_dataset
-from hostile import IMG, PAYLOADS, SCRIPT
+from hostile import IMG, SCRIPT
 
 pytestmark = pytest.mark.e2e
 

@@ -17,7 +17,7 @@ from netdash.analysis import NetworkAnalysis
 from netdash.cli import main
 from netdash.errors import InvalidInputError
 from netdash.ingest.edges import NO_GROUP, edge_list_tables
-from netdash.metrics import brokerage, structural_holes
+from netdash.metrics import brokerage
 from netdash.store import Workspace
 
 # A hand-made split of the Florentine families into three groups, for the brokerage roles (any split would do;

@@ -166,3 +166,20 @@ def test_collapse_mixing_names_a_label_without_group():
     matrix = mixing_matrix(G, {"a": "A01", "b": "A02"})
     with pytest.raises(InvalidInputError, match=r"1 label\(s\).*'A02'.*sector"):
         collapse_mixing(matrix, {"A01": "housing"})
+
+
+def test_group_mixing_sums_agencies_into_sectors_with_the_same_ties(karate):
+    import pandas as pd
+
+    from netdash.metrics.mixing import group_mixing
+
+    by_club = mixing_matrix(karate, "club")
+    agencies = pd.DataFrame({"agency_id": ["Mr. Hi", "Officer"], "name": ["Hi's club", "Officer's club"],
+                             "sector": ["karate", "karate"]})
+    same, names = group_mixing(by_club, agencies, "agency")
+    assert same is by_club and names == {"Mr. Hi": "Hi's club", "Officer": "Officer's club"}
+    sectors, names = group_mixing(by_club, agencies, "sector")
+    assert names == {"karate": "Karate"}
+    assert sectors.loc["karate", "karate"] == karate.number_of_edges() == 78  # one sector: every tie on its diagonal
+    with pytest.raises(InvalidInputError, match="level must be 'agency' or 'sector'; got 'club'"):
+        group_mixing(by_club, agencies, "club")

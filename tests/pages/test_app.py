@@ -262,7 +262,7 @@ def test_background_imports_load_every_listed_module(app, caplog):
     from pages import _shared
 
     thread = _shared.warm_imports()  # started by the app's first run, once per server
-    assert thread.name == "netdash-warm-imports"
+    assert thread.name == "netdash-warm-imports" and _shared.warm_imports() is thread
     thread.join(timeout=60)
     assert not thread.is_alive()
     _shared._import_all()  # again in this thread: a misspelt name would be logged

@@ -6,7 +6,6 @@ uploader of its own) with objects that behave like Streamlit's UploadedFile.
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 import netdash.ingest

@@ -8,7 +8,6 @@ or last day of the data.
 
 import datetime as dt
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

@@ -1,6 +1,5 @@
 """The "Change" pages (Before & after, Over time, COP impact) and the library helpers behind them."""
 
-import re
 import shutil
 
 import networkx as nx

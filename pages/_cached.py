@@ -1,0 +1,681 @@
+"""Every value the dashboard keeps between runs: the one cache boundary of the app.
+
+Each ``st.cache_data`` / ``st.cache_resource`` function here computes only
+from its arguments. The hashed arguments are its key: dataset name and
+version, :func:`period_key` of each period, and the settings. Objects follow
+as ``_``-prefixed arguments, which Streamlit does not hash: the dataset
+(``_ds``), periods (``_period``), graphs. A public function of the same name
+without the underscore takes the objects, builds the key from them and calls
+the cached one, so a key can never describe other objects than the ones the
+value was computed from. No function here reads ``st.session_state``, a
+widget or the sidebar (:func:`pages._shared.current_dataset` and friends):
+pages read those and pass the values in. tests/pages/test_cached.py checks
+this.
+
+Resources (``st.cache_resource``) are shared by every session and must be
+treated as read-only: copy a graph or table before changing it. They are
+used for results a rerun would otherwise unpickle (graphs, large tables);
+``st.cache_data`` for small results, which each run gets a copy of.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from netdash.store import Workspace
+from pages import _charts
+
+#: Analyses kept at once, and for how long one is kept unused. Each holds its edge tables, matrices and, once
+#: asked for, networkx graphs and betweenness: 5 to 41 MB at medium scale (RSS growth per ties setting, whole
+#: period). Pages differ in the ties they start with, and Before & after makes two per ties setting, so six
+#: were too few for one visit to every page: a second visit could find its analysis gone and compute it again.
+ANALYSES_KEPT, TTL = 16, 3600
+
+
+def period_key(period):
+    """Hashable cache key for a period."""
+    return (str(period.start), str(period.end))
+
+
+def rule_key(rule):
+    """Hashable cache key for a trust rule (a dict of keyword arguments)."""
+    return tuple(sorted(dict(rule or {}).items()))
+
+
+def _day(timestamp):
+    return None if timestamp is None else timestamp.date().isoformat()
+
+
+def _timestamp(day):
+    return None if day is None else pd.Timestamp(day)
+
+
+# The workspace and its datasets.
+
+@st.cache_resource(show_spinner=False)
+def workspace():
+    """The workspace (``NETDASH_WORKSPACE``), tidied and with the bundled demo imported on first start.
+
+    A read-only workspace is used as it is (its datasets can be viewed, not changed).
+    """
+    ws = Workspace()
+    if ws.read_only is None:
+        ws.recover()
+        ws.ensure_demo()
+    return ws
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def dataset_listing(path, stamp):
+    """The dataset list of the workspace at ``path`` while its database file is ``stamp`` (read-only)."""
+    return tuple(workspace().list())
+
+
+@st.cache_resource(show_spinner="Loading dataset…", max_entries=4)
+def load(name, version):
+    """The dataset ``name`` at ``version``, one shared object: read it, never change it.
+
+    A resource, not ``st.cache_data``: data caching would unpickle a fresh
+    copy of every table (half a million contacts at medium scale, 0.1 s)
+    on each of the three or four calls a run makes.
+    """
+    return workspace().open(name)
+
+
+def import_warnings(ds):
+    """The data-quality warnings noted when ``ds`` was imported, as a tuple of strings."""
+    return _import_warnings(ds.name, ds.version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _import_warnings(name, version):
+    return tuple(str(w) for w in workspace().warnings(name))
+
+
+def practitioner_labels(ds):
+    """practitioner_id -> "Name (id)" where a name was supplied, else the id (shared: do not change it)."""
+    return _practitioner_labels(ds.name, ds.version, ds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _practitioner_labels(name, version, _ds):
+    people = _ds.practitioners
+    return {pid: (f"{label} ({pid})" if isinstance(label, str) and label else pid)
+            for pid, label in zip(people["practitioner_id"], people["name"])}
+
+
+def agency_names(ds):
+    """agency_id -> name (shared: do not change it)."""
+    return _agency_names(ds.name, ds.version, ds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _agency_names(name, version, _ds):
+    return dict(zip(_ds.agencies["agency_id"], _ds.agencies["name"]))
+
+
+def palette(ds):
+    """Agency colours for the whole dataset, so an agency keeps its colour on every page and map."""
+    return _palette(ds.name, ds.version, ds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _palette(name, version, _ds):
+    from netdash.viz import agency_colours
+
+    return agency_colours(agency_names(_ds))
+
+
+# What several pages share: analyses, comparisons and map layouts.
+
+def analysis(ds, period, ties="all", *, window_days=90, trust_options=None):
+    """The shared :class:`netdash.analysis.NetworkAnalysis` of ``ds`` over ``period`` with ``ties``.
+
+    One object per dataset version, period, ties and trust rule, shared by
+    every page and session, so Brokerage then Fragmentation on the same
+    period pay for the edge tables and matrices once. It computes lazily:
+    a page pays only for the graphs and measures it asks for. Treat it and
+    everything it returns (``.G``, ``.D``, ``.matrix``, tables) as
+    read-only: copy a graph before changing it.
+    """
+    rule = dict(trust_options or {})
+    return _analysis(ds.name, ds.version, period_key(period), ties, int(window_days), rule_key(rule),
+                     ds, period, rule)
+
+
+@st.cache_resource(show_spinner=False, max_entries=ANALYSES_KEPT, ttl=TTL)
+def _analysis(name, version, period_key, ties, window_days, rule_key, _ds, _period, _rule):
+    from netdash.analysis import NetworkAnalysis
+
+    return NetworkAnalysis(_ds, _period, ties=ties, window_days=window_days, trust_options=_rule)
+
+
+def comparison(ds, before, after, ties, replicates=0):
+    """:func:`netdash.change.compare.compare_periods` of the shared analyses (shared: do not change it)."""
+    return _comparison(ds.name, ds.version, period_key(before), period_key(after), ties, int(replicates),
+                       ds, before, after)
+
+
+@st.cache_resource(show_spinner="Comparing the periods (with intervals this can take minutes)…", max_entries=8,
+                   ttl=TTL)
+def _comparison(name, version, before_key, after_key, ties, replicates, _ds, _before, _after):
+    from netdash.change.compare import compare_periods
+
+    # The analyses the page draws from: their networks are read, not built a second time.
+    analyses = (analysis(_ds, _before, ties), analysis(_ds, _after, ties))
+    return compare_periods(_ds, _before, _after, ties=ties, permutations=replicates, bootstrap=replicates,
+                           analyses=analyses)
+
+
+def period_positions(ds, period):
+    """Map positions of everyone in post in ``period``, laid out from all ties (shared: do not change it).
+
+    One layout per dataset version and period, used by the Network map for
+    every ties setting and by Before & after when both its periods lie in
+    ``period``: a practitioner sits in the same place on both pages, and no
+    page lays the same network out twice (0.7 to 1.1 s at medium scale).
+    """
+    return _period_positions(ds.name, ds.version, period_key(period), ds, period)
+
+
+@st.cache_resource(show_spinner="Laying out the map…", max_entries=8, ttl=TTL)
+def _period_positions(name, version, period_key, _ds, _period):
+    from netdash.viz import layout_positions
+
+    return layout_positions(analysis(_ds, _period, "all").G)
+
+
+def _positions_for(ds, period, graphs):
+    """:func:`period_positions` of ``period`` when they place every node of ``graphs``, else their own layout.
+
+    Everyone in post in a part of ``period`` is in post in ``period``, so the
+    shared layout normally serves; should someone be missing, ``graphs`` are
+    laid out together (:func:`netdash.viz.stable_positions`).
+    """
+    from netdash.viz import stable_positions
+
+    shared = period_positions(ds, period)
+    if all(v in shared for G in graphs for v in G):
+        return shared
+    return stable_positions(graphs)
+
+
+# Overview.
+
+def overview(ds, period):
+    """(:func:`netdash.dataset.dataset_summary`, :func:`netdash.dataset.monthly_activity`) of ``period``."""
+    return _overview(ds.name, ds.version, period_key(period), ds, period)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _overview(name, version, period_key, _ds, _period):
+    from netdash.dataset import dataset_summary, monthly_activity
+
+    return dataset_summary(_ds, _period), monthly_activity(_ds, _period)
+
+
+# Network map.
+
+def network_map(ds, period, ties, agencies, focus, radius, size_by=None, colour_by="agency"):
+    """The Network map's data for the page to send, and the figures above it, for one choice of filters."""
+    return _network_map(ds.name, ds.version, period_key(period), ties, tuple(sorted(agencies)), focus, radius,
+                        size_by, colour_by, ds, period)
+
+
+@st.cache_data(show_spinner="Drawing the map…", max_entries=32)
+def _network_map(name, version, period_key, ties, agencies, focus, radius, size_by, colour_by, _ds, _period):
+    from netdash.metrics.basic import network_summary
+    from netdash.viz import agency_colours
+    from netdash.viz.inpage import maps_payload
+    from netdash.viz.maps import map_measures
+    from netdash.viz.maps import network_map as draw
+
+    shared = analysis(_ds, _period, ties)
+    # Betweenness and trust ties only when asked for: the analysis computes each once, for every page.
+    measures = map_measures(shared, [size_by] if size_by else [])
+    # One layout per period, from every tie type together, for every "Ties" setting: a dot stays where it
+    # was when the user switches, and a new setting costs only its drawing. Every setting has the same nodes.
+    drawn = draw(shared.G, period_positions(_ds, _period), agencies=agencies, focus=focus, steps=radius or 1,
+                 size_by=size_by, measures=measures, size_menu=False, height_px=620,
+                 palette=palette(_ds) if colour_by == "agency" else agency_colours(_ds.agencies["sector"]),
+                 colour_by=colour_by, agency_names=agency_names(_ds))
+    view = drawn.graph
+    payload = maps_payload([drawn.spec]) if view.number_of_nodes() else None
+    return {"message": drawn.message, "nodes": view.number_of_nodes(), "edges": view.number_of_edges(),
+            "cross_share": network_summary(view)["cross_agency_share"], "payload": payload}
+
+
+# Trust.
+
+def trust(ds, period, rule):
+    """(pair table, trust graph, :func:`netdash.metrics.trust.trust_summary`) under ``rule`` (shared: read-only)."""
+    return _trust(ds.name, ds.version, period_key(period), rule_key(rule), ds, period, dict(rule))
+
+
+@st.cache_resource(show_spinner="Finding trust ties…", max_entries=8, ttl=TTL)
+def _trust(name, version, period_key, rule_key, _ds, _period, _rule):
+    # A resource (shared, read-only): unpickling the pair table and graph cost half a second a rerun.
+    from netdash.metrics.trust import trust_edges, trust_graph, trust_summary
+
+    edges = trust_edges(_ds, _period, **_rule)
+    G = trust_graph(_ds, _period, edges=edges)
+    return edges, G, trust_summary(G)
+
+
+def trust_map(ds, period, rule, hide_untied):
+    """(note for the page or None, map data or None) of the trust network, with or without the untied."""
+    return _trust_map(ds.name, ds.version, period_key(period), rule_key(rule), hide_untied, ds, period, dict(rule))
+
+
+@st.cache_data(show_spinner="Drawing the trust network…", max_entries=16)
+def _trust_map(name, version, period_key, rule_key, hide_untied, _ds, _period, _rule):
+    from netdash.viz import layout_positions, map_budget, map_view, network_spec
+    from netdash.viz.inpage import maps_payload
+
+    G = trust(_ds, _period, _rule)[1]
+    budget = map_budget(map_view(G, tied_only=hide_untied), to_see_more=None)  # no filter here would show more
+    shown = budget.graph
+    if not shown.number_of_nodes():
+        return budget.message, None
+    return budget.message, maps_payload([network_spec(shown, layout_positions(shown), height_px=520,
+                                                      palette=palette(_ds))])
+
+
+def trust_pairs(ds, period, rule):
+    """Every pair that worked together, named, trust ties first and strongest first (shared: read-only)."""
+    return _trust_pairs(ds.name, ds.version, period_key(period), rule_key(rule), ds, period, dict(rule))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=TTL)
+def _trust_pairs(name, version, period_key, rule_key, _ds, _period, _rule):
+    from netdash.metrics.trust import trust_pair_table
+
+    return trust_pair_table(trust(_ds, _period, _rule)[0], practitioner_labels(_ds))
+
+
+# Brokerage.
+
+def brokerage_roles(ds, period, ties):
+    """(roles, boundary spanners, brokerage by agency, expected roles) of the directed contact graph.
+
+    The contact graph is the same whatever ``ties``: it only chooses which
+    shared analysis it is read from (the page's, already built).
+    """
+    return _brokerage_roles(ds.name, ds.version, period_key(period), ds, period, ties)
+
+
+@st.cache_resource(show_spinner="Counting brokerage roles…", max_entries=8, ttl=TTL)
+def _brokerage_roles(name, version, period_key, _ds, _period, _ties):
+    from netdash.metrics import brokerage
+
+    shared = analysis(_ds, _period, _ties)
+    M = shared.contact_matrix
+    roles = brokerage.brokerage_roles(M, "agency")  # once: the summaries below reuse it
+    return (roles, brokerage.boundary_spanners(shared.D, "agency", roles=roles),
+            brokerage.brokerage_by_group(M, "agency", roles=roles), brokerage.brokerage_expected(M, "agency", roles=roles))
+
+
+def structural_holes(ds, period, ties):
+    """:func:`netdash.metrics.structural_holes.structural_holes` of the shared analysis (unweighted; read-only)."""
+    return _structural_holes(ds.name, ds.version, period_key(period), ties, ds, period)
+
+
+@st.cache_resource(show_spinner="Computing structural holes…", max_entries=8, ttl=TTL)
+def _structural_holes(name, version, period_key, ties, _ds, _period):
+    from netdash.metrics.structural_holes import structural_holes as holes
+
+    return holes(analysis(_ds, _period, ties).matrix)
+
+
+def betweenness(ds, period, ties, weighted):
+    """:func:`netdash.analysis.betweenness_table` of the shared analysis (read-only)."""
+    return _betweenness(ds.name, ds.version, period_key(period), ties, bool(weighted), ds, period)
+
+
+@st.cache_resource(show_spinner="Computing betweenness…", max_entries=8, ttl=TTL)
+def _betweenness(name, version, period_key, ties, weighted, _ds, _period):
+    from netdash.analysis import betweenness_table
+
+    return betweenness_table(analysis(_ds, _period, ties), weighted=weighted)
+
+
+# Fragmentation.
+
+def fragmentation(ds, period, ties, permutations):
+    """Every measure the Fragmentation page shows, from one GraphMatrix of the shared analysis (read-only)."""
+    return _fragmentation(ds.name, ds.version, period_key(period), ties, int(permutations), ds, period)
+
+
+@st.cache_resource(show_spinner="Measuring fragmentation…", max_entries=8, ttl=TTL)
+def _fragmentation(name, version, period_key, ties, permutations, _ds, _period):
+    from netdash.metrics import communities, distance, fragmentation, mixing
+
+    # One GraphMatrix of the shared analysis serves every measure (the same answers as the networkx graph,
+    # tests/metrics/test_matrix.py).
+    G = analysis(_ds, _period, ties).matrix
+    tied = G.number_of_edges() > 0
+    return {
+        "fragmentation": fragmentation.fragmentation(G),
+        # The CLI's value: exact within the work budget, estimated from sampled sources above it.
+        "distance_weighted": distance.distance_weighted_fragmentation_estimate(G),
+        "components": fragmentation.components_summary(G),
+        "ei": mixing.ei_permutation_test(G, "agency", permutations=permutations, seed=0) if tied else None,
+        "ei_by_group": mixing.ei_by_group(G, "agency"),
+        "ei_by_node": mixing.ei_by_node(G, "agency"),
+        "mixing": mixing.mixing_matrix(G, "agency"),
+        "alignment": communities.agency_alignment(G, "agency", seed=0, implementation="auto") if tied else None,
+        "key_players": fragmentation.key_players(G, top=20),
+    }
+
+
+# Before & after.
+
+def before_after_graphs(ds, before, after, ties):
+    """The networks of ``before`` and ``after`` (the shared analyses'; read-only)."""
+    return _before_after_graphs(ds.name, ds.version, period_key(before), period_key(after), ties, ds, before, after)
+
+
+@st.cache_resource(show_spinner="Building both networks…", max_entries=8, ttl=TTL)
+def _before_after_graphs(name, version, before_key, after_key, ties, _ds, _before, _after):
+    return analysis(_ds, _before, ties).G, analysis(_ds, _after, ties).G
+
+
+def before_after_maps(ds, period, before, after, ties, *, changes_only, max_nodes, to_see_more):
+    """(panels, map data) of Before & after's two maps, placed as the Network map places ``period``.
+
+    One layout for every map setting: when both periods lie in ``period``
+    (the split at the COP start always does), the Network map's layout of
+    it, so the dots sit in the same places on both pages and a ties change
+    costs no new layout.
+    """
+    return _before_after_maps(ds.name, ds.version, period_key(period), period_key(before), period_key(after), ties,
+                              bool(changes_only), int(max_nodes), to_see_more, ds, period, before, after)
+
+
+@st.cache_resource(show_spinner="Drawing the maps…", max_entries=8, ttl=TTL)
+def _before_after_maps(name, version, period_key, before_key, after_key, ties, changes_only, max_nodes, to_see_more,
+                       _ds, _period, _before, _after):
+    from netdash.viz.inpage import maps_payload
+    from netdash.viz.panels import before_after_maps as panels
+
+    graphs = before_after_graphs(_ds, _before, _after, ties)
+    maps = panels(*graphs, changes_only=changes_only, height_px=470,
+                  titles=(f"Before: {_before.label()}", f"After: {_after.label()}"), agency_names=agency_names(_ds),
+                  positions=_before_after_positions(name, version, period_key, before_key, after_key, ties,
+                                                    _ds, _period, graphs),
+                  max_nodes=max_nodes, to_see_more=to_see_more)
+    return maps, maps_payload([maps.before.spec, maps.after.spec])
+
+
+@st.cache_resource(show_spinner="Laying out the maps…", max_entries=8, ttl=TTL)
+def _before_after_positions(name, version, period_key, before_key, after_key, ties, _ds, _period, _graphs):
+    return _positions_for(_ds, _period, list(_graphs))
+
+
+def before_after_agency_maps(ds, before, after, ties):
+    """The data of Before & after's agency-level maps: both networks collapsed onto agencies (read-only)."""
+    return _before_after_agency_maps(ds.name, ds.version, period_key(before), period_key(after), ties,
+                                     ds, before, after)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=TTL)
+def _before_after_agency_maps(name, version, before_key, after_key, ties, _ds, _before, _after):
+    from netdash.viz.inpage import maps_payload
+    from netdash.viz.maps import agency_maps
+
+    return maps_payload(agency_maps(*before_after_graphs(_ds, _before, _after, ties),
+                                    titles=(f"Before: {_before.label()}", f"After: {_after.label()}"),
+                                    agency_names=agency_names(_ds), height_px=560))
+
+
+def tie_changes(ds, before, after, ties, replicates):
+    """Every tie change of :func:`comparison`, with names, for the download (read-only)."""
+    return _tie_changes(ds.name, ds.version, period_key(before), period_key(after), ties, int(replicates),
+                        ds, before, after)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=TTL)
+def _tie_changes(name, version, before_key, after_key, ties, replicates, _ds, _before, _after):
+    from netdash.change.dynamics import named_tie_changes
+
+    compared = comparison(_ds, _before, _after, ties, replicates)
+    return named_tie_changes(compared.tie_changes, compared.trust_tie_changes, practitioner_labels(_ds),
+                             agency_names(_ds))
+
+
+def mixing_heatmaps(ds, before, after, ties, level):
+    """Before & after's three heat maps (before, after, change) of ties between agencies or sectors."""
+    return _mixing_heatmaps(ds.name, ds.version, period_key(before), period_key(after), ties, level,
+                            ds, before, after)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
+def _mixing_heatmaps(name, version, before_key, after_key, ties, level, _ds, _before, _after):
+    from netdash.change.compare import mixing_change
+    from netdash.metrics.mixing import group_mixing
+
+    names = None
+    matrices = []
+    for matrix in mixing_change(*before_after_graphs(_ds, _before, _after, ties)):
+        matrix, names = group_mixing(matrix, _ds.agencies, level)
+        matrices.append(matrix)
+    return (_charts.mixing_heatmap(matrices[0], "Before", names), _charts.mixing_heatmap(matrices[1], "After", names),
+            _charts.mixing_heatmap(matrices[2], "Change (after − before)", names, diverging=True))
+
+
+# Over time.
+
+def window_series(ds, freq, ties):
+    """:func:`netdash.change.windows.headline_series` of the whole dataset."""
+    return _window_series(ds.name, ds.version, freq, ties, ds)
+
+
+@st.cache_data(show_spinner="Computing the measures for every window…", max_entries=8)
+def _window_series(name, version, freq, ties, _ds):
+    from netdash.change.windows import headline_series
+
+    return headline_series(_ds, freq=freq, ties=ties)
+
+
+def window_charts(ds, freq, ties, cop_start):
+    """Over time's eight charts, one per headline measure, with COP sessions and ``cop_start`` marked (read-only)."""
+    return _window_charts(ds.name, ds.version, freq, ties, _day(cop_start), ds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
+def _window_charts(name, version, freq, ties, cop_day, _ds):
+    from netdash.change.headline import HEADLINE_EXPLANATIONS
+    from netdash.change.windows import cop_session_dates
+
+    first, last = _ds.date_range
+    markers = _charts.chart_markers(cop_session_dates(_ds), _timestamp(cop_day), first, last)
+    series = window_series(_ds, freq, ties)
+    return [_charts.headline_chart(series, measure, markers) for measure in HEADLINE_EXPLANATIONS]
+
+
+def window_maps(ds, freq, ties):
+    """(windows, their graphs, everyone in post in any, positions) for Over time's maps (read-only).
+
+    The positions are the Network map's layout of the whole date range (all
+    ties) for every window and ties setting, so the dots stay in place when
+    the ties change and no page lays the same network out twice.
+    """
+    spans, graphs, everyone = _window_graphs(ds.name, ds.version, freq, ties, ds)
+    return spans, graphs, everyone, _window_positions(ds.name, ds.version, freq, ties, ds)
+
+
+@st.cache_resource(show_spinner="Building the network of every window…", max_entries=4, ttl=TTL)
+def _window_graphs(name, version, freq, ties, _ds):
+    # A resource (shared, read-only): unpickling every window's graph cost over half a second a rerun.
+    from netdash.change.windows import windows
+    from netdash.networks import graphs
+    from netdash.viz.panels import population_graph
+
+    first, last = _ds.date_range
+    spans = windows(first, last, freq=freq)
+    window_graphs = [graphs.practitioner_graph(_ds, w, ties=ties) for w in spans]
+    return spans, window_graphs, population_graph(window_graphs)
+
+
+@st.cache_resource(show_spinner="Laying out the maps…", max_entries=4, ttl=TTL)
+def _window_positions(name, version, freq, ties, _ds):
+    from netdash.periods import Period
+
+    first, last = _ds.date_range
+    whole = Period(first.normalize(), last.normalize() + pd.Timedelta(days=1))
+    return _positions_for(_ds, whole, _window_graphs(name, version, freq, ties, _ds)[1])
+
+
+def window_panel(ds, freq, ties, chosen):
+    """The map panel of the window labelled ``chosen``, and the data the page sends to draw it (read-only)."""
+    return _window_panel(ds.name, ds.version, freq, ties, chosen, ds)
+
+
+@st.cache_resource(show_spinner="Drawing the map…", max_entries=32, ttl=TTL)
+def _window_panel(name, version, freq, ties, chosen, _ds):
+    from netdash.viz.inpage import maps_payload
+    from netdash.viz.panels import map_panel
+
+    spans, graphs, everyone, positions = window_maps(_ds, freq, ties)
+    panel = map_panel(graphs[[w.label() for w in spans].index(chosen)], positions, population=everyone,
+                      title=chosen, height_px=560, agency_names=agency_names(_ds))
+    return panel, maps_payload([panel.spec])
+
+
+# COP impact.
+
+def impact(ds, cop_start, ties, bootstrap):
+    """(:func:`netdash.change.impact.impact_estimates` with the staggered analysis, the per-practitioner table).
+
+    Read-only. The design and the staggered analysis are kept apart from the
+    bootstrap, so a new number of replicates does not redo them.
+    """
+    return _impact(ds.name, ds.version, _day(cop_start), ties, int(bootstrap), ds)
+
+
+@st.cache_resource(show_spinner="Counting colleagues before and after…", max_entries=8, ttl=TTL)
+def _impact_design(name, version, cop_day, ties, _ds):
+    from netdash.change.impact import impact_design
+
+    return impact_design(_ds, cop_start=_timestamp(cop_day), ties=ties)
+
+
+@st.cache_resource(show_spinner="Following every practitioner month by month…", max_entries=8, ttl=TTL)
+def _impact_staggered(name, version, cop_day, ties, _ds):
+    from netdash.change.impact import staggered_estimates
+
+    return staggered_estimates(_ds, _impact_design(name, version, cop_day, ties, _ds))
+
+
+@st.cache_resource(show_spinner="Estimating the COP's impact…", max_entries=16, ttl=TTL)
+def _impact(name, version, cop_day, ties, bootstrap, _ds):
+    from netdash.change.impact import impact_estimates
+
+    design = _impact_design(name, version, cop_day, ties, _ds)
+    return (impact_estimates(design, bootstrap=bootstrap,
+                             staggered=_impact_staggered(name, version, cop_day, ties, _ds)),
+            design.practitioner_table())
+
+
+# Isolation & introductions.
+
+def isolation(ds, period, ties, drift_share):
+    """:func:`netdash.actions.isolation.isolation_report` (read-only)."""
+    return _isolation(ds.name, ds.version, period_key(period), ties, float(drift_share), ds, period)
+
+
+@st.cache_resource(show_spinner="Looking for people to invite…", max_entries=8, ttl=TTL)
+def _isolation(name, version, period_key, ties, drift_share, _ds, _period):
+    from netdash.actions.isolation import isolation_report
+
+    return isolation_report(_ds, _period, ties=ties, drift_share=drift_share)
+
+
+def introductions(ds, period, ties):
+    """:func:`netdash.actions.isolation.suggest_introductions` (read-only)."""
+    return _introductions(ds.name, ds.version, period_key(period), ties, ds, period)
+
+
+@st.cache_resource(show_spinner="Looking for introductions…", max_entries=8, ttl=TTL)
+def _introductions(name, version, period_key, ties, _ds, _period):
+    from netdash.actions.isolation import suggest_introductions
+
+    return suggest_introductions(_ds, _period, ties=ties)
+
+
+# Clients.
+
+def client_teams(ds, period, use_trust, rule):
+    """:func:`netdash.actions.clients.client_teams`, cohesion by contacts or by trust ties under ``rule``."""
+    return _client_teams(ds.name, ds.version, period_key(period), bool(use_trust), rule_key(rule),
+                         ds, period, dict(rule))
+
+
+def _trust_for_teams(ds, period, use_trust, rule):
+    from netdash.metrics.trust import trust_graph
+
+    return trust_graph(ds, period, **rule) if use_trust else None
+
+
+@st.cache_resource(show_spinner="Finding the team around each client…", max_entries=8, ttl=TTL)
+def _client_teams(name, version, period_key, use_trust, rule_key, _ds, _period, _rule):
+    from netdash.actions.clients import client_teams as teams
+
+    return teams(_ds, _period, trust=_trust_for_teams(_ds, _period, use_trust, _rule))
+
+
+def client_trend(ds, period, cop_start, use_trust, rule, min_count):
+    """(before, after, :func:`netdash.actions.clients.team_trend`) either side of ``cop_start``.
+
+    Raises :class:`netdash.errors.AnalysisError` when there is nothing to split.
+    """
+    return _client_trend(ds.name, ds.version, period_key(period), str(cop_start), bool(use_trust), rule_key(rule),
+                         int(min_count), ds, period, cop_start, dict(rule))
+
+
+@st.cache_resource(show_spinner="Comparing before and after the COP start…", max_entries=8, ttl=TTL)
+def _cop_client_teams(name, version, period_key, cop_key, use_trust, rule_key, _ds, _period, _cop_start, _rule):
+    # The teams of both windows are found once, whatever "Hide counts below" says.
+    from netdash.actions.clients import client_teams as teams
+    from netdash.report.sections import cop_windows
+
+    before, after = cop_windows(_ds, _period, _cop_start)
+    return (before, after, teams(_ds, before, trust=_trust_for_teams(_ds, before, use_trust, _rule)),
+            teams(_ds, after, trust=_trust_for_teams(_ds, after, use_trust, _rule)))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _client_trend(name, version, period_key, cop_key, use_trust, rule_key, min_count, _ds, _period, _cop_start,
+                  _rule):
+    from netdash.actions.clients import team_trend
+
+    before, after, teams_before, teams_after = _cop_client_teams(name, version, period_key, cop_key, use_trust,
+                                                                 rule_key, _ds, _period, _cop_start, _rule)
+    return before, after, team_trend(teams_before, teams_after, min_count=min_count)
+
+
+# Report.
+
+def report_html(ds, period, cop_start, *, ties, min_count, replicates, title, warnings):
+    """:func:`netdash.report.build_report` with these settings (seed 0)."""
+    return _report_html(ds.name, ds.version, period_key(period), str(cop_start), ties, int(min_count),
+                        int(replicates), title, tuple(warnings), ds, period, cop_start)
+
+
+@st.cache_data(show_spinner="Building the report (this can take a minute)…", max_entries=4)
+def _report_html(name, version, period_key, cop_key, ties, min_count, replicates, title, warnings, _ds, _period,
+                 _cop_start):
+    from netdash.report import build_report
+
+    return build_report(_ds, period=_period, cop_start=_cop_start, ties=ties, min_count=min_count, seed=0,
+                        warnings=warnings, title=title or None, compare_replicates=replicates)
+
+
+def practitioner_measures(ds, period, ties, rule):
+    """:meth:`netdash.analysis.NetworkAnalysis.practitioner_table` of the shared analysis with trust ``rule``."""
+    return _practitioner_measures(ds.name, ds.version, period_key(period), ties, rule_key(rule), ds, period,
+                                  dict(rule))
+
+
+@st.cache_data(show_spinner="Computing every measure for every practitioner…", max_entries=4)
+def _practitioner_measures(name, version, period_key, ties, rule_key, _ds, _period, _rule):
+    return analysis(_ds, _period, ties, trust_options=_rule).practitioner_table()
