@@ -20,6 +20,7 @@ Usage::
 """
 
 import argparse
+import contextlib
 import json
 import os
 import pickle
@@ -87,7 +88,7 @@ def _page_work(ds, page, ties, state, clock):
 
         def window_graphs():
             spans = windows(first, last, freq="quarter")
-            with graphs.reuse_tables():  # as pages/over_time.py calls it
+            with getattr(graphs, "reuse_tables", contextlib.nullcontext)():  # older copies (the --base tree)
                 found = [graphs.practitioner_graph(ds, w, ties=ties) for w in spans]
             return found, population_graph(found)
         found, everyone = clock("practitioner_graph per window + population_graph", window_graphs)

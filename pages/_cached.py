@@ -75,8 +75,8 @@ def load(name, version):
     """The dataset ``name`` at ``version``, one shared object: read it, never change it.
 
     A resource, not ``st.cache_data``: data caching would unpickle a fresh
-    copy of every table (half a million contacts at medium scale, 0.1 s)
-    on each of the three or four calls a run makes.
+    copy of every table on each of the three or four calls a run makes
+    (docs/benchmarks.md, "pages/_cached.py: load").
     """
     return workspace().open(name)
 
@@ -172,7 +172,7 @@ def period_positions(ds, period):
     One layout per dataset version and period, used by the Network map for
     every ties setting and by Before & after when both its periods lie in
     ``period``: a practitioner sits in the same place on both pages, and no
-    page lays the same network out twice (0.7 to 1.1 s at medium scale).
+    page lays the same network out twice (docs/benchmarks.md, "pages/_cached.py: period_positions").
     """
     return _period_positions(ds.name, ds.version, period_key(period), ds, period)
 

@@ -1,7 +1,7 @@
 """Altair charts the pages draw more than once, built from tables ``netdash`` computed.
 
 Plain functions of their arguments: :mod:`pages._cached` builds and keeps
-some of them (building eight layered charts took 0.15 s a run at medium scale).
+some of them, so a run does not build them again (docs/benchmarks.md, "pages/_charts.py").
 """
 
 import altair as alt

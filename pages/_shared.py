@@ -77,7 +77,7 @@ def warm_imports():
 def _dataset_infos(*, refresh=False):
     """The workspace's datasets, read once per script run.
 
-    Each read opens the database (30 to 120 ms); the sidebar, the current
+    Each read opens the database (docs/benchmarks.md, "pages/_shared.py: datasets"); the sidebar, the current
     dataset, period and COP start all need the list, several times a run.
     The sidebar refreshes it at the start of every routed run, so a dataset
     imported or deleted in the previous run is seen: the list is kept while
@@ -201,9 +201,9 @@ def explain(measures):
 def download_csv(frame, filename, label="Download CSV", key=None):
     """A download button for ``frame`` as a formula-safe CSV, written only when the button is pressed.
 
-    Writing the CSV on every run cost up to 2 s on the larger tables at city
-    scale (Before & after's tie changes); Streamlit calls the function on the
-    click instead. ``frame`` must not be changed after this call; it may also
+    Writing the CSV on every run was slow on the larger tables at city scale
+    (docs/benchmarks.md, "pages/_shared.py: download_csv"); Streamlit calls the
+    function on the click instead. ``frame`` must not be changed after this call; it may also
     be a function returning the frame, so a table only downloaded is not
     even built until then.
     """
@@ -256,7 +256,7 @@ def trust_rule_controls():
 
 
 #: Above this many agencies an agency × agency heat map has cells of a few pixels and is slow in the browser
-#: (120 agencies at medium scale: 14,400 cells, 1.2 MB sent and 0.6 to 1.0 s to draw), so pages start with sectors.
+#: (docs/benchmarks.md, "pages/_shared.py: MAX_HEATMAP_AGENCIES"), so pages start with sectors.
 MAX_HEATMAP_AGENCIES = 25
 
 

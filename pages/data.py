@@ -54,8 +54,8 @@ def _digest(contents):
 def _once(slot, key, make):
     """``make()`` (or the NetdashError it raised), kept in this session while ``key`` is unchanged.
 
-    Every widget change reruns the page; reading a 200 MB upload again each time
-    took 13-20 s (issue 18). The parsed upload holds raw client IDs, so it is kept
+    Every widget change reruns the page, and reading a large upload again each
+    time was slow (issue 18; docs/benchmarks.md, "pages/data.py: _once"). The parsed upload holds raw client IDs, so it is kept
     in this session only, one per slot, never in a cache shared between sessions.
     """
     held = st.session_state.get(slot)
@@ -115,6 +115,12 @@ with tab_import:
             "My dates are day-first UK dates (31/01/2024)",
             help="Otherwise dates must be ISO 8601 (2024-01-31). Ambiguous dates are reported, never guessed.",
         )
+        undirected = st.checkbox(
+            "Contacts have no direction (each row counts both ways)",
+            help="For data where a row records that two people were in touch, not who contacted whom (as "
+                 "`--undirected` on the command line, or {\"directed\": false} in dataset.json). The check below "
+                 "says how many colleague pairs appear in one direction only.",
+        )
         if files:
             # Uploads stay in memory: raw client IDs are never written to disk,
             # and only their pseudonyms reach the workspace.
@@ -126,10 +132,13 @@ with tab_import:
 
             def checked():
                 tables = read_uploads(contents, mapping=mapping)
-                return tables, validate(tables, dayfirst=dayfirst)
+                return tables, validate(tables, dayfirst=dayfirst, directed=not undirected)
 
-            mapped, report = _once("_upload_checked", (digest, json.dumps(mapping, sort_keys=True), dayfirst), checked)
+            mapped, report = _once("_upload_checked", (digest, json.dumps(mapping, sort_keys=True), dayfirst,
+                                                       undirected), checked)
             st.markdown("**Validation report**")
+            for note in report.notes:
+                st.info(_shared.md(note))
             if report.errors:
                 st.error(f"{len(report.errors)} problem(s) must be fixed before this can be imported:")
                 for problem in report.errors:
@@ -149,7 +158,7 @@ with tab_import:
             if st.button("Import", type="primary", disabled=bool(report.errors) or not name.strip() or bool(read_only)):
                 try:
                     info = ws.import_dataset(mapped, name=name.strip(), dayfirst=dayfirst, replace=replace,
-                                             who=_shared.current_user())
+                                             directed=not undirected, who=_shared.current_user())
                 except NetdashError as err:
                     st.error(_shared.md(err))
                 else:

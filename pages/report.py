@@ -99,7 +99,7 @@ if n_nodes == 0:
 else:
     st.caption(f"{n_nodes} practitioners and {n_edges} ties.")
     g1, g2 = st.columns(2)
-    # Written on the click, not on every run: both files took over ten seconds at city scale.
+    # Written on the click, not on every run (docs/benchmarks.md, "pages/report.py: graph files").
     g1.download_button("Download GraphML", _graph_file(to_graphml, G), file_name=f"netdash_network_{graph_ties}_{span}.graphml",
                        mime="application/graphml+xml", key="dl_graphml")
     g2.download_button("Download GEXF (Gephi)", _graph_file(to_gexf, G), file_name=f"netdash_network_{graph_ties}_{span}.gexf",

@@ -14,7 +14,7 @@ isolates included (see docs/architecture.md for the node attributes).
 
 from netdash.networks.codes import CodedLog, coded_log, distinct_rows, overlap_pairs, sorted_counts, spans
 from netdash.networks.counts import (check_window, cop_counts, coworking_counts, dataset_log, direct_counts,
-                                     period_log, reuse_tables, reused, stored, tie_types, union_counts)
+                                     period_log, reused, stored, tie_types, union_counts)
 from netdash.networks.graphs import (PRACTITIONER_EDGE_ATTRS, TIE_TYPES, agency_graph, agency_tie_counts,
                                      bipartite_graph, contact_edges, contact_graph, cop_edges, cop_graph,
                                      coworking_edges, coworking_graph, ego_graph, graph_from_tables, practitioner_edges,
@@ -27,7 +27,7 @@ __all__ = [
     "practitioner_edges", "practitioner_graph", "agency_tie_counts", "agency_graph", "ego_graph",
     "graph_from_tables",
     # tie counts
-    "reuse_tables", "reused", "stored", "period_log", "dataset_log", "tie_types", "check_window",
+    "reused", "stored", "period_log", "dataset_log", "tie_types", "check_window",
     "direct_counts", "coworking_counts", "cop_counts", "union_counts",
     # coded logs
     "CodedLog", "coded_log", "sorted_counts", "distinct_rows", "spans", "overlap_pairs",

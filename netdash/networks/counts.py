@@ -10,7 +10,6 @@ coded table are computed once per dataset object and kept in its
 copied, so callers must not modify them.
 """
 
-import contextlib
 import functools
 
 import numpy as np
@@ -21,7 +20,6 @@ from netdash.periods import Period
 
 __all__ = [
     "TIE_TYPES",
-    "reuse_tables",
     "reused",
     "stored",
     "period_log",
@@ -43,19 +41,6 @@ TIE_TYPES = {
     "all": ("cop", "coworking", "direct"),
 }
 """Allowed ``ties`` values and the tie types each one unions."""
-
-
-@contextlib.contextmanager
-def reuse_tables(store=None):
-    """Does nothing: tables are now kept in the dataset's :attr:`netdash.dataset.Dataset.memo`.
-
-    Until then, this block opened a per-context store of tables. Every table
-    is now computed once per dataset object and options, with or without it.
-    Kept only so that callers written for it (``pages/over_time.py``,
-    ``pages/cop_impact.py``) run unchanged; ``store`` is ignored. Do not use
-    it in new code.
-    """
-    yield
 
 
 def reused(func):

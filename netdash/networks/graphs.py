@@ -29,7 +29,7 @@ import pandas as pd
 
 from netdash.networks.codes import distinct_rows
 from netdash.networks.counts import (TIE_TYPES, check_window, cop_counts, coworking_counts, direct_counts,
-                                     period_log, reuse_tables, reused, tie_types, union_counts, whole_or_float)
+                                     period_log, reused, tie_types, union_counts, whole_or_float)
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
 
@@ -51,7 +51,6 @@ __all__ = [
     "agency_tie_counts",
     "agency_graph",
     "ego_graph",
-    "reuse_tables",
 ]
 
 

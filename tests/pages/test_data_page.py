@@ -158,3 +158,20 @@ def test_a_misconfigured_role_is_a_message_and_makes_a_viewer(own_app_workspace,
     assert not at.exception
     assert any("the role 'superuser'; roles are viewer, editor, admin" in e.value for e in at.error)
     assert "Delete dataset" not in [b.label for b in at.button]
+
+
+def test_contacts_without_direction_are_shown_their_evidence_and_imported_undirected(own_app_workspace, give_uploads):
+    at = _data_page(give_uploads, _good_files())
+    notes = [i.value for i in at.info if "one direction only" in i.value]
+    assert len(notes) == 1 and "of colleague pairs" in notes[0]
+    undirected = next(c for c in at.checkbox if c.label.startswith("Contacts have no direction"))
+    undirected.check()
+    at.run()
+    assert not at.exception
+    at.text_input(key="import_name").set_value("both_ways")
+    next(b for b in at.button if b.label == "Import").click()
+    at.run()
+    assert not at.exception
+    ws = Workspace(own_app_workspace.path)
+    assert ws.info("both_ways").directed is False
+    assert ws.open("both_ways").directed is False
