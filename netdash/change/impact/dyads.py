@@ -131,7 +131,10 @@ def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_mo
     shared = (first_shared[pair] < month).astype(np.int64)
     t_lo, t_hi = np.minimum(tercile[pa], tercile[pb]), np.maximum(tercile[pa], tercile[pb])
     coarse = month * 12 + shared * 6 + t_lo * 3 + t_hi
-    fine = np.unique(np.column_stack([coarse, ag_lo, ag_hi]), axis=0, return_inverse=True)[1].ravel()
+    # One integer per (coarse stratum, agency pair), in the rows' lexicographic order: a 1-d unique is many
+    # times faster than np.unique(..., axis=0) on the stacked columns, and numbers the strata the same way.
+    n_agencies = int(max(ag_hi.max(), 0)) + 1 if ag_hi.size else 1
+    fine = np.unique((coarse * n_agencies + ag_lo) * n_agencies + ag_hi, return_inverse=True)[1].ravel()
     levels = [fine, np.unique(coarse, return_inverse=True)[1].ravel(),
               np.unique(month, return_inverse=True)[1].ravel()]
 
