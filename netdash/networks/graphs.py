@@ -51,6 +51,7 @@ __all__ = [
     "agency_tie_counts",
     "agency_graph",
     "ego_graph",
+    "steps_from",
 ]
 
 
@@ -456,16 +457,34 @@ def agency_graph(G, *, weight="weight"):
     return H
 
 
+def steps_from(G, node, *, radius=1):
+    """Everyone within ``radius`` steps of ``node`` (direction ignored), with their number of steps.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``node`` is not in ``G``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> steps_from(nx.path_graph(5), 1, radius=2)
+    {1: 0, 0: 1, 2: 1, 3: 2}
+    """
+    if node not in G:
+        raise InvalidInputError(
+            f"practitioner {node!r} is not in this network for the chosen period. "
+            "Pick a practitioner listed in the network, or widen the period.")
+    undirected = G.to_undirected(as_view=True) if G.is_directed() else G
+    return nx.single_source_shortest_path_length(undirected, node, cutoff=radius)
+
+
 def ego_graph(G, node, *, radius=1):
-    """Subgraph of ``node`` and everyone within ``radius`` steps (direction ignored).
+    """A read-only view of ``node`` and everyone within ``radius`` steps (direction ignored).
 
     Raises
     ------
     InvalidInputError
         If ``node`` is not in ``G``.
     """
-    if node not in G:
-        raise InvalidInputError(
-            f"practitioner {node!r} is not in this network for the chosen period. "
-            "Pick a practitioner listed in the network, or widen the period.")
-    return nx.ego_graph(G, node, radius=radius, undirected=True)
+    return G.subgraph(steps_from(G, node, radius=radius))

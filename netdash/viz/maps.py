@@ -18,10 +18,11 @@ from dataclasses import dataclass
 import networkx as nx
 
 from netdash.errors import InvalidInputError
-from netdash.networks import agency_graph
+from netdash.networks import agency_graph, steps_from
 from netdash.viz.budget import SEE_MORE, map_budget
 from netdash.viz.colours import agency_colours, sorted_ids
 from netdash.viz.spec import DEGREE, network_spec
+from netdash.viz.view import map_view
 
 __all__ = ["NetworkMap", "SIZE_MEASURES", "BETWEENNESS", "TRUST_TIES", "map_measures", "network_map", "agency_maps"]
 
@@ -131,18 +132,8 @@ def network_map(G, positions, *, agencies=(), focus=None, steps=1, size_by=None,
     """
     if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= 3:
         raise InvalidInputError(f"network_map: steps must be 1, 2 or 3, got {steps!r}.")
-    view, distance = G, None
-    if focus is not None:
-        if focus not in G:
-            raise InvalidInputError(
-                f"network_map: practitioner {focus!r} is not in this network for the chosen period. "
-                "Pick a practitioner listed in the network, or widen the period.")
-        undirected = G.to_undirected(as_view=True) if G.is_directed() else G
-        distance = nx.single_source_shortest_path_length(undirected, focus, cutoff=steps)
-        view = G.subgraph(distance)
-    elif agencies:
-        wanted = set(agencies)
-        view = G.subgraph([n for n, a in G.nodes(data="agency") if a in wanted])
+    view = map_view(G, agencies=agencies, focus=focus, radius=steps)
+    distance = None if focus is None else steps_from(view, focus, radius=steps)
     budget = map_budget(view, max_nodes=max_nodes, to_see_more=to_see_more)
     shown = budget.graph
     chosen = {k: v for k, v in (measures or {}).items() if k != DEGREE}

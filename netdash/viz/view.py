@@ -46,7 +46,8 @@ def map_view(G, *, agencies=(), focus=None, radius=1, tied_only=False):
     """
     view = G
     if agencies:
-        view = view.subgraph([n for n, agency in view.nodes(data="agency") if agency in agencies])
+        wanted = set(agencies)
+        view = view.subgraph([n for n, agency in view.nodes(data="agency") if agency in wanted])
     if focus is not None:
         view = ego_graph(G, focus, radius=radius)
     if tied_only:
