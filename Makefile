@@ -1,7 +1,7 @@
 # Two commands on a fresh machine with Python 3.11+:
 #   make run    start the dashboard on the bundled demo data
 #   make test   run the whole test suite (unit, app and browser tests), as CI does
-# While editing, `make check` runs the fast subset: no browser tests (e2e), no fuzzing, kill or
+# While editing, `make check` runs the fast subset on every core (pytest-xdist): no browser tests (e2e), no fuzzing, kill or
 # long-bootstrap tests (slow). See docs/benchmarks.md for how long each takes.
 PYTHON ?= python3
 VENV   ?= .venv
@@ -25,7 +25,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 check: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow and not e2e"
+	$(BIN)/python -m pytest -q -m "not slow and not e2e" -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

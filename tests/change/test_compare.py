@@ -61,6 +61,7 @@ def test_headline_measures_of_empty_period_are_nan(ds):
     assert all(math.isnan(got[k]) for k in ("cross_agency_share", "ei_index", "mean_constraint", "agency_nmi"))
 
 
+@pytest.mark.slow  # 100 bootstrap replicates
 def test_compare_periods_measures_and_rule(ds):
     cmp = compare_periods(ds, H1, H2, bootstrap=100, permutations=100)
     # x1 is dropped: in post only in the second half.

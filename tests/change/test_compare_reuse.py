@@ -97,6 +97,7 @@ def test_without_permutations_qap_has_no_p_value(tiny):
     assert got.to_json()["qap"]["p_value"] is None
 
 
+@pytest.mark.slow  # two sets of bootstrap replicates
 def test_replicates_are_the_same_with_and_without_analyses(tiny):
     analyses = _analyses(tiny, H1, H2, ties="working")
     got = compare_periods(tiny, H1, H2, permutations=30, bootstrap=30, seed=4, analyses=analyses)

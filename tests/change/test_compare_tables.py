@@ -147,6 +147,7 @@ def test_demo_comparison_equals_the_graph_based_one(demo, ties):
     assert len(got.trust_tie_changes) > 10
 
 
+@pytest.mark.slow  # replicates on the demo, twice
 def test_demo_replicates_equal_the_graph_based_ones(demo):
     first, last = demo.date_range
     before, after = split_at(first, last, demo.first_cop_session)
@@ -154,7 +155,7 @@ def test_demo_replicates_equal_the_graph_based_ones(demo):
     assert got.measures["ci_low"].notna().all()
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", [0, pytest.param(1, marks=pytest.mark.slow), pytest.param(2, marks=pytest.mark.slow)])
 @pytest.mark.parametrize("ties", ["working", "all"])
 def test_messy_logs_equal_the_graph_based_comparison(seed, ties):
     # Self-contacts, a practitioner missing from practitioners.csv, joiners, leavers, survey-rated trust ties.

@@ -370,6 +370,7 @@ placement = st.sampled_from(["unknown in contacts", "duplicated in clients", "ca
                              "case clash in clients", "spaces clash in clients", "known", "unknown and bad row"])
 
 
+@pytest.mark.slow  # fuzzing
 @FUZZ
 @given(ids=st.lists(st.tuples(raw_tag, placement, decoration, decoration), min_size=1, max_size=30,
                     unique_by=lambda t: t[0]))

@@ -181,6 +181,7 @@ def _seeded_estimates(G, seeds, **options):
     return runs, values, errors
 
 
+@pytest.mark.slow  # hundreds of sampled runs
 def test_sampled_betweenness_is_unbiased_on_les_miserables():
     # Issue 17: NetworKit's EstimateBetweenness searches k + 1 sources and scales by 2n/k, so
     # uncorrected every estimate was (k + 1)/k too large (Valjean's exact 0.570 averaged 0.643 and
@@ -210,6 +211,7 @@ def test_sampled_betweenness_is_unbiased_on_les_miserables():
     assert covered[:, tied].mean() >= 0.80
 
 
+@pytest.mark.slow  # hundreds of sampled runs
 def test_sampled_directed_betweenness_searches_both_ways_and_is_unbiased():
     import numpy as np
 

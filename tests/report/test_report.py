@@ -250,6 +250,7 @@ def test_period_restricts_the_headline(hostile):
     assert "leaves nothing after it" in _section(page, "maps")
 
 
+@pytest.mark.slow  # a report with bootstrap replicates
 def test_comparison_with_replicates_reports_intervals(hostile):
     page = build_report(hostile, compare_replicates=20, bootstrap=50)
     compared = _section(page, "headline").split("<h3>Before and after the COP started</h3>")[1]
