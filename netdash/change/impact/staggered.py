@@ -163,7 +163,11 @@ def event_study(Y, cohort, *, first_valid=0, pair_a=None, pair_b=None, pair_wind
     ``ATT(g, t) = mean_{G=g}(Y_t - Y_{g-1}) - mean_{C}(Y_t - Y_{g-1})`` with
     ``C`` the units with ``G > max(t, g)`` or never treated; ``ATT(e)`` is the
     cohort-size-weighted mean of ``ATT(g, g + e)`` over cohorts where both
-    groups are non-empty. The influence function treats cohort sizes as fixed.
+    groups are non-empty. The influence function treats cohort sizes as fixed;
+    each group's centred terms are scaled by ``size / (size - 1)`` (centring on
+    a group's own mean removes ``1 / size`` of its variance, which matters for
+    the small cohorts of staggered joining), and a one-person cohort is
+    centred on the comparison mean instead.
 
     Examples
     --------
