@@ -24,7 +24,12 @@ random numbers and no COP):
 
 The simulated panel goes through :func:`netdash.change.impact.panel.panel_estimates`
 and :func:`netdash.change.impact.verdict.impact_verdict`, the code the CLI,
-report and page use. Usage::
+report and page use. Estimators: ``did`` (two-window difference-in-differences,
+dyadic-robust interval), ``callaway_santanna`` and ``trend_adjusted`` (the
+person-level after-window estimates of :mod:`netdash.change.impact.person`),
+``headline`` (whichever of those two the verdict rests on) and ``met_at_cop``
+(the pairs' excess per attendee, against its own truth). A last table
+compares claim rules on the same estimates. Usage::
 
     .venv/bin/python bench/impact_scenarios.py --seeds 50 --write-docs
 """
@@ -159,21 +164,47 @@ def _dyad_truth(with_cop, without, met, horizon):
     return float(out)
 
 
-ESTIMATORS = ("did", "met_at_cop")
+ESTIMATORS = ("did", "callaway_santanna", "trend_adjusted", "headline", "met_at_cop")
+
+
+def _excludes(d, sign=None):
+    low, high = d[1], d[2]
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return False
+    return (low > 0 or high < 0) if sign is None else (low > 0 if sign > 0 else high < 0)
 
 
 def one(seed, scenario):
     panel, truth = simulate(seed, scenario)
     est = panel_estimates(panel)
-    verdict = impact_verdict(est["did"], est["pre_trend"], est["met_at_cop"])
+    person = est["person"]
+    verdict = impact_verdict(person, est["pre_trend"], est["met_at_cop"])
+    m = est["met_at_cop"]
     row = {"seed": seed, "scenario": scenario, **truth, "pre_p": est["pre_trend"]["p_value"],
-           "claims": verdict["claims_effect"], "doubtful": verdict["pre_trend"]["parallel_trends_doubtful"]}
+           "trend_p": person["trend"]["p_value"], "claims": verdict["claims_effect"],
+           "doubtful": verdict["pre_trend"]["parallel_trends_doubtful"]}
+    head = {k: (np.nan if v is None else v) for k, v in verdict["headline"].items()}
     for name, d, t in (("did", est["did"], truth["truth"]),
-                       ("met_at_cop", {"estimate": est["met_at_cop"]["excess_per_attendee"],
-                                       "ci_low": est["met_at_cop"]["ci_low"], "ci_high": est["met_at_cop"]["ci_high"]},
-                        truth["dyad_truth"]),
-                       ("headline", verdict["headline"], truth["dyad_truth"])):
+                       ("callaway_santanna", person["att"], truth["truth"]),
+                       ("trend_adjusted", person["trend_adjusted"], truth["truth"]),
+                       ("headline", head, truth["truth"]),
+                       ("met_at_cop", {"estimate": m["excess_per_attendee"], "ci_low": m["ci_low"],
+                                       "ci_high": m["ci_high"]}, truth["dyad_truth"])):
         row[name] = (d["estimate"], d["ci_low"], d["ci_high"], t)
+    # Other rules, from the same estimates, for the comparison table in docs/impact.md.
+    h = row["headline"]
+    sign = np.sign(h[0])
+    row["rules"] = {
+        "headline interval excludes 0 (no check)": _excludes(h),
+        "headline and met-at-COP both exclude 0, same direction": _excludes(h) and _excludes(row["met_at_cop"], sign),
+        "**chosen: headline, and met-at-COP or trend-adjusted, exclude 0 the same way**": verdict["claims_effect"],
+        "trend-adjusted interval excludes 0 (always trend-adjusted)": _excludes(row["trend_adjusted"]),
+        "chosen rule, or met-at-COP excludes 0 with the headline's estimate the same way (pairs alone may claim)": (
+            verdict["claims_effect"] or (_excludes(row["met_at_cop"])
+                                         and np.sign(h[0]) == np.sign(row["met_at_cop"][0]))),
+        "before: met-at-COP excludes 0, two-window DiD same direction": (
+            _excludes(row["met_at_cop"]) and np.sign(row["did"][0]) == np.sign(row["met_at_cop"][0])),
+    }
     return row
 
 
@@ -192,13 +223,21 @@ def table(rows):
             lines.append(f"| {sc} | {name} | {fin.sum()} | {truth.mean():.2f} | {est.mean():.2f} | {cover:.0%} | "
                          f"{power:.0%} | {(high - low)[fin].mean():.2f} |")
     lines += ["", "| scenario | true effect (colleagues per attendee) | verdict claims an effect | "
-              "of which a gain | pre-trend doubtful (p < 0.10) |", "|---|---|---|---|---|"]
+              "of which a gain | pre-trend doubtful (joint test p < 0.10) | linear pre-trend p < 0.10 |",
+              "|---|---|---|---|---|---|"]
     for sc in SCENARIOS:
         rs = [r for r in rows if r["scenario"] == sc]
         if rs:
             right = [r["claims"] and r["headline"][0] > 0 for r in rs]
             lines.append(f"| {sc} | {np.mean([r['truth'] for r in rs]):.2f} | {np.mean([r['claims'] for r in rs]):.0%} | "
-                         f"{np.mean(right):.0%} | {np.mean([r['doubtful'] for r in rs]):.0%} |")
+                         f"{np.mean(right):.0%} | {np.mean([r['doubtful'] for r in rs]):.0%} | "
+                         f"{np.mean([r['trend_p'] < 0.10 for r in rs]):.0%} |")
+    present = [sc for sc in SCENARIOS if any(r["scenario"] == sc for r in rows)]
+    lines += ["", "| rule: claims an effect when ... | " + " | ".join(f"({sc})" for sc in present) + " |",
+              "|---|" + "---|" * len(present)]
+    for rule in rows[0]["rules"]:
+        rates = [np.mean([r["rules"][rule] for r in rows if r["scenario"] == sc]) for sc in present]
+        lines.append(f"| {rule} | " + " | ".join(f"{x:.0%}" for x in rates) + " |")
     return "\n".join(lines)
 
 

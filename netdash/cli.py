@@ -395,14 +395,18 @@ def _cmd_evaluate(args):
                              seed=args.seed)
     _output_folder(args.out)
     _write_json(args.out / "impact.json", result)
-    did, head, pre = result["did_dyadic"], result["headline"], result["pre_trend"]
+    did, head, pre, pairs = result["did_dyadic"], result["headline"], result["pre_trend"], result["met_at_cop"]
 
     def _ci(d):
         return "no interval" if d["ci_low"] is None else f"95% CI {d['ci_low']:.2f} to {d['ci_high']:.2f}"
 
-    print(f"{result['verdict']}\n"
-          f"Met at the COP (the verdict rests on it): {head['estimate']:+.2f} colleagues per attendee ({_ci(head)})"
-          if head["estimate"] is not None else result["verdict"])
+    print(result["verdict"])
+    if head["estimate"] is not None:
+        print(f"Headline ({head['estimator']}, the verdict rests on it): {head['estimate']:+.2f} cross-agency "
+              f"colleagues per attendee in the after window ({_ci(head)})")
+    if pairs["excess_per_attendee"] is not None:
+        print(f"Met at the COP (second line of evidence): {pairs['excess_per_attendee']:+.2f} colleagues per "
+              f"attendee ({_ci(pairs)})")
     print(f"Difference-in-differences: {did['estimate']:+.2f} ({_ci(did)}, dyadic-robust). "
           f"Pre-trend test p = {pre['p_value'] if pre['p_value'] is None else round(pre['p_value'], 3)}"
           f"{' (parallel trends doubtful)' if pre['parallel_trends_doubtful'] else ''}. "

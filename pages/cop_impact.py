@@ -10,9 +10,10 @@ from pages import _cached, _shared
 
 st.title("COP impact")
 st.caption(
-    "Did the COP connect practitioners across agencies? Two lines of evidence: did people from different "
-    "agencies who met at a session go on to work together more than comparable pairs who had not met yet; and "
-    "did attendees gain more colleagues in other agencies than non-attendees, from the month each joined."
+    "Did the COP connect practitioners across agencies? The headline: did attendees gain more colleagues in "
+    "other agencies than non-attendees over the after window, counted from the month each joined. The second "
+    "line of evidence: did people from different agencies who met at a session go on to work together more than "
+    "comparable pairs who had not met yet."
 )
 
 ds = _shared.current_dataset()
@@ -48,23 +49,33 @@ def _ci(d, digits=1):
             else f"95% CI {d['ci_low']:+.{digits}f} to {d['ci_high']:+.{digits}f}")
 
 
+person = result["person_level"] or {}
+adjusted = person.get("trend_adjusted") or {"estimate": None, "ci_low": None, "ci_high": None}
 h1, h2, h3 = st.columns(3)
-h1.metric("Met at the COP: extra colleagues per attendee",
-          "–" if head["estimate"] is None else f"{head['estimate']:+.2f}",
-          help="The verdict rests on this: ties formed by pairs who met at a session, beyond what comparable "
-               "pairs who had not met yet formed, counted for both people and divided by the attendees.")
+h1.metric("Extra cross-agency colleagues per attendee" + (" (trend-adjusted)" if head["estimator"].endswith(
+          "trend_adjusted") else ""), "–" if head["estimate"] is None else f"{head['estimate']:+.2f}",
+          help="The verdict rests on this: attendees' gain in distinct colleagues in other agencies over the after "
+               "window, compared with non-attendees, each attendee counted from their own first session "
+               "(Callaway & Sant'Anna 2021). Trend-adjusted when parallel trends are doubtful.")
 h1.caption(_ci(head, 2))
-h2.metric("Difference in change (tie-aware interval)", f"{result['did_dyadic']['estimate']:+.1f}",
-          help="Attendees' mean change minus non-attendees', with an interval that counts a shared tie for "
-               "both of its people.")
-h2.caption(_ci(result["did_dyadic"]))
+h2.metric("With attendees' earlier trend removed", "–" if adjusted["estimate"] is None
+          else f"{adjusted['estimate']:+.2f}",
+          help="The same, minus the attendee/non-attendee gap's linear trend over the months before the COP, "
+               "carried forward. Wider: it guards against attendees who were already widening their networks.")
+h2.caption(_ci(adjusted, 2))
 h3.metric("Pre-trend test", "not run" if pre["p_value"] is None else f"p = {pre['p_value']:.2f}",
           help="Joint test that attendees and non-attendees moved alike in the months before each attendee "
                "joined (event-study coefficients -9 to -2).")
 h3.caption("Parallel trends doubtful" if pre["parallel_trends_doubtful"] else "No clear diverging trend")
 
-st.subheader("Met at the COP, then worked together?")
-p1, p2, p3 = st.columns(3)
+st.subheader("Second line of evidence: met at the COP, then worked together?")
+p0, p1, p2, p3 = st.columns(4)
+p0.metric("Extra colleagues per attendee from pairs who met",
+          "–" if pairs["excess_per_attendee"] is None else f"{pairs['excess_per_attendee']:+.2f}",
+          help="Ties formed by pairs who met at a session, beyond what comparable pairs who had not met yet "
+               "formed, counted for both people and divided by the attendees. An earlier trend shared by all "
+               "attendees cannot create it, so a claim needs it (or the trend-adjusted estimate) to agree.")
+p0.caption(_ci(pairs, 2))
 p1.metric("Pairs who first met at a session", pairs["pairs"])
 p2.metric(f"Formed a working tie within {pairs['horizon_months']} months", pairs["new_ties"])
 p3.metric("Expected from pairs who had not met yet",
@@ -129,7 +140,9 @@ st.markdown("\n".join(f"- {text}" for text in result["caveats"]))
 st.subheader("The estimates and their intervals")
 matched = result["matched_did_cross_agency_ties"]
 estimates = pd.DataFrame([
-    {**did, "which": "Difference-in-differences (headline)"},
+    {**head, "which": "Headline: Callaway & Sant'Anna, after window"},
+    {**adjusted, "which": "Trend-adjusted"},
+    {**did, "which": "Difference-in-differences (two windows)"},
     {**matched, "which": "Propensity-matched (robustness check)"},
 ])
 base = alt.Chart(estimates).encode(y=alt.Y("which:N", title=None, sort=None,
@@ -142,7 +155,7 @@ chart = alt.layer(
         x="estimate:Q", tooltip=[alt.Tooltip("estimate:Q", format="+.2f", title="Estimate"),
                                  alt.Tooltip("ci_low:Q", format="+.2f", title="95% low"),
                                  alt.Tooltip("ci_high:Q", format="+.2f", title="95% high")]),
-).properties(height=140)
+).properties(height=200)
 st.altair_chart(chart, width="stretch")
 st.caption("The dashed line is no difference. An interval that crosses it is consistent with no effect.")
 

@@ -82,9 +82,13 @@ def test_did_hand_worked_with_interval(uneven):
                                  "before": {"start": "2024-01-01", "end": "2024-07-01"},
                                  "after": {"start": "2024-07-01", "end": "2024-12-30"},
                                  "window_length_days": 182, "end_exclusive": True}
-    # Six months of data leave no met pair with a 6-month horizon, so nothing is claimed.
-    assert result["verdict"].startswith("No conclusion: there are no pairs who met at a session")
-    assert "+0.8 (95% CI" in result["verdict"] and result["claims_effect"] is False
+    # One cohort (July) and whole-month windows equal to the design's: the person-level headline is the
+    # difference-in-differences. Its interval includes 0, and six months of data leave no met pair with a
+    # 6-month horizon, so nothing is claimed.
+    assert result["headline"]["estimator"] == "callaway_santanna"
+    assert result["headline"]["estimate"] == pytest.approx(0.75)
+    assert result["verdict"].startswith("No clear difference: attendees gained +0.8 cross-agency colleagues")
+    assert "there are no pairs who met at a session" in result["verdict"] and result["claims_effect"] is False
     assert result["did_dyadic"]["estimate"] == pytest.approx(0.75)
     assert any("Small numbers" in c for c in result["caveats"])
     json.dumps(result, allow_nan=False)
@@ -99,7 +103,14 @@ def test_clear_gain_gives_a_confident_verdict(clear_gain):
     dyadic = result["did_dyadic"]
     assert dyadic["estimate"] == 2.0
     assert (dyadic["ci_high"] - 2.0) == pytest.approx(1.959964 * 0.5 ** 0.5, rel=1e-5)
-    assert "+2.0 (95% CI 0.6 to 3.4)" in result["verdict"] and not result["claims_effect"]
+    # The headline is the same estimate with the same interval (one cohort, no spread in the changes), but
+    # neither the pairs (none with 6 months after meeting) nor the trend-adjusted estimate confirm it.
+    head = result["headline"]
+    assert (head["estimate"], head["ci_low"], head["ci_high"]) == pytest.approx(
+        (2.0, dyadic["ci_low"], dyadic["ci_high"]))
+    assert "+2.0 cross-agency colleagues in the after window" in result["verdict"]
+    assert "(95% CI 0.6 to 3.4;" in result["verdict"] and not result["claims_effect"]
+    assert result["verdict"].startswith("No clear effect") and result["corroborated_by"] is None
     # Sessions 1, 2, 2, 3 but every attendee gained exactly 2: flat dose-response.
     assert result["dose_response"]["slope"] == pytest.approx(0.0)
     assert result["dose_response"]["n"] == 4

@@ -7,6 +7,8 @@ import pytest
 from netdash.change.impact import impact_design
 from netdash.change.impact.dyads import met_at_cop
 from netdash.change.impact.panel import TiePanel, prior_new_tie_rate, tie_panel
+from netdash.change.impact.person import (after_window_weights, linear_dyadic, monthly_union, person_level,
+                                         window_counts)
 from netdash.change.impact.staggered import did_dyadic, event_study, pre_trend_test, window_outcomes
 from netdash.change.impact.verdict import impact_verdict
 from netdash.dataset import Dataset
@@ -92,25 +94,108 @@ def test_met_at_cop_leaves_out_pairs_tied_before_they_met():
 
 _PAIRS = {"pairs": 400, "new_ties": 60, "expected_new_ties": 30.0, "horizon": 6,
           "excess_per_attendee": 0.86, "ci_low": 0.3, "ci_high": 1.4}
+_NO_PAIRS = {**_PAIRS, "excess_per_attendee": 0.1, "ci_low": -0.4, "ci_high": 0.6}
 
 
-def test_verdict_says_parallel_trends_are_doubtful_in_words():
-    v = impact_verdict({"estimate": 1.6, "ci_low": 0.8, "ci_high": 2.5}, {"p_value": 0.02},
-                       {**_PAIRS, "excess_per_attendee": 0.1, "ci_low": -0.4, "ci_high": 0.6})
+def _person(att, adjusted):
+    return {"att": dict(zip(("estimate", "ci_low", "ci_high"), att)),
+            "trend_adjusted": dict(zip(("estimate", "ci_low", "ci_high"), adjusted))}
+
+
+def test_verdict_says_parallel_trends_are_doubtful_and_rests_on_the_trend_adjusted_estimate():
+    person = _person((1.6, 0.8, 2.5), (0.3, -1.5, 2.1))
+    v = impact_verdict(person, {"p_value": 0.02}, _PAIRS)
     assert v["pre_trend"] == {"p_value": 0.02, "parallel_trends_doubtful": True}
-    assert "Parallel trends are doubtful" in v["verdict"] and "not relied on" in v["verdict"]
-    # The person-level interval excludes 0 but the pairs show nothing: no claim (scenario b).
+    assert v["headline"] == {"estimator": "callaway_santanna_trend_adjusted", "estimate": 0.3, "ci_low": -1.5,
+                             "ci_high": 2.1}
+    assert "Parallel trends are doubtful" in v["verdict"] and "(+1.6) may be an earlier trend" in v["verdict"]
+    # The trend-adjusted interval includes 0: nothing is claimed, even with clear pairs.
+    assert v["claims_effect"] is False and v["verdict"].startswith("No clear difference: with attendees' earlier")
+    clear = impact_verdict(_person((1.6, 0.8, 2.5), (2.0, 0.2, 3.8)), {"p_value": 0.02}, _NO_PAIRS)
+    assert clear["claims_effect"] is True and clear["corroborated_by"] == "trend_adjusted"
+
+
+def test_verdict_needs_a_check_that_an_earlier_trend_cannot_pass():
+    """Scenario (b): the person-level interval excludes 0 but neither check agrees: no claim."""
+    v = impact_verdict(_person((1.6, 0.8, 2.5), (0.3, -1.5, 2.1)), {"p_value": 0.6}, _NO_PAIRS)
+    assert v["headline"]["estimator"] == "callaway_santanna" and v["headline"]["estimate"] == 1.6
     assert v["claims_effect"] is False and v["verdict"].startswith("No clear effect")
+    assert "+0.3 (95% CI -1.5 to 2.1)" in v["verdict"]
 
 
-def test_verdict_claims_only_when_pairs_are_clear_and_both_lines_agree():
-    did = {"estimate": 0.9, "ci_low": -0.2, "ci_high": 2.0}
-    v = impact_verdict(did, {"p_value": 0.6}, _PAIRS)
-    assert v["claims_effect"] is True
-    assert v["headline"] == {"estimator": "met_at_cop", "estimate": 0.86, "ci_low": 0.3, "ci_high": 1.4}
+def test_verdict_claims_when_the_pairs_or_the_trend_adjusted_estimate_agree():
+    v = impact_verdict(_person((1.3, 0.4, 2.2), (1.1, -0.7, 2.9)), {"p_value": 0.6}, _PAIRS)
+    assert v["claims_effect"] is True and v["corroborated_by"] == "met_at_cop"
+    assert v["headline"] == {"estimator": "callaway_santanna", "estimate": 1.3, "ci_low": 0.4, "ci_high": 2.2}
+    assert v["verdict"].startswith("Attendees gained +1.3 cross-agency colleagues in the after window")
     assert "+0.86 cross-agency colleagues per attendee (95% CI 0.30 to 1.40)" in v["verdict"]
-    against = impact_verdict({**did, "estimate": -0.9}, {"p_value": 0.6}, _PAIRS)
-    assert against["claims_effect"] is False and "disagree" in against["verdict"]
+    by_trend = impact_verdict(_person((1.3, 0.4, 2.2), (2.1, 0.1, 4.1)), {"p_value": 0.6}, _NO_PAIRS)
+    assert by_trend["claims_effect"] is True and by_trend["corroborated_by"] == "trend_adjusted"
+    # Pairs that point the other way do not confirm a gain.
+    against = impact_verdict(_person((1.3, 0.4, 2.2), (1.1, -0.7, 2.9)), {"p_value": 0.6},
+                             {**_PAIRS, "excess_per_attendee": -0.8, "ci_low": -1.4, "ci_high": -0.2})
+    assert against["claims_effect"] is False
+    unclear = impact_verdict(_person((0.5, -0.4, 1.4), (0.4, -1.5, 2.3)), {"p_value": 0.6}, _PAIRS)
+    assert unclear["claims_effect"] is False and unclear["verdict"].startswith("No clear difference")
+
+
+def test_person_level_after_window_att_by_hand():
+    """Unit 0 joins in month 2, unit 1 in month 3; units 2 and 3 never. After window months 2-3.
+
+    Colleagues: unit 0 has node 4 in month 0, 5 in month 2, 6 in month 3 (base months 0-1: 1, after: 2);
+    unit 1 has 7 in month 1 and 8 in month 3 (base months 1-2: 1, after: 1); unit 2 has 9 every month;
+    unit 3 has 10 in month 2 (base 0-1: 0, base 1-2: 1, after 1).
+    Cohort 2: (2 - 1) - mean(1 - 1, 1 - 0) = 1/2. Cohort 3: (1 - 1) - mean(1 - 1, 1 - 1) = 0.
+    Equal cohort sizes: ATT = 1/4.
+    """
+    ties = [(0, 4, 0), (0, 5, 2), (0, 6, 3), (1, 7, 1), (1, 8, 3), (3, 10, 2)] + [(2, 9, m) for m in range(4)]
+    a, b, m = (np.array(x) for x in zip(*ties))
+    out = person_level(monthly_union(a, b, m), 11, [0, 1, 2, 3], [True, True, False, False], [2, 3, -1, -1],
+                       start=2, length=2, trend_window=1)
+    assert out["att"]["estimate"] == pytest.approx(0.25)
+    assert np.isnan(out["trend_adjusted"]["estimate"])  # two months before the COP: no trend fitted
+    windows, K, _, distance = after_window_weights([2, 3, -1, -1], [True, True, False, False], start=2, length=2)
+    Y = window_counts([monthly_union(a, b, m)(*w) for w in windows], 11, [0, 1, 2, 3])[0]
+    assert Y.tolist() == [[2, 1, 1], [1, 1, 1], [1, 1, 1], [1, 0, 1]]
+    assert distance == pytest.approx((2 + 1) / 2)  # cohort 2: 2 months; cohort 3: 1 month
+
+
+def test_trend_adjusted_estimate_by_hand():
+    """The attendee gains a colleague a month before the COP; the non-attendee keeps one.
+
+    Monthly counts (trend window 1) in months 0-2: attendee 1, 2, 3; non-attendee 1, 1, 1: the gap's
+    slope is 1 a month. 3-month counts: before 3 and 1, after (months 3-5) 4 and 1: ATT = 1.
+    Ratio of mean 3-month to mean monthly count before: 2 / 1.5 = 4/3; 3 months extrapolated:
+    trend-adjusted = 1 - 4/3 x 3 x 1 = -3.
+    """
+    ties = [(0, 2, 0), (0, 2, 1), (0, 3, 1), (0, 2, 2), (0, 3, 2), (0, 4, 2),
+            (0, 2, 3), (0, 3, 3), (0, 4, 3), (0, 5, 3)] + [(1, 6, m) for m in range(6)]
+    a, b, m = (np.array(x) for x in zip(*ties))
+    out = person_level(monthly_union(a, b, m), 7, [0, 1], [True, False], [3, -1], start=3, length=3,
+                       trend_window=1)
+    assert out["att"]["estimate"] == pytest.approx(1.0)
+    assert out["trend"]["slope"] == pytest.approx(1.0) and out["trend"]["ratio"] == pytest.approx(4 / 3)
+    assert out["trend"]["distance"] == 3 and out["trend"]["months"] == 3
+    assert out["trend_adjusted"]["estimate"] == pytest.approx(-3.0)
+
+
+def test_linear_dyadic_pairs_across_groups_never_narrow_below_independent_units():
+    K = np.array([[-0.5, 0.5], [-0.5, 0.5], [0.5, -0.5], [0.5, -0.5]])
+    Y = np.array([[0, 2], [0, 3], [0, 0], [0, 1]], dtype=float)
+    # A new tie between attendee 0 and non-attendee 2: 2 x (1/2)(-1/2) x 1 = -1/2, floored at psi'psi = 1/2.
+    out = linear_dyadic(K, Y, [1, 1, 0, 0], [0], [2], np.array([[0.0, 1.0]]))
+    assert out["variance"] == pytest.approx(0.5)
+    # A one-person group is centred on its pool's mean: unit 0 alone, pool {0, 1}: Y mean (0, 2.5).
+    single = linear_dyadic(K, Y, [2, 1, 0, 0], pool=[1, 1, 0, 0])
+    assert single["psi"][0] == pytest.approx(0.5 * (2 - 2.5))
+
+
+def test_event_study_variance_is_the_unbiased_one_for_a_small_cohort():
+    """Cohort of two with changes 0 and 2 (sample variance 2, so 2/2 = 1 for its mean); controls all 0."""
+    Y = np.array([[0, 0, 0], [0, 0, 2], [0, 0, 0], [0, 0, 0], [0, 0, 0]], dtype=float)
+    out = event_study(Y, [2, 2, -1, -1, -1])
+    assert out["att"][-1] == pytest.approx(1.0)
+    assert out["V"][-1, -1] == pytest.approx(1.0)
 
 
 def test_tie_panel_from_a_dataset():

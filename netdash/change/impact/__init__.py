@@ -7,7 +7,11 @@ slope. See ``docs/impact.md`` for the definitions, rules and caveats.
 Modules: :mod:`~netdash.change.impact.design` (windows, sample, outcomes),
 :mod:`~netdash.change.impact.estimators` (difference-in-differences, dose-response,
 bootstrap), :mod:`~netdash.change.impact.matching` (propensity scores, matching,
-balance).
+balance), :mod:`~netdash.change.impact.panel` (the practitioner-month tie panel),
+:mod:`~netdash.change.impact.staggered` (event study, pre-trend test),
+:mod:`~netdash.change.impact.person` (the person-level headline and its
+trend-adjusted variant), :mod:`~netdash.change.impact.dyads` (met-at-COP pairs),
+:mod:`~netdash.change.impact.verdict` (the one verdict).
 """
 
 import math
@@ -19,8 +23,8 @@ from netdash.change.impact.design import OUTCOME_TIES, ImpactDesign, impact_desi
 from netdash.change.impact.estimators import did_estimate, dose_response
 from netdash.change.impact.matching import (balance_table, baseline_covariates, caliper_width,
                                      matched_did, propensity_logit)
-from netdash.change.impact.panel import (HORIZON_MONTHS, PRE_TREND_MONTHS, ROLLING_MONTHS, panel_estimates,
-                                        tie_panel)
+from netdash.change.impact.panel import (HORIZON_MONTHS, PRE_TREND_MONTHS, ROLLING_MONTHS, TREND_MONTHS,
+                                        panel_estimates, tie_panel)
 from netdash.change.impact.verdict import PRE_TREND_ALPHA, impact_verdict
 
 __all__ = ["OUTCOME_TIES", "ImpactDesign", "evaluate_impact", "impact_design", "impact_estimates", "impact_table",
@@ -73,15 +77,36 @@ def _rules(design, window_days, caliper):
         f"first sat in the same session; a tie within {HORIZON_MONTHS} months from that month counts. Expected: "
         "the rate among attendee pairs who had not yet met, in the same month, agency pair, shared-client flag "
         "and terciles of each person's prior rate of new ties. Excess x 2 / attendees = colleagues per attendee.",
-        "Verdict: an effect is claimed when the met-at-COP interval excludes zero and the person-level "
-        "difference-in-differences points the same way (docs/impact.md explains why, with measurements).",
+        "Headline (what the verdict rests on): extra cross-agency colleagues per attendee in the after window, "
+        "person-level, in whole calendar months: each cohort of attendees (month of first session) is compared "
+        "from the same number of months before joining to the after window, against non-attendees, weighted by "
+        "cohort size (Callaway & Sant'Anna 2021). When parallel trends are doubtful it is the trend-adjusted "
+        f"estimate: minus the attendee/non-attendee gap's linear trend over the months before the COP (counts "
+        f"over {TREND_MONTHS} months, scaled to the after window's length), extrapolated (Rambachan & Roth 2023, "
+        "smoothness bound M = 0). Intervals are dyadic-robust.",
+        "Verdict: an effect is claimed when the headline's interval excludes zero and either the met-at-COP "
+        "interval or the trend-adjusted interval excludes zero in the same direction; the pre-trend test alone "
+        "misses most attendees who were already widening their networks (docs/impact.md, with measurements).",
     ]
+
+
+def _person_json(person):
+    """impact.json's ``person_level``: both person-level estimates, the pre-COP trend and the months counted."""
+    if person is None:
+        return None
+    t = person["trend"]
+    return {"callaway_santanna": _interval(person["att"]), "trend_adjusted": _interval(person["trend_adjusted"]),
+            "trend": {"slope_per_month": _num(t["slope"]), "p_value": _num(t["p_value"]),
+                      "window_months": TREND_MONTHS, "months_fitted": t["months"], "ratio": _num(t["ratio"]),
+                      "months_extrapolated": _num(t["distance"])},
+            "after_months": person["after_months"]}
 
 
 def _staggered_caveats(staggered, verdict):
     out = []
     if verdict["pre_trend"]["parallel_trends_doubtful"]:
-        out.append("Parallel trends are doubtful (joint pre-trend test of the event study): the person-level "
+        out.append("Parallel trends are doubtful (joint pre-trend test of the event study): the headline is the "
+                   "trend-adjusted estimate, which assumes the attendees' earlier trend is linear; the "
                    "difference-in-differences may be an earlier trend continuing.")
     if staggered["dropped_cohorts"]:
         out.append(f"{len(staggered['dropped_cohorts'])} cohort(s) of attendees joined too early for a complete "
@@ -91,6 +116,11 @@ def _staggered_caveats(staggered, verdict):
         out.append(f"{m['fallback']} of the {m['pairs']} pairs who met had no not-yet-met pair in their exact "
                    "stratum (agency pair, shared client, new-tie-rate terciles) and were compared with a "
                    "coarser one.")
+    person = staggered.get("person")
+    if person and person["after_months"]:
+        out.append(f"The headline counts whole calendar months ({person['after_months'][0]} to "
+                   f"{person['after_months'][1]} after the COP), so it can differ slightly from the "
+                   "difference-in-differences, whose windows start on the COP start day.")
     out.append("The pair-level evidence counts only ties between attendees who sat in the same session; a COP "
                "that works through introductions to non-attendees is not seen there (docs/impact.md, scenario d).")
     return out
@@ -178,7 +208,12 @@ def evaluate_impact(ds, *, cop_start=None, window_days=90, bootstrap=2000, seed=
         smd_after}), ``verdict``, ``caveats``, ``periods``, ``excluded``,
         ``rules``; and from the staggered analysis (docs/impact.md):
         ``headline`` ({estimator, estimate, ci_low, ci_high}: what the
-        verdict rests on), ``claims_effect``, ``pre_trend`` ({p_value,
+        verdict rests on; estimator ``"callaway_santanna"`` or
+        ``"callaway_santanna_trend_adjusted"``), ``claims_effect``,
+        ``corroborated_by`` (``"met_at_cop"``, ``"trend_adjusted"`` or None),
+        ``person_level`` ({callaway_santanna, trend_adjusted: {estimate, ci_low,
+        ci_high}, trend: {slope_per_month, p_value, window_months,
+        months_fitted, ratio, months_extrapolated}, after_months}), ``pre_trend`` ({p_value,
         parallel_trends_doubtful, statistic, df, event_times, alpha}),
         ``event_study`` (list of {event_month, estimate, ci_low, ci_high}),
         ``met_at_cop`` ({pairs, new_ties, expected_new_ties,
@@ -262,7 +297,7 @@ def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2, staggered=N
     if staggered is None:
         raise TypeError("impact_estimates needs staggered=staggered_estimates(ds, design): the verdict rests on it.")
     did_out, matched_out = _interval(did), _interval(matched)
-    verdict = impact_verdict(staggered["did"], staggered["pre_trend"], staggered["met_at_cop"])
+    verdict = impact_verdict(staggered["person"], staggered["pre_trend"], staggered["met_at_cop"])
     pre = staggered["pre_trend"]
     m = staggered["met_at_cop"]
     return {
@@ -282,6 +317,8 @@ def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2, staggered=N
         "claims_effect": verdict["claims_effect"],
         "headline": {k: _num(v) if k != "estimator" and v is not None else v
                      for k, v in verdict["headline"].items()},
+        "corroborated_by": verdict["corroborated_by"],
+        "person_level": _person_json(staggered["person"]),
         "did_dyadic": _interval(staggered["did"]),
         "pre_trend": {"p_value": _num(pre["p_value"]) if pre["p_value"] is not None else None,
                       "parallel_trends_doubtful": verdict["pre_trend"]["parallel_trends_doubtful"],

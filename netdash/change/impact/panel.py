@@ -11,13 +11,14 @@ import numpy as np
 import pandas as pd
 
 from netdash.change.impact.dyads import met_at_cop, rate_terciles
+from netdash.change.impact.person import monthly_union, person_level
 from netdash.change.impact.staggered import (did_dyadic, event_study, neighbour_counts, normal_interval,
                                              pre_trend_test, window_outcomes)
 from netdash.networks import graphs
 from netdash.periods import Period
 
-__all__ = ["TiePanel", "tie_panel", "panel_estimates", "prior_new_tie_rate", "ROLLING_MONTHS", "HORIZON_MONTHS",
-           "PRE_TREND_MONTHS"]
+__all__ = ["TiePanel", "tie_panel", "panel_estimates", "prior_new_tie_rate", "after_window_months",
+           "ROLLING_MONTHS", "HORIZON_MONTHS", "PRE_TREND_MONTHS", "TREND_MONTHS"]
 
 #: Months in the rolling window of the event-study outcome.
 ROLLING_MONTHS = 3
@@ -25,6 +26,8 @@ ROLLING_MONTHS = 3
 HORIZON_MONTHS = 6
 #: Earliest pre-period event time in the joint pre-trend test (-2 is the latest).
 PRE_TREND_MONTHS = 9
+#: Months in the counts whose attendee/non-attendee gap gives the linear pre-COP trend.
+TREND_MONTHS = 3
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,10 @@ class TiePanel:
         Attendee pairs and the first month in which they shared a client.
     cop_start_month : int
         Month index of the COP start; the prior new-tie rate is measured before it.
+    window_ties : callable, optional
+        ``window_ties(first, last)``: the cross-agency working ties ``(a, b)`` found on the contacts of
+        months ``first .. last`` as one window (co-working across month boundaries included, as in the
+        difference-in-differences). Default: the union of the monthly ties.
     """
 
     n_nodes: int
@@ -73,6 +80,7 @@ class TiePanel:
     shared_b: np.ndarray
     shared_month: np.ndarray
     cop_start_month: int
+    window_ties: object = None
 
 
 def _cross(edges, code, agency):
@@ -129,6 +137,12 @@ def tie_panel(ds, design):
     order = np.argsort(att_month, kind="stable")[::-1]
     first_session[att_node[order]] = att_month[order]
     shared = _first_shared(ds, code, first, np.unique(att_node))
+
+    def window_ties(first_month, last_month):
+        period = Period(starts[0] + pd.DateOffset(months=first_month), starts[0] + pd.DateOffset(months=last_month + 1))
+        return _cross(graphs.practitioner_edges(ds, period, ties=design.ties, window_days=design.window_days),
+                      code, agency)
+
     return TiePanel(
         n_nodes=int(code.size), agency=agency, months=months,
         tie_a=np.concatenate(ta), tie_b=np.concatenate(tb), tie_month=np.concatenate(tm),
@@ -136,7 +150,7 @@ def tie_panel(ds, design):
         units=units, treated=table["attendee"].to_numpy(dtype=bool), cohort=first_session[units],
         attend_node=att_node, attend_session=att_session, attend_month=att_month,
         shared_a=shared[0], shared_b=shared[1], shared_month=shared[2],
-        cop_start_month=int(_month_index([design.cop_start], first)[0]))
+        cop_start_month=int(_month_index([design.cop_start], first)[0]), window_ties=window_ties)
 
 
 def _first_shared(ds, code, first, nodes):
@@ -215,6 +229,17 @@ def _candidate_pairs(panel):
     return a, b, keys, met
 
 
+def after_window_months(panel):
+    """``(start, length)``: the after window of the person-level headline in whole months of the panel.
+
+    ``start`` is the COP start's month; ``length`` the shorter of the months
+    before it and the months from it to the end of the data, as the
+    difference-in-differences' windows are the shorter of the data before and after.
+    """
+    s = int(panel.cop_start_month)
+    return s, max(min(s, len(panel.months) - s), 0)
+
+
 def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre_months=PRE_TREND_MONTHS,
                     level=0.95):
     """Dyadic-robust DiD, the event study, the pre-trend test and the met-at-COP pairs of a panel.
@@ -229,7 +254,9 @@ def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre
         :func:`netdash.change.impact.dyads.met_at_cop`), ``cohorts`` (month
         indices), ``cohort_size``, ``dropped_cohorts``, ``months`` (labels),
         ``series`` (per month from ``window - 1``: mean outcome of ever-attendees
-        and never-attendees), ``window``, ``horizon``.
+        and never-attendees), ``window``, ``horizon``, ``person`` (the person-level
+        headline estimates of :func:`netdash.change.impact.person.person_level`
+        over :func:`after_window_months`; ``None`` when the after window has no whole month).
     """
     n = panel.n_nodes
     units = np.asarray(panel.units)
@@ -280,7 +307,14 @@ def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre
     series = [{"month": panel.months[t], "attendees": float(Y[ever, t].mean()) if ever.any() else None,
                "non_attendees": float(Y[~ever, t].mean()) if (~ever).any() else None}
               for t in range(window - 1, n_months)]
-    return {"did": did, "event_study": rows, "pre_trend": pre, "met_at_cop": dyad, "cohorts": es["cohorts"],
+    start, length = after_window_months(panel)
+    person = None
+    if length >= 1:
+        ties_in = panel.window_ties or monthly_union(panel.tie_a, panel.tie_b, panel.tie_month)
+        person = person_level(ties_in, n, units, panel.treated, panel.cohort, start=start, length=length,
+                              trend_window=TREND_MONTHS, level=level)
+        person["after_months"] = [panel.months[start], panel.months[start + length - 1]]
+    return {"did": did, "person": person, "event_study": rows, "pre_trend": pre, "met_at_cop": dyad, "cohorts": es["cohorts"],
             "months": list(panel.months), "series": series,
             "cohort_size": es["cohort_size"], "dropped_cohorts": es["dropped_cohorts"], "window": window,
             "horizon": horizon}

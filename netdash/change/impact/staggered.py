@@ -163,7 +163,11 @@ def event_study(Y, cohort, *, first_valid=0, pair_a=None, pair_b=None, pair_wind
     ``ATT(g, t) = mean_{G=g}(Y_t - Y_{g-1}) - mean_{C}(Y_t - Y_{g-1})`` with
     ``C`` the units with ``G > max(t, g)`` or never treated; ``ATT(e)`` is the
     cohort-size-weighted mean of ``ATT(g, g + e)`` over cohorts where both
-    groups are non-empty. The influence function treats cohort sizes as fixed.
+    groups are non-empty. The influence function treats cohort sizes as fixed;
+    each group's centred terms are scaled by ``size / (size - 1)`` (centring on
+    a group's own mean removes ``1 / size`` of its variance, which matters for
+    the small cohorts of staggered joining), and a one-person cohort is
+    centred on the comparison mean instead.
 
     Examples
     --------
@@ -203,8 +207,12 @@ def event_study(Y, cohort, *, first_valid=0, pair_a=None, pair_b=None, pair_wind
         ok = n_c > 0
         with np.errstate(invalid="ignore", divide="ignore"):
             c_mean = (diff * control).sum(axis=0) / n_c
-            psi = np.where(members[:, None], (diff - t_mean) / size, 0.0) \
-                - np.where(control, (diff - c_mean) / np.where(n_c > 0, n_c, 1), 0.0)
+            # Centring on a group's own mean removes 1/size of its variance: scale by size/(size-1); a
+            # one-person cohort is centred on the comparison mean instead (conservative).
+            own = (diff - t_mean) * np.sqrt(size / (size - 1)) if size > 1 else diff - c_mean
+            c_scale = np.sqrt(np.where(n_c > 1, n_c / np.maximum(n_c - 1, 1), 1.0))
+            psi = np.where(members[:, None], own / size, 0.0) \
+                - np.where(control, c_scale * (diff - c_mean) / np.where(n_c > 0, n_c, 1), 0.0)
         att = t_mean - c_mean
         cols = (times - g - e_min)[ok]
         num[cols] += size * att[ok]
