@@ -210,6 +210,7 @@ def _digests():
         "impact": lambda: _cached.impact(ds, cop, "working", 200),
         "isolation": lambda: _cached.isolation(ds, whole, "working", 0.5),
         "introductions": lambda: _cached.introductions(ds, whole, "working"),
+        "suggested_colleagues": lambda: _cached.suggested_colleagues(ds, whole, "working"),
         "client_teams": lambda: _cached.client_teams(ds, whole, True, rule),
         "client_trend": lambda: _cached.client_trend(ds, whole, cop, False, rule, 5),
         "practitioner_measures": lambda: _cached.practitioner_measures(ds, whole, "working", rule),
