@@ -8,18 +8,9 @@ from netdash.actions.isolation import isolation_report
 from netdash.dataset import Dataset
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
+from test_isolation import AGENCIES, _call, _visit
 
 H1 = Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-07-01"))
-AGENCIES = [{"agency_id": "H", "name": "Housing"}, {"agency_id": "M", "name": "Mind"},
-            {"agency_id": "P", "name": "Probation"}]
-
-
-def _call(day, a, b):
-    return {"date": day, "practitioner_id": a, "with_practitioner_id": b, "contact_type": "phone"}
-
-
-def _visit(day, p, client):
-    return {"date": day, "practitioner_id": p, "client_id": client, "contact_type": "visit"}
 
 
 @pytest.fixture
