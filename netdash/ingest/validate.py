@@ -68,7 +68,10 @@ def validate_and_build(raw_tables, *, dayfirst=False, today=None, recode=None, m
         report.add(Problem(name, (), None, "not a netdash table, so it was ignored. Table files are named "
                            + ", ".join(t.filename for t in TABLES.values()) + ".", "warning"))
     checks = {}
-    known = _known_ids(raw_tables)
+    # Only a column outside the contract can be a hint (unmapped_column_hints): look IDs up only then.
+    unmapped = any(set(map(str, raw.frame.columns)) - set(TABLES[name].column_names())
+                   for name, raw in raw_tables.items() if name in TABLES)
+    known = _known_ids(raw_tables) if unmapped else {}
     for name, spec in TABLES.items():
         raw = raw_tables.get(name)
         if raw is None:
