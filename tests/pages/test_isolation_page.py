@@ -78,6 +78,10 @@ def test_name_everyone_button_names_each_with_three_colleagues(app_workspace):
     table = at.dataframe[-2].value
     assert "suggested colleagues" in table.columns
     assert table["suggested colleagues"].str.len().gt(0).sum() == len(within)
+    # on screen, the reasons come right after who and what, not after six number columns
+    assert list(at.dataframe[-2].proto.column_order[:4]) == ["practitioner", "situation", "suggested colleagues",
+                                                             "reason"]
+    assert list(at.dataframe[-1].proto.column_order[:3]) == ["practitioner_1", "practitioner_2", "evidence"]
 
 
 @pytest.fixture
