@@ -8,6 +8,8 @@ Values on the page are checked against the library on the same period:
 
 import datetime as dt
 import io
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -18,6 +20,7 @@ from apptest_support import texts as _texts
 from netdash.actions.colleagues import suggested_colleagues
 from netdash.actions.isolation import category_counts, isolation_report, may_be_named
 from netdash.periods import Period
+from pages._shared import md
 
 H1 = (dt.date(2024, 1, 1), dt.date(2024, 6, 30))
 H1_PERIOD = Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-07-01"))
@@ -128,3 +131,25 @@ def test_fading_not_computable_without_a_previous_period(app_workspace):
         in _texts(at.caption)
     table = at.dataframe[0].value
     assert (table["Cross-agency links fading"] == "not computable").all()
+
+
+def test_names_in_the_cards_are_shown_as_text(app_workspace, tmp_path):
+    # P2 works only with P1 (same agency); P1 works with P3 and P4 in A2: both are suggested "via" P1
+    good = Path(__file__).resolve().parents[1] / "data" / "good"
+    folder = tmp_path / "hostile_names"
+    shutil.copytree(good, folder)
+    image, styled = "![x](https://evil.example/t.png)", ":red[Alarm] <img src=x onerror=alert(1)>"
+    people = (folder / "practitioners.csv").read_text().replace("Ann", image)
+    (folder / "practitioners.csv").write_text(people)
+    (folder / "agencies.csv").write_text((folder / "agencies.csv").read_text().replace("Mind Eastside", styled))
+    if "iso_hostile" not in {i.name for i in app_workspace.list()}:
+        app_workspace.import_dataset(folder, name="iso_hostile")
+    at = open_page(app_workspace, "pages/isolation.py", dataset="iso_hostile",
+                   period=(dt.date(2024, 1, 10), dt.date(2024, 3, 5)))
+    at.number_input(key="iso_min_count").set_value(1).run()
+    assert not at.exception, at.exception
+    cards = " ".join(_markdown(at))
+    assert "Colleagues in other agencies to suggest" in cards
+    assert "who could introduce them" in cards
+    assert md(image) in cards and image not in cards
+    assert md(styled) in cards and ":red[" not in cards.replace(md(":red["), "")
