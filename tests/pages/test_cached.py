@@ -242,7 +242,7 @@ def test_cached_values_do_not_change_with_the_sidebar_or_the_widgets(app_workspa
         "dataset": "demo", f"period::demo::{version}": (dt.date(2023, 3, 1), dt.date(2023, 5, 31)),
         f"cop::demo::{version}": dt.date(2024, 6, 1), "trust_rule": {"min_interactions": 9, "min_months": 5},
         "ba_heatmap_groups": "agency", "ot_window_quarter": "x", "map_ties": "cop"})
-    assert len(first) == 23
+    assert len(first) == 24
     assert first == second
 
 
