@@ -20,6 +20,9 @@ Conventions (the same everywhere in netdash)
   ``marker`` (e.g. ``"<5"``) when one is given (the column becomes text:
   good for tables people read and for CSV downloads).
 * Missing values (NaN) are left missing.
+* In a CSV a hidden count is an **empty cell**, never text in a number
+  column, with a ``note`` column saying which cells are hidden and why
+  (:func:`suppression_notes`).
 
 Secondary (complementary) suppression
 -------------------------------------
@@ -44,7 +47,8 @@ import pandas as pd
 
 from netdash.errors import InvalidInputError
 
-__all__ = ["DEFAULT_THRESHOLD", "suppress_small_counts", "suppress_value", "is_small_count"]
+__all__ = ["DEFAULT_THRESHOLD", "suppress_small_counts", "suppress_value", "is_small_count", "hidden_cells",
+           "suppression_notes"]
 
 #: Counts from 1 to ``DEFAULT_THRESHOLD - 1`` are suppressed.
 DEFAULT_THRESHOLD = 5
@@ -170,3 +174,56 @@ def suppress_small_counts(frame, columns, *, threshold=DEFAULT_THRESHOLD, marker
             out[col] = frame[col].astype("object").where(~hide[col], marker)
     out.attrs["suppressed_cells"] = int(hide.to_numpy().sum())
     return out
+
+
+def hidden_cells(counts, shown, columns):
+    """Which cells of ``columns`` were hidden: a count in ``counts`` that is missing in ``shown``.
+
+    ``shown`` is :func:`suppress_small_counts` of ``counts`` with ``marker=None``
+    (same index and columns). A cell missing in ``counts`` too was never a
+    count, so it is not "hidden".
+
+    Examples
+    --------
+    >>> counts = pd.DataFrame({"a": [3, 9], "b": [8, 9]})
+    >>> hidden_cells(counts, suppress_small_counts(counts, ["a", "b"]), ["a", "b"]).values.tolist()
+    [[True, True], [False, False]]
+    """
+    columns = [columns] if isinstance(columns, str) else list(columns)
+    return shown[columns].isna() & counts[columns].notna()
+
+
+def suppression_notes(hidden, *, threshold=DEFAULT_THRESHOLD, labels=None):
+    """A note per row saying which counts are hidden and why, for the ``note`` column of a CSV.
+
+    Parameters
+    ----------
+    hidden : DataFrame of bool
+        True where a count is hidden (:func:`hidden_cells`).
+    threshold : int, default 5
+        The threshold the counts were suppressed with.
+    labels : dict, optional
+        Column -> name to use in the note (the column name otherwise).
+
+    Returns
+    -------
+    Series of str
+        Empty where nothing is hidden.
+
+    Examples
+    --------
+    >>> hidden = pd.DataFrame({"placed": [True, False], "waiting": [True, False]})
+    >>> suppression_notes(hidden).tolist()[0]
+    'Hidden: placed, waiting. Counts from 1 to 4 are not shown (small-number protection), nor is one more count in a row whose total would give a hidden count away.'
+    >>> suppression_notes(hidden).tolist()[1]
+    ''
+    """
+    _check_threshold(threshold)
+    labels = labels or {}
+    why = (f"Counts from 1 to {threshold - 1} are not shown (small-number protection), nor is one more count in a "
+           "row whose total would give a hidden count away.")
+    notes = []
+    for _, row in hidden.iterrows():
+        names = [str(labels.get(c, c)) for c, h in row.items() if h]
+        notes.append(f"Hidden: {', '.join(names)}. {why}" if names else "")
+    return pd.Series(notes, index=hidden.index, dtype=object)

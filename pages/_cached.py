@@ -602,6 +602,22 @@ def _introductions(name, version, period_key, ties, _ds, _period):
     return suggest_introductions(_ds, _period, ties=ties)
 
 
+def suggested_colleagues(ds, period, ties):
+    """:func:`netdash.actions.colleagues.suggested_colleagues` for everyone isolated or within-agency only (read-only).
+
+    Who gets suggestions does not depend on the "fading" share, so the report is the default one.
+    """
+    return _suggested_colleagues(ds.name, ds.version, period_key(period), ties, ds, period)
+
+
+@st.cache_resource(show_spinner="Looking for colleagues to suggest…", max_entries=8, ttl=TTL)
+def _suggested_colleagues(name, version, period_key, ties, _ds, _period):
+    from netdash.actions.colleagues import suggested_colleagues
+
+    report = _isolation(name, version, period_key, ties, 0.5, _ds, _period)
+    return suggested_colleagues(_ds, _period, report, ties=ties, labels=_practitioner_labels(name, version, _ds))
+
+
 # Clients.
 
 def client_teams(ds, period, use_trust, rule):

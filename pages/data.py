@@ -71,6 +71,11 @@ def _once(slot, key, make):
     return held[1]
 
 
+def _choose(widget, canonical):
+    """Set a column selector of the mapping step (a button's callback, so before the selector is drawn again)."""
+    st.session_state[widget] = canonical
+
+
 def _mapping_controls(raw, key):
     """Selectors mapping each table's columns onto the contract; returns the mapping."""
     mapping = {}
@@ -137,6 +142,12 @@ with tab_import:
             mapped, report = _once("_upload_checked", (digest, json.dumps(mapping, sort_keys=True), dayfirst,
                                                        undirected), checked)
             st.markdown("**Validation report**")
+            # Before any error that would have rows deleted: a column that looks like what is missing.
+            for i, hint in enumerate(report.hints):
+                label = mapped[hint.table].label if hint.table in mapped else hint.table
+                st.warning(f"{_shared.md(label)}: {_shared.md(hint.question())}", icon=":material/help:")
+                st.button(f"Map “{hint.column}” to {hint.canonical}", key=f"map_hint::{i}::{hint.table}::{hint.column}",
+                          on_click=_choose, args=(f"{key}::{hint.table}::{hint.column}", hint.canonical))
             for note in report.notes:
                 st.info(_shared.md(note))
             if report.errors:

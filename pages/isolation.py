@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from netdash.actions import isolation
+from netdash.actions import colleagues, isolation
 from netdash.errors import NetdashError
 from pages import _cached, _shared
 
 CATEGORY_LABELS = isolation.CATEGORY_LABELS
 TIES = {k: _shared.TIES_LABELS[k] for k in ("working", "direct", "coworking")}
 ANYONE, ATTENDED, NOT_YET = "Everyone", "Has attended a COP session", "Has not attended yet"
+#: People shown one by one, with their reason and suggested colleagues; the table and CSV hold everyone listed.
+CARDS = 25
 
 st.title("Isolation & introductions")
 st.caption(
@@ -34,11 +36,13 @@ drift_share = c2.select_slider("“Links fading” from this share lost",
                                     "Colleagues who left do not count as lost.")
 min_count = int(c3.number_input("Hide counts below", 1, 50, 5, key="iso_min_count",
                                 help="Counts from 1 to this number minus one are hidden in the summary "
-                                     "tables (small-number protection). The individual lists are not affected."))
+                                     "tables (small-number protection), and nobody in a group whose count is "
+                                     "hidden is named in the lists below. 1 hides nothing and names everyone."))
 
 with _shared.shown_errors():
     report = _cached.isolation(ds, period, ties, drift_share)
     intros = _cached.introductions(ds, period, ties)
+    suggested = _cached.suggested_colleagues(ds, period, ties)
 
 if not period.mask(ds.contacts["date"]).any():
     st.warning(f"No contacts are recorded in {period.label()}, so everyone in post appears below as having no "
@@ -47,16 +51,14 @@ if not period.mask(ds.contacts["date"]).any():
 if report.empty:
     st.info(f"Nobody was in post in {period.label()}. Choose another period in the sidebar.")
     st.stop()
-try:
+fading_reason = isolation.fading_unavailable(ds, period)
+if fading_reason is None:
     previous = isolation.previous_period(period)
     st.caption(f"“Cross-agency links fading” compares {period.label()} with the period of the same length before "
                f"it ({previous.label()}). The COP start date is not used on this page.")
-    first = ds.date_range[0]
-    if first is not None and previous.end <= first:
-        st.caption("There are no data before this period, so nobody can show as having fading links.")
-except NetdashError:
-    st.caption("“Cross-agency links fading” needs a period with a start and an end, to compare with the period "
-               "before it; choose both dates in the sidebar. The COP start date is not used on this page.")
+else:
+    st.caption(f"“Cross-agency links fading” is not computable here: {fading_reason}. The COP start date is not "
+               "used on this page.")
 
 names = _cached.agency_names(ds)
 labels = _cached.practitioner_labels(ds)
@@ -68,21 +70,55 @@ marker = "hidden"
 with _shared.shown_errors():
     overall = isolation.category_counts(report, min_count=min_count, marker=marker)
     by_agency = isolation.category_counts(report, by="agency_id", min_count=min_count, marker=marker)
+    # The CSV: hidden counts are empty cells, and a note says which and why.
+    by_agency_csv = isolation.category_counts(report, by="agency_id", min_count=min_count, note=True)
+    named = isolation.may_be_named(report, min_count=min_count)
 cols = st.columns(len(CATEGORY_LABELS))
 for col, (category, label) in zip(cols, CATEGORY_LABELS.items()):
-    col.metric(label, str(overall.loc["all", category]))
-by_agency = by_agency.rename(columns={**CATEGORY_LABELS, "in_post": "In post"})
-by_agency.index = by_agency.index.map(lambda a: names.get(a, a)).rename("agency")
-st.dataframe(by_agency.astype(str), width="stretch")
-_shared.download_csv(by_agency.reset_index(), "isolation_counts_by_agency.csv", key="dl_iso_counts")
+    not_computed = category == "drifting" and fading_reason is not None
+    col.metric(label, str(overall.loc["all", category]),
+               help=f"Not computable: {fading_reason}." if not_computed else None)
+
+
+def _agency_rows(table):
+    table = table.rename(columns={**CATEGORY_LABELS, "in_post": "In post"})
+    table.index = table.index.map(lambda a: names.get(a, a)).rename("agency")
+    return table
+
+
+st.dataframe(_agency_rows(by_agency).astype(str), width="stretch")
+_shared.download_csv(_agency_rows(by_agency_csv).reset_index(), "isolation_counts_by_agency.csv",
+                     key="dl_iso_counts")
+
+
+def _name_everyone():
+    st.session_state["iso_min_count"] = 1
+
+
+def _card(row, found, names, labels):
+    """One person: who, their situation and reason, and the colleagues to suggest, readable without scrolling."""
+    with st.container(border=True):
+        st.markdown(f"**{_shared.md(labels.get(row.practitioner_id, row.practitioner_id))}** · "
+                    f"{_shared.md(names.get(row.agency_id, row.agency_id))} · {CATEGORY_LABELS[row.category]}")
+        st.markdown(_shared.md(row.reason))
+        if row.category not in colleagues.SUGGESTED_FOR:
+            return
+        if found.empty:
+            st.caption(colleagues.NOBODY)
+            return
+        st.markdown("Colleagues in other agencies to suggest:\n" + "\n".join(
+            f"{r.rank}. **{_shared.md(labels.get(r.colleague_id, r.colleague_id))}** "
+            f"({_shared.md(names.get(r.colleague_agency_id, r.colleague_agency_id))}): {_shared.md(r.reason)}"
+            for r in found.itertuples()))
 
 
 @st.fragment
-def _people(report, names, labels):
+def _people(report, named, suggested, names, labels, min_count):
     # Only the list reruns when its filters change.
     st.subheader("People we could invite in")
-    st.caption("Everyone except those already connected across agencies, with the reason they appear. "
-               "Filter by agency or COP attendance to plan who to contact.")
+    st.caption("Everyone except those already connected across agencies, with the reason they appear and, for "
+               "those with no working ties or ties only within their agency, up to three colleagues in other "
+               "agencies to suggest. Filter by agency or COP attendance to plan who to contact.")
     f1, f2, f3 = st.columns([3, 2, 3])
     agencies = f1.multiselect("Agencies", sorted(names), format_func=lambda a: names.get(a, a), key="iso_agencies",
                               placeholder="All agencies")
@@ -92,15 +128,38 @@ def _people(report, names, labels):
     if not report["cop_attendee"].any():
         st.info("Nobody in this dataset had attended a COP session by the end of this period, so everyone listed is "
                 "someone who has not attended yet.")
-    people = isolation.people_to_invite(report, labels, names, agencies=agencies, categories=situations,
-                                        attended=None if attendance == ANYONE else attendance == ATTENDED)
+    attended = None if attendance == ANYONE else attendance == ATTENDED
+    wanted = isolation.people_to_invite(report, labels, names, agencies=agencies, categories=situations,
+                                        attended=attended)
+    shown = report.loc[wanted.index][named.loc[wanted.index]]
+    if len(shown) < len(wanted):
+        st.info(f"Some people in these situations are not named: a count of their group above is hidden (from 1 to "
+                f"{min_count - 1}), and naming them would give it away. To plan invitations yourself, name "
+                "everyone: every count is then shown too, so do not share the page or its downloads.",
+                icon=":material/visibility_off:")
+        if st.button("Name everyone (for my own planning)", key="iso_name_everyone", on_click=_name_everyone):
+            st.rerun(scope="app")
+    texts = colleagues.suggestion_texts(shown, suggested, labels, names)
+    people = isolation.people_to_invite(shown, labels, names, suggestions=texts)
     st.metric("People listed", len(people))
     if people.empty:
-        st.info("Nobody matches these filters.")
-    else:
+        if len(wanted) == len(shown):
+            st.info("Nobody matches these filters.")
+        return
+    by_person = dict(tuple(suggested.groupby("practitioner_id"))) if not suggested.empty else {}
+    for row in shown.head(CARDS).itertuples():
+        _card(row, by_person.get(row.practitioner_id, suggested.iloc[:0]), names, labels)
+    if len(shown) > CARDS:
+        st.caption(f"The first {CARDS} of {len(shown)} are shown above; the table below and its download hold "
+                   "everyone listed. Narrow the list with the filters.")
+    with st.expander("Everyone listed, as a table"):
         st.dataframe(people, hide_index=True, width="stretch",
-                     column_config={"reason": st.column_config.TextColumn(width="large")})
-        _shared.download_csv(people, "people_to_invite.csv", key="dl_iso_people")
+                     column_order=["practitioner", "situation", "suggested colleagues", "reason", "agency",
+                                   *[c for c in people.columns if c not in
+                                     ("practitioner", "situation", "suggested colleagues", "reason", "agency")]],
+                     column_config={"reason": st.column_config.TextColumn(width="large"),
+                                    "suggested colleagues": st.column_config.TextColumn(width="large")})
+    _shared.download_csv(people, "people_to_invite.csv", key="dl_iso_people")
 
 
 @st.fragment
@@ -122,13 +181,16 @@ def _introductions(intros, names, labels):
     if listed.empty:
         st.info("No suggested introductions involve these agencies.")
     else:
+        # The evidence next to the two names, so it is read without scrolling sideways (the CSV keeps its order).
         st.dataframe(listed, hide_index=True, width="stretch",
+                     column_order=["practitioner_1", "practitioner_2", "evidence", "agency_1", "agency_2",
+                                   "shared_clients", "last_shared_contact", "common_colleagues"],
                      column_config={"evidence": st.column_config.TextColumn(width="large")})
         _shared.download_csv(listed, "introductions_for_next_cop.csv", label="Download the list for the next COP",
                              key="dl_intros")
 
 
-_people(report, names, labels)
+_people(report, named, suggested, names, labels, min_count)
 _introductions(intros, names, labels)
 
 st.subheader("How these lists are made")
@@ -137,6 +199,12 @@ _shared.explain([
      "Degree 0 in the practitioner network of the chosen ties (`netdash.actions.isolation.isolation_report`)."),
     ("Works only within their own agency", "all the colleagues they worked with are in their own agency.",
      "Degree > 0 and no tie to another agency."),
+    ("Suggested colleagues", "for each person with no working ties or ties only within their agency, up to three "
+     "people in other agencies they are not yet in touch with: first those working with the same clients, then "
+     "those sharing colleagues, then those who attended the same COP session.",
+     "Ranked by shared clients, then colleagues in common (neighbours of neighbours under the chosen ties), then "
+     "COP sessions attended together on or before the period's last day, then id "
+     "(`netdash.actions.colleagues.suggested_colleagues`)."),
     ("Cross-agency links fading", "they are no longer in touch with many colleagues in other agencies they "
      "worked with in the previous period.",
      "Of last period's cross-agency colleagues still in post, at least the chosen share (default half) have no "

@@ -87,3 +87,19 @@ def test_text_column_is_reported():
 def test_bad_threshold_is_reported(threshold):
     with pytest.raises(InvalidInputError, match="threshold should be a whole number"):
         suppress_small_counts(pd.DataFrame({"n": [1]}), "n", threshold=threshold)
+
+
+def test_hidden_cells_and_their_notes_for_a_csv():
+    from netdash.privacy import hidden_cells, suppression_notes
+
+    counts = pd.DataFrame({"placed": [3, 10, np.nan], "waiting": [9, 8, 6]})
+    shown = suppress_small_counts(counts, ["placed", "waiting"])
+    hidden = hidden_cells(counts, shown, ["placed", "waiting"])
+    # row 0: 3 hidden, 9 hidden too (complementary); row 2: a missing value is not a hidden count
+    assert hidden.values.tolist() == [[True, True], [False, False], [False, False]]
+    notes = suppression_notes(hidden, threshold=5, labels={"placed": "Placed"})
+    assert notes.tolist()[0] == ("Hidden: Placed, waiting. Counts from 1 to 4 are not shown (small-number "
+                                 "protection), nor is one more count in a row whose total would give a hidden "
+                                 "count away.")
+    assert notes.tolist()[1:] == ["", ""]
+    assert suppression_notes(hidden, threshold=10).tolist()[0].split(". ")[1].startswith("Counts from 1 to 9")

@@ -21,10 +21,14 @@ from netdash.actions._intro import (_agency_codes, _common_neighbours, _day, _ev
 from netdash.networks.counts import direct_counts, period_log, stored, union_counts
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
-from netdash.privacy import DEFAULT_THRESHOLD, suppress_small_counts
+from netdash.privacy import DEFAULT_THRESHOLD, hidden_cells, suppress_small_counts, suppression_notes
 
-__all__ = ["CATEGORIES", "CATEGORY_LABELS", "isolation_report", "suggest_introductions", "previous_period",
-           "category_counts", "people_to_invite", "introductions_list"]
+__all__ = ["CATEGORIES", "CATEGORY_LABELS", "NOT_COMPUTABLE", "isolation_report", "suggest_introductions",
+           "previous_period", "fading_unavailable", "category_counts", "may_be_named", "people_to_invite",
+           "introductions_list"]
+
+#: What a count that could not be computed shows instead of a number (never 0).
+NOT_COMPUTABLE = "not computable"
 
 #: Isolation categories, most in need of an invitation first.
 CATEGORIES = ("isolated", "boundary_isolated", "drifting", "connected")
@@ -65,6 +69,37 @@ def previous_period(period):
             f"(got {period.label() if period is not None else 'all time'}). "
             "Choose a closed period, or pass previous=Period(start, end) explicitly.")
     return Period(period.start - (period.end - period.start), period.start)
+
+
+def fading_unavailable(ds, period, previous=None):
+    """Why "cross-agency links fading" cannot be computed for ``period``, or None when it can.
+
+    It compares ``period`` with ``previous`` (by default
+    :func:`previous_period`), so it needs a closed period, and contacts
+    recorded in the previous period: with none, everyone would look as if
+    they had nothing to lose, and "nobody is fading" would be a count of 0
+    that was never measured.
+
+    Returns
+    -------
+    str or None
+        A sentence a user can act on, or None.
+
+    Examples
+    --------
+    >>> fading_unavailable(None, Period(pd.Timestamp("2024-01-01"), None))[:40]
+    'it needs a period with both a start and '
+    """
+    period = Period() if period is None else period
+    if previous is None:
+        if period.start is None or period.end is None:
+            return ("it needs a period with both a start and an end, to compare with the period of the same length "
+                    "before it; choose both dates in the sidebar")
+        previous = previous_period(period)
+    if not previous.mask(ds.contacts["date"]).any():
+        return (f"no contacts are recorded in the period before ({previous.label()}), so there is nothing to "
+                "compare with; choose a later period")
+    return None
 
 
 def _neighbours(ds, period, ties, window_days):
@@ -127,7 +162,9 @@ def isolation_report(ds, period, *, previous=None, ties="working", window_days=9
         cross-agency colleagues now number at most ``1 - drift_share`` of
         those in ``previous``. Without the second condition the ordinary
         turnover of clients (and so of co-working colleagues) marks most
-        practitioners as drifting. Needs a previous period;
+        practitioners as drifting. Needs a previous period with contacts
+        (:func:`fading_unavailable`); without one, nobody is drifting and
+        the ``previous_*`` columns are missing (NA), not 0;
     ``connected``
         everyone else.
 
@@ -173,6 +210,8 @@ def isolation_report(ds, period, *, previous=None, ties="working", window_days=9
     period = Period() if period is None else period
     if previous is None and period.start is not None and period.end is not None:
         previous = previous_period(period)
+    if previous is not None and fading_unavailable(ds, period, previous) is not None:
+        previous = None  # not measured: the previous_* columns stay NA
     in_post = graphs.practitioners_in_post(ds, period)
     report = pd.DataFrame({"practitioner_id": in_post["practitioner_id"].astype(object),
                            "agency_id": in_post["agency_id"].astype(object)})
@@ -318,7 +357,13 @@ def suggest_introductions(ds, period, *, ties="working", top=None, recency_half_
     })[columns]
 
 
-def category_counts(report, *, by=None, min_count=DEFAULT_THRESHOLD, marker=None):
+def _fading_computed(report):
+    """False when the report could not compute "fading" (its previous-period column is all missing)."""
+    column = "previous_cross_agency_ties"
+    return column not in report.columns or report.empty or report[column].notna().any()
+
+
+def category_counts(report, *, by=None, min_count=DEFAULT_THRESHOLD, marker=None, note=False):
     """Practitioners in each isolation category, small counts suppressed.
 
     The counts are parts of one whole (everyone in post), so they are
@@ -326,6 +371,11 @@ def category_counts(report, *, by=None, min_count=DEFAULT_THRESHOLD, marker=None
     a count from 1 to ``min_count - 1`` is hidden, and a row with exactly one
     hidden category also hides its smallest other non-zero category, so that
     ``in_post`` does not give it back. ``in_post`` itself is hidden when small.
+
+    When ``report`` could not compute "fading" (its
+    ``previous_cross_agency_ties`` are all missing: see
+    :func:`fading_unavailable`), the ``drifting`` cells are missing too, or
+    :data:`NOT_COMPUTABLE` with a ``marker``: never 0.
 
     Parameters
     ----------
@@ -336,14 +386,20 @@ def category_counts(report, *, by=None, min_count=DEFAULT_THRESHOLD, marker=None
         gives one row labelled ``"all"``.
     min_count : int, default 5
     marker : str, optional
-        Text put in hidden cells (e.g. ``"<5"``); ``None`` puts NaN.
+        Text put in hidden cells (e.g. ``"<5"``) for a table people read;
+        ``None`` puts NaN (an empty cell in a CSV).
+    note : bool, default False
+        Add a ``note`` column saying which cells of the row are hidden or not
+        computable, and why (:func:`netdash.privacy.suppression_notes`): the
+        form for a CSV.
 
     Returns
     -------
     DataFrame
         One row per group (index named ``by``, or ``"group"``), columns
-        :data:`CATEGORIES` then ``in_post``. Groups are sorted; an empty
-        ``report`` gives a zero row for ``by=None`` and no rows otherwise.
+        :data:`CATEGORIES` then ``in_post`` (then ``note``). Groups are
+        sorted; an empty ``report`` gives a zero row for ``by=None`` and no
+        rows otherwise.
 
     Raises
     ------
@@ -356,6 +412,8 @@ def category_counts(report, *, by=None, min_count=DEFAULT_THRESHOLD, marker=None
     >>> report = pd.DataFrame({"category": ["isolated"] + ["connected"] * 6 + ["drifting"] * 5})
     >>> category_counts(report, marker="<5").iloc[0].tolist()
     ['<5', 0, '<5', 6, 12]
+    >>> category_counts(report, note=True).iloc[0]["note"].split(". ")[0]
+    'Hidden: No working ties recorded yet, Cross-agency links fading'
     """
     needed = ["category"] + ([by] if by is not None else [])
     missing = [c for c in needed if c not in report.columns]
@@ -369,11 +427,69 @@ def category_counts(report, *, by=None, min_count=DEFAULT_THRESHOLD, marker=None
         counts = pd.DataFrame([[0] * len(CATEGORIES)], index=["all"], columns=list(CATEGORIES))
     counts = counts.astype("int64").rename_axis(index=by or "group", columns=None)
     counts["in_post"] = counts.sum(axis=1)
-    out = suppress_small_counts(counts, list(CATEGORIES), threshold=min_count, marker=marker)
-    return suppress_small_counts(out, "in_post", threshold=min_count, marker=marker).sort_index()
+    columns = [*CATEGORIES, "in_post"]
+    shown = suppress_small_counts(counts, list(CATEGORIES), threshold=min_count)
+    shown = suppress_small_counts(shown, "in_post", threshold=min_count)
+    hidden = hidden_cells(counts, shown, columns)
+    out = shown if marker is None else counts.astype(object).where(~hidden, marker)
+    computed = _fading_computed(report)
+    if not computed:
+        out["drifting"] = np.nan if marker is None else NOT_COMPUTABLE
+    if note:
+        notes = suppression_notes(hidden, threshold=min_count, labels=CATEGORY_LABELS)
+        if not computed:
+            notes = (f"{CATEGORY_LABELS['drifting']}: not computable (no previous period with contacts to "
+                     "compare with). " + notes).str.strip()
+        out["note"] = notes
+    return out.sort_index()
 
 
-def people_to_invite(report, labels, agency_names, *, agencies=(), attended=None, categories=()):
+def may_be_named(report, *, min_count=DEFAULT_THRESHOLD):
+    """True for each practitioner of ``report`` who can be named without undoing a hidden count.
+
+    A person is named only when no count of a group they belong to is
+    hidden by :func:`category_counts` with the same ``min_count``: their
+    category overall, their category in their agency, and the number in
+    post overall and in their agency. Naming someone in a group whose count
+    reads "hidden" would tell the reader that the group has at least that
+    one person, and a list of names gives the count back.
+
+    Parameters
+    ----------
+    report : DataFrame
+        :func:`isolation_report` (the whole table the counts are made from).
+    min_count : int, default 5
+
+    Returns
+    -------
+    Series of bool
+        Aligned with ``report``'s index. With ``min_count=1`` nothing is
+        hidden and everyone may be named.
+
+    Examples
+    --------
+    >>> report = pd.DataFrame({"category": ["isolated"] * 2 + ["connected"] * 6, "agency_id": ["A"] * 8})
+    >>> may_be_named(report, min_count=5).tolist()
+    [False, False, False, False, False, False, False, False]
+    >>> bool(may_be_named(report, min_count=2).all())
+    True
+    """
+    if report.empty:
+        return pd.Series(dtype=bool, index=report.index)
+    overall = category_counts(report, min_count=min_count).loc["all"]
+    ok = report["category"].map(overall.isna().map(lambda h: not h)).astype(bool) & overall.notna()["in_post"]
+    if "agency_id" in report.columns:
+        by_agency = category_counts(report, by="agency_id", min_count=min_count)
+        shown = by_agency.notna()
+        # (agency, category) cells and the agency's in_post, looked up per person
+        cell = shown.stack()
+        pairs = pd.MultiIndex.from_arrays([report["agency_id"], report["category"]])
+        ok &= pd.Series(cell.reindex(pairs).to_numpy(), index=report.index).fillna(True).astype(bool)
+        ok &= report["agency_id"].map(shown["in_post"]).fillna(True).astype(bool)
+    return ok
+
+
+def people_to_invite(report, labels, agency_names, *, agencies=(), attended=None, categories=(), suggestions=None):
     """The rows of :func:`isolation_report` a COP lead asked for, named and with readable columns.
 
     Parameters
@@ -388,13 +504,17 @@ def people_to_invite(report, labels, agency_names, *, agencies=(), attended=None
         True: only COP attendees; False: only those who have not attended; None: both.
     categories : collection of str, optional
         Keep these :data:`CATEGORIES`; empty keeps all.
+    suggestions : Series, optional
+        practitioner_id -> text naming the colleagues to suggest
+        (:func:`netdash.actions.colleagues.suggestion_texts`); adds the column
+        "suggested colleagues" (empty for people it does not cover).
 
     Returns
     -------
     DataFrame
         One row per practitioner kept, in the report's order: practitioner, agency, situation
         (:data:`CATEGORY_LABELS`), reason, attended a COP session, colleagues worked with, in other agencies,
-        in other agencies previous period, not in touch this period.
+        in other agencies previous period, not in touch this period (then suggested colleagues).
 
     Examples
     --------
@@ -415,11 +535,14 @@ def people_to_invite(report, labels, agency_names, *, agencies=(), attended=None
         shown = shown[shown["category"].isin(categories)]
     people = shown.assign(practitioner=shown["practitioner_id"].map(labels), agency=shown["agency_id"].map(agency_names),
                           situation=shown["category"].map(CATEGORY_LABELS))
-    return people[["practitioner", "agency", "situation", "reason", "cop_attendee", "degree", "cross_agency_ties",
-                   "previous_cross_agency_ties", "lost_cross_agency_ties"]].rename(columns={
+    people = people[["practitioner", "agency", "situation", "reason", "cop_attendee", "degree", "cross_agency_ties",
+                     "previous_cross_agency_ties", "lost_cross_agency_ties"]].rename(columns={
         "cop_attendee": "attended a COP session", "degree": "colleagues worked with",
         "cross_agency_ties": "in other agencies", "previous_cross_agency_ties": "in other agencies, previous period",
         "lost_cross_agency_ties": "not in touch this period"})
+    if suggestions is not None:
+        people["suggested colleagues"] = shown["practitioner_id"].map(suggestions).fillna("").astype(object)
+    return people
 
 
 def introductions_list(introductions, labels, agency_names, *, agencies=(), top=25):

@@ -7,15 +7,20 @@ command line (``--mapping mapping.json``) or built in the dashboard from
 :func:`suggest_mapping`.
 """
 
+import difflib
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
+
+import pandas as pd
 
 from netdash.errors import InvalidInputError
 from netdash.ingest.problems import Problem
 from netdash.schema import TABLES
 
-__all__ = ["normalise_header", "automatic_mapping", "suggest_mapping", "load_mapping", "check_mapping", "apply_mapping"]
+__all__ = ["normalise_header", "automatic_mapping", "suggest_mapping", "load_mapping", "check_mapping", "apply_mapping",
+           "ColumnHint", "unmapped_column_hints", "REFERENCES"]
 
 # Common names for the same thing in case-management exports. Used only for
 # suggestions: an automatic rename must never guess.
@@ -44,6 +49,12 @@ _SYNONYMS = {
     "trust": ("trust_score", "overall_trust", "trust_rating"),
 }
 
+#: The table whose IDs each ID column names: an unmapped column whose values are such IDs may be it.
+REFERENCES = {"practitioner_id": "practitioners", "with_practitioner_id": "practitioners", "rater_id": "practitioners",
+              "ratee_id": "practitioners", "agency_id": "agencies", "client_id": "clients"}
+_ID_NOUN = {"practitioners": "practitioner IDs", "agencies": "agency IDs", "clients": "client IDs"}
+_SUFFIXES = re.compile(r"_(id|ids|ref|reference|code|no|number)$")
+
 _INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u00a0]")
 
 
@@ -60,6 +71,28 @@ def normalise_header(name):
     text = _INVISIBLE.sub(" ", str(name)).strip().strip('"').casefold()
     text = re.sub(r"[\s\-./]+", "_", text)
     return re.sub(r"_+", "_", text).strip("_")
+
+
+def _stem(name):
+    """A header without its ID-like suffix: ``Colleague ID`` and ``colleague`` both give ``colleague``."""
+    return _SUFFIXES.sub("", normalise_header(name))
+
+
+def _name_target(header, targets):
+    """The first of ``targets`` (canonical columns) whose name or a synonym ``header`` is close to, or None.
+
+    Close means the same stem (:func:`_stem`), or a stem at least 85 % alike
+    (:class:`difflib.SequenceMatcher`), which catches typos such as
+    ``practioner_id``.
+    """
+    stem = _stem(header)
+    if not stem:
+        return None
+    for target in targets:
+        stems = {_stem(target)} | {_stem(s) for s in _SYNONYMS.get(target, ())}
+        if stem in stems or difflib.get_close_matches(stem, sorted(stems), n=1, cutoff=0.85):
+            return target
+    return None
 
 
 def automatic_mapping(columns, table, *, claimed=()):
@@ -103,6 +136,8 @@ def suggest_mapping(columns, table):
     --------
     >>> suggest_mapping(["Staff ID", "Contact Date", "Client", "Notes"], "contacts")
     {'Staff ID': 'practitioner_id', 'Contact Date': 'date', 'Client': 'client_id', 'Notes': None}
+    >>> suggest_mapping(["practitioner_id", "Colleague"], "contacts")["Colleague"]
+    'with_practitioner_id'
     """
     if table not in TABLES:
         raise InvalidInputError(f"unknown table {table!r}; expected one of {', '.join(TABLES)}.")
@@ -114,7 +149,7 @@ def suggest_mapping(columns, table):
         if key in canonical and key not in taken:
             out[col] = key
             taken.add(key)
-    for col in columns:
+    for col in columns:  # then synonyms, then names close to a column or a synonym (_name_target)
         if out[col] is not None:
             continue
         key = normalise_header(col)
@@ -123,6 +158,12 @@ def suggest_mapping(columns, table):
                 out[col] = target
                 taken.add(target)
                 break
+    for col in columns:
+        if out[col] is None:
+            target = _name_target(col, [t for t in canonical if t not in taken])
+            if target is not None:
+                out[col] = target
+                taken.add(target)
     return out
 
 
@@ -221,3 +262,119 @@ def apply_mapping(frame, table, label, mapping=None):
             problems.append(Problem(label, (1,), target, f"columns {shown} both mean {target}. Keep one of them "
                                     "or map the other to a different column."))
     return frame.rename(columns=rename), problems
+
+
+@dataclass(frozen=True)
+class ColumnHint:
+    """An unmapped column of a user's file that looks like a netdash column that is missing.
+
+    Attributes
+    ----------
+    table : str
+        The netdash table, e.g. ``"contacts"``.
+    column : str
+        The user's column, as found in the file.
+    canonical : str
+        The netdash column it looks like.
+    evidence : str
+        Why, in words: its name, and how many of its filled cells are known IDs.
+    filled : int
+        Rows where the column has a value.
+    """
+
+    table: str
+    column: str
+    canonical: str
+    evidence: str
+    filled: int = 0
+
+    def question(self):
+        """``column 'Colleague' looks like with_practitioner_id (its name ...): map it?``"""
+        return f"column {self.column!r} looks like {self.canonical} ({self.evidence}): map it?"
+
+    def how(self):
+        """How to map it, on the Data page and on the command line."""
+        mapping = json.dumps({self.table: {self.column: self.canonical}})
+        return (f"Choose {self.canonical} for {self.column!r} in the column step when uploading, or run again with "
+                f"--mapping naming a JSON file that holds {mapping}.")
+
+
+def _filled_values(column):
+    text = column.astype("string").str.strip()
+    return text[text.notna() & (text != "")]
+
+
+def unmapped_column_hints(frame, table, *, known=None):
+    """The user's columns that could hold a netdash column the table lacks, with the evidence.
+
+    Used so that an error about missing information (a contact naming
+    nobody, a required column missing) says "column 'Colleague' looks like
+    with_practitioner_id: map it?" *before* it suggests deleting rows.
+
+    A column of ``frame`` that is not a column of ``table`` is a candidate
+    for a column of ``table`` that ``frame`` lacks when
+
+    * its name is close to that column's name or a synonym (the rule of
+      :func:`suggest_mapping`: ``Colleague`` is like ``colleague_id``, a
+      synonym of ``with_practitioner_id``), or
+    * at least half of its filled cells are IDs of the table that column
+      refers to (:data:`REFERENCES`; ``known`` gives those IDs), e.g.
+      practitioner IDs for ``with_practitioner_id``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table as read (string cells), columns already mapped.
+    table : str
+        A table name from :data:`netdash.schema.TABLES`.
+    known : dict, optional
+        ``{"practitioners": ids, "agencies": ids, "clients": ids}``: the IDs
+        in those files (any collection of strings); missing keys are not used.
+
+    Returns
+    -------
+    list of ColumnHint
+        At most one per user column and one per netdash column, in the
+        order of ``frame``'s columns. Values are never quoted (client IDs
+        are private): the evidence gives counts.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"date": ["2024-01-02"], "practitioner_id": ["P1"], "Colleague": ["P2"]})
+    >>> (hint,) = unmapped_column_hints(frame, "contacts", known={"practitioners": {"P1", "P2"}})
+    >>> hint.question()
+    "column 'Colleague' looks like with_practitioner_id (by its name; 1 of its 1 filled cells are practitioner IDs in practitioners.csv): map it?"
+    """
+    from netdash.schema import TABLES
+
+    if table not in TABLES:
+        raise InvalidInputError(f"unknown table {table!r}; expected one of {', '.join(TABLES)}.")
+    canonical = TABLES[table].column_names()
+    present = {str(c) for c in frame.columns}
+    open_targets = [c for c in canonical if c not in present]
+    known = {k: set(v) for k, v in (known or {}).items() if v is not None}
+    hints = []
+    for col in frame.columns:
+        if str(col) in canonical or not open_targets:
+            continue
+        by_name = _name_target(col, open_targets)
+        filled = _filled_values(frame[col])
+        by_values, evidence = None, None
+        for target in [by_name] + [t for t in open_targets if t != by_name] if by_name else open_targets:
+            source = REFERENCES.get(target)
+            ids = known.get(source)
+            if not ids or filled.empty:
+                continue
+            matched = int(filled.isin(ids).sum())
+            if matched and 2 * matched >= len(filled):
+                by_values = target
+                evidence = f"{matched:,} of its {len(filled):,} filled cells are {_ID_NOUN[source]} in {source}.csv"
+                break
+        # What is in the cells outweighs the name when they disagree.
+        target = by_values or by_name
+        if target is None:
+            continue
+        why = "; ".join(([] if by_name != target else ["by its name"]) + ([] if by_values is None else [evidence]))
+        hints.append(ColumnHint(table, str(col), target, why, len(filled)))
+        open_targets.remove(target)
+    return hints

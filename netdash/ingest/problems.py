@@ -86,12 +86,17 @@ class ValidationReport:
         Canonical frames (see :func:`netdash.dataset.conform`) keyed by table
         name; empty unless :attr:`ok`. Client IDs here are still raw:
         :func:`netdash.ingest.load_dataset` pseudonymises them.
+    hints : list of ColumnHint
+        Unmapped columns that look like a netdash column the table lacks
+        (:func:`netdash.ingest.mapping.unmapped_column_hints`): to ask about
+        before anything else.
     """
 
     errors: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     tables: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    hints: list = field(default_factory=list)
 
     @property
     def ok(self):

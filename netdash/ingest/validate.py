@@ -11,7 +11,7 @@ import pandas as pd
 from netdash.dataset import conform
 from netdash.ingest.coded import lookup, objects, rows_by_value, same_values
 from netdash.ingest.checks import TableCheck, quoted_examples
-from netdash.ingest.mapping import suggest_mapping
+from netdash.ingest.mapping import REFERENCES, suggest_mapping, unmapped_column_hints
 from netdash.ingest.options import DEFAULT_MIN_DATE, direction_evidence
 from netdash.ingest.problems import Problem, ValidationReport, join_names
 from netdash.schema import CONTACT_TYPES, SECTORS, TABLES
@@ -68,6 +68,10 @@ def validate_and_build(raw_tables, *, dayfirst=False, today=None, recode=None, m
         report.add(Problem(name, (), None, "not a netdash table, so it was ignored. Table files are named "
                            + ", ".join(t.filename for t in TABLES.values()) + ".", "warning"))
     checks = {}
+    # Only a column outside the contract can be a hint (unmapped_column_hints): look IDs up only then.
+    unmapped = any(set(map(str, raw.frame.columns)) - set(TABLES[name].column_names())
+                   for name, raw in raw_tables.items() if name in TABLES)
+    known = _known_ids(raw_tables) if unmapped else {}
     for name, spec in TABLES.items():
         raw = raw_tables.get(name)
         if raw is None:
@@ -76,7 +80,7 @@ def validate_and_build(raw_tables, *, dayfirst=False, today=None, recode=None, m
                                    + join_names(t.filename for t in TABLES.values() if t.required)
                                    + ". Download the template to see their columns."))
             continue
-        t = _structure(name, raw, report)
+        t = _structure(name, raw, report, known)
         if t is not None:
             checks[name] = t
             _cells(t, dayfirst=dayfirst, today=today, earliest=earliest)
@@ -94,15 +98,31 @@ def validate_and_build(raw_tables, *, dayfirst=False, today=None, recode=None, m
     return report
 
 
-def _structure(name, raw, report):
+def _known_ids(raw_tables):
+    """The IDs in each file other columns refer to (:data:`netdash.ingest.mapping.REFERENCES`), as read."""
+    known = {}
+    for table in set(REFERENCES.values()):
+        raw = raw_tables.get(table)
+        column = TABLES[table].key[0] if TABLES[table].key else None
+        if raw is None or column not in raw.frame.columns:
+            continue
+        ids = raw.frame[column].astype("string").str.strip()
+        known[table] = set(ids[ids.notna() & (ids != "")].unique())
+    return known
+
+
+def _structure(name, raw, report, known=None):
     spec = TABLES[name]
     label, frame = raw.label, raw.frame
     canonical = spec.column_names()
     missing = [c for c in spec.required_columns() if c not in frame.columns]
     extra = [str(c) for c in frame.columns if c not in canonical]
+    hints = unmapped_column_hints(frame[extra], name, known=known) if extra else []
     if missing:
         guess = {ours: theirs for theirs, ours in suggest_mapping(extra, name).items() if ours in missing}
+        guess.update({h.canonical: h.column for h in hints if h.canonical in missing and h.canonical not in guess})
         hint = "".join(f" {theirs!r} looks like {ours}." for ours, theirs in guess.items())
+        report.hints.extend(h for h in hints if h.canonical in missing)
         found = ", ".join(repr(c) for c in raw.columns_found) or "none"
         report.add(Problem(label, (raw.header_row,), missing[0],
                            f"required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
@@ -110,15 +130,23 @@ def _structure(name, raw, report):
                            "the columns in the file, or map them (--mapping, or the mapping step when "
                            "uploading)."))
         return None
-    if extra:
-        report.add(Problem(label, (raw.header_row,), None, f"column{'s' if len(extra) > 1 else ''} "
-                           f"{quoted_examples(extra, cap=10)} {'are' if len(extra) > 1 else 'is'} not used by "
+    # An unmapped column that looks like a netdash column is asked about first, never silently ignored.
+    for h in hints:
+        report.hints.append(h)
+        report.add(Problem(label, (raw.header_row,), h.canonical, f"{h.question()} It is not mapped, so netdash "
+                           f"ignored it. {h.how()}", "warning"))
+    unused = [c for c in extra if c not in {h.column for h in hints}]
+    if unused:
+        report.add(Problem(label, (raw.header_row,), None, f"column{'s' if len(unused) > 1 else ''} "
+                           f"{quoted_examples(unused, cap=10)} {'are' if len(unused) > 1 else 'is'} not used by "
                            "netdash and was ignored.", "warning"))
     if frame.empty:
         severity = "error" if name in _MUST_HAVE_ROWS else "warning"
         consequence = "add its rows" if severity == "error" else "nothing from it is used"
         report.add(Problem(label, (), None, f"the table has a header but no rows; {consequence}.", severity))
-    return TableCheck(name, label, frame[[c for c in canonical if c in frame.columns]], report)
+    t = TableCheck(name, label, frame[[c for c in canonical if c in frame.columns]], report)
+    t.hints = {h.canonical: (h, frame[h.column]) for h in hints}
+    return t
 
 
 def _cells(t, *, dayfirst, today, earliest):
@@ -179,8 +207,13 @@ def _cross_table(checks):
     if clients is not None and len(clients):
         c.references("client_id", clients, checks["clients"].label, "client", severity="warning")
     no_client, no_colleague = c.blank("client_id"), c.blank("with_practitioner_id")
-    c.add_mask(no_client & no_colleague, None, "the contact names neither a client_id nor a with_practitioner_id. "
-               "Every contact names a client, a colleague or both; fill one in or delete the row.")
+    nobody = no_client & no_colleague
+    if nobody.any():
+        advice = _unmapped_advice(c, nobody, ("with_practitioner_id", "client_id"))
+        c.add_mask(nobody, None, "the contact names neither a client_id nor a with_practitioner_id. " + (
+            "Every contact names a client, a colleague or both. " + advice
+            + "Only if a contact really names nobody, fill one in or delete the row." if advice else
+            "Every contact names a client, a colleague or both; fill one in or delete the row."))
     if "with_practitioner_id" in c.text.columns:
         selfc = ~no_colleague & same_values(c.text["with_practitioner_id"], c.text["practitioner_id"])
         c.add_mask(selfc, "with_practitioner_id", "with_practitioner_id is the same as practitioner_id, and a "
@@ -189,6 +222,28 @@ def _cross_table(checks):
         c.values["_self"] = selfc
     if "practitioners" in checks:
         _employment(c, checks["practitioners"], plabel)
+
+
+def _unmapped_advice(t, rows, columns):
+    """Before any advice to delete ``rows``: the unmapped columns that hold values there and look like ``columns``.
+
+    Returns "" when there is none; otherwise sentences ending with the
+    mapping to make and a space, so that "fill in or delete" comes after and
+    is read as the last resort it is.
+    """
+    advice = []
+    for canonical in columns:
+        found = getattr(t, "hints", {}).get(canonical)
+        if found is None:
+            continue
+        hint, values = found
+        filled = values.astype("string").str.strip()
+        here = int((filled.notna() & (filled != "")).reindex(rows.index).fillna(False)[rows.to_numpy()].sum())
+        if here:
+            n = int(rows.sum())
+            share = f"all {n:,} of these rows" if here == n else f"{here:,} of these {n:,} rows"
+            advice.append(f"First: {hint.question()} It has a value in {share}. {hint.how()} ")
+    return "".join(advice)
 
 
 def _employment(c, p, plabel):

@@ -10,7 +10,7 @@ import pandas as pd
 
 from netdash.actions.clients import client_team_summary, client_teams
 from netdash.change.impact import evaluate_impact
-from netdash.actions.isolation import CATEGORIES, isolation_report
+from netdash.actions.isolation import CATEGORIES, NOT_COMPUTABLE, fading_unavailable, isolation_report
 from netdash.privacy import suppress_small_counts
 from netdash.report.cells import (Cell, blank_cell, count_cell, hidden_cell, number_cell, percent_cell,
                                   redact_small_counts)
@@ -104,12 +104,14 @@ def isolation_section(ds, period, previous, *, ties, min_count):
     counts = report["category"].value_counts().reindex(list(CATEGORIES), fill_value=0)
     frame = pd.DataFrame([counts.to_numpy()], columns=list(CATEGORIES))
     shown = suppress_small_counts(frame, list(CATEGORIES), threshold=min_count).iloc[0]
-    rows = [(*ISOLATION_LABELS[c], hidden_cell(min_count) if pd.isna(shown[c]) else count_cell(shown[c], min_count))
+    # "Drifting" that could not be computed reads so, never 0 (the page's rule: fading_unavailable).
+    reason = fading_unavailable(ds, period, previous)
+    rows = [(*ISOLATION_LABELS[c], Cell(NOT_COMPUTABLE) if c == "drifting" and reason is not None else
+             hidden_cell(min_count) if pd.isna(shown[c]) else count_cell(shown[c], min_count))
             for c in CATEGORIES]
-    assessed = previous is not None or (period is not None and period.start is not None
-                                        and period.end is not None)
     return {"rows": rows, "total": count_cell(len(report), min_count), "period": period.label(),
-            "previous": previous.label() if previous is not None else None, "drifting_assessed": assessed}
+            "previous": previous.label() if previous is not None else None, "drifting_assessed": reason is None,
+            "drifting_reason": reason}
 
 
 _TEAM_LABELS = {

@@ -3,7 +3,8 @@ import pytest
 
 from netdash.dataset import Dataset
 from netdash.errors import InvalidInputError
-from netdash.actions.isolation import isolation_report, previous_period, suggest_introductions
+from netdash.actions.isolation import (NOT_COMPUTABLE, category_counts, fading_unavailable, isolation_report,
+                                       may_be_named, previous_period, suggest_introductions)
 from netdash.periods import Period
 
 Q1 = Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-04-01"))
@@ -221,3 +222,52 @@ def test_replaced_colleagues_are_turnover_not_drifting():
     # With only one new colleague, two lost are not replaced: 1 <= (1 - 0.5) * 2.
     ds = Dataset.from_records(agencies=AGENCIES, practitioners=practitioners, contacts=contacts[:3])
     assert isolation_report(ds, Q2).set_index("practitioner_id").loc["r", "category"] == "drifting"
+
+
+# ---- issue 16: fading that cannot be computed, and who may be named ------------------------------------
+
+def test_fading_unavailable_says_why(isolation_ds):
+    assert fading_unavailable(isolation_ds, Q2) is None
+    open_end = fading_unavailable(isolation_ds, Period(pd.Timestamp("2024-04-01"), None))
+    assert open_end.startswith("it needs a period with both a start and an end")
+    # Q1's previous quarter (2023-10-02 to 2024-01-01) has no contacts
+    assert fading_unavailable(isolation_ds, Q1) == (
+        "no contacts are recorded in the period before (2023-10-02 to 2024-01-01), so there is nothing to "
+        "compare with; choose a later period")
+
+
+def test_no_contacts_before_means_not_measured_rather_than_zero(isolation_ds):
+    report = isolation_report(isolation_ds, Q1)
+    assert report["previous_cross_agency_ties"].isna().all()
+    assert report["lost_cross_agency_ties"].isna().all()
+    counts = category_counts(report, min_count=1, marker="hidden")
+    assert counts.loc["all", "drifting"] == NOT_COMPUTABLE
+    numeric = category_counts(report, min_count=1, note=True)
+    assert pd.isna(numeric.loc["all", "drifting"])
+    assert numeric.loc["all", "note"].startswith("Cross-agency links fading: not computable")
+    # computed: a number, no note
+    computed = category_counts(isolation_report(isolation_ds, Q2), min_count=1, note=True)
+    assert computed.loc["all", "drifting"] == 2 and computed.loc["all", "note"] == ""
+
+
+def test_category_counts_note_names_the_hidden_cells():
+    report = pd.DataFrame({"category": ["isolated"] * 2 + ["connected"] * 6, "agency_id": ["A"] * 8})
+    counts = category_counts(report, min_count=5, note=True)
+    row = counts.loc["all"]
+    assert pd.isna(row["isolated"]) and pd.isna(row["connected"]) and row["in_post"] == 8
+    assert row["note"].startswith("Hidden: No working ties recorded yet, Connected across agencies. "
+                                  "Counts from 1 to 4 are not shown")
+
+
+def test_may_be_named_follows_every_hidden_count():
+    # A: 2 isolated (hidden) and 6 connected (hidden so the total 8 does not give the 2 back);
+    # B: 7 connected, 5 drifting (shown in B, but overall drifting 5 is hidden: overall isolated 2 is
+    # hidden, and the smallest other non-zero count overall is drifting 5)
+    report = pd.DataFrame({"category": ["isolated"] * 2 + ["connected"] * 6 + ["connected"] * 7 + ["drifting"] * 5,
+                           "agency_id": ["A"] * 8 + ["B"] * 12})
+    named = may_be_named(report, min_count=5)
+    assert named.tolist() == [False] * 8 + [True] * 7 + [False] * 5
+    assert may_be_named(report, min_count=1).all()
+    # an agency of 3 in post: its in_post is hidden, so nobody there is named even though 0s are shown
+    small = pd.DataFrame({"category": ["connected"] * 13, "agency_id": ["A"] * 10 + ["C"] * 3})
+    assert may_be_named(small, min_count=5).tolist() == [True] * 10 + [False] * 3

@@ -210,6 +210,7 @@ def _digests():
         "impact": lambda: _cached.impact(ds, cop, "working", 200),
         "isolation": lambda: _cached.isolation(ds, whole, "working", 0.5),
         "introductions": lambda: _cached.introductions(ds, whole, "working"),
+        "suggested_colleagues": lambda: _cached.suggested_colleagues(ds, whole, "working"),
         "client_teams": lambda: _cached.client_teams(ds, whole, True, rule),
         "client_trend": lambda: _cached.client_trend(ds, whole, cop, False, rule, 5),
         "practitioner_measures": lambda: _cached.practitioner_measures(ds, whole, "working", rule),
@@ -241,7 +242,7 @@ def test_cached_values_do_not_change_with_the_sidebar_or_the_widgets(app_workspa
         "dataset": "demo", f"period::demo::{version}": (dt.date(2023, 3, 1), dt.date(2023, 5, 31)),
         f"cop::demo::{version}": dt.date(2024, 6, 1), "trust_rule": {"min_interactions": 9, "min_months": 5},
         "ba_heatmap_groups": "agency", "ot_window_quarter": "x", "map_ties": "cop"})
-    assert len(first) == 23
+    assert len(first) == 24
     assert first == second
 
 

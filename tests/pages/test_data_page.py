@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 import netdash.ingest
 from netdash import cli
 from netdash.store import Workspace
+from pages._shared import md
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
@@ -43,7 +44,7 @@ def test_a_synonym_is_suggested_not_mapped_as_the_cli_does(own_app_workspace, gi
     staff = next(s for s in at.selectbox if s.label.startswith("Column “staff” is"))
     assert staff.label == "Column “staff” is (looks like practitioner_id)" and staff.value == "(not used)"
     page_errors = [t for t in _shown(at) if "required column practitioner_id is missing" in t]
-    assert page_errors and at.button[0].disabled  # Import
+    assert page_errors and next(b for b in at.button if b.label == "Import").disabled
     # The CLI refuses the same files with the same message.
     folder = tmp_path / "src"
     folder.mkdir()
@@ -55,6 +56,34 @@ def test_a_synonym_is_suggested_not_mapped_as_the_cli_does(own_app_workspace, gi
     staff.set_value("practitioner_id")
     at.run()
     assert not at.exception and not at.error
+    assert "No errors: this dataset can be imported." in [s.value for s in at.success]
+
+
+def test_an_unmapped_colleague_column_is_asked_about_before_deleting_rows(own_app_workspace, give_uploads, tmp_path,
+                                                                       capsys):
+    # issue 16: "Colleague" was left unmapped, and the advice was to delete real colleague contacts
+    contacts = (GOOD / "contacts.csv").read_bytes().replace(b",with_practitioner_id,", b",Colleague,", 1)
+    files = _good_files(**{"contacts.csv": contacts})
+    at = _data_page(give_uploads, files)
+    question = ("column 'Colleague' looks like with_practitioner_id (by its name; 3 of its 3 filled cells are "
+                "practitioner IDs in practitioners.csv): map it?")
+    assert [w.value for w in at.warning][0] == md("contacts.csv") + ": " + md(question)
+    (error,) = [t for t in _shown(at) if "names neither a client_id nor a with_practitioner_id" in t]
+    # the mapping is offered first; deleting rows comes last, and only for rows that really name nobody
+    assert error.index(question) < error.index("delete the row")
+    assert "It has a value in all 1 of these rows" in error
+    # the CLI says the same
+    folder = tmp_path / "src"
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    assert cli.main(["validate", str(folder)]) == 1
+    assert error in capsys.readouterr().out
+    # one click maps it, and the colleague contact is kept instead of deleted
+    at.button(key="map_hint::0::contacts::Colleague").click().run()
+    assert not at.exception and not at.error
+    colleague = next(s for s in at.selectbox if s.label.startswith("Column “Colleague” is"))
+    assert colleague.value == "with_practitioner_id"
     assert "No errors: this dataset can be imported." in [s.value for s in at.success]
 
 

@@ -19,7 +19,7 @@ from apptest_support import texts as _texts
 from netdash.networks import graphs
 from netdash.actions.clients import client_teams
 from netdash.errors import InvalidInputError
-from netdash.actions.isolation import CATEGORIES, category_counts, isolation_report
+from netdash.actions.isolation import CATEGORIES, category_counts, isolation_report, may_be_named
 from netdash.metrics.trust import trust_graph
 from netdash.periods import Period
 
@@ -108,11 +108,16 @@ def test_isolation_counts_match_the_library(ws):
     shown = _metrics(at)
     assert shown["No working ties recorded yet"] == str(expected["isolated"])
     assert shown["Cross-agency links fading"] == str(expected["drifting"])
-    assert int(shown["People listed"]) == int((report["category"] != "connected").sum())
+    # only people whose group counts are shown are named (none on the demo at 5; everyone at 1)
+    listed = report["category"] != "connected"
+    assert int(shown["People listed"]) == int((listed & may_be_named(report, min_count=5)).sum())
+    at.number_input(key="iso_min_count").set_value(1).run()
+    assert int(_metrics(at)["People listed"]) == int(listed.sum())
 
 
 def test_isolation_filters_change_the_list(ws):
     at = _page(ws, "pages/isolation.py")
+    at.number_input(key="iso_min_count").set_value(1).run()
     at.multiselect(key="iso_situations").set_value(list(CATEGORIES)).run()
     in_post = len(graphs.practitioners_in_post(ws.open("demo"), H1_PERIOD))
     assert int(_metrics(at)["People listed"]) == in_post

@@ -16,7 +16,7 @@ from markupsafe import escape
 from hostile import MARKUP as PAYLOADS  # the report quotes names in attributes: include a break-out
 from netdash.dataset import Dataset
 from netdash.errors import InvalidInputError
-from netdash.periods import parse_period
+from netdash.periods import Period, parse_period
 from netdash.report import SECTIONS, build_report, write_report
 
 AGENCY_NAMES = {"A": PAYLOADS[0], "B": PAYLOADS[1], "C\"><b>C</b>": "Cee & Partners " + PAYLOADS[2]}
@@ -299,3 +299,13 @@ def test_demo_report(demo_source):
 def test_bad_settings_are_refused(hostile, kw, message):
     with pytest.raises(InvalidInputError, match=re.escape(message)):
         build_report(hostile, **kw)
+
+
+def test_drifting_that_cannot_be_computed_reads_so_not_zero(hostile):
+    # issue 16: the whole of the data has no period before it to compare with
+    from netdash.report.outcomes import isolation_section
+
+    whole = isolation_section(hostile, Period(), None, ties="working", min_count=5)
+    drifting = next(row for row in whole["rows"] if row[0] == "Drifting")
+    assert drifting[-1].text == "not computable" and not whole["drifting_assessed"]
+    assert whole["drifting_reason"].startswith("it needs a period with both a start and an end")
