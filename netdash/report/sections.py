@@ -13,17 +13,14 @@ import pandas as pd
 from netdash.analysis import network_measures
 from netdash.change.compare import compare_periods, mixing_change
 from netdash.change.dynamics import TIE_STATUSES, tie_change_summary
-from netdash.dataset import NO_COP_DATA
+from netdash.change.windows import equal_windows
 from netdash.errors import AnalysisError
-from netdash.periods import Period, parse_day
 from netdash.privacy import is_small_count, suppress_small_counts
 from netdash.report.cells import (Cell, blank_cell, count_cell, hidden_cell, number_cell,
                                   percent_cell, redact_small_counts)
 from netdash.dataset import dataset_summary
 
 __all__ = ["cop_windows", "guarded", "headline_section", "comparison_section", "mixing_section"]
-
-_DAY = pd.Timedelta(days=1)
 
 
 def guarded(build, *args, min_count, **kw):
@@ -40,9 +37,9 @@ def guarded(build, *args, min_count, **kw):
 def cop_windows(ds, period, cop_start, *, min_count=None):
     """Equal-length windows before and after the COP start, inside ``period``.
 
-    The same rule as the impact evaluation (``netdash.change.impact.design``): the
-    window length is the shorter of the data available before and after
-    ``cop_start``, so the two maps and matrices compare like with like.
+    :func:`netdash.change.windows.equal_windows`, the one rule of every
+    before/after comparison (COP impact, Before & after, this report), so
+    the two maps and matrices compare like with like.
 
     ``min_count`` is accepted (and unused) so that :func:`guarded` can call it.
 
@@ -52,45 +49,10 @@ def cop_windows(ds, period, cop_start, *, min_count=None):
 
     Raises
     ------
-    AnalysisError
-        No dated data, no COP session (and no ``cop_start``), or a COP start
-        that leaves no days on one side.
-    InvalidInputError
-        ``cop_start`` is not a date.
-
-    Examples
-    --------
-    >>> from netdash.dataset import Dataset
-    >>> ds = Dataset.from_records(
-    ...     agencies=[{"agency_id": "A", "name": "A"}],
-    ...     practitioners=[{"practitioner_id": "p", "agency_id": "A"}],
-    ...     contacts=[{"date": "2024-01-01", "practitioner_id": "p", "client_id": "c"},
-    ...               {"date": "2024-12-31", "practitioner_id": "p", "client_id": "c"}])
-    >>> [w.label() for w in cop_windows(ds, None, "2024-10-01")]
-    ['2024-07-01 to 2024-10-01', '2024-10-01 to 2025-01-01']
+    AnalysisError, InvalidInputError
+        As :func:`netdash.change.windows.equal_windows`.
     """
-    period = period or Period()
-    dates = pd.concat([ds.contacts["date"], ds.cop_attendance["date"]]).dropna()
-    dates = dates[period.mask(dates)]
-    if dates.empty:
-        raise AnalysisError(f"There are no dated contacts or COP sessions in {period.label()}, "
-                            "so there is nothing to compare. Choose another period.")
-    if cop_start is None:
-        cop_start = ds.first_cop_session
-        if cop_start is None:
-            raise AnalysisError(f"Nobody attended a COP session ({NO_COP_DATA}), so there is no COP start to "
-                                "compare before and after. Add cop_attendance.csv rows or give a COP start date.")
-    else:
-        cop_start = parse_day(cop_start, what="COP start")
-    first, last = dates.min(), dates.max()
-    before_days, after_days = (cop_start - first).days, (last + _DAY - cop_start).days
-    if before_days <= 0 or after_days <= 0:
-        side = "before" if before_days <= 0 else "after"
-        raise AnalysisError(
-            f"COP start {cop_start.date()} leaves nothing {side} it: the data in {period.label()} run "
-            f"from {first.date()} to {last.date()}. Choose a COP start inside that range.")
-    length = pd.Timedelta(days=min(before_days, after_days))
-    return Period(cop_start - length, cop_start), Period(cop_start, cop_start + length)
+    return equal_windows(ds, cop_start, period=period)
 
 
 def _share(part, whole, min_count):
