@@ -679,3 +679,17 @@ def practitioner_measures(ds, period, ties, rule):
 @st.cache_data(show_spinner="Computing every measure for every practitioner…", max_entries=4)
 def _practitioner_measures(name, version, period_key, ties, rule_key, _ds, _period, _rule):
     return analysis(_ds, _period, ties, trust_options=_rule).practitioner_table()
+
+
+# Before & after windows (issue 16).
+
+def cop_windows(ds, period, cop_start):
+    """:func:`netdash.change.windows.equal_windows` of ``period`` around ``cop_start``: COP impact's and the report's rule."""
+    return _cop_windows(ds.name, ds.version, period_key(period), _day(cop_start), ds, period)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cop_windows(name, version, period_key, cop_day, _ds, _period):
+    from netdash.change.windows import equal_windows
+
+    return equal_windows(_ds, _timestamp(cop_day), period=_period)
