@@ -374,11 +374,17 @@ def _cmd_compare(args):
     from netdash.change.compare import compare_periods
     from netdash.export import write_safe_csv
 
+    from netdash.change.windows import period_notes
+
     ds = _load_target(args)
+    before, after = parse_period(args.before), parse_period(args.after)
     result = compare_periods(
-        ds, parse_period(args.before), parse_period(args.after), ties=args.ties, window_days=args.window_days,
+        ds, before, after, ties=args.ties, window_days=args.window_days,
         permutations=args.permutations, bootstrap=args.bootstrap, seed=args.seed,
     )
+    if None not in (before.start, before.end, after.start, after.end):
+        for note in period_notes(before, after):  # unequal or overlapping periods: said, as on Before & after
+            print(f"Note: {note}")
     _output_folder(args.out)
     write_safe_csv(result.tie_changes, args.out / "tie_changes.csv")
     _write_json(args.out / "comparison.json", result.to_json())

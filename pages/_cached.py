@@ -179,9 +179,9 @@ def period_positions(ds, period):
 
 @st.cache_resource(show_spinner="Laying out the map…", max_entries=8, ttl=TTL)
 def _period_positions(name, version, period_key, _ds, _period):
-    from netdash.viz import layout_positions
+    from netdash.viz.layout import period_layout
 
-    return layout_positions(analysis(_ds, _period, "all").G)
+    return period_layout(_ds, _period, G=analysis(_ds, _period, "all").G)
 
 
 def _positions_for(ds, period, graphs):
@@ -191,12 +191,9 @@ def _positions_for(ds, period, graphs):
     shared layout normally serves; should someone be missing, ``graphs`` are
     laid out together (:func:`netdash.viz.stable_positions`).
     """
-    from netdash.viz import stable_positions
+    from netdash.viz.layout import positions_for
 
-    shared = period_positions(ds, period)
-    if all(v in shared for G in graphs for v in G):
-        return shared
-    return stable_positions(graphs)
+    return positions_for(period_positions(ds, period), graphs)
 
 
 # Overview.

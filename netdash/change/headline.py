@@ -18,7 +18,7 @@ from netdash.metrics.trust import trust_edges
 from netdash.networks import graphs, period_log, union_counts
 
 __all__ = ["HEADLINE_MEASURES", "HEADLINE_EXPLANATIONS", "CROSS_AGENCY_SHARES", "share_of_ties",
-           "headline_explanations", "cross_agency_shares", "network_headline", "headline_measures"]
+           "headline_explanations", "cross_agency_shares", "format_share", "network_headline", "headline_measures"]
 
 #: The three cross-agency shares netdash shows, one name each wherever they appear (pages, report, CLI):
 #: ``{key: (label, definition)}``. They measure different things and differ a lot on the same data (on the
@@ -109,6 +109,19 @@ def headline_explanations(ties="working"):
     label, definition = share_of_ties(ties)
     return {**HEADLINE_EXPLANATIONS, "cross_agency_share": (label, definition,
                                                             HEADLINE_EXPLANATIONS["cross_agency_share"][2])}
+
+
+def format_share(x):
+    """A share as the pages, the report and the CLI print it: a percentage with one decimal, "–" when missing.
+
+    Examples
+    --------
+    >>> format_share(0.73198), format_share(None), format_share(float("nan"))
+    ('73.2%', '–', '–')
+    """
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "–"
+    return f"{100 * float(x):.1f}%"
 
 
 def _share(across, total):

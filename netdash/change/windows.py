@@ -174,7 +174,7 @@ def equal_windows(ds, cop_start=None, *, period=None):
         dates = pd.concat([ds.contacts["date"], ds.cop_attendance["date"]]).dropna()
         dates = dates[period.mask(dates)]
         first, last = (None, None) if dates.empty else (dates.min(), dates.max())
-    where = "" if period.start is None and period.end is None else f" in {period.label()}"
+    where = "" if period.start is None and period.end is None else f" in {period.describe(ds.date_range)}"
     if first is None:
         raise AnalysisError(f"There are no dated contacts or COP sessions{where}, so there is nothing to "
                             "compare. Choose another period, or import dated contacts.")
@@ -305,8 +305,8 @@ def period_notes(before, after):
                      "and trust ties grow with a period's length, so compare them per 30 days (shown beside "
                      "them)" + (", and even then with care: the periods are very unequal" if far else "")
                      + ". Shares and indices (the share of working ties across agencies, the E-I index) are less "
-                     "affected. Switch off 'Compare two custom periods' for equal windows either side of the "
-                     "COP start.")
+                     "affected. Equal windows either side of the COP start avoid this (Before & after's "
+                     "default).")
     return notes
 
 

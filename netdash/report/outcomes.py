@@ -108,7 +108,7 @@ def isolation_section(ds, period, previous, *, ties, min_count):
             for c in CATEGORIES]
     assessed = previous is not None or (period is not None and period.start is not None
                                         and period.end is not None)
-    return {"rows": rows, "total": count_cell(len(report), min_count), "period": period.label(),
+    return {"rows": rows, "total": count_cell(len(report), min_count), "period": period.describe(ds.date_range),
             "previous": previous.label() if previous is not None else None, "drifting_assessed": assessed}
 
 
