@@ -690,3 +690,16 @@ def _cop_windows(name, version, period_key, cop_day, _ds, _period):
     from netdash.change.windows import equal_windows
 
     return equal_windows(_ds, _timestamp(cop_day), period=_period)
+
+
+def cross_agency_shares(ds, period, ties="working", rule=None, kinds=("contacts", "working_ties", "trust_ties")):
+    """:func:`netdash.change.headline.cross_agency_shares` of ``period``: the shares in ``kinds``, one name each."""
+    return _cross_agency_shares(ds.name, ds.version, period_key(period), ties, rule_key(rule), tuple(kinds),
+                                ds, period, dict(rule or {}))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cross_agency_shares(name, version, period_key, ties, rule_key, kinds, _ds, _period, _rule):
+    from netdash.change.headline import cross_agency_shares as shares
+
+    return shares(_ds, _period, ties=ties, trust_options=_rule, kinds=kinds)

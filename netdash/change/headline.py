@@ -128,7 +128,8 @@ def _share(across, total):
     return {"share": across / total if total else None, "across": int(across), "total": int(total)}
 
 
-def cross_agency_shares(ds, period=None, *, ties="working", window_days=90, trust_options=None):
+def cross_agency_shares(ds, period=None, *, ties="working", window_days=90, trust_options=None,
+                        kinds=tuple(CROSS_AGENCY_SHARES)):
     """The three cross-agency shares of ``period`` (:data:`CROSS_AGENCY_SHARES`), computed once for every page.
 
     Parameters
@@ -143,11 +144,13 @@ def cross_agency_shares(ds, period=None, *, ties="working", window_days=90, trus
         Co-working window.
     trust_options : dict, optional
         Trust rule (keyword options of :func:`netdash.metrics.trust.trust_edges`).
+    kinds : iterable of str, default all three
+        Which shares to compute (the Overview needs only ``"contacts"``).
 
     Returns
     -------
     dict
-        ``{"contacts", "working_ties", "trust_ties"}``, each ``{"share"
+        ``{"contacts", "working_ties", "trust_ties"}`` (those in ``kinds``), each ``{"share"
         (None when there is nothing to divide), "across", "total"}``:
         colleague contacts from :func:`netdash.dataset.dataset_summary`;
         ties of the practitioner network
@@ -174,16 +177,26 @@ def cross_agency_shares(ds, period=None, *, ties="working", window_days=90, trus
     from netdash.metrics.trust import trust_graph, trust_summary
 
     share_of_ties(ties)  # a clear error for an unknown choice
-    summary = dataset_summary(ds, period)
-    nodes = graphs.practitioner_nodes(ds, period)
-    edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
-    M = GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
-                               node_attrs={"agency": nodes["agency"]})
-    network = network_summary(M)
-    trust = trust_summary(trust_graph(ds, period, **dict(trust_options or {})))
-    return {"contacts": _share(summary["cross_agency_contacts"], summary["colleague_contacts"]),
-            "working_ties": _share(network["cross_agency_ties"], network["n_ties"]),
-            "trust_ties": _share(trust["cross_agency_ties"], trust["n_trust_ties"])}
+    kinds = list(kinds)
+    unknown = sorted(set(kinds) - set(CROSS_AGENCY_SHARES))
+    if unknown:
+        raise InvalidInputError(f"cross_agency_shares: unknown kinds {unknown}; choose from "
+                                f"{', '.join(CROSS_AGENCY_SHARES)}.")
+    out = {}
+    if "contacts" in kinds:
+        summary = dataset_summary(ds, period)
+        out["contacts"] = _share(summary["cross_agency_contacts"], summary["colleague_contacts"])
+    if "working_ties" in kinds:
+        nodes = graphs.practitioner_nodes(ds, period)
+        edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
+        M = GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
+                                   node_attrs={"agency": nodes["agency"]})
+        network = network_summary(M)
+        out["working_ties"] = _share(network["cross_agency_ties"], network["n_ties"])
+    if "trust_ties" in kinds:
+        trust = trust_summary(trust_graph(ds, period, **dict(trust_options or {})))
+        out["trust_ties"] = _share(trust["cross_agency_ties"], trust["n_trust_ties"])
+    return {k: out[k] for k in CROSS_AGENCY_SHARES if k in out}
 
 
 def network_headline(M, trust_ties, *, seed=0):
