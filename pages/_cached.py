@@ -212,14 +212,18 @@ def _overview(name, version, period_key, _ds, _period):
 
 # Network map.
 
-def network_map(ds, period, ties, agencies, focus, radius, size_by=None, colour_by="agency"):
-    """The Network map's data for the page to send, and the figures above it, for one choice of filters."""
+def network_map(ds, period, ties, agencies, focus, radius, size_by=None, colour_by="agency", cop_layer=False):
+    """The Network map's data for the page to send, and the figures above it, for one choice of filters.
+
+    ``cop_layer``: COP co-attendance drawn as its own layer over ``ties``, never counted in the figures.
+    """
     return _network_map(ds.name, ds.version, period_key(period), ties, tuple(sorted(agencies)), focus, radius,
-                        size_by, colour_by, ds, period)
+                        size_by, colour_by, ds, period, bool(cop_layer))
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=32)
-def _network_map(name, version, period_key, ties, agencies, focus, radius, size_by, colour_by, _ds, _period):
+def _network_map(name, version, period_key, ties, agencies, focus, radius, size_by, colour_by, _ds, _period,
+                 cop_layer=False):
     from netdash.metrics.basic import network_summary
     from netdash.viz import agency_colours
     from netdash.viz.inpage import maps_payload
@@ -234,7 +238,8 @@ def _network_map(name, version, period_key, ties, agencies, focus, radius, size_
     drawn = draw(shared.G, period_positions(_ds, _period), agencies=agencies, focus=focus, steps=radius or 1,
                  size_by=size_by, measures=measures, size_menu=False, height_px=620,
                  palette=palette(_ds) if colour_by == "agency" else agency_colours(_ds.agencies["sector"]),
-                 colour_by=colour_by, agency_names=agency_names(_ds))
+                 colour_by=colour_by, agency_names=agency_names(_ds),
+                 layer=analysis(_ds, _period, "cop").G if cop_layer else None)
     view = drawn.graph
     payload = maps_payload([drawn.spec]) if view.number_of_nodes() else None
     return {"message": drawn.message, "nodes": view.number_of_nodes(), "edges": view.number_of_edges(),

@@ -52,7 +52,7 @@ if focus is not None:
                           horizontal=True, key="map_radius",
                           help="1 step: the people they worked with; 2 steps: those people's colleagues too; ...")
 
-d1, d2 = st.columns(2)
+d1, d2, d3 = st.columns([2, 2, 3])
 size_by = d1.selectbox("Dot size", [None, *SIZE_MEASURES], format_func=lambda m: m or "Same size", key="map_size",
                        help="Ties: how many colleagues; betweenness: how often they lie on the shortest path between "
                             "two others (a broker); trust ties: repeated two-way contact.")
@@ -60,8 +60,15 @@ colour_by = d2.selectbox("Colour", ["agency", "sector"], format_func={"agency": 
                          "sector": "By sector (agency on hover)"}.get, key="map_colour",
                          help="Sectors are fewer than agencies, so their colours are easier to tell apart.")
 
+cop_layer = d3.toggle("COP co-attendance as its own layer", False, key="map_cop_layer",
+                      disabled=ties in ("cop", "all"),
+                      help="Adds dashed orange lines between practitioners who sat in the same COP session but have "
+                           "no tie of the kind chosen. They are drawn only: the figures above the map count the "
+                           "chosen ties alone. (Off for 'COP co-attendance' and 'All ties', which hold it already.)")
+
 with _shared.shown_errors():
-    drawn = _cached.network_map(ds, period, ties, agencies, focus, radius, size_by, colour_by)
+    drawn = _cached.network_map(ds, period, ties, agencies, focus, radius, size_by, colour_by,
+                                cop_layer=cop_layer and ties not in ("cop", "all"))
 if drawn["message"]:
     st.info(drawn["message"])
 

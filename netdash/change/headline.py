@@ -62,9 +62,8 @@ HEADLINE_MEASURES = ("n_ties", "cross_agency_share", "ei_index", "fragmentation"
 HEADLINE_EXPLANATIONS = {
     "n_ties": ("Ties", "Pairs of practitioners with a tie in the period.",
                "Edges of the undirected practitioner graph; weights ignored."),
-    "cross_agency_share": (*CROSS_AGENCY_SHARES["working_ties"][:1],
-                           "Of the pairs of practitioners with a tie (working ties unless another choice is "
-                           "named), the share in different agencies.",
+    # working ties, the default everywhere; headline_explanations(ties) names the share for another choice
+    "cross_agency_share": (*CROSS_AGENCY_SHARES["working_ties"],
                            "ties between agencies / all ties; none when there are no ties."),
     "ei_index": ("E-I index", *mixing.EXPLANATIONS["ei_index"]),
     "fragmentation": ("Fragmentation", *fragmentation.EXPLANATIONS["fragmentation"]),

@@ -183,3 +183,22 @@ def test_the_reports_maps_put_everyone_where_the_dashboard_does(app_workspace, r
     in_report = sorted((int(x), int(y)) for x, y in re.findall(r'<circle cx="(-?\d+)" cy="(-?\d+)"', svg))
     assert len(in_report) == len(on_page) == 200
     assert in_report == on_page
+
+
+def test_cop_co_attendance_is_its_own_layer_on_the_network_map_never_counted(app_workspace):
+    from netdash.viz.maps import COP_LAYER_STYLE
+
+    at = open_page(app_workspace, "pages/network_map.py")
+    before = {m.label: m.value for m in at.metric}
+    (plain,) = drawn_maps(at)
+    assert not plain["legend"]["edges"]
+    at.toggle(key="map_cop_layer").set_value(True).run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric} == before  # the figures count working ties only
+    (layered,) = drawn_maps(at)
+    (key,) = [k for k, s in layered["tie_styles"].items() if s["dashes"] and k not in ("tie", "faded")]
+    added = [t for t in layered["ties"] if t["style"] == key]
+    assert added and len(layered["ties"]) == len(plain["ties"]) + len(added)
+    assert [e["label"] for e in layered["legend"]["edges"]] == [COP_LAYER_STYLE["label"]]
+    # the tooltips still count working ties
+    assert [n["tip"] for n in layered["nodes"]] == [n["tip"] for n in plain["nodes"]]
