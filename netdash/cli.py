@@ -97,7 +97,9 @@ def build_parser():
     p.add_argument("--out", type=Path, required=True, metavar="OUTDIR")
     p.add_argument("--from", dest="start", default=None, metavar="DATE", help="first day (inclusive)")
     p.add_argument("--to", dest="end", default=None, metavar="DATE", help="last boundary (exclusive)")
-    p.add_argument("--ties", choices=TIES, default="all")
+    p.add_argument("--ties", choices=TIES, default="working",
+                   help="which ties make the network (default working: contacts and co-working, as the dashboard; "
+                        "'all' adds COP co-attendance, the intervention itself)")
     p.add_argument("--window-days", type=int, default=90, help="co-working window in days (default 90)")
     p.add_argument("--max-work", type=float, default=None, metavar="STEPS",
                    help="budget for exact betweenness and distances, in practitioners x ties (default 5e8); "

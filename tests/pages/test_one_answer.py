@@ -202,3 +202,11 @@ def test_cop_co_attendance_is_its_own_layer_on_the_network_map_never_counted(app
     assert [e["label"] for e in layered["legend"]["edges"]] == [COP_LAYER_STYLE["label"]]
     # the tooltips still count working ties
     assert [n["tip"] for n in layered["nodes"]] == [n["tip"] for n in plain["nodes"]]
+
+
+def test_netdash_metrics_counts_working_ties_by_default(app_workspace, demo, tmp_path):
+    assert main(["--workspace", str(app_workspace.path), "metrics", "demo", "--out", str(tmp_path),
+                 "--permutations", "0"]) == 0
+    network = json.loads((tmp_path / "network.json").read_text())
+    assert network["ties"] == "working"
+    assert network["cross_agency_share"] == pytest.approx(cross_agency_shares(demo)["working_ties"]["share"])
