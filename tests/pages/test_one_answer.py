@@ -12,6 +12,8 @@ import re
 
 import pytest
 from apptest_support import drawn_maps, open_page
+from report_html import row as _row
+from report_html import section as _section
 
 from netdash.change.headline import CROSS_AGENCY_SHARES, cross_agency_shares, format_share, share_of_ties
 from netdash.change.impact.estimators import DASHBOARD_BOOTSTRAP
@@ -31,18 +33,6 @@ def demo(app_workspace):
 def report(demo):
     """The demo's report with the dashboard's defaults (working ties, first COP session, seed 0)."""
     return build_report(demo, compare_replicates=0)
-
-
-def _section(page, anchor):
-    match = re.search(rf'<section class="part[^"]*" id="{anchor}">(.*?)</section>', page, re.S)
-    assert match, f"section {anchor} missing"
-    return match.group(1)
-
-
-def _row(page, heading):
-    match = re.search(rf"<tr><th scope=\"row\"[^>]*>{re.escape(heading)}</th>(.*?)</tr>", page, re.S)
-    assert match, f"row {heading!r} missing"
-    return [html.unescape(t) for t in re.findall(r"<td[^>]*>(.*?)</td>", match.group(1), re.S)]
 
 
 def _number(text):

@@ -6,13 +6,14 @@ are script payloads, which must never reach the page unescaped.
 """
 
 import dataclasses
-import html
 import re
 from html.parser import HTMLParser
 
 import pytest
 from markupsafe import escape
 
+from report_html import row as _row
+from report_html import section as _section
 from hostile import MARKUP as PAYLOADS  # the report quotes names in attributes: include a break-out
 from netdash.dataset import Dataset
 from netdash.errors import InvalidInputError
@@ -80,20 +81,6 @@ def _tags(page):
 
     Collect().feed(page)
     return found
-
-
-def _section(page, anchor):
-    """The HTML of one <section id=anchor>."""
-    match = re.search(rf'<section class="part[^"]*" id="{anchor}">(.*?)</section>', page, re.S)
-    assert match, f"section {anchor} missing"
-    return match.group(1)
-
-
-def _row(page, heading):
-    """The cells' texts of the table row headed ``heading``."""
-    match = re.search(rf"<tr><th scope=\"row\"[^>]*>{re.escape(heading)}</th>(.*?)</tr>", page, re.S)
-    assert match, f"row {heading!r} missing"
-    return [html.unescape(t) for t in re.findall(r"<td[^>]*>(.*?)</td>", match.group(1), re.S)]
 
 
 # --- structure and self-containment ---------------------------------------------------------------
