@@ -134,7 +134,9 @@ st.dataframe(table[columns].round(3), width="stretch",
 if unequal:
     st.caption("The periods differ in length, so ties and trust ties are also shown per 30 days; compare those. "
                "Shares, indices and isolates are not rescaled.")
-_shared.download_csv(table.reset_index(), "before_after_measures.csv", key="dl_ba_measures")
+# measure_key: the stable key (comparison.json's "measure"), since the labels are for reading (issue 16 renamed one)
+_shared.download_csv(table.reset_index().assign(measure_key=list(comparison.measures.index)),
+                     "before_after_measures.csv", key="dl_ba_measures")
 if not replicates:
     st.caption("Intervals and p-values are off: switch them on under 'Intervals and p-values' above.")
 else:
