@@ -367,7 +367,7 @@ def test_cop_impact_on_the_demo_states_the_outcome_and_follows_the_ties_setting(
 @pytest.mark.parametrize("dataset, cop_start, message", [
     ("nocop", None, "Nobody attended a COP session"),
     ("allcop", None, "Everyone attended a COP session"),
-    ("demo", DEMO_FIRST, "leaves an empty before window"),
+    ("demo", DEMO_FIRST, "leaves nothing before it, an empty before window"),
     ("demo", DEMO_LAST, "Nobody attended a COP session in the after window"),
 ])
 def test_cop_impact_edge_cases(workspace, dataset, cop_start, message):
