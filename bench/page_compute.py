@@ -57,12 +57,12 @@ def _page_work(ds, page, ties, state, clock):
     if page == "before_after":
         from netdash.change.compare import compare_periods, mixing_change
         from netdash.change.dynamics import tie_change_summary
-        from netdash.change.windows import split_at
+        from netdash.change.windows import equal_windows
         from netdash.metrics.mixing import collapse_mixing
         from netdash.viz.inpage import maps_payload
         from netdash.viz.panels import before_after_maps
 
-        before, after = split_at(first, last, ds.first_cop_session)
+        before, after = equal_windows(ds, period=period)  # the page's default since issue 16 (was split_at)
         analyses = (NetworkAnalysis(ds, before, ties=ties), NetworkAnalysis(ds, after, ties=ties))
         G_b, G_a = clock("analysis(before).G, analysis(after).G", lambda: (analyses[0].G, analyses[1].G))
 

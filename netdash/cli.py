@@ -97,7 +97,9 @@ def build_parser():
     p.add_argument("--out", type=Path, required=True, metavar="OUTDIR")
     p.add_argument("--from", dest="start", default=None, metavar="DATE", help="first day (inclusive)")
     p.add_argument("--to", dest="end", default=None, metavar="DATE", help="last boundary (exclusive)")
-    p.add_argument("--ties", choices=TIES, default="all")
+    p.add_argument("--ties", choices=TIES, default="working",
+                   help="which ties make the network (default working: contacts and co-working, as the dashboard; "
+                        "'all' adds COP co-attendance, the intervention itself)")
     p.add_argument("--window-days", type=int, default=90, help="co-working window in days (default 90)")
     p.add_argument("--max-work", type=float, default=None, metavar="STEPS",
                    help="budget for exact betweenness and distances, in practitioners x ties (default 5e8); "
@@ -374,11 +376,17 @@ def _cmd_compare(args):
     from netdash.change.compare import compare_periods
     from netdash.export import write_safe_csv
 
+    from netdash.change.windows import period_notes
+
     ds = _load_target(args)
+    before, after = parse_period(args.before), parse_period(args.after)
     result = compare_periods(
-        ds, parse_period(args.before), parse_period(args.after), ties=args.ties, window_days=args.window_days,
+        ds, before, after, ties=args.ties, window_days=args.window_days,
         permutations=args.permutations, bootstrap=args.bootstrap, seed=args.seed,
     )
+    if None not in (before.start, before.end, after.start, after.end):
+        for note in period_notes(before, after):  # unequal or overlapping periods: said, as on Before & after
+            print(f"Note: {note}")
     _output_folder(args.out)
     write_safe_csv(result.tie_changes, args.out / "tie_changes.csv")
     _write_json(args.out / "comparison.json", result.to_json())

@@ -49,9 +49,42 @@ class Period:
         return keep
 
     def label(self):
+        """``"START to END"`` (END excluded); an open side is ``start`` or ``end`` (``network.json``'s ``period``)."""
         a = self.start.date().isoformat() if self.start is not None else "start"
         b = self.end.date().isoformat() if self.end is not None else "end"
         return f"{a} to {b}"
+
+    def describe(self, date_range=(None, None)):
+        """The period in words for a reader, its open sides filled from ``date_range`` where known.
+
+        Parameters
+        ----------
+        date_range : (Timestamp or None, Timestamp or None)
+            First and last day of the data (``Dataset.date_range``).
+
+        Examples
+        --------
+        >>> days = (pd.Timestamp("2023-01-01"), pd.Timestamp("2024-12-31"))
+        >>> Period().describe(days)
+        'the whole record (2023-01-01 to 2024-12-31, the first to the last dated record)'
+        >>> Period().describe()
+        'the whole record'
+        >>> Period(end=pd.Timestamp("2024-01-01")).describe(days)
+        'from the first record (2023-01-01) to 2024-01-01'
+        >>> Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-07-01")).describe(days)
+        '2024-01-01 to 2024-07-01'
+        """
+        first, last = date_range
+        day = lambda t: t.date().isoformat()  # noqa: E731
+        if self.start is None and self.end is None:
+            known = first is not None and last is not None
+            return "the whole record" + (f" ({day(first)} to {day(last)}, the first to the last dated record)"
+                                         if known else "")
+        a = day(self.start) if self.start is not None else (
+            "the first record" + (f" ({day(first)})" if first is not None else ""))
+        b = day(self.end) if self.end is not None else (
+            "the end of the record" + (f" ({day(last)})" if last is not None else ""))
+        return f"from {a} to {b}" if self.start is None else f"{a} to {b}"
 
 
 def parse_period(text):

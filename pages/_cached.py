@@ -179,9 +179,9 @@ def period_positions(ds, period):
 
 @st.cache_resource(show_spinner="Laying out the map…", max_entries=8, ttl=TTL)
 def _period_positions(name, version, period_key, _ds, _period):
-    from netdash.viz import layout_positions
+    from netdash.viz.layout import period_layout
 
-    return layout_positions(analysis(_ds, _period, "all").G)
+    return period_layout(_ds, _period, G=analysis(_ds, _period, "all").G)
 
 
 def _positions_for(ds, period, graphs):
@@ -191,12 +191,9 @@ def _positions_for(ds, period, graphs):
     shared layout normally serves; should someone be missing, ``graphs`` are
     laid out together (:func:`netdash.viz.stable_positions`).
     """
-    from netdash.viz import stable_positions
+    from netdash.viz.layout import positions_for
 
-    shared = period_positions(ds, period)
-    if all(v in shared for G in graphs for v in G):
-        return shared
-    return stable_positions(graphs)
+    return positions_for(period_positions(ds, period), graphs)
 
 
 # Overview.
@@ -215,14 +212,18 @@ def _overview(name, version, period_key, _ds, _period):
 
 # Network map.
 
-def network_map(ds, period, ties, agencies, focus, radius, size_by=None, colour_by="agency"):
-    """The Network map's data for the page to send, and the figures above it, for one choice of filters."""
+def network_map(ds, period, ties, agencies, focus, radius, size_by=None, colour_by="agency", cop_layer=False):
+    """The Network map's data for the page to send, and the figures above it, for one choice of filters.
+
+    ``cop_layer``: COP co-attendance drawn as its own layer over ``ties``, never counted in the figures.
+    """
     return _network_map(ds.name, ds.version, period_key(period), ties, tuple(sorted(agencies)), focus, radius,
-                        size_by, colour_by, ds, period)
+                        size_by, colour_by, ds, period, bool(cop_layer))
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=32)
-def _network_map(name, version, period_key, ties, agencies, focus, radius, size_by, colour_by, _ds, _period):
+def _network_map(name, version, period_key, ties, agencies, focus, radius, size_by, colour_by, _ds, _period,
+                 cop_layer=False):
     from netdash.metrics.basic import network_summary
     from netdash.viz import agency_colours
     from netdash.viz.inpage import maps_payload
@@ -237,7 +238,8 @@ def _network_map(name, version, period_key, ties, agencies, focus, radius, size_
     drawn = draw(shared.G, period_positions(_ds, _period), agencies=agencies, focus=focus, steps=radius or 1,
                  size_by=size_by, measures=measures, size_menu=False, height_px=620,
                  palette=palette(_ds) if colour_by == "agency" else agency_colours(_ds.agencies["sector"]),
-                 colour_by=colour_by, agency_names=agency_names(_ds))
+                 colour_by=colour_by, agency_names=agency_names(_ds),
+                 layer=analysis(_ds, _period, "cop").G if cop_layer else None)
     view = drawn.graph
     payload = maps_payload([drawn.spec]) if view.number_of_nodes() else None
     return {"message": drawn.message, "nodes": view.number_of_nodes(), "edges": view.number_of_edges(),
@@ -695,3 +697,30 @@ def practitioner_measures(ds, period, ties, rule):
 @st.cache_data(show_spinner="Computing every measure for every practitioner…", max_entries=4)
 def _practitioner_measures(name, version, period_key, ties, rule_key, _ds, _period, _rule):
     return analysis(_ds, _period, ties, trust_options=_rule).practitioner_table()
+
+
+# Before & after windows (issue 16).
+
+def cop_windows(ds, period, cop_start):
+    """:func:`netdash.change.windows.equal_windows` of ``period`` around ``cop_start``: COP impact's and the report's rule."""
+    return _cop_windows(ds.name, ds.version, period_key(period), _day(cop_start), ds, period)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cop_windows(name, version, period_key, cop_day, _ds, _period):
+    from netdash.change.windows import equal_windows
+
+    return equal_windows(_ds, _timestamp(cop_day), period=_period)
+
+
+def cross_agency_shares(ds, period, ties="working", rule=None, kinds=("contacts", "working_ties", "trust_ties")):
+    """:func:`netdash.change.headline.cross_agency_shares` of ``period``: the shares in ``kinds``, one name each."""
+    return _cross_agency_shares(ds.name, ds.version, period_key(period), ties, rule_key(rule), tuple(kinds),
+                                ds, period, dict(rule or {}))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cross_agency_shares(name, version, period_key, ties, rule_key, kinds, _ds, _period, _rule):
+    from netdash.change.headline import cross_agency_shares as shares
+
+    return shares(_ds, _period, ties=ties, trust_options=_rule, kinds=kinds)

@@ -4,9 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from netdash.change.dynamics import tie_change_summary
-from netdash.change.headline import HEADLINE_EXPLANATIONS
+from netdash.change.headline import headline_explanations
 from netdash.change.impact import OUTCOME_TIES
-from netdash.change.windows import period_notes, split_period
+from netdash.change.windows import per_30_days, period_days, period_notes
 from netdash.dataset import NO_COP_DATA
 from netdash.periods import Period
 from pages import _cached, _mapview, _shared
@@ -34,7 +34,8 @@ c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
 ties = c1.selectbox("Ties", OUTCOME_TIES, format_func=_shared.TIES_LABELS.get, key="ba_ties",
                     help="COP co-attendance is left out: it would count the COP itself as new ties.")
 custom = c2.toggle("Compare two custom periods", False, key="ba_custom",
-                   help="Off: split the sidebar period at the COP start. On: choose both periods.")
+                   help="Off: equal windows either side of the COP start, as COP impact and the report use. "
+                        "On: choose both periods (unequal lengths are shown with a warning and per 30 days).")
 changes_only = c3.toggle("Maps: only ties that changed", False, key="ba_changes_only",
                          help="Before: only the ties that were lost. After: only the new ties.")
 larger = c4.toggle(LARGER_MAPS, False, key="ba_larger_maps",
@@ -59,10 +60,19 @@ else:
                 "split at. "
                 "Set a COP start in the sidebar, or compare two custom periods.")
     with _shared.shown_errors():
-        before, after = split_period(period, cop_start, ds.date_range)
-st.caption(f"Before: {before.label()}. After: {after.label()} (each period ends the day before its end date).")
-for note in period_notes(before, after):
+        before, after = _cached.cop_windows(ds, period, cop_start)
+if custom:
+    st.caption(f"Before: {before.label()} ({period_days(before):,} days). After: {after.label()} "
+               f"({period_days(after):,} days). Each period ends the day before its end date.")
+else:
+    days = period_days(before)
+    st.caption(f"Equal windows of {days:,} day{'s' if days != 1 else ''} either side of the COP start {after.start.date()}: "
+               f"before {before.label()}, after {after.label()} (end dates not included). The same windows as "
+               "COP impact and the report: the longer side of the sidebar period is cut to the shorter's length.")
+notes = period_notes(before, after)
+for note in notes:
     st.warning(note)
+unequal = period_days(before) != period_days(after)
 
 with st.expander("Intervals and p-values", expanded=False):
     uncertainty = st.toggle("Compute intervals and p-values", False, key="ba_uncertainty")
@@ -106,12 +116,27 @@ _mapview.show(_cached.before_after_agency_maps(ds, before, after, ties), key="ba
 st.subheader("Headline measures")
 st.caption("Only the practitioners in post in both periods are compared, so the numbers can differ from the "
            "single-period pages.")
-table = comparison.measures.rename(index=lambda k: HEADLINE_EXPLANATIONS[k][0])
+explained = headline_explanations(ties)
+table = comparison.measures
+columns = ["before", "after", "change"]
+if unequal:  # counts of ties grow with the period's length: rates beside them
+    table = table.join(per_30_days(table, before, after))
+    columns += ["before_per_30_days", "after_per_30_days"]
+columns += ["ci_low", "ci_high", "p_value", "method"] if replicates else []
+table = table.rename(index=lambda k: explained[k][0])
 table.index.name = "measure"
-columns = ["before", "after", "change"] + (["ci_low", "ci_high", "p_value", "method"] if replicates else [])
 st.dataframe(table[columns].round(3), width="stretch",
-             column_config={"ci_low": "95% interval, low", "ci_high": "95% interval, high", "p_value": "p-value"})
-_shared.download_csv(table.reset_index(), "before_after_measures.csv", key="dl_ba_measures")
+             column_config={"ci_low": "95% interval, low", "ci_high": "95% interval, high", "p_value": "p-value",
+                            "before_per_30_days": st.column_config.NumberColumn(
+                                "before, per 30 days", help="The count divided by the before period's days, × 30."),
+                            "after_per_30_days": st.column_config.NumberColumn(
+                                "after, per 30 days", help="The count divided by the after period's days, × 30.")})
+if unequal:
+    st.caption("The periods differ in length, so ties and trust ties are also shown per 30 days; compare those. "
+               "Shares, indices and isolates are not rescaled.")
+# measure_key: the stable key (comparison.json's "measure"), since the labels are for reading (issue 16 renamed one)
+_shared.download_csv(table.reset_index().assign(measure_key=list(comparison.measures.index)),
+                     "before_after_measures.csv", key="dl_ba_measures")
 if not replicates:
     st.caption("Intervals and p-values are off: switch them on under 'Intervals and p-values' above.")
 else:
@@ -151,7 +176,7 @@ def _heatmaps(ds, before, after, ties):
 _heatmaps(ds, before, after, ties)
 
 st.subheader("What these measures mean")
-_shared.explain([HEADLINE_EXPLANATIONS[k] for k in comparison.measures.index]
+_shared.explain([explained[k] for k in comparison.measures.index]
                 + [("QAP correlation", "How alike the two networks are, pair by pair: 1 means the same pairs "
                     "are tied in both periods, 0 no more alike than chance.",
                     "Pearson correlation of the off-diagonal cells of the two binary adjacency matrices; "

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from netdash.change.impact import OUTCOME_TIES
-from netdash.change.impact.estimators import dose_response_line
+from netdash.change.impact.estimators import DASHBOARD_BOOTSTRAP, dose_response_line
 from pages import _cached, _shared
 
 st.title("COP impact")
@@ -21,7 +21,7 @@ cop_start = _shared.current_cop_start()
 c1, c2 = st.columns([2, 1])
 ties = c1.selectbox("Ties that count as working together", OUTCOME_TIES, format_func=_shared.TIES_LABELS.get,
                     key="imp_ties")
-bootstrap = int(c2.number_input("Bootstrap replicates", 200, 20000, 1000, 200, key="imp_bootstrap",
+bootstrap = int(c2.number_input("Bootstrap replicates", 200, 20000, DASHBOARD_BOOTSTRAP, 200, key="imp_bootstrap",
                                 help="More replicates give steadier intervals and take longer."))
 st.caption(
     "Outcome: for each practitioner, the number of distinct colleagues in another agency with whom they had a "

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from netdash.change.headline import format_share, share_of_ties
 from netdash.viz import map_html
 from netdash.viz.maps import SIZE_MEASURES
 from pages import _cached, _mapview, _shared
@@ -9,7 +10,8 @@ from pages import _cached, _mapview, _shared
 st.title("Network map")
 st.caption(
     "Each dot is a practitioner, coloured by agency (or sector). A line means they worked together in the period: "
-    "contacted each other, worked with the same client, or met at the COP. Ringed dots attended the COP. "
+    "contacted each other or worked with the same client (working ties). Meeting at the COP is not counted as "
+    "working together: choose 'COP co-attendance' to see it on its own. Ringed dots attended the COP. "
     "Hover for details, drag to pan, click the map (or hold Ctrl) and scroll to zoom, click someone to pick "
     "out their ties. "
     "Everyone keeps the same place whichever ties are shown: positions come from all ties together, "
@@ -20,7 +22,11 @@ ds = _shared.current_dataset()
 period = _shared.current_period()
 
 c1, c2, c3 = st.columns([2, 3, 3])
-ties = c1.selectbox("Ties", list(_shared.TIES_LABELS), format_func=_shared.TIES_LABELS.get, key="map_ties")
+# Working ties by default, as every figure about connection (issue 16): co-attendance is the COP itself.
+ties = c1.selectbox("Ties", list(_shared.TIES_LABELS), index=list(_shared.TIES_LABELS).index("working"),
+                    format_func=_shared.TIES_LABELS.get, key="map_ties",
+                    help="Working ties: a contact either way, or the same client within 90 days. COP co-attendance "
+                         "is the intervention, so it is its own choice, never part of the default.")
 agency_names = _cached.agency_names(ds)
 agencies = c2.multiselect(
     "Agencies", sorted(agency_names), format_func=lambda a: agency_names.get(a, a), key="map_agencies",
@@ -46,7 +52,7 @@ if focus is not None:
                           horizontal=True, key="map_radius",
                           help="1 step: the people they worked with; 2 steps: those people's colleagues too; ...")
 
-d1, d2 = st.columns(2)
+d1, d2, d3 = st.columns([2, 2, 3])
 size_by = d1.selectbox("Dot size", [None, *SIZE_MEASURES], format_func=lambda m: m or "Same size", key="map_size",
                        help="Ties: how many colleagues; betweenness: how often they lie on the shortest path between "
                             "two others (a broker); trust ties: repeated two-way contact.")
@@ -54,15 +60,24 @@ colour_by = d2.selectbox("Colour", ["agency", "sector"], format_func={"agency": 
                          "sector": "By sector (agency on hover)"}.get, key="map_colour",
                          help="Sectors are fewer than agencies, so their colours are easier to tell apart.")
 
+cop_layer = d3.toggle("COP co-attendance as its own layer", False, key="map_cop_layer",
+                      disabled=ties in ("cop", "all"),
+                      help="Adds dashed orange lines between practitioners who sat in the same COP session but have "
+                           "no tie of the kind chosen. They are drawn only: the figures above the map count the "
+                           "chosen ties alone. (Off for 'COP co-attendance' and 'All ties', which hold it already.)")
+
 with _shared.shown_errors():
-    drawn = _cached.network_map(ds, period, ties, agencies, focus, radius, size_by, colour_by)
+    drawn = _cached.network_map(ds, period, ties, agencies, focus, radius, size_by, colour_by,
+                                cop_layer=cop_layer and ties not in ("cop", "all"))
 if drawn["message"]:
     st.info(drawn["message"])
 
 m1, m2, m3 = st.columns(3)
 m1.metric("Practitioners shown", drawn["nodes"])
 m2.metric("Ties shown", drawn["edges"])
-m3.metric("Ties across agencies", f"{drawn['cross_share']:.0%}" if drawn["edges"] else "–")
+share_label, share_help = share_of_ties(ties)
+m3.metric(share_label, format_share(drawn["cross_share"]) if drawn["edges"] else "–",
+          help=share_help + (" Counted among the practitioners shown." if agencies or focus is not None else ""))
 
 if drawn["payload"] is None:
     st.info("Nobody to show for these filters.")

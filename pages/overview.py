@@ -3,6 +3,7 @@
 import altair as alt
 import streamlit as st
 
+from netdash.change.headline import CROSS_AGENCY_SHARES, format_share
 from pages import _cached, _shared
 
 st.title("Overview")
@@ -25,8 +26,8 @@ cols[2].metric("Clients seen", summary["clients"])
 cols[3].metric("Contacts", f"{summary['contacts']:,}")
 cols = st.columns(4)
 cols[0].metric("Contacts between colleagues", f"{summary['colleague_contacts']:,}")
-share = summary["cross_agency_contacts"] / summary["colleague_contacts"] if summary["colleague_contacts"] else 0
-cols[1].metric("…of which across agencies", f"{share:.0%}")
+share = _cached.cross_agency_shares(ds, period, kinds=("contacts",))["contacts"]
+cols[1].metric(CROSS_AGENCY_SHARES["contacts"][0], format_share(share["share"]), help=CROSS_AGENCY_SHARES["contacts"][1])
 cols[2].metric("COP sessions", summary["cop_sessions"])
 cols[3].metric("COP attendees", summary["cop_attendees"])
 

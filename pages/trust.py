@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from netdash.change.headline import CROSS_AGENCY_SHARES, format_share
 from netdash.metrics.trust import describe_trust_rule, trust_by_agency
 from pages import _cached, _mapview, _shared
 
@@ -21,9 +22,8 @@ with _shared.shown_errors():
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Trust ties", summary["n_trust_ties"])
-share = summary["cross_agency_share"]
-c2.metric("…crossing agencies", "–" if share is None else f"{share:.0%}",
-          help="Share of trust ties that join practitioners from two different agencies.")
+c2.metric(CROSS_AGENCY_SHARES["trust_ties"][0], format_share(summary["cross_agency_share"]),
+          help=CROSS_AGENCY_SHARES["trust_ties"][1])
 c3.metric("From the survey", summary["by_source"].get("survey", 0))
 c4.metric("Inferred from contacts", summary["by_source"].get("inferred", 0))
 
@@ -80,7 +80,6 @@ _shared.explain([
      "rated the pair in the period, the survey decides: mean rating at or above the threshold on the 1–4 scale, "
      "after the PARTNER tool's trust dimensions (Varda, Chandra, Stern & Lurie 2008). Strength is the number of "
      "contacts for inferred ties and the mean rating for survey ties."),
-    ("Share crossing agencies",
-     "Of all trust ties, the share that join practitioners from two different agencies.",
-     "cross-agency trust ties / all trust ties."),
+    (CROSS_AGENCY_SHARES["trust_ties"][0], CROSS_AGENCY_SHARES["trust_ties"][1],
+     "cross-agency trust ties / all trust ties; shown as – when there are no trust ties."),
 ])

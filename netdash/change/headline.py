@@ -12,11 +12,46 @@ import numpy as np
 import pandas as pd
 
 from netdash.metrics import communities, fragmentation, mixing, structural_holes
+from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix
 from netdash.metrics.trust import trust_edges
 from netdash.networks import graphs, period_log, union_counts
 
-__all__ = ["HEADLINE_MEASURES", "HEADLINE_EXPLANATIONS", "network_headline", "headline_measures"]
+__all__ = ["HEADLINE_MEASURES", "HEADLINE_EXPLANATIONS", "CROSS_AGENCY_SHARES", "share_of_ties",
+           "headline_explanations", "cross_agency_shares", "format_share", "network_headline", "headline_measures"]
+
+#: The three cross-agency shares netdash shows, one name each wherever they appear (pages, report, CLI):
+#: ``{key: (label, definition)}``. They measure different things and differ a lot on the same data (on the
+#: bundled demo, whole record: 39% of contacts, 73% of working ties, 34% of trust ties), so none stands for
+#: another. Computed by :func:`cross_agency_shares`.
+CROSS_AGENCY_SHARES = {
+    "contacts": (
+        "Share of contacts across agencies",
+        "Of the contacts logged between two colleagues, the share between colleagues in different agencies. "
+        "Every logged contact counts, so a pair often in touch weighs more; contacts with a client alone "
+        "are not counted. Formula: colleague contacts across agencies / colleague contacts."),
+    "working_ties": (
+        "Share of working ties across agencies",
+        "Of the pairs of practitioners with a working tie (a contact logged either way, or the same client "
+        "seen within 90 days), the share in different agencies. Each pair counts once, however often they "
+        "worked together; sitting in the same COP session is not a working tie. Formula: working ties "
+        "across agencies / working ties."),
+    "trust_ties": (
+        "Share of trust ties across agencies",
+        "Of the trust ties (pairs in repeated two-way contact over several months, or who rated each other "
+        "in the trust survey), the share in different agencies. Formula: trust ties across agencies / "
+        "trust ties."),
+}
+
+#: ``{ties choice: (what a tie is, plural noun)}`` for :func:`share_of_ties` (choices of
+#: :func:`netdash.networks.graphs.practitioner_graph`).
+_TIE_KINDS = {
+    "direct": ("a contact logged either way", "direct-contact ties"),
+    "coworking": ("the same client seen within 90 days", "co-working ties"),
+    "cop": ("sitting in the same COP session: the intervention itself, not a working tie", "COP co-attendance ties"),
+    "all": ("a contact, the same client within 90 days, or the same COP session (the intervention itself "
+            "counted with the working ties)", "all ties (COP co-attendance included)"),
+}
 
 #: Measures compared between periods, in display order.
 HEADLINE_MEASURES = ("n_ties", "cross_agency_share", "ei_index", "fragmentation", "isolates",
@@ -27,7 +62,8 @@ HEADLINE_MEASURES = ("n_ties", "cross_agency_share", "ei_index", "fragmentation"
 HEADLINE_EXPLANATIONS = {
     "n_ties": ("Ties", "Pairs of practitioners with a tie in the period.",
                "Edges of the undirected practitioner graph; weights ignored."),
-    "cross_agency_share": ("Cross-agency share", "Share of ties that join two different agencies.",
+    # working ties, the default everywhere; headline_explanations(ties) names the share for another choice
+    "cross_agency_share": (*CROSS_AGENCY_SHARES["working_ties"],
                            "ties between agencies / all ties; none when there are no ties."),
     "ei_index": ("E-I index", *mixing.EXPLANATIONS["ei_index"]),
     "fragmentation": ("Fragmentation", *fragmentation.EXPLANATIONS["fragmentation"]),
@@ -41,6 +77,125 @@ HEADLINE_EXPLANATIONS = {
                         structural_holes.EXPLANATIONS["constraint"][1]),
     "agency_nmi": ("Agency NMI", *communities.EXPLANATIONS["agency_nmi"]),
 }
+
+
+def share_of_ties(ties="working"):
+    """(label, definition) of the share of ``ties`` that cross agencies: one name per tie choice.
+
+    ``"working"`` (the default everywhere) is
+    ``CROSS_AGENCY_SHARES["working_ties"]``; any other choice gets its own
+    name, so a share that counts COP co-attendance never passes for the
+    share of working ties.
+
+    Examples
+    --------
+    >>> share_of_ties()[0], share_of_ties("all")[0]
+    ('Share of working ties across agencies', 'Share of all ties (COP co-attendance included) across agencies')
+    """
+    if ties == "working":
+        return CROSS_AGENCY_SHARES["working_ties"]
+    if ties not in _TIE_KINDS:
+        raise InvalidInputError(f"share_of_ties: ties should be one of working, {', '.join(_TIE_KINDS)}; "
+                                f"got {ties!r}.")
+    what, noun = _TIE_KINDS[ties]
+    return (f"Share of {noun} across agencies",
+            f"Of the pairs of practitioners with a tie ({what}), the share in different agencies. Each pair "
+            f"counts once. Formula: {noun} across agencies / {noun}.")
+
+
+def headline_explanations(ties="working"):
+    """:data:`HEADLINE_EXPLANATIONS` with the cross-agency share named for ``ties`` (:func:`share_of_ties`)."""
+    label, definition = share_of_ties(ties)
+    return {**HEADLINE_EXPLANATIONS, "cross_agency_share": (label, definition,
+                                                            HEADLINE_EXPLANATIONS["cross_agency_share"][2])}
+
+
+def format_share(x):
+    """A share as the pages, the report and the CLI print it: a percentage with one decimal, "–" when missing.
+
+    Examples
+    --------
+    >>> format_share(0.73198), format_share(None), format_share(float("nan"))
+    ('73.2%', '–', '–')
+    """
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "–"
+    return f"{100 * float(x):.1f}%"
+
+
+def _share(across, total):
+    return {"share": across / total if total else None, "across": int(across), "total": int(total)}
+
+
+def cross_agency_shares(ds, period=None, *, ties="working", window_days=90, trust_options=None,
+                        kinds=tuple(CROSS_AGENCY_SHARES)):
+    """The three cross-agency shares of ``period`` (:data:`CROSS_AGENCY_SHARES`), computed once for every page.
+
+    Parameters
+    ----------
+    ds : Dataset
+    period : Period, optional
+        Default: all the data.
+    ties : str, default "working"
+        The tie choice of the second share (:func:`share_of_ties` names it);
+        its key stays ``"working_ties"``.
+    window_days : int, default 90
+        Co-working window.
+    trust_options : dict, optional
+        Trust rule (keyword options of :func:`netdash.metrics.trust.trust_edges`).
+    kinds : iterable of str, default all three
+        Which shares to compute (the Overview needs only ``"contacts"``).
+
+    Returns
+    -------
+    dict
+        ``{"contacts", "working_ties", "trust_ties"}`` (those in ``kinds``), each ``{"share"
+        (None when there is nothing to divide), "across", "total"}``:
+        colleague contacts from :func:`netdash.dataset.dataset_summary`;
+        ties of the practitioner network
+        (:func:`netdash.metrics.basic.network_summary`, the Network map's and
+        ``netdash metrics``' figure; a missing agency differs from every known
+        one); trust ties from :func:`netdash.metrics.trust.trust_summary`
+        (the Trust page's figure).
+
+    Examples
+    --------
+    >>> from netdash.dataset import Dataset
+    >>> ds = Dataset.from_records(
+    ...     agencies=[{"agency_id": "A", "name": "A"}, {"agency_id": "B", "name": "B"}],
+    ...     practitioners=[{"practitioner_id": p, "agency_id": a} for p, a in [("p", "A"), ("q", "B"), ("r", "A")]],
+    ...     contacts=[{"date": "2024-01-02", "practitioner_id": "p", "with_practitioner_id": "q"},
+    ...               {"date": "2024-01-03", "practitioner_id": "p", "with_practitioner_id": "q"},
+    ...               {"date": "2024-01-04", "practitioner_id": "p", "with_practitioner_id": "r"}])
+    >>> s = cross_agency_shares(ds)
+    >>> s["contacts"], s["working_ties"]
+    ({'share': 0.6666666666666666, 'across': 2, 'total': 3}, {'share': 0.5, 'across': 1, 'total': 2})
+    """
+    from netdash.dataset import dataset_summary
+    from netdash.metrics.basic import network_summary
+    from netdash.metrics.trust import trust_graph, trust_summary
+
+    share_of_ties(ties)  # a clear error for an unknown choice
+    kinds = list(kinds)
+    unknown = sorted(set(kinds) - set(CROSS_AGENCY_SHARES))
+    if unknown:
+        raise InvalidInputError(f"cross_agency_shares: unknown kinds {unknown}; choose from "
+                                f"{', '.join(CROSS_AGENCY_SHARES)}.")
+    out = {}
+    if "contacts" in kinds:
+        summary = dataset_summary(ds, period)
+        out["contacts"] = _share(summary["cross_agency_contacts"], summary["colleague_contacts"])
+    if "working_ties" in kinds:
+        nodes = graphs.practitioner_nodes(ds, period)
+        edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
+        M = GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
+                                   node_attrs={"agency": nodes["agency"]})
+        network = network_summary(M)
+        out["working_ties"] = _share(network["cross_agency_ties"], network["n_ties"])
+    if "trust_ties" in kinds:
+        trust = trust_summary(trust_graph(ds, period, **dict(trust_options or {})))
+        out["trust_ties"] = _share(trust["cross_agency_ties"], trust["n_trust_ties"])
+    return {k: out[k] for k in CROSS_AGENCY_SHARES if k in out}
 
 
 def network_headline(M, trust_ties, *, seed=0):

@@ -2,17 +2,28 @@
 
 - :func:`windows` and :func:`headline_series`: the Over time charts;
 - :func:`cop_session_dates`: the chart markers;
-- :func:`split_at` and :func:`period_notes`: equal before and after windows
-  either side of the COP start, and what to say when they are not equal.
+- :func:`equal_windows`: THE before and after windows of every comparison
+  with the COP start (Before & after, COP impact, the report, the client
+  teams): equal lengths either side of the COP start;
+- :func:`split_at`: a period cut in two at a day (unequal lengths; for a
+  custom comparison only);
+- :func:`period_notes` and :func:`per_30_days`: what to say, and what rates
+  to show, when two compared periods are not equal.
 """
 
 import pandas as pd
 
 from netdash.change.headline import headline_measures
+from netdash.dataset import NO_COP_DATA
 from netdash.errors import AnalysisError, InvalidInputError
-from netdash.periods import Period
+from netdash.periods import Period, parse_day
 
-__all__ = ["windows", "headline_series", "cop_session_dates", "split_at", "split_period", "period_notes"]
+__all__ = ["windows", "headline_series", "cop_session_dates", "equal_windows", "split_at", "split_period",
+           "period_notes", "period_days", "per_30_days", "RATE_MEASURES"]
+
+#: Headline measures that count ties, so grow with a period's length: shown per 30 days beside the counts
+#: when two compared periods differ in length (``isolates`` counts people, not events, and is not scaled).
+RATE_MEASURES = ("n_ties", "trust_ties")
 
 _DAY = pd.Timedelta(days=1)
 
@@ -116,6 +127,77 @@ def cop_session_dates(ds):
     return out[cols]
 
 
+def equal_windows(ds, cop_start=None, *, period=None):
+    """Equal-length windows before and after the COP start: the one rule for every before/after comparison.
+
+    The window length ``L`` is the shorter of the data available before and
+    after ``cop_start`` (within ``period``), so the two windows compare like
+    with like: ``[cop_start - L, cop_start)`` and ``[cop_start, cop_start + L)``.
+    COP impact (:func:`netdash.change.impact.impact_design`), the report,
+    Before & after and the client-team trend all take their windows from here.
+
+    Parameters
+    ----------
+    ds : Dataset
+    cop_start : date-like, optional
+        First day of the after window; default the first COP session.
+    period : Period, optional
+        Only data dated inside it count (the sidebar period); default all.
+
+    Returns
+    -------
+    (Period, Period)
+
+    Raises
+    ------
+    AnalysisError
+        No dated data in ``period``; no COP session and no ``cop_start``; a
+        COP start that leaves no days on one side.
+    InvalidInputError
+        ``cop_start`` is not a date.
+
+    Examples
+    --------
+    >>> from netdash.dataset import Dataset
+    >>> ds = Dataset.from_records(
+    ...     agencies=[{"agency_id": "A", "name": "A"}],
+    ...     practitioners=[{"practitioner_id": "p", "agency_id": "A"}],
+    ...     contacts=[{"date": "2024-01-01", "practitioner_id": "p", "client_id": "c"},
+    ...               {"date": "2024-12-31", "practitioner_id": "p", "client_id": "c"}])
+    >>> [w.label() for w in equal_windows(ds, "2024-10-01")]
+    ['2024-07-01 to 2024-10-01', '2024-10-01 to 2025-01-01']
+    """
+    period = period or Period()
+    if period.start is None and period.end is None:
+        first, last = ds.date_range  # kept in ds.memo
+    else:
+        dates = pd.concat([ds.contacts["date"], ds.cop_attendance["date"]]).dropna()
+        dates = dates[period.mask(dates)]
+        first, last = (None, None) if dates.empty else (dates.min(), dates.max())
+    where = "" if period.start is None and period.end is None else f" in {period.describe(ds.date_range)}"
+    if first is None:
+        raise AnalysisError(f"There are no dated contacts or COP sessions{where}, so there is nothing to "
+                            "compare. Choose another period, or import dated contacts.")
+    if cop_start is None:
+        cop_start = ds.first_cop_session
+        if cop_start is None:
+            raise AnalysisError(f"Nobody attended a COP session ({NO_COP_DATA}), so there is no COP start to "
+                                "compare before and after. Add cop_attendance.csv rows (or check the import "
+                                "mapping), or give a COP start date.")
+    else:
+        cop_start = parse_day(cop_start, what="COP start")
+    first, last = first.normalize(), last.normalize()
+    before_days, after_days = (cop_start - first).days, (last + _DAY - cop_start).days
+    if before_days <= 0 or after_days <= 0:
+        side = "before" if before_days <= 0 else "after"
+        raise AnalysisError(
+            f"COP start {cop_start.date()} leaves nothing {side} it, an empty {side} window: the data{where} "
+            f"run from {first.date()} to {last.date()}. Choose a COP start strictly inside that range, so "
+            "there are days both before and after it.")
+    length = pd.Timedelta(days=min(before_days, after_days))
+    return Period(cop_start - length, cop_start), Period(cop_start, cop_start + length)
+
+
 def split_at(first, last, cop_start):
     """The periods before and after ``cop_start``, within the days ``first`` to ``last``.
 
@@ -159,7 +241,10 @@ def split_at(first, last, cop_start):
 
 
 def split_period(period, cop_start, date_range):
-    """``period`` split at ``cop_start``, its open ends taken from ``date_range`` (Before & after's default).
+    """``period`` split at ``cop_start``, its open ends taken from ``date_range``.
+
+    The two parts are usually of unequal length: comparisons with the COP
+    start use :func:`equal_windows` instead.
 
     Parameters
     ----------
@@ -199,23 +284,68 @@ def period_notes(before, after):
     """Plain warnings about two periods that make a comparison hard to read.
 
     Returns a list (empty when nothing to say) noting periods that overlap,
-    and lengths so different (the shorter less than half the longer) that
-    counts of ties are not comparable. Both periods must have both bounds.
+    and periods of unequal length: counts of ties grow with a period's
+    length, so a page shows them per 30 days too (:func:`per_30_days`). Both
+    periods must have both bounds. :func:`equal_windows` never needs a note.
 
     Examples
     --------
-    >>> period_notes(*split_at("2024-01-01", "2024-12-31", "2024-12-31"))[0][:36]
-    'The after period is 1 day(s) long an'
+    >>> period_notes(*split_at("2024-01-01", "2024-12-31", "2024-12-31"))[0][:46]
+    'The before period is 365 days long and the aft'
     """
     notes = []
     if before.start < after.end and after.start < before.end:
         notes.append("The two periods overlap, so ties in the overlap count in both; "
                      "a change between them is understated.")
-    days = {"before": (before.end - before.start).days, "after": (after.end - after.start).days}
-    short, long_ = sorted(days, key=days.get)
-    if days[short] * 2 < days[long_]:
-        notes.append(f"The {short} period is {days[short]} day(s) long and the {long_} period {days[long_]} "
-                     "days: counts such as ties and trust ties are not comparable between periods this "
-                     "unequal. Shares and indices (cross-agency share, E-I index) are less affected.")
+    days = {"before": period_days(before), "after": period_days(after)}
+    if days["before"] != days["after"]:
+        far = 2 * min(days.values()) < max(days.values())
+        notes.append(f"The before period is {days['before']} day{'s' if days['before'] != 1 else ''} long and "
+                     f"the after period {days['after']} day{'s' if days['after'] != 1 else ''}: counts such as ties "
+                     "and trust ties grow with a period's length, so compare them per 30 days (shown beside "
+                     "them)" + (", and even then with care: the periods are very unequal" if far else "")
+                     + ". Shares and indices (the share of working ties across agencies, the E-I index) are less "
+                     "affected. Equal windows either side of the COP start avoid this (Before & after's "
+                     "default).")
     return notes
 
+
+
+def period_days(period):
+    """Days in a period with both bounds: ``(end - start).days``."""
+    return int((period.end - period.start).days)
+
+
+def per_30_days(measures, before, after, *, names=RATE_MEASURES):
+    """Counts of ties per 30 days in each period, for comparing periods of unequal length.
+
+    Parameters
+    ----------
+    measures : DataFrame
+        Indexed by measure with ``before`` and ``after`` columns, e.g.
+        :attr:`netdash.change.compare.Comparison.measures`.
+    before, after : Period
+        The compared periods (both bounds given).
+    names : sequence of str, default :data:`RATE_MEASURES`
+
+    Returns
+    -------
+    DataFrame
+        Indexed by those of ``names`` in ``measures``: ``before_per_30_days``,
+        ``after_per_30_days`` (count / days * 30) and ``change_per_30_days``.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"before": [60, 5], "after": [60, 5]}, index=["n_ties", "isolates"])
+    >>> day = pd.Timestamp
+    >>> before = Period(day("2024-01-01"), day("2024-03-01"))  # 60 days
+    >>> after = Period(day("2024-03-01"), day("2024-03-31"))  # 30 days
+    >>> per_30_days(m, before, after).round(1).to_dict("index")
+    {'n_ties': {'before_per_30_days': 30.0, 'after_per_30_days': 60.0, 'change_per_30_days': 30.0}}
+    """
+    keep = [k for k in names if k in measures.index]
+    rows = measures.loc[keep, ["before", "after"]].astype(float)
+    out = pd.DataFrame({"before_per_30_days": rows["before"] / period_days(before) * 30,
+                        "after_per_30_days": rows["after"] / period_days(after) * 30}, index=rows.index)
+    out["change_per_30_days"] = out["after_per_30_days"] - out["before_per_30_days"]
+    return out

@@ -23,6 +23,7 @@ from netdash import __version__
 from netdash.networks import graphs
 from netdash.errors import InvalidInputError
 from netdash.change.impact import OUTCOME_TIES
+from netdash.change.impact.estimators import DASHBOARD_BOOTSTRAP
 from netdash.periods import Period, parse_day
 from netdash.privacy import DEFAULT_THRESHOLD
 from netdash.report.cells import count_cell, marker
@@ -31,6 +32,7 @@ from netdash.report.outcomes import clients_section, impact_section, isolation_s
 from netdash.report.sections import (comparison_section, cop_windows, guarded, headline_section,
                                      mixing_section)
 from netdash.viz.colours import agency_colours
+from netdash.viz.layout import period_layout
 
 __all__ = ["build_report", "write_report", "SECTIONS"]
 
@@ -84,7 +86,7 @@ def _check(ties, min_count, bootstrap, compare_replicates, period, warnings):
 
 
 def build_report(ds, *, period=None, cop_start=None, ties="working", min_count=DEFAULT_THRESHOLD, seed=0,
-                 warnings=(), title=None, bootstrap=500, compare_replicates=50):
+                 warnings=(), title=None, bootstrap=DASHBOARD_BOOTSTRAP, compare_replicates=50):
     """The complete HTML report of ``ds`` as one self-contained document.
 
     Parameters
@@ -101,14 +103,18 @@ def build_report(ds, *, period=None, cop_start=None, ties="working", min_count=D
     min_count : int, default 5
         Counts from 1 to ``min_count - 1`` are shown as ``"<min_count"``.
     seed : int, default 0
-        Seed of the layout, the bootstraps and the permutations.
+        Seed of the layout, the bootstraps and the permutations. The maps
+        use the dashboard's layout of ``period``
+        (:func:`netdash.viz.layout.period_layout`; the dashboard's seed is 0).
     warnings : sequence of str
         Data-quality notes, e.g. ``Workspace.warnings(name)``.
     title : str, optional
         Default ``"Cross-agency working: <dataset name>"``.
-    bootstrap : int, default 500
-        Bootstrap replicates for the impact intervals (modest, for speed;
-        the report says how many).
+    bootstrap : int, default 1000
+        Bootstrap replicates for the impact intervals: the COP impact page's
+        default (:data:`netdash.change.impact.estimators.DASHBOARD_BOOTSTRAP`),
+        so with the same settings the report prints the page's numbers and
+        verdict (the report says how many).
     compare_replicates : int, default 50
         Bootstrap and permutation replicates for the before/after change of
         the headline measures; 0 gives the change without interval or p.
@@ -130,7 +136,6 @@ def build_report(ds, *, period=None, cop_start=None, ties="working", min_count=D
     _check(ties, min_count, bootstrap, compare_replicates, period, warnings)
     if cop_start is not None:
         cop_start = parse_day(cop_start, what="COP start")
-    first, last = ds.date_range
     whole = period or Period()
     windows = guarded(cop_windows, ds, period, cop_start, min_count=min_count)
     context = {
@@ -146,7 +151,8 @@ def build_report(ds, *, period=None, cop_start=None, ties="working", min_count=D
         before, after = windows
         G_before = graphs.practitioner_graph(ds, before, ties=ties)
         G_after = graphs.practitioner_graph(ds, after, ties=ties)
-        maps = before_after_maps(G_before, G_after, ds.agencies, seed=seed)
+        # the dashboard's layout of the period, so the report's maps match the Network map and Before & after
+        maps = before_after_maps(G_before, G_after, ds.agencies, layout=period_layout(ds, whole, seed=seed))
         maps["before_ties"] = count_cell(maps["before"]["n_ties"], min_count)
         maps.update({k: count_cell(v, min_count) for k, v in maps["counts"].items()})
         context.update(
@@ -163,8 +169,7 @@ def build_report(ds, *, period=None, cop_start=None, ties="working", min_count=D
         title=title if title is not None else f"Cross-agency working: {ds.name}",
         dataset=ds.name, version=__version__, period_given=period is not None, seed=seed, ties=ties, min_count=min_count,
         marker=marker(min_count), ties_rule=_TIES_RULE[ties],
-        period=whole.label() if period is not None else (
-            f"all data ({first.date()} to {last.date()})" if first is not None else "all data"),
+        period=whole.describe(ds.date_range),
         cop_start=start.date().isoformat() if start is not None else None,
         generated=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         sections=SECTIONS, warnings=[str(w) for w in warnings],

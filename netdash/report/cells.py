@@ -9,6 +9,7 @@ import math
 import re
 from typing import NamedTuple
 
+from netdash.change.headline import format_share
 from netdash.privacy import is_small_count
 
 __all__ = ["Cell", "count_cell", "number_cell", "percent_cell", "hidden_cell", "blank_cell", "marker",
@@ -92,7 +93,7 @@ def percent_cell(x, *, signed=False):
     if signed:
         x = round(100 * float(x), 1) + 0.0
         return Cell((f"{x:+.1f} pp" if x else "0.0 pp").replace("-", "−"))
-    return Cell(f"{100 * float(x):.1f}%")
+    return Cell(format_share(x))  # as the pages print a share
 
 
 # A number directly followed by a word for people, as in the sentences of the impact

@@ -9,8 +9,10 @@ Content-Security-Policy), is fully drawn the moment the page is parsed
 the file self-contained. Node tooltips are SVG ``<title>`` elements, escaped
 by the template like every other piece of user text.
 
-Both maps share one layout (:func:`netdash.viz.layout.stable_positions`),
-so a practitioner sits in the same place before and after. The maps are
+Both maps share the dashboard's layout (:func:`netdash.viz.layout.period_layout`
+of the report's period, as the Network map and Before & after place
+everyone), so a practitioner sits in the same place before and after, and
+where the dashboard's maps put them. The maps are
 aggregate pictures: nodes carry their agency only, never a name or an id,
 so no individual (an isolated practitioner, say) is named.
 """
@@ -19,7 +21,7 @@ import math
 
 from netdash.change.dynamics import tie_changes
 from netdash.viz.colours import MISSING_COLOUR, agency_colours
-from netdash.viz.layout import stable_positions
+from netdash.viz.layout import positions_for, stable_positions
 
 __all__ = ["before_after_maps", "MAP_SCALE"]
 
@@ -67,7 +69,7 @@ def _view_box(positions):
     return f"{x0:.0f} {y0:.0f} {max(xs) - x0 + _PAD:.0f} {max(ys) - y0 + _PAD:.0f}"
 
 
-def before_after_maps(G_before, G_after, agencies, *, seed=0):
+def before_after_maps(G_before, G_after, agencies, *, seed=0, layout=None):
     """Drawing instructions for the before and after maps, in one shared layout.
 
     Parameters
@@ -78,7 +80,12 @@ def before_after_maps(G_before, G_after, agencies, *, seed=0):
         ``agency_id`` and ``name`` of every agency in the dataset, so an
         agency keeps its colour whichever period it appears in.
     seed : int, default 0
-        Layout seed.
+        Layout seed, when there is no ``layout``.
+    layout : mapping, optional
+        ``{practitioner: (x, y)}``, the dashboard's layout of the period
+        (:func:`netdash.viz.layout.period_layout`); used when it places
+        everyone in either graph (:func:`netdash.viz.layout.positions_for`).
+        Default: :func:`netdash.viz.layout.stable_positions` of the two graphs.
 
     Returns
     -------
@@ -96,7 +103,11 @@ def before_after_maps(G_before, G_after, agencies, *, seed=0):
     ties of the before period that are gone drawn dashed. A practitioner
     not in post in a period is drawn faded on that period's map.
     """
-    positions = stable_positions([G_before, G_after], seed=seed, scale=MAP_SCALE)
+    if layout is None:
+        positions = stable_positions([G_before, G_after], seed=seed, scale=MAP_SCALE)
+    else:
+        shared = positions_for(layout, [G_before, G_after])
+        positions = {n: shared[n] for H in (G_before, G_after) for n in H}  # those in post in a window
     agency = {}
     for H in (G_before, G_after):
         agency.update({n: a for n, a in H.nodes(data="agency") if a is not None})

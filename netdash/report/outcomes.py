@@ -109,7 +109,7 @@ def isolation_section(ds, period, previous, *, ties, min_count):
     rows = [(*ISOLATION_LABELS[c], Cell(NOT_COMPUTABLE) if c == "drifting" and reason is not None else
              hidden_cell(min_count) if pd.isna(shown[c]) else count_cell(shown[c], min_count))
             for c in CATEGORIES]
-    return {"rows": rows, "total": count_cell(len(report), min_count), "period": period.label(),
+    return {"rows": rows, "total": count_cell(len(report), min_count), "period": period.describe(ds.date_range),
             "previous": previous.label() if previous is not None else None, "drifting_assessed": reason is None,
             "drifting_reason": reason}
 

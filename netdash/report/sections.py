@@ -13,17 +13,15 @@ import pandas as pd
 from netdash.analysis import network_measures
 from netdash.change.compare import compare_periods, mixing_change
 from netdash.change.dynamics import TIE_STATUSES, tie_change_summary
-from netdash.dataset import NO_COP_DATA
+from netdash.change.headline import CROSS_AGENCY_SHARES, cross_agency_shares, share_of_ties
+from netdash.change.windows import equal_windows
 from netdash.errors import AnalysisError
-from netdash.periods import Period, parse_day
 from netdash.privacy import is_small_count, suppress_small_counts
 from netdash.report.cells import (Cell, blank_cell, count_cell, hidden_cell, number_cell,
                                   percent_cell, redact_small_counts)
 from netdash.dataset import dataset_summary
 
 __all__ = ["cop_windows", "guarded", "headline_section", "comparison_section", "mixing_section"]
-
-_DAY = pd.Timedelta(days=1)
 
 
 def guarded(build, *args, min_count, **kw):
@@ -40,9 +38,9 @@ def guarded(build, *args, min_count, **kw):
 def cop_windows(ds, period, cop_start, *, min_count=None):
     """Equal-length windows before and after the COP start, inside ``period``.
 
-    The same rule as the impact evaluation (``netdash.change.impact.design``): the
-    window length is the shorter of the data available before and after
-    ``cop_start``, so the two maps and matrices compare like with like.
+    :func:`netdash.change.windows.equal_windows`, the one rule of every
+    before/after comparison (COP impact, Before & after, this report), so
+    the two maps and matrices compare like with like.
 
     ``min_count`` is accepted (and unused) so that :func:`guarded` can call it.
 
@@ -52,45 +50,10 @@ def cop_windows(ds, period, cop_start, *, min_count=None):
 
     Raises
     ------
-    AnalysisError
-        No dated data, no COP session (and no ``cop_start``), or a COP start
-        that leaves no days on one side.
-    InvalidInputError
-        ``cop_start`` is not a date.
-
-    Examples
-    --------
-    >>> from netdash.dataset import Dataset
-    >>> ds = Dataset.from_records(
-    ...     agencies=[{"agency_id": "A", "name": "A"}],
-    ...     practitioners=[{"practitioner_id": "p", "agency_id": "A"}],
-    ...     contacts=[{"date": "2024-01-01", "practitioner_id": "p", "client_id": "c"},
-    ...               {"date": "2024-12-31", "practitioner_id": "p", "client_id": "c"}])
-    >>> [w.label() for w in cop_windows(ds, None, "2024-10-01")]
-    ['2024-07-01 to 2024-10-01', '2024-10-01 to 2025-01-01']
+    AnalysisError, InvalidInputError
+        As :func:`netdash.change.windows.equal_windows`.
     """
-    period = period or Period()
-    dates = pd.concat([ds.contacts["date"], ds.cop_attendance["date"]]).dropna()
-    dates = dates[period.mask(dates)]
-    if dates.empty:
-        raise AnalysisError(f"There are no dated contacts or COP sessions in {period.label()}, "
-                            "so there is nothing to compare. Choose another period.")
-    if cop_start is None:
-        cop_start = ds.first_cop_session
-        if cop_start is None:
-            raise AnalysisError(f"Nobody attended a COP session ({NO_COP_DATA}), so there is no COP start to "
-                                "compare before and after. Add cop_attendance.csv rows or give a COP start date.")
-    else:
-        cop_start = parse_day(cop_start, what="COP start")
-    first, last = dates.min(), dates.max()
-    before_days, after_days = (cop_start - first).days, (last + _DAY - cop_start).days
-    if before_days <= 0 or after_days <= 0:
-        side = "before" if before_days <= 0 else "after"
-        raise AnalysisError(
-            f"COP start {cop_start.date()} leaves nothing {side} it: the data in {period.label()} run "
-            f"from {first.date()} to {last.date()}. Choose a COP start inside that range.")
-    length = pd.Timedelta(days=min(before_days, after_days))
-    return Period(cop_start - length, cop_start), Period(cop_start, cop_start + length)
+    return equal_windows(ds, cop_start, period=period)
 
 
 def _share(part, whole, min_count):
@@ -103,10 +66,19 @@ def _share(part, whole, min_count):
 
 
 def headline_section(ds, period, *, ties, min_count, seed):
-    """Counts of the data and whole-network measures of ``period``."""
+    """Counts of the data and whole-network measures of ``period``.
+
+    The three cross-agency shares are :func:`netdash.change.headline.cross_agency_shares`,
+    named and defined as on every page (:data:`netdash.change.headline.CROSS_AGENCY_SHARES`).
+    """
     s = dataset_summary(ds, period)
     m = network_measures(ds, period, ties=ties, seed=seed)
+    shares = cross_agency_shares(ds, period, ties=ties)
     c = lambda n: count_cell(n, min_count)  # noqa: E731
+
+    def share(key):
+        return _share(shares[key]["across"], shares[key]["total"], min_count)
+
     data = [
         ("Agencies", Cell(f"{s['agencies']:,}"), "in the dataset"),
         ("Practitioners", c(s["practitioners"]), "in the dataset"),
@@ -116,12 +88,14 @@ def headline_section(ds, period, *, ties, min_count, seed):
         ("… of which across agencies", c(s["cross_agency_contacts"]), ""),
         ("COP sessions", Cell(f"{s['cop_sessions']:,}"), ""),
         ("COP attendees", c(s["cop_attendees"]), "practitioners who attended at least one session"),
+        (CROSS_AGENCY_SHARES["contacts"][0], share("contacts"), CROSS_AGENCY_SHARES["contacts"][1]),
     ]
+    tie_share = share_of_ties(ties)
     network = [
         ("Practitioners in the network", c(m["n_practitioners"]), "in post in the period, isolates included"),
         ("Working ties", c(m["n_ties"]), "pairs of practitioners tied"),
         ("Cross-agency ties", c(m["cross_agency_ties"]), "ties between two agencies"),
-        ("Share of ties across agencies", _share(m["cross_agency_ties"], m["n_ties"], min_count), ""),
+        (tie_share[0], share("working_ties"), tie_share[1]),
         ("E-I index", number_cell(m["ei_index"]), "−1 all ties within agencies, +1 all across (Krackhardt & Stern 1988)"),
         ("Isolates", c(m["n_isolates"]), "practitioners with no tie"),
         ("Density", number_cell(m["density"], 3), "ties / possible ties"),
@@ -130,6 +104,7 @@ def headline_section(ds, period, *, ties, min_count, seed):
         ("Components", Cell(f"{m['n_components']:,}"), "separate parts of the network"),
         ("Agency alignment (NMI)", number_cell(m["agency_nmi"]), _nmi_note(m)),
         ("Trust ties", c(m["trust_ties"]), "inferred from the logs or from the survey"),
+        (CROSS_AGENCY_SHARES["trust_ties"][0], share("trust_ties"), CROSS_AGENCY_SHARES["trust_ties"][1]),
     ]
     return {"data": data, "network": network, "first_date": s["first_date"], "last_date": s["last_date"]}
 
@@ -144,7 +119,7 @@ def _nmi_note(m):
 
 _HEADLINE_LABELS = {
     "n_ties": ("Working ties", "count"),
-    "cross_agency_share": ("Share of ties across agencies", "share"),
+    "cross_agency_share": (CROSS_AGENCY_SHARES["working_ties"][0], "share"),
     "ei_index": ("E-I index", "number"),
     "fragmentation": ("Fragmentation", "number"),
     "isolates": ("Isolates", "count"),
@@ -176,8 +151,9 @@ def comparison_section(ds, before, after, *, ties, min_count, replicates, seed):
     """Headline measures before and after, their change, interval and p-value (:func:`compare_periods`)."""
     cmp = compare_periods(ds, before, after, ties=ties, permutations=replicates, bootstrap=replicates,
                           seed=seed)
+    labels = {**_HEADLINE_LABELS, "cross_agency_share": (share_of_ties(ties)[0], "share")}
     rows = [_compared_row(label, kind, cmp.measures.loc[key], min_count)
-            for key, (label, kind) in _HEADLINE_LABELS.items()]
+            for key, (label, kind) in labels.items()]
     summary = tie_change_summary(cmp.tie_changes)[["within_agency", "cross_agency"]]
     # complementary suppression: a row's total (ties of that status) is easy to work out. The four
     # statuses only: the derived still_tied row would give away a hidden kept or strengthened count.

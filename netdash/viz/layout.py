@@ -31,7 +31,7 @@ from netdash.errors import InvalidInputError
 from netdash.viz._pairs import pair_table
 from netdash.viz.colours import sorted_ids
 
-__all__ = ["layout_positions", "stable_positions"]
+__all__ = ["layout_positions", "stable_positions", "period_layout", "positions_for"]
 
 # Repulsion is computed exactly over all pairs; this caps the pair
 # evaluations (nodes² × iterations) so a few thousand nodes take seconds.
@@ -291,3 +291,57 @@ def stable_positions(graphs, **kw):
     layout_positions(nx.Graph(), **options)  # the same checks of the options
     nodes = sorted_ids(agency)
     return _layout(nodes, agency, pairs, **options) if nodes else {}
+
+
+def period_layout(ds, period=None, *, G=None, seed=0):
+    """The maps' layout of ``period``: :func:`layout_positions` of its practitioner network with every tie.
+
+    One layout per dataset and period, for every map that shows practitioners
+    in it (the Network map, Before & after, Over time, the report), whichever
+    ties a map draws: a practitioner sits in the same place on each, and a
+    change of ties setting shows which lines remain. Every tie type counts
+    in the layout (COP co-attendance too); that is where dots go, not what
+    any figure counts.
+
+    Parameters
+    ----------
+    ds : Dataset
+    period : Period, optional
+    G : networkx graph, optional
+        ``practitioner_graph(ds, period, ties="all")`` if already built
+        (the dashboard's shared analysis holds it).
+    seed : int, default 0
+        The dashboard's seed is 0.
+
+    Returns
+    -------
+    dict
+        ``{practitioner: (x, y)}`` for everyone in post in ``period`` (scale 1000).
+    """
+    if G is None:
+        from netdash.networks import graphs
+
+        G = graphs.practitioner_graph(ds, period, ties="all")
+    return layout_positions(G, seed=seed)
+
+
+def positions_for(layout, graphs):
+    """``layout`` when it places every node of ``graphs``, else :func:`stable_positions` of ``graphs``.
+
+    Everyone in post in a part of a period is in post in the period, so the
+    period's layout (:func:`period_layout`) normally serves the maps of its
+    parts (before and after windows); should someone be missing, the graphs
+    are laid out together.
+
+    Examples
+    --------
+    >>> layout = {"a": (0.0, 0.0), "b": (1.0, 0.0)}
+    >>> positions_for(layout, [nx.Graph([("a", "b")])]) is layout
+    True
+    >>> sorted(positions_for(layout, [nx.Graph([("a", "c")])]))
+    ['a', 'c']
+    """
+    graphs = list(graphs)
+    if all(v in layout for H in graphs for v in H):
+        return layout
+    return stable_positions(graphs)

@@ -24,7 +24,8 @@ from netdash.viz.colours import agency_colours, sorted_ids
 from netdash.viz.spec import DEGREE, network_spec
 from netdash.viz.view import map_view
 
-__all__ = ["NetworkMap", "SIZE_MEASURES", "BETWEENNESS", "TRUST_TIES", "map_measures", "network_map", "agency_maps"]
+__all__ = ["NetworkMap", "SIZE_MEASURES", "BETWEENNESS", "TRUST_TIES", "COP_LAYER_STYLE", "map_measures", "network_map",
+           "agency_maps"]
 
 BETWEENNESS = "Betweenness"
 #: The agency maps' node size: practitioners in post in the period.
@@ -32,6 +33,9 @@ PRACTITIONERS = "Practitioners in post"
 TRUST_TIES = "Trust ties"
 #: Measures a practitioner map can size its nodes by.
 SIZE_MEASURES = (DEGREE, BETWEENNESS, TRUST_TIES)
+#: Style of the COP co-attendance layer (:func:`network_map`'s ``layer``): dashed orange, its own legend entry.
+COP_LAYER_STYLE = {"color": "rgba(230,159,0,0.8)", "dashes": True, "width": 1.2,
+                   "label": "Met at a COP session only (not a working tie)"}
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ def map_measures(analysis, names=(BETWEENNESS, TRUST_TIES)):
 
 
 def network_map(G, positions, *, agencies=(), focus=None, steps=1, size_by=None, measures=None,
-                max_nodes=1500, to_see_more=SEE_MORE, **spec_options):
+                max_nodes=1500, to_see_more=SEE_MORE, layer=None, layer_style=COP_LAYER_STYLE, **spec_options):
     """The map of ``G``: some agencies, or one practitioner and everyone ``steps`` ties away.
 
     Parameters
@@ -109,6 +113,15 @@ def network_map(G, positions, *, agencies=(), focus=None, steps=1, size_by=None,
     max_nodes : int, default 1500
     to_see_more : str, optional
         As :func:`netdash.viz.map_budget`.
+    layer : networkx graph, optional
+        More pairs to draw in their own style, never counted as ties of
+        ``G`` (e.g. COP co-attendance over working ties): its ties between
+        two practitioners on the map that ``G`` does not tie are drawn with
+        ``layer_style``. The map's ``graph``, tooltips and "Ties" sizes are
+        ``G``'s alone.
+    layer_style : dict, default :data:`COP_LAYER_STYLE`
+        An edge style of :func:`netdash.viz.spec.network_spec` (its ``label``
+        names the layer in the legend).
     **spec_options
         Passed to :func:`netdash.viz.spec.network_spec` (``palette``,
         ``agency_names``, ``colour_by``, ``height_px``, ``title``...).
@@ -140,8 +153,19 @@ def network_map(G, positions, *, agencies=(), focus=None, steps=1, size_by=None,
     # A part of the network still shows each practitioner's ties in the whole network, as the other pages count them.
     undirected = G.to_undirected(as_view=True) if G.is_directed() else G
     counts = None if shown is G else {n: len(set(undirected[n]) - {n}) for n in shown}
-    spec = network_spec(shown, positions, highlight_nodes=() if focus is None else (focus,),
-                        node_size_by=size_by, measures=chosen, steps=distance, tie_counts=counts, **spec_options)
+    drawn, styles = shown, None
+    if layer is not None:
+        tied = shown.to_undirected(as_view=True) if shown.is_directed() else shown
+        extra = sorted({tuple(sorted((u, v), key=str)) for u, v in layer.edges()
+                        if u != v and u in shown and v in shown and not tied.has_edge(u, v)}, key=str)
+        if extra:
+            drawn = shown.copy()  # ``shown`` may be a view of a shared graph: the layer is added to a copy
+            drawn.add_edges_from(extra, weight=1.0)
+            styles = dict.fromkeys(extra, dict(layer_style))  # one style object: one style key in the spec
+            counts = {n: len(set(undirected[n]) - {n}) for n in shown}  # ties of G, not of the layer
+    spec = network_spec(drawn, positions, highlight_nodes=() if focus is None else (focus,),
+                        node_size_by=size_by, measures=chosen, steps=distance, tie_counts=counts,
+                        edge_styles=styles, **spec_options)
     return NetworkMap(spec, shown, budget.message)
 
 

@@ -217,7 +217,7 @@ def test_everyone_attended(uneven):
 @pytest.mark.parametrize("start, side", [("2024-01-01", "before"), ("2023-06-01", "before"),
                                          ("2024-12-30", "after"), ("2025-03-01", "after")])
 def test_cop_start_at_the_edge_of_the_data(uneven, start, side):
-    with pytest.raises(AnalysisError, match=f"leaves an empty {side} window.*Choose a COP start strictly inside"):
+    with pytest.raises(AnalysisError, match=f"leaves nothing {side} it, an empty {side} window.*Choose a COP start strictly inside"):
         evaluate_impact(uneven, cop_start=start)
 
 

@@ -37,6 +37,7 @@ def network_map(app_workspace):
 def test_every_ties_setting_draws_on_the_same_positions(network_map):
     at = network_map
     assert "positions come from all ties together" in at.caption[0].value
+    at.selectbox(key="map_ties").set_value("all").run()  # the default is working ties (issue 16)
     everyone, all_edges = _positions(at)
     seen = {}
     for ties in ["direct", "coworking", "cop", "working"]:

@@ -55,11 +55,18 @@ def test_split_at_explains_an_impossible_split(cop_start, message):
 
 
 def test_period_notes_flag_overlap_and_unequal_lengths():
-    assert period_notes(*split_at("2024-01-01", "2024-12-31", "2024-07-01")) == []
+    from netdash.periods import Period
+    day = pd.Timestamp
+    assert period_notes(Period(day("2024-01-01"), day("2024-07-01")), Period(day("2024-07-01"), day("2024-12-30"))) == []
+    # issue 16: any difference in length is said, even 182 against 184 days
+    near = period_notes(*split_at("2024-01-01", "2024-12-31", "2024-07-01"))
+    assert len(near) == 1 and near[0].startswith("The before period is 182 days long and the after period 184 days")
+    assert "per 30 days" in near[0] and "very unequal" not in near[0]
     one_day = period_notes(*split_at("2024-01-01", "2024-12-31", "2024-12-31"))
-    assert len(one_day) == 1 and one_day[0].startswith("The after period is 1 day(s) long and the before period 365")
+    assert len(one_day) == 1 and one_day[0].startswith("The before period is 365 days long and the after period 1 day:")
+    assert "very unequal" in one_day[0]
     from netdash.periods import parse_period
-    overlap = period_notes(parse_period("2024-01-01:2024-07-01"), parse_period("2024-06-01:2024-12-01"))
+    overlap = period_notes(parse_period("2024-01-01:2024-07-01"), parse_period("2024-06-01:2024-11-30"))
     assert len(overlap) == 1 and "overlap" in overlap[0]
 
 
@@ -215,24 +222,63 @@ def test_before_after_custom_periods(workspace):
     at.date_input(key="ba_after").set_value((pd.Timestamp("2024-10-01").date(), pd.Timestamp("2024-12-31").date()))
     at.run()
     assert not at.exception
-    assert "Before: 2023-01-01 to 2023-04-01. After: 2024-10-01 to 2025-01-01" in _texts(at.caption)
+    assert "Before: 2023-01-01 to 2023-04-01 (90 days). After: 2024-10-01 to 2025-01-01 (92 days)" in _texts(at.caption)
 
 
 def test_before_after_with_cop_start_on_the_first_day(workspace):
     at = _page(workspace, "pages/before_after.py", cop_start=DEMO_FIRST)
-    assert "no before period" in _texts(at.error)
+    assert "leaves nothing before it" in _texts(at.error)
     assert not drawn_maps(at)
 
 
 def test_before_after_with_cop_start_on_the_last_day(workspace):
+    # equal windows: one day either side, so nothing to warn about
     at = _page(workspace, "pages/before_after.py", cop_start=DEMO_LAST)
-    assert "The after period is 1 day(s) long" in _texts(at.warning)
+    assert "Equal windows of 1 day either side of the COP start 2024-12-31" in _texts(at.caption)
+    assert not at.warning
 
 
 def test_before_after_when_nobody_attended(workspace):
     at = _page(workspace, "pages/before_after.py", dataset="nocop")
     assert "Nobody in this dataset attended a COP session" in _texts(at.info)
-    assert "no before period" in _texts(at.error)
+    assert "leaves nothing before it" in _texts(at.error)
+
+
+def test_before_after_compares_equal_windows_by_default_the_same_as_cop_impact(workspace):
+    # issue 16: the page once split the sidebar period at the COP start (374 against 357 days on the demo)
+    from netdash.change.impact import impact_design
+    from netdash.change.windows import equal_windows
+
+    ds = workspace.open("demo")
+    before, after = equal_windows(ds)
+    design = impact_design(ds)
+    assert (design.before, design.after) == (before, after)
+    assert (before.end - before.start).days == (after.end - after.start).days == 357
+    at = _page(workspace, "pages/before_after.py")
+    caption = _texts(at.caption)
+    assert f"Equal windows of 357 days either side of the COP start {after.start.date()}" in caption
+    assert f"before {before.label()}, after {after.label()}" in caption
+    assert not at.warning
+    table = at.dataframe[0].value
+    assert "before_per_30_days" not in table.columns
+    assert "Share of working ties across agencies" in table.index and "Cross-agency share" not in table.index
+
+
+def test_before_after_custom_unequal_periods_warn_and_show_rates_per_30_days(workspace):
+    at = _page(workspace, "pages/before_after.py")
+    at.toggle(key="ba_custom").set_value(True).run()
+    at.date_input(key="ba_before").set_value((pd.Timestamp("2023-01-01").date(), pd.Timestamp("2023-03-01").date()))
+    at.date_input(key="ba_after").set_value((pd.Timestamp("2024-10-01").date(), pd.Timestamp("2024-12-31").date()))
+    at.run()
+    assert not at.exception
+    warning = _texts(at.warning)
+    assert "The before period is 60 days long and the after period 92 days" in warning and "per 30 days" in warning
+    table = at.dataframe[0].value
+    for side, days in (("before", 60), ("after", 92)):
+        for measure in ("Ties", "Trust ties"):
+            assert table.loc[measure, f"{side}_per_30_days"] == pytest.approx(
+                round(table.loc[measure, side] / days * 30, 3), abs=1e-3)
+    assert pd.isna(table.loc["Isolates", "before_per_30_days"])  # people, not events: not rescaled
 
 
 def test_before_after_when_everyone_attended(workspace):
@@ -321,7 +367,7 @@ def test_cop_impact_on_the_demo_states_the_outcome_and_follows_the_ties_setting(
 @pytest.mark.parametrize("dataset, cop_start, message", [
     ("nocop", None, "Nobody attended a COP session"),
     ("allcop", None, "Everyone attended a COP session"),
-    ("demo", DEMO_FIRST, "leaves an empty before window"),
+    ("demo", DEMO_FIRST, "leaves nothing before it, an empty before window"),
     ("demo", DEMO_LAST, "Nobody attended a COP session in the after window"),
 ])
 def test_cop_impact_edge_cases(workspace, dataset, cop_start, message):

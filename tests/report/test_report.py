@@ -6,13 +6,14 @@ are script payloads, which must never reach the page unescaped.
 """
 
 import dataclasses
-import html
 import re
 from html.parser import HTMLParser
 
 import pytest
 from markupsafe import escape
 
+from report_html import row as _row
+from report_html import section as _section
 from hostile import MARKUP as PAYLOADS  # the report quotes names in attributes: include a break-out
 from netdash.dataset import Dataset
 from netdash.errors import InvalidInputError
@@ -82,20 +83,6 @@ def _tags(page):
     return found
 
 
-def _section(page, anchor):
-    """The HTML of one <section id=anchor>."""
-    match = re.search(rf'<section class="part[^"]*" id="{anchor}">(.*?)</section>', page, re.S)
-    assert match, f"section {anchor} missing"
-    return match.group(1)
-
-
-def _row(page, heading):
-    """The cells' texts of the table row headed ``heading``."""
-    match = re.search(rf"<tr><th scope=\"row\"[^>]*>{re.escape(heading)}</th>(.*?)</tr>", page, re.S)
-    assert match, f"row {heading!r} missing"
-    return [html.unescape(t) for t in re.findall(r"<td[^>]*>(.*?)</td>", match.group(1), re.S)]
-
-
 # --- structure and self-containment ---------------------------------------------------------------
 
 @pytest.mark.parametrize("anchor, heading", SECTIONS)
@@ -125,7 +112,9 @@ def test_header_names_dataset_period_and_version(report):
     from netdash import __version__
 
     assert f"<dt>netdash version</dt><dd>{__version__}</dd>" in report
-    assert "<dt>Period</dt><dd>all data (2024-01-01 to 2024-12-31)</dd>" in report
+    assert ("<dt>Period</dt><dd>the whole record (2024-01-01 to 2024-12-31, the first to the last dated record)</dd>"
+            in report)
+    assert "start to end" not in report  # issue 16: an open period is said in words
     assert "<dt>COP start</dt><dd>2024-07-01</dd>" in report
     assert re.search(r"<dt>Generated</dt><dd>\d{4}-\d\d-\d\d \d\d:\d\d</dd>", report)
 
@@ -254,7 +243,7 @@ def test_period_restricts_the_headline(hostile):
 def test_comparison_with_replicates_reports_intervals(hostile):
     page = build_report(hostile, compare_replicates=20, bootstrap=50)
     compared = _section(page, "headline").split("<h3>Before and after the COP started</h3>")[1]
-    row = _row(compared, "Share of ties across agencies")
+    row = _row(compared, "Share of working ties across agencies")
     assert row[:3] == ["0.0%", "27.3%", "+27.3 pp"]   # 0 of 27 ties among the 30 compared before; 9 of 33 after
     assert row[3] != "–" and row[5] != "–"             # interval and p-value present
 

@@ -123,3 +123,24 @@ def test_agency_maps_draw_agencies_and_their_cross_agency_ties_on_one_layout():
 def test_agency_maps_reject_an_unknown_colouring():
     with pytest.raises(InvalidInputError, match="colour_by must be 'sector' or 'agency'"):
         agency_maps(*_agency_graphs(), colour_by="role")
+
+
+def test_network_map_draws_a_layer_without_counting_it():
+    import networkx as nx
+
+    from netdash.viz.maps import COP_LAYER_STYLE, network_map
+
+    G = nx.Graph([("a", "b"), ("b", "c")])
+    G.add_node("d")
+    layer = nx.Graph([("a", "b"), ("a", "d"), ("c", "e")])  # a-b is tied already; e is not on the map
+    positions = {n: (i, 0) for i, n in enumerate("abcd")}
+    drawn = network_map(G, positions, layer=layer)
+    assert sorted(drawn.graph.edges()) == sorted(G.edges())  # the map's graph: G's ties only
+    spec = drawn.spec
+    styled = [t for t in spec["ties"] if t["style"] not in ("tie", "faded")]
+    ids = {n["label"]: n["id"] for n in spec["nodes"]}
+    assert [(t["from"], t["to"]) for t in styled] == [(ids["a"], ids["d"])]
+    assert spec["tie_styles"][styled[0]["style"]]["dashes"] is True
+    assert spec["legend"]["edges"][0]["label"] == COP_LAYER_STYLE["label"]
+    assert {n["label"]: n["tip"][-1] for n in spec["nodes"]}["d"] == "Ties: 0"  # not counted as a tie
+    assert network_map(G, positions).spec["ties"] == [t for t in spec["ties"] if t not in styled]

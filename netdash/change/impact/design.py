@@ -11,9 +11,10 @@ import pandas as pd
 
 from netdash.networks import graphs
 from netdash.networks.counts import stored
+from netdash.change.windows import equal_windows
 from netdash.dataset import NO_COP_DATA
 from netdash.errors import AnalysisError, InvalidInputError
-from netdash.periods import Period, parse_day
+from netdash.periods import Period
 
 __all__ = ["OUTCOME_TIES", "TABLE_COLUMNS", "ImpactDesign", "impact_design", "impact_table"]
 
@@ -70,29 +71,9 @@ class ImpactDesign:
 
 
 def _windows(ds, cop_start):
-    first, last = ds.date_range
-    if first is None:
-        raise AnalysisError("The dataset has no dated contacts or COP sessions, so there is nothing to compare.")
-    if cop_start is None:
-        cop_start = ds.first_cop_session
-        if cop_start is None:
-            raise AnalysisError(
-                f"Nobody attended a COP session ({NO_COP_DATA}), so there is no one whose ties could have "
-                "changed because of the COP. Add cop_attendance.csv rows, or check the import mapping.")
-    else:
-        cop_start = parse_day(cop_start, what="COP start")
-    before_days = (cop_start - first).days
-    after_days = (last + _DAY - cop_start).days
-    if before_days <= 0 or after_days <= 0:
-        side = "before" if before_days <= 0 else "after"
-        raise AnalysisError(
-            f"COP start {cop_start.date()} leaves an empty {side} window: the data run from "
-            f"{first.date()} to {last.date()}. Choose a COP start strictly inside that range "
-            "so there are days both before and after it.")
-    length = min(before_days, after_days)
-    before = Period(cop_start - pd.Timedelta(days=length), cop_start)
-    after = Period(cop_start, cop_start + pd.Timedelta(days=length))
-    return cop_start, before, after, length
+    """(cop_start, before, after, length in days): :func:`netdash.change.windows.equal_windows` of all the data."""
+    before, after = equal_windows(ds, cop_start)
+    return before.end, before, after, (after.end - after.start).days
 
 
 def _in_post_throughout(prac, before, after):

@@ -11,7 +11,11 @@ replicate keeps the observed group sizes.
 
 import numpy as np
 
-__all__ = ["percentile_interval", "did_estimate", "dose_response", "dose_response_line"]
+__all__ = ["DASHBOARD_BOOTSTRAP", "percentile_interval", "did_estimate", "dose_response", "dose_response_line"]
+
+#: Bootstrap replicates of the COP impact page's default and of the report: the same number (and seed 0),
+#: so the report prints the page's intervals. ``netdash evaluate`` defaults to 2000.
+DASHBOARD_BOOTSTRAP = 1000
 
 
 def percentile_interval(replicates, *, level=0.95):
