@@ -33,12 +33,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from screenshots import ARGS, CHROMIUM, COUNT_RUNS_JS, PAGES, free_port  # noqa: E402
+from screenshots import ARGS, CHROMIUM, COUNT_RUNS_JS, PAGES, free_port, start_app  # noqa: E402
 
 STUCK_S = 60.0
 SETTLED_JS = """() => {
@@ -50,22 +49,6 @@ SETTLED_JS = """() => {
 # The server, with a stack dump of every thread on SIGUSR1 (faulthandler writes it to stderr, i.e. the log).
 _SERVER = ("import faulthandler, signal, sys; faulthandler.register(signal.SIGUSR1, all_threads=True); "
            "from streamlit.web.cli import main; sys.argv = ['streamlit'] + sys.argv[1:]; main()")
-
-
-def _start_server(workspace, port, log):
-    env = dict(os.environ, NETDASH_WORKSPACE=str(workspace))
-    proc = subprocess.Popen([sys.executable, "-c", _SERVER, "run", str(ROOT / "streamlit_app.py"),
-                             "--server.port", str(port), "--server.headless", "true",
-                             "--server.address", "127.0.0.1"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("the dashboard did not start within 120 s")
 
 
 async def _settled(page, timeout_s):
@@ -170,7 +153,8 @@ def main(argv=None):
             source = generate_demo(work / "medium", seed=0, scale="medium")
             Workspace(work / "ws").import_dataset(source, name=args.dataset)
             log = open(args.log or work / "server.log", "wb")
-            proc, url = _start_server(work / "ws", free_port(), log)
+            proc, url = start_app(work / "ws", free_port(), command=[sys.executable, "-c", _SERVER], stdout=log,
+                                  timeout_s=120)
         else:
             url = f"http://127.0.0.1:{args.port}"
         t0 = time.monotonic()
