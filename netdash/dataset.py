@@ -157,14 +157,18 @@ def conform(frame, name):
     out = empty_table(name)
     if frame is None or frame.empty:
         return out
-    frame = frame.reset_index(drop=True)
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0 or frame.index.step != 1:
+        frame = frame.reset_index(drop=True)
     out = pd.DataFrame(index=frame.index)
+    # Columns already of the canonical dtype are not copied: an import's contacts are millions of rows (issue 18).
     for col in TABLES[name].columns:
         values = frame[col.name] if col.name in frame.columns else pd.Series(pd.NA, index=frame.index)
         if col.kind == "date":
             out[col.name] = pd.to_datetime(values, format="ISO8601").astype("datetime64[ns]")
         elif col.kind in ("int", "number"):
             out[col.name] = pd.to_numeric(values).astype("float64")
+        elif values.dtype == object and not _has_nan(values):
+            out[col.name] = values
         else:
             out[col.name] = values.astype("object").where(values.notna(), None)
     if name == "agencies":
@@ -173,6 +177,11 @@ def conform(frame, name):
     if name == "contacts":
         out["weight"] = out["weight"].fillna(1.0)
     return out
+
+
+def _has_nan(values):
+    """True when an object Series holds a missing value other than None (NaN, NA, NaT)."""
+    return bool((values.isna().to_numpy() & (values.to_numpy() != None)).any())  # noqa: E711 - elementwise
 
 
 NO_COP_DATA = "no COP attendance data was supplied (cop_attendance.csv is missing or has no rows)"

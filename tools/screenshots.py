@@ -29,23 +29,44 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_app(workspace, port):
-    env = dict(os.environ, NETDASH_WORKSPACE=str(workspace))
+def start_app(workspace, port, *, extra_args=(), env=None, command=None, stdout=subprocess.PIPE, timeout_s=60):
+    """Start the dashboard on ``port`` for ``workspace`` and wait until it answers; ``(process, url)``.
+
+    ``extra_args`` go to ``streamlit run`` (e.g. ``--secrets.files``); ``env`` adds to the environment;
+    ``command`` replaces ``python -m streamlit`` (bench/load_sessions.py adds a stack-dump handler);
+    ``stdout`` receives the server's output and log.
+    """
+    env = dict(os.environ, **(env or {}), NETDASH_WORKSPACE=str(workspace))
+    command = list(command or [sys.executable, "-m", "streamlit"])
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [*command, "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1", *extra_args],
+        cwd=ROOT, env=env, stdout=stdout, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
+    for _ in range(int(timeout_s * 2)):
         try:
             urllib.request.urlopen(url + "/_stcore/health", timeout=1)
             return proc, url
         except OSError:
             time.sleep(0.5)
     proc.kill()
-    raise RuntimeError("the dashboard did not start within 60 s")
+    raise RuntimeError(f"the dashboard did not start within {timeout_s} s")
 
+
+# Counts script runs as the app root's data-test-script-state changes, so a caller can wait for the run its
+# click started even when that run is too quick to be seen by polling (tests/e2e, bench/load_sessions.py).
+COUNT_RUNS_JS = """
+window.__ndStarts = 0;
+new MutationObserver(records => {
+  for (const r of records) {
+    if (r.target.getAttribute('data-test-script-state') === 'running' && r.oldValue !== 'running') {
+      window.__ndStarts += 1;
+    }
+  }
+}).observe(document, {attributes: true, subtree: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
 
 IDLE_JS = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
            " && !document.querySelector('[data-testid=\"stSpinner\"]')"

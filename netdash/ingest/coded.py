@@ -139,43 +139,84 @@ def objects_from_arrow(column):
     return uniques[codes]
 
 
-def read_csv_arrow(data, *, delimiter, n_columns):
-    """Parse UTF-8 CSV bytes with pyarrow into ``[categorical column]`` (header row included), or None.
+def read_csv_arrow(data, *, delimiter, n_columns, quoted=None, skip=0):
+    """Parse UTF-8 CSV with pyarrow into ``[(codes, uniques)]`` per column (header row included), or None.
 
-    Every cell is read as text straight into dictionary codes (no per-row
-    Python strings); values may hold newlines only inside quotes, so files
-    without a quote character are parsed in parallel blocks. Returns None whenever pyarrow cannot read the file
-    exactly as netdash's reference reader would (ragged rows, blank lines
-    among several columns, a header that is not one physical line, any
-    parse error), so the caller falls back to that reader and its messages.
+    Parameters
+    ----------
+    data : bytes or callable
+        The bytes, or a function of no argument that opens them as a binary
+        file (a path or zip member): the file is then read as a stream of
+        16 MB blocks and never held whole.
+    delimiter : str
+    n_columns : int
+        Columns in the header.
+    quoted : bool, optional
+        Whether the file holds a quote character; found from ``data`` when
+        it is bytes. The caller of a stream checks that quotes are balanced.
+    skip : int
+        Bytes to skip at the start (a byte order mark).
+
+    Returns
+    -------
+    list of (ndarray, ndarray) or None
+        Per column, int32 codes (one per row) into its distinct texts, in
+        order of first appearance. Every cell is read as text straight into
+        dictionary codes (no per-row Python strings), one block at a time:
+        each block's dictionary is mapped onto the column's distinct values
+        so far, so the peak is the codes plus one block (issue 18). None
+        whenever pyarrow cannot read the file exactly as netdash's reference
+        reader would (ragged rows, blank lines among several columns, a
+        header that is not one physical line, any parse error), so the
+        caller falls back to that reader and its messages.
     """
     import pyarrow as pa  # noqa: PLC0415
     import pyarrow.csv as pcsv  # noqa: PLC0415
 
-    if data.count(b'"') % 2:  # an unclosed quote: pyarrow would accept it silently
-        return None
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        data = bytes(data)
+        if data.count(b'"') % 2:  # an unclosed quote: pyarrow would accept it silently
+            return None
+        quoted = b'"' in data if quoted is None else quoted
+        body = data
+        data = lambda: io.BytesIO(body)  # noqa: E731
     dict_type = pa.dictionary(pa.int32(), pa.string())
     names = [f"f{i}" for i in range(n_columns)]
+    seen = [{} for _ in range(n_columns)]  # per column: text -> code, in order of first appearance
+    parts = [[] for _ in range(n_columns)]
     try:
-        table = pcsv.read_csv(
-            io.BytesIO(data),
-            read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 24),
-            parse_options=pcsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                            escape_char=False, newlines_in_values=b'"' in data, ignore_empty_lines=False),
-            convert_options=pcsv.ConvertOptions(column_types={n: dict_type for n in names}, null_values=[],
-                                                strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                                check_utf8=True))
-        table = table.unify_dictionaries()
+        with data() as fh:
+            if skip:
+                fh.read(skip)
+            reader = pcsv.open_csv(
+                fh, read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 20, use_threads=False),
+                parse_options=pcsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                                escape_char=False, newlines_in_values=bool(quoted),
+                                                ignore_empty_lines=False),
+                convert_options=pcsv.ConvertOptions(column_types={n: dict_type for n in names}, null_values=[],
+                                                    strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                    check_utf8=True),
+                memory_pool=pa.system_memory_pool())  # freed blocks go back to the system at once
+            for batch in reader:
+                if batch.num_columns != n_columns:
+                    return None
+                for i, column in enumerate(batch.columns):
+                    if not pa.types.is_dictionary(column.type) or column.null_count:
+                        return None
+                    known = seen[i]
+                    local = column.dictionary.to_pylist()
+                    remap = np.fromiter((known.setdefault(v, len(known)) for v in local), dtype=np.int32,
+                                        count=len(local))
+                    parts[i].append(remap[column.indices.to_numpy(zero_copy_only=False)])
     except (pa.ArrowException, ValueError, OverflowError, IndexError):
         return None
-    if table.num_columns != n_columns or table.num_rows == 0:
+    if not parts or not parts[0]:
         return None
     out = []
-    for column in table.columns:
-        chunks = column.chunks
-        if not chunks or any(not pa.types.is_dictionary(c.type) for c in chunks):
-            return None
-        codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks]).astype(np.int32)
-        uniques = np.asarray(chunks[0].dictionary.to_pylist(), dtype=object)
-        out.append((codes, uniques))
+    for i in range(n_columns):
+        codes = np.concatenate(parts[i]) if len(parts[i]) > 1 else parts[i][0]
+        parts[i] = None  # the blocks' codes go as each column is joined
+        out.append((codes.astype(np.int32, copy=False), np.asarray(list(seen[i]), dtype=object)))
+    if out[0][0].size == 0:
+        return None
     return out

@@ -118,11 +118,16 @@ def direction_evidence(contacts, *, directed, label="contacts.csv"):
     tied = contacts["with_practitioner_id"].notna() & (contacts["practitioner_id"] != contacts["with_practitioner_id"])
     if not tied.any():
         return None
-    a = contacts.loc[tied, "practitioner_id"].astype(str).to_numpy()
-    b = contacts.loc[tied, "with_practitioner_id"].astype(str).to_numpy()
+    # Integer codes, not strings: a pair and its direction are then one int64 per row (issue 18's memory bound).
+    n = int(tied.sum())
+    codes, uniques = pd.factorize(np.concatenate([contacts.loc[tied, "practitioner_id"].to_numpy(dtype=object),
+                                                  contacts.loc[tied, "with_practitioner_id"].to_numpy(dtype=object)]))
+    a, b = codes[:n], codes[n:]
+    del codes
     low, high = np.minimum(a, b), np.maximum(a, b)
-    pairs = pd.DataFrame({"low": low, "high": high, "forward": a == low})
-    ways = pairs.drop_duplicates().groupby(["low", "high"]).size()
+    pair = low * len(uniques) + high
+    directed_pairs = np.unique(pair * 2 + (a == low))
+    _, ways = np.unique(directed_pairs // 2, return_counts=True)
     one_way, total = int((ways == 1).sum()), len(ways)
     share = f"{one_way / total:.0%} of colleague pairs ({one_way:,} of {total:,}) appear in one direction only"
     if directed:

@@ -9,15 +9,18 @@ it. The frame's index holds spreadsheet row numbers (header = row 1).
 import csv
 import datetime as dt
 import io
+import os
 import re
 import zipfile
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from netdash.ingest.coded import as_categorical, coded_column, compact, read_csv_arrow, value_mask
 
-__all__ = ["FileProblem", "parse_csv", "parse_xlsx", "parse_parquet", "MAX_COLUMNS", "MAX_ROWS",
+__all__ = ["FileProblem", "FileInput", "parse_csv", "parse_xlsx", "parse_parquet", "MAX_COLUMNS", "MAX_ROWS",
            "MAX_FIELD_CHARS"]
 
 MAX_COLUMNS = 200
@@ -38,6 +41,82 @@ class FileProblem(Exception):
         self.message = message
         self.label = label
         self.rows = tuple(rows)
+
+
+class FileInput:
+    """The bytes of one file, opened when needed rather than held: in memory, on disk or in a zip.
+
+    A CSV is parsed from it as a stream (:func:`parse_csv`), so a folder's
+    200 MB ``contacts.csv`` is never in memory whole (issue 18).
+
+    Parameters
+    ----------
+    opener : callable
+        Opens the bytes as a binary file, afresh at each call.
+    size : int
+        Size in bytes, as far as is known before reading (a zip header's
+        claim; the reader checks it).
+
+    Examples
+    --------
+    >>> FileInput.of(b"a,b").read(), FileInput.of(b"a,b").size
+    (b'a,b', 3)
+    """
+
+    def __init__(self, opener, size):
+        self.open = opener
+        self.size = int(size)
+
+    @classmethod
+    def of(cls, data):
+        """``data`` as a FileInput: bytes, a path, or a FileInput (returned as it is)."""
+        if isinstance(data, cls):
+            return data
+        if isinstance(data, (str, os.PathLike)):
+            path = Path(data)
+            return cls(lambda: open(path, "rb"), path.stat().st_size)
+        size = len(data)
+        data = data if isinstance(data, bytes) else bytes(data)
+        return cls(lambda: io.BytesIO(data), size)
+
+    def read(self):
+        """All the bytes (for the readers that need them whole: workbooks, Parquet, odd CSVs)."""
+        with self.open() as fh:
+            return fh.read()
+
+
+_CHUNK = 1 << 24
+_HEAD = 1 << 20
+_QUIET = b" \t\r\n\xef\xbb\xbf\xff\xfe"
+
+
+@dataclass
+class _Scan:
+    """What one pass over a file's bytes found, in blocks of :data:`_CHUNK` bytes."""
+
+    size: int
+    head: bytes  # the first _HEAD bytes
+    nul: bool
+    newlines: int
+    quotes: int
+    blank: bool  # only spaces, line ends and byte order marks
+
+
+def _scan(source, label):
+    head, size, newlines, quotes, nul, blank = b"", 0, 0, 0, False, True
+    try:
+        with source.open() as fh:
+            while chunk := fh.read(_CHUNK):
+                if len(head) < _HEAD:
+                    head += chunk[: _HEAD - len(head)]
+                size += len(chunk)
+                newlines += chunk.count(b"\n")
+                quotes += chunk.count(b'"')
+                nul = nul or b"\x00" in chunk
+                blank = blank and not chunk.strip(_QUIET)
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise FileProblem(f"the file cannot be read ({exc}). Export it again.", label=label) from None
+    return _Scan(size, head, nul, newlines, quotes, blank)
 
 
 def _not_a_csv(data):
@@ -139,19 +218,24 @@ def _finish(frame, header_cells, label, header_row=1):
     return frame
 
 
-def _parse_utf8_with_arrow(data, label):
+def _parse_utf8_with_arrow(source, scan, label):
     """The frame of a plain UTF-8 CSV parsed by pyarrow into dictionary codes, or None.
 
     None whenever the reference reader in :func:`parse_csv` is needed: UTF-16, an Excel
-    ``sep=`` line, anything not plainly valid (bad encoding, NUL bytes, too many columns or
-    lines) or anything pyarrow cannot read exactly as pandas would. The reference reader
-    then produces the same frame or the message. pyarrow checks the whole file is UTF-8.
+    ``sep=`` line, anything not plainly valid (bad encoding, NUL bytes, an unclosed quote,
+    too many columns or lines) or anything pyarrow cannot read exactly as pandas would.
+    The reference reader then produces the same frame or the message. pyarrow checks the
+    whole file is UTF-8. ``scan`` (:func:`_scan`) has looked at every byte once; the file
+    is then parsed as a stream.
     """
-    bom = data.startswith(b"\xef\xbb\xbf")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (not bom and _not_a_csv(data)) or b"\x00" in data:
+    head = scan.head
+    bom = head.startswith(b"\xef\xbb\xbf")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (not bom and _not_a_csv(head)) or scan.nul:
         return None
-    body = data[3:] if bom else data
+    body = head[3:] if bom else head
     end = body.find(b"\n")
+    if end < 0 and len(head) < scan.size:  # a header line longer than the head: leave it to the reference reader
+        return None
     try:
         first = (body if end < 0 else body[:end]).decode("utf-8")
     except UnicodeDecodeError:
@@ -163,9 +247,10 @@ def _parse_utf8_with_arrow(data, label):
         header_fields = next(csv.reader([first], delimiter=delimiter), [])
     except csv.Error:
         return None
-    if len(header_fields) > MAX_COLUMNS or body.count(b"\n") > MAX_ROWS + 1:
+    if len(header_fields) > MAX_COLUMNS or scan.newlines > MAX_ROWS + 1 or scan.quotes % 2:
         return None
-    parsed = read_csv_arrow(body, delimiter=delimiter, n_columns=len(header_fields))
+    parsed = read_csv_arrow(source.open, delimiter=delimiter, n_columns=len(header_fields), quoted=scan.quotes > 0,
+                            skip=3 if bom else 0)
     if parsed is None:
         return None
     header = [uniques[codes[0]] for codes, uniques in parsed]
@@ -177,13 +262,22 @@ def _parse_utf8_with_arrow(data, label):
 
 
 def parse_csv(data, label):
-    """Parse CSV bytes (UTF-8, UTF-8 with BOM or UTF-16 with BOM) into a frame of strings."""
-    if not data.strip(b" \t\r\n\xef\xbb\xbf\xff\xfe"):
+    """Parse a CSV (UTF-8, UTF-8 with BOM or UTF-16 with BOM) into a frame of strings.
+
+    ``data`` is bytes, a path or a :class:`FileInput`. A plain UTF-8 file is
+    read twice as a stream (a scan, then pyarrow's parse) and never held
+    whole; anything else is read whole by the reference reader, which gives
+    the messages.
+    """
+    source = FileInput.of(data)
+    scan = _scan(source, label)
+    if scan.blank:
         raise FileProblem("the file is empty. Export the table again; it needs a header row and data rows.",
                           label=label)
-    fast = _parse_utf8_with_arrow(data, label)
+    fast = _parse_utf8_with_arrow(source, scan, label)
     if fast is not None:
         return fast
+    data = _read_whole(source, label)
     text = _decode(data, label)
     first_line_end = text.find("\n")
     first = text if first_line_end < 0 else text[:first_line_end]
@@ -236,6 +330,13 @@ def parse_csv(data, label):
     return _finish(body, header, label)
 
 
+def _read_whole(source, label):
+    try:
+        return source.read()
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise FileProblem(f"the file cannot be read ({exc}). Export it again.", label=label) from None
+
+
 def _cell_text(value):
     """A spreadsheet cell as the text a person would type."""
     if value is None:
@@ -257,6 +358,8 @@ def parse_xlsx(data, label, *, max_unzipped, is_table=None):
     A hidden sheet is skipped; one that ``is_table(name)`` says is a table
     is an error instead, because its rows would be imported unseen.
     """
+    if not isinstance(data, bytes):
+        data = _read_whole(FileInput.of(data), label)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             total = sum(i.file_size for i in zf.infolist())
@@ -339,9 +442,11 @@ def _cell_text_or_blank(value):
 
 
 def parse_parquet(data, label, *, max_unzipped):
-    """Parse a Parquet file into a frame of strings (dates as ISO text)."""
+    """Parse a Parquet file (bytes, a path or a :class:`FileInput`) into a frame of strings (dates as ISO text)."""
     import pyarrow.parquet as pq  # noqa: PLC0415
 
+    if not isinstance(data, bytes):
+        data = _read_whole(FileInput.of(data), label)
     try:
         pf = pq.ParquetFile(io.BytesIO(data))
         meta = pf.metadata

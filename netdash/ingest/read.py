@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from netdash.errors import InvalidInputError
 from netdash.ingest.mapping import apply_mapping, check_mapping, normalise_header
-from netdash.ingest.parse import FileProblem, parse_csv, parse_parquet, parse_xlsx
+from netdash.ingest.parse import FileInput, FileProblem, parse_csv, parse_parquet, parse_xlsx
 from netdash.ingest.problems import Problem, join_names, summary_message
 from netdash.schema import TABLES
 
@@ -102,7 +102,12 @@ def _table_for(filename):
 
 
 def _read_zip_members(data, label):
-    """``{member_name: bytes}`` of the table files in a zip, read in memory with size guards."""
+    """``{member_name: FileInput}`` of the table files in a zip, with size guards.
+
+    Each member is unpacked once here, in blocks, to check that it unpacks
+    and is no larger than the limit whatever its header says; the CSV reader
+    then unpacks it again as a stream, so no member is held whole.
+    """
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -152,16 +157,23 @@ def _read_zip_members(data, label):
             raise FileProblem("the file is password-protected. Zip the files without a password.", label=shown)
         if info.file_size > _limit_bytes(MAX_FILE_MB):
             raise _too_big(shown, info.file_size)
-        try:
-            with zf.open(info) as fh:
-                # The header's size may lie: never read more than the limit.
-                content = fh.read(_limit_bytes(MAX_FILE_MB) + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
-            raise FileProblem(f"the file cannot be unpacked ({exc}). Create the zip again.", label=shown)
-        if len(content) > _limit_bytes(MAX_FILE_MB):
-            raise _too_big(shown, len(content))
-        members[parts[-1]] = content
+        size = _unpacked_size(zf, info, shown)
+        members[parts[-1]] = FileInput(lambda info=info: zf.open(info), size)
     return members
+
+
+def _unpacked_size(zf, info, label):
+    """Bytes a zip member really unpacks to, reading at most the limit plus one (its header's size may lie)."""
+    limit, size = _limit_bytes(MAX_FILE_MB), 0
+    try:
+        with zf.open(info) as fh:
+            while size <= limit and (block := fh.read(min(1 << 24, limit + 1 - size))):
+                size += len(block)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise FileProblem(f"the file cannot be unpacked ({exc}). Create the zip again.", label=label)
+    if size > limit:
+        raise _too_big(label, size)
+    return size
 
 
 def read_uploads(files, *, mapping=None):
@@ -172,6 +184,8 @@ def read_uploads(files, *, mapping=None):
     files : dict
         ``{file_name: bytes}``: table files (``contacts.csv``,
         ``contacts.parquet``), or one ``.xlsx`` workbook, or one ``.zip``.
+        A value may also be a path or a :class:`~netdash.ingest.parse.FileInput`,
+        so that a large CSV is read as a stream (:func:`read_source` does this).
     mapping : dict, optional
         ``{table: {their_column: canonical_column}}``.
 
@@ -189,14 +203,15 @@ def read_uploads(files, *, mapping=None):
     mapping = check_mapping(mapping)
     problems, tables, ignored = [], SourceTables(), []
     parsed = []  # (table, label, frame, header_row)
+    files = {fname: FileInput.of(data) for fname, data in files.items()}
     for fname, data in files.items():
         label = PurePosixPath(str(fname).replace("\\", "/")).name
         lower = label.lower()
         try:
-            if len(data) > _limit_bytes(MAX_FILE_MB) and not lower.endswith(".zip"):
-                raise _too_big(label, len(data))
+            if data.size > _limit_bytes(MAX_FILE_MB) and not lower.endswith(".zip"):
+                raise _too_big(label, data.size)
             if lower.endswith(".zip"):
-                inner = _read_zip_members(data, label)
+                inner = _read_zip_members(data.read(), label)
                 xlsx = [n for n in inner if n.lower().endswith(".xlsx")]
                 if xlsx and len(inner) == 1:
                     parsed += [(t, f"{label}:{xlsx[0]}:{s}", f, h)
@@ -225,7 +240,7 @@ def read_uploads(files, *, mapping=None):
         problems += mapping_problems
         tables[table] = RawTable(frame, label, found, header_row)
     tables.ignored = ignored
-    tables.nbytes = sum(len(data) for data in files.values())
+    tables.nbytes = sum(data.size for data in files.values())
     if problems:
         for name, spec in TABLES.items():
             if spec.required and name not in tables and not any(p.file.endswith(spec.filename) for p in problems):
@@ -295,7 +310,9 @@ def read_source(path, *, mapping=None):
                     if child.stat().st_size > _limit_bytes(MAX_FILE_MB):
                         problem = _too_big(child.name, child.stat().st_size)
                         raise InvalidInputError(f"{child.name}: {problem.message}")
-                    files[child.name] = child.read_bytes()
+                    with open(child, "rb"):  # unreadable files are reported here, as before
+                        pass
+                    files[child.name] = FileInput.of(child)  # read as a stream when parsed
             return read_uploads(files, mapping=mapping)
         if not path.is_file():
             raise InvalidInputError(f"{path} does not exist. Give a folder of CSV files, an .xlsx workbook or a .zip.")

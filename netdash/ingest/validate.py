@@ -90,9 +90,10 @@ def validate_and_build(raw_tables, *, dayfirst=False, today=None, recode=None, m
     for problems in (report.errors, report.warnings):
         problems.sort(key=lambda p: (order.get(p.file, -1), p.rows[:1] or (0,)))
     if report.ok:
-        report.tables = {name: _canonical(checks.get(name), name, recode or {}) for name in TABLES}
-        evidence = direction_evidence(report.tables["contacts"], directed=directed,
-                                      label=checks["contacts"].label)
+        label = checks["contacts"].label
+        # Each table's checks are let go once its frame is built: they hold as much again (issue 18).
+        report.tables = {name: _canonical(checks.pop(name, None), name, recode or {}) for name in TABLES}
+        evidence = direction_evidence(report.tables["contacts"], directed=directed, label=label)
         if evidence is not None:
             report.add(evidence)
     return report
@@ -276,18 +277,25 @@ def _canonical(t, name, recode):
     if t is None:
         return conform(None, name)
     spec = TABLES[t.name]
-    out = pd.DataFrame(index=t.text.index)
+    columns = {}
     for col in spec.columns:
         if col.name in t.values:
-            out[col.name] = t.values[col.name]
+            columns[col.name] = t.values[col.name].to_numpy()
         elif col.name in t.text.columns:
             # One shared Python string per distinct ID, not one per row.
-            # (dtype=object: pandas would otherwise copy them into an Arrow string column).
-            out[col.name] = pd.Series(objects(t.text[col.name], recode=recode.get(col.name)), index=out.index,
-                                      dtype=object)
+            columns[col.name] = objects(t.text[col.name], recode=recode.get(col.name))
     if t.name == "contacts" and "_self" in t.values:
         selfc = t.values["_self"].to_numpy()
         if selfc.any():
-            out.loc[selfc, "with_practitioner_id"] = None
-            out = out[~(selfc & out["client_id"].isna().to_numpy())] if "client_id" in out else out[~selfc]
-    return conform(out.reset_index(drop=True), t.name)
+            columns["with_practitioner_id"][selfc] = None
+            drop = selfc & (columns["client_id"] == None) if "client_id" in columns else selfc  # noqa: E711
+            if drop.any():
+                # Each column filtered as it is built, not the whole frame copied at once (issue 18).
+                keep = ~drop
+                for name in columns:
+                    columns[name] = columns[name][keep]
+    # dtype=object: pandas would otherwise copy the strings into an Arrow string column.
+    out = pd.DataFrame({name: pd.Series(values, dtype=object if values.dtype == object else None, copy=False)
+                        for name, values in columns.items()}, copy=False)
+    del columns
+    return conform(out, t.name)

@@ -52,19 +52,8 @@ SETTLED_JS = """() => {
     && [...document.querySelectorAll('[data-testid="stDataFrame"]')]
          .every(d => !d.checkVisibility() || d.closest('details:not([open])') || d.querySelector('table[role="grid"]'));
 }"""
-# Counts script runs as the app root's data-test-script-state changes, so a test can wait for the run
-# its click started even when that run is too quick to be seen by polling.
-COUNT_RUNS_JS = """
-window.__ndStarts = 0;
-new MutationObserver(records => {
-  for (const r of records) {
-    if (r.target.getAttribute('data-test-script-state') === 'running' && r.oldValue !== 'running') {
-      window.__ndStarts += 1;
-    }
-  }
-}).observe(document, {attributes: true, subtree: true, attributeOldValue: true,
-                      attributeFilter: ['data-test-script-state']});
-"""
+# Counts script runs, so a test can wait for the run its click started (tools/screenshots.py).
+COUNT_RUNS_JS = shots.COUNT_RUNS_JS
 # Non-blank pixels of a canvas (-1 when it has no size).
 CANVAS_INK_JS = """(c) => {
   if (!c || !c.width || !c.height) return -1;
