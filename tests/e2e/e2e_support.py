@@ -265,9 +265,14 @@ class Session:
     def click_button(self, text):
         self.act(self.page.locator("[data-testid='stButton'] button").filter(has_text=text).first.click)
 
-    def inpage_map_inks(self, *, timeout_ms=60_000):
-        """Non-blank pixel counts of the maps drawn in the page itself (pages/_mapview.py), once drawn."""
+    def inpage_map_inks(self, *, timeout_ms=60_000, expected=True):
+        """Non-blank pixel counts of the maps drawn in the page itself (pages/_mapview.py), once drawn.
+
+        With ``expected`` (the default) at least one map must appear within ``timeout_ms``.
+        """
         boxes = self.page.locator("[data-testid='stMain'] [data-testid='stBidiComponentIsolated'] .nd-maps")
+        if expected:
+            boxes.first.wait_for(timeout=timeout_ms)  # the component mounts after the script run that sends it
         inks = []
         for i in range(boxes.count()):
             box = boxes.nth(i)
