@@ -4,6 +4,9 @@ Runs ``netdash.cli.main(["metrics", DIR, "--out", OUT])`` in this process with
 the library's stage functions wrapped in timers, so the stages are exactly the
 CLI's (no table or measure computed twice, unlike ``bench/profile.py``'s
 family-by-family view). For each outermost timed call it prints wall seconds,
+the process's peak memory when the call ended (calls made in
+``NetworkAnalysis.start_background``'s threads are marked with the thread;
+their CPU is the whole process's over the call, other threads' included),
 CPU seconds of the whole process (``time.process_time``: all threads, so a
 stage using both cores shows CPU > wall) and the ratio CPU / wall.
 
@@ -17,26 +20,31 @@ import functools
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-_depth = 0
+_local = threading.local()
 _rows = []
+
+
+def _peak():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _timed(label, fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        global _depth
-        if _depth:
+        if getattr(_local, "depth", 0):
             return fn(*args, **kwargs)
-        _depth += 1
+        _local.depth = 1
         w, c = time.perf_counter(), time.process_time()
         try:
             return fn(*args, **kwargs)
         finally:
-            _depth -= 1
-            _rows.append((label, time.perf_counter() - w, time.process_time() - c))
+            _local.depth = 0
+            where = threading.current_thread().name
+            _rows.append((label if where == "MainThread" else f"{label} [{where}]", time.perf_counter() - w, time.process_time() - c, _peak()))
     return wrapper
 
 
@@ -65,7 +73,7 @@ def main(argv=None):
     from netdash.ingest import load as ingest_load
     from netdash.metrics import basic, brokerage, communities, distance, fragmentation, mixing
     from netdash.metrics import structural_holes
-    _rows.append(("import netdash", time.perf_counter() - start_wall, time.process_time() - start_cpu))
+    _rows.append(("import netdash", time.perf_counter() - start_wall, time.process_time() - start_cpu, _peak()))
 
     import netdash.ingest as ingest
     ingest.load_dataset = _timed("ingest.load_dataset", ingest_load.load_dataset)
@@ -83,9 +91,9 @@ def main(argv=None):
     rc = cli.main(["metrics", str(args.folder), "--out", str(out)])
     total_wall, total_cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\n{'stage':<52} {'wall s':>8} {'CPU s':>8} {'CPU/wall':>8}")
-    for label, wall, cpu in _rows:
-        print(f"{label:<52} {wall:8.2f} {cpu:8.2f} {cpu / wall if wall else 0:8.2f}")
+    print(f"\n{'stage (in the order each ended)':<52} {'wall s':>8} {'CPU s':>8} {'CPU/wall':>8} {'peak MB':>8}")
+    for label, wall, cpu, peak_so_far in _rows:
+        print(f"{label:<52} {wall:8.2f} {cpu:8.2f} {cpu / wall if wall else 0:8.2f} {peak_so_far:8.0f}")
     timed = sum(r[1] for r in _rows)
     print(f"{'(untimed glue: merges, sorting, JSON)':<52} {total_wall - timed:8.2f}")
     print(f"{'total':<52} {total_wall:8.2f} {total_cpu:8.2f} {total_cpu / total_wall:8.2f}")
