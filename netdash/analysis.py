@@ -40,6 +40,7 @@ from netdash.metrics.matrix import GraphMatrix
 __all__ = [
     "NetworkAnalysis",
     "betweenness_table",
+    "betweenness_stage",
     "practitioner_table",
     "network_measures",
     "PRACTITIONER_COLUMNS",
@@ -529,3 +530,24 @@ def betweenness_table(analysis, *, weighted=False):
         table["betweenness_se"] = pd.Series(result.standard_error, dtype="float64")
     table.attrs["note"] = " ".join(notes) or None
     return table.rename_axis("practitioner_id")
+
+
+def betweenness_stage(analysis):
+    """What :func:`betweenness_table` of ``analysis`` is about to compute, in a sentence for a progress line.
+
+    The numbers are :func:`netdash.metrics.centrality.betweenness_plan`'s,
+    the ones the result will state.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> large = SimpleNamespace(number_of_nodes=lambda: 20_000, number_of_edges=lambda: 944_412)  # as the large demo
+    >>> betweenness_stage(SimpleNamespace(matrix=large, max_work=centrality.DEFAULT_WORK))
+    'Estimating betweenness from 512 randomly chosen practitioners (of 20,000; 944,412 ties)…'
+    """
+    M = analysis.matrix
+    n, m = M.number_of_nodes(), M.number_of_edges()
+    method, sources = centrality.betweenness_plan(n, m, max_work=analysis.max_work)
+    if method == "exact":
+        return f"Computing betweenness exactly ({n:,} practitioners, {m:,} ties)…"
+    return f"Estimating betweenness from {sources:,} randomly chosen practitioners (of {n:,}; {m:,} ties)…"
