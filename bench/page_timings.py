@@ -72,9 +72,10 @@ new MutationObserver(ms => {
 setInterval(() => {
   if (!document.querySelector(%s)) return;
   window.__nd.last = performance.now();
-  document.querySelectorAll("[data-testid='stSpinner']").forEach(s => {
+  // Spinner texts and the stage lines of st.status boxes (pages/_shared.stages) seen while busy.
+  document.querySelectorAll("[data-testid='stSpinner'], [data-testid='stExpander'] summary").forEach(s => {
     const t = (s.innerText || '').trim();
-    if (t && !window.__nd.spin.includes(t)) window.__nd.spin.push(t);
+    if (t && (s.tagName !== 'SUMMARY' || t.endsWith('…')) && !window.__nd.spin.includes(t)) window.__nd.spin.push(t);
   });
 }, 20);
 """ % json.dumps(BUSY_SELECTORS)
