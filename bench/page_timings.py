@@ -1,6 +1,15 @@
 """Page-interaction times of the running dashboard in headless Chromium (issue 7).
 
-Start the app on a workspace holding the dataset first, e.g.::
+With ``--scale small|medium|large`` the script does the setup itself: it makes
+the demo (seed 0) in ``/tmp/nd_pt_SCALE`` and a workspace holding it as dataset
+SCALE in ``/tmp/nd_pt_ws_SCALE`` unless they exist (``--demo-dir``,
+``--workspace`` to choose), starts the dashboard on a free port, times the
+pages and prints the server's peak memory (``VmHWM`` of its process) before
+stopping it. Issue 19's large-scale table::
+
+    .venv/bin/python bench/page_timings.py --scale large --repeats 2 --json large.json
+
+Or start the app on a workspace holding the dataset first, e.g.::
 
     .venv/bin/python -c "from netdash.demo import generate_demo; generate_demo('/tmp/nd_pt_medium', seed=0, scale='medium')"
     .venv/bin/python -c "import netdash.store as s; s.Workspace('/tmp/nd_pt_ws').import_dataset('/tmp/nd_pt_medium', name='medium')"
@@ -34,7 +43,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-from screenshots import ARGS, CHROMIUM, wait_for_page  # noqa: E402
+from screenshots import ARGS, CHROMIUM, free_port, start_app, wait_for_page  # noqa: E402
 
 QUIET_MS = 1000
 START_TIMEOUT_MS = 4000
@@ -63,9 +72,10 @@ new MutationObserver(ms => {
 setInterval(() => {
   if (!document.querySelector(%s)) return;
   window.__nd.last = performance.now();
-  document.querySelectorAll("[data-testid='stSpinner']").forEach(s => {
+  // Spinner texts and the stage lines of st.status boxes (pages/_shared.stages) seen while busy.
+  document.querySelectorAll("[data-testid='stSpinner'], [data-testid='stExpander'] summary").forEach(s => {
     const t = (s.innerText || '').trim();
-    if (t && !window.__nd.spin.includes(t)) window.__nd.spin.push(t);
+    if (t && (s.tagName !== 'SUMMARY' || t.endsWith('…')) && !window.__nd.spin.includes(t)) window.__nd.spin.push(t);
   });
 }, 20);
 """ % json.dumps(BUSY_SELECTORS)
@@ -236,6 +246,32 @@ def _median(passes, title, key):
     return statistics.median(vals) if vals else float("nan")
 
 
+def _prepare(scale, demo_dir, workspace_dir):
+    """Demo folder and workspace holding it as dataset ``scale`` (each made only if missing)."""
+    from netdash.demo import generate_demo
+    from netdash.store import Workspace
+
+    demo_dir = Path(demo_dir or f"/tmp/nd_pt_{scale}")
+    workspace_dir = Path(workspace_dir or f"/tmp/nd_pt_ws_{scale}")
+    if not (demo_dir / "contacts.csv").exists():
+        t = time.monotonic()
+        generate_demo(demo_dir, seed=0, scale=scale)
+        print(f"made the {scale} demo in {demo_dir} ({time.monotonic() - t:.0f} s)", flush=True)
+    ws = Workspace(workspace_dir)
+    if scale not in [info.name for info in ws.list()]:
+        t = time.monotonic()
+        ws.import_dataset(demo_dir, name=scale)
+        print(f"imported it into {workspace_dir} as {scale!r} ({time.monotonic() - t:.0f} s)", flush=True)
+    return workspace_dir
+
+
+def _memory_kb(pid):
+    """(peak, current) resident memory of process ``pid`` in kB, from /proc."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    values = dict(line.split(":", 1) for line in status.splitlines() if line.startswith(("VmHWM", "VmRSS")))
+    return int(values["VmHWM"].split()[0]), int(values["VmRSS"].split()[0])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8590)
@@ -243,7 +279,27 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--pages", default=None, help="comma-separated nav titles (default: all)")
     parser.add_argument("--json", default=None, help="write every measurement here")
+    parser.add_argument("--scale", choices=["small", "medium", "large"],
+                        help="make the demo and workspace if missing, start the server, report its peak memory")
+    parser.add_argument("--demo-dir", default=None, help="with --scale: the demo folder (default /tmp/nd_pt_SCALE)")
+    parser.add_argument("--workspace", default=None,
+                        help="with --scale: the workspace (default /tmp/nd_pt_ws_SCALE)")
     args = parser.parse_args(argv)
+    server = None
+    if args.scale:
+        workspace = _prepare(args.scale, args.demo_dir, args.workspace)
+        args.dataset, args.port = args.scale, free_port()
+        server, _ = start_app(workspace, args.port)
+        print(f"dashboard started on port {args.port} (pid {server.pid})", flush=True)
+    try:
+        _measure(args, server)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _measure(args, server):
     url = f"http://127.0.0.1:{args.port}"
     pages = PAGES if not args.pages else [p for p in PAGES if p[0] in args.pages.split(",")]
     load = [Path("/proc/loadavg").read_text().strip()]
@@ -256,13 +312,19 @@ def main(argv=None):
         browser.close()
     load.append(Path("/proc/loadavg").read_text().strip())
     print(f"loadavg start {load[0]} | end {load[1]}")
+    memory = None
+    if server is not None:
+        peak, now = _memory_kb(server.pid)
+        memory = {"server_peak_kb": peak, "server_rss_kb": now}
+        print(f"server peak RSS {peak / 1024**2:.2f} GiB (VmHWM), {now / 1024**2:.2f} GiB at the end")
     print(f"{'page':40s} {'cold first':>10s} {'warm first':>10s} {'second':>8s} {'interact':>9s}")
     for title, _, _ in pages:
         warm = passes[1:] or passes
         print(f"{title:40s} {passes[0][title]['first']:10.2f} {_median(warm, title, 'first'):10.2f} "
               f"{_median(passes, title, 'second'):8.2f} {_median(passes, title, 'interaction'):9.2f}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"loadavg": load, "passes": passes}, indent=1, default=str))
+        Path(args.json).write_text(json.dumps({"loadavg": load, "passes": passes, "memory": memory,
+                                               "scale": args.scale}, indent=1, default=str))
 
 
 if __name__ == "__main__":

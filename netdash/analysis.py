@@ -27,6 +27,7 @@ graph does not pay for trust edges or per-practitioner counts.
 """
 
 import math
+import threading
 from functools import cached_property
 
 import pandas as pd
@@ -39,6 +40,7 @@ from netdash.metrics.matrix import GraphMatrix
 __all__ = [
     "NetworkAnalysis",
     "betweenness_table",
+    "betweenness_stage",
     "practitioner_table",
     "network_measures",
     "PRACTITIONER_COLUMNS",
@@ -281,23 +283,27 @@ class NetworkAnalysis:
             standard error); sorted by practitioner_id.
         """
         M, table = self.matrix, self._counts
+        # The one-thread families first, so that a betweenness computed in the background
+        # (:meth:`start_background`) has run meanwhile; the columns keep their order below.
+        holes = structural_holes.structural_holes(M, weight=self.weight)[["constraint", "effective_size"]]
+        ei = pd.Series(mixing.ei_by_node(M, "agency"), dtype="float64")
+        pairs = self._trust_pairs
+        roles = brokerage.brokerage_roles(self.contact_matrix, "agency")
+        # Only the plain gain is reported: skip the O(n^2 m) distance-weighted columns.
+        keys = fragmentation.key_players(M, max_nodes=0)
+        expected = brokerage.brokerage_expected(self.contact_matrix, "agency", roles=roles)
+
         per_node = pd.DataFrame(index=pd.Index(M.nodes, name="practitioner_id"))
         between = self.betweenness
         per_node["betweenness"] = pd.Series(between.values, dtype="float64")
-        per_node = per_node.join(structural_holes.structural_holes(M, weight=self.weight)[
-            ["constraint", "effective_size"]])
-        per_node["ei_index"] = pd.Series(mixing.ei_by_node(M, "agency"), dtype="float64")
-        pairs = self._trust_pairs
+        per_node = per_node.join(holes)
+        per_node["ei_index"] = ei
         per_node["trust_ties"] = pd.concat([pairs["a"], pairs["b"]]).value_counts().reindex(
             per_node.index, fill_value=0).astype("float64")
-        roles = brokerage.brokerage_roles(self.contact_matrix, "agency")
         per_node = per_node.join(roles)
-        # Only the plain gain is reported: skip the O(n^2 m) distance-weighted columns.
-        keys = fragmentation.key_players(M, max_nodes=0)
         per_node = per_node.join(keys[["key_player_fragmentation_gain"]])
         se = between.standard_error
         per_node["betweenness_se"] = 0.0 if se is None else pd.Series(se, dtype="float64")
-        expected = brokerage.brokerage_expected(self.contact_matrix, "agency", roles=roles)
         per_node = per_node.join(expected[BROKERAGE_NULL_COLUMNS])
         directed = self.betweenness_directed
         if directed is not None:
@@ -334,7 +340,7 @@ class NetworkAnalysis:
         M = self.matrix
         out = dict(basic.network_summary(M))  # includes density, 0.0 below two nodes
         out["fragmentation"] = fragmentation.fragmentation(M)
-        reach = distance.distance_weighted_fragmentation_estimate(M, max_work=self.max_work, seed=self.seed)
+        reach = self._reach
         out["distance_weighted_fragmentation"] = reach.value
         out["ei_index"] = mixing.ei_index(M, "agency")
         out["n_components"] = M.components[0]
@@ -351,8 +357,8 @@ class NetworkAnalysis:
         out["distance_weighted_fragmentation_standard_error"] = reach.standard_error
         out["agency_nmi_min"], out["agency_nmi_max"] = nmi["nmi_min"], nmi["nmi_max"]
         out["agency_nmi_seeds"] = nmi["seeds"]
-        if self.permutations and M.number_of_edges():
-            test = mixing.ei_permutation_test(M, "agency", permutations=self.permutations, seed=self.seed)
+        test = self._ei_test
+        if test is not None:
             out["ei_index_expected"], out["ei_index_p_value"] = test["expected"], test["p_value"]
         else:
             out["ei_index_expected"] = out["ei_index_p_value"] = None
@@ -365,6 +371,65 @@ class NetworkAnalysis:
         out["ties"] = self.ties
         out["period"] = self.period.label() if self.period is not None else "all data"
         return {k: _jsonable(v) for k, v in out.items()}
+
+    @cached_property
+    def _reach(self):
+        """:func:`netdash.metrics.distance.distance_weighted_fragmentation_estimate` of :attr:`matrix`."""
+        return distance.distance_weighted_fragmentation_estimate(self.matrix, max_work=self.max_work, seed=self.seed)
+
+    @cached_property
+    def _ei_test(self):
+        """:func:`netdash.metrics.mixing.ei_permutation_test` of :attr:`matrix`, or None when skipped or no ties."""
+        M = self.matrix
+        if not (self.permutations and M.number_of_edges()):
+            return None
+        return mixing.ei_permutation_test(M, "agency", permutations=self.permutations, seed=self.seed)
+
+    def start_background(self):
+        """Start the measures that do not depend on one another in background threads, and return.
+
+        :meth:`practitioner_table` and :meth:`network_measures` then find
+        them computed (or wait for them): the same functions with the same
+        seeds fill the same cached attributes, so every value is the one a
+        plain call gives. What runs where:
+
+        * one thread: :attr:`betweenness`, :attr:`betweenness_directed` and
+          :attr:`agency_nmi`, in that order. They are NetworKit's, which
+          releases the GIL and runs sampled betweenness on every core, and
+          they draw from NetworKit's random generator, which is one per
+          process and re-seeded by each call (``setSeed``): run side by side
+          they would take each other's numbers, so they run one at a time;
+        * a second thread: distance-weighted fragmentation (NetworKit's
+          parallel searches from sources numpy's generator picks);
+        * a third: the E-I permutation test (numpy's generator).
+
+        Meanwhile the calling thread computes the one-thread Python families
+        (structural holes, brokerage, key players). This is what lets
+        ``netdash metrics`` use both cores (``docs/benchmarks.md``, issue 19).
+        An error in a background thread is not raised there: the attribute
+        stays unset, and the plain call that needs it computes it again and
+        raises.
+
+        Returns
+        -------
+        list of threading.Thread
+            The started threads (daemons; joining them is optional).
+        """
+        self.matrix, self.contact_matrix  # built here, before the threads read them
+
+        def run(*names):
+            for name in names:
+                try:
+                    getattr(self, name)
+                except Exception:  # noqa: BLE001 - raised again by the caller's own access
+                    return
+
+        groups = [("betweenness", "betweenness_directed", "agency_nmi"), ("_reach",), ("_ei_test",)]
+        threads = [threading.Thread(target=run, args=names, daemon=True, name=f"netdash-{names[0]}")
+                   for names in groups]
+        for thread in threads:
+            thread.start()
+        return threads
 
     @cached_property
     def agency_nmi(self):
@@ -465,3 +530,24 @@ def betweenness_table(analysis, *, weighted=False):
         table["betweenness_se"] = pd.Series(result.standard_error, dtype="float64")
     table.attrs["note"] = " ".join(notes) or None
     return table.rename_axis("practitioner_id")
+
+
+def betweenness_stage(analysis):
+    """What :func:`betweenness_table` of ``analysis`` is about to compute, in a sentence for a progress line.
+
+    The numbers are :func:`netdash.metrics.centrality.betweenness_plan`'s,
+    the ones the result will state.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> large = SimpleNamespace(number_of_nodes=lambda: 20_000, number_of_edges=lambda: 944_412)  # as the large demo
+    >>> betweenness_stage(SimpleNamespace(matrix=large, max_work=centrality.DEFAULT_WORK))
+    'Estimating betweenness from 512 randomly chosen practitioners (of 20,000; 944,412 ties)…'
+    """
+    M = analysis.matrix
+    n, m = M.number_of_nodes(), M.number_of_edges()
+    method, sources = centrality.betweenness_plan(n, m, max_work=analysis.max_work)
+    if method == "exact":
+        return f"Computing betweenness exactly ({n:,} practitioners, {m:,} ties)…"
+    return f"Estimating betweenness from {sources:,} randomly chosen practitioners (of {n:,}; {m:,} ties)…"

@@ -361,6 +361,7 @@ def _cmd_metrics(args):
                                trust_options=_trust_options(args), seed=args.seed, weighted=args.weighted,
                                permutations=args.permutations, **budget)
     _output_folder(args.out)
+    analysis.start_background()
     write_safe_csv(analysis.practitioner_table(), args.out / "practitioners.csv")
     summary = analysis.network_measures()
     _write_json(args.out / "network.json", summary)

@@ -203,7 +203,7 @@ def overview(ds, period):
     return _overview(ds.name, ds.version, period_key(period), ds, period)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner="Counting the period's contacts, clients and COP sessions…", max_entries=16)
 def _overview(name, version, period_key, _ds, _period):
     from netdash.dataset import dataset_summary, monthly_activity
 

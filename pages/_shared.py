@@ -187,6 +187,32 @@ def shown_errors():
         st.stop()
 
 
+#: Contact rows from which a page computation can take seconds (the large demo has 5.2 million): pages then
+#: name each stage in a status box as it starts (docs/benchmarks.md, issue 19).
+LARGE_CONTACTS = 1_000_000
+
+
+def is_large(ds):
+    """True when ``ds`` is big enough for pages to show their stages as they go (:data:`LARGE_CONTACTS`)."""
+    return len(ds.contacts) >= LARGE_CONTACTS
+
+
+@contextmanager
+def stages(title, *, show=True):
+    """A status box whose line names the stage being computed; yields ``step(label)`` to call as each starts.
+
+    Shown only when ``show`` (a large dataset): small data is computed before
+    a box would be read. The box ends as "``title``: done", so a page never
+    shows a bare "running" while it works.
+    """
+    if not show:
+        yield lambda label: None
+        return
+    with st.status(f"{title}…", expanded=False) as box:
+        yield lambda label: box.update(label=label)
+        box.update(label=f"{title}: done", state="complete")
+
+
 def explain(measures):
     """Plain explanations with formula and source one click away.
 

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from netdash.analysis import betweenness_stage
 from netdash.metrics import brokerage, centrality, structural_holes
 from pages import _cached, _shared
 
@@ -19,9 +20,14 @@ ties = c1.selectbox("Ties for betweenness and structural holes", list(_shared.TI
 weighted = c2.toggle("Weighted betweenness (frequent contacts count as shorter paths)", False,
                      key="brokerage_weighted")
 
-with _shared.shown_errors():
+with _shared.shown_errors(), _shared.stages("Brokerage", show=_shared.is_large(ds)) as step:
+    step(f"Building the network of {len(ds.contacts):,} contacts…")
+    shared = _cached.analysis(ds, period, ties)
+    step("Counting brokerage roles…")
     roles, spanners, by_agency, expected = _cached.brokerage_roles(ds, period, ties)
+    step(betweenness_stage(shared))
     between = _cached.betweenness(ds, period, ties, weighted)
+    step("Computing structural holes…")
     holes = _cached.structural_holes(ds, period, ties).join(between)
 betweenness_note = between.attrs["note"]
 if betweenness_note:

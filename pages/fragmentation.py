@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from netdash.metrics import communities, fragmentation, mixing
+from netdash.metrics.distance import fragmentation_stage
 from pages import _cached, _shared
 
 st.title("Fragmentation and boundaries")
@@ -21,7 +22,10 @@ ties = c1.selectbox("Ties", list(_shared.TIES_LABELS), format_func=_shared.TIES_
 permutations = c2.select_slider("Permutations for the E-I test", [200, 500, 1000, 2000], value=1000,
                                 key="frag_permutations")
 
-with _shared.shown_errors():
+with _shared.shown_errors(), _shared.stages("Fragmentation", show=_shared.is_large(ds)) as step:
+    step(f"Building the network of {len(ds.contacts):,} contacts…")
+    shared = _cached.analysis(ds, period, ties)
+    step(fragmentation_stage(shared.matrix, permutations=permutations))
     m = _cached.fragmentation(ds, period, ties, permutations)
 
 names = _cached.agency_names(ds)

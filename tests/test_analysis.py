@@ -266,3 +266,36 @@ def test_betweenness_table_above_the_budget_is_the_estimate_and_says_so():
     table = betweenness_table(_Analysis(G, max_work=50), weighted=True)
     assert "Weighted betweenness would need every shortest path of 15 practitioners and 20 ties" in table.attrs["note"]
     assert "estimated from" in table.attrs["note"] and (table["betweenness_se"] >= 0).all()
+
+
+@pytest.mark.parametrize("max_work", [1000, 5e8])
+def test_background_threads_give_the_same_outputs(ds, max_work, monkeypatch):
+    """start_background overlaps betweenness, PLM, fragmentation and the E-I test: same values, sampled or exact."""
+    monkeypatch.setattr(communities, "LOUVAIN_NETWORKX_MAX_TIES", 0)  # PLM, NetworKit's seeded generator
+    plain = NetworkAnalysis(ds, max_work=max_work, permutations=50)
+    plain_table, plain_net = plain.practitioner_table(), plain.network_measures()
+    for _ in range(3):  # thread timing differs run to run; the values must not
+        a = NetworkAnalysis(ds, max_work=max_work, permutations=50)
+        threads = a.start_background()
+        assert len(threads) == 3
+        table, net = a.practitioner_table(), a.network_measures()
+        for thread in threads:
+            thread.join()
+        pd.testing.assert_frame_equal(table, plain_table)
+        assert net == plain_net
+    assert (plain_net["betweenness_method"] == "sampled") == (max_work == 1000)
+
+
+def test_background_error_is_raised_by_the_call_that_needs_it(ds, monkeypatch):
+    from netdash.metrics import centrality
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("betweenness failed")
+
+    monkeypatch.setattr(centrality, "betweenness_estimate", broken)
+    a = NetworkAnalysis(ds)
+    for thread in a.start_background():
+        thread.join()
+    assert "betweenness" not in a.__dict__
+    with pytest.raises(RuntimeError, match="betweenness failed"):
+        a.practitioner_table()

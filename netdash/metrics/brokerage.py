@@ -105,6 +105,25 @@ def _binary_adjacency(G):
     return A
 
 
+_BLOCK_ROWS = 2048
+
+
+def _on_arcs(X, Y, A):
+    """``(X @ Y).multiply(A)`` as CSR, made in blocks of rows.
+
+    The full product counts every two-path (about 35 million entries, over
+    300 MB, for the large demo's 827,191 arcs) although only its entries on
+    ``A``'s arcs are kept; a block of :data:`_BLOCK_ROWS` rows at a time holds
+    a tenth of that. Integer sums, so the result is the same as in one go.
+    """
+    X, Y, A = sp.csr_array(X), sp.csr_array(Y), sp.csr_array(A)
+    n = X.shape[0]
+    if n <= _BLOCK_ROWS:
+        return (X @ Y).multiply(A).tocsr()
+    return sp.vstack([(X[i:i + _BLOCK_ROWS] @ Y).multiply(A[i:i + _BLOCK_ROWS]).tocsr()
+                      for i in range(0, n, _BLOCK_ROWS)], format="csr")
+
+
 def _role_counts(A, codes):
     """Brokerage counts per node, shape (n, 5), in ROLE_FIELDS order.
 
@@ -142,9 +161,9 @@ def _role_counts(A, codes):
     itinerant_raw = paired - in_same * out_same
 
     # Closed two-paths: for each arc a->b, the c with a->c and b->c.
-    common = (A @ A.T).multiply(A).tocsr()  # common out-neighbours, on arcs a->b
-    common_c_like_b = (A @ A_w.T).multiply(A).tocsr()  # ... with group(c) = group(b)
-    common_c_like_a = (A_w @ A.T).multiply(A).tocsr()  # ... with group(c) = group(a)
+    common = _on_arcs(A, A.T, A)  # common out-neighbours, on arcs a->b
+    common_c_like_b = _on_arcs(A, A_w.T, A)  # ... with group(c) = group(b)
+    common_c_like_a = _on_arcs(A_w, A.T, A)  # ... with group(c) = group(a)
 
     def _into_broker(M, mask):
         coo = M.tocoo()

@@ -33,6 +33,7 @@ __all__ = [
     "BetweennessResult",
     "betweenness",
     "betweenness_estimate",
+    "betweenness_plan",
     "harmonic_centrality",
     "DEFAULT_WORK",
 ]
@@ -247,18 +248,15 @@ def betweenness_estimate(G, *, normalized=True, max_work=DEFAULT_WORK, seed=0, w
     >>> result.method, result.sources, result.values["b"]
     ('exact', 3, 1.0)
     """
-    if not max_work > 0:
-        raise InvalidInputError(f"max_work must be a positive number of steps; got {max_work!r}. Use e.g. 1e9.")
     nodes = list(G)
     n, m = len(nodes), G.number_of_edges()
+    directed = G.is_directed()
+    method, _ = betweenness_plan(n, m, directed=directed, max_work=max_work)
     if weight is not None:
         _check_weights(G, weight)
-    if n * m <= max_work or n < 3:
+    if method == "exact":
         return BetweennessResult(betweenness(G, normalized=normalized, weight=weight), "exact", n, None, 0.0)
-    directed = G.is_directed()
-    searches = max(64, int(max_work // max(m, 1)))
-    # Searches per batch and direction: at least 2, since NetworKit is asked for one fewer.
-    per_run = max(2, searches // (_BATCHES * (2 if directed else 1)))
+    per_run = _per_run(m, directed, max_work)
     runs = [networkit_graph(G, weight)]
     if directed:
         runs.append(_reversed_networkit(G, weight))
@@ -277,6 +275,43 @@ def betweenness_estimate(G, *, normalized=True, max_work=DEFAULT_WORK, seed=0, w
     values, se = batches.mean(axis=0), batches.std(axis=0, ddof=1) / np.sqrt(_BATCHES)
     return BetweennessResult(dict(zip(nodes, values.tolist())), "sampled", per_run * len(runs) * _BATCHES,
                              dict(zip(nodes, se.tolist())), float(se.max()))
+
+
+def betweenness_plan(n, m, *, directed=False, max_work=DEFAULT_WORK):
+    """How :func:`betweenness_estimate` will compute a graph of ``n`` nodes and ``m`` ties, before it does.
+
+    Lets a caller say what is coming (a page's progress line) with the
+    numbers the estimate will report.
+
+    Returns
+    -------
+    (str, int)
+        ``("exact", n)`` or ``("sampled", sources)``, ``sources`` being the
+        searches :func:`betweenness_estimate` runs (its ``sources``).
+
+    Raises
+    ------
+    InvalidInputError
+        If ``max_work`` is not positive.
+
+    Examples
+    --------
+    >>> betweenness_plan(2_000, 89_351)
+    ('exact', 2000)
+    >>> betweenness_plan(20_000, 944_412), betweenness_plan(20_000, 827_191, directed=True)
+    (('sampled', 512), ('sampled', 576))
+    """
+    if not max_work > 0:
+        raise InvalidInputError(f"max_work must be a positive number of steps; got {max_work!r}. Use e.g. 1e9.")
+    if n * m <= max_work or n < 3:
+        return "exact", n
+    return "sampled", _per_run(m, directed, max_work) * (2 if directed else 1) * _BATCHES
+
+
+def _per_run(m, directed, max_work):
+    """Searches per batch and direction: at least 2, since NetworKit is asked for one fewer."""
+    searches = max(64, int(max_work // max(m, 1)))
+    return max(2, searches // (_BATCHES * (2 if directed else 1)))
 
 
 def _reversed_networkit(G, weight):

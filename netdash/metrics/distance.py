@@ -19,7 +19,8 @@ from netdash.metrics import centrality
 from netdash.metrics.backends import networkit
 from netdash.metrics.matrix import GraphMatrix, networkit_graph
 
-__all__ = ["FragmentationEstimate", "distance_weighted_fragmentation_estimate", "DEFAULT_TOLERANCE"]
+__all__ = ["FragmentationEstimate", "distance_weighted_fragmentation_estimate", "DEFAULT_TOLERANCE",
+           "fragmentation_stage"]
 
 DEFAULT_TOLERANCE = 0.001
 """Standard error at which sampling stops (fragmentation is shown to three decimals)."""
@@ -107,7 +108,7 @@ def distance_weighted_fragmentation_estimate(G, *, max_work=centrality.DEFAULT_W
     if n < 2:
         return FragmentationEstimate(0.0, "exact", n, 0.0)
     # Within budget (an infinite one included), or sampling would reach everyone: exact.
-    if n * m <= max_work or m == 0 or (most := min(n, max(2 * _BATCH, int(max_work // m)))) == n:
+    if (most := _most_sources(n, m, max_work)) is None:
         total = sum(centrality.harmonic_centrality(G).values())
         return FragmentationEstimate(float(1.0 - total / (n * (n - 1.0))), "exact", n, 0.0)
 
@@ -130,3 +131,33 @@ def distance_weighted_fragmentation_estimate(G, *, max_work=centrality.DEFAULT_W
         if se <= tolerance:
             break
     return FragmentationEstimate(float(1.0 - np.mean(reach)), "sampled", k, se)
+
+
+def _most_sources(n, m, max_work):
+    """Sources the estimate may search (it stops earlier once precise enough), or None when it is exact.
+
+    Exact within the budget (an infinite one included), or when sampling would reach everyone.
+    """
+    if n * m <= max_work or m == 0:
+        return None
+    most = min(n, max(2 * _BATCH, int(max_work // m)))
+    return None if most == n else most
+
+
+def fragmentation_stage(G, *, permutations, max_work=centrality.DEFAULT_WORK):
+    """What the Fragmentation page's measures of ``G`` are about to compute, in a sentence for a progress line.
+
+    The source count is :func:`distance_weighted_fragmentation_estimate`'s
+    upper bound for the same budget.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> fragmentation_stage(nx.path_graph(3), permutations=1000)
+    'Measuring fragmentation: distances between all 3 practitioners, E-I test with 1,000 relabellings, communities…'
+    """
+    n, m = len(G), G.number_of_edges()
+    most = _most_sources(n, m, max_work)
+    distances = (f"distances between all {n:,} practitioners" if most is None
+                 else f"distances estimated from up to {most:,} randomly chosen practitioners (of {n:,})")
+    return f"Measuring fragmentation: {distances}, E-I test with {permutations:,} relabellings, communities…"

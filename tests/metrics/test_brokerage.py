@@ -218,3 +218,16 @@ def test_roles_of_another_graph_are_refused(summary):
         summary(G, groups, roles=other)
     with pytest.raises(InvalidInputError, match="got 3 rows with columns"):
         summary(G, groups, roles=brokerage_roles(G, groups).drop(columns="broker_total"))
+
+
+def test_blocks_of_rows_give_the_same_counts(monkeypatch):
+    """_on_arcs computes the closed two-paths block by block; the counts must not depend on the blocks."""
+    from netdash.metrics import brokerage
+
+    G = nx.gnp_random_graph(60, 0.15, seed=7, directed=True)
+    groups = {v: f"agency{v % 3}" for v in G}
+    whole = brokerage_roles(G, groups)
+    monkeypatch.setattr(brokerage, "_BLOCK_ROWS", 7)  # 60 rows: 9 blocks, the last one short
+    assert brokerage_roles(G, groups).equals(whole)
+    reference = _reference_roles(G, groups)
+    assert all(whole.loc[v, ROLE_FIELDS].to_dict() == reference[v] for v in G)

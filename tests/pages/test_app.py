@@ -311,3 +311,38 @@ def test_brokerage_page_takes_the_analysis_betweenness_and_says_when_it_is_estim
     assert (table["betweenness_se"] > 0).any()
     at.toggle(key="brokerage_weighted").set_value(True).run()
     assert "Weighted betweenness would need" in at.info[0].value and "unweighted is shown" in at.info[0].value
+
+
+@pytest.mark.parametrize("page, title", [("pages/brokerage.py", "Brokerage"),
+                                         ("pages/fragmentation.py", "Fragmentation")])
+def test_large_data_shows_the_stages_in_a_status_box_small_data_does_not(app, monkeypatch, page, title):
+    import pages._shared as shared
+
+    at = _open(app, page)
+    assert not [e for e in at.main if getattr(e, "type", "") == "expandable" and "done" in str(e.label)]
+    labels = []
+    real_status = shared.st.status
+
+    def recording_status(label, **kwargs):
+        box = real_status(label, **kwargs)
+        labels.append(label)
+        real_update = box.update
+
+        def update(**changes):
+            labels.append(changes.get("label"))
+            return real_update(**changes)
+
+        box.update = update
+        return box
+
+    monkeypatch.setattr(shared, "LARGE_CONTACTS", 1)  # the demo counts as large
+    monkeypatch.setattr(shared.st, "status", recording_status)
+    at.run()
+    assert not at.exception, at.exception
+    assert labels[0] == f"{title}…" and labels[-1] == f"{title}: done"
+    assert any(label and label.startswith("Building the network of") for label in labels)
+    # What is estimated and from how many: netdash.analysis.betweenness_stage, distance.fragmentation_stage.
+    stage = [label for label in labels if label and label.startswith(
+        ("Computing betweenness exactly (200 practitioners", "Estimating betweenness from 64 randomly chosen",
+         "Measuring fragmentation: distances between all 200 practitioners, E-I test with 1,000 relabellings"))]
+    assert len(stage) == 1, labels
