@@ -545,6 +545,18 @@ def _window_panel(name, version, freq, ties, chosen, _ds):
 
 # COP impact.
 
+#: COP impact's default settings. The Overview shows the verdict of these, through :func:`default_impact`, so
+#: opening COP impact afterwards finds its first view already computed (one value, one cache entry).
+#: IMPACT_BOOTSTRAP is netdash.change.impact.estimators.DASHBOARD_BOOTSTRAP (the report's default too), written out
+#: so that importing this module does not import the impact package (tests/pages/test_pages_change.py checks).
+IMPACT_TIES, IMPACT_BOOTSTRAP = "working", 1000
+
+
+def default_impact(ds, cop_start):
+    """:func:`impact` with COP impact's default settings (:data:`IMPACT_TIES`, :data:`IMPACT_BOOTSTRAP`)."""
+    return impact(ds, cop_start, IMPACT_TIES, IMPACT_BOOTSTRAP)
+
+
 def impact(ds, cop_start, ties, bootstrap):
     """(:func:`netdash.change.impact.impact_estimates` with the staggered analysis, the per-practitioner table).
 

@@ -373,3 +373,65 @@ def test_cop_impact_on_the_demo_states_the_outcome_and_follows_the_ties_setting(
 def test_cop_impact_edge_cases(workspace, dataset, cop_start, message):
     at = _page(workspace, "pages/cop_impact.py", dataset=dataset, cop_start=cop_start)
     assert message in _texts(at.error)
+
+
+# --- the Overview opens with the COP verdict (issue 16, item 2) ---------------------------------------
+
+def _page_links(at):
+    return [e for e in at.main if getattr(e, "type", "") == "page_link"]
+
+
+def test_overview_opens_with_the_cop_verdict_computed_once_for_cop_impact(workspace, monkeypatch):
+    import netdash.change.impact as impact
+    from netdash.change.impact import evaluate_impact
+    from pages import _cached
+
+    for cached in (_cached._impact, _cached._impact_staggered, _cached._impact_design):
+        cached.clear()
+    calls = []
+    original = impact.impact_estimates
+    monkeypatch.setattr(impact, "impact_estimates", lambda *a, **k: calls.append(k) or original(*a, **k))
+
+    at = _page(workspace, "pages/overview.py")
+    assert at.subheader[0].value == "Did the COP connect people across agencies?"
+    verdict = at.success[0].value
+    # The answer comes before the dataset's counts.
+    order = [(getattr(e, "type", ""), str(getattr(e, "value", ""))) for e in at.main]
+    assert order.index(("success", verdict)) < next(k for k, (kind, value) in enumerate(order)
+                                                    if kind == "subheader" and value.startswith("Dataset"))
+    assert verdict.startswith("People who met at the COP went on to work together more often")
+    # Every estimate the verdict states is shown with the interval the verdict gives it.
+    metrics = _metrics(at)
+    shown = {"Met at the COP: extra cross-agency colleagues per attendee": ("+1.36", "95% CI 0.04 to 2.68"),
+             "Attendees' change in cross-agency colleagues minus non-attendees'": ("+2.5", "95% CI -0.3 to 5.2"),
+             "Attendees' change in cross-agency trust ties minus non-attendees'": ("+2.2", "95% CI 1.3 to 3.0")}
+    captions = _texts(at.caption)
+    for label, (value, interval) in shown.items():
+        assert metrics[label] == value
+        assert interval in captions and interval in verdict
+    assert metrics["Pre-trend test"] == "p = 0.36" and "p = 0.36" in verdict
+    assert "an interval that excludes zero" in verdict  # the trust-tie estimate is no longer left out
+    links = _page_links(at)
+    assert [link.proto.page for link in links] == ["cop_impact"]
+    assert calls == [{"bootstrap": _cached.IMPACT_BOOTSTRAP, "staggered": calls[0]["staggered"]}]
+
+    # COP impact with its defaults shows the same sentence, from the same cached value: nothing recomputed.
+    at.switch_page("pages/cop_impact.py").run()
+    assert not at.exception
+    assert at.success[0].value == verdict and len(calls) == 1
+    assert at.selectbox(key="imp_ties").value == _cached.IMPACT_TIES
+    # ... and so do the CLI and the report (evaluate_impact), whatever their bootstrap replicates.
+    assert evaluate_impact(workspace.open("demo"), bootstrap=50)["verdict"] == verdict
+
+
+@pytest.mark.parametrize("dataset, cop_start, kind, message", [
+    ("nocop", None, "info", "This dataset has no COP attendance"),
+    ("allcop", None, "warning", "No verdict: Everyone attended a COP session"),
+    ("demo", DEMO_LAST, "warning", "No verdict: Nobody attended a COP session in the after window"),
+])
+def test_overview_says_plainly_when_there_is_no_verdict(workspace, dataset, cop_start, kind, message):
+    at = _page(workspace, "pages/overview.py", dataset=dataset, cop_start=cop_start)
+    assert message in _texts(getattr(at, kind)) and "COP" not in _texts(at.success) and not at.error
+    assert "Agencies" in _metrics(at)  # the rest of the Overview is there
+    links = _page_links(at)
+    assert [link.proto.page for link in links] == ([] if dataset == "nocop" else ["cop_impact"])
