@@ -494,6 +494,18 @@ def _window_charts(name, version, freq, ties, cop_day, _ds):
     return [_charts.headline_chart(series, measure, markers) for measure in HEADLINE_EXPLANATIONS]
 
 
+def attendee_series(ds, freq, ties):
+    """:func:`netdash.change.windows.attendee_series` of the whole dataset."""
+    return _attendee_series(ds.name, ds.version, freq, ties, ds)
+
+
+@st.cache_data(show_spinner="Counting colleagues of attendees and non-attendees in every window…", max_entries=8)
+def _attendee_series(name, version, freq, ties, _ds):
+    from netdash.change.windows import attendee_series as series
+
+    return series(_ds, freq=freq, ties=ties)
+
+
 def window_maps(ds, freq, ties):
     """(windows, their graphs, everyone in post in any, positions) for Over time's maps (read-only).
 

@@ -305,8 +305,8 @@ def test_over_time_on_the_demo_switches_to_months(workspace):
 def test_over_time_charts_mark_the_sidebar_cop_start(workspace, cop_start):
     # The charts are built once per setting: a different COP start must still move the black line.
     at = _page(workspace, "pages/over_time.py", cop_start=cop_start)
-    marks = [f for f in chart_data(at) if "what" in f.columns]
-    assert len(marks) == len(HEADLINE_EXPLANATIONS)
+    marks = [f for f in chart_data(at) if "what" in f.columns and (f["what"] == "COP start (sidebar)").any()]
+    assert len(marks) == len(HEADLINE_EXPLANATIONS) + 1  # and the attendees' chart
     for frame in marks:
         line = frame.loc[frame["what"] == "COP start (sidebar)", "date"]
         assert list(pd.to_datetime(line)) == [pd.Timestamp(cop_start)]
@@ -435,3 +435,69 @@ def test_overview_says_plainly_when_there_is_no_verdict(workspace, dataset, cop_
     assert "Agencies" in _metrics(at)  # the rest of the Overview is there
     links = _page_links(at)
     assert [link.proto.page for link in links] == ([] if dataset == "nocop" else ["cop_impact"])
+
+
+# --- Over time: trust ties inside a window, axes from zero, attendees against non-attendees (issue 16, item 6) ---
+
+def _chart_specs(at):
+    import json
+
+    return [json.loads(e.proto.spec) for e in at.main if getattr(e, "type", "") == "vega_lite_chart"]
+
+
+def _y_scales(spec):
+    """{y field: scale} of every layer of a chart spec."""
+    out = {}
+    for layer in spec.get("layer", [spec]):
+        y = layer.get("encoding", {}).get("y", {})
+        if "field" in y and "scale" in y:
+            out[y["field"]] = y["scale"]
+    return out
+
+
+@pytest.mark.parametrize("measure, scale", [("n_ties", {"zero": True}), ("isolates", {"zero": True}),
+                                            ("trust_ties", {"zero": True}),
+                                            ("cross_agency_share", {"domain": [0, 1]}),
+                                            ("ei_index", {"domain": [-1, 1]})])
+def test_headline_charts_start_counts_at_zero_and_show_shares_whole(measure, scale):
+    from pages._charts import headline_chart
+
+    series = pd.DataFrame({"start": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+                           "end": pd.to_datetime(["2024-02-01", "2024-03-01"]), "label": ["jan", "feb"],
+                           "partial": [False, False], measure: [0.47, 0.51], "trust_min_months": [1, 1]})
+    spec = headline_chart(series, measure, pd.DataFrame(columns=["date", "what"])).to_dict()
+    assert _y_scales(spec) == {measure: scale}
+    if measure == "trust_ties":
+        assert spec["layer"][0]["title"] == "Trust ties (within-month rule)"  # no markers: the line is first
+
+
+def test_over_time_months_have_trust_ties_and_split_attendees(workspace):
+    from netdash.change.windows import ATTENDEE_GROUPS
+
+    at = _page(workspace, "pages/over_time.py")
+    at.segmented_control(key="ot_freq").set_value("month").run()
+    assert not at.exception
+    assert "Trust ties in months: reciprocated, at least 3 direct contacts within the month" in _texts(at.caption)
+    frames = chart_data(at)
+    headline = next(f for f in frames if "trust_ties" in f.columns)
+    # Under the two-month rule every month had 0 from the logs; inside the month every demo month has some.
+    assert len(headline) == 24 and (headline["trust_ties"] > 0).all()
+    groups = next(f for f in frames if "group" in f.columns and "mean_cross_agency_colleagues" in f.columns)
+    assert len(groups) == 48 and tuple(groups["group"].unique()) == ATTENDEE_GROUPS
+    assert groups["mean_cross_agency_colleagues"].notna().all()
+    specs = _chart_specs(at)
+    scales = {field: scale for spec in specs for field, scale in _y_scales(spec).items()}
+    assert scales["n_ties"] == scales["trust_ties"] == scales["mean_cross_agency_colleagues"] == {"zero": True}
+    assert scales["cross_agency_share"] == {"domain": [0, 1]}
+    assert sum('"Trust ties (within-month rule)"' in e.proto.spec for e in at.main
+               if getattr(e, "type", "") == "vega_lite_chart") == 1
+    assert "There are no trust ties" not in _texts(at.info)
+
+
+def test_over_time_says_why_the_trust_chart_is_empty(workspace, monkeypatch):
+    from pages import _cached
+
+    original = _cached.window_series
+    monkeypatch.setattr(_cached, "window_series", lambda *a: original(*a).assign(trust_ties=0))
+    at = _page(workspace, "pages/over_time.py")
+    assert "No trust ties in any window: no pair had reciprocated, repeated direct contacts" in _texts(at.info)
