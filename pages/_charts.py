@@ -71,7 +71,7 @@ def attendee_chart(series, markers):
     as :func:`headline_chart`. Hidden means (small groups) leave a gap.
     """
     series = series.assign(mid=series["start"] + (series["end"] - series["start"]) / 2)
-    y_title = "Mean cross-agency colleagues per practitioner"
+    y_title = "Cross-agency colleagues (mean)"
     base = alt.Chart(series).encode(
         x=alt.X("mid:T", title=None, axis=alt.Axis(format="%b %Y")),
         y=alt.Y("mean_cross_agency_colleagues:Q", title=y_title, scale=alt.Scale(zero=True)),

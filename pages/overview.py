@@ -99,9 +99,10 @@ def _verdict(ds, cop_start):
     pre = result["pre_trend"]
     cols = st.columns(len(rows) + 1)
     for col, row in zip(cols, rows):
-        col.metric(row["label"], "–" if row["estimate"] is None else f"{row['estimate']:+.{row['digits']}f}",
-                   help=None if row["in_rule"] else "Stated in the verdict, never used to claim an effect.")
-        col.caption(_interval(row))
+        col.metric(row["short_label"], "–" if row["estimate"] is None else f"{row['estimate']:+.{row['digits']}f}",
+                   help=row["label"] + ("." if row["in_rule"] else ": stated in the verdict, never used to claim "
+                                                                    "an effect."))
+        col.caption(f"{row['unit'].capitalize()}; {_interval(row)}")
     cols[-1].metric("Pre-trend test", "not run" if pre["p_value"] is None else f"p = {pre['p_value']:.2f}",
                     help="Did attendees and non-attendees move alike before each attendee joined?")
     cols[-1].caption("Parallel trends doubtful" if pre["parallel_trends_doubtful"] else "No clear diverging trend")

@@ -402,9 +402,9 @@ def test_overview_opens_with_the_cop_verdict_computed_once_for_cop_impact(worksp
     assert verdict.startswith("People who met at the COP went on to work together more often")
     # Every estimate the verdict states is shown with the interval the verdict gives it.
     metrics = _metrics(at)
-    shown = {"Met at the COP: extra cross-agency colleagues per attendee": ("+1.36", "95% CI 0.04 to 2.68"),
-             "Attendees' change in cross-agency colleagues minus non-attendees'": ("+2.5", "95% CI -0.3 to 5.2"),
-             "Attendees' change in cross-agency trust ties minus non-attendees'": ("+2.2", "95% CI 1.3 to 3.0")}
+    shown = {"Pairs who met at the COP": ("+1.36", "95% CI 0.04 to 2.68"),
+             "Cross-agency colleagues": ("+2.5", "95% CI -0.3 to 5.2"),
+             "Cross-agency trust ties": ("+2.2", "95% CI 1.3 to 3.0")}
     captions = _texts(at.caption)
     for label, (value, interval) in shown.items():
         assert metrics[label] == value
