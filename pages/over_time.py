@@ -70,7 +70,8 @@ else:
 with st.expander("The numbers behind the charts"):
     st.dataframe(series.round(dict.fromkeys(HEADLINE_EXPLANATIONS, 3)), hide_index=True, width="stretch")
     _shared.download_csv(series, f"headline_by_{freq}.csv", key="dl_ot_series")
-    st.dataframe(groups.round({"mean_colleagues": 3, "mean_cross_agency_colleagues": 3}), hide_index=True, width="stretch")
+    st.dataframe(groups.round({"mean_colleagues": 3, "mean_cross_agency_colleagues": 3}), hide_index=True,
+                 width="stretch")
     _shared.download_csv(groups, f"attendees_by_{freq}.csv", key="dl_ot_groups")
 
 st.subheader("The network, window by window")

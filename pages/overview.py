@@ -107,11 +107,11 @@ def _verdict(ds, cop_start):
                     help="Did attendees and non-attendees move alike before each attendee joined?")
     cols[-1].caption("Parallel trends doubtful" if pre["parallel_trends_doubtful"] else "No clear diverging trend")
     p = result["periods"]
-    st.caption(f"Whole dataset, whatever the period chosen above: COP start {p['cop_start']} (sidebar), before "
+    st.caption(f"Whole dataset, whatever the sidebar period: COP start {p['cop_start']} (sidebar), before "
                f"{p['before']['start']} to {p['before']['end']} and after {p['after']['start']} to "
                f"{p['after']['end']} ({p['window_length_days']} days each, end dates not included); ties: "
-               f"{_shared.TIES_LABELS[_cached.IMPACT_TIES].lower()}, never COP co-attendance; {result['n_attendees']} attendees, "
-               f"{result['n_non_attendees']} non-attendees.")
+               f"{_shared.TIES_LABELS[_cached.IMPACT_TIES].lower()}, never COP co-attendance; "
+               f"{result['n_attendees']} attendees, {result['n_non_attendees']} non-attendees.")
     st.page_link("pages/cop_impact.py", label="The evidence: COP impact", icon=":material/insights:")
 
 
