@@ -494,6 +494,18 @@ def _window_charts(name, version, freq, ties, cop_day, _ds):
     return [_charts.headline_chart(series, measure, markers) for measure in HEADLINE_EXPLANATIONS]
 
 
+def attendee_series(ds, freq, ties):
+    """:func:`netdash.change.windows.attendee_series` of the whole dataset."""
+    return _attendee_series(ds.name, ds.version, freq, ties, ds)
+
+
+@st.cache_data(show_spinner="Counting colleagues of attendees and non-attendees in every window…", max_entries=8)
+def _attendee_series(name, version, freq, ties, _ds):
+    from netdash.change.windows import attendee_series as series
+
+    return series(_ds, freq=freq, ties=ties)
+
+
 def window_maps(ds, freq, ties):
     """(windows, their graphs, everyone in post in any, positions) for Over time's maps (read-only).
 
@@ -544,6 +556,18 @@ def _window_panel(name, version, freq, ties, chosen, _ds):
 
 
 # COP impact.
+
+#: COP impact's default settings. The Overview shows the verdict of these, through :func:`default_impact`, so
+#: opening COP impact afterwards finds its first view already computed (one value, one cache entry).
+#: IMPACT_BOOTSTRAP is netdash.change.impact.estimators.DASHBOARD_BOOTSTRAP (the report's default too), written out
+#: so that importing this module does not import the impact package (tests/pages/test_pages_change.py checks).
+IMPACT_TIES, IMPACT_BOOTSTRAP = "working", 1000
+
+
+def default_impact(ds, cop_start):
+    """:func:`impact` with COP impact's default settings (:data:`IMPACT_TIES`, :data:`IMPACT_BOOTSTRAP`)."""
+    return impact(ds, cop_start, IMPACT_TIES, IMPACT_BOOTSTRAP)
+
 
 def impact(ds, cop_start, ties, bootstrap):
     """(:func:`netdash.change.impact.impact_estimates` with the staggered analysis, the per-practitioner table).

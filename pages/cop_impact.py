@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from netdash.change.impact import OUTCOME_TIES
-from netdash.change.impact.estimators import DASHBOARD_BOOTSTRAP, dose_response_line
+from netdash.change.impact.estimators import dose_response_line
 from pages import _cached, _shared
 
 st.title("COP impact")
@@ -20,8 +20,8 @@ ds = _shared.current_dataset()
 cop_start = _shared.current_cop_start()
 c1, c2 = st.columns([2, 1])
 ties = c1.selectbox("Ties that count as working together", OUTCOME_TIES, format_func=_shared.TIES_LABELS.get,
-                    key="imp_ties")
-bootstrap = int(c2.number_input("Bootstrap replicates", 200, 20000, DASHBOARD_BOOTSTRAP, 200, key="imp_bootstrap",
+                    index=OUTCOME_TIES.index(_cached.IMPACT_TIES), key="imp_ties")
+bootstrap = int(c2.number_input("Bootstrap replicates", 200, 20000, _cached.IMPACT_BOOTSTRAP, 200, key="imp_bootstrap",
                                 help="More replicates give steadier intervals and take longer."))
 st.caption(
     "Outcome: for each practitioner, the number of distinct colleagues in another agency with whom they had a "
@@ -128,7 +128,7 @@ m1.metric("Difference in change: cross-agency colleagues", f"{did['estimate']:+.
           help="Attendees' mean change minus non-attendees' mean change.")
 m1.caption(_ci(did))
 m2.metric("Difference in change: cross-agency trust ties", f"{trust['estimate']:+.1f}")
-m2.caption(_ci(trust))
+m2.caption(f"{_ci(result['did_trust_dyadic'])} tie-aware, as in the verdict; bootstrap {_ci(trust)}")
 m3.metric("Attendees' mean change", f"{change['attendees']:+.2f}")
 m3.caption(f"{result['n_attendees']} attendees")
 m4.metric("Non-attendees' mean change", f"{change['non_attendees']:+.2f}")

@@ -5,7 +5,8 @@ import streamlit as st
 from netdash.change.headline import HEADLINE_EXPLANATIONS
 from netdash.change.impact import OUTCOME_TIES
 from netdash.change.windows import cop_session_dates
-from pages import _cached, _mapview, _shared
+from netdash.privacy import DEFAULT_THRESHOLD
+from pages import _cached, _charts, _mapview, _shared
 
 st.title("Over time")
 st.caption(
@@ -38,14 +39,40 @@ if series.empty:
 if sessions.empty:
     st.info("Nobody attended a COP session, so there are no sessions to mark on the charts.")
 st.caption("Orange dashed lines: COP sessions. Black dashed line: the COP start set in the sidebar. "
-           "Each point is one window, placed at its middle.")
+           "Each point is one window, placed at its middle. Every y axis starts at zero, or shows the measure's "
+           "whole range (shares, fragmentation and agency NMI 0 to 1; E-I index -1 to 1), so a small wobble "
+           "looks small.")
+if freq == "month":
+    st.caption("Trust ties in months: reciprocated, at least 3 direct contacts within the month (or a trust-survey "
+               "rating). The usual rule also asks for contacts in at least 2 calendar months, which can never hold "
+               "inside one month; quarters use the usual rule.")
+if not series["trust_ties"].any():
+    st.info("No trust ties in any window: no pair had reciprocated, repeated direct contacts (at least 3) inside "
+            "one window, and no trust-survey rating falls in one. The trust-ties chart is empty for that reason.")
 left, right = st.columns(2)
 for k, chart in enumerate(_cached.window_charts(ds, freq, ties, cop_start)):
     (left if k % 2 == 0 else right).altair_chart(chart, width="stretch", height=240)
 
+st.subheader("COP attendees and non-attendees")
+with _shared.shown_errors():
+    groups = _cached.attendee_series(ds, freq, ties)
+if sessions.empty:
+    st.info("Nobody attended a COP session, so there are no attendees to set against non-attendees.")
+else:
+    markers = _charts.chart_markers(sessions, cop_start, first, last)
+    st.altair_chart(_charts.attendee_chart(groups, markers), width="stretch")
+    st.caption("Distinct colleagues in another agency with a tie in the window (the ties chosen above), averaged "
+               "over each group's practitioners in that window. COP attendees: everyone who attended any session "
+               "in the data, before and after they joined, so the orange line before the COP shows where they "
+               "started; attendees are busier people, so what matters is whether the gap widens. A group of fewer "
+               f"than {DEFAULT_THRESHOLD} practitioners in a window is not shown.")
+
 with st.expander("The numbers behind the charts"):
     st.dataframe(series.round(dict.fromkeys(HEADLINE_EXPLANATIONS, 3)), hide_index=True, width="stretch")
     _shared.download_csv(series, f"headline_by_{freq}.csv", key="dl_ot_series")
+    st.dataframe(groups.round({"mean_colleagues": 3, "mean_cross_agency_colleagues": 3}), hide_index=True,
+                 width="stretch")
+    _shared.download_csv(groups, f"attendees_by_{freq}.csv", key="dl_ot_groups")
 
 st.subheader("The network, window by window")
 st.caption("Every practitioner keeps the same place in every window and whichever ties are chosen (the places "

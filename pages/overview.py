@@ -1,9 +1,10 @@
-"""Overview: what is in the dataset, how clean it is, and the headline counts."""
+"""Overview: the COP verdict first, then what is in the dataset, how clean it is, and the headline counts."""
 
 import altair as alt
 import streamlit as st
 
 from netdash.change.headline import CROSS_AGENCY_SHARES, format_share
+from netdash.errors import NetdashError
 from pages import _cached, _shared
 
 st.title("Overview")
@@ -14,6 +15,11 @@ st.caption(
 
 ds = _shared.current_dataset()
 period = _shared.current_period()
+cop_start = _shared.current_cop_start()
+
+st.subheader("Did the COP connect people across agencies?")
+# Filled last: the verdict takes seconds the first time, and the counts below need not wait for it.
+verdict_box = st.container()
 
 with _shared.shown_errors():
     summary, monthly = _cached.overview(ds, period)
@@ -64,3 +70,50 @@ if warnings:
             st.text(w)
 else:
     st.success("No data-quality warnings were noted when this dataset was imported.")
+
+
+def _interval(row):
+    digits = row["digits"]
+    return ("no interval" if row["ci_low"] is None
+            else f"95% CI {row['ci_low']:.{digits}f} to {row['ci_high']:.{digits}f}")
+
+
+def _verdict(ds, cop_start):
+    """The COP impact verdict with COP impact's default settings, and every estimate it states."""
+    if ds.cop_attendance.empty:
+        st.info("This dataset has no COP attendance (no rows in cop_attendance.csv), so there is no COP to "
+                "evaluate and no verdict. Import the attendance on the Data page to see one here.")
+        return
+    try:
+        with st.spinner("Working out the COP verdict (a few seconds the first time): comparing pairs who met at "
+                        "a session with pairs who had not, and attendees' new cross-agency colleagues with "
+                        "non-attendees'…"):
+            result, _ = _cached.default_impact(ds, cop_start)
+    except NetdashError as err:
+        st.warning(f"No verdict: {_shared.md(err)}")
+        st.page_link("pages/cop_impact.py", label="COP impact: the settings and the evidence",
+                     icon=":material/insights:")
+        return
+    (st.success if result["claims_effect"] else st.info)(result["verdict"])  # as COP impact shows it
+    rows = result["verdict_estimates"]
+    pre = result["pre_trend"]
+    cols = st.columns(len(rows) + 1)
+    for col, row in zip(cols, rows):
+        col.metric(row["short_label"], "–" if row["estimate"] is None else f"{row['estimate']:+.{row['digits']}f}",
+                   help=row["label"] + ("." if row["in_rule"] else ": stated in the verdict, never used to claim "
+                                                                    "an effect."))
+        col.caption(f"{row['unit'].capitalize()}; {_interval(row)}")
+    cols[-1].metric("Pre-trend test", "not run" if pre["p_value"] is None else f"p = {pre['p_value']:.2f}",
+                    help="Did attendees and non-attendees move alike before each attendee joined?")
+    cols[-1].caption("Parallel trends doubtful" if pre["parallel_trends_doubtful"] else "No clear diverging trend")
+    p = result["periods"]
+    st.caption(f"Whole dataset, whatever the sidebar period: COP start {p['cop_start']} (sidebar), before "
+               f"{p['before']['start']} to {p['before']['end']} and after {p['after']['start']} to "
+               f"{p['after']['end']} ({p['window_length_days']} days each, end dates not included); ties: "
+               f"{_shared.TIES_LABELS[_cached.IMPACT_TIES].lower()}, never COP co-attendance; "
+               f"{result['n_attendees']} attendees, {result['n_non_attendees']} non-attendees.")
+    st.page_link("pages/cop_impact.py", label="The evidence: COP impact", icon=":material/insights:")
+
+
+with verdict_box:
+    _verdict(ds, cop_start)

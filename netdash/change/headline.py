@@ -269,7 +269,7 @@ def _matrix_of_codes(ds, period, nodes, ties, window_days):
     return GraphMatrix(ids, u, v, node_attrs={"agency": nodes["agency"]})
 
 
-def headline_measures(ds, period, *, ties="working", window_days=90, seed=0):
+def headline_measures(ds, period, *, ties="working", window_days=90, seed=0, trust_rule=None):
     """The headline measures of the practitioner network of ``period``, for Over time and the report.
 
     Parameters
@@ -281,6 +281,11 @@ def headline_measures(ds, period, *, ties="working", window_days=90, seed=0):
     window_days : int, default 90
     seed : int, default 0
         Louvain seed for ``agency_nmi``.
+    trust_rule : dict, optional
+        Keyword options of :func:`netdash.metrics.trust.trust_edges` for
+        ``trust_ties``; the default rule when not given. Over time gives one
+        month's windows a rule that can hold inside a month
+        (:func:`netdash.change.windows.window_trust_rule`).
 
     Returns
     -------
@@ -288,7 +293,8 @@ def headline_measures(ds, period, *, ties="working", window_days=90, seed=0):
         :func:`network_headline` of the network of
         :func:`netdash.networks.graphs.practitioner_graph` (built from its
         edge table, no networkx graph), with ``trust_ties`` the edges of
-        :func:`netdash.metrics.trust.trust_graph` (default rule).
+        :func:`netdash.metrics.trust.trust_graph` (default rule unless
+        ``trust_rule`` says otherwise).
     """
     nodes = graphs.practitioner_nodes(ds, period)
     M = _matrix_of_codes(ds, period, nodes, ties, window_days)
@@ -297,5 +303,5 @@ def headline_measures(ds, period, *, ties="working", window_days=90, seed=0):
         M = GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
                                    node_attrs={"agency": nodes["agency"]})
     # trust_edges lists each pair once (a < b), so its trust ties are the trust graph's edges.
-    trust_ties = int(trust_edges(ds, period)["is_trust_tie"].astype(bool).sum())
+    trust_ties = int(trust_edges(ds, period, **(trust_rule or {}))["is_trust_tie"].astype(bool).sum())
     return network_headline(M, trust_ties=trust_ties, seed=seed)

@@ -1,6 +1,7 @@
 """Calendar windows, the headline measures over time, and where the COP splits a period.
 
-- :func:`windows` and :func:`headline_series`: the Over time charts;
+- :func:`windows`, :func:`headline_series` and :func:`attendee_series`: the
+  Over time charts;
 - :func:`cop_session_dates`: the chart markers;
 - :func:`equal_windows`: THE before and after windows of every comparison
   with the COP start (Before & after, COP impact, the report, the client
@@ -11,19 +12,26 @@
   to show, when two compared periods are not equal.
 """
 
+import numpy as np
 import pandas as pd
 
 from netdash.change.headline import headline_measures
 from netdash.dataset import NO_COP_DATA
 from netdash.errors import AnalysisError, InvalidInputError
+from netdash.networks import graphs
 from netdash.periods import Period, parse_day
+from netdash.privacy import DEFAULT_THRESHOLD
 
-__all__ = ["windows", "headline_series", "cop_session_dates", "equal_windows", "split_at", "split_period",
-           "period_notes", "period_days", "per_30_days", "RATE_MEASURES"]
+__all__ = ["windows", "headline_series", "attendee_series", "window_trust_rule", "cop_session_dates",
+           "equal_windows", "split_at", "split_period", "period_notes", "period_days", "per_30_days",
+           "RATE_MEASURES", "ATTENDEE_GROUPS"]
 
 #: Headline measures that count ties, so grow with a period's length: shown per 30 days beside the counts
 #: when two compared periods differ in length (``isolates`` counts people, not events, and is not scaled).
 RATE_MEASURES = ("n_ties", "trust_ties")
+
+#: The two groups of :func:`attendee_series`, in display order.
+ATTENDEE_GROUPS = ("COP attendees (ever)", "Non-attendees")
 
 _DAY = pd.Timedelta(days=1)
 
@@ -69,6 +77,33 @@ def windows(start, end, *, freq="quarter"):
     return [Period(p.start_time.normalize(), (p + 1).start_time.normalize()) for p in spans]
 
 
+def window_trust_rule(window):
+    """The trust rule of a calendar window: the default rule, its months asked for capped at the window's.
+
+    The default rule (:mod:`netdash.metrics.trust`) asks for contacts in at
+    least 2 calendar months, which can never hold inside a one-month window:
+    every month would show 0 trust ties from the logs. In a window of one
+    calendar month a trust tie therefore needs contacts in that month only
+    (still reciprocated and at least 3 of them); in a quarter the default rule
+    applies unchanged. Survey ratings decide as always.
+
+    Returns
+    -------
+    dict
+        Keyword options of :func:`netdash.metrics.trust.trust_edges`:
+        ``{"min_months": 1 or 2}``.
+
+    Examples
+    --------
+    >>> window_trust_rule(windows("2024-02-10", "2024-02-20", freq="month")[0])
+    {'min_months': 1}
+    >>> window_trust_rule(windows("2024-02-10", "2024-02-20", freq="quarter")[0])
+    {'min_months': 2}
+    """
+    months = len(pd.period_range(window.start, window.end - _DAY, freq="M"))
+    return {"min_months": min(2, months)}
+
+
 def headline_series(ds, *, freq="quarter", ties="working", window_days=90, seed=0):
     """The headline measures for each calendar window, for "Over time" charts.
 
@@ -90,9 +125,11 @@ def headline_series(ds, *, freq="quarter", ties="working", window_days=90, seed=
         One row per window: ``start``, ``end`` (exclusive), ``label``,
         ``partial`` (True when the window reaches outside the dataset's
         dates, so counts in it are not comparable with full windows), then the
-        fields of :func:`netdash.change.headline.headline_measures`. Empty when the
-        dataset has no dated rows. COP session dates for chart markers come
-        from :func:`cop_session_dates`.
+        fields of :func:`netdash.change.headline.headline_measures`, then
+        ``trust_min_months``: the months a trust tie needed in that window
+        (:func:`window_trust_rule`: 1 in months, 2 in quarters). Empty when
+        the dataset has no dated rows. COP session dates for chart markers
+        come from :func:`cop_session_dates`.
     """
     first, last = ds.date_range
     if first is None:
@@ -101,9 +138,77 @@ def headline_series(ds, *, freq="quarter", ties="working", window_days=90, seed=
     for w in windows(first, last, freq=freq):
         row = {"start": w.start, "end": w.end, "label": w.label(),
                "partial": bool(w.start < first or w.end - pd.Timedelta(days=1) > last)}
-        row.update(headline_measures(ds, w, ties=ties, window_days=window_days, seed=seed))
+        rule = window_trust_rule(w)
+        row.update(headline_measures(ds, w, ties=ties, window_days=window_days, seed=seed, trust_rule=rule))
+        row["trust_min_months"] = rule["min_months"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _colleagues(nodes, edges):
+    """Distinct colleagues, and distinct colleagues in another agency, of every node (aligned with ``nodes``)."""
+    ids = pd.Index(nodes["practitioner_id"], dtype=object)
+    u, v = ids.get_indexer(edges["source"]), ids.get_indexer(edges["target"])
+    keep = (u >= 0) & (v >= 0) & (u != v)
+    u, v = u[keep], v[keep]
+    # A missing agency is one more agency, the same for everyone (as the headline's cross-agency share).
+    agency = pd.factorize(nodes["agency"].to_numpy(dtype=object), use_na_sentinel=True)[0]
+    cross = agency[u] != agency[v]
+    n = len(ids)
+    return (np.bincount(np.r_[u, v], minlength=n),
+            np.bincount(np.r_[u[cross], v[cross]], minlength=n))
+
+
+def attendee_series(ds, *, freq="quarter", ties="working", window_days=90, min_count=DEFAULT_THRESHOLD):
+    """Colleagues per practitioner window by window, COP attendees against non-attendees.
+
+    Parameters
+    ----------
+    ds : Dataset
+    freq : {"month", "quarter"}, default "quarter"
+    ties : str, default "working"
+        Tie choice of :func:`netdash.networks.graphs.practitioner_edges`.
+    window_days : int, default 90
+        Co-working window.
+    min_count : int, default 5
+        A group with fewer practitioners in a window has its count and means
+        hidden (NaN): a mean over so few is close to their own figures
+        (:mod:`netdash.privacy`).
+
+    Returns
+    -------
+    DataFrame
+        Two rows per window (:data:`ATTENDEE_GROUPS`: practitioners who
+        attended any COP session in the dataset, and everyone else), with
+        ``start``, ``end``, ``label``, ``partial`` as :func:`headline_series`,
+        ``group``, ``practitioners`` (the window's practitioner nodes in the
+        group: in post or active in it, isolates included), ``mean_colleagues``
+        and ``mean_cross_agency_colleagues`` (distinct colleagues with a tie,
+        and those in another agency, averaged over the group's practitioners).
+        Group membership is fixed over time ("ever"), so the attendees' line
+        before the COP shows where they started. Undirected; weights ignored.
+        Empty when the dataset has no dated rows.
+    """
+    first, last = ds.date_range
+    columns = ["start", "end", "label", "partial", "group", "practitioners", "mean_colleagues",
+               "mean_cross_agency_colleagues"]
+    if first is None:
+        return pd.DataFrame(columns=columns)
+    attendees = set(ds.cop_attendance["practitioner_id"])
+    rows = []
+    for w in windows(first, last, freq=freq):
+        nodes = graphs.practitioner_nodes(ds, w)
+        degree, cross = _colleagues(nodes, graphs.practitioner_edges(ds, w, ties=ties, window_days=window_days))
+        attended = nodes["practitioner_id"].isin(attendees).to_numpy()
+        for group, members in zip(ATTENDEE_GROUPS, (attended, ~attended)):
+            n = int(members.sum())
+            shown = n >= min_count
+            rows.append({"start": w.start, "end": w.end, "label": w.label(),
+                         "partial": bool(w.start < first or w.end - _DAY > last), "group": group,
+                         "practitioners": n if shown else np.nan,
+                         "mean_colleagues": degree[members].mean() if shown else np.nan,
+                         "mean_cross_agency_colleagues": cross[members].mean() if shown else np.nan})
+    return pd.DataFrame(rows, columns=columns)
 
 
 def cop_session_dates(ds):

@@ -5,7 +5,9 @@ import pandas as pd
 import pytest
 
 from netdash.dataset import Dataset
-from netdash.change.windows import cop_session_dates, headline_series, windows
+from netdash.change.headline import headline_measures
+from netdash.change.windows import (ATTENDEE_GROUPS, attendee_series, cop_session_dates, headline_series,
+                                    window_trust_rule, windows)
 from netdash.change.dynamics import tie_change_summary, tie_changes, trust_tie_changes
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
@@ -145,6 +147,44 @@ def test_headline_series_one_row_per_quarter(small_ds):
     assert series["isolates"].tolist() == [0, 1]
     assert series["trust_ties"].tolist() == [0, 1]
     assert series["partial"].tolist() == [True, True]
+
+
+def test_monthly_trust_ties_use_a_rule_that_can_hold_inside_a_month(small_ds):
+    # Issue 16: the default rule asks for contacts in 2 calendar months, so no month could ever have a trust tie.
+    months = headline_series(small_ds, freq="month")
+    assert months["trust_min_months"].tolist() == [1] * 5
+    assert months["trust_ties"].tolist() == [0] * 5  # h2-p1 has only 2 contacts in April and 1 in May
+    # A third April contact: a trust tie inside April (reciprocated, 3 contacts), not under the default rule.
+    records = small_ds.contacts.assign(date=small_ds.contacts["date"].dt.strftime("%Y-%m-%d"))
+    ds = Dataset.from_records(agencies=small_ds.agencies, practitioners=small_ds.practitioners,
+                              contacts=pd.concat([records, pd.DataFrame([_contact("2024-04-25", "p1", "h2")])]),
+                              cop_attendance=small_ds.cop_attendance)
+    months = headline_series(ds, freq="month")
+    assert months["trust_ties"].tolist() == [0, 0, 0, 1, 0]
+    april = windows("2024-04-01", "2024-04-30", freq="month")[0]
+    assert window_trust_rule(april) == {"min_months": 1}
+    assert headline_measures(ds, april)["trust_ties"] == 0  # the default rule in one month
+    quarters = headline_series(ds, freq="quarter")
+    assert quarters["trust_min_months"].tolist() == [2, 2] and quarters["trust_ties"].tolist() == [0, 1]
+
+
+def test_attendee_series_hand_worked(small_ds):
+    """Attendees (ever): h2, p1; non-attendee: h1.
+
+    Q1 ties h1-h2 (within) and h1-p1 (across): attendees' colleagues (1 + 1) / 2 = 1, across (0 + 1) / 2 = 0.5;
+    h1: 2 and 1. Q2 tie h2-p1 (across): attendees 1 and 1; h1 0 and 0.
+    """
+    got = attendee_series(small_ds, freq="quarter", min_count=1)
+    assert got["group"].tolist() == list(ATTENDEE_GROUPS) * 2
+    assert got["practitioners"].tolist() == [2, 1, 2, 1]
+    assert got["mean_colleagues"].tolist() == [1.0, 2.0, 1.0, 0.0]
+    assert got["mean_cross_agency_colleagues"].tolist() == [0.5, 1.0, 1.0, 0.0]
+    assert got["partial"].tolist() == [True] * 4
+    # Groups smaller than the threshold (5 by default) are hidden, not shown as means of one or two people.
+    hidden = attendee_series(small_ds, freq="quarter")
+    assert hidden[["practitioners", "mean_colleagues", "mean_cross_agency_colleagues"]].isna().all().all()
+    # The ties setting is followed: no co-working in this data, so "coworking" leaves nobody a colleague.
+    assert attendee_series(small_ds, freq="quarter", ties="coworking", min_count=1)["mean_colleagues"].eq(0).all()
 
 
 def test_trust_tie_changes_gains_the_q2_trust_tie(small_ds):

@@ -126,6 +126,39 @@ def test_trust_did_counts_cross_agency_trust_ties():
     assert result["did_trust_ties"] == {"estimate": 1.0, "ci_low": 1.0, "ci_high": 1.0}
 
 
+def test_trust_did_has_a_tie_aware_interval_and_the_verdict_states_it():
+    """a1-b1 (attendees) become a trust tie after the COP; a1-a2, a trust tie before, is within agency A.
+
+    Trust DiD = 1 - 0 = 1. Every attendee's change is exactly 1 (psi = 0), but the one new tie is shared
+    by both attendees: the dyadic-robust variance is 2 x (1/2)(1/2) x 1^2 = 0.5, so the interval is
+    1 +/- 1.959964 x sqrt(0.5) = -0.39 to 2.39, where the bootstrap's is 1 to 1.
+    """
+    from netdash.change.impact import impact_design
+    from netdash.change.impact.design import trust_pair_changes
+
+    contacts = [_contact("2024-01-02", "a2", "b2"),
+                _contact("2024-01-10", "a1", "a2"), _contact("2024-01-11", "a2", "a1"),
+                _contact("2024-02-10", "a1", "a2"),
+                _contact("2024-08-01", "a1", "b1"), _contact("2024-08-02", "b1", "a1"),
+                _contact("2024-09-03", "a1", "b1"), _contact("2024-12-29", "a2", "b2")]
+    ds = _dataset(["a1", "a2", "b1", "b2"], contacts, _session("2024-07-01", "a1", "b1"))
+    design = impact_design(ds)
+    a, b, change = trust_pair_changes(ds, design)
+    ids = design.table["practitioner_id"].tolist()
+    assert [(ids[i], ids[j], d) for i, j, d in zip(a, b, change)] == [("a1", "b1", 1.0)]
+    result = evaluate_impact(ds, bootstrap=100)
+    trust = result["did_trust_dyadic"]
+    assert trust["estimate"] == 1.0
+    assert trust["ci_high"] - 1.0 == pytest.approx(1.959964 * 0.5 ** 0.5, rel=1e-5)
+    assert ("Cross-agency trust ties, a second person-level outcome that is reported but not used to claim an "
+            "effect: attendees' change relative to non-attendees was +1.0 (95% CI -0.4 to 2.4), an interval "
+            "that includes zero.") in result["verdict"]
+    rows = {e["key"]: e for e in result["verdict_estimates"]}
+    assert list(rows)[-1] == "did_trust_ties" and rows["did_trust_ties"]["ci_low"] == trust["ci_low"]
+    # The sentence does not depend on the bootstrap: the page, the report and the CLI use different numbers.
+    assert evaluate_impact(ds, bootstrap=50, seed=3)["verdict"] == result["verdict"]
+
+
 def test_did_estimate_interval_contains_known_difference():
     rng = np.random.default_rng(4)
     change = np.concatenate([rng.normal(3, 1, 200), rng.normal(1, 1, 300)])

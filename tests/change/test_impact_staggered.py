@@ -198,6 +198,33 @@ def test_event_study_variance_is_the_unbiased_one_for_a_small_cohort():
     assert out["V"][-1, -1] == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("trust, where", [({"estimate": 2.15, "ci_low": 1.38, "ci_high": 2.94}, "excludes zero"),
+                                          ({"estimate": 0.4, "ci_low": -0.5, "ci_high": 1.3}, "includes zero")])
+def test_verdict_states_the_trust_tie_estimate_but_never_claims_on_it(trust, where):
+    # Issue 16: a trust-tie estimate whose interval excluded zero went unmentioned.
+    person = {"att": {"estimate": 1.3, "ci_low": 0.4, "ci_high": 2.2},
+              "trend_adjusted": {"estimate": 1.1, "ci_low": -0.7, "ci_high": 2.9}}
+    pairs = {"pairs": 400, "new_ties": 60, "expected_new_ties": 30.0, "horizon": 6,
+             "excess_per_attendee": 0.86, "ci_low": 0.3, "ci_high": 1.4}
+    unclear = {**pairs, "excess_per_attendee": 0.1, "ci_low": -0.4, "ci_high": 0.6}
+    for m, claims in ((pairs, True), (unclear, False)):
+        v = impact_verdict(person, {"p_value": 0.6}, m, trust=trust)
+        assert v["claims_effect"] is claims  # the same claim as without the trust figure
+        assert v["claims_effect"] == impact_verdict(person, {"p_value": 0.6}, m)["claims_effect"]
+        text = (f"{trust['estimate']:+.1f} (95% CI {trust['ci_low']:.1f} to {trust['ci_high']:.1f}), "
+                f"an interval that {where}")
+        assert text in v["verdict"]
+        rows = {e["key"]: e for e in v["estimates"]}
+        assert rows["did_trust_ties"]["in_rule"] is False and rows["did_trust_ties"]["estimate"] == trust["estimate"]
+        assert rows["headline"]["ci_low"] == 0.4 and rows["met_at_cop"]["ci_high"] == m["ci_high"]
+        # every interval listed is in the sentence
+        for row in v["estimates"]:
+            assert f"95% CI {row['ci_low']:.{row['digits']}f} to {row['ci_high']:.{row['digits']}f}" in v["verdict"]
+    # Without it the verdict says nothing about trust and does not list it.
+    v = impact_verdict(person, {"p_value": 0.6}, pairs)
+    assert "trust" not in v["verdict"] and "did_trust_ties" not in [e["key"] for e in v["estimates"]]
+
+
 def test_tie_panel_from_a_dataset():
     """a1, b1 attend from July 2024 (month 6); a1-b1 contact in Aug, a2-b2 in Feb and Aug."""
     prac = [{"practitioner_id": p, "agency_id": p[0].upper(), "role": "worker"} for p in ("a1", "a2", "b1", "b2")]

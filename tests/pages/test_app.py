@@ -150,7 +150,7 @@ def test_dataset_name_is_not_markdown_on_the_overview(app_workspace, tmp_path, d
         at.run()
         at.sidebar.selectbox(key="dataset").set_value(name).run()
         assert not at.exception
-        heading = at.subheader[0].value
+        heading = next(h.value for h in at.subheader if h.value.startswith("Dataset"))  # after the COP verdict
         assert r"\!\[t\]\(https\://example\.org/t\.png\)" in heading
     finally:
         app_workspace.delete(name)

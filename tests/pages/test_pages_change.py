@@ -305,8 +305,8 @@ def test_over_time_on_the_demo_switches_to_months(workspace):
 def test_over_time_charts_mark_the_sidebar_cop_start(workspace, cop_start):
     # The charts are built once per setting: a different COP start must still move the black line.
     at = _page(workspace, "pages/over_time.py", cop_start=cop_start)
-    marks = [f for f in chart_data(at) if "what" in f.columns]
-    assert len(marks) == len(HEADLINE_EXPLANATIONS)
+    marks = [f for f in chart_data(at) if "what" in f.columns and (f["what"] == "COP start (sidebar)").any()]
+    assert len(marks) == len(HEADLINE_EXPLANATIONS) + 1  # and the attendees' chart
     for frame in marks:
         line = frame.loc[frame["what"] == "COP start (sidebar)", "date"]
         assert list(pd.to_datetime(line)) == [pd.Timestamp(cop_start)]
@@ -373,3 +373,135 @@ def test_cop_impact_on_the_demo_states_the_outcome_and_follows_the_ties_setting(
 def test_cop_impact_edge_cases(workspace, dataset, cop_start, message):
     at = _page(workspace, "pages/cop_impact.py", dataset=dataset, cop_start=cop_start)
     assert message in _texts(at.error)
+
+
+# --- the Overview opens with the COP verdict (issue 16, item 2) ---------------------------------------
+
+def _page_links(at):
+    return [e for e in at.main if getattr(e, "type", "") == "page_link"]
+
+
+def _verdict_text(at):
+    """The verdict box: the success or info box that ends as every verdict does."""
+    return next(e.value for e in [*at.success, *at.info] if e.value.endswith("not proof that the COP caused it."))
+
+
+def test_overview_opens_with_the_cop_verdict_computed_once_for_cop_impact(workspace, monkeypatch):
+    import netdash.change.impact as impact
+    from netdash.change.impact import evaluate_impact
+    from pages import _cached
+
+    for cached in (_cached._impact, _cached._impact_staggered, _cached._impact_design):
+        cached.clear()
+    calls = []
+    original = impact.impact_estimates
+    monkeypatch.setattr(impact, "impact_estimates", lambda *a, **k: calls.append(k) or original(*a, **k))
+
+    at = _page(workspace, "pages/overview.py")
+    assert at.subheader[0].value == "Did the COP connect people across agencies?"
+    verdict = _verdict_text(at)
+    # The answer comes before the dataset's counts.
+    order = [str(getattr(e, "value", "")) for e in at.main]
+    assert order.index(verdict) < next(k for k, value in enumerate(order) if value.startswith("Dataset"))
+    assert verdict.startswith("No clear difference: attendees gained +1.9 cross-agency colleagues")
+    # Every estimate the verdict states is shown with the interval the verdict gives it.
+    metrics = _metrics(at)
+    shown = {"Cross-agency colleagues": ("+1.9", "95% CI -0.7 to 4.5"),
+             "Pairs who met at the COP": ("+1.36", "95% CI 0.04 to 2.68"),
+             "Cross-agency trust ties": ("+2.2", "95% CI 1.3 to 3.0")}
+    captions = _texts(at.caption)
+    for label, (value, interval) in shown.items():
+        assert metrics[label] == value
+        assert interval in captions and interval in verdict
+    assert metrics["Pre-trend test"] == "p = 0.58" and "p = 0.58" in verdict
+    assert "an interval that excludes zero" in verdict  # the trust-tie estimate is no longer left out
+    links = _page_links(at)
+    assert [link.proto.page for link in links] == ["cop_impact"]
+    assert calls == [{"bootstrap": _cached.IMPACT_BOOTSTRAP, "staggered": calls[0]["staggered"]}]
+
+    # COP impact with its defaults shows the same sentence, from the same cached value: nothing recomputed.
+    at.switch_page("pages/cop_impact.py").run()
+    assert not at.exception
+    assert _verdict_text(at) == verdict and len(calls) == 1
+    assert at.selectbox(key="imp_ties").value == _cached.IMPACT_TIES
+    # ... and so do the CLI and the report (evaluate_impact), whatever their bootstrap replicates.
+    assert evaluate_impact(workspace.open("demo"), bootstrap=50)["verdict"] == verdict
+
+
+@pytest.mark.parametrize("dataset, cop_start, kind, message", [
+    ("nocop", None, "info", "This dataset has no COP attendance"),
+    ("allcop", None, "warning", "No verdict: Everyone attended a COP session"),
+    ("demo", DEMO_LAST, "warning", "No verdict: Nobody attended a COP session in the after window"),
+])
+def test_overview_says_plainly_when_there_is_no_verdict(workspace, dataset, cop_start, kind, message):
+    at = _page(workspace, "pages/overview.py", dataset=dataset, cop_start=cop_start)
+    assert message in _texts(getattr(at, kind)) and "COP" not in _texts(at.success) and not at.error
+    assert "Agencies" in _metrics(at)  # the rest of the Overview is there
+    links = _page_links(at)
+    assert [link.proto.page for link in links] == ([] if dataset == "nocop" else ["cop_impact"])
+
+
+# --- Over time: trust ties inside a window, axes from zero, attendees against non-attendees (issue 16, item 6) ---
+
+def _chart_specs(at):
+    import json
+
+    return [json.loads(e.proto.spec) for e in at.main if getattr(e, "type", "") == "vega_lite_chart"]
+
+
+def _y_scales(spec):
+    """{y field: scale} of every layer of a chart spec."""
+    out = {}
+    for layer in spec.get("layer", [spec]):
+        y = layer.get("encoding", {}).get("y", {})
+        if "field" in y and "scale" in y:
+            out[y["field"]] = y["scale"]
+    return out
+
+
+@pytest.mark.parametrize("measure, scale", [("n_ties", {"zero": True}), ("isolates", {"zero": True}),
+                                            ("trust_ties", {"zero": True}),
+                                            ("cross_agency_share", {"domain": [0, 1]}),
+                                            ("ei_index", {"domain": [-1, 1]})])
+def test_headline_charts_start_counts_at_zero_and_show_shares_whole(measure, scale):
+    from pages._charts import headline_chart
+
+    series = pd.DataFrame({"start": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+                           "end": pd.to_datetime(["2024-02-01", "2024-03-01"]), "label": ["jan", "feb"],
+                           "partial": [False, False], measure: [0.47, 0.51], "trust_min_months": [1, 1]})
+    spec = headline_chart(series, measure, pd.DataFrame(columns=["date", "what"])).to_dict()
+    assert _y_scales(spec) == {measure: scale}
+    if measure == "trust_ties":
+        assert spec["layer"][0]["title"] == "Trust ties (within-month rule)"  # no markers: the line is first
+
+
+def test_over_time_months_have_trust_ties_and_split_attendees(workspace):
+    from netdash.change.windows import ATTENDEE_GROUPS
+
+    at = _page(workspace, "pages/over_time.py")
+    at.segmented_control(key="ot_freq").set_value("month").run()
+    assert not at.exception
+    assert "Trust ties in months: reciprocated, at least 3 direct contacts within the month" in _texts(at.caption)
+    frames = chart_data(at)
+    headline = next(f for f in frames if "trust_ties" in f.columns)
+    # Under the two-month rule every month had 0 from the logs; inside the month every demo month has some.
+    assert len(headline) == 24 and (headline["trust_ties"] > 0).all()
+    groups = next(f for f in frames if "group" in f.columns and "mean_cross_agency_colleagues" in f.columns)
+    assert len(groups) == 48 and tuple(groups["group"].unique()) == ATTENDEE_GROUPS
+    assert groups["mean_cross_agency_colleagues"].notna().all()
+    specs = _chart_specs(at)
+    scales = {field: scale for spec in specs for field, scale in _y_scales(spec).items()}
+    assert scales["n_ties"] == scales["trust_ties"] == scales["mean_cross_agency_colleagues"] == {"zero": True}
+    assert scales["cross_agency_share"] == {"domain": [0, 1]}
+    assert sum('"Trust ties (within-month rule)"' in e.proto.spec for e in at.main
+               if getattr(e, "type", "") == "vega_lite_chart") == 1
+    assert "There are no trust ties" not in _texts(at.info)
+
+
+def test_over_time_says_why_the_trust_chart_is_empty(workspace, monkeypatch):
+    from pages import _cached
+
+    original = _cached.window_series
+    monkeypatch.setattr(_cached, "window_series", lambda *a: original(*a).assign(trust_ties=0))
+    at = _page(workspace, "pages/over_time.py")
+    assert "No trust ties in any window: no pair had reciprocated, repeated direct contacts" in _texts(at.info)

@@ -19,12 +19,14 @@ import math
 import numpy as np
 
 from netdash.errors import AnalysisError
-from netdash.change.impact.design import OUTCOME_TIES, ImpactDesign, impact_design, impact_table
+from netdash.change.impact.design import (OUTCOME_TIES, ImpactDesign, impact_design, impact_table,
+                                          trust_pair_changes)
 from netdash.change.impact.estimators import did_estimate, dose_response
 from netdash.change.impact.matching import (balance_table, baseline_covariates, caliper_width,
                                      matched_did, propensity_logit)
 from netdash.change.impact.panel import (HORIZON_MONTHS, PRE_TREND_MONTHS, ROLLING_MONTHS, TREND_MONTHS,
                                         panel_estimates, tie_panel)
+from netdash.change.impact.staggered import did_dyadic
 from netdash.change.impact.verdict import PRE_TREND_ALPHA, impact_verdict
 
 __all__ = ["OUTCOME_TIES", "ImpactDesign", "evaluate_impact", "impact_design", "impact_estimates", "impact_table",
@@ -62,7 +64,9 @@ def _rules(design, window_days, caliper):
         "Difference-in-differences: mean change (after minus before) of attendees minus that of "
         "non-attendees. 95% intervals: percentile bootstrap, resampling practitioners within attendees "
         "and within non-attendees separately.",
-        "Trust: the same difference-in-differences for distinct cross-agency trust ties.",
+        "Trust: the same difference-in-differences for distinct cross-agency trust ties (default trust rule: "
+        "reciprocated, at least 3 direct contacts in at least 2 calendar months of the window, or the trust "
+        "survey). The verdict states it with a dyadic-robust interval but does not use it to claim an effect.",
         "Matching: logistic propensity score on baseline agency, role, degree, cross-agency ties and "
         f"caseload (distinct clients before); 1:1 nearest neighbour on the logit, with replacement, "
         f"within {caliper} SD of the logit.",
@@ -219,6 +223,10 @@ def evaluate_impact(ds, *, cop_start=None, window_days=90, bootstrap=2000, seed=
         ``met_at_cop`` ({pairs, new_ties, expected_new_ties,
         excess_per_attendee, ci_low, ci_high, ...}), ``did_dyadic`` (the
         difference-in-differences with a dyadic-robust interval),
+        ``did_trust_dyadic`` (the trust-tie difference-in-differences with a
+        dyadic-robust interval), ``verdict_estimates`` (every estimate the
+        verdict states with an interval, in its order: list of {key, label,
+        short_label, unit, estimate, ci_low, ci_high, digits, in_rule}),
         ``series`` (monthly mean outcome of attendees and non-attendees),
         ``event_study_window_months``. Cohort sizes are not exported (small numbers).
 
@@ -240,8 +248,11 @@ def staggered_estimates(ds, design):
     """The staggered-adoption analysis of a design: event study, pre-trend test, met-at-COP pairs.
 
     :func:`netdash.change.impact.panel.panel_estimates` on
-    :func:`netdash.change.impact.panel.tie_panel`; no resampling, so it does
-    not depend on ``bootstrap`` or ``seed``.
+    :func:`netdash.change.impact.panel.tie_panel`, and ``did_trust``: the
+    difference-in-differences of cross-agency trust ties with a
+    dyadic-robust interval (:func:`netdash.change.impact.staggered.did_dyadic`
+    on :func:`netdash.change.impact.design.trust_pair_changes`). No
+    resampling, so it does not depend on ``bootstrap`` or ``seed``.
 
     Raises
     ------
@@ -249,7 +260,14 @@ def staggered_estimates(ds, design):
         As :func:`impact_estimates`: a group is empty or has fewer than 2 practitioners.
     """
     _check_groups(design)
-    return panel_estimates(tie_panel(ds, design))
+    out = panel_estimates(tie_panel(ds, design))
+    table = design.table
+    # The trust-tie difference-in-differences with a tie-aware interval: no resampling, so the verdict that
+    # mentions it reads the same whatever the bootstrap replicates of the page, the report or the CLI.
+    out["did_trust"] = did_dyadic(table["trust_before"].to_numpy(dtype=float),
+                                  table["trust_after"].to_numpy(dtype=float), table["attendee"].to_numpy(),
+                                  *trust_pair_changes(ds, design))
+    return out
 
 
 def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2, staggered=None):
@@ -297,7 +315,8 @@ def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2, staggered=N
     if staggered is None:
         raise TypeError("impact_estimates needs staggered=staggered_estimates(ds, design): the verdict rests on it.")
     did_out, matched_out = _interval(did), _interval(matched)
-    verdict = impact_verdict(staggered["person"], staggered["pre_trend"], staggered["met_at_cop"])
+    verdict = impact_verdict(staggered["person"], staggered["pre_trend"], staggered["met_at_cop"],
+                             trust=staggered.get("did_trust"))
     pre = staggered["pre_trend"]
     m = staggered["met_at_cop"]
     return {
@@ -320,6 +339,8 @@ def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2, staggered=N
         "corroborated_by": verdict["corroborated_by"],
         "person_level": _person_json(staggered["person"]),
         "did_dyadic": _interval(staggered["did"]),
+        "did_trust_dyadic": _interval(staggered["did_trust"]) if "did_trust" in staggered else None,
+        "verdict_estimates": verdict["estimates"],
         "pre_trend": {"p_value": _num(pre["p_value"]) if pre["p_value"] is not None else None,
                       "parallel_trends_doubtful": verdict["pre_trend"]["parallel_trends_doubtful"],
                       "statistic": _num(pre["statistic"]), "df": pre["df"], "event_times": pre["event_times"],

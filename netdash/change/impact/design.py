@@ -16,7 +16,7 @@ from netdash.dataset import NO_COP_DATA
 from netdash.errors import AnalysisError, InvalidInputError
 from netdash.periods import Period
 
-__all__ = ["OUTCOME_TIES", "TABLE_COLUMNS", "ImpactDesign", "impact_design", "impact_table"]
+__all__ = ["OUTCOME_TIES", "TABLE_COLUMNS", "ImpactDesign", "impact_design", "impact_table", "trust_pair_changes"]
 
 #: Tie choices allowed for the outcome. COP co-attendance is the treatment,
 #: so a tie made of it can never be part of the outcome.
@@ -123,6 +123,49 @@ def _trust_counts(ds, period, agency):
         return _neighbour_counts(edges["a"], edges["b"], agency)[0]
 
     return stored(("impact_trust", period), ds, compute)
+
+
+def trust_pair_changes(ds, design):
+    """Pairs of sample practitioners with a cross-agency trust tie in either window, and its change.
+
+    The trust ties are those of ``trust_before``/``trust_after`` in the
+    design's table (:func:`netdash.metrics.trust.trust_edges`, default
+    rule, in each window), kept when both ends are in the sample. They give
+    the shared-tie terms of the dyadic-robust interval of the trust-tie
+    difference-in-differences (:func:`netdash.change.impact.staggered.did_dyadic`).
+
+    Parameters
+    ----------
+    ds : Dataset
+    design : ImpactDesign
+
+    Returns
+    -------
+    (ndarray, ndarray, ndarray)
+        ``a``, ``b``: row positions in ``design.table`` (``a < b``);
+        ``change``: after minus before (-1, 0 or 1) of the pair's trust tie.
+    """
+    from netdash.metrics.trust import trust_edges
+
+    table = design.table
+    row = pd.Series(np.arange(len(table)), index=pd.Index(table["practitioner_id"], dtype=object))
+    agency = dict(zip(ds.practitioners["practitioner_id"], ds.practitioners["agency_id"]))
+    n = len(table)
+    keys = []
+    for period in (design.before, design.after):
+        edges = trust_edges(ds, period)
+        edges = edges[edges["is_trust_tie"].astype(bool)]
+        a = row.reindex(edges["a"].to_numpy()).to_numpy()
+        b = row.reindex(edges["b"].to_numpy()).to_numpy()
+        # As _neighbour_counts: a missing agency is one more agency, the same for everyone.
+        agency_a, agency_b = edges["a"].map(agency), edges["b"].map(agency)
+        cross = ~(agency_a.eq(agency_b) | (agency_a.isna() & agency_b.isna())).to_numpy()
+        keep = ~np.isnan(a) & ~np.isnan(b) & cross
+        a, b = a[keep].astype(np.int64), b[keep].astype(np.int64)
+        keys.append(np.unique(np.minimum(a, b) * n + np.maximum(a, b)))
+    both = np.union1d(*keys)
+    change = np.isin(both, keys[1]).astype(float) - np.isin(both, keys[0])
+    return both // n, both % n, change
 
 
 def _caseload(ds, period):

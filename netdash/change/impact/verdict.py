@@ -18,6 +18,14 @@ Rule (docs/impact.md; measured in ``bench/impact_scenarios.py``):
    the only guard (Roth 2022).
 3. The pairs are the second line of evidence: always stated, never averaged
    into the headline.
+4. Every estimate the sentence rests on is in it, with its interval, and is
+   listed in ``estimates``. Since issue 16 that includes, when given, the
+   person-level difference-in-differences of cross-agency trust ties
+   (dyadic-robust interval): it is stated whether or not its interval
+   excludes zero, and never used to claim an effect (it is person-level, open
+   to the same earlier-trend explanation, and was not part of the measured
+   rule). Before, a trust-tie estimate whose interval excluded zero went
+   unmentioned.
 """
 
 import math
@@ -51,6 +59,38 @@ def _ci(d, digits=1):
     return f"95% CI {d['ci_low']:.{digits}f} to {d['ci_high']:.{digits}f}" if _has_interval(d) else "no interval"
 
 
+def _sentence_trust(trust):
+    where = ("" if not _has_interval(trust) else
+             ", an interval that excludes zero" if _excludes_zero(trust) else ", an interval that includes zero")
+    return (f" Cross-agency trust ties, a second person-level outcome that is reported but not used to claim "
+            f"an effect: attendees' change relative to non-attendees was {trust['estimate']:+.1f} "
+            f"({_ci(trust)}){where}.")
+
+
+def _row(key, label, short, unit, d, digits, in_rule):
+    return {"key": key, "label": label, "short_label": short, "unit": unit,
+            "estimate": d.get("estimate") if _finite(d.get("estimate")) else None,
+            "ci_low": d["ci_low"] if _has_interval(d) else None,
+            "ci_high": d["ci_high"] if _has_interval(d) else None, "digits": digits, "in_rule": in_rule}
+
+
+def _estimates(headline, pairs, adjusted, trust, text):
+    """Every estimate the verdict states with an interval, in the order it states them."""
+    adjusted_head = headline["estimator"] == HEADLINE_ESTIMATORS[1]
+    out = [_row("headline", "Person-level: extra cross-agency colleagues per attendee in the after window"
+                + (", earlier trend removed" if adjusted_head else ""),
+                "Cross-agency colleagues", "extra per attendee, person-level", headline, 1, True)]
+    if not adjusted_head and _has_interval(adjusted) and f"({_ci(adjusted)})" in text:
+        out.append(_row("trend_adjusted", "Person-level, attendees' earlier trend removed",
+                        "With the earlier trend removed", "extra per attendee, person-level", adjusted, 1, True))
+    out.append(_row("met_at_cop", "Met at the COP: extra cross-agency colleagues per attendee",
+                    "Pairs who met at the COP", "extra per attendee, from pairs who met", pairs, 2, True))
+    if trust is not None:
+        out.append(_row("did_trust_ties", "Attendees' change in cross-agency trust ties minus non-attendees'",
+                        "Cross-agency trust ties", "attendees' change minus non-attendees'", trust, 1, False))
+    return out
+
+
 def _sentence_pairs(m):
     if not _finite(m.get("ci_low")):
         return (f"there are no pairs who met at a session with {m.get('horizon', 6)} months of data after it to "
@@ -61,8 +101,8 @@ def _sentence_pairs(m):
             f"attendee (95% CI {m['ci_low']:.2f} to {m['ci_high']:.2f})")
 
 
-def impact_verdict(person, pre_trend, met_at_cop, *, alpha=PRE_TREND_ALPHA):
-    """The verdict, the estimate it rests on, and whether it claims an effect.
+def impact_verdict(person, pre_trend, met_at_cop, *, trust=None, alpha=PRE_TREND_ALPHA):
+    """The verdict, the estimates it rests on, and whether it claims an effect.
 
     Parameters
     ----------
@@ -74,6 +114,10 @@ def impact_verdict(person, pre_trend, met_at_cop, *, alpha=PRE_TREND_ALPHA):
         ``p_value`` of the joint pre-trend test (NaN or None when it could not be run).
     met_at_cop : dict
         From :func:`netdash.change.impact.dyads.met_at_cop`.
+    trust : dict, optional
+        ``estimate``, ``ci_low``, ``ci_high`` of the person-level
+        difference-in-differences of cross-agency trust ties. Stated (rule
+        4), never used to claim an effect.
     alpha : float, default 0.10
 
     Returns
@@ -82,7 +126,10 @@ def impact_verdict(person, pre_trend, met_at_cop, *, alpha=PRE_TREND_ALPHA):
         ``verdict`` (text), ``claims_effect``, ``headline`` ({estimator,
         estimate, ci_low, ci_high}), ``pre_trend`` ({p_value,
         parallel_trends_doubtful}), ``corroborated_by`` (``"met_at_cop"``,
-        ``"trend_adjusted"`` or None).
+        ``"trend_adjusted"`` or None), ``estimates`` (every estimate the
+        verdict states with an interval, in its order: {key, label,
+        short_label, unit, estimate, ci_low, ci_high, digits, in_rule};
+        ``in_rule`` is False for the trust-tie figure).
 
     Examples
     --------
@@ -95,6 +142,11 @@ def impact_verdict(person, pre_trend, met_at_cop, *, alpha=PRE_TREND_ALPHA):
     (True, 'callaway_santanna', 'met_at_cop')
     >>> impact_verdict(person, {"p_value": 0.5}, {**pairs, "ci_low": -0.1})["claims_effect"]
     False
+    >>> v = impact_verdict(person, {"p_value": 0.5}, pairs, trust={"estimate": 2.15, "ci_low": 1.38, "ci_high": 2.94})
+    >>> "+2.1 (95% CI 1.4 to 2.9), an interval that excludes zero" in v["verdict"], v["claims_effect"]
+    (True, True)
+    >>> [e["key"] for e in v["estimates"]]
+    ['headline', 'met_at_cop', 'did_trust_ties']
     """
     p = pre_trend.get("p_value")
     p = float(p) if _finite(p) else None
@@ -151,6 +203,9 @@ def impact_verdict(person, pre_trend, met_at_cop, *, alpha=PRE_TREND_ALPHA):
                 f"COP ({pairs_text}) nor the estimate with attendees' earlier linear trend removed ({adj}) confirm "
                 "it. Attendees who were already widening their networks faster would show the same gain, and the "
                 "pre-trend test often misses that.")
+    with_trust = trust is not None and _finite(trust.get("estimate"))
+    if with_trust:
+        text += _sentence_trust(trust)
     if doubtful:
         text += (f" Parallel trends are doubtful: before joining the COP, attendees' numbers of cross-agency "
                  f"colleagues were already moving differently from non-attendees' (joint pre-trend test "
@@ -164,4 +219,5 @@ def impact_verdict(person, pre_trend, met_at_cop, *, alpha=PRE_TREND_ALPHA):
         text += " The pre-trend test could not be run."
     text += " This is an observational comparison, not proof that the COP caused it."
     return {"verdict": text, "claims_effect": claims, "headline": headline, "corroborated_by": by,
-            "pre_trend": {"p_value": p, "parallel_trends_doubtful": bool(doubtful)}}
+            "pre_trend": {"p_value": p, "parallel_trends_doubtful": bool(doubtful)},
+            "estimates": _estimates(headline, pairs, adjusted or {}, trust if with_trust else None, text)}
