@@ -125,8 +125,8 @@ def _changes(session, before, *, timeout_ms=20_000):
     return True
 
 
-def _assert_maps_drawn(session):
-    inks = session.inpage_map_inks()
+def _assert_maps_drawn(session, *, expected=False):
+    inks = session.inpage_map_inks(expected=expected)
     assert all(ink > MIN_INK for ink in inks), f"blank map canvas: non-blank pixels {inks}"
     return inks
 
@@ -178,7 +178,7 @@ def test_map_pages_really_draw_a_network(tour):
     mark = Mark(tour)
     tour.choose("Dataset", "demo", root=tour.sidebar())
     tour.go("network_map")
-    inks = _assert_maps_drawn(tour)
+    inks = _assert_maps_drawn(tour, expected=True)
     assert len(inks) == 1 and inks[0] > 10_000
     mark.assert_clean()
 
