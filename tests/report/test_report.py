@@ -158,13 +158,25 @@ def test_isolated_three_are_suppressed_with_their_complement(report):
     assert ">3<" not in part
 
 
-def test_impact_is_the_hand_worked_difference(report):
+def test_impact_is_the_hand_worked_difference(report, hostile):
+    hostile_ds = hostile
     part = _section(report, "impact")
     # each of the 9 attendees gains exactly 2 cross-agency colleagues, non-attendees 0: DiD = 2
     assert _row(part, "Difference-in-differences: cross-agency colleagues (bootstrap interval, as before)") == ["+2.00", "+2.00 to +2.00"]
     assert _row(part, "COP attendees") == ["9", "+2.00"]
     assert _row(part, "Non-attendees") == ["21", "0.00"]
     assert "200 bootstrap replicates" in part
+    # The trust-tie estimate with the tie-aware interval the verdict quotes, beside the bootstrap one.
+    from netdash.change.impact import evaluate_impact
+
+    dyadic = evaluate_impact(hostile_ds, bootstrap=200, seed=0)["did_trust_dyadic"]
+    tie_aware = _row(part, "Difference-in-differences: cross-agency trust ties (tie-aware interval, as the verdict "
+                           "states it)")
+    from netdash.report.cells import number_cell
+
+    shown = [number_cell(dyadic[k], 2, signed=True).text for k in ("estimate", "ci_low", "ci_high")]
+    assert tie_aware == [shown[0], f"{shown[1]} to {shown[2]}"]
+    assert _row(part, "Difference-in-differences: cross-agency trust ties (bootstrap interval)")[0] == tie_aware[0]
     # A11 left in March: the count of 1 in the evaluation's own sentences is hidden as well
     assert "&lt;5 who left" in part and "1 who left" not in part
 
