@@ -18,7 +18,8 @@ sampled, and the output says which (``betweenness_method``,
 ``betweenness_se`` column). ``agency_nmi`` is
 :func:`netdash.metrics.communities.agency_nmi`, the median over 10 seeded
 Louvain runs (``agency_nmi_min``, ``agency_nmi_max`` and ``agency_nmi_seeds``
-give the range and the seeds): Louvain in networkx up to
+give the range and the seeds; ``agency_ari``, ``agency_ari_min`` and
+``agency_ari_max`` the adjusted Rand index of the same runs): Louvain in networkx up to
 :data:`LOUVAIN_NETWORKX_MAX_TIES` ties and NetworKit's PLM (the same method,
 parallel) above it, the rule the pages' comparisons use too.
 
@@ -100,6 +101,9 @@ NETWORK_FIELDS = [
     "agency_nmi_min",
     "agency_nmi_max",
     "agency_nmi_seeds",
+    "agency_ari",
+    "agency_ari_min",
+    "agency_ari_max",
     "ei_index_expected",
     "ei_index_p_value",
     "ei_index_permutations",
@@ -344,8 +348,8 @@ class NetworkAnalysis:
         out["distance_weighted_fragmentation"] = reach.value
         out["ei_index"] = mixing.ei_index(M, "agency")
         out["n_components"] = M.components[0]
-        nmi = self.agency_nmi if M.number_of_edges() else {"nmi": None, "nmi_min": None, "nmi_max": None,
-                                                          "seeds": None}
+        nmi = self.agency_nmi if M.number_of_edges() else dict.fromkeys(
+            ("nmi", "nmi_min", "nmi_max", "ari", "ari_min", "ari_max", "seeds"))
         out["agency_nmi"] = nmi["nmi"]
         out["trust_ties"] = len(self._trust_pairs)
         between = self.betweenness
@@ -357,6 +361,7 @@ class NetworkAnalysis:
         out["distance_weighted_fragmentation_standard_error"] = reach.standard_error
         out["agency_nmi_min"], out["agency_nmi_max"] = nmi["nmi_min"], nmi["nmi_max"]
         out["agency_nmi_seeds"] = nmi["seeds"]
+        out["agency_ari"], out["agency_ari_min"], out["agency_ari_max"] = nmi["ari"], nmi["ari_min"], nmi["ari_max"]
         test = self._ei_test
         if test is not None:
             out["ei_index_expected"], out["ei_index_p_value"] = test["expected"], test["p_value"]

@@ -87,6 +87,7 @@ def test_metrics_writes_contract_files(ws, demo_source, tmp_path):
     assert network["ei_index_permutations"] == 200 and 0 < network["ei_index_p_value"] <= 1
     assert network["agency_nmi_seeds"] == list(range(10))
     assert network["agency_nmi_min"] <= network["agency_nmi"] <= network["agency_nmi_max"]
+    assert network["agency_ari_min"] <= network["agency_ari"] <= network["agency_ari_max"] <= 1
     assert network["betweenness_directed_method"] == "exact" and network["weighted"] is False
 
 

@@ -31,7 +31,7 @@ from netdash.metrics.matrix import GraphMatrix, networkit_graph
 from netdash.metrics.mixing import _group_codes
 
 __all__ = ["EXPLANATIONS", "LOUVAIN_NETWORKX_MAX_TIES", "AGENCY_NMI_SEEDS", "agency_alignment", "agency_nmi",
-           "agency_nmi_spread", "normalized_mutual_info"]
+           "agency_nmi_spread", "normalized_mutual_info", "adjusted_rand"]
 
 AGENCY_NMI_SEEDS = 10
 """Louvain runs behind every ``agency_nmi``: seeds ``seed, seed + 1, ..., seed + 9``; the median is reported."""
@@ -81,6 +81,61 @@ def _entropy(codes):
     return float(-np.sum((counts / total) * (np.log(counts) - log(total))))
 
 
+def _contingency(class_idx, cluster_idx, n_classes, n_clusters):
+    """The contingency table of two coded labellings, and its nonzero cells in row-major order.
+
+    The order is that of scipy's CSR table, as scikit-learn reads it: the
+    same counts summed in the same order give the same bits.
+    """
+    counts = np.bincount(class_idx.ravel() * n_clusters + cluster_idx.ravel(), minlength=n_classes * n_clusters)
+    cells = np.flatnonzero(counts)
+    rows, cols = np.divmod(cells, n_clusters)
+    return counts.reshape(n_classes, n_clusters), cells, rows, cols, counts[cells].astype(np.float64)
+
+
+def adjusted_rand(labels_true, labels_pred):
+    """Adjusted Rand index of two labellings (Hubert & Arabie 1985).
+
+    Computed from the pair confusion matrix in whole numbers, as
+    scikit-learn's ``adjusted_rand_score`` does, so the values are the same:
+    1.0 for identical partitions (and the special cases where no pair is
+    split differently), about 0 for independent ones, negative when they
+    agree less than chance.
+
+    Parameters
+    ----------
+    labels_true, labels_pred : array-like of shape (n,)
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    Hubert, L. & Arabie, P. (1985). Comparing partitions. *J. Classification* 2, 193-218.
+
+    Examples
+    --------
+    >>> adjusted_rand([0, 0, 1, 1], [5, 5, 7, 7])
+    1.0
+    >>> adjusted_rand([0, 0, 1, 1], [0, 1, 0, 1])
+    -0.5
+    """
+    classes, class_idx = np.unique(np.asarray(labels_true), return_inverse=True)
+    clusters, cluster_idx = np.unique(np.asarray(labels_pred), return_inverse=True)
+    n = int(class_idx.shape[0])
+    table = _contingency(class_idx, cluster_idx, classes.shape[0], clusters.shape[0])[0].astype(np.int64)
+    n_c, n_k = table.sum(axis=1), table.sum(axis=0)
+    sum_squares = int((table ** 2).sum())
+    tp = sum_squares - n
+    fp = int((table @ n_k).sum()) - sum_squares
+    fn = int((table.T @ n_c).sum()) - sum_squares
+    tn = n * n - fp - fn - sum_squares
+    if fn == 0 and fp == 0:
+        return 1.0
+    return 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
+
+
 def normalized_mutual_info(labels_true, labels_pred):
     """Normalised mutual information of two labellings, arithmetic mean of entropies.
 
@@ -110,15 +165,7 @@ def normalized_mutual_info(labels_true, labels_pred):
     clusters, cluster_idx = np.unique(np.asarray(labels_pred), return_inverse=True)
     if classes.shape[0] == clusters.shape[0] and classes.shape[0] in (0, 1):
         return 1.0
-    # The contingency table's nonzero cells in row-major order, as scipy's CSR table gives them to
-    # scikit-learn: the same counts summed in the same order, so the same bits, without scipy's overhead.
-    n_clusters = clusters.shape[0]
-    counts = np.bincount(class_idx.ravel() * n_clusters + cluster_idx.ravel(),
-                         minlength=classes.shape[0] * n_clusters)
-    cells = np.flatnonzero(counts)
-    rows, cols = np.divmod(cells, n_clusters)
-    values = counts[cells].astype(np.float64)
-    table = counts.reshape(classes.shape[0], n_clusters)
+    table, _, rows, cols, values = _contingency(class_idx, cluster_idx, classes.shape[0], clusters.shape[0])
     total = float(values.sum())
     pi, pj = table.sum(axis=1).astype(np.float64), table.sum(axis=0).astype(np.float64)
     if pi.size == 1 or pj.size == 1:
@@ -301,7 +348,7 @@ def agency_nmi(G, groups="agency", *, seed=0, seeds=AGENCY_NMI_SEEDS):
 
 
 def agency_nmi_spread(G, groups="agency", *, seed=0, seeds=AGENCY_NMI_SEEDS):
-    """NMI of Louvain communities with agencies: median and range over seeded runs.
+    """NMI (and ARI) of Louvain communities with agencies: median and range over seeded runs.
 
     Conventions as :func:`agency_alignment` with its defaults (unweighted,
     resolution 1, self-loops dropped, each isolate its own community,
@@ -327,8 +374,10 @@ def agency_nmi_spread(G, groups="agency", *, seed=0, seeds=AGENCY_NMI_SEEDS):
     Returns
     -------
     dict
-        ``nmi`` (median), ``nmi_min``, ``nmi_max`` and ``seeds`` (the list of
-        seeds run); NaN values for a graph with no nodes.
+        ``nmi`` (median), ``nmi_min``, ``nmi_max``; the same for the adjusted
+        Rand index of the same runs (``ari``, ``ari_min``, ``ari_max``,
+        :func:`adjusted_rand`); and ``seeds`` (the list of seeds run). NaN
+        values for a graph with no nodes.
 
     Raises
     ------
@@ -339,19 +388,22 @@ def agency_nmi_spread(G, groups="agency", *, seed=0, seeds=AGENCY_NMI_SEEDS):
     --------
     >>> G = nx.barbell_graph(4, 0)
     >>> agency_nmi_spread(G, {v: "A" if v < 4 else "B" for v in G}, seeds=3)
-    {'nmi': 1.0, 'nmi_min': 1.0, 'nmi_max': 1.0, 'seeds': [0, 1, 2]}
+    {'nmi': 1.0, 'nmi_min': 1.0, 'nmi_max': 1.0, 'ari': 1.0, 'ari_min': 1.0, 'ari_max': 1.0, 'seeds': [0, 1, 2]}
     """
     codes, _ = _group_codes(G, groups)
     run_seeds = _seed_list(seed, seeds)
     if len(G) == 0:
         nan = float("nan")
-        return {"nmi": nan, "nmi_min": nan, "nmi_max": nan, "seeds": run_seeds}
+        return {"nmi": nan, "nmi_min": nan, "nmi_max": nan, "ari": nan, "ari_min": nan, "ari_max": nan,
+                "seeds": run_seeds}
     if G.number_of_edges() > LOUVAIN_NETWORKX_MAX_TIES:
-        values = [normalized_mutual_info(codes, labels) for labels in _plm_labelings(G, run_seeds)]
+        runs = list(_plm_labelings(G, run_seeds))
     else:
-        values = [normalized_mutual_info(codes, [membership[v] for v in G])
-                  for membership, _ in _louvain_memberships(G, run_seeds)]
-    return {"nmi": float(np.median(values)), "nmi_min": min(values), "nmi_max": max(values), "seeds": run_seeds}
+        runs = [[membership[v] for v in G] for membership, _ in _louvain_memberships(G, run_seeds)]
+    nmis = [normalized_mutual_info(codes, labels) for labels in runs]
+    aris = [adjusted_rand(codes, labels) for labels in runs]
+    return {"nmi": float(np.median(nmis)), "nmi_min": min(nmis), "nmi_max": max(nmis),
+            "ari": float(np.median(aris)), "ari_min": min(aris), "ari_max": max(aris), "seeds": run_seeds}
 
 
 def _plm_labelings(G, seeds, *, resolution=1.0):

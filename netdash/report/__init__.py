@@ -27,7 +27,7 @@ from netdash.change.impact.estimators import DASHBOARD_BOOTSTRAP
 from netdash.periods import Period, parse_day
 from netdash.privacy import DEFAULT_THRESHOLD
 from netdash.report.cells import count_cell, marker
-from netdash.report.maps import before_after_maps
+from netdash.report.maps import agency_svg_maps, before_after_maps
 from netdash.report.outcomes import clients_section, impact_section, isolation_section
 from netdash.report.sections import (comparison_section, cop_windows, guarded, headline_section,
                                      mixing_section)
@@ -152,7 +152,10 @@ def build_report(ds, *, period=None, cop_start=None, ties="working", min_count=D
         G_before = graphs.practitioner_graph(ds, before, ties=ties)
         G_after = graphs.practitioner_graph(ds, after, ties=ties)
         # the dashboard's layout of the period, so the report's maps match the Network map and Before & after
-        maps = before_after_maps(G_before, G_after, ds.agencies, layout=period_layout(ds, whole, seed=seed))
+        maps = before_after_maps(G_before, G_after, ds.agencies, layout=period_layout(ds, whole, seed=seed),
+                                 attendees=set(ds.cop_attendance["practitioner_id"]))
+        # the organisation view, as the dashboard's agency-level map on Before & after
+        maps["agencies"] = agency_svg_maps(G_before, G_after, ds.agencies, min_count=min_count)
         maps["before_ties"] = count_cell(maps["before"]["n_ties"], min_count)
         maps.update({k: count_cell(v, min_count) for k, v in maps["counts"].items()})
         context.update(

@@ -20,10 +20,13 @@ so no individual (an isolated practitioner, say) is named.
 import math
 
 from netdash.change.dynamics import tie_changes
+from netdash.networks import agency_graph
+from netdash.report.cells import count_cell
 from netdash.viz.colours import MISSING_COLOUR, agency_colours
 from netdash.viz.layout import positions_for, stable_positions
+from netdash.viz.maps import agency_positions
 
-__all__ = ["before_after_maps", "MAP_SCALE"]
+__all__ = ["before_after_maps", "agency_svg_maps", "MAP_SCALE"]
 
 #: Half-width of the layout, in SVG user units.
 MAP_SCALE = 1000.0
@@ -44,7 +47,7 @@ def _radius(n):
     return max(8.0, min(26.0, 420.0 / math.sqrt(max(n, 1))))
 
 
-def _nodes(positions, present, agency, names, colours):
+def _nodes(positions, present, agency, names, colours, attendees=frozenset()):
     out = []
     for node in sorted(positions, key=str):
         x, y = positions[node]
@@ -55,7 +58,9 @@ def _nodes(positions, present, agency, names, colours):
             "x": f"{x:.0f}", "y": f"{y:.0f}",
             "colour": colours.get(a, MISSING_COLOUR),
             "faded": not here,
-            "tooltip": f"{label}" + ("" if here else " (not in post in this period)"),
+            "cop": node in attendees,
+            "tooltip": f"{label}" + ("" if here else " (not in post in this period)")
+                       + (", attended the COP" if node in attendees else ""),
         })
     return out
 
@@ -69,7 +74,7 @@ def _view_box(positions):
     return f"{x0:.0f} {y0:.0f} {max(xs) - x0 + _PAD:.0f} {max(ys) - y0 + _PAD:.0f}"
 
 
-def before_after_maps(G_before, G_after, agencies, *, seed=0, layout=None):
+def before_after_maps(G_before, G_after, agencies, *, seed=0, layout=None, attendees=()):
     """Drawing instructions for the before and after maps, in one shared layout.
 
     Parameters
@@ -86,6 +91,9 @@ def before_after_maps(G_before, G_after, agencies, *, seed=0, layout=None):
         (:func:`netdash.viz.layout.period_layout`); used when it places
         everyone in either graph (:func:`netdash.viz.layout.positions_for`).
         Default: :func:`netdash.viz.layout.stable_positions` of the two graphs.
+    attendees : collection, optional
+        Practitioners who attended a COP session: their dots are ringed, as
+        on the dashboard's maps.
 
     Returns
     -------
@@ -126,7 +134,7 @@ def before_after_maps(G_before, G_after, agencies, *, seed=0, layout=None):
 
     def panel(G, paths, n_ties):
         return {"view_box": view_box, "radius": f"{radius:.1f}", "paths": paths,
-                "nodes": _nodes(positions, set(G), agency, names, colours),
+                "nodes": _nodes(positions, set(G), agency, names, colours, frozenset(attendees)),
                 "n_nodes": G.number_of_nodes(), "n_ties": n_ties}
 
     return {
@@ -139,3 +147,74 @@ def before_after_maps(G_before, G_after, agencies, *, seed=0, layout=None):
         "counts": {"new_cross": len(new_cross), "lost": len(pairs.get("lost", [])),
                    "grey": len(after_grey)},
     }
+
+
+def agency_svg_maps(G_before, G_after, agencies, *, min_count):
+    """The organisation view for the report: agencies as dots, cross-agency ties as links, before and after.
+
+    The same picture as the dashboard's agency-level map
+    (:func:`netdash.viz.maps.agency_maps`): each practitioner graph is
+    collapsed onto its agencies (:func:`netdash.networks.agency_graph`), the
+    agencies sit on one circle grouped by sector
+    (:func:`netdash.viz.maps.agency_positions`) in both maps, and a link's
+    width grows with the practitioner pairs tied across the two agencies, on
+    one scale for both periods. Counts in the tooltips below ``min_count``
+    are hidden as everywhere in the report.
+
+    Parameters
+    ----------
+    G_before, G_after : networkx.Graph
+        Practitioner graphs of the two periods (node attribute ``agency``).
+    agencies : DataFrame
+        ``agency_id``, ``name`` and optionally ``sector`` of every agency.
+    min_count : int
+
+    Returns
+    -------
+    dict
+        ``before`` and ``after``: ``{"links": [{x1, y1, x2, y2, width, ties,
+        tooltip}], "nodes": [{x, y, lx, ly, anchor, colour, faded, name,
+        tooltip}]}``, where ``ties`` is the link's count (for tests; the
+        report shows only the tooltip's suppressed text); ``view_box``.
+
+    Examples
+    --------
+    >>> import networkx as nx, pandas as pd
+    >>> before = nx.Graph([("p1", "p2")]); after = nx.Graph([("p1", "p2"), ("p1", "p3")])
+    >>> for G in (before, after):
+    ...     nx.set_node_attributes(G, {"p1": "A", "p2": "B", "p3": "B"}, "agency")
+    >>> m = agency_svg_maps(before, after, pd.DataFrame({"agency_id": ["A", "B"], "name": ["Alpha", "Beta"]}),
+    ...                     min_count=1)
+    >>> [(l["ties"], l["tooltip"]) for l in m["after"]["links"]]
+    [(2, 'Alpha – Beta: 2 practitioner pairs tied')]
+    """
+    names = {a: n if isinstance(n, str) and n else str(a) for a, n in zip(agencies["agency_id"], agencies["name"])}
+    sectors = dict(zip(agencies["agency_id"], agencies["sector"])) if "sector" in agencies else {}
+    colours = agency_colours(agencies["agency_id"])
+    collapsed = [agency_graph(G) for G in (G_before, G_after)]
+    everyone = sorted({a for H in collapsed for a in H if a is not None}, key=str)
+    positions = agency_positions(everyone, sectors, names)
+    most = max([t for H in collapsed for _, _, t in H.edges(data="ties")] + [1])
+
+    def panel(H):
+        links = []
+        for u, v, t in sorted(H.edges(data="ties"), key=lambda e: (str(e[0]), str(e[1]))):
+            if u == v or u not in positions or v not in positions:
+                continue
+            (x1, y1), (x2, y2) = positions[u], positions[v]
+            first, second = sorted((names.get(u, str(u)), names.get(v, str(v))))
+            links.append({"x1": f"{x1:.0f}", "y1": f"{y1:.0f}", "x2": f"{x2:.0f}", "y2": f"{y2:.0f}",
+                          "width": f"{1 + 11 * t / most:.1f}", "ties": int(t),
+                          "tooltip": f"{first} – {second}: {count_cell(t, min_count).text} practitioner pairs tied"})
+        nodes = []
+        for a in everyone:
+            x, y = positions[a]
+            staff = H.nodes[a].get("n_practitioners", 0) if a in H else 0
+            outward = 1.16
+            nodes.append({"x": f"{x:.0f}", "y": f"{y:.0f}", "lx": f"{x * outward:.0f}", "ly": f"{y * outward + 12:.0f}",
+                          "anchor": "middle" if abs(x) < 1 else ("start" if x > 0 else "end"),
+                          "colour": colours.get(a, MISSING_COLOUR), "faded": staff == 0, "name": names.get(a, str(a)),
+                          "tooltip": f"{names.get(a, str(a))}: {count_cell(staff, min_count).text} practitioners in post"})
+        return {"links": links, "nodes": nodes}
+
+    return {"before": panel(collapsed[0]), "after": panel(collapsed[1]), "view_box": "-2400 -1230 4800 2460"}

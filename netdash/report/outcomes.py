@@ -68,7 +68,9 @@ def impact_section(ds, *, cop_start, ties, min_count, bootstrap, seed):
         ("Difference-in-differences: cross-agency colleagues (bootstrap interval, as before)",
          *_interval(r["did_cross_agency_ties"])),
         ("Matched difference-in-differences (robustness check)", *_interval(r["matched_did_cross_agency_ties"])),
-        ("Difference-in-differences: cross-agency trust ties", *_interval(r["did_trust_ties"])),
+        ("Difference-in-differences: cross-agency trust ties (tie-aware interval, as the verdict states it)",
+         *_interval(r["did_trust_dyadic"] or {"estimate": None, "ci_low": None, "ci_high": None})),
+        ("Difference-in-differences: cross-agency trust ties (bootstrap interval)", *_interval(r["did_trust_ties"])),
         ("Dose-response: change per COP session attended (attendees)", *_interval(dose, "slope", 3)),
     ]
     headline = estimates[0]

@@ -24,7 +24,7 @@ from netdash.viz.colours import agency_colours, sorted_ids
 from netdash.viz.spec import DEGREE, network_spec
 from netdash.viz.view import map_view
 
-__all__ = ["NetworkMap", "SIZE_MEASURES", "BETWEENNESS", "TRUST_TIES", "COP_LAYER_STYLE", "map_measures", "network_map",
+__all__ = ["NetworkMap", "agency_positions", "SIZE_MEASURES", "BETWEENNESS", "TRUST_TIES", "COP_LAYER_STYLE", "map_measures", "network_map",
            "agency_maps"]
 
 BETWEENNESS = "Betweenness"
@@ -169,7 +169,7 @@ def network_map(G, positions, *, agencies=(), focus=None, steps=1, size_by=None,
     return NetworkMap(spec, shown, budget.message)
 
 
-def _agency_positions(agencies, sectors, names, scale=1000.0):
+def agency_positions(agencies, sectors, names, scale=1000.0):
     """Agencies on a circle, grouped by sector, then by name: links between them are chords."""
     order = sorted(agencies, key=lambda a: (str(sectors.get(a) or "~"), str(names.get(a) or a), str(a)))
     step = 2 * math.pi / max(len(order), 1)
@@ -231,7 +231,7 @@ def agency_maps(G_before, G_after, *, titles=("Before", "After"), agency_names=N
             sectors.setdefault(a, d.get("sector"))
     names.update({a: n for a, n in (agency_names or {}).items() if a in names and n})
     everyone = sorted_ids(names)
-    positions = _agency_positions(everyone, sectors, names)
+    positions = agency_positions(everyone, sectors, names)
     most_ties = max([d for H in collapsed for _, _, d in H.edges(data="ties")] + [1])
     most_staff = max([d for H in collapsed for _, d in H.nodes(data="n_practitioners")] + [1])
     if palette is None:

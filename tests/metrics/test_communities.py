@@ -49,6 +49,9 @@ def test_nmi_is_the_median_over_ten_seeds_with_its_range():
     spread = agency_nmi_spread(G, "club")
     assert (spread["nmi"], spread["nmi_min"], spread["nmi_max"]) == (
         result["nmi"], result["nmi_min"], result["nmi_max"])
+    # The ARI of the same runs, computed without scikit-learn, agrees with agency_alignment's (scikit-learn's).
+    assert (spread["ari"], spread["ari_min"], spread["ari_max"]) == pytest.approx(
+        (result["ari"], result["ari_min"], result["ari_max"]), rel=1e-12)
     assert agency_nmi(G, "club") == result["nmi"]
     assert agency_nmi_spread(G, "club", seed=3, seeds=4)["seeds"] == [3, 4, 5, 6]
 

@@ -10,7 +10,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import normalized_mutual_info_score
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from netdash.errors import InvalidInputError
 from netdash.metrics import basic, brokerage, centrality, communities, fragmentation, mixing, structural_holes
@@ -149,6 +149,22 @@ def test_nmi_equals_scikit_learn_to_the_last_bit(seed):
         a, b = rng.integers(0, 4, n), rng.integers(0, 7, n)
         assert communities.normalized_mutual_info(a, b) == normalized_mutual_info_score(a, b)
         assert communities.normalized_mutual_info(a, a) == normalized_mutual_info_score(a, a)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_ari_equals_scikit_learn(seed):
+    rng = np.random.default_rng(seed)
+    for n in (0, 1, 2, 30, 500):
+        a, b = rng.integers(0, 4, n), rng.integers(0, 7, n)
+        assert communities.adjusted_rand(a, b) == pytest.approx(adjusted_rand_score(a, b), rel=1e-12, abs=1e-15)
+        assert communities.adjusted_rand(a, a) == adjusted_rand_score(a, a) == 1.0
+
+
+def test_ari_known_answer():
+    # Hubert & Arabie's index by hand: U = {0,0,0 | 1,1,1}, V = {0,0 | 1,1,1,1}. Pairs together in U: 6, in V: 7,
+    # in both: 1 + 3 = 4 of 15 pairs. Expected 6 * 7 / 15 = 2.8; ARI = (4 - 2.8) / ((6 + 7) / 2 - 2.8) = 1.2 / 3.7.
+    value = communities.adjusted_rand([0, 0, 0, 1, 1, 1], [0, 0, 1, 1, 1, 1])
+    assert value == pytest.approx(1.2 / 3.7, rel=1e-12)
 
 
 def test_nmi_known_answers():

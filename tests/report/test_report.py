@@ -158,20 +158,32 @@ def test_isolated_three_are_suppressed_with_their_complement(report):
     assert ">3<" not in part
 
 
-def test_impact_is_the_hand_worked_difference(report):
+def test_impact_is_the_hand_worked_difference(report, hostile):
+    hostile_ds = hostile
     part = _section(report, "impact")
     # each of the 9 attendees gains exactly 2 cross-agency colleagues, non-attendees 0: DiD = 2
     assert _row(part, "Difference-in-differences: cross-agency colleagues (bootstrap interval, as before)") == ["+2.00", "+2.00 to +2.00"]
     assert _row(part, "COP attendees") == ["9", "+2.00"]
     assert _row(part, "Non-attendees") == ["21", "0.00"]
     assert "200 bootstrap replicates" in part
+    # The trust-tie estimate with the tie-aware interval the verdict quotes, beside the bootstrap one.
+    from netdash.change.impact import evaluate_impact
+
+    dyadic = evaluate_impact(hostile_ds, bootstrap=200, seed=0)["did_trust_dyadic"]
+    tie_aware = _row(part, "Difference-in-differences: cross-agency trust ties (tie-aware interval, as the verdict "
+                           "states it)")
+    from netdash.report.cells import number_cell
+
+    shown = [number_cell(dyadic[k], 2, signed=True).text for k in ("estimate", "ci_low", "ci_high")]
+    assert tie_aware == [shown[0], f"{shown[1]} to {shown[2]}"]
+    assert _row(part, "Difference-in-differences: cross-agency trust ties (bootstrap interval)")[0] == tie_aware[0]
     # A11 left in March: the count of 1 in the evaluation's own sentences is hidden as well
     assert "&lt;5 who left" in part and "1 who left" not in part
 
 
 def test_maps_draw_shared_layout_with_new_and_lost_ties(report):
     part = _section(report, "maps")
-    before, after = re.findall(r"<svg .*?</svg>", part, re.S)
+    before, after = re.findall(r"<svg .*?</svg>", part, re.S)[:2]  # then the agencies' maps
     assert before.count("<circle") == after.count("<circle") == 31
     assert before.count('class="faded"') == 0 and after.count('class="faded"') == 1  # A11 left
     paths = dict(re.findall(r'<path class="(\w+)" d="([^"]*)"', after))
@@ -180,6 +192,25 @@ def test_maps_draw_shared_layout_with_new_and_lost_ties(report):
     assert re.findall(r'<path class="(\w+)" d="([^"]*)"', before)[0][1].count("M") == 28
     assert "9 new cross-agency ties, &lt;5 ties gone, 24 other ties" in part
     assert f"<title>{_esc(PAYLOADS[0])}</title>" in after  # tooltip: agency only
+    # COP attendees (X1..X3 of each agency) are ringed, as on the dashboard's maps.
+    assert before.count('class="cop"') == after.count('class="cop"') == 9
+    assert f"<title>{_esc(PAYLOADS[0])}, attended the COP</title>" in after
+
+
+def test_agency_maps_link_agencies_by_their_tied_pairs_and_hide_small_counts(report):
+    part = _section(report, "maps")
+    before = re.search(r'<svg [^>]*id="agency-map-before".*?</svg>', part, re.S).group(0)
+    after = re.search(r'<svg [^>]*id="agency-map-after".*?</svg>', part, re.S).group(0)
+    # Three agencies in the same places on both maps; before the COP every tie was within an agency.
+    assert before.count("<circle") == after.count("<circle") == 3
+    assert re.findall(r'<circle cx="(-?\d+)" cy="(-?\d+)"', before) == re.findall(r'<circle cx="(-?\d+)" cy="(-?\d+)"', after)
+    assert "<line" not in before
+    # After: X1..X3 of each agency tied to the same-numbered attendee of the two others, 3 pairs per agency pair,
+    # each count under the report's minimum of 5, so hidden.
+    links = re.findall(r'<line class="agency-link"[^>]*stroke-width="([\d.]+)"><title>([^<]*)</title>', after)
+    assert len(links) == 3 and {w for w, _ in links} == {"12.0"}  # equal counts: all drawn widest
+    assert all(t.endswith(": &lt;5 practitioner pairs tied") for _, t in links)
+    assert all(f"<text" in after and _esc(name) in after for name in AGENCY_NAMES.values())
 
 
 def test_mixing_matrices_hide_small_cells_and_their_differences(report):
