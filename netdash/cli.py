@@ -149,6 +149,8 @@ def build_parser():
     p.add_argument("--ties", choices=("working", "direct", "coworking"), default="working")
     p.add_argument("--min-count", type=int, default=5, help="suppress counts below this (default 5)")
     p.add_argument("--title", default=None)
+    p.add_argument("--size-by", choices=("degree", "betweenness", "trust_ties"), default=None,
+                   help="size the maps' dots by this measure (default: all the same size)")
     _add_reading_options(p)
     p.set_defaults(func=_cmd_report)
 
@@ -457,7 +459,7 @@ def _cmd_report(args):
         warnings = _workspace(args).warnings(args.target)
     cop_start = parse_day(args.cop_start, what="--cop-start") if args.cop_start else None
     path = write_report(ds, args.out, period=_period(args), cop_start=cop_start, ties=args.ties,
-                        min_count=args.min_count, warnings=warnings, title=args.title)
+                        min_count=args.min_count, warnings=warnings, title=args.title, size_by=args.size_by)
     print(f"Wrote {path}")
     return 0
 

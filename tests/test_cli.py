@@ -1,6 +1,7 @@
 """The netdash command: exit codes, messages and output files."""
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -287,6 +288,17 @@ def test_report_into_a_missing_folder_creates_it(ws, tmp_path, capsys):
     out = tmp_path / "not" / "yet" / "report.html"
     assert main([*ws, "report", "small", "--out", str(out), "--min-count", "1"]) == 0
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_report_sizes_the_dots_when_asked(ws, tmp_path, capsys):
+    assert main([*ws, "import", str(GOOD), "--name", "small"]) == 0
+    plain, sized = tmp_path / "plain.html", tmp_path / "sized.html"
+    assert main([*ws, "report", "small", "--out", str(plain), "--min-count", "1"]) == 0
+    assert main([*ws, "report", "small", "--out", str(sized), "--min-count", "1", "--size-by", "degree"]) == 0
+    radii = lambda path: set(re.findall(r'<circle [^>]*r="([\d.]+)"', path.read_text(encoding="utf-8")))
+    assert len(radii(sized)) > len(radii(plain))
+    with pytest.raises(SystemExit):
+        main([*ws, "report", "small", "--out", str(sized), "--size-by", "closeness"])
 
 
 def test_report_onto_a_folder_is_a_clear_error(ws, tmp_path, capsys):

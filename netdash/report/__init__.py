@@ -27,7 +27,7 @@ from netdash.change.impact.estimators import DASHBOARD_BOOTSTRAP
 from netdash.periods import Period, parse_day
 from netdash.privacy import DEFAULT_THRESHOLD
 from netdash.report.cells import count_cell, marker
-from netdash.report.maps import agency_svg_maps, before_after_maps
+from netdash.report.maps import SIZE_BY, agency_svg_maps, before_after_maps
 from netdash.report.outcomes import clients_section, impact_section, isolation_section
 from netdash.report.sections import (comparison_section, cop_windows, guarded, headline_section,
                                      mixing_section)
@@ -85,8 +85,20 @@ def _check(ties, min_count, bootstrap, compare_replicates, period, warnings):
                                 "wrap it in a list.")
 
 
+def _sizes(ds, window, G, size_by):
+    """``size_by`` of each practitioner in the window's graph ``G``."""
+    from netdash.metrics import betweenness
+    from netdash.metrics.trust import trust_graph
+
+    if size_by == "degree":
+        return dict(G.degree())
+    if size_by == "betweenness":
+        return betweenness(G, normalized=True)
+    return dict(trust_graph(ds, window).degree())
+
+
 def build_report(ds, *, period=None, cop_start=None, ties="working", min_count=DEFAULT_THRESHOLD, seed=0,
-                 warnings=(), title=None, bootstrap=DASHBOARD_BOOTSTRAP, compare_replicates=50):
+                 warnings=(), title=None, bootstrap=DASHBOARD_BOOTSTRAP, compare_replicates=50, size_by=None):
     """The complete HTML report of ``ds`` as one self-contained document.
 
     Parameters
@@ -120,6 +132,10 @@ def build_report(ds, *, period=None, cop_start=None, ties="working", min_count=D
         the headline measures; 0 gives the change without interval or p.
         Each replicate recomputes every measure twice (time per replicate:
         ``docs/benchmarks.md``, "build_report").
+    size_by : {"degree", "betweenness", "trust_ties"}, optional
+        Size the practitioner maps' dots by this measure of each window
+        (ties, exact betweenness, trust ties), as the dashboard's "Dot size";
+        default: every dot the same size.
 
     Returns
     -------
@@ -134,6 +150,9 @@ def build_report(ds, *, period=None, cop_start=None, ties="working", min_count=D
         report shows the reason in its place.
     """
     _check(ties, min_count, bootstrap, compare_replicates, period, warnings)
+    if size_by is not None and size_by not in SIZE_BY:
+        raise InvalidInputError(f"build_report: size_by should be one of {', '.join(SIZE_BY)} or None; "
+                                f"got {size_by!r}.")
     if cop_start is not None:
         cop_start = parse_day(cop_start, what="COP start")
     whole = period or Period()
@@ -152,8 +171,10 @@ def build_report(ds, *, period=None, cop_start=None, ties="working", min_count=D
         G_before = graphs.practitioner_graph(ds, before, ties=ties)
         G_after = graphs.practitioner_graph(ds, after, ties=ties)
         # the dashboard's layout of the period, so the report's maps match the Network map and Before & after
+        sizes = None if size_by is None else tuple(
+            _sizes(ds, window, G, size_by) for window, G in ((before, G_before), (after, G_after)))
         maps = before_after_maps(G_before, G_after, ds.agencies, layout=period_layout(ds, whole, seed=seed),
-                                 attendees=set(ds.cop_attendance["practitioner_id"]))
+                                 attendees=set(ds.cop_attendance["practitioner_id"]), sizes=sizes)
         # the organisation view, as the dashboard's agency-level map on Before & after
         maps["agencies"] = agency_svg_maps(G_before, G_after, ds.agencies, min_count=min_count)
         maps["before_ties"] = count_cell(maps["before"]["n_ties"], min_count)

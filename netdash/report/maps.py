@@ -26,7 +26,10 @@ from netdash.viz.colours import MISSING_COLOUR, agency_colours
 from netdash.viz.layout import positions_for, stable_positions
 from netdash.viz.maps import agency_positions
 
-__all__ = ["before_after_maps", "agency_svg_maps", "MAP_SCALE"]
+__all__ = ["before_after_maps", "agency_svg_maps", "MAP_SCALE", "SIZE_BY"]
+
+#: What a dot's size can show on the report's practitioner maps (``size_by``), as on the dashboard's.
+SIZE_BY = ("degree", "betweenness", "trust_ties")
 
 #: Half-width of the layout, in SVG user units.
 MAP_SCALE = 1000.0
@@ -47,7 +50,7 @@ def _radius(n):
     return max(8.0, min(26.0, 420.0 / math.sqrt(max(n, 1))))
 
 
-def _nodes(positions, present, agency, names, colours, attendees=frozenset()):
+def _nodes(positions, present, agency, names, colours, attendees=frozenset(), radii=None):
     out = []
     for node in sorted(positions, key=str):
         x, y = positions[node]
@@ -59,6 +62,7 @@ def _nodes(positions, present, agency, names, colours, attendees=frozenset()):
             "colour": colours.get(a, MISSING_COLOUR),
             "faded": not here,
             "cop": node in attendees,
+            "r": f"{radii[node]:.1f}" if radii is not None else None,
             "tooltip": f"{label}" + ("" if here else " (not in post in this period)")
                        + (", attended the COP" if node in attendees else ""),
         })
@@ -74,7 +78,7 @@ def _view_box(positions):
     return f"{x0:.0f} {y0:.0f} {max(xs) - x0 + _PAD:.0f} {max(ys) - y0 + _PAD:.0f}"
 
 
-def before_after_maps(G_before, G_after, agencies, *, seed=0, layout=None, attendees=()):
+def before_after_maps(G_before, G_after, agencies, *, seed=0, layout=None, attendees=(), sizes=None):
     """Drawing instructions for the before and after maps, in one shared layout.
 
     Parameters
@@ -94,6 +98,10 @@ def before_after_maps(G_before, G_after, agencies, *, seed=0, layout=None, atten
     attendees : collection, optional
         Practitioners who attended a COP session: their dots are ringed, as
         on the dashboard's maps.
+    sizes : (mapping, mapping), optional
+        A measure of each practitioner before and after (e.g. degree); a
+        dot's area then grows with its value, on one scale for both maps
+        (radius from 0.5 to 1.8 times the usual). Default: every dot the same.
 
     Returns
     -------
@@ -130,19 +138,24 @@ def before_after_maps(G_before, G_after, agencies, *, seed=0, layout=None, atten
     before_ties = [(u, v) for u, v in G_before.edges() if u != v]
     after_grey = stayed + new_within
     view_box, radius = _view_box(positions), _radius(len(positions))
+    radii = [None, None]
+    if sizes is not None:
+        top = max([float(v) for m in sizes for v in m.values()] + [0.0])
+        radii = [{n: radius * (0.5 + 1.3 * math.sqrt(max(float(m.get(n, 0.0)), 0.0) / top if top > 0 else 0.0))
+                  for n in positions} for m in sizes]
     drawn = sorted({agency[n] for n in positions if n in agency}, key=str)
 
-    def panel(G, paths, n_ties):
+    def panel(G, paths, n_ties, r):
         return {"view_box": view_box, "radius": f"{radius:.1f}", "paths": paths,
-                "nodes": _nodes(positions, set(G), agency, names, colours, frozenset(attendees)),
+                "nodes": _nodes(positions, set(G), agency, names, colours, frozenset(attendees), r),
                 "n_nodes": G.number_of_nodes(), "n_ties": n_ties}
 
     return {
-        "before": panel(G_before, {"tie": _path(before_ties, positions)}, len(before_ties)),
+        "before": panel(G_before, {"tie": _path(before_ties, positions)}, len(before_ties), radii[0]),
         "after": panel(G_after, {"lost": _path(pairs.get("lost", []), positions),
                                  "tie": _path(after_grey, positions),
                                  "new_cross": _path(new_cross, positions)},
-                       len(after_grey) + len(new_cross)),
+                       len(after_grey) + len(new_cross), radii[1]),
         "legend": [{"name": names.get(a, a), "colour": colours.get(a, MISSING_COLOUR)} for a in drawn],
         "counts": {"new_cross": len(new_cross), "lost": len(pairs.get("lost", [])),
                    "grey": len(after_grey)},

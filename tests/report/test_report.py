@@ -329,3 +329,22 @@ def test_drifting_that_cannot_be_computed_reads_so_not_zero(hostile):
     drifting = next(row for row in whole["rows"] if row[0] == "Drifting")
     assert drifting[-1].text == "not computable" and not whole["drifting_assessed"]
     assert whole["drifting_reason"].startswith("it needs a period with both a start and an end")
+
+
+def test_dots_sized_by_degree_on_one_scale_for_both_windows(hostile):
+    page = build_report(hostile, compare_replicates=0, bootstrap=50, size_by="degree")
+    before, after = re.findall(r"<svg .*?</svg>", _section(page, "maps"), re.S)[:2]
+    radius = lambda svg: sorted(float(r) for r in re.findall(r'<circle [^>]*r="([\d.]+)"', svg))
+    # 31 dots: the usual radius is 26. After, X2 and X3 have 4 ties (chain both sides, two attendees of other
+    # agencies), the most in either window: 26 * (0.5 + 1.3) = 46.8; X10 has none: 26 * 0.5 = 13.0.
+    assert radius(after)[-1] == 46.8 and radius(after)[0] == 13.0
+    # Before, the chains give at most 2 ties: 26 * (0.5 + 1.3 * sqrt(2 / 4)) = 36.9.
+    assert radius(before)[-1] == 36.9
+    plain = re.findall(r"<svg .*?</svg>", _section(build_report(hostile, compare_replicates=0, bootstrap=50),
+                                                         "maps"), re.S)[1]
+    assert set(radius(plain)) == {26.0}
+
+
+def test_unknown_size_measure_is_refused(hostile):
+    with pytest.raises(InvalidInputError, match="size_by should be one of degree, betweenness, trust_ties"):
+        build_report(hostile, size_by="closeness")
