@@ -413,10 +413,11 @@ def _cmd_evaluate(args):
 
     print(result["verdict"])
     if head["estimate"] is not None:
-        print(f"Headline ({head['estimator']}, the verdict rests on it): {head['estimate']:+.2f} cross-agency "
+        print(f"Headline ({head['estimator']}, the size the verdict states): {head['estimate']:+.2f} cross-agency "
               f"colleagues per attendee in the after window ({_ci(head)})")
     if pairs["excess_per_attendee"] is not None:
-        print(f"Met at the COP (second line of evidence): {pairs['excess_per_attendee']:+.2f} colleagues per "
+        print(f"Met at the COP (second line of evidence; an effect is claimed only when its interval excludes 0 "
+              f"and the headline points the same way): {pairs['excess_per_attendee']:+.2f} colleagues per "
               f"attendee ({_ci(pairs)})")
     print(f"Difference-in-differences: {did['estimate']:+.2f} ({_ci(did)}, dyadic-robust). "
           f"Pre-trend test p = {pre['p_value'] if pre['p_value'] is None else round(pre['p_value'], 3)}"

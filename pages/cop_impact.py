@@ -54,14 +54,17 @@ adjusted = person.get("trend_adjusted") or {"estimate": None, "ci_low": None, "c
 h1, h2, h3 = st.columns(3)
 h1.metric("Extra cross-agency colleagues per attendee" + (" (trend-adjusted)" if head["estimator"].endswith(
           "trend_adjusted") else ""), "–" if head["estimate"] is None else f"{head['estimate']:+.2f}",
-          help="The verdict rests on this: attendees' gain in distinct colleagues in other agencies over the after "
-               "window, compared with non-attendees, each attendee counted from their own first session "
-               "(Callaway & Sant'Anna 2021). Trend-adjusted when parallel trends are doubtful.")
+          help="The size of the effect the verdict states: attendees' gain in distinct colleagues in other "
+               "agencies over the after window, compared with non-attendees, each attendee counted from their own "
+               "first session (Callaway & Sant'Anna 2021). Trend-adjusted when parallel trends are doubtful. An "
+               "effect is claimed only when the pairs below exclude zero and this points the same way.")
 h1.caption(_ci(head, 2))
 h2.metric("With attendees' earlier trend removed", "–" if adjusted["estimate"] is None
           else f"{adjusted['estimate']:+.2f}",
           help="The same, minus the attendee/non-attendee gap's linear trend over the months before the COP, "
-               "carried forward. Wider: it guards against attendees who were already widening their networks.")
+               "carried forward. Wider: it guards against attendees who were already widening their networks. "
+               "Stated, but never enough to claim an effect: its straight line under-corrects a trend that "
+               "speeds up.")
 h2.caption(_ci(adjusted, 2))
 h3.metric("Pre-trend test", "not run" if pre["p_value"] is None else f"p = {pre['p_value']:.2f}",
           help="Joint test that attendees and non-attendees moved alike in the months before each attendee "
@@ -74,7 +77,8 @@ p0.metric("Extra colleagues per attendee from pairs who met",
           "–" if pairs["excess_per_attendee"] is None else f"{pairs['excess_per_attendee']:+.2f}",
           help="Ties formed by pairs who met at a session, beyond what comparable pairs who had not met yet "
                "formed, counted for both people and divided by the attendees. An earlier trend shared by all "
-               "attendees cannot create it, so a claim needs it (or the trend-adjusted estimate) to agree.")
+               "attendees cannot create it, so an effect is claimed only when its interval excludes zero and the "
+               "person-level estimate above points the same way.")
 p0.caption(_ci(pairs, 2))
 p1.metric("Pairs who first met at a session", pairs["pairs"])
 p2.metric(f"Formed a working tie within {pairs['horizon_months']} months", pairs["new_ties"])

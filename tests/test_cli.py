@@ -189,7 +189,10 @@ def test_evaluate_writes_impact_json(ws, demo_source, tmp_path):
     assert [r["estimate"] for r in impact["event_study"] if r["event_month"] == -1] == [0.0]
     assert set(impact["met_at_cop"]) >= {"pairs", "new_ties", "expected_new_ties", "excess_per_attendee",
                                          "ci_low", "ci_high"}
-    assert impact["met_at_cop"]["ci_low"] > 0  # the second line of evidence detects the demo's effect
+    pairs = impact["met_at_cop"]
+    assert pairs["ci_low"] < pairs["excess_per_attendee"] < pairs["ci_high"]
+    # The verdict's rule: the pairs' interval excludes 0 and the headline points the same way.
+    assert impact["claims_effect"] is (pairs["ci_low"] > 0 and impact["headline"]["estimate"] > 0)
 
 
 @pytest.mark.slow  # the demo's report with the CLI's defaults, and evaluate with 200 bootstrap replicates

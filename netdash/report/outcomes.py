@@ -57,12 +57,15 @@ def impact_section(ds, *, cop_start, ties, min_count, bootstrap, seed):
     person = r["person_level"] or {}
     adjusted = person.get("trend_adjusted") or {"estimate": None, "ci_low": None, "ci_high": None}
     head_label = ("Extra cross-agency colleagues per attendee in the after window, with attendees' earlier trend "
-                  "removed (the verdict rests on it)" if r["headline"]["estimator"].endswith("trend_adjusted") else
-                  "Extra cross-agency colleagues per attendee in the after window (the verdict rests on it)")
+                  "removed (the headline: the size the verdict states)"
+                  if r["headline"]["estimator"].endswith("trend_adjusted") else
+                  "Extra cross-agency colleagues per attendee in the after window (the headline: the size the "
+                  "verdict states)")
     estimates = [
         (head_label, *_interval(r["headline"])),
         ("Trend-adjusted: the same with attendees' earlier linear trend removed", *_interval(adjusted)),
-        ("Met at the COP (second line of evidence): extra colleagues per attendee from ties between pairs who met",
+        ("Met at the COP (second line of evidence; an effect is claimed only when it excludes zero and the "
+         "headline points the same way): extra colleagues per attendee from ties between pairs who met",
          *_interval(m, "excess_per_attendee", 2)),
         ("Difference-in-differences: cross-agency colleagues (dyadic-robust interval)", *_interval(r["did_dyadic"])),
         ("Difference-in-differences: cross-agency colleagues (bootstrap interval, as before)",

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from netdash.change.impact import impact_design
-from netdash.change.impact.dyads import met_at_cop
+from netdash.change.impact.dyads import MIN_COMPARISON_PAIRS, met_at_cop
 from netdash.change.impact.panel import TiePanel, prior_new_tie_rate, tie_panel
 from netdash.change.impact.person import (after_window_weights, linear_dyadic, monthly_union, person_level,
                                          window_counts)
@@ -77,11 +77,37 @@ def test_met_at_cop_with_a_coarser_stratum_by_hand():
     """
     out = met_at_cop([0, 1, 2, 0, 2], [1, 4, 3, 3, 5], met=[1, 1, -1, -1, -1], first_tie=[2, -1, 2, -1, 3],
                      first_shared=[-1] * 5, agency=np.array([0, 1, 0, 1, 2, 2]),
-                     rate_tercile=np.zeros(6, int), n_months=4, n_attendees=6, horizon=2)
+                     rate_tercile=np.zeros(6, int), n_months=4, n_attendees=6, horizon=2, min_comparison=1)
     assert (out["pairs"], out["new_ties"], out["fallback"], out["comparison_pairs"]) == (2, 1, 1, 3)
     assert out["expected_new_ties"] == pytest.approx(5 / 6)
     assert out["excess_per_attendee"] == pytest.approx(1 / 18)
     assert out["ci_low"] < 1 / 18 < out["ci_high"]
+
+
+def test_met_at_cop_needs_enough_comparison_pairs_in_a_stratum():
+    """The same pairs with the default minimum of 5 comparison pairs: the agency pair's two are too few,
+    so both met pairs fall back to the month's three (rate 1/3): expected 2/3, excess 1/3 tie, 1/9 per attendee.
+    """
+    assert MIN_COMPARISON_PAIRS == 5
+    out = met_at_cop([0, 1, 2, 0, 2], [1, 4, 3, 3, 5], met=[1, 1, -1, -1, -1], first_tie=[2, -1, 2, -1, 3],
+                     first_shared=[-1] * 5, agency=np.array([0, 1, 0, 1, 2, 2]),
+                     rate_tercile=np.zeros(6, int), n_months=4, n_attendees=6, horizon=2)
+    assert out["fallback"] == 2 and out["expected_new_ties"] == pytest.approx(2 / 3)
+    assert out["excess_per_attendee"] == pytest.approx(1 / 9)
+
+
+def test_met_at_cop_variance_by_hand():
+    """Three pairs of distinct people, agencies 0-1: met pair (0, 1) ties; comparisons (2, 3) tie, (4, 5) do not.
+
+    Rate 1/2; the met pair's influence 1 - 1/2 = 1/2; each comparison pair's -(1/2)(y - 1/2) = -/+ 1/4, scaled
+    by sqrt(2 / (2 - 1)) (a residual from a rate it helped estimate). No person is in two pairs, so
+    V = 1/4 + 2 x 2/16 = 1/2 ties^2 (3/8 without the correction), and per attendee (6): (2/6)^2 x 1/2 = 1/18.
+    """
+    out = met_at_cop([0, 2, 4], [1, 3, 5], met=[1, -1, -1], first_tie=[2, 2, -1], first_shared=[-1] * 3,
+                     agency=np.array([0, 1, 0, 1, 0, 1]), rate_tercile=np.zeros(6, int), n_months=4,
+                     n_attendees=6, horizon=2, min_comparison=1)
+    assert out["excess_per_attendee"] == pytest.approx(1 / 6)
+    assert out["ci_high"] - 1 / 6 == pytest.approx(1.959964 * (1 / 18) ** 0.5, rel=1e-6)
 
 
 def test_met_at_cop_leaves_out_pairs_tied_before_they_met():
@@ -104,38 +130,60 @@ def _person(att, adjusted):
 
 def test_verdict_says_parallel_trends_are_doubtful_and_rests_on_the_trend_adjusted_estimate():
     person = _person((1.6, 0.8, 2.5), (0.3, -1.5, 2.1))
-    v = impact_verdict(person, {"p_value": 0.02}, _PAIRS)
+    v = impact_verdict(person, {"p_value": 0.02}, _NO_PAIRS)
     assert v["pre_trend"] == {"p_value": 0.02, "parallel_trends_doubtful": True}
     assert v["headline"] == {"estimator": "callaway_santanna_trend_adjusted", "estimate": 0.3, "ci_low": -1.5,
                              "ci_high": 2.1}
     assert "Parallel trends are doubtful" in v["verdict"] and "(+1.6) may be an earlier trend" in v["verdict"]
-    # The trend-adjusted interval includes 0: nothing is claimed, even with clear pairs.
     assert v["claims_effect"] is False and v["verdict"].startswith("No clear difference: with attendees' earlier")
-    clear = impact_verdict(_person((1.6, 0.8, 2.5), (2.0, 0.2, 3.8)), {"p_value": 0.02}, _NO_PAIRS)
-    assert clear["claims_effect"] is True and clear["corroborated_by"] == "trend_adjusted"
+    # Clear pairs and a trend-adjusted headline pointing the same way: the claim rests on the pairs.
+    with_pairs = impact_verdict(person, {"p_value": 0.02}, _PAIRS)
+    assert with_pairs["claims_effect"] is True and with_pairs["corroborated_by"] == "met_at_cop"
+    assert with_pairs["verdict"].startswith("People who met at the COP went on to work together more often")
+    assert ("Person-level, with attendees' earlier linear trend removed, attendees gained +0.3" in
+            with_pairs["verdict"])
+    # Once the earlier trend is removed the person-level estimate points the other way: nothing is claimed.
+    against = impact_verdict(_person((1.6, 0.8, 2.5), (-0.4, -2.2, 1.4)), {"p_value": 0.02}, _PAIRS)
+    assert against["claims_effect"] is False and "points the other way" in against["verdict"]
 
 
 def test_verdict_needs_a_check_that_an_earlier_trend_cannot_pass():
-    """Scenario (b): the person-level interval excludes 0 but neither check agrees: no claim."""
+    """Scenario (b): the person-level interval excludes 0 but the pairs do not confirm it: no claim.
+
+    Not even when the trend-adjusted interval also excludes 0: its linear extrapolation under-corrects a
+    trend that accelerates, and that check let through 5% of the simulated worlds of scenario (b).
+    """
     v = impact_verdict(_person((1.6, 0.8, 2.5), (0.3, -1.5, 2.1)), {"p_value": 0.6}, _NO_PAIRS)
     assert v["headline"]["estimator"] == "callaway_santanna" and v["headline"]["estimate"] == 1.6
     assert v["claims_effect"] is False and v["verdict"].startswith("No clear effect")
     assert "+0.3 (95% CI -1.5 to 2.1)" in v["verdict"]
+    by_trend = impact_verdict(_person((1.3, 0.4, 2.2), (2.1, 0.1, 4.1)), {"p_value": 0.6}, _NO_PAIRS)
+    assert by_trend["claims_effect"] is False and by_trend["corroborated_by"] is None
+    assert [e["in_rule"] for e in by_trend["estimates"]] == [True, False, True]  # headline, trend-adjusted, pairs
 
 
-def test_verdict_claims_when_the_pairs_or_the_trend_adjusted_estimate_agree():
+def test_verdict_claims_when_the_pairs_exclude_zero_and_the_headline_agrees():
     v = impact_verdict(_person((1.3, 0.4, 2.2), (1.1, -0.7, 2.9)), {"p_value": 0.6}, _PAIRS)
     assert v["claims_effect"] is True and v["corroborated_by"] == "met_at_cop"
     assert v["headline"] == {"estimator": "callaway_santanna", "estimate": 1.3, "ci_low": 0.4, "ci_high": 2.2}
     assert v["verdict"].startswith("Attendees gained +1.3 cross-agency colleagues in the after window")
     assert "+0.86 cross-agency colleagues per attendee (95% CI 0.30 to 1.40)" in v["verdict"]
-    by_trend = impact_verdict(_person((1.3, 0.4, 2.2), (2.1, 0.1, 4.1)), {"p_value": 0.6}, _NO_PAIRS)
-    assert by_trend["claims_effect"] is True and by_trend["corroborated_by"] == "trend_adjusted"
-    # Pairs that point the other way do not confirm a gain.
-    against = impact_verdict(_person((1.3, 0.4, 2.2), (1.1, -0.7, 2.9)), {"p_value": 0.6},
-                             {**_PAIRS, "excess_per_attendee": -0.8, "ci_low": -1.4, "ci_high": -0.2})
-    assert against["claims_effect"] is False
-    unclear = impact_verdict(_person((0.5, -0.4, 1.4), (0.4, -1.5, 2.3)), {"p_value": 0.6}, _PAIRS)
+    # The headline's interval includes 0 but it points the pairs' way: claimed, resting on the pairs, and said so.
+    small = impact_verdict(_person((0.5, -0.4, 1.4), (0.4, -1.5, 2.3)), {"p_value": 0.6}, _PAIRS)
+    assert small["claims_effect"] is True and small["headline"]["estimate"] == 0.5
+    assert small["verdict"].startswith("People who met at the COP went on to work together more often than "
+                                       "comparable pairs, which an earlier trend of the attendees cannot explain")
+    assert "the same direction, with an interval that on its own includes zero" in small["verdict"]
+    # Pairs that point the other way do not confirm a gain, whatever the headline's interval.
+    for att in ((1.3, 0.4, 2.2), (0.5, -0.4, 1.4)):
+        against = impact_verdict(_person(att, (1.1, -0.7, 2.9)), {"p_value": 0.6},
+                                 {**_PAIRS, "excess_per_attendee": -0.8, "ci_low": -1.4, "ci_high": -0.2})
+        assert against["claims_effect"] is False
+    # A loss in both: claimed, as fewer.
+    loss = impact_verdict(_person((-0.9, -1.8, 0.1), (-1.0, -2.5, 0.5)), {"p_value": 0.6},
+                          {**_PAIRS, "excess_per_attendee": -0.8, "ci_low": -1.4, "ci_high": -0.2})
+    assert loss["claims_effect"] is True and "work together less often" in loss["verdict"]
+    unclear = impact_verdict(_person((0.5, -0.4, 1.4), (0.4, -1.5, 2.3)), {"p_value": 0.6}, _NO_PAIRS)
     assert unclear["claims_effect"] is False and unclear["verdict"].startswith("No clear difference")
 
 

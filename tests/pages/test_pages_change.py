@@ -346,7 +346,7 @@ def test_cop_impact_on_the_demo_states_the_outcome_and_follows_the_ties_setting(
     assert _texts(at.info).startswith("No clear difference: attendees gained +1.9 cross-agency colleagues")
     metrics = _metrics(at)
     assert metrics["Extra cross-agency colleagues per attendee"] == "+1.90"
-    assert metrics["Extra colleagues per attendee from pairs who met"] == "+1.36"
+    assert metrics["Extra colleagues per attendee from pairs who met"] == "+1.21"
     assert metrics["Pre-trend test"] == "p = 0.58"
     assert metrics["Difference in change: cross-agency colleagues"] == "+2.5"
     frames = chart_data(at)
@@ -407,7 +407,7 @@ def test_overview_opens_with_the_cop_verdict_computed_once_for_cop_impact(worksp
     # Every estimate the verdict states is shown with the interval the verdict gives it.
     metrics = _metrics(at)
     shown = {"Cross-agency colleagues": ("+1.9", "95% CI -0.7 to 4.5"),
-             "Pairs who met at the COP": ("+1.36", "95% CI 0.04 to 2.68"),
+             "Pairs who met at the COP": ("+1.21", "95% CI -0.10 to 2.51"),
              "Cross-agency trust ties": ("+2.2", "95% CI 1.3 to 3.0")}
     captions = _texts(at.caption)
     for label, (value, interval) in shown.items():

@@ -22,6 +22,7 @@ from netdash.errors import AnalysisError
 from netdash.change.impact.design import (OUTCOME_TIES, ImpactDesign, impact_design, impact_table,
                                           trust_pair_changes)
 from netdash.change.impact.estimators import did_estimate, dose_response
+from netdash.change.impact.dyads import MIN_COMPARISON_PAIRS
 from netdash.change.impact.matching import (balance_table, baseline_covariates, caliper_width,
                                      matched_did, propensity_logit)
 from netdash.change.impact.panel import (HORIZON_MONTHS, PRE_TREND_MONTHS, ROLLING_MONTHS, TREND_MONTHS,
@@ -80,17 +81,20 @@ def _rules(design, window_days, caliper):
         f"Met at the COP: pairs of attendees from different agencies, with no working tie before the month they "
         f"first sat in the same session; a tie within {HORIZON_MONTHS} months from that month counts. Expected: "
         "the rate among attendee pairs who had not yet met, in the same month, agency pair, shared-client flag "
-        "and terciles of each person's prior rate of new ties. Excess x 2 / attendees = colleagues per attendee.",
-        "Headline (what the verdict rests on): extra cross-agency colleagues per attendee in the after window, "
+        f"and terciles of each person's prior rate of new ties (a stratum needs at least {MIN_COMPARISON_PAIRS} "
+        "such pairs, else the next coarser one is used). Excess x 2 / attendees = colleagues per attendee.",
+        "Headline (the size the verdict states): extra cross-agency colleagues per attendee in the after window, "
         "person-level, in whole calendar months: each cohort of attendees (month of first session) is compared "
         "from the same number of months before joining to the after window, against non-attendees, weighted by "
         "cohort size (Callaway & Sant'Anna 2021). When parallel trends are doubtful it is the trend-adjusted "
         f"estimate: minus the attendee/non-attendee gap's linear trend over the months before the COP (counts "
         f"over {TREND_MONTHS} months, scaled to the after window's length), extrapolated (Rambachan & Roth 2023, "
         "smoothness bound M = 0). Intervals are dyadic-robust.",
-        "Verdict: an effect is claimed when the headline's interval excludes zero and either the met-at-COP "
-        "interval or the trend-adjusted interval excludes zero in the same direction; the pre-trend test alone "
-        "misses most attendees who were already widening their networks (docs/impact.md, with measurements).",
+        "Verdict: an effect is claimed when the met-at-COP interval excludes zero and the headline points the "
+        "same way. The pairs compare attendees with attendees in the same months, so an earlier trend of the "
+        "attendees cannot create them; the pre-trend test alone misses most attendees who were already widening "
+        "their networks, and the trend-adjusted estimate under-corrects a trend that speeds up (docs/impact.md, "
+        "with measurements).",
     ]
 
 
@@ -117,16 +121,18 @@ def _staggered_caveats(staggered, verdict):
                    f"{staggered['window']}-month window before joining and are left out of the event study.")
     m = staggered["met_at_cop"]
     if m["fallback"]:
-        out.append(f"{m['fallback']} of the {m['pairs']} pairs who met had no not-yet-met pair in their exact "
-                   "stratum (agency pair, shared client, new-tie-rate terciles) and were compared with a "
-                   "coarser one.")
+        out.append(f"{m['fallback']} of the {m['pairs']} pairs who met had fewer than {MIN_COMPARISON_PAIRS} "
+                   "not-yet-met pairs in their exact stratum (agency pair, shared client, new-tie-rate terciles) "
+                   "and were compared with a coarser one.")
     person = staggered.get("person")
     if person and person["after_months"]:
         out.append(f"The headline counts whole calendar months ({person['after_months'][0]} to "
                    f"{person['after_months'][1]} after the COP), so it can differ slightly from the "
                    "difference-in-differences, whose windows start on the COP start day.")
     out.append("The pair-level evidence counts only ties between attendees who sat in the same session; a COP "
-               "that works through introductions to non-attendees is not seen there (docs/impact.md, scenario d).")
+               "that works through introductions to non-attendees is not seen there, and since the verdict claims "
+               "an effect only when the pairs show one, it does not claim such an effect (docs/impact.md, "
+               "scenario d).")
     return out
 
 
@@ -214,7 +220,7 @@ def evaluate_impact(ds, *, cop_start=None, window_days=90, bootstrap=2000, seed=
         ``headline`` ({estimator, estimate, ci_low, ci_high}: what the
         verdict rests on; estimator ``"callaway_santanna"`` or
         ``"callaway_santanna_trend_adjusted"``), ``claims_effect``,
-        ``corroborated_by`` (``"met_at_cop"``, ``"trend_adjusted"`` or None),
+        ``corroborated_by`` (``"met_at_cop"`` when an effect is claimed, else None),
         ``person_level`` ({callaway_santanna, trend_adjusted: {estimate, ci_low,
         ci_high}, trend: {slope_per_month, p_value, window_months,
         months_fitted, ratio, months_extrapolated}, after_months}), ``pre_trend`` ({p_value,

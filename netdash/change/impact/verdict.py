@@ -9,13 +9,17 @@ Rule (docs/impact.md; measured in ``bench/impact_scenarios.py``):
    When the joint pre-trend test rejects at :data:`PRE_TREND_ALPHA`, the
    verdict says parallel trends are doubtful and the headline is the
    trend-adjusted estimate instead (``"callaway_santanna_trend_adjusted"``).
-2. An effect is claimed only when the headline's 95% interval excludes 0 *and*
-   a check that an earlier trend of the attendees cannot pass agrees: the
-   met-at-COP pairs' interval (:func:`netdash.change.impact.dyads.met_at_cop`)
-   or the trend-adjusted interval excludes 0 in the same direction. The
-   pre-trend test alone caught only a third of the simulated worlds in which
-   attendees were already widening their networks faster, so it cannot be
-   the only guard (Roth 2022).
+2. An effect is claimed only when the met-at-COP pairs' 95% interval
+   (:func:`netdash.change.impact.dyads.met_at_cop`) excludes 0 *and* the
+   headline points the same way. The pairs compare attendees with attendees
+   in the same months, so an earlier trend that all attendees share cannot
+   make them tie more than pairs who had not yet met; the headline gives the
+   size in the issue's unit and must not contradict them. The headline's own
+   interval is always stated; on its own it cannot carry a claim, because
+   the pre-trend test caught only a fifth of the simulated worlds in which
+   attendees were already widening their networks faster (Roth 2022), and a
+   check against the trend-adjusted estimate let through 5% of those worlds
+   (its linear extrapolation under-corrects a trend that accelerates).
 3. The pairs are the second line of evidence: always stated, never averaged
    into the headline.
 4. Every estimate the sentence rests on is in it, with its interval, and is
@@ -82,7 +86,7 @@ def _estimates(headline, pairs, adjusted, trust, text):
                 "Cross-agency colleagues", "extra per attendee, person-level", headline, 1, True)]
     if not adjusted_head and _has_interval(adjusted) and f"({_ci(adjusted)})" in text:
         out.append(_row("trend_adjusted", "Person-level, attendees' earlier trend removed",
-                        "With the earlier trend removed", "extra per attendee, person-level", adjusted, 1, True))
+                        "With the earlier trend removed", "extra per attendee, person-level", adjusted, 1, False))
     out.append(_row("met_at_cop", "Met at the COP: extra cross-agency colleagues per attendee",
                     "Pairs who met at the COP", "extra per attendee, from pairs who met", pairs, 2, True))
     if trust is not None:
@@ -125,11 +129,13 @@ def impact_verdict(person, pre_trend, met_at_cop, *, trust=None, alpha=PRE_TREND
     dict
         ``verdict`` (text), ``claims_effect``, ``headline`` ({estimator,
         estimate, ci_low, ci_high}), ``pre_trend`` ({p_value,
-        parallel_trends_doubtful}), ``corroborated_by`` (``"met_at_cop"``,
-        ``"trend_adjusted"`` or None), ``estimates`` (every estimate the
+        parallel_trends_doubtful}), ``corroborated_by`` (``"met_at_cop"``
+        when an effect is claimed, else None; ``"trend_adjusted"`` is no
+        longer given, see rule 2), ``estimates`` (every estimate the
         verdict states with an interval, in its order: {key, label,
         short_label, unit, estimate, ci_low, ci_high, digits, in_rule};
-        ``in_rule`` is False for the trust-tie figure).
+        ``in_rule`` is False for the figures stated but never used to claim: the
+        trust-tie estimate and, when it is not the headline, the trend-adjusted one).
 
     Examples
     --------
@@ -159,18 +165,13 @@ def impact_verdict(person, pre_trend, met_at_cop, *, trust=None, alpha=PRE_TREND
     headline = {"estimator": estimator,
                 "estimate": head["estimate"] if head is not None and _finite(head.get("estimate")) else None,
                 "ci_low": head["ci_low"] if has_head else None, "ci_high": head["ci_high"] if has_head else None}
-    clear = _excludes_zero(head)
-    sign = (1 if head["estimate"] > 0 else -1) if clear else None
-    by = None
     pairs = {"estimate": met_at_cop.get("excess_per_attendee"), "ci_low": met_at_cop.get("ci_low"),
              "ci_high": met_at_cop.get("ci_high")}
-    if clear and _excludes_zero(pairs, sign):
-        by = "met_at_cop"
-    elif clear and not doubtful and _excludes_zero(adjusted, sign):
-        by = "trend_adjusted"
-    elif clear and doubtful:
-        by = "trend_adjusted"  # the headline itself is trend-adjusted
-    claims = by is not None
+    pairs_sign = (1 if pairs["estimate"] > 0 else -1) if _excludes_zero(pairs) else None
+    head_sign = (1 if head["estimate"] > 0 else -1 if head["estimate"] < 0 else 0) if has_head else None
+    claims = pairs_sign is not None and head_sign == pairs_sign
+    by = "met_at_cop" if claims else None
+    clear = _excludes_zero(head)
 
     what = ("with attendees' earlier linear trend removed, attendees" if doubtful else "Attendees")
     if has_head:
@@ -184,25 +185,25 @@ def impact_verdict(person, pre_trend, met_at_cop, *, trust=None, alpha=PRE_TREND
                 f"{'before the COP to estimate a trend' if doubtful else 'after the COP'}). Pairs who met at the "
                 f"COP: {pairs_text}.")
     elif claims:
-        more = "more" if sign > 0 else "fewer"
-        text = f"{person_text[0].upper()}{person_text[1:]}."
-        if by == "met_at_cop":
-            text += (f" People who met at the COP went on to work together {more} often than comparable pairs, "
-                     f"which an earlier trend of the attendees cannot explain: {pairs_text}.")
+        more = "more" if pairs_sign > 0 else "less"
+        met_text = (f"people who met at the COP went on to work together {more} often than comparable pairs, "
+                    f"which an earlier trend of the attendees cannot explain: {pairs_text}")
+        if clear:
+            text = f"{person_text[0].upper()}{person_text[1:]}. {met_text[0].upper()}{met_text[1:]}."
         else:
-            if not doubtful:
-                text += (f" With attendees' earlier linear trend removed, the gain stays clear of zero: "
-                         f"{adjusted['estimate']:+.1f} ({_ci(adjusted)}).")
-            text += f" Pairs who met at the COP: {pairs_text}."
+            text = (f"{met_text[0].upper()}{met_text[1:]}. Person-level, {person_text[0].lower()}{person_text[1:]}: "
+                    "the same direction, with an interval that on its own includes zero.")
     elif not clear:
+        against = pairs_sign is not None and head_sign != pairs_sign
         text = (f"No clear difference: {person_text[0].lower()}{person_text[1:]}, an interval that includes zero. "
-                f"Pairs who met at the COP: {pairs_text}.")
+                f"Pairs who met at the COP: {pairs_text}"
+                + (", but the person-level estimate points the other way." if against else "."))
     else:
-        adj = f"{adjusted['estimate']:+.1f} ({_ci(adjusted)})" if _has_interval(adjusted) else "not available"
-        text = (f"No clear effect: {person_text[0].lower()}{person_text[1:]}, but neither the pairs who met at the "
-                f"COP ({pairs_text}) nor the estimate with attendees' earlier linear trend removed ({adj}) confirm "
-                "it. Attendees who were already widening their networks faster would show the same gain, and the "
-                "pre-trend test often misses that.")
+        adj = (f" With attendees' earlier linear trend removed: {adjusted['estimate']:+.1f} ({_ci(adjusted)})."
+               if not doubtful and _has_interval(adjusted) else "")
+        text = (f"No clear effect: {person_text[0].lower()}{person_text[1:]}, but the pairs who met at the COP do "
+                f"not confirm it ({pairs_text}). Attendees who were already widening their networks faster would "
+                f"show the same gain, and the pre-trend test often misses that.{adj}")
     with_trust = trust is not None and _finite(trust.get("estimate"))
     if with_trust:
         text += _sentence_trust(trust)
