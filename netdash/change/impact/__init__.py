@@ -27,7 +27,7 @@ from netdash.change.impact.matching import (balance_table, baseline_covariates, 
                                      matched_did, propensity_logit)
 from netdash.change.impact.panel import (HORIZON_MONTHS, PRE_TREND_MONTHS, ROLLING_MONTHS, TREND_MONTHS,
                                         panel_estimates, tie_panel)
-from netdash.change.impact.staggered import did_dyadic
+from netdash.change.impact.staggered import did_dyadic, one_blas_thread
 from netdash.change.impact.verdict import PRE_TREND_ALPHA, impact_verdict
 
 __all__ = ["OUTCOME_TIES", "ImpactDesign", "evaluate_impact", "impact_design", "impact_estimates", "impact_table",
@@ -186,6 +186,7 @@ def _check_groups(design):
     return n_t, n_c
 
 
+@one_blas_thread
 def evaluate_impact(ds, *, cop_start=None, window_days=90, bootstrap=2000, seed=0, caliper=0.2,
                     ties="working"):
     """Difference-in-differences of cross-agency working ties, COP attendees vs non-attendees.
@@ -250,6 +251,7 @@ def evaluate_impact(ds, *, cop_start=None, window_days=90, bootstrap=2000, seed=
                             staggered=staggered_estimates(ds, design))
 
 
+@one_blas_thread
 def staggered_estimates(ds, design):
     """The staggered-adoption analysis of a design: event study, pre-trend test, met-at-COP pairs.
 
@@ -276,6 +278,7 @@ def staggered_estimates(ds, design):
     return out
 
 
+@one_blas_thread
 def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2, staggered=None):
     """:func:`evaluate_impact` of an :class:`~netdash.change.impact.design.ImpactDesign` already made.
 

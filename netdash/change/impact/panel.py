@@ -13,7 +13,7 @@ import pandas as pd
 from netdash.change.impact.dyads import met_at_cop, rate_terciles
 from netdash.change.impact.person import monthly_union, person_level
 from netdash.change.impact.staggered import (did_dyadic, event_study, neighbour_counts, normal_interval,
-                                             pre_trend_test, window_outcomes)
+                                             one_blas_thread, pre_trend_test, window_outcomes)
 from netdash.networks import graphs
 from netdash.periods import Period
 
@@ -240,6 +240,7 @@ def after_window_months(panel):
     return s, max(min(s, len(panel.months) - s), 0)
 
 
+@one_blas_thread
 def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre_months=PRE_TREND_MONTHS,
                     level=0.95):
     """Dyadic-robust DiD, the event study, the pre-trend test and the met-at-COP pairs of a panel.

@@ -28,11 +28,41 @@ Assenova 2015, *Political Analysis* 23: 564-577, restricted to the one
 shared dyad). Intervals are normal, ``estimate +/- 1.96 sqrt(V)``.
 """
 
+import functools
+
 import numpy as np
 from scipy import sparse, stats
+from threadpoolctl import threadpool_limits
 
-__all__ = ["tie_adjacency", "neighbour_counts", "window_outcomes", "dyadic_covariance", "event_study",
+__all__ = ["BLAS_THREADS", "one_blas_thread", "tie_adjacency", "neighbour_counts", "window_outcomes", "dyadic_covariance", "event_study",
            "pre_trend_test", "did_dyadic", "normal_interval"]
+
+#: BLAS threads inside the impact computations (None: leave the library's own setting).
+BLAS_THREADS = 1
+
+
+def one_blas_thread(func):
+    """Run ``func`` with at most :data:`BLAS_THREADS` BLAS threads.
+
+    The impact estimates multiply small matrices (influence functions,
+    propensity scores). OpenBLAS's second thread spins while it waits, which
+    costs CPU and, with other work on the machine, wall time too
+    (``bench/blas_threads.py``; docs/benchmarks.md, "BLAS threads").
+
+    Examples
+    --------
+    >>> from threadpoolctl import threadpool_info
+    >>> @one_blas_thread
+    ... def blas_threads():
+    ...     return {d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"}
+    >>> blas_threads() <= {1}
+    True
+    """
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+            return func(*args, **kwargs)
+    return wrapper
 
 
 def tie_adjacency(a, b, n):
