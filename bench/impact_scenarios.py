@@ -27,7 +27,10 @@ and :func:`netdash.change.impact.verdict.impact_verdict`, the code the CLI,
 report and page use. Estimators: ``did`` (two-window difference-in-differences,
 dyadic-robust interval), ``callaway_santanna`` and ``trend_adjusted`` (the
 person-level after-window estimates of :mod:`netdash.change.impact.person`),
-``headline`` (whichever of those two the verdict rests on) and ``met_at_cop``
+``headline`` (the verdict's headline: the estimate of the two the verdict uses,
+with its trend-robust interval), ``headline_parallel_trends`` (the same
+estimate with session 8's interval, which assumed parallel trends unless the
+pre-trend test rejected) and ``met_at_cop``
 (the pairs' excess per attendee, against its own truth). A last table
 compares claim rules on the same estimates. Usage::
 
@@ -164,7 +167,7 @@ def _dyad_truth(with_cop, without, met, horizon):
     return float(out)
 
 
-ESTIMATORS = ("did", "callaway_santanna", "trend_adjusted", "headline", "met_at_cop")
+ESTIMATORS = ("did", "callaway_santanna", "trend_adjusted", "headline_parallel_trends", "headline", "met_at_cop")
 
 
 def _excludes(d, sign=None):
@@ -191,16 +194,20 @@ def one(seed, scenario):
                        ("met_at_cop", {"estimate": m["excess_per_attendee"], "ci_low": m["ci_low"],
                                        "ci_high": m["ci_high"]}, truth["dyad_truth"])):
         row[name] = (d["estimate"], d["ci_low"], d["ci_high"], t)
+    # Session 8's headline: the same estimate with the parallel-trends interval (trend-adjusted when doubtful).
+    row["headline_parallel_trends"] = row["trend_adjusted"] if row["doubtful"] else row["callaway_santanna"]
     # Other rules, from the same estimates, for the comparison table in docs/impact.md.
-    h, m, ta = row["headline"], row["met_at_cop"], row["trend_adjusted"]
+    h, m, ta = row["headline_parallel_trends"], row["met_at_cop"], row["trend_adjusted"]
     sign = np.sign(h[0])
     pairs_agree = _excludes(m) and np.sign(m[0]) == sign
     trend_agree = _excludes(h) and not row["doubtful"] and _excludes(ta, sign)
     row["rules"] = {
-        "headline interval excludes 0 (no check)": _excludes(h),
-        "headline and met-at-COP both exclude 0, same direction": _excludes(h) and _excludes(m, sign),
+        "headline's trend-robust interval excludes 0 (no check)": _excludes(row["headline"]),
+        "headline's parallel-trends interval excludes 0 (no check)": _excludes(h),
+        "parallel-trends headline and met-at-COP both exclude 0, same direction": _excludes(h) and _excludes(m, sign),
         "**chosen: met-at-COP excludes 0 and the headline points the same way**": verdict["claims_effect"],
-        "chosen rule, or headline and trend-adjusted both exclude 0 the same way": pairs_agree or trend_agree,
+        "chosen rule, or parallel-trends headline and trend-adjusted both exclude 0 the same way": (
+            pairs_agree or trend_agree),
         "session 8: headline excludes 0, and met-at-COP or trend-adjusted the same way (trend-adjusted "
         "headline alone when doubtful)": _excludes(h) and (_excludes(m, sign) or row["doubtful"] or trend_agree),
         "trend-adjusted interval excludes 0 (always trend-adjusted)": _excludes(ta),

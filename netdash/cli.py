@@ -413,7 +413,8 @@ def _cmd_evaluate(args):
 
     print(result["verdict"])
     if head["estimate"] is not None:
-        print(f"Headline ({head['estimator']}, the size the verdict states): {head['estimate']:+.2f} cross-agency "
+        print(f"Headline ({head['estimator']}, the size the verdict states; interval {head['interval']}): "
+              f"{head['estimate']:+.2f} cross-agency "
               f"colleagues per attendee in the after window ({_ci(head)})")
     if pairs["excess_per_attendee"] is not None:
         print(f"Met at the COP (second line of evidence; an effect is claimed only when its interval excludes 0 "

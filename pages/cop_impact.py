@@ -56,9 +56,12 @@ h1.metric("Extra cross-agency colleagues per attendee" + (" (trend-adjusted)" if
           "trend_adjusted") else ""), "–" if head["estimate"] is None else f"{head['estimate']:+.2f}",
           help="The size of the effect the verdict states: attendees' gain in distinct colleagues in other "
                "agencies over the after window, compared with non-attendees, each attendee counted from their own "
-               "first session (Callaway & Sant'Anna 2021). Trend-adjusted when parallel trends are doubtful. An "
-               "effect is claimed only when the pairs below exclude zero and this points the same way.")
-h1.caption(_ci(head, 2))
+               "first session (Callaway & Sant'Anna 2021). Trend-adjusted when parallel trends are doubtful. Its "
+               "interval also allows for attendees' earlier trend to continue: the pre-trend test is too weak to rule "
+               "that out. An effect is claimed only when the pairs below exclude zero and this points the same way.")
+parallel = (f", allowing for attendees' earlier trend; {_ci(person['callaway_santanna'], 2)} if the groups would "
+            "otherwise have moved in parallel" if head["interval"] == "trend_robust" else "")
+h1.caption(_ci(head, 2) + parallel)
 h2.metric("With attendees' earlier trend removed", "–" if adjusted["estimate"] is None
           else f"{adjusted['estimate']:+.2f}",
           help="The same, minus the attendee/non-attendee gap's linear trend over the months before the COP, "

@@ -178,9 +178,13 @@ def test_evaluate_writes_impact_json(ws, demo_source, tmp_path):
     assert impact["n_attendees"] > 0 and impact["n_non_attendees"] > 0
     # The contract of issue 15: the staggered analysis's fields. The headline is the person-level estimand;
     # on the demo (built with an effect of 2 colleagues) its interval covers 2.
-    assert set(impact["headline"]) == {"estimator", "estimate", "ci_low", "ci_high"}
+    assert set(impact["headline"]) == {"estimator", "estimate", "ci_low", "ci_high", "interval"}
     assert impact["headline"]["estimator"] == "callaway_santanna"
-    assert impact["headline"] == {"estimator": "callaway_santanna", **impact["person_level"]["callaway_santanna"]}
+    # The estimate is Callaway & Sant'Anna's; the interval runs over it and the trend-adjusted one.
+    cs, ta = impact["person_level"]["callaway_santanna"], impact["person_level"]["trend_adjusted"]
+    assert impact["headline"] == {"estimator": "callaway_santanna", "estimate": cs["estimate"],
+                                  "ci_low": min(cs["ci_low"], ta["ci_low"]),
+                                  "ci_high": max(cs["ci_high"], ta["ci_high"]), "interval": "trend_robust"}
     assert impact["headline"]["ci_low"] < 2 < impact["headline"]["ci_high"]
     assert isinstance(impact["claims_effect"], bool)
     assert set(impact["pre_trend"]) >= {"p_value", "parallel_trends_doubtful"}

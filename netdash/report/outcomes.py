@@ -60,9 +60,15 @@ def impact_section(ds, *, cop_start, ties, min_count, bootstrap, seed):
                   "removed (the headline: the size the verdict states)"
                   if r["headline"]["estimator"].endswith("trend_adjusted") else
                   "Extra cross-agency colleagues per attendee in the after window (the headline: the size the "
+                  "verdict states; its interval allows for attendees' earlier trend to continue)"
+                  if r["headline"].get("interval") == "trend_robust" else
+                  "Extra cross-agency colleagues per attendee in the after window (the headline: the size the "
                   "verdict states)")
+    parallel = person.get("callaway_santanna") or {"estimate": None, "ci_low": None, "ci_high": None}
     estimates = [
         (head_label, *_interval(r["headline"])),
+        ("The same, with the interval if attendees and non-attendees would otherwise have moved in parallel",
+         *_interval(parallel)),
         ("Trend-adjusted: the same with attendees' earlier linear trend removed", *_interval(adjusted)),
         ("Met at the COP (second line of evidence; an effect is claimed only when it excludes zero and the "
          "headline points the same way): extra colleagues per attendee from ties between pairs who met",

@@ -133,7 +133,7 @@ def test_verdict_says_parallel_trends_are_doubtful_and_rests_on_the_trend_adjust
     v = impact_verdict(person, {"p_value": 0.02}, _NO_PAIRS)
     assert v["pre_trend"] == {"p_value": 0.02, "parallel_trends_doubtful": True}
     assert v["headline"] == {"estimator": "callaway_santanna_trend_adjusted", "estimate": 0.3, "ci_low": -1.5,
-                             "ci_high": 2.1}
+                             "ci_high": 2.1, "interval": "trend_adjusted"}
     assert "Parallel trends are doubtful" in v["verdict"] and "(+1.6) may be an earlier trend" in v["verdict"]
     assert v["claims_effect"] is False and v["verdict"].startswith("No clear difference: with attendees' earlier")
     # Clear pairs and a trend-adjusted headline pointing the same way: the claim rests on the pairs.
@@ -155,17 +155,27 @@ def test_verdict_needs_a_check_that_an_earlier_trend_cannot_pass():
     """
     v = impact_verdict(_person((1.6, 0.8, 2.5), (0.3, -1.5, 2.1)), {"p_value": 0.6}, _NO_PAIRS)
     assert v["headline"]["estimator"] == "callaway_santanna" and v["headline"]["estimate"] == 1.6
+    # The headline's interval allows for the earlier trend: from the lower to the higher end of the two.
+    assert (v["headline"]["ci_low"], v["headline"]["ci_high"], v["headline"]["interval"]) == (-1.5, 2.5,
+                                                                                              "trend_robust")
     assert v["claims_effect"] is False and v["verdict"].startswith("No clear effect")
-    assert "+0.3 (95% CI -1.5 to 2.1)" in v["verdict"]
+    assert ("(95% CI -1.5 to 2.5 allowing for attendees' earlier trend to continue, 95% CI 0.8 to 2.5 if both "
+            "groups would otherwise have moved in parallel;") in v["verdict"]
     by_trend = impact_verdict(_person((1.3, 0.4, 2.2), (2.1, 0.1, 4.1)), {"p_value": 0.6}, _NO_PAIRS)
     assert by_trend["claims_effect"] is False and by_trend["corroborated_by"] is None
-    assert [e["in_rule"] for e in by_trend["estimates"]] == [True, False, True]  # headline, trend-adjusted, pairs
+    assert (by_trend["headline"]["ci_low"], by_trend["headline"]["ci_high"]) == (0.1, 4.1)
+    assert [(e["key"], e["in_rule"]) for e in by_trend["estimates"]] == [
+        ("headline", True), ("parallel_trends", False), ("met_at_cop", True)]
+    # Too few months before the COP for a trend: the parallel-trends interval, and said so in the field.
+    short = impact_verdict(_person((1.6, 0.8, 2.5), (float("nan"),) * 3), {"p_value": 0.6}, _NO_PAIRS)
+    assert (short["headline"]["ci_low"], short["headline"]["interval"]) == (0.8, "parallel_trends")
 
 
 def test_verdict_claims_when_the_pairs_exclude_zero_and_the_headline_agrees():
-    v = impact_verdict(_person((1.3, 0.4, 2.2), (1.1, -0.7, 2.9)), {"p_value": 0.6}, _PAIRS)
+    v = impact_verdict(_person((1.3, 0.4, 2.2), (1.1, 0.2, 2.9)), {"p_value": 0.6}, _PAIRS)
     assert v["claims_effect"] is True and v["corroborated_by"] == "met_at_cop"
-    assert v["headline"] == {"estimator": "callaway_santanna", "estimate": 1.3, "ci_low": 0.4, "ci_high": 2.2}
+    assert v["headline"] == {"estimator": "callaway_santanna", "estimate": 1.3, "ci_low": 0.2, "ci_high": 2.9,
+                             "interval": "trend_robust"}
     assert v["verdict"].startswith("Attendees gained +1.3 cross-agency colleagues in the after window")
     assert "+0.86 cross-agency colleagues per attendee (95% CI 0.30 to 1.40)" in v["verdict"]
     # The headline's interval includes 0 but it points the pairs' way: claimed, resting on the pairs, and said so.
@@ -264,7 +274,8 @@ def test_verdict_states_the_trust_tie_estimate_but_never_claims_on_it(trust, whe
         assert text in v["verdict"]
         rows = {e["key"]: e for e in v["estimates"]}
         assert rows["did_trust_ties"]["in_rule"] is False and rows["did_trust_ties"]["estimate"] == trust["estimate"]
-        assert rows["headline"]["ci_low"] == 0.4 and rows["met_at_cop"]["ci_high"] == m["ci_high"]
+        assert rows["headline"]["ci_low"] == -0.7 and rows["parallel_trends"]["ci_low"] == 0.4
+        assert rows["met_at_cop"]["ci_high"] == m["ci_high"]
         # every interval listed is in the sentence
         for row in v["estimates"]:
             assert f"95% CI {row['ci_low']:.{row['digits']}f} to {row['ci_high']:.{row['digits']}f}" in v["verdict"]

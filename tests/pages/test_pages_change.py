@@ -360,7 +360,9 @@ def test_cop_impact_on_the_demo_states_the_outcome_and_follows_the_ties_setting(
     assert not at.exception
     assert _metrics(at)["Difference in change: cross-agency colleagues"] != "+2.5"
     # With direct contacts (the demo's own definition of its effect) the headline and the pairs both detect it.
-    assert _texts(at.success).startswith("Attendees gained +2.0 cross-agency colleagues in the after window")
+    verdict = _texts(at.success)
+    assert verdict.startswith("People who met at the COP went on to work together more often than comparable pairs")
+    assert "Person-level, attendees gained +2.0 cross-agency colleagues in the after window" in verdict
     assert _metrics(at)["Extra cross-agency colleagues per attendee"] == "+1.97"
 
 

@@ -89,7 +89,9 @@ def _rules(design, window_days, caliper):
         "cohort size (Callaway & Sant'Anna 2021). When parallel trends are doubtful it is the trend-adjusted "
         f"estimate: minus the attendee/non-attendee gap's linear trend over the months before the COP (counts "
         f"over {TREND_MONTHS} months, scaled to the after window's length), extrapolated (Rambachan & Roth 2023, "
-        "smoothness bound M = 0). Intervals are dyadic-robust.",
+        "smoothness bound M = 0). Intervals are dyadic-robust. Unless the pre-trend test rejects, the headline's "
+        "interval runs from the lower to the higher end of the two estimates' intervals, so it also holds if "
+        "attendees' earlier trend continues; the interval assuming parallel trends is reported beside it.",
         "Verdict: an effect is claimed when the met-at-COP interval excludes zero and the headline points the "
         "same way. The pairs compare attendees with attendees in the same months, so an earlier trend of the "
         "attendees cannot create them; the pre-trend test alone misses most attendees who were already widening "
@@ -343,7 +345,7 @@ def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2, staggered=N
                     for r in balance.itertuples(index=False)],
         "verdict": verdict["verdict"],
         "claims_effect": verdict["claims_effect"],
-        "headline": {k: _num(v) if k != "estimator" and v is not None else v
+        "headline": {k: _num(v) if k not in ("estimator", "interval") and v is not None else v
                      for k, v in verdict["headline"].items()},
         "corroborated_by": verdict["corroborated_by"],
         "person_level": _person_json(staggered["person"]),
