@@ -117,6 +117,8 @@ def _frame_from_arrow(arrow, table):
     """A stored table read through Arrow, text columns sharing one Python string per distinct value."""
     data = {}
     for col in TABLES[table].columns:
+        if col.name not in arrow.column_names:
+            continue  # a read-only workspace of an older contract: conform() adds the column empty
         column = arrow.column(col.name)
         if col.kind in ("id", "text"):
             data[col.name] = pd.Series(objects_from_arrow(column), dtype=object)
@@ -500,9 +502,17 @@ class Workspace:
         """
         def load(con):
             row = self._find(con, name_or_id)
+            stored = {}  # a read-only workspace written by an older netdash may lack newer tables and columns
+            for table, column in con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE "
+                                             "database_name = current_database() AND schema_name = 'main'").fetchall():
+                stored.setdefault(table, set()).add(column)
             frames = {}
             for table in TABLES:
-                cols = ", ".join(f'"{c}"' for c in TABLES[table].column_names())
+                names = [c for c in TABLES[table].column_names() if c in stored.get(table, ())]
+                if not names:
+                    frames[table] = conform(None, table)
+                    continue
+                cols = ", ".join(f'"{c}"' for c in names)
                 # Arrow is several times faster than .df() for a few hundred thousand rows.
                 arrow = con.sql(f'SELECT {cols} FROM "{table}" WHERE dataset_id = $id ORDER BY _row',
                                 params={"id": row[0]}).to_arrow_table()

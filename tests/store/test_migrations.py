@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from ingest.raw_ids_support import find_raw_ids, old_warning_dataset, warning_dataset
@@ -168,12 +169,20 @@ def test_an_old_workspace_with_a_write_ahead_log_loses_the_ids_in_both(tmp_path)
     assert [i.n_warnings for i in ws.list()] == [7]
 
 
-def test_a_read_only_old_workspace_is_not_written_and_says_so(tmp_path, monkeypatch):
-    ws = _old_workspace(tmp_path, "netdash-9b69e56-parent")
+@pytest.mark.parametrize("label", ["netdash-0452c72", "netdash-9b69e56-parent"])
+def test_a_read_only_old_workspace_is_not_written_and_says_so(tmp_path, monkeypatch, label):
+    writable = _old_workspace(tmp_path / "writable", label)
+    expected = writable.open(NAME)  # migrated, with the columns newer contracts added
+    ws = _old_workspace(tmp_path, label)
     digest = hashlib.sha256(ws.db_path.read_bytes()).hexdigest()
     monkeypatch.setattr(Workspace, "read_only", property(lambda self: f"netdash cannot write to {self.db_path}"))
     assert "older netdash" in ws.migration_pending and "raw client IDs" in ws.migration_pending
     assert ws.warnings(NAME) == REWORDED  # shown without the IDs, as they are read
+    # Older files lack newer tables and columns (the record of changes, contacts' weight): still readable.
+    assert ws.log() == []
+    opened = ws.open(NAME)
+    for table in ("contacts", "clients", "practitioners", "agencies"):
+        pd.testing.assert_frame_equal(opened.table(table), expected.table(table))
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         assert cli.main(["--workspace", str(ws.path), "list"]) == 0
@@ -210,3 +219,22 @@ def test_rewording_changes_only_messages_that_quote_a_client_id():
     assert new[2] == ("contacts.csv, row 4: client_id [a client ID, not shown] looks odd. Did you mean "
                       "[a client ID, not shown]?")
     assert without_raw_ids(new) == (new, 0)
+
+
+def test_the_data_page_says_a_read_only_old_workspace_was_not_migrated(own_app_workspace, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    ws = own_app_workspace
+    ws.path.mkdir(mode=0o700)
+    ws.db_path.write_bytes(gzip.decompress((OLD / "netdash-9b69e56-parent.duckdb.gz").read_bytes()))
+    digest = hashlib.sha256(ws.db_path.read_bytes()).hexdigest()
+    monkeypatch.setattr(Workspace, "read_only", property(lambda self: f"netdash cannot write to {self.db_path}"))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "streamlit_app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("pages/data.py")
+    at.run()
+    assert not at.exception, at.exception
+    shown = " ".join(w.value for w in at.warning)
+    assert "is read-only" in shown and "written by an older netdash" in shown
+    assert find_raw_ids(shown.encode(), RAW_IDS) == []
+    assert hashlib.sha256(ws.db_path.read_bytes()).hexdigest() == digest
