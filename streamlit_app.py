@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import _shared
+from pages import _shared, _turns
 
 # A local icon: a ":material/...:" page icon makes the browser fetch the favicon from a public CDN.
 st.set_page_config(page_title="netdash", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
@@ -46,8 +46,10 @@ PAGES = {
 # from pages/ directly, bypassing sign-in (pages/__init__.py covers the first run of a fresh server).
 if _shared.signed_out():
     nav = st.navigation([st.Page(_shared.sign_in_page, title="Sign in", url_path="sign_in")], position="hidden")
+    nav.run()
 else:
     nav = st.navigation(PAGES)
-    _shared.signed_in_sidebar()
-    _shared.sidebar()
-nav.run()
+    with _turns.page_turns():  # at most a few page runs compute at once, in arrival order (pages/_turns.py)
+        _shared.signed_in_sidebar()
+        _shared.sidebar()
+        nav.run()

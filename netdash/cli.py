@@ -208,6 +208,9 @@ def _workspace(args):
         if args.command not in ("import", "delete"):  # those two refuse with their own message
             print(f"note: the workspace {ws.path} is read-only ({reason}); netdash opened it read-only: datasets "
                   "can be listed, opened and analysed, not imported or deleted.", file=sys.stderr)
+        pending = ws.migration_pending
+        if pending:
+            print(f"note: the workspace {ws.path} {pending}.", file=sys.stderr)
     else:
         ws.recover()
     return ws

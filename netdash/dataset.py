@@ -162,7 +162,11 @@ def conform(frame, name):
     out = pd.DataFrame(index=frame.index)
     # Columns already of the canonical dtype are not copied: an import's contacts are millions of rows (issue 18).
     for col in TABLES[name].columns:
-        values = frame[col.name] if col.name in frame.columns else pd.Series(pd.NA, index=frame.index)
+        if col.name not in frame.columns:
+            # Made once in its own dtype: a column of NA converted would cost two or three copies of 8 bytes a row.
+            out[col.name] = _missing_column(col.kind, len(frame), ones=(name, col.name) == ("contacts", "weight"))
+            continue
+        values = frame[col.name]
         if col.kind == "date":
             out[col.name] = pd.to_datetime(values, format="ISO8601").astype("datetime64[ns]")
         elif col.kind in ("int", "number"):
@@ -174,9 +178,18 @@ def conform(frame, name):
     if name == "agencies":
         out["sector"] = out["sector"].fillna("other")
         out["name"] = out["name"].where(out["name"].notna(), out["agency_id"])
-    if name == "contacts":
+    if name == "contacts" and out["weight"].hasnans:
         out["weight"] = out["weight"].fillna(1.0)
     return out
+
+
+def _missing_column(kind, n, *, ones=False):
+    """An absent optional column: NaT, NaN (1.0 with ``ones``: a contact's default weight) or None on each row."""
+    if kind == "date":
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if kind in ("int", "number"):
+        return np.ones(n) if ones else np.full(n, np.nan)
+    return np.full(n, None, dtype=object)
 
 
 def _has_nan(values):

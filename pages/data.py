@@ -23,6 +23,9 @@ read_only = ws.read_only
 if read_only:
     st.warning(f"This workspace is read-only ({_shared.md(read_only)}): its datasets can be viewed, not imported, "
                "replaced or deleted. Run the dashboard as the user who owns the workspace to change them.")
+    pending = ws.migration_pending
+    if pending:
+        st.warning(f"This workspace {_shared.md(pending)}.")
 try:
     role = _shared.current_role()
 except NetdashError as err:

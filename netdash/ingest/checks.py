@@ -12,7 +12,7 @@ from netdash.ingest.coded import as_categorical, lookup, rows_by_value, strip, v
 from netdash.ingest.dates import parse_dates
 from netdash.ingest.problems import Problem, format_rows
 
-__all__ = ["TableCheck", "MAX_MESSAGES_PER_CHECK", "EARLIEST_YEAR", "PRIVATE_COLUMNS"]
+__all__ = ["TableCheck", "MAX_MESSAGES_PER_CHECK", "EARLIEST_YEAR", "PRIVATE_COLUMNS", "unknown_ids_message"]
 
 MAX_MESSAGES_PER_CHECK = 20
 """Distinct values reported one by one before the rest are summarised."""
@@ -26,6 +26,38 @@ raw client ID quoted in one would outlive its pseudonymisation (issue 18).
 """
 _NOT_SHOWN = "The IDs are not shown because they identify clients."
 _PLACEHOLDERS = {"na", "n/a", "null", "none", "nil", "-", "0", "?", "unknown", "nan"}
+
+
+def unknown_ids_message(n, column, target_label, noun, *, severity, cased=0, placeholders=0):
+    """The message for ``n`` values of a private ``column`` missing from ``target_label``, quoting none.
+
+    ``cased`` of them differ from a listed ID only in upper/lower case and
+    ``placeholders`` of them are words for "none" such as ``unknown``. The
+    workspace's migration (:mod:`netdash.store.migrations`) words the
+    warnings stored before issue 18 with it too, so old and new read alike.
+
+    Examples
+    --------
+    >>> print(unknown_ids_message(3, "client_id", "clients.csv", "client", severity="warning", cased=1))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    3 client_id values are not in clients.csv. 1 of them differs from an ID in clients.csv only in upper/lower
+    case; IDs are compared exactly. The rows were kept. The IDs are not shown because they identify clients.
+    """
+    one = n == 1
+    if severity == "error":
+        action = f"Add the {noun} or correct the ID." if one else f"Add the {noun}s or correct the IDs."
+    else:
+        action = "The rows were kept."
+    hint = ""
+    if cased:
+        who = "It differs" if one else f"{cased} of them differ{'s' if cased == 1 else ''}"
+        hint += f" {who} from an ID in {target_label} only in upper/lower case; IDs are compared exactly."
+    if placeholders:
+        who = "It looks" if one else f"{placeholders} of them look{'s' if placeholders == 1 else ''}"
+        hint += f" {who} like a word for none (such as unknown or n/a): where there is no {noun}, leave the cell empty."
+    shown = (f"The ID is not shown because it identifies a {noun}." if one
+             else f"The IDs are not shown because they identify {noun}s.")
+    return f"{n} {column} value{' is' if one else 's are'} not in {target_label}.{hint} {action} {shown}"
 
 
 def quoted_examples(values, *, cap=3):
@@ -269,12 +301,11 @@ class TableCheck:
             return f"{column} {value!r} is not in {target_label}.{hint} {action}"
 
         def private(n):
-            action = (f"Add the {noun}s or correct the IDs." if severity == "error" else "The rows were kept.")
-            cased = sum(1 for v in text[bad.to_numpy()].unique() if str(v).casefold() in folded)
-            hint = (f" {cased} of them differ{'s' if cased == 1 else ''} from an ID in {target_label} only in "
-                    "upper/lower case; IDs are compared exactly." if cased else "")
-            return (f"{n} {column} value{'s are' if n != 1 else ' is'} not in {target_label}.{hint} {action} "
-                    f"{_NOT_SHOWN}")
+            values = [str(v) for v in text[bad.to_numpy()].unique()]
+            return unknown_ids_message(
+                n, column, target_label, noun, severity=severity,
+                cased=sum(1 for v in values if v.casefold() in folded),
+                placeholders=sum(1 for v in values if v.casefold() not in folded and v.casefold() in _PLACEHOLDERS))
 
         self.by_value(bad, column, message, severity=severity, private=private,
                       summary=f"not in {target_label}. Add them or correct the IDs.")

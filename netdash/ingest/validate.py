@@ -279,6 +279,8 @@ def _canonical(t, name, recode):
     spec = TABLES[t.name]
     columns = {}
     for col in spec.columns:
+        if col.name not in t.text.columns:
+            continue  # not supplied: conform() makes it empty (or 1 for weight) in its own dtype, once
         if col.name in t.values:
             columns[col.name] = t.values[col.name].to_numpy()
         elif col.name in t.text.columns:
@@ -294,8 +296,13 @@ def _canonical(t, name, recode):
                 keep = ~drop
                 for name in columns:
                     columns[name] = columns[name][keep]
+    # The cells as read and their codes are not needed once the columns are built: let them go before the
+    # frame is conformed, so they do not add to the peak (docs/security.md, "Memory").
+    table = t.name
+    t.raw = t.text = None
+    t.values = {}
     # dtype=object: pandas would otherwise copy the strings into an Arrow string column.
     out = pd.DataFrame({name: pd.Series(values, dtype=object if values.dtype == object else None, copy=False)
                         for name, values in columns.items()}, copy=False)
     del columns
-    return conform(out, t.name)
+    return conform(out, table)

@@ -45,7 +45,10 @@ def record_change(con, *, at, who, action, dataset, version="", row_counts=None)
 
 
 def audit_entries(con):
-    """Every entry, oldest first, as :class:`AuditEntry`."""
+    """Every entry, oldest first, as :class:`AuditEntry`; none in a read-only workspace older than the record."""
+    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = "
+                       "'main' AND table_name = ?", [AUDIT_TABLE]).fetchall():
+        return []
     rows = con.execute(f'SELECT "at", who, action, dataset, version, row_counts FROM {AUDIT_TABLE} '
                        'ORDER BY "at", rowid').fetchall()
     return [AuditEntry(at, who, action, dataset, version or "", json.loads(counts or "{}"))

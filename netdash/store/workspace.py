@@ -3,7 +3,8 @@
 Layout::
 
     <workspace>/netdash.duckdb   one table per contract table, each with a dataset_id column,
-                                 plus ``datasets`` (name, id, version, warnings, ...)
+                                 plus ``datasets`` (name, id, version, warnings, ...), ``audit_log``
+                                 (the record of changes) and ``netdash_schema`` (schema versions)
     <workspace>/secret.key       32-byte HMAC key for client pseudonyms (mode 0600)
 
 Every operation opens its own short-lived DuckDB connection, so the dashboard
@@ -17,6 +18,13 @@ rows but keeps their bytes in freed blocks of the file (even after
 file, which then replaces ``netdash.duckdb`` in one ``os.replace``. The old
 file is never modified, so a failure or a killed process leaves either the
 old workspace or the new one; a half-written new file is removed on next open.
+
+A workspace written by an older netdash is brought to the current schema
+version (:mod:`netdash.store.migrations`) the first time it is opened for
+writing: stored warnings that quote raw client IDs are reworded, and the
+file is rewritten the same way. A read-only one is left as it is
+(:attr:`Workspace.migration_pending` says so) and its warnings are reworded
+as they are read.
 """
 
 import contextlib
@@ -37,6 +45,8 @@ import pandas as pd
 
 from netdash.dataset import Dataset, conform
 from netdash.store.audit import AUDIT_TABLE, audit_entries, ensure_audit_table, record_change
+from netdash.store.migrations import (MIGRATIONS, SCHEMA_TABLE, SCHEMA_VERSION, record_version, stored_version,
+                                      without_raw_ids)
 from netdash.store._files import (IMPORT_SPACE_FACTOR, _disk_full, _drop_reserve, _free_bytes, _fsync,
                                    _make_reserve, _not_writable, _process_lock, _source_bytes)
 from netdash.errors import DatasetNotFoundError, InvalidInputError, NetdashError
@@ -107,6 +117,8 @@ def _frame_from_arrow(arrow, table):
     """A stored table read through Arrow, text columns sharing one Python string per distinct value."""
     data = {}
     for col in TABLES[table].columns:
+        if col.name not in arrow.column_names:
+            continue  # a read-only workspace of an older contract: conform() adds the column empty
         column = arrow.column(col.name)
         if col.kind in ("id", "text"):
             data[col.name] = pd.Series(objects_from_arrow(column), dtype=object)
@@ -293,6 +305,9 @@ class Workspace:
 
     @staticmethod
     def _ensure_schema(con):
+        if stored_version(con) is None:  # a new workspace starts at the current version: nothing to migrate
+            record_version(con, SCHEMA_VERSION, at=datetime.now(timezone.utc).replace(tzinfo=None),
+                           note="created")
         con.execute("""CREATE TABLE IF NOT EXISTS datasets (
             dataset_id VARCHAR PRIMARY KEY, name VARCHAR UNIQUE NOT NULL, imported_at TIMESTAMP,
             version VARCHAR, source VARCHAR, n_warnings INTEGER, warnings VARCHAR, row_counts VARCHAR)""")
@@ -318,14 +333,87 @@ class Workspace:
         with _process_lock(self.db_path).hold(exclusive=exclusive):
             con = self._connect()
             try:
-                return fn(con)
+                if self._migration_due(con):
+                    if not exclusive:
+                        con.close()
+                        con = None  # the migration rewrites the file: it needs the exclusive lock (below)
+                    else:
+                        con = self._migrated(con)
+                if con is not None:
+                    return fn(con)
             except (duckdb.Error, OSError) as exc:
                 if isinstance(exc, OSError) and not (_disk_full(exc) or _not_writable(exc)):
                     raise
                 raise NetdashError(f"workspace database error in {self.db_path}: {exc}.{self._io_hint(exc)} "
                                    "Nothing was changed.") from None
             finally:
-                con.close()
+                if con is not None:
+                    con.close()
+        self._run(lambda con: None, exclusive=True)  # migrates (once: then it is no longer due)
+        return self._run(fn, exclusive=exclusive)
+
+    # ---- schema versions ---------------------------------------------------
+
+    def _migration_due(self, con):
+        return (not self._migration_failed and self.read_only is None
+                and (stored_version(con) or SCHEMA_VERSION) < SCHEMA_VERSION)
+
+    _migration_failed = False  # set on an instance whose migration found no room on the disk: not retried by it
+
+    def _migrated(self, con):
+        """Bring the workspace to :data:`SCHEMA_VERSION`; a connection to the result (``con`` is closed).
+
+        Called with the exclusive lock held. The rows go into a new file
+        (:meth:`_rewrite`), so neither the reworded text's old bytes nor
+        those of datasets an older netdash deleted in place survive, and a
+        failure or a killed process leaves the old file as it was. Every
+        other row is copied as it is. On a full disk the workspace is used
+        unmigrated (warnings are reworded as they are read) and the
+        migration is tried again by the next program that opens it.
+        """
+        from_version = stored_version(con)
+        rows = con.execute("SELECT dataset_id, warnings FROM datasets").fetchall()
+        reworded = {}
+        for dataset_id, stored in rows:
+            messages, changed = without_raw_ids(json.loads(stored or "[]"))
+            if changed:
+                reworded[dataset_id] = (json.dumps(messages), changed)
+        at = datetime.now(timezone.utc).replace(tzinfo=None)
+
+        def fill(fresh):
+            for dataset_id, (stored, _) in reworded.items():
+                fresh.execute("UPDATE datasets SET warnings = ? WHERE dataset_id = ?", [stored, dataset_id])
+            for version in range(from_version + 1, SCHEMA_VERSION + 1):
+                changed = sum(n for _, n in reworded.values())
+                note = MIGRATIONS[version] + (f" ({changed} warnings of {len(reworded)} datasets reworded)"
+                                              if version == 2 else "")
+                record_version(fresh, version, at=at, note=note)
+
+        try:
+            self._rewrite(con, drop=None, fill=fill)
+        except _RewriteFailed:
+            self._migration_failed = True
+        con.close()  # a failed checkpoint leaves DuckDB's instance unusable, and a rewrite a new file: reconnect
+        con = self._connect()
+        if (stored_version(con) or SCHEMA_VERSION) < SCHEMA_VERSION:
+            self._migration_failed = True  # never loop on a migration that did not take
+        return con
+
+    @property
+    def migration_pending(self):
+        """Why the workspace needs migrating (a phrase), or None when it is at the current schema version.
+
+        Only a workspace netdash cannot write to stays pending (or one on a
+        full disk): any writable open migrates it.
+        """
+        if not self.db_path.exists():
+            return None
+        version = self._run(stored_version)
+        if version is None or version >= SCHEMA_VERSION:
+            return None
+        return (f"it was written by an older netdash (schema version {version}; this netdash writes version "
+                f"{SCHEMA_VERSION}), whose stored import warnings may quote raw client IDs. netdash shows those "
+                "warnings without the IDs but leaves the file as it is until it can write to it")
 
     def _rewrite(self, con, *, drop, fill=None):
         """Copy every row not of dataset ``drop`` into a new file and swap it in for ``netdash.duckdb``.
@@ -346,7 +434,7 @@ class Workspace:
                                                 "AND schema_name = 'main' ORDER BY table_name", [old]).fetchall()]
             con.begin()
             for table in tables:
-                if table == AUDIT_TABLE:  # the record of changes is kept whole
+                if table in (AUDIT_TABLE, SCHEMA_TABLE):  # the record of changes and versions are kept whole
                     con.execute(f'INSERT INTO _fresh.main."{table}" SELECT * FROM "{old}".main."{table}"')
                     continue
                 con.execute(f'INSERT INTO _fresh.main."{table}" SELECT * FROM "{old}".main."{table}" '
@@ -414,9 +502,17 @@ class Workspace:
         """
         def load(con):
             row = self._find(con, name_or_id)
+            stored = {}  # a read-only workspace written by an older netdash may lack newer tables and columns
+            for table, column in con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE "
+                                             "database_name = current_database() AND schema_name = 'main'").fetchall():
+                stored.setdefault(table, set()).add(column)
             frames = {}
             for table in TABLES:
-                cols = ", ".join(f'"{c}"' for c in TABLES[table].column_names())
+                names = [c for c in TABLES[table].column_names() if c in stored.get(table, ())]
+                if not names:
+                    frames[table] = conform(None, table)
+                    continue
+                cols = ", ".join(f'"{c}"' for c in names)
                 # Arrow is several times faster than .df() for a few hundred thousand rows.
                 arrow = con.sql(f'SELECT {cols} FROM "{table}" WHERE dataset_id = $id ORDER BY _row',
                                 params={"id": row[0]}).to_arrow_table()
@@ -433,9 +529,13 @@ class Workspace:
         return self._run(audit_entries)
 
     def warnings(self, name_or_id):
-        """The import warnings stored with a dataset, as messages."""
+        """The import warnings stored with a dataset, as messages.
+
+        Reworded without raw client IDs (:func:`netdash.store.migrations.without_raw_ids`)
+        when a read-only workspace written by an older netdash still holds some.
+        """
         row = self._run(lambda con: self._find(con, name_or_id))
-        return json.loads(row[6] or "[]")
+        return without_raw_ids(json.loads(row[6] or "[]"))[0]
 
     # ---- changes -----------------------------------------------------------
 
@@ -639,7 +739,7 @@ class Workspace:
                       .fetchall()]
             con.begin()
             for table in tables:
-                if table != AUDIT_TABLE:
+                if table not in (AUDIT_TABLE, SCHEMA_TABLE):
                     con.execute(f'DELETE FROM "{table}" WHERE dataset_id = ?', [dataset_id])
             record(con)
             con.commit()

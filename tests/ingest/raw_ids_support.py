@@ -17,7 +17,7 @@ import pandas as pd
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
 
 __all__ = ["GOOD", "raw_id", "core", "find_raw_ids", "warning_dataset", "error_dataset", "mixed_error_dataset",
-           "write_folder", "csv_bytes"]
+           "old_warning_dataset", "write_folder", "csv_bytes"]
 
 
 def raw_id(tag, *, before="", after=""):
@@ -103,6 +103,29 @@ def mixed_error_dataset():
     contacts.loc[len(contacts) - 1, "practitioner_id"] = "P-019"
     frames["contacts.csv"] = contacts
     return {name: csv_bytes(f) for name, f in frames.items()}, unknown
+
+
+def old_warning_dataset():
+    """Files that import with warnings each of which netdash before issue 18 stored quoting a raw ID.
+
+    Fewer unknown IDs than netdash listed one by one, so every path of the old
+    message appears: a plain unknown ID, one differing from a known ID only in
+    case (the old "Did you mean 'RAWID...'?" quoted the known client's raw ID
+    too), a placeholder ("If there is none, leave the cell empty."), and IDs
+    whose ``repr`` holds HTML, non-ASCII letters, both quote characters and a
+    backslash. ``tests/data/old_workspace`` holds what that netdash stored for
+    them (see its README). Returns ``(files, raw_ids)``.
+    """
+    frames = _good()
+    known = [raw_id("OLDKNOWNCASE"), raw_id("OLDKNOWNPLAIN")]
+    frames["clients.csv"] = pd.concat([frames["clients.csv"], pd.DataFrame({"client_id": known, "needs": "housing"})],
+                                      ignore_index=True)
+    unknown = [raw_id("OLDUNKNOWN01"), raw_id("OLDUNKNOWN02"), raw_id("OLDKNOWNCASE").lower(),
+               raw_id("OLDHTML", before="<i>", after="</i>"), raw_id("OLDETRANGE", before="Ø", after="ß"),
+               raw_id("OLDQUOTES", before="O'Brien ", after='\\"2"')]
+    named = unknown + [known[1], "unknown"] + unknown[:2]  # repeats: rows listed together
+    frames["contacts.csv"] = _contacts_naming(frames["contacts.csv"], named)
+    return {name: csv_bytes(f) for name, f in frames.items()}, known + unknown
 
 
 def write_folder(files, folder):

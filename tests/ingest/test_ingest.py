@@ -328,8 +328,8 @@ def test_client_not_in_clients_table_is_a_warning(tmp_path):
     report = report_for(tmp_path, contacts=CONTACTS + "2024-01-10,P1,C999,,,\n")
     assert report.ok
     assert [str(w) for w in report.warnings] == [
-        "contacts.csv, row 2: 1 client_id value is not in clients.csv. The rows were kept. The IDs are not shown "
-        "because they identify clients."]
+        "contacts.csv, row 2: 1 client_id value is not in clients.csv. The rows were kept. The ID is not shown "
+        "because it identifies a client."]
 
 
 def test_raw_client_ids_never_reach_the_dataset():
