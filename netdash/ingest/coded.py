@@ -139,6 +139,10 @@ def objects_from_arrow(column):
     return uniques[codes]
 
 
+_FOLD_BLOCKS = 16
+"""Blocks of 1 MB read before :func:`read_csv_arrow` maps their dictionaries onto the distinct texts so far."""
+
+
 def read_csv_arrow(data, *, delimiter, n_columns, quoted=None, skip=0):
     """Parse UTF-8 CSV with pyarrow into ``[(codes, uniques)]`` per column (header row included), or None.
 
@@ -147,7 +151,7 @@ def read_csv_arrow(data, *, delimiter, n_columns, quoted=None, skip=0):
     data : bytes or callable
         The bytes, or a function of no argument that opens them as a binary
         file (a path or zip member): the file is then read as a stream of
-        16 MB blocks and never held whole.
+        1 MB blocks and never held whole.
     delimiter : str
     n_columns : int
         Columns in the header.
@@ -162,9 +166,10 @@ def read_csv_arrow(data, *, delimiter, n_columns, quoted=None, skip=0):
     list of (ndarray, ndarray) or None
         Per column, int32 codes (one per row) into its distinct texts, in
         order of first appearance. Every cell is read as text straight into
-        dictionary codes (no per-row Python strings), one block at a time:
-        each block's dictionary is mapped onto the column's distinct values
-        so far, so the peak is the codes plus one block (issue 18). None
+        dictionary codes (no per-row Python strings), one block at a time;
+        every :data:`_FOLD_BLOCKS` blocks, Arrow maps their dictionaries onto
+        the column's distinct values so far (in C++: issue 19), so the peak
+        is the codes plus a few blocks (issue 18). None
         whenever pyarrow cannot read the file exactly as netdash's reference
         reader would (ragged rows, blank lines among several columns, a
         header that is not one physical line, any parse error), so the
@@ -182,8 +187,23 @@ def read_csv_arrow(data, *, delimiter, n_columns, quoted=None, skip=0):
         data = lambda: io.BytesIO(body)  # noqa: E731
     dict_type = pa.dictionary(pa.int32(), pa.string())
     names = [f"f{i}" for i in range(n_columns)]
-    seen = [{} for _ in range(n_columns)]  # per column: text -> code, in order of first appearance
+    known = [None] * n_columns  # per column: the distinct texts so far, as a dictionary array indexing them all
+    pending = [[] for _ in range(n_columns)]  # per column: blocks not yet mapped onto ``known``
     parts = [[] for _ in range(n_columns)]
+
+    def fold(i):
+        # Arrow's unifier (C++) takes each chunk's dictionary in chunk order, and a block's dictionary
+        # lists its texts in order of first appearance: with ``known`` first, the unified dictionary
+        # extends it in order of first appearance in the file. Folding every _FOLD_BLOCKS blocks keeps
+        # the peak to the codes plus a few blocks.
+        chunks = pending[i] if known[i] is None else [known[i], *pending[i]]
+        column = pa.chunked_array(chunks, type=dict_type).unify_dictionaries(pa.system_memory_pool())
+        for chunk in column.chunks[0 if known[i] is None else 1:]:
+            parts[i].append(chunk.indices.to_numpy(zero_copy_only=False))
+        dictionary = column.chunk(0).dictionary
+        known[i] = pa.DictionaryArray.from_arrays(pa.array(np.arange(len(dictionary), dtype=np.int32)), dictionary)
+        pending[i] = []
+
     try:
         with data() as fh:
             if skip:
@@ -203,20 +223,22 @@ def read_csv_arrow(data, *, delimiter, n_columns, quoted=None, skip=0):
                 for i, column in enumerate(batch.columns):
                     if not pa.types.is_dictionary(column.type) or column.null_count:
                         return None
-                    known = seen[i]
-                    local = column.dictionary.to_pylist()
-                    remap = np.fromiter((known.setdefault(v, len(known)) for v in local), dtype=np.int32,
-                                        count=len(local))
-                    parts[i].append(remap[column.indices.to_numpy(zero_copy_only=False)])
+                    pending[i].append(column)
+                    if len(pending[i]) >= _FOLD_BLOCKS:
+                        fold(i)
     except (pa.ArrowException, ValueError, OverflowError, IndexError):
-        return None
-    if not parts or not parts[0]:
         return None
     out = []
     for i in range(n_columns):
+        if pending[i]:
+            fold(i)
+        if not parts[i]:
+            return None
         codes = np.concatenate(parts[i]) if len(parts[i]) > 1 else parts[i][0]
         parts[i] = None  # the blocks' codes go as each column is joined
-        out.append((codes.astype(np.int32, copy=False), np.asarray(list(seen[i]), dtype=object)))
+        uniques = np.asarray(known[i].dictionary.to_pylist(), dtype=object)
+        known[i] = None
+        out.append((codes.astype(np.int32, copy=False), uniques))
     if out[0][0].size == 0:
         return None
     return out
