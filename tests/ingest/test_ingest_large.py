@@ -282,6 +282,29 @@ def test_blocks_folded_in_groups_keep_order_of_first_appearance(monkeypatch, fol
         assert uniques[codes].tolist() == cells
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_a_large_file_without_quotes_read_in_two_halves_as_in_one(tmp_path, monkeypatch, ending):
+    """The halves parsed side by side give the codes and order of one pass (row by row as the csv module)."""
+    import netdash.ingest.coded as coded_module
+
+    data = _many_blocks_csv().replace(b'"C, quoted"', b"C quoted").replace(b"\n", ending.encode())
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(data)
+    split = []
+    real = coded_module._read_part
+    monkeypatch.setattr(coded_module, "_read_part", lambda fh, **k: split.append(fh) or real(fh, **k))
+    monkeypatch.setattr(coded_module, "_SPLIT_MIN_BYTES", 1 << 20)
+    halves = read_csv_arrow(lambda: open(path, "rb"), delimiter=",", n_columns=6, quoted=False)
+    assert len(split) == 2
+    monkeypatch.setattr(coded_module, "_SPLIT_MIN_BYTES", 1 << 40)
+    whole = read_csv_arrow(lambda: open(path, "rb"), delimiter=",", n_columns=6, quoted=False)
+    assert len(split) == 3
+    rows = list(csv.reader(io.StringIO(data.decode(), newline="")))
+    for i, ((codes, uniques), (codes_1, uniques_1)) in enumerate(zip(halves, whole)):
+        assert uniques.tolist() == uniques_1.tolist() == list(dict.fromkeys(row[i] for row in rows))
+        assert codes.tolist() == codes_1.tolist()
+
+
 def test_stream_reads_from_an_opener_like_from_bytes():
     data = _many_blocks_csv(60_000)
     streamed = read_csv_arrow(lambda: io.BytesIO(data), delimiter=",", n_columns=6, quoted=True)
