@@ -58,6 +58,7 @@ def _pipeline(folder, out):
     analysis = NetworkAnalysis(ds)
     analysis.matrix, analysis.contact_matrix  # no networkx graph: only Louvain on small graphs builds one
     lap("edges + matrices")
+    analysis.start_background()  # as the CLI: the independent families in background threads (issue 19)
     analysis.betweenness
     lap("betweenness")
     table = analysis.practitioner_table()

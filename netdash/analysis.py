@@ -420,8 +420,6 @@ class NetworkAnalysis:
         list of threading.Thread
             The started threads (daemons; joining them is optional).
         """
-        self.matrix, self.contact_matrix  # built here, before the threads read them
-
         def run(*names):
             for name in names:
                 try:
@@ -429,11 +427,17 @@ class NetworkAnalysis:
                 except Exception:  # noqa: BLE001 - raised again by the caller's own access
                     return
 
-        groups = [("betweenness", "betweenness_directed", "agency_nmi"), ("_reach",), ("_ei_test",)]
-        threads = [threading.Thread(target=run, args=names, daemon=True, name=f"netdash-{names[0]}")
-                   for names in groups]
-        for thread in threads:
+        def start(*names):
+            thread = threading.Thread(target=run, args=names, daemon=True, name=f"netdash-{names[0]}")
             thread.start()
+            return thread
+
+        # The longest chain starts as soon as its graph is built; it finds the contact matrix built (or being
+        # built: a cached property is computed once, the other thread waits) when it gets to it.
+        self.matrix
+        threads = [start("betweenness", "betweenness_directed", "agency_nmi")]
+        self.contact_matrix
+        threads += [start("_reach"), start("_ei_test")]
         return threads
 
     @cached_property

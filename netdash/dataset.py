@@ -194,7 +194,10 @@ def _missing_column(kind, n, *, ones=False):
 
 def _has_nan(values):
     """True when an object Series holds a missing value other than None (NaN, NA, NaT)."""
-    return bool((values.isna().to_numpy() & (values.to_numpy() != None)).any())  # noqa: E711 - elementwise
+    values = values.to_numpy()
+    missing = pd.isna(values)
+    # Only the missing cells are compared with None (contacts have millions of rows: issue 19).
+    return bool(missing.any() and (values[missing] != None).any())  # noqa: E711 - elementwise
 
 
 NO_COP_DATA = "no COP attendance data was supplied (cop_attendance.csv is missing or has no rows)"

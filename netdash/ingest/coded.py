@@ -12,6 +12,8 @@ messages list values in file order whichever reader produced the column.
 """
 
 import io
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -139,6 +141,130 @@ def objects_from_arrow(column):
     return uniques[codes]
 
 
+_SPLIT_MIN_BYTES = 32 << 20
+"""Files without quotes at least this large are parsed in two halves side by side (issue 19)."""
+
+def _dict_type():
+    import pyarrow as pa  # noqa: PLC0415
+
+    return pa.dictionary(pa.int32(), pa.string())
+
+
+def _halves(data, skip):
+    """``(start, middle)``: byte offsets splitting a large file on disk in two after a newline, or None."""
+    with data() as fh:
+        try:
+            size = os.fstat(fh.fileno()).st_size
+        except (AttributeError, OSError, io.UnsupportedOperation):  # bytes in memory, a zip member
+            return None
+        if size - skip < _SPLIT_MIN_BYTES:
+            return None
+        fh.seek(skip + (size - skip) // 2)
+        fh.readline()
+        middle = fh.tell()
+    return None if middle >= size else (skip, middle)
+
+
+class _Window(io.RawIOBase):
+    """The next ``limit`` bytes of a binary file, as a file."""
+
+    def __init__(self, fh, limit):
+        super().__init__()
+        self._fh, self._left = fh, limit
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        n = min(len(buffer), self._left)
+        if n <= 0:
+            return 0
+        chunk = self._fh.read(n)
+        buffer[:len(chunk)] = chunk
+        self._left -= len(chunk)
+        return len(chunk)
+
+
+def _read_part(fh, *, delimiter, n_columns, quoted):
+    """Per column, int32 codes and a dictionary array of the distinct texts (order of first appearance), or None.
+
+    Reads ``fh`` from where it stands to its end (see :func:`read_csv_arrow`).
+    """
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.csv as pcsv  # noqa: PLC0415
+
+    dict_type = _dict_type()
+    names = [f"f{i}" for i in range(n_columns)]
+    known = [None] * n_columns  # per column: the distinct texts so far, as a dictionary array indexing them all
+    pending = [[] for _ in range(n_columns)]  # per column: blocks not yet mapped onto ``known``
+    parts = [[] for _ in range(n_columns)]
+
+    def fold(i):
+        # Arrow's unifier (C++) takes each chunk's dictionary in chunk order, and a block's dictionary
+        # lists its texts in order of first appearance: with ``known`` first, the unified dictionary
+        # extends it in order of first appearance in the file. Folding every _FOLD_BLOCKS blocks keeps
+        # the peak to the codes plus a few blocks.
+        chunks = pending[i] if known[i] is None else [known[i], *pending[i]]
+        column = pa.chunked_array(chunks, type=dict_type).unify_dictionaries(pa.system_memory_pool())
+        for chunk in column.chunks[0 if known[i] is None else 1:]:
+            parts[i].append(chunk.indices.to_numpy(zero_copy_only=False))
+        known[i] = _indexing_all(column.chunk(0).dictionary)
+        pending[i] = []
+
+    try:
+        reader = pcsv.open_csv(
+            fh, read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 20, use_threads=False),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                            escape_char=False, newlines_in_values=bool(quoted),
+                                            ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(column_types={n: dict_type for n in names}, null_values=[],
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                check_utf8=True),
+            memory_pool=pa.system_memory_pool())  # freed blocks go back to the system at once
+        for batch in reader:
+            if batch.num_columns != n_columns:
+                return None
+            for i, column in enumerate(batch.columns):
+                if not pa.types.is_dictionary(column.type) or column.null_count:
+                    return None
+                pending[i].append(column)
+                if len(pending[i]) >= _FOLD_BLOCKS:
+                    fold(i)
+    except (pa.ArrowException, ValueError, OverflowError, IndexError):
+        return None
+    out = []
+    for i in range(n_columns):
+        if pending[i]:
+            fold(i)
+        if not parts[i]:
+            return None
+        codes = np.concatenate(parts[i]) if len(parts[i]) > 1 else parts[i][0]
+        parts[i] = None  # the blocks' codes go as each column is joined
+        out.append((codes.astype(np.int32, copy=False), known[i]))
+    return out
+
+
+def _indexing_all(dictionary):
+    """A dictionary array whose row ``k`` is ``dictionary[k]``: the distinct texts as one chunk to unify."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    return pa.DictionaryArray.from_arrays(pa.array(np.arange(len(dictionary), dtype=np.int32)), dictionary)
+
+
+def _joined(first, second):
+    """One column's codes and distinct texts from its two halves, the first half's texts first."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    (codes_a, known_a), (codes_b, known_b) = first, second
+    column = pa.chunked_array([known_a, known_b], type=_dict_type()).unify_dictionaries()
+    remap = column.chunk(1).indices.to_numpy(zero_copy_only=False)
+    return np.concatenate([codes_a, remap[codes_b]]), _indexing_all(column.chunk(0).dictionary)
+
+
+_FOLD_BLOCKS = 16
+"""Blocks of 1 MB read before :func:`read_csv_arrow` maps their dictionaries onto the distinct texts so far."""
+
+
 def read_csv_arrow(data, *, delimiter, n_columns, quoted=None, skip=0):
     """Parse UTF-8 CSV with pyarrow into ``[(codes, uniques)]`` per column (header row included), or None.
 
@@ -147,7 +273,7 @@ def read_csv_arrow(data, *, delimiter, n_columns, quoted=None, skip=0):
     data : bytes or callable
         The bytes, or a function of no argument that opens them as a binary
         file (a path or zip member): the file is then read as a stream of
-        16 MB blocks and never held whole.
+        1 MB blocks and never held whole.
     delimiter : str
     n_columns : int
         Columns in the header.
@@ -162,17 +288,15 @@ def read_csv_arrow(data, *, delimiter, n_columns, quoted=None, skip=0):
     list of (ndarray, ndarray) or None
         Per column, int32 codes (one per row) into its distinct texts, in
         order of first appearance. Every cell is read as text straight into
-        dictionary codes (no per-row Python strings), one block at a time:
-        each block's dictionary is mapped onto the column's distinct values
-        so far, so the peak is the codes plus one block (issue 18). None
+        dictionary codes (no per-row Python strings), one block at a time;
+        every :data:`_FOLD_BLOCKS` blocks, Arrow maps their dictionaries onto
+        the column's distinct values so far (in C++: issue 19), so the peak
+        is the codes plus a few blocks (issue 18). None
         whenever pyarrow cannot read the file exactly as netdash's reference
         reader would (ragged rows, blank lines among several columns, a
         header that is not one physical line, any parse error), so the
         caller falls back to that reader and its messages.
     """
-    import pyarrow as pa  # noqa: PLC0415
-    import pyarrow.csv as pcsv  # noqa: PLC0415
-
     if isinstance(data, (bytes, bytearray, memoryview)):
         data = bytes(data)
         if data.count(b'"') % 2:  # an unclosed quote: pyarrow would accept it silently
@@ -180,43 +304,31 @@ def read_csv_arrow(data, *, delimiter, n_columns, quoted=None, skip=0):
         quoted = b'"' in data if quoted is None else quoted
         body = data
         data = lambda: io.BytesIO(body)  # noqa: E731
-    dict_type = pa.dictionary(pa.int32(), pa.string())
-    names = [f"f{i}" for i in range(n_columns)]
-    seen = [{} for _ in range(n_columns)]  # per column: text -> code, in order of first appearance
-    parts = [[] for _ in range(n_columns)]
-    try:
+    halves = _halves(data, skip) if quoted is False else None
+    if halves is None:
         with data() as fh:
             if skip:
                 fh.read(skip)
-            reader = pcsv.open_csv(
-                fh, read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 20, use_threads=False),
-                parse_options=pcsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                                escape_char=False, newlines_in_values=bool(quoted),
-                                                ignore_empty_lines=False),
-                convert_options=pcsv.ConvertOptions(column_types={n: dict_type for n in names}, null_values=[],
-                                                    strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                                    check_utf8=True),
-                memory_pool=pa.system_memory_pool())  # freed blocks go back to the system at once
-            for batch in reader:
-                if batch.num_columns != n_columns:
-                    return None
-                for i, column in enumerate(batch.columns):
-                    if not pa.types.is_dictionary(column.type) or column.null_count:
-                        return None
-                    known = seen[i]
-                    local = column.dictionary.to_pylist()
-                    remap = np.fromiter((known.setdefault(v, len(known)) for v in local), dtype=np.int32,
-                                        count=len(local))
-                    parts[i].append(remap[column.indices.to_numpy(zero_copy_only=False)])
-    except (pa.ArrowException, ValueError, OverflowError, IndexError):
-        return None
-    if not parts or not parts[0]:
+            parts = _read_part(fh, delimiter=delimiter, n_columns=n_columns, quoted=quoted)
+    else:
+        # Without quotes every newline ends a row, so the two halves of a large file are parsed side by
+        # side (Arrow releases the GIL) and their distinct texts joined, the first half's first.
+        start, middle = halves
+        with data() as first, data() as second:
+            first.seek(start)
+            second.seek(middle)
+            with ThreadPoolExecutor(1) as pool:
+                later = pool.submit(_read_part, second, delimiter=delimiter, n_columns=n_columns, quoted=False)
+                parts = _read_part(_Window(first, middle - start), delimiter=delimiter, n_columns=n_columns,
+                                   quoted=False)
+                rest = later.result()
+        parts = None if parts is None or rest is None else [_joined(a, b) for a, b in zip(parts, rest)]
+    if parts is None:
         return None
     out = []
-    for i in range(n_columns):
-        codes = np.concatenate(parts[i]) if len(parts[i]) > 1 else parts[i][0]
-        parts[i] = None  # the blocks' codes go as each column is joined
-        out.append((codes.astype(np.int32, copy=False), np.asarray(list(seen[i]), dtype=object)))
+    for i, (codes, known) in enumerate(parts):
+        parts[i] = None
+        out.append((codes, np.asarray(known.dictionary.to_pylist(), dtype=object)))
     if out[0][0].size == 0:
         return None
     return out

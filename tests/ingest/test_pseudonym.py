@@ -59,3 +59,21 @@ def test_damaged_secret_is_reported(tmp_path):
     (tmp_path / "secret.key").chmod(0o600)
     with pytest.raises(InvalidInputError, match=r"secret.key is damaged \(5 bytes, expected 32\)"):
         load_or_create_secret(tmp_path)
+
+
+def test_pseudonym_with_a_key_longer_than_the_block_rfc4231_case_6():
+    # RFC 4231 test case 6: a 131-byte key is hashed first; HMAC-SHA256 = 60e431591ee0b67f...
+    out = pseudonymise(pd.Series(["Test Using Larger Than Block-Size Key - Hash Key First"]), b"\xaa" * 131)
+    assert out.iloc[0] == "c_60e431591ee0b67f"
+
+
+@pytest.mark.parametrize("key_length", [1, 32, 63, 64, 65, 200])
+def test_pseudonyms_are_the_standard_library_hmac(key_length):
+    import hmac
+    import random
+
+    rng = random.Random(key_length)
+    secret = bytes(rng.randrange(256) for _ in range(key_length))
+    ids = [f"C{rng.randrange(10**6)}é" for _ in range(50)]
+    expected = ["c_" + hmac.digest(secret, i.encode("utf-8"), "sha256").hex()[:16] for i in ids]
+    assert pseudonymise(pd.Series(ids), secret).tolist() == expected
