@@ -206,7 +206,7 @@ def _digests():
         "window_series": lambda: _cached.window_series(ds, "quarter", "working"),
         "window_charts": lambda: _cached.window_charts(ds, "quarter", "working", cop),
         "window_panel": lambda: _cached.window_panel(ds, "quarter", "working",
-                                                     _cached.window_maps(ds, "quarter", "working")[0][-1].label()),
+                                                     _cached.window_maps(ds, "quarter")[0][-1].label()),
         "impact": lambda: _cached.impact(ds, cop, "working", 200),
         "isolation": lambda: _cached.isolation(ds, whole, "working", 0.5),
         "introductions": lambda: _cached.introductions(ds, whole, "working"),
