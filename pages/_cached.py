@@ -632,6 +632,29 @@ def _isolation(name, version, period_key, ties, drift_share, _ds, _period):
     return isolation_report(_ds, _period, ties=ties, drift_share=drift_share)
 
 
+def isolation_counts(ds, period, ties, drift_share, min_count, marker):
+    """The Isolation page's counts under small-number protection, and who may be named (read-only).
+
+    (overall counts, counts by agency with ``marker`` for hidden cells, the
+    same for the CSV with empty cells and a note,
+    :func:`netdash.actions.isolation.may_be_named`), all of
+    :func:`isolation` with these settings: the page reruns without redoing them.
+    """
+    return _isolation_counts(ds.name, ds.version, period_key(period), ties, float(drift_share), int(min_count),
+                             marker, ds, period)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
+def _isolation_counts(name, version, period_key, ties, drift_share, min_count, marker, _ds, _period):
+    from netdash.actions.isolation import category_counts, may_be_named
+
+    report = _isolation(name, version, period_key, ties, drift_share, _ds, _period)
+    return (category_counts(report, min_count=min_count, marker=marker),
+            category_counts(report, by="agency_id", min_count=min_count, marker=marker),
+            category_counts(report, by="agency_id", min_count=min_count, note=True),
+            may_be_named(report, min_count=min_count))
+
+
 def introductions(ds, period, ties):
     """:func:`netdash.actions.isolation.suggest_introductions` (read-only)."""
     return _introductions(ds.name, ds.version, period_key(period), ties, ds, period)
