@@ -444,6 +444,20 @@ def _tie_changes(name, version, before_key, after_key, ties, replicates, _ds, _b
                              agency_names(_ds))
 
 
+def tie_change_summaries(ds, before, after, ties, replicates):
+    """:func:`netdash.change.dynamics.tie_change_summary` of :func:`comparison`'s tie and trust-tie changes."""
+    return _tie_change_summaries(ds.name, ds.version, period_key(before), period_key(after), ties, int(replicates),
+                                 ds, before, after)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _tie_change_summaries(name, version, before_key, after_key, ties, replicates, _ds, _before, _after):
+    from netdash.change.dynamics import tie_change_summary
+
+    compared = comparison(_ds, _before, _after, ties, replicates)
+    return tie_change_summary(compared.tie_changes), tie_change_summary(compared.trust_tie_changes)
+
+
 def mixing_heatmaps(ds, before, after, ties, level):
     """Before & after's three heat maps (before, after, change) of ties between agencies or sectors."""
     return _mixing_heatmaps(ds.name, ds.version, period_key(before), period_key(after), ties, level,
