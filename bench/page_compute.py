@@ -1,6 +1,6 @@
 """What the server computes for a new "Ties" setting on four dashboard pages, call by call (issue 14 item 3).
 
-For each page (Before & after, Over time, Brokerage, Isolation & introductions) a fresh process
+For each page (Before & after, Over time, Brokerage, Fragmentation, Isolation & introductions) a fresh process
 unpickles the dataset, computes the page's default setting ("working" ties: untimed, as the app
 would already hold it after the page's first load) and then times each netdash call the page makes
 when the user picks the next option ("direct"), in the order and with the arguments of
@@ -20,7 +20,6 @@ Usage::
 """
 
 import argparse
-import contextlib
 import json
 import os
 import pickle
@@ -32,9 +31,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
-PAGES = ("before_after", "over_time", "brokerage", "isolation")
+PAGES = ("before_after", "over_time", "brokerage", "fragmentation", "isolation")
 TITLES = {"before_after": "Before & after", "over_time": "Over time", "brokerage": "Brokerage",
-          "isolation": "Isolation & introductions"}
+          "fragmentation": "Fragmentation", "isolation": "Isolation & introductions"}
 DEFAULT, NEW = "working", "direct"
 
 
@@ -78,23 +77,31 @@ def _page_work(ds, page, ties, state, clock):
         sectors = dict(zip(ds.agencies["agency_id"], ds.agencies["sector"]))
         clock("mixing_change + collapse_mixing", lambda: [collapse_mixing(m, sectors)
                                                            for m in mixing_change(G_b, G_a)])
+        from netdash.viz.maps import agency_maps
+
+        clock("agency_maps + maps_payload", lambda: maps_payload(agency_maps(G_b, G_a)))
     elif page == "over_time":
-        from netdash.change.windows import headline_series, windows
+        from netdash.change.windows import attendee_series, headline_series, windows
         from netdash.networks import graphs
         from netdash.viz.inpage import maps_payload
         from netdash.viz.panels import map_panel, population_graph
 
         clock("headline_series", lambda: headline_series(ds, freq="quarter", ties=ties))
 
-        def window_graphs():
+        def window_graphs():  # as pages/_cached.py since issue 14: everyone from the node tables, one network
+            import pandas as pd
+
             spans = windows(first, last, freq="quarter")
-            with getattr(graphs, "reuse_tables", contextlib.nullcontext)():  # older copies (the --base tree)
-                found = [graphs.practitioner_graph(ds, w, ties=ties) for w in spans]
-            return found, population_graph(found)
-        found, everyone = clock("practitioner_graph per window + population_graph", window_graphs)
+            if "everyone" not in state:  # the same for every ties setting (cached by the page)
+                no_ties = pd.DataFrame({"source": pd.Series(dtype=object), "target": pd.Series(dtype=object)})
+                state["everyone"] = population_graph([graphs.graph_from_tables(graphs.practitioner_nodes(ds, w),
+                                                                               no_ties, attrs=()) for w in spans])
+            return graphs.practitioner_graph(ds, spans[-1], ties=ties), state["everyone"]
+        shown_graph, everyone = clock("practitioner_graph of the shown window", window_graphs)
+        clock("attendee_series", lambda: attendee_series(ds, freq="quarter", ties=ties))
 
         def panel():
-            shown = map_panel(found[-1], positions, population=everyone, title="last", height_px=560)
+            shown = map_panel(shown_graph, positions, population=everyone, title="last", height_px=560)
             return maps_payload([shown.spec])
         clock("map_panel + maps_payload", panel)
     elif page == "brokerage":
@@ -104,11 +111,32 @@ def _page_work(ds, page, ties, state, clock):
         M = clock("analysis.matrix", lambda: shared.matrix)
         clock("structural_holes", lambda: structural_holes.structural_holes(M))
         clock("analysis.betweenness", lambda: shared.betweenness)
-    elif page == "isolation":
-        from netdash.actions import isolation
+    elif page == "fragmentation":
+        from netdash.metrics import communities, distance, fragmentation, mixing
 
-        clock("isolation_report", lambda: isolation.isolation_report(ds, period, ties=ties, drift_share=0.5))
+        M = clock("analysis.matrix", lambda: NetworkAnalysis(ds, period, ties=ties).matrix)
+        clock("fragmentation + components", lambda: (fragmentation.fragmentation(M),
+                                                     fragmentation.components_summary(M)))
+        clock("distance_weighted_fragmentation_estimate",
+              lambda: distance.distance_weighted_fragmentation_estimate(M))
+        clock("ei_permutation_test (1000)", lambda: mixing.ei_permutation_test(M, "agency", permutations=1000,
+                                                                               seed=0))
+        clock("ei_by_group, ei_by_node, mixing_matrix", lambda: (
+            mixing.ei_by_group(M, "agency"), mixing.ei_by_node(M, "agency"), mixing.mixing_matrix(M, "agency")))
+        clock("agency_alignment", lambda: communities.agency_alignment(M, "agency", seed=0, implementation="auto"))
+        clock("key_players", lambda: fragmentation.key_players(M, top=20))
+    elif page == "isolation":
+        from netdash.actions import colleagues, isolation
+
+        report = clock("isolation_report", lambda: isolation.isolation_report(ds, period, ties=ties,
+                                                                               drift_share=0.5))
         clock("suggest_introductions", lambda: isolation.suggest_introductions(ds, period, ties=ties))
+        clock("suggested_colleagues", lambda: colleagues.suggested_colleagues(ds, period, report, ties=ties))
+        clock("category_counts x3 + may_be_named", lambda: (
+            isolation.category_counts(report, min_count=5, marker="hidden"),
+            isolation.category_counts(report, by="agency_id", min_count=5, marker="hidden"),
+            isolation.category_counts(report, by="agency_id", min_count=5, note=True),
+            isolation.may_be_named(report, min_count=5)))
     else:
         raise SystemExit(f"unknown page {page!r}")
 

@@ -444,6 +444,20 @@ def _tie_changes(name, version, before_key, after_key, ties, replicates, _ds, _b
                              agency_names(_ds))
 
 
+def tie_change_summaries(ds, before, after, ties, replicates):
+    """:func:`netdash.change.dynamics.tie_change_summary` of :func:`comparison`'s tie and trust-tie changes."""
+    return _tie_change_summaries(ds.name, ds.version, period_key(before), period_key(after), ties, int(replicates),
+                                 ds, before, after)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _tie_change_summaries(name, version, before_key, after_key, ties, replicates, _ds, _before, _after):
+    from netdash.change.dynamics import tie_change_summary
+
+    compared = comparison(_ds, _before, _after, ties, replicates)
+    return tie_change_summary(compared.tie_changes), tie_change_summary(compared.trust_tie_changes)
+
+
 def mixing_heatmaps(ds, before, after, ties, level):
     """Before & after's three heat maps (before, after, change) of ties between agencies or sectors."""
     return _mixing_heatmaps(ds.name, ds.version, period_key(before), period_key(after), ties, level,
@@ -506,37 +520,53 @@ def _attendee_series(name, version, freq, ties, _ds):
     return series(_ds, freq=freq, ties=ties)
 
 
-def window_maps(ds, freq, ties):
-    """(windows, their graphs, everyone in post in any, positions) for Over time's maps (read-only).
+def window_maps(ds, freq):
+    """(windows, everyone in post in any, positions) for Over time's maps, whatever the ties (read-only).
 
     The positions are the Network map's layout of the whole date range (all
     ties) for every window and ties setting, so the dots stay in place when
-    the ties change and no page lays the same network out twice.
+    the ties change and no page lays the same network out twice. Only the
+    window shown gets its network built (:func:`window_graph`).
     """
-    spans, graphs, everyone = _window_graphs(ds.name, ds.version, freq, ties, ds)
-    return spans, graphs, everyone, _window_positions(ds.name, ds.version, freq, ties, ds)
+    spans, everyone = _window_population(ds.name, ds.version, freq, ds)
+    return spans, everyone, _window_positions(ds.name, ds.version, freq, ds)
 
 
-@st.cache_resource(show_spinner="Building the network of every window…", max_entries=4, ttl=TTL)
-def _window_graphs(name, version, freq, ties, _ds):
-    # A resource (shared, read-only): unpickling every window's graph cost over half a second a rerun.
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=TTL)
+def _window_population(name, version, freq, _ds):
     from netdash.change.windows import windows
     from netdash.networks import graphs
     from netdash.viz.panels import population_graph
 
     first, last = _ds.date_range
     spans = windows(first, last, freq=freq)
-    window_graphs = [graphs.practitioner_graph(_ds, w, ties=ties) for w in spans]
-    return spans, window_graphs, population_graph(window_graphs)
+    # A window's network has every practitioner of its node table as a node, whatever the ties: the nodes alone.
+    no_ties = pd.DataFrame({"source": pd.Series(dtype=object), "target": pd.Series(dtype=object)})
+    return spans, population_graph([graphs.graph_from_tables(graphs.practitioner_nodes(_ds, w), no_ties, attrs=())
+                                    for w in spans])
 
 
 @st.cache_resource(show_spinner="Laying out the maps…", max_entries=4, ttl=TTL)
-def _window_positions(name, version, freq, ties, _ds):
+def _window_positions(name, version, freq, _ds):
     from netdash.periods import Period
 
     first, last = _ds.date_range
     whole = Period(first.normalize(), last.normalize() + pd.Timedelta(days=1))
-    return _positions_for(_ds, whole, _window_graphs(name, version, freq, ties, _ds)[1])
+    return _positions_for(_ds, whole, [_window_population(name, version, freq, _ds)[1]])
+
+
+def window_graph(ds, freq, ties, chosen):
+    """:func:`netdash.networks.graphs.practitioner_graph` of the window labelled ``chosen`` (read-only)."""
+    return _window_graph(ds.name, ds.version, freq, ties, chosen, ds)
+
+
+@st.cache_resource(show_spinner="Building the window's network…", max_entries=32, ttl=TTL)
+def _window_graph(name, version, freq, ties, chosen, _ds):
+    # A resource (shared, read-only): unpickling a graph costs more than a rerun should.
+    from netdash.networks import graphs
+
+    spans = _window_population(name, version, freq, _ds)[0]
+    return graphs.practitioner_graph(_ds, spans[[w.label() for w in spans].index(chosen)], ties=ties)
 
 
 def window_panel(ds, freq, ties, chosen):
@@ -549,8 +579,8 @@ def _window_panel(name, version, freq, ties, chosen, _ds):
     from netdash.viz.inpage import maps_payload
     from netdash.viz.panels import map_panel
 
-    spans, graphs, everyone, positions = window_maps(_ds, freq, ties)
-    panel = map_panel(graphs[[w.label() for w in spans].index(chosen)], positions, population=everyone,
+    _, everyone, positions = window_maps(_ds, freq)
+    panel = map_panel(window_graph(_ds, freq, ties, chosen), positions, population=everyone,
                       title=chosen, height_px=560, agency_names=agency_names(_ds))
     return panel, maps_payload([panel.spec])
 
@@ -614,6 +644,29 @@ def _isolation(name, version, period_key, ties, drift_share, _ds, _period):
     from netdash.actions.isolation import isolation_report
 
     return isolation_report(_ds, _period, ties=ties, drift_share=drift_share)
+
+
+def isolation_counts(ds, period, ties, drift_share, min_count, marker):
+    """The Isolation page's counts under small-number protection, and who may be named (read-only).
+
+    (overall counts, counts by agency with ``marker`` for hidden cells, the
+    same for the CSV with empty cells and a note,
+    :func:`netdash.actions.isolation.may_be_named`), all of
+    :func:`isolation` with these settings: the page reruns without redoing them.
+    """
+    return _isolation_counts(ds.name, ds.version, period_key(period), ties, float(drift_share), int(min_count),
+                             marker, ds, period)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
+def _isolation_counts(name, version, period_key, ties, drift_share, min_count, marker, _ds, _period):
+    from netdash.actions.isolation import category_counts, may_be_named
+
+    report = _isolation(name, version, period_key, ties, drift_share, _ds, _period)
+    return (category_counts(report, min_count=min_count, marker=marker),
+            category_counts(report, by="agency_id", min_count=min_count, marker=marker),
+            category_counts(report, by="agency_id", min_count=min_count, note=True),
+            may_be_named(report, min_count=min_count))
 
 
 def introductions(ds, period, ties):

@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from netdash.change.dynamics import tie_change_summary
 from netdash.change.headline import headline_explanations
 from netdash.change.impact import OUTCOME_TIES
 from netdash.change.windows import per_30_days, period_days, period_notes
@@ -154,9 +153,10 @@ st.caption("Among the compared practitioners. New: tie after but not before; los
            "strengthened: tied in both, at least 1.5 times as strong after; kept: otherwise.")
 t1, t2 = st.columns(2)
 t1.markdown("**Working ties**" if ties == "working" else f"**{_shared.TIES_LABELS[ties]}**")
-t1.dataframe(tie_change_summary(comparison.tie_changes), width="stretch")
+tie_summary, trust_summary = _cached.tie_change_summaries(ds, before, after, ties, replicates)
+t1.dataframe(tie_summary, width="stretch")
 t2.markdown("**Trust ties** (gained = new, lost = lost)")
-t2.dataframe(tie_change_summary(comparison.trust_tie_changes), width="stretch")
+t2.dataframe(trust_summary, width="stretch")
 _shared.download_csv(lambda: _cached.tie_changes(ds, before, after, ties, replicates), "tie_changes.csv",
                      label="Download every tie change (CSV)", key="dl_ba_ties")
 

@@ -68,11 +68,8 @@ st.caption(f"Practitioners in post in {period.label()}. Counts from 1 to {min_co
            "one more count in a row where the total would otherwise give a hidden count away.")
 marker = "hidden"
 with _shared.shown_errors():
-    overall = isolation.category_counts(report, min_count=min_count, marker=marker)
-    by_agency = isolation.category_counts(report, by="agency_id", min_count=min_count, marker=marker)
-    # The CSV: hidden counts are empty cells, and a note says which and why.
-    by_agency_csv = isolation.category_counts(report, by="agency_id", min_count=min_count, note=True)
-    named = isolation.may_be_named(report, min_count=min_count)
+    overall, by_agency, by_agency_csv, named = _cached.isolation_counts(ds, period, ties, drift_share, min_count,
+                                                                        marker)
 cols = st.columns(len(CATEGORY_LABELS))
 for col, (category, label) in zip(cols, CATEGORY_LABELS.items()):
     not_computed = category == "drifting" and fading_reason is not None

@@ -84,11 +84,11 @@ st.caption("Every practitioner keeps the same place in every window and whicheve
 def _window_map(ds, freq, ties, sessions):
     # Only the map reruns when the window changes.
     with _shared.shown_errors():
-        spans, window_graphs, _, _ = _cached.window_maps(ds, freq, ties)
+        spans = _cached.window_maps(ds, freq)[0]
     labels = [w.label() for w in spans]
     chosen = st.select_slider("Window", options=labels, value=labels[-1], key=f"ot_window_{freq}")
-    G = window_graphs[labels.index(chosen)]
     with _shared.shown_errors():
+        G = _cached.window_graph(ds, freq, ties, chosen)
         panel, payload = _cached.window_panel(ds, freq, ties, chosen)
     if panel.message:
         st.info(panel.message)

@@ -130,7 +130,6 @@ def suggested_colleagues(ds, period, report, *, ties="working", per_person=3, wi
     direct = contacts.loc[contacts["with_practitioner_id"].notna(), ["practitioner_id", "with_practitioner_id"]]
     direct = direct.set_axis(["practitioner_id", "colleague_id"], axis=1)
     touched = pd.concat([now, direct, direct.set_axis(["colleague_id", "practitioner_id"], axis=1)])
-    touched = set(zip(touched["practitioner_id"], touched["colleague_id"]))
 
     # 1. Shared clients (the author of a contact with a client, as in suggest_introductions).
     seen = contacts.loc[contacts["client_id"].notna(), ["practitioner_id", "client_id", "date"]]
@@ -147,8 +146,11 @@ def suggested_colleagues(ds, period, report, *, ties="working", per_person=3, wi
     # 2. Colleagues in common: the neighbours of their neighbours.
     mine = now[now["practitioner_id"].isin(targets)].rename(columns={"colleague_id": "via"})
     second = mine.merge(now.rename(columns={"practitioner_id": "via"}), on="via")
-    common = second.groupby(["practitioner_id", "colleague_id"]).agg(
-        common_colleagues=("via", "nunique"), via_colleague_id=("via", "min"))
+    # The lowest id in common, as the rank of its code among the sorted ids (a string column's min is slow).
+    via_code, via_ids = pd.factorize(second["via"].to_numpy(dtype=object), sort=True)
+    common = second.assign(via_code=via_code).groupby(["practitioner_id", "colleague_id"]).agg(
+        common_colleagues=("via", "nunique"), via_code=("via_code", "min"))
+    common["via_colleague_id"] = np.asarray(via_ids, dtype=object)[common.pop("via_code").to_numpy(dtype=np.int64)]
 
     # 3. The same COP session, on or before the last day of the period.
     attendance = ds.cop_attendance
@@ -168,11 +170,10 @@ def suggested_colleagues(ds, period, report, *, ties="working", per_person=3, wi
     for col in ("shared_clients", "common_colleagues", "shared_sessions"):
         found[col] = found[col].fillna(0).astype("int64")
     found["colleague_agency_id"] = found["colleague_id"].map(agency)
-    pairs = list(zip(found["practitioner_id"], found["colleague_id"]))
     keep = (found["colleague_agency_id"].notna()
             & (found["colleague_agency_id"] != found["practitioner_id"].map(agency))
             & (found["colleague_id"] != found["practitioner_id"])
-            & ~pd.Series([p in touched for p in pairs], index=found.index, dtype=bool))
+            & ~pd.Series(_pairs_in(found, touched), index=found.index, dtype=bool))
     found = found[keep].sort_values(["practitioner_id", "shared_clients", "common_colleagues", "shared_sessions",
                                      "colleague_id"], ascending=[True, False, False, False, True])
     found["rank"] = found.groupby("practitioner_id").cumcount() + 1
@@ -184,6 +185,19 @@ def suggested_colleagues(ds, period, report, *, ties="working", per_person=3, wi
     order = {p: i for i, p in enumerate(report["practitioner_id"])}
     found = found.assign(_order=found["practitioner_id"].map(order)).sort_values(["_order", "rank"])
     return found[SUGGESTION_COLUMNS].reset_index(drop=True).astype({"rank": "int64"})
+
+
+def _pairs_in(found, pairs):
+    """For each (``practitioner_id``, ``colleague_id``) row of ``found``: is that pair a row of ``pairs``?
+
+    Both tables' ids become codes of one factorisation, so each pair is one
+    integer and the test is :func:`numpy.isin`, not a set of Python tuples.
+    """
+    columns = [t[c].to_numpy(dtype=object) for t in (found, pairs) for c in ("practitioner_id", "colleague_id")]
+    codes = pd.factorize(np.concatenate(columns), use_na_sentinel=False)[0].astype(np.int64)
+    n = int(codes.max()) + 1 if len(codes) else 1
+    a, b, c, d = np.split(codes, np.cumsum([len(x) for x in columns])[:-1])
+    return np.isin(a * n + b, c * n + d)
 
 
 def suggestion_texts(report, suggestions, labels=None, agency_names=None):

@@ -140,33 +140,70 @@ def tie_changes_from_pairs(before, after, agency, *, strengthen_ratio=1.5):
 
 
 def _change_table(wb, wa, agency, strengthen_ratio):
-    """The body of :func:`tie_changes`: pair frames (``a``, ``b``, ``weight``) of both periods -> the table."""
-    pairs = wb.merge(wa, on=["a", "b"], how="outer", suffixes=("_before", "_after"), indicator=True, sort=False)
-    before = pairs["weight_before"].fillna(0.0).to_numpy(dtype=float)
-    after = pairs["weight_after"].fillna(0.0).to_numpy(dtype=float)
-    where = pairs["_merge"].to_numpy()
-    status = np.select([where == "right_only", where == "left_only", after >= strengthen_ratio * before],
-                       ["new", "lost", "strengthened"], "kept")
-    # Lists, not the columns: iterating a pandas string column is several times slower.
-    ag_a = np.array([agency.get(v) for v in pairs["a"].tolist()], dtype=object)
-    ag_b = np.array([agency.get(v) for v in pairs["b"].tolist()], dtype=object)
-    known = np.array([x is not None and y is not None for x, y in zip(ag_a, ag_b)], dtype=bool)
-    cross = known & (ag_a != ag_b) if len(pairs) else np.zeros(0, dtype=bool)
-    out = pd.DataFrame({"a": pairs["a"].to_numpy(dtype=object), "b": pairs["b"].to_numpy(dtype=object),
-                        "agency_a": ag_a, "agency_b": ag_b, "cross_agency": cross.astype(bool),
-                        "weight_before": before, "weight_after": after, "status": status}, columns=_CHANGE_COLUMNS)
-    out["status"] = pd.Categorical(out["status"], categories=TIE_STATUSES, ordered=True)
-    out = out.sort_values(["status", "a", "b"], kind="stable").reset_index(drop=True)
-    out["status"] = out["status"].astype(str)
+    """The body of :func:`tie_changes`: pair frames (``a``, ``b``, ``weight``) of both periods -> the table.
+
+    Each pair is one integer (the codes of its two ends), so matching the
+    periods, reading agencies and sorting are array operations; only the
+    distinct practitioners (a few thousand) are looked up one by one. Rows
+    are ordered by status, then ``a`` and ``b`` as the values sort.
+    """
+    ends = [np.asarray(t[c].to_numpy(), dtype=object) for t in (wb, wa) for c in ("a", "b")]
+    codes, ids = pd.factorize(np.concatenate(ends) if len(ends[0]) + len(ends[2]) else np.zeros(0, dtype=object))
+    ids = np.asarray(ids, dtype=object)
+    n = max(len(ids), 1)
+    cuts = np.cumsum([len(e) for e in ends])[:-1]
+    a_b, b_b, a_a, b_a = np.split(codes.astype(np.int64), cuts)
+    key_b, key_a = a_b * n + b_b, a_a * n + b_a
+    keys = np.union1d(key_b, key_a)
+    weights, present = [], []
+    for key, frame in ((key_b, wb), (key_a, wa)):
+        w = np.zeros(len(keys))
+        found = np.zeros(len(keys), dtype=bool)
+        at = np.searchsorted(keys, key)
+        w[at] = np.nan_to_num(frame["weight"].to_numpy(dtype=float), nan=0.0)  # as the merge's fillna(0.0)
+        found[at] = True
+        weights.append(w)
+        present.append(found)
+    (before, after), (in_before, in_after) = weights, present
+    status = np.select([~in_before, ~in_after, after >= strengthen_ratio * before], [0, 1, 3], 2)  # TIE_STATUSES
+    first, second = keys // n, keys % n
+    # One look-up per practitioner, not per pair.
+    by_id = np.array([agency.get(v) for v in ids.tolist()], dtype=object)
+    known = np.array([x is not None for x in by_id.tolist()], dtype=bool)
+    ag_a, ag_b = by_id[first], by_id[second]
+    cross = known[first] & known[second] & (ag_a != ag_b) if len(keys) else np.zeros(0, dtype=bool)
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+    order = np.lexsort((rank[second], rank[first], status))
+    out = pd.DataFrame({"a": ids[first][order], "b": ids[second][order], "agency_a": ag_a[order],
+                        "agency_b": ag_b[order], "cross_agency": np.asarray(cross, dtype=bool)[order],
+                        "weight_before": before[order], "weight_after": after[order],
+                        "status": np.array(TIE_STATUSES, dtype=object)[status[order]]}, columns=_CHANGE_COLUMNS)
     return out
 
 
 def _weight_frame(G, weight):
     """:func:`_edge_weights` as a frame with columns ``a``, ``b``, ``weight`` (one row per tie)."""
-    weights = _edge_weights(G, weight)
-    return pd.DataFrame({"a": pd.Series([a for a, _ in weights], dtype=object),
-                         "b": pd.Series([b for _, b in weights], dtype=object),
-                         "weight": pd.Series(list(weights.values()), dtype=float)})
+    if G.is_multigraph() or not all(isinstance(v, str) for v in G):
+        weights = _edge_weights(G, weight)
+        return pd.DataFrame({"a": pd.Series([a for a, _ in weights], dtype=object),
+                             "b": pd.Series([b for _, b in weights], dtype=object),
+                             "weight": pd.Series(list(weights.values()), dtype=float)})
+    # String ids, each tie listed once by networkx: the same frame with the ends ordered as arrays.
+    if weight is None:
+        ends = list(G.edges())
+        w = np.ones(len(ends))
+    else:
+        triples = list(G.edges(data=weight, default=1.0))
+        ends = [(u, v) for u, v, _ in triples]
+        w = np.array([1.0 if x is None else float(x) for _, _, x in triples], dtype=float)
+    pairs = np.array(ends, dtype=object).reshape(-1, 2)
+    a, b = pairs[:, 0], pairs[:, 1]
+    if not G.is_directed() and len(a):
+        flip = a > b
+        a, b = np.where(flip, b, a), np.where(flip, a, b)
+    return pd.DataFrame({"a": pd.Series(a, dtype=object), "b": pd.Series(b, dtype=object),
+                         "weight": pd.Series(w, dtype=float)})
 
 
 def tie_change_summary(changes):

@@ -446,15 +446,51 @@ def agency_graph(G, *, weight="weight"):
             H.add_node(a, name=d.get("agency_name"), sector=d.get("sector"), n_practitioners=0,
                        internal_ties=0, internal_weight=0)
         H.nodes[a]["n_practitioners"] += 1
-    pairs = _pair_table(G, weight)
-    summary = pairs.groupby(["agency_a", "agency_b"])["w"].agg(["size", "sum"]).reset_index()
-    for a, b, n, w in summary.itertuples(index=False):
+    summary = _agency_pair_sums(G, weight)
+    if summary is None:
+        pairs = _pair_table(G, weight)
+        summary = pairs.groupby(["agency_a", "agency_b"])["w"].agg(["size", "sum"]).reset_index()
+        summary = summary.itertuples(index=False)
+    for a, b, n, w in summary:
         w = w.item() if isinstance(w, np.generic) else w
         if a == b:
             H.nodes[a].update(internal_ties=int(n), internal_weight=w)
         else:
             H.add_edge(a, b, ties=int(n), weight=w)
     return H
+
+
+def _agency_pair_sums(G, weight):
+    """``(agency_a, agency_b, ties, summed weight)`` per agency pair of an undirected graph, as arrays.
+
+    The same rows as grouping :func:`_pair_table` by agency pair (``agency_a
+    <= agency_b``, sorted), counted with integer codes instead of a table of
+    practitioner pairs: each tie of a simple undirected graph is one pair.
+    None (the caller groups the pair table) for directed graphs, multigraphs
+    and agencies that are not all strings, or weights that are not integers.
+    """
+    if G.is_directed() or G.is_multigraph():
+        return None
+    agency = dict(G.nodes(data="agency"))
+    if not all(isinstance(a, str) for a in agency.values()):
+        return None
+    names = sorted(set(agency.values()))
+    code = {a: k for k, a in enumerate(names)}
+    node_code = {v: code[a] for v, a in agency.items()}
+    triples = [(node_code[u], node_code[v], w) for u, v, w in G.edges(data=weight, default=1) if u != v]
+    if not triples:
+        return []
+    ends = np.array([(x, y) for x, y, _ in triples], dtype=np.int64)
+    w = np.array([t[2] for t in triples])
+    if w.dtype.kind not in "iu":  # float sums: the grouping's own (compensated) summation
+        return None
+    low, high = ends.min(axis=1), ends.max(axis=1)
+    keys, inverse = np.unique(low * len(names) + high, return_inverse=True)
+    counts = np.bincount(inverse, minlength=len(keys))
+    sums = np.zeros(len(keys), dtype=np.int64)
+    np.add.at(sums, inverse, w)
+    return [(names[k // len(names)], names[k % len(names)], int(n), total)
+            for k, n, total in zip(keys.tolist(), counts.tolist(), sums.tolist())]
 
 
 def steps_from(G, node, *, radius=1):

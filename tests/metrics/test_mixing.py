@@ -3,9 +3,11 @@
 import math
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from netdash.errors import InvalidInputError
+from netdash.metrics import mixing
 from netdash.metrics.mixing import (
     EXPLANATIONS,
     ei_by_group,
@@ -183,3 +185,23 @@ def test_group_mixing_sums_agencies_into_sectors_with_the_same_ties(karate):
     assert sectors.loc["karate", "karate"] == karate.number_of_edges() == 78  # one sector: every tie on its diagonal
     with pytest.raises(InvalidInputError, match="level must be 'agency' or 'sector'; got 'club'"):
         group_mixing(by_club, agencies, "club")
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_ei_permutation_test_relabels_as_with_int64_codes(seed):
+    # The codes are cast to the smallest integer type before the relabellings: the same draws and the same
+    # answer as the int64 loop it replaced, batches included (700 ties -> batches of 2,857 relabellings).
+    G = nx.relabel_nodes(nx.gnm_random_graph(300, 700, seed=seed), str)
+    nx.set_node_attributes(G, {v: f"A{int(v) % 7}" for v in G}, "agency")
+    got = mixing.ei_permutation_test(G, "agency", permutations=3000, seed=seed)
+    codes, _ = mixing._group_codes(G, "agency")
+    u, v = mixing._tie_endpoints(G)
+    rng = np.random.default_rng(seed)
+    simulated = np.concatenate([
+        (len(u) - 2 * (labels[:, u] == labels[:, v]).sum(axis=1)) / len(u)
+        for labels in (rng.permuted(np.broadcast_to(codes.astype(np.int64), (k, len(codes))), axis=1)
+                       for k in (2857, 143))])
+    expected = simulated.mean()
+    extreme = np.abs(simulated - expected) >= abs(got["observed"] - expected) - 1e-12
+    assert got["expected"] == expected
+    assert got["p_value"] == (1 + extreme.sum()) / 3001

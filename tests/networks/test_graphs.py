@@ -327,3 +327,26 @@ def test_graph_from_tables_with_unknown_ends_or_repeated_pairs_is_what_add_edges
             got = graph_from_tables(nodes, edges, directed=directed)
             _same_graph(got, _graph_by_networkx(nodes, edges, directed=directed, attrs=("weight",)))
     assert graph_from_tables(nodes, edges)["a"]["b"] == {"weight": 5}  # the later row, as add_edges_from
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_agency_graph_counted_by_codes_equals_the_pair_table_grouping(seed, monkeypatch):
+    # The integer-code count of an undirected graph against the pair-table grouping it replaces (kept for
+    # directed graphs, float weights and non-string agencies): same nodes, edges, attributes and edge order.
+    import random
+
+    rng = random.Random(seed)
+    G = nx.relabel_nodes(nx.gnp_random_graph(40, 0.2, seed=seed), lambda v: f"P{v:02d}")
+    G.add_edge("P00", "P00", weight=7)  # a self-loop is not a pair
+    for _, _, d in G.edges(data=True):
+        if rng.random() < 0.7:
+            d["weight"] = rng.choice([1, 2, 5])
+    nx.set_node_attributes(G, {v: rng.choice(["H", "GP", "Probation", "DA"]) for v in G}, "agency")
+    fast = graphs.agency_graph(G)
+    assert graphs._agency_pair_sums(G, "weight") is not None
+    monkeypatch.setattr(graphs, "_agency_pair_sums", lambda G, weight: None)
+    slow = graphs.agency_graph(G)
+    assert list(fast.nodes(data=True)) == list(slow.nodes(data=True))
+    assert list(fast.edges(data=True)) == list(slow.edges(data=True))
+    assert sum(n for _, _, n in fast.edges(data="ties")) + sum(d["internal_ties"] for _, d in fast.nodes(data=True)) \
+        == G.number_of_edges() - 1

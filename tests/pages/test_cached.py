@@ -203,12 +203,16 @@ def _digests():
         "comparison": lambda: _cached.comparison(ds, before, after, "working").measures,
         "tie_changes": lambda: _cached.tie_changes(ds, before, after, "working", 0),
         "mixing_heatmaps": lambda: _cached.mixing_heatmaps(ds, before, after, "working", "sector"),
+        "tie_change_summaries": lambda: _cached.tie_change_summaries(ds, before, after, "working", 0),
         "window_series": lambda: _cached.window_series(ds, "quarter", "working"),
         "window_charts": lambda: _cached.window_charts(ds, "quarter", "working", cop),
         "window_panel": lambda: _cached.window_panel(ds, "quarter", "working",
-                                                     _cached.window_maps(ds, "quarter", "working")[0][-1].label()),
+                                                     _cached.window_maps(ds, "quarter")[0][-1].label()),
+        "window_graph": lambda: _cached.window_graph(ds, "quarter", "direct",
+                                                     _cached.window_maps(ds, "quarter")[0][-1].label()),
         "impact": lambda: _cached.impact(ds, cop, "working", 200),
         "isolation": lambda: _cached.isolation(ds, whole, "working", 0.5),
+        "isolation_counts": lambda: _cached.isolation_counts(ds, whole, "working", 0.5, 5, "hidden"),
         "introductions": lambda: _cached.introductions(ds, whole, "working"),
         "suggested_colleagues": lambda: _cached.suggested_colleagues(ds, whole, "working"),
         "client_teams": lambda: _cached.client_teams(ds, whole, True, rule),
@@ -242,7 +246,7 @@ def test_cached_values_do_not_change_with_the_sidebar_or_the_widgets(app_workspa
         "dataset": "demo", f"period::demo::{version}": (dt.date(2023, 3, 1), dt.date(2023, 5, 31)),
         f"cop::demo::{version}": dt.date(2024, 6, 1), "trust_rule": {"min_interactions": 9, "min_months": 5},
         "ba_heatmap_groups": "agency", "ot_window_quarter": "x", "map_ties": "cop"})
-    assert len(first) == 24
+    assert len(first) == 27
     assert first == second
 
 
