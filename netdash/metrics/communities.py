@@ -73,24 +73,29 @@ EXPLANATIONS = {
 }
 
 
-def _entropy(codes):
-    counts = np.unique(codes, return_counts=True)[1].astype(float)
+def _entropy(counts):
+    """Entropy of a labelling from its class sizes (every one above 0), in the order of its sorted labels."""
+    counts = np.asarray(counts, dtype=float)
     if counts.size <= 1:
         return 0.0
     total = np.sum(counts)
     return float(-np.sum((counts / total) * (np.log(counts) - log(total))))
 
 
-def _contingency(class_idx, cluster_idx, n_classes, n_clusters):
-    """The contingency table of two coded labellings, and its nonzero cells in row-major order.
+def _contingency(labels_true, labels_pred):
+    """The contingency table of two labellings, and its nonzero cells in row-major order.
 
-    The order is that of scipy's CSR table, as scikit-learn reads it: the
-    same counts summed in the same order give the same bits.
+    Rows and columns are the sorted distinct labels. The cells' order is that
+    of scipy's CSR table, as scikit-learn reads it: the same counts summed in
+    the same order give the same bits. Returns ``(table, rows, cols, values)``.
     """
+    classes, class_idx = np.unique(np.asarray(labels_true), return_inverse=True)
+    clusters, cluster_idx = np.unique(np.asarray(labels_pred), return_inverse=True)
+    n_classes, n_clusters = classes.shape[0], clusters.shape[0]
     counts = np.bincount(class_idx.ravel() * n_clusters + cluster_idx.ravel(), minlength=n_classes * n_clusters)
     cells = np.flatnonzero(counts)
     rows, cols = np.divmod(cells, n_clusters)
-    return counts.reshape(n_classes, n_clusters), cells, rows, cols, counts[cells].astype(np.float64)
+    return counts.reshape(n_classes, n_clusters), rows, cols, counts[cells].astype(np.float64)
 
 
 def adjusted_rand(labels_true, labels_pred):
@@ -121,10 +126,8 @@ def adjusted_rand(labels_true, labels_pred):
     >>> adjusted_rand([0, 0, 1, 1], [0, 1, 0, 1])
     -0.5
     """
-    classes, class_idx = np.unique(np.asarray(labels_true), return_inverse=True)
-    clusters, cluster_idx = np.unique(np.asarray(labels_pred), return_inverse=True)
-    n = int(class_idx.shape[0])
-    table = _contingency(class_idx, cluster_idx, classes.shape[0], clusters.shape[0])[0].astype(np.int64)
+    table = _contingency(labels_true, labels_pred)[0].astype(np.int64)
+    n = int(table.sum())
     n_c, n_k = table.sum(axis=1), table.sum(axis=0)
     sum_squares = int((table ** 2).sum())
     tp = sum_squares - n
@@ -161,11 +164,9 @@ def normalized_mutual_info(labels_true, labels_pred):
     >>> normalized_mutual_info([0, 0, 1, 1], [0, 1, 0, 1])
     0.0
     """
-    classes, class_idx = np.unique(np.asarray(labels_true), return_inverse=True)
-    clusters, cluster_idx = np.unique(np.asarray(labels_pred), return_inverse=True)
-    if classes.shape[0] == clusters.shape[0] and classes.shape[0] in (0, 1):
+    table, rows, cols, values = _contingency(labels_true, labels_pred)
+    if table.shape[0] == table.shape[1] and table.shape[0] in (0, 1):
         return 1.0
-    table, _, rows, cols, values = _contingency(class_idx, cluster_idx, classes.shape[0], clusters.shape[0])
     total = float(values.sum())
     pi, pj = table.sum(axis=1).astype(np.float64), table.sum(axis=0).astype(np.float64)
     if pi.size == 1 or pj.size == 1:
@@ -177,7 +178,7 @@ def normalized_mutual_info(labels_true, labels_pred):
     mi = float(np.clip(np.where(np.abs(mi) < np.finfo(mi.dtype).eps, 0.0, mi).sum(), 0.0, None))
     if mi == 0:
         return 0.0
-    return float(mi / np.mean([_entropy(class_idx), _entropy(cluster_idx)]))
+    return float(mi / np.mean([_entropy(pi), _entropy(pj)]))  # the margins are the labellings' class sizes
 
 
 def agency_alignment(G, groups="agency", *, seed=0, resolution=1.0, weight=None, implementation="networkx",
