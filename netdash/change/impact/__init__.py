@@ -188,7 +188,6 @@ def _check_groups(design):
     return n_t, n_c
 
 
-@one_blas_thread
 def evaluate_impact(ds, *, cop_start=None, window_days=90, bootstrap=2000, seed=0, caliper=0.2,
                     ties="working"):
     """Difference-in-differences of cross-agency working ties, COP attendees vs non-attendees.
@@ -253,7 +252,6 @@ def evaluate_impact(ds, *, cop_start=None, window_days=90, bootstrap=2000, seed=
                             staggered=staggered_estimates(ds, design))
 
 
-@one_blas_thread
 def staggered_estimates(ds, design):
     """The staggered-adoption analysis of a design: event study, pre-trend test, met-at-COP pairs.
 

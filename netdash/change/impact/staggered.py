@@ -34,8 +34,8 @@ import numpy as np
 from scipy import sparse, stats
 from threadpoolctl import threadpool_limits
 
-__all__ = ["BLAS_THREADS", "one_blas_thread", "tie_adjacency", "neighbour_counts", "window_outcomes", "dyadic_covariance", "event_study",
-           "pre_trend_test", "did_dyadic", "normal_interval"]
+__all__ = ["BLAS_THREADS", "one_blas_thread", "tie_adjacency", "neighbour_counts", "window_outcomes",
+           "dyadic_covariance", "event_study", "pre_trend_test", "did_dyadic", "normal_interval"]
 
 #: BLAS threads inside the impact computations (None: leave the library's own setting).
 BLAS_THREADS = 1
@@ -47,7 +47,11 @@ def one_blas_thread(func):
     The impact estimates multiply small matrices (influence functions,
     propensity scores). OpenBLAS's second thread spins while it waits, which
     costs CPU and, with other work on the machine, wall time too
-    (``bench/blas_threads.py``; docs/benchmarks.md, "BLAS threads").
+    (``bench/blas_threads.py``; docs/benchmarks.md, "BLAS threads"). Applied
+    to the two functions that do that work,
+    :func:`netdash.change.impact.panel.panel_estimates` and
+    :func:`netdash.change.impact.impact_estimates`, not to their callers:
+    each application inspects the loaded libraries again.
 
     Examples
     --------
