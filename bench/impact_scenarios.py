@@ -44,6 +44,8 @@ from pathlib import Path
 
 import numpy as np
 
+from netdash.change.impact import dyads
+from netdash.change.impact.dyads import follow_up
 from netdash.change.impact.panel import TiePanel, panel_estimates
 from netdash.change.impact.verdict import impact_verdict
 
@@ -154,15 +156,20 @@ def simulate(seed, scenario):
 
 
 def _dyad_truth(with_cop, without, met, horizon):
-    """Met pairs untied before meeting that tie within the horizon with the COP, minus without."""
+    """Met pairs untied before meeting that tie within their follow-up with the COP, minus without.
+
+    The follow-up is the one :func:`netdash.change.impact.dyads.met_at_cop` uses:
+    ``horizon`` months from meeting, fewer near the data's end.
+    """
     if with_cop is without:
         return 0.0
     out = 0
     for sign, state in ((1, with_cop), (-1, without)):
         T = state.shape[1]
         first = np.where(state.any(1), state.argmax(1), T + 99)
-        ok = (met >= 0) & (met + horizon - 1 <= T - 1) & (first >= met)
-        hit = ok & (first <= met + horizon - 1)
+        h = follow_up(np.maximum(met, 0), T, horizon, dyads.MIN_FOLLOW_UP)
+        ok = (met >= 0) & (h > 0) & (first >= met)
+        hit = ok & (first <= met + h - 1)
         out += sign * int(hit.sum())
     return float(out)
 

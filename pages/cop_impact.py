@@ -90,7 +90,10 @@ p3.metric("Expected from pairs who had not met yet",
 st.caption(f"Pairs of attendees from different agencies with no working tie before the month they first sat in "
            f"the same session, against {pairs['comparison_pairs']} attendee pairs who had not met yet in the same "
            "month, matched on agency pair, an earlier shared client and each person's earlier rate of new ties. "
-           "It sees only ties between attendees who met; introductions to non-attendees are not counted here.")
+           "It sees only ties between attendees who met; introductions to non-attendees are not counted here."
+           + (f" {pairs['short_follow_up_pairs']} pairs met in the data's last {pairs['horizon_months'] - 1} months "
+              f"and are followed to its end, as are their comparison pairs (at least "
+              f"{pairs['min_follow_up_months']} months from meeting)." if pairs["short_follow_up_pairs"] else ""))
 
 st.subheader("Months since joining: the event study")
 events = pd.DataFrame(result["event_study"])

@@ -197,6 +197,12 @@ def test_evaluate_writes_impact_json(ws, demo_source, tmp_path):
     assert pairs["ci_low"] < pairs["excess_per_attendee"] < pairs["ci_high"]
     # The verdict's rule: the pairs' interval excludes 0 and the headline points the same way.
     assert impact["claims_effect"] is (pairs["ci_low"] > 0 and impact["headline"]["estimate"] > 0)
+    # The demo's data ends with the COP's last session: the pairs who met at its last five sessions are
+    # followed to the data's end (at least 3 months), and the verdict says how many.
+    assert pairs["horizon_months"] == 6 and pairs["min_follow_up_months"] == 3
+    assert 0 < pairs["short_follow_up_pairs"] < pairs["pairs"]
+    assert f"by the data's end for the {pairs['short_follow_up_pairs']} who met in its last 5 months" in \
+        impact["verdict"]
 
 
 @pytest.mark.slow  # the demo's report with the CLI's defaults, and evaluate with 200 bootstrap replicates

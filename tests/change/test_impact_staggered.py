@@ -110,6 +110,29 @@ def test_met_at_cop_variance_by_hand():
     assert out["ci_high"] - 1 / 6 == pytest.approx(1.959964 * (1 / 18) ** 0.5, rel=1e-6)
 
 
+def test_met_at_cop_follows_late_meetings_to_the_data_end_by_hand():
+    """Horizon 4 in 6 months (0..5); agencies 0-1 throughout, minimum 1 comparison pair.
+
+    Met pairs: (0, 1) in month 1, ties in month 3; (6, 7) in month 3, ties in month 5. Never meet: (2, 3) ties
+    in month 2, (4, 5) never, (8, 9) ties in month 4.
+    Month 1 has the full follow-up, months 1-4: (0, 1) against (2, 3), (4, 5) and (8, 9), rate 2/3 ((6, 7)
+    meets inside it, so it is no comparison). Month 3 has 3 months of data left (3-5), so its pair and its
+    comparisons are followed for 3 months: (4, 5) and (8, 9), untied before month 3, rate 1/2.
+    Expected 2/3 + 1/2 = 7/6, observed 2, excess 5/6 tie; per attendee (10) 2 x (5/6) / 10 = 1/6.
+    Requiring 4 months of follow-up drops month 3: expected 2/3, observed 1, 2 x (1/3) / 10 = 1/15.
+    """
+    args = dict(met=[1, -1, -1, 3, -1], first_tie=[3, 2, -1, 5, 4], first_shared=[-1] * 5,
+                agency=np.array([0, 1] * 5), rate_tercile=np.zeros(10, int), n_months=6, n_attendees=10,
+                horizon=4, min_comparison=1)
+    pairs = ([0, 2, 4, 6, 8], [1, 3, 5, 7, 9])
+    out = met_at_cop(*pairs, **args, min_follow_up=3)
+    assert (out["pairs"], out["new_ties"], out["short_follow_up"]) == (2, 2, 1)
+    assert out["expected_new_ties"] == pytest.approx(7 / 6) and out["excess_per_attendee"] == pytest.approx(1 / 6)
+    out = met_at_cop(*pairs, **args, min_follow_up=4)
+    assert (out["pairs"], out["new_ties"], out["short_follow_up"]) == (1, 1, 0)
+    assert out["expected_new_ties"] == pytest.approx(2 / 3) and out["excess_per_attendee"] == pytest.approx(1 / 15)
+
+
 def test_met_at_cop_leaves_out_pairs_tied_before_they_met():
     # Pair (0, 1) had a tie in month 0, before meeting in month 1: it is not a met pair.
     out = met_at_cop([0, 2], [1, 3], met=[1, -1], first_tie=[0, 2], first_shared=[-1, -1],

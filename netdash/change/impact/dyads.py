@@ -3,10 +3,17 @@
 The unit is a pair of COP attendees from different agencies. A pair *meets*
 in the month of the first session both attended. Among pairs that had no
 working tie before that month, the outcome is whether they had a working tie
-within ``horizon`` months from it (the meeting month included). The
-comparison is pairs of attendees who had not yet met and had no tie before
-the same month, and do not meet within the horizon (not-yet-met pairs, the
-pair-level analogue of Callaway & Sant'Anna's not-yet-treated units). Each
+within ``horizon`` months from it (the meeting month included), or within the
+months the data still holds for pairs who met less than ``horizon`` months
+before its end (at least :data:`MIN_FOLLOW_UP`; pairs meeting later are not
+compared). The comparison is pairs of attendees who had not yet met and had
+no tie before the same month, and do not meet within the same follow-up
+(not-yet-met pairs, the pair-level analogue of Callaway & Sant'Anna's
+not-yet-treated units). A month's met and comparison pairs always have the
+same follow-up, so a shortened one lowers both rates alike instead of
+biasing the excess; dropping those pairs instead (as before session 10)
+threw away the meetings at the last sessions, which a COP evaluated soon
+after its sessions end cannot afford. Each
 met pair is compared with the not-yet-met pairs of the same month in the
 same stratum, exact on: agency pair, whether the two had already shared a
 client, and the pair of each person's tercile of prior new-tie rate. A met
@@ -40,10 +47,14 @@ import numpy as np
 
 from netdash.change.impact.staggered import normal_interval
 
-__all__ = ["MIN_COMPARISON_PAIRS", "rate_terciles", "met_at_cop"]
+__all__ = ["MIN_COMPARISON_PAIRS", "MIN_FOLLOW_UP", "follow_up", "rate_terciles", "met_at_cop"]
 
 #: Fewest comparison pairs a stratum needs before its rate is used; otherwise the next, coarser stratum.
 MIN_COMPARISON_PAIRS = 5
+#: Fewest months of data from a meeting (its month included) for the pair to be compared: half the
+#: default six-month horizon. On the simulated worlds (100 seeds each) 1, 2 and 3 gave the same coverage,
+#: power and false claims to the point; docs/impact.md.
+MIN_FOLLOW_UP = 3
 
 _NEVER = np.iinfo(np.int64).max // 4
 
@@ -64,24 +75,42 @@ def rate_terciles(rate):
         np.zeros(rate.size, dtype=np.int64)
 
 
-def _rows(met, first_tie, n_months, horizon):
-    """(pair, month, treated) rows: met pairs in their meeting month, not-yet-met pairs as comparisons."""
-    months = np.unique(met[(met < _NEVER) & (met + horizon - 1 <= n_months - 1)])
+def follow_up(month, n_months, horizon, min_follow_up):
+    """Months of follow-up of a meeting in ``month``: ``horizon``, or fewer near the data's end; 0 if too few.
+
+    Too few is fewer than ``min_follow_up``, or than ``horizon`` if that is shorter.
+
+    Examples
+    --------
+    >>> follow_up(np.array([0, 20, 22, 23]), 24, 6, 2).tolist()
+    [6, 4, 2, 0]
+    >>> follow_up(np.array([0, 2, 3]), 4, 2, 3).tolist()
+    [2, 2, 0]
+    """
+    h = np.minimum(horizon, n_months - np.asarray(month))
+    return np.where(h >= min(min_follow_up, horizon), h, 0)
+
+
+def _rows(met, first_tie, n_months, horizon, min_follow_up):
+    """(pair, month, treated, follow-up) rows: met pairs in their meeting month, not-yet-met pairs as comparisons."""
+    months = np.unique(met[met < _NEVER])
+    months = months[follow_up(months, n_months, horizon, min_follow_up) > 0]
     rows = []
     for m in months:
+        h = int(follow_up(m, n_months, horizon, min_follow_up))
         untied = first_tie >= m
         treated = np.flatnonzero(untied & (met == m))
-        control = np.flatnonzero(untied & (met > m + horizon - 1))
+        control = np.flatnonzero(untied & (met > m + h - 1))
         rows.append((np.r_[treated, control], np.full(treated.size + control.size, m),
                      np.r_[np.ones(treated.size, bool), np.zeros(control.size, bool)]))
     if not rows:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.int64)
     pair, month, treated = (np.concatenate(x) for x in zip(*rows))
-    return pair, month, treated
+    return pair, month, treated, follow_up(month, n_months, horizon, min_follow_up)
 
 
 def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_months, n_attendees,
-               horizon=6, level=0.95, min_comparison=MIN_COMPARISON_PAIRS):
+               horizon=6, level=0.95, min_comparison=MIN_COMPARISON_PAIRS, min_follow_up=MIN_FOLLOW_UP):
     """Excess working ties among pairs who met at a COP session, against not-yet-met pairs.
 
     Parameters
@@ -97,7 +126,7 @@ def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_mo
     agency, rate_tercile : ndarray, indexed by node code
         Agency code and tercile of prior new-tie rate of every node.
     n_months : int
-        Months in the data; a meeting needs ``horizon`` months of data from it.
+        Months in the data; a meeting needs ``min_follow_up`` months of data from it.
     n_attendees : int
         Attendees in the evaluation (the denominator of ``excess_per_attendee``).
     horizon : int, default 6
@@ -105,6 +134,10 @@ def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_mo
     min_comparison : int, default :data:`MIN_COMPARISON_PAIRS`
         Comparison pairs a stratum needs to be used; the month's stratum is
         the last resort whatever its size.
+    min_follow_up : int, default :data:`MIN_FOLLOW_UP`
+        Fewest months of data from the meeting month (included) for a met
+        pair to be compared; with fewer than ``horizon``, the pair's (and
+        its month's comparison pairs') follow-up ends with the data.
 
     Returns
     -------
@@ -112,7 +145,9 @@ def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_mo
         ``pairs`` (met pairs compared), ``new_ties``, ``expected_new_ties``,
         ``excess``, ``excess_per_attendee``, ``ci_low``, ``ci_high`` (of
         ``excess_per_attendee``), ``comparison_pairs``, ``fallback`` (met
-        pairs compared at a coarser stratum), ``horizon``.
+        pairs compared at a coarser stratum), ``horizon``, ``min_follow_up``,
+        ``short_follow_up`` (met pairs followed for fewer than ``horizon``
+        months because the data ends).
 
     Examples
     --------
@@ -136,13 +171,14 @@ def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_mo
     first_shared = np.where(first_shared < 0, _NEVER, first_shared)
     agency, tercile = np.asarray(agency), np.asarray(rate_tercile, dtype=np.int64)
     nan = float("nan")
-    pair, month, treated = _rows(met, first_tie, n_months, horizon)
+    pair, month, treated, h = _rows(met, first_tie, n_months, horizon, min_follow_up)
     if treated.sum() == 0 or (~treated).sum() == 0:
-        y = (first_tie[pair] <= month + horizon - 1)
+        y = (first_tie[pair] <= month + h - 1)
         return {"pairs": int(treated.sum()), "new_ties": int(y[treated].sum()), "expected_new_ties": nan,
                 "excess": nan, "excess_per_attendee": nan, "ci_low": nan, "ci_high": nan,
-                "comparison_pairs": int((~treated).sum()), "fallback": 0, "horizon": horizon}
-    y = (first_tie[pair] <= month + horizon - 1).astype(float)
+                "comparison_pairs": int((~treated).sum()), "fallback": 0, "horizon": horizon,
+                "min_follow_up": min_follow_up, "short_follow_up": int((treated & (h < horizon)).sum())}
+    y = (first_tie[pair] <= month + h - 1).astype(float)
     pa, pb = a[pair], b[pair]
     ag_lo, ag_hi = np.minimum(agency[pa], agency[pb]), np.maximum(agency[pa], agency[pb])
     shared = (first_shared[pair] < month).astype(np.int64)
@@ -166,7 +202,8 @@ def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_mo
     if n_met == 0 or (~treated).sum() == 0:
         return {"pairs": n_met, "new_ties": int(y[treated].sum()), "expected_new_ties": nan, "excess": nan,
                 "excess_per_attendee": nan, "ci_low": nan, "ci_high": nan,
-                "comparison_pairs": int((~treated).sum()), "fallback": fallback, "horizon": horizon}
+                "comparison_pairs": int((~treated).sum()), "fallback": fallback, "horizon": horizon,
+                "min_follow_up": min_follow_up, "short_follow_up": int((treated & (h < horizon)).sum())}
 
     idx = np.flatnonzero(~treated)
     u = np.zeros(treated.size)
@@ -198,4 +235,5 @@ def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_mo
     low, high = normal_interval(scale * excess, scale ** 2 * var, level=level)
     return {"pairs": n_met, "new_ties": int(round(observed)), "expected_new_ties": expected,
             "excess": excess, "excess_per_attendee": scale * excess, "ci_low": low,
-            "ci_high": high, "comparison_pairs": int((~treated).sum()), "fallback": fallback, "horizon": horizon}
+            "ci_high": high, "comparison_pairs": int((~treated).sum()), "fallback": fallback, "horizon": horizon,
+                "min_follow_up": min_follow_up, "short_follow_up": int((treated & (h < horizon)).sum())}

@@ -110,10 +110,13 @@ def _estimates(headline, pairs, att, trust):
 
 def _sentence_pairs(m):
     if not _finite(m.get("ci_low")):
-        return (f"there are no pairs who met at a session with {m.get('horizon', 6)} months of data after it to "
-                "compare with pairs who had not yet met")
+        return (f"there are no pairs who met at a session with {m.get('min_follow_up', 3)} months of data from it "
+                "to compare with pairs who had not yet met")
+    short = m.get("short_follow_up", 0)
+    within = f"within {m['horizon']} months" + (
+        f" (by the data's end for the {short} who met in its last {m['horizon'] - 1} months)" if short else "")
     return (f"of {m['pairs']} pairs from different agencies who first sat in the same session, {m['new_ties']} "
-            f"formed a working tie within {m['horizon']} months, where comparable pairs who had not yet met "
+            f"formed a working tie {within}, where comparable pairs who had not yet met "
             f"suggest {m['expected_new_ties']:.0f}: {m['excess_per_attendee']:+.2f} cross-agency colleagues per "
             f"attendee (95% CI {m['ci_low']:.2f} to {m['ci_high']:.2f})")
 
