@@ -20,6 +20,14 @@ practitioner networks:
 
 Nodes and edges are sorted before anything is computed, so the result does
 not depend on the order in which the graph was built.
+
+Regional networks (more than :data:`LARGE_LAYOUT_NODES` tied practitioners)
+are laid out in two steps, since exact repulsion among all of them would take
+most of a minute: the :data:`CORE_NODES` most connected by these forces, then
+everyone else at the weighted mean of the people they are tied to (a seeded
+offset keeps them apart). A map at that size draws a backbone of the most
+connected (:func:`netdash.viz.budget.map_budget`), which the core is ranked
+like; a filtered or focused map shows the others beside their colleagues.
 """
 
 import math
@@ -40,6 +48,13 @@ _PAIR_BUDGET = 1.2e8
 # larger blocks: docs/benchmarks.md, "_CHUNK"). Each row's sum is the same whatever the block size.
 _CHUNK = 64
 _GRAVITY = 0.02  # weak pull to the centre that keeps separate components in view
+#: Above this many tied practitioners, exact forces act among the :data:`CORE_NODES` most connected only and
+#: everyone else is placed by their ties (:func:`_core_then_rest`): exact repulsion among 20,000 costs
+#: 4e8 pairs a step (34 CPU s for the large demo's layout; docs/benchmarks.md, "Large layout").
+LARGE_LAYOUT_NODES = 4000
+#: The most connected practitioners laid out by exact forces in a large network (at least the 1,500 a map's
+#: backbone draws: :func:`netdash.viz.budget.map_budget`).
+CORE_NODES = 2000
 
 
 def _number(value, default=1.0):
@@ -135,6 +150,49 @@ def _fruchterman_reingold(pos, src, dst, w, *, iterations, k=1.0):
     return pos
 
 
+def _core_then_rest(start, src, dst, w, strength, ties, rng, *, iterations=None):
+    """Large networks: exact forces among the :data:`CORE_NODES` most connected, the rest placed by their ties.
+
+    The core is ranked as the map's backbone ranks practitioners (strength,
+    then number of ties, then id: ``start`` is in id order), so a backbone
+    drawn at this size is laid out by the same forces as a small network.
+    Everyone else is placed, in rounds, at the weighted mean of their
+    already-placed neighbours (the core first, then those placed in earlier
+    rounds), plus a seeded offset of at most half the forces' natural
+    distance so that people tied to one hub do not sit on one point. Returns
+    the positions and which nodes were placed; nodes with no path to the
+    core are not (the caller sets them below the drawing).
+    """
+    n = len(start)
+    order = np.lexsort((np.arange(n), -ties, -strength))
+    core = np.zeros(n, dtype=bool)
+    core[order[:CORE_NODES]] = True
+    index = np.cumsum(core) - 1
+    inside = core[src] & core[dst]
+    steps = iterations or max(10, min(100, int(_PAIR_BUDGET / CORE_NODES ** 2)))
+    pos = start.copy()
+    pos[core] = _fruchterman_reingold(start[core], index[src[inside]], index[dst[inside]], w[inside],
+                                      iterations=steps)
+    placed = core.copy()
+    into, frm, ww = np.r_[dst, src], np.r_[src, dst], np.r_[w, w]  # each tie in both directions
+    while True:
+        take = placed[frm] & ~placed[into]
+        if not take.any():
+            break
+        to, weight = into[take], ww[take]
+        total = np.bincount(to, weights=weight, minlength=n)
+        x = np.bincount(to, weights=weight * pos[frm[take], 0], minlength=n)
+        y = np.bincount(to, weights=weight * pos[frm[take], 1], minlength=n)
+        new = total > 0
+        pos[new, 0], pos[new, 1] = x[new] / total[new], y[new] / total[new]
+        placed |= new
+    rest = placed & ~core
+    angle = rng.uniform(0, 2 * math.pi, n)
+    radius = 0.5 * np.sqrt(rng.uniform(0, 1, n))
+    pos[rest] += np.column_stack((radius * np.cos(angle), radius * np.sin(angle)))[rest]
+    return pos, placed
+
+
 def _grid_below(nodes, coords, spacing=1.5):
     """Rows of points under the laid-out nodes (or a square block when there are none)."""
     if coords:
@@ -152,7 +210,10 @@ def layout_positions(G, *, seed=0, scale=1000.0, weight="weight", iterations=Non
     """Deterministic 2-D positions for every node of ``G``.
 
     Force-directed layout (Fruchterman & Reingold 1991) started from agency
-    clusters, with isolates in rows underneath; see the module notes.
+    clusters, with isolates in rows underneath; above
+    :data:`LARGE_LAYOUT_NODES` tied nodes, the forces act among the
+    :data:`CORE_NODES` most connected and the rest are placed by their ties;
+    see the module notes.
     Directed and multi-graphs are laid out as their undirected simple graph,
     parallel and reciprocal edges adding their weights. Self-loops are ignored.
 
@@ -224,10 +285,17 @@ def _layout(nodes, groups, pairs, *, seed, scale, iterations):
         ends = np.column_stack((src, dst)).ravel()
         strength = np.bincount(ends, weights=np.repeat(w, 2), minlength=len(linked))
         degree = dict(zip(linked, strength.tolist()))
-        steps = iterations or max(10, min(100, int(_PAIR_BUDGET / len(linked) ** 2)))
         start = _initial_positions(linked, groups, degree, rng)
-        pos = _fruchterman_reingold(start, src, dst, w, iterations=steps)
-        coords = {n: tuple(p) for n, p in zip(linked, pos)}
+        if len(linked) > LARGE_LAYOUT_NODES:
+            ties = np.bincount(ends, minlength=len(linked))
+            pos, placed = _core_then_rest(start, src, dst, w, strength, ties, rng, iterations=iterations)
+        else:
+            steps = iterations or max(10, min(100, int(_PAIR_BUDGET / len(linked) ** 2)))
+            pos = _fruchterman_reingold(start, src, dst, w, iterations=steps)
+            placed = np.ones(len(linked), dtype=bool)
+        coords = {n: tuple(p) for n, p, ok in zip(linked, pos, placed.tolist()) if ok}
+        # Large networks only: groups of tied practitioners out of reach of the core go below, like isolates.
+        isolates += [n for n, ok in zip(linked, placed.tolist()) if not ok]
     if isolates:
         rank = {g: i for i, g in enumerate(sorted_ids({g for g in groups.values() if g is not None}))}
         position = {n: i for i, n in enumerate(nodes)}

@@ -5,6 +5,7 @@ import math
 import re
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from hostile import HREF, IMG, SCRIPT
@@ -105,6 +106,31 @@ def test_layout_of_directed_multigraph_matches_its_undirected_sum():
     M = nx.MultiDiGraph([("a", "b", {"weight": 1}), ("b", "a", {"weight": 2}), ("b", "c", {"weight": 3})])
     S = nx.Graph([("a", "b", {"weight": 3}), ("b", "c", {"weight": 3})])
     assert layout_positions(M) == layout_positions(S)
+
+
+def test_a_large_network_is_laid_out_by_its_core_and_everyone_else_by_their_ties(monkeypatch):
+    """Above ``LARGE_LAYOUT_NODES`` tied practitioners (4,000; 300 here), exact forces act among the
+    ``CORE_NODES`` most connected only (100 here); the rest sit by the people they are tied to."""
+    import netdash.viz.layout as layout
+
+    monkeypatch.setattr(layout, "LARGE_LAYOUT_NODES", 300)
+    monkeypatch.setattr(layout, "CORE_NODES", 100)
+    G = nx.relabel_nodes(nx.barabasi_albert_graph(400, 2, seed=1), lambda i: f"p{i:03d}")
+    nx.set_node_attributes(G, {n: f"a{i % 7}" for i, n in enumerate(sorted(G))}, "agency")
+    hub = max(G, key=G.degree)
+    G.add_edge("leaf", hub)  # tied to one person only, who is in the core
+    G.add_edge("x1", "x2")  # a pair with no path to the core
+    pos = layout_positions(G)
+    assert set(pos) == set(G)
+    H = nx.Graph()  # the same network built in the reverse order: the same map
+    H.add_nodes_from(list(G.nodes(data=True))[::-1])
+    H.add_edges_from(list(G.edges(data=True))[::-1])
+    assert pos == layout_positions(H)
+    xy = np.array([pos[n] for n in sorted(G) if n not in ("x1", "x2")])
+    spread = np.median(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)))
+    assert math.dist(pos["leaf"], pos[hub]) < 0.1 * spread
+    # The pair out of the core's reach is set below the drawing, as isolates are.
+    assert min(pos["x1"][1], pos["x2"][1]) > xy[:, 1].max()
 
 
 def test_stable_positions_give_every_node_one_place():
