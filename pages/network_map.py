@@ -4,6 +4,7 @@ import streamlit as st
 
 from netdash.change.headline import format_share, share_of_ties
 from netdash.viz import map_html
+from netdash.viz.layout import layout_stage
 from netdash.viz.maps import SIZE_MEASURES
 from pages import _cached, _mapview, _shared
 
@@ -38,8 +39,10 @@ focus = c3.selectbox(
     key="map_focus",
 )
 
-with _shared.shown_errors():
+with _shared.shown_errors(), _shared.stages("Network map", show=_shared.is_large(ds)) as step:
+    step(f"Building the network of {len(ds.contacts):,} contacts…")
     G = _cached.analysis(ds, period, ties).G
+    step(layout_stage(G.number_of_nodes()))
     _cached.period_positions(ds, period)
 
 radius = None
@@ -66,7 +69,8 @@ cop_layer = d3.toggle("COP co-attendance as its own layer", False, key="map_cop_
                            "no tie of the kind chosen. They are drawn only: the figures above the map count the "
                            "chosen ties alone. (Off for 'COP co-attendance' and 'All ties', which hold it already.)")
 
-with _shared.shown_errors():
+with _shared.shown_errors(), _shared.stages("Drawing the map", show=_shared.is_large(ds)) as step:
+    step(f"Choosing what to draw among {G.number_of_nodes():,} practitioners and {G.number_of_edges():,} ties…")
     drawn = _cached.network_map(ds, period, ties, agencies, focus, radius, size_by, colour_by,
                                 cop_layer=cop_layer and ties not in ("cop", "all"))
 if drawn["message"]:

@@ -39,7 +39,8 @@ from netdash.errors import InvalidInputError
 from netdash.viz._pairs import pair_table
 from netdash.viz.colours import sorted_ids
 
-__all__ = ["layout_positions", "stable_positions", "period_layout", "positions_for"]
+__all__ = ["LARGE_LAYOUT_NODES", "CORE_NODES", "layout_positions", "stable_positions", "period_layout",
+           "positions_for", "layout_stage"]
 
 # Repulsion is computed exactly over all pairs; this caps the pair
 # evaluations (nodes² × iterations) so a few thousand nodes take seconds.
@@ -413,3 +414,19 @@ def positions_for(layout, graphs):
     if all(v in layout for H in graphs for v in H):
         return layout
     return stable_positions(graphs)
+
+
+def layout_stage(n_nodes):
+    """What laying out ``n_nodes`` practitioners does, in words, for a page's progress line.
+
+    Examples
+    --------
+    >>> layout_stage(20000)[:60]
+    'Laying out 20,000 practitioners: the 2,000 most connected by'
+    >>> layout_stage(300)
+    'Laying out 300 practitioners…'
+    """
+    if n_nodes > LARGE_LAYOUT_NODES:
+        return (f"Laying out {n_nodes:,} practitioners: the {CORE_NODES:,} most connected by their ties' forces, "
+                "everyone else beside the colleagues they work with…")
+    return f"Laying out {n_nodes:,} practitioners…"

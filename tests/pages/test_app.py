@@ -1,5 +1,6 @@
 """AppTest smoke tests and one interaction per page, on the demo data."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -313,13 +314,8 @@ def test_brokerage_page_takes_the_analysis_betweenness_and_says_when_it_is_estim
     assert "Weighted betweenness would need" in at.info[0].value and "unweighted is shown" in at.info[0].value
 
 
-@pytest.mark.parametrize("page, title", [("pages/brokerage.py", "Brokerage"),
-                                         ("pages/fragmentation.py", "Fragmentation")])
-def test_large_data_shows_the_stages_in_a_status_box_small_data_does_not(app, monkeypatch, page, title):
-    import pages._shared as shared
-
-    at = _open(app, page)
-    assert not [e for e in at.main if getattr(e, "type", "") == "expandable" and "done" in str(e.label)]
+def _record_status_labels(monkeypatch, shared):
+    """Make every dataset large and record each status box's labels, in order, into the returned list."""
     labels = []
     real_status = shared.st.status
 
@@ -337,6 +333,17 @@ def test_large_data_shows_the_stages_in_a_status_box_small_data_does_not(app, mo
 
     monkeypatch.setattr(shared, "LARGE_CONTACTS", 1)  # the demo counts as large
     monkeypatch.setattr(shared.st, "status", recording_status)
+    return labels
+
+
+@pytest.mark.parametrize("page, title", [("pages/brokerage.py", "Brokerage"),
+                                         ("pages/fragmentation.py", "Fragmentation")])
+def test_large_data_shows_the_stages_in_a_status_box_small_data_does_not(app, monkeypatch, page, title):
+    import pages._shared as shared
+
+    at = _open(app, page)
+    assert not [e for e in at.main if getattr(e, "type", "") == "expandable" and "done" in str(e.label)]
+    labels = _record_status_labels(monkeypatch, shared)
     at.run()
     assert not at.exception, at.exception
     assert labels[0] == f"{title}…" and labels[-1] == f"{title}: done"
@@ -346,3 +353,16 @@ def test_large_data_shows_the_stages_in_a_status_box_small_data_does_not(app, mo
         ("Computing betweenness exactly (200 practitioners", "Estimating betweenness from 64 randomly chosen",
          "Measuring fragmentation: distances between all 200 practitioners, E-I test with 1,000 relabellings"))]
     assert len(stage) == 1, labels
+
+
+def test_the_network_map_names_its_stages_on_large_data(app, monkeypatch):
+    import pages._shared as shared
+
+    at = _open(app, "pages/network_map.py")
+    labels = _record_status_labels(monkeypatch, shared)
+    at.run()
+    assert not at.exception, at.exception
+    assert labels[:4] == ["Network map…", "Building the network of 53,503 contacts…", "Laying out 200 practitioners…",
+                          "Network map: done"]
+    assert labels[4] == "Drawing the map…" and labels[-1] == "Drawing the map: done" and len(labels) == 7
+    assert re.fullmatch(r"Choosing what to draw among 200 practitioners and [\d,]+ ties…", labels[5])
