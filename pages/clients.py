@@ -52,7 +52,8 @@ def _shown(measure, value, *, change=False):
     return fmt.format(value)
 
 
-with _shared.shown_errors():
+with _shared.shown_errors(), _shared.stages("Client teams", show=_shared.is_large(ds)) as step:
+    step(f"Finding the team around each client in {len(ds.contacts):,} contacts…")
     teams = _cached.client_teams(ds, period, use_trust, rule)
     summary = client_team_summary(teams, min_count=min_count)
 
@@ -75,7 +76,8 @@ if ds.first_cop_session is None:
     st.info(f"Nobody in this dataset has attended a COP session ({NO_COP_DATA}), so the split below uses the "
             "COP start date chosen in the sidebar only.")
 trend_error = None
-with _shared.shown_errors():
+with _shared.shown_errors(), _shared.stages("Before and after", show=_shared.is_large(ds)) as step:
+    step("Finding the teams of the two windows either side of the COP start…")
     try:
         before, after, trend = _cached.client_trend(ds, period, cop_start, use_trust, rule, min_count)
     except AnalysisError as err:

@@ -63,7 +63,10 @@ settings = (ds.name, ds.version, pkey, str(cop_start), ties, min_count, replicat
 if st.button("Build the report", type="primary", key="report_build"):
     st.session_state["report_settings"] = settings
 if st.session_state.get("report_settings") == settings:
-    with _shared.shown_errors():
+    with _shared.shown_errors(), _shared.stages("Building the report", show=_shared.is_large(ds)) as step:
+        step(f"Building the report from {len(ds.contacts):,} contacts: headline measures, before and after maps, "
+             f"the comparison with {replicates:,} replicates, COP impact with its bootstrap, isolation and client "
+             "teams (this can take minutes at this size)…")
         html = _cached.report_html(ds, period, cop_start, ties=ties, min_count=min_count, replicates=replicates,
                                    title=title, warnings=warnings)
     st.download_button("Download the report (HTML)", lambda: html.encode("utf-8"), file_name=f"netdash_report_{span}.html",
@@ -117,7 +120,9 @@ measures_key = (ds.name, ds.version, pkey, graph_ties, _cached.rule_key(rule))
 if st.button("Compute the measures table", key="report_measures"):
     st.session_state["report_measures_settings"] = measures_key
 if st.session_state.get("report_measures_settings") == measures_key:
-    with _shared.shown_errors():
+    with _shared.shown_errors(), _shared.stages("Measures table", show=_shared.is_large(ds)) as step:
+        step(f"Computing every measure for {n_nodes:,} practitioners and {n_edges:,} ties (betweenness is "
+             "estimated from samples when the network is too large to compute it exactly)…")
         table = _cached.practitioner_measures(ds, period, graph_ties, rule)
     if table.empty:
         st.info(f"Nobody was in post in {period.label()}, so there are no measures to show.")

@@ -366,3 +366,21 @@ def test_the_network_map_names_its_stages_on_large_data(app, monkeypatch):
                           "Network map: done"]
     assert labels[4] == "Drawing the map…" and labels[-1] == "Drawing the map: done" and len(labels) == 7
     assert re.fullmatch(r"Choosing what to draw among 200 practitioners and [\d,]+ ties…", labels[5])
+
+
+def test_client_teams_and_the_report_name_their_stages_on_large_data(app, monkeypatch):
+    import pages._shared as shared
+
+    at = _open(app, "pages/clients.py")
+    labels = _record_status_labels(monkeypatch, shared)
+    at.run()
+    assert not at.exception, at.exception
+    assert labels == ["Client teams…", "Finding the team around each client in 53,503 contacts…",
+                      "Client teams: done", "Before and after…",
+                      "Finding the teams of the two windows either side of the COP start…", "Before and after: done"]
+    labels.clear()
+    at.switch_page("pages/report.py").run()
+    at.button(key="report_build").click().run()
+    assert not at.exception, at.exception
+    assert labels[0] == "Building the report…" and labels[-1] == "Building the report: done"
+    assert labels[1].startswith("Building the report from 53,503 contacts: headline measures")
