@@ -50,8 +50,8 @@ _PAIR_BUDGET = 1.2e8
 _CHUNK = 64
 _GRAVITY = 0.02  # weak pull to the centre that keeps separate components in view
 #: Above this many tied practitioners, exact forces act among the :data:`CORE_NODES` most connected only and
-#: everyone else is placed by their ties (:func:`_core_then_rest`): exact repulsion among 20,000 costs
-#: 4e8 pairs a step (34 CPU s for the large demo's layout; docs/benchmarks.md, "Large layout").
+#: everyone else is placed by their ties (:func:`_core_then_rest`): exact repulsion among 20,000 is 4e8 pairs
+#: a step (docs/benchmarks.md, "Large layout").
 LARGE_LAYOUT_NODES = 4000
 #: The most connected practitioners laid out by exact forces in a large network (at least the 1,500 a map's
 #: backbone draws: :func:`netdash.viz.budget.map_budget`).
