@@ -377,6 +377,43 @@ class NetworkAnalysis:
         out["period"] = self.period.label() if self.period is not None else "all data"
         return {k: _jsonable(v) for k, v in out.items()}
 
+    def fragmentation_measures(self, permutations):
+        """Every measure the Fragmentation page shows, from :attr:`matrix`.
+
+        Distance-weighted fragmentation is the one of :meth:`network_measures`
+        (computed once per analysis), and so is the E-I permutation test when
+        ``permutations`` is the analysis's own.
+
+        Returns
+        -------
+        dict
+            ``fragmentation``, ``distance_weighted`` (the estimate object),
+            ``components``, ``ei`` (permutation test, ``None`` without ties),
+            ``ei_by_group``, ``ei_by_node``, ``mixing``, ``alignment``
+            (:func:`netdash.metrics.communities.agency_alignment`, ``None``
+            without ties) and ``key_players`` (top 20).
+        """
+        M = self.matrix
+        tied = M.number_of_edges() > 0
+        if not tied:
+            ei = None
+        elif permutations == self.permutations:
+            ei = self._ei_test
+        else:
+            ei = mixing.ei_permutation_test(M, "agency", permutations=permutations, seed=self.seed)
+        return {
+            "fragmentation": fragmentation.fragmentation(M),
+            "distance_weighted": self._reach,
+            "components": fragmentation.components_summary(M),
+            "ei": ei,
+            "ei_by_group": mixing.ei_by_group(M, "agency"),
+            "ei_by_node": mixing.ei_by_node(M, "agency"),
+            "mixing": mixing.mixing_matrix(M, "agency"),
+            "alignment": communities.agency_alignment(M, "agency", seed=self.seed, implementation="auto")
+            if tied else None,
+            "key_players": fragmentation.key_players(M, top=20),
+        }
+
     @cached_property
     def _reach(self):
         """:func:`netdash.metrics.distance.distance_weighted_fragmentation_estimate` of :attr:`matrix`."""

@@ -349,24 +349,7 @@ def fragmentation(ds, period, ties, permutations):
 
 @st.cache_resource(show_spinner="Measuring fragmentation…", max_entries=8, ttl=TTL)
 def _fragmentation(name, version, period_key, ties, permutations, _ds, _period):
-    from netdash.metrics import communities, distance, fragmentation, mixing
-
-    # One GraphMatrix of the shared analysis serves every measure (the same answers as the networkx graph,
-    # tests/metrics/test_matrix.py).
-    G = analysis(_ds, _period, ties).matrix
-    tied = G.number_of_edges() > 0
-    return {
-        "fragmentation": fragmentation.fragmentation(G),
-        # The CLI's value: exact within the work budget, estimated from sampled sources above it.
-        "distance_weighted": distance.distance_weighted_fragmentation_estimate(G),
-        "components": fragmentation.components_summary(G),
-        "ei": mixing.ei_permutation_test(G, "agency", permutations=permutations, seed=0) if tied else None,
-        "ei_by_group": mixing.ei_by_group(G, "agency"),
-        "ei_by_node": mixing.ei_by_node(G, "agency"),
-        "mixing": mixing.mixing_matrix(G, "agency"),
-        "alignment": communities.agency_alignment(G, "agency", seed=0, implementation="auto") if tied else None,
-        "key_players": fragmentation.key_players(G, top=20),
-    }
+    return analysis(_ds, _period, ties).fragmentation_measures(permutations)
 
 
 # Before & after.

@@ -212,12 +212,10 @@ def test_trust_page_sends_the_strongest_pairs_and_says_how_many_are_left_out(app
 
 @pytest.mark.slow  # the all-pairs reference on the demo, then the page twice
 def test_fragmentation_page_distance_weighted_value_exact_then_sampled(app, app_workspace, monkeypatch):
-    import functools
-
     import streamlit as st
 
     from netdash.analysis import NetworkAnalysis
-    from netdash.metrics import distance, fragmentation
+    from netdash.metrics import fragmentation
     from netdash.periods import Period
 
     G = NetworkAnalysis(app_workspace.open("demo"), Period(), ties="working").G
@@ -226,8 +224,7 @@ def test_fragmentation_page_distance_weighted_value_exact_then_sampled(app, app_
     at = _open(app, "pages/fragmentation.py")
     assert _metrics(at)["Distance-weighted"] == f"{exact:.3f}"
     # Above the work budget the page shows the estimate with its 95% interval, and says so.
-    monkeypatch.setattr(distance, "distance_weighted_fragmentation_estimate",
-                        functools.partial(distance.distance_weighted_fragmentation_estimate, max_work=1.0))
+    monkeypatch.setitem(NetworkAnalysis.__init__.__kwdefaults__, "max_work", 1.0)
     st.cache_resource.clear()
     at = _open(app, "pages/fragmentation.py")
     shown = next(m for m in at.metric if m.label == "Distance-weighted")

@@ -201,3 +201,19 @@ def test_netdash_metrics_counts_working_ties_by_default(app_workspace, demo, tmp
     network = json.loads((tmp_path / "network.json").read_text())
     assert network["ties"] == "working"
     assert network["cross_agency_share"] == pytest.approx(cross_agency_shares(demo)["working_ties"]["share"])
+
+
+def test_fragmentation_page_and_netdash_metrics_give_the_same_figures(app_workspace, tmp_path):
+    """The page and network.json read one analysis's values (NetworkAnalysis.fragmentation_measures)."""
+    assert main(["--workspace", str(app_workspace.path), "metrics", "demo", "--out", str(tmp_path),
+                 "--permutations", "1000"]) == 0
+    network = json.loads((tmp_path / "network.json").read_text())
+    at = open_page(app_workspace, "pages/fragmentation.py")  # working ties and 1,000 permutations by default
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Fragmentation"] == f"{network['fragmentation']:.3f}"
+    assert shown["Distance-weighted"] == f"{network['distance_weighted_fragmentation']:.3f}"
+    assert shown["Separate pieces"] == str(network["n_components"])
+    assert shown["E-I index, whole network"] == f"{network['ei_index']:.3f}"
+    note = next(c.value for c in at.caption if "permutation p-value" in c.value)
+    assert f"about {network['ei_index_expected']:.3f}" in note
+    assert f"p-value is {network['ei_index_p_value']:.3g} (1000 permutations)" in note
