@@ -377,6 +377,20 @@ class NetworkAnalysis:
         out["period"] = self.period.label() if self.period is not None else "all data"
         return {k: _jsonable(v) for k, v in out.items()}
 
+    def brokerage_summary(self):
+        """(roles, boundary spanners, brokerage by agency, expected roles) of :attr:`contact_matrix`, by agency.
+
+        Gould & Fernandez roles are counted once
+        (:func:`netdash.metrics.brokerage.brokerage_roles`) and the three
+        summaries read them. The contact graph is the same whatever the
+        analysis's ``ties``.
+        """
+        M = self.contact_matrix
+        roles = brokerage.brokerage_roles(M, "agency")
+        return (roles, brokerage.boundary_spanners(self.D, "agency", roles=roles),
+                brokerage.brokerage_by_group(M, "agency", roles=roles),
+                brokerage.brokerage_expected(M, "agency", roles=roles))
+
     def fragmentation_measures(self, permutations):
         """Every measure the Fragmentation page shows, from :attr:`matrix`.
 

@@ -307,13 +307,7 @@ def brokerage_roles(ds, period, ties):
 
 @st.cache_resource(show_spinner="Counting brokerage roles…", max_entries=8, ttl=TTL)
 def _brokerage_roles(name, version, period_key, _ds, _period, _ties):
-    from netdash.metrics import brokerage
-
-    shared = analysis(_ds, _period, _ties)
-    M = shared.contact_matrix
-    roles = brokerage.brokerage_roles(M, "agency")  # once: the summaries below reuse it
-    return (roles, brokerage.boundary_spanners(shared.D, "agency", roles=roles),
-            brokerage.brokerage_by_group(M, "agency", roles=roles), brokerage.brokerage_expected(M, "agency", roles=roles))
+    return analysis(_ds, _period, _ties).brokerage_summary()
 
 
 def structural_holes(ds, period, ties):

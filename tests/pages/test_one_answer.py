@@ -217,3 +217,21 @@ def test_fragmentation_page_and_netdash_metrics_give_the_same_figures(app_worksp
     note = next(c.value for c in at.caption if "permutation p-value" in c.value)
     assert f"about {network['ei_index_expected']:.3f}" in note
     assert f"p-value is {network['ei_index_p_value']:.3g} (1000 permutations)" in note
+
+
+def test_brokerage_page_and_netdash_metrics_count_the_same_roles(app_workspace, tmp_path):
+    """The Boundary spanners table and practitioners.csv count Gould & Fernandez roles from one contact graph."""
+    import pandas as pd
+
+    from netdash.metrics.brokerage import ROLE_FIELDS
+
+    assert main(["--workspace", str(app_workspace.path), "metrics", "demo", "--out", str(tmp_path),
+                 "--permutations", "0"]) == 0
+    csv = pd.read_csv(tmp_path / "practitioners.csv").set_index("practitioner_id")
+    at = open_page(app_workspace, "pages/brokerage.py")
+    spanners = at.dataframe[0].value
+    assert len(spanners) > 10
+    # The table names practitioners "Name (id)" where a name was supplied, else by id.
+    ids = spanners["practitioner"].str.extract(r"\(([^()]+)\)$")[0].fillna(spanners["practitioner"])
+    columns = [*ROLE_FIELDS, "broker_total"]
+    assert (spanners[columns].astype(int).to_numpy() == csv.loc[ids, columns].astype(int).to_numpy()).all()
