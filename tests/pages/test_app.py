@@ -210,8 +210,19 @@ def test_trust_page_sends_the_strongest_pairs_and_says_how_many_are_left_out(app
     assert shown["is_trust_tie"].tolist() == expected["is_trust_tie"].tolist()
 
 
+@pytest.fixture
+def caches_cleared_after():
+    """Clear Streamlit's caches after the test: values computed under a patched budget must not serve later tests."""
+    import streamlit as st
+
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
 @pytest.mark.slow  # the all-pairs reference on the demo, then the page twice
-def test_fragmentation_page_distance_weighted_value_exact_then_sampled(app, app_workspace, monkeypatch):
+def test_fragmentation_page_distance_weighted_value_exact_then_sampled(app, app_workspace, monkeypatch,
+                                                                       caches_cleared_after):
     import streamlit as st
 
     from netdash.analysis import NetworkAnalysis
@@ -288,7 +299,8 @@ def test_download_csv_builds_a_deferred_table_only_when_clicked(monkeypatch):
 
 
 def test_brokerage_page_takes_the_analysis_betweenness_and_says_when_it_is_estimated(app, app_workspace,
-                                                                                    monkeypatch):
+                                                                                    monkeypatch,
+                                                                                    caches_cleared_after):
     import streamlit as st
 
     from netdash.analysis import NetworkAnalysis
