@@ -1,6 +1,6 @@
 """What the server computes for a new "Ties" setting on four dashboard pages, call by call (issue 14 item 3).
 
-For each page (Before & after, Over time, Brokerage, Fragmentation, Isolation & introductions) a fresh process
+For each page (Before & after, Over time, Brokerage, Fragmentation, Isolation & introductions, COP impact) a fresh process
 unpickles the dataset, computes the page's default setting ("working" ties: untimed, as the app
 would already hold it after the page's first load) and then times each netdash call the page makes
 when the user picks the next option ("direct"), in the order and with the arguments of
@@ -31,9 +31,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
-PAGES = ("before_after", "over_time", "brokerage", "fragmentation", "isolation")
+PAGES = ("before_after", "over_time", "brokerage", "fragmentation", "isolation", "cop_impact")
 TITLES = {"before_after": "Before & after", "over_time": "Over time", "brokerage": "Brokerage",
-          "fragmentation": "Fragmentation", "isolation": "Isolation & introductions"}
+          "fragmentation": "Fragmentation", "isolation": "Isolation & introductions", "cop_impact": "COP impact"}
 DEFAULT, NEW = "working", "direct"
 
 
@@ -48,11 +48,12 @@ def _page_work(ds, page, ties, state, clock):
 
     first, last = ds.date_range
     period = Period(first, last + pd.Timedelta(days=1))  # the sidebar's default: every day of the data
-    if "positions" not in state:  # the Network map's layout of the period, shared by the map pages (cached)
+    if "positions" not in state and page in ("before_after", "over_time"):
         from netdash.viz import layout_positions
 
+        # The Network map's layout of the period, shared by the map pages (cached).
         state["positions"] = layout_positions(NetworkAnalysis(ds, period, ties="all").G)
-    positions = state["positions"]
+    positions = state.get("positions")
     if page == "before_after":
         from netdash.change.compare import compare_periods, mixing_change
         from netdash.change.dynamics import tie_change_summary
@@ -137,6 +138,13 @@ def _page_work(ds, page, ties, state, clock):
             isolation.category_counts(report, by="agency_id", min_count=5, marker="hidden"),
             isolation.category_counts(report, by="agency_id", min_count=5, note=True),
             isolation.may_be_named(report, min_count=5)))
+    elif page == "cop_impact":  # pages/_cached.py's _impact_design, _impact_staggered and _impact
+        from netdash.change.impact import impact_design, impact_estimates, staggered_estimates
+
+        design = clock("impact_design", lambda: impact_design(ds, ties=ties))
+        staggered = clock("staggered_estimates", lambda: staggered_estimates(ds, design))
+        clock("impact_estimates (1000) + practitioner_table", lambda: (
+            impact_estimates(design, bootstrap=1000, staggered=staggered), design.practitioner_table()))
     else:
         raise SystemExit(f"unknown page {page!r}")
 

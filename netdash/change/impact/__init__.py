@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from netdash.errors import AnalysisError
+from netdash.networks.counts import stored
 from netdash.change.impact.design import (OUTCOME_TIES, ImpactDesign, impact_design, impact_table,
                                           trust_pair_changes)
 from netdash.change.impact.estimators import did_estimate, dose_response
@@ -272,9 +273,11 @@ def staggered_estimates(ds, design):
     table = design.table
     # The trust-tie difference-in-differences with a tie-aware interval: no resampling, so the verdict that
     # mentions it reads the same whatever the bootstrap replicates of the page, the report or the CLI.
-    out["did_trust"] = did_dyadic(table["trust_before"].to_numpy(dtype=float),
-                                  table["trust_after"].to_numpy(dtype=float), table["attendee"].to_numpy(),
-                                  *trust_pair_changes(ds, design))
+    # It does not depend on the ties chosen (nor do the sample and the attendees): computed once per pair of
+    # windows and kept in ds.memo.
+    out["did_trust"] = dict(stored(("impact_did_trust", design.before, design.after), ds, lambda: did_dyadic(
+        table["trust_before"].to_numpy(dtype=float), table["trust_after"].to_numpy(dtype=float),
+        table["attendee"].to_numpy(), *trust_pair_changes(ds, design))))
     return out
 
 

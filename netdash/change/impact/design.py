@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from netdash.networks import graphs
-from netdash.networks.counts import stored
+from netdash.networks.counts import period_log, stored, union_counts
 from netdash.change.windows import equal_windows
 from netdash.dataset import NO_COP_DATA
 from netdash.errors import AnalysisError, InvalidInputError
@@ -93,8 +93,13 @@ def _neighbour_counts(a, b, agency):
     """
     a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
     codes, ids = pd.factorize(np.r_[a, b])
+    return _coded_neighbour_counts(codes[:len(a)], codes[len(a):], ids, agency)
+
+
+def _coded_neighbour_counts(u, v, ids, agency):
+    """:func:`_neighbour_counts` of ties given as codes ``u``, ``v`` of ``ids``."""
     n = len(ids)
-    u, v = codes[:len(a)].astype(np.int64), codes[len(a):].astype(np.int64)
+    u, v = np.asarray(u).astype(np.int64), np.asarray(v).astype(np.int64)
     other = u != v
     # One key per unordered pair: which end is smaller does not matter for a count of distinct pairs.
     pairs = np.unique(np.minimum(u, v)[other] * n + np.maximum(u, v)[other])
@@ -232,9 +237,11 @@ def impact_design(ds, *, cop_start=None, window_days=90, ties="working"):
     # The coded windows, trust ties and caseloads are kept in ds.memo: counted once and shared by every
     # choice of ties.
     for label, period in (("before", before), ("after", after)):
-        # Counted on the edge tables: the same neighbours as the graphs, without building them.
-        edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
-        cross, degree = _neighbour_counts(edges["source"], edges["target"], agency)
+        # Counted on the coded tables behind graphs.practitioner_edges: the same neighbours as the graphs,
+        # without building them or their tables of ids.
+        found = union_counts(ds, period, ties, window_days)
+        source, target = (found[0], found[1]) if found is not None else (np.zeros(0, np.int64),) * 2
+        cross, degree = _coded_neighbour_counts(source, target, period_log(ds, period).ids, agency)
         table[label] = table["practitioner_id"].map(cross).fillna(0).astype("int64")
         trust = _trust_counts(ds, period, agency)
         table[f"trust_{label}"] = table["practitioner_id"].map(trust).fillna(0).astype("int64")

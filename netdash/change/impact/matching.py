@@ -143,6 +143,51 @@ def nearest_matches(logit, treated, *, width):
     return np.where(found >= 0, order[np.maximum(found, 0)], -1)
 
 
+def _matched_replicates(t_change, t_logit, c_change, c_logit, *, width, bootstrap, seed, block=256):
+    """Bootstrap replicates of the matched estimate: resample each group, re-match on the fixed logits.
+
+    Replicate ``b`` draws its attendees, then its non-attendees, from one
+    ``default_rng(seed)`` stream, in replicate order, and matches as
+    :func:`nearest_matches` does (:func:`_match_sorted` on the drawn
+    non-attendees sorted stably by logit); NaN when nobody is matched.
+    ``block`` replicates are matched at once, on integers: a non-attendee's
+    logit is below ``x`` exactly when its rank among all non-attendees'
+    logits is below ``x``'s insertion point among them, so sorting the draws
+    by (rank, draw) is the stable sort by logit, and a cumulative count of
+    the ranks drawn is :func:`numpy.searchsorted`'s position. The distances
+    and the choice between the two neighbours are :func:`_match_sorted`'s.
+    """
+    rng = np.random.default_rng(seed)
+    n_t, n_c = t_change.size, c_change.size
+    everyone = np.sort(c_logit)
+    c_rank, t_rank = np.searchsorted(everyone, c_logit), np.searchsorted(everyone, t_logit)
+    reps = np.full(bootstrap, np.nan)
+    for first in range(0, bootstrap, block):
+        size = min(block, bootstrap - first)
+        ti, ci = np.empty((size, n_t), dtype=np.int64), np.empty((size, n_c), dtype=np.int64)
+        for b in range(size):
+            ti[b] = rng.integers(0, n_t, n_t)
+            ci[b] = rng.integers(0, n_c, n_c)
+        key = c_rank[ci] * n_c + np.arange(n_c)
+        key.sort(axis=1)
+        order = np.take_along_axis(ci, key % n_c, axis=1)  # the drawn non-attendees, stably by logit
+        row = np.arange(size)[:, None]
+        below = np.bincount((row * (n_c + 1) + c_rank[ci]).ravel(), minlength=size * (n_c + 1))
+        below = np.cumsum(below.reshape(size, n_c + 1), axis=1) - below.reshape(size, n_c + 1)
+        pos = np.take_along_axis(below, t_rank[ti], axis=1)  # drawn logits below each attendee's
+        left, right = np.clip(pos - 1, 0, n_c - 1), np.clip(pos, 0, n_c - 1)
+        x = t_logit[ti]
+        d_left = np.abs(x - c_logit[np.take_along_axis(order, left, axis=1)])
+        d_right = np.abs(c_logit[np.take_along_axis(order, right, axis=1)] - x)
+        # As _match_sorted: equal distances go to the lower logit (left).
+        best = np.where(d_left <= d_right, left, right)
+        hit = np.minimum(d_left, d_right) <= width + 1e-12
+        diff = t_change[ti] - c_change[np.take_along_axis(order, best, axis=1)]
+        for b in np.flatnonzero(hit.any(axis=1)):
+            reps[first + b] = diff[b][hit[b]].mean()
+    return reps
+
+
 def _smd(t_mean, c_mean, sd):
     if sd > 0:
         return float((t_mean - c_mean) / sd)
@@ -214,18 +259,8 @@ def matched_did(change, logit, treated, *, width, bootstrap=2000, seed=0, level=
     estimate = float((change[treated][ok] - change[matches[ok]]).mean()) if ok.any() else nan
     low = high = nan
     if bootstrap and ok.any():
-        rng = np.random.default_rng(seed)
-        t_change, t_logit = change[treated], logit[treated]
-        c_change, c_logit = change[~treated], logit[~treated]
-        reps = np.full(bootstrap, nan)
-        for b in range(bootstrap):
-            ti = rng.integers(0, t_change.size, t_change.size)
-            ci = rng.integers(0, c_change.size, c_change.size)
-            order = ci[np.argsort(c_logit[ci], kind="stable")]
-            found = _match_sorted(t_logit[ti], c_logit[order], width)
-            hit = found >= 0
-            if hit.any():
-                reps[b] = (t_change[ti][hit] - c_change[order[found[hit]]]).mean()
+        reps = _matched_replicates(change[treated], logit[treated], change[~treated], logit[~treated],
+                                   width=width, bootstrap=bootstrap, seed=seed)
         low, high = percentile_interval(reps, level=level)
     return {"estimate": estimate, "ci_low": low, "ci_high": high,
             "n_matched": int(ok.sum()), "n_unmatched": int((~ok).sum()),

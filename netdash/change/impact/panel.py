@@ -14,7 +14,7 @@ from netdash.change.impact.dyads import met_at_cop, rate_terciles
 from netdash.change.impact.person import monthly_union, person_level
 from netdash.change.impact.staggered import (did_dyadic, event_study, neighbour_counts, normal_interval,
                                              one_blas_thread, pre_trend_test, window_outcomes)
-from netdash.networks import graphs
+from netdash.networks.counts import period_log, stored, union_counts
 from netdash.periods import Period
 
 __all__ = ["TiePanel", "tie_panel", "panel_estimates", "prior_new_tie_rate", "after_window_months",
@@ -83,9 +83,19 @@ class TiePanel:
     window_ties: object = None
 
 
-def _cross(edges, code, agency):
-    a = code.get_indexer(edges["source"])
-    b = code.get_indexer(edges["target"])
+def _cross(ds, period, design, code, agency):
+    """Cross-agency pairs ``(a, b)`` (node codes, ``a < b``) of :func:`netdash.networks.graphs.practitioner_edges`.
+
+    The same rows in the same order, taken from the coded table behind it
+    (:func:`netdash.networks.counts.union_counts`), whose codes are mapped to
+    node codes once per period: no table of ids is built and looked up again.
+    """
+    found = union_counts(ds, period, design.ties, design.window_days)
+    if found is None:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    # The same for every ties setting: mapped once per period and kept in ds.memo (code is ds's practitioners).
+    node = stored(("impact_node_codes", period), ds, lambda: code.get_indexer(period_log(ds, period).ids))
+    a, b = node[found[0]], node[found[1]]
     keep = (a >= 0) & (b >= 0) & (a != b)
     a, b = a[keep], b[keep]
     cross = agency[a] != agency[b]
@@ -117,14 +127,10 @@ def tie_panel(ds, design):
     ta, tb, tm = [], [], []
     # Each month's tables are kept in ds.memo (netdash.networks): counted once per dataset and setting.
     for t, s in enumerate(starts):
-        edges = graphs.practitioner_edges(ds, Period(s, s + pd.offsets.MonthBegin(1)), ties=design.ties,
-                                          window_days=design.window_days)
-        a, b = _cross(edges, code, agency)
+        a, b = _cross(ds, Period(s, s + pd.offsets.MonthBegin(1)), design, code, agency)
         ta.append(a), tb.append(b), tm.append(np.full(a.size, t))
-    before = _cross(graphs.practitioner_edges(ds, design.before, ties=design.ties,
-                                              window_days=design.window_days), code, agency)
-    after = _cross(graphs.practitioner_edges(ds, design.after, ties=design.ties,
-                                             window_days=design.window_days), code, agency)
+    before = _cross(ds, design.before, design, code, agency)
+    after = _cross(ds, design.after, design, code, agency)
     table = design.table
     units = code.get_indexer(table["practitioner_id"])
     att = ds.cop_attendance
@@ -136,12 +142,12 @@ def tie_panel(ds, design):
     first_session = np.full(code.size, -1)
     order = np.argsort(att_month, kind="stable")[::-1]
     first_session[att_node[order]] = att_month[order]
-    shared = _first_shared(ds, code, first, np.unique(att_node))
+    # The same for every ties setting: kept in ds.memo.
+    shared = stored(("impact_first_shared", first), ds, lambda: _first_shared(ds, code, first, np.unique(att_node)))
 
     def window_ties(first_month, last_month):
         period = Period(starts[0] + pd.DateOffset(months=first_month), starts[0] + pd.DateOffset(months=last_month + 1))
-        return _cross(graphs.practitioner_edges(ds, period, ties=design.ties, window_days=design.window_days),
-                      code, agency)
+        return _cross(ds, period, design, code, agency)
 
     return TiePanel(
         n_nodes=int(code.size), agency=agency, months=months,
@@ -202,10 +208,12 @@ def prior_new_tie_rate(panel):
     ``t = 1 .. cop_start_month - 1`` (month 0 has no month before it).
     """
     n, T = panel.n_nodes, panel.cop_start_month
-    key = panel.tie_a.astype(np.int64) * n + panel.tie_b
     months = max(T - 1, 1)
-    prev = set(zip(key.tolist(), (panel.tie_month + 1).tolist()))
-    fresh = np.array([(k, m) not in prev for k, m in zip(key.tolist(), panel.tie_month.tolist())], dtype=bool)
+    # One integer per (pair, month); a row is fresh unless the same pair has a row in the month before.
+    month = panel.tie_month.astype(np.int64)
+    span = int(month.max()) + 2 if month.size else 1
+    key = (panel.tie_a.astype(np.int64) * n + panel.tie_b) * span
+    fresh = ~np.isin(key + month, key + month + 1)
     fresh &= (panel.tie_month >= 1) & (panel.tie_month < T)
     counts = np.bincount(np.r_[panel.tie_a[fresh], panel.tie_b[fresh]], minlength=n)
     return counts / months

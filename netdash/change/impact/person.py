@@ -111,9 +111,11 @@ def window_counts(ties, n, units):
     inside[inv.ravel(), col] = 1.0
     units = np.asarray(units, dtype=np.int64)
     node_a, node_b = uniq // n, uniq % n
+    # Whole numbers, so the order of the sums does not matter: one bincount per window.
     counts = np.zeros((n, len(ties)))
-    np.add.at(counts, node_a, inside)
-    np.add.at(counts, node_b, inside)
+    for k in range(len(ties)):
+        counts[:, k] = np.bincount(node_a, weights=inside[:, k], minlength=n) + \
+            np.bincount(node_b, weights=inside[:, k], minlength=n)
     index = np.full(n, -1)
     index[units] = np.arange(units.size)
     ia, ib = index[node_a], index[node_b]

@@ -228,9 +228,14 @@ def event_study(Y, cohort, *, first_valid=0, pair_a=None, pair_b=None, pair_wind
     with_pairs = pair_a is not None and len(pair_a) > 0
     if with_pairs:
         pair_a, pair_b = np.asarray(pair_a, dtype=np.int64), np.asarray(pair_b, dtype=np.int64)
-        pw = np.asarray(pair_windows, dtype=float)
-        za = np.zeros((pair_a.size, events.size))
-        zb = np.zeros((pair_a.size, events.size))
+        # Month by month over all pairs (rows of contiguous arrays): the same products and sums, in the same
+        # order, as pair by pair, without gathering a P x T array of coefficients per cohort.
+        pw = np.ascontiguousarray(np.asarray(pair_windows, dtype=float).T)
+        # A unit's coefficient depends only on its first month (or never): looked up in a table of those.
+        first_months, of_unit = np.unique(ever, return_inverse=True)
+        class_a, class_b = of_unit.ravel()[pair_a], of_unit.ravel()[pair_b]
+        za = np.zeros((events.size, pair_a.size))
+        zb = np.zeros((events.size, pair_a.size))
     for g in usable:
         diff = Y[:, times] - Y[:, g - 1:g]
         members = cohort == g
@@ -253,16 +258,20 @@ def event_study(Y, cohort, *, first_valid=0, pair_a=None, pair_b=None, pair_wind
         den[cols] += size
         psi_num[:, cols] += size * psi[:, ok]
         if with_pairs:
-            # Each unit's coefficient on its own change in ATT(g, t), times the pair's tie change.
-            coef = np.where(members[:, None], 1.0 / size, 0.0) - np.where(control, 1.0 / np.where(n_c > 0, n_c, 1), 0.0)
-            delta = (pw[:, times] - pw[:, g - 1:g])[:, ok]
-            za[:, cols] += size * coef[pair_a][:, ok] * delta
-            zb[:, cols] += size * coef[pair_b][:, ok] * delta
+            # Each unit's coefficient on its own change in ATT(g, t) (1 / size in the cohort, -1 / n_c in the
+            # comparison, times size), times the pair's tie change.
+            member, control_coef = size * (1.0 / size), size * -(1.0 / np.where(n_c > 0, n_c, 1))
+            for t, col, c_coef in zip(times[ok], cols, control_coef[ok]):
+                delta = pw[t] - pw[g - 1]
+                table = np.where(first_months == g, member, np.where(first_months > max(t, g), c_coef, 0.0))
+                za[col] += table[class_a] * delta
+                zb[col] += table[class_b] * delta
     with np.errstate(invalid="ignore", divide="ignore"):
         att = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
         psi = np.where(den > 0, psi_num / np.where(den > 0, den, 1), 0.0)
         scale = np.where(den > 0, 1.0 / np.where(den > 0, den, 1), 0.0)
-    V = dyadic_covariance(psi, pair_a, pair_b, za * scale, zb * scale) if with_pairs else dyadic_covariance(psi)
+    V = dyadic_covariance(psi, pair_a, pair_b, np.ascontiguousarray(za.T) * scale, np.ascontiguousarray(zb.T) * scale) \
+        if with_pairs else dyadic_covariance(psi)
     return {"event_time": events, "att": att, "psi": psi, "V": V, "cohorts": [int(g) for g in usable],
             "dropped_cohorts": dropped, "cohort_size": [int((cohort == g).sum()) for g in usable]}
 
