@@ -75,6 +75,29 @@ def rate_terciles(rate):
         np.zeros(rate.size, dtype=np.int64)
 
 
+def _codes(values, dense_limit=1 << 24):
+    """``np.unique(values, return_inverse=True)[1]``: each value's rank among the distinct values.
+
+    Non-negative integers below ``dense_limit`` are ranked by marking which
+    values occur and counting (linear time) instead of sorting; the codes are
+    the same.
+
+    Examples
+    --------
+    >>> _codes(np.array([7, 3, 7, 0])).tolist()
+    [2, 1, 2, 0]
+    """
+    values = np.asarray(values)
+    if values.size == 0:
+        return np.zeros(0, dtype=np.intp)
+    top = int(values.max())
+    if int(values.min()) < 0 or top >= dense_limit:
+        return np.unique(values, return_inverse=True)[1].ravel()
+    present = np.zeros(top + 1, dtype=bool)
+    present[values] = True
+    return (np.cumsum(present) - 1)[values]
+
+
 def follow_up(month, n_months, horizon, min_follow_up):
     """Months of follow-up of a meeting in ``month``: ``horizon``, or fewer near the data's end; 0 if too few.
 
@@ -187,9 +210,8 @@ def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_mo
     # One integer per (coarse stratum, agency pair), in the rows' lexicographic order: a 1-d unique is many
     # times faster than np.unique(..., axis=0) on the stacked columns, and numbers the strata the same way.
     n_agencies = int(max(ag_hi.max(), 0)) + 1 if ag_hi.size else 1
-    fine = np.unique((coarse * n_agencies + ag_lo) * n_agencies + ag_hi, return_inverse=True)[1].ravel()
-    levels = [fine, np.unique(coarse, return_inverse=True)[1].ravel(),
-              np.unique(month, return_inverse=True)[1].ravel()]
+    fine = _codes((coarse * n_agencies + ag_lo) * n_agencies + ag_hi)
+    levels = [fine, _codes(coarse), _codes(month)]
 
     # Which level each met pair is compared at, fixed from the data.
     level_of = np.full(treated.size, len(levels) - 1)
@@ -224,8 +246,10 @@ def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_mo
         u[idx] -= share[lev[idx]] * (y[idx] - rate[lev[idx]])
     observed = float(y[treated].sum())
     # Dyadic-robust variance: rows of one pair are one dyad; dyads sharing a person are dependent.
-    pair_ids, inv = np.unique(pair, return_inverse=True)
-    u_pair = np.bincount(inv.ravel(), weights=u, minlength=pair_ids.size)
+    inv = _codes(pair)
+    pair_ids = np.zeros(int(inv.max()) + 1 if inv.size else 0, dtype=pair.dtype)
+    pair_ids[inv] = pair
+    u_pair = np.bincount(inv, weights=u, minlength=pair_ids.size)
     n_nodes = int(max(a.max(), b.max())) + 1
     S = np.bincount(a[pair_ids], weights=u_pair, minlength=n_nodes) + \
         np.bincount(b[pair_ids], weights=u_pair, minlength=n_nodes)
