@@ -1,7 +1,10 @@
-"""Altair charts the pages draw more than once, built from tables ``netdash`` computed.
+"""Altair charts the pages draw, built from tables ``netdash`` computed, and the specs a page sends.
 
-Plain functions of their arguments: :mod:`pages._cached` builds and keeps
-some of them, so a run does not build them again (docs/benchmarks.md, "pages/_charts.py").
+Plain functions of their arguments: :mod:`pages._cached` builds them and
+keeps their :func:`vega_spec`, which the page hands to
+``st.vega_lite_chart``, so a rerun neither builds a chart again nor has
+Altair validate it again (docs/benchmarks.md, "pages/_charts.py";
+docs/browser_timings.md, "Chart specs built once").
 """
 
 import altair as alt
@@ -9,7 +12,28 @@ import pandas as pd
 
 from netdash.change.headline import HEADLINE_EXPLANATIONS
 
-__all__ = ["mixing_heatmap", "headline_chart", "chart_markers", "attendee_chart", "y_scale"]
+__all__ = ["vega_spec", "mixing_heatmap", "headline_chart", "chart_markers", "attendee_chart", "y_scale",
+           "ties_heatmap", "monthly_contacts_chart"]
+
+
+def vega_spec(chart):
+    """The Vega-Lite spec ``st.altair_chart(chart)`` would send, for ``st.vega_lite_chart(spec=...)``.
+
+    Streamlit's own conversion (the one ``st.altair_chart`` makes on every
+    call): Altair's ``to_dict`` with its JSON-schema validation, under
+    Streamlit's lock on Altair's global theme and data transformer, with the
+    data as named Arrow datasets (``spec["datasets"]``, named by a hash of
+    their bytes). Built once per chart in :mod:`pages._cached`, it spares
+    each rerun that validation: 0.05 to 0.08 CPU s a chart
+    (docs/browser_timings.md, "Chart specs built once"). The page passes
+    the same ``width`` and ``height`` it passed to ``st.altair_chart``, so
+    the element is the same (tests/pages/test_charts.py). Treat the spec as
+    read-only: Streamlit copies it before taking the datasets out.
+    """
+    # Private in Streamlit 1.67 (pinned in requirements.lock): the test above fails if it moves or changes.
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    return _convert_altair_to_vega_lite_spec(chart)
 
 #: The y axis of each headline measure: its whole range where it has one, else from zero. A scale fitted to the
 #: data made a change of 0.47 to 0.51 fill the chart (issue 16).
@@ -33,6 +57,31 @@ def mixing_heatmap(matrix, title, names, *, diverging=False, height=340):
         color=alt.Color("ties:Q", scale=scale, title="change" if diverging else "ties"),
         tooltip=[alt.Tooltip("agency:N", title="Agency"), alt.Tooltip("agency_to:N", title="With"), "ties:Q"],
     ).properties(height=height)
+
+
+def ties_heatmap(matrix, *, height=420):
+    """Fragmentation's heat map of ties between the groups of ``matrix`` (rows from, columns to), in its order."""
+    long = matrix.rename_axis(index="from").reset_index().melt(id_vars="from", var_name="to", value_name="ties")
+    return alt.Chart(long).mark_rect().encode(
+        x=alt.X("to:N", title=None, sort=list(matrix.columns)),
+        y=alt.Y("from:N", title=None, sort=list(matrix.index)),
+        color=alt.Color("ties:Q", scale=alt.Scale(scheme="blues"), title="Ties"),
+        tooltip=["from:N", "to:N", "ties:Q"],
+    ).properties(height=height)
+
+
+def monthly_contacts_chart(monthly, cop_start=None):
+    """The Overview's contacts per month by kind (:func:`netdash.dataset.monthly_activity`), ``cop_start`` marked."""
+    chart = alt.Chart(monthly).mark_area().encode(
+        x=alt.X("month:T", title="Month"),
+        y=alt.Y("contacts:Q", title="Contacts", stack=True),
+        color=alt.Color("kind:N", title="Contact", sort=["client", "within agency", "cross agency"]),
+        tooltip=["month:T", "kind:N", "contacts:Q"],
+    ).properties(height=280)
+    if cop_start is not None:
+        chart = chart + alt.Chart({"values": [{"cop": cop_start.isoformat()}]}).mark_rule(strokeDash=[4, 4]).encode(
+            x="cop:T", tooltip=[alt.Tooltip("cop:T", title="COP start")])
+    return chart
 
 
 def headline_chart(series, measure, markers):
