@@ -20,20 +20,34 @@ def vega_spec(chart):
     """The Vega-Lite spec ``st.altair_chart(chart)`` would send, for ``st.vega_lite_chart(spec=...)``.
 
     Streamlit's own conversion (the one ``st.altair_chart`` makes on every
-    call): Altair's ``to_dict`` with its JSON-schema validation, under
-    Streamlit's lock on Altair's global theme and data transformer, with the
-    data as named Arrow datasets (``spec["datasets"]``, named by a hash of
-    their bytes). Built once per chart in :mod:`pages._cached`, it spares
-    each rerun that validation: 0.05 to 0.08 CPU s a chart
-    (docs/browser_timings.md, "Chart specs built once"). The page passes
-    the same ``width`` and ``height`` it passed to ``st.altair_chart``, so
-    the element is the same (tests/pages/test_charts.py). Treat the spec as
+    call: Altair's ``to_dict`` under Streamlit's lock on Altair's global
+    theme and data transformer, the data as named Arrow datasets in
+    ``spec["datasets"]``, named by a hash of their bytes), without Altair's
+    JSON-schema validation of the result: two thirds of a conversion, and
+    these charts are built by this module's code, whose specs the tests
+    validate (tests/pages/test_charts.py checks that the element is the one
+    ``st.altair_chart`` sends). Built once per chart in :mod:`pages._cached`,
+    it spares each rerun the conversion too (docs/browser_timings.md,
+    "Chart specs built once"). The page passes the same ``width`` and
+    ``height`` it passed to ``st.altair_chart``. Treat the spec as
     read-only: Streamlit copies it before taking the datasets out.
     """
-    # Private in Streamlit 1.67 (pinned in requirements.lock): the test above fails if it moves or changes.
-    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+    # Streamlit 1.67's private helpers (pinned in requirements.lock), as _convert_altair_to_vega_lite_spec uses them:
+    # tests/pages/test_charts.py fails if they move or the result differs from st.altair_chart's.
+    from contextlib import nullcontext
 
-    return _convert_altair_to_vega_lite_spec(chart)
+    from streamlit.elements.vega_charts import _altair_globals_lock, _to_arrow_dataset
+
+    datasets = {}
+    alt.data_transformers.register("to_arrow_dataset", _to_arrow_dataset)
+    with _altair_globals_lock:
+        theme = alt.theme.enable("none") if alt.theme.active == "default" else nullcontext()
+        with theme, alt.data_transformers.enable("to_arrow_dataset", datasets=datasets):
+            spec = chart.to_dict(validate=False)
+    kept = spec.get("datasets")
+    spec["datasets"] = {**kept, **datasets} if isinstance(kept, dict) else datasets
+    return spec
+
 
 #: The y axis of each headline measure: its whole range where it has one, else from zero. A scale fitted to the
 #: data made a change of 0.47 to 0.51 fill the chart (issue 16).
