@@ -49,6 +49,10 @@ def vega_spec(chart):
     return spec
 
 
+# Channels are written as alt.X(...), alt.Tooltip(...), never as bare "field:type" strings: Altair turns a string
+# into its channel through from_dict, which hashes all of its ~570 schema classes each time (about 0.01 CPU s a
+# string; half the build of Over time's charts). The spec is the same.
+
 #: The y axis of each headline measure: its whole range where it has one, else from zero. A scale fitted to the
 #: data made a change of 0.47 to 0.51 fill the chart (issue 16).
 _Y_DOMAINS = {"cross_agency_share": (0, 1), "ei_index": (-1, 1), "fragmentation": (0, 1), "agency_nmi": (0, 1)}
@@ -69,7 +73,7 @@ def mixing_heatmap(matrix, title, names, *, diverging=False, height=340):
         x=alt.X("agency_to:N", title=None, sort=None, axis=alt.Axis(labelAngle=-50, labelLimit=110)),
         y=alt.Y("agency:N", title=None, sort=None, axis=alt.Axis(labelOverlap=False, labelLimit=130)),
         color=alt.Color("ties:Q", scale=scale, title="change" if diverging else "ties"),
-        tooltip=[alt.Tooltip("agency:N", title="Agency"), alt.Tooltip("agency_to:N", title="With"), "ties:Q"],
+        tooltip=[alt.Tooltip("agency:N", title="Agency"), alt.Tooltip("agency_to:N", title="With"), alt.Tooltip("ties:Q")],
     ).properties(height=height)
 
 
@@ -80,7 +84,7 @@ def ties_heatmap(matrix, *, height=420):
         x=alt.X("to:N", title=None, sort=list(matrix.columns)),
         y=alt.Y("from:N", title=None, sort=list(matrix.index)),
         color=alt.Color("ties:Q", scale=alt.Scale(scheme="blues"), title="Ties"),
-        tooltip=["from:N", "to:N", "ties:Q"],
+        tooltip=[alt.Tooltip("from:N"), alt.Tooltip("to:N"), alt.Tooltip("ties:Q")],
     ).properties(height=height)
 
 
@@ -90,11 +94,11 @@ def monthly_contacts_chart(monthly, cop_start=None):
         x=alt.X("month:T", title="Month"),
         y=alt.Y("contacts:Q", title="Contacts", stack=True),
         color=alt.Color("kind:N", title="Contact", sort=["client", "within agency", "cross agency"]),
-        tooltip=["month:T", "kind:N", "contacts:Q"],
+        tooltip=[alt.Tooltip("month:T"), alt.Tooltip("kind:N"), alt.Tooltip("contacts:Q")],
     ).properties(height=280)
     if cop_start is not None:
         chart = chart + alt.Chart({"values": [{"cop": cop_start.isoformat()}]}).mark_rule(strokeDash=[4, 4]).encode(
-            x="cop:T", tooltip=[alt.Tooltip("cop:T", title="COP start")])
+            x=alt.X("cop:T"), tooltip=[alt.Tooltip("cop:T", title="COP start")])
     return chart
 
 
@@ -112,7 +116,7 @@ def headline_chart(series, measure, markers):
     base = alt.Chart(series, title=label).encode(x=alt.X("mid:T", title=None, axis=alt.Axis(format="%b %Y")))
     line = base.mark_line(color="#4e79a7").encode(y=alt.Y(f"{measure}:Q", title=label, scale=y_scale(measure)))
     points = base.mark_point(size=60, color="#4e79a7").encode(
-        y=f"{measure}:Q",
+        y=alt.Y(f"{measure}:Q"),
         fill=alt.Fill("window:N", scale=alt.Scale(domain=["full", "partial"], range=["#4e79a7", "white"]),
                       legend=None),
         tooltip=[alt.Tooltip("label:N", title="Window"), alt.Tooltip(f"{measure}:Q", title=label, format=".3~f"),
@@ -120,7 +124,7 @@ def headline_chart(series, measure, markers):
     layers = [line, points]
     if not markers.empty:
         layers.insert(0, alt.Chart(markers).mark_rule(strokeDash=[4, 3]).encode(
-            x="date:T", color=alt.Color("what:N", scale=alt.Scale(domain=["COP session", "COP start (sidebar)"],
+            x=alt.X("date:T"), color=alt.Color("what:N", scale=alt.Scale(domain=["COP session", "COP start (sidebar)"],
                                                                    range=["#e69f00", "#222222"]),
                                         legend=None),
             tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip("what:N", title="Marker")]))
@@ -149,7 +153,7 @@ def attendee_chart(series, markers):
         rules = markers[markers["what"] == what]
         if not rules.empty:  # one colour per layer: the colour scale is the groups'
             layers.insert(0, alt.Chart(rules).mark_rule(strokeDash=[4, 3], color=colour).encode(
-                x="date:T", tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip("what:N", title="Marker")]))
+                x=alt.X("date:T"), tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip("what:N", title="Marker")]))
     return alt.layer(*layers).properties(height=260)
 
 
