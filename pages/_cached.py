@@ -210,6 +210,18 @@ def _overview(name, version, period_key, _ds, _period):
     return dataset_summary(_ds, _period), monthly_activity(_ds, _period)
 
 
+def monthly_contacts_chart(ds, period, cop_start):
+    """The Overview's contacts-per-month chart of ``period``, ``cop_start`` marked: a :func:`pages._charts.vega_spec`."""
+    return _monthly_contacts_chart(ds.name, ds.version, period_key(period),
+                                   None if cop_start is None else cop_start.isoformat(), ds, period)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
+def _monthly_contacts_chart(name, version, period_key, cop_iso, _ds, _period):
+    monthly = _overview(name, version, period_key, _ds, _period)[1]
+    return _charts.vega_spec(_charts.monthly_contacts_chart(monthly, None if cop_iso is None else pd.Timestamp(cop_iso)))
+
+
 # Network map.
 
 def network_map(ds, period, ties, agencies, focus, radius, size_by=None, colour_by="agency", cop_layer=False):
@@ -346,6 +358,20 @@ def _fragmentation(name, version, period_key, ties, permutations, _ds, _period):
     return analysis(_ds, _period, ties).fragmentation_measures(permutations)
 
 
+def fragmentation_heatmap(ds, period, ties, permutations, level):
+    """Fragmentation's heat map of ties between agencies or sectors (``level``): a :func:`pages._charts.vega_spec`."""
+    return _fragmentation_heatmap(ds.name, ds.version, period_key(period), ties, int(permutations), level, ds, period)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
+def _fragmentation_heatmap(name, version, period_key, ties, permutations, level, _ds, _period):
+    from netdash.metrics.mixing import group_mixing
+
+    matrix, names = group_mixing(_fragmentation(name, version, period_key, ties, permutations, _ds, _period)["mixing"],
+                                 _ds.agencies, level)
+    return _charts.vega_spec(_charts.ties_heatmap(matrix.rename(index=names, columns=names)))
+
+
 # Before & after.
 
 def before_after_graphs(ds, before, after, ties):
@@ -436,7 +462,10 @@ def _tie_change_summaries(name, version, before_key, after_key, ties, replicates
 
 
 def mixing_heatmaps(ds, before, after, ties, level):
-    """Before & after's three heat maps (before, after, change) of ties between agencies or sectors."""
+    """Before & after's three heat maps (before, after, change) of ties between agencies or sectors.
+
+    :func:`pages._charts.vega_spec` specs, for ``st.vega_lite_chart`` (read-only).
+    """
     return _mixing_heatmaps(ds.name, ds.version, period_key(before), period_key(after), ties, level,
                             ds, before, after)
 
@@ -451,8 +480,9 @@ def _mixing_heatmaps(name, version, before_key, after_key, ties, level, _ds, _be
     for matrix in mixing_change(*before_after_graphs(_ds, _before, _after, ties)):
         matrix, names = group_mixing(matrix, _ds.agencies, level)
         matrices.append(matrix)
-    return (_charts.mixing_heatmap(matrices[0], "Before", names), _charts.mixing_heatmap(matrices[1], "After", names),
-            _charts.mixing_heatmap(matrices[2], "Change (after − before)", names, diverging=True))
+    return tuple(_charts.vega_spec(chart) for chart in (
+        _charts.mixing_heatmap(matrices[0], "Before", names), _charts.mixing_heatmap(matrices[1], "After", names),
+        _charts.mixing_heatmap(matrices[2], "Change (after − before)", names, diverging=True)))
 
 
 # Over time.
@@ -470,7 +500,10 @@ def _window_series(name, version, freq, ties, _ds):
 
 
 def window_charts(ds, freq, ties, cop_start):
-    """Over time's eight charts, one per headline measure, with COP sessions and ``cop_start`` marked (read-only)."""
+    """Over time's eight charts, one per headline measure, with COP sessions and ``cop_start`` marked.
+
+    :func:`pages._charts.vega_spec` specs, for ``st.vega_lite_chart`` (read-only).
+    """
     return _window_charts(ds.name, ds.version, freq, ties, _day(cop_start), ds)
 
 
@@ -482,7 +515,22 @@ def _window_charts(name, version, freq, ties, cop_day, _ds):
     first, last = _ds.date_range
     markers = _charts.chart_markers(cop_session_dates(_ds), _timestamp(cop_day), first, last)
     series = window_series(_ds, freq, ties)
-    return [_charts.headline_chart(series, measure, markers) for measure in HEADLINE_EXPLANATIONS]
+    return [_charts.vega_spec(_charts.headline_chart(series, measure, markers)) for measure in HEADLINE_EXPLANATIONS]
+
+
+def attendee_chart(ds, freq, ties, cop_start):
+    """Over time's chart of COP attendees against non-attendees (:func:`attendee_series`), sessions and
+    ``cop_start`` marked: a :func:`pages._charts.vega_spec` (read-only)."""
+    return _attendee_chart(ds.name, ds.version, freq, ties, _day(cop_start), ds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
+def _attendee_chart(name, version, freq, ties, cop_day, _ds):
+    from netdash.change.windows import cop_session_dates
+
+    first, last = _ds.date_range
+    markers = _charts.chart_markers(cop_session_dates(_ds), _timestamp(cop_day), first, last)
+    return _charts.vega_spec(_charts.attendee_chart(attendee_series(_ds, freq, ties), markers))
 
 
 def attendee_series(ds, freq, ties):

@@ -169,8 +169,8 @@ st.caption("Ties between each pair of agencies or sectors (everyone in post in e
 def _heatmaps(ds, before, after, ties):
     # Only this part reruns when the grouping changes.
     level = _shared.heatmap_level(ds, key="ba_heatmap_groups")
-    for column, chart in zip(st.columns(3), _cached.mixing_heatmaps(ds, before, after, ties, level)):
-        column.altair_chart(chart, width="stretch")
+    for column, spec in zip(st.columns(3), _cached.mixing_heatmaps(ds, before, after, ties, level)):
+        column.vega_lite_chart(spec=spec, width="stretch")
 
 
 _heatmaps(ds, before, after, ties)

@@ -1,6 +1,5 @@
 """Fragmentation: is the network in pieces, does it follow agency lines, and who holds it together?"""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -69,21 +68,7 @@ else:
 
 st.subheader("Ties between agencies")
 level = _shared.heatmap_level(ds, key="frag_heatmap_groups")
-matrix, group_names = mixing.group_mixing(m["mixing"], ds.agencies, level)
-matrix = matrix.rename(index=group_names, columns=group_names)
-long = matrix.rename_axis(index="from").reset_index().melt(id_vars="from", var_name="to", value_name="ties")
-heat = (
-    alt.Chart(long)
-    .mark_rect()
-    .encode(
-        x=alt.X("to:N", title=None, sort=list(matrix.columns)),
-        y=alt.Y("from:N", title=None, sort=list(matrix.index)),
-        color=alt.Color("ties:Q", scale=alt.Scale(scheme="blues"), title="Ties"),
-        tooltip=["from:N", "to:N", "ties:Q"],
-    )
-    .properties(height=420)
-)
-st.altair_chart(heat, width="stretch")
+st.vega_lite_chart(spec=_cached.fragmentation_heatmap(ds, period, ties, permutations, level), width="stretch")
 agency_matrix = m["mixing"].rename(index=names, columns=names)
 _shared.download_csv(agency_matrix.reset_index(), "mixing_matrix.csv", label="Download agency × agency ties (CSV)",
                      key="dl_mixing")

@@ -6,7 +6,7 @@ from netdash.change.headline import HEADLINE_EXPLANATIONS
 from netdash.change.impact import OUTCOME_TIES
 from netdash.change.windows import cop_session_dates
 from netdash.privacy import DEFAULT_THRESHOLD
-from pages import _cached, _charts, _mapview, _shared
+from pages import _cached, _mapview, _shared
 
 st.title("Over time")
 st.caption(
@@ -50,8 +50,8 @@ if not series["trust_ties"].any():
     st.info("No trust ties in any window: no pair had reciprocated, repeated direct contacts (at least 3) inside "
             "one window, and no trust-survey rating falls in one. The trust-ties chart is empty for that reason.")
 left, right = st.columns(2)
-for k, chart in enumerate(_cached.window_charts(ds, freq, ties, cop_start)):
-    (left if k % 2 == 0 else right).altair_chart(chart, width="stretch", height=240)
+for k, spec in enumerate(_cached.window_charts(ds, freq, ties, cop_start)):
+    (left if k % 2 == 0 else right).vega_lite_chart(spec=spec, width="stretch", height=240)
 
 st.subheader("COP attendees and non-attendees")
 with _shared.shown_errors():
@@ -59,8 +59,7 @@ with _shared.shown_errors():
 if sessions.empty:
     st.info("Nobody attended a COP session, so there are no attendees to set against non-attendees.")
 else:
-    markers = _charts.chart_markers(sessions, cop_start, first, last)
-    st.altair_chart(_charts.attendee_chart(groups, markers), width="stretch")
+    st.vega_lite_chart(spec=_cached.attendee_chart(ds, freq, ties, cop_start), width="stretch")
     st.caption("Distinct colleagues in another agency with a tie in the window (the ties chosen above), averaged "
                "over each group's practitioners in that window. COP attendees: everyone who attended any session "
                "in the data, before and after they joined, so the orange line before the COP shows where they "

@@ -1,6 +1,5 @@
 """Overview: the COP verdict first, then what is in the dataset, how clean it is, and the headline counts."""
 
-import altair as alt
 import streamlit as st
 
 from netdash.change.headline import CROSS_AGENCY_SHARES, format_share
@@ -41,24 +40,7 @@ st.subheader("Contacts per month")
 if monthly.empty:
     st.info("No contacts in this period.")
 else:
-    chart = (
-        alt.Chart(monthly)
-        .mark_area()
-        .encode(
-            x=alt.X("month:T", title="Month"),
-            y=alt.Y("contacts:Q", title="Contacts", stack=True),
-            color=alt.Color("kind:N", title="Contact", sort=["client", "within agency", "cross agency"]),
-            tooltip=["month:T", "kind:N", "contacts:Q"],
-        )
-        .properties(height=280)
-    )
-    cop_start = _shared.current_cop_start()
-    if cop_start is not None:
-        rule = alt.Chart({"values": [{"cop": cop_start.isoformat()}]}).mark_rule(strokeDash=[4, 4]).encode(
-            x="cop:T", tooltip=[alt.Tooltip("cop:T", title="COP start")]
-        )
-        chart = chart + rule
-    st.altair_chart(chart, width="stretch")
+    st.vega_lite_chart(spec=_cached.monthly_contacts_chart(ds, period, cop_start), width="stretch")
 
 st.subheader("Data quality")
 info = _shared.dataset_info(ds.name)

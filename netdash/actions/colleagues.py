@@ -26,6 +26,7 @@ import pandas as pd
 
 from netdash.actions.isolation import _neighbours
 from netdash.errors import InvalidInputError
+from netdash.networks.counts import reused
 from netdash.periods import Period
 
 __all__ = ["SUGGESTED_FOR", "SUGGESTION_COLUMNS", "NOBODY", "suggested_colleagues", "suggestion_texts"]
@@ -125,19 +126,14 @@ def suggested_colleagues(ds, period, report, *, ties="working", per_person=3, wi
     targets = set(targets)
     now = _neighbours(ds, period, ties, window_days)[["practitioner_id", "colleague_id"]]
 
-    contacts = ds.contacts[period.mask(ds.contacts["date"])]
     # Already in touch: a tie of the chosen kind, or a direct contact either way.
-    direct = contacts.loc[contacts["with_practitioner_id"].notna(), ["practitioner_id", "with_practitioner_id"]]
-    direct = direct.set_axis(["practitioner_id", "colleague_id"], axis=1)
-    touched = pd.concat([now, direct, direct.set_axis(["colleague_id", "practitioner_id"], axis=1)])
+    touched = pd.concat([now, _direct_pairs(ds, period)])
 
     # 1. Shared clients (the author of a contact with a client, as in suggest_introductions).
-    seen = contacts.loc[contacts["client_id"].notna(), ["practitioner_id", "client_id", "date"]]
-    seen = seen[seen["practitioner_id"].isin(agency.index)]
-    mine = seen[seen["practitioner_id"].isin(targets)].groupby(["practitioner_id", "client_id"], as_index=False)[
-        "date"].max()
-    theirs = seen.groupby(["practitioner_id", "client_id"], as_index=False)["date"].max().rename(
-        columns={"practitioner_id": "colleague_id", "date": "their_date"})
+    theirs = _last_client_contacts(ds, period)
+    theirs = theirs[theirs["practitioner_id"].isin(agency.index)]
+    mine = theirs[theirs["practitioner_id"].isin(targets)]
+    theirs = theirs.rename(columns={"practitioner_id": "colleague_id", "date": "their_date"})
     shared = mine.merge(theirs, on="client_id")
     shared["last"] = shared[["date", "their_date"]].max(axis=1)
     shared = shared.groupby(["practitioner_id", "colleague_id"]).agg(
@@ -185,6 +181,32 @@ def suggested_colleagues(ds, period, report, *, ties="working", per_person=3, wi
     order = {p: i for i, p in enumerate(report["practitioner_id"])}
     found = found.assign(_order=found["practitioner_id"].map(order)).sort_values(["_order", "rank"])
     return found[SUGGESTION_COLUMNS].reset_index(drop=True).astype({"rank": "int64"})
+
+
+@reused
+def _direct_pairs(ds, period):
+    """Every (``practitioner_id``, ``colleague_id``) pair with a direct contact in ``period``, either way, once each.
+
+    Whatever the ties, so kept in ``ds.memo`` per period (:func:`netdash.networks.counts.reused`): a new
+    "ties" setting does not recompute it.
+    """
+    contacts = ds.contacts[period.mask(ds.contacts["date"])]
+    direct = contacts.loc[contacts["with_practitioner_id"].notna(), ["practitioner_id", "with_practitioner_id"]]
+    direct = direct.set_axis(["practitioner_id", "colleague_id"], axis=1)
+    both = pd.concat([direct, direct.set_axis(["colleague_id", "practitioner_id"], axis=1)], ignore_index=True)
+    return both.drop_duplicates(ignore_index=True)
+
+
+@reused
+def _last_client_contacts(ds, period):
+    """The last contact date of each practitioner with each client in ``period`` (the author's, as in
+    suggest_introductions): ``practitioner_id``, ``client_id``, ``date``.
+
+    Whatever the ties, so kept in ``ds.memo`` per period (:func:`netdash.networks.counts.reused`).
+    """
+    contacts = ds.contacts[period.mask(ds.contacts["date"])]
+    seen = contacts.loc[contacts["client_id"].notna(), ["practitioner_id", "client_id", "date"]]
+    return seen.groupby(["practitioner_id", "client_id"], as_index=False)["date"].max()
 
 
 def _pairs_in(found, pairs):
