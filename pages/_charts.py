@@ -13,7 +13,7 @@ import pandas as pd
 from netdash.change.headline import HEADLINE_EXPLANATIONS
 
 __all__ = ["vega_spec", "mixing_heatmap", "headline_chart", "chart_markers", "attendee_chart", "y_scale",
-           "ties_heatmap", "monthly_contacts_chart"]
+           "ties_heatmap", "monthly_contacts_chart", "impact_charts"]
 
 
 def vega_spec(chart):
@@ -163,3 +163,89 @@ def chart_markers(sessions, cop_start, first, last):
     if cop_start is not None and first <= cop_start <= last:
         markers = pd.concat([markers, pd.DataFrame({"date": [cop_start], "what": ["COP start (sidebar)"]})])
     return markers.astype({"date": "datetime64[ns]"})
+
+
+def _interval_tooltip(*first):
+    return [*first, alt.Tooltip("estimate:Q", format="+.2f", title="Estimate"),
+            alt.Tooltip("ci_low:Q", format="+.2f", title="95% low"),
+            alt.Tooltip("ci_high:Q", format="+.2f", title="95% high")]
+
+
+def _zero_rule(axis):
+    return alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#888888", strokeDash=[4, 3]).encode(
+        **{axis: alt.X("zero:Q") if axis == "x" else alt.Y("zero:Q")})
+
+
+def impact_charts(result, table):
+    """COP impact's four charts of one :func:`netdash.change.impact.impact_estimates` result, or None each.
+
+    ``event_study`` (months since joining, with intervals), ``series``
+    (attendees and non-attendees month by month), ``estimates`` (the
+    estimates and their intervals) and ``dose`` (change against sessions
+    attended, with the fitted line and its interval's fan; None without a
+    slope).
+    """
+    from netdash.change.impact.estimators import dose_response_line
+
+    window = result["event_study_window_months"]
+    out = {}
+    events = pd.DataFrame(result["event_study"])
+    if events.empty:
+        out["event_study"] = None
+    else:
+        ev = alt.Chart(events).encode(x=alt.X("event_month:Q", title="Months since the attendee's first session "
+                                                                      "(-1 = the month before: the baseline)"))
+        out["event_study"] = alt.layer(
+            _zero_rule("y"),
+            alt.Chart(pd.DataFrame({"join": [-0.5]})).mark_rule(color="#d55e00").encode(x=alt.X("join:Q")),
+            ev.mark_errorbar(color="#4e79a7").encode(
+                y=alt.Y("ci_low:Q", title=f"Extra cross-agency colleagues (last {window} months), 95% CI"),
+                y2=alt.Y2("ci_high:Q")),
+            ev.mark_point(filled=True, color="#4e79a7").encode(
+                y=alt.Y("estimate:Q"),
+                tooltip=_interval_tooltip(alt.Tooltip("event_month:Q", title="Months since joining"))),
+        ).properties(height=300)
+    series = pd.DataFrame(result["series"]).melt("month", var_name="group", value_name="colleagues")
+    series["group"] = series["group"].map({"attendees": "COP attendees (ever)", "non_attendees": "Non-attendees"})
+    out["series"] = alt.Chart(series).mark_line(point=True).encode(
+        x=alt.X("month:O", title="Month"),
+        y=alt.Y("colleagues:Q", title=f"Mean cross-agency colleagues, last {window} months"),
+        color=alt.Color("group:N", title=None),
+        tooltip=[alt.Tooltip("month:O"), alt.Tooltip("group:N"), alt.Tooltip("colleagues:Q", format=".2f")],
+    ).properties(height=280)
+
+    person = result["person_level"] or {}
+    none = {"estimate": None, "ci_low": None, "ci_high": None}
+    estimates = pd.DataFrame([
+        {**result["headline"], "which": "Headline: Callaway & Sant'Anna, after window"},
+        {**(person.get("trend_adjusted") or none), "which": "Trend-adjusted"},
+        {**result["did_cross_agency_ties"], "which": "Difference-in-differences (two windows)"},
+        {**result["matched_did_cross_agency_ties"], "which": "Propensity-matched (robustness check)"},
+    ])
+    base = alt.Chart(estimates).encode(y=alt.Y("which:N", title=None, sort=None, axis=alt.Axis(labelLimit=260)))
+    out["estimates"] = alt.layer(
+        _zero_rule("x"),
+        base.mark_errorbar(ticks=True, color="#4e79a7").encode(
+            x=alt.X("ci_low:Q", title="Attendees' change minus non-attendees', in cross-agency colleagues "
+                                      "(95% interval)"), x2=alt.X2("ci_high:Q")),
+        base.mark_point(filled=True, size=90, color="#4e79a7").encode(x=alt.X("estimate:Q"),
+                                                                      tooltip=_interval_tooltip()),
+    ).properties(height=200)
+
+    dose = result["dose_response"]
+    if dose["slope"] is None:
+        out["dose"] = None
+    else:
+        attendees = table[table["attendee"]]
+        line = dose_response_line(attendees["sessions"], attendees["change"], slope=dose["slope"],
+                                  ci_low=dose["ci_low"] or float("nan"), ci_high=dose["ci_high"] or float("nan"))
+        points = alt.Chart(attendees).mark_circle(size=45, opacity=0.45, color="#4e79a7").encode(
+            x=alt.X("sessions:Q", title="Sessions attended (after window)", scale=alt.Scale(zero=False)),
+            y=alt.Y("change:Q", title="Change in cross-agency colleagues"),
+            tooltip=[alt.Tooltip("sessions:Q"), alt.Tooltip("change:Q")])
+        fan = alt.Chart(line).mark_area(opacity=0.18, color="#e69f00").encode(
+            x=alt.X("sessions:Q"), y=alt.Y("fitted_low:Q"), y2=alt.Y2("fitted_high:Q"))
+        fit = alt.Chart(line).mark_line(color="#d55e00", strokeWidth=2.5).encode(x=alt.X("sessions:Q"),
+                                                                                 y=alt.Y("fitted:Q"))
+        out["dose"] = alt.layer(fan, points, fit).properties(height=300)
+    return out

@@ -1,11 +1,9 @@
 """COP impact: did attendees gain more colleagues in other agencies than non-attendees?"""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from netdash.change.impact import OUTCOME_TIES
-from netdash.change.impact.estimators import dose_response_line
 from pages import _cached, _shared
 
 st.title("COP impact")
@@ -96,24 +94,11 @@ st.caption(f"Pairs of attendees from different agencies with no working tie befo
               f"{pairs['min_follow_up_months']} months from meeting)." if pairs["short_follow_up_pairs"] else ""))
 
 st.subheader("Months since joining: the event study")
-events = pd.DataFrame(result["event_study"])
-if events.empty:
+charts = _cached.impact_charts(ds, cop_start, ties, bootstrap)
+if charts["event_study"] is None:
     st.info("No event study: no attendee joined late enough to have a complete window before joining.")
 else:
-    ev = alt.Chart(events).encode(x=alt.X("event_month:Q", title="Months since the attendee's first session "
-                                                                  "(-1 = the month before: the baseline)"))
-    st.altair_chart(alt.layer(
-        alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#888888", strokeDash=[4, 3]).encode(y="zero:Q"),
-        alt.Chart(pd.DataFrame({"join": [-0.5]})).mark_rule(color="#d55e00").encode(x="join:Q"),
-        ev.mark_errorbar(color="#4e79a7").encode(
-            y=alt.Y("ci_low:Q", title=f"Extra cross-agency colleagues (last {result['event_study_window_months']} "
-                                      "months), 95% CI"), y2="ci_high:Q"),
-        ev.mark_point(filled=True, color="#4e79a7").encode(
-            y="estimate:Q", tooltip=[alt.Tooltip("event_month:Q", title="Months since joining"),
-                                     alt.Tooltip("estimate:Q", format="+.2f", title="Estimate"),
-                                     alt.Tooltip("ci_low:Q", format="+.2f", title="95% low"),
-                                     alt.Tooltip("ci_high:Q", format="+.2f", title="95% high")]),
-    ).properties(height=300), width="stretch")
+    st.vega_lite_chart(spec=charts["event_study"], width="stretch")
     st.caption(f"Each attendee's clock starts at their own first session. Points left of the orange line are "
                f"before joining: they should sit on the dashed line if attendees and non-attendees moved alike "
                f"(joint test {'p = ' + format(pre['p_value'], '.3f') if pre['p_value'] is not None else 'not run'}"
@@ -121,13 +106,7 @@ else:
                "never-attendees and attendees who had not joined yet (Callaway & Sant'Anna 2021).")
 
 st.subheader("Attendees and non-attendees, month by month")
-series = pd.DataFrame(result["series"]).melt("month", var_name="group", value_name="colleagues")
-series["group"] = series["group"].map({"attendees": "COP attendees (ever)", "non_attendees": "Non-attendees"})
-st.altair_chart(alt.Chart(series).mark_line(point=True).encode(
-    x=alt.X("month:O", title="Month"),
-    y=alt.Y("colleagues:Q", title=f"Mean cross-agency colleagues, last {result['event_study_window_months']} months"),
-    color=alt.Color("group:N", title=None), tooltip=["month:O", "group:N", alt.Tooltip("colleagues:Q", format=".2f")],
-).properties(height=280), width="stretch")
+st.vega_lite_chart(spec=charts["series"], width="stretch")
 st.caption(f"COP start {result['periods']['cop_start']}. Attendees are busier people, so their line sits higher; "
            "what matters is whether the gap changes after they join.")
 
@@ -149,43 +128,16 @@ st.markdown("\n".join(f"- {text}" for text in result["caveats"]))
 
 st.subheader("The estimates and their intervals")
 matched = result["matched_did_cross_agency_ties"]
-estimates = pd.DataFrame([
-    {**head, "which": "Headline: Callaway & Sant'Anna, after window"},
-    {**adjusted, "which": "Trend-adjusted"},
-    {**did, "which": "Difference-in-differences (two windows)"},
-    {**matched, "which": "Propensity-matched (robustness check)"},
-])
-base = alt.Chart(estimates).encode(y=alt.Y("which:N", title=None, sort=None,
-                                           axis=alt.Axis(labelLimit=260)))
-chart = alt.layer(
-    alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#888888", strokeDash=[4, 3]).encode(x="zero:Q"),
-    base.mark_errorbar(ticks=True, color="#4e79a7").encode(
-        x=alt.X("ci_low:Q", title="Attendees' change minus non-attendees', in cross-agency colleagues (95% interval)"), x2="ci_high:Q"),
-    base.mark_point(filled=True, size=90, color="#4e79a7").encode(
-        x="estimate:Q", tooltip=[alt.Tooltip("estimate:Q", format="+.2f", title="Estimate"),
-                                 alt.Tooltip("ci_low:Q", format="+.2f", title="95% low"),
-                                 alt.Tooltip("ci_high:Q", format="+.2f", title="95% high")]),
-).properties(height=200)
-st.altair_chart(chart, width="stretch")
+st.vega_lite_chart(spec=charts["estimates"], width="stretch")
 st.caption("The dashed line is no difference. An interval that crosses it is consistent with no effect.")
 
 st.subheader("More sessions, more colleagues?")
 dose = result["dose_response"]
-attendees = table[table["attendee"]]
-line = dose_response_line(attendees["sessions"], attendees["change"], slope=dose["slope"] or float("nan"),
-                          ci_low=dose["ci_low"] or float("nan"), ci_high=dose["ci_high"] or float("nan"))
-if dose["slope"] is None:
+if charts["dose"] is None:
     st.info(f"No dose-response slope: it needs at least 3 attendees who attended different numbers of "
             f"sessions ({dose['n']} attendees here).")
 else:
-    points = alt.Chart(attendees).mark_circle(size=45, opacity=0.45, color="#4e79a7").encode(
-        x=alt.X("sessions:Q", title="Sessions attended (after window)", scale=alt.Scale(zero=False)),
-        y=alt.Y("change:Q", title="Change in cross-agency colleagues"),
-        tooltip=["sessions:Q", "change:Q"])
-    fan = alt.Chart(line).mark_area(opacity=0.18, color="#e69f00").encode(x="sessions:Q", y="fitted_low:Q",
-                                                                         y2="fitted_high:Q")
-    fit = alt.Chart(line).mark_line(color="#d55e00", strokeWidth=2.5).encode(x="sessions:Q", y="fitted:Q")
-    st.altair_chart(alt.layer(fan, points, fit).properties(height=300), width="stretch")
+    st.vega_lite_chart(spec=charts["dose"], width="stretch")
     st.caption(f"Among the {dose['n']} attendees: each extra session goes with {dose['slope']:+.2f} cross-agency "
                f"colleagues ({_ci({'ci_low': dose['ci_low'], 'ci_high': dose['ci_high']})}). Line: least-squares "
                "fit; shaded: lines with the slopes at the ends of its interval. An association, not a cause.")

@@ -211,6 +211,7 @@ def _digests():
         "window_graph": lambda: _cached.window_graph(ds, "quarter", "direct",
                                                      _cached.window_maps(ds, "quarter")[0][-1].label()),
         "impact": lambda: _cached.impact(ds, cop, "working", 200),
+        "impact_charts": lambda: _cached.impact_charts(ds, cop, "working", 200),
         "isolation": lambda: _cached.isolation(ds, whole, "working", 0.5),
         "isolation_counts": lambda: _cached.isolation_counts(ds, whole, "working", 0.5, 5, "hidden"),
         "introductions": lambda: _cached.introductions(ds, whole, "working"),
@@ -246,7 +247,7 @@ def test_cached_values_do_not_change_with_the_sidebar_or_the_widgets(app_workspa
         "dataset": "demo", f"period::demo::{version}": (dt.date(2023, 3, 1), dt.date(2023, 5, 31)),
         f"cop::demo::{version}": dt.date(2024, 6, 1), "trust_rule": {"min_interactions": 9, "min_months": 5},
         "ba_heatmap_groups": "agency", "ot_window_quarter": "x", "map_ties": "cop"})
-    assert len(first) == 27
+    assert len(first) == 28
     assert first == second
 
 
