@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["as_categorical", "coded_column", "compact", "strip", "lookup", "value_mask", "blank_mask", "same_values", "rows_by_value", "objects",
-           "coded_objects",
+           "coded_objects", "strings_or_none",
            "read_csv_arrow", "objects_from_arrow"]
 
 
@@ -41,6 +41,12 @@ def as_categorical(values):
 def _all_strings(values):
     """True when every entry of ``values`` is a ``str`` (one C loop: pandas' type inference)."""
     return len(values) == 0 or pd.api.types.infer_dtype(values, skipna=False) == "string"
+
+
+def strings_or_none(values):
+    """True when every entry of the object array ``values`` is a ``str`` or None (NaN is neither)."""
+    values = np.asarray(values, dtype=object)
+    return _all_strings(values[values != None])  # noqa: E711 - elementwise
 
 
 def coded_column(codes, uniques, index):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from netdash.dataset import conform
-from netdash.ingest.coded import coded_objects, lookup, rows_by_value, same_values
+from netdash.ingest.coded import coded_objects, lookup, strings_or_none, rows_by_value, same_values
 from netdash.ingest.checks import TableCheck, quoted_examples
 from netdash.ingest.mapping import REFERENCES, suggest_mapping, unmapped_column_hints
 from netdash.ingest.options import DEFAULT_MIN_DATE, direction_evidence
@@ -323,6 +323,5 @@ def _canonical(t, name, recode, codes=None):
         codes.update({(table, column): value for column, value in coded.items()})
     # A text column is values[codes]: it holds only strings and None when its distinct values do (checked
     # once each here instead of cell by cell in conform: millions of cells, issue 19).
-    clean = [column for column, (_, values) in coded.items()
-             if all(value is None or isinstance(value, str) for value in values)]
+    clean = [column for column, (_, values) in coded.items() if strings_or_none(values)]
     return conform(out, table, clean=clean)
