@@ -33,6 +33,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from netdash import networks
 from netdash.networks import graphs
 from netdash.metrics import basic, brokerage, centrality, communities, distance, fragmentation, mixing
 from netdash.metrics import structural_holes, trust
@@ -226,7 +227,17 @@ class NetworkAnalysis:
     @cached_property
     def contact_matrix(self):
         """:class:`netdash.metrics.matrix.GraphMatrix` of :attr:`D` (directed contacts)."""
-        nodes, direct = self._nodes, self._direct
+        nodes = self._nodes
+        # From the coded pairs: the contact table's ids and per-pair dicts of contact types are not needed
+        # here (issue 19: 530,000 dicts at regional scale, before the background threads can start).
+        ids = nodes["practitioner_id"].tolist()
+        codes = networks.period_log(self.ds, self.period).index.get_indexer(pd.Index(ids, dtype=object))
+        found = networks.direct_counts(self.ds, self.period)
+        M = GraphMatrix.from_codes(ids, codes, found["source"], found["target"], directed=True,
+                                   node_attrs={"agency": nodes["agency"]})
+        if M is not None:
+            return M
+        direct = self._direct  # a tie end that is not a node: from_edges says which
         return GraphMatrix.from_edges(nodes["practitioner_id"], direct["source"], direct["target"], directed=True,
                                       node_attrs={"agency": nodes["agency"]})
 
@@ -449,8 +460,9 @@ class NetworkAnalysis:
         seeds fill the same cached attributes, so every value is the one a
         plain call gives. What runs where:
 
-        * one thread: :attr:`betweenness`, :attr:`betweenness_directed` and
-          :attr:`agency_nmi`, in that order. They are NetworKit's, which
+        * one thread: :attr:`betweenness_directed`, :attr:`betweenness` and
+          :attr:`agency_nmi`, in that order (the directed graph of contacts
+          is ready first). They are NetworKit's, which
           releases the GIL and runs sampled betweenness on every core, and
           they draw from NetworKit's random generator, which is one per
           process and re-seeded by each call (``setSeed``): run side by side
@@ -483,11 +495,12 @@ class NetworkAnalysis:
             thread.start()
             return thread
 
-        # The longest chain starts as soon as its graph is built; it finds the contact matrix built (or being
-        # built: a cached property is computed once, the other thread waits) when it gets to it.
-        self.matrix
-        threads = [start("betweenness", "betweenness_directed", "agency_nmi")]
+        # The longest chain starts as soon as its first graph is built: the directed contact graph, which
+        # needs only the direct contacts, so that co-working, COP and the union of the ties are counted
+        # here meanwhile (issue 19). Each call seeds the generator again, so the order changes no value.
         self.contact_matrix
+        threads = [start("betweenness_directed", "betweenness", "agency_nmi")]
+        self.matrix
         threads += [start("_reach"), start("_ei_test")]
         return threads
 
