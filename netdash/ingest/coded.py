@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-__all__ = ["as_categorical", "coded_column", "compact", "strip", "lookup", "value_mask", "blank_mask", "same_values", "rows_by_value", "objects",
+__all__ = ["as_categorical", "coded_column", "compact", "strip", "lookup", "value_mask", "blank_mask", "blank_rows", "same_values", "rows_by_value", "objects",
            "coded_objects", "strings_or_none",
            "read_csv_arrow", "objects_from_arrow"]
 
@@ -106,12 +106,30 @@ def value_mask(series, predicate):
     return flags[_codes(series)]
 
 
-def blank_mask(series):
-    """Boolean array: the rows whose text is empty or only whitespace (``text.strip() == ""``)."""
+def _blank_values(series):
+    """Boolean array: which categories of ``series`` are empty or only whitespace."""
     cats = _categories(series)
     # strip() removes exactly the characters isspace() accepts: a text strips to "" when it is empty or all space.
-    flags = (cats == "") | np.fromiter(map(str.isspace, cats), dtype=bool, count=len(cats))
-    return flags[_codes(series)]
+    return (cats == "") | np.fromiter(map(str.isspace, cats), dtype=bool, count=len(cats))
+
+
+def blank_mask(series):
+    """Boolean array: the rows whose text is empty or only whitespace (``text.strip() == ""``)."""
+    return _blank_values(series)[_codes(series)]
+
+
+def blank_rows(columns, n):
+    """Boolean array of ``n`` rows: blank (:func:`blank_mask`) in every one of the categorical ``columns``.
+
+    A column without a blank value settles it without a pass over its rows.
+    """
+    flags = [_blank_values(col) for col in columns]
+    if not all(f.any() for f in flags):
+        return np.zeros(n, dtype=bool)
+    blank = np.ones(n, dtype=bool)
+    for col, f in zip(columns, flags):
+        blank &= f[_codes(col)]
+    return blank
 
 
 def same_values(a, b):

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from netdash.ingest.coded import as_categorical, blank_mask, coded_column, compact, lookup, read_csv_arrow
+from netdash.ingest.coded import as_categorical, blank_mask, blank_rows, coded_column, compact, lookup, read_csv_arrow
 
 __all__ = ["FileProblem", "FileInput", "parse_csv", "parse_xlsx", "parse_parquet", "MAX_COLUMNS", "MAX_ROWS",
            "MAX_FIELD_CHARS"]
@@ -197,10 +197,7 @@ def _finish(frame, header_cells, label, header_row=1):
     frame = pd.DataFrame({k: columns[i] for k, i in enumerate(keep)}, index=frame.index)
     frame.columns = [header[i] for i in keep]
     if len(frame):
-        blank = np.ones(len(frame), dtype=bool)
-        for i in range(frame.shape[1]):
-            col = frame.iloc[:, i]
-            blank &= blank_mask(col)
+        blank = blank_rows([frame.iloc[:, i] for i in range(frame.shape[1])], len(frame))
         if blank.any():
             frame = frame[~blank]
         frame = pd.DataFrame({i: compact(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=frame.index)

@@ -379,3 +379,13 @@ def test_blank_mask_strips_as_str_strip_does():
     texts = ["", " ", "\t\n", "\x1c\x1f", "\u00a0", "\u2003 ", "\u200b", " a ", "a", "\x00"]
     series = as_categorical(pd.Series(texts * 2))
     assert blank_mask(series).tolist() == [t.strip() == "" for t in texts * 2]
+
+
+def test_blank_rows_are_blank_in_every_column():
+    from netdash.ingest.coded import as_categorical, blank_rows
+
+    a = as_categorical(pd.Series(["", " x", "\t", ""]))
+    b = as_categorical(pd.Series([" ", "", "y", ""]))
+    full = as_categorical(pd.Series(["p", "q", "r", "s"]))  # no blank value: no row can be blank
+    assert blank_rows([a, b], 4).tolist() == [True, False, False, True]
+    assert blank_rows([a, full, b], 4).tolist() == [False] * 4
