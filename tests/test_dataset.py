@@ -143,3 +143,28 @@ def test_memo_put_and_pop_keep_the_size_right():
     memo.put("a", np.zeros(20))
     assert memo.nbytes == 160
     assert memo.pop("a").size == 20 and memo.pop("a", "none") == "none" and memo.nbytes == 0
+
+
+def test_an_import_into_a_workspace_keeps_no_column_codes(tmp_path, monkeypatch):
+    """The importer's codes are for analysing the loaded object; a stored import lets them go (issue 18's peak)."""
+    from pathlib import Path
+
+    from netdash.ingest import load_dataset
+    from netdash.store import Workspace
+
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo"
+    ds, _ = load_dataset(demo, secret=b"k" * 32)
+    assert any(key[0] == "netdash.dataset column codes" for key in ds.memo.keys())
+    seen = []
+    import netdash.store.workspace as workspace
+
+    original = workspace.load_dataset
+
+    def spy(*args, **kwargs):
+        found = original(*args, **kwargs)
+        seen.append(found[0])
+        return found
+
+    monkeypatch.setattr(workspace, "load_dataset", spy)
+    Workspace(tmp_path / "ws").import_dataset(demo, name="demo")
+    assert len(seen) == 1 and len(seen[0].memo) == 0
