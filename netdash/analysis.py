@@ -460,9 +460,8 @@ class NetworkAnalysis:
         seeds fill the same cached attributes, so every value is the one a
         plain call gives. What runs where:
 
-        * one thread: :attr:`betweenness_directed`, :attr:`betweenness` and
-          :attr:`agency_nmi`, in that order (the directed graph of contacts
-          is ready first). They are NetworKit's, which
+        * one thread: :attr:`betweenness`, :attr:`betweenness_directed` and
+          :attr:`agency_nmi`, in that order. They are NetworKit's, which
           releases the GIL and runs sampled betweenness on every core, and
           they draw from NetworKit's random generator, which is one per
           process and re-seeded by each call (``setSeed``): run side by side
@@ -495,12 +494,14 @@ class NetworkAnalysis:
             thread.start()
             return thread
 
-        # The longest chain starts as soon as its first graph is built: the directed contact graph, which
-        # needs only the direct contacts, so that co-working, COP and the union of the ties are counted
-        # here meanwhile (issue 19). Each call seeds the generator again, so the order changes no value.
-        self.contact_matrix
-        threads = [start("betweenness_directed", "betweenness", "agency_nmi")]
+        # The longest chain starts as soon as its graph is built; it finds the contact matrix built (or being
+        # built: a cached property is computed once, the other thread waits) when it gets to it. Its order is
+        # the order in which practitioner_table and network_measures ask for these values: a caller asking
+        # for one the chain has not started would compute it beside the chain, and the two would reseed
+        # NetworKit's generator under each other.
         self.matrix
+        threads = [start("betweenness", "betweenness_directed", "agency_nmi")]
+        self.contact_matrix
         threads += [start("_reach"), start("_ei_test")]
         return threads
 
