@@ -8,7 +8,10 @@ the process's peak memory when the call ended (calls made in
 ``NetworkAnalysis.start_background``'s threads are marked with the thread;
 their CPU is the whole process's over the call, other threads' included),
 CPU seconds of the whole process (``time.process_time``: all threads, so a
-stage using both cores shows CPU > wall) and the ratio CPU / wall.
+stage using both cores shows CPU > wall), the ratio CPU / wall, and "own
+CPU": the CPU time of the thread that made the call (``time.thread_time``;
+for NetworKit's parallel calls only the calling thread's share, not its
+helper threads').
 
 Usage::
 
@@ -38,13 +41,14 @@ def _timed(label, fn):
         if getattr(_local, "depth", 0):
             return fn(*args, **kwargs)
         _local.depth = 1
-        w, c = time.perf_counter(), time.process_time()
+        w, c, own = time.perf_counter(), time.process_time(), time.thread_time()
         try:
             return fn(*args, **kwargs)
         finally:
             _local.depth = 0
             where = threading.current_thread().name
-            _rows.append((label if where == "MainThread" else f"{label} [{where}]", time.perf_counter() - w, time.process_time() - c, _peak()))
+            _rows.append((label if where == "MainThread" else f"{label} [{where}]", time.perf_counter() - w,
+                          time.process_time() - c, _peak(), time.thread_time() - own))
     return wrapper
 
 
@@ -73,7 +77,8 @@ def main(argv=None):
     from netdash.ingest import load as ingest_load
     from netdash.metrics import basic, brokerage, communities, distance, fragmentation, mixing
     from netdash.metrics import structural_holes
-    _rows.append(("import netdash", time.perf_counter() - start_wall, time.process_time() - start_cpu, _peak()))
+    _rows.append(("import netdash", time.perf_counter() - start_wall, time.process_time() - start_cpu, _peak(),
+                  time.thread_time()))
 
     import netdash.ingest as ingest
     ingest.load_dataset = _timed("ingest.load_dataset", ingest_load.load_dataset)
@@ -91,9 +96,10 @@ def main(argv=None):
     rc = cli.main(["metrics", str(args.folder), "--out", str(out)])
     total_wall, total_cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\n{'stage (in the order each ended)':<52} {'wall s':>8} {'CPU s':>8} {'CPU/wall':>8} {'peak MB':>8}")
-    for label, wall, cpu, peak_so_far in _rows:
-        print(f"{label:<52} {wall:8.2f} {cpu:8.2f} {cpu / wall if wall else 0:8.2f} {peak_so_far:8.0f}")
+    print(f"\n{'stage (in the order each ended)':<52} {'wall s':>8} {'CPU s':>8} {'CPU/wall':>8} {'peak MB':>8} "
+          f"{'own CPU':>8}")
+    for label, wall, cpu, peak_so_far, own in _rows:
+        print(f"{label:<52} {wall:8.2f} {cpu:8.2f} {cpu / wall if wall else 0:8.2f} {peak_so_far:8.0f} {own:8.2f}")
     timed = sum(r[1] for r in _rows)
     print(f"{'(untimed glue: merges, sorting, JSON)':<52} {total_wall - timed:8.2f}")
     print(f"{'total':<52} {total_wall:8.2f} {total_cpu:8.2f} {total_cpu / total_wall:8.2f}")

@@ -25,6 +25,7 @@ Usage::
 
 import argparse
 import json
+import os
 import platform
 import resource
 import statistics
@@ -49,6 +50,7 @@ def _pipeline(folder, out):
         stages[name] = round(now - t, 3)
         t = now
 
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as netdash.cli.main does first (issue 19)
     from netdash.analysis import NetworkAnalysis
     from netdash.export import write_safe_csv
     from netdash.ingest import load_dataset

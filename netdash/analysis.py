@@ -33,6 +33,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from netdash import networks
 from netdash.networks import graphs
 from netdash.metrics import basic, brokerage, centrality, communities, distance, fragmentation, mixing
 from netdash.metrics import structural_holes, trust
@@ -226,7 +227,17 @@ class NetworkAnalysis:
     @cached_property
     def contact_matrix(self):
         """:class:`netdash.metrics.matrix.GraphMatrix` of :attr:`D` (directed contacts)."""
-        nodes, direct = self._nodes, self._direct
+        nodes = self._nodes
+        # From the coded pairs: the contact table's ids and per-pair dicts of contact types are not needed
+        # here (issue 19: 530,000 dicts at regional scale, before the background threads can start).
+        ids = nodes["practitioner_id"].tolist()
+        codes = networks.period_log(self.ds, self.period).index.get_indexer(pd.Index(ids, dtype=object))
+        found = networks.direct_counts(self.ds, self.period)
+        M = GraphMatrix.from_codes(ids, codes, found["source"], found["target"], directed=True,
+                                   node_attrs={"agency": nodes["agency"]})
+        if M is not None:
+            return M
+        direct = self._direct  # a tie end that is not a node: from_edges says which
         return GraphMatrix.from_edges(nodes["practitioner_id"], direct["source"], direct["target"], directed=True,
                                       node_attrs={"agency": nodes["agency"]})
 
@@ -484,7 +495,10 @@ class NetworkAnalysis:
             return thread
 
         # The longest chain starts as soon as its graph is built; it finds the contact matrix built (or being
-        # built: a cached property is computed once, the other thread waits) when it gets to it.
+        # built: a cached property is computed once, the other thread waits) when it gets to it. Its order is
+        # the order in which practitioner_table and network_measures ask for these values: a caller asking
+        # for one the chain has not started would compute it beside the chain, and the two would reseed
+        # NetworKit's generator under each other.
         self.matrix
         threads = [start("betweenness", "betweenness_directed", "agency_nmi")]
         self.contact_matrix

@@ -509,7 +509,24 @@ def _export_map(ds, period, args):
     return 0
 
 
+def _passive_openmp():
+    """Let waiting OpenMP threads sleep at once instead of spinning, unless the environment already says.
+
+    Sets ``OMP_WAIT_POLICY=PASSIVE`` when it is not set. NetworKit and
+    GraphBLAS run OpenMP threads, and ``netdash metrics`` runs them beside
+    each other and beside Python threads
+    (:meth:`netdash.analysis.NetworkAnalysis.start_background`): more threads
+    than cores, where a thread spinning at the end of its parallel loop takes
+    the core a working thread needs. On the large demo the run's user time was
+    40-43 s with it against 47-49 s without (``docs/benchmarks.md``, issue 19).
+    An OpenMP runtime reads the variable when it loads, so this runs before
+    any command imports NetworKit or GraphBLAS; no value depends on it.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 def main(argv=None):
+    _passive_openmp()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -15,7 +15,7 @@ import pandas as pd
 from netdash.schema import TABLES
 
 __all__ = ["Dataset", "Memo", "MEMO_MAX_BYTES", "NO_COP_DATA", "empty_table", "conform", "dataset_summary",
-           "monthly_activity"]
+           "monthly_activity", "factorized_column", "keep_column_codes"]
 
 MEMO_MAX_BYTES = 1 << 30
 """Default size of a :class:`Memo` (1 GiB, estimated): the least recently used values go first beyond it."""
@@ -133,6 +133,20 @@ class Memo:
             self._values.clear()
             self._bytes = 0
 
+    def put(self, key, value):
+        """Keep ``value`` under ``key`` (replacing what was there)."""
+        self.pop(key)
+        self._keep(key, value)
+
+    def pop(self, key, default=None):
+        """Remove the value kept under ``key`` and return it (``default`` when there is none)."""
+        with self._lock:
+            found = self._values.pop(key, None)
+            if found is None:
+                return default
+            self._bytes -= found[1]
+            return found[0]
+
 
 def empty_table(name):
     """An empty frame with the canonical columns and dtypes of table ``name``."""
@@ -147,12 +161,14 @@ def empty_table(name):
     return pd.DataFrame(cols)
 
 
-def conform(frame, name):
+def conform(frame, name, *, clean=()):
     """Return ``frame`` with exactly the canonical columns and dtypes of table ``name``.
 
     Missing optional columns are added empty; dates are parsed as ISO 8601;
     a missing agency sector becomes ``"other"``, a missing agency name the
-    agency's id, and a missing contact weight 1.
+    agency's id, and a missing contact weight 1. ``clean`` names object
+    columns the caller built from strings and None only (the importer): they
+    are kept without looking for NaN in each of their cells.
     """
     out = empty_table(name)
     if frame is None or frame.empty:
@@ -171,7 +187,7 @@ def conform(frame, name):
             out[col.name] = pd.to_datetime(values, format="ISO8601").astype("datetime64[ns]")
         elif col.kind in ("int", "number"):
             out[col.name] = pd.to_numeric(values).astype("float64")
-        elif values.dtype == object and not _has_nan(values):
+        elif values.dtype == object and (col.name in clean or not _has_nan(values)):
             out[col.name] = values
         else:
             out[col.name] = values.astype("object").where(values.notna(), None)
@@ -198,6 +214,75 @@ def _has_nan(values):
     missing = pd.isna(values)
     # Only the missing cells are compared with None (contacts have millions of rows: issue 19).
     return bool(missing.any() and (values[missing] != None).any())  # noqa: E711 - elementwise
+
+
+_CODES_KEY = "netdash.dataset column codes"
+
+
+def keep_column_codes(ds, table, column, codes, values):
+    """Leave the importer's codes of one column in ``ds.memo`` for :func:`factorized_column`.
+
+    ``values[codes]`` must equal the column row for row (``values`` holds
+    strings and None; it may repeat a string or hold values no row uses).
+    Kept until :func:`factorized_column` uses them once, or the memo drops
+    them; a dataset given other tables gets a new memo, so codes never
+    outlive the table they describe.
+    """
+    ds.memo.put((_CODES_KEY, table, column), (np.asarray(codes), np.asarray(values, dtype=object)))
+
+
+def factorized_column(ds, table, column, rows=None):
+    """``pandas.factorize`` of one column of ``ds`` (or of its ``rows``, a boolean mask), as int32 codes.
+
+    From the codes the importer left (:func:`keep_column_codes`; used once,
+    then let go) when there are some: the rows are then not hashed again,
+    only their codes renumbered (O(rows) integer work, issue 19); otherwise
+    by hashing every row.
+
+    Returns
+    -------
+    codes : ndarray of int32
+        One per row, -1 where the value is missing (None or NaN).
+    uniques : ndarray of object
+        The distinct values in order of first appearance.
+
+    Examples
+    --------
+    >>> ds = Dataset.from_records(agencies=[{"agency_id": "A"}],
+    ...                           practitioners=[{"practitioner_id": p, "agency_id": "A"} for p in "xyz"])
+    >>> keep_column_codes(ds, "practitioners", "practitioner_id", [2, 0, 1], ["y", "z", "x", "w"])
+    >>> [a.tolist() for a in factorized_column(ds, "practitioners", "practitioner_id")]
+    [[0, 1, 2], ['x', 'y', 'z']]
+    """
+    memo = getattr(ds, "memo", None)
+    kept = None if memo is None else memo.pop((_CODES_KEY, table, column))
+    if kept is None:
+        values = getattr(ds, table)[column].to_numpy(dtype=object)
+        codes, uniques = pd.factorize(values if rows is None else values[rows])
+        return codes.astype(np.int32), np.asarray(uniques, dtype=object)
+    codes, values = kept
+    if rows is not None:
+        codes = codes[rows]
+    return _factorized_codes(codes, values)
+
+
+def _factorized_codes(codes, values):
+    """What ``pandas.factorize(values[codes])`` returns, without hashing a row.
+
+    The distinct values are merged (equal strings, missing values) by
+    factorizing ``values`` alone, then ordered by their first row.
+    """
+    merged, distinct = pd.factorize(values)
+    merged = np.r_[merged, -1].astype(np.int32)  # a code of -1 (none given) stays missing
+    row = merged[codes]
+    n = len(row)
+    first = np.full(len(distinct) + 1, n, dtype=np.int64)
+    np.minimum.at(first, row + 1, np.arange(n))  # slot 0: missing
+    used = np.flatnonzero(first[1:] < n)
+    used = used[np.argsort(first[1:][used], kind="stable")]
+    renumber = np.full(len(distinct) + 1, -1, dtype=np.int32)
+    renumber[used + 1] = np.arange(used.size, dtype=np.int32)
+    return renumber[row + 1], np.asarray(distinct, dtype=object)[used]
 
 
 NO_COP_DATA = "no COP attendance data was supplied (cop_attendance.csv is missing or has no rows)"

@@ -230,7 +230,11 @@ def test_tables_are_built_only_when_used(ds):
     a.G
     assert {"_nodes", "_edges"} <= set(vars(a)) and not {"_trust", "_counts", "_direct"} & set(vars(a))
     a.practitioner_table()
-    assert {"_trust", "_counts", "_direct"} <= set(vars(a))
+    assert {"_trust", "_counts", "contact_matrix"} <= set(vars(a))
+    # The contact matrix comes from the coded pairs: the contact table (ids, dicts of types) is not built.
+    assert "_direct" not in vars(a)
+    a.D
+    assert "_direct" in vars(a)
 
 
 class _Analysis:

@@ -377,3 +377,17 @@ def test_log_shows_who_changed_what(ws, capsys):
 def test_a_dataset_name_with_a_newline_is_refused(ws, capsys):
     assert main([*ws, "import", str(GOOD), "--name", "two\nlines"]) == 2
     assert "holds a line break" in capsys.readouterr().err
+
+
+def test_main_lets_openmp_threads_sleep_unless_the_environment_says(monkeypatch, capsys):
+    """Issue 19: OMP_WAIT_POLICY=PASSIVE is set before NetworKit or GraphBLAS loads, a user's own value kept."""
+    import os
+
+    from netdash.cli import main
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    assert main(["validate", "/nonexistent/netdash-folder"]) != 0
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    main(["validate", "/nonexistent/netdash-folder"])
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"

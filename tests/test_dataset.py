@@ -103,3 +103,68 @@ def test_coded_log_is_kept_per_dataset_object_not_per_id():
         assert log is dataset_log(ds)  # kept
         assert log.day.tolist() == [(pd.Timestamp(f"2024-01-{day:02d}") - pd.Timestamp("1970-01-01")).days]
         del ds, log  # the next dataset may well get this id
+
+
+def test_factorized_column_from_kept_codes_is_pandas_factorize():
+    """Codes into values with repeats, None and unused values give exactly pandas.factorize of the rows."""
+    import numpy as np
+
+    from netdash.dataset import factorized_column, keep_column_codes
+
+    rng = np.random.default_rng(3)
+    values = np.array(["b", None, "a", "b", "unused", "c", "a"], dtype=object)
+    codes = rng.integers(0, 4, 500).astype(np.int8)  # "unused" (4) is in no row
+    codes[[7, 300]] = [5, 6]
+    rows = values[codes]
+    ds = Dataset.from_records(agencies=[{"agency_id": "A"}],
+                              practitioners=[{"practitioner_id": "p", "agency_id": "A"}],
+                              contacts=[{"date": "2024-01-01", "practitioner_id": "p", "client_id": c}
+                                        for c in rows])
+    assert ds.contacts["client_id"].tolist() == rows.tolist()
+    for mask in (None, rng.random(500) < 0.3):
+        keep_column_codes(ds, "contacts", "client_id", codes, values)
+        got = factorized_column(ds, "contacts", "client_id", rows=mask)
+        want_codes, want_uniques = pd.factorize(rows if mask is None else rows[mask])
+        assert got[0].dtype == np.int32 and got[0].tolist() == want_codes.tolist()
+        assert got[1].tolist() == list(want_uniques) and "unused" not in got[1].tolist()
+        # Used once: the next call hashes the column (same answer).
+        assert ("netdash.dataset column codes", "contacts", "client_id") not in ds.memo.keys()
+        again = factorized_column(ds, "contacts", "client_id", rows=mask)
+        assert again[0].tolist() == want_codes.tolist() and again[1].tolist() == list(want_uniques)
+
+
+def test_memo_put_and_pop_keep_the_size_right():
+    import numpy as np
+
+    from netdash.dataset import Memo
+
+    memo = Memo()
+    memo.put("a", np.zeros(10))
+    memo.put("a", np.zeros(20))
+    assert memo.nbytes == 160
+    assert memo.pop("a").size == 20 and memo.pop("a", "none") == "none" and memo.nbytes == 0
+
+
+def test_an_import_into_a_workspace_keeps_no_column_codes(tmp_path, monkeypatch):
+    """The importer's codes are for analysing the loaded object; a stored import lets them go (issue 18's peak)."""
+    from pathlib import Path
+
+    from netdash.ingest import load_dataset
+    from netdash.store import Workspace
+
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo"
+    ds, _ = load_dataset(demo, secret=b"k" * 32)
+    assert any(key[0] == "netdash.dataset column codes" for key in ds.memo.keys())
+    seen = []
+    import netdash.store.workspace as workspace
+
+    original = workspace.load_dataset
+
+    def spy(*args, **kwargs):
+        found = original(*args, **kwargs)
+        seen.append(found[0])
+        return found
+
+    monkeypatch.setattr(workspace, "load_dataset", spy)
+    Workspace(tmp_path / "ws").import_dataset(demo, name="demo")
+    assert len(seen) == 1 and len(seen[0].memo) == 0

@@ -263,10 +263,7 @@ def _matrix_of_codes(ds, period, nodes, ties, window_days):
     ids = nodes["practitioner_id"].tolist()
     codes = log.index.get_indexer(pd.Index(ids, dtype=object))  # increasing: both are sorted by id
     source, target = (np.zeros(0, dtype=np.int64),) * 2 if found is None else found[:2]
-    u, v = np.searchsorted(codes, source), np.searchsorted(codes, target)
-    if len(u) and (max(u.max(), v.max()) >= len(codes) or (codes[u] != source).any() or (codes[v] != target).any()):
-        return None
-    return GraphMatrix(ids, u, v, node_attrs={"agency": nodes["agency"]})
+    return GraphMatrix.from_codes(ids, codes, source, target, node_attrs={"agency": nodes["agency"]})
 
 
 def headline_measures(ds, period, *, ties="working", window_days=90, seed=0, trust_rule=None):

@@ -284,11 +284,14 @@ class TableCheck:
         if column not in self.text.columns or target_ids is None:
             return
         known = set(target_ids)
-        folded = {}
+        text = self.text[column]
+        given = np.asarray(text.cat.categories, dtype=object) != ""
+        bad = pd.Series(~value_mask(text, known.__contains__) & lookup(text, given), index=text.index)
+        if not bad.any():
+            return bad
+        folded = {}  # only when some ID is unknown: a clients table has 200,000 IDs (issue 19)
         for k in known:
             folded.setdefault(k.casefold(), k)
-        text = self.text[column]
-        bad = pd.Series(value_mask(text, lambda c: c != "" and c not in known), index=text.index)
 
         def message(value):
             hint = ""

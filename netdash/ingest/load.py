@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from pathlib import Path
 
-from netdash.dataset import Dataset
+from netdash.dataset import Dataset, keep_column_codes
 from netdash.errors import InvalidInputError
 from netdash.ingest.options import resolve_options
 from netdash.ingest.problems import summary_message
@@ -62,11 +62,17 @@ def load_dataset(source, *, secret, mapping=None, dayfirst=False, today=None, na
     raw = source if isinstance(source, Mapping) else read_source(source, mapping=mapping)
     # Client IDs are pseudonymised per distinct value while the tables are built; the
     # memo hashes a client named in both contacts and clients once.
-    memo = {}
+    memo, codes = {}, {}
     report = validate_and_build(raw, dayfirst=dayfirst, today=today, min_date=min_date, directed=directed,
-                                recode={"client_id": lambda ids: pseudonymise(ids, secret, memo=memo)})
+                                recode={"client_id": lambda ids: pseudonymise(ids, secret, memo=memo)}, codes=codes)
     if not report.ok:
         raise InvalidInputError(summary_message(report.errors), problems=report.errors)
     if name is None:
         name = "dataset" if isinstance(source, Mapping) else (Path(source).stem or "dataset")
-    return Dataset(**report.tables, name=str(name), directed=directed), report
+    ds = Dataset(**report.tables, name=str(name), directed=directed)
+    # The analysis codes the log's IDs again (netdash.networks.codes): from these codes, not by hashing millions
+    # of rows. Only the two large tables', whose text columns conform() leaves as built.
+    for (table, column), (column_codes, values) in codes.items():
+        if table in ("contacts", "cop_attendance"):
+            keep_column_codes(ds, table, column, column_codes, values)
+    return ds, report

@@ -92,7 +92,7 @@ def resolve_options(source, *, directed=None, min_date=None):
     return bool(directed), DEFAULT_MIN_DATE if min_date is None else min_date
 
 
-def direction_evidence(contacts, *, directed, label="contacts.csv"):
+def direction_evidence(contacts, *, directed, label="contacts.csv", codes=None):
     """A note saying how many colleague pairs appear in one direction only, so users can choose.
 
     Parameters
@@ -103,6 +103,10 @@ def direction_evidence(contacts, *, directed, label="contacts.csv"):
         How the dataset is read.
     label : str
         File name shown.
+    codes : dict, optional
+        The importer's ``{("contacts", column): (codes, values)}`` of the two
+        ID columns (``values[codes]`` is the column), so that millions of
+        rows are not hashed again (issue 19).
 
     Returns
     -------
@@ -115,19 +119,28 @@ def direction_evidence(contacts, *, directed, label="contacts.csv"):
     >>> print(direction_evidence(contacts, directed=True).message)  # doctest: +ELLIPSIS
     Direction: 50% of colleague pairs (1 of 2) appear in one direction only...
     """
-    partner = contacts["with_practitioner_id"].to_numpy(dtype=object)
-    named = np.flatnonzero(pd.notna(partner))
-    # Integer codes, not strings: a pair and its direction are then one int64 per row (issue 18's memory bound).
-    # Equal IDs have equal codes, so self-contacts are found without comparing strings row by row.
-    codes, uniques = pd.factorize(np.concatenate([contacts["practitioner_id"].to_numpy(dtype=object)[named],
-                                                  partner[named]]))
-    del partner
-    a, b = codes[:named.size], codes[named.size:]
+    if codes and ("contacts", "practitioner_id") in codes and ("contacts", "with_practitioner_id") in codes:
+        (author, authors), (partner, partners) = (codes["contacts", "practitioner_id"],
+                                                  codes["contacts", "with_practitioner_id"])
+        # One code per distinct ID across both columns (-1: missing), spread to rows.
+        merged, uniques = pd.factorize(np.concatenate([authors, partners]))
+        b = merged[len(authors):][partner]
+        named = np.flatnonzero(b >= 0)
+        a, b = merged[:len(authors)][author[named]], b[named]
+    else:
+        partner = contacts["with_practitioner_id"].to_numpy(dtype=object)
+        named = np.flatnonzero(pd.notna(partner))
+        # Integer codes, not strings: a pair and its direction are then one int64 per row (issue 18's memory
+        # bound). Equal IDs have equal codes, so self-contacts are found without comparing strings row by row.
+        both, uniques = pd.factorize(np.concatenate([contacts["practitioner_id"].to_numpy(dtype=object)[named],
+                                                     partner[named]]))
+        del partner
+        a, b = both[:named.size], both[named.size:]
+        del both
     tied = a != b
     if not tied.any():
         return None
     a, b = a[tied], b[tied]
-    del codes
     low, high = np.minimum(a, b), np.maximum(a, b)
     # Each pair and direction once (a sort: numpy's unique is several times slower here), then per pair
     # whether one direction or both were seen.

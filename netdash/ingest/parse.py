@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from netdash.ingest.coded import as_categorical, coded_column, compact, read_csv_arrow, value_mask
+from netdash.ingest.coded import as_categorical, blank_mask, blank_rows, coded_column, compact, lookup, read_csv_arrow
 
 __all__ = ["FileProblem", "FileInput", "parse_csv", "parse_xlsx", "parse_parquet", "MAX_COLUMNS", "MAX_ROWS",
            "MAX_FIELD_CHARS"]
@@ -187,7 +187,7 @@ def _finish(frame, header_cells, label, header_row=1):
     for i, name in enumerate(header):
         if name:
             keep.append(i)
-        elif len(frame) and value_mask(columns[i], lambda c: c.strip() != "").any():
+        elif len(frame) and not blank_mask(columns[i]).all():
             raise FileProblem(f"column {i + 1} has values but no name in the header row. Give it a name or delete "
                               "it.", label=label, rows=(header_row,))
     if not keep:
@@ -197,10 +197,7 @@ def _finish(frame, header_cells, label, header_row=1):
     frame = pd.DataFrame({k: columns[i] for k, i in enumerate(keep)}, index=frame.index)
     frame.columns = [header[i] for i in keep]
     if len(frame):
-        blank = np.ones(len(frame), dtype=bool)
-        for i in range(frame.shape[1]):
-            col = frame.iloc[:, i]
-            blank &= value_mask(col, lambda c: c.strip() == "")
+        blank = blank_rows([frame.iloc[:, i] for i in range(frame.shape[1])], len(frame))
         if blank.any():
             frame = frame[~blank]
         frame = pd.DataFrame({i: compact(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=frame.index)
@@ -210,7 +207,8 @@ def _finish(frame, header_cells, label, header_row=1):
                           label=label)
     for i, col in enumerate(frame.columns):
         values = frame.iloc[:, i]
-        long_rows = frame.index[value_mask(values, lambda c: len(c) > MAX_FIELD_CHARS)]
+        lengths = np.fromiter(map(len, values.cat.categories), dtype=np.int64, count=len(values.cat.categories))
+        long_rows = frame.index[lookup(values, lengths > MAX_FIELD_CHARS)]
         if len(long_rows):
             raise FileProblem(f"a value in column {col!r} is longer than {MAX_FIELD_CHARS:,} characters. This "
                               "usually means a quote character (\") is not closed, so the rest of the file ran "

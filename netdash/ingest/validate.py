@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from netdash.dataset import conform
-from netdash.ingest.coded import lookup, objects, rows_by_value, same_values
+from netdash.ingest.coded import coded_objects, lookup, strings_or_none, rows_by_value, same_values
 from netdash.ingest.checks import TableCheck, quoted_examples
 from netdash.ingest.mapping import REFERENCES, suggest_mapping, unmapped_column_hints
 from netdash.ingest.options import DEFAULT_MIN_DATE, direction_evidence
@@ -53,13 +53,18 @@ def validate(raw_tables, *, dayfirst=False, today=None, min_date=None, directed=
     return validate_and_build(raw_tables, dayfirst=dayfirst, today=today, min_date=min_date, directed=directed)
 
 
-def validate_and_build(raw_tables, *, dayfirst=False, today=None, recode=None, min_date=None, directed=True):
+def validate_and_build(raw_tables, *, dayfirst=False, today=None, recode=None, min_date=None, directed=True,
+                       codes=None):
     """As :func:`validate`; ``recode`` maps a column to a function of its distinct values.
 
     Each function gets an object Series of the distinct stripped values of that
     column (None for blank) and returns their replacements, which are then spread
     to rows: :func:`netdash.ingest.load_dataset` pseudonymises ``client_id`` this
-    way, hashing each client once however many contacts name them.
+    way, hashing each client once however many contacts name them. ``codes``, a
+    dict, receives ``{(table, column): (codes, values)}`` for the built tables'
+    text columns (``values[codes]`` is the column), which
+    :func:`netdash.ingest.load_dataset` leaves in the dataset's memo
+    (:func:`netdash.dataset.keep_column_codes`).
     """
     report = ValidationReport()
     today = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today).normalize()
@@ -92,8 +97,8 @@ def validate_and_build(raw_tables, *, dayfirst=False, today=None, recode=None, m
     if report.ok:
         label = checks["contacts"].label
         # Each table's checks are let go once its frame is built: they hold as much again (issue 18).
-        report.tables = {name: _canonical(checks.pop(name, None), name, recode or {}) for name in TABLES}
-        evidence = direction_evidence(report.tables["contacts"], directed=directed, label=label)
+        report.tables = {name: _canonical(checks.pop(name, None), name, recode or {}, codes) for name in TABLES}
+        evidence = direction_evidence(report.tables["contacts"], directed=directed, label=label, codes=codes)
         if evidence is not None:
             report.add(evidence)
     return report
@@ -268,16 +273,18 @@ def _employment(c, p, plabel):
               f"{plabel}). They were kept; check the dates.", "warning")
 
 
-def _canonical(t, name, recode):
+def _canonical(t, name, recode, codes=None):
     """The canonical frame of a validated table (an empty one when the table was not supplied).
 
     ``recode`` maps a column name to a function applied to its distinct values (an
-    object Series, None for blank) before they are spread to rows.
+    object Series, None for blank) before they are spread to rows. ``codes``, if
+    given, receives ``{(table, column): (codes, values)}`` for the text columns,
+    with ``values[codes]`` the column (see :func:`netdash.dataset.keep_column_codes`).
     """
     if t is None:
         return conform(None, name)
     spec = TABLES[t.name]
-    columns = {}
+    columns, coded = {}, {}
     for col in spec.columns:
         if col.name not in t.text.columns:
             continue  # not supplied: conform() makes it empty (or 1 for weight) in its own dtype, once
@@ -285,17 +292,24 @@ def _canonical(t, name, recode):
             columns[col.name] = t.values[col.name].to_numpy()
         elif col.name in t.text.columns:
             # One shared Python string per distinct ID, not one per row.
-            columns[col.name] = objects(t.text[col.name], recode=recode.get(col.name))
+            coded[col.name] = coded_objects(t.text[col.name], recode=recode.get(col.name))
+            columns[col.name] = coded[col.name][1][coded[col.name][0]]
     if t.name == "contacts" and "_self" in t.values:
         selfc = t.values["_self"].to_numpy()
         if selfc.any():
             columns["with_practitioner_id"][selfc] = None
+            if "with_practitioner_id" in coded:
+                partner, values = coded["with_practitioner_id"]
+                partner = partner.astype(np.int32)  # a copy, wide enough for one more value
+                partner[selfc] = len(values)
+                coded["with_practitioner_id"] = (partner, np.r_[values, None])
             drop = selfc & (columns["client_id"] == None) if "client_id" in columns else selfc  # noqa: E711
             if drop.any():
                 # Each column filtered as it is built, not the whole frame copied at once (issue 18).
                 keep = ~drop
                 for name in columns:
                     columns[name] = columns[name][keep]
+                coded = {name: (c[keep], values) for name, (c, values) in coded.items()}
     # The cells as read and their codes are not needed once the columns are built: let them go before the
     # frame is conformed, so they do not add to the peak (docs/security.md, "Memory").
     table = t.name
@@ -305,4 +319,9 @@ def _canonical(t, name, recode):
     out = pd.DataFrame({name: pd.Series(values, dtype=object if values.dtype == object else None, copy=False)
                         for name, values in columns.items()}, copy=False)
     del columns
-    return conform(out, table)
+    if codes is not None:
+        codes.update({(table, column): value for column, value in coded.items()})
+    # A text column is values[codes]: it holds only strings and None when its distinct values do (checked
+    # once each here instead of cell by cell in conform: millions of cells, issue 19).
+    clean = [column for column, (_, values) in coded.items() if strings_or_none(values)]
+    return conform(out, table, clean=clean)

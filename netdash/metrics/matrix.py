@@ -110,6 +110,32 @@ class GraphMatrix:
         return cls(index, u, v, directed=directed, weights=weights, node_attrs=node_attrs)
 
     @classmethod
+    def from_codes(cls, nodes, node_codes, source, target, *, directed=False, weights=None, node_attrs=None):
+        """Build from ties given as integer codes (a coded log's, :mod:`netdash.networks.codes`), or None.
+
+        ``node_codes`` is the code of each of ``nodes``, increasing (both
+        sorted by id), so each tie end is found by a binary search instead of
+        writing its id and looking it up: the same matrix as
+        :meth:`from_edges` of the ids. None when a tie end is not a node
+        (:meth:`from_edges` of the ids then says which).
+
+        Examples
+        --------
+        >>> M = GraphMatrix.from_codes(["b", "c", "d"], [1, 2, 3], [1, 3], [2, 2])
+        >>> M.nodes, M.source.tolist(), M.target.tolist()
+        (['b', 'c', 'd'], [0, 1], [1, 2])
+        >>> GraphMatrix.from_codes(["b", "c"], [1, 2], [0], [1]) is None  # code 0 is not a node
+        True
+        """
+        node_codes = np.asarray(node_codes)
+        source, target = np.asarray(source), np.asarray(target)
+        u, v = np.searchsorted(node_codes, source), np.searchsorted(node_codes, target)
+        if len(u) and (max(u.max(), v.max()) >= len(node_codes) or (node_codes[u] != source).any()
+                       or (node_codes[v] != target).any()):
+            return None
+        return cls(nodes, u, v, directed=directed, weights=weights, node_attrs=node_attrs)
+
+    @classmethod
     def from_graph(cls, G, *, weight=None, node_attrs=("agency",)):
         """Build from a networkx graph (one pass over its edges).
 

@@ -25,6 +25,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from netdash.dataset import factorized_column
+
 __all__ = ["CodedLog", "coded_log", "sorted_counts", "distinct_rows", "spans", "overlap_pairs"]
 
 
@@ -81,12 +83,6 @@ _CONTACT_FIELDS = ("author", "colleague", "client", "day", "month", "contact_typ
 _ATTENDANCE_FIELDS = ("person", "session", "session_day")
 
 
-def _factorized(values):
-    """Codes (int32, -1 for missing) and distinct values of an object column, by hashing."""
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
-    return codes.astype(np.int32), np.asarray(uniques, dtype=object)
-
-
 def _recode(codes, uniques, index):
     """Codes into ``uniques`` turned into codes into the pandas Index ``index`` (-1 stays -1)."""
     remap = np.r_[index.get_indexer(pd.Index(uniques, dtype=object)), -1].astype(np.int32)
@@ -108,9 +104,10 @@ def coded_log(ds):
     (['p1', 'p2'], [1], [0], [2], ['unspecified'])
     """
     contacts, attendance, survey = ds.contacts, ds.cop_attendance, ds.trust_survey
-    author, author_ids = _factorized(contacts["practitioner_id"])
-    colleague, colleague_ids = _factorized(contacts["with_practitioner_id"])
-    person, person_ids = _factorized(attendance["practitioner_id"])
+    # The importer's codes when it left them (netdash.dataset.factorized_column): millions of rows not hashed again.
+    author, author_ids = factorized_column(ds, "contacts", "practitioner_id")
+    colleague, colleague_ids = factorized_column(ds, "contacts", "with_practitioner_id")
+    person, person_ids = factorized_column(ds, "cop_attendance", "practitioner_id")
     known = [ds.practitioners["practitioner_id"], author_ids, colleague_ids, person_ids,
              survey["rater_id"], survey["ratee_id"]]
     everyone = pd.unique(np.concatenate([np.asarray(k, dtype=object) for k in known]))
@@ -119,7 +116,7 @@ def coded_log(ds):
     colleague = _recode(colleague, colleague_ids, index)
     # Types only matter for contacts between colleagues: factorize those rows only.
     between = colleague >= 0
-    type_codes, type_names = _factorized(contacts["contact_type"].to_numpy()[between])
+    type_codes, type_names = factorized_column(ds, "contacts", "contact_type", rows=between)
     missing = bool((type_codes < 0).any())
     types = pd.Index(sorted(set(type_names.tolist()) | ({"unspecified"} if missing else set())), dtype=object)
     # Code -1 (a missing type) picks the last entry: "unspecified", as fillna("unspecified") did.
@@ -129,9 +126,9 @@ def coded_log(ds):
     return CodedLog(
         ids=ids, types=np.asarray(types, dtype=object),
         author=_recode(author, author_ids, index), colleague=colleague,
-        client=_factorized(contacts["client_id"])[0], day=day.astype(np.int64).astype(np.int32),
+        client=factorized_column(ds, "contacts", "client_id")[0], day=day.astype(np.int64).astype(np.int32),
         month=day.astype("datetime64[M]").astype(np.int64).astype(np.int32), contact_type=contact_type,
-        person=_recode(person, person_ids, index), session=_factorized(attendance["session_id"])[0],
+        person=_recode(person, person_ids, index), session=factorized_column(ds, "cop_attendance", "session_id")[0],
         session_day=attendance["date"].to_numpy().astype("datetime64[D]").astype(np.int64).astype(np.int32),
         weight=(contacts["weight"].fillna(1.0).to_numpy(dtype=np.float64) if "weight" in contacts
                 else np.ones(len(contacts))),

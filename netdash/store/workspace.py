@@ -577,6 +577,9 @@ class Workspace:
         secret = self.secret()
         dataset, report = load_dataset(source, secret=secret, mapping=mapping, dayfirst=dayfirst, today=today,
                                        name=name, directed=directed, min_date=min_date)
+        # The importer's column codes are kept for an analysis of this object (netdash.dataset.keep_column_codes);
+        # here the tables are only stored, so they are let go before the write (issue 18's peak).
+        dataset.memo.clear()
         messages = [str(p) for p in report.warnings]
         counts = {t: int(len(dataset.table(t))) for t in TABLES}
         version = uuid.uuid4().hex

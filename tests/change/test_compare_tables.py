@@ -212,3 +212,36 @@ def test_headline_matrix_from_codes_equals_the_edge_table_one(seed, ties):
             assert got.source.tolist() == ref.source.tolist() and got.target.tolist() == ref.target.tolist()
             compared += got.number_of_edges()
     assert compared > 100
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_analysis_contact_matrix_from_codes_equals_the_contact_table_one(seed):
+    """NetworkAnalysis.contact_matrix is made from the coded pairs (issue 19): the same matrix as from
+    the contact table's ids, for directed and undirected data; a tie end that is not a node is refused."""
+    import dataclasses
+
+    from netdash.analysis import NetworkAnalysis
+
+    compared = refused = 0
+    for ghost in (False, True):
+        for directed in (True, False):
+            ds = dataclasses.replace(_messy_dataset(seed, ghost=ghost), directed=directed)
+            for period in (None, parse_period("2023-03-01:2023-07-01"), parse_period("1990-01-01:1990-02-01")):
+                nodes = graphs.practitioner_nodes(ds, period)
+                edges = graphs.contact_edges(ds, period)
+                try:
+                    ref = GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
+                                                 directed=True, node_attrs={"agency": nodes["agency"]})
+                except InvalidInputError as error:
+                    assert ghost
+                    with pytest.raises(InvalidInputError, match="not in the node table"):
+                        NetworkAnalysis(ds, period).contact_matrix
+                    assert "Z99" in str(error)
+                    refused += 1
+                    continue
+                got = NetworkAnalysis(ds, period).contact_matrix
+                assert got.directed and got.nodes == ref.nodes and got.node_attrs == ref.node_attrs
+                assert got.source.tolist() == ref.source.tolist() and got.target.tolist() == ref.target.tolist()
+                assert got.weights == ref.weights == {}
+                compared += got.number_of_edges()
+    assert compared > 100 and refused

@@ -346,3 +346,46 @@ def test_a_folder_csv_is_read_as_a_stream_not_whole(tmp_path, monkeypatch):
     ds, _ = load_dataset(folder, secret=SECRET, today=TODAY)
     assert len(ds.contacts) == 120_001
     assert biggest and max(biggest) == 0  # every read asked for a block, none for the whole file
+
+
+def test_the_analysis_codes_the_log_from_the_importers_codes_as_from_the_rows(tmp_path):
+    """Self-contacts (partner cleared, one row dropped) included: the coded log and the direction note
+    are the same whether the importer's codes are used or every row is hashed again (issue 19)."""
+    import dataclasses
+
+    from netdash.ingest.options import direction_evidence
+    from netdash.networks.codes import coded_log
+
+    ds, report = _load(_source(tmp_path / "src"))
+    assert len(ds.contacts) == 4 and ds.contacts["with_practitioner_id"].isna().sum() == 2
+    kept = [key[1:] for key in ds.memo.keys()]
+    assert ("contacts", "with_practitioner_id") in kept and ("contacts", "client_id") in kept
+    fast = coded_log(ds)
+    assert not any(key[0] == "netdash.dataset column codes" for key in ds.memo.keys()
+                   if key[1:] != ("cop_attendance", "cop_name"))  # each used once, then let go
+    slow = coded_log(dataclasses.replace(ds))  # the same tables in a new object: no codes, rows hashed
+    for f in dataclasses.fields(fast):
+        a, b = getattr(fast, f.name), getattr(slow, f.name)
+        assert a.dtype == b.dtype and a.tolist() == b.tolist(), f.name
+    assert fast.colleague.tolist() == [-1, 0, 1, -1]  # P1 (self-contact cleared), P2
+    note = direction_evidence(ds.contacts, directed=True)
+    assert [p.message for p in report.notes] == [note.message]
+    assert "100% of colleague pairs (2 of 2)" in note.message
+
+
+def test_blank_mask_strips_as_str_strip_does():
+    from netdash.ingest.coded import as_categorical, blank_mask
+
+    texts = ["", " ", "\t\n", "\x1c\x1f", "\u00a0", "\u2003 ", "\u200b", " a ", "a", "\x00"]
+    series = as_categorical(pd.Series(texts * 2))
+    assert blank_mask(series).tolist() == [t.strip() == "" for t in texts * 2]
+
+
+def test_blank_rows_are_blank_in_every_column():
+    from netdash.ingest.coded import as_categorical, blank_rows
+
+    a = as_categorical(pd.Series(["", " x", "\t", ""]))
+    b = as_categorical(pd.Series([" ", "", "y", ""]))
+    full = as_categorical(pd.Series(["p", "q", "r", "s"]))  # no blank value: no row can be blank
+    assert blank_rows([a, b], 4).tolist() == [True, False, False, True]
+    assert blank_rows([a, full, b], 4).tolist() == [False] * 4
