@@ -80,10 +80,14 @@ with st.expander("Intervals and p-values", expanded=False):
                "200 replicates take one to two minutes. The answer is kept for these settings.")
 replicates = int(replicates) if uncertainty else 0
 
-with _shared.shown_errors():
+with _shared.shown_errors(), _shared.stages("Before & after", show=_shared.is_large(ds)) as step:
+    step(f"Building the networks of both periods from {len(ds.contacts):,} contacts, laying them out and drawing "
+         "the maps…")
     maps, payload = _cached.before_after_maps(
         ds, period, before, after, ties, changes_only=changes_only, max_nodes=2 * PANEL_NODES if larger else PANEL_NODES,
         to_see_more=None if larger else f"switch on '{LARGER_MAPS}' above to see more")
+    step("Comparing the two periods' measures" + (f" with {replicates:,} bootstrap and permutation replicates…"
+                                                   if replicates else "…"))
     comparison = _cached.comparison(ds, before, after, ties, replicates)
 
 who = comparison.practitioners

@@ -28,7 +28,9 @@ st.caption(
     "colleague in another agency, however often they were in touch."
 )
 
-with _shared.shown_errors():
+with _shared.shown_errors(), _shared.stages("COP impact", show=_shared.is_large(ds)) as step:
+    step(f"Following every practitioner month by month through {len(ds.contacts):,} contacts, then estimating "
+         f"with {bootstrap:,} bootstrap replicates…")
     result, table = _cached.impact(ds, cop_start, ties, bootstrap)
 
 periods = result["periods"]

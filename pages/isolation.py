@@ -39,9 +39,12 @@ min_count = int(c3.number_input("Hide counts below", 1, 50, 5, key="iso_min_coun
                                      "tables (small-number protection), and nobody in a group whose count is "
                                      "hidden is named in the lists below. 1 hides nothing and names everyone."))
 
-with _shared.shown_errors():
+with _shared.shown_errors(), _shared.stages("Isolation", show=_shared.is_large(ds)) as step:
+    step(f"Finding who has no ties, or only ties inside their agency, among {len(ds.contacts):,} contacts…")
     report = _cached.isolation(ds, period, ties, drift_share)
+    step("Looking for introductions through shared clients and colleagues…")
     intros = _cached.introductions(ds, period, ties)
+    step("Looking for colleagues to suggest…")
     suggested = _cached.suggested_colleagues(ds, period, ties)
 
 if not period.mask(ds.contacts["date"]).any():

@@ -28,7 +28,9 @@ ties = c2.selectbox("Ties", OUTCOME_TIES, format_func=_shared.TIES_LABELS.get, k
 st.caption(f"Whole dataset, {first.date()} to {last.date()}, in calendar {freq}s (the sidebar period is not "
            "used here). Hollow points: windows the data only partly cover, so their counts are not comparable.")
 
-with _shared.shown_errors():
+with _shared.shown_errors(), _shared.stages("Over time", show=_shared.is_large(ds)) as step:
+    step(f"Measuring the network of every {freq} window in {len(ds.contacts):,} contacts (ten seeded community "
+         "searches per window)…")
     series = _cached.window_series(ds, freq, ties)
     sessions = cop_session_dates(ds)
 cop_start = _shared.current_cop_start()

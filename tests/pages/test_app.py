@@ -393,3 +393,20 @@ def test_client_teams_and_the_report_name_their_stages_on_large_data(app, monkey
     assert not at.exception, at.exception
     assert labels[0] == "Building the report…" and labels[-1] == "Building the report: done"
     assert labels[1].startswith("Building the report from 53,503 contacts: headline measures")
+
+
+@pytest.mark.parametrize("page, title, stage", [
+    ("pages/before_after.py", "Before & after", "Building the networks of both periods from 53,503 contacts"),
+    ("pages/over_time.py", "Over time", "Measuring the network of every quarter window in 53,503 contacts"),
+    ("pages/isolation.py", "Isolation", "Finding who has no ties, or only ties inside their agency"),
+    ("pages/cop_impact.py", "COP impact", "Following every practitioner month by month through 53,503 contacts"),
+])
+def test_the_change_and_action_pages_name_their_stages_on_large_data(app, monkeypatch, page, title, stage):
+    import pages._shared as shared
+
+    at = _open(app, page)
+    labels = _record_status_labels(monkeypatch, shared)
+    at.run()
+    assert not at.exception, at.exception
+    assert labels[0] == f"{title}…" and labels[-1] == f"{title}: done"
+    assert any(label and label.startswith(stage) for label in labels), labels
