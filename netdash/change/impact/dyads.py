@@ -119,17 +119,17 @@ def _rows(met, first_tie, n_months, horizon, min_follow_up):
     months = np.unique(met[met < _NEVER])
     months = months[follow_up(months, n_months, horizon, min_follow_up) > 0]
     rows = []
-    for m in months:
-        h = int(follow_up(m, n_months, horizon, min_follow_up))
+    for m, h in zip(months.tolist(), follow_up(months, n_months, horizon, min_follow_up).tolist()):
         untied = first_tie >= m
         treated = np.flatnonzero(untied & (met == m))
         control = np.flatnonzero(untied & (met > m + h - 1))
-        rows.append((np.r_[treated, control], np.full(treated.size + control.size, m),
+        size = treated.size + control.size
+        rows.append((np.r_[treated, control], np.full(size, m), np.full(size, h),
                      np.r_[np.ones(treated.size, bool), np.zeros(control.size, bool)]))
     if not rows:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.int64)
-    pair, month, treated = (np.concatenate(x) for x in zip(*rows))
-    return pair, month, treated, follow_up(month, n_months, horizon, min_follow_up)
+    pair, month, h, treated = (np.concatenate(x) for x in zip(*rows))
+    return pair, month, treated, h
 
 
 def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_months, n_attendees,
@@ -195,13 +195,14 @@ def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_mo
     agency, tercile = np.asarray(agency), np.asarray(rate_tercile, dtype=np.int64)
     nan = float("nan")
     pair, month, treated, h = _rows(met, first_tie, n_months, horizon, min_follow_up)
-    if treated.sum() == 0 or (~treated).sum() == 0:
-        y = (first_tie[pair] <= month + h - 1)
-        return {"pairs": int(treated.sum()), "new_ties": int(y[treated].sum()), "expected_new_ties": nan,
-                "excess": nan, "excess_per_attendee": nan, "ci_low": nan, "ci_high": nan,
-                "comparison_pairs": int((~treated).sum()), "fallback": 0, "horizon": horizon,
-                "min_follow_up": min_follow_up, "short_follow_up": int((treated & (h < horizon)).sum())}
     y = (first_tie[pair] <= month + h - 1).astype(float)
+    # What every return states about the rows, whether or not an estimate can be made.
+    rows = {"pairs": int(treated.sum()), "new_ties": int(y[treated].sum()),
+            "comparison_pairs": int((~treated).sum()), "horizon": horizon, "min_follow_up": min_follow_up,
+            "short_follow_up": int((treated & (h < horizon)).sum())}
+    none = {"expected_new_ties": nan, "excess": nan, "excess_per_attendee": nan, "ci_low": nan, "ci_high": nan}
+    if treated.sum() == 0 or (~treated).sum() == 0:
+        return {**rows, **none, "fallback": 0}
     pa, pb = a[pair], b[pair]
     ag_lo, ag_hi = np.minimum(agency[pa], agency[pb]), np.maximum(agency[pa], agency[pb])
     shared = (first_shared[pair] < month).astype(np.int64)
@@ -220,12 +221,6 @@ def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_mo
             min_comparison
         level_of = np.where(treated & has[levels[k]], np.minimum(level_of, k), level_of)
     fallback = int((level_of[treated] > 0).sum())
-    n_met = int(treated.sum())
-    if n_met == 0 or (~treated).sum() == 0:
-        return {"pairs": n_met, "new_ties": int(y[treated].sum()), "expected_new_ties": nan, "excess": nan,
-                "excess_per_attendee": nan, "ci_low": nan, "ci_high": nan,
-                "comparison_pairs": int((~treated).sum()), "fallback": fallback, "horizon": horizon,
-                "min_follow_up": min_follow_up, "short_follow_up": int((treated & (h < horizon)).sum())}
 
     idx = np.flatnonzero(~treated)
     u = np.zeros(treated.size)
@@ -257,7 +252,5 @@ def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_mo
     scale = 2.0 / n_attendees
     excess = observed - expected
     low, high = normal_interval(scale * excess, scale ** 2 * var, level=level)
-    return {"pairs": n_met, "new_ties": int(round(observed)), "expected_new_ties": expected,
-            "excess": excess, "excess_per_attendee": scale * excess, "ci_low": low,
-            "ci_high": high, "comparison_pairs": int((~treated).sum()), "fallback": fallback, "horizon": horizon,
-                "min_follow_up": min_follow_up, "short_follow_up": int((treated & (h < horizon)).sum())}
+    return {**rows, "expected_new_ties": expected, "excess": excess, "excess_per_attendee": scale * excess,
+            "ci_low": low, "ci_high": high, "fallback": fallback}
