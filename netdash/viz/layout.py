@@ -151,12 +151,20 @@ def _fruchterman_reingold(pos, src, dst, w, *, iterations, k=1.0):
     return pos
 
 
+def _steps(n, iterations=None):
+    """``iterations``, or by default 100 steps, fewer for ``n`` nodes so that ``n² × steps`` stays under
+    ``_PAIR_BUDGET`` (at least 10)."""
+    return iterations or max(10, min(100, int(_PAIR_BUDGET / n ** 2)))
+
+
 def _core_then_rest(start, src, dst, w, strength, ties, rng, *, iterations=None):
     """Large networks: exact forces among the :data:`CORE_NODES` most connected, the rest placed by their ties.
 
-    The core is ranked as the map's backbone ranks practitioners (strength,
-    then number of ties, then id: ``start`` is in id order), so a backbone
-    drawn at this size is laid out by the same forces as a small network.
+    The core is ranked the way the map's backbone ranks practitioners
+    (strength, then number of ties, then id: ``start`` is in id order),
+    though over every tie and on the layout's log weights, so most of a
+    backbone drawn at this size, not necessarily all of it, is laid out by
+    the forces.
     Everyone else is placed, in rounds, at the weighted mean of their
     already-placed neighbours (the core first, then those placed in earlier
     rounds), plus a seeded offset of at most half the forces' natural
@@ -170,7 +178,7 @@ def _core_then_rest(start, src, dst, w, strength, ties, rng, *, iterations=None)
     core[order[:CORE_NODES]] = True
     index = np.cumsum(core) - 1
     inside = core[src] & core[dst]
-    steps = iterations or max(10, min(100, int(_PAIR_BUDGET / CORE_NODES ** 2)))
+    steps = _steps(CORE_NODES, iterations)
     pos = start.copy()
     pos[core] = _fruchterman_reingold(start[core], index[src[inside]], index[dst[inside]], w[inside],
                                       iterations=steps)
@@ -291,8 +299,7 @@ def _layout(nodes, groups, pairs, *, seed, scale, iterations):
             ties = np.bincount(ends, minlength=len(linked))
             pos, placed = _core_then_rest(start, src, dst, w, strength, ties, rng, iterations=iterations)
         else:
-            steps = iterations or max(10, min(100, int(_PAIR_BUDGET / len(linked) ** 2)))
-            pos = _fruchterman_reingold(start, src, dst, w, iterations=steps)
+            pos = _fruchterman_reingold(start, src, dst, w, iterations=_steps(len(linked), iterations))
             placed = np.ones(len(linked), dtype=bool)
         coords = {n: tuple(p) for n, p, ok in zip(linked, pos, placed.tolist()) if ok}
         # Large networks only: groups of tied practitioners out of reach of the core go below, like isolates.
