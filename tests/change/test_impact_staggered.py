@@ -110,6 +110,21 @@ def test_met_at_cop_variance_by_hand():
     assert out["ci_high"] - 1 / 6 == pytest.approx(1.959964 * (1 / 18) ** 0.5, rel=1e-6)
 
 
+def test_met_at_cop_variance_is_never_below_independent_pairs_by_hand():
+    """Agencies 0, 1, 1, 0, 1; met pair (0, 1) ties; comparisons (0, 2) ties, (3, 4) does not; rate 1/2.
+
+    Influences: the met pair 1/2; the comparisons -/+ (1/2)(1/2) sqrt(2) = -/+ sqrt(2)/4. Per person:
+    S_0 = 1/2 - sqrt(2)/4, S_1 = 1/2, S_2 = -sqrt(2)/4, S_3 = S_4 = sqrt(2)/4, so sum S^2 = 1 - sqrt(2)/4 and
+    the dyadic variance 1 - sqrt(2)/4 - 1/2 = 0.146 is below the 1/2 of independent pairs, which is used:
+    per attendee (5) the variance is (2/5)^2 / 2 = 0.08.
+    """
+    out = met_at_cop([0, 0, 3], [1, 2, 4], met=[1, -1, -1], first_tie=[2, 2, -1], first_shared=[-1] * 3,
+                     agency=np.array([0, 1, 1, 0, 1]), rate_tercile=np.zeros(5, int), n_months=4,
+                     n_attendees=5, horizon=2, min_comparison=1)
+    assert out["excess_per_attendee"] == pytest.approx(0.2)
+    assert out["ci_high"] - 0.2 == pytest.approx(1.959964 * 0.08 ** 0.5, rel=1e-6)
+
+
 def test_met_at_cop_follows_late_meetings_to_the_data_end_by_hand():
     """Horizon 4 in 6 months (0..5); agencies 0-1 throughout, minimum 1 comparison pair.
 
@@ -139,6 +154,109 @@ def test_met_at_cop_leaves_out_pairs_tied_before_they_met():
                      agency=np.array([0, 1, 0, 1]), rate_tercile=np.zeros(4, int), n_months=4, n_attendees=4,
                      horizon=2)
     assert out["pairs"] == 0 and np.isnan(out["excess_per_attendee"])
+
+
+def test_met_at_cop_keeps_shared_client_and_tercile_strata_apart_by_hand():
+    """Horizon 2 in 4 months, one agency pair, minimum 1 comparison pair.
+
+    Met in month 1, untied: pair (0, 1), whose people are in rate terciles 2 and 2, no client shared; it
+    ties in month 2. Comparisons, never meeting: (2, 3), terciles 0 and 2, had shared a client in month 0, ties
+    in month 2; (4, 5) and (6, 7), terciles 2 and 2, no shared client, never tie. The met pair's stratum is
+    the last two only (rate 0): expected 0, excess 1 tie. (Numbered as month x 12 + shared x 6 + 3 x low
+    tercile + high tercile, as before session 11, the strata (no shared, 2, 2) and (shared, 0, 2) were both
+    8: rate 1/3, expected 1/3.)
+    """
+    out = met_at_cop([0, 2, 4, 6], [1, 3, 5, 7], met=[1, -1, -1, -1], first_tie=[2, 2, -1, -1],
+                     first_shared=[-1, 0, -1, -1], agency=np.array([0, 1] * 4),
+                     rate_tercile=np.array([2, 2, 0, 2, 2, 2, 2, 2]), n_months=4, n_attendees=8, horizon=2,
+                     min_comparison=1)
+    assert (out["pairs"], out["comparison_pairs"], out["fallback"]) == (1, 3, 0)
+    assert out["expected_new_ties"] == 0.0 and out["excess"] == 1.0
+
+
+def _met_at_cop_row_by_row(a, b, met, first_tie, first_shared, agency, tercile, n_months, n_attendees,
+                           horizon, min_comparison, min_follow_up, level=0.95):
+    """The pairs' estimate written out row by row, as the module docstring states it (slow; small inputs)."""
+    from netdash.change.impact.dyads import follow_up
+    from netdash.change.impact.staggered import normal_interval
+
+    never = 10 ** 9
+    met, first_tie, first_shared = ([never if v < 0 else v for v in x] for x in (met, first_tie, first_shared))
+    months = sorted({m for m in met if m < never})
+    rows = []  # (pair, treated, y, strata from fine to coarse)
+    for m in months:
+        h = int(follow_up([m], n_months, horizon, min_follow_up)[0])
+        if h == 0:
+            continue
+        for p in range(len(a)):
+            if first_tie[p] < m or not (met[p] == m or met[p] > m + h - 1):
+                continue
+            ts = tuple(sorted((tercile[a[p]], tercile[b[p]])))
+            coarse = (m, first_shared[p] < m, ts)
+            rows.append((p, met[p] == m, first_tie[p] <= m + h - 1, h,
+                         [coarse + tuple(sorted((agency[a[p]], agency[b[p]]))), coarse, (m,)]))
+    control = [r for r in rows if not r[1]]
+    met_rows = [r for r in rows if r[1]]
+    n = [{} for _ in range(3)]
+    ysum = [{} for _ in range(3)]
+    for r in control:
+        for k in range(3):
+            n[k][r[4][k]] = n[k].get(r[4][k], 0) + 1
+            ysum[k][r[4][k]] = ysum[k].get(r[4][k], 0) + r[2]
+    level_of = [next((k for k in range(2) if n[k].get(r[4][k], 0) >= min_comparison), 2) for r in met_rows]
+    rate = [{s: ysum[k][s] / n[k][s] for s in n[k]} for k in range(3)]
+    used = [{} for _ in range(3)]
+    for r, k in zip(met_rows, level_of):
+        used[k][r[4][k]] = used[k].get(r[4][k], 0) + 1
+    u = {}
+    expected = 0.0
+    for r, k in zip(met_rows, level_of):
+        expected += rate[k].get(r[4][k], 0.0)
+        u[r[0]] = u.get(r[0], 0.0) + r[2] - rate[k].get(r[4][k], 0.0)
+    for r in control:
+        for k in range(3):
+            c = n[k][r[4][k]]
+            share = used[k].get(r[4][k], 0) / c * (np.sqrt(c / (c - 1)) if c > 1 else 1.0)
+            u[r[0]] = u.get(r[0], 0.0) - share * (r[2] - rate[k][r[4][k]])
+    S = {}
+    for p, v in u.items():
+        S[a[p]] = S.get(a[p], 0.0) + v
+        S[b[p]] = S.get(b[p], 0.0) + v
+    independent = sum(v * v for v in u.values())
+    var = max(sum(v * v for v in S.values()) - independent, independent)
+    observed = sum(r[2] for r in met_rows)
+    scale = 2.0 / n_attendees
+    low, high = normal_interval(scale * (observed - expected), scale ** 2 * var, level=level)
+    return {"pairs": len(met_rows), "new_ties": observed, "comparison_pairs": len(control),
+            "fallback": sum(k > 0 for k in level_of), "short_follow_up": sum(r[3] < horizon for r in met_rows),
+            "expected_new_ties": expected, "excess_per_attendee": scale * (observed - expected),
+            "ci_low": low, "ci_high": high}
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_met_at_cop_agrees_with_the_estimate_written_row_by_row(seed):
+    """Random pairs, meetings, ties and shared clients; every field equal to the row-by-row statement."""
+    rng = np.random.default_rng(seed)
+    n_nodes, n_months = int(rng.integers(8, 30)), int(rng.integers(4, 14))
+    a, b = np.triu_indices(n_nodes, 1)
+    keep = rng.random(a.size) < 0.6
+    a, b = a[keep], b[keep]
+
+    def month_or_never(p_never):
+        return np.where(rng.random(a.size) < p_never, -1, rng.integers(0, n_months, a.size))
+
+    args = dict(met=month_or_never(0.6), first_tie=month_or_never(0.5), first_shared=month_or_never(0.7),
+                agency=rng.integers(0, 4, n_nodes), n_months=n_months, n_attendees=n_nodes,
+                horizon=int(rng.integers(1, 7)), min_comparison=int(rng.integers(1, 6)),
+                min_follow_up=int(rng.integers(1, 4)))
+    tercile = rng.integers(0, 3, n_nodes)
+    out = met_at_cop(a, b, rate_tercile=tercile, **args)
+    want = _met_at_cop_row_by_row(a, b, tercile=tercile, **args)
+    if want["pairs"] == 0 or want["comparison_pairs"] == 0:
+        assert out["pairs"] == want["pairs"] and np.isnan(out["excess_per_attendee"])
+        return
+    for key, value in want.items():
+        assert out[key] == pytest.approx(value, rel=1e-9, abs=1e-12), key
 
 
 _PAIRS = {"pairs": 400, "new_ties": 60, "expected_new_ties": 30.0, "horizon": 6,

@@ -348,7 +348,7 @@ def test_cop_impact_on_the_demo_states_the_outcome_and_follows_the_ties_setting(
     assert "Person-level, attendees gained +1.9 cross-agency colleagues" in _texts(at.success)
     metrics = _metrics(at)
     assert metrics["Extra cross-agency colleagues per attendee"] == "+1.90"
-    assert metrics["Extra colleagues per attendee from pairs who met"] == "+1.41"
+    assert metrics["Extra colleagues per attendee from pairs who met"] == "+1.57"
     assert "pairs met in the data's last 5 months and are followed to its end" in _texts(at.caption)
     assert metrics["Pre-trend test"] == "p = 0.58"
     assert metrics["Difference in change: cross-agency colleagues"] == "+2.5"
@@ -412,7 +412,7 @@ def test_overview_opens_with_the_cop_verdict_computed_once_for_cop_impact(worksp
     # Every estimate the verdict states is shown with the interval the verdict gives it.
     metrics = _metrics(at)
     shown = {"Cross-agency colleagues": ("+1.9", "95% CI -0.7 to 4.5"),
-             "Pairs who met at the COP": ("+1.41", "95% CI 0.14 to 2.69"),
+             "Pairs who met at the COP": ("+1.57", "95% CI 0.18 to 2.96"),
              "Cross-agency trust ties": ("+2.2", "95% CI 1.3 to 3.0")}
     captions = _texts(at.caption)
     for label, (value, interval) in shown.items():

@@ -37,7 +37,9 @@ colleague for both of its people). Variance: dyadic-robust (Fafchamps & Gubert
 met pair: its outcome minus its stratum's rate; a comparison pair: minus
 its share of the stratum's use times its outcome minus the rate) is summed
 per person, ``V = sum_i S_i^2 - sum_d u_d^2``, so pairs sharing a person
-are dependent. A comparison pair's residual is from a rate it helped estimate,
+are dependent; never below ``sum_d u_d^2``, the variance if the pairs were
+independent (the cross terms can make ``V`` small or even negative, as for
+:func:`~netdash.change.impact.staggered.did_dyadic`). A comparison pair's residual is from a rate it helped estimate,
 so it is scaled by ``sqrt(c / (c - 1))`` for a stratum of ``c`` comparison
 pairs (the usual unbiased-variance correction, as for the person-level
 estimates' cohorts). Normal 95% interval.
@@ -114,22 +116,26 @@ def follow_up(month, n_months, horizon, min_follow_up):
     return np.where(h >= min(min_follow_up, horizon), h, 0)
 
 
-def _rows(met, first_tie, n_months, horizon, min_follow_up):
-    """(pair, month, treated, follow-up) rows: met pairs in their meeting month, not-yet-met pairs as comparisons."""
-    months = np.unique(met[met < _NEVER])
-    months = months[follow_up(months, n_months, horizon, min_follow_up) > 0]
-    rows = []
-    for m, h in zip(months.tolist(), follow_up(months, n_months, horizon, min_follow_up).tolist()):
-        untied = first_tie >= m
-        treated = np.flatnonzero(untied & (met == m))
-        control = np.flatnonzero(untied & (met > m + h - 1))
-        size = treated.size + control.size
-        rows.append((np.r_[treated, control], np.full(size, m), np.full(size, h),
-                     np.r_[np.ones(treated.size, bool), np.zeros(control.size, bool)]))
-    if not rows:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.int64)
-    pair, month, h, treated = (np.concatenate(x) for x in zip(*rows))
-    return pair, month, treated, h
+def _runs(met, first_tie, first_shared, months, ends):
+    """Each pair's comparison rows, as up to three runs of meeting months with one (shared, tied) state each.
+
+    Pair ``p`` is a comparison pair in the meeting months ``months[j]`` with
+    ``j < k[p]``: untied at the month (``first_tie >= months[j]``) and not
+    meeting before its follow-up ends (``met > ends[j]``); ``ends`` only grows
+    with ``j``, so the months are always the first ``k[p]``. Within them the
+    shared-client flag turns on once (``first_shared < months[j]``) and so does
+    the outcome (``first_tie <= ends[j]``): three runs ``[lo, hi)`` at most,
+    each with its own ``shared`` and ``y``. Returns ``(k, lo, hi, shared, y)``,
+    the last four of shape ``(3, pairs)``; a run with ``lo >= hi`` is empty.
+    """
+    k = np.minimum(np.searchsorted(months, first_tie, side="right"), np.searchsorted(ends, met, side="left"))
+    j_s = np.searchsorted(months, first_shared, side="right")  # from this run on, the two had shared a client
+    j_y = np.searchsorted(ends, first_tie, side="left")  # from this run on, the tie falls within the follow-up
+    p1 = np.minimum(np.minimum(j_s, j_y), k)
+    p2 = np.minimum(np.maximum(j_s, j_y), k)
+    lo = np.stack([np.zeros_like(k), p1, p2])
+    hi = np.stack([p1, p2, k])
+    return k, lo, hi, lo >= j_s, lo >= j_y
 
 
 def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_months, n_attendees,
@@ -194,61 +200,107 @@ def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_mo
     first_shared = np.where(first_shared < 0, _NEVER, first_shared)
     agency, tercile = np.asarray(agency), np.asarray(rate_tercile, dtype=np.int64)
     nan = float("nan")
-    pair, month, treated, h = _rows(met, first_tie, n_months, horizon, min_follow_up)
-    y = (first_tie[pair] <= month + h - 1).astype(float)
-    # What every return states about the rows, whether or not an estimate can be made.
-    rows = {"pairs": int(treated.sum()), "new_ties": int(y[treated].sum()),
-            "comparison_pairs": int((~treated).sum()), "horizon": horizon, "min_follow_up": min_follow_up,
-            "short_follow_up": int((treated & (h < horizon)).sum())}
     none = {"expected_new_ties": nan, "excess": nan, "excess_per_attendee": nan, "ci_low": nan, "ci_high": nan}
-    if treated.sum() == 0 or (~treated).sum() == 0:
+    # The meeting months that can be compared, and the last month of each one's follow-up.
+    months = np.unique(met[met < _NEVER])
+    months = months[follow_up(months, n_months, horizon, min_follow_up) > 0]
+    h_of = follow_up(months, n_months, horizon, min_follow_up)
+    ends = months + h_of - 1
+    n_j = months.size
+
+    # Met pairs: one row each, in the month of their meeting, if untied then and the month can be compared.
+    j_met = np.searchsorted(months, met).clip(max=max(n_j - 1, 0))
+    treated = (first_tie >= met) & (months[j_met] == met) if n_j else np.zeros(met.size, dtype=bool)
+    t_pair = np.flatnonzero(treated)
+    t_j = j_met[t_pair]
+    t_y = first_tie[t_pair] <= ends[t_j]
+    t_s = first_shared[t_pair] < met[t_pair]
+    # Comparison rows: a pair in each meeting month before its own, untied, in runs (see _runs).
+    k, lo, hi, run_s, run_y = _runs(met, first_tie, first_shared, months, ends)
+    rows = {"pairs": int(t_pair.size), "new_ties": int(t_y.sum()), "comparison_pairs": int(k.sum()),
+            "horizon": horizon, "min_follow_up": min_follow_up,
+            "short_follow_up": int((h_of[t_j] < horizon).sum())}
+    if t_pair.size == 0 or k.sum() == 0:
         return {**rows, **none, "fallback": 0}
-    pa, pb = a[pair], b[pair]
-    ag_lo, ag_hi = np.minimum(agency[pa], agency[pb]), np.maximum(agency[pa], agency[pb])
-    shared = (first_shared[pair] < month).astype(np.int64)
-    t_lo, t_hi = np.minimum(tercile[pa], tercile[pb]), np.maximum(tercile[pa], tercile[pb])
-    coarse = month * 12 + shared * 6 + t_lo * 3 + t_hi
-    # One integer per (coarse stratum, agency pair), in the rows' lexicographic order: a 1-d unique is many
-    # times faster than np.unique(..., axis=0) on the stacked columns, and numbers the strata the same way.
-    n_agencies = int(max(ag_hi.max(), 0)) + 1 if ag_hi.size else 1
-    fine = _codes((coarse * n_agencies + ag_lo) * n_agencies + ag_hi)
-    levels = [fine, _codes(coarse), _codes(month)]
 
-    # Which level each met pair is compared at, fixed from the data.
-    level_of = np.full(treated.size, len(levels) - 1)
-    for k in range(len(levels) - 2, -1, -1):
-        has = np.bincount(levels[k][~treated], minlength=levels[k].max() + 1 if levels[k].size else 0) >= \
-            min_comparison
-        level_of = np.where(treated & has[levels[k]], np.minimum(level_of, k), level_of)
-    fallback = int((level_of[treated] > 0).sum())
+    # Strata: meeting month x shared flag x rate-tercile pair (coarse), x agency pair (fine). A pair's
+    # class is its tercile pair and agency pair, fixed; the month and flag vary along its rows.
+    t_lo, t_hi = np.minimum(tercile[a], tercile[b]), np.maximum(tercile[a], tercile[b])
+    n_agencies = int(agency.max()) + 1 if agency.size else 1
+    ag_lo, ag_hi = np.minimum(agency[a], agency[b]), np.maximum(agency[a], agency[b])
+    terciles = t_lo * 3 + t_hi
+    cls = _codes((terciles * n_agencies + ag_lo) * n_agencies + ag_hi)
+    n_cls = int(cls.max()) + 1
+    cls_terciles = np.zeros(n_cls, dtype=np.int64)
+    cls_terciles[cls] = terciles
+    # Comparison rows per (class, shared, month) cell, from each run's start and end (a difference array).
+    width = n_j + 1
+    nonempty = hi > lo
+    base = (cls[None, :] * 2 + run_s) * width
+    cells = n_cls * 2 * width
+    start, stop = (base + lo)[nonempty], (base + hi)[nonempty]
+    y_run = run_y[nonempty].astype(float)
 
-    idx = np.flatnonzero(~treated)
-    u = np.zeros(treated.size)
+    def per_cell(weights):
+        diff = np.bincount(start, weights, minlength=cells) - np.bincount(stop, weights, minlength=cells)
+        return np.cumsum(diff.reshape(n_cls, 2, width), axis=2)[:, :, :n_j]
+
+    ones = np.ones(start.size)
+    fine_n, fine_y = per_cell(ones), per_cell(y_run)
+    # The coarser levels' counts, and each (class, shared, month) cell's stratum at every level.
+    coarse_n = np.zeros((9, 2, n_j))
+    coarse_y = np.zeros((9, 2, n_j))
+    np.add.at(coarse_n, cls_terciles, fine_n)
+    np.add.at(coarse_y, cls_terciles, fine_y)
+    month_n, month_y = fine_n.sum(axis=(0, 1)), fine_y.sum(axis=(0, 1))
+    c_idx = np.arange(n_cls)[:, None, None]
+    s_idx = np.arange(2)[None, :, None]
+    j_idx = np.arange(n_j)[None, None, :]
+    levels = [(fine_n, fine_y, lambda c, s, j: (c, s, j)),
+              (coarse_n, coarse_y, lambda c, s, j: (cls_terciles[c], s, j)),
+              (month_n, month_y, lambda c, s, j: (j,))]
+
+    # Which level each met pair is compared at, fixed from the data: the finest with enough comparison rows.
+    t_cell = (cls[t_pair], t_s.astype(np.int64), t_j)
+    level_of = np.full(t_pair.size, len(levels) - 1)
+    for lev in range(len(levels) - 2, -1, -1):
+        n, _, at = levels[lev]
+        level_of = np.where(n[at(*t_cell)] >= min_comparison, np.minimum(level_of, lev), level_of)
+    fallback = int((level_of > 0).sum())
+
+    u_met = t_y.astype(float)
     expected = 0.0
-    for k, lev in enumerate(levels):
-        size = int(lev.max()) + 1
-        c_n = np.bincount(lev[idx], minlength=size).astype(float)
-        c_y = np.bincount(lev[idx], weights=y[idx], minlength=size)
+    g = np.zeros((n_cls, 2, n_j))  # per cell: sum over levels of the share of its stratum's use
+    gr = np.zeros((n_cls, 2, n_j))  # ... and of share x rate
+    for lev, (n, y, at) in enumerate(levels):
         with np.errstate(invalid="ignore", divide="ignore"):
-            rate = np.where(c_n > 0, c_y / np.where(c_n > 0, c_n, 1), 0.0)
-        mine = treated & (level_of == k)
-        expected += float(rate[lev[mine]].sum())
-        u[mine] += y[mine] - rate[lev[mine]]
-        # A comparison pair's influence: it moves its stratum's rate, used by n_T met pairs.
-        n_t = np.bincount(lev[mine], minlength=size).astype(float)
-        share = np.where(c_n > 0, n_t / np.where(c_n > 0, c_n, 1), 0.0)
-        share *= np.sqrt(np.where(c_n > 1, c_n / np.maximum(c_n - 1, 1), 1.0))
-        u[idx] -= share[lev[idx]] * (y[idx] - rate[lev[idx]])
-    observed = float(y[treated].sum())
-    # Dyadic-robust variance: rows of one pair are one dyad; dyads sharing a person are dependent.
-    inv = _codes(pair)
-    pair_ids = np.zeros(int(inv.max()) + 1 if inv.size else 0, dtype=pair.dtype)
-    pair_ids[inv] = pair
-    u_pair = np.bincount(inv, weights=u, minlength=pair_ids.size)
+            rate = np.where(n > 0, y / np.where(n > 0, n, 1), 0.0)
+        mine = level_of == lev
+        cell = tuple(x[mine] for x in at(*t_cell))
+        expected += float(rate[cell].sum())
+        u_met[mine] -= rate[cell]
+        # A comparison row's influence: it moves its stratum's rate, used by n_t met pairs.
+        n_t = np.zeros(n.shape)
+        np.add.at(n_t, cell, 1.0)
+        share = np.where(n > 0, n_t / np.where(n > 0, n, 1), 0.0)
+        share *= np.sqrt(np.where(n > 1, n / np.maximum(n - 1, 1), 1.0))
+        mapped = at(c_idx, s_idx, j_idx)
+        g += share[mapped]
+        gr += (share * rate)[mapped]
+    observed = float(t_y.sum())
+    # Each comparison row's influence is -(y * g - gr) of its cell: summed along a run with running totals.
+    total_g = np.concatenate([np.zeros((n_cls, 2, 1)), np.cumsum(g, axis=2)], axis=2).ravel()
+    total_gr = np.concatenate([np.zeros((n_cls, 2, 1)), np.cumsum(gr, axis=2)], axis=2).ravel()
+    run_u = -(y_run * (total_g[stop] - total_g[start]) - (total_gr[stop] - total_gr[start]))
+    # Dyadic-robust variance: the rows of one pair are one dyad; dyads sharing a person are dependent. Never
+    # narrower than treating the dyads as independent (as did_dyadic and linear_dyadic): their cross terms can
+    # be negative enough to make the sum negative, and then there would be no interval at all.
+    u_pair = np.bincount(np.broadcast_to(np.arange(a.size), lo.shape)[nonempty], weights=run_u, minlength=a.size)
+    u_pair[t_pair] += u_met
     n_nodes = int(max(a.max(), b.max())) + 1
-    S = np.bincount(a[pair_ids], weights=u_pair, minlength=n_nodes) + \
-        np.bincount(b[pair_ids], weights=u_pair, minlength=n_nodes)
-    var = float((S ** 2).sum() - (u_pair ** 2).sum())
+    S = np.bincount(a, weights=u_pair, minlength=n_nodes) + np.bincount(b, weights=u_pair, minlength=n_nodes)
+    independent = float((u_pair ** 2).sum())
+    var = max(float((S ** 2).sum()) - independent, independent)
     scale = 2.0 / n_attendees
     excess = observed - expected
     low, high = normal_interval(scale * excess, scale ** 2 * var, level=level)
