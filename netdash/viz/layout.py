@@ -31,6 +31,8 @@ like; a filtered or focused map shows the others beside their colleagues.
 """
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import networkx as nx
 import numpy as np
@@ -48,6 +50,9 @@ _PAIR_BUDGET = 1.2e8
 # Rows of the pair matrix per block: 64 rows × a few thousand nodes stay in the CPU cache (faster than
 # larger blocks: docs/benchmarks.md, "_CHUNK"). Each row's sum is the same whatever the block size.
 _CHUNK = 64
+#: From this many nodes the repulsion is split between threads (below it, starting them costs more than
+#: it saves).
+_THREADED_NODES = 500
 _GRAVITY = 0.02  # weak pull to the centre that keeps separate components in view
 #: Above this many tied practitioners, exact forces act among the :data:`CORE_NODES` most connected only and
 #: everyone else is placed by their ties (:func:`_core_then_rest`): exact repulsion among 20,000 is 4e8 pairs
@@ -115,29 +120,57 @@ def _initial_positions(nodes, groups, degree, rng):
     return arr + rng.uniform(-0.05, 0.05, size=arr.shape)
 
 
-def _repulsion(pos, k):
-    """Sum over all other nodes of k²/d along the unit vector away from them."""
+def _repulsion(pos, k, pool=None, parts=1):
+    """Sum over all other nodes of k²/d along the unit vector away from them.
+
+    With a thread ``pool`` the rows are split into ``parts`` run at once:
+    numpy lets go of the interpreter lock in each block's arithmetic, so
+    the parts run on separate cores. Every row's sum is computed the same
+    way either way.
+    """
     x, y = pos[:, 0].copy(), pos[:, 1].copy()
     disp = np.empty_like(pos)
-    for s in range(0, len(pos), _CHUNK):
-        dx = x[s:s + _CHUNK, None] - x[None, :]
-        dy = y[s:s + _CHUNK, None] - y[None, :]
-        inv = dx * dx
-        inv += dy * dy
-        np.maximum(inv, 1e-4, out=inv)  # coincident nodes: large but finite push
-        np.reciprocal(inv, out=inv)
-        disp[s:s + _CHUNK, 0] = np.einsum("ij,ij->i", dx, inv)
-        disp[s:s + _CHUNK, 1] = np.einsum("ij,ij->i", dy, inv)
+
+    def rows(start, stop):
+        for s in range(start, stop, _CHUNK):
+            e = min(s + _CHUNK, stop)
+            dx = x[s:e, None] - x[None, :]
+            dy = y[s:e, None] - y[None, :]
+            inv = dx * dx
+            inv += dy * dy
+            np.maximum(inv, 1e-4, out=inv)  # coincident nodes: large but finite push
+            np.reciprocal(inv, out=inv)
+            disp[s:e, 0] = np.einsum("ij,ij->i", dx, inv)
+            disp[s:e, 1] = np.einsum("ij,ij->i", dy, inv)
+
+    cuts = [min(len(pos), -(-len(pos) * i // parts // _CHUNK) * _CHUNK) for i in range(parts + 1)]
+    if pool is None or parts == 1:
+        rows(0, len(pos))
+    else:
+        for done in [pool.submit(rows, lo, hi) for lo, hi in zip(cuts, cuts[1:]) if hi > lo]:
+            done.result()
     return disp * (k * k)
 
 
 def _fruchterman_reingold(pos, src, dst, w, *, iterations, k=1.0):
-    """Fruchterman & Reingold (1991) with exact repulsion, vectorised over edges."""
+    """Fruchterman & Reingold (1991) with exact repulsion, vectorised over edges.
+
+    Above :data:`_THREADED_NODES` nodes the repulsion uses every core (the
+    same positions: :func:`_repulsion`).
+    """
+    threads = min(os.cpu_count() or 1, 4)
+    if len(pos) >= _THREADED_NODES and threads > 1:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            return _fruchterman_reingold_steps(pos, src, dst, w, iterations, k, pool, threads)
+    return _fruchterman_reingold_steps(pos, src, dst, w, iterations, k, None, 1)
+
+
+def _fruchterman_reingold_steps(pos, src, dst, w, iterations, k, pool, parts):
     n = len(pos)
     t = 0.1 * max(float(np.ptp(pos[:, 0])), float(np.ptp(pos[:, 1])), 1.0)
     dt = t / (iterations + 1)
     for _ in range(iterations):
-        disp = _repulsion(pos, k)
+        disp = _repulsion(pos, k, pool, parts)
         delta = pos[src] - pos[dst]
         force = delta * (np.sqrt(np.einsum("ij,ij->i", delta, delta)) * w / k)[:, None]
         for axis in (0, 1):

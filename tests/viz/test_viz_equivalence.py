@@ -8,6 +8,7 @@ reciprocal edges, self-loops, and missing, non-numeric and non-finite weights.
 
 import math
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 import networkx as nx
 import numpy as np
@@ -263,10 +264,21 @@ def test_map_panel_rejects_a_bad_budget():
         map_panel(nx.path_graph(3), dict.fromkeys(range(3), (0.0, 0.0)), max_nodes=0)
 
 
+def test_layout_is_the_same_with_and_without_threads(monkeypatch):
+    """A network above the threading threshold is laid out to the same positions with one thread."""
+    G = nx.relabel_nodes(nx.connected_watts_strogatz_graph(600, 6, 0.2, seed=3), str)
+    assert G.number_of_nodes() >= layout._THREADED_NODES
+    threaded = layout.layout_positions(G, iterations=5)
+    monkeypatch.setattr(layout, "_THREADED_NODES", 10 ** 9)
+    assert layout.layout_positions(G, iterations=5) == threaded
+
+
 @pytest.mark.parametrize("n", [1, 63, 64, 65, 700])
 def test_repulsion_does_not_depend_on_the_block_size(monkeypatch, n):
     pos = np.random.default_rng(n).normal(size=(n, 2)) * 20
     pos[n // 2] = pos[0]  # coincident nodes too
     expected = layout._repulsion(pos, 1.3)
+    with ThreadPoolExecutor(max_workers=3) as pool:  # rows split between threads: each row's sum the same
+        assert np.array_equal(layout._repulsion(pos, 1.3, pool, 3), expected)
     monkeypatch.setattr(layout, "_CHUNK", 512)  # the block size before issue 7's speed-ups
     assert np.array_equal(layout._repulsion(pos, 1.3), expected)
