@@ -85,18 +85,14 @@ def _page_work(ds, page, ties, state, clock):
         from netdash.change.windows import attendee_series, headline_series, windows
         from netdash.networks import graphs
         from netdash.viz.inpage import maps_payload
-        from netdash.viz.panels import map_panel, population_graph
+        from netdash.viz.panels import map_panel, periods_population
 
         clock("headline_series", lambda: headline_series(ds, freq="quarter", ties=ties))
 
         def window_graphs():  # as pages/_cached.py since issue 14: everyone from the node tables, one network
-            import pandas as pd
-
             spans = windows(first, last, freq="quarter")
             if "everyone" not in state:  # the same for every ties setting (cached by the page)
-                no_ties = pd.DataFrame({"source": pd.Series(dtype=object), "target": pd.Series(dtype=object)})
-                state["everyone"] = population_graph([graphs.graph_from_tables(graphs.practitioner_nodes(ds, w),
-                                                                               no_ties, attrs=()) for w in spans])
+                state["everyone"] = periods_population(ds, spans)
             return graphs.practitioner_graph(ds, spans[-1], ties=ties), state["everyone"]
         shown_graph, everyone = clock("practitioner_graph of the shown window", window_graphs)
         clock("attendee_series", lambda: attendee_series(ds, freq="quarter", ties=ties))

@@ -282,16 +282,11 @@ def trust_map(ds, period, rule, hide_untied):
 
 @st.cache_data(show_spinner="Drawing the trust network…", max_entries=16)
 def _trust_map(name, version, period_key, rule_key, hide_untied, _ds, _period, _rule):
-    from netdash.viz import layout_positions, map_budget, map_view, network_spec
     from netdash.viz.inpage import maps_payload
+    from netdash.viz.maps import own_layout_map
 
-    G = trust(_ds, _period, _rule)[1]
-    budget = map_budget(map_view(G, tied_only=hide_untied), to_see_more=None)  # no filter here would show more
-    shown = budget.graph
-    if not shown.number_of_nodes():
-        return budget.message, None
-    return budget.message, maps_payload([network_spec(shown, layout_positions(shown), height_px=520,
-                                                      palette=palette(_ds))])
+    drawn = own_layout_map(trust(_ds, _period, _rule)[1], tied_only=hide_untied, height_px=520, palette=palette(_ds))
+    return drawn.message, None if drawn.spec is None else maps_payload([drawn.spec])
 
 
 def trust_pairs(ds, period, rule):
@@ -560,15 +555,10 @@ def window_maps(ds, freq):
 @st.cache_resource(show_spinner=False, max_entries=4, ttl=TTL)
 def _window_population(name, version, freq, _ds):
     from netdash.change.windows import windows
-    from netdash.networks import graphs
-    from netdash.viz.panels import population_graph
+    from netdash.viz.panels import periods_population
 
-    first, last = _ds.date_range
-    spans = windows(first, last, freq=freq)
-    # A window's network has every practitioner of its node table as a node, whatever the ties: the nodes alone.
-    no_ties = pd.DataFrame({"source": pd.Series(dtype=object), "target": pd.Series(dtype=object)})
-    return spans, population_graph([graphs.graph_from_tables(graphs.practitioner_nodes(_ds, w), no_ties, attrs=())
-                                    for w in spans])
+    spans = windows(*_ds.date_range, freq=freq)
+    return spans, periods_population(_ds, spans)
 
 
 @st.cache_resource(show_spinner="Laying out the maps…", max_entries=4, ttl=TTL)
@@ -783,6 +773,22 @@ def _client_trend(name, version, period_key, cop_key, use_trust, rule_key, min_c
     before, after, teams_before, teams_after = _cop_client_teams(name, version, period_key, cop_key, use_trust,
                                                                  rule_key, _ds, _period, _cop_start, _rule)
     return before, after, team_trend(teams_before, teams_after, min_count=min_count)
+
+
+def client_trend_chart(ds, period, cop_start, use_trust, rule, min_count, charted):
+    """The :func:`pages._charts.client_trend_chart` spec of :func:`client_trend` (read-only), or None."""
+    return _client_trend_chart(ds.name, ds.version, period_key(period), str(cop_start), bool(use_trust),
+                               rule_key(rule), int(min_count), tuple(charted.items()), ds, period, cop_start,
+                               dict(rule))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
+def _client_trend_chart(name, version, period_key, cop_key, use_trust, rule_key, min_count, charted, _ds, _period,
+                        _cop_start, _rule):
+    trend = _client_trend(name, version, period_key, cop_key, use_trust, rule_key, min_count, _ds, _period,
+                          _cop_start, _rule)[2]
+    chart = _charts.client_trend_chart(trend, dict(charted))
+    return None if chart is None else _charts.vega_spec(chart)
 
 
 # Report.

@@ -13,7 +13,7 @@ import pandas as pd
 from netdash.change.headline import HEADLINE_EXPLANATIONS
 
 __all__ = ["vega_spec", "mixing_heatmap", "headline_chart", "chart_markers", "attendee_chart", "y_scale",
-           "ties_heatmap", "monthly_contacts_chart", "impact_charts"]
+           "ties_heatmap", "monthly_contacts_chart", "impact_charts", "client_trend_chart"]
 
 
 def vega_spec(chart):
@@ -249,3 +249,21 @@ def impact_charts(result, table):
                                                                                  y=alt.Y("fitted:Q"))
         out["dose"] = alt.layer(fan, points, fit).properties(height=300)
     return out
+
+
+def client_trend_chart(trend, charted):
+    """Clients' before and after bars, one small chart per measure of ``charted`` (``{column: title}``) on its own
+    scale, from :func:`netdash.actions.clients.team_trend`; None when every charted value is hidden."""
+    long = (trend.loc[list(charted), ["before", "after"]].rename(index=charted)
+            .rename_axis("measure").reset_index().melt(id_vars="measure", var_name="window")
+            .dropna().astype({"value": float}))
+    if long.empty:
+        return None
+    return (alt.Chart(long).mark_bar()
+            .encode(x=alt.X("window:N", title=None, sort=["before", "after"], axis=alt.Axis(labelAngle=0)),
+                    y=alt.Y("value:Q", title=None),
+                    color=alt.Color("window:N", sort=["before", "after"], legend=None),
+                    tooltip=[alt.Tooltip("measure:N"), alt.Tooltip("window:N"), alt.Tooltip("value:Q", format=".2f")])
+            .properties(width=160, height=220)
+            .facet(column=alt.Column("measure:N", title=None, sort=list(charted.values())))
+            .resolve_scale(y="independent"))

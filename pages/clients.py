@@ -1,6 +1,5 @@
 """Clients: the team around the person — how the agencies around each client work together."""
 
-import altair as alt
 import streamlit as st
 
 from netdash.actions.clients import client_team_summary
@@ -96,21 +95,11 @@ else:
     for column in table.columns:
         table[column] = [_shown(m, v, change=column == "change") for m, v in table[column].items()]
     table = table.rename(index={m: label for m, (label, _) in MEASURES.items()}).rename_axis("measure")
-    long = (trend.loc[list(CHARTED), ["before", "after"]].rename(index=CHARTED)
-            .rename_axis("measure").reset_index().melt(id_vars="measure", var_name="window")
-            .dropna().astype({"value": float}))
-    if long.empty:
+    chart = _cached.client_trend_chart(ds, period, cop_start, use_trust, rule, min_count, CHARTED)
+    if chart is None:
         st.info("Every charted value is hidden to protect small numbers.")
     else:
-        chart = (alt.Chart(long).mark_bar()
-                 .encode(x=alt.X("window:N", title=None, sort=["before", "after"], axis=alt.Axis(labelAngle=0)),
-                         y=alt.Y("value:Q", title=None),
-                         color=alt.Color("window:N", sort=["before", "after"], legend=None),
-                         tooltip=["measure:N", "window:N", alt.Tooltip("value:Q", format=".2f")])
-                 .properties(width=160, height=220)
-                 .facet(column=alt.Column("measure:N", title=None, sort=list(CHARTED.values())))
-                 .resolve_scale(y="independent"))
-        st.altair_chart(chart)
+        st.vega_lite_chart(spec=chart)
     st.dataframe(table, width="stretch")
     _shared.download_csv(trend.reset_index(), "client_teams_before_after.csv", key="dl_clients_trend")
 

@@ -21,11 +21,12 @@ from netdash.errors import InvalidInputError
 from netdash.networks import agency_graph, steps_from
 from netdash.viz.budget import SEE_MORE, map_budget
 from netdash.viz.colours import agency_colours, sorted_ids
+from netdash.viz.layout import layout_positions
 from netdash.viz.spec import DEGREE, network_spec
 from netdash.viz.view import map_view
 
 __all__ = ["NetworkMap", "agency_positions", "SIZE_MEASURES", "BETWEENNESS", "TRUST_TIES", "COP_LAYER_STYLE", "map_measures", "network_map",
-           "agency_maps"]
+           "own_layout_map", "agency_maps"]
 
 BETWEENNESS = "Betweenness"
 #: The agency maps' node size: practitioners in post in the period.
@@ -166,6 +167,29 @@ def network_map(G, positions, *, agencies=(), focus=None, steps=1, size_by=None,
     spec = network_spec(drawn, positions, highlight_nodes=() if focus is None else (focus,),
                         node_size_by=size_by, measures=chosen, steps=distance, tie_counts=counts,
                         edge_styles=styles, **spec_options)
+    return NetworkMap(spec, shown, budget.message)
+
+
+def own_layout_map(G, *, tied_only=False, max_nodes=1500, **spec_options):
+    """The map of ``G`` laid out on its own (not at a period's shared positions), e.g. the Trust page's.
+
+    ``tied_only`` leaves out practitioners with no tie
+    (:func:`netdash.viz.map_view`); above ``max_nodes`` the map shows the
+    backbone (:func:`netdash.viz.map_budget`, with no filter to suggest:
+    ``to_see_more=None``), which is then what is laid out
+    (:func:`netdash.viz.layout_positions`). ``spec_options`` as
+    :func:`network_map`. The :class:`NetworkMap`'s ``spec`` is None when
+    there is nobody to draw.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("a", "b")]); G.add_node("c")
+    >>> sorted(own_layout_map(G, tied_only=True).graph), own_layout_map(nx.Graph()).spec
+    (['a', 'b'], None)
+    """
+    budget = map_budget(map_view(G, tied_only=tied_only), max_nodes=max_nodes, to_see_more=None)
+    shown = budget.graph
+    spec = network_spec(shown, layout_positions(shown), **spec_options) if shown.number_of_nodes() else None
     return NetworkMap(spec, shown, budget.message)
 
 

@@ -9,15 +9,17 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 
 from netdash.change.dynamics import tie_changes, tie_key
+from netdash.networks import graph_from_tables, practitioner_nodes
 from netdash.viz.budget import MapBudget, _backbone, _check_limits, _fits
 from netdash.viz.colours import agency_colours
 from netdash.viz.layout import stable_positions
 from netdash.viz.spec import network_spec
 
-__all__ = ["MapPanel", "BeforeAfterMaps", "NEW_CROSS_STYLE", "LOST_STYLE", "population_graph", "map_panel",
-           "before_after_maps"]
+__all__ = ["MapPanel", "BeforeAfterMaps", "NEW_CROSS_STYLE", "LOST_STYLE", "population_graph",
+           "periods_population", "map_panel", "before_after_maps"]
 
 #: Edge style of a cross-agency tie that is new in the after period (after panel).
 NEW_CROSS_STYLE = {"color": "rgba(106,61,154,0.7)", "width": 1.6, "label": "New tie across agencies"}
@@ -75,6 +77,19 @@ def population_graph(graphs):
     for G in graphs:
         everyone.add_nodes_from(G.nodes(data=True))
     return everyone
+
+
+def periods_population(ds, periods):
+    """Every practitioner in post in any of ``periods``, with their attributes and no ties.
+
+    A window's network has every practitioner of its node table as a node,
+    whatever the ties (:func:`netdash.networks.graphs.practitioner_nodes`),
+    so the people a series of window maps draws are these nodes alone:
+    :func:`population_graph` of each period's nodes, without building any
+    period's ties.
+    """
+    no_ties = pd.DataFrame({"source": pd.Series(dtype=object), "target": pd.Series(dtype=object)})
+    return population_graph([graph_from_tables(practitioner_nodes(ds, period), no_ties, attrs=()) for period in periods])
 
 
 def map_panel(G, positions, *, population=None, edge_styles=None, title=None, height_px=560,

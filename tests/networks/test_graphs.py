@@ -350,3 +350,20 @@ def test_agency_graph_counted_by_codes_equals_the_pair_table_grouping(seed, monk
     assert list(fast.edges(data=True)) == list(slow.edges(data=True))
     assert sum(n for _, _, n in fast.edges(data="ties")) + sum(d["internal_ties"] for _, d in fast.nodes(data=True)) \
         == G.number_of_edges() - 1
+
+
+def test_periods_population_is_every_windows_nodes_without_ties(ds):
+    """Over time's faded population (netdash.viz.panels, built from node tables): the nodes of each window's
+    network, whatever its ties, each with its attributes in the last window it is in (COP sessions are counted
+    per window)."""
+    from netdash.viz.panels import periods_population
+
+    second = parse_period("2024-04-01:2024-07-01")
+    everyone = periods_population(ds, [H1, second])
+    assert everyone.number_of_edges() == 0
+    for ties in ("working", "direct"):
+        windows = [graphs.practitioner_graph(ds, w, ties=ties) for w in (H1, second)]
+        assert set(everyone) == set(windows[0]) | set(windows[1])
+        last = {**dict(windows[0].nodes(data=True)), **dict(windows[1].nodes(data=True))}
+        assert dict(everyone.nodes(data=True)) == last
+    assert everyone.nodes["p1"]["cop_sessions"] == 0  # both of p1's sessions were in the first quarter
