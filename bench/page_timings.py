@@ -5,7 +5,8 @@ the demo (seed 0) in ``/tmp/nd_pt_SCALE`` and a workspace holding it as dataset
 SCALE in ``/tmp/nd_pt_ws_SCALE`` unless they exist (``--demo-dir``,
 ``--workspace`` to choose), starts the dashboard on a free port, times the
 pages and prints the server's peak memory (``VmHWM`` of its process) before
-stopping it. Issue 19's large-scale table::
+stopping it; ``--servers 3`` does that three times and prints issue 14's table,
+each figure the median over the three servers. Issue 19's large-scale table::
 
     .venv/bin/python bench/page_timings.py --scale large --repeats 2 --json large.json
 
@@ -281,25 +282,53 @@ def main(argv=None):
     parser.add_argument("--json", default=None, help="write every measurement here")
     parser.add_argument("--scale", choices=["small", "medium", "large"],
                         help="make the demo and workspace if missing, start the server, report its peak memory")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="with --scale: this many freshly started servers, one after another, each timed "
+                             "--repeats passes; the summary takes medians over them (issue 14's 'median of 3')")
     parser.add_argument("--demo-dir", default=None, help="with --scale: the demo folder (default /tmp/nd_pt_SCALE)")
     parser.add_argument("--workspace", default=None,
                         help="with --scale: the workspace (default /tmp/nd_pt_ws_SCALE)")
     args = parser.parse_args(argv)
-    server = None
-    if args.scale:
-        workspace = _prepare(args.scale, args.demo_dir, args.workspace)
+    if not args.scale:
+        return _measure(args, None)
+    workspace = _prepare(args.scale, args.demo_dir, args.workspace)
+    runs = []
+    for k in range(args.servers):
         args.dataset, args.port = args.scale, free_port()
         server, _ = start_app(workspace, args.port)
-        print(f"dashboard started on port {args.port} (pid {server.pid})", flush=True)
-    try:
-        _measure(args, server)
-    finally:
-        if server is not None:
+        print(f"server {k + 1} of {args.servers}: dashboard started on port {args.port} (pid {server.pid})",
+              flush=True)
+        try:
+            runs.append(_measure(args, server, write=args.servers == 1))
+        finally:
             server.terminate()
             server.wait(timeout=30)
+    if args.servers > 1:
+        _summary(runs, args)
 
 
-def _measure(args, server):
+def _summary(runs, args):
+    """Issue 14's three figures per page, medians over the servers: each server's first load and new setting
+    (its pass 1, cold cache) and every warm pass's interaction."""
+    pages = PAGES if not args.pages else [p for p in PAGES if p[0] in args.pages.split(",")]
+    print(f"\n{len(runs)} fresh servers, {args.repeats} passes each; loadavg "
+          + "; ".join(f"{r['loadavg'][0].split()[0]}-{r['loadavg'][1].split()[0]}" for r in runs))
+    print("peak server RSS " + ", ".join(f"{r['memory']['server_peak_kb'] / 1024 ** 2:.2f}" for r in runs) + " GiB")
+    print("| page | cold first load | a new setting | warm interaction |\n|---|---:|---:|---:|")
+    for title, _, _ in pages:
+        first = [r["passes"][0][title]["first"] for r in runs]
+        new = [r["passes"][0][title]["interaction"] for r in runs]
+        warm = [p[title]["interaction"] for r in runs for p in r["passes"][1:]]
+
+        def cell(values):
+            return (f"{statistics.median(values):.2f} ({', '.join(f'{v:.2f}' for v in values)})" if values
+                    else "–")
+        print(f"| {title} | {cell(first)} | {cell(new)} | {cell(warm)} |")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"servers": runs, "scale": args.scale}, indent=1, default=str))
+
+
+def _measure(args, server, write=True):
     url = f"http://127.0.0.1:{args.port}"
     pages = PAGES if not args.pages else [p for p in PAGES if p[0] in args.pages.split(",")]
     load = [Path("/proc/loadavg").read_text().strip()]
@@ -322,9 +351,10 @@ def _measure(args, server):
         warm = passes[1:] or passes
         print(f"{title:40s} {passes[0][title]['first']:10.2f} {_median(warm, title, 'first'):10.2f} "
               f"{_median(passes, title, 'second'):8.2f} {_median(passes, title, 'interaction'):9.2f}")
-    if args.json:
-        Path(args.json).write_text(json.dumps({"loadavg": load, "passes": passes, "memory": memory,
-                                               "scale": args.scale}, indent=1, default=str))
+    result = {"loadavg": load, "passes": passes, "memory": memory, "scale": args.scale}
+    if args.json and write:
+        Path(args.json).write_text(json.dumps(result, indent=1, default=str))
+    return result
 
 
 if __name__ == "__main__":
