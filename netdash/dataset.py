@@ -438,20 +438,19 @@ def dataset_summary(ds, period=None):
     """
     contacts = ds.contacts
     attendance = ds.cop_attendance
+    kind, _, _, client = _contact_rows(ds)
     if period is not None:
-        contacts = contacts[period.mask(contacts["date"])]
+        inside = period.mask(contacts["date"]).to_numpy()
+        contacts, kind, client = contacts[inside], kind[inside], client[inside]
         attendance = attendance[period.mask(attendance["date"])]
-    colleague = contacts[contacts["with_practitioner_id"].notna()]
-    agency = ds.agency_of()
-    cross = colleague["practitioner_id"].map(agency) != colleague["with_practitioner_id"].map(agency)
     dates = pd.concat([contacts["date"], attendance["date"]]).dropna()
     return {
         "agencies": int(len(ds.agencies)),
         "practitioners": int(len(ds.practitioners)),
-        "clients": int(contacts["client_id"].dropna().nunique()),
+        "clients": int(np.unique(client[client >= 0]).size),
         "contacts": int(len(contacts)),
-        "colleague_contacts": int(len(colleague)),
-        "cross_agency_contacts": int(cross.sum()),
+        "colleague_contacts": int((kind != _CLIENT).sum()),
+        "cross_agency_contacts": int((kind == _CROSS).sum()),
         "cop_sessions": int(attendance["session_id"].nunique()),
         "cop_attendees": int(attendance["practitioner_id"].nunique()),
         "first_date": dates.min().date().isoformat() if len(dates) else None,
@@ -469,21 +468,38 @@ def monthly_activity(ds, period=None):
         "cross agency"), contacts. A row that names both a client and a
         colleague counts once as a colleague contact.
     """
-    contacts = ds.contacts
+    kind, month, months, _ = _contact_rows(ds)
     if period is not None:
-        contacts = contacts[period.mask(contacts["date"])]
-    agency = ds.agency_of()
-    colleague = contacts["with_practitioner_id"].notna()
-    same = contacts["practitioner_id"].map(agency) == contacts["with_practitioner_id"].map(agency)
-    kind = pd.Series("client", index=contacts.index)
-    kind[colleague & same] = "within agency"
-    kind[colleague & ~same] = "cross agency"
-    month = contacts["date"].dt.to_period("M").dt.to_timestamp()
-    out = (
-        pd.DataFrame({"month": month, "kind": kind})
-        .groupby(["month", "kind"], observed=True)
-        .size()
-        .rename("contacts")
-        .reset_index()
-    )
-    return out
+        inside = period.mask(ds.contacts["date"]).to_numpy()
+        kind, month = kind[inside], month[inside]
+    dated = month >= 0
+    counts = np.bincount(month[dated].astype(np.int64) * len(_KINDS) + kind[dated], minlength=len(months) * len(_KINDS))
+    found = np.flatnonzero(counts)
+    return pd.DataFrame({"month": months[found // len(_KINDS)],
+                         "kind": np.array(_KINDS, dtype=object)[found % len(_KINDS)],
+                         "contacts": counts[found]})
+
+
+#: What a contact row is, in the order of the names (the order a group-by on them gives).
+_KINDS = ("client", "cross agency", "within agency")
+_CLIENT, _CROSS, _WITHIN = range(3)
+
+
+def _contact_rows(ds):
+    """Per contact row, kept in ``ds.memo``: its kind (index into :data:`_KINDS`), its month's code, the months
+    (sorted), and its client's code (-1 for none), so that a period's counts are a mask and a count.
+
+    A row naming a colleague is a colleague contact, even if it names a client too; it is cross-agency unless
+    both practitioners are known and in the same agency.
+    """
+    def compute():
+        contacts = ds.contacts
+        agency = ds.agency_of()
+        colleague = contacts["with_practitioner_id"].notna().to_numpy()
+        same = (contacts["practitioner_id"].map(agency) == contacts["with_practitioner_id"].map(agency)).to_numpy()
+        kind = np.where(colleague, np.where(same, _WITHIN, _CROSS), _CLIENT).astype(np.int8)
+        month, months = pd.factorize(contacts["date"].dt.to_period("M").dt.to_timestamp(), sort=True)
+        client = pd.factorize(contacts["client_id"])[0]
+        return kind, month.astype(np.int32), pd.DatetimeIndex(months), client.astype(np.int32)
+
+    return ds.memo.get("contact_rows", compute)

@@ -168,3 +168,58 @@ def test_an_import_into_a_workspace_keeps_no_column_codes(tmp_path, monkeypatch)
     monkeypatch.setattr(workspace, "load_dataset", spy)
     Workspace(tmp_path / "ws").import_dataset(demo, name="demo")
     assert len(seen) == 1 and len(seen[0].memo) == 0
+
+
+def _counts_by_rows(ds, period):
+    """dataset_summary's contact counts and monthly_activity, written out with pandas on the period's rows."""
+    contacts = ds.contacts if period is None else ds.contacts[period.mask(ds.contacts["date"])]
+    agency = ds.agency_of()
+    colleague = contacts["with_practitioner_id"].notna()
+    same = contacts["practitioner_id"].map(agency) == contacts["with_practitioner_id"].map(agency)
+    kind = pd.Series("client", index=contacts.index)
+    kind[colleague & same] = "within agency"
+    kind[colleague & ~same] = "cross agency"
+    monthly = (pd.DataFrame({"month": contacts["date"].dt.to_period("M").dt.to_timestamp(), "kind": kind})
+               .groupby(["month", "kind"], observed=True).size().rename("contacts").reset_index())
+    counts = {"clients": contacts["client_id"].dropna().nunique(), "contacts": len(contacts),
+              "colleague_contacts": int(colleague.sum()), "cross_agency_contacts": int((colleague & ~same).sum())}
+    return counts, monthly
+
+
+def test_period_counts_and_months_agree_with_the_rows_counted_one_by_one():
+    """A row naming a client and a colleague is a colleague contact; a colleague not in the practitioners table is
+    in another agency; an empty period has no months."""
+    from netdash.dataset import dataset_summary, monthly_activity
+    from netdash.periods import Period
+
+    ds = Dataset.from_records(
+        agencies=[{"agency_id": "A", "name": "Housing"}, {"agency_id": "B", "name": "Mind"}],
+        practitioners=[{"practitioner_id": p, "agency_id": a} for p, a in (("p1", "A"), ("p2", "A"), ("p3", "B"))],
+        contacts=[{"date": "2024-01-05", "practitioner_id": "p1", "client_id": "c1"},
+                  {"date": "2024-01-20", "practitioner_id": "p1", "with_practitioner_id": "p2", "client_id": "c2"},
+                  {"date": "2024-02-01", "practitioner_id": "p1", "with_practitioner_id": "p3"},
+                  {"date": "2024-02-03", "practitioner_id": "p2", "with_practitioner_id": "gone"},
+                  {"date": "2024-04-30", "practitioner_id": "p3", "client_id": "c1"}])
+    for period in (None, Period(pd.Timestamp("2024-01-20"), pd.Timestamp("2024-02-02")),
+                   Period(pd.Timestamp("2024-03-01"), pd.Timestamp("2024-04-01"))):
+        counts, monthly = _counts_by_rows(ds, period)
+        summary = dataset_summary(ds, period)
+        assert {k: summary[k] for k in counts} == counts
+        pd.testing.assert_frame_equal(monthly_activity(ds, period), monthly, check_dtype=False)
+    assert dataset_summary(ds)["cross_agency_contacts"] == 2 and dataset_summary(ds)["colleague_contacts"] == 3
+    assert monthly_activity(ds).values.tolist() == [
+        [pd.Timestamp("2024-01-01"), "client", 1], [pd.Timestamp("2024-01-01"), "within agency", 1],
+        [pd.Timestamp("2024-02-01"), "cross agency", 2], [pd.Timestamp("2024-04-01"), "client", 1]]
+
+
+def test_period_counts_and_months_agree_on_the_demo(demo_source):
+    from netdash.dataset import dataset_summary, monthly_activity
+    from netdash.ingest import load_dataset
+    from netdash.periods import Period
+
+    ds, _ = load_dataset(demo_source, secret=b"t", name="demo")
+    for period in (None, Period(pd.Timestamp("2024-03-01"), pd.Timestamp("2024-09-17"))):
+        counts, monthly = _counts_by_rows(ds, period)
+        summary = dataset_summary(ds, period)
+        assert {k: summary[k] for k in counts} == counts and counts["cross_agency_contacts"] > 100
+        pd.testing.assert_frame_equal(monthly_activity(ds, period), monthly)
