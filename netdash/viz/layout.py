@@ -50,8 +50,8 @@ _PAIR_BUDGET = 1.2e8
 # Rows of the pair matrix per block: 64 rows × a few thousand nodes stay in the CPU cache (faster than
 # larger blocks: docs/benchmarks.md, "_CHUNK"). Each row's sum is the same whatever the block size.
 _CHUNK = 64
-#: From this many nodes the repulsion is split between threads (below it, starting them costs more than
-#: it saves).
+#: From this many nodes the repulsion is split between threads; below it the threads cost about what they save
+#: (docs/benchmarks.md, "The map layout on two cores").
 _THREADED_NODES = 500
 _GRAVITY = 0.02  # weak pull to the centre that keeps separate components in view
 #: Above this many tied practitioners, exact forces act among the :data:`CORE_NODES` most connected only and
