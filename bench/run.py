@@ -51,6 +51,7 @@ def _pipeline(folder, out):
         t = now
 
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as netdash.cli.main does first (issue 19)
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
     from netdash.analysis import NetworkAnalysis
     from netdash.export import write_safe_csv
     from netdash.ingest import load_dataset
