@@ -16,6 +16,13 @@ changes from minute to minute; a pair saw about the same load), and the
 pipeline's stage times. Each subprocess has a time limit and an address-space
 limit, so a run that would swamp the machine stops and is reported instead.
 
+netdash's bytecode is compiled first (``compileall``, into the ignored
+``__pycache__`` folders), as ``pip install`` does, so that both sides run
+compiled code: the libraries of the baseline are compiled when installed,
+while with ``PYTHONDONTWRITEBYTECODE`` set (as on this project's machines)
+every run would compile netdash's own modules again (about 0.1 s at
+medium, issue 19). ``--no-compile`` measures without it.
+
 Usage::
 
     .venv/bin/python bench/run.py                                 # small and medium
@@ -179,7 +186,9 @@ def markdown(results, info):
     """The results as Markdown tables."""
     lines = [f"Machine: {info['nproc']} cores ({info['cpu']}), {info['memory_gb']} GB memory, "
              f"Python {info['python']}, {info['os']}.",
-             "Libraries: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()) + ".", "",
+             "Libraries: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()) + ".",
+             f"netdash's bytecode: {info.get('bytecode', 'not recorded')}; load average at the start "
+             f"{info.get('load', '-')}.", "",
              "| scale | contacts | ties | pipeline median (runs) | peak memory | baseline median (runs) "
              "| baseline peak | baseline / pipeline | betweenness |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
@@ -225,16 +234,29 @@ def main(argv=None):
     parser.add_argument("--limit-gb", type=float, default=8.0, help="address-space limit per run, GB")
     parser.add_argument("--markdown", type=Path, help="also write the Markdown tables here")
     parser.add_argument("--json", type=Path, help="also write every run here")
+    parser.add_argument("--no-compile", action="store_true",
+                        help="do not compile netdash's bytecode first (then every run compiles what it imports, "
+                             "when PYTHONDONTWRITEBYTECODE is set)")
     parser.add_argument("--worker", nargs=3, metavar=("KIND", "DIR", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         _worker(*args.worker, args.limit_gb)
         return
     baseline_repeats = {k: int(v) for k, v in (item.split("=") for item in args.baseline_repeats)}
+    if not args.no_compile:
+        import compileall
+
+        compileall.compile_dir(ROOT / "netdash", quiet=1)
+        compileall.compile_file(ROOT / "bench" / "baseline.py", quiet=1)
+    load = f"{os.getloadavg()[0]:.1f}"
     with tempfile.TemporaryDirectory(prefix="netdash-bench-") as workdir:
         results = run(args.scales, repeats=args.repeats, baseline_repeats=baseline_repeats,
                       timeout=args.timeout, limit_gb=args.limit_gb, workdir=workdir)
-    text = markdown(results, machine())
+    info = machine()
+    info["load"] = load
+    info["bytecode"] = ("compiled on every run (--no-compile)" if args.no_compile
+                        else "compiled before the runs, as pip install does")
+    text = markdown(results, info)
     print(text)
     if args.markdown:
         args.markdown.write_text(text + "\n")
