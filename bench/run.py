@@ -75,12 +75,14 @@ def _pipeline(folder, out):
     lap("betweenness")
     table = analysis.practitioner_table()
     lap("other per-practitioner")
-    summary = analysis.network_measures()
-    lap("network measures")
+    # The CLI's order: practitioners.csv is written while the background threads finish network.json's values.
     out.mkdir(parents=True, exist_ok=True)
     write_safe_csv(table, out / "practitioners.csv")
-    (out / "network.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    lap("write")
+    lap("write practitioners.csv")
+    summary = analysis.network_measures()
+    lap("network measures")
+    (out / "network.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    lap("write network.json")
     return {"stages": stages, "n_ties": summary["n_ties"], "betweenness_method": summary["betweenness_method"],
             "betweenness_sources": summary["betweenness_sources"],
             "betweenness_max_standard_error": summary["betweenness_max_standard_error"]}
