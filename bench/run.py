@@ -16,6 +16,13 @@ changes from minute to minute; a pair saw about the same load), and the
 pipeline's stage times. Each subprocess has a time limit and an address-space
 limit, so a run that would swamp the machine stops and is reported instead.
 
+netdash's bytecode is compiled first (``compileall``, into the ignored
+``__pycache__`` folders), as ``pip install`` does, so that both sides run
+compiled code: the libraries of the baseline are compiled when installed,
+while with ``PYTHONDONTWRITEBYTECODE`` set (as on this project's machines)
+every run would compile netdash's own modules again (about 0.1 s at
+medium, issue 19). ``--no-compile`` measures without it.
+
 Usage::
 
     .venv/bin/python bench/run.py                                 # small and medium
@@ -51,6 +58,7 @@ def _pipeline(folder, out):
         t = now
 
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as netdash.cli.main does first (issue 19)
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
     from netdash.analysis import NetworkAnalysis
     from netdash.export import write_safe_csv
     from netdash.ingest import load_dataset
@@ -58,19 +66,23 @@ def _pipeline(folder, out):
     ds, _ = load_dataset(folder, secret=b"netdash-bench")
     lap("load (ingest)")
     analysis = NetworkAnalysis(ds)
-    analysis.matrix, analysis.contact_matrix  # no networkx graph: only Louvain on small graphs builds one
+    # As the CLI: start_background builds the matrices (no networkx graph: only Louvain on small graphs
+    # builds one) and starts the independent families in background threads, an exact directed
+    # betweenness as soon as its matrix is built (issue 19).
+    analysis.start_background()
     lap("edges + matrices")
-    analysis.start_background()  # as the CLI: the independent families in background threads (issue 19)
     analysis.betweenness
     lap("betweenness")
     table = analysis.practitioner_table()
     lap("other per-practitioner")
-    summary = analysis.network_measures()
-    lap("network measures")
+    # The CLI's order: practitioners.csv is written while the background threads finish network.json's values.
     out.mkdir(parents=True, exist_ok=True)
     write_safe_csv(table, out / "practitioners.csv")
-    (out / "network.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    lap("write")
+    lap("write practitioners.csv")
+    summary = analysis.network_measures()
+    lap("network measures")
+    (out / "network.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    lap("write network.json")
     return {"stages": stages, "n_ties": summary["n_ties"], "betweenness_method": summary["betweenness_method"],
             "betweenness_sources": summary["betweenness_sources"],
             "betweenness_max_standard_error": summary["betweenness_max_standard_error"]}
@@ -176,7 +188,9 @@ def markdown(results, info):
     """The results as Markdown tables."""
     lines = [f"Machine: {info['nproc']} cores ({info['cpu']}), {info['memory_gb']} GB memory, "
              f"Python {info['python']}, {info['os']}.",
-             "Libraries: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()) + ".", "",
+             "Libraries: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()) + ".",
+             f"netdash's bytecode: {info.get('bytecode', 'not recorded')}; load average at the start "
+             f"{info.get('load', '-')}.", "",
              "| scale | contacts | ties | pipeline median (runs) | peak memory | baseline median (runs) "
              "| baseline peak | baseline / pipeline | betweenness |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
@@ -222,16 +236,29 @@ def main(argv=None):
     parser.add_argument("--limit-gb", type=float, default=8.0, help="address-space limit per run, GB")
     parser.add_argument("--markdown", type=Path, help="also write the Markdown tables here")
     parser.add_argument("--json", type=Path, help="also write every run here")
+    parser.add_argument("--no-compile", action="store_true",
+                        help="do not compile netdash's bytecode first (then every run compiles what it imports, "
+                             "when PYTHONDONTWRITEBYTECODE is set)")
     parser.add_argument("--worker", nargs=3, metavar=("KIND", "DIR", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         _worker(*args.worker, args.limit_gb)
         return
     baseline_repeats = {k: int(v) for k, v in (item.split("=") for item in args.baseline_repeats)}
+    if not args.no_compile:
+        import compileall
+
+        compileall.compile_dir(ROOT / "netdash", quiet=1)
+        compileall.compile_file(ROOT / "bench" / "baseline.py", quiet=1)
+    load = f"{os.getloadavg()[0]:.1f}"
     with tempfile.TemporaryDirectory(prefix="netdash-bench-") as workdir:
         results = run(args.scales, repeats=args.repeats, baseline_repeats=baseline_repeats,
                       timeout=args.timeout, limit_gb=args.limit_gb, workdir=workdir)
-    text = markdown(results, machine())
+    info = machine()
+    info["load"] = load
+    info["bytecode"] = ("compiled on every run (--no-compile)" if args.no_compile
+                        else "compiled before the runs, as pip install does")
+    text = markdown(results, info)
     print(text)
     if args.markdown:
         args.markdown.write_text(text + "\n")

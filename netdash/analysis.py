@@ -460,15 +460,23 @@ class NetworkAnalysis:
         seeds fill the same cached attributes, so every value is the one a
         plain call gives. What runs where:
 
-        * one thread: :attr:`betweenness`, :attr:`betweenness_directed` and
-          :attr:`agency_nmi`, in that order. They are NetworKit's, which
-          releases the GIL and runs sampled betweenness on every core, and
-          they draw from NetworKit's random generator, which is one per
+        * one thread, the *seeded chain*: every computation that draws from
+          NetworKit's random generator, one after the other: a sampled
+          :attr:`betweenness`, a sampled :attr:`betweenness_directed`, then
+          :attr:`agency_nmi`, in that order. NetworKit's generator is one per
           process and re-seeded by each call (``setSeed``): run side by side
-          they would take each other's numbers, so they run one at a time;
-        * a second thread: distance-weighted fragmentation (NetworKit's
-          parallel searches from sources numpy's generator picks);
-        * a third: the E-I permutation test (numpy's generator).
+          they would take each other's numbers;
+        * an exact betweenness (:func:`netdash.metrics.centrality.betweenness_plan`)
+          draws nothing, so it runs outside that chain, in a thread of its
+          own: an exact :attr:`betweenness_directed` first, started as soon
+          as the contact matrix is built, so that its work (BLAS or NetworKit,
+          without the GIL) overlaps building :attr:`matrix`, then an exact
+          :attr:`betweenness` in the same thread. The seeded chain (then
+          :attr:`agency_nmi` alone, on one thread) runs beside them instead
+          of after them;
+        * a thread for distance-weighted fragmentation (NetworKit's parallel
+          searches from sources numpy's generator picks);
+        * one for the E-I permutation test (numpy's generator).
 
         Meanwhile the calling thread computes the one-thread Python families
         (structural holes, brokerage, key players). This is what lets
@@ -480,7 +488,8 @@ class NetworkAnalysis:
         Returns
         -------
         list of threading.Thread
-            The started threads (daemons; joining them is optional).
+            The started threads (daemons; joining them is optional): three
+            when every betweenness is sampled, else four.
         """
         def run(*names):
             for name in names:
@@ -489,21 +498,52 @@ class NetworkAnalysis:
                 except Exception:  # noqa: BLE001 - raised again by the caller's own access
                     return
 
-        def start(*names):
-            thread = threading.Thread(target=run, args=names, daemon=True, name=f"netdash-{names[0]}")
+        def start(*names, target=run):
+            thread = threading.Thread(target=target, args=names, daemon=True, name=f"netdash-{names[0]}")
             thread.start()
             return thread
 
-        # The longest chain starts as soon as its graph is built; it finds the contact matrix built (or being
-        # built: a cached property is computed once, the other thread waits) when it gets to it. Its order is
-        # the order in which practitioner_table and network_measures ask for these values: a caller asking
-        # for one the chain has not started would compute it beside the chain, and the two would reseed
-        # NetworKit's generator under each other.
-        self.matrix
-        threads = [start("betweenness", "betweenness_directed", "agency_nmi")]
+        def exact_chain(_name):
+            run("betweenness_directed")
+            if self._seedless("betweenness"):  # the same answer as the calling thread's below
+                run("betweenness")
+
+        # The seeded chain's order is the order in which practitioner_table and network_measures ask for
+        # its values: a caller asking for one the chain has not started would compute it beside the chain,
+        # and the two would reseed NetworKit's generator under each other. A cached property is computed
+        # once: a thread that needs one being built elsewhere (the matrix) waits for it.
+        threads = []
         self.contact_matrix
+        directed_first = self.directed and self._seedless("betweenness_directed")
+        if directed_first:
+            threads.append(start("betweenness_directed", target=exact_chain))
+        self.matrix
+        seeded = [name for name in ("betweenness", "betweenness_directed") if not self._seedless(name)]
+        if "betweenness" not in seeded and not directed_first:
+            threads.append(start("betweenness"))
+        threads.append(start(*seeded, "agency_nmi"))
         threads += [start("_reach"), start("_ei_test")]
         return threads
+
+    def _seedless(self, name):
+        """Whether :attr:`betweenness` or :attr:`betweenness_directed` draws nothing from NetworKit's generator.
+
+        Exact betweenness (:func:`netdash.metrics.centrality.betweenness_plan`)
+        draws nothing; neither does a directed one on undirected contacts
+        (None). A weighted directed betweenness is built from another matrix
+        (:attr:`betweenness_directed`) and counted as seeded.
+        """
+        if name == "betweenness":
+            M, directed = self.matrix, False
+        elif not self.directed:
+            return True
+        elif self.weight is not None:
+            return False
+        else:
+            M, directed = self.contact_matrix, True
+        method, _ = centrality.betweenness_plan(len(M), M.number_of_edges(), directed=directed,
+                                                max_work=self.max_work)
+        return method == "exact"
 
     @cached_property
     def agency_nmi(self):

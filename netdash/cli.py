@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 from netdash.errors import InvalidInputError, NetdashError
-from netdash.periods import Period, parse_day, parse_period
 
 __all__ = ["main", "build_parser"]
 
@@ -253,6 +252,8 @@ def _print_notes(notes):
 
 
 def _period(args):
+    from netdash.periods import Period, parse_day
+
     start = parse_day(args.start, what="--from") if args.start else None
     end = parse_day(args.end, what="--to") if args.end else None
     return Period(start, end)
@@ -383,6 +384,7 @@ def _cmd_compare(args):
     from netdash.export import write_safe_csv
 
     from netdash.change.windows import period_notes
+    from netdash.periods import parse_period
 
     ds = _load_target(args)
     before, after = parse_period(args.before), parse_period(args.after)
@@ -402,6 +404,7 @@ def _cmd_compare(args):
 
 def _cmd_evaluate(args):
     from netdash.change.impact import evaluate_impact
+    from netdash.periods import parse_day
 
     ds = _load_target(args)
     cop_start = parse_day(args.cop_start, what="--cop-start") if args.cop_start else None
@@ -455,6 +458,7 @@ def _output_folder(path, option="--out"):
 
 
 def _cmd_report(args):
+    from netdash.periods import parse_day
     from netdash.report import write_report
 
     _output_file(args.out)
@@ -509,24 +513,31 @@ def _export_map(ds, period, args):
     return 0
 
 
-def _passive_openmp():
-    """Let waiting OpenMP threads sleep at once instead of spinning, unless the environment already says.
+def _waiting_threads_sleep():
+    """Let waiting OpenMP and OpenBLAS threads sleep at once instead of spinning, unless the environment says.
 
-    Sets ``OMP_WAIT_POLICY=PASSIVE`` when it is not set. NetworKit and
-    GraphBLAS run OpenMP threads, and ``netdash metrics`` runs them beside
-    each other and beside Python threads
+    Sets ``OMP_WAIT_POLICY=PASSIVE`` and ``OPENBLAS_THREAD_TIMEOUT=4`` when
+    they are not set. NetworKit and GraphBLAS run OpenMP threads, numpy's
+    matrix products OpenBLAS threads, and ``netdash metrics`` runs them
+    beside each other and beside Python threads
     (:meth:`netdash.analysis.NetworkAnalysis.start_background`): more threads
     than cores, where a thread spinning at the end of its parallel loop takes
     the core a working thread needs. On the large demo the run's user time was
-    40-43 s with it against 47-49 s without (``docs/benchmarks.md``, issue 19).
-    An OpenMP runtime reads the variable when it loads, so this runs before
-    any command imports NetworKit or GraphBLAS; no value depends on it.
+    40-43 s with ``OMP_WAIT_POLICY=PASSIVE`` against 47-49 s without
+    (``docs/benchmarks.md``, issue 19). OpenBLAS's workers spin for 2**28
+    cycles (about 0.1 s) after each product by default, so between the dense
+    betweenness's products they never slept; 2**4 cycles lets them sleep at
+    once (``docs/benchmarks.md``, "Sleeping BLAS threads"). A runtime reads
+    its variable when it loads, so this runs before any command imports numpy
+    (this module imports nothing that does), NetworKit or GraphBLAS; no value
+    depends on it.
     """
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
 
 def main(argv=None):
-    _passive_openmp()
+    _waiting_threads_sleep()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

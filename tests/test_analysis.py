@@ -272,22 +272,35 @@ def test_betweenness_table_above_the_budget_is_the_estimate_and_says_so():
     assert "estimated from" in table.attrs["note"] and (table["betweenness_se"] >= 0).all()
 
 
-@pytest.mark.parametrize("max_work", [1000, 5e8])
-def test_background_threads_give_the_same_outputs(ds, max_work, monkeypatch):
-    """start_background overlaps betweenness, PLM, fragmentation and the E-I test: same values, sampled or exact."""
+# The fixture's graph: 90 practitioners, 1,506 ties and 1,682 contact arcs, so 140,000 steps make the
+# undirected betweenness exact (135,540) and the directed one sampled (151,380).
+@pytest.mark.parametrize("max_work, weighted, methods, threads", [
+    (1000, False, ("sampled", "sampled"), ["betweenness", "_reach", "_ei_test"]),
+    (140_000, False, ("exact", "sampled"), ["betweenness", "betweenness_directed", "_reach", "_ei_test"]),
+    (5e8, False, ("exact", "exact"), ["betweenness_directed", "agency_nmi", "_reach", "_ei_test"]),
+    (5e8, True, ("exact", "exact"), ["betweenness", "betweenness_directed", "_reach", "_ei_test"]),
+])
+def test_background_threads_give_the_same_outputs(ds, max_work, weighted, methods, threads, monkeypatch):
+    """start_background overlaps betweenness, PLM, fragmentation and the E-I test: same values, sampled or exact.
+
+    Threads are named for their first computation. An exact betweenness draws nothing from NetworKit's
+    generator and runs outside the seeded chain (the first thread, then the chain, second, starts with
+    whatever draws: a sampled betweenness, or agency_nmi); an exact directed one starts first and takes
+    an exact undirected one after it; a weighted directed one stays in the chain.
+    """
     monkeypatch.setattr(communities, "LOUVAIN_NETWORKX_MAX_TIES", 0)  # PLM, NetworKit's seeded generator
-    plain = NetworkAnalysis(ds, max_work=max_work, permutations=50)
+    plain = NetworkAnalysis(ds, max_work=max_work, permutations=50, weighted=weighted)
     plain_table, plain_net = plain.practitioner_table(), plain.network_measures()
     for _ in range(3):  # thread timing differs run to run; the values must not
-        a = NetworkAnalysis(ds, max_work=max_work, permutations=50)
-        threads = a.start_background()
-        assert len(threads) == 3
+        a = NetworkAnalysis(ds, max_work=max_work, permutations=50, weighted=weighted)
+        started = a.start_background()
+        assert [thread.name.removeprefix("netdash-") for thread in started] == threads
         table, net = a.practitioner_table(), a.network_measures()
-        for thread in threads:
+        for thread in started:
             thread.join()
         pd.testing.assert_frame_equal(table, plain_table)
         assert net == plain_net
-    assert (plain_net["betweenness_method"] == "sampled") == (max_work == 1000)
+    assert (plain_net["betweenness_method"], plain_net["betweenness_directed_method"]) == methods
 
 
 def test_background_error_is_raised_by_the_call_that_needs_it(ds, monkeypatch):

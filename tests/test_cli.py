@@ -379,15 +379,27 @@ def test_a_dataset_name_with_a_newline_is_refused(ws, capsys):
     assert "holds a line break" in capsys.readouterr().err
 
 
-def test_main_lets_openmp_threads_sleep_unless_the_environment_says(monkeypatch, capsys):
-    """Issue 19: OMP_WAIT_POLICY=PASSIVE is set before NetworKit or GraphBLAS loads, a user's own value kept."""
+def test_main_lets_waiting_threads_sleep_unless_the_environment_says(monkeypatch, capsys):
+    """Issue 19: OMP_WAIT_POLICY=PASSIVE and OPENBLAS_THREAD_TIMEOUT=4 are set, a user's own values kept."""
     import os
 
     from netdash.cli import main
 
     monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    monkeypatch.delenv("OPENBLAS_THREAD_TIMEOUT", raising=False)
     assert main(["validate", "/nonexistent/netdash-folder"]) != 0
-    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    assert (os.environ["OMP_WAIT_POLICY"], os.environ["OPENBLAS_THREAD_TIMEOUT"]) == ("PASSIVE", "4")
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    monkeypatch.setenv("OPENBLAS_THREAD_TIMEOUT", "28")
     main(["validate", "/nonexistent/netdash-folder"])
-    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
+    assert (os.environ["OMP_WAIT_POLICY"], os.environ["OPENBLAS_THREAD_TIMEOUT"]) == ("ACTIVE", "28")
+
+
+def test_importing_the_cli_loads_no_numpy():
+    """OpenBLAS reads OPENBLAS_THREAD_TIMEOUT when numpy loads it: main must run before anything imports numpy."""
+    import subprocess
+    import sys
+
+    code = "import sys, netdash.cli; print(sorted({'numpy', 'pandas', 'networkit'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
