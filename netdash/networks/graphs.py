@@ -23,7 +23,6 @@ Conventions
 - A contact of a practitioner with themself is ignored.
 """
 
-import contextlib
 import gc
 
 import networkx as nx
@@ -185,41 +184,20 @@ def graph_from_tables(nodes, edges, *, directed=False, attrs=("weight",)):
     (['a', 'b', 'c'], {'weight': 3}, {'agency': 'B'})
     """
     G = nx.DiGraph() if directed else nx.Graph()
-    with _collector_paused():
-        # Column-wise lists, one dict per row made by _dict_maker: several times faster than to_dict("records").
-        names = [c for c in nodes.columns if c != "practitioner_id"]
-        G.add_nodes_from(zip(nodes["practitioner_id"].tolist(),
-                             map(_dict_maker(names), *(nodes[c].tolist() for c in names)) if names
-                             else ({} for _ in range(len(nodes)))))
-        source, target = edges["source"].tolist(), edges["target"].tolist()
-        if attrs:
-            data = list(map(_dict_maker(attrs), *(edges[a].tolist() for a in attrs)))
-        else:
-            data = [{} for _ in source]
-        if not _fill_adjacency(G, source, target, data):
-            G.remove_edges_from(list(G.edges()))
-            G.add_edges_from(zip(source, target, data))
+    # Column-wise lists, one dict per row made by _dict_maker: several times faster than to_dict("records").
+    names = [c for c in nodes.columns if c != "practitioner_id"]
+    G.add_nodes_from(zip(nodes["practitioner_id"].tolist(),
+                         map(_dict_maker(names), *(nodes[c].tolist() for c in names)) if names
+                         else ({} for _ in range(len(nodes)))))
+    source, target = edges["source"].tolist(), edges["target"].tolist()
+    if attrs:
+        data = list(map(_dict_maker(attrs), *(edges[a].tolist() for a in attrs)))
+    else:
+        data = [{} for _ in source]
+    if not _fill_adjacency(G, source, target, data):
+        G.remove_edges_from(list(G.edges()))
+        G.add_edges_from(zip(source, target, data))
     return G
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """Python's cyclic garbage collector off for the block (left as it was if already off).
-
-    A graph's millions of new dicts hold no reference cycles, yet each 700
-    allocations start a collection that walks the young ones and, as they
-    pile up, the old ones again: a third of building a regional graph's
-    0.9 M ties (issue 19). Nothing is lost: unreachable cycles made meanwhile
-    are collected after the block.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 _MAKERS = {}
@@ -430,6 +408,11 @@ def practitioner_edges(ds, period=None, *, ties="all", window_days=90):
     flags = np.column_stack([counts[n] > 0 for n in names])
     combos = np.empty(8, dtype=object)
     combos[:] = [tuple(n for k, n in enumerate(names) if code >> k & 1) for code in range(8)]
+    # A new tuple is watched by the cyclic garbage collector until a collection finds it holds only strings;
+    # a dict holding a watched tuple is watched too, until a full collection. Collecting the youngest
+    # generation now (microseconds: these 8 tuples are in it) leaves the graph's edge dicts unwatched, so
+    # later collections do not walk its 0.9 M ties at regional scale (issue 19).
+    gc.collect(0)
     edges["tie_types"] = combos[flags @ np.array([1, 2, 4])]
     return edges[["source", "target", "weight", "direct", "coworking", "cop", "tie_types"]]
 
