@@ -1,10 +1,12 @@
 """What the Network map computes before its first drawing, stage by stage, at any scale (issue 19).
 
 In one process: open the dataset from a workspace, build the practitioner
-graph with every tie (the layout's) and with working ties (the page's
-default), lay the period out (:func:`netdash.viz.layout.period_layout`) and
-draw the map's data (:func:`netdash.viz.maps.network_map`, which cuts a large
-network to its backbone). Prints each stage's CPU and wall seconds. The
+graph with working ties (the page's default), lay the period out from the
+tables of every tie (:func:`netdash.viz.layout.period_layout`, as the
+dashboard does since issue 19: no networkx graph of every tie) and draw the
+map's data (:func:`netdash.viz.maps.network_map`, which cuts a large network
+to its backbone). ``--graph-all`` builds the graph of every tie too and lays
+it out from that graph, as the dashboard did before. Prints each stage's CPU and wall seconds. The
 dashboard caches each stage, so the sum is a cold first visit's computing,
 not counting Streamlit and the browser. Usage::
 
@@ -28,6 +30,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workspace")
     parser.add_argument("dataset")
+    parser.add_argument("--graph-all", action="store_true",
+                        help="also build the graph of every tie and lay the map out from it (the old way)")
     args = parser.parse_args(argv)
     clock = [time.process_time(), time.perf_counter()]
 
@@ -40,13 +44,16 @@ def main(argv=None):
     ds = Workspace(args.workspace).open(args.dataset)
     lap("open the dataset", f"{len(ds.contacts):,} contacts")
     period = Period(None, None)
-    G_all = NetworkAnalysis(ds, period, ties="all").G
-    lap("graph, every tie", f"{G_all.number_of_nodes():,} practitioners, {G_all.number_of_edges():,} ties")
+    G_all = None
+    if args.graph_all:
+        G_all = NetworkAnalysis(ds, period, ties="all").G
+        lap("graph, every tie", f"{G_all.number_of_nodes():,} practitioners, {G_all.number_of_edges():,} ties")
     G = NetworkAnalysis(ds, period, ties="working").G
     lap("graph, working ties", f"{G.number_of_edges():,} ties")
     pos = period_layout(ds, period, G=G_all)
-    large = G_all.number_of_nodes() > LARGE_LAYOUT_NODES
-    lap("layout", f"core of {CORE_NODES:,} by forces" if large else "every node by forces")
+    large = G.number_of_nodes() > LARGE_LAYOUT_NODES
+    lap("layout" + (" (from the graph of every tie)" if G_all is not None else " (from the tables of every tie)"),
+        f"core of {CORE_NODES:,} by forces" if large else "every node by forces")
     colours = agency_colours(sorted(ds.agencies["agency_id"]))
     names = dict(zip(ds.agencies["agency_id"], ds.agencies["name"]))
     drawn = network_map(G, pos, palette=colours, agency_names=names, size_menu=False, height_px=620)

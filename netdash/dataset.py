@@ -15,7 +15,7 @@ import pandas as pd
 from netdash.schema import TABLES
 
 __all__ = ["Dataset", "Memo", "MEMO_MAX_BYTES", "NO_COP_DATA", "empty_table", "conform", "dataset_summary",
-           "monthly_activity", "factorized_column", "keep_column_codes"]
+           "monthly_activity", "factorized_column", "keep_column_codes", "keep_log_codes"]
 
 MEMO_MAX_BYTES = 1 << 30
 """Default size of a :class:`Memo` (1 GiB, estimated): the least recently used values go first beyond it."""
@@ -229,6 +229,24 @@ def keep_column_codes(ds, table, column, codes, values):
     outlive the table they describe.
     """
     ds.memo.put((_CODES_KEY, table, column), (np.asarray(codes), np.asarray(values, dtype=object)))
+
+
+_LOG_TABLES = ("contacts", "cop_attendance")
+
+
+def keep_log_codes(ds, codes):
+    """:func:`keep_column_codes` of the contact log's and the attendance's columns among ``codes``.
+
+    ``codes`` is ``{(table, column): (codes, values)}`` as the importer
+    (:func:`netdash.ingest.validate.validate_and_build`) and the workspace
+    (:meth:`netdash.store.Workspace.open`) make them. Only the two large
+    tables' are kept: the coded log (:func:`netdash.networks.codes.coded_log`)
+    reads them instead of hashing millions of rows again; the other tables
+    are small.
+    """
+    for (table, column), (column_codes, values) in codes.items():
+        if table in _LOG_TABLES:
+            keep_column_codes(ds, table, column, column_codes, values)
 
 
 def factorized_column(ds, table, column, rows=None):

@@ -181,7 +181,9 @@ def period_positions(ds, period):
 def _period_positions(name, version, period_key, _ds, _period):
     from netdash.viz.layout import period_layout
 
-    return period_layout(_ds, _period, G=analysis(_ds, _period, "all").G)
+    # From the node and edge tables, not the networkx graph of every tie: at regional scale that graph (0.94 M
+    # ties) cost more than the layout itself and the Network map draws another setting (issue 19).
+    return period_layout(_ds, _period)
 
 
 def _positions_for(ds, period, graphs):

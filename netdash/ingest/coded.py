@@ -20,7 +20,7 @@ import pandas as pd
 
 __all__ = ["as_categorical", "coded_column", "compact", "strip", "lookup", "value_mask", "blank_mask", "blank_rows", "same_values", "rows_by_value", "objects",
            "coded_objects", "strings_or_none",
-           "read_csv_arrow", "objects_from_arrow"]
+           "read_csv_arrow", "objects_from_arrow", "coded_from_arrow"]
 
 
 def as_categorical(values):
@@ -187,15 +187,40 @@ def objects_from_arrow(column):
 
     Nulls become None. Used to read a stored dataset without one Python object per row.
     """
+    codes, values = coded_from_arrow(column)
+    return values[codes]
+
+
+def coded_from_arrow(column):
+    """Codes of a pyarrow (chunked) string column and the object each code stands for.
+
+    :func:`objects_from_arrow` is ``values[codes]``; the codes are what
+    :func:`netdash.dataset.keep_column_codes` keeps, so that the analysis
+    does not hash the rows again (issue 19).
+
+    Returns
+    -------
+    codes : ndarray of int32
+        One per row.
+    values : ndarray of object
+        The distinct strings (Arrow's dictionary order), then None, the value of the null rows.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> codes, values = coded_from_arrow(pa.chunked_array([["b", None], ["a", "b"]]))
+    >>> codes.tolist(), values.tolist()
+    ([0, 2, 1, 0], ['b', 'a', None])
+    """
     import pyarrow as pa  # noqa: PLC0415
 
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     if not pa.types.is_dictionary(column.type):
         column = column.dictionary_encode()
-    uniques = np.asarray(column.dictionary.to_pylist() + [None], dtype=object)
-    codes = column.indices.fill_null(len(uniques) - 1).to_numpy(zero_copy_only=False)
-    return uniques[codes]
+    values = np.asarray(column.dictionary.to_pylist() + [None], dtype=object)
+    codes = column.indices.fill_null(len(values) - 1).to_numpy(zero_copy_only=False)
+    return codes.astype(np.int32, copy=False), values
 
 
 _SPLIT_MIN_BYTES = 32 << 20

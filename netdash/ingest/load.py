@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from pathlib import Path
 
-from netdash.dataset import Dataset, keep_column_codes
+from netdash.dataset import Dataset, keep_log_codes
 from netdash.errors import InvalidInputError
 from netdash.ingest.options import resolve_options
 from netdash.ingest.problems import summary_message
@@ -72,7 +72,5 @@ def load_dataset(source, *, secret, mapping=None, dayfirst=False, today=None, na
     ds = Dataset(**report.tables, name=str(name), directed=directed)
     # The analysis codes the log's IDs again (netdash.networks.codes): from these codes, not by hashing millions
     # of rows. Only the two large tables', whose text columns conform() leaves as built.
-    for (table, column), (column_codes, values) in codes.items():
-        if table in ("contacts", "cop_attendance"):
-            keep_column_codes(ds, table, column, column_codes, values)
+    keep_log_codes(ds, codes)
     return ds, report

@@ -36,9 +36,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 
 from netdash.errors import InvalidInputError
-from netdash.viz._pairs import pair_table
+from netdash.viz._pairs import edge_weights, pair_table
 from netdash.viz.colours import sorted_ids
 
 __all__ = ["LARGE_LAYOUT_NODES", "CORE_NODES", "layout_positions", "stable_positions", "period_layout",
@@ -308,19 +309,31 @@ def layout_positions(G, *, seed=0, scale=1000.0, weight="weight", iterations=Non
 
 def _layout(nodes, groups, pairs, *, seed, scale, iterations):
     """:func:`layout_positions` of sorted ``nodes`` with ``{node: agency}`` and ``{(u, v): w}`` (u, v sorted)."""
-    linked = sorted_ids({n for pair in pairs for n in pair})
-    linked_set = set(linked)
-    isolates = [n for n in nodes if n not in linked_set]
+    position = {n: i for i, n in enumerate(nodes)}
+    lo = np.fromiter((position[u] for u, _ in pairs), dtype=np.intp, count=len(pairs))
+    hi = np.fromiter((position[v] for _, v in pairs), dtype=np.intp, count=len(pairs))
+    weights = np.fromiter(pairs.values(), dtype=float, count=len(pairs))
+    return _layout_arrays(nodes, groups, lo, hi, weights, seed=seed, scale=scale, iterations=iterations)
+
+
+def _layout_arrays(nodes, groups, lo, hi, weights, *, seed, scale, iterations):
+    """:func:`_layout` with the pairs as arrays: ``nodes[lo[i]]``, ``nodes[hi[i]]`` tied with ``weights[i]``.
+
+    ``lo < hi`` on every row and no pair twice; the order of the rows does not matter.
+    """
+    tied = np.zeros(len(nodes), dtype=bool)
+    tied[lo] = tied[hi] = True
+    linked = [n for n, ok in zip(nodes, tied.tolist()) if ok]  # sorted, as nodes are
+    isolates = [n for n, ok in zip(nodes, tied.tolist()) if not ok]
     rng = np.random.default_rng(seed)
 
     coords = {}
     if linked:
-        index = {n: i for i, n in enumerate(linked)}
-        src = np.fromiter((index[u] for u, _ in pairs), dtype=np.intp, count=len(pairs))
-        dst = np.fromiter((index[v] for _, v in pairs), dtype=np.intp, count=len(pairs))
+        rank = np.cumsum(tied) - 1  # a tied node's position among the linked ones
+        src, dst = rank[lo], rank[hi]
         order = np.lexsort((dst, src))  # pairs by (index of u, index of v); pairs are unique
         src, dst = src[order], dst[order]
-        raw = np.log1p(np.clip(np.fromiter(pairs.values(), dtype=float, count=len(pairs))[order], 0.0, None))
+        raw = np.log1p(np.clip(np.asarray(weights, dtype=float)[order], 0.0, None))
         median = float(np.median(raw))
         w = raw / median if median > 0 else np.ones_like(raw)
         # each node's weights added in pair order, as a loop over the pairs would
@@ -417,8 +430,12 @@ def period_layout(ds, period=None, *, G=None, seed=0):
     ds : Dataset
     period : Period, optional
     G : networkx graph, optional
-        ``practitioner_graph(ds, period, ties="all")`` if already built
-        (the dashboard's shared analysis holds it).
+        ``practitioner_graph(ds, period, ties="all")`` if already built.
+        Without it the layout is read from the node and edge tables that
+        graph would be built from (:func:`netdash.networks.graphs.practitioner_nodes`,
+        :func:`netdash.networks.graphs.practitioner_edges`, kept in the
+        dataset's memo): the same positions, without building a networkx
+        graph of every tie (issue 19: 0.94 M ties at regional scale).
     seed : int, default 0
         The dashboard's seed is 0.
 
@@ -426,12 +443,49 @@ def period_layout(ds, period=None, *, G=None, seed=0):
     -------
     dict
         ``{practitioner: (x, y)}`` for everyone in post in ``period`` (scale 1000).
-    """
-    if G is None:
-        from netdash.networks import graphs
 
-        G = graphs.practitioner_graph(ds, period, ties="all")
-    return layout_positions(G, seed=seed)
+    Examples
+    --------
+    >>> from netdash.dataset import Dataset
+    >>> from netdash.networks.graphs import practitioner_graph
+    >>> ds = Dataset.from_records(
+    ...     agencies=[{"agency_id": "A"}],
+    ...     practitioners=[{"practitioner_id": p, "agency_id": "A"} for p in ("p1", "p2", "p3")],
+    ...     contacts=[{"date": "2024-01-01", "practitioner_id": "p2", "with_practitioner_id": "p1"}])
+    >>> period_layout(ds) == layout_positions(practitioner_graph(ds, ties="all"))
+    True
+    """
+    if G is not None:
+        return layout_positions(G, seed=seed)
+    from netdash.networks import graphs
+
+    nodes = graphs.practitioner_nodes(ds, period)
+    edges = graphs.practitioner_edges(ds, period, ties="all")
+    return _table_layout(nodes["practitioner_id"], nodes["agency"], edges["source"], edges["target"],
+                         edges["weight"], seed=seed)
+
+
+def _table_layout(ids, agencies, source, target, weight, *, seed):
+    """:func:`layout_positions` of the graph with nodes ``ids`` (``agency`` attribute ``agencies``) and ties
+    ``source``–``target`` of ``weight``, one row per pair, read from those columns.
+    """
+    ids = list(ids)
+    if not ids:
+        return {}
+    groups = dict(zip(ids, list(agencies)))
+    nodes = sorted_ids(ids)
+    position = pd.Index(nodes, dtype=object)
+    a = position.get_indexer(pd.Index(source, dtype=object))
+    b = position.get_indexer(pd.Index(target, dtype=object))
+    if (a < 0).any() or (b < 0).any():  # a tie end that is not a node: the graph would add it; lay that out
+        G = nx.Graph()
+        G.add_nodes_from((n, {"agency": g}) for n, g in groups.items())
+        G.add_weighted_edges_from(zip(source, target, weight))
+        return layout_positions(G, seed=seed)
+    keep = a != b
+    a, b, w = a[keep], b[keep], edge_weights(list(weight))[keep]
+    return _layout_arrays(nodes, groups, np.minimum(a, b), np.maximum(a, b), w, seed=seed, scale=1000.0,
+                          iterations=None)
 
 
 def positions_for(layout, graphs):

@@ -242,3 +242,46 @@ def test_two_replacing_processes_at_once_print_imported_once(tmp_path):
         assert any("was changed by another import" in err for _, err in outs)
     else:
         assert codes == [0, 0] and len({Workspace(ws).info("x").version}) == 1
+
+
+def _log_fields(log):
+    return {name: getattr(log, name).tolist() for name in log.__dataclass_fields__}
+
+
+def test_an_opened_dataset_gives_the_measures_of_the_imported_one(tmp_path):
+    """The workspace hands its column codes to the coded log (issue 19): same log, same measures as the CSV path."""
+    from netdash.analysis import NetworkAnalysis
+    from netdash.networks.codes import coded_log
+
+    ws = Workspace(tmp_path / "ws")
+    ws.import_dataset(DEMO_SOURCE, name="demo")
+    stored = ws.open("demo")
+    expected, _ = load_dataset(DEMO_SOURCE, secret=load_or_create_secret(ws.path))
+    for table in TABLES:
+        pd.testing.assert_frame_equal(stored.table(table), expected.table(table))
+    kept = {key[1:] for key in stored.memo.keys() if key[0] == "netdash.dataset column codes"}
+    assert ("contacts", "practitioner_id") in kept and ("cop_attendance", "session_id") in kept
+    assert _log_fields(coded_log(stored)) == _log_fields(coded_log(expected))
+    # The codes were used (each is used once), not the rows hashed again.
+    assert not any(key[0] == "netdash.dataset column codes" and key[2] in ("practitioner_id", "client_id")
+                   for key in stored.memo.keys())
+    for ties in ("all", "working"):
+        got, want = NetworkAnalysis(stored, ties=ties), NetworkAnalysis(expected, ties=ties)
+        pd.testing.assert_frame_equal(got.edge_table, want.edge_table)
+        pd.testing.assert_frame_equal(got.practitioner_table(), want.practitioner_table())
+
+
+def test_rows_stored_out_of_order_are_opened_in_row_order(ws):
+    """Open reads without ORDER BY (issue 19); rows the database returns in another order are sorted on _row."""
+    from netdash.networks.codes import coded_log
+
+    ws.import_dataset(GOOD, name="pilot", today=TODAY)
+    before = ws.open("pilot")
+    with duckdb.connect(str(ws.db_path)) as con:
+        con.execute("CREATE TEMP TABLE backwards AS SELECT * FROM contacts ORDER BY _row DESC")
+        con.execute("DELETE FROM contacts")
+        con.execute("INSERT INTO contacts SELECT * FROM backwards")
+        assert [r[0] for r in con.execute("SELECT _row FROM contacts").fetchall()] == [4, 3, 2, 1, 0]
+    after = ws.open("pilot")
+    pd.testing.assert_frame_equal(after.contacts, before.contacts)
+    assert _log_fields(coded_log(after)) == _log_fields(coded_log(before))

@@ -282,3 +282,27 @@ def test_repulsion_does_not_depend_on_the_block_size(monkeypatch, n):
         assert np.array_equal(layout._repulsion(pos, 1.3, pool, 3), expected)
     monkeypatch.setattr(layout, "_CHUNK", 512)  # the block size before issue 7's speed-ups
     assert np.array_equal(layout._repulsion(pos, 1.3), expected)
+
+
+@pytest.mark.parametrize("days", [None, ("2024-01-01", "2024-01-08")])
+def test_period_layout_from_the_tables_is_the_layout_of_the_graph(days):
+    """period_layout reads the node and edge tables (issue 19): the same positions as laying out the built graph.
+
+    The bundled demo over all time and over a week (people in post without
+    a tie that period are laid out as isolates).
+    """
+    from pathlib import Path
+
+    import pandas as pd
+
+    from netdash.ingest import load_dataset
+    from netdash.networks.graphs import practitioner_graph
+    from netdash.periods import Period
+    from netdash.viz.layout import period_layout
+
+    demo = Path(__file__).resolve().parents[2] / "data" / "demo"
+    ds, _ = load_dataset(demo, secret=b"k" * 32)
+    period = None if days is None else Period(pd.Timestamp(days[0]), pd.Timestamp(days[1]))
+    G = practitioner_graph(ds, period, ties="all")
+    assert nx.number_of_isolates(G) > 0 or days is None
+    assert period_layout(ds, period) == layout_positions(G) == period_layout(ds, period, G=G)
