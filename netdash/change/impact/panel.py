@@ -15,10 +15,12 @@ from netdash.change.impact.person import monthly_union, person_level
 from netdash.change.impact.staggered import (did_dyadic, event_study, neighbour_counts, normal_interval,
                                              one_blas_thread, pre_trend_test, window_outcomes)
 from netdash.networks.counts import period_log, stored, union_counts
+from netdash.errors import AnalysisError
 from netdash.periods import Period
 
 __all__ = ["TiePanel", "tie_panel", "panel_estimates", "prior_new_tie_rate", "after_window_months",
-           "ROLLING_MONTHS", "HORIZON_MONTHS", "PRE_TREND_MONTHS", "TREND_MONTHS"]
+           "candidate_pair_count", "ROLLING_MONTHS", "HORIZON_MONTHS", "PRE_TREND_MONTHS", "TREND_MONTHS",
+           "MAX_CANDIDATE_PAIRS"]
 
 #: Months in the rolling window of the event-study outcome.
 ROLLING_MONTHS = 3
@@ -28,6 +30,11 @@ HORIZON_MONTHS = 6
 PRE_TREND_MONTHS = 9
 #: Months in the counts whose attendee/non-attendee gap gives the linear pre-COP trend.
 TREND_MONTHS = 3
+#: Most attendee pairs from different agencies the estimates are computed for. They hold every pair in
+#: memory, at about 1.5 kB a pair at their peak (1,541 bytes on the medium demo's 178,000 pairs, tracemalloc,
+#: session 11), so 2 million pairs need about 3 GB; the large demo's 18 million would need about 28 GB and
+#: ran the dashboard's server out of memory (docs/benchmarks.md, "COP impact's memory at large scale").
+MAX_CANDIDATE_PAIRS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -219,6 +226,28 @@ def prior_new_tie_rate(panel):
     return counts / months
 
 
+def candidate_pair_count(panel):
+    """Attendee pairs from different agencies among the sample: how many pairs :func:`panel_estimates` compares.
+
+    Counted from the attendees per agency, without listing the pairs.
+
+    Examples
+    --------
+    Three attendees in agency 0 and two in agency 1: 3 x 2 = 6 pairs.
+
+    >>> panel = TiePanel(n_nodes=5, agency=np.array([0, 0, 0, 1, 1]), months=[], tie_a=None, tie_b=None,
+    ...                  tie_month=None, before_a=None, before_b=None, after_a=None, after_b=None,
+    ...                  units=np.arange(5), treated=None, cohort=np.zeros(5, int), attend_node=None,
+    ...                  attend_session=None, attend_month=None, shared_a=None, shared_b=None,
+    ...                  shared_month=None, cop_start_month=0)
+    >>> candidate_pair_count(panel)
+    6
+    """
+    per_agency = np.bincount(panel.agency[panel.units[panel.cohort >= 0]]).astype(np.int64)
+    total = int(per_agency.sum())
+    return (total * total - int((per_agency ** 2).sum())) // 2
+
+
 def _candidate_pairs(panel):
     """Attendee pairs from different agencies among the sample, and the month each first met."""
     n = panel.n_nodes
@@ -267,6 +296,13 @@ def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre
         headline estimates of :func:`netdash.change.impact.person.person_level`
         over :func:`after_window_months`; ``None`` when the after window has no whole month).
     """
+    pairs = candidate_pair_count(panel)
+    if pairs > MAX_CANDIDATE_PAIRS:
+        raise AnalysisError(
+            f"COP impact compares every pair of COP attendees from different agencies: {pairs:,} pairs here, more "
+            f"than the {MAX_CANDIDATE_PAIRS:,} this version can hold in memory (about 1.5 kB a pair, so about "
+            f"{pairs * 1541 / 1e9:.0f} GB). No verdict is computed for a COP this size: neither the dashboard nor "
+            "`netdash evaluate` can give one yet. The other pages and measures are not affected.")
     n = panel.n_nodes
     units = np.asarray(panel.units)
     index = np.full(n, -1)
