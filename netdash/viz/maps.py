@@ -26,8 +26,12 @@ from netdash.viz.spec import DEGREE, network_spec
 from netdash.viz.view import map_view
 
 __all__ = ["NetworkMap", "agency_positions", "SIZE_MEASURES", "BETWEENNESS", "TRUST_TIES", "COP_LAYER_STYLE", "map_measures", "network_map",
-           "own_layout_map", "agency_maps"]
+           "own_layout_map", "agency_maps", "MAX_AGENCY_LINKS"]
 
+#: Links an agency map draws at most (:func:`agency_maps`): the medium demo's 120 agencies have about 3,100 tied
+#: pairs, the large demo's 1,200 about 160,000, whose 50 MB of map data took the browser 76 to 82 s to draw
+#: (docs/browser_timings.md, session 11).
+MAX_AGENCY_LINKS = 5000
 BETWEENNESS = "Betweenness"
 #: The agency maps' node size: practitioners in post in the period.
 PRACTITIONERS = "Practitioners in post"
@@ -202,7 +206,7 @@ def agency_positions(agencies, sectors, names, scale=1000.0):
 
 
 def agency_maps(G_before, G_after, *, titles=("Before", "After"), agency_names=None, palette=None,
-                colour_by="sector", height_px=470, tie_word="working ties"):
+                colour_by="sector", height_px=470, tie_word="working ties", max_links=MAX_AGENCY_LINKS):
     """Before and after maps of agencies: agencies as nodes, ties across agencies as weighted links, one layout.
 
     Each practitioner graph is collapsed onto its agencies by
@@ -229,6 +233,10 @@ def agency_maps(G_before, G_after, *, titles=("Before", "After"), agency_names=N
     height_px : int, default 470
     tie_word : str, default "working ties"
         What a link counts, in the plural, for the tooltips.
+    max_links : int, default :data:`MAX_AGENCY_LINKS`
+        Links drawn per map at most: the agency pairs with the most ties
+        (ties broken by agency id); the title then says how many of how many
+        are drawn. An agency's tooltip still counts all its ties.
 
     Returns
     -------
@@ -255,6 +263,7 @@ def agency_maps(G_before, G_after, *, titles=("Before", "After"), agency_names=N
             sectors.setdefault(a, d.get("sector"))
     names.update({a: n for a, n in (agency_names or {}).items() if a in names and n})
     everyone = sorted_ids(names)
+    rank = {a: k for k, a in enumerate(everyone)}
     positions = agency_positions(everyone, sectors, names)
     most_ties = max([d for H in collapsed for _, _, d in H.edges(data="ties")] + [1])
     most_staff = max([d for H in collapsed for _, d in H.nodes(data="n_practitioners")] + [1])
@@ -273,7 +282,15 @@ def agency_maps(G_before, G_after, *, titles=("Before", "After"), agency_names=N
             M.add_node(a, name=names.get(a) or str(a), agency=a, agency_name=names.get(a), sector=sectors.get(a),
                        tooltip=lines)
             staffed[a] = staff
+        drawn = None  # every link
+        if H.number_of_edges() > max_links:
+            ranked = sorted(((n, sorted_ids((u, v))) for u, v, n in H.edges(data="ties")),
+                            key=lambda link: (-link[0], rank[link[1][0]], rank[link[1][1]]))
+            drawn = {frozenset(pair) for _, pair in ranked[:max_links]}
+            title = f"{title} (the {max_links:,} most tied of {len(ranked):,} agency pairs)"
         for u, v, n in H.edges(data="ties"):
+            if drawn is not None and frozenset((u, v)) not in drawn:
+                continue
             first, second = sorted_ids((u, v))
             M.add_edge(u, v, weight=2 ** (5 * n / most_ties),
                        tooltip=f"{names.get(first) or first} – {names.get(second) or second}: {n} "

@@ -144,3 +144,26 @@ def test_network_map_draws_a_layer_without_counting_it():
     assert spec["legend"]["edges"][0]["label"] == COP_LAYER_STYLE["label"]
     assert {n["label"]: n["tip"][-1] for n in spec["nodes"]}["d"] == "Ties: 0"  # not counted as a tie
     assert network_map(G, positions).spec["ties"] == [t for t in spec["ties"] if t not in styled]
+
+
+def test_agency_maps_draw_the_most_tied_pairs_when_there_are_too_many():
+    """Agencies A, B, C, D: A-B tied by 3 practitioner pairs, B-C and A-D by 2, A-C by 1. With room for two
+    links, A-B and then A-D (the tie at 2 broken by agency id: A before B); the title says so, and A's
+    tooltip still counts all of its 6 ties with other agencies."""
+    from netdash.viz.maps import agency_maps
+
+    G = nx.Graph()
+    agency = {}
+    for pair, n in ((("A", "B"), 3), (("B", "C"), 2), (("A", "D"), 2), (("A", "C"), 1)):
+        for k in range(n):
+            u, v = f"{pair[0]}{pair[1]}{k}{pair[0]}", f"{pair[0]}{pair[1]}{k}{pair[1]}"
+            G.add_edge(u, v)
+            agency[u], agency[v] = pair
+    nx.set_node_attributes(G, agency, "agency")
+    before, after = agency_maps(G, G, max_links=2, titles=("Before", "After"))
+    assert before["title"] == "Before (the 2 most tied of 4 agency pairs)"
+    label = {n["id"]: n["label"] for n in before["nodes"]}
+    assert {tuple(sorted((label[t["from"]], label[t["to"]]))) for t in before["ties"]} == {("A", "B"), ("A", "D")}
+    assert "Working ties with other agencies: 6" in next(n["tip"] for n in before["nodes"] if n["label"] == "A")
+    everything = agency_maps(G, G, titles=("Before", "After"))[0]
+    assert everything["title"] == "Before" and len(everything["ties"]) == 4
