@@ -33,6 +33,7 @@ like; a filtered or focused map shows the others beside their colleagues.
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 
 import networkx as nx
 import numpy as np
@@ -144,10 +145,10 @@ def _repulsion(pos, k, pool=None, parts=1):
             disp[s:e, 0] = np.einsum("ij,ij->i", dx, inv)
             disp[s:e, 1] = np.einsum("ij,ij->i", dy, inv)
 
-    cuts = [min(len(pos), -(-len(pos) * i // parts // _CHUNK) * _CHUNK) for i in range(parts + 1)]
-    if pool is None or parts == 1:
+    if pool is None:
         rows(0, len(pos))
-    else:
+    else:  # whole blocks per part
+        cuts = [min(len(pos), -(-len(pos) * i // parts // _CHUNK) * _CHUNK) for i in range(parts + 1)]
         for done in [pool.submit(rows, lo, hi) for lo, hi in zip(cuts, cuts[1:]) if hi > lo]:
             done.result()
     return disp * (k * k)
@@ -159,11 +160,9 @@ def _fruchterman_reingold(pos, src, dst, w, *, iterations, k=1.0):
     Above :data:`_THREADED_NODES` nodes the repulsion uses every core (the
     same positions: :func:`_repulsion`).
     """
-    threads = min(os.cpu_count() or 1, 4)
-    if len(pos) >= _THREADED_NODES and threads > 1:
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            return _fruchterman_reingold_steps(pos, src, dst, w, iterations, k, pool, threads)
-    return _fruchterman_reingold_steps(pos, src, dst, w, iterations, k, None, 1)
+    parts = min(os.cpu_count() or 1, 4) if len(pos) >= _THREADED_NODES else 1
+    with ThreadPoolExecutor(max_workers=parts) if parts > 1 else nullcontext() as pool:
+        return _fruchterman_reingold_steps(pos, src, dst, w, iterations, k, pool, parts)
 
 
 def _fruchterman_reingold_steps(pos, src, dst, w, iterations, k, pool, parts):

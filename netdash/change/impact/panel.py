@@ -14,8 +14,8 @@ from netdash.change.impact.dyads import met_at_cop, rate_terciles
 from netdash.change.impact.person import monthly_union, person_level
 from netdash.change.impact.staggered import (did_dyadic, event_study, neighbour_counts, normal_interval,
                                              one_blas_thread, pre_trend_test, window_outcomes)
-from netdash.networks.counts import period_log, stored, union_counts
 from netdash.errors import AnalysisError
+from netdash.networks.counts import period_log, stored, union_counts
 from netdash.periods import Period
 
 __all__ = ["TiePanel", "tie_panel", "panel_estimates", "prior_new_tie_rate", "after_window_months",
