@@ -8,7 +8,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import _shared, _turns
+from netdash.threads import let_waiting_threads_sleep
+
+# Before the pages' imports load numpy (and with it OpenBLAS), whose threads would otherwise spin after each
+# matrix product and take the core the server and the browser need (netdash.threads).
+let_waiting_threads_sleep()
+
+from pages import _shared, _turns  # noqa: E402
 
 # A local icon: a ":material/...:" page icon makes the browser fetch the favicon from a public CDN.
 st.set_page_config(page_title="netdash", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")

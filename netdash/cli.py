@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from netdash.errors import InvalidInputError, NetdashError
+from netdash.threads import let_waiting_threads_sleep
 
 __all__ = ["main", "build_parser"]
 
@@ -513,31 +514,8 @@ def _export_map(ds, period, args):
     return 0
 
 
-def _waiting_threads_sleep():
-    """Let waiting OpenMP and OpenBLAS threads sleep at once instead of spinning, unless the environment says.
-
-    Sets ``OMP_WAIT_POLICY=PASSIVE`` and ``OPENBLAS_THREAD_TIMEOUT=4`` when
-    they are not set. NetworKit and GraphBLAS run OpenMP threads, numpy's
-    matrix products OpenBLAS threads, and ``netdash metrics`` runs them
-    beside each other and beside Python threads
-    (:meth:`netdash.analysis.NetworkAnalysis.start_background`): more threads
-    than cores, where a thread spinning at the end of its parallel loop takes
-    the core a working thread needs. On the large demo the run's user time was
-    40-43 s with ``OMP_WAIT_POLICY=PASSIVE`` against 47-49 s without
-    (``docs/benchmarks.md``, issue 19). OpenBLAS's workers spin for 2**28
-    cycles (about 0.1 s) after each product by default, so between the dense
-    betweenness's products they never slept; 2**4 cycles lets them sleep at
-    once (``docs/benchmarks.md``, "Sleeping BLAS threads"). A runtime reads
-    its variable when it loads, so this runs before any command imports numpy
-    (this module imports nothing that does), NetworKit or GraphBLAS; no value
-    depends on it.
-    """
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
-
-
 def main(argv=None):
-    _waiting_threads_sleep()
+    let_waiting_threads_sleep()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

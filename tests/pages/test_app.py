@@ -265,6 +265,50 @@ def test_app_raises_the_garbage_collector_thresholds(app):
     assert gc.get_threshold() == (50_000, 20, 20)
 
 
+def test_the_server_skips_streamlits_full_collection_after_each_run():
+    # Streamlit's gc.collect(2) after every run held the interpreter lock for 0.3 to 0.7 s with the medium
+    # caches in memory, so every interaction waited for it (docs/browser_timings.md). The option's name is
+    # checked against Streamlit's own list: a renamed option would be silently ignored.
+    import tomllib
+
+    from streamlit import config
+
+    settings = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert settings["runner"]["postScriptGC"] is False
+    assert "runner.postScriptGC" in config._config_options_template
+
+
+# Runs the app script in a fresh interpreter (bare mode: it stops once it needs a session) and notes the OpenBLAS
+# setting at the moment something first imports numpy.
+_NUMPY_WATCH = """
+import importlib.abc, os, runpy, sys
+for name in ("OMP_WAIT_POLICY", "OPENBLAS_THREAD_TIMEOUT"):
+    os.environ.pop(name, None)
+seen = []
+class Watch(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "numpy" and not seen:
+            seen.append(os.environ.get("OPENBLAS_THREAD_TIMEOUT"))
+sys.meta_path.insert(0, Watch())
+import streamlit
+sys.path.insert(0, os.path.dirname(sys.argv[1]))
+try:
+    runpy.run_path(sys.argv[1], run_name="__main__")
+except BaseException:
+    pass
+print(seen)
+"""
+
+
+def test_the_app_lets_waiting_threads_sleep_before_numpy_loads():
+    # OpenBLAS reads its setting when numpy loads it: set later, it would do nothing (netdash.threads).
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _NUMPY_WATCH, APP], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip().splitlines()[-1] == "['4']", done.stdout + done.stderr
+
+
 def test_background_imports_load_every_listed_module(app, caplog):
     import sys
 
