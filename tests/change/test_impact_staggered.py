@@ -456,26 +456,3 @@ def test_prior_new_tie_rate_counts_ties_that_start_before_the_cop():
                      cohort=np.full(3, -1), attend_node=empty, attend_session=empty, attend_month=empty,
                      shared_a=empty, shared_b=empty, shared_month=empty, cop_start_month=4)
     assert prior_new_tie_rate(panel) == pytest.approx([2 / 3, 1 / 3, 1 / 3])
-
-
-def test_too_many_attendee_pairs_give_a_clear_error_not_an_out_of_memory(demo_source, monkeypatch, capsys, tmp_path):
-    """The demo's pairs, counted without listing them; above the limit the page, the report and the CLI get
-    an AnalysisError that says why and how many, before any pair is listed."""
-    from netdash.change.impact import panel as panel_module, staggered_estimates
-    from netdash.cli import main
-    from netdash.errors import AnalysisError
-    from netdash.ingest import load_dataset
-
-    ds, _ = load_dataset(demo_source, secret=b"t", name="demo")
-    design = impact_design(ds)
-    panel = tie_panel(ds, design)
-    pairs = panel_module.candidate_pair_count(panel)
-    assert pairs == len(panel_module._candidate_pairs(panel)[0]) and pairs > 1000
-    monkeypatch.setattr(panel_module, "MAX_CANDIDATE_PAIRS", pairs - 1)
-    monkeypatch.setattr(panel_module, "_candidate_pairs", lambda panel: pytest.fail("pairs listed"))
-    with pytest.raises(AnalysisError, match=f"{pairs:,} pairs here, more than the {pairs - 1:,} this version"):
-        staggered_estimates(ds, design)
-    assert main(["evaluate", str(demo_source), "--out", str(tmp_path / "never-written")]) == 2
-    assert f"error: COP impact compares every pair of COP attendees from different agencies: {pairs:,}" in \
-        capsys.readouterr().err
-    assert not (tmp_path / "never-written").exists()

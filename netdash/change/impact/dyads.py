@@ -49,7 +49,8 @@ import numpy as np
 
 from netdash.change.impact.staggered import normal_interval
 
-__all__ = ["MIN_COMPARISON_PAIRS", "MIN_FOLLOW_UP", "follow_up", "rate_terciles", "met_at_cop"]
+__all__ = ["MIN_COMPARISON_PAIRS", "MIN_FOLLOW_UP", "follow_up", "rate_terciles", "met_at_cop",
+           "met_at_cop_chunks"]
 
 #: Fewest comparison pairs a stratum needs before its rate is used; otherwise the next, coarser stratum.
 MIN_COMPARISON_PAIRS = 5
@@ -75,29 +76,6 @@ def rate_terciles(rate):
     cuts = np.quantile(rate, [1 / 3, 2 / 3])
     return np.searchsorted(cuts, rate, side="right").astype(np.int64).clip(0, 2) if np.ptp(rate) else \
         np.zeros(rate.size, dtype=np.int64)
-
-
-def _codes(values, dense_limit=1 << 24):
-    """``np.unique(values, return_inverse=True)[1]``: each value's rank among the distinct values.
-
-    Non-negative integers below ``dense_limit`` are ranked by marking which
-    values occur and counting (linear time) instead of sorting; the codes are
-    the same.
-
-    Examples
-    --------
-    >>> _codes(np.array([7, 3, 7, 0])).tolist()
-    [2, 1, 2, 0]
-    """
-    values = np.asarray(values)
-    if values.size == 0:
-        return np.zeros(0, dtype=np.intp)
-    top = int(values.max())
-    if int(values.min()) < 0 or top >= dense_limit:
-        return np.unique(values, return_inverse=True)[1].ravel()
-    present = np.zeros(top + 1, dtype=bool)
-    present[values] = True
-    return (np.cumsum(present) - 1)[values]
 
 
 def follow_up(month, n_months, horizon, min_follow_up):
@@ -191,115 +169,211 @@ def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_mo
     >>> [out[k] for k in ("pairs", "new_ties", "expected_new_ties", "excess_per_attendee")]
     [2, 2, 1.0, 0.5]
     """
+    pairs = _never_as_max(a, b, met, first_tie, first_shared)
+    met_only = pairs[2] < _NEVER
+    return met_at_cop_chunks(lambda: [pairs], tuple(x[met_only] for x in pairs), agency=agency,
+                             rate_tercile=rate_tercile, n_months=n_months, n_attendees=n_attendees,
+                             horizon=horizon, level=level, min_comparison=min_comparison,
+                             min_follow_up=min_follow_up)
+
+
+def _never_as_max(a, b, met, first_tie, first_shared):
+    """The five pair arrays as int64, with "never" (-1, or any negative month) as a month after every other."""
     a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-    met = np.asarray(met, dtype=np.int64)
-    met = np.where(met < 0, _NEVER, met)
-    first_tie = np.asarray(first_tie, dtype=np.int64)
-    first_tie = np.where(first_tie < 0, _NEVER, first_tie)
-    first_shared = np.asarray(first_shared, dtype=np.int64)
-    first_shared = np.where(first_shared < 0, _NEVER, first_shared)
+    months = (np.asarray(x, dtype=np.int64) for x in (met, first_tie, first_shared))
+    return (a, b, *(np.where(x < 0, _NEVER, x) for x in months))
+
+
+def _pair_classes(a, b, agency, tercile, n_agencies):
+    """Each pair's tercile pair (0..8) and class (tercile pair and agency pair) as one integer."""
+    t_lo, t_hi = np.minimum(tercile[a], tercile[b]), np.maximum(tercile[a], tercile[b])
+    ag_lo, ag_hi = np.minimum(agency[a], agency[b]), np.maximum(agency[a], agency[b])
+    terciles = t_lo * 3 + t_hi
+    return terciles, (terciles * n_agencies + ag_lo) * n_agencies + ag_hi
+
+
+def met_at_cop_chunks(chunks, met_pairs, *, agency, rate_tercile, n_months, n_attendees, horizon=6, level=0.95,
+                      min_comparison=MIN_COMPARISON_PAIRS, min_follow_up=MIN_FOLLOW_UP, progress=None):
+    """:func:`met_at_cop` of candidate pairs given in chunks: memory bounded by a chunk, whatever the pairs.
+
+    Every candidate pair is a comparison pair in some months, so the estimate
+    reads them all, twice: once to count the comparison rows of every stratum
+    (counts add up across chunks), once for each pair's influence on the
+    excess, summed per person (sums add up across chunks too). Only the pairs
+    who met at a session, the strata their met pairs use and per-person sums
+    are held whole.
+
+    Parameters
+    ----------
+    chunks : callable
+        ``chunks()`` returns an iterable of ``(a, b, met, first_tie, first_shared)`` (as :func:`met_at_cop`),
+        the same chunks in the same order each time it is called (twice). Together they are every candidate
+        pair once.
+    met_pairs : tuple of five arrays
+        The same five arrays for the pairs with ``met >= 0`` only, in the order the chunks give them.
+    progress : callable, optional
+        ``progress(label)`` is called with a sentence as each pass over the chunks starts.
+    agency, rate_tercile, n_months, n_attendees, horizon, level, min_comparison, min_follow_up
+        As :func:`met_at_cop`.
+
+    Returns
+    -------
+    dict
+        As :func:`met_at_cop`. With a single chunk every figure is computed in
+        the same order as by :func:`met_at_cop`, so it is the same to the
+        last bit; with more, the sums over pairs are added chunk by chunk
+        (the rest is computed in the same order), so ``ci_low`` and
+        ``ci_high`` can differ in their last bits.
+    """
+    report = progress or (lambda label: None)
     agency, tercile = np.asarray(agency), np.asarray(rate_tercile, dtype=np.int64)
+    n_agencies = int(agency.max()) + 1 if agency.size else 1
+    ma, mb, mmet, mtie, mshared = _never_as_max(*met_pairs)
     nan = float("nan")
     none = {"expected_new_ties": nan, "excess": nan, "excess_per_attendee": nan, "ci_low": nan, "ci_high": nan}
     # The meeting months that can be compared, and the last month of each one's follow-up.
-    months = np.unique(met[met < _NEVER])
+    months = np.unique(mmet)
     months = months[follow_up(months, n_months, horizon, min_follow_up) > 0]
     h_of = follow_up(months, n_months, horizon, min_follow_up)
     ends = months + h_of - 1
     n_j = months.size
 
     # Met pairs: one row each, in the month of their meeting, if untied then and the month can be compared.
-    j_met = np.searchsorted(months, met).clip(max=max(n_j - 1, 0))
-    treated = (first_tie >= met) & (months[j_met] == met) if n_j else np.zeros(met.size, dtype=bool)
+    j_met = np.searchsorted(months, mmet).clip(max=max(n_j - 1, 0))
+    treated = (mtie >= mmet) & (months[j_met] == mmet) if n_j else np.zeros(mmet.size, dtype=bool)
     t_pair = np.flatnonzero(treated)
     t_j = j_met[t_pair]
-    t_y = first_tie[t_pair] <= ends[t_j]
-    t_s = first_shared[t_pair] < met[t_pair]
-    # Comparison rows: a pair in each meeting month before its own, untied, in runs (see _runs).
-    k, lo, hi, run_s, run_y = _runs(met, first_tie, first_shared, months, ends)
-    rows = {"pairs": int(t_pair.size), "new_ties": int(t_y.sum()), "comparison_pairs": int(k.sum()),
+    t_y = mtie[t_pair] <= ends[t_j]
+    t_s = mshared[t_pair] < mmet[t_pair]
+    # Strata: meeting month x shared flag x rate-tercile pair (coarse), x agency pair (fine). A pair's
+    # class is its tercile pair and agency pair, fixed; the month and flag vary along its rows (see _runs).
+    # Only the classes of met pairs need their own counts: a class without one is never a met pair's stratum.
+    t_ter, t_value = _pair_classes(ma[t_pair], mb[t_pair], agency, tercile, n_agencies)
+    fine_values = np.unique(t_value)
+    n_fine = fine_values.size
+    width = n_j + 1
+
+    def pair_runs(a, b, met, first_tie, first_shared):
+        """A chunk's comparison runs: (k, nonempty mask, start and stop cells of the fine and coarse strata, y)."""
+        k, lo, hi, run_s, run_y = _runs(met, first_tie, first_shared, months, ends)
+        ter, value = _pair_classes(a, b, agency, tercile, n_agencies)
+        f = np.searchsorted(fine_values, value).clip(max=max(n_fine - 1, 0))
+        fine = fine_values[f] == value if n_fine else np.zeros(value.size, dtype=bool)
+        nonempty = hi > lo
+        coarse_base = (ter[None, :] * 2 + run_s) * width
+        fine_base = (f[None, :] * 2 + run_s) * width
+        runs = {"coarse": ((coarse_base + lo)[nonempty], (coarse_base + hi)[nonempty]),
+                "fine": ((fine_base + lo)[nonempty], (fine_base + hi)[nonempty]),
+                "in_fine": np.broadcast_to(fine, lo.shape)[nonempty],
+                "pair": np.broadcast_to(np.arange(a.size), lo.shape)[nonempty],
+                "y": run_y[nonempty].astype(float)}
+        return k, runs
+
+    # Pass 1: comparison rows per (class, shared, month) cell, from each run's start and end (a difference array).
+    report("Met at the COP: counting the comparison pairs of every stratum")
+    diff = {"fine": np.zeros((2, n_fine * 2 * width)), "coarse": np.zeros((2, 9 * 2 * width))}
+    comparison, top = 0, -1
+    for a, b, met, first_tie, first_shared in (_never_as_max(*c) for c in chunks()):
+        if a.size == 0:
+            continue
+        top = max(top, int(a.max()), int(b.max()))
+        if n_j == 0:
+            continue
+        k, runs = pair_runs(a, b, met, first_tie, first_shared)
+        comparison += int(k.sum())
+        for name, mask in (("fine", runs["in_fine"]), ("coarse", slice(None))):
+            start, stop = (x[mask] for x in runs[name])
+            cells = diff[name].shape[1]
+            for row, weights in enumerate((np.ones(start.size), runs["y"][mask])):
+                diff[name][row] += np.bincount(start, weights, minlength=cells) - np.bincount(stop, weights, minlength=cells)
+    rows = {"pairs": int(t_pair.size), "new_ties": int(t_y.sum()), "comparison_pairs": comparison,
             "horizon": horizon, "min_follow_up": min_follow_up,
             "short_follow_up": int((h_of[t_j] < horizon).sum())}
-    if t_pair.size == 0 or k.sum() == 0:
+    if t_pair.size == 0 or comparison == 0:
         return {**rows, **none, "fallback": 0}
 
-    # Strata: meeting month x shared flag x rate-tercile pair (coarse), x agency pair (fine). A pair's
-    # class is its tercile pair and agency pair, fixed; the month and flag vary along its rows.
-    t_lo, t_hi = np.minimum(tercile[a], tercile[b]), np.maximum(tercile[a], tercile[b])
-    n_agencies = int(agency.max()) + 1 if agency.size else 1
-    ag_lo, ag_hi = np.minimum(agency[a], agency[b]), np.maximum(agency[a], agency[b])
-    terciles = t_lo * 3 + t_hi
-    cls = _codes((terciles * n_agencies + ag_lo) * n_agencies + ag_hi)
-    n_cls = int(cls.max()) + 1
-    cls_terciles = np.zeros(n_cls, dtype=np.int64)
-    cls_terciles[cls] = terciles
-    # Comparison rows per (class, shared, month) cell, from each run's start and end (a difference array).
-    width = n_j + 1
-    nonempty = hi > lo
-    base = (cls[None, :] * 2 + run_s) * width
-    cells = n_cls * 2 * width
-    start, stop = (base + lo)[nonempty], (base + hi)[nonempty]
-    y_run = run_y[nonempty].astype(float)
+    def per_cell(d, n_cls):
+        return np.cumsum(d.reshape(n_cls, 2, width), axis=2)[:, :, :n_j]
 
-    def per_cell(weights):
-        diff = np.bincount(start, weights, minlength=cells) - np.bincount(stop, weights, minlength=cells)
-        return np.cumsum(diff.reshape(n_cls, 2, width), axis=2)[:, :, :n_j]
-
-    ones = np.ones(start.size)
-    fine_n, fine_y = per_cell(ones), per_cell(y_run)
-    # The coarser levels' counts, and each (class, shared, month) cell's stratum at every level.
-    coarse_n = np.zeros((9, 2, n_j))
-    coarse_y = np.zeros((9, 2, n_j))
-    np.add.at(coarse_n, cls_terciles, fine_n)
-    np.add.at(coarse_y, cls_terciles, fine_y)
-    month_n, month_y = fine_n.sum(axis=(0, 1)), fine_y.sum(axis=(0, 1))
-    c_idx = np.arange(n_cls)[:, None, None]
-    s_idx = np.arange(2)[None, :, None]
-    j_idx = np.arange(n_j)[None, None, :]
-    levels = [(fine_n, fine_y, lambda c, s, j: (c, s, j)),
-              (coarse_n, coarse_y, lambda c, s, j: (cls_terciles[c], s, j)),
-              (month_n, month_y, lambda c, s, j: (j,))]
+    fine_n, fine_y = per_cell(diff["fine"][0], n_fine), per_cell(diff["fine"][1], n_fine)
+    coarse_n, coarse_y = per_cell(diff["coarse"][0], 9), per_cell(diff["coarse"][1], 9)
+    month_n, month_y = coarse_n.sum(axis=(0, 1)), coarse_y.sum(axis=(0, 1))
+    levels = [(fine_n, fine_y, (np.searchsorted(fine_values, t_value), t_s.astype(np.int64), t_j)),
+              (coarse_n, coarse_y, (t_ter, t_s.astype(np.int64), t_j)),
+              (month_n, month_y, (t_j,))]
 
     # Which level each met pair is compared at, fixed from the data: the finest with enough comparison rows.
-    t_cell = (cls[t_pair], t_s.astype(np.int64), t_j)
     level_of = np.full(t_pair.size, len(levels) - 1)
     for lev in range(len(levels) - 2, -1, -1):
-        n, _, at = levels[lev]
-        level_of = np.where(n[at(*t_cell)] >= min_comparison, np.minimum(level_of, lev), level_of)
+        n, _, cell = levels[lev]
+        level_of = np.where(n[cell] >= min_comparison, np.minimum(level_of, lev), level_of)
     fallback = int((level_of > 0).sum())
 
     u_met = t_y.astype(float)
     expected = 0.0
-    g = np.zeros((n_cls, 2, n_j))  # per cell: sum over levels of the share of its stratum's use
-    gr = np.zeros((n_cls, 2, n_j))  # ... and of share x rate
-    for lev, (n, y, at) in enumerate(levels):
+    shares = []  # per level and cell: the share of its stratum's use, and share x rate
+    for lev, (n, y, cell) in enumerate(levels):
         with np.errstate(invalid="ignore", divide="ignore"):
             rate = np.where(n > 0, y / np.where(n > 0, n, 1), 0.0)
         mine = level_of == lev
-        cell = tuple(x[mine] for x in at(*t_cell))
-        expected += float(rate[cell].sum())
-        u_met[mine] -= rate[cell]
+        used = tuple(x[mine] for x in cell)
+        expected += float(rate[used].sum())
+        u_met[mine] -= rate[used]
         # A comparison row's influence: it moves its stratum's rate, used by n_t met pairs.
         n_t = np.zeros(n.shape)
-        np.add.at(n_t, cell, 1.0)
+        np.add.at(n_t, used, 1.0)
         share = np.where(n > 0, n_t / np.where(n > 0, n, 1), 0.0)
         share *= np.sqrt(np.where(n > 1, n / np.maximum(n - 1, 1), 1.0))
-        mapped = at(c_idx, s_idx, j_idx)
-        g += share[mapped]
-        gr += (share * rate)[mapped]
+        shares.append((share, share * rate))
     observed = float(t_y.sum())
-    # Each comparison row's influence is -(y * g - gr) of its cell: summed along a run with running totals.
-    total_g = np.concatenate([np.zeros((n_cls, 2, 1)), np.cumsum(g, axis=2)], axis=2).ravel()
-    total_gr = np.concatenate([np.zeros((n_cls, 2, 1)), np.cumsum(gr, axis=2)], axis=2).ravel()
-    run_u = -(y_run * (total_g[stop] - total_g[start]) - (total_gr[stop] - total_gr[start]))
-    # Dyadic-robust variance: the rows of one pair are one dyad; dyads sharing a person are dependent. Never
-    # narrower than treating the dyads as independent (as did_dyadic and linear_dyadic): their cross terms can
-    # be negative enough to make the sum negative, and then there would be no interval at all.
-    u_pair = np.bincount(np.broadcast_to(np.arange(a.size), lo.shape)[nonempty], weights=run_u, minlength=a.size)
-    u_pair[t_pair] += u_met
-    n_nodes = int(max(a.max(), b.max())) + 1
-    S = np.bincount(a, weights=u_pair, minlength=n_nodes) + np.bincount(b, weights=u_pair, minlength=n_nodes)
-    independent = float((u_pair ** 2).sum())
+    # A row's weight in its cell: the sum over levels, finest first, of the shares of the strata it is in. A class
+    # without met pairs has no fine share: its cells' weights are the same for every class of its tercile pair.
+    fine_ter = fine_values // (n_agencies * n_agencies)
+    totals = {}
+    for which in (0, 1):
+        fine, coarse, month = (s[which] for s in shares)
+        per_fine = fine + coarse[fine_ter] + month
+        per_coarse = coarse + month
+        # Summed along a run with running totals.
+        totals[which] = {name: np.concatenate([np.zeros((w.shape[0], 2, 1)), np.cumsum(w, axis=2)], axis=2).ravel()
+                         for name, w in (("fine", per_fine), ("coarse", per_coarse))}
+
+    # Pass 2: each comparison row's influence is -(y * g - gr) of its cell; a pair's rows are one dyad.
+    report("Met at the COP: each pair's influence on the estimate, summed per practitioner")
+    u_of_met = np.zeros(mmet.size)
+    u_of_met[t_pair] = u_met
+    n_nodes = top + 1
+    S_a, S_b = np.zeros(n_nodes), np.zeros(n_nodes)
+    independent, seen = 0.0, 0
+    for a, b, met, first_tie, first_shared in (_never_as_max(*c) for c in chunks()):
+        if a.size == 0:
+            continue
+        _, runs = pair_runs(a, b, met, first_tie, first_shared)
+        in_fine = runs["in_fine"]
+
+        def run_total(which, end):
+            return np.where(in_fine, totals[which]["fine"][runs["fine"][end]],
+                            totals[which]["coarse"][runs["coarse"][end]])
+
+        g = run_total(0, 1) - run_total(0, 0)
+        gr = run_total(1, 1) - run_total(1, 0)
+        run_u = -(runs["y"] * g - gr)
+        u_pair = np.bincount(runs["pair"], weights=run_u, minlength=a.size).astype(float, copy=False)
+        # The chunk's met pairs are the next ones of met_pairs: add their own influence.
+        here = np.flatnonzero(met < _NEVER)
+        if not (np.array_equal(a[here], ma[seen:seen + here.size]) and np.array_equal(b[here], mb[seen:seen + here.size])):
+            raise ValueError("met_at_cop_chunks: met_pairs must be the chunks' pairs with met >= 0, in their order.")
+        mine = treated[seen:seen + here.size]
+        u_pair[here[mine]] += u_of_met[seen:seen + here.size][mine]
+        seen += here.size
+        # Sequential sums per person (np.add.at adds in order, as np.bincount does), whatever the chunks.
+        np.add.at(S_a, a, u_pair)
+        np.add.at(S_b, b, u_pair)
+        independent += float((u_pair ** 2).sum())
+    # Dyadic-robust variance: dyads sharing a person are dependent. Never narrower than treating the dyads as
+    # independent (as did_dyadic and linear_dyadic): their cross terms can be negative enough to make the sum
+    # negative, and then there would be no interval at all.
+    S = S_a + S_b
     var = max(float((S ** 2).sum()) - independent, independent)
     scale = 2.0 / n_attendees
     excess = observed - expected

@@ -10,17 +10,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from netdash.change.impact.dyads import met_at_cop, rate_terciles
+from netdash.change.impact.dyads import met_at_cop_chunks, rate_terciles
 from netdash.change.impact.person import monthly_union, person_level
 from netdash.change.impact.staggered import (did_dyadic, event_study, neighbour_counts, normal_interval,
                                              one_blas_thread, pre_trend_test, window_outcomes)
-from netdash.errors import AnalysisError
 from netdash.networks.counts import period_log, stored, union_counts
 from netdash.periods import Period
 
 __all__ = ["TiePanel", "tie_panel", "panel_estimates", "prior_new_tie_rate", "after_window_months",
            "candidate_pair_count", "ROLLING_MONTHS", "HORIZON_MONTHS", "PRE_TREND_MONTHS", "TREND_MONTHS",
-           "MAX_CANDIDATE_PAIRS"]
+           "PAIR_CHUNK"]
 
 #: Months in the rolling window of the event-study outcome.
 ROLLING_MONTHS = 3
@@ -30,11 +29,12 @@ HORIZON_MONTHS = 6
 PRE_TREND_MONTHS = 9
 #: Months in the counts whose attendee/non-attendee gap gives the linear pre-COP trend.
 TREND_MONTHS = 3
-#: Most attendee pairs from different agencies the estimates are computed for. They hold every pair in
-#: memory, at about 1.5 kB a pair at their peak (1,541 bytes on the medium demo's 178,000 pairs, tracemalloc,
-#: session 11), so 2 million pairs need about 3 GB; the large demo's 18 million would need about 28 GB and
-#: ran the dashboard's server out of memory (docs/benchmarks.md, "COP impact's memory at large scale").
-MAX_CANDIDATE_PAIRS = 2_000_000
+#: Attendee pairs listed at once by the met-at-COP estimate (before the different-agency filter). The pairs
+#: are read in blocks of this many, twice (netdash.change.impact.dyads.met_at_cop_chunks), so its memory does not
+#: grow with the number of pairs: the large demo's 18 million were 28 GB listed whole (docs/benchmarks.md,
+#: "COP impact's memory at large scale"); what is held whole now grows with the pairs who met at a session and
+#: the pairs ever tied, not with every pair of attendees.
+PAIR_CHUNK = 500_000
 
 
 @dataclass(frozen=True)
@@ -181,18 +181,26 @@ def _first_shared(ds, code, first, nodes):
     return (out["node_x"].to_numpy(np.int64), out["node_y"].to_numpy(np.int64), out["month"].to_numpy(np.int64))
 
 
-def _pair_first(a, b, month, n, keys):
-    """For each pair key in ``keys``, the first month among (a, b, month) rows, -1 if none."""
-    keys = np.asarray(keys, dtype=np.int64)
-    if len(a) == 0 or keys.size == 0:
-        return np.full(keys.size, -1, dtype=np.int64)
-    k = np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)
+def _first_month_table(a, b, month, n):
+    """Sorted pair keys ``min * n + max`` of the (a, b, month) rows and each key's first month."""
+    if len(a) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    k = np.minimum(a, b) * n + np.maximum(a, b)
     order = np.lexsort((month, k))
-    k, month = k[order], month[order]
+    k, month = k[order], np.asarray(month, dtype=np.int64)[order]
     uniq, start = np.unique(k, return_index=True)
-    pos = np.searchsorted(uniq, keys)
-    found = (pos < uniq.size) & (uniq[np.minimum(pos, uniq.size - 1)] == keys)
-    return np.where(found, month[start[np.minimum(pos, uniq.size - 1)]], -1)
+    return uniq, month[start]
+
+
+def _first_months(table, keys):
+    """For each pair key in ``keys``, its first month in ``table`` (:func:`_first_month_table`), -1 if none."""
+    uniq, first = table
+    keys = np.asarray(keys, dtype=np.int64)
+    if uniq.size == 0 or keys.size == 0:
+        return np.full(keys.size, -1, dtype=np.int64)
+    pos = np.searchsorted(uniq, keys).clip(max=uniq.size - 1)
+    return np.where(uniq[pos] == keys, first[pos], -1)
 
 
 def _unit_pair_keys(a, b, index, n_units, months=None):
@@ -248,22 +256,61 @@ def candidate_pair_count(panel):
     return (total * total - int((per_agency ** 2).sum())) // 2
 
 
-def _candidate_pairs(panel):
-    """Attendee pairs from different agencies among the sample, and the month each first met."""
-    n = panel.n_nodes
+def _candidate_pairs(panel, chunk_pairs=PAIR_CHUNK):
+    """The met-at-COP pairs: ``(chunks, met_pairs)`` for :func:`netdash.change.impact.dyads.met_at_cop_chunks`.
+
+    The candidates are the attendee pairs from different agencies among the
+    sample, ``a < b``, in the order of ``np.triu_indices`` over the sorted
+    attendees; ``chunks()`` lists them in blocks of whole rows (every pair of
+    one first attendee), at most ``chunk_pairs`` pairs a block before the
+    agency filter unless one row is longer. Each block comes with the month
+    each pair first sat in a session together, first had a working tie and
+    first shared a client (-1: never), looked up in tables built once.
+    ``met_pairs`` is the same for the pairs that met, which are few: at most
+    the pairs sitting in one session.
+    """
+    n, agency = panel.n_nodes, panel.agency
     attendees = np.sort(panel.units[panel.cohort >= 0])
-    i, j = np.triu_indices(attendees.size, 1)
-    a, b = attendees[i], attendees[j]
-    cross = panel.agency[a] != panel.agency[b]
-    a, b = a[cross], b[cross]
-    keys = a.astype(np.int64) * n + b
+    m = attendees.size
     att = pd.DataFrame({"s": panel.attend_session, "node": panel.attend_node, "m": panel.attend_month})
     att = att[np.isin(att["node"], attendees)].drop_duplicates(["s", "node"])
     both = att.merge(att, on="s")
     both = both[both["node_x"] < both["node_y"]]
-    met = _pair_first(both["node_x"].to_numpy(np.int64), both["node_y"].to_numpy(np.int64),
-                      both["m_x"].to_numpy(np.int64), n, keys)
-    return a, b, keys, met
+    met_table = _first_month_table(both["node_x"].to_numpy(np.int64), both["node_y"].to_numpy(np.int64),
+                                   both["m_x"].to_numpy(np.int64), n)
+    tie_table = _first_month_table(panel.tie_a, panel.tie_b, panel.tie_month, n)
+    shared_table = _first_month_table(panel.shared_a, panel.shared_b, panel.shared_month, n)
+
+    def with_months(a, b):
+        keys = a * n + b
+        return (a, b, _first_months(met_table, keys), _first_months(tie_table, keys),
+                _first_months(shared_table, keys))
+
+    # Pairs that met: the session table's pairs from different agencies (its keys are in the blocks' order).
+    met_a, met_b = met_table[0] // n, met_table[0] % n
+    cross = agency[met_a] != agency[met_b]
+    met_pairs = with_months(met_a[cross], met_b[cross])
+    sel = met_pairs[2] >= 0
+    met_pairs = tuple(x[sel] for x in met_pairs)
+
+    row_pairs = m - 1 - np.arange(m)  # pairs (i, j > i) of attendee row i
+    row_end = np.cumsum(row_pairs)
+
+    def chunks():
+        first = 0
+        while first < m - 1:
+            done = row_end[first - 1] if first else 0
+            last = max(first + 1, int(np.searchsorted(row_end, done + chunk_pairs, side="right")))
+            rows = np.arange(first, min(last, m))
+            sizes = row_pairs[rows]
+            i = np.repeat(rows, sizes)
+            j = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes) + np.repeat(rows + 1, sizes)
+            a, b = attendees[i], attendees[j]
+            cross = agency[a] != agency[b]
+            yield with_months(a[cross].astype(np.int64), b[cross].astype(np.int64))
+            first = int(rows[-1]) + 1
+
+    return chunks, met_pairs
 
 
 def after_window_months(panel):
@@ -279,8 +326,22 @@ def after_window_months(panel):
 
 @one_blas_thread
 def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre_months=PRE_TREND_MONTHS,
-                    level=0.95):
+                    level=0.95, progress=None, chunk_pairs=PAIR_CHUNK):
     """Dyadic-robust DiD, the event study, the pre-trend test and the met-at-COP pairs of a panel.
+
+    Parameters
+    ----------
+    panel : TiePanel
+    window, horizon, pre_months, level
+        Rolling window of the event study's outcome, the met-at-COP horizon,
+        the earliest pre-trend event time (negated), the intervals' level.
+    progress : callable, optional
+        ``progress(label)`` is called with a sentence naming each stage as it
+        starts (a page's status line: at regional scale the pairs take a while).
+    chunk_pairs : int, default :data:`PAIR_CHUNK`
+        Attendee pairs listed at once by the met-at-COP estimate. The result does
+        not depend on it beyond the last bits of its interval
+        (:func:`netdash.change.impact.dyads.met_at_cop_chunks`).
 
     Returns
     -------
@@ -296,13 +357,8 @@ def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre
         headline estimates of :func:`netdash.change.impact.person.person_level`
         over :func:`after_window_months`; ``None`` when the after window has no whole month).
     """
-    pairs = candidate_pair_count(panel)
-    if pairs > MAX_CANDIDATE_PAIRS:
-        raise AnalysisError(
-            f"COP impact compares every pair of COP attendees from different agencies: {pairs:,} pairs here, more "
-            f"than the {MAX_CANDIDATE_PAIRS:,} this version can hold in memory (about 1.5 kB a pair, so about "
-            f"{pairs * 1541 / 1e9:.0f} GB). No verdict is computed for a COP this size: neither the dashboard nor "
-            "`netdash evaluate` can give one yet. The other pages and measures are not affected.")
+    report = progress or (lambda label: None)
+    report("The difference-in-differences of attendees and non-attendees, with tie-aware intervals")
     n = panel.n_nodes
     units = np.asarray(panel.units)
     index = np.full(n, -1)
@@ -318,6 +374,7 @@ def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre
     change = np.isin(keys, key_a).astype(float) - np.isin(keys, key_b)
     did = did_dyadic(before, after, panel.treated, keys // units.size, keys % units.size, change, level=level)
 
+    report("The event study: every practitioner's colleagues in other agencies, month by month")
     Y = window_outcomes(panel.tie_a, panel.tie_b, panel.tie_month, n, n_months, units, window=window)
     # Each pair of sample units ever tied, and the rolling windows its tie is in.
     k_month = _unit_pair_keys(panel.tie_a, panel.tie_b, index, units.size, months=panel.tie_month)
@@ -339,15 +396,18 @@ def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre
             rows.append({"event_month": int(e), "estimate": float(es["att"][k]), "ci_low": low, "ci_high": high})
     pre = pre_trend_test(es["att"], V, es["event_time"], first=-pre_months, last=-2,
                          clusters=int(sum(es["cohort_size"])))
-    a, b, keys, met = _candidate_pairs(panel)
-    first_tie = _pair_first(panel.tie_a, panel.tie_b, panel.tie_month, n, keys)
-    first_shared = _pair_first(panel.shared_a, panel.shared_b, panel.shared_month, n, keys)
     tercile = np.zeros(n, dtype=np.int64)
     attendees = units[panel.cohort >= 0]
     tercile[attendees] = rate_terciles(prior_new_tie_rate(panel)[attendees])
-    dyad = met_at_cop(a, b, met=met, first_tie=first_tie, first_shared=first_shared, agency=panel.agency,
-                      rate_tercile=tercile, n_months=len(panel.months), n_attendees=int(panel.treated.sum()),
-                      horizon=horizon, level=level)
+    chunks, met_pairs = _candidate_pairs(panel, chunk_pairs)
+    pairs = candidate_pair_count(panel)
+
+    def pair_stage(label):
+        report(f"{label}: {pairs:,} pairs of attendees from different agencies")
+
+    dyad = met_at_cop_chunks(chunks, met_pairs, agency=panel.agency, rate_tercile=tercile,
+                             n_months=len(panel.months), n_attendees=int(panel.treated.sum()), horizon=horizon,
+                             level=level, progress=pair_stage)
     ever = panel.cohort >= 0
     series = [{"month": panel.months[t], "attendees": float(Y[ever, t].mean()) if ever.any() else None,
                "non_attendees": float(Y[~ever, t].mean()) if (~ever).any() else None}
@@ -355,6 +415,7 @@ def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre
     start, length = after_window_months(panel)
     person = None
     if length >= 1:
+        report("The person-level headline over the after window")
         ties_in = panel.window_ties or monthly_union(panel.tie_a, panel.tie_b, panel.tie_month)
         person = person_level(ties_in, n, units, panel.treated, panel.cohort, start=start, length=length,
                               trend_window=TREND_MONTHS, level=level)
