@@ -611,9 +611,9 @@ def _window_panel(name, version, freq, ties, chosen, _ds):
 IMPACT_TIES, IMPACT_BOOTSTRAP = "working", 1000
 
 
-def default_impact(ds, cop_start):
+def default_impact(ds, cop_start, progress=None):
     """:func:`impact` with COP impact's default settings (:data:`IMPACT_TIES`, :data:`IMPACT_BOOTSTRAP`)."""
-    return impact(ds, cop_start, IMPACT_TIES, IMPACT_BOOTSTRAP)
+    return impact(ds, cop_start, IMPACT_TIES, IMPACT_BOOTSTRAP, progress)
 
 
 def impact_charts(ds, cop_start, ties, bootstrap):
@@ -628,37 +628,45 @@ def _impact_charts(name, version, cop_day, ties, bootstrap, _ds):
             for key, chart in _charts.impact_charts(result, table).items()}
 
 
-def impact(ds, cop_start, ties, bootstrap):
+def impact(ds, cop_start, ties, bootstrap, progress=None):
     """(:func:`netdash.change.impact.impact_estimates` with the staggered analysis, the per-practitioner table).
 
     Read-only. The design and the staggered analysis are kept apart from the
-    bootstrap, so a new number of replicates does not redo them.
+    bootstrap, so a new number of replicates does not redo them. ``progress(label)``
+    (a page's status line, :func:`pages._shared.stages`) is told each stage as it
+    starts when the value is computed, not when it is found in the cache.
     """
-    return _impact(ds.name, ds.version, _day(cop_start), ties, int(bootstrap), ds)
+    return _impact(ds.name, ds.version, _day(cop_start), ties, int(bootstrap), ds, progress)
+
+
+def _told(progress, label):
+    if progress is not None:
+        progress(label)
 
 
 @st.cache_resource(show_spinner="Counting colleagues before and after…", max_entries=8, ttl=TTL)
-def _impact_design(name, version, cop_day, ties, _ds):
+def _impact_design(name, version, cop_day, ties, _ds, _progress=None):
     from netdash.change.impact import impact_design
 
+    _told(_progress, "Counting every practitioner's colleagues in other agencies before and after the COP start")
     return impact_design(_ds, cop_start=_timestamp(cop_day), ties=ties)
 
 
 @st.cache_resource(show_spinner="Following every practitioner month by month…", max_entries=8, ttl=TTL)
-def _impact_staggered(name, version, cop_day, ties, _ds):
+def _impact_staggered(name, version, cop_day, ties, _ds, _progress=None):
     from netdash.change.impact import staggered_estimates
 
-    return staggered_estimates(_ds, _impact_design(name, version, cop_day, ties, _ds))
+    return staggered_estimates(_ds, _impact_design(name, version, cop_day, ties, _ds, _progress), progress=_progress)
 
 
 @st.cache_resource(show_spinner="Estimating the COP's impact…", max_entries=16, ttl=TTL)
-def _impact(name, version, cop_day, ties, bootstrap, _ds):
+def _impact(name, version, cop_day, ties, bootstrap, _ds, _progress=None):
     from netdash.change.impact import impact_estimates
 
-    design = _impact_design(name, version, cop_day, ties, _ds)
-    return (impact_estimates(design, bootstrap=bootstrap,
-                             staggered=_impact_staggered(name, version, cop_day, ties, _ds)),
-            design.practitioner_table())
+    design = _impact_design(name, version, cop_day, ties, _ds, _progress)
+    staggered = _impact_staggered(name, version, cop_day, ties, _ds, _progress)
+    _told(_progress, f"Matching attendees with non-attendees, with {bootstrap:,} bootstrap replicates")
+    return impact_estimates(design, bootstrap=bootstrap, staggered=staggered), design.practitioner_table()
 
 
 # Isolation & introductions.

@@ -29,9 +29,7 @@ st.caption(
 )
 
 with _shared.shown_errors(), _shared.stages("COP impact", show=_shared.is_large(ds)) as step:
-    step(f"Following every practitioner month by month through {len(ds.contacts):,} contacts, then estimating "
-         f"with {bootstrap:,} bootstrap replicates…")
-    result, table = _cached.impact(ds, cop_start, ties, bootstrap)
+    result, table = _cached.impact(ds, cop_start, ties, bootstrap, progress=lambda label: step(f"{label}…"))
 
 periods = result["periods"]
 st.caption(f"COP start {periods['cop_start']} (sidebar). Before: {periods['before']['start']} to "

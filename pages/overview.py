@@ -67,10 +67,14 @@ def _verdict(ds, cop_start):
                 "evaluate and no verdict. Import the attendance on the Data page to see one here.")
         return
     try:
-        with st.spinner("Working out the COP verdict (a few seconds the first time): comparing pairs who met at "
-                        "a session with pairs who had not, and attendees' new cross-agency colleagues with "
-                        "non-attendees'…"):
-            result, _ = _cached.default_impact(ds, cop_start)
+        if _shared.is_large(ds):  # tens of seconds the first time: each stage named as it starts
+            with _shared.stages("The COP verdict") as step:
+                result, _ = _cached.default_impact(ds, cop_start, progress=lambda label: step(f"COP verdict: {label}…"))
+        else:
+            with st.spinner("Working out the COP verdict (a few seconds the first time): comparing pairs who met at "
+                            "a session with pairs who had not, and attendees' new cross-agency colleagues with "
+                            "non-attendees'…"):
+                result, _ = _cached.default_impact(ds, cop_start)
     except NetdashError as err:
         st.warning(f"No verdict: {_shared.md(err)}")
         st.page_link("pages/cop_impact.py", label="COP impact: the settings and the evidence",

@@ -253,7 +253,7 @@ def evaluate_impact(ds, *, cop_start=None, window_days=90, bootstrap=2000, seed=
                             staggered=staggered_estimates(ds, design))
 
 
-def staggered_estimates(ds, design):
+def staggered_estimates(ds, design, *, progress=None):
     """The staggered-adoption analysis of a design: event study, pre-trend test, met-at-COP pairs.
 
     :func:`netdash.change.impact.panel.panel_estimates` on
@@ -262,6 +262,8 @@ def staggered_estimates(ds, design):
     dyadic-robust interval (:func:`netdash.change.impact.staggered.did_dyadic`
     on :func:`netdash.change.impact.design.trust_pair_changes`). No
     resampling, so it does not depend on ``bootstrap`` or ``seed``.
+    ``progress(label)``, if given, is called with a sentence naming each stage
+    as it starts (at regional scale this takes tens of seconds).
 
     Raises
     ------
@@ -269,7 +271,9 @@ def staggered_estimates(ds, design):
         As :func:`impact_estimates`: a group is empty or has fewer than 2 practitioners.
     """
     _check_groups(design)
-    out = panel_estimates(tie_panel(ds, design))
+    if progress:
+        progress(f"Following every practitioner month by month through {len(ds.contacts):,} contacts")
+    out = panel_estimates(tie_panel(ds, design), progress=progress)
     table = design.table
     # The trust-tie difference-in-differences with a tie-aware interval: no resampling, so the verdict that
     # mentions it reads the same whatever the bootstrap replicates of the page, the report or the CLI.
