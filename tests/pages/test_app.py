@@ -454,3 +454,46 @@ def test_the_change_and_action_pages_name_their_stages_on_large_data(app, monkey
     assert not at.exception, at.exception
     assert labels[0] == f"{title}…" and labels[-1] == f"{title}: done"
     assert any(label and label.startswith(stage) for label in labels), labels
+
+
+def test_cop_impact_and_the_overview_verdict_name_the_estimate_stages_on_large_data(app, monkeypatch,
+                                                                                  caches_cleared_after):
+    """At regional scale the estimate takes tens of seconds (docs/benchmarks.md, "COP impact's memory at large
+    scale"): each stage is named as it starts, the attendee pairs with their number, on both pages."""
+    import streamlit as st
+
+    import pages._shared as shared
+
+    at = _open(app, "pages/cop_impact.py")
+    labels = _record_status_labels(monkeypatch, shared)
+    st.cache_resource.clear()
+    at.run()
+    assert not at.exception, at.exception
+    pairs = r"[\d,]+ pairs of attendees from different agencies…"
+    want = ["COP impact…",
+            "Counting every practitioner's colleagues in other agencies before and after the COP start…",
+            "Following every practitioner month by month through 53,503 contacts…",
+            "The difference-in-differences of attendees and non-attendees, with tie-aware intervals…",
+            "The event study: every practitioner's colleagues in other agencies, month by month…",
+            "Met at the COP: counting the comparison pairs of every stratum: " + pairs,
+            "Met at the COP: each pair's influence on the estimate, summed per practitioner: " + pairs,
+            "The person-level headline over the after window…",
+            "Matching attendees with non-attendees, with 1,000 bootstrap replicates…",
+            "COP impact: done"]
+
+    def matches(got, expected):
+        return len(got) == len(expected) and all(re.fullmatch(re.escape(w).replace(re.escape(pairs), pairs), label)
+                                                 for w, label in zip(expected, got))
+
+    assert matches(labels, want), labels
+    # Computed once: opening the page again finds it in the cache and shows no stage.
+    labels.clear()
+    at.run()
+    assert labels == ["COP impact…", "COP impact: done"]
+    labels.clear()
+    st.cache_resource.clear()
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception, at.exception
+    verdict = [label for label in labels if label and "COP verdict" in label]
+    assert matches(verdict, ["The COP verdict…", *(f"COP verdict: {w}" for w in want[1:-1]), "The COP verdict: done"]), \
+        verdict
