@@ -3,9 +3,12 @@
 For each scale, generate the demo (``netdash.demo.generate_demo``, seed 0),
 then in fresh subprocesses, alternating, run
 
-* ``pipeline``: what ``netdash metrics DIR --out OUT`` does (import through
-  ``netdash.ingest.load_dataset``, one :class:`netdash.analysis.NetworkAnalysis`,
-  write practitioners.csv and network.json), and
+* ``pipeline``: ``netdash metrics DIR --out OUT --ties all`` itself
+  (``netdash.cli.main`` in the worker process, so the command's own order
+  of work and thread settings, its workspace key and its imports are
+  measured; before session 12 the worker made the same calls itself, asking
+  for the betweenness before the practitioner table, which the CLI does
+  not), and
 * ``baseline``: the same measures by plain pandas + networkx
   (``bench/baseline.py``, whose docstring says exactly what it does),
 
@@ -31,6 +34,8 @@ Usage::
 """
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import platform
@@ -48,6 +53,18 @@ ROOT = Path(__file__).resolve().parents[1]
 # --- worker side (one measurement in a fresh process) ----------------------------------------
 
 def _pipeline(folder, out):
+    """``netdash metrics FOLDER --out OUT --ties all`` itself (``netdash.cli.main``), with its stages timed.
+
+    The stages are laps taken when the CLI's own calls return (the library
+    functions are wrapped, nothing is computed in another order): import of
+    what the command imports, the workspace's key and the ingest, the edge
+    tables and matrices (``start_background``, which then leaves the
+    betweenness, PLM, fragmentation and E-I threads running), the
+    practitioner table (waiting for the betweenness threads), writing
+    practitioners.csv, the network measures (waiting for the other threads)
+    and writing network.json. ``--ties all``: the measures the baseline
+    computes (the CLI's default is working ties).
+    """
     stages = {}
     t = time.perf_counter()
 
@@ -57,32 +74,39 @@ def _pipeline(folder, out):
         stages[name] = round(now - t, 3)
         t = now
 
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as netdash.cli.main does first (issue 19)
-    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+    def lapped(name, fn, keep=None):
+        def wrapper(*args, **kwargs):
+            value = fn(*args, **kwargs)
+            lap(name)
+            if keep is not None:
+                keep.append(value)
+            return value
+        return wrapper
+
+    from netdash import cli
+    from netdash.threads import let_waiting_threads_sleep, one_blas_thread
+
+    let_waiting_threads_sleep()  # what cli.main does for metrics, here before the imports below load numpy
+    one_blas_thread()
+    import netdash.export
+    import netdash.ingest
     from netdash.analysis import NetworkAnalysis
-    from netdash.export import write_safe_csv
-    from netdash.ingest import load_dataset
     lap("import")
-    ds, _ = load_dataset(folder, secret=b"netdash-bench")
-    lap("load (ingest)")
-    analysis = NetworkAnalysis(ds)
-    # As the CLI: start_background builds the matrices (no networkx graph: only Louvain on small graphs
-    # builds one) and starts the independent families in background threads, an exact directed
-    # betweenness as soon as its matrix is built (issue 19).
-    analysis.start_background()
-    lap("edges + matrices")
-    analysis.betweenness
-    lap("betweenness")
-    table = analysis.practitioner_table()
-    lap("other per-practitioner")
-    # The CLI's order: practitioners.csv is written while the background threads finish network.json's values.
-    out.mkdir(parents=True, exist_ok=True)
-    write_safe_csv(table, out / "practitioners.csv")
-    lap("write practitioners.csv")
-    summary = analysis.network_measures()
-    lap("network measures")
-    (out / "network.json").write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    summaries = []
+    netdash.ingest.load_dataset = lapped("workspace key + ingest", netdash.ingest.load_dataset)
+    NetworkAnalysis.start_background = lapped("edges + matrices", NetworkAnalysis.start_background)
+    NetworkAnalysis.practitioner_table = lapped("practitioner table (waits for betweenness)",
+                                                NetworkAnalysis.practitioner_table)
+    netdash.export.write_safe_csv = lapped("write practitioners.csv", netdash.export.write_safe_csv)
+    NetworkAnalysis.network_measures = lapped("network measures (waits for the rest)",
+                                              NetworkAnalysis.network_measures, summaries)
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = cli.main(["--workspace", str(out.parent / f"{out.name}-workspace"), "metrics", str(folder),
+                         "--out", str(out), "--ties", "all"])
+    if code:
+        raise SystemExit(f"netdash metrics exited with {code}")
     lap("write network.json")
+    summary = summaries[0]
     return {"stages": stages, "n_ties": summary["n_ties"], "betweenness_method": summary["betweenness_method"],
             "betweenness_sources": summary["betweenness_sources"],
             "betweenness_max_standard_error": summary["betweenness_max_standard_error"]}

@@ -467,13 +467,16 @@ class NetworkAnalysis:
           process and re-seeded by each call (``setSeed``): run side by side
           they would take each other's numbers;
         * an exact betweenness (:func:`netdash.metrics.centrality.betweenness_plan`)
-          draws nothing, so it runs outside that chain, in a thread of its
-          own: an exact :attr:`betweenness_directed` first, started as soon
-          as the contact matrix is built, so that its work (BLAS or NetworKit,
-          without the GIL) overlaps building :attr:`matrix`, then an exact
-          :attr:`betweenness` in the same thread. The seeded chain (then
-          :attr:`agency_nmi` alone, on one thread) runs beside them instead
-          of after them;
+          draws nothing, so it runs outside that chain, each in a thread of
+          its own: an exact :attr:`betweenness_directed` starts as soon as
+          the contact matrix is built, so that its work (BLAS or NetworKit,
+          without the GIL) overlaps building :attr:`matrix`, and an exact
+          :attr:`betweenness` as soon as that is built. ``netdash metrics``
+          gives BLAS one thread (:func:`netdash.cli.main`), so the two dense
+          computations use the two cores side by side instead of one after
+          the other, each with two BLAS threads handing work to each other.
+          The seeded chain (then :attr:`agency_nmi` alone, on one thread)
+          runs beside them;
         * a thread for distance-weighted fragmentation (NetworKit's parallel
           searches from sources numpy's generator picks);
         * one for the E-I permutation test (numpy's generator).
@@ -489,7 +492,8 @@ class NetworkAnalysis:
         -------
         list of threading.Thread
             The started threads (daemons; joining them is optional): three
-            when every betweenness is sampled, else four.
+            when every betweenness is sampled, five when both are exact, else
+            four.
         """
         def run(*names):
             for name in names:
@@ -498,15 +502,10 @@ class NetworkAnalysis:
                 except Exception:  # noqa: BLE001 - raised again by the caller's own access
                     return
 
-        def start(*names, target=run):
-            thread = threading.Thread(target=target, args=names, daemon=True, name=f"netdash-{names[0]}")
+        def start(*names):
+            thread = threading.Thread(target=run, args=names, daemon=True, name=f"netdash-{names[0]}")
             thread.start()
             return thread
-
-        def exact_chain(_name):
-            run("betweenness_directed")
-            if self._seedless("betweenness"):  # the same answer as the calling thread's below
-                run("betweenness")
 
         # The seeded chain's order is the order in which practitioner_table and network_measures ask for
         # its values: a caller asking for one the chain has not started would compute it beside the chain,
@@ -514,12 +513,11 @@ class NetworkAnalysis:
         # once: a thread that needs one being built elsewhere (the matrix) waits for it.
         threads = []
         self.contact_matrix
-        directed_first = self.directed and self._seedless("betweenness_directed")
-        if directed_first:
-            threads.append(start("betweenness_directed", target=exact_chain))
+        if self.directed and self._seedless("betweenness_directed"):
+            threads.append(start("betweenness_directed"))
         self.matrix
         seeded = [name for name in ("betweenness", "betweenness_directed") if not self._seedless(name)]
-        if "betweenness" not in seeded and not directed_first:
+        if "betweenness" not in seeded:
             threads.append(start("betweenness"))
         threads.append(start(*seeded, "agency_nmi"))
         threads += [start("_reach"), start("_ei_test")]

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from netdash.errors import InvalidInputError, NetdashError
-from netdash.threads import let_waiting_threads_sleep
+from netdash.threads import let_waiting_threads_sleep, one_blas_thread
 
 __all__ = ["main", "build_parser"]
 
@@ -518,6 +518,8 @@ def main(argv=None):
     let_waiting_threads_sleep()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "metrics":
+        one_blas_thread()
     try:
         return args.func(args)
     except NetdashError as err:

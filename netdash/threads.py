@@ -11,7 +11,7 @@ top of ``streamlit_app.py``. This module imports nothing that loads them.
 
 import os
 
-__all__ = ["let_waiting_threads_sleep", "WAITING_THREADS"]
+__all__ = ["let_waiting_threads_sleep", "one_blas_thread", "WAITING_THREADS"]
 
 #: The environment variables :func:`let_waiting_threads_sleep` sets, with their values.
 WAITING_THREADS = {"OMP_WAIT_POLICY": "PASSIVE", "OPENBLAS_THREAD_TIMEOUT": "4"}
@@ -35,3 +35,22 @@ def let_waiting_threads_sleep():
     """
     for name, value in WAITING_THREADS.items():
         os.environ.setdefault(name, value)
+
+
+def one_blas_thread():
+    """Give OpenBLAS one thread, unless the environment says: ``netdash metrics`` calls it before numpy loads.
+
+    Sets ``OPENBLAS_NUM_THREADS=1`` when it is not set. The command's two
+    exact dense betweenness computations (the only matrix products of any
+    size it makes, :mod:`netdash.metrics._dense_brandes`) then run side by
+    side, one core each (:meth:`netdash.analysis.NetworkAnalysis.start_background`),
+    beside the other families' threads, instead of each splitting every
+    product between two BLAS threads on a machine whose cores are already
+    taken: on the medium demo the command took about 30% less CPU time
+    (``docs/benchmarks.md``, "Session 12: medium ratio"). BLAS then adds a
+    product's terms in one order whatever the machine's core count, which
+    can move a betweenness in its last bit (about 1e-16 relative) against a
+    run with several BLAS threads. The dashboard keeps OpenBLAS's default: a
+    page computes one betweenness at a time.
+    """
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

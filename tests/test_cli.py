@@ -1,6 +1,7 @@
 """The netdash command: exit codes, messages and output files."""
 
 import json
+import os
 import re
 import shutil
 
@@ -393,6 +394,34 @@ def test_main_lets_waiting_threads_sleep_unless_the_environment_says(monkeypatch
     monkeypatch.setenv("OPENBLAS_THREAD_TIMEOUT", "28")
     main(["validate", "/nonexistent/netdash-folder"])
     assert (os.environ["OMP_WAIT_POLICY"], os.environ["OPENBLAS_THREAD_TIMEOUT"]) == ("ACTIVE", "28")
+
+
+def test_metrics_gives_blas_one_thread_other_commands_leave_it(monkeypatch):
+    """Session 12: `netdash metrics` sets OPENBLAS_NUM_THREADS=1 unless the environment says; validate does not."""
+    from netdash.cli import main
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    main(["validate", "/nonexistent/netdash-folder"])
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
+    main(["metrics", "/nonexistent/netdash-folder", "--out", "/nonexistent/netdash-out"])
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    main(["metrics", "/nonexistent/netdash-folder", "--out", "/nonexistent/netdash-out"])
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "2"
+
+
+def test_metrics_runs_numpy_with_one_blas_thread(tmp_path):
+    """The setting is made before numpy loads, so OpenBLAS really starts with one thread in `netdash metrics`."""
+    import subprocess
+    import sys
+
+    code = ("import sys, threadpoolctl; from netdash.cli import main; "
+            f"main(['--workspace', {str(tmp_path / 'ws')!r}, 'metrics', '/nonexistent/netdash-folder', "
+            f"'--out', {str(tmp_path / 'out')!r}]); "
+            "print(sorted({i['num_threads'] for i in threadpoolctl.threadpool_info() if i['user_api'] == 'blas'}))")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert done.stdout.strip().splitlines()[-1] == "[1]"
 
 
 def test_importing_the_cli_loads_no_numpy():
