@@ -73,6 +73,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     start_wall, start_cpu = time.perf_counter(), time.process_time()
     import netdash.cli as cli
+
+    cli.thread_settings("metrics")  # as cli.main does, before the imports below load numpy
     from netdash import analysis, export
     from netdash.ingest import load as ingest_load
     from netdash.metrics import basic, brokerage, communities, distance, fragmentation, mixing

@@ -30,9 +30,11 @@ import numbers
 import re
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 import pandas as pd
+from netdash.deferred import deferred
+
+nx = deferred("networkx")  # imported on first use
 
 __all__ = ["safe_csv", "write_safe_csv", "neutralise_formula", "to_graphml", "to_gexf",
            "FORMULA_PREFIXES"]

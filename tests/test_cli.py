@@ -424,6 +424,22 @@ def test_metrics_runs_numpy_with_one_blas_thread(tmp_path):
     assert done.stdout.strip().splitlines()[-1] == "[1]"
 
 
+def test_metrics_imports_neither_networkx_nor_scikit_learn(demo_source, tmp_path):
+    """Session 12: the demo's `netdash metrics` works from matrices: networkx (deferred) is never imported.
+
+    NetworKit would import networkx and scikit-learn if it could; netdash.metrics.backends holds both back.
+    """
+    import subprocess
+    import sys
+
+    code = ("import sys; from netdash.cli import main; "
+            f"code = main(['--workspace', {str(tmp_path / 'ws')!r}, 'metrics', {str(demo_source)!r}, "
+            f"'--out', {str(tmp_path / 'out')!r}]); "
+            "print(code, 'networkit' in sys.modules, sorted({'networkx', 'sklearn'} & set(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "0 True []"
+
+
 def test_importing_the_cli_loads_no_numpy():
     """OpenBLAS reads OPENBLAS_THREAD_TIMEOUT when numpy loads it: main must run before anything imports numpy."""
     import subprocess

@@ -3,14 +3,15 @@
 import contextlib
 import importlib
 import sys
-import threading
+
+from netdash.deferred import IMPORT_LOCK
 
 __all__ = ["imports_blocked", "import_module", "networkit"]
 
-# Held while imports are blocked, and by import_module: the None entries in sys.modules are seen by every
-# thread, so without it a dashboard session importing scikit-learn while another imports NetworKit (which
-# holds scikit-learn back) would get ImportError.
-_LOCK = threading.RLock()
+# Held while imports are blocked, by import_module and by netdash.deferred's imports: the None entries in
+# sys.modules are seen by every thread, so without it a dashboard session importing scikit-learn while
+# another imports NetworKit (which holds scikit-learn back) would get ImportError.
+_LOCK = IMPORT_LOCK
 
 
 @contextlib.contextmanager
@@ -70,8 +71,10 @@ def networkit():
     scikit-learn is already loaded its import is made to fail (a ``None``
     entry in ``sys.modules``, Python's documented way) for the duration of
     NetworKit's import. Times with and without: ``docs/benchmarks.md``,
-    "Deferred imports".
+    "Deferred imports". The same for networkx, which NetworKit imports if it
+    can for its ``nxadapter`` only (unused by netdash): ``netdash metrics``
+    at city scale never needs networkx (:mod:`netdash.deferred`).
     """
-    with imports_blocked("sklearn"):
+    with imports_blocked("sklearn", "networkx"):
         import networkit as nk
     return nk

@@ -10,7 +10,6 @@ network's cross-agency ties are the ties (unordered pairs) whose two ends are
 in different agencies.
 """
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -19,6 +18,9 @@ from netdash.networks.counts import direct_counts, period_log, union_counts
 from netdash.networks.graphs import practitioner_nodes
 from netdash.metrics.matrix import GraphMatrix
 from netdash.periods import Period
+from netdash.deferred import deferred
+
+nx = deferred("networkx")  # imported on first use
 
 __all__ = ["CROSS_AGENCY_RULE", "PRACTITIONER_COLUMNS", "practitioner_metrics", "network_summary"]
 

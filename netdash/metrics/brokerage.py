@@ -25,7 +25,6 @@ or only outgoing ties broker nothing (all zeros). ``G`` may also be a
 used) everywhere except :func:`boundary_spanners`.
 """
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -33,6 +32,9 @@ import scipy.sparse as sp
 from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix
 from netdash.metrics.mixing import _group_codes, _node_groups
+from netdash.deferred import deferred
+
+nx = deferred("networkx")  # imported on first use
 
 __all__ = [
     "EXPLANATIONS",

@@ -19,7 +19,6 @@ accepts a :class:`netdash.metrics.matrix.GraphMatrix` in place of ``G``
 import numbers
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 import rustworkx as rx
 
@@ -27,6 +26,9 @@ from netdash.metrics.backends import networkit
 from netdash.errors import InvalidInputError
 from netdash.metrics._dense_brandes import _dense_betweenness
 from netdash.metrics.matrix import GraphMatrix, arcs, networkit_graph
+from netdash.deferred import deferred
+
+nx = deferred("networkx")  # imported on first use
 
 __all__ = [
     "EXPLANATIONS",

@@ -11,7 +11,6 @@ Conventions for every function here:
   cached symmetric adjacency and components are used, with no conversion.
 """
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -19,6 +18,9 @@ from scipy.sparse import csgraph
 
 from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix
+from netdash.deferred import deferred
+
+nx = deferred("networkx")  # imported on first use
 
 __all__ = [
     "EXPLANATIONS",

@@ -20,12 +20,14 @@ Conventions shared by every function here:
 
 import math
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix
+from netdash.deferred import deferred
+
+nx = deferred("networkx")  # imported on first use
 
 __all__ = [
     "EXPLANATIONS",

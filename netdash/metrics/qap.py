@@ -4,10 +4,12 @@ Used by :func:`netdash.change.compare.compare_periods` (and importable from
 :mod:`netdash.change.compare`, where it was first defined).
 """
 
-import networkx as nx  # noqa: F401  (used in the doctest)
 import numpy as np
 
 from netdash.errors import AnalysisError
+from netdash.deferred import deferred
+
+nx = deferred("networkx")  # used in the doctest; imported on first use
 
 __all__ = ["qap_correlation", "qap_correlation_of_ties"]
 

@@ -19,7 +19,6 @@ Every function also accepts a :class:`netdash.metrics.matrix.GraphMatrix`
 in place of ``G`` (its cached mutual-weight matrix is used, no conversion).
 """
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -27,6 +26,9 @@ import scipy.sparse as sp
 from netdash.metrics.backends import imports_blocked
 from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix
+from netdash.deferred import deferred
+
+nx = deferred("networkx")  # imported on first use
 
 __all__ = ["EXPLANATIONS", "constraint", "effective_size", "structural_holes"]
 

@@ -17,7 +17,6 @@ Contacts of a practitioner with themself and self-ratings are ignored. The
 relation is undirected; pairs are reported with ``a < b``.
 """
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -26,6 +25,9 @@ from netdash.networks.counts import period_log, reused
 from netdash.errors import InvalidInputError
 from netdash.networks.graphs import practitioner_nodes
 from netdash.periods import Period
+from netdash.deferred import deferred
+
+nx = deferred("networkx")  # imported on first use
 
 __all__ = ["trust_edges", "trust_graph", "trust_summary", "describe_trust_rule", "trust_pair_table",
            "trust_by_agency"]
