@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -53,6 +52,11 @@ from netdash.errors import DatasetNotFoundError, InvalidInputError, NetdashError
 from netdash.ingest import load_dataset, load_or_create_secret
 from netdash.ingest.coded import coded_from_arrow
 from netdash.schema import TABLES
+from netdash.deferred import deferred
+
+# Imported on first use: `netdash metrics DIR` only reads the workspace's key, and a workspace without a
+# database file (nothing imported yet) needs no DuckDB for that (docs/benchmarks.md, session 12).
+duckdb = deferred("duckdb")
 
 __all__ = ["Workspace", "DatasetInfo", "default_workspace", "DB_FILE", "DEMO_NAME"]
 
