@@ -73,8 +73,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     start_wall, start_cpu = time.perf_counter(), time.process_time()
     import netdash.cli as cli
+    from netdash.threads import let_waiting_threads_sleep, one_blas_thread
 
-    cli.thread_settings("metrics")  # as cli.main does, before the imports below load numpy
+    let_waiting_threads_sleep()  # as cli.main does for metrics, here before the imports below load numpy
+    one_blas_thread()
     from netdash import analysis, export
     from netdash.ingest import load as ingest_load
     from netdash.metrics import basic, brokerage, communities, distance, fragmentation, mixing
