@@ -3,27 +3,31 @@
 import sys
 import threading
 
+from netdash.deferred import deferred
 from netdash.metrics.backends import import_module, imports_blocked
 
 
-def test_an_import_waits_while_another_thread_holds_the_module_back(tmp_path, monkeypatch):
-    (tmp_path / "netdash_test_optional.py").write_text("VALUE = 42\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    sys.modules.pop("netdash_test_optional", None)
+def _use_while_held_back(name, use, *, try_import_inside=False):
+    """Run ``use()`` in a thread while another thread holds ``name`` back; return what each saw.
+
+    The holder blocks ``name`` as :func:`netdash.metrics.backends.networkit` does with scikit-learn and
+    networkx while NetworKit loads; ``use`` must wait (not fail) until the block ends.
+    """
     inside, release, got = threading.Event(), threading.Event(), {}
 
-    def hold_back():  # as netdash.metrics.backends.networkit does with scikit-learn while NetworKit loads
-        with imports_blocked("netdash_test_optional"):
-            try:
-                import netdash_test_optional  # noqa: F401
-            except ImportError:
-                got["blocked here"] = True
+    def hold_back():
+        with imports_blocked(name):
+            if try_import_inside:
+                try:
+                    import_module(name)
+                except ImportError:
+                    got["blocked here"] = True
             inside.set()
             release.wait(10)
 
-    def need_it():  # as COP impact does with scikit-learn, in another session's thread
+    def need_it():
         try:
-            got["module"] = import_module("netdash_test_optional")
+            got["value"] = use()
         except ImportError as err:
             got["error"] = err
 
@@ -37,5 +41,24 @@ def test_an_import_waits_while_another_thread_holds_the_module_back(tmp_path, mo
     release.set()
     holder.join(10)
     needer.join(10)
-    assert got["blocked here"] and got["module"].VALUE == 42
+    return got
+
+
+def test_an_import_waits_while_another_thread_holds_the_module_back(tmp_path, monkeypatch):
+    (tmp_path / "netdash_test_optional.py").write_text("VALUE = 42\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
     sys.modules.pop("netdash_test_optional", None)
+    # As COP impact does with scikit-learn, in another session's thread.
+    got = _use_while_held_back("netdash_test_optional", lambda: import_module("netdash_test_optional").VALUE,
+                               try_import_inside=True)
+    assert got["blocked here"] and got["value"] == 42
+    sys.modules.pop("netdash_test_optional", None)
+
+
+def test_a_deferred_module_waits_while_another_thread_holds_it_back(tmp_path, monkeypatch):
+    (tmp_path / "netdash_test_deferred2.py").write_text("VALUE = 8\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("netdash_test_deferred2", None)
+    module = deferred("netdash_test_deferred2")  # as a measure module's `nx.` in another thread
+    assert _use_while_held_back("netdash_test_deferred2", lambda: module.VALUE)["value"] == 8
+    sys.modules.pop("netdash_test_deferred2", None)
