@@ -456,3 +456,11 @@ def test_prior_new_tie_rate_counts_ties_that_start_before_the_cop():
                      cohort=np.full(3, -1), attend_node=empty, attend_session=empty, attend_month=empty,
                      shared_a=empty, shared_b=empty, shared_month=empty, cop_start_month=4)
     assert prior_new_tie_rate(panel) == pytest.approx([2 / 3, 1 / 3, 1 / 3])
+
+
+def test_verdict_writes_large_counts_with_thousands_separators():
+    # A regional COP (the large demo: 107,149 pairs who met) read "of 107149 pairs" before.
+    large = {**_PAIRS, "pairs": 107_149, "new_ties": 5_971, "expected_new_ties": 1_192.5, "short_follow_up": 11_440}
+    text = impact_verdict(_person((1.6, 0.8, 2.5), (0.3, -1.5, 2.1)), {"p_value": 0.6}, large)["verdict"]
+    assert "of 107,149 pairs from different agencies who first sat in the same session, 5,971 formed" in text
+    assert "for the 11,440 who met in its last 5 months" in text and "had not yet met suggest 1,192:" in text

@@ -114,10 +114,10 @@ def _sentence_pairs(m):
                 "to compare with pairs who had not yet met")
     short = m.get("short_follow_up", 0)
     within = f"within {m['horizon']} months" + (
-        f" (by the data's end for the {short} who met in its last {m['horizon'] - 1} months)" if short else "")
-    return (f"of {m['pairs']} pairs from different agencies who first sat in the same session, {m['new_ties']} "
+        f" (by the data's end for the {short:,} who met in its last {m['horizon'] - 1} months)" if short else "")
+    return (f"of {m['pairs']:,} pairs from different agencies who first sat in the same session, {m['new_ties']:,} "
             f"formed a working tie {within}, where comparable pairs who had not yet met "
-            f"suggest {m['expected_new_ties']:.0f}: {m['excess_per_attendee']:+.2f} cross-agency colleagues per "
+            f"suggest {m['expected_new_ties']:,.0f}: {m['excess_per_attendee']:+.2f} cross-agency colleagues per "
             f"attendee (95% CI {m['ci_low']:.2f} to {m['ci_high']:.2f})")
 
 
