@@ -512,12 +512,24 @@ def _contact_rows(ds):
     """
     def compute():
         contacts = ds.contacts
-        agency = ds.agency_of()
+        agencies = {a: k for k, a in enumerate(pd.unique(ds.practitioners["agency_id"].dropna()))}
+        agency = {p: agencies.get(a, -1) for p, a in ds.agency_of().items()}
+
+        def agency_codes(ids):
+            # Each distinct id looked up once (a regional log has 5 million rows and 20,000 practitioners);
+            # -1 for a missing or unknown practitioner, or one without an agency.
+            codes, uniques = pd.factorize(ids)
+            lookup = np.array([agency.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
+            return lookup[codes]  # code -1 (a missing id) reads the appended -1
+
         colleague = contacts["with_practitioner_id"].notna().to_numpy()
-        same = (contacts["practitioner_id"].map(agency) == contacts["with_practitioner_id"].map(agency)).to_numpy()
+        own = agency_codes(contacts["practitioner_id"])
+        same = (own >= 0) & (own == agency_codes(contacts["with_practitioner_id"]))
         kind = np.where(colleague, np.where(same, _WITHIN, _CROSS), _CLIENT).astype(np.int8)
-        month, months = pd.factorize(contacts["date"].dt.to_period("M").dt.to_timestamp(), sort=True)
+        month, months = pd.factorize(contacts["date"].to_numpy().astype("datetime64[M]"), sort=True)
         client = pd.factorize(contacts["client_id"])[0]
-        return kind, month.astype(np.int32), pd.DatetimeIndex(months), client.astype(np.int32)
+        # The few distinct months as timestamps the way pandas gives a month's start (its resolution too).
+        months = pd.DatetimeIndex(months.astype("datetime64[ns]")).to_period("M").to_timestamp()
+        return kind, month.astype(np.int32), months, client.astype(np.int32)
 
     return ds.memo.get("contact_rows", compute)

@@ -199,6 +199,7 @@ def test_period_counts_and_months_agree_with_the_rows_counted_one_by_one():
                   {"date": "2024-01-20", "practitioner_id": "p1", "with_practitioner_id": "p2", "client_id": "c2"},
                   {"date": "2024-02-01", "practitioner_id": "p1", "with_practitioner_id": "p3"},
                   {"date": "2024-02-03", "practitioner_id": "p2", "with_practitioner_id": "gone"},
+                  {"date": "2024-02-04", "practitioner_id": "left", "with_practitioner_id": "gone"},
                   {"date": "2024-04-30", "practitioner_id": "p3", "client_id": "c1"}])
     for period in (None, Period(pd.Timestamp("2024-01-20"), pd.Timestamp("2024-02-02")),
                    Period(pd.Timestamp("2024-03-01"), pd.Timestamp("2024-04-01"))):
@@ -206,10 +207,11 @@ def test_period_counts_and_months_agree_with_the_rows_counted_one_by_one():
         summary = dataset_summary(ds, period)
         assert {k: summary[k] for k in counts} == counts
         pd.testing.assert_frame_equal(monthly_activity(ds, period), monthly, check_dtype=False)
-    assert dataset_summary(ds)["cross_agency_contacts"] == 2 and dataset_summary(ds)["colleague_contacts"] == 3
+    # Two colleagues neither of whom is in the practitioners table are not "within" one (unknown) agency.
+    assert dataset_summary(ds)["cross_agency_contacts"] == 3 and dataset_summary(ds)["colleague_contacts"] == 4
     assert monthly_activity(ds).values.tolist() == [
         [pd.Timestamp("2024-01-01"), "client", 1], [pd.Timestamp("2024-01-01"), "within agency", 1],
-        [pd.Timestamp("2024-02-01"), "cross agency", 2], [pd.Timestamp("2024-04-01"), "client", 1]]
+        [pd.Timestamp("2024-02-01"), "cross agency", 3], [pd.Timestamp("2024-04-01"), "client", 1]]
 
 
 def test_period_counts_and_months_agree_on_the_demo(demo_source):
