@@ -25,16 +25,16 @@ with _shared.shown_errors():
 
 st.subheader(f"Dataset “{_shared.md(ds.name)}”, {period.label()}")
 cols = st.columns(4)
-cols[0].metric("Agencies", summary["agencies"])
-cols[1].metric("Practitioners", summary["practitioners"])
-cols[2].metric("Clients seen", summary["clients"])
+cols[0].metric("Agencies", f"{summary['agencies']:,}")
+cols[1].metric("Practitioners", f"{summary['practitioners']:,}")
+cols[2].metric("Clients seen", f"{summary['clients']:,}")
 cols[3].metric("Contacts", f"{summary['contacts']:,}")
 cols = st.columns(4)
 cols[0].metric("Contacts between colleagues", f"{summary['colleague_contacts']:,}")
 share = _cached.cross_agency_shares(ds, period, kinds=("contacts",))["contacts"]
 cols[1].metric(CROSS_AGENCY_SHARES["contacts"][0], format_share(share["share"]), help=CROSS_AGENCY_SHARES["contacts"][1])
-cols[2].metric("COP sessions", summary["cop_sessions"])
-cols[3].metric("COP attendees", summary["cop_attendees"])
+cols[2].metric("COP sessions", f"{summary['cop_sessions']:,}")
+cols[3].metric("COP attendees", f"{summary['cop_attendees']:,}")
 
 st.subheader("Contacts per month")
 if monthly.empty:

@@ -32,6 +32,8 @@ def test_overview_shows_dataset_counts(app):
     labels = {m.label: m.value for m in app.metric}
     assert int(labels["Agencies"]) >= 10
     assert int(labels["Practitioners"]) >= 100
+    # Every count with thousands separators, as the contacts are (the demo's 2,000 clients read "2000").
+    assert labels["Clients seen"] == "2,000"
 
 
 def test_overview_follows_the_period(app):
