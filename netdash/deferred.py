@@ -16,7 +16,7 @@ instead of failing.
 import importlib
 import threading
 
-__all__ = ["IMPORT_LOCK", "DeferredModule", "deferred"]
+__all__ = ["IMPORT_LOCK", "DeferredModule", "deferred", "networkx"]
 
 #: Held while imports are blocked (:func:`netdash.metrics.backends.imports_blocked`) and while a deferred
 #: module is imported: the ``None`` entries that block an import are seen by every thread.
@@ -63,3 +63,9 @@ def deferred(name):
     [2]
     """
     return DeferredModule(name)
+
+
+#: networkx, imported when an attribute is first read: the measure modules, the graph builders and the exports
+#: write ``from netdash.deferred import networkx as nx`` in place of ``import networkx as nx``. One stand-in for
+#: them all.
+networkx = deferred("networkx")

@@ -32,9 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from netdash.deferred import deferred
-
-nx = deferred("networkx")  # imported on first use
+from netdash.deferred import networkx as nx  # imported on first use
 
 __all__ = ["safe_csv", "write_safe_csv", "neutralise_formula", "to_graphml", "to_gexf",
            "FORMULA_PREFIXES"]

@@ -18,9 +18,7 @@ from netdash.networks.counts import direct_counts, period_log, union_counts
 from netdash.networks.graphs import practitioner_nodes
 from netdash.metrics.matrix import GraphMatrix
 from netdash.periods import Period
-from netdash.deferred import deferred
-
-nx = deferred("networkx")  # imported on first use
+from netdash.deferred import networkx as nx  # imported on first use
 
 __all__ = ["CROSS_AGENCY_RULE", "PRACTITIONER_COLUMNS", "practitioner_metrics", "network_summary"]
 

@@ -32,9 +32,7 @@ import scipy.sparse as sp
 from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix
 from netdash.metrics.mixing import _group_codes, _node_groups
-from netdash.deferred import deferred
-
-nx = deferred("networkx")  # imported on first use
+from netdash.deferred import networkx as nx  # imported on first use
 
 __all__ = [
     "EXPLANATIONS",

@@ -26,9 +26,7 @@ from netdash.metrics.backends import networkit
 from netdash.errors import InvalidInputError
 from netdash.metrics._dense_brandes import _dense_betweenness
 from netdash.metrics.matrix import GraphMatrix, arcs, networkit_graph
-from netdash.deferred import deferred
-
-nx = deferred("networkx")  # imported on first use
+from netdash.deferred import networkx as nx  # imported on first use
 
 __all__ = [
     "EXPLANATIONS",

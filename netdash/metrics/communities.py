@@ -28,9 +28,7 @@ from netdash.metrics.backends import import_module, networkit
 from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix, networkit_graph
 from netdash.metrics.mixing import _group_codes
-from netdash.deferred import deferred
-
-nx = deferred("networkx")  # imported on first use
+from netdash.deferred import networkx as nx  # imported on first use
 
 __all__ = ["EXPLANATIONS", "LOUVAIN_NETWORKX_MAX_TIES", "AGENCY_NMI_SEEDS", "agency_alignment", "agency_nmi",
            "agency_nmi_spread", "normalized_mutual_info", "adjusted_rand"]

@@ -18,9 +18,7 @@ from scipy.sparse import csgraph
 
 from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix
-from netdash.deferred import deferred
-
-nx = deferred("networkx")  # imported on first use
+from netdash.deferred import networkx as nx  # imported on first use
 
 __all__ = [
     "EXPLANATIONS",

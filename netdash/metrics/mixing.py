@@ -25,9 +25,7 @@ import pandas as pd
 
 from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix
-from netdash.deferred import deferred
-
-nx = deferred("networkx")  # imported on first use
+from netdash.deferred import networkx as nx  # imported on first use
 
 __all__ = [
     "EXPLANATIONS",

@@ -7,9 +7,7 @@ Used by :func:`netdash.change.compare.compare_periods` (and importable from
 import numpy as np
 
 from netdash.errors import AnalysisError
-from netdash.deferred import deferred
-
-nx = deferred("networkx")  # used in the doctest; imported on first use
+from netdash.deferred import networkx as nx  # used in the doctest; imported on first use
 
 __all__ = ["qap_correlation", "qap_correlation_of_ties"]
 

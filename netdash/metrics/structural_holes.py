@@ -26,9 +26,7 @@ import scipy.sparse as sp
 from netdash.metrics.backends import imports_blocked
 from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix
-from netdash.deferred import deferred
-
-nx = deferred("networkx")  # imported on first use
+from netdash.deferred import networkx as nx  # imported on first use
 
 __all__ = ["EXPLANATIONS", "constraint", "effective_size", "structural_holes"]
 

@@ -25,9 +25,7 @@ from netdash.networks.counts import period_log, reused
 from netdash.errors import InvalidInputError
 from netdash.networks.graphs import practitioner_nodes
 from netdash.periods import Period
-from netdash.deferred import deferred
-
-nx = deferred("networkx")  # imported on first use
+from netdash.deferred import networkx as nx  # imported on first use
 
 __all__ = ["trust_edges", "trust_graph", "trust_summary", "describe_trust_rule", "trust_pair_table",
            "trust_by_agency"]

@@ -33,9 +33,7 @@ from netdash.networks.counts import (TIE_TYPES, check_window, cop_counts, cowork
                                      period_log, reused, tie_types, union_counts, whole_or_float)
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
-from netdash.deferred import deferred
-
-nx = deferred("networkx")  # imported on first use
+from netdash.deferred import networkx as nx  # imported on first use
 
 __all__ = [
     "TIE_TYPES",
