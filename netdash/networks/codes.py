@@ -73,10 +73,35 @@ class CodedLog:
         return pd.Index(self.ids, dtype=object)
 
     def rows(self, contacts, attendance):
-        """The same log keeping only the contact and attendance rows selected by two boolean masks."""
+        """The same log keeping only the contact and attendance rows selected by two boolean masks.
+
+        Where a mask selects one unbroken run of rows (a period of a log in
+        date order, as the demo's and most exports are), the arrays are
+        views of this log's, not copies: a period's log then costs no memory
+        of its own.
+        """
+        contacts, attendance = _as_slice(contacts), _as_slice(attendance)
         kept = {name: getattr(self, name)[contacts] for name in _CONTACT_FIELDS}
         kept.update({name: getattr(self, name)[attendance] for name in _ATTENDANCE_FIELDS})
         return CodedLog(ids=self.ids, types=self.types, **kept)
+
+
+def _as_slice(mask):
+    """The boolean ``mask`` as a slice when its true entries are one unbroken run, else ``mask`` itself.
+
+    Examples
+    --------
+    >>> _as_slice(np.array([False, True, True, False]))
+    slice(1, 3, None)
+    >>> _as_slice(np.array([True, False, True])).tolist()
+    [True, False, True]
+    """
+    mask = np.asarray(mask, dtype=bool)
+    first = int(mask.argmax()) if len(mask) else 0
+    if not len(mask) or not mask[first]:
+        return slice(0, 0)
+    end = len(mask) - int(mask[::-1].argmax())
+    return slice(first, end) if np.count_nonzero(mask) == end - first else mask
 
 
 _CONTACT_FIELDS = ("author", "colleague", "client", "day", "month", "contact_type", "weight")

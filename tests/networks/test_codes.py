@@ -1,0 +1,51 @@
+"""The coded log of a period: the same rows as the masked log, as views where the rows are one run."""
+
+import numpy as np
+import pytest
+
+from netdash.dataset import Dataset
+from netdash.networks.codes import _CONTACT_FIELDS, _ATTENDANCE_FIELDS, coded_log
+from netdash.networks.counts import period_log
+from netdash.periods import Period
+
+
+def _dataset(dates):
+    people = [{"practitioner_id": f"p{k}", "agency_id": "A" if k % 2 else "B"} for k in range(4)]
+    contacts = [{"date": d, "practitioner_id": f"p{k % 4}", "with_practitioner_id": f"p{(k + 1) % 4}",
+                 "client_id": f"c{k % 3}"} for k, d in enumerate(dates)]
+    attendance = [{"session_id": f"s{k}", "date": d, "practitioner_id": f"p{k % 4}"} for k, d in enumerate(dates)]
+    return Dataset.from_records(agencies=[{"agency_id": "A", "name": "A"}, {"agency_id": "B", "name": "B"}],
+                                practitioners=people, contacts=contacts, cop_attendance=attendance)
+
+
+IN_ORDER = ["2024-01-05", "2024-02-01", "2024-02-10", "2024-03-03", "2024-04-20"]
+SHUFFLED = ["2024-02-10", "2024-01-05", "2024-04-20", "2024-02-01", "2024-03-03"]
+
+
+@pytest.mark.parametrize("dates", [IN_ORDER, SHUFFLED])
+@pytest.mark.parametrize("period", [Period("2024-02-01", "2024-03-04"), Period("2024-01-01", "2024-02-01"),
+                                    Period("2025-01-01", "2025-02-01"), Period("2024-01-01", "2025-01-01")])
+def test_a_periods_log_holds_exactly_the_rows_of_its_period(dates, period):
+    ds = _dataset(dates)
+    whole = coded_log(ds)
+    contacts = period.mask(ds.contacts["date"]).to_numpy()
+    attendance = period.mask(ds.cop_attendance["date"]).to_numpy()
+    log = period_log(ds, period)
+    for name in _CONTACT_FIELDS:
+        assert getattr(log, name).tolist() == getattr(whole, name)[contacts].tolist(), name
+    for name in _ATTENDANCE_FIELDS:
+        assert getattr(log, name).tolist() == getattr(whole, name)[attendance].tolist(), name
+
+
+def test_a_period_of_a_log_in_date_order_shares_the_whole_logs_memory():
+    ds = _dataset(IN_ORDER)
+    whole = period_log(ds)
+    log = period_log(ds, Period("2024-02-01", "2024-03-04"))
+    assert log.day.tolist() == [int(np.datetime64(d, "D").astype(int)) for d in IN_ORDER[1:4]]
+    for name in _CONTACT_FIELDS + _ATTENDANCE_FIELDS:
+        assert np.shares_memory(getattr(log, name), getattr(whole, name)), name
+    # Out of order, the same period is a copy (a mask picks rows 0 and 3).
+    shuffled = _dataset(SHUFFLED)
+    log = period_log(shuffled, Period("2024-02-01", "2024-03-04"))
+    assert not np.shares_memory(log.day, period_log(shuffled).day)
+    assert sorted(log.day.tolist()) == [int(np.datetime64(d, "D").astype(int)) for d in IN_ORDER[1:4]]
