@@ -77,7 +77,37 @@ def _common_neighbours(tied, n, a, b):
     A = sparse.csr_matrix((np.ones(2 * len(source)), (np.r_[source, target], np.r_[target, source])),
                           shape=(n, n))
     A.data[:] = 1  # duplicates were summed: keep it 0/1
-    return np.asarray(A[a].multiply(A[b]).sum(axis=1)).ravel().astype("int64")
+    # In blocks of pairs whose rows hold at most COMMON_BLOCK entries: the rows of every pair at once took 2.9 GB
+    # at the large demo's 518,000 pairs (docs/benchmarks.md, "_common_neighbours").
+    degree = np.diff(A.indptr)
+    bounds = _blocks(degree[a], COMMON_BLOCK)
+    common = np.zeros(len(a), dtype=np.int64)
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        common[start:stop] = np.asarray(A[a[start:stop]].multiply(A[b[start:stop]]).sum(axis=1)).ravel()
+    return common
+
+
+COMMON_BLOCK = 4_000_000
+"""Matrix entries read per block of :func:`_common_neighbours` (about 50 MB per copy)."""
+
+
+def _blocks(sizes, most):
+    """Bounds ``[0, ..., len(sizes)]`` of consecutive blocks whose ``sizes`` add up to at most ``most`` each.
+
+    A single entry larger than ``most`` gets a block of its own.
+
+    Examples
+    --------
+    >>> _blocks(np.array([3, 3, 3, 9, 1]), 6).tolist()
+    [0, 2, 3, 4, 5]
+    """
+    bounds = [0]
+    total = np.cumsum(sizes)
+    while bounds[-1] < len(sizes):
+        before = total[bounds[-1] - 1] if bounds[-1] else 0
+        stop = int(np.searchsorted(total, before + most, side="right"))
+        bounds.append(max(stop, bounds[-1] + 1))
+    return np.asarray(bounds)
 
 
 def _evidence_texts(shared, days, common):

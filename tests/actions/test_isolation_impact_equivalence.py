@@ -280,3 +280,17 @@ def test_isolation_report_equals_previous_version_on_demo(bundled_demo, monkeypa
         ref = isolation.isolation_report(bundled_demo, period)
     pd.testing.assert_frame_equal(got, ref, check_exact=True)
     assert (got["category"] == "drifting").any() or (got["category"] == "boundary_isolated").any()
+
+
+@pytest.mark.parametrize("block", [1, 50, 10**9])
+def test_introductions_do_not_depend_on_the_blocks_of_common_colleagues(monkeypatch, bundled_demo, block):
+    """_common_neighbours reads the pairs' rows in blocks (their peak memory); the counts must not change."""
+    from netdash.actions import _intro
+
+    first, last = bundled_demo.date_range
+    period = Period(first, last + pd.Timedelta(days=1))
+    monkeypatch.setattr(_intro, "COMMON_BLOCK", block)
+    got = isolation.suggest_introductions(bundled_demo, period, ties="working")
+    assert got["common_colleagues"].gt(0).sum() > 100  # the counts compared are not all zero
+    pd.testing.assert_frame_equal(got, _ref_suggest_introductions(bundled_demo, period, ties="working"),
+                                  check_exact=True)
