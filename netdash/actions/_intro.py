@@ -77,8 +77,8 @@ def _common_neighbours(tied, n, a, b):
     A = sparse.csr_matrix((np.ones(2 * len(source)), (np.r_[source, target], np.r_[target, source])),
                           shape=(n, n))
     A.data[:] = 1  # duplicates were summed: keep it 0/1
-    # In blocks of pairs whose rows hold at most COMMON_BLOCK entries: the rows of every pair at once took 2.9 GB
-    # at the large demo's 518,000 pairs (docs/benchmarks.md, "_common_neighbours").
+    # In blocks of pairs whose rows hold at most COMMON_BLOCK entries: the rows of every pair at once were the
+    # Isolation page's peak memory at the large scale (docs/benchmarks.md, "_common_neighbours").
     degree = np.diff(A.indptr)
     bounds = _blocks(degree[a], COMMON_BLOCK)
     common = np.zeros(len(a), dtype=np.int64)
