@@ -22,7 +22,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from netdash.networks import graphs
+from netdash.networks import direct_counts, distinct_rows, period_log
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
 from netdash.privacy import DEFAULT_THRESHOLD, is_small_count
@@ -33,23 +33,27 @@ TEAM_COLUMNS = ["client_id", "n_agencies", "n_practitioners", "agencies", "cohes
                 "handover_lag_days"]
 
 
-def _unordered(frame, a, b):
-    lo = np.where(frame[a] < frame[b], frame[a], frame[b])
-    hi = np.where(frame[a] < frame[b], frame[b], frame[a])
-    return pd.DataFrame({"p1": lo, "p2": hi}, dtype=object).drop_duplicates()
+def _tie_pairs(ds, period, trust, practitioner_ids):
+    """Tied pairs ``p1 < p2`` of practitioners, as positions in ``practitioner_ids``, one row per pair.
 
-
-def _tie_pairs(ds, period, trust):
-    """Unordered tied practitioner pairs (p1 < p2): direct contact, or trust edges when given."""
+    Direct contacts in either direction (from the coded contact log, never as id strings: at the large
+    demo the strings took 0.8 GB), or the edges of ``trust`` when given. Pairs naming someone not in
+    ``practitioner_ids`` are left out.
+    """
     if trust is None:
-        edges = graphs.contact_edges(ds, period)
-        return _unordered(edges, "source", "target")
-    if not isinstance(trust, nx.Graph):
-        raise InvalidInputError(
-            f"trust should be a networkx graph of trust ties (e.g. from netdash.metrics.trust.trust_graph); "
-            f"got {type(trust).__name__}. Pass trust=None to use direct contacts.")
-    edges = pd.DataFrame([(str(u), str(v)) for u, v in trust.edges() if u != v], columns=["u", "v"])
-    return _unordered(edges, "u", "v")
+        direct = direct_counts(ds, period)
+        code = practitioner_ids.get_indexer(pd.Index(period_log(ds, period).ids, dtype=object))
+        u, v = code[direct["source"]], code[direct["target"]]
+    else:
+        if not isinstance(trust, nx.Graph):
+            raise InvalidInputError(
+                f"trust should be a networkx graph of trust ties (e.g. from netdash.metrics.trust.trust_graph); "
+                f"got {type(trust).__name__}. Pass trust=None to use direct contacts.")
+        ends = [(str(a), str(b)) for a, b in trust.edges() if a != b]
+        u, v = (practitioner_ids.get_indexer(pd.Index([e[k] for e in ends], dtype=object)) for k in (0, 1))
+    known = (u >= 0) & (v >= 0) & (u != v)
+    p1, p2 = distinct_rows(np.minimum(u, v)[known], np.maximum(u, v)[known])
+    return pd.DataFrame({"p1": p1, "p2": p2})
 
 
 def _cohesion(seen, tied):
@@ -175,9 +179,7 @@ def client_teams(ds, period=None, *, trust=None):
     seen = pd.DataFrame({"client_id": client_codes, "practitioner_id": practitioner_codes,
                          "date": contacts["date"].to_numpy(), "contact_type": contacts["contact_type"].to_numpy(),
                          "agency": agency_codes[practitioner_codes]})
-    tied = _tie_pairs(ds, period, trust)
-    tied = pd.DataFrame({end: practitioner_ids.get_indexer(tied[end].to_numpy(dtype=object)) for end in ("p1", "p2")})
-    tied = tied[(tied >= 0).all(axis=1)]  # a trust graph may name people this dataset does not have
+    tied = _tie_pairs(ds, period, trust, practitioner_ids)
     n_agencies = seen.groupby("client_id")["agency"].nunique()
     seen = seen[seen["client_id"].isin(n_agencies.index[n_agencies >= 2])]
     if seen.empty:

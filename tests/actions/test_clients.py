@@ -183,3 +183,45 @@ def test_team_trend_rejects_a_bad_min_count():
     empty = client_teams(Dataset.from_records(agencies=AGENCIES, practitioners=PRACTITIONERS))
     with pytest.raises(InvalidInputError, match="min_count"):
         team_trend(empty, empty, min_count=0)
+
+
+def _reference_cohesion(ds, period, trust=None):
+    """Cohesion of each client team from the id strings, as client_teams computed it until session 13."""
+    contacts = ds.contacts[(period or Period()).mask(ds.contacts["date"])]
+    if trust is None:
+        calls = contacts[contacts["with_practitioner_id"].notna()]
+        ends = zip(calls["practitioner_id"], calls["with_practitioner_id"])
+    else:
+        ends = trust.edges()
+    tied = {tuple(sorted((str(a), str(b)))) for a, b in ends if a != b}
+    seen = contacts[contacts["client_id"].notna()]
+    agency = ds.practitioners.set_index("practitioner_id")["agency_id"]
+    out = {}
+    for client, rows in seen.groupby("client_id"):
+        people = sorted(set(rows["practitioner_id"]) & set(agency.index))
+        if agency.reindex(people).nunique() < 2:
+            continue
+        pairs = [(a, b) for i, a in enumerate(people) for b in people[i + 1:]]
+        out[client] = sum(pair in tied for pair in pairs) / len(pairs)
+    return pd.Series(out, dtype=float)
+
+
+@pytest.fixture(scope="module")
+def bundled_demo(demo_source):
+    from netdash.ingest import load_dataset
+
+    return load_dataset(demo_source, secret=b"test-client-teams")[0]
+
+
+@pytest.mark.parametrize("with_trust", [False, True])
+def test_cohesion_from_coded_ties_equals_the_id_strings_on_the_demo(bundled_demo, with_trust):
+    first, last = bundled_demo.date_range
+    staff = sorted(bundled_demo.practitioners["practitioner_id"])
+    # A trust graph that also names someone the dataset does not have.
+    trust = nx.Graph([(staff[k], staff[(7 * k + 3) % len(staff)]) for k in range(len(staff))] + [(staff[0], "stranger")])
+    for period in (None, Period(first, first + pd.Timedelta(days=90))):
+        got = client_teams(bundled_demo, period, trust=trust if with_trust else None).set_index("client_id")["cohesion"]
+        expected = _reference_cohesion(bundled_demo, period, trust if with_trust else None)
+        assert len(got) > 100 and got.gt(0).sum() >= 10  # not a comparison of zeros
+        pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False,
+                                       check_index_type=False, rtol=1e-12)
