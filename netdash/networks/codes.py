@@ -52,6 +52,8 @@ class CodedLog:
     weight : ndarray of float
         One entry per contact row: the row's tie strength (``contacts.csv``'s
         ``weight``, 1 when not given).
+    client_ids : ndarray of object
+        The client pseudonyms that ``client`` codes index (any order).
     """
 
     ids: np.ndarray
@@ -66,6 +68,7 @@ class CodedLog:
     session: np.ndarray
     session_day: np.ndarray
     weight: np.ndarray = None
+    client_ids: np.ndarray = None
 
     @cached_property
     def index(self):
@@ -83,7 +86,7 @@ class CodedLog:
         contacts, attendance = _as_slice(contacts), _as_slice(attendance)
         kept = {name: getattr(self, name)[contacts] for name in _CONTACT_FIELDS}
         kept.update({name: getattr(self, name)[attendance] for name in _ATTENDANCE_FIELDS})
-        return CodedLog(ids=self.ids, types=self.types, **kept)
+        return CodedLog(ids=self.ids, types=self.types, client_ids=self.client_ids, **kept)
 
 
 def _as_slice(mask):
@@ -148,10 +151,11 @@ def coded_log(ds):
     contact_type = np.zeros(len(colleague), dtype=np.int16)
     contact_type[between] = np.r_[types.get_indexer(type_names), types.get_indexer(["unspecified"])][type_codes]
     day = contacts["date"].to_numpy().astype("datetime64[D]")
+    client, client_ids = factorized_column(ds, "contacts", "client_id")
     return CodedLog(
         ids=ids, types=np.asarray(types, dtype=object),
         author=_recode(author, author_ids, index), colleague=colleague,
-        client=factorized_column(ds, "contacts", "client_id")[0], day=day.astype(np.int64).astype(np.int32),
+        client=client, client_ids=client_ids, day=day.astype(np.int64).astype(np.int32),
         month=day.astype("datetime64[M]").astype(np.int64).astype(np.int32), contact_type=contact_type,
         person=_recode(person, person_ids, index), session=factorized_column(ds, "cop_attendance", "session_id")[0],
         session_day=attendance["date"].to_numpy().astype("datetime64[D]").astype(np.int64).astype(np.int32),

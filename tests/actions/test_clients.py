@@ -225,3 +225,38 @@ def test_cohesion_from_coded_ties_equals_the_id_strings_on_the_demo(bundled_demo
         assert len(got) > 100 and got.gt(0).sum() >= 10  # not a comparison of zeros
         pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False,
                                        check_index_type=False, rtol=1e-12)
+
+
+def _reference_teams(ds, period):
+    """Every column but cohesion, client by client in plain Python, from the id strings and the dates."""
+    contacts = ds.contacts[(period or Period()).mask(ds.contacts["date"]) & ds.contacts["client_id"].notna()]
+    agency = ds.practitioners.set_index("practitioner_id")["agency_id"]
+    rows = {}
+    for client, seen in contacts.groupby("client_id"):
+        seen = seen.assign(agency=seen["practitioner_id"].map(agency))
+        if seen["agency"].nunique() < 2:
+            continue
+        spans = sorted(seen.groupby("agency")["date"].agg(["min", "max"]).itertuples(index=False))
+        overlap = any(later[0] <= max(s[1] for s in spans[:k]) for k, later in enumerate(spans) if k)
+        placed = seen[seen["contact_type"] == "housing_placement"].sort_values(["date", "agency"])
+        lag = float("nan")
+        if len(placed):
+            day, by = placed.iloc[0][["date", "agency"]]
+            after = seen[(seen["agency"] != by) & (seen["date"] >= day)]
+            lag = float((after["date"] - day).dt.days.min()) if len(after) else float("nan")
+        rows[client] = {"n_agencies": seen["agency"].nunique(), "n_practitioners": seen["practitioner_id"].nunique(),
+                        "agencies": tuple(sorted(seen["agency"].unique())),
+                        "pattern": "concurrent" if overlap else "sequential", "handover_lag_days": lag}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def test_every_column_equals_a_plain_reading_of_the_demo(bundled_demo):
+    first, _ = bundled_demo.date_range
+    for period in (Period(first + pd.Timedelta(days=60), first + pd.Timedelta(days=150)),):
+        got = client_teams(bundled_demo, period).set_index("client_id")
+        expected = _reference_teams(bundled_demo, period)
+        assert list(got.index) == sorted(expected.index) and got["handover_lag_days"].notna().sum() > 20
+        for column in ("n_agencies", "n_practitioners", "agencies", "pattern"):
+            assert got[column].tolist() == expected.loc[got.index, column].tolist(), column
+        pd.testing.assert_series_equal(got["handover_lag_days"], expected.loc[got.index, "handover_lag_days"],
+                                       check_names=False, check_index_type=False)
