@@ -26,7 +26,7 @@ import pandas as pd
 
 from netdash.actions.isolation import _neighbours
 from netdash.errors import InvalidInputError
-from netdash.networks.counts import reused
+from netdash.networks import dataset_log, isin_sorted, reused
 from netdash.periods import Period
 
 __all__ = ["SUGGESTED_FOR", "SUGGESTION_COLUMNS", "NOBODY", "suggested_colleagues", "suggestion_texts"]
@@ -204,22 +204,37 @@ def _last_client_contacts(ds, period):
 
     Whatever the ties, so kept in ``ds.memo`` per period (:func:`netdash.networks.counts.reused`).
     """
-    contacts = ds.contacts[period.mask(ds.contacts["date"])]
-    seen = contacts.loc[contacts["client_id"].notna(), ["practitioner_id", "client_id", "date"]]
-    return seen.groupby(["practitioner_id", "client_id"], as_index=False)["date"].max()
+    # From the coded log's codes (the groupby on id strings took 2.8 of suggested_colleagues' 7.1 CPU s at the
+    # large demo): one sort of a (practitioner, client in id order) key, and the latest date of each key.
+    log = dataset_log(ds)
+    rows = period.mask(ds.contacts["date"]).to_numpy() & (log.client >= 0) & (log.author >= 0)
+    clients = np.asarray(log.client_ids, dtype=object)
+    order = np.argsort(clients, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    key = log.author[rows].astype(np.int64) * len(order) + rank[log.client[rows]]
+    by_key = np.argsort(key, kind="stable")
+    key = key[by_key]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.intp)
+    dates = ds.contacts["date"].to_numpy()
+    # NaT is the smallest int64: the latest real date wins, and a pair with none keeps NaT (as max() skips NaT).
+    when = np.maximum.reduceat(dates[rows].view(np.int64)[by_key], starts) if len(starts) else np.zeros(0, np.int64)
+    return pd.DataFrame({"practitioner_id": log.ids[key[starts] // len(order)],
+                         "client_id": clients[order][key[starts] % len(order)],
+                         "date": when.view(dates.dtype)})
 
 
 def _pairs_in(found, pairs):
     """For each (``practitioner_id``, ``colleague_id``) row of ``found``: is that pair a row of ``pairs``?
 
     Both tables' ids become codes of one factorisation, so each pair is one
-    integer and the test is :func:`numpy.isin`, not a set of Python tuples.
+    integer and the test is :func:`netdash.networks.isin_sorted`, not a set of Python tuples.
     """
     columns = [t[c].to_numpy(dtype=object) for t in (found, pairs) for c in ("practitioner_id", "colleague_id")]
     codes = pd.factorize(np.concatenate(columns), use_na_sentinel=False)[0].astype(np.int64)
     n = int(codes.max()) + 1 if len(codes) else 1
     a, b, c, d = np.split(codes, np.cumsum([len(x) for x in columns])[:-1])
-    return np.isin(a * n + b, c * n + d)
+    return isin_sorted(a * n + b, c * n + d)
 
 
 def suggestion_texts(report, suggestions, labels=None, agency_names=None):

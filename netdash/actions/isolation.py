@@ -18,7 +18,7 @@ import pandas as pd
 from netdash.networks import graphs
 from netdash.actions._intro import (_agency_codes, _common_neighbours, _day, _evidence_texts,
                                       _shared_client_pairs)
-from netdash.networks.counts import direct_counts, period_log, stored, union_counts
+from netdash.networks import direct_counts, isin_sorted, period_log, stored, union_counts
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
 from netdash.privacy import DEFAULT_THRESHOLD, hidden_cells, suppress_small_counts, suppression_notes
@@ -327,7 +327,7 @@ def suggest_introductions(ds, period, *, ties="working", top=None, recency_half_
     a, b, shared, last = pairs
     # Pairs already in touch (a contact either way) need no introduction.
     touched = np.minimum(direct["source"], direct["target"]) * n + np.maximum(direct["source"], direct["target"])
-    keep = ~np.isin(a * n + b, touched)
+    keep = ~isin_sorted(a * n + b, touched)
     a, b, shared, last = a[keep], b[keep], shared[keep], last[keep]
     if not len(a):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})

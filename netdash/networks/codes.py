@@ -27,7 +27,7 @@ import pandas as pd
 
 from netdash.dataset import factorized_column
 
-__all__ = ["CodedLog", "coded_log", "sorted_counts", "distinct_rows", "spans", "overlap_pairs"]
+__all__ = ["CodedLog", "coded_log", "sorted_counts", "isin_sorted", "distinct_rows", "spans", "overlap_pairs"]
 
 
 @dataclass(frozen=True)
@@ -180,6 +180,26 @@ def sorted_counts(keys):
     keys = np.sort(keys)
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, np.intp)
     return keys[starts], np.diff(np.r_[starts, len(keys)]).astype(np.int64)
+
+
+def isin_sorted(values, keys):
+    """``numpy.isin(values, keys)`` for integer arrays, by a sort of ``keys`` and a binary search.
+
+    ``numpy.isin`` hashes in numpy 2.4, whatever its ``kind``: on the large
+    demo's 11,471 colleague pairs against 2,949,300 pairs in touch it took
+    2.19 CPU s, this 0.05 s (docs/benchmarks.md, "isin_sorted").
+
+    Examples
+    --------
+    >>> isin_sorted(np.array([4, 1, 7, 4]), np.array([7, 4, 4, 2])).tolist()
+    [True, False, True, True]
+    """
+    values = np.asarray(values, dtype=np.int64)
+    keys = np.sort(np.asarray(keys, dtype=np.int64))
+    if not len(keys):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(keys, values), len(keys) - 1)
+    return keys[at] == values
 
 
 def distinct_rows(*columns, counts=False):

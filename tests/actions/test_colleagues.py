@@ -110,3 +110,21 @@ def test_bad_per_person(ds, per_person):
 def test_report_without_its_columns(ds):
     with pytest.raises(InvalidInputError, match=r"column\(s\) \['agency_id', 'category'\] are missing"):
         suggested_colleagues(ds, H1, pd.DataFrame({"practitioner_id": ["a"]}))
+
+
+@pytest.mark.parametrize("period", [Period(), Period("2024-02-01", "2024-04-01")])
+def test_last_client_contacts_are_the_latest_date_of_each_practitioner_and_client(period):
+    from netdash.actions.colleagues import _last_client_contacts
+
+    rows = [("2024-01-05", "h1", "c2"), ("2024-03-01", "h1", "c2"), ("2024-02-10", "h1", "c1"),
+            ("2024-02-11", "m1", "c1"), ("2024-03-20 14:30", "m1", "c1"), ("2024-03-20 09:00", "m1", "c3"),
+            ("2024-02-15", "m1", None), ("2024-05-01", "p1", "c2")]
+    ds = Dataset.from_records(
+        agencies=AGENCIES,
+        practitioners=[{"practitioner_id": p, "agency_id": p[0].upper()} for p in ("h1", "m1", "p1")],
+        contacts=[{"date": d, "practitioner_id": p, "client_id": c} for d, p, c in rows])
+    contacts = ds.contacts[period.mask(ds.contacts["date"]) & ds.contacts["client_id"].notna()]
+    expected = contacts.groupby(["practitioner_id", "client_id"], as_index=False)["date"].max()
+    got = _last_client_contacts(ds, period)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert len(got) >= 3

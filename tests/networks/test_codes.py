@@ -49,3 +49,14 @@ def test_a_period_of_a_log_in_date_order_shares_the_whole_logs_memory():
     log = period_log(shuffled, Period("2024-02-01", "2024-03-04"))
     assert not np.shares_memory(log.day, period_log(shuffled).day)
     assert sorted(log.day.tolist()) == [int(np.datetime64(d, "D").astype(int)) for d in IN_ORDER[1:4]]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_isin_sorted_is_numpys_isin(seed):
+    from netdash.networks import isin_sorted
+
+    rng = np.random.default_rng(seed)
+    values = rng.integers(-50, 50, 400) * (10 ** seed)
+    keys = rng.integers(-50, 50, rng.integers(0, 60)) * (10 ** seed)
+    assert isin_sorted(values, keys).tolist() == np.isin(values, keys).tolist()
+    assert isin_sorted(values[:0], keys).tolist() == []
