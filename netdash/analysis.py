@@ -398,7 +398,7 @@ class NetworkAnalysis:
         """
         M = self.contact_matrix
         roles = brokerage.brokerage_roles(M, "agency")
-        return (roles, brokerage.boundary_spanners(self.D, "agency", roles=roles),
+        return (roles, brokerage.boundary_spanners(M, "agency", roles=roles),
                 brokerage.brokerage_by_group(M, "agency", roles=roles),
                 brokerage.brokerage_expected(M, "agency", roles=roles))
 

@@ -22,7 +22,7 @@ directions, as R's sna does), weights and parallel arcs ignored (ties are
 binary), self-loops ignored; isolates and practitioners with only incoming
 or only outgoing ties broker nothing (all zeros). ``G`` may also be a
 :class:`netdash.metrics.matrix.GraphMatrix` (its cached binary adjacency is
-used) everywhere except :func:`boundary_spanners`.
+used).
 """
 
 import numpy as np
@@ -32,6 +32,7 @@ import scipy.sparse as sp
 from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix
 from netdash.metrics.mixing import _group_codes, _node_groups
+from netdash.networks.codes import distinct_rows
 from netdash.deferred import networkx as nx  # imported on first use
 
 __all__ = [
@@ -369,12 +370,36 @@ def brokerage_expected(G, groups="agency", *, roles=None):
     return frame
 
 
+def _spanner_rows(M, labels, min_other_groups):
+    """:func:`boundary_spanners`' rows for a :class:`GraphMatrix`, from its adjacency: no networkx graph.
+
+    The same rows, in the same (node) order, as the loop over a networkx
+    graph's neighbours: a neighbour either way counts once.
+    """
+    values = [labels[v] for v in M.nodes]
+    codes, names = pd.factorize(np.asarray(values, dtype=object))
+    S = M.symmetric
+    node = np.repeat(np.arange(len(M.nodes)), np.diff(S.indptr))
+    other = codes[S.indices]
+    cross = other != codes[node]
+    node, other = node[cross], other[cross]
+    ties = np.bincount(node, minlength=len(M.nodes))
+    node, other = distinct_rows(node, other)
+    reached = np.bincount(node, minlength=len(M.nodes))
+    starts = np.r_[0, np.cumsum(reached)]
+    rows = []
+    for v in np.flatnonzero(reached >= min_other_groups).tolist():
+        others = sorted(str(names[c]) for c in other[starts[v]:starts[v + 1]].tolist())
+        rows.append((M.nodes[v], values[v], int(reached[v]), ";".join(others), int(ties[v])))
+    return rows
+
+
 def boundary_spanners(G, groups="agency", *, min_other_groups=2, roles=None):
     """Practitioners whose ties reach at least ``min_other_groups`` other agencies.
 
     Parameters
     ----------
-    G : networkx.Graph or DiGraph
+    G : networkx.Graph or DiGraph, or GraphMatrix
         Ties in either direction count (a tie reaches the agency of the
         colleague at its other end).
     groups : str or dict, default "agency"
@@ -401,9 +426,9 @@ def boundary_spanners(G, groups="agency", *, min_other_groups=2, roles=None):
     (['a'], 2)
     """
     labels = _node_groups(G, groups)
-    U = G.to_undirected(as_view=True) if G.is_directed() else G
-    rows = []
-    for v in U:
+    rows = _spanner_rows(G, labels, min_other_groups) if isinstance(G, GraphMatrix) else []
+    U = None if isinstance(G, GraphMatrix) else G.to_undirected(as_view=True) if G.is_directed() else G
+    for v in U or ():
         others = {labels[u] for u in U[v] if u != v and labels[u] != labels[v]}
         if len(others) >= min_other_groups:
             cross = sum(1 for u in U[v] if u != v and labels[u] != labels[v])

@@ -4,6 +4,7 @@ import math
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 
 from netdash.errors import InvalidInputError
@@ -231,3 +232,29 @@ def test_blocks_of_rows_give_the_same_counts(monkeypatch):
     assert brokerage_roles(G, groups).equals(whole)
     reference = _reference_roles(G, groups)
     assert all(whole.loc[v, ROLE_FIELDS].to_dict() == reference[v] for v in G)
+
+
+@pytest.mark.parametrize("name", ["karate", "florentine", "random_directed"])
+def test_boundary_spanners_of_a_graph_matrix_equal_the_networkx_graphs(name):
+    """The Brokerage page reads boundary spanners from the contact GraphMatrix, not a networkx DiGraph."""
+    from netdash.metrics.brokerage import boundary_spanners, brokerage_roles
+    from netdash.metrics.matrix import GraphMatrix
+
+    if name == "karate":
+        G = nx.karate_club_graph()
+        groups = {v: G.nodes[v]["club"] if v % 3 else f"extra{v % 2}" for v in G}
+    elif name == "florentine":
+        G = nx.florentine_families_graph()
+        groups = {v: "ABCD"[len(v) % 4] for v in G}
+    else:
+        G = nx.gnp_random_graph(80, 0.08, seed=3, directed=True)
+        G.add_edge(5, 5)  # a self-loop reaches nobody
+        groups = {v: f"agency{v % 5}" for v in G}
+    nx.set_node_attributes(G, groups, "agency")
+    M = GraphMatrix.from_graph(G)
+    roles = brokerage_roles(M, "agency")
+    for k in (1, 2, 3):
+        expected = boundary_spanners(G, "agency", min_other_groups=k, roles=roles)
+        got = boundary_spanners(M, "agency", min_other_groups=k, roles=roles)
+        assert len(expected) > (0 if k == 3 else 3)
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
