@@ -499,7 +499,8 @@ def _window_series(name, version, freq, ties, _ds):
 def window_charts(ds, freq, ties, cop_start):
     """Over time's eight charts, one per headline measure, with COP sessions and ``cop_start`` marked.
 
-    :func:`pages._charts.vega_spec` specs, for ``st.vega_lite_chart`` (read-only).
+    Two :func:`pages._charts.headline_charts` specs, the left and the right column's (the measures in display order,
+    alternately), for ``st.vega_lite_chart`` (read-only).
     """
     return _window_charts(ds.name, ds.version, freq, ties, _day(cop_start), ds)
 
@@ -512,12 +513,13 @@ def _window_charts(name, version, freq, ties, cop_day, _ds):
     first, last = _ds.date_range
     markers = _charts.chart_markers(cop_session_dates(_ds), _timestamp(cop_day), first, last)
     series = window_series(_ds, freq, ties)
-    return [_charts.vega_spec(_charts.headline_chart(series, measure, markers)) for measure in HEADLINE_EXPLANATIONS]
+    measures = list(HEADLINE_EXPLANATIONS)
+    return _charts.headline_charts(series, measures[0::2], markers), _charts.headline_charts(series, measures[1::2], markers)
 
 
 def attendee_chart(ds, freq, ties, cop_start):
     """Over time's chart of COP attendees against non-attendees (:func:`attendee_series`), sessions and
-    ``cop_start`` marked: a :func:`pages._charts.vega_spec` (read-only)."""
+    ``cop_start`` marked: a :func:`pages._charts.attendee_chart` spec (read-only)."""
     return _attendee_chart(ds.name, ds.version, freq, ties, _day(cop_start), ds)
 
 
@@ -527,7 +529,7 @@ def _attendee_chart(name, version, freq, ties, cop_day, _ds):
 
     first, last = _ds.date_range
     markers = _charts.chart_markers(cop_session_dates(_ds), _timestamp(cop_day), first, last)
-    return _charts.vega_spec(_charts.attendee_chart(attendee_series(_ds, freq, ties), markers))
+    return _charts.attendee_chart(attendee_series(_ds, freq, ties), markers)
 
 
 def attendee_series(ds, freq, ties):

@@ -4,7 +4,10 @@ Plain functions of their arguments: :mod:`pages._cached` builds them and
 keeps their :func:`vega_spec`, which the page hands to
 ``st.vega_lite_chart``, so a rerun neither builds a chart again nor has
 Altair validate it again (docs/benchmarks.md, "pages/_charts.py";
-docs/browser_timings.md, "Chart specs built once").
+docs/browser_timings.md, "Chart specs built once"). Over time's charts
+(:func:`headline_charts`, :func:`attendee_chart`), built at every new
+setting, are written as plain Vega-Lite dicts instead: no Altair at run time
+(docs/browser_timings.md, "Over time's charts in one spec").
 """
 
 import altair as alt
@@ -12,7 +15,7 @@ import pandas as pd
 
 from netdash.change.headline import HEADLINE_EXPLANATIONS
 
-__all__ = ["vega_spec", "mixing_heatmap", "headline_chart", "chart_markers", "attendee_chart", "y_scale",
+__all__ = ["vega_spec", "mixing_heatmap", "headline_charts", "chart_markers", "attendee_chart", "y_scale",
            "ties_heatmap", "monthly_contacts_chart", "impact_charts", "client_trend_chart"]
 
 
@@ -59,9 +62,9 @@ _Y_DOMAINS = {"cross_agency_share": (0, 1), "ei_index": (-1, 1), "fragmentation"
 
 
 def y_scale(measure):
-    """The y scale of a headline measure: its whole range (:data:`_Y_DOMAINS`), or counts from zero."""
+    """The y scale of a headline measure, as Vega-Lite: its whole range (:data:`_Y_DOMAINS`), or counts from zero."""
     domain = _Y_DOMAINS.get(measure)
-    return alt.Scale(domain=list(domain)) if domain else alt.Scale(zero=True)
+    return {"domain": list(domain)} if domain else {"zero": True}
 
 
 def mixing_heatmap(matrix, title, names, *, diverging=False, height=340):
@@ -102,59 +105,99 @@ def monthly_contacts_chart(monthly, cop_start=None):
     return chart
 
 
-def headline_chart(series, measure, markers):
-    """One headline measure window by window (:func:`netdash.change.windows.headline_series`), with ``markers``.
+def _arrow(frame):
+    """``frame`` as the Arrow IPC bytes Streamlit sends for a named dataset (converted once, not per rerun)."""
+    from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
-    ``markers`` has a ``date`` and a ``what`` column ("COP session" or
-    "COP start (sidebar)"), drawn as dashed rules.
-    """
-    label = HEADLINE_EXPLANATIONS[measure][0]
-    if measure == "trust_ties" and "trust_min_months" in series and (series["trust_min_months"] == 1).any():
-        label = "Trust ties (within-month rule)"
-    series = series.assign(mid=series["start"] + (series["end"] - series["start"]) / 2,
-                           window=series["partial"].map({True: "partial", False: "full"}))
-    base = alt.Chart(series, title=label).encode(x=alt.X("mid:T", title=None, axis=alt.Axis(format="%b %Y")))
-    line = base.mark_line(color="#4e79a7").encode(y=alt.Y(f"{measure}:Q", title=label, scale=y_scale(measure)))
-    points = base.mark_point(size=60, color="#4e79a7").encode(
-        y=alt.Y(f"{measure}:Q"),
-        fill=alt.Fill("window:N", scale=alt.Scale(domain=["full", "partial"], range=["#4e79a7", "white"]),
-                      legend=None),
-        tooltip=[alt.Tooltip("label:N", title="Window"), alt.Tooltip(f"{measure}:Q", title=label, format=".3~f"),
-                 alt.Tooltip("window:N", title="Data cover")])
-    layers = [line, points]
+    return convert_anything_to_arrow_bytes(frame)
+
+
+def _headline_layers(measure, label, markers):
+    """The layers of one measure's chart in :func:`headline_charts`: the spec ``headline_chart`` makes, as a dict."""
+    x = {"field": "mid", "type": "temporal", "title": None, "axis": {"format": "%b %Y"}}
+    y = {"field": measure, "type": "quantitative"}
+    layers = [
+        {"data": {"name": "windows"}, "mark": {"type": "line", "color": "#4e79a7"},
+         "encoding": {"x": x, "y": {**y, "title": label, "scale": y_scale(measure)}}},
+        {"data": {"name": "windows"}, "mark": {"type": "point", "color": "#4e79a7", "size": 60},
+         "encoding": {"x": x, "y": y,
+                      "fill": {"field": "window", "type": "nominal", "legend": None,
+                               "scale": {"domain": ["full", "partial"], "range": ["#4e79a7", "white"]}},
+                      "tooltip": [{"field": "label", "type": "nominal", "title": "Window"},
+                                  {"field": measure, "type": "quantitative", "title": label, "format": ".3~f"},
+                                  {"field": "window", "type": "nominal", "title": "Data cover"}]}},
+    ]
     if not markers.empty:
-        layers.insert(0, alt.Chart(markers).mark_rule(strokeDash=[4, 3]).encode(
-            x=alt.X("date:T"), color=alt.Color("what:N", scale=alt.Scale(domain=["COP session", "COP start (sidebar)"],
-                                                                   range=["#e69f00", "#222222"]),
-                                        legend=None),
-            tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip("what:N", title="Marker")]))
-    return alt.layer(*layers).properties(height=200)
+        layers.insert(0, {
+            "data": {"name": "markers"}, "mark": {"type": "rule", "strokeDash": [4, 3]},
+            "encoding": {"x": {"field": "date", "type": "temporal"},
+                         "color": {"field": "what", "type": "nominal", "legend": None,
+                                   "scale": {"domain": ["COP session", "COP start (sidebar)"],
+                                             "range": ["#e69f00", "#222222"]}},
+                         "tooltip": [{"field": "date", "type": "temporal", "title": "Date"},
+                                     {"field": "what", "type": "nominal", "title": "Marker"}]}})
+    return {"title": label, "layer": layers, "height": 165}
+
+
+def headline_charts(series, measures, markers):
+    """Over time's charts of ``measures``, one below the other in one Vega-Lite spec: a plain dict, for
+    ``st.vega_lite_chart(spec=..., width="stretch")`` (read-only).
+
+    Each chart is the one :func:`headline_chart` draws (the same marks, scales, titles and tooltips), written as a
+    Vega-Lite dict without Altair: building and converting the Altair charts was most of a new Over time
+    setting's chart work, and one spec of several charts is drawn by one Vega view in the browser, not one each
+    (docs/browser_timings.md, "Over time's charts in one spec"). The windows and the markers are two named
+    datasets every chart shares, sent once as Arrow bytes. ``series`` and ``markers`` as :func:`headline_chart`.
+    """
+    trust_label = None
+    if "trust_min_months" in series and (series["trust_min_months"] == 1).any():
+        trust_label = "Trust ties (within-month rule)"
+    labels = {m: trust_label if m == "trust_ties" and trust_label else HEADLINE_EXPLANATIONS[m][0] for m in measures}
+    windows = series.assign(mid=series["start"] + (series["end"] - series["start"]) / 2,
+                            window=series["partial"].map({True: "partial", False: "full"}))
+    windows = windows[["mid", "label", "window", *measures]]
+    datasets = {"windows": _arrow(windows)}
+    if not markers.empty:
+        datasets["markers"] = _arrow(markers)
+    return {"vconcat": [_headline_layers(m, labels[m], markers) for m in measures], "spacing": 28,
+            "autosize": {"type": "fit-x", "contains": "padding"},
+            "datasets": datasets}
 
 
 def attendee_chart(series, markers):
     """Mean cross-agency colleagues of COP attendees and non-attendees window by window, y from zero.
 
     ``series`` is :func:`netdash.change.windows.attendee_series`; ``markers``
-    as :func:`headline_chart`. Hidden means (small groups) leave a gap.
+    as :func:`headline_charts`. Hidden means (small groups) leave a gap. A
+    plain Vega-Lite dict, as :func:`headline_charts` (read-only).
     """
-    series = series.assign(mid=series["start"] + (series["end"] - series["start"]) / 2)
     y_title = "Cross-agency colleagues (mean)"
-    base = alt.Chart(series).encode(
-        x=alt.X("mid:T", title=None, axis=alt.Axis(format="%b %Y")),
-        y=alt.Y("mean_cross_agency_colleagues:Q", title=y_title, scale=alt.Scale(zero=True)),
-        color=alt.Color("group:N", title=None, sort=None,
-                        scale=alt.Scale(range=["#d55e00", "#4e79a7"]), legend=alt.Legend(orient="top")))
-    layers = [base.mark_line(), base.mark_point(filled=True, size=50).encode(
-        tooltip=[alt.Tooltip("label:N", title="Window"), alt.Tooltip("group:N", title="Group"),
-                 alt.Tooltip("mean_cross_agency_colleagues:Q", title=y_title, format=".2f"),
-                 alt.Tooltip("mean_colleagues:Q", title="Mean colleagues (any agency)", format=".2f"),
-                 alt.Tooltip("practitioners:Q", title="Practitioners")])]
+    x = {"field": "mid", "type": "temporal", "title": None, "axis": {"format": "%b %Y"}}
+    y = {"field": "mean_cross_agency_colleagues", "type": "quantitative", "title": y_title, "scale": {"zero": True}}
+    color = {"field": "group", "type": "nominal", "title": None, "sort": None,
+             "scale": {"range": ["#d55e00", "#4e79a7"]}, "legend": {"orient": "top"}}
+    groups = {"data": {"name": "groups"}, "encoding": {"x": x, "y": y, "color": color}}
+    layers = [{**groups, "mark": {"type": "line"}},
+              {**groups, "mark": {"type": "point", "filled": True, "size": 50},
+               "encoding": {**groups["encoding"], "tooltip": [
+                   {"field": "label", "type": "nominal", "title": "Window"},
+                   {"field": "group", "type": "nominal", "title": "Group"},
+                   {"field": "mean_cross_agency_colleagues", "type": "quantitative", "title": y_title, "format": ".2f"},
+                   {"field": "mean_colleagues", "type": "quantitative", "title": "Mean colleagues (any agency)",
+                    "format": ".2f"},
+                   {"field": "practitioners", "type": "quantitative", "title": "Practitioners"}]}}]
+    datasets = {"groups": _arrow(series.assign(mid=series["start"] + (series["end"] - series["start"]) / 2)[
+        ["mid", "label", "group", "practitioners", "mean_colleagues", "mean_cross_agency_colleagues"]])}
     for what, colour in (("COP session", "#e69f00"), ("COP start (sidebar)", "#222222")):
         rules = markers[markers["what"] == what]
         if not rules.empty:  # one colour per layer: the colour scale is the groups'
-            layers.insert(0, alt.Chart(rules).mark_rule(strokeDash=[4, 3], color=colour).encode(
-                x=alt.X("date:T"), tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip("what:N", title="Marker")]))
-    return alt.layer(*layers).properties(height=260)
+            name = "sessions" if what == "COP session" else "cop_start"
+            datasets[name] = _arrow(rules)
+            layers.insert(0, {"data": {"name": name}, "mark": {"type": "rule", "strokeDash": [4, 3], "color": colour},
+                              "encoding": {"x": {"field": "date", "type": "temporal"},
+                                           "tooltip": [{"field": "date", "type": "temporal", "title": "Date"},
+                                                       {"field": "what", "type": "nominal", "title": "Marker"}]}})
+    return {"layer": layers, "height": 260, "datasets": datasets}
 
 
 def chart_markers(sessions, cop_start, first, last):

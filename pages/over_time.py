@@ -52,9 +52,8 @@ if freq == "month":
 if not series["trust_ties"].any():
     st.info("No trust ties in any window: no pair had reciprocated, repeated direct contacts (at least 3) inside "
             "one window, and no trust-survey rating falls in one. The trust-ties chart is empty for that reason.")
-left, right = st.columns(2)
-for k, spec in enumerate(_cached.window_charts(ds, freq, ties, cop_start)):
-    (left if k % 2 == 0 else right).vega_lite_chart(spec=spec, width="stretch", height=240)
+for column, spec in zip(st.columns(2), _cached.window_charts(ds, freq, ties, cop_start)):
+    column.vega_lite_chart(spec=spec, width="stretch")
 
 st.subheader("COP attendees and non-attendees")
 with _shared.shown_errors():

@@ -306,7 +306,10 @@ def test_over_time_charts_mark_the_sidebar_cop_start(workspace, cop_start):
     # The charts are built once per setting: a different COP start must still move the black line.
     at = _page(workspace, "pages/over_time.py", cop_start=cop_start)
     marks = [f for f in chart_data(at) if "what" in f.columns and (f["what"] == "COP start (sidebar)").any()]
-    assert len(marks) == len(HEADLINE_EXPLANATIONS) + 1  # and the attendees' chart
+    assert len(marks) == 2 + 1  # both columns of headline charts, and the attendees' chart
+    rules = [layer for spec in _chart_specs(at)[:2] for chart in spec["vconcat"] for layer in chart["layer"]
+             if layer["data"]["name"] == "markers"]
+    assert len(rules) == len(HEADLINE_EXPLANATIONS)  # every headline chart draws the markers
     for frame in marks:
         line = frame.loc[frame["what"] == "COP start (sidebar)", "date"]
         assert list(pd.to_datetime(line)) == [pd.Timestamp(cop_start)]
@@ -455,7 +458,14 @@ def _chart_specs(at):
 
 
 def _y_scales(spec):
-    """{y field: scale} of every layer of a chart spec."""
+    """{y field: scale} of every layer of a chart spec (of every chart of a stack of charts)."""
+    out = {}
+    for chart in spec.get("vconcat", [spec]):
+        out.update(_layer_y_scales(chart))
+    return out
+
+
+def _layer_y_scales(spec):
     out = {}
     for layer in spec.get("layer", [spec]):
         y = layer.get("encoding", {}).get("y", {})
@@ -469,15 +479,16 @@ def _y_scales(spec):
                                             ("cross_agency_share", {"domain": [0, 1]}),
                                             ("ei_index", {"domain": [-1, 1]})])
 def test_headline_charts_start_counts_at_zero_and_show_shares_whole(measure, scale):
-    from pages._charts import headline_chart
+    from pages._charts import headline_charts
 
     series = pd.DataFrame({"start": pd.to_datetime(["2024-01-01", "2024-02-01"]),
                            "end": pd.to_datetime(["2024-02-01", "2024-03-01"]), "label": ["jan", "feb"],
                            "partial": [False, False], measure: [0.47, 0.51], "trust_min_months": [1, 1]})
-    spec = headline_chart(series, measure, pd.DataFrame(columns=["date", "what"])).to_dict()
+    spec = headline_charts(series, [measure], pd.DataFrame(columns=["date", "what"]))
     assert _y_scales(spec) == {measure: scale}
+    assert len(spec["vconcat"][0]["layer"]) == 2 and "markers" not in spec["datasets"]  # no markers, no rules
     if measure == "trust_ties":
-        assert spec["layer"][0]["title"] == "Trust ties (within-month rule)"  # no markers: the line is first
+        assert spec["vconcat"][0]["title"] == "Trust ties (within-month rule)"
 
 
 def test_over_time_months_have_trust_ties_and_split_attendees(workspace):
