@@ -207,7 +207,8 @@ def met_at_cop_chunks(chunks, met_pairs, *, agency, rate_tercile, n_months, n_at
     ----------
     chunks : callable
         ``chunks()`` returns an iterable of ``(a, b, met, first_tie, first_shared)`` (as :func:`met_at_cop`),
-        the same chunks in the same order each time it is called (twice). Together they are every candidate
+        the same chunks in the same order each time it is called (twice; once when it gives one chunk, which
+        is kept for the second pass). Together they are every candidate
         pair once.
     met_pairs : tuple of five arrays
         The same five arrays for the pairs with ``met >= 0`` only, in the order the chunks give them.
@@ -273,13 +274,18 @@ def met_at_cop_chunks(chunks, met_pairs, *, agency, rate_tercile, n_months, n_at
     report("Met at the COP: counting the comparison pairs of every stratum")
     diff = {"fine": np.zeros((2, n_fine * 2 * width)), "coarse": np.zeros((2, 9 * 2 * width))}
     comparison, top = 0, -1
+    # With one chunk (every candidate pair at once: up to PAIR_CHUNK of them) pass 2 reuses pass 1's chunk and
+    # runs instead of listing and classifying the pairs again: the same arrays, so the same figures.
+    read = []
     for a, b, met, first_tie, first_shared in (_never_as_max(*c) for c in chunks()):
+        read[:] = [None] * (len(read) + 1)  # a second chunk: nothing is kept, the memory stays one chunk's
         if a.size == 0:
             continue
         top = max(top, int(a.max()), int(b.max()))
         if n_j == 0:
             continue
         k, runs = pair_runs(a, b, met, first_tie, first_shared)
+        read[-1] = ((a, b, met, first_tie, first_shared), runs) if len(read) == 1 else None
         comparison += int(k.sum())
         for name, mask in (("fine", runs["in_fine"]), ("coarse", slice(None))):
             start, stop = (x[mask] for x in runs[name])
@@ -345,10 +351,12 @@ def met_at_cop_chunks(chunks, met_pairs, *, agency, rate_tercile, n_months, n_at
     n_nodes = top + 1
     S_a, S_b = np.zeros(n_nodes), np.zeros(n_nodes)
     independent, seen = 0.0, 0
-    for a, b, met, first_tie, first_shared in (_never_as_max(*c) for c in chunks()):
+    kept = read[0] if len(read) == 1 and read[0] is not None else None
+    del read
+    for a, b, met, first_tie, first_shared in ([kept[0]] if kept else (_never_as_max(*c) for c in chunks())):
         if a.size == 0:
             continue
-        _, runs = pair_runs(a, b, met, first_tie, first_shared)
+        runs = kept[1] if kept else pair_runs(a, b, met, first_tie, first_shared)[1]
         in_fine = runs["in_fine"]
 
         def run_total(which, end):

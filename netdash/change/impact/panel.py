@@ -381,9 +381,11 @@ def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre
     pair_keys, pair_of = np.unique(k_month[0], return_inverse=True)
     in_month = np.zeros((pair_keys.size, n_months))
     in_month[pair_of.ravel(), k_month[1]] = 1.0
-    windows = np.zeros_like(in_month)
-    for t in range(n_months):
-        windows[:, t] = in_month[:, max(0, t - window + 1):t + 1].max(axis=1) if pair_keys.size else 0
+    # Month t's window holds the tie when any of months t - window + 1 .. t does: a maximum over shifted columns,
+    # the same 0/1 values as the maximum over each window's slice, month by month.
+    windows = in_month.copy()
+    for shift in range(1, min(window, n_months)):
+        np.maximum(windows[:, shift:], in_month[:, :-shift], out=windows[:, shift:])
     es = event_study(Y, panel.cohort, first_valid=window - 1, pair_a=pair_keys // units.size,
                      pair_b=pair_keys % units.size, pair_windows=windows)
     V = es["V"]
