@@ -619,15 +619,14 @@ def default_impact(ds, cop_start, progress=None):
 
 
 def impact_charts(ds, cop_start, ties, bootstrap):
-    """COP impact's charts of :func:`impact` (:func:`pages._charts.impact_charts`), as specs (read-only)."""
+    """COP impact's charts of :func:`impact` (:func:`pages._charts.impact_charts`): Vega-Lite specs (read-only)."""
     return _impact_charts(ds.name, ds.version, _day(cop_start), ties, int(bootstrap), ds)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
 def _impact_charts(name, version, cop_day, ties, bootstrap, _ds):
     result, table = impact(_ds, _timestamp(cop_day), ties, bootstrap)
-    return {key: None if chart is None else _charts.vega_spec(chart)
-            for key, chart in _charts.impact_charts(result, table).items()}
+    return _charts.impact_charts(result, table)
 
 
 def impact(ds, cop_start, ties, bootstrap, progress=None):

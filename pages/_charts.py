@@ -208,15 +208,17 @@ def chart_markers(sessions, cop_start, first, last):
     return markers.astype({"date": "datetime64[ns]"})
 
 
+def _q(field, **more):
+    """A quantitative channel, as Vega-Lite."""
+    return {"field": field, "type": "quantitative", **more}
+
+
 def _interval_tooltip(*first):
-    return [*first, alt.Tooltip("estimate:Q", format="+.2f", title="Estimate"),
-            alt.Tooltip("ci_low:Q", format="+.2f", title="95% low"),
-            alt.Tooltip("ci_high:Q", format="+.2f", title="95% high")]
+    return [*first, _q("estimate", format="+.2f", title="Estimate"), _q("ci_low", format="+.2f", title="95% low"),
+            _q("ci_high", format="+.2f", title="95% high")]
 
 
-def _zero_rule(axis):
-    return alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#888888", strokeDash=[4, 3]).encode(
-        **{axis: alt.X("zero:Q") if axis == "x" else alt.Y("zero:Q")})
+_ZERO_RULE = {"mark": {"type": "rule", "color": "#888888", "strokeDash": [4, 3]}}
 
 
 def impact_charts(result, table):
@@ -226,36 +228,44 @@ def impact_charts(result, table):
     (attendees and non-attendees month by month), ``estimates`` (the
     estimates and their intervals) and ``dose`` (change against sessions
     attended, with the fitted line and its interval's fan; None without a
-    slope).
+    slope). Plain Vega-Lite dicts with their data as Arrow datasets, for
+    ``st.vega_lite_chart(spec=..., width="stretch")`` (read-only): the marks,
+    encodings and data of the Altair charts they replace, built in a
+    hundredth of the time (docs/browser_timings.md, "Over time's charts in
+    one spec").
     """
     from netdash.change.impact.estimators import dose_response_line
 
     window = result["event_study_window_months"]
+    zero = _arrow(pd.DataFrame({"zero": [0]}))
     out = {}
     events = pd.DataFrame(result["event_study"])
     if events.empty:
         out["event_study"] = None
     else:
-        ev = alt.Chart(events).encode(x=alt.X("event_month:Q", title="Months since the attendee's first session "
-                                                                      "(-1 = the month before: the baseline)"))
-        out["event_study"] = alt.layer(
-            _zero_rule("y"),
-            alt.Chart(pd.DataFrame({"join": [-0.5]})).mark_rule(color="#d55e00").encode(x=alt.X("join:Q")),
-            ev.mark_errorbar(color="#4e79a7").encode(
-                y=alt.Y("ci_low:Q", title=f"Extra cross-agency colleagues (last {window} months), 95% CI"),
-                y2=alt.Y2("ci_high:Q")),
-            ev.mark_point(filled=True, color="#4e79a7").encode(
-                y=alt.Y("estimate:Q"),
-                tooltip=_interval_tooltip(alt.Tooltip("event_month:Q", title="Months since joining"))),
-        ).properties(height=300)
+        x = _q("event_month", title="Months since the attendee's first session (-1 = the month before: the baseline)")
+        out["event_study"] = {"layer": [
+            {**_ZERO_RULE, "data": {"name": "zero"}, "encoding": {"y": _q("zero")}},
+            {"data": {"name": "join"}, "mark": {"type": "rule", "color": "#d55e00"}, "encoding": {"x": _q("join")}},
+            {"data": {"name": "events"}, "mark": {"type": "errorbar", "color": "#4e79a7"},
+             "encoding": {"x": x, "y": _q("ci_low", title=f"Extra cross-agency colleagues (last {window} months), "
+                                                           "95% CI"),
+                          "y2": {"field": "ci_high"}}},
+            {"data": {"name": "events"}, "mark": {"type": "point", "color": "#4e79a7", "filled": True},
+             "encoding": {"x": x, "y": _q("estimate"),
+                          "tooltip": _interval_tooltip(_q("event_month", title="Months since joining"))}},
+        ], "height": 300, "datasets": {"zero": zero, "join": _arrow(pd.DataFrame({"join": [-0.5]})),
+                                       "events": _arrow(events)}}
     series = pd.DataFrame(result["series"]).melt("month", var_name="group", value_name="colleagues")
     series["group"] = series["group"].map({"attendees": "COP attendees (ever)", "non_attendees": "Non-attendees"})
-    out["series"] = alt.Chart(series).mark_line(point=True).encode(
-        x=alt.X("month:O", title="Month"),
-        y=alt.Y("colleagues:Q", title=f"Mean cross-agency colleagues, last {window} months"),
-        color=alt.Color("group:N", title=None),
-        tooltip=[alt.Tooltip("month:O"), alt.Tooltip("group:N"), alt.Tooltip("colleagues:Q", format=".2f")],
-    ).properties(height=280)
+    out["series"] = {
+        "data": {"name": "series"}, "mark": {"type": "line", "point": True},
+        "encoding": {"x": {"field": "month", "type": "ordinal", "title": "Month"},
+                     "y": _q("colleagues", title=f"Mean cross-agency colleagues, last {window} months"),
+                     "color": {"field": "group", "type": "nominal", "title": None},
+                     "tooltip": [{"field": "month", "type": "ordinal"}, {"field": "group", "type": "nominal"},
+                                 _q("colleagues", format=".2f")]},
+        "height": 280, "datasets": {"series": _arrow(series)}}
 
     person = result["person_level"] or {}
     none = {"estimate": None, "ci_low": None, "ci_high": None}
@@ -265,15 +275,16 @@ def impact_charts(result, table):
         {**result["did_cross_agency_ties"], "which": "Difference-in-differences (two windows)"},
         {**result["matched_did_cross_agency_ties"], "which": "Propensity-matched (robustness check)"},
     ])
-    base = alt.Chart(estimates).encode(y=alt.Y("which:N", title=None, sort=None, axis=alt.Axis(labelLimit=260)))
-    out["estimates"] = alt.layer(
-        _zero_rule("x"),
-        base.mark_errorbar(ticks=True, color="#4e79a7").encode(
-            x=alt.X("ci_low:Q", title="Attendees' change minus non-attendees', in cross-agency colleagues "
-                                      "(95% interval)"), x2=alt.X2("ci_high:Q")),
-        base.mark_point(filled=True, size=90, color="#4e79a7").encode(x=alt.X("estimate:Q"),
-                                                                      tooltip=_interval_tooltip()),
-    ).properties(height=200)
+    y = {"field": "which", "type": "nominal", "title": None, "sort": None, "axis": {"labelLimit": 260}}
+    out["estimates"] = {"layer": [
+        {**_ZERO_RULE, "data": {"name": "zero"}, "encoding": {"x": _q("zero")}},
+        {"data": {"name": "estimates"}, "mark": {"type": "errorbar", "color": "#4e79a7", "ticks": True},
+         "encoding": {"y": y, "x": _q("ci_low", title="Attendees' change minus non-attendees', in cross-agency "
+                                                      "colleagues (95% interval)"),
+                      "x2": {"field": "ci_high"}}},
+        {"data": {"name": "estimates"}, "mark": {"type": "point", "color": "#4e79a7", "filled": True, "size": 90},
+         "encoding": {"y": y, "x": _q("estimate"), "tooltip": _interval_tooltip()}},
+    ], "height": 200, "datasets": {"zero": zero, "estimates": _arrow(estimates)}}
 
     dose = result["dose_response"]
     if dose["slope"] is None:
@@ -282,15 +293,17 @@ def impact_charts(result, table):
         attendees = table[table["attendee"]]
         line = dose_response_line(attendees["sessions"], attendees["change"], slope=dose["slope"],
                                   ci_low=dose["ci_low"] or float("nan"), ci_high=dose["ci_high"] or float("nan"))
-        points = alt.Chart(attendees).mark_circle(size=45, opacity=0.45, color="#4e79a7").encode(
-            x=alt.X("sessions:Q", title="Sessions attended (after window)", scale=alt.Scale(zero=False)),
-            y=alt.Y("change:Q", title="Change in cross-agency colleagues"),
-            tooltip=[alt.Tooltip("sessions:Q"), alt.Tooltip("change:Q")])
-        fan = alt.Chart(line).mark_area(opacity=0.18, color="#e69f00").encode(
-            x=alt.X("sessions:Q"), y=alt.Y("fitted_low:Q"), y2=alt.Y2("fitted_high:Q"))
-        fit = alt.Chart(line).mark_line(color="#d55e00", strokeWidth=2.5).encode(x=alt.X("sessions:Q"),
-                                                                                 y=alt.Y("fitted:Q"))
-        out["dose"] = alt.layer(fan, points, fit).properties(height=300)
+        out["dose"] = {"layer": [
+            {"data": {"name": "line"}, "mark": {"type": "area", "color": "#e69f00", "opacity": 0.18},
+             "encoding": {"x": _q("sessions"), "y": _q("fitted_low"), "y2": {"field": "fitted_high"}}},
+            {"data": {"name": "attendees"}, "mark": {"type": "circle", "color": "#4e79a7", "opacity": 0.45, "size": 45},
+             "encoding": {"x": _q("sessions", title="Sessions attended (after window)", scale={"zero": False}),
+                          "y": _q("change", title="Change in cross-agency colleagues"),
+                          "tooltip": [_q("sessions"), _q("change")]}},
+            {"data": {"name": "line"}, "mark": {"type": "line", "color": "#d55e00", "strokeWidth": 2.5},
+             "encoding": {"x": _q("sessions"), "y": _q("fitted")}},
+        ], "height": 300, "datasets": {"line": _arrow(line),
+                                       "attendees": _arrow(attendees[["sessions", "change"]])}}
     return out
 
 

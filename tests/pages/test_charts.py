@@ -127,3 +127,33 @@ def test_over_time_spec_is_sent_with_its_datasets_and_fits_the_column():
     spec = json.loads(charts[0].spec)
     # fit-x: without it Streamlit pads a stack of layered charts, which then overflow their column.
     assert spec["autosize"] == {"type": "fit-x", "contains": "padding"} and "datasets" not in spec
+
+
+def test_cop_impact_plain_specs_are_valid_vega_lite_and_carry_the_estimates(demo_source):
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema import core
+
+    from netdash.change.impact import impact_design, impact_estimates, staggered_estimates
+    from netdash.ingest import load_dataset
+    from pages import _charts
+
+    ds = load_dataset(demo_source, secret=b"test")[0]
+    design = impact_design(ds, ties="working")
+    result = impact_estimates(design, bootstrap=200, staggered=staggered_estimates(ds, design))
+    table = design.practitioner_table()
+    charts = _charts.impact_charts(result, table)
+    schema = core.load_schema()
+    assert set(charts) == {"event_study", "series", "estimates", "dose"} and None not in charts.values()
+    for spec in charts.values():
+        assert validate_jsonschema({k: v for k, v in spec.items() if k != "datasets"}, schema, raise_error=False) is None
+        used = {layer["data"]["name"] for layer in spec.get("layer", [spec])}
+        assert used == set(spec["datasets"])  # every layer's data is sent, and nothing else
+    events = _arrow_frame(charts["event_study"]["datasets"]["events"])
+    assert events["estimate"].tolist() == [row["estimate"] for row in result["event_study"]]
+    shown = _arrow_frame(charts["estimates"]["datasets"]["estimates"]).set_index("which")["estimate"]
+    assert shown["Headline: Callaway & Sant'Anna, after window"] == result["headline"]["estimate"]
+    assert shown["Difference-in-differences (two windows)"] == result["did_cross_agency_ties"]["estimate"]
+    dots = _arrow_frame(charts["dose"]["datasets"]["attendees"])
+    attendees = table[table["attendee"]]
+    assert list(dots.columns) == ["sessions", "change"]  # only what the chart draws leaves the server
+    assert dots["change"].tolist() == attendees["change"].tolist()
