@@ -262,13 +262,10 @@ def event_study(Y, cohort, *, first_valid=0, pair_a=None, pair_b=None, pair_wind
             # comparison, times size), times the pair's tie change.
             member, control_coef = size * (1.0 / size), size * -(1.0 / np.where(n_c > 0, n_c, 1))
             for t, col, c_coef in zip(times[ok], cols, control_coef[ok]):
-                # Only pairs whose tie changed add anything (a product with a zero change adds zero): the same
-                # sums, from the few pairs that changed between the base month and t.
-                changed = np.flatnonzero(pw[t] != pw[g - 1])
-                delta = pw[t, changed] - pw[g - 1, changed]
+                delta = pw[t] - pw[g - 1]
                 table = np.where(first_months == g, member, np.where(first_months > max(t, g), c_coef, 0.0))
-                za[col, changed] += table[class_a[changed]] * delta
-                zb[col, changed] += table[class_b[changed]] * delta
+                za[col] += table[class_a] * delta
+                zb[col] += table[class_b] * delta
     with np.errstate(invalid="ignore", divide="ignore"):
         att = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
         psi = np.where(den > 0, psi_num / np.where(den > 0, den, 1), 0.0)
