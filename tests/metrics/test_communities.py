@@ -153,3 +153,46 @@ def test_alignment_auto_follows_the_agency_nmi_rule(monkeypatch):
 def test_unknown_implementation_raises():
     with pytest.raises(InvalidInputError, match="implementation='igraph' is not known"):
         agency_alignment(nx.path_graph(3), {0: "A", 1: "A", 2: "B"}, implementation="igraph")
+
+
+@pytest.mark.parametrize("n, m", [(500, 2000), (2000, 12000)])
+def test_plm_on_one_thread_gives_one_partition_whatever_the_seed(n, m):
+    # The premise of running PLM once for every seed (communities._plm_labelings): NetworKit's PLM, as agency_nmi
+    # runs it, draws on the seed only in its "none randomized" mode. If an upgrade makes the seed matter, this fails
+    # and _plm_labelings must go back to one run per seed.
+    from netdash.metrics.backends import networkit
+    from netdash.metrics.matrix import networkit_graph
+
+    nk = networkit()
+    H = networkit_graph(nx.gnm_random_graph(n, m, seed=n), None)
+    threads = nk.getMaxNumberOfThreads()
+    nk.setNumberOfThreads(1)
+    try:
+        partitions = set()
+        for seed in range(10):
+            nk.setSeed(seed, False)
+            plm = nk.community.PLM(H, refine=False, gamma=1.0)
+            plm.run()
+            partitions.add(tuple(plm.getPartition().getVector()))
+        # The randomised mode does vary with the seed on the same graph, so the check above can fail.
+        randomised = set()
+        for seed in range(10):
+            nk.setSeed(seed, False)
+            plm = nk.community.PLM(H, refine=False, gamma=1.0, par="none randomized")
+            plm.run()
+            randomised.add(tuple(plm.getPartition().getVector()))
+    finally:
+        nk.setNumberOfThreads(threads)
+    assert len(partitions) == 1
+    assert len(randomised) > 1
+    runs = list(communities._plm_labelings(nx.gnm_random_graph(n, m, seed=n), range(10)))
+    assert len(runs) == 10 and all(tuple(r) == next(iter(partitions)) for r in runs)
+
+
+def test_plm_spread_above_the_threshold_is_one_run(monkeypatch):
+    G = nx.planted_partition_graph(4, 40, 0.4, 0.03, seed=7)
+    nx.set_node_attributes(G, {v: f"agency-{v // 40}" for v in G}, "agency")
+    monkeypatch.setattr(communities, "LOUVAIN_NETWORKX_MAX_TIES", 0)
+    spread = communities.agency_nmi_spread(G, seeds=10)
+    assert spread["nmi_min"] == spread["nmi"] == spread["nmi_max"] and spread["seeds"] == list(range(10))
+    assert 0.9 < spread["nmi"] <= 1.0
