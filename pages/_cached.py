@@ -514,7 +514,7 @@ def _window_charts(name, version, freq, ties, cop_day, _ds):
     markers = _charts.chart_markers(cop_session_dates(_ds), _timestamp(cop_day), first, last)
     series = window_series(_ds, freq, ties)
     measures = list(HEADLINE_EXPLANATIONS)
-    return _charts.headline_charts(series, measures[0::2], markers), _charts.headline_charts(series, measures[1::2], markers)
+    return tuple(_charts.headline_charts(series, measures[side::2], markers) for side in (0, 1))
 
 
 def attendee_chart(ds, freq, ties, cop_start):

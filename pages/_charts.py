@@ -7,7 +7,7 @@ Altair validate it again (docs/benchmarks.md, "pages/_charts.py";
 docs/browser_timings.md, "Chart specs built once"). Over time's charts
 (:func:`headline_charts`, :func:`attendee_chart`), built at every new
 setting, are written as plain Vega-Lite dicts instead: no Altair at run time
-(docs/browser_timings.md, "Over time's charts in one spec").
+(docs/browser_timings.md, "Over time and COP impact: plain chart specs, one PLM run").
 """
 
 import altair as alt
@@ -113,7 +113,7 @@ def _arrow(frame):
 
 
 def _headline_layers(measure, label, markers):
-    """The layers of one measure's chart in :func:`headline_charts`: the spec ``headline_chart`` makes, as a dict."""
+    """One measure's chart in :func:`headline_charts`: a line, its points (hollow: partly covered) and the markers."""
     x = {"field": "mid", "type": "temporal", "title": None, "axis": {"format": "%b %Y"}}
     y = {"field": measure, "type": "quantitative"}
     layers = [
@@ -143,11 +143,17 @@ def headline_charts(series, measures, markers):
     """Over time's charts of ``measures``, one below the other in one Vega-Lite spec: a plain dict, for
     ``st.vega_lite_chart(spec=..., width="stretch")`` (read-only).
 
-    Each chart is the one :func:`headline_chart` draws (the same marks, scales, titles and tooltips), written as a
-    Vega-Lite dict without Altair: building and converting the Altair charts was most of a new Over time
-    setting's chart work, and one spec of several charts is drawn by one Vega view in the browser, not one each
-    (docs/browser_timings.md, "Over time's charts in one spec"). The windows and the markers are two named
-    datasets every chart shares, sent once as Arrow bytes. ``series`` and ``markers`` as :func:`headline_chart`.
+    ``series`` is :func:`netdash.change.windows.headline_series`; ``markers``
+    (:func:`chart_markers`) has a ``date`` and a ``what`` column ("COP
+    session" or "COP start (sidebar)"), drawn as dashed rules. Each chart is
+    the one the Altair ``headline_chart`` drew before (the same marks, scales,
+    titles, tooltips and data), written without Altair: building and
+    converting the Altair charts was most of a new Over time setting's chart
+    work, and one spec of several charts is one Vega view in the browser, not
+    one each (docs/browser_timings.md, "Over time and COP impact: plain chart
+    specs, one PLM run"). The windows and the markers are two named datasets
+    every chart shares, sent as Arrow bytes converted once. ``autosize`` is ``fit-x``: Streamlit's default for a stack
+    of layered charts pads them, and they overflow their column.
     """
     trust_label = None
     if "trust_min_months" in series and (series["trust_min_months"] == 1).any():
@@ -231,8 +237,8 @@ def impact_charts(result, table):
     slope). Plain Vega-Lite dicts with their data as Arrow datasets, for
     ``st.vega_lite_chart(spec=..., width="stretch")`` (read-only): the marks,
     encodings and data of the Altair charts they replace, built in a
-    hundredth of the time (docs/browser_timings.md, "Over time's charts in
-    one spec").
+    quarter of the time or less (docs/browser_timings.md, "Over time and COP
+    impact: plain chart specs, one PLM run").
     """
     from netdash.change.impact.estimators import dose_response_line
 

@@ -428,8 +428,8 @@ def _plm_labelings(G, seeds, *, resolution=1.0):
     ``tests/metrics/test_communities.py`` checks it on the installed
     NetworKit). PLM is therefore run once, with the first seed, and its
     partition stands for every seed: the same values as a run per seed, a
-    tenth of the work (docs/browser_timings.md, "Over time's charts in one
-    spec").
+    tenth of the work (docs/browser_timings.md, "Over time and COP impact:
+    plain chart specs, one PLM run").
     """
     nk = networkit()  # imported on first use (docs/benchmarks.md, "Deferred imports")
     if isinstance(G, GraphMatrix):

@@ -145,7 +145,8 @@ def test_cop_impact_plain_specs_are_valid_vega_lite_and_carry_the_estimates(demo
     schema = core.load_schema()
     assert set(charts) == {"event_study", "series", "estimates", "dose"} and None not in charts.values()
     for spec in charts.values():
-        assert validate_jsonschema({k: v for k, v in spec.items() if k != "datasets"}, schema, raise_error=False) is None
+        body = {k: v for k, v in spec.items() if k != "datasets"}
+        assert validate_jsonschema(body, schema, raise_error=False) is None
         used = {layer["data"]["name"] for layer in spec.get("layer", [spec])}
         assert used == set(spec["datasets"])  # every layer's data is sent, and nothing else
     events = _arrow_frame(charts["event_study"]["datasets"]["events"])
