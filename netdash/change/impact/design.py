@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from netdash.networks import graphs
+from netdash.networks.codes import isin_sorted
 from netdash.networks.counts import period_log, stored, union_counts
 from netdash.change.windows import equal_windows
 from netdash.dataset import NO_COP_DATA
@@ -169,7 +170,7 @@ def trust_pair_changes(ds, design):
         a, b = a[keep].astype(np.int64), b[keep].astype(np.int64)
         keys.append(np.unique(np.minimum(a, b) * n + np.maximum(a, b)))
     both = np.union1d(*keys)
-    change = np.isin(both, keys[1]).astype(float) - np.isin(both, keys[0])
+    change = isin_sorted(both, keys[1]).astype(float) - isin_sorted(both, keys[0])
     return both // n, both % n, change
 
 

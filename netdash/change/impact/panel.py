@@ -14,6 +14,7 @@ from netdash.change.impact.dyads import met_at_cop_chunks, rate_terciles
 from netdash.change.impact.person import monthly_union, person_level
 from netdash.change.impact.staggered import (did_dyadic, event_study, neighbour_counts, normal_interval,
                                              one_blas_thread, pre_trend_test, window_outcomes)
+from netdash.networks.codes import isin_sorted
 from netdash.networks.counts import period_log, stored, union_counts
 from netdash.periods import Period
 
@@ -170,7 +171,7 @@ def _first_shared(ds, code, first, nodes):
     """Pairs of ``nodes`` and the first month both had contacts with one client."""
     c = ds.contacts[ds.contacts["client_id"].notna()]
     node = code.get_indexer(c["practitioner_id"])
-    keep = np.isin(node, nodes)
+    keep = isin_sorted(node, nodes)
     frame = pd.DataFrame({"client": c["client_id"].to_numpy()[keep], "node": node[keep],
                           "month": _month_index(c["date"].to_numpy()[keep], first)})
     frame = frame.groupby(["client", "node"], as_index=False)["month"].min()
@@ -228,7 +229,7 @@ def prior_new_tie_rate(panel):
     month = panel.tie_month.astype(np.int64)
     span = int(month.max()) + 2 if month.size else 1
     key = (panel.tie_a.astype(np.int64) * n + panel.tie_b) * span
-    fresh = ~np.isin(key + month, key + month + 1)
+    fresh = ~isin_sorted(key + month, key + month + 1)
     fresh &= (panel.tie_month >= 1) & (panel.tie_month < T)
     counts = np.bincount(np.r_[panel.tie_a[fresh], panel.tie_b[fresh]], minlength=n)
     return counts / months
@@ -273,7 +274,7 @@ def _candidate_pairs(panel, chunk_pairs=PAIR_CHUNK):
     attendees = np.sort(panel.units[panel.cohort >= 0])
     m = attendees.size
     att = pd.DataFrame({"s": panel.attend_session, "node": panel.attend_node, "m": panel.attend_month})
-    att = att[np.isin(att["node"], attendees)].drop_duplicates(["s", "node"])
+    att = att[isin_sorted(att["node"], attendees)].drop_duplicates(["s", "node"])
     both = att.merge(att, on="s")
     both = both[both["node_x"] < both["node_y"]]
     met_table = _first_month_table(both["node_x"].to_numpy(np.int64), both["node_y"].to_numpy(np.int64),
@@ -371,7 +372,7 @@ def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre
     key_b = _unit_pair_keys(panel.before_a, panel.before_b, index, units.size)
     key_a = _unit_pair_keys(panel.after_a, panel.after_b, index, units.size)
     keys = np.union1d(key_b, key_a)
-    change = np.isin(keys, key_a).astype(float) - np.isin(keys, key_b)
+    change = isin_sorted(keys, key_a).astype(float) - isin_sorted(keys, key_b)
     did = did_dyadic(before, after, panel.treated, keys // units.size, keys % units.size, change, level=level)
 
     report("The event study: every practitioner's colleagues in other agencies, month by month")
