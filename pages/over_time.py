@@ -5,7 +5,6 @@ import streamlit as st
 from netdash.change.headline import HEADLINE_EXPLANATIONS
 from netdash.change.impact import OUTCOME_TIES
 from netdash.change.windows import cop_session_dates
-from netdash.metrics.communities import AGENCY_NMI_SEEDS
 from netdash.privacy import DEFAULT_THRESHOLD
 from pages import _cached, _mapview, _shared
 
@@ -30,8 +29,8 @@ st.caption(f"Whole dataset, {first.date()} to {last.date()}, in calendar {freq}s
            "used here). Hollow points: windows the data only partly cover, so their counts are not comparable.")
 
 with _shared.shown_errors(), _shared.stages("Over time", show=_shared.is_large(ds)) as step:
-    step(f"Measuring the network of every {freq} window in {len(ds.contacts):,} contacts ({AGENCY_NMI_SEEDS} "
-         "seeded community searches per window)…")
+    step(f"Measuring the network of every {freq} window in {len(ds.contacts):,} contacts, with its working groups "
+         "(communities)…")
     series = _cached.window_series(ds, freq, ties)
     sessions = cop_session_dates(ds)
 cop_start = _shared.current_cop_start()
