@@ -298,7 +298,8 @@ def agency_maps(G_before, G_after, *, titles=("Before", "After"), agency_names=N
             if drawn is not None and frozenset((u, v)) not in drawn:
                 continue
             # The tooltip "A – B: n working ties" is written by the renderer from the count and the two agencies'
-            # labels (counted_ties): a sentence per link was 60% of the medium demo's 1 MB of agency map data.
+            # labels (counted_ties): a sentence per link was most of the agency maps' data (sizes in
+            # docs/browser_timings.md, "Before & after: agency maps from the tables").
             # The weight only sets the line width: 3 decimals change it by less than a thousandth of a pixel.
             M.add_edge(u, v, weight=round(2 ** (5 * n / most_ties), 3), ties=n)
         empty = [a for a in everyone if staffed[a] == 0]

@@ -151,12 +151,13 @@ def map_panel(G, positions, *, population=None, edge_styles=None, title=None, he
 
 
 def _drawn_styles(H, edge_styles):
-    """The entries of ``edge_styles`` whose tie ``H`` draws: ``{k: v for k, v in edge_styles.items() if H.has_edge(*k)}``.
+    """The entries of ``edge_styles`` whose tie ``H`` draws.
 
-    Looked up from whichever side is smaller: a backbone of a few thousand
-    ties against tens of thousands of styled ties (Before & after's lost ties)
-    asks ``has_edge`` of each styled tie for nothing. The same entries in the
-    same order either way.
+    ``{k: v for k, v in edge_styles.items() if H.has_edge(*k)}``, looked up
+    from whichever side is smaller: a backbone of a few thousand ties against
+    tens of thousands of styled ties (Before & after's lost ties) asks
+    ``has_edge`` of each styled tie for nothing. The same entries in the same
+    order either way.
     """
     if len(edge_styles) <= H.number_of_edges() or H.is_multigraph():
         return {k: v for k, v in edge_styles.items() if H.has_edge(*k)}

@@ -131,7 +131,8 @@ def test_agency_maps_of_the_analyses_tables_equal_those_of_their_graphs(demo_sou
     from netdash.periods import parse_period
 
     ds, _ = load_dataset(demo_source, secret=b"k" * 32)
-    shared = [NetworkAnalysis(ds, parse_period(p), ties=ties) for p in ("2024-01-01:2024-07-01", "2024-07-01:2025-01-01")]
+    shared = [NetworkAnalysis(ds, parse_period(p), ties=ties)
+              for p in ("2024-01-01:2024-07-01", "2024-07-01:2025-01-01")]
     collapsed = [agency_graph_from_tables(a.node_table, a.edge_table) for a in shared]
     for H, a in zip(collapsed, shared):
         assert list(H.edges(data=True)) == list(agency_graph(a.G).edges(data=True))
