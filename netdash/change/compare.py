@@ -11,6 +11,7 @@ Only practitioners in post in both periods are compared (joiners and leavers
 are counted and reported), so a change is never just a change of staff.
 """
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -224,7 +225,8 @@ def compare_periods(ds, before, after, *, ties="working", window_days=90, permut
 
 def _ends(ties):
     """The two ends (positions) of each tie of a snapshot's ``edges`` or ``trust``."""
-    pairs = np.array(list(ties), dtype=np.int64).reshape(-1, 2)
+    # Flat, without a tuple per tie: faster (docs/browser_timings.md, "Before & after: agency maps from the tables").
+    pairs = np.fromiter(itertools.chain.from_iterable(ties), dtype=np.int64, count=2 * len(ties)).reshape(-1, 2)
     return pairs[:, 0], pairs[:, 1]
 
 

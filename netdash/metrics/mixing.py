@@ -18,6 +18,7 @@ Conventions shared by every function here:
   tie per pair: its arrays are used directly, no pass over networkx edges).
 """
 
+import itertools
 import math
 
 import numpy as np
@@ -107,10 +108,10 @@ def _tie_endpoints(G):
     if isinstance(G, GraphMatrix):
         return G.source, G.target
     position = {v: i for i, v in enumerate(G)}
-    pairs = [(position[a], position[b]) for a, b in G.edges() if a != b]
-    if not pairs:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    arr = np.asarray(pairs, dtype=np.int64)
+    # Both ends of every edge in one flat pass (no tuple per edge); self-loops are the rows with equal ends.
+    ends = list(itertools.chain.from_iterable(G.edges()))
+    arr = np.fromiter(map(position.__getitem__, ends), dtype=np.int64, count=len(ends)).reshape(-1, 2)
+    arr = arr[arr[:, 0] != arr[:, 1]]
     return arr[:, 0], arr[:, 1]
 
 

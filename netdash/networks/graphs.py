@@ -52,6 +52,7 @@ __all__ = [
     "practitioner_graph",
     "agency_tie_counts",
     "agency_graph",
+    "agency_graph_from_tables",
     "ego_graph",
     "steps_from",
 ]
@@ -475,19 +476,68 @@ def agency_graph(G, *, weight="weight"):
     the number of practitioner pairs tied across them and ``weight`` the sum
     of those ties' ``weight`` attribute (1 where absent). A directed ``G``
     counts each practitioner pair once, summing both directions' weights.
+    :func:`agency_graph_from_tables` gives the same graph from the tables
+    ``G`` is built from, without walking its edges.
     """
-    H = nx.Graph()
-    for _, d in G.nodes(data=True):
-        a = d["agency"]
-        if a not in H:
-            H.add_node(a, name=d.get("agency_name"), sector=d.get("sector"), n_practitioners=0,
-                       internal_ties=0, internal_weight=0)
-        H.nodes[a]["n_practitioners"] += 1
     summary = _agency_pair_sums(G, weight)
     if summary is None:
         pairs = _pair_table(G, weight)
         summary = pairs.groupby(["agency_a", "agency_b"])["w"].agg(["size", "sum"]).reset_index()
         summary = summary.itertuples(index=False)
+    return _collapsed(((d["agency"], d.get("agency_name"), d.get("sector")) for _, d in G.nodes(data=True)),
+                      summary)
+
+
+def agency_graph_from_tables(nodes, edges, *, weight="weight"):
+    """:func:`agency_graph` of ``graph_from_tables(nodes, edges)``, counted from the two tables.
+
+    The same nodes, edges, attributes and order as collapsing the
+    undirected graph :func:`graph_from_tables` builds, without building it
+    or walking its edges: the ties are counted per agency pair on integer
+    codes of the table's columns. A pair listed twice (in either order)
+    counts once with its last row's weight, and a self-loop not at all, as
+    in the graph. Tables whose agencies are not all strings, whose weights
+    are not integers, whose practitioner ids repeat or whose tie ends are not
+    all in ``nodes`` are collapsed through the graph itself.
+
+    Parameters
+    ----------
+    nodes : DataFrame
+        ``practitioner_id``, ``agency`` and optionally ``agency_name`` and
+        ``sector`` (:func:`practitioner_nodes`).
+    edges : DataFrame
+        ``source``, ``target`` and optionally ``weight``
+        (:func:`practitioner_edges`).
+    weight : str, default "weight"
+        Column summed into each agency pair's ``weight`` (1 where absent).
+
+    Returns
+    -------
+    networkx.Graph
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"practitioner_id": ["a", "b", "c"], "agency": ["A", "B", "B"]})
+    >>> edges = pd.DataFrame({"source": ["a", "b", "c"], "target": ["b", "c", "a"], "weight": [3, 1, 2]})
+    >>> H = agency_graph_from_tables(nodes, edges)
+    >>> H.edges["A", "B"], H.nodes["B"]["internal_ties"], H.nodes["B"]["n_practitioners"]
+    ({'ties': 2, 'weight': 5}, 1, 2)
+    """
+    summary = _agency_pair_sums_of_tables(nodes, edges, weight)
+    if summary is None:
+        return agency_graph(graph_from_tables(nodes, edges, attrs=(weight,) if weight in edges else ()),
+                            weight=weight)
+    columns = [nodes[c].tolist() if c in nodes else [None] * len(nodes) for c in ("agency_name", "sector")]
+    return _collapsed(zip(nodes["agency"].tolist(), *columns), summary)
+
+
+def _collapsed(practitioners, summary):
+    """The agency graph of ``(agency, agency_name, sector)`` per practitioner and ``(a, b, ties, weight)`` rows."""
+    H = nx.Graph()
+    for a, name, sector in practitioners:
+        if a not in H:
+            H.add_node(a, name=name, sector=sector, n_practitioners=0, internal_ties=0, internal_weight=0)
+        H.nodes[a]["n_practitioners"] += 1
     for a, b, n, w in summary:
         w = w.item() if isinstance(w, np.generic) else w
         if a == b:
@@ -521,7 +571,40 @@ def _agency_pair_sums(G, weight):
     w = np.array([t[2] for t in triples])
     if w.dtype.kind not in "iu":  # float sums: the grouping's own (compensated) summation
         return None
-    low, high = ends.min(axis=1), ends.max(axis=1)
+    return _pair_sums(names, ends[:, 0], ends[:, 1], w)
+
+
+def _agency_pair_sums_of_tables(nodes, edges, weight):
+    """:func:`_agency_pair_sums` of ``graph_from_tables(nodes, edges)``, from the tables; None where it would be."""
+    if "agency" not in nodes:
+        return None
+    ids = pd.Index(nodes["practitioner_id"])
+    agency = nodes["agency"].tolist()
+    if not ids.is_unique or not all(isinstance(a, str) for a in agency):
+        return None
+    source, target = ids.get_indexer(edges["source"]), ids.get_indexer(edges["target"])
+    if (source < 0).any() or (target < 0).any():  # an end that is not a node: as the graph would have it
+        return None
+    w = edges[weight].to_numpy() if weight in edges else np.ones(len(edges), dtype=np.int64)
+    if w.dtype.kind not in "iu":
+        return None
+    names = sorted(set(agency))
+    code = {a: k for k, a in enumerate(names)}
+    node_code = np.array([code[a] for a in agency], dtype=np.int64)
+    pair = np.minimum(source, target).astype(np.int64) * len(ids) + np.maximum(source, target)
+    keep = source != target
+    pair, source, target, w = pair[keep], source[keep], target[keep], w[keep]
+    if not len(pair):
+        return []
+    # One row per practitioner pair, the last one listed: the one whose attributes the graph keeps.
+    _, last_reversed = np.unique(pair[::-1], return_index=True)
+    last = len(pair) - 1 - last_reversed
+    return _pair_sums(names, node_code[source[last]], node_code[target[last]], w[last])
+
+
+def _pair_sums(names, x, y, w):
+    """Ties and summed integer weight per unordered agency pair of tie ends coded ``x``, ``y`` (codes of ``names``)."""
+    low, high = np.minimum(x, y), np.maximum(x, y)
     keys, inverse = np.unique(low * len(names) + high, return_inverse=True)
     counts = np.bincount(inverse, minlength=len(keys))
     sums = np.zeros(len(keys), dtype=np.int64)

@@ -206,7 +206,8 @@ def agency_positions(agencies, sectors, names, scale=1000.0):
 
 
 def agency_maps(G_before, G_after, *, titles=("Before", "After"), agency_names=None, palette=None,
-                colour_by="sector", height_px=470, tie_word="working ties", max_links=MAX_AGENCY_LINKS):
+                colour_by="sector", height_px=470, tie_word="working ties", max_links=MAX_AGENCY_LINKS,
+                collapsed=False):
     """Before and after maps of agencies: agencies as nodes, ties across agencies as weighted links, one layout.
 
     Each practitioner graph is collapsed onto its agencies by
@@ -222,7 +223,10 @@ def agency_maps(G_before, G_after, *, titles=("Before", "After"), agency_names=N
     ----------
     G_before, G_after : networkx graph
         Practitioner graphs of the two periods (node attributes ``agency``,
-        ``agency_name``, ``sector``), e.g. working ties.
+        ``agency_name``, ``sector``), e.g. working ties; or, with
+        ``collapsed=True``, their agency graphs (:func:`netdash.networks.agency_graph`,
+        or :func:`netdash.networks.agency_graph_from_tables` of the tables
+        the graphs are built from, which does not walk their edges).
     titles : (str, str)
     agency_names : mapping, optional
         ``{agency_id: name}``; default: the graphs' ``agency_name``.
@@ -237,6 +241,8 @@ def agency_maps(G_before, G_after, *, titles=("Before", "After"), agency_names=N
         Links drawn per map at most: the agency pairs with the most ties
         (ties broken by agency id); the title then says how many of how many
         are drawn. An agency's tooltip still counts all its ties.
+    collapsed : bool, default False
+        Whether ``G_before`` and ``G_after`` are already agency graphs.
 
     Returns
     -------
@@ -250,12 +256,12 @@ def agency_maps(G_before, G_after, *, titles=("Before", "After"), agency_names=N
     >>> nx.set_node_attributes(after, {"p1": "A", "p2": "B", "p3": "B"}, "agency")
     >>> nx.set_node_attributes(before, {"p1": "A", "p2": "B"}, "agency")
     >>> b, a = agency_maps(before, after)
-    >>> [t["tip"] for t in b["ties"]], [t["tip"] for t in a["ties"]]
-    ([['A – B: 1 working tie']], [['A – B: 2 working ties']])
+    >>> [t["count"] for t in b["ties"]], [t["count"] for t in a["ties"]], a["tie_count_words"]
+    ([1], [2], ['working tie', 'working ties'])
     """
     if colour_by not in ("sector", "agency"):
         raise InvalidInputError(f"agency_maps: colour_by must be 'sector' or 'agency', got {colour_by!r}.")
-    collapsed = [agency_graph(G) for G in (G_before, G_after)]
+    collapsed = [G_before, G_after] if collapsed else [agency_graph(G) for G in (G_before, G_after)]
     names, sectors = {}, {}
     for H in collapsed:
         for a, d in H.nodes(data=True):
@@ -291,14 +297,16 @@ def agency_maps(G_before, G_after, *, titles=("Before", "After"), agency_names=N
         for u, v, n in H.edges(data="ties"):
             if drawn is not None and frozenset((u, v)) not in drawn:
                 continue
-            first, second = sorted_ids((u, v))
-            M.add_edge(u, v, weight=2 ** (5 * n / most_ties),
-                       tooltip=f"{names.get(first) or first} – {names.get(second) or second}: {n} "
-                               + (tie_word if n != 1 else tie_word.removesuffix("s")))
+            # The tooltip "A – B: n working ties" is written by the renderer from the count and the two agencies'
+            # labels (counted_ties): a sentence per link was most of the agency maps' data (sizes in
+            # docs/browser_timings.md, "Before & after: agency maps from the tables").
+            # The weight only sets the line width: 3 decimals change it by less than a thousandth of a pixel.
+            M.add_edge(u, v, weight=round(2 ** (5 * n / most_ties), 3), ties=n)
         empty = [a for a in everyone if staffed[a] == 0]
         specs.append(network_spec(M, positions, colour_by=colour_by, palette=palette, title=title,
                                   height_px=height_px, faded_nodes=empty, cop_attribute=None,
                                   measures={PRACTITIONERS: staffed}, node_size_by=PRACTITIONERS,
                                   size_scale=(0, most_staff), tie_scale=2.0, tie_label="Agencies tied",
-                                  size_menu=False, label_place="outward"))
+                                  size_menu=False, label_place="outward",
+                                  counted_ties=("ties", tie_word.removesuffix("s"), tie_word)))
     return specs[0], specs[1]

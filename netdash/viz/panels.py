@@ -144,10 +144,26 @@ def map_panel(G, positions, *, population=None, edge_styles=None, title=None, he
         # shows them: it is cut from G itself, without copying G to add them.
         budget = _backbone(G, len(G) + len(absent), max_nodes=max_nodes, ties_per_node=3, weight="weight",
                            to_see_more=to_see_more)
-    styles = {k: v for k, v in (edge_styles or {}).items() if budget.graph.has_edge(*k)}
+    styles = _drawn_styles(budget.graph, edge_styles or {})
     spec = network_spec(budget.graph, positions, faded_nodes=absent, edge_styles=styles, title=title,
                         height_px=height_px, palette=palette, agency_names=agency_names)
     return MapPanel(spec, absent, budget.message)
+
+
+def _drawn_styles(H, edge_styles):
+    """The entries of ``edge_styles`` whose tie ``H`` draws.
+
+    ``{k: v for k, v in edge_styles.items() if H.has_edge(*k)}``, looked up
+    from whichever side is smaller: a backbone of a few thousand ties against
+    tens of thousands of styled ties (Before & after's lost ties) asks
+    ``has_edge`` of each styled tie for nothing. The same entries in the same
+    order either way.
+    """
+    if len(edge_styles) <= H.number_of_edges() or H.is_multigraph():
+        return {k: v for k, v in edge_styles.items() if H.has_edge(*k)}
+    pairs = H.edges if H.is_directed() else (p for u, v in H.edges for p in ((u, v), (v, u)))
+    drawn = {p for p in pairs if p in edge_styles}
+    return {k: v for k, v in edge_styles.items() if k in drawn}
 
 
 def before_after_maps(G_before, G_after, *, seed=0, changes_only=False, titles=("Before", "After"),

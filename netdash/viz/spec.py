@@ -26,7 +26,14 @@ The spec
     One dict per tie (parallel edges summed, self-loops dropped): ``from``,
     ``to`` (node ids), ``weight`` (sets the line width: 0.6 px, +0.5 px per
     doubling, at most 3.1 px), ``style`` (a key of ``tie_styles``) and
-    optionally ``tip``.
+    optionally ``tip`` or ``count`` (see ``tie_count_words``).
+``tie_count_words``
+    Optional ``[singular, plural]``, e.g. ``["working tie", "working
+    ties"]``: a tie with a ``count`` and no ``tip`` has the tooltip
+    "From – To: count word", the words chosen by the count and the names
+    being the two nodes' labels. Maps of thousands of counted ties
+    (:func:`netdash.viz.maps.agency_maps`) send a number per tie instead of
+    a sentence.
 ``tie_styles``
     ``{key: {"colour", "dashes", "width"}}``; ``width`` (px, or None) replaces
     the weight's width. ``"tie"`` is the default style and ``"faded"`` that of a
@@ -246,6 +253,7 @@ def network_spec(
     size_menu=True,
     label_place="below",
     tie_counts=None,
+    counted_ties=None,
 ):
     """The map spec of ``G`` at ``positions``: nodes, ties, styles, sizes, legend and title, as data.
 
@@ -317,6 +325,11 @@ def network_spec(
     label_place : {"below", "outward"}, default "below"
         Labels under their dots, or on the side away from the map's centre
         (for nodes on a circle, such as :func:`netdash.viz.maps.agency_maps`).
+    counted_ties : (str, str, str), optional
+        ``(edge attribute, singular, plural)``: each tie with that attribute
+        and no tooltip of its own sends it as its ``count``, and the
+        renderer writes its tooltip (``tie_count_words`` in the module
+        notes), e.g. ``("ties", "working tie", "working ties")``.
 
     Returns
     -------
@@ -420,6 +433,8 @@ def network_spec(
                      for t in str(line).splitlines()]
             if lines:
                 item["tip"] = lines
+            elif counted_ties and G.edges[u, v].get(counted_ties[0]) is not None:
+                item["count"] = int(G.edges[u, v][counted_ties[0]])
         tie_data.append(item)
 
     legend_nodes, legend_edges, heading = [], [], None
@@ -452,4 +467,5 @@ def network_spec(
             "node_px": radius, "tie_scale": tie_scale or (0.7 if n_edges > _BIG_EDGES else 1.0),
             "sizes": sizes, "size_by": size_by, "size_menu": bool(size_menu), "label_cap": _LABEL_CAP,
             "label_place": label_place,
-            "legend": {"heading": heading, "nodes": legend_nodes, "edges": legend_edges, "marks": marks}}
+            "legend": {"heading": heading, "nodes": legend_nodes, "edges": legend_edges, "marks": marks},
+            **({"tie_count_words": [str(counted_ties[1]), str(counted_ties[2])]} if counted_ties else {})}

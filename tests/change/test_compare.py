@@ -242,3 +242,19 @@ def test_qap_from_tie_counts_equals_the_dense_matrices(directed, seed):
     r, p = _qap_dense_reference(G1, G2, nodes, 99, seed)
     assert out["correlation"] == pytest.approx(r, abs=1e-12)
     assert out["p_value"] == p
+
+
+def test_the_ends_of_a_snapshots_ties_are_read_in_their_order():
+    # compare._ends reads the pairs flat (no tuple list); the same arrays as np.array(list(ties)).
+    import random
+
+    from netdash.change.compare import _ends
+
+    rng = random.Random(5)
+    edges = {(rng.randrange(300), rng.randrange(300)): rng.random() for _ in range(2000)}
+    trust = set(list(edges)[:700])
+    for ties in (edges, trust, {}, set()):
+        expected = np.array(list(ties), dtype=np.int64).reshape(-1, 2)
+        i, j = _ends(ties)
+        assert i.tolist() == expected[:, 0].tolist() and j.tolist() == expected[:, 1].tolist()
+        assert i.dtype == j.dtype == np.int64

@@ -14,7 +14,7 @@ import pytest
 
 from netdash.viz import layout_positions
 from netdash.viz.inpage import maps_css, maps_module, maps_payload
-from netdash.viz.maps import network_map
+from netdash.viz.maps import agency_maps, network_map
 from netdash.viz.spec import network_spec
 from hostile import HREF, IMG, SCRIPT
 from test_viz_browser import _hostile_graph
@@ -144,6 +144,33 @@ def test_a_tooltip_shows_the_name_literally(host):
     assert lines[0] == IMG and "ID: P1" in lines and f"Role: {HREF}" in lines
     assert tip.evaluate("t => t.querySelectorAll('*').length") == 1 + len(lines)
     assert seen["dialogs"] == []
+
+
+def test_an_agency_link_tooltip_is_written_from_its_count_and_the_agencies_names(host):
+    # agency_maps sends a count per link (the spec's tie_count_words), not a sentence: the module writes it.
+    page, seen = host
+    before = nx.Graph()
+    before.add_nodes_from([("a1", {"agency": "A", "agency_name": IMG, "sector": "housing"}),
+                           ("a2", {"agency": "A", "agency_name": IMG, "sector": "housing"}),
+                           ("b1", {"agency": "B", "agency_name": "Beta", "sector": "health"}),
+                           ("c1", {"agency": "C", "agency_name": "Gamma", "sector": "health"})])
+    after = before.copy()
+    before.add_edges_from([("a1", "b1"), ("b1", "c1")])
+    after.add_edges_from([("a1", "b1"), ("a2", "b1"), ("b1", "c1")])
+    page.evaluate(DRAW_JS, list(maps_payload(agency_maps(before, after))))
+    page.wait_for_function("window.netdashMaps && window.netdashMaps.count === 2", timeout=30000)
+    tip = page.locator("#host .nd-tooltip")
+    for panel, (one, other, text) in ((1, (IMG, "Beta", f"{IMG} – Beta: 2 working ties")),
+                                      (0, ("Gamma", "Beta", "Beta – Gamma: 1 working tie"))):
+        ends = [page.evaluate(MAPS_JS + f".netdashMaps[{panel}].clientPosition(name)", name) for name in (one, other)]
+        x, y = (ends[0][0] + ends[1][0]) / 2, (ends[0][1] + ends[1][1]) / 2  # the middle of the link
+        page.mouse.move(x - 30, y - 30)
+        page.mouse.move(x, y, steps=5)
+        tip.nth(panel).wait_for(state="visible", timeout=5000)
+        assert tip.nth(panel).evaluate("t => Array.from(t.querySelectorAll('.nd-tip > div'), d => d.textContent)") \
+            == [text]
+        page.mouse.move(0, 0)
+    assert seen["errors"] == [] and seen["dialogs"] == []
 
 
 def test_a_redraw_replaces_the_maps(host):

@@ -205,3 +205,20 @@ def test_ei_permutation_test_relabels_as_with_int64_codes(seed):
     extreme = np.abs(simulated - expected) >= abs(got["observed"] - expected) - 1e-12
     assert got["expected"] == expected
     assert got["p_value"] == (1 + extreme.sum()) / 3001
+
+
+@pytest.mark.parametrize("kind", [nx.Graph, nx.DiGraph, nx.MultiGraph])
+def test_tie_endpoints_are_every_edge_but_self_loops_in_edge_order(kind):
+    # The flat read of both ends (one pass, no tuple per edge) against the list of position pairs it replaced.
+    from netdash.metrics.mixing import _tie_endpoints
+
+    G = kind(nx.gnm_random_graph(60, 400, seed=3, directed=kind is nx.DiGraph))
+    G = nx.relabel_nodes(G, lambda v: f"P{v:02d}" if v % 2 else v)  # mixed ids, as nothing assumes their type
+    G.add_edges_from([("P01", "P01"), (4, 4), ("P03", 8)])
+    position = {v: i for i, v in enumerate(G)}
+    expected = [(position[a], position[b]) for a, b in G.edges() if a != b]
+    u, v = _tie_endpoints(G)
+    assert list(zip(u.tolist(), v.tolist())) == expected and u.dtype == v.dtype == np.int64
+    assert len(expected) == G.number_of_edges() - 2
+    empty = _tie_endpoints(kind())
+    assert empty[0].shape == empty[1].shape == (0,) and empty[0].dtype == np.int64

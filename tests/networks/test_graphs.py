@@ -367,3 +367,71 @@ def test_periods_population_is_every_windows_nodes_without_ties(ds):
         last = {**dict(windows[0].nodes(data=True)), **dict(windows[1].nodes(data=True))}
         assert dict(everyone.nodes(data=True)) == last
     assert everyone.nodes["p1"]["cop_sessions"] == 0  # both of p1's sessions were in the first quarter
+
+
+def _same_agency_graph(got, expected):
+    """Same nodes, edges, attributes and order (agency_maps reads both orders)."""
+    assert list(got.nodes(data=True)) == list(expected.nodes(data=True))
+    assert list(got.edges(data=True)) == list(expected.edges(data=True))
+
+
+@pytest.mark.parametrize("ties", ["all", "working", "direct", "coworking"])
+@pytest.mark.parametrize("period", [None, Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-07-01"))])
+def test_agency_graph_from_tables_equals_collapsing_the_graph_on_the_demo(demo, period, ties):
+    # Before & after's agency maps collapse the analyses' tables instead of walking their networkx graphs.
+    from netdash.networks.graphs import PRACTITIONER_EDGE_ATTRS, graph_from_tables
+
+    nodes, edges = graphs.practitioner_nodes(demo, period), graphs.practitioner_edges(demo, period, ties=ties)
+    got = graphs.agency_graph_from_tables(nodes, edges)
+    assert graphs._agency_pair_sums_of_tables(nodes, edges, "weight") is not None  # counted from the tables
+    _same_agency_graph(got, graphs.agency_graph(graph_from_tables(nodes, edges, attrs=PRACTITIONER_EDGE_ATTRS)))
+    assert got.number_of_edges() > 10
+    assert sum(n for _, _, n in got.edges(data="ties")) + sum(d["internal_ties"] for _, d in got.nodes(data=True)) \
+        == len(edges)
+
+
+def test_agency_graph_from_tables_on_a_hand_worked_table():
+    # A: a, b; B: c, d; e (agency C) tied to nobody. a-b twice (the last row, weight 4, is the graph's), a-a a
+    # self-loop, c-a listed from the B end: A internal 1 tie (weight 4), A-B 2 ties (a-c 2, b-d 3: weight 5).
+    nodes = pd.DataFrame({"practitioner_id": ["a", "b", "c", "d", "e"], "agency": ["A", "A", "B", "B", "C"],
+                          "agency_name": ["Housing", "Housing", "GP", "GP", "Probation"],
+                          "sector": ["housing", "housing", "health", "health", "justice"]})
+    edges = pd.DataFrame({"source": ["a", "a", "c", "b", "b"], "target": ["b", "a", "a", "d", "a"],
+                          "weight": [9, 7, 2, 3, 4]})
+    H = graphs.agency_graph_from_tables(nodes, edges)
+    assert list(H.nodes(data=True)) == [
+        ("A", {"name": "Housing", "sector": "housing", "n_practitioners": 2, "internal_ties": 1, "internal_weight": 4}),
+        ("B", {"name": "GP", "sector": "health", "n_practitioners": 2, "internal_ties": 0, "internal_weight": 0}),
+        ("C", {"name": "Probation", "sector": "justice", "n_practitioners": 1, "internal_ties": 0,
+               "internal_weight": 0})]
+    assert list(H.edges(data=True)) == [("A", "B", {"ties": 2, "weight": 5})]
+    _same_agency_graph(H, graphs.agency_graph(graphs.graph_from_tables(nodes, edges)))
+    # no weight column: each tie weighs 1; no agency_name or sector column: None, as the graph's d.get gives
+    bare = nodes[["practitioner_id", "agency"]]
+    unweighted = graphs.agency_graph_from_tables(bare, edges[["source", "target"]])
+    assert unweighted.edges["A", "B"] == {"ties": 2, "weight": 2} and unweighted.nodes["A"]["name"] is None
+    _same_agency_graph(unweighted, graphs.agency_graph(graphs.graph_from_tables(bare, edges[["source", "target"]],
+                                                                               attrs=())))
+
+
+@pytest.mark.parametrize("case", ["float weights", "agency not a string", "end not a node", "repeated id"])
+def test_agency_graph_from_tables_collapses_the_graph_where_the_codes_cannot_count(case):
+    nodes = pd.DataFrame({"practitioner_id": ["a", "b", "c"], "agency": ["A", "A", "B"]})
+    edges = pd.DataFrame({"source": ["a", "b"], "target": ["c", "c"], "weight": [1, 2]})
+    if case == "float weights":
+        edges["weight"] = [0.1, 0.2]
+    elif case == "agency not a string":
+        nodes["agency"] = [1, 1, 2]
+    elif case == "end not a node":
+        edges["target"] = ["c", "x"]
+    else:
+        nodes = pd.concat([nodes, nodes.iloc[[2]]], ignore_index=True)
+    assert graphs._agency_pair_sums_of_tables(nodes, edges, "weight") is None
+    if case == "end not a node":  # the graph gets a node without an agency, and says so as before
+        with pytest.raises(KeyError):
+            graphs.agency_graph(graphs.graph_from_tables(nodes, edges))
+        with pytest.raises(KeyError):
+            graphs.agency_graph_from_tables(nodes, edges)
+        return
+    _same_agency_graph(graphs.agency_graph_from_tables(nodes, edges),
+                       graphs.agency_graph(graphs.graph_from_tables(nodes, edges)))

@@ -247,6 +247,40 @@ def test_map_panel_draws_the_same_map_without_copying_the_graph(seed, ids):
         assert (panel.spec, panel.absent, panel.message) == (spec, absent, old.message)
 
 
+@pytest.mark.parametrize("seed, ids", CASES)
+def test_the_styled_ties_a_panel_draws_are_those_has_edge_finds(seed, ids):
+    # map_panel keeps the styles of the ties its (budgeted) graph draws; looked up from the smaller side.
+    from netdash.viz.panels import _drawn_styles
+
+    rng = random.Random(seed)
+    G, other = _random_graph(seed, ids), _random_graph(seed + 100, ids)
+    nodes = list(G) + list(other)
+    keys = [(rng.choice(nodes), rng.choice(nodes)) for _ in range(rng.randint(0, 60))] + \
+        [e[:2][::rng.choice((1, -1))] for e in G.edges]  # G's own ties, either way round
+    style = {"color": "red"}
+    for H in (G, map_budget(G, max_nodes=4, max_edges=3).graph):
+        for styles in (dict.fromkeys(keys, style), dict.fromkeys(keys[:2], style)):  # more and fewer than H's ties
+            expected = {k: v for k, v in styles.items() if H.has_edge(*k)}
+            assert list(_drawn_styles(H, styles).items()) == list(expected.items())
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_the_styled_ties_of_a_backbone_are_those_has_edge_finds(directed):
+    # Before & after's case: tens of thousands of styled (lost) ties, a backbone of a few hundred drawn.
+    from netdash.viz.panels import _drawn_styles
+
+    rng = random.Random(7)
+    G = nx.relabel_nodes(nx.gnm_random_graph(300, 3000, seed=7, directed=directed), lambda v: f"P{v:03d}")
+    H = map_budget(G, max_nodes=30, max_edges=10).graph
+    keys = [e[::rng.choice((1, -1))] for e in G.edges] + [(f"P{rng.randrange(400):03d}", "P001") for _ in range(500)]
+    styles = {k: {"color": "red", "label": f"{k}"} for k in keys}
+    assert 0 < H.number_of_edges() < len(styles)  # looked up from the backbone's side
+    drawn = _drawn_styles(H, styles)
+    assert list(drawn.items()) == [(k, v) for k, v in styles.items() if H.has_edge(*k)]
+    # undirected: every backbone tie is one of G's, styled one way round or both; directed: only as it points
+    assert len(drawn) >= H.number_of_edges() if not directed else 0 < len(drawn) < H.number_of_edges()
+
+
 def test_the_message_says_what_the_page_offers():
     G = nx.star_graph(5)
     assert map_budget(G, max_nodes=3).message.endswith(

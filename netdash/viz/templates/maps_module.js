@@ -109,13 +109,14 @@ class CanvasMap {
     const index = new Map(this.nodes.map((n) => [n.id, n]));
     const styles = spec.tie_styles || {};
     const scale = Number(spec.tie_scale || 1);
+    this.countWords = Array.isArray(spec.tie_count_words) ? spec.tie_count_words : null;
     this.ties = spec.ties.filter((t) => index.has(t.from) && index.has(t.to)).map((t) => {
       const style = styles[t.style] || styles.tie || { colour: "rgba(110,110,110,0.4)" };
       const tie = {
         from: index.get(t.from), to: index.get(t.to), colour: style.colour, dashes: Boolean(style.dashes),
         width: (style.width !== null && style.width !== undefined ? Number(style.width) : tieWidth(Number(t.weight)))
           * scale,
-        tip: t.tip,
+        tip: t.tip, count: this.countWords && t.count !== undefined ? Number(t.count) : null,
       };
       tie.from.neighbours.push(tie.to);
       tie.to.neighbours.push(tie.from);
@@ -585,6 +586,14 @@ class CanvasMap {
     return new XMLSerializer().serializeToString(svg);
   }
 
+  /** A counted tie's tooltip (the spec's tie_count_words): "From – To: 3 working ties". */
+  countTip(t) {
+    if (t.count === null) return null;
+    const [one, many] = this.countWords;
+    const [a, b] = t.from.index <= t.to.index ? [t.from, t.to] : [t.to, t.from]; // nodes come in sorted id order
+    return [`${a.label ?? a.id} – ${b.label ?? b.id}: ${t.count} ${t.count === 1 ? one : many}`];
+  }
+
   /** The node under a screen point, else a tie with a tooltip, else null. */
   pick(sx, sy) {
     const [x, y] = this.toLayout(sx, sy);
@@ -598,7 +607,7 @@ class CanvasMap {
     let tie = null;
     let tieGap = EDGE_HOVER_PX / this.scale;
     this.ties.forEach((t) => {
-      if (!t.tip) return;
+      if (!t.tip && t.count === null) return;
       const dx = t.to.x - t.from.x;
       const dy = t.to.y - t.from.y;
       const s = Math.max(0, Math.min(1, ((x - t.from.x) * dx + (y - t.from.y) * dy) / (dx * dx + dy * dy || 1)));
@@ -609,7 +618,7 @@ class CanvasMap {
   }
 
   showTip(found, sx, sy) {
-    const lines = found && (found.node ? found.node.tip : found.edge.tip);
+    const lines = found && (found.node ? found.node.tip : found.edge.tip || this.countTip(found.edge));
     if (!lines) {
       this.tooltip.hidden = true;
       return;
