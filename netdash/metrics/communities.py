@@ -60,7 +60,10 @@ EXPLANATIONS = {
         "a tenth or more (0.49 to 0.60 over 20 searches on Zachary's karate "
         "club), so the search is run 10 times and the value shown is the "
         "middle one (the median), with the lowest and highest: read only "
-        "changes larger than that range.",
+        "changes larger than that range. Above 1,000 ties the search used "
+        "(NetworKit's PLM, on one thread) finds the same groups whatever the "
+        "seed, so the lowest and highest are equal there and the range says "
+        "nothing about how much another search could differ.",
         "Median over 10 seeded Louvain runs of NMI(communities, agencies), "
         "arithmetic normalisation; min and max over the runs "
         "(Blondel et al. 2008; Danon et al. 2005).",
