@@ -348,3 +348,15 @@ def test_dots_sized_by_degree_on_one_scale_for_both_windows(hostile):
 def test_unknown_size_measure_is_refused(hostile):
     with pytest.raises(InvalidInputError, match="size_by should be one of degree, betweenness, trust_ties"):
         build_report(hostile, size_by="closeness")
+
+
+def test_agency_nmi_note_shows_no_range_where_every_seed_gives_one_partition():
+    # Above LOUVAIN_NETWORKX_MAX_TIES ties NetworKit's PLM ignores the seed (tests/metrics/test_communities.py):
+    # a range of 0 would look like certainty.
+    from netdash.metrics.communities import LOUVAIN_NETWORKX_MAX_TIES
+    from netdash.report.sections import _nmi_note
+
+    m = {"agency_nmi_min": 0.25, "agency_nmi_max": 0.25, "agency_nmi_seeds": list(range(10))}
+    assert _nmi_note({**m, "n_ties": LOUVAIN_NETWORKX_MAX_TIES}).startswith("median of 10 Louvain runs, range 0.25 to 0.25")
+    above = _nmi_note({**m, "n_ties": LOUVAIN_NETWORKX_MAX_TIES + 1})
+    assert "range" not in above.split("(")[0] and "no range is shown" in above
