@@ -426,13 +426,16 @@ def boundary_spanners(G, groups="agency", *, min_other_groups=2, roles=None):
     (['a'], 2)
     """
     labels = _node_groups(G, groups)
-    rows = _spanner_rows(G, labels, min_other_groups) if isinstance(G, GraphMatrix) else []
-    U = None if isinstance(G, GraphMatrix) else G.to_undirected(as_view=True) if G.is_directed() else G
-    for v in U or ():
-        others = {labels[u] for u in U[v] if u != v and labels[u] != labels[v]}
-        if len(others) >= min_other_groups:
-            cross = sum(1 for u in U[v] if u != v and labels[u] != labels[v])
-            rows.append((v, labels[v], len(others), ";".join(sorted(map(str, others))), cross))
+    if isinstance(G, GraphMatrix):
+        rows = _spanner_rows(G, labels, min_other_groups)
+    else:
+        U = G.to_undirected(as_view=True) if G.is_directed() else G
+        rows = []
+        for v in U:
+            others = {labels[u] for u in U[v] if u != v and labels[u] != labels[v]}
+            if len(others) >= min_other_groups:
+                cross = sum(1 for u in U[v] if u != v and labels[u] != labels[v])
+                rows.append((v, labels[v], len(others), ";".join(sorted(map(str, others))), cross))
     frame = pd.DataFrame(
         rows, columns=["practitioner_id", "agency", "other_agencies", "other_agency_list", "cross_agency_ties"]
     ).set_index("practitioner_id")
