@@ -276,16 +276,18 @@ def met_at_cop_chunks(chunks, met_pairs, *, agency, rate_tercile, n_months, n_at
     comparison, top = 0, -1
     # With one chunk (every candidate pair at once: up to PAIR_CHUNK of them) pass 2 reuses pass 1's chunk and
     # runs instead of listing and classifying the pairs again: the same arrays, so the same figures.
-    read = []
+    n_read, kept = 0, None
     for a, b, met, first_tie, first_shared in (_never_as_max(*c) for c in chunks()):
-        read[:] = [None] * (len(read) + 1)  # a second chunk: nothing is kept, the memory stays one chunk's
+        n_read += 1
+        kept = None  # a second chunk: nothing is kept, the memory stays one chunk's
         if a.size == 0:
             continue
         top = max(top, int(a.max()), int(b.max()))
         if n_j == 0:
             continue
         k, runs = pair_runs(a, b, met, first_tie, first_shared)
-        read[-1] = ((a, b, met, first_tie, first_shared), runs) if len(read) == 1 else None
+        if n_read == 1:
+            kept = ((a, b, met, first_tie, first_shared), runs)
         comparison += int(k.sum())
         for name, mask in (("fine", runs["in_fine"]), ("coarse", slice(None))):
             start, stop = (x[mask] for x in runs[name])
@@ -351,8 +353,6 @@ def met_at_cop_chunks(chunks, met_pairs, *, agency, rate_tercile, n_months, n_at
     n_nodes = top + 1
     S_a, S_b = np.zeros(n_nodes), np.zeros(n_nodes)
     independent, seen = 0.0, 0
-    kept = read[0] if len(read) == 1 and read[0] is not None else None
-    del read
     for a, b, met, first_tie, first_shared in ([kept[0]] if kept else (_never_as_max(*c) for c in chunks())):
         if a.size == 0:
             continue
