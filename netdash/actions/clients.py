@@ -22,7 +22,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from netdash.networks import dataset_log, direct_counts, distinct_rows, period_log
+from netdash.networks import dataset_log, direct_counts, distinct_rows
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
 from netdash.privacy import DEFAULT_THRESHOLD, is_small_count
@@ -33,8 +33,10 @@ TEAM_COLUMNS = ["client_id", "n_agencies", "n_practitioners", "agencies", "cohes
                 "handover_lag_days"]
 
 
-def _tie_pairs(ds, period, trust, practitioner_ids):
+def _tie_pairs(ds, period, trust, practitioner_ids, staff_code):
     """Tied pairs ``p1 < p2`` of practitioners, as positions in ``practitioner_ids``, one row per pair.
+
+    ``staff_code`` maps the coded log's practitioner codes to those positions (-1: not in ``practitioner_ids``).
 
     Direct contacts in either direction (from the coded contact log, never as id strings: at the large
     demo the strings took 0.8 GB), or the edges of ``trust`` when given. Pairs naming someone not in
@@ -42,8 +44,7 @@ def _tie_pairs(ds, period, trust, practitioner_ids):
     """
     if trust is None:
         direct = direct_counts(ds, period)
-        code = practitioner_ids.get_indexer(pd.Index(period_log(ds, period).ids, dtype=object))
-        u, v = code[direct["source"]], code[direct["target"]]
+        u, v = staff_code[direct["source"]], staff_code[direct["target"]]
     else:
         if not isinstance(trust, nx.Graph):
             raise InvalidInputError(
@@ -180,7 +181,7 @@ def client_teams(ds, period=None, *, trust=None):
     seen = pd.DataFrame({"client_id": log.client[rows], "practitioner_id": practitioner_codes,
                          "date": ds.contacts["date"].to_numpy()[rows], "placement": placement,
                          "agency": agency_codes[practitioner_codes]})
-    tied = _tie_pairs(ds, period, trust, practitioner_ids)
+    tied = _tie_pairs(ds, period, trust, practitioner_ids, staff_code)
     n_agencies = seen.groupby("client_id")["agency"].nunique()
     seen = seen[seen["client_id"].isin(n_agencies.index[n_agencies >= 2])]
     if seen.empty:
