@@ -30,7 +30,7 @@ from netdash.metrics.brokerage import (ROLE_FIELDS, boundary_spanners, brokerage
 from netdash.metrics.centrality import (DEFAULT_WORK, BetweennessResult, betweenness, betweenness_estimate,
                                         harmonic_centrality)
 from netdash.metrics.communities import (LOUVAIN_NETWORKX_MAX_TIES, agency_alignment, agency_nmi,
-                                         adjusted_rand, normalized_mutual_info)
+                                         adjusted_rand, normalized_mutual_info, searched_once)
 from netdash.metrics.distance import DEFAULT_TOLERANCE, FragmentationEstimate, distance_weighted_fragmentation_estimate
 from netdash.metrics.fragmentation import components_summary, distance_weighted_fragmentation, key_players
 from netdash.metrics.matrix import GraphMatrix
@@ -60,7 +60,8 @@ __all__ = [
     "ei_index", "ei_by_group", "ei_by_node", "ei_permutation_test", "mixing_matrix", "collapse_mixing",
     "group_mixing", "sector_label",
     # communities
-    "LOUVAIN_NETWORKX_MAX_TIES", "agency_nmi", "agency_alignment", "normalized_mutual_info", "adjusted_rand",
+    "LOUVAIN_NETWORKX_MAX_TIES", "agency_nmi", "agency_alignment", "searched_once", "normalized_mutual_info",
+    "adjusted_rand",
     # QAP
     "qap_correlation",
 ]

@@ -31,7 +31,7 @@ from netdash.metrics.mixing import _group_codes
 from netdash.deferred import networkx as nx  # imported on first use
 
 __all__ = ["EXPLANATIONS", "LOUVAIN_NETWORKX_MAX_TIES", "AGENCY_NMI_SEEDS", "agency_alignment", "agency_nmi",
-           "agency_nmi_spread", "normalized_mutual_info", "adjusted_rand"]
+           "agency_nmi_spread", "searched_once", "normalized_mutual_info", "adjusted_rand"]
 
 AGENCY_NMI_SEEDS = 10
 """Louvain runs behind every ``agency_nmi``: seeds ``seed, seed + 1, ..., seed + 9``; the median is reported."""
@@ -50,6 +50,25 @@ effects. Up to 1,000 ties networkx is quick, and the karate club and other
 textbook graphs keep networkx's answers. NetworKit's import is paid once per
 process. Timings of both, by graph size, and of the windows:
 ``docs/benchmarks.md``, "LOUVAIN_NETWORKX_MAX_TIES"."""
+
+
+
+def searched_once(n_ties):
+    """Whether :func:`agency_nmi` searches a network of ``n_ties`` ties once, whatever the seed.
+
+    Above :data:`LOUVAIN_NETWORKX_MAX_TIES` ties it uses NetworKit's PLM,
+    which on one thread gives one partition whatever the seed
+    (:func:`_plm_labels`): its lowest and highest NMI over the seeds are then
+    equal, and say nothing about another search's answer. The rule every
+    caller shares (the measures here, and the report's note on the range).
+
+    Examples
+    --------
+    >>> searched_once(LOUVAIN_NETWORKX_MAX_TIES), searched_once(LOUVAIN_NETWORKX_MAX_TIES + 1)
+    (False, True)
+    """
+    return n_ties > LOUVAIN_NETWORKX_MAX_TIES
+
 
 EXPLANATIONS = {
     "agency_nmi": (
@@ -253,22 +272,24 @@ def agency_alignment(G, groups="agency", *, seed=0, resolution=1.0, weight=None,
                 "seeds": run_seeds, "n_communities": 0, "communities": {}}
     if implementation not in ("networkx", "auto"):
         raise InvalidInputError(f"implementation={implementation!r} is not known; use 'networkx' or 'auto'.")
-    plm = implementation == "auto" and weight is None and G.number_of_edges() > LOUVAIN_NETWORKX_MAX_TIES
+    plm = implementation == "auto" and weight is None and searched_once(G.number_of_edges())
     # Imported here, on first use (docs/benchmarks.md, "Deferred imports"), and not while another thread holds
     # scikit-learn back.
     adjusted_rand_score = import_module("sklearn.metrics").adjusted_rand_score
-    nmis, aris, first = [], [], None
-    if plm:
-        runs = (_ranked(G, labels) for labels in _plm_labelings(G, run_seeds, resolution=resolution))
-    else:
-        runs = _louvain_memberships(G, run_seeds, resolution=resolution, weight=weight)
-    for membership, n_communities in runs:
+
+    def scores(membership):
         labels = [membership[v] for v in G]
-        nmis.append(normalized_mutual_info(codes, labels))
-        aris.append(float(adjusted_rand_score(codes, labels)))
-        if first is None:
-            first = (membership, n_communities)
-    membership, n_communities = first
+        return normalized_mutual_info(codes, labels), float(adjusted_rand_score(codes, labels))
+
+    if plm:
+        # One partition whatever the seed (_plm_labels): scored once, and the scores stand for every seed.
+        membership, n_communities = _ranked(G, _plm_labels(G, run_seeds[0], resolution=resolution))
+        runs = [scores(membership)] * len(run_seeds)
+    else:
+        memberships = list(_louvain_memberships(G, run_seeds, resolution=resolution, weight=weight))
+        runs = [scores(membership) for membership, _ in memberships]
+        membership, n_communities = memberships[0]
+    nmis, aris = zip(*runs)
     return {
         "nmi": float(np.median(nmis)), "ari": float(np.median(aris)),
         "nmi_min": min(nmis), "nmi_max": max(nmis), "ari_min": min(aris), "ari_max": max(aris),
@@ -362,7 +383,7 @@ def agency_nmi_spread(G, groups="agency", *, seed=0, seeds=AGENCY_NMI_SEEDS):
     seed=s, seeds=1)["nmi"]``), above it by NetworKit's PLM (Staudt &
     Meyerhenke 2016), whose values can differ from networkx's (on graphs
     with clear structure within 0.05, tested). PLM on one thread gives the
-    same partition whatever the seed (:func:`_plm_labelings`), so above the
+    same partition whatever the seed (:func:`_plm_labels`), so above the
     threshold the runs agree: ``nmi_min == nmi_max``. The median of an even
     number of runs is the mean of the middle two.
 
@@ -402,24 +423,21 @@ def agency_nmi_spread(G, groups="agency", *, seed=0, seeds=AGENCY_NMI_SEEDS):
         nan = float("nan")
         return {"nmi": nan, "nmi_min": nan, "nmi_max": nan, "ari": nan, "ari_min": nan, "ari_max": nan,
                 "seeds": run_seeds}
-    if G.number_of_edges() > LOUVAIN_NETWORKX_MAX_TIES:
-        runs = list(_plm_labelings(G, run_seeds))
+    def scores(labels):
+        return normalized_mutual_info(codes, labels), adjusted_rand(codes, labels)
+
+    if searched_once(G.number_of_edges()):
+        # One partition whatever the seed (_plm_labels): scored once, and the scores stand for every seed.
+        runs = [scores(_plm_labels(G, run_seeds[0]))] * len(run_seeds)
     else:
-        runs = [[membership[v] for v in G] for membership, _ in _louvain_memberships(G, run_seeds)]
-    # PLM gives one array for every seed (_plm_labelings): its scores are worked out once (runs holds every
-    # array, so an id names one array).
-    scores = {}
-    for labels in runs:
-        if id(labels) not in scores:
-            scores[id(labels)] = (normalized_mutual_info(codes, labels), adjusted_rand(codes, labels))
-    nmis = [scores[id(labels)][0] for labels in runs]
-    aris = [scores[id(labels)][1] for labels in runs]
+        runs = [scores([membership[v] for v in G]) for membership, _ in _louvain_memberships(G, run_seeds)]
+    nmis, aris = zip(*runs)
     return {"nmi": float(np.median(nmis)), "nmi_min": min(nmis), "nmi_max": max(nmis),
             "ari": float(np.median(aris)), "ari_min": min(aris), "ari_max": max(aris), "seeds": run_seeds}
 
 
-def _plm_labelings(G, seeds, *, resolution=1.0):
-    """Community of each node of ``G`` (in ``G``'s order) by NetworKit's PLM, unweighted, for each of ``seeds``.
+def _plm_labels(G, seed, *, resolution=1.0):
+    """Community of each node of ``G`` (in ``G``'s order) by NetworKit's PLM, unweighted, with ``seed``.
 
     PLM is Louvain (Blondel et al. 2008) run in parallel (Staudt &
     Meyerhenke 2016), without refinement. It runs on one thread so that a seed
@@ -429,8 +447,8 @@ def _plm_labelings(G, seeds, *, resolution=1.0):
     seed, so every seed gives the same partition (NetworKit 11.2; seeds 0-9
     on all 128 windows of the medium demo over 1,000 ties, and random graphs:
     ``tests/metrics/test_communities.py`` checks it on the installed
-    NetworKit). PLM is therefore run once, with the first seed, and its
-    partition stands for every seed: the same values as a run per seed, a
+    NetworKit). Callers therefore run it once, with the first seed, and let
+    its partition stand for every seed: the same values as a run per seed, a
     tenth of the work (docs/browser_timings.md, "Over time and COP impact:
     plain chart specs, one PLM run").
     """
@@ -439,18 +457,12 @@ def _plm_labelings(G, seeds, *, resolution=1.0):
         H = networkit_graph(GraphMatrix(G.nodes, G.source, G.target) if G.is_directed() else G, None)
     else:
         H = networkit_graph(G.to_undirected(as_view=True) if G.is_directed() else G, None)
-    seeds = list(seeds)
-    if not seeds:
-        return
     threads = nk.getMaxNumberOfThreads()
     nk.setNumberOfThreads(1)
     try:
-        nk.setSeed(int(seeds[0]), False)
+        nk.setSeed(int(seed), False)
         plm = nk.community.PLM(H, refine=False, gamma=float(resolution))
         plm.run()
     finally:
         nk.setNumberOfThreads(threads)
-    labels = np.asarray(plm.getPartition().getVector())
-    labels.flags.writeable = False  # one array for every seed: read-only
-    for _ in seeds:
-        yield labels
+    return np.asarray(plm.getPartition().getVector())

@@ -16,7 +16,7 @@ from netdash.change.dynamics import TIE_STATUSES, tie_change_summary
 from netdash.change.headline import CROSS_AGENCY_SHARES, cross_agency_shares, share_of_ties
 from netdash.change.windows import equal_windows
 from netdash.errors import AnalysisError
-from netdash.metrics.communities import LOUVAIN_NETWORKX_MAX_TIES
+from netdash.metrics.communities import LOUVAIN_NETWORKX_MAX_TIES, searched_once
 from netdash.privacy import is_small_count, suppress_small_counts
 from netdash.report.cells import (Cell, blank_cell, count_cell, hidden_cell, number_cell,
                                   percent_cell, redact_small_counts)
@@ -114,8 +114,7 @@ def _nmi_note(m):
     """The NMI row's note: the range over the Louvain seeds (``network.json``'s fields), then the reading."""
     if m.get("agency_nmi_min") is None:
         return "1: communities are exactly the agencies"
-    if m.get("n_ties", 0) > LOUVAIN_NETWORKX_MAX_TIES:
-        # NetworKit's PLM on one thread gives one partition whatever the seed: a range of 0 would mislead.
+    if searched_once(m.get("n_ties", 0)):  # a range of 0 would mislead
         return (f"one search for communities (above {LOUVAIN_NETWORKX_MAX_TIES:,} ties every seed gives the same "
                 "groups, so no range is shown); 1: communities are exactly the agencies")
     return (f"median of {len(m['agency_nmi_seeds'])} Louvain runs, range {m['agency_nmi_min']:.2f} to "

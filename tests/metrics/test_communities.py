@@ -144,6 +144,8 @@ def test_alignment_auto_follows_the_agency_nmi_rule(monkeypatch):
     monkeypatch.setattr(communities, "LOUVAIN_NETWORKX_MAX_TIES", 0)
     result = agency_alignment(G, seed=0, implementation="auto")
     assert result["nmi"] == agency_nmi(G, seed=0)
+    # PLM gives one partition whatever the seed: one value, over the ten seeds.
+    assert result["nmi_min"] == result["nmi"] == result["nmi_max"] and result["seeds"] == list(range(10))
     # Four clear blocks of 40: four communities of 40, ids by size then earliest node (0, 40, 80, 120).
     assert result["n_communities"] == 4
     assert [result["communities"][v] for v in (0, 40, 80, 120)] == [0, 1, 2, 3]
@@ -157,9 +159,10 @@ def test_unknown_implementation_raises():
 
 @pytest.mark.parametrize("n, m", [(500, 2000), (2000, 12000)])
 def test_plm_on_one_thread_gives_one_partition_whatever_the_seed(n, m):
-    # The premise of running PLM once for every seed (communities._plm_labelings): NetworKit's PLM, as agency_nmi
-    # runs it, draws on the seed only in its "none randomized" mode. If an upgrade makes the seed matter, this fails
-    # and _plm_labelings must go back to one run per seed.
+    # The premise of running PLM once for every seed (communities._plm_labels, called with the first seed by
+    # agency_nmi_spread and agency_alignment): NetworKit's PLM, as they run it, draws on the seed only in its
+    # "none randomized" mode. If an upgrade makes the seed matter, this fails and both must go back to one run
+    # per seed.
     from netdash.metrics.backends import networkit
     from netdash.metrics.matrix import networkit_graph
 
@@ -185,8 +188,8 @@ def test_plm_on_one_thread_gives_one_partition_whatever_the_seed(n, m):
         nk.setNumberOfThreads(threads)
     assert len(partitions) == 1
     assert len(randomised) > 1
-    runs = list(communities._plm_labelings(nx.gnm_random_graph(n, m, seed=n), range(10)))
-    assert len(runs) == 10 and all(tuple(r) == next(iter(partitions)) for r in runs)
+    G = nx.gnm_random_graph(n, m, seed=n)
+    assert all(tuple(communities._plm_labels(G, seed)) == next(iter(partitions)) for seed in range(10))
 
 
 def test_plm_spread_above_the_threshold_is_one_run(monkeypatch):
