@@ -155,24 +155,21 @@ def suppress_small_counts(frame, columns, *, threshold=DEFAULT_THRESHOLD, marker
     if not columns:
         out.attrs["suppressed_cells"] = 0
         return out
-    values = frame[columns].astype("float64")
+    values = frame[columns].astype("float64").to_numpy()
     hide = (values >= 1) & (values < threshold)
     if complementary and len(columns) >= 2:
         single = hide.sum(axis=1) == 1
-        # candidates: shown, non-zero cells of rows with exactly one hidden cell
-        candidates = values.where(~hide & (values > 0) & single.to_numpy()[:, None])
-        has_candidate = candidates.notna().any(axis=1)
-        if has_candidate.any():
-            smallest = candidates[has_candidate].idxmin(axis=1)
-            for col in columns:
-                rows = smallest.index[smallest == col]
-                hide.loc[rows, col] = True
-    for col in columns:
+        # candidates: shown, non-zero cells of rows with exactly one hidden cell; the smallest (the first of
+        # equals) is hidden too
+        candidates = ~hide & (values > 0) & single[:, None]
+        rows = np.flatnonzero(candidates.any(axis=1))
+        hide[rows, np.nanargmin(np.where(candidates, values, np.nan)[rows], axis=1)] = True
+    for j, col in enumerate(columns):
         if marker is None:
-            out[col] = values[col].where(~hide[col], np.nan)
+            out[col] = np.where(hide[:, j], np.nan, values[:, j])
         else:
-            out[col] = frame[col].astype("object").where(~hide[col], marker)
-    out.attrs["suppressed_cells"] = int(hide.to_numpy().sum())
+            out[col] = frame[col].astype("object").where(~hide[:, j], marker)
+    out.attrs["suppressed_cells"] = int(hide.sum())
     return out
 
 

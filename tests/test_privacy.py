@@ -103,3 +103,34 @@ def test_hidden_cells_and_their_notes_for_a_csv():
                                  "count away.")
     assert notes.tolist()[1:] == ["", ""]
     assert suppression_notes(hidden, threshold=10).tolist()[0].split(". ")[1].startswith("Counts from 1 to 9")
+
+
+def _suppressed_by_hand(row, threshold):
+    """The rule read off the docstring, one row of plain numbers at a time: which cells are hidden."""
+    hide = [not math.isnan(n) and 1 <= n < threshold for n in row]
+    if sum(hide) == 1:
+        shown = [(n, j) for j, n in enumerate(row) if not hide[j] and not math.isnan(n) and n > 0]
+        if shown:
+            hide[min(shown)[1]] = True  # the smallest; the first of equals
+    return hide
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_complementary_suppression_agrees_with_the_rule_cell_by_cell(seed):
+    # Random tables of small counts (ties, zeros, missing cells, a repeated index): every hidden cell is the one
+    # the rule picks, in either output form, and the count of hidden cells matches.
+    rng = np.random.default_rng(seed)
+    n_rows, n_cols = rng.integers(1, 30), rng.integers(2, 6)
+    values = rng.integers(0, 12, size=(n_rows, n_cols)).astype("float64")
+    values[rng.random(values.shape) < 0.1] = np.nan
+    columns = [f"c{j}" for j in range(n_cols)]
+    frame = pd.DataFrame(values, columns=columns, index=rng.integers(0, 5, n_rows)).astype("Int64")
+    frame["label"] = "x"
+    threshold = int(rng.integers(2, 8))
+    expected = np.array([_suppressed_by_hand(row, threshold) for row in values])
+    out = suppress_small_counts(frame, columns, threshold=threshold)
+    assert (out[columns].isna().to_numpy() & ~np.isnan(values) == expected).all()
+    assert out.attrs["suppressed_cells"] == expected.sum()
+    marked = suppress_small_counts(frame, columns, threshold=threshold, marker="<")
+    assert ((marked[columns] == "<").to_numpy() == expected).all()
+    assert (out["label"] == "x").all() and (out.index == frame.index).all()
