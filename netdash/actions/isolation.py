@@ -421,11 +421,7 @@ def category_counts(report, *, by=None, min_count=DEFAULT_THRESHOLD, marker=None
         raise InvalidInputError(
             f"category_counts needs the table from isolation_report(); column(s) {missing} are missing "
             f"(it has {list(report.columns)}).")
-    keys = report[by] if by is not None else pd.Series("all", index=report.index)
-    counts = pd.crosstab(keys, report["category"]).reindex(columns=list(CATEGORIES), fill_value=0)
-    if by is None and counts.empty:
-        counts = pd.DataFrame([[0] * len(CATEGORIES)], index=["all"], columns=list(CATEGORIES))
-    counts = counts.astype("int64").rename_axis(index=by or "group", columns=None)
+    counts = _crosstab(report, by)
     counts["in_post"] = counts.sum(axis=1)
     columns = [*CATEGORIES, "in_post"]
     shown = suppress_small_counts(counts, list(CATEGORIES), threshold=min_count)
@@ -442,6 +438,29 @@ def category_counts(report, *, by=None, min_count=DEFAULT_THRESHOLD, marker=None
                      "compare with). " + notes).str.strip()
         out["note"] = notes
     return out.sort_index()
+
+
+def _crosstab(report, by):
+    """Practitioners of ``report`` per group of ``by`` (or one group ``"all"``) and category of :data:`CATEGORIES`.
+
+    Counted as ``pd.crosstab`` would, reindexed to :data:`CATEGORIES`: one row
+    per group with a category (a missing group or category is not counted;
+    a category outside :data:`CATEGORIES` keeps its group's row but is not a
+    column), groups sorted; with ``by=None`` always the row ``"all"``.
+    """
+    category = report["category"]
+    counted = category.notna().to_numpy().copy()
+    if by is None:
+        groups = pd.Index(["all"])
+        rows = np.zeros(int(counted.sum()), dtype=np.intp)
+    else:
+        counted &= report[by].notna().to_numpy()
+        rows, groups = pd.factorize(report[by][counted], sort=True)
+    columns = pd.Index(list(CATEGORIES)).get_indexer(category[counted])  # -1: not a category
+    table = np.zeros((len(groups), len(CATEGORIES) + 1), dtype=np.int64)
+    np.add.at(table, (rows, columns), 1)  # column -1 (the last) gathers the others, dropped
+    # The index from a list, as crosstab infers it (strings held as objects make a string index).
+    return pd.DataFrame(table[:, :-1], index=pd.Index(list(groups), name=by or "group"), columns=list(CATEGORIES))
 
 
 def may_be_named(report, *, min_count=DEFAULT_THRESHOLD):

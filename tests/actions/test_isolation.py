@@ -271,3 +271,27 @@ def test_may_be_named_follows_every_hidden_count():
     # an agency of 3 in post: its in_post is hidden, so nobody there is named even though 0s are shown
     small = pd.DataFrame({"category": ["connected"] * 13, "agency_id": ["A"] * 10 + ["C"] * 3})
     assert may_be_named(small, min_count=5).tolist() == [True] * 10 + [False] * 3
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_category_counts_count_as_crosstab_does(seed):
+    # The counting behind category_counts against pandas' crosstab (reindexed to the categories), on reports with
+    # missing groups and categories, a category that is not one of them, and text, number or mixed group ids:
+    # the same cells, rows, order and index type.
+    import numpy as np
+
+    from netdash.actions.isolation import CATEGORIES, _crosstab
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 40))
+    category = pd.Series(rng.choice([*CATEGORIES, "unknown", None], n), dtype=object)
+    ids = [["b", "a", "c", None], [3, 1, 2], ["x", 7, None]][seed % 3]
+    report = pd.DataFrame({"category": category, "agency_id": pd.Series(rng.choice(np.array(ids, dtype=object), n),
+                                                                        dtype=object)})
+    for by in (None, "agency_id"):
+        keys = report[by] if by is not None else pd.Series("all", index=report.index)
+        expected = pd.crosstab(keys, report["category"]).reindex(columns=list(CATEGORIES), fill_value=0)
+        if by is None and expected.empty:
+            expected = pd.DataFrame([[0] * len(CATEGORIES)], index=["all"], columns=list(CATEGORIES))
+        expected = expected.astype("int64").rename_axis(index=by or "group", columns=None)
+        pd.testing.assert_frame_equal(_crosstab(report, by), expected, check_exact=True)
