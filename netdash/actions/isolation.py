@@ -353,7 +353,7 @@ def suggest_introductions(ds, period, *, ties="working", top=None, recency_half_
         "shared_clients": shared.astype("int64"),
         "last_shared_contact": pd.Series(days.astype(ds.contacts["date"].dtype)),
         "common_colleagues": common.astype("int64"), "score": score,
-        "evidence": pd.Series(_evidence_texts(shared, days, common), dtype="str"),
+        "evidence": _evidence_texts(shared, days, common),
     })[columns]
 
 

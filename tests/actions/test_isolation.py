@@ -295,3 +295,24 @@ def test_category_counts_count_as_crosstab_does(seed):
             expected = pd.DataFrame([[0] * len(CATEGORIES)], index=["all"], columns=list(CATEGORIES))
         expected = expected.astype("int64").rename_axis(index=by or "group", columns=None)
         pd.testing.assert_frame_equal(_crosstab(report, by), expected, check_exact=True)
+
+
+def test_evidence_texts_read_as_one_sentence_per_pair():
+    # The sentences built from parts (one per distinct value, joined by pyarrow) against one f-string per pair,
+    # over singular and plural counts, zero colleagues and days across years.
+    import numpy as np
+
+    from netdash.actions._intro import _evidence_texts
+
+    rng = np.random.default_rng(3)
+    shared, common = rng.integers(1, 4, 500), rng.integers(0, 3, 500)
+    days = np.datetime64("2023-12-25") + rng.integers(0, 20, 500)
+    def sentence(n, day, c):
+        clients = "the same client" if n == 1 else f"{n} of the same clients"
+        colleagues = "no colleagues" if c == 0 else ("1 colleague" if c == 1 else f"{c} colleagues")
+        return f"Both worked with {clients}, most recently on {day}; {colleagues} in common."
+
+    expected = [sentence(*row) for row in zip(shared.tolist(), days.astype(str).tolist(), common.tolist())]
+    texts = _evidence_texts(shared, days, common)
+    assert str(texts.dtype) == "str" and texts.tolist() == expected
+    assert "Both worked with the same client, most recently on 2024-01-01; 1 colleague in common." in expected
