@@ -4,8 +4,8 @@ With ``--scale small|medium|large`` the script does the setup itself: it makes
 the demo (seed 0) in ``/tmp/nd_pt_SCALE`` and a workspace holding it as dataset
 SCALE in ``/tmp/nd_pt_ws_SCALE`` unless they exist (``--demo-dir``,
 ``--workspace`` to choose), starts the dashboard on a free port, times the
-pages and prints the server's peak memory (``VmHWM`` of its process) before
-stopping it; ``--servers 3`` does that three times and prints issue 14's table,
+pages and prints the server's peak memory (``VmHWM`` of its process, read and
+reset page by page, so each page's own peak is printed too) before stopping it; ``--servers 3`` does that three times and prints issue 14's table,
 each figure the median over the three servers. Issue 19's large-scale table::
 
     .venv/bin/python bench/page_timings.py --scale large --repeats 2 --json large.json
@@ -201,7 +201,9 @@ def _inpage_draw(page, timeout_s=20):
     return None
 
 
-def one_pass(browser, url, dataset, pages):
+def one_pass(browser, url, dataset, pages, memory=None):
+    """Time every page of ``pages`` in a fresh browser context; ``memory`` (a :class:`_Peaks`) adds each page's
+    server peak (``peak_kb``, from the page's first click to its last interaction) and resident memory after it."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.add_init_script(RECORDER_JS)
     page = context.new_page()
@@ -212,6 +214,8 @@ def one_pass(browser, url, dataset, pages):
     chooser = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Dataset").first
     if dataset not in chooser.inner_text():
         rows["_dataset"] = _timed(page, lambda: (chooser.click(), page.get_by_role("option", name=dataset).click()))[0]
+    if memory:
+        rows["_open_peak_kb"] = memory.page_peak()
     for title, kind, label in pages:
         row = rows[title] = {}
         row["first"], row["first_spinners"] = _timed(page, _nav(page, title))
@@ -231,8 +235,12 @@ def one_pass(browser, url, dataset, pages):
             row["ties_draw"] = _inpage_draw(page)
         if kind == "period":  # put the period back so later pages use the full one
             row["period_back"], _ = _timed(page, lambda: _step_year(page, label, "ArrowDown"))
+        if memory:
+            row["peak_kb"], row["rss_kb"] = memory.page_peak(), _memory_kb(memory.pid)[1]
         print(f"  {title}: first {row['first']:.2f}s second {row['second']:.2f}s "
               f"interaction {row['interaction']:.2f}s"
+              + (f" server peak {row['peak_kb'] / 1024**2:.2f} GiB, {row['rss_kb'] / 1024**2:.2f} after" if memory
+                 else "")
               + (f" map drawn {row['draw']['drawn_ms']:.0f}ms after its data, "
                  f"click-to-drawn {row['draw']['click_to_draw_s']:.2f}s" if row.get("draw") else "")
               + (f"; after the interaction {row['interaction_draw']['drawn_ms']:.0f}ms, "
@@ -264,6 +272,30 @@ def _prepare(scale, demo_dir, workspace_dir):
         ws.import_dataset(demo_dir, name=scale)
         print(f"imported it into {workspace_dir} as {scale!r} ({time.monotonic() - t:.0f} s)", flush=True)
     return workspace_dir
+
+
+class _Peaks:
+    """The server's peak resident memory page by page: ``VmHWM`` read, then reset (``clear_refs``), per page.
+
+    The peak of the whole run is the largest of the parts (:attr:`overall_kb`),
+    the start-up's included. Where the kernel does not let the peak be reset,
+    each page's figure is the peak so far.
+    """
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.overall_kb = 0
+        self.page_peak()
+
+    def page_peak(self):
+        """Peak since the last call (kB), then reset it."""
+        peak = _memory_kb(self.pid)[0]
+        self.overall_kb = max(self.overall_kb, peak)
+        try:
+            Path(f"/proc/{self.pid}/clear_refs").write_text("5")
+        except OSError:
+            pass
+        return peak
 
 
 def _memory_kb(pid):
@@ -333,17 +365,19 @@ def _measure(args, server, write=True):
     pages = PAGES if not args.pages else [p for p in PAGES if p[0] in args.pages.split(",")]
     load = [Path("/proc/loadavg").read_text().strip()]
     passes = []
+    peaks = _Peaks(server.pid) if server is not None else None
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for i in range(args.repeats):
             print(f"pass {i + 1} ({'cold' if i == 0 else 'warm'} server cache)", flush=True)
-            passes.append(one_pass(browser, url, args.dataset, pages))
+            passes.append(one_pass(browser, url, args.dataset, pages, peaks))
         browser.close()
     load.append(Path("/proc/loadavg").read_text().strip())
     print(f"loadavg start {load[0]} | end {load[1]}")
     memory = None
     if server is not None:
-        peak, now = _memory_kb(server.pid)
+        peaks.page_peak()
+        peak, now = peaks.overall_kb, _memory_kb(server.pid)[1]
         memory = {"server_peak_kb": peak, "server_rss_kb": now}
         print(f"server peak RSS {peak / 1024**2:.2f} GiB (VmHWM), {now / 1024**2:.2f} GiB at the end")
     print(f"{'page':40s} {'cold first':>10s} {'warm first':>10s} {'second':>8s} {'interact':>9s}")
