@@ -260,3 +260,19 @@ def test_every_column_equals_a_plain_reading_of_the_demo(bundled_demo):
             assert got[column].tolist() == expected.loc[got.index, column].tolist(), column
         pd.testing.assert_series_equal(got["handover_lag_days"], expected.loc[got.index, "handover_lag_days"],
                                        check_names=False, check_index_type=False)
+
+
+def test_spans_are_each_client_and_agency_first_and_last_date_as_groupby_gives():
+    # Codes in any order, an unknown agency (-1) beside the last agency code, repeated days: the rows and dates of
+    # groupby(["client_id", "agency"]).agg(min, max), in its order.
+    import numpy as np
+
+    from netdash.actions.clients import _spans
+
+    rng = np.random.default_rng(5)
+    client, agency = rng.integers(0, 30, 2000), rng.integers(-1, 6, 2000)
+    date = (np.datetime64("2024-01-01") + rng.integers(0, 400, 2000)).astype("datetime64[ns]")
+    expected = (pd.DataFrame({"client_id": client, "agency": agency, "date": date})
+                .groupby(["client_id", "agency"])["date"].agg(first="min", last="max").reset_index())
+    pd.testing.assert_frame_equal(_spans(client, agency, date), expected, check_exact=True)
+    assert (expected["agency"] == -1).any() and (expected["first"] < expected["last"]).any()
