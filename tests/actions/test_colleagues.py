@@ -128,3 +128,16 @@ def test_last_client_contacts_are_the_latest_date_of_each_practitioner_and_clien
     got = _last_client_contacts(ds, period)
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
     assert len(got) >= 3
+
+
+def test_in_touch_by_a_tie_or_a_direct_contact_either_way(ds):
+    # In H1 with working ties: a-h2, h2-m1 and h2-p1 are direct contacts (the first is written a -> h2 and looked
+    # up both ways); a-m2 only saw the same client 167 days apart (no tie); iso and nobody have no contact at all.
+    from netdash.actions.colleagues import _in_touch
+
+    found = pd.DataFrame({"practitioner_id": ["a", "h2", "m1", "p1", "a", "iso", "nobody", "a"],
+                          "colleague_id": ["h2", "a", "h2", "h2", "m2", "a", "a", "nobody"]})
+    assert _in_touch(ds, H1, "working", 90, found).tolist() == [True, True, True, True, False, False, False, False]
+    # Co-working only: a and m2 worked with c1 within 200 days, a tie under a 200-day window, not a contact.
+    assert _in_touch(ds, H1, "coworking", 200, found).tolist()[4] is True
+    assert _in_touch(ds, H1, "coworking", 90, found).tolist()[4] is False
