@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from netdash.errors import InvalidInputError
+from netdash.networks.codes import unique_sorted
 
 __all__ = [
     "TIE_STATUSES",
@@ -154,7 +155,7 @@ def _change_table(wb, wa, agency, strengthen_ratio):
     cuts = np.cumsum([len(e) for e in ends])[:-1]
     a_b, b_b, a_a, b_a = np.split(codes.astype(np.int64), cuts)
     key_b, key_a = a_b * n + b_b, a_a * n + b_a
-    keys = np.union1d(key_b, key_a)
+    keys = unique_sorted(np.concatenate((key_b, key_a)))  # np.union1d(key_b, key_a)
     weights, present = [], []
     for key, frame in ((key_b, wb), (key_a, wa)):
         w = np.zeros(len(keys))

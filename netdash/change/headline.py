@@ -15,7 +15,7 @@ from netdash.metrics import communities, fragmentation, mixing, structural_holes
 from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix
 from netdash.metrics.trust import trust_edges
-from netdash.networks import graphs, period_log, union_counts
+from netdash.networks import graphs, period_log, union_counts, unique_sorted
 
 __all__ = ["HEADLINE_MEASURES", "HEADLINE_EXPLANATIONS", "CROSS_AGENCY_SHARES", "share_of_ties",
            "headline_explanations", "cross_agency_shares", "format_share", "network_headline", "headline_measures"]
@@ -244,7 +244,7 @@ def network_headline(M, trust_ties, *, seed=0):
         "cross_agency_share": cross / m if m else nan,
         "ei_index": mixing.ei_index(M) if m else nan,
         "fragmentation": fragmentation.fragmentation(M),
-        "isolates": n - len(np.unique(np.r_[M.source, M.target])),
+        "isolates": n - len(unique_sorted(np.r_[M.source, M.target])),
         "trust_ties": int(trust_ties),
         "mean_constraint": float(np.nanmean(cons)) if np.isfinite(cons).any() else nan,
         "agency_nmi": communities.agency_nmi(M, seed=seed) if m else nan,

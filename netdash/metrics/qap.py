@@ -7,6 +7,7 @@ Used by :func:`netdash.change.compare.compare_periods` (and importable from
 import numpy as np
 
 from netdash.errors import AnalysisError
+from netdash.networks.codes import unique_sorted
 from netdash.deferred import networkx as nx  # used in the doctest; imported on first use
 
 __all__ = ["qap_correlation", "qap_correlation_of_ties"]
@@ -142,7 +143,7 @@ def _cell_codes(ties, n, directed):
     """Sorted unique off-diagonal cell codes of ``ties`` (the binary adjacency matrix)."""
     u, v = (np.asarray(end, dtype=np.int64) for end in ties)
     off = u != v
-    return np.unique(_cells(u[off], v[off], n, directed))
+    return unique_sorted(_cells(u[off], v[off], n, directed))
 
 
 def _overlap(cells, sorted_cells):

@@ -27,7 +27,8 @@ import pandas as pd
 
 from netdash.dataset import factorized_column
 
-__all__ = ["CodedLog", "coded_log", "sorted_counts", "isin_sorted", "distinct_rows", "spans", "overlap_pairs"]
+__all__ = ["CodedLog", "coded_log", "sorted_counts", "isin_sorted", "unique_sorted", "distinct_rows", "spans",
+           "overlap_pairs"]
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,25 @@ def isin_sorted(values, keys):
         return np.zeros(len(values), dtype=bool)
     at = np.minimum(np.searchsorted(keys, values), len(keys) - 1)
     return keys[at] == values
+
+
+def unique_sorted(values):
+    """``numpy.unique(values)`` for an integer array, by one sort.
+
+    ``numpy.unique`` without ``return_index``, ``return_inverse`` or
+    ``return_counts`` hashes in numpy 2.4 and then sorts the distinct values
+    (as :func:`isin_sorted` works around for ``numpy.isin``); a sort and a
+    comparison of neighbours give the same array.
+
+    Examples
+    --------
+    >>> unique_sorted(np.array([5, 1, 5, 3, 1])).tolist()
+    [1, 3, 5]
+    """
+    values = np.sort(np.asarray(values).ravel())
+    if values.dtype.kind not in "iub":
+        raise TypeError(f"unique_sorted needs an integer or boolean array; got {values.dtype}.")
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
 def distinct_rows(*columns, counts=False):

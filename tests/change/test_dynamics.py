@@ -281,3 +281,17 @@ def test_split_period_says_when_the_cop_start_leaves_no_before_period():
     assert (before.start, before.end, after.end) == (days[0], pd.Timestamp("2024-04-01"), pd.Timestamp("2025-01-01"))
     with pytest.raises(AnalysisError, match="is the first day of the data shown .* so there is no before period"):
         split_period(Period(), pd.Timestamp("2024-01-01"), days)
+
+
+@pytest.mark.parametrize("agencies", [{}, {"P3": "B"}, {"P1": "A", "P3": "B"}, {"P1": 1, "P2": "A"}])
+def test_tie_changes_columns_have_the_dtypes_pandas_infers_from_their_values(agencies):
+    # Each column's dtype follows the values it holds (str, or object when all are unknown or not strings),
+    # as the row-by-row frame's: agency_a can hold no agency while agency_b holds one (P3 is only ever a 'b').
+    G_before, G_after = nx.Graph([("P1", "P3"), ("P2", "P3")]), nx.Graph([("P1", "P3")])
+    for G in (G_before, G_after):
+        nx.set_node_attributes(G, {v: agencies.get(v) for v in G}, "agency")
+    got = tie_changes(G_before, G_after)
+    want = _tie_changes_reference(G_before, G_after)
+    pd.testing.assert_frame_equal(got, want)
+    assert list(got.dtypes) == list(want.dtypes)
+    assert [type(v) for v in got["agency_a"]] == [type(v) for v in want["agency_a"]]

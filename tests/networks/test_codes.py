@@ -60,3 +60,21 @@ def test_isin_sorted_is_numpys_isin(seed):
     keys = rng.integers(-50, 50, rng.integers(0, 60)) * (10 ** seed)
     assert isin_sorted(values, keys).tolist() == np.isin(values, keys).tolist()
     assert isin_sorted(values[:0], keys).tolist() == []
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_unique_sorted_is_numpys_unique(seed):
+    from netdash.networks import unique_sorted
+
+    rng = np.random.default_rng(seed)
+    values = rng.integers(-50, 50, rng.integers(0, 400)) * (10 ** seed)
+    got = unique_sorted(values)
+    assert got.dtype == np.unique(values).dtype and got.tolist() == np.unique(values).tolist()
+    assert unique_sorted(values.reshape(-1, 1)).tolist() == np.unique(values).tolist()
+
+
+def test_unique_sorted_refuses_floats():
+    from netdash.networks import unique_sorted
+
+    with pytest.raises(TypeError, match="unique_sorted needs an integer or boolean array; got float64"):
+        unique_sorted(np.array([1.0, np.nan]))
