@@ -382,7 +382,8 @@ def _before_after_graphs(name, version, before_key, after_key, ties, _ds, _befor
 
 
 def before_after_maps(ds, period, before, after, ties, *, changes_only, max_nodes, to_see_more):
-    """(panels, map data) of Before & after's two maps, placed as the Network map places ``period``.
+    """Before & after's two maps, placed as the Network map places ``period``: (the two panels' notes, the
+    numbers of new cross-agency and of lost ties, map data).
 
     One layout for every map setting: when both periods lie in ``period``
     (the split at the COP start always does), the Network map's layout of
@@ -405,7 +406,10 @@ def _before_after_maps(name, version, period_key, before_key, after_key, ties, c
                   positions=_before_after_positions(name, version, period_key, before_key, after_key, ties,
                                                     _ds, _period, graphs),
                   max_nodes=max_nodes, to_see_more=to_see_more)
-    return maps, maps_payload([maps.before.spec, maps.after.spec])
+    # What the page shows: how many ties changed, not which (at the large demo the sets of new cross-agency and
+    # lost ties held 135 MB per setting in this cache).
+    return ((maps.before.message, maps.after.message), (len(maps.new_cross_agency), len(maps.lost)),
+            maps_payload([maps.before.spec, maps.after.spec]))
 
 
 @st.cache_resource(show_spinner="Laying out the maps…", max_entries=8, ttl=TTL)

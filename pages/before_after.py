@@ -83,7 +83,7 @@ replicates = int(replicates) if uncertainty else 0
 with _shared.shown_errors(), _shared.stages("Before & after", show=_shared.is_large(ds)) as step:
     step(f"Building the networks of both periods from {len(ds.contacts):,} contacts, laying them out and drawing "
          "the maps…")
-    maps, payload = _cached.before_after_maps(
+    notes, (new_cross, lost), payload = _cached.before_after_maps(
         ds, period, before, after, ties, changes_only=changes_only, max_nodes=2 * PANEL_NODES if larger else PANEL_NODES,
         to_see_more=None if larger else f"switch on '{LARGER_MAPS}' above to see more")
     step("Comparing the two periods' measures" + (f" with {replicates:,} bootstrap and permutation replicates…"
@@ -103,12 +103,12 @@ st.caption("Every practitioner sits at the same place in both maps (and, when bo
            "period, where the Network map puts them). Pale dots: not in post in that period. "
            "Dashed lines (before): ties lost after the COP start. Purple lines (after): new ties "
            "across agencies. Colours are agencies. Maps show everyone in post in each period.")
-if maps.before.message or maps.after.message:
-    for column, panel in zip(st.columns(2), (maps.before, maps.after)):
-        if panel.message:
-            column.info(panel.message)
+if any(notes):
+    for column, note in zip(st.columns(2), notes):
+        if note:
+            column.info(note)
 _mapview.show(payload, key="ba_maps", height=520)
-st.caption(f"{len(maps.new_cross_agency):,} new cross-agency ties and {len(maps.lost):,} lost ties on the maps.")
+st.caption(f"{new_cross:,} new cross-agency ties and {lost:,} lost ties on the maps.")
 
 st.subheader("Agencies")
 st.caption("The same networks seen from the agencies: each dot is an agency (its size: practitioners in post), "

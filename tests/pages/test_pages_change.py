@@ -208,6 +208,20 @@ def test_before_after_on_the_demo_draws_two_aligned_maps_and_follows_the_ties_se
                for a in agencies_before)
     assert links_after and all(a != b for a, b in links_after)
     assert maps[2]["title"].startswith("Before: ") and maps[3]["title"].startswith("After: ")
+    # The counts under the maps are those of the library's maps of the same two networks (the page keeps the
+    # counts, not the sets of ties).
+    import re
+
+    from netdash.analysis import NetworkAnalysis
+    from netdash.change.windows import equal_windows
+
+    ds = workspace.open("demo")
+    graphs = [NetworkAnalysis(ds, p, ties="working").G for p in equal_windows(ds, ds.first_cop_session)]
+    expected = before_after_maps(*graphs)
+    shown = next(c.value for c in at.caption if "lost ties on the maps" in c.value)
+    assert re.findall(r"[\d,]+(?= new cross-agency| lost)", shown) == [
+        f"{len(expected.new_cross_agency):,}", f"{len(expected.lost):,}"]
+    assert len(expected.new_cross_agency) > 0 and len(expected.lost) > 0
     ties_working = at.dataframe[0].value.loc["Ties", "after"]
     at.selectbox(key="ba_ties").set_value("direct").run()
     assert not at.exception
