@@ -12,7 +12,8 @@ from netdash.change.impact import impact_design
 from netdash.change.impact.estimators import percentile_interval
 from netdash.change.impact.matching import matched_did
 from netdash.change.impact.panel import tie_panel
-from netdash.change.impact.staggered import event_study
+from netdash.change.impact.staggered import (dyadic_covariance, event_study, neighbour_counts, rolling_windows,
+                                             window_outcomes)
 from netdash.networks import graphs
 from netdash.periods import Period
 
@@ -39,16 +40,17 @@ def _matched_replicates_one_at_a_time(change, logit, treated, width, bootstrap, 
     return reps
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(8))
 def test_matched_bootstrap_is_the_one_replicate_at_a_time_bootstrap(seed):
     rng = np.random.default_rng(100 + seed)
-    n = int(rng.integers(8, 60))
+    # The last two: more than 255 non-attendees, whose ranks need 16 bits.
+    n = int(rng.integers(8, 60)) if seed < 6 else int(rng.integers(450, 700))
     treated = rng.random(n) < 0.4
     treated[:2] = [True, False]
     # Rounded logits: equal logits among different non-attendees, whose order is the draw order.
     logit = np.round(rng.normal(size=n), int(seed % 3))
     change = rng.normal(size=n) if seed % 2 else rng.integers(-3, 4, n).astype(float)
-    width = [0.0, 0.05, 0.3, 5.0, 0.2, 0.01][seed]
+    width = [0.0, 0.05, 0.3, 5.0, 0.2, 0.01, 0.2, 0.02][seed]
     bootstrap = 300  # more than one block of 256 replicates
     out = matched_did(change, logit, treated, width=width, bootstrap=bootstrap, seed=seed)
     reps = _matched_replicates_one_at_a_time(change, logit, treated, width, bootstrap, seed)
@@ -57,6 +59,18 @@ def test_matched_bootstrap_is_the_one_replicate_at_a_time_bootstrap(seed):
         assert (out["ci_low"], out["ci_high"]) == expected
     else:
         assert np.isnan(out["ci_low"]) and np.isnan(out["ci_high"]) and np.isnan(expected).all()
+
+
+def _staggered_panel(rng, n, T, cohorts, first_cohorts, p_window, y_max):
+    """A random panel for event_study: outcomes, cohorts (drawn from ``cohorts``, the first units' given), and 30% of
+    the pairs with 0/1 windows (each 1 with probability ``p_window``)."""
+    cohort = rng.choice(cohorts, size=n)
+    cohort[:len(first_cohorts)] = first_cohorts
+    pair_a, pair_b = np.triu_indices(n, 1)
+    keep = rng.random(pair_a.size) < 0.3
+    pair_a, pair_b = pair_a[keep], pair_b[keep]
+    windows = (rng.random((pair_a.size, T)) < p_window).astype(float)
+    return rng.integers(0, y_max, (n, T)).astype(float), cohort, pair_a, pair_b, windows
 
 
 def _pair_terms_pair_by_pair(Y, cohort, first_valid, pair_a, pair_b, pair_windows):
@@ -93,19 +107,77 @@ def _pair_terms_pair_by_pair(Y, cohort, first_valid, pair_a, pair_b, pair_window
 @pytest.mark.parametrize("seed", range(4))
 def test_event_study_shared_tie_terms_are_the_pair_by_pair_sum(seed):
     rng = np.random.default_rng(seed)
-    n, T = 14, 9
-    cohort = rng.choice([-1, -1, 0, 2, 3, 3, 5, 7], size=n)
-    cohort[:2] = [3, -1]
-    pair_a, pair_b = np.triu_indices(n, 1)
-    keep = rng.random(pair_a.size) < 0.3
-    pair_a, pair_b = pair_a[keep], pair_b[keep]
-    windows = (rng.random((pair_a.size, T)) < 0.4).astype(float)
-    Y = rng.integers(0, 5, (n, T)).astype(float)
+    Y, cohort, pair_a, pair_b, windows = _staggered_panel(rng, 14, 9, [-1, -1, 0, 2, 3, 3, 5, 7], [3, -1], 0.4, 5)
     with_pairs = event_study(Y, cohort, first_valid=1, pair_a=pair_a, pair_b=pair_b, pair_windows=windows)
     without = event_study(Y, cohort, first_valid=1)
     expected = _pair_terms_pair_by_pair(Y, cohort, 1, pair_a, pair_b, windows)
     np.testing.assert_allclose(with_pairs["V"] - without["V"], expected, rtol=1e-12, atol=1e-15)
     assert np.abs(expected).max() > 0  # the pairs' terms are there to be checked
+
+
+def _pair_terms_by_table_lookup(Y, cohort, first_valid, pair_a, pair_b, pair_windows):
+    """``V`` of event_study as written in session 13: each month, every pair's coefficient from a table of first
+    months, for all pairs (zeros included), then transposed copies of ``za`` and ``zb``."""
+    n, T = Y.shape
+    ever = np.where(cohort >= 0, cohort, np.iinfo(np.int64).max)
+    usable = [g for g in np.unique(cohort[cohort >= 0]) if g - 1 >= first_valid and g < T]
+    times = np.arange(first_valid, T)
+    e_min = first_valid - max(usable)
+    E = T - 1 - min(usable) - e_min + 1
+    pw = np.ascontiguousarray(np.asarray(pair_windows, dtype=float).T)
+    first_months, of_unit = np.unique(ever, return_inverse=True)
+    class_a, class_b = of_unit.ravel()[pair_a], of_unit.ravel()[pair_b]
+    za, zb, den = np.zeros((E, len(pair_a))), np.zeros((E, len(pair_a))), np.zeros(E)
+    for g in usable:
+        size = (cohort == g).sum()
+        n_c = (ever[:, None] > np.maximum(times, g)[None, :]).sum(axis=0)
+        ok = n_c > 0
+        cols = (times - g - e_min)[ok]
+        den[cols] += size
+        member, control_coef = size * (1.0 / size), size * -(1.0 / np.where(n_c > 0, n_c, 1))
+        for t, col, c_coef in zip(times[ok], cols, control_coef[ok]):
+            delta = pw[t] - pw[g - 1]
+            table = np.where(first_months == g, member, np.where(first_months > max(t, g), c_coef, 0.0))
+            za[col] += table[class_a] * delta
+            zb[col] += table[class_b] * delta
+    scale = np.where(den > 0, 1.0 / np.where(den > 0, den, 1), 0.0)
+    return np.ascontiguousarray(za.T) * scale, np.ascontiguousarray(zb.T) * scale
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_event_study_variance_is_the_table_lookups_to_the_last_bit(seed):
+    """The runs of pairs by first month skip only zero coefficients: the same V, bit for bit."""
+    rng = np.random.default_rng(50 + seed)
+    T = int(rng.integers(6, 14))
+    Y, cohort, pair_a, pair_b, windows = _staggered_panel(rng, int(rng.integers(20, 80)), T,
+                                                          [-1, -1, -1, 1, 2, 3, 3, 5, T - 2], [3, -1, 5], 0.3, 6)
+    out = event_study(Y, cohort, first_valid=1, pair_a=pair_a, pair_b=pair_b, pair_windows=windows)
+    za, zb = _pair_terms_by_table_lookup(Y, cohort, 1, pair_a, pair_b, windows)
+    expected = dyadic_covariance(out["psi"], pair_a, pair_b, za, zb)
+    assert out["V"].tobytes() == expected.tobytes()
+    # The same with the windows as 0/1 integers (as panel_estimates gives them).
+    again = event_study(Y, cohort, first_valid=1, pair_a=pair_a, pair_b=pair_b, pair_windows=windows.astype(np.int8))
+    assert again["V"].tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_window_outcomes_are_the_distinct_colleagues_of_each_window_rows(seed):
+    """Repeated ties, either order and self-ties, counted window by window on the rows (a sparse adjacency each)."""
+    rng = np.random.default_rng(seed)
+    n, T, window = 30, 10, [1, 2, 3, 4][seed]
+    a, b = rng.integers(0, n, 400), rng.integers(0, n, 400)
+    month = rng.integers(0, T, 400)
+    units = np.sort(rng.choice(n, 20, replace=False))
+    Y = window_outcomes(a, b, month, n, T, units, window=window)
+    for t in range(T):
+        inside = (month <= t) & (month > t - window)
+        assert Y[:, t].tolist() == neighbour_counts(a[inside], b[inside], n, units).tolist()
+    pair_a, pair_b, in_window = rolling_windows(a, b, month, n, T, window=window)
+    assert (pair_a < pair_b).all() and np.array_equal(np.unique(pair_a * n + pair_b), pair_a * n + pair_b)
+    for p in rng.choice(pair_a.size, 10, replace=False):
+        tied = np.zeros(T, dtype=np.int8)
+        tied[month[(np.minimum(a, b) == pair_a[p]) & (np.maximum(a, b) == pair_b[p])]] = 1
+        assert in_window[:, p].tolist() == [tied[max(t - window + 1, 0):t + 1].max() for t in range(T)]
 
 
 @pytest.mark.parametrize("ties", ["working", "direct", "coworking"])

@@ -152,8 +152,8 @@ def _matched_replicates(t_change, t_logit, c_change, c_logit, *, width, bootstra
     non-attendees sorted stably by logit); NaN when nobody is matched.
     ``block`` replicates are matched at once, on integers: a non-attendee's
     logit is below ``x`` exactly when its rank among all non-attendees'
-    logits is below ``x``'s insertion point among them, so sorting the draws
-    by (rank, draw) is the stable sort by logit, and a cumulative count of
+    logits is below ``x``'s insertion point among them, so the stable sort of
+    the draws by rank is the stable sort by logit, and a cumulative count of
     the ranks drawn is :func:`numpy.searchsorted`'s position. The distances
     and the choice between the two neighbours are :func:`_match_sorted`'s.
     """
@@ -161,6 +161,7 @@ def _matched_replicates(t_change, t_logit, c_change, c_logit, *, width, bootstra
     n_t, n_c = t_change.size, c_change.size
     everyone = np.sort(c_logit)
     c_rank, t_rank = np.searchsorted(everyone, c_logit), np.searchsorted(everyone, t_logit)
+    rank = c_rank.astype(np.min_scalar_type(n_c))
     reps = np.full(bootstrap, np.nan)
     for first in range(0, bootstrap, block):
         size = min(block, bootstrap - first)
@@ -168,9 +169,9 @@ def _matched_replicates(t_change, t_logit, c_change, c_logit, *, width, bootstra
         for b in range(size):
             ti[b] = rng.integers(0, n_t, n_t)
             ci[b] = rng.integers(0, n_c, n_c)
-        key = c_rank[ci] * n_c + np.arange(n_c)
-        key.sort(axis=1)
-        order = np.take_along_axis(ci, key % n_c, axis=1)  # the drawn non-attendees, stably by logit
+        # The drawn non-attendees, stably by logit: by rank, as the smallest integers that hold it (a stable sort of
+        # 8- or 16-bit integers is a radix sort).
+        order = np.take_along_axis(ci, np.argsort(rank[ci], axis=1, kind="stable"), axis=1)
         row = np.arange(size)[:, None]
         below = np.bincount((row * (n_c + 1) + c_rank[ci]).ravel(), minlength=size * (n_c + 1))
         below = np.cumsum(below.reshape(size, n_c + 1), axis=1) - below.reshape(size, n_c + 1)

@@ -13,7 +13,7 @@ import pandas as pd
 from netdash.change.impact.dyads import met_at_cop_chunks, rate_terciles
 from netdash.change.impact.person import monthly_union, person_level
 from netdash.change.impact.staggered import (did_dyadic, event_study, neighbour_counts, normal_interval,
-                                             one_blas_thread, pre_trend_test, window_outcomes)
+                                             one_blas_thread, pre_trend_test, rolling_windows, window_outcomes)
 from netdash.networks.codes import isin_sorted
 from netdash.networks.counts import period_log, stored, union_counts
 from netdash.periods import Period
@@ -204,17 +204,11 @@ def _first_months(table, keys):
     return np.where(uniq[pos] == keys, first[pos], -1)
 
 
-def _unit_pair_keys(a, b, index, n_units, months=None):
-    """Keys ``i * n_units + j`` (``i < j``) of the ties between two sample units (indices via ``index``).
-
-    With ``months``, returns the keys of every row and the rows' months.
-    """
+def _unit_pair_keys(a, b, index, n_units):
+    """Sorted keys ``i * n_units + j`` (``i < j``) of the distinct ties between two sample units (indices via ``index``)."""
     i, j = index[np.asarray(a, dtype=np.int64)], index[np.asarray(b, dtype=np.int64)]
     keep = (i >= 0) & (j >= 0) & (i != j)
-    keys = np.minimum(i, j)[keep].astype(np.int64) * n_units + np.maximum(i, j)[keep]
-    if months is None:
-        return np.unique(keys)
-    return keys, np.asarray(months, dtype=np.int64)[keep]
+    return np.unique(np.minimum(i, j)[keep].astype(np.int64) * n_units + np.maximum(i, j)[keep])
 
 
 def prior_new_tie_rate(panel):
@@ -376,19 +370,17 @@ def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre
     did = did_dyadic(before, after, panel.treated, keys // units.size, keys % units.size, change, level=level)
 
     report("The event study: every practitioner's colleagues in other agencies, month by month")
-    Y = window_outcomes(panel.tie_a, panel.tie_b, panel.tie_month, n, n_months, units, window=window)
-    # Each pair of sample units ever tied, and the rolling windows its tie is in.
-    k_month = _unit_pair_keys(panel.tie_a, panel.tie_b, index, units.size, months=panel.tie_month)
-    pair_keys, pair_of = np.unique(k_month[0], return_inverse=True)
-    in_month = np.zeros((pair_keys.size, n_months))
-    in_month[pair_of.ravel(), k_month[1]] = 1.0
-    # Month t's window holds the tie when any of months t - window + 1 .. t does: a maximum over shifted columns,
-    # the same 0/1 values as the maximum over each window's slice, month by month.
-    windows = in_month.copy()
-    for shift in range(1, min(window, n_months)):
-        np.maximum(windows[:, shift:], in_month[:, :-shift], out=windows[:, shift:])
+    # The rolling windows of every pair ever tied, made once: they give every practitioner's outcome, and those of
+    # the pairs of sample units the event study's variance.
+    rolling = rolling_windows(panel.tie_a, panel.tie_b, panel.tie_month, n, n_months, window=window)
+    Y = window_outcomes(panel.tie_a, panel.tie_b, panel.tie_month, n, n_months, units, window=window, rolling=rolling)
+    i, j = index[rolling[0]], index[rolling[1]]
+    among = np.flatnonzero((i >= 0) & (j >= 0))
+    unit_keys = np.minimum(i, j)[among].astype(np.int64) * units.size + np.maximum(i, j)[among]
+    order = np.argsort(unit_keys)
+    pair_keys = unit_keys[order]
     es = event_study(Y, panel.cohort, first_valid=window - 1, pair_a=pair_keys // units.size,
-                     pair_b=pair_keys % units.size, pair_windows=windows)
+                     pair_b=pair_keys % units.size, pair_windows=rolling[2][:, among[order]].T)
     V = es["V"]
     rows = []
     for k, e in enumerate(es["event_time"]):

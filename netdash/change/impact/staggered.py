@@ -34,8 +34,8 @@ import numpy as np
 from scipy import sparse, stats
 from threadpoolctl import threadpool_limits
 
-__all__ = ["BLAS_THREADS", "one_blas_thread", "tie_adjacency", "neighbour_counts", "window_outcomes",
-           "dyadic_covariance", "event_study", "pre_trend_test", "did_dyadic", "normal_interval"]
+__all__ = ["BLAS_THREADS", "one_blas_thread", "tie_adjacency", "neighbour_counts", "rolling_windows",
+           "window_outcomes", "dyadic_covariance", "event_study", "pre_trend_test", "did_dyadic", "normal_interval"]
 
 #: BLAS threads inside the impact computations (None: leave the library's own setting).
 BLAS_THREADS = 1
@@ -96,23 +96,54 @@ def neighbour_counts(a, b, n, units):
     return np.asarray(tie_adjacency(a, b, n).sum(axis=1)).ravel()[np.asarray(units, dtype=np.int64)]
 
 
-def window_outcomes(a, b, month, n, n_months, units, *, window=3):
+def rolling_windows(a, b, month, n, n_months, *, window=3):
+    """Each distinct pair of the ties and the rolling windows its tie is in.
+
+    Returns
+    -------
+    pair_a, pair_b : ndarray of int
+        The distinct pairs (``pair_a < pair_b``, sorted; self-ties ignored).
+    in_window : ndarray of int8, shape (n_months, P)
+        1 when the pair has a tie in one of months ``t - window + 1 .. t`` (fewer before ``window - 1``).
+
+    Examples
+    --------
+    >>> a, b, w = rolling_windows([0, 1, 0], [1, 0, 2], [0, 1, 3], 3, 4, window=2)
+    >>> a.tolist(), b.tolist(), w.T.tolist()
+    ([0, 0], [1, 2], [[1, 1, 1, 0], [0, 0, 0, 1]])
+    """
+    a, b, month = (np.asarray(x, dtype=np.int64) for x in (a, b, month))
+    keep = a != b
+    pairs, of = np.unique(np.minimum(a, b)[keep] * n + np.maximum(a, b)[keep], return_inverse=True)
+    in_month = np.zeros((n_months, pairs.size), dtype=np.int8)
+    in_month[month[keep], of.ravel()] = 1
+    # Month t's window holds the tie when any of months t - window + 1 .. t does: a maximum over shifted rows.
+    in_window = in_month.copy()
+    for shift in range(1, min(window, n_months)):
+        np.maximum(in_window[shift:], in_month[:-shift], out=in_window[shift:])
+    return pairs // n, pairs % n, in_window
+
+
+def window_outcomes(a, b, month, n, n_months, units, *, window=3, rolling=None):
     """``Y[i, t]``: distinct colleagues of unit ``i`` with a tie in months ``t - window + 1 .. t``.
 
     Months before ``window - 1`` have a shorter window; :func:`event_study`
-    leaves them out.
+    leaves them out. ``rolling``: :func:`rolling_windows` of the same ties, if already made.
 
     Examples
     --------
     >>> window_outcomes([0, 0], [1, 2], [0, 2], 3, 4, [0], window=2).tolist()
     [[1.0, 1.0, 1.0, 1.0]]
     """
-    a, b, month = (np.asarray(x, dtype=np.int64) for x in (a, b, month))
+    pair_a, pair_b, in_window = rolling if rolling is not None else rolling_windows(a, b, month, n, n_months,
+                                                                                    window=window)
     units = np.asarray(units, dtype=np.int64)
     out = np.zeros((units.size, n_months))
+    # Each distinct pair once, so a count of its ends is a count of distinct colleagues (whole numbers: exact in
+    # any order).
     for t in range(n_months):
-        inside = (month <= t) & (month > t - window)
-        out[:, t] = neighbour_counts(a[inside], b[inside], n, units)
+        inside = in_window[t].astype(bool)
+        out[:, t] = (np.bincount(pair_a[inside], minlength=n) + np.bincount(pair_b[inside], minlength=n))[units]
     return out
 
 
@@ -228,14 +259,18 @@ def event_study(Y, cohort, *, first_valid=0, pair_a=None, pair_b=None, pair_wind
     with_pairs = pair_a is not None and len(pair_a) > 0
     if with_pairs:
         pair_a, pair_b = np.asarray(pair_a, dtype=np.int64), np.asarray(pair_b, dtype=np.int64)
-        # Month by month over all pairs (rows of contiguous arrays): the same products and sums, in the same
-        # order, as pair by pair, without gathering a P x T array of coefficients per cohort.
-        pw = np.ascontiguousarray(np.asarray(pair_windows, dtype=float).T)
-        # A unit's coefficient depends only on its first month (or never): looked up in a table of those.
-        first_months, of_unit = np.unique(ever, return_inverse=True)
-        class_a, class_b = of_unit.ravel()[pair_a], of_unit.ravel()[pair_b]
-        za = np.zeros((events.size, pair_a.size))
-        zb = np.zeros((events.size, pair_a.size))
+        windows = np.asarray(pair_windows)
+        # A unit's coefficient in ATT(g, t) depends only on its first month f: the cohort's (f = g), the
+        # comparison's (f > max(t, g)), else 0. Sorted by that end's first month, each end's pairs hold both as
+        # runs: the cohort's, and every pair from the first later month on. z is summed there only: a zero
+        # coefficient adds 0 (never -0, as the sums start at +0), so the terms skipped changed nothing. Month by
+        # month over the pairs (rows of contiguous arrays, 0/1 as int8): the same products and sums, in the same
+        # order, as pair by pair.
+        ends = []
+        for unit in (pair_a, pair_b):
+            order = np.argsort(ever[unit], kind="stable")
+            ends.append((order, ever[unit][order], np.ascontiguousarray(windows[order].T, dtype=np.int8),
+                         np.zeros((events.size, pair_a.size))))
     for g in usable:
         diff = Y[:, times] - Y[:, g - 1:g]
         members = cohort == g
@@ -261,19 +296,31 @@ def event_study(Y, cohort, *, first_valid=0, pair_a=None, pair_b=None, pair_wind
             # Each unit's coefficient on its own change in ATT(g, t) (1 / size in the cohort, -1 / n_c in the
             # comparison, times size), times the pair's tie change.
             member, control_coef = size * (1.0 / size), size * -(1.0 / np.where(n_c > 0, n_c, 1))
-            for t, col, c_coef in zip(times[ok], cols, control_coef[ok]):
-                delta = pw[t] - pw[g - 1]
-                table = np.where(first_months == g, member, np.where(first_months > max(t, g), c_coef, 0.0))
-                za[col] += table[class_a] * delta
-                zb[col] += table[class_b] * delta
+            for _, first, pw, z in ends:
+                lo, hi = np.searchsorted(first, [g, g + 1])
+                for t, col, c_coef in zip(times[ok], cols, control_coef[ok]):
+                    z[col, lo:hi] += member * (pw[t, lo:hi] - pw[g - 1, lo:hi])
+                    start = np.searchsorted(first, max(t, g), side="right")
+                    z[col, start:] += c_coef * (pw[t, start:] - pw[g - 1, start:])
     with np.errstate(invalid="ignore", divide="ignore"):
         att = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
         psi = np.where(den > 0, psi_num / np.where(den > 0, den, 1), 0.0)
         scale = np.where(den > 0, 1.0 / np.where(den > 0, den, 1), 0.0)
-    V = dyadic_covariance(psi, pair_a, pair_b, np.ascontiguousarray(za.T) * scale, np.ascontiguousarray(zb.T) * scale) \
-        if with_pairs else dyadic_covariance(psi)
+    if with_pairs:
+        # Back in the pairs' order, scaled, as (pairs, events) views of (events, pairs) arrays: no transposed copy.
+        za, zb = (_unsorted(order, z * scale[:, None]).T for order, _, _, z in ends)
+        V = dyadic_covariance(psi, pair_a, pair_b, za, zb)
+    else:
+        V = dyadic_covariance(psi)
     return {"event_time": events, "att": att, "psi": psi, "V": V, "cohorts": [int(g) for g in usable],
             "dropped_cohorts": dropped, "cohort_size": [int((cohort == g).sum()) for g in usable]}
+
+
+def _unsorted(order, z):
+    """The columns of ``z`` (in the order ``order``) put back in the original order."""
+    out = np.empty_like(z)
+    out[:, order] = z
+    return out
 
 
 def pre_trend_test(att, V, event_time, *, first=-9, last=-2, clusters=None):
