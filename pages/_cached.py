@@ -493,6 +493,20 @@ def _mixing_heatmaps(name, version, before_key, after_key, ties, level, _ds, _be
 
 # Over time.
 
+def session_dates(ds):
+    """:func:`netdash.change.windows.cop_session_dates` of ``ds`` (shared: read-only)."""
+    return _session_dates(ds.name, ds.version, ds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _session_dates(name, version, _ds):
+    # A resource: Over time marks the sessions on every run, and grouping the whole attendance log again was a
+    # large part of a rerun served from the caches.
+    from netdash.change.windows import cop_session_dates
+
+    return cop_session_dates(_ds)
+
+
 def window_series(ds, freq, ties):
     """:func:`netdash.change.windows.headline_series` of the whole dataset."""
     return _window_series(ds.name, ds.version, freq, ties, ds)
@@ -517,10 +531,9 @@ def window_charts(ds, freq, ties, cop_start):
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
 def _window_charts(name, version, freq, ties, cop_day, _ds):
     from netdash.change.headline import HEADLINE_EXPLANATIONS
-    from netdash.change.windows import cop_session_dates
 
     first, last = _ds.date_range
-    markers = _charts.chart_markers(cop_session_dates(_ds), _timestamp(cop_day), first, last)
+    markers = _charts.chart_markers(session_dates(_ds), _timestamp(cop_day), first, last)
     series = window_series(_ds, freq, ties)
     measures = list(HEADLINE_EXPLANATIONS)
     return tuple(_charts.headline_charts(series, measures[side::2], markers) for side in (0, 1))
@@ -534,10 +547,8 @@ def attendee_chart(ds, freq, ties, cop_start):
 
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
 def _attendee_chart(name, version, freq, ties, cop_day, _ds):
-    from netdash.change.windows import cop_session_dates
-
     first, last = _ds.date_range
-    markers = _charts.chart_markers(cop_session_dates(_ds), _timestamp(cop_day), first, last)
+    markers = _charts.chart_markers(session_dates(_ds), _timestamp(cop_day), first, last)
     return _charts.attendee_chart(attendee_series(_ds, freq, ties), markers)
 
 

@@ -4,7 +4,6 @@ import streamlit as st
 
 from netdash.change.headline import HEADLINE_EXPLANATIONS
 from netdash.change.impact import OUTCOME_TIES
-from netdash.change.windows import cop_session_dates
 from netdash.privacy import DEFAULT_THRESHOLD
 from pages import _cached, _mapview, _shared
 
@@ -32,7 +31,7 @@ with _shared.shown_errors(), _shared.stages("Over time", show=_shared.is_large(d
     step(f"Measuring the network of every {freq} window in {len(ds.contacts):,} contacts, with its working groups "
          "(communities)…")
     series = _cached.window_series(ds, freq, ties)
-    sessions = cop_session_dates(ds)
+    sessions = _cached.session_dates(ds)
 cop_start = _shared.current_cop_start()
 
 if series.empty:

@@ -367,6 +367,53 @@ def test_labels_come_largest_first_never_overlap_and_stop_at_the_cap(host):
     assert seen["errors"] == []
 
 
+def test_a_redraw_of_the_same_names_measures_none_and_places_the_same_labels(host, browser, tmp_path):
+    # Labels' shapes are kept for the module's life (labelShapes): a map of the same practitioners with other ties
+    # and sizes measures only names the first map did not reach (labels stop at the cap), the same map again none,
+    # new names are measured, and the labels placed are those a fresh copy of the module places in a new page.
+    page, seen = host
+    G = _crowd(seed=5)
+    nx.set_node_attributes(G, {v: f"Redrawn practitioner {v}" for v in G}, "name")  # names no other test drew
+    positions = layout_positions(G)
+    fewer = G.copy()
+    fewer.remove_edges_from(list(G.edges)[::3])
+    page.evaluate("""() => {
+        window.measured = [];
+        if (window.measureRecorded) return;
+        window.measureRecorded = true;
+        const measure = CanvasRenderingContext2D.prototype.measureText;
+        CanvasRenderingContext2D.prototype.measureText = function (text) {
+            window.measured.push(text);
+            return measure.call(this, text);
+        };
+    }""")
+    _redraw(page, [network_spec(fewer, positions, node_size_by="degree")])
+    before = set(page.evaluate("window.measured.splice(0)"))
+    assert before
+    spec = network_spec(G, positions, node_size_by="degree")
+    _redraw(page, [spec])
+    assert not before & set(page.evaluate("window.measured.splice(0)"))  # only names the first map did not reach
+    _redraw(page, [spec])
+    assert page.evaluate("window.measured.splice(0)") == []
+    cached = page.evaluate(LABELS_JS)
+    assert len(cached) >= 3
+    renamed = G.copy()
+    nx.set_node_attributes(renamed, {v: f"Someone else {v}" for v in renamed}, "name")
+    _redraw(page, [network_spec(renamed, positions, node_size_by="degree")])
+    assert page.evaluate("window.measured.splice(0)")
+    path = tmp_path / "fresh.html"
+    path.write_text(HOST, encoding="utf-8")
+    fresh = browser.new_page(viewport={"width": 1000, "height": 900})
+    try:
+        fresh.goto(path.as_uri())
+        fresh.evaluate(MOUNT_JS, [maps_module(), maps_css()])
+        _redraw(fresh, [spec])
+        assert fresh.evaluate(LABELS_JS) == cached
+    finally:
+        fresh.close()
+    assert seen["errors"] == []
+
+
 def test_a_practitioner_in_focus_is_named_with_the_nearest_colleagues_first(host):
     page, _ = host
     G = _crowd()

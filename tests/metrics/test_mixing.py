@@ -207,6 +207,25 @@ def test_ei_permutation_test_relabels_as_with_int64_codes(seed):
     assert got["p_value"] == (1 + extreme.sum()) / 3001
 
 
+@pytest.mark.parametrize("rows, ties, groups", [(1, 10, 2), (8, 255, 3), (13, 510, 256), (19, 70_000, 40),
+                                                 (5, 300, 300)])
+def test_internal_ties_count_each_relabelling_as_one_at_a_time(rows, ties, groups):
+    # Eight relabellings read as one 64-bit word per node, zero bytes summed in blocks of 255 ties: the same counts
+    # as comparing each relabelling's ends one at a time, for a last word only partly used, a whole number of
+    # blocks, 256 groups (byte 255), enough ties that whole-array byte sums would carry, and more than 256 groups
+    # (two-byte labels: one relabelling at a time).
+    rng = np.random.default_rng(rows)
+    n = 200
+    codes = (np.arange(n) % groups).astype(np.min_scalar_type(groups - 1))
+    labels = rng.permuted(np.broadcast_to(codes, (rows, n)), axis=1)
+    u, v = rng.integers(0, n, ties), rng.integers(0, n, ties)
+    v[:5] = u[:5]  # some ties inside one group whatever the labels
+    expected = [int(np.count_nonzero(row[u] == row[v])) for row in labels]
+    got = mixing._internal_ties(labels, u, v)
+    assert got.tolist() == expected and got.dtype == np.int64
+    assert all(count >= 5 for count in expected)
+
+
 @pytest.mark.parametrize("kind", [nx.Graph, nx.DiGraph, nx.MultiGraph])
 def test_tie_endpoints_are_every_edge_but_self_loops_in_edge_order(kind):
     # The flat read of both ends (one pass, no tuple per edge) against the list of position pairs it replaced.

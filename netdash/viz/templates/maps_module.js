@@ -28,6 +28,11 @@ const HINT_MS = 1500;
 const HALO_PX = 7;
 const HALO_COLOUR = "rgba(255,190,0,0.55)";
 
+// Each label's lines and width in the label font (labelLines), kept for the module's life: a page that draws the
+// same practitioners again (another window, ties setting or filter) measures their names once. The font never
+// changes, so a label's shape is the same on every map.
+const labelShapes = new Map();
+
 function element(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -197,13 +202,17 @@ class CanvasMap {
   labelLines(ctx, n) {
     if (n.width === null) {
       const text = String(n.label);
-      let best = { lines: [text], width: ctx.measureText(text).width };
-      if (best.width > LABEL_WRAP) {
-        [...text.matchAll(/ /g)].forEach((space) => {
-          const lines = [text.slice(0, space.index), text.slice(space.index + 1)];
-          const width = Math.max(...lines.map((line) => ctx.measureText(line).width));
-          if (width < best.width) best = { lines, width };
-        });
+      let best = labelShapes.get(text);
+      if (!best) {
+        best = { lines: [text], width: ctx.measureText(text).width };
+        if (best.width > LABEL_WRAP) {
+          [...text.matchAll(/ /g)].forEach((space) => {
+            const lines = [text.slice(0, space.index), text.slice(space.index + 1)];
+            const width = Math.max(...lines.map((line) => ctx.measureText(line).width));
+            if (width < best.width) best = { lines, width };
+          });
+        }
+        labelShapes.set(text, best);
       }
       [n.lines, n.width] = [best.lines, best.width];
     }
