@@ -155,7 +155,7 @@ def _change_table(wb, wa, agency, strengthen_ratio):
     cuts = np.cumsum([len(e) for e in ends])[:-1]
     a_b, b_b, a_a, b_a = np.split(codes.astype(np.int64), cuts)
     key_b, key_a = a_b * n + b_b, a_a * n + b_a
-    keys = unique_sorted(np.concatenate((key_b, key_a)))  # np.union1d(key_b, key_a)
+    keys = unique_sorted(np.concatenate((key_b, key_a)))  # np.union1d's values, by a sort (it hashes in numpy 2.4)
     weights, present = [], []
     for key, frame in ((key_b, wb), (key_a, wa)):
         w = np.zeros(len(keys))

@@ -216,10 +216,10 @@ def unique_sorted(values):
     >>> unique_sorted(np.array([5, 1, 5, 3, 1])).tolist()
     [1, 3, 5]
     """
-    values = np.sort(np.asarray(values).ravel())
+    values = np.asarray(values).ravel()
     if values.dtype.kind not in "iub":
         raise TypeError(f"unique_sorted needs an integer or boolean array; got {values.dtype}.")
-    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+    return sorted_counts(values)[0]
 
 
 def distinct_rows(*columns, counts=False):
