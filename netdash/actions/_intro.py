@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import sparse
 
-from netdash.networks.codes import distinct_rows
+from netdash.networks.codes import distinct_rows, reduce_by_key
 
 __all__ = []
 
@@ -55,13 +55,8 @@ def _shared_client_pairs(log, agency):
     a, b = person[first], person[second]  # sorted by person within a client, so a < b
     latest = np.maximum(day[first], day[second])
     n = len(log.ids)
-    keys = a * n + b
-    order = np.argsort(keys, kind="stable")
-    keys, latest = keys[order], latest[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.intp)
-    shared = np.diff(np.r_[starts, len(keys)]).astype(np.int64)
-    latest = np.maximum.reduceat(latest, starts) if len(starts) else latest[:0]
-    return keys[starts] // n, keys[starts] % n, shared, latest.astype(np.int64)
+    keys, shared, (latest,) = reduce_by_key(a * n + b, [(np.maximum, latest)])
+    return keys // n, keys % n, shared, latest.astype(np.int64)
 
 
 def _common_neighbours(tied, n, a, b):

@@ -22,7 +22,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from netdash.networks import dataset_log, direct_counts, distinct_rows
+from netdash.networks import dataset_log, direct_counts, distinct_rows, reduce_by_key
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
 from netdash.privacy import DEFAULT_THRESHOLD, is_small_count
@@ -77,13 +77,11 @@ def _spans(client, agency, date):
     groupby and its twins (distinct agencies per client, their tuples) took
     most of :func:`client_teams`' time.
     """
-    key = client * (int(agency.max()) + 2 if len(agency) else 1) + (agency + 1)  # agency -1: unknown
-    order = np.argsort(key)  # any order within a group: only its first and last dates are read
-    key, stamps = key[order], date.view(np.int64)[order]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.intp)
-    first = np.minimum.reduceat(stamps, starts) if len(starts) else stamps[:0]
-    last = np.maximum.reduceat(stamps, starts) if len(starts) else stamps[:0]
-    return pd.DataFrame({"client_id": client[order][starts], "agency": agency[order][starts],
+    size = int(agency.max()) + 2 if len(agency) else 1
+    stamps = date.view(np.int64)
+    key, _, (first, last) = reduce_by_key(client.astype(np.int64) * size + (agency + 1),  # agency -1: unknown
+                                          [(np.minimum, stamps), (np.maximum, stamps)])
+    return pd.DataFrame({"client_id": key // size, "agency": key % size - 1,
                          "first": first.view(date.dtype), "last": last.view(date.dtype)})
 
 

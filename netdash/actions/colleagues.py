@@ -26,7 +26,8 @@ import pandas as pd
 
 from netdash.actions.isolation import _neighbours
 from netdash.errors import InvalidInputError
-from netdash.networks import dataset_log, direct_counts, isin_sorted, period_log, reused, union_counts
+from netdash.networks import (dataset_log, direct_counts, isin_sorted, period_log, reduce_by_key, reused,
+                              union_counts)
 from netdash.periods import Period
 
 __all__ = ["SUGGESTED_FOR", "SUGGESTION_COLUMNS", "NOBODY", "suggested_colleagues", "suggestion_texts"]
@@ -195,15 +196,12 @@ def _last_client_contacts(ds, period):
     order = np.argsort(clients, kind="stable")
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
-    key = log.author[rows].astype(np.int64) * len(order) + rank[log.client[rows]]
-    by_key = np.argsort(key, kind="stable")
-    key = key[by_key]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.intp)
     dates = ds.contacts["date"].to_numpy()
     # NaT is the smallest int64: the latest real date wins, and a pair with none keeps NaT (as max() skips NaT).
-    when = np.maximum.reduceat(dates[rows].view(np.int64)[by_key], starts) if len(starts) else np.zeros(0, np.int64)
-    return pd.DataFrame({"practitioner_id": log.ids[key[starts] // len(order)],
-                         "client_id": clients[order][key[starts] % len(order)],
+    key, _, (when,) = reduce_by_key(log.author[rows].astype(np.int64) * len(order) + rank[log.client[rows]],
+                                    [(np.maximum, dates[rows].view(np.int64))])
+    return pd.DataFrame({"practitioner_id": log.ids[key // len(order)],
+                         "client_id": clients[order][key % len(order)],
                          "date": when.view(dates.dtype)})
 
 

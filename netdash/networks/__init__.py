@@ -12,8 +12,8 @@ Practitioner graphs have one node per practitioner in post in the period,
 isolates included (see docs/architecture.md for the node attributes).
 """
 
-from netdash.networks.codes import (CodedLog, coded_log, distinct_rows, isin_sorted, overlap_pairs, sorted_counts,
-                                   spans, unique_sorted)
+from netdash.networks.codes import (CodedLog, coded_log, distinct_rows, isin_sorted, overlap_pairs, reduce_by_key,
+                                   sorted_counts, spans, unique_sorted)
 from netdash.networks.counts import (check_window, cop_counts, coworking_counts, dataset_log, direct_counts,
                                      period_log, reused, stored, tie_types, union_counts)
 from netdash.networks.graphs import (PRACTITIONER_EDGE_ATTRS, TIE_TYPES, agency_graph, agency_graph_from_tables,
@@ -32,5 +32,6 @@ __all__ = [
     "reused", "stored", "period_log", "dataset_log", "tie_types", "check_window",
     "direct_counts", "coworking_counts", "cop_counts", "union_counts",
     # coded logs
-    "CodedLog", "coded_log", "sorted_counts", "isin_sorted", "unique_sorted", "distinct_rows", "spans", "overlap_pairs",
+    "CodedLog", "coded_log", "sorted_counts", "isin_sorted", "unique_sorted", "reduce_by_key", "distinct_rows", "spans",
+    "overlap_pairs",
 ]

@@ -27,8 +27,8 @@ import pandas as pd
 
 from netdash.dataset import factorized_column
 
-__all__ = ["CodedLog", "coded_log", "sorted_counts", "isin_sorted", "unique_sorted", "distinct_rows", "spans",
-           "overlap_pairs"]
+__all__ = ["CodedLog", "coded_log", "sorted_counts", "isin_sorted", "unique_sorted", "reduce_by_key",
+           "distinct_rows", "spans", "overlap_pairs"]
 
 
 @dataclass(frozen=True)
@@ -220,6 +220,31 @@ def unique_sorted(values):
     if values.dtype.kind not in "iub":
         raise TypeError(f"unique_sorted needs an integer or boolean array; got {values.dtype}.")
     return sorted_counts(values)[0]
+
+
+def reduce_by_key(keys, reductions):
+    """Each distinct value of the integer array ``keys`` (sorted), its rows, and reductions of columns over them.
+
+    ``reductions`` is a list of ``(ufunc, column)``, e.g. ``[(np.maximum,
+    days)]`` for each key's latest day: ``ufunc.reduceat`` of the column's
+    rows of each key. One sort of ``keys``, in no particular order within a
+    key, so use it for reductions whose result does not depend on the order
+    (minimum, maximum, integer sums).
+
+    Examples
+    --------
+    >>> keys, rows, (latest,) = reduce_by_key(np.array([3, 1, 3, 2]), [(np.maximum, np.array([10, 20, 30, 40]))])
+    >>> keys.tolist(), rows.tolist(), latest.tolist()
+    ([1, 2, 3], [1, 1, 2], [20, 40, 30])
+    """
+    keys = np.asarray(keys)
+    if not len(keys):
+        return keys, np.zeros(0, dtype=np.int64), [np.asarray(column)[:0] for _, column in reductions]
+    order = np.argsort(keys)
+    keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    rows = np.diff(np.r_[starts, len(keys)]).astype(np.int64)
+    return keys[starts], rows, [ufunc.reduceat(np.asarray(column)[order], starts) for ufunc, column in reductions]
 
 
 def distinct_rows(*columns, counts=False):

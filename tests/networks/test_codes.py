@@ -1,6 +1,7 @@
 """The coded log of a period: the same rows as the masked log, as views where the rows are one run."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from netdash.dataset import Dataset
@@ -78,3 +79,18 @@ def test_unique_sorted_refuses_floats():
 
     with pytest.raises(TypeError, match="unique_sorted needs an integer or boolean array; got float64"):
         unique_sorted(np.array([1.0, np.nan]))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_reduce_by_key_is_a_groupby(seed):
+    # Each key's rows, smallest and largest value, against pandas' groupby; keys in any order, negative ones too.
+    from netdash.networks import reduce_by_key
+
+    rng = np.random.default_rng(seed)
+    keys, values = rng.integers(-20, 20, rng.integers(0, 300)), rng.integers(-10**12, 10**12, 300)
+    values = values[:len(keys)]
+    got, rows, (low, high) = reduce_by_key(keys, [(np.minimum, values), (np.maximum, values)])
+    expected = pd.Series(values).groupby(keys).agg(["size", "min", "max"])
+    assert got.tolist() == expected.index.tolist() and rows.tolist() == expected["size"].tolist()
+    assert low.tolist() == expected["min"].tolist() and high.tolist() == expected["max"].tolist()
+    assert rows.dtype == np.int64 and low.dtype == values.dtype
