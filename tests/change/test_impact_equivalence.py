@@ -212,3 +212,28 @@ def test_tie_panel_holds_the_cross_agency_pairs_of_practitioner_edges(demo_sourc
     assert sorted(zip(*(x.tolist() for x in panel.window_ties(2, 4)))) == \
         cross_pairs(Period(first + pd.DateOffset(months=2), first + pd.DateOffset(months=5)))
     assert len(panel.before_a) > 0 and len(panel.after_a) > 0
+
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bootstrap_replicates_in_blocks_are_those_drawn_at_once(seed):
+    """did_estimate and dose_response draw their replicates a block at a time: the same intervals, bit for bit."""
+    from netdash.change.impact import estimators
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 400))
+    change, treated = rng.normal(size=n).round(1), rng.random(n) < 0.3
+    sessions = rng.integers(1, 9, n).astype(float)
+    bootstrap = 3 * estimators.REPLICATE_BLOCK + int(rng.integers(1, estimators.REPLICATE_BLOCK))  # a part block
+
+    def means(values, draw):  # as written before session 15: every replicate in one array
+        return values[draw.integers(0, len(values), size=(bootstrap, len(values)))].mean(axis=1)
+
+    draw = np.random.default_rng(seed)
+    expected = percentile_interval(means(change[treated], draw) - means(change[~treated], draw))
+    out = estimators.did_estimate(change, treated, bootstrap=bootstrap, seed=seed)
+    assert (out["ci_low"], out["ci_high"]) == expected
+
+    idx = np.random.default_rng(seed + 10).integers(0, n, size=(bootstrap, n))
+    dose = estimators.dose_response(sessions, change, bootstrap=bootstrap, seed=seed + 10)
+    assert (dose["ci_low"], dose["ci_high"]) == percentile_interval(estimators._slope(sessions[idx], change[idx]))
