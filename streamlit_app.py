@@ -8,11 +8,13 @@ from pathlib import Path
 
 import streamlit as st
 
+from netdash.memory import return_freed_memory
 from netdash.threads import let_waiting_threads_sleep
 
 # Before the pages' imports load numpy (and with it OpenBLAS), whose threads would otherwise spin after each
 # matrix product and take the core the server and the browser need (netdash.threads).
 let_waiting_threads_sleep()
+return_freed_memory()
 
 from pages import _shared, _turns  # noqa: E402
 

@@ -1,0 +1,48 @@
+"""How the process gives freed memory back to the system: set once, at start-up.
+
+glibc's allocator serves a large block (a numpy array of a million ties) from
+its own mapping only while the block is larger than a threshold that it raises
+each time such a block is freed, up to 32 MiB. After the first few large
+temporaries, blocks of a few MiB come from the heap instead, and a heap freed
+in the middle cannot shrink: the dashboard's resident memory then keeps every
+page's peak, however much of it the caches still hold. Each Python thread
+that allocates may also open its own heap (an arena; up to eight per core),
+and Streamlit runs every script run in a thread of its own.
+
+:func:`return_freed_memory` fixes the threshold, so every block of at least
+:data:`MMAP_THRESHOLD` bytes is mapped on its own and unmapped when freed, and
+caps the arenas at :data:`ARENAS`. It changes no value, only where memory
+comes from. Measured on the large demo in docs/benchmarks.md.
+"""
+
+import ctypes
+import functools
+import os
+
+__all__ = ["return_freed_memory", "MMAP_THRESHOLD", "ARENAS"]
+
+#: Blocks of at least this many bytes get a mapping of their own (glibc ``M_MMAP_THRESHOLD``).
+MMAP_THRESHOLD = 4 * 1024 * 1024
+#: At most this many malloc heaps (glibc ``M_ARENA_MAX``).
+ARENAS = 2
+_M_MMAP_THRESHOLD, _M_ARENA_MAX = -3, -8
+
+
+@functools.cache
+def return_freed_memory():
+    """Set glibc's mapping threshold and arena cap, once per process; True when both were set.
+
+    Does nothing (False) where the C library is not glibc, or when the user
+    set ``MALLOC_MMAP_THRESHOLD_`` or ``MALLOC_ARENA_MAX`` in the environment
+    (their values are kept). The dashboard's script calls it on every run:
+    only the first call does anything.
+    """
+    if "MALLOC_MMAP_THRESHOLD_" in os.environ or "MALLOC_ARENA_MAX" in os.environ:
+        return False
+    try:
+        os.confstr("CS_GNU_LIBC_VERSION")  # glibc only
+        mallopt = ctypes.CDLL(None).mallopt
+    except (ValueError, OSError, AttributeError):
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(_M_ARENA_MAX, ARENAS))
