@@ -29,6 +29,14 @@ from pages import _charts
 #: period). Pages differ in the ties they start with, and Before & after makes two per ties setting, so six
 #: were too few for one visit to every page: a second visit could find its analysis gone and compute it again.
 ANALYSES_KEPT, TTL = 16, 3600
+#: Contact rows from which a page computation can take seconds (the large demo has 5.2 million): pages then
+#: name each stage in a status box as it starts (docs/benchmarks.md, issue 19), and fewer analyses are kept.
+LARGE_CONTACTS = 1_000_000
+#: Analyses kept at once for a dataset of :data:`LARGE_CONTACTS` or more. One analysis of the large demo's whole
+#: period held 250 to 360 MB (session 15), so sixteen could hold 5 GB. With four, a browser pass that changes a
+#: setting on every page peaked at 3.88 GiB instead of 4.25 (docs/benchmarks.md, "Session 15"). Before & after
+#: needs three at once (the sidebar period, before and after).
+LARGE_ANALYSES_KEPT = 4
 
 
 def period_key(period):
@@ -138,15 +146,29 @@ def analysis(ds, period, ties="all", *, window_days=90, trust_options=None):
     read-only: copy a graph before changing it.
     """
     rule = dict(trust_options or {})
-    return _analysis(ds.name, ds.version, period_key(period), ties, int(window_days), rule_key(rule),
-                     ds, period, rule)
+    kept = _large_analysis if is_large(ds) else _analysis
+    return kept(ds.name, ds.version, period_key(period), ties, int(window_days), rule_key(rule), ds, period, rule)
+
+
+def is_large(ds):
+    """True when ``ds`` has :data:`LARGE_CONTACTS` contacts or more."""
+    return len(ds.contacts) >= LARGE_CONTACTS
+
+
+def _new_analysis(ds, period, ties, window_days, rule):
+    from netdash.analysis import NetworkAnalysis
+
+    return NetworkAnalysis(ds, period, ties=ties, window_days=window_days, trust_options=rule)
 
 
 @st.cache_resource(show_spinner=False, max_entries=ANALYSES_KEPT, ttl=TTL)
 def _analysis(name, version, period_key, ties, window_days, rule_key, _ds, _period, _rule):
-    from netdash.analysis import NetworkAnalysis
+    return _new_analysis(_ds, _period, ties, window_days, _rule)
 
-    return NetworkAnalysis(_ds, _period, ties=ties, window_days=window_days, trust_options=_rule)
+
+@st.cache_resource(show_spinner=False, max_entries=LARGE_ANALYSES_KEPT, ttl=TTL)
+def _large_analysis(name, version, period_key, ties, window_days, rule_key, _ds, _period, _rule):
+    return _new_analysis(_ds, _period, ties, window_days, _rule)
 
 
 def comparison(ds, before, after, ties, replicates=0):

@@ -187,14 +187,8 @@ def shown_errors():
         st.stop()
 
 
-#: Contact rows from which a page computation can take seconds (the large demo has 5.2 million): pages then
-#: name each stage in a status box as it starts (docs/benchmarks.md, issue 19).
-LARGE_CONTACTS = 1_000_000
-
-
-def is_large(ds):
-    """True when ``ds`` is big enough for pages to show their stages as they go (:data:`LARGE_CONTACTS`)."""
-    return len(ds.contacts) >= LARGE_CONTACTS
+#: Whether ``ds`` is big enough for pages to show their stages as they go (:data:`pages._cached.LARGE_CONTACTS`).
+is_large = _cached.is_large
 
 
 @contextmanager

@@ -386,7 +386,9 @@ def _record_status_labels(monkeypatch, shared):
         box.update = update
         return box
 
-    monkeypatch.setattr(shared, "LARGE_CONTACTS", 1)  # the demo counts as large
+    from pages import _cached
+
+    monkeypatch.setattr(_cached, "LARGE_CONTACTS", 1)  # the demo counts as large
     monkeypatch.setattr(shared.st, "status", recording_status)
     return labels
 

@@ -266,3 +266,25 @@ def test_a_value_computed_through_the_cache_is_the_one_its_arguments_give(app_wo
     direct = trust_pair_table(trust_edges(ds, period, **rule), labels)
     pd.testing.assert_frame_equal(_cached.trust_pairs(ds, period, rule), direct)
     assert not direct.equals(trust_pair_table(trust_edges(ds, Period(), **rule), labels))
+
+
+def test_a_large_dataset_keeps_fewer_analyses(app_workspace, monkeypatch):
+    # Each analysis of a regional dataset holds hundreds of MB: from LARGE_CONTACTS, only LARGE_ANALYSES_KEPT stay.
+    import pandas as pd
+
+    from netdash.periods import Period
+    from pages import _cached
+
+    ds = app_workspace.open("demo")
+    periods = [Period(pd.Timestamp(f"2023-{m:02d}-01"), pd.Timestamp(f"2023-{m + 1:02d}-01"))
+               for m in range(1, _cached.LARGE_ANALYSES_KEPT + 2)]
+    assert not _cached.is_large(ds)
+    small = [_cached.analysis(ds, p, "direct") for p in periods]
+    assert _cached.analysis(ds, periods[0], "direct") is small[0]  # sixteen are kept
+
+    monkeypatch.setattr(_cached, "LARGE_CONTACTS", len(ds.contacts))
+    assert _cached.is_large(ds)
+    large = [_cached.analysis(ds, p, "direct") for p in periods]
+    assert _cached.analysis(ds, periods[-1], "direct") is large[-1]
+    assert _cached.analysis(ds, periods[0], "direct") is not large[0]  # the oldest of five was dropped
+    assert large[0].period == periods[0] and large[0] is not small[0]
