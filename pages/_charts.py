@@ -15,7 +15,7 @@ import pandas as pd
 
 from netdash.change.headline import HEADLINE_EXPLANATIONS
 
-__all__ = ["vega_spec", "mixing_heatmap", "headline_charts", "chart_markers", "attendee_chart", "y_scale",
+__all__ = ["vega_spec", "mixing_heatmap", "mixing_heatmaps", "headline_charts", "chart_markers", "attendee_chart", "y_scale",
            "ties_heatmap", "monthly_contacts_chart", "impact_charts", "client_trend_chart"]
 
 
@@ -78,6 +78,21 @@ def mixing_heatmap(matrix, title, names, *, diverging=False, height=340):
         color=alt.Color("ties:Q", scale=scale, title="change" if diverging else "ties"),
         tooltip=[alt.Tooltip("agency:N", title="Agency"), alt.Tooltip("agency_to:N", title="With"), alt.Tooltip("ties:Q")],
     ).properties(height=height)
+
+
+def mixing_heatmaps(matrices, names, *, titles=("Before", "After", "Change (after − before)"), width=150,
+                    height=190):
+    """Before & after's three heat maps (before, after, change) side by side, as one chart: one Vega view.
+
+    Each panel is :func:`mixing_heatmap` of its matrix (the change on a diverging scale), with a colour scale and
+    legend of its own; the rows are the same in all three, so only the first panel labels them. Three charts cost
+    the browser three Vega views at every rerun; one concatenated chart is one view. A concatenated chart cannot
+    stretch to its container, so each panel is ``width`` pixels wide (three fit the wide layout's page).
+    """
+    panels = [mixing_heatmap(matrix, title, names, diverging=k == 2, height=height).properties(width=width)
+              for k, (matrix, title) in enumerate(zip(matrices, titles))]
+    panels[1:] = [p.encode(y=alt.Y("agency:N", title=None, sort=None, axis=None)) for p in panels[1:]]
+    return alt.hconcat(*panels, spacing=16).resolve_scale(color="independent")
 
 
 def ties_heatmap(matrix, *, height=420):

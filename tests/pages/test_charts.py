@@ -19,6 +19,7 @@ def _both_ways():
                             "contacts": [4, 7]})
     charts = [(_charts.mixing_heatmap(matrix, "Change", {"A & <b>": "A & <b>", "B": "B"}, diverging=True),
                {"width": "stretch"}),
+              (_charts.mixing_heatmaps([matrix, matrix, matrix - 1], {"A & <b>": "A & <b>", "B": "B"}), {}),
               (_charts.ties_heatmap(matrix), {"width": "stretch"}),
               (_charts.monthly_contacts_chart(monthly, pd.Timestamp("2024-01-15")), {"width": "stretch"}),
               (_charts.client_trend_chart(pd.DataFrame({"before": [0.5, None], "after": [0.75, 3.0]},
@@ -36,13 +37,13 @@ def test_a_kept_spec_sends_the_same_element_as_the_altair_chart():
     at.run()
     assert not at.exception, at.exception
     charts = [e.proto for e in at.main if getattr(e, "type", "") == "vega_lite_chart"]
-    assert len(charts) == 12
-    for k in range(0, 12, 3):
+    assert len(charts) == 15
+    for k in range(0, 15, 3):
         altair, kept, again = charts[k:k + 3]
         assert altair.spec and len(altair.datasets) >= 1
         assert kept.SerializeToString(deterministic=True) == altair.SerializeToString(deterministic=True)
         assert again.SerializeToString(deterministic=True) == altair.SerializeToString(deterministic=True)
-    assert len({c.spec for c in charts[::3]}) == 4  # four different charts, not one compared with itself
+    assert len({c.spec for c in charts[::3]}) == 5  # five different charts, not one compared with itself
 
 
 def _over_time_inputs():
