@@ -84,15 +84,33 @@ def mixing_heatmaps(matrices, names, *, titles=("Before", "After", "Change (afte
                     height=190):
     """Before & after's three heat maps (before, after, change) side by side, as one chart: one Vega view.
 
-    Each panel is :func:`mixing_heatmap` of its matrix (the change on a diverging scale), with a colour scale and
-    legend of its own; the rows are the same in all three, so only the first panel labels them. Three charts cost
-    the browser three Vega views at every rerun; one concatenated chart is one view. A concatenated chart cannot
-    stretch to its container, so each panel is ``width`` pixels wide (three fit the wide layout's page).
+    Each panel draws what :func:`mixing_heatmap` draws of its matrix (the change on a diverging scale), with a
+    colour scale and legend of its own; the rows are the same in all three, so only the first panel labels them.
+    Three charts cost the browser three Vega views at every rerun; one concatenated chart is one view. A
+    concatenated chart cannot stretch to its container, so each panel is ``width`` pixels wide (three fit the wide
+    layout's page). A plain Vega-Lite dict with its data as Arrow datasets ``panel0``..``panel2``, built at every
+    new setting without Altair (tests/pages/test_charts.py checks it against the Altair chart of the same panels).
     """
-    panels = [mixing_heatmap(matrix, title, names, diverging=k == 2, height=height).properties(width=width)
-              for k, (matrix, title) in enumerate(zip(matrices, titles))]
-    panels[1:] = [p.encode(y=alt.Y("agency:N", title=None, sort=None, axis=None)) for p in panels[1:]]
-    return alt.hconcat(*panels, spacing=16).resolve_scale(color="independent")
+    panels, datasets = [], {}
+    for k, (matrix, title) in enumerate(zip(matrices, titles)):
+        frame = matrix.rename(index=names, columns=names).stack().rename("ties").reset_index()
+        frame.columns = ["agency", "agency_to", "ties"]
+        datasets[f"panel{k}"] = _arrow(frame)
+        diverging = k == 2
+        panels.append({
+            "data": {"name": f"panel{k}"}, "mark": {"type": "rect"},
+            "encoding": {
+                "color": {"field": "ties", "type": "quantitative", "title": "change" if diverging else "ties",
+                          "scale": {"scheme": "blueorange", "domainMid": 0} if diverging else {"scheme": "greens"}},
+                "tooltip": [{"field": "agency", "title": "Agency", "type": "nominal"},
+                            {"field": "agency_to", "title": "With", "type": "nominal"},
+                            {"field": "ties", "type": "quantitative"}],
+                "x": {"axis": {"labelAngle": -50, "labelLimit": 110}, "field": "agency_to", "sort": None,
+                      "title": None, "type": "nominal"},
+                "y": {"axis": {"labelLimit": 130, "labelOverlap": False} if k == 0 else None, "field": "agency",
+                      "sort": None, "title": None, "type": "nominal"}},
+            "height": height, "title": title, "width": width})
+    return {"hconcat": panels, "resolve": {"scale": {"color": "independent"}}, "spacing": 16, "datasets": datasets}
 
 
 def ties_heatmap(matrix, *, height=420):
