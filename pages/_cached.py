@@ -492,7 +492,8 @@ def _tie_change_summaries(name, version, before_key, after_key, ties, replicates
 def mixing_heatmaps(ds, before, after, ties, level):
     """Before & after's three heat maps (before, after, change) of ties between agencies or sectors.
 
-    :func:`pages._charts.vega_spec` specs, for ``st.vega_lite_chart`` (read-only).
+    The Vega-Lite spec of :func:`pages._charts.mixing_heatmaps` (one chart of three panels), for
+    ``st.vega_lite_chart`` (read-only).
     """
     return _mixing_heatmaps(ds.name, ds.version, period_key(before), period_key(after), ties, level,
                             ds, before, after)
@@ -508,9 +509,7 @@ def _mixing_heatmaps(name, version, before_key, after_key, ties, level, _ds, _be
     for matrix in mixing_change(*before_after_graphs(_ds, _before, _after, ties)):
         matrix, names = group_mixing(matrix, _ds.agencies, level)
         matrices.append(matrix)
-    return tuple(_charts.vega_spec(chart) for chart in (
-        _charts.mixing_heatmap(matrices[0], "Before", names), _charts.mixing_heatmap(matrices[1], "After", names),
-        _charts.mixing_heatmap(matrices[2], "Change (after − before)", names, diverging=True)))
+    return _charts.mixing_heatmaps(matrices, names)
 
 
 # Over time.

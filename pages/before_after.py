@@ -158,9 +158,10 @@ st.caption("Among the compared practitioners. New: tie after but not before; los
 t1, t2 = st.columns(2)
 t1.markdown("**Working ties**" if ties == "working" else f"**{_shared.TIES_LABELS[ties]}**")
 tie_summary, trust_summary = _cached.tie_change_summaries(ds, before, after, ties, replicates)
-t1.dataframe(tie_summary, width="stretch")
+# Five rows of counts each: static tables, not data grids (a grid costs the browser a canvas and its own rerender).
+t1.table(tie_summary)
 t2.markdown("**Trust ties** (gained = new, lost = lost)")
-t2.dataframe(trust_summary, width="stretch")
+t2.table(trust_summary)
 _shared.download_csv(lambda: _cached.tie_changes(ds, before, after, ties, replicates), "tie_changes.csv",
                      label="Download every tie change (CSV)", key="dl_ba_ties")
 
@@ -173,8 +174,7 @@ st.caption("Ties between each pair of agencies or sectors (everyone in post in e
 def _heatmaps(ds, before, after, ties):
     # Only this part reruns when the grouping changes.
     level = _shared.heatmap_level(ds, key="ba_heatmap_groups")
-    for column, spec in zip(st.columns(3), _cached.mixing_heatmaps(ds, before, after, ties, level)):
-        column.vega_lite_chart(spec=spec, width="stretch")
+    st.vega_lite_chart(spec=_cached.mixing_heatmaps(ds, before, after, ties, level))
 
 
 _heatmaps(ds, before, after, ties)

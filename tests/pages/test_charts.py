@@ -158,3 +158,38 @@ def test_cop_impact_plain_specs_are_valid_vega_lite_and_carry_the_estimates(demo
     attendees = table[table["attendee"]]
     assert list(dots.columns) == ["sessions", "change"]  # only what the chart draws leaves the server
     assert dots["change"].tolist() == attendees["change"].tolist()
+
+
+def test_before_after_heat_maps_are_one_valid_spec_equal_to_the_altair_charts_of_its_panels():
+    # Before & after's three heat maps are one Vega-Lite dict written without Altair (session 15): Altair's schema
+    # checks it, and each panel is the spec and data of mixing_heatmap's chart of the same matrix, the second and
+    # third without row labels (the first panel's serve).
+    import altair as alt
+    import pandas as pd
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema import core
+
+    from pages import _charts
+
+    names = {"a": "A & <b>", "b": "B"}
+    before = pd.DataFrame([[3, 1], [1, 0]], index=list(names), columns=list(names))
+    after = pd.DataFrame([[2, 4], [4, 1]], index=list(names), columns=list(names))
+    matrices = [before, after, after - before]
+    spec = _charts.mixing_heatmaps(matrices, names)
+    assert validate_jsonschema({k: v for k, v in spec.items() if k != "datasets"}, core.load_schema(),
+                               raise_error=False) is None
+    titles = ["Before", "After", "Change (after − before)"]
+    assert [p["title"] for p in spec["hconcat"]] == titles and len(spec["datasets"]) == 3
+    for k, panel in enumerate(spec["hconcat"]):
+        chart = _charts.mixing_heatmap(matrices[k], titles[k], names, diverging=k == 2, height=190).properties(
+            width=150)
+        if k:
+            chart = chart.encode(y=alt.Y("agency:N", title=None, sort=None, axis=None))
+        expected = _charts.vega_spec(chart)
+        (name, data), = expected.pop("datasets").items()
+        expected.pop("$schema")
+        assert expected.pop("data") == {"name": name} and panel["data"] == {"name": f"panel{k}"}
+        assert {key: v for key, v in panel.items() if key != "data"} == expected
+        pd.testing.assert_frame_equal(_arrow_frame(spec["datasets"][f"panel{k}"]), _arrow_frame(data))
+    assert _arrow_frame(spec["datasets"]["panel2"])["ties"].tolist() == [-1, 3, 3, 1]
+    assert spec["resolve"] == {"scale": {"color": "independent"}}

@@ -228,6 +228,49 @@ def test_before_after_on_the_demo_draws_two_aligned_maps_and_follows_the_ties_se
     assert at.dataframe[0].value.loc["Ties", "after"] < ties_working
 
 
+def test_before_after_shows_the_tie_change_counts_as_tables_and_the_heat_maps_as_one_chart(workspace):
+    # Session 15: the two five-row summaries are static tables, not data grids, and the three heat maps one
+    # Vega-Lite chart of three panels; the numbers are the library's, the heat maps' data those of the three charts
+    # the page drew before.
+    import pyarrow as pa
+
+    from netdash.analysis import NetworkAnalysis
+    from netdash.change.compare import compare_periods, mixing_change
+    from netdash.change.dynamics import tie_change_summary
+    from netdash.change.windows import equal_windows
+    from netdash.metrics.mixing import group_mixing
+    from pages import _charts
+
+    at = _page(workspace, "pages/before_after.py")
+    ds = workspace.open("demo")
+    periods = equal_windows(ds, ds.first_cop_session)
+    compared = compare_periods(ds, *periods, ties="working")
+    tables = [t.value for t in at.table]
+    assert len(tables) == 2 and len(at.dataframe) == 1  # the headline measures stay a grid (column help)
+    pd.testing.assert_frame_equal(tables[0], tie_change_summary(compared.tie_changes))
+    pd.testing.assert_frame_equal(tables[1], tie_change_summary(compared.trust_tie_changes))
+    assert tables[0].loc["new", "total"] > 0
+
+    charts = [e for e in at.main if getattr(e, "type", "") == "vega_lite_chart"]
+    assert len(charts) == 1
+    shown = [pa.ipc.open_stream(d.data.data).read_pandas() for d in charts[0].proto.datasets]
+    graphs = [NetworkAnalysis(ds, p, ties="working").G for p in periods]
+    level = at.radio(key="ba_heatmap_groups").value
+    grouped = [group_mixing(m, ds.agencies, level) for m in mixing_change(*graphs)]
+    separate = [_charts.vega_spec(_charts.mixing_heatmap(m, title, names, diverging=k == 2))
+                for k, ((m, names), title) in enumerate(zip(grouped, ("Before", "After", "Change")))]
+    expected = [pa.ipc.open_stream(data).read_pandas() for spec in separate for data in spec["datasets"].values()]
+    assert len(shown) == len(expected) == 3
+    for got, want in zip(sorted(shown, key=lambda f: f["ties"].tolist()),
+                         sorted(expected, key=lambda f: f["ties"].tolist())):
+        pd.testing.assert_frame_equal(got, want)
+    import json
+
+    spec = json.loads(charts[0].proto.spec)
+    assert [panel["title"] for panel in spec["hconcat"]] == ["Before", "After", "Change (after − before)"]
+    assert spec["resolve"] == {"scale": {"color": "independent"}}
+
+
 def test_before_after_custom_periods(workspace):
     at = _page(workspace, "pages/before_after.py")
     at.toggle(key="ba_custom").set_value(True).run()
