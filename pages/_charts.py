@@ -258,6 +258,10 @@ def _interval_tooltip(*first):
 
 
 _ZERO_RULE = {"mark": {"type": "rule", "color": "#888888", "strokeDash": [4, 3]}}
+#: Draw on a canvas, not in SVG (Streamlit's default below 2,000 data items): the same picture and tooltips, but a
+#: redraw after new data paints pixels instead of replacing an SVG element per mark (COP impact's four charts held
+#: 732 of them; session 15, s15cop).
+_CANVAS = {"usermeta": {"embedOptions": {"renderer": "canvas"}}}
 
 
 def impact_charts(result, table):
@@ -267,7 +271,7 @@ def impact_charts(result, table):
     (attendees and non-attendees month by month), ``estimates`` (the
     estimates and their intervals) and ``dose`` (change against sessions
     attended, with the fitted line and its interval's fan; None without a
-    slope). Plain Vega-Lite dicts with their data as Arrow datasets, for
+    slope). Plain Vega-Lite dicts with their data as Arrow datasets, drawn on a canvas (:data:`_CANVAS`), for
     ``st.vega_lite_chart(spec=..., width="stretch")`` (read-only): the marks,
     encodings and data of the Altair charts they replace, built in a
     quarter of the time or less (docs/browser_timings.md, "Over time and COP
@@ -343,7 +347,7 @@ def impact_charts(result, table):
              "encoding": {"x": _q("sessions"), "y": _q("fitted")}},
         ], "height": 300, "datasets": {"line": _arrow(line),
                                        "attendees": _arrow(attendees[["sessions", "change"]])}}
-    return out
+    return {name: spec and {**spec, **_CANVAS} for name, spec in out.items()}
 
 
 def client_trend_chart(trend, charted):

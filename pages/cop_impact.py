@@ -162,7 +162,11 @@ labels, agencies = _cached.practitioner_labels(ds), _cached.agency_names(ds)
 shown = table.assign(practitioner=table["practitioner_id"].map(labels),
                      agency=table["agency_id"].map(lambda a: agencies.get(a, a)))
 shown = shown[["practitioner", "agency", *[c for c in table.columns if c not in ("agency_id",)]]]
-st.dataframe(shown, hide_index=True, width="stretch")
+# Attendees first, largest change first: the page asks what attending changed, so the rows a reader looks for
+# come first (all of them at medium scale) and the grid sent to the browser stops at MAX_TABLE_ROWS. The
+# download keeps every row in the table's own order.
+_shared.dataframe_head(shown.sort_values(["attendee", "change"], ascending=False, kind="stable"),
+                       "practitioners (attendees first, largest change first)", hide_index=True, width="stretch")
 _shared.download_csv(shown, "cop_impact_per_practitioner.csv", key="dl_impact_table")
 excluded = result["excluded"]
 st.caption(f"In post throughout both windows. Left out: {excluded['joined']} who joined and {excluded['left']} "

@@ -149,6 +149,7 @@ def test_cop_impact_plain_specs_are_valid_vega_lite_and_carry_the_estimates(demo
         assert validate_jsonschema(body, schema, raise_error=False) is None
         used = {layer["data"]["name"] for layer in spec.get("layer", [spec])}
         assert used == set(spec["datasets"])  # every layer's data is sent, and nothing else
+        assert spec["usermeta"] == {"embedOptions": {"renderer": "canvas"}}  # a redraw paints, not one SVG node a mark
     events = _arrow_frame(charts["event_study"]["datasets"]["events"])
     assert events["estimate"].tolist() == [row["estimate"] for row in result["event_study"]]
     shown = _arrow_frame(charts["estimates"]["datasets"]["estimates"]).set_index("which")["estimate"]

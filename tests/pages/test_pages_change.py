@@ -429,6 +429,24 @@ def test_cop_impact_on_the_demo_states_the_outcome_and_follows_the_ties_setting(
     assert _metrics(at)["Extra cross-agency colleagues per attendee"] == "+1.97"
 
 
+def test_cop_impact_sends_attendees_first_largest_change_first_and_says_how_many_are_left_out(workspace,
+                                                                                               monkeypatch):
+    from netdash.change.impact import impact_design
+    from pages import _shared
+
+    monkeypatch.setattr(_shared, "MAX_TABLE_ROWS", 40)
+    at = _page(workspace, "pages/cop_impact.py")
+    every = impact_design(workspace.open("demo")).practitioner_table()
+    shown = at.dataframe[-1].value
+    assert len(shown) == 40 < len(every) == 170
+    assert (f"Showing the 40 practitioners (attendees first, largest change first) of {len(every):,}; the download "
+            "below has all of them.") in _texts(at.caption)
+    expected = every.sort_values(["attendee", "change"], ascending=False, kind="stable").head(40)
+    assert shown["attendee"].all() and shown["change"].is_monotonic_decreasing
+    for column in every.columns.drop("agency_id"):
+        assert shown[column].tolist() == expected[column].tolist(), column
+
+
 @pytest.mark.parametrize("dataset, cop_start, message", [
     ("nocop", None, "Nobody attended a COP session"),
     ("allcop", None, "Everyone attended a COP session"),
