@@ -322,3 +322,22 @@ def test_demo_effect_is_recovered(tmp_path_factory, seed):
     covered2 = r2["did_cross_agency_ties"]["ci_low"] <= 2 <= r2["did_cross_agency_ties"]["ci_high"]
     covered0 = r0["did_cross_agency_ties"]["ci_low"] <= 0 <= r0["did_cross_agency_ties"]["ci_high"]
     assert covered2 and covered0
+
+
+def test_propensity_logit_standardises_a_copy_and_matches_the_plain_formula():
+    # It standardises in place to save memory: the caller's covariates must not change, and the fit must be the one
+    # of the covariates standardised the plain way.
+    from sklearn.linear_model import LogisticRegression
+
+    from netdash.change.impact.matching import propensity_logit
+
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame(rng.normal(size=(200, 4)) * [1, 5, 0.1, 2], columns=list("abcd")).assign(constant=1.0)
+    treated = rng.random(200) < X["a"].rank(pct=True) * 0.8
+    before = X.copy()
+    logit = propensity_logit(X, treated)
+    pd.testing.assert_frame_equal(X, before, check_exact=True)
+    values = X.to_numpy()[:, :4]
+    z = (values - values.mean(axis=0)) / values.std(axis=0)
+    plain = LogisticRegression(max_iter=1000).fit(z, treated.astype(int)).decision_function(z)
+    assert np.array_equal(logit, plain)
