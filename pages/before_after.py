@@ -80,23 +80,13 @@ with st.expander("Intervals and p-values", expanded=False):
                "200 replicates take one to two minutes. The answer is kept for these settings.")
 replicates = int(replicates) if uncertainty else 0
 
-with _shared.shown_errors(), _shared.stages("Before & after", show=_shared.is_large(ds)) as step:
+# The maps first, then the comparison: the browser draws the maps while the server compares the periods.
+with _shared.shown_errors(), _shared.stages("Before & after: the maps", show=_shared.is_large(ds)) as step:
     step(f"Building the networks of both periods from {len(ds.contacts):,} contacts, laying them out and drawing "
          "the maps…")
     notes, (new_cross, lost), payload = _cached.before_after_maps(
         ds, period, before, after, ties, changes_only=changes_only, max_nodes=2 * PANEL_NODES if larger else PANEL_NODES,
         to_see_more=None if larger else f"switch on '{LARGER_MAPS}' above to see more")
-    step("Comparing the two periods' measures" + (f" with {replicates:,} bootstrap and permutation replicates…"
-                                                   if replicates else "…"))
-    comparison = _cached.comparison(ds, before, after, ties, replicates)
-
-who = comparison.practitioners
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("Practitioners compared", who["compared"], help=who["rule"])
-m2.metric("Left before the after period", who["before_only"])
-m3.metric("Joined in the after period", who["after_only"])
-m4.metric("Similarity of the two networks (QAP r)", f"{comparison.qap['correlation']:.2f}"
-          if pd.notna(comparison.qap["correlation"]) else "–")
 
 st.subheader("Maps")
 st.caption("Every practitioner sits at the same place in both maps (and, when both periods lie in the sidebar "
@@ -116,7 +106,19 @@ st.caption("The same networks seen from the agencies: each dot is an agency (its
            "in both maps. Agencies keep their places, grouped by sector (the colours). Hover for the counts.")
 _mapview.show(_cached.before_after_agency_maps(ds, before, after, ties), key="ba_agency_maps", height=620)
 
+with _shared.shown_errors(), _shared.stages("Before & after: the measures", show=_shared.is_large(ds)) as step:
+    step("Comparing the two periods' measures" + (f" with {replicates:,} bootstrap and permutation replicates…"
+                                                   if replicates else "…"))
+    comparison = _cached.comparison(ds, before, after, ties, replicates)
+
 st.subheader("Headline measures")
+who = comparison.practitioners
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Practitioners compared", who["compared"], help=who["rule"])
+m2.metric("Left before the after period", who["before_only"])
+m3.metric("Joined in the after period", who["after_only"])
+m4.metric("Similarity of the two networks (QAP r)", f"{comparison.qap['correlation']:.2f}"
+          if pd.notna(comparison.qap["correlation"]) else "–")
 st.caption("Only the practitioners in post in both periods are compared, so the numbers can differ from the "
            "single-period pages.")
 explained = headline_explanations(ties)
