@@ -266,14 +266,16 @@ def _cell(value):
     return html.escape(str(value))
 
 
-#: :func:`small_table`'s look: the lines and padding of Streamlit's Markdown tables, numbers on the right.
-_SMALL_TABLE_STYLE = ("<style>.nd-table{border-collapse:collapse;margin-bottom:1rem;font-size:0.875rem}"
-                      ".nd-table th,.nd-table td{border:1px solid rgba(49,51,63,0.2);padding:0.25rem 0.75rem;"
-                      "text-align:left}.nd-table td.nd-n{text-align:right}</style>")
+#: :func:`small_table`'s look: the lines and padding of Streamlit's Markdown tables in either theme, numbers on the
+#: right, at most about 12 rows high and scrolled within, as a data grid is (Fragmentation's 120 agencies).
+_SMALL_TABLE_STYLE = ("<style>.nd-table-box{max-height:420px;overflow:auto;margin-bottom:1rem}"
+                      ".nd-table{border-collapse:collapse;font-size:0.875rem}"
+                      ".nd-table th,.nd-table td{border:1px solid rgba(128,128,128,0.3);padding:0.25rem 0.75rem;"
+                      "text-align:left;vertical-align:top}.nd-table td.nd-n{text-align:right}</style>")
 
 
 def small_table(frame, *, hide_index=False):
-    """A small ``frame`` (tens of rows) as one plain HTML table: no data grid.
+    """A small ``frame`` (up to a few hundred short rows) as one plain HTML table: no data grid.
 
     A data grid keeps changing the page 130 to 200 ms after the run has
     ended (Fragmentation's two small tables were the last things to change
@@ -291,8 +293,8 @@ def small_table(frame, *, hide_index=False):
         rows.append("<tr>" + "".join(label) + "".join(
             f"<td class='nd-n'>{_cell(v)}</td>" if n else f"<td>{_cell(v)}</td>" for v, n in zip(values, numeric))
             + "</tr>")
-    st.html(f"{_SMALL_TABLE_STYLE}<table class='nd-table'><thead>{rows[0]}</thead><tbody>{''.join(rows[1:])}"
-            "</tbody></table>")
+    st.html(f"{_SMALL_TABLE_STYLE}<div class='nd-table-box'><table class='nd-table'><thead>{rows[0]}</thead>"
+            f"<tbody>{''.join(rows[1:])}</tbody></table></div>")
 
 
 def trust_rule():

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
-from apptest_support import chart_data, drawn_maps
+from apptest_support import chart_data, drawn_maps, html_table, small_tables
 from apptest_support import metrics as _metrics
 from streamlit.testing.v1 import AppTest
 
@@ -179,28 +179,19 @@ def test_small_table_is_one_html_table_with_every_name_escaped(monkeypatch):
     _shared.small_table(frame)
     (body,) = shown
     assert "<img" not in body
-    assert _html_table(body) == [
+    assert html_table(body) == [
         ["agency", "ei_index", "gain", "n"],
         ["<img src=x onerror=alert(1)>", "0.8958", "0.000003", "13"],  # a small gain is not shown as 0
         ["A & B", "", "0.5007", "1419"],
     ]
     assert body.count("class='nd-n'") == 6  # numbers on the right
     _shared.small_table(frame.reset_index(), hide_index=True)
-    assert _html_table(shown[1])[0] == ["agency", "ei_index", "gain", "n"]
-
-
-def _html_table(body):
-    """The rows of :func:`pages._shared.small_table`'s HTML, each a list of its cells' text."""
-    import html
-
-    return [[html.unescape(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
-            for row in re.findall(r"<tr>(.*?)</tr>", body)]
+    assert html_table(shown[1])[0] == ["agency", "ei_index", "gain", "n"]
 
 
 def _page_table(at, first_header):
     """The rows under the header of the page's small table whose first column is ``first_header``."""
-    tables = [_html_table(h.value) for h in at.html if "nd-table" in h.value]
-    return next(rows[1:] for rows in tables if rows[0][0] == first_header)
+    return next(rows[1:] for rows in small_tables(at) if rows[0][0] == first_header)
 
 
 def test_fragmentation_page_tables_show_the_librarys_numbers(app, app_workspace):
