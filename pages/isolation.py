@@ -182,10 +182,8 @@ def _introductions(intros, names, labels):
         st.info("No suggested introductions involve these agencies.")
     else:
         # The evidence next to the two names, so it is read without scrolling sideways (the CSV keeps its order).
-        st.dataframe(listed, hide_index=True, width="stretch",
-                     column_order=["practitioner_1", "practitioner_2", "evidence", "agency_1", "agency_2",
-                                   "shared_clients", "last_shared_contact", "common_colleagues"],
-                     column_config={"evidence": st.column_config.TextColumn(width="large")})
+        _shared.small_table(listed[["practitioner_1", "practitioner_2", "evidence", "agency_1", "agency_2",
+                                    "shared_clients", "last_shared_contact", "common_colleagues"]], hide_index=True)
         _shared.download_csv(listed, "introductions_for_next_cop.csv", label="Download the list for the next COP",
                              key="dl_intros")
 
