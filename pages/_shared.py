@@ -6,11 +6,13 @@ Pages call :func:`current_dataset`, :func:`current_period` and
 """
 
 import functools
+import html
 import logging
 import re
 import threading
 from contextlib import contextmanager
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -247,6 +249,46 @@ def dataframe_head(frame, what, **kwargs):
     st.dataframe(frame.head(MAX_TABLE_ROWS), **kwargs)
     if len(frame) > MAX_TABLE_ROWS:
         st.caption(f"Showing the {MAX_TABLE_ROWS:,} {what} of {len(frame):,}; the download below has all of them.")
+
+
+def _cell(value):
+    """One cell of :func:`small_table` as HTML text: floats to 4 significant digits (never rounded to 0), NaN empty."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, (float, np.floating)):
+        return np.format_float_positional(value, precision=4, fractional=False, trim="-")
+    return html.escape(str(value))
+
+
+#: :func:`small_table`'s look: the lines and padding of Streamlit's Markdown tables in either theme, numbers on the
+#: right, at most about 12 rows high and scrolled within, as a data grid is (Fragmentation's 120 agencies).
+_SMALL_TABLE_STYLE = ("<style>.nd-table-box{max-height:420px;overflow:auto;margin-bottom:1rem}"
+                      ".nd-table{border-collapse:collapse;font-size:0.875rem}"
+                      ".nd-table th,.nd-table td{border:1px solid rgba(128,128,128,0.3);padding:0.25rem 0.75rem;"
+                      "text-align:left;vertical-align:top}.nd-table td.nd-n{text-align:right}</style>")
+
+
+def small_table(frame, *, hide_index=False):
+    """A small ``frame`` (up to a few hundred short rows) as one plain HTML table: no data grid.
+
+    A data grid keeps changing the page 130 to 200 ms after the run has
+    ended (Fragmentation's two small tables were the last things to change
+    after each interaction), and ``st.table`` renders each cell as its own
+    Markdown element. Every header, label and text cell is HTML-escaped, so
+    a name such as ``<img src=x onerror=alert(1)>`` is shown as text. Floats
+    show 4 significant digits, so a small value (a key player's gain of
+    0.000003) is not shown as 0; missing values are empty.
+    """
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    label = [] if hide_index else [f"<th>{_cell(frame.index.name or '')}</th>"]
+    rows = ["<tr>" + "".join(label) + "".join(f"<th>{_cell(c)}</th>" for c in frame.columns) + "</tr>"]
+    for name, values in zip(frame.index, frame.itertuples(index=False, name=None)):
+        label = [] if hide_index else [f"<th>{_cell(name)}</th>"]
+        rows.append("<tr>" + "".join(label) + "".join(
+            f"<td class='nd-n'>{_cell(v)}</td>" if n else f"<td>{_cell(v)}</td>" for v, n in zip(values, numeric))
+            + "</tr>")
+    st.html(f"{_SMALL_TABLE_STYLE}<div class='nd-table-box'><table class='nd-table'><thead>{rows[0]}</thead>"
+            f"<tbody>{''.join(rows[1:])}</tbody></table></div>")
 
 
 def trust_rule():

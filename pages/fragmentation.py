@@ -56,7 +56,7 @@ else:
     )
     by_group = m["ei_by_group"].copy()
     by_group.index = by_group.index.map(lambda a: names.get(a, a))
-    st.dataframe(by_group, width="stretch")
+    _shared.small_table(by_group)
     with st.expander("E-I index of each practitioner"):
         st.caption("The practitioner's own ties: −1 all inside their agency, +1 all to other agencies; "
                    "empty for someone with no ties.")
@@ -91,7 +91,7 @@ st.caption("How much more fragmented the network would be without each practitio
            "These people hold parts of the network together: worth supporting, and worth not overloading.")
 keys = m["key_players"].reset_index()
 keys.insert(0, "practitioner", keys["practitioner_id"].map(labels))
-st.dataframe(keys, hide_index=True, width="stretch")
+_shared.small_table(keys, hide_index=True)
 if m["key_players"].attrs.get("note"):
     st.caption(m["key_players"].attrs["note"])
 

@@ -96,20 +96,24 @@ def _name_everyone():
 
 
 def _card(row, found, names, labels):
-    """One person: who, their situation and reason, and the colleagues to suggest, readable without scrolling."""
-    with st.container(border=True):
-        st.markdown(f"**{_shared.md(labels.get(row.practitioner_id, row.practitioner_id))}** · "
-                    f"{_shared.md(names.get(row.agency_id, row.agency_id))} · {CATEGORY_LABELS[row.category]}")
-        st.markdown(_shared.md(row.reason))
-        if row.category not in colleagues.SUGGESTED_FOR:
-            return
-        if found.empty:
-            st.caption(colleagues.NOBODY)
-            return
-        st.markdown("Colleagues in other agencies to suggest:\n" + "\n".join(
+    """One person: who, their situation and reason, and the colleagues to suggest, readable without scrolling.
+
+    One Markdown element of paragraphs, not one per part: 25 cards of three elements each were most of
+    the page's elements, each re-rendered after every interaction.
+    """
+    parts = [f"**{_shared.md(labels.get(row.practitioner_id, row.practitioner_id))}** · "
+             f"{_shared.md(names.get(row.agency_id, row.agency_id))} · {CATEGORY_LABELS[row.category]}",
+             _shared.md(row.reason)]
+    suggest = row.category in colleagues.SUGGESTED_FOR
+    if suggest and not found.empty:
+        parts.append("Colleagues in other agencies to suggest:\n" + "\n".join(
             f"{r.rank}. **{_shared.md(labels.get(r.colleague_id, r.colleague_id))}** "
             f"({_shared.md(names.get(r.colleague_agency_id, r.colleague_agency_id))}): {_shared.md(r.reason)}"
             for r in found.itertuples()))
+    with st.container(border=True):
+        st.markdown("\n\n".join(parts))
+        if suggest and found.empty:
+            st.caption(colleagues.NOBODY)
 
 
 @st.fragment
@@ -182,10 +186,8 @@ def _introductions(intros, names, labels):
         st.info("No suggested introductions involve these agencies.")
     else:
         # The evidence next to the two names, so it is read without scrolling sideways (the CSV keeps its order).
-        st.dataframe(listed, hide_index=True, width="stretch",
-                     column_order=["practitioner_1", "practitioner_2", "evidence", "agency_1", "agency_2",
-                                   "shared_clients", "last_shared_contact", "common_colleagues"],
-                     column_config={"evidence": st.column_config.TextColumn(width="large")})
+        _shared.small_table(listed[["practitioner_1", "practitioner_2", "evidence", "agency_1", "agency_2",
+                                    "shared_clients", "last_shared_contact", "common_colleagues"]], hide_index=True)
         _shared.download_csv(listed, "introductions_for_next_cop.csv", label="Download the list for the next COP",
                              key="dl_intros")
 

@@ -64,3 +64,17 @@ def drawn_maps(at):
         if getattr(element, "type", "") == "bidi_component" and element.proto.component_name == MAPVIEW:
             maps.extend(json.loads(element.proto.bytes)["panels"])
     return maps
+
+
+def html_table(body):
+    """The rows of one :func:`pages._shared.small_table` HTML table (header first), each a list of cell texts."""
+    import html
+    import re
+
+    return [[html.unescape(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+def small_tables(at):
+    """Every :func:`pages._shared.small_table` on the page, in page order, as :func:`html_table` rows."""
+    return [html_table(h.value) for h in at.html if "nd-table" in h.value]

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
-from apptest_support import chart_data, drawn_maps
+from apptest_support import chart_data, drawn_maps, html_table, small_tables
 from apptest_support import metrics as _metrics
 from streamlit.testing.v1 import AppTest
 
@@ -165,6 +165,67 @@ def test_fragmentation_page_lists_each_practitioners_ei_index(app):
     assert tables, "no per-practitioner E-I table"
     values = tables[0]["ei_index"].dropna()
     assert len(values) > 100 and values.between(-1, 1).all()
+
+
+def test_small_table_is_one_html_table_with_every_name_escaped(monkeypatch):
+    import pandas as pd
+
+    from pages import _shared
+
+    shown = []
+    monkeypatch.setattr(_shared.st, "html", shown.append)
+    frame = pd.DataFrame({"ei_index": [0.895792, float("nan")], "gain": [0.000003, 0.5007184], "n": [13, 1419]},
+                         index=pd.Index(["<img src=x onerror=alert(1)>", "A & B"], name="agency"))
+    _shared.small_table(frame)
+    (body,) = shown
+    assert "<img" not in body
+    assert html_table(body) == [
+        ["agency", "ei_index", "gain", "n"],
+        ["<img src=x onerror=alert(1)>", "0.8958", "0.000003", "13"],  # a small gain is not shown as 0
+        ["A & B", "", "0.5007", "1419"],
+    ]
+    assert body.count("class='nd-n'") == 6  # numbers on the right
+    _shared.small_table(frame.reset_index(), hide_index=True)
+    assert html_table(shown[1])[0] == ["agency", "ei_index", "gain", "n"]
+
+
+def _page_table(at, first_header):
+    """The rows under the header of the page's small table whose first column is ``first_header``."""
+    return next(rows[1:] for rows in small_tables(at) if rows[0][0] == first_header)
+
+
+def test_fragmentation_page_tables_show_the_librarys_numbers(app, app_workspace):
+    import numpy as np
+    import pandas as pd
+
+    from netdash.analysis import NetworkAnalysis
+    from netdash.periods import Period
+
+    at = _open(app, "pages/fragmentation.py")  # working ties, 1,000 permutations, the whole date range
+    ds = app_workspace.open("demo")
+    first, last = ds.date_range
+    period = Period(pd.Timestamp(first.date()), pd.Timestamp(last.date()) + pd.Timedelta(days=1))
+    m = NetworkAnalysis(ds, period, ties="working").fragmentation_measures(1000)
+    names = dict(zip(ds.agencies["agency_id"], ds.agencies["name"]))
+
+    def same(cell, value):
+        if isinstance(value, float) and np.isnan(value):
+            return cell == ""
+        return float(cell) == float(np.format_float_positional(value, precision=4, fractional=False))
+
+    by_agency = _page_table(at, "agency")
+    assert [row[0] for row in by_agency] == [names.get(a, a) for a in m["ei_by_group"].index]
+    for row, values in zip(by_agency, m["ei_by_group"].itertuples(index=False)):
+        assert row[1:4] == [str(v) for v in values[:3]]  # counts exactly
+        assert same(row[4], values[3])
+
+    keys = _page_table(at, "practitioner")
+    assert [row[1] for row in keys] == list(m["key_players"].index)
+    for row, values in zip(keys, m["key_players"].itertuples(index=False)):
+        assert all(same(cell, value) for cell, value in zip(row[2:], values))
+    # No data grid for these two small tables; the per-practitioner table (every practitioner) stays one.
+    grids = [set(d.value.columns) for d in at.dataframe]
+    assert grids == [{"practitioner", "practitioner_id", "ei_index"}]
 
 
 @pytest.mark.parametrize("page, key, columns", [
