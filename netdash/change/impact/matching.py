@@ -223,14 +223,15 @@ def balance_table(X, treated, matches):
     """
     values = np.asarray(X, dtype=float)
     treated = np.asarray(treated, dtype=bool)
-    t, c = values[treated], values[~treated]
+    n_t, n_c = int(treated.sum()), int((~treated).sum())
     matched = matches >= 0
     rows = []
-    for j, name in enumerate(X.columns):
-        sd = np.sqrt((t[:, j].var(ddof=1) + c[:, j].var(ddof=1)) / 2) if min(len(t), len(c)) > 1 else 0.0
-        before = _smd(t[:, j].mean(), c[:, j].mean(), sd)
-        after = (_smd(t[matched, j].mean(), values[matches[matched], j].mean(), sd)
-                 if matched.any() else float("nan"))
+    for j, name in enumerate(X.columns):  # a column at a time: no copy of every attendee's and non-attendee's row
+        column = values[:, j]
+        t, c = column[treated], column[~treated]
+        sd = np.sqrt((t.var(ddof=1) + c.var(ddof=1)) / 2) if min(n_t, n_c) > 1 else 0.0
+        before = _smd(t.mean(), c.mean(), sd)
+        after = _smd(t[matched].mean(), column[matches[matched]].mean(), sd) if matched.any() else float("nan")
         rows.append((name, before, after))
     return pd.DataFrame(rows, columns=["covariate", "smd_before", "smd_after"])
 
