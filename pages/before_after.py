@@ -160,10 +160,11 @@ st.caption("Among the compared practitioners. New: tie after but not before; los
 t1, t2 = st.columns(2)
 t1.markdown("**Working ties**" if ties == "working" else f"**{_shared.TIES_LABELS[ties]}**")
 tie_summary, trust_summary = _cached.tie_change_summaries(ds, before, after, ties, replicates)
-# Five rows of counts each: static tables, not data grids (a grid costs the browser a canvas and its own rerender).
-t1.table(tie_summary)
+with t1:  # five rows of counts each: plain HTML tables, not data grids (a grid costs the browser a canvas)
+    _shared.small_table(tie_summary)
 t2.markdown("**Trust ties** (gained = new, lost = lost)")
-t2.table(trust_summary)
+with t2:
+    _shared.small_table(trust_summary)
 _shared.download_csv(lambda: _cached.tie_changes(ds, before, after, ties, replicates), "tie_changes.csv",
                      label="Download every tie change (CSV)", key="dl_ba_ties")
 

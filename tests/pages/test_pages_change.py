@@ -5,7 +5,7 @@ import shutil
 import networkx as nx
 import pandas as pd
 import pytest
-from apptest_support import chart_data, drawn_maps
+from apptest_support import chart_data, drawn_maps, small_tables
 from apptest_support import metrics as _metrics
 from apptest_support import open_page
 from apptest_support import texts as _texts
@@ -245,11 +245,13 @@ def test_before_after_shows_the_tie_change_counts_as_tables_and_the_heat_maps_as
     ds = workspace.open("demo")
     periods = equal_windows(ds, ds.first_cop_session)
     compared = compare_periods(ds, *periods, ties="working")
-    tables = [t.value for t in at.table]
+    tables = small_tables(at)
     assert len(tables) == 2 and len(at.dataframe) == 1  # the headline measures stay a grid (column help)
-    pd.testing.assert_frame_equal(tables[0], tie_change_summary(compared.tie_changes))
-    pd.testing.assert_frame_equal(tables[1], tie_change_summary(compared.trust_tie_changes))
-    assert tables[0].loc["new", "total"] > 0
+    for shown, changes in zip(tables, (compared.tie_changes, compared.trust_tie_changes)):
+        expected = tie_change_summary(changes)
+        assert shown[0] == [expected.index.name, *expected.columns]
+        assert shown[1:] == [[status, *map(str, row)] for status, row in zip(expected.index, expected.to_numpy())]
+    assert int(next(row for row in tables[0][1:] if row[0] == "new")[-1]) > 0
 
     charts = [e for e in at.main if getattr(e, "type", "") == "vega_lite_chart"]
     assert len(charts) == 1
