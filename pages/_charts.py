@@ -15,7 +15,7 @@ import pandas as pd
 
 from netdash.change.headline import HEADLINE_EXPLANATIONS
 
-__all__ = ["vega_spec", "mixing_heatmap", "mixing_heatmaps", "headline_charts", "chart_markers", "attendee_chart", "y_scale",
+__all__ = ["vega_spec", "mixing_heatmaps", "headline_charts", "chart_markers", "attendee_chart", "y_scale",
            "ties_heatmap", "monthly_contacts_chart", "impact_charts", "client_trend_chart"]
 
 
@@ -67,29 +67,16 @@ def y_scale(measure):
     return {"domain": list(domain)} if domain else {"zero": True}
 
 
-def mixing_heatmap(matrix, title, names, *, diverging=False, height=340):
-    """A heat map of an agency (or sector) × agency ``matrix`` of ties, labelled with ``names``."""
-    frame = matrix.rename(index=names, columns=names).stack().rename("ties").reset_index()
-    frame.columns = ["agency", "agency_to", "ties"]
-    scale = alt.Scale(scheme="blueorange", domainMid=0) if diverging else alt.Scale(scheme="greens")
-    return alt.Chart(frame, title=title).mark_rect().encode(
-        x=alt.X("agency_to:N", title=None, sort=None, axis=alt.Axis(labelAngle=-50, labelLimit=110)),
-        y=alt.Y("agency:N", title=None, sort=None, axis=alt.Axis(labelOverlap=False, labelLimit=130)),
-        color=alt.Color("ties:Q", scale=scale, title="change" if diverging else "ties"),
-        tooltip=[alt.Tooltip("agency:N", title="Agency"), alt.Tooltip("agency_to:N", title="With"), alt.Tooltip("ties:Q")],
-    ).properties(height=height)
-
-
 def mixing_heatmaps(matrices, names, *, titles=("Before", "After", "Change (after − before)"), width=150,
                     height=190):
     """Before & after's three heat maps (before, after, change) side by side, as one chart: one Vega view.
 
-    Each panel draws what :func:`mixing_heatmap` draws of its matrix (the change on a diverging scale), with a
+    Each panel draws a heat map of its matrix (the change on a diverging scale), with a
     colour scale and legend of its own; the rows are the same in all three, so only the first panel labels them.
     Three charts cost the browser three Vega views at every rerun; one concatenated chart is one view. A
     concatenated chart cannot stretch to its container, so each panel is ``width`` pixels wide (three fit the wide
     layout's page). A plain Vega-Lite dict with its data as Arrow datasets ``panel0``..``panel2``, built at every
-    new setting without Altair (tests/pages/test_charts.py checks it against the Altair chart of the same panels).
+    new setting without Altair (tests/pages/test_charts.py checks it against an Altair chart of each panel).
     """
     panels, datasets = [], {}
     for k, (matrix, title) in enumerate(zip(matrices, titles)):

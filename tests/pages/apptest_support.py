@@ -78,3 +78,20 @@ def html_table(body):
 def small_tables(at):
     """Every :func:`pages._shared.small_table` on the page, in page order, as :func:`html_table` rows."""
     return [html_table(h.value) for h in at.html if "nd-table" in h.value]
+
+
+def altair_mixing_heatmap(matrix, title, names, *, diverging=False, height=340):
+    """Before & after's heat map of one agency × agency ``matrix`` as an Altair chart: the page drew three of these
+    until session 15, and the tests check :func:`pages._charts.mixing_heatmaps`' panels against them."""
+    import altair as alt
+
+    frame = matrix.rename(index=names, columns=names).stack().rename("ties").reset_index()
+    frame.columns = ["agency", "agency_to", "ties"]
+    scale = alt.Scale(scheme="blueorange", domainMid=0) if diverging else alt.Scale(scheme="greens")
+    return alt.Chart(frame, title=title).mark_rect().encode(
+        x=alt.X("agency_to:N", title=None, sort=None, axis=alt.Axis(labelAngle=-50, labelLimit=110)),
+        y=alt.Y("agency:N", title=None, sort=None, axis=alt.Axis(labelOverlap=False, labelLimit=130)),
+        color=alt.Color("ties:Q", scale=scale, title="change" if diverging else "ties"),
+        tooltip=[alt.Tooltip("agency:N", title="Agency"), alt.Tooltip("agency_to:N", title="With"),
+                 alt.Tooltip("ties:Q")],
+    ).properties(height=height)

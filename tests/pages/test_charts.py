@@ -1,11 +1,13 @@
 """pages/_charts.py: a chart's spec built once and sent with st.vega_lite_chart is the element st.altair_chart sends."""
 
+from apptest_support import altair_mixing_heatmap
 from streamlit.testing.v1 import AppTest
 
 
 def _both_ways():
     import pandas as pd
     import streamlit as st
+    from apptest_support import altair_mixing_heatmap
 
     from pages import _charts
 
@@ -17,7 +19,7 @@ def _both_ways():
     matrix = pd.DataFrame([[3, 1], [1, 0]], index=["A & <b>", "B"], columns=["A & <b>", "B"])
     monthly = pd.DataFrame({"month": pd.to_datetime(["2024-01-01", "2024-02-01"]), "kind": ["client", "client"],
                             "contacts": [4, 7]})
-    charts = [(_charts.mixing_heatmap(matrix, "Change", {"A & <b>": "A & <b>", "B": "B"}, diverging=True),
+    charts = [(altair_mixing_heatmap(matrix, "Change", {"A & <b>": "A & <b>", "B": "B"}, diverging=True),
                {"width": "stretch"}),
               (_charts.ties_heatmap(matrix), {"width": "stretch"}),
               (_charts.monthly_contacts_chart(monthly, pd.Timestamp("2024-01-15")), {"width": "stretch"}),
@@ -163,8 +165,8 @@ def test_cop_impact_plain_specs_are_valid_vega_lite_and_carry_the_estimates(demo
 
 def test_before_after_heat_maps_are_one_valid_spec_equal_to_the_altair_charts_of_its_panels():
     # Before & after's three heat maps are one Vega-Lite dict written without Altair (session 15): Altair's schema
-    # checks it, and each panel is the spec and data of mixing_heatmap's chart of the same matrix, the second and
-    # third without row labels (the first panel's serve).
+    # checks it, and each panel is the spec and data of the Altair chart the page drew of the same matrix until then
+    # (apptest_support.altair_mixing_heatmap), the second and third without row labels (the first panel's serve).
     import altair as alt
     import pandas as pd
     from altair.utils.schemapi import validate_jsonschema
@@ -182,7 +184,7 @@ def test_before_after_heat_maps_are_one_valid_spec_equal_to_the_altair_charts_of
     titles = ["Before", "After", "Change (after − before)"]
     assert [p["title"] for p in spec["hconcat"]] == titles and len(spec["datasets"]) == 3
     for k, panel in enumerate(spec["hconcat"]):
-        chart = _charts.mixing_heatmap(matrices[k], titles[k], names, diverging=k == 2, height=190).properties(
+        chart = altair_mixing_heatmap(matrices[k], titles[k], names, diverging=k == 2, height=190).properties(
             width=150)
         if k:
             chart = chart.encode(y=alt.Y("agency:N", title=None, sort=None, axis=None))

@@ -5,7 +5,7 @@ import shutil
 import networkx as nx
 import pandas as pd
 import pytest
-from apptest_support import chart_data, drawn_maps, small_tables
+from apptest_support import altair_mixing_heatmap, chart_data, drawn_maps, small_tables
 from apptest_support import metrics as _metrics
 from apptest_support import open_page
 from apptest_support import texts as _texts
@@ -259,7 +259,7 @@ def test_before_after_shows_the_tie_change_counts_as_tables_and_the_heat_maps_as
     graphs = [NetworkAnalysis(ds, p, ties="working").G for p in periods]
     level = at.radio(key="ba_heatmap_groups").value
     grouped = [group_mixing(m, ds.agencies, level) for m in mixing_change(*graphs)]
-    separate = [_charts.vega_spec(_charts.mixing_heatmap(m, title, names, diverging=k == 2))
+    separate = [_charts.vega_spec(altair_mixing_heatmap(m, title, names, diverging=k == 2))
                 for k, ((m, names), title) in enumerate(zip(grouped, ("Before", "After", "Change")))]
     expected = [pa.ipc.open_stream(data).read_pandas() for spec in separate for data in spec["datasets"].values()]
     assert len(shown) == len(expected) == 3
