@@ -265,7 +265,11 @@ def _cell(value):
 _SMALL_TABLE_STYLE = ("<style>.nd-table-box{max-height:420px;overflow:auto;margin-bottom:1rem}"
                       ".nd-table{border-collapse:collapse;font-size:0.875rem}"
                       ".nd-table th,.nd-table td{border:1px solid rgba(128,128,128,0.3);padding:0.25rem 0.75rem;"
-                      "text-align:left;vertical-align:top}.nd-table td.nd-n{text-align:right}</style>")
+                      "text-align:left;vertical-align:top}.nd-table td.nd-n{text-align:right}"
+                      ".nd-table td.nd-long{min-width:16rem}</style>")
+#: A text column with a value longer than this many characters gets wider cells (``nd-long``), so a sentence
+#: (Isolation's evidence for an introduction) is not wrapped to a word a line beside short columns.
+LONG_TEXT = 40
 
 
 def small_table(frame, *, hide_index=False):
@@ -280,12 +284,14 @@ def small_table(frame, *, hide_index=False):
     0.000003) is not shown as 0; missing values are empty.
     """
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    kinds = [" class='nd-n'" if n else " class='nd-long'" if frame[c].astype(str).str.len().max() > LONG_TEXT else ""
+             for c, n in zip(frame.columns, numeric)]
     label = [] if hide_index else [f"<th>{_cell(frame.index.name or '')}</th>"]
     rows = ["<tr>" + "".join(label) + "".join(f"<th>{_cell(c)}</th>" for c in frame.columns) + "</tr>"]
     for name, values in zip(frame.index, frame.itertuples(index=False, name=None)):
         label = [] if hide_index else [f"<th>{_cell(name)}</th>"]
         rows.append("<tr>" + "".join(label) + "".join(
-            f"<td class='nd-n'>{_cell(v)}</td>" if n else f"<td>{_cell(v)}</td>" for v, n in zip(values, numeric))
+            f"<td{kind}>{_cell(v)}</td>" for v, kind in zip(values, kinds))
             + "</tr>")
     st.html(f"{_SMALL_TABLE_STYLE}<div class='nd-table-box'><table class='nd-table'><thead>{rows[0]}</thead>"
             f"<tbody>{''.join(rows[1:])}</tbody></table></div>")

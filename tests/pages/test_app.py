@@ -187,6 +187,11 @@ def test_small_table_is_one_html_table_with_every_name_escaped(monkeypatch):
     assert body.count("class='nd-n'") == 6  # numbers on the right
     _shared.small_table(frame.reset_index(), hide_index=True)
     assert html_table(shown[1])[0] == ["agency", "ei_index", "gain", "n"]
+    assert "class='nd-long'" not in shown[1]  # short names: no wide cells
+    sentence = "Both worked with 8 of the same clients, most recently on 2024-12-29."
+    _shared.small_table(pd.DataFrame({"who": ["A", "B"], "evidence": [sentence, "short"], "n": [1, 2]}),
+                        hide_index=True)
+    assert shown[2].count("class='nd-long'") == 2 and shown[2].count("class='nd-n'") == 2  # a column of sentences
 
 
 def _page_table(at, first_header):
