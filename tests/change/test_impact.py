@@ -325,8 +325,8 @@ def test_demo_effect_is_recovered(tmp_path_factory, seed):
 
 
 def test_propensity_logit_standardises_a_copy_and_matches_the_plain_formula():
-    # It standardises in place to save memory: the caller's covariates must not change, and the fit must be the one
-    # of the covariates standardised the plain way.
+    # The caller's covariates must not change (standardising in place was tried in session 15), and the fit must
+    # be the one of the covariates standardised the plain way.
     from sklearn.linear_model import LogisticRegression
 
     from netdash.change.impact.matching import propensity_logit

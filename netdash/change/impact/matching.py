@@ -76,11 +76,7 @@ def propensity_logit(X, treated):
     keep = sd > 0
     if not keep.any():
         return np.zeros(len(values))
-    # Standardised in place: one copy of the covariates, not four (the large demo's 1,200 agency columns made each
-    # copy 165 MB). The same operations on the same values, so the same bits.
-    z = values[:, keep]
-    z -= z.mean(axis=0)
-    z /= sd[keep]
+    z = (values[:, keep] - values[:, keep].mean(axis=0)) / sd[keep]
     # Imported here, on first use (docs/benchmarks.md, "Deferred imports"), and not while another thread holds
     # scikit-learn back.
     LogisticRegression = import_module("sklearn.linear_model").LogisticRegression
