@@ -16,7 +16,7 @@ from netdash.threads import let_waiting_threads_sleep
 let_waiting_threads_sleep()
 return_freed_memory()
 
-from pages import _shared, _turns  # noqa: E402
+from pages import _cached, _shared, _turns  # noqa: E402
 
 # A local icon: a ":material/...:" page icon makes the browser fetch the favicon from a public CDN.
 st.set_page_config(page_title="netdash", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
@@ -61,3 +61,5 @@ else:
         _shared.signed_in_sidebar()
         _shared.sidebar()
         nav.run()
+    # Cached results beyond the memory budget are dropped, the quickest to make again first (_cached.keep_within).
+    _cached.keep_within()

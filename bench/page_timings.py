@@ -320,6 +320,9 @@ def main(argv=None):
     parser.add_argument("--demo-dir", default=None, help="with --scale: the demo folder (default /tmp/nd_pt_SCALE)")
     parser.add_argument("--workspace", default=None,
                         help="with --scale: the workspace (default /tmp/nd_pt_ws_SCALE)")
+    parser.add_argument("--server-log", default=None,
+                        help="with --scale: write the server's output here (server k > 1 to PATH.k), e.g. to see "
+                             "when it dropped cached results to keep within its memory budget")
     args = parser.parse_args(argv)
     if not args.scale:
         return _measure(args, None)
@@ -327,7 +330,10 @@ def main(argv=None):
     runs = []
     for k in range(args.servers):
         args.dataset, args.port = args.scale, free_port()
-        server, _ = start_app(workspace, args.port)
+        log = None
+        if args.server_log:
+            log = open(args.server_log + (f".{k + 1}" if k else ""), "w", encoding="utf-8")  # noqa: SIM115
+        server, _ = start_app(workspace, args.port, **({"stdout": log} if log else {}))
         print(f"server {k + 1} of {args.servers}: dashboard started on port {args.port} (pid {server.pid})",
               flush=True)
         try:
@@ -335,6 +341,8 @@ def main(argv=None):
         finally:
             server.terminate()
             server.wait(timeout=30)
+            if log:
+                log.close()
     if args.servers > 1:
         _summary(runs, args)
 

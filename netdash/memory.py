@@ -13,13 +13,16 @@ and Streamlit runs every script run in a thread of its own.
 :data:`MMAP_THRESHOLD` bytes is mapped on its own and unmapped when freed, and
 caps the arenas at :data:`ARENAS`. It changes no value, only where memory
 comes from. Measured on the large demo in docs/benchmarks.md.
+
+:func:`resident_bytes` and :func:`trim` let the dashboard keep its caches
+within a memory budget (``pages/_cached.py`` ``keep_within``).
 """
 
 import ctypes
 import functools
 import os
 
-__all__ = ["return_freed_memory", "MMAP_THRESHOLD", "ARENAS"]
+__all__ = ["return_freed_memory", "resident_bytes", "trim", "MMAP_THRESHOLD", "ARENAS"]
 
 #: Blocks of at least this many bytes get a mapping of their own (glibc ``M_MMAP_THRESHOLD``).
 MMAP_THRESHOLD = 4 * 1024 * 1024
@@ -46,3 +49,35 @@ def return_freed_memory():
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(_M_ARENA_MAX, ARENAS))
+
+
+def resident_bytes():
+    """This process's resident memory in bytes (``/proc/self/statm``), or None where that file does not exist.
+
+    Examples
+    --------
+    >>> import sys
+    >>> sys.platform != "linux" or resident_bytes() > 0
+    True
+    """
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def trim():
+    """Give the free memory at the top of each malloc heap back to the system (glibc ``malloc_trim``).
+
+    True when glibc released something; False when it did not or the C
+    library is not glibc. Changes no value.
+    """
+    try:
+        os.confstr("CS_GNU_LIBC_VERSION")
+        malloc_trim = ctypes.CDLL(None).malloc_trim
+    except (ValueError, OSError, AttributeError):
+        return False
+    malloc_trim.argtypes, malloc_trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return bool(malloc_trim(0))

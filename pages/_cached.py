@@ -18,9 +18,15 @@ used for results a rerun would otherwise unpickle (graphs, large tables);
 ``st.cache_data`` for small results, which each run gets a copy of.
 """
 
+import gc
+import logging
+import os
+import re
+
 import pandas as pd
 import streamlit as st
 
+from netdash.memory import resident_bytes, trim
 from netdash.store import Workspace
 from pages import _charts
 
@@ -37,6 +43,13 @@ LARGE_CONTACTS = 1_000_000
 #: setting on every page peaked at 3.88 GiB instead of 4.25 (docs/benchmarks.md, "Session 15"). Before & after
 #: needs three at once (the sidebar period, before and after).
 LARGE_ANALYSES_KEPT = 4
+#: Resident memory, in bytes, that the server keeps under between page runs (:func:`keep_within`): 3 GiB, so that
+#: COP impact's new setting at regional scale, a transient of about 0.6 GiB (docs/benchmarks.md, "Session 15"),
+#: stays within issue 19's 4 GB. The environment variable NETDASH_MEMORY_BUDGET sets another, in bytes or with a
+#: K, M or G suffix (binary: "6G" is 6 GiB).
+MEMORY_BUDGET = 3 * 2**30
+
+_LOG = logging.getLogger(__name__)
 
 
 def period_key(period):
@@ -896,3 +909,81 @@ def _cross_agency_shares(name, version, period_key, ties, rule_key, kinds, _ds, 
     from netdash.change.headline import cross_agency_shares as shares
 
     return shares(_ds, _period, ties=ties, trust_options=_rule, kinds=kinds)
+
+
+# The memory budget.
+
+def memory_budget():
+    """The budget :func:`keep_within` holds to: NETDASH_MEMORY_BUDGET when set and valid, else :data:`MEMORY_BUDGET`."""
+    raw = os.environ.get("NETDASH_MEMORY_BUDGET", "").strip()
+    if not raw:
+        return MEMORY_BUDGET
+    found = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMG]?)i?B?", raw, flags=re.IGNORECASE)
+    if not found:
+        _LOG.warning("NETDASH_MEMORY_BUDGET=%r is not a size: expected bytes or a number with K, M or G (e.g. 6G). "
+                     "Using the default, %.1f GiB.", raw, MEMORY_BUDGET / 2**30)
+        return MEMORY_BUDGET
+    number, unit = found.groups()
+    return int(float(number) * (1024 ** ("KMG".index(unit.upper()) + 1) if unit else 1))
+
+
+def keep_within(budget=None, *, resident=resident_bytes, tiers=None):
+    """Drop cached results, those quickest to make again first, until the server's resident memory is under budget.
+
+    Called once at the end of every page run (``streamlit_app.py``). Below the
+    budget it only reads the process's resident memory. Above it, it clears
+    the caches of :data:`SHED` tier by tier, reading the memory again after
+    each, and stops as soon as it is under: every page still works, and a
+    page whose results were dropped computes them again on its next visit.
+    The caches' own limits count entries, not bytes; at regional scale one
+    analysis holds 250 to 360 MB, so only a limit in bytes holds across every
+    path a user can take through the pages.
+
+    Parameters
+    ----------
+    budget : int, optional
+        Bytes; :func:`memory_budget` when None.
+    resident : callable
+        Returns the resident memory in bytes, or None when it cannot be read
+        (then nothing is dropped).
+    tiers : sequence of (name, functions), optional
+        :data:`SHED` when None.
+
+    Returns
+    -------
+    list of str
+        The names of the tiers dropped, in order (empty when under budget).
+    """
+    budget = memory_budget() if budget is None else budget
+    dropped = []
+    for name, functions in SHED if tiers is None else tiers:
+        held = resident()
+        if held is None or held <= budget:
+            break
+        for function in functions:
+            function.clear()
+        gc.collect()
+        trim()
+        dropped.append(name)
+        _LOG.warning("Resident memory %.2f GiB was over the %.2f GiB budget: dropped the cached %s (now %.2f GiB).",
+                  held / 2**30, budget / 2**30, name, (resident() or 0) / 2**30)
+    return dropped
+
+
+#: The caches :func:`keep_within` drops, tier by tier. First what is drawn from other cached results (maps, charts,
+#: layouts, HTML: seconds at most to make again), then each page's own results, then the shared analyses and COP
+#: impact's estimates, which every page draws from (a minute to make again at regional scale).
+SHED = (
+    ("drawings", (_monthly_contacts_chart, _network_map, _trust_map, _fragmentation_heatmap, _before_after_maps,
+                  _before_after_positions, _before_after_agency_maps, _tie_change_summaries, _mixing_heatmaps,
+                  _window_charts, _attendee_chart, _window_positions, _window_panel, _impact_charts,
+                  _client_trend_chart, _report_html, _period_positions)),
+    ("page results", (_overview, _comparison, _trust, _trust_pairs, _brokerage_roles, _structural_holes, _betweenness,
+                      _fragmentation, _before_after_graphs, _tie_changes, _window_series, _attendee_series,
+                      _window_population, _window_graph, _isolation, _isolation_counts, _introductions,
+                      _suggested_colleagues, _client_teams, _cop_client_teams, _client_trend, _practitioner_measures,
+                      _cop_windows, _cross_agency_shares)),
+    ("analyses", (_analysis, _large_analysis, _impact_design, _impact_staggered, _impact)),
+)
+#: Never dropped: the workspace, the datasets and what every page shows of them at once (labels, colours).
+KEPT = (workspace, dataset_listing, load, _import_warnings, _practitioner_labels, _agency_names, _palette, _session_dates)

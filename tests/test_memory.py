@@ -63,3 +63,16 @@ def test_a_setting_in_the_environment_is_kept(monkeypatch):
         assert return_freed_memory() is False
     finally:
         return_freed_memory.cache_clear()
+
+
+def test_resident_memory_counts_what_the_process_touches():
+    import numpy as np
+
+    from netdash.memory import resident_bytes, trim
+
+    before = resident_bytes()
+    block = np.ones(40 * 2**20 // 8)  # 40 MiB, written
+    assert resident_bytes() - before >= 35 * 2**20
+    del block
+    trim()
+    assert resident_bytes() - before < 20 * 2**20

@@ -288,3 +288,90 @@ def test_a_large_dataset_keeps_fewer_analyses(app_workspace, monkeypatch):
     assert _cached.analysis(ds, periods[-1], "direct") is large[-1]
     assert _cached.analysis(ds, periods[0], "direct") is not large[0]  # the oldest of five was dropped
     assert large[0].period == periods[0] and large[0] is not small[0]
+
+
+# The memory budget: what keep_within drops, in what order, and that the app calls it after every page run.
+
+def test_every_cache_is_dropped_in_exactly_one_tier_or_kept_on_purpose():
+    from pages import _cached
+
+    cached = {f.name for f in _functions(_tree(CACHED)) if _is_cached(f)}
+    placed = [f.__name__ for _, functions in _cached.SHED for f in functions] + [f.__name__ for f in _cached.KEPT]
+    assert len(placed) == len(set(placed))
+    assert set(placed) == cached  # a new cache must be placed in a tier, or kept with a reason
+    assert [name for name, _ in _cached.SHED] == ["drawings", "page results", "analyses"]
+    assert "load" in {f.__name__ for f in _cached.KEPT}
+
+
+class _FakeCache:
+    def __init__(self, name, cleared):
+        self.name, self.cleared = name, cleared
+
+    def clear(self):
+        self.cleared.append(self.name)
+
+
+def test_over_budget_the_tiers_are_dropped_in_order_until_under_it():
+    from pages._cached import keep_within
+
+    cleared = []
+    tiers = (("a", (_FakeCache("a1", cleared), _FakeCache("a2", cleared))), ("b", (_FakeCache("b1", cleared),)),
+             ("c", (_FakeCache("c1", cleared),)))
+    # 100 bytes held until the second tier is dropped, then 10.
+    assert keep_within(50, resident=lambda: 100 if len(cleared) < 3 else 10, tiers=tiers) == ["a", "b"]
+    assert cleared == ["a1", "a2", "b1"]
+
+    cleared.clear()
+    assert keep_within(100, resident=lambda: 100, tiers=tiers) == []  # at the budget is within it
+    assert keep_within(50, resident=lambda: None, tiers=tiers) == []  # memory unknown: nothing dropped
+    assert cleared == []
+    assert keep_within(5, resident=lambda: 100, tiers=tiers) == ["a", "b", "c"]  # over whatever is dropped
+
+
+def test_dropping_clears_the_real_caches_and_keeps_the_dataset(app_workspace):
+    import pandas as pd
+
+    from netdash.periods import Period
+    from pages import _cached
+
+    ds = _cached.load("demo", app_workspace.info("demo").version)
+    period = Period(pd.Timestamp("2023-01-01"), pd.Timestamp("2023-04-01"))
+    first = _cached.analysis(ds, period, "direct")
+    holes = _cached.structural_holes(ds, period, "direct")
+    assert _cached.analysis(ds, period, "direct") is first
+
+    assert _cached.keep_within(0, resident=lambda: 1) == ["drawings", "page results", "analyses"]
+    assert _cached.load("demo", ds.version) is ds
+    again = _cached.analysis(ds, period, "direct")
+    assert again is not first and again.period == period
+    pd.testing.assert_frame_equal(_cached.structural_holes(ds, period, "direct"), holes)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("", 3 * 2**30), ("1000", 1000), ("512M", 512 * 2**20),
+                                               ("6G", 6 * 2**30), ("1.5 GiB", 3 * 2**29), ("2k", 2048)])
+def test_the_budget_comes_from_the_environment(monkeypatch, raw, expected):
+    from pages._cached import memory_budget
+
+    monkeypatch.setenv("NETDASH_MEMORY_BUDGET", raw)
+    assert memory_budget() == expected
+
+
+def test_a_budget_that_is_not_a_size_is_reported_and_the_default_used(monkeypatch, caplog):
+    from pages._cached import MEMORY_BUDGET, memory_budget
+
+    monkeypatch.setenv("NETDASH_MEMORY_BUDGET", "lots")
+    with caplog.at_level("WARNING", logger="pages._cached"):
+        assert memory_budget() == MEMORY_BUDGET
+    assert "NETDASH_MEMORY_BUDGET='lots' is not a size" in caplog.text and "e.g. 6G" in caplog.text
+
+
+def test_the_app_keeps_within_the_budget_after_a_page_run(app_workspace, monkeypatch, caplog):
+    from tests.pages.apptest_support import open_page
+
+    monkeypatch.setenv("NETDASH_MEMORY_BUDGET", "1")  # one byte: every tier goes after every run
+    with caplog.at_level("WARNING", logger="pages._cached"):
+        at = open_page(app_workspace, "pages/trust.py")
+    assert "over the 0.00 GiB budget: dropped the cached drawings" in caplog.text
+    assert "dropped the cached analyses" in caplog.text
+    at.run()  # every cache but the dataset's is empty: the page computes its results again
+    assert not at.exception, at.exception
