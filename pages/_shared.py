@@ -266,10 +266,17 @@ _SMALL_TABLE_STYLE = ("<style>.nd-table-box{max-height:420px;overflow:auto;margi
                       ".nd-table{border-collapse:collapse;font-size:0.875rem}"
                       ".nd-table th,.nd-table td{border:1px solid rgba(128,128,128,0.3);padding:0.25rem 0.75rem;"
                       "text-align:left;vertical-align:top}.nd-table td.nd-n{text-align:right}"
-                      ".nd-table td.nd-long{min-width:16rem}</style>")
+                      ".nd-table td.nd-long{min-width:16rem}.nd-table td.nd-word{white-space:nowrap}</style>")
 #: A text column with a value longer than this many characters gets wider cells (``nd-long``), so a sentence
 #: (Isolation's evidence for an introduction) is not wrapped to a word a line beside short columns.
 LONG_TEXT = 40
+
+
+def _text_kind(values):
+    """The class of a text column's cells: wide for sentences, unbroken for single words such as dates."""
+    if values.str.len().max() > LONG_TEXT:
+        return " class='nd-long'"
+    return " class='nd-word'" if not values.str.contains(r"\s").any() else ""
 
 
 def small_table(frame, *, hide_index=False):
@@ -284,10 +291,11 @@ def small_table(frame, *, hide_index=False):
     0.000003) is not shown as 0; missing values are empty.
     """
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
-    kinds = [" class='nd-n'" if n else " class='nd-long'" if frame[c].astype(str).str.len().max() > LONG_TEXT else ""
-             for c, n in zip(frame.columns, numeric)]
+    kinds = [" class='nd-n'" if n else _text_kind(frame[c].astype(str)) for c, n in zip(frame.columns, numeric)]
     label = [] if hide_index else [f"<th>{_cell(frame.index.name or '')}</th>"]
-    rows = ["<tr>" + "".join(label) + "".join(f"<th>{_cell(c)}</th>" for c in frame.columns) + "</tr>"]
+    # A header may break after an underscore (last_shared_<wbr>contact), so the column is as wide as its values.
+    rows = ["<tr>" + "".join(label) + "".join(f"<th>{_cell(c).replace('_', '_<wbr>')}</th>" for c in frame.columns)
+            + "</tr>"]
     for name, values in zip(frame.index, frame.itertuples(index=False, name=None)):
         label = [] if hide_index else [f"<th>{_cell(name)}</th>"]
         rows.append("<tr>" + "".join(label) + "".join(

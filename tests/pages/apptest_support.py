@@ -71,7 +71,7 @@ def html_table(body):
     import html
     import re
 
-    return [[html.unescape(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+    return [[html.unescape(cell.replace("<wbr>", "")) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
             for row in re.findall(r"<tr>(.*?)</tr>", body)]
 
 

@@ -185,6 +185,7 @@ def test_small_table_is_one_html_table_with_every_name_escaped(monkeypatch):
         ["A & B", "", "0.5007", "1419"],
     ]
     assert body.count("class='nd-n'") == 6  # numbers on the right
+    assert "<th>ei_<wbr>index</th>" in body  # a header may break after its underscore, not inside a word
     _shared.small_table(frame.reset_index(), hide_index=True)
     assert html_table(shown[1])[0] == ["agency", "ei_index", "gain", "n"]
     assert "class='nd-long'" not in shown[1]  # short names: no wide cells
@@ -192,6 +193,7 @@ def test_small_table_is_one_html_table_with_every_name_escaped(monkeypatch):
     _shared.small_table(pd.DataFrame({"who": ["A", "B"], "evidence": [sentence, "short"], "n": [1, 2]}),
                         hide_index=True)
     assert shown[2].count("class='nd-long'") == 2 and shown[2].count("class='nd-n'") == 2  # a column of sentences
+    assert shown[2].count("class='nd-word'") == 2  # single words (a date) are not broken at a hyphen
 
 
 def _page_table(at, first_header):
