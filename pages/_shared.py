@@ -209,11 +209,20 @@ def stages(title, *, show=True):
         box.update(label=f"{title}: done", state="complete")
 
 
-def explain(measures):
+def explain(measures, *, one_box=False):
     """Plain explanations with formula and source one click away.
 
     ``measures`` is a list of (title, plain sentence, formula and source).
+    ``one_box``: every plain sentence in one Markdown element and every
+    formula in one expander, three elements instead of three per measure
+    (Before & after's nine were 27 of its 86 elements, each rendered again
+    at every setting: docs/browser_timings.md, "Session 16").
     """
+    if one_box:
+        st.markdown("\n\n".join(f"**{title}**: {plain}" for title, plain, _ in measures))
+        with st.expander("How each is calculated"):
+            st.markdown("\n\n".join(f"**{title}**: {formula}" for title, _, formula in measures))
+        return
     for title, plain, formula in measures:
         st.markdown(f"**{title}**: {plain}")
         with st.expander(f"How {title.lower()} is calculated"):

@@ -187,4 +187,5 @@ _shared.explain([explained[k] for k in comparison.measures.index]
                 + [("QAP correlation", "How alike the two networks are, pair by pair: 1 means the same pairs "
                     "are tied in both periods, 0 no more alike than chance.",
                     "Pearson correlation of the off-diagonal cells of the two binary adjacency matrices; "
-                    "p from permuting the rows and columns of one matrix together (Krackhardt 1987).")])
+                    "p from permuting the rows and columns of one matrix together (Krackhardt 1987).")],
+                one_box=True)

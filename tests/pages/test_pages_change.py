@@ -279,6 +279,20 @@ def test_before_after_shows_the_tie_change_counts_as_tables_and_the_heat_maps_as
     assert spec["resolve"] == {"scale": {"color": "independent"}}
 
 
+def test_before_after_explains_every_measure_in_one_paragraph_list_and_one_expander(workspace):
+    # Session 16: three elements instead of three per measure (27 of the page's 86), with the same texts
+    from netdash.change.headline import headline_explanations
+
+    at = _page(workspace, "pages/before_after.py")
+    (box,) = [e for e in at.expander if e.label == "How each is calculated"]
+    assert not [e for e in at.expander if e.label.startswith("How ") and e.label != box.label]
+    shown = " ".join(m.value for m in at.markdown)
+    formulas = box.markdown[0].value
+    for title, plain, formula in headline_explanations("working").values():
+        assert f"**{title}**: {plain}" in shown and f"**{title}**: {formula}" in formulas
+    assert "**QAP correlation**: " in shown and "**QAP correlation**: Pearson correlation" in formulas
+
+
 def test_before_after_custom_periods(workspace):
     at = _page(workspace, "pages/before_after.py")
     at.toggle(key="ba_custom").set_value(True).run()
