@@ -77,7 +77,7 @@ def mixing_heatmaps(matrices, names, *, titles=("Before", "After", "Change (afte
     concatenated chart cannot stretch to its container, so each panel is ``width`` pixels wide (three fit the wide
     layout's page). A plain Vega-Lite dict with its data as Arrow datasets ``panel0``..``panel2``, built at every
     new setting without Altair (tests/pages/test_charts.py checks it against an Altair chart of each panel). Drawn
-    on a canvas (:data:`_CANVAS`): the 3 × 144 cells of the demo's agencies are pixels, not an SVG element each.
+    on a canvas (:data:`_CANVAS`): each cell is pixels, not an SVG element (Streamlit chose SVG for this chart).
     """
     panels, datasets = [], {}
     for k, (matrix, title) in enumerate(zip(matrices, titles)):

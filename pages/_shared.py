@@ -295,7 +295,7 @@ def small_table(frame, *, hide_index=False, decimals=None):
     show 4 significant digits, so a small value (a key player's gain of
     0.000003) is not shown as 0, or ``decimals`` decimal places where a table
     rounds its values (Before & after's measures: 3, as its data grid did, so
-    43,767 ties stay 43767, not 4.377e+04); missing values are empty.
+    43767 ties stay 43767, not 43770); missing values are empty.
     """
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
     kinds = [" class='nd-n'" if n else " class='nd-long'" if frame[c].astype(str).str.len().max() > LONG_TEXT else ""
