@@ -76,7 +76,8 @@ def mixing_heatmaps(matrices, names, *, titles=("Before", "After", "Change (afte
     Three charts cost the browser three Vega views at every rerun; one concatenated chart is one view. A
     concatenated chart cannot stretch to its container, so each panel is ``width`` pixels wide (three fit the wide
     layout's page). A plain Vega-Lite dict with its data as Arrow datasets ``panel0``..``panel2``, built at every
-    new setting without Altair (tests/pages/test_charts.py checks it against an Altair chart of each panel).
+    new setting without Altair (tests/pages/test_charts.py checks it against an Altair chart of each panel). Drawn
+    on a canvas (:data:`_CANVAS`): each cell is pixels, not an SVG element (Streamlit chose SVG for this chart).
     """
     panels, datasets = [], {}
     for k, (matrix, title) in enumerate(zip(matrices, titles)):
@@ -97,7 +98,8 @@ def mixing_heatmaps(matrices, names, *, titles=("Before", "After", "Change (afte
                 "y": {"axis": {"labelLimit": 130, "labelOverlap": False} if k == 0 else None, "field": "agency",
                       "sort": None, "title": None, "type": "nominal"}},
             "height": height, "title": title, "width": width})
-    return {"hconcat": panels, "resolve": {"scale": {"color": "independent"}}, "spacing": 16, "datasets": datasets}
+    return {"hconcat": panels, "resolve": {"scale": {"color": "independent"}}, "spacing": 16, "datasets": datasets,
+            **_CANVAS}
 
 
 def ties_heatmap(matrix, *, height=420):

@@ -209,11 +209,20 @@ def stages(title, *, show=True):
         box.update(label=f"{title}: done", state="complete")
 
 
-def explain(measures):
+def explain(measures, *, one_box=False):
     """Plain explanations with formula and source one click away.
 
     ``measures`` is a list of (title, plain sentence, formula and source).
+    ``one_box``: every plain sentence in one Markdown element and every
+    formula in one expander, three elements instead of three per measure
+    (Before & after's nine were 27 of its 86 elements, each rendered again
+    at every setting: docs/browser_timings.md, "Session 16").
     """
+    if one_box:
+        st.markdown("\n\n".join(f"**{title}**: {plain}" for title, plain, _ in measures))
+        with st.expander("How each is calculated"):
+            st.markdown("\n\n".join(f"**{title}**: {formula}" for title, _, formula in measures))
+        return
     for title, plain, formula in measures:
         st.markdown(f"**{title}**: {plain}")
         with st.expander(f"How {title.lower()} is calculated"):
@@ -251,11 +260,14 @@ def dataframe_head(frame, what, **kwargs):
         st.caption(f"Showing the {MAX_TABLE_ROWS:,} {what} of {len(frame):,}; the download below has all of them.")
 
 
-def _cell(value):
-    """One cell of :func:`small_table` as HTML text: floats to 4 significant digits (never rounded to 0), NaN empty."""
+def _cell(value, decimals=None):
+    """One cell of :func:`small_table` as HTML text: floats to 4 significant digits (never rounded to 0), or to
+    ``decimals`` decimal places when given (trailing zeros dropped); NaN empty."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, (float, np.floating)):
+        if decimals is not None:  # + 0.0: a -0.0 is shown as 0
+            return np.format_float_positional(round(float(value), decimals) + 0.0, precision=decimals, trim="-")
         return np.format_float_positional(value, precision=4, fractional=False, trim="-")
     return html.escape(str(value))
 
@@ -279,7 +291,7 @@ def _text_kind(values):
     return " class='nd-word'" if not values.str.contains(r"\s").any() else ""
 
 
-def small_table(frame, *, hide_index=False):
+def small_table(frame, *, hide_index=False, decimals=None):
     """A small ``frame`` (up to a few hundred short rows) as one plain HTML table: no data grid.
 
     A data grid keeps changing the page 130 to 200 ms after the run has
@@ -288,7 +300,9 @@ def small_table(frame, *, hide_index=False):
     Markdown element. Every header, label and text cell is HTML-escaped, so
     a name such as ``<img src=x onerror=alert(1)>`` is shown as text. Floats
     show 4 significant digits, so a small value (a key player's gain of
-    0.000003) is not shown as 0; missing values are empty.
+    0.000003) is not shown as 0, or ``decimals`` decimal places where a table
+    rounds its values (Before & after's measures: 3, as its data grid did, so
+    43767 ties stay 43767, not 43770); missing values are empty.
     """
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
     kinds = [" class='nd-n'" if n else _text_kind(frame[c].astype(str)) for c, n in zip(frame.columns, numeric)]
@@ -299,7 +313,7 @@ def small_table(frame, *, hide_index=False):
     for name, values in zip(frame.index, frame.itertuples(index=False, name=None)):
         label = [] if hide_index else [f"<th>{_cell(name)}</th>"]
         rows.append("<tr>" + "".join(label) + "".join(
-            f"<td{kind}>{_cell(v)}</td>" for v, kind in zip(values, kinds))
+            f"<td{kind}>{_cell(v, decimals)}</td>" for v, kind in zip(values, kinds))
             + "</tr>")
     st.html(f"{_SMALL_TABLE_STYLE}<div class='nd-table-box'><table class='nd-table'><thead>{rows[0]}</thead>"
             f"<tbody>{''.join(rows[1:])}</tbody></table></div>")

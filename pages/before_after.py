@@ -14,6 +14,9 @@ DAY = pd.Timedelta(days=1)
 # Issue 7: at most ~1,500 practitioners sent to the browser unless the user asks for more; two maps share it.
 PANEL_NODES = 750
 LARGER_MAPS = "Larger maps (slower)"
+#: Headings of the headline measures' columns (the download keeps the column names).
+MEASURE_COLUMNS = {"ci_low": "95% interval, low", "ci_high": "95% interval, high", "p_value": "p-value",
+                   "before_per_30_days": "before, per 30 days", "after_per_30_days": "after, per 30 days"}
 
 st.title("Before & after")
 st.caption(
@@ -130,15 +133,12 @@ if unequal:  # counts of ties grow with the period's length: rates beside them
 columns += ["ci_low", "ci_high", "p_value", "method"] if replicates else []
 table = table.rename(index=lambda k: explained[k][0])
 table.index.name = "measure"
-st.dataframe(table[columns].round(3), width="stretch",
-             column_config={"ci_low": "95% interval, low", "ci_high": "95% interval, high", "p_value": "p-value",
-                            "before_per_30_days": st.column_config.NumberColumn(
-                                "before, per 30 days", help="The count divided by the before period's days, × 30."),
-                            "after_per_30_days": st.column_config.NumberColumn(
-                                "after, per 30 days", help="The count divided by the after period's days, × 30.")})
+# Eight rows: one plain HTML table, not a data grid (a grid is a canvas the browser builds at every setting, and it
+# kept changing the page after the run had ended); the same values, rounded to 3 decimals as the grid showed them.
+_shared.small_table(table[columns].round(3).rename(columns=MEASURE_COLUMNS), decimals=3)
 if unequal:
-    st.caption("The periods differ in length, so ties and trust ties are also shown per 30 days; compare those. "
-               "Shares, indices and isolates are not rescaled.")
+    st.caption("The periods differ in length, so ties and trust ties are also shown per 30 days (the count divided "
+               "by the period's days, × 30); compare those. Shares, indices and isolates are not rescaled.")
 # measure_key: the stable key (comparison.json's "measure"), since the labels are for reading (issue 16 renamed one)
 _shared.download_csv(table.reset_index().assign(measure_key=list(comparison.measures.index)),
                      "before_after_measures.csv", key="dl_ba_measures")
@@ -187,4 +187,5 @@ _shared.explain([explained[k] for k in comparison.measures.index]
                 + [("QAP correlation", "How alike the two networks are, pair by pair: 1 means the same pairs "
                     "are tied in both periods, 0 no more alike than chance.",
                     "Pearson correlation of the off-diagonal cells of the two binary adjacency matrices; "
-                    "p from permuting the rows and columns of one matrix together (Krackhardt 1987).")])
+                    "p from permuting the rows and columns of one matrix together (Krackhardt 1987).")],
+                one_box=True)

@@ -80,6 +80,19 @@ def small_tables(at):
     return [html_table(h.value) for h in at.html if "nd-table" in h.value]
 
 
+def small_table_frame(rows):
+    """:func:`html_table` rows as a data frame indexed by the first column: numbers as floats, empty cells NaN."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows[1:], columns=rows[0]).set_index(rows[0][0])
+    return frame.apply(lambda column: column if column.name == "method" else pd.to_numeric(column.replace("", None)))
+
+
+def before_after_measures(at):
+    """Before & after's headline measures table (its first :func:`small_tables`) as a :func:`small_table_frame`."""
+    return small_table_frame(small_tables(at)[0])
+
+
 def altair_mixing_heatmap(matrix, title, names, *, diverging=False, height=340):
     """Before & after's heat map of one agency × agency ``matrix`` as an Altair chart: the page drew three of these
     until session 15, and the tests check :func:`pages._charts.mixing_heatmaps`' panels against them."""

@@ -194,6 +194,11 @@ def test_small_table_is_one_html_table_with_every_name_escaped(monkeypatch):
                         hide_index=True)
     assert shown[2].count("class='nd-long'") == 2 and shown[2].count("class='nd-n'") == 2  # a column of sentences
     assert shown[2].count("class='nd-word'") == 2  # single words (a date) are not broken at a hyphen
+    # decimals=3 (Before & after's measures, session 16): the values a data grid showed of a frame rounded to 3
+    # decimals, not 4 significant digits (43767 ties were shown as 43770)
+    _shared.small_table(pd.DataFrame({"before": [43767.0, 0.04, -0.0004, 0.6789]}, index=list("abcd")).round(3),
+                        decimals=3)
+    assert [row[1] for row in html_table(shown[3])] == ["before", "43767", "0.04", "0", "0.679"]
 
 
 def _page_table(at, first_header):

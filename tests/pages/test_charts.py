@@ -196,3 +196,4 @@ def test_before_after_heat_maps_are_one_valid_spec_equal_to_the_altair_charts_of
         pd.testing.assert_frame_equal(_arrow_frame(spec["datasets"][f"panel{k}"]), _arrow_frame(data))
     assert _arrow_frame(spec["datasets"]["panel2"])["ties"].tolist() == [-1, 3, 3, 1]
     assert spec["resolve"] == {"scale": {"color": "independent"}}
+    assert spec["usermeta"] == {"embedOptions": {"renderer": "canvas"}}  # session 16: cells as pixels, not SVG nodes

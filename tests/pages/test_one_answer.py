@@ -11,7 +11,7 @@ import json
 import re
 
 import pytest
-from apptest_support import drawn_maps, open_page
+from apptest_support import before_after_measures, drawn_maps, open_page
 from report_html import row as _row
 from report_html import section as _section
 
@@ -121,7 +121,7 @@ def test_before_after_the_report_and_netdash_compare_give_the_same_windows_and_v
                                                                                       report, tmp_path):
     before, after = equal_windows(demo)
     at = open_page(app_workspace, "pages/before_after.py")
-    table = at.dataframe[0].value
+    table = before_after_measures(at)
     page = {m: (table.loc[m, "before"], table.loc[m, "after"]) for m in (SHARE, "Ties", "Trust ties")}
 
     assert f"{before.label()}, after {after.label()}" in " ".join(c.value for c in at.caption)

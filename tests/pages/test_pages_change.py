@@ -5,7 +5,7 @@ import shutil
 import networkx as nx
 import pandas as pd
 import pytest
-from apptest_support import altair_mixing_heatmap, chart_data, drawn_maps, small_tables
+from apptest_support import altair_mixing_heatmap, before_after_measures, chart_data, drawn_maps, small_tables
 from apptest_support import metrics as _metrics
 from apptest_support import open_page
 from apptest_support import texts as _texts
@@ -222,10 +222,10 @@ def test_before_after_on_the_demo_draws_two_aligned_maps_and_follows_the_ties_se
     assert re.findall(r"[\d,]+(?= new cross-agency| lost)", shown) == [
         f"{len(expected.new_cross_agency):,}", f"{len(expected.lost):,}"]
     assert len(expected.new_cross_agency) > 0 and len(expected.lost) > 0
-    ties_working = at.dataframe[0].value.loc["Ties", "after"]
+    ties_working = before_after_measures(at).loc["Ties", "after"]
     at.selectbox(key="ba_ties").set_value("direct").run()
     assert not at.exception
-    assert at.dataframe[0].value.loc["Ties", "after"] < ties_working
+    assert before_after_measures(at).loc["Ties", "after"] < ties_working
 
 
 def test_before_after_shows_the_tie_change_counts_as_tables_and_the_heat_maps_as_one_chart(workspace):
@@ -245,8 +245,14 @@ def test_before_after_shows_the_tie_change_counts_as_tables_and_the_heat_maps_as
     ds = workspace.open("demo")
     periods = equal_windows(ds, ds.first_cop_session)
     compared = compare_periods(ds, *periods, ties="working")
-    tables = small_tables(at)
-    assert len(tables) == 2 and len(at.dataframe) == 1  # the headline measures stay a grid (column help)
+    measures, *tables = small_tables(at)
+    # Session 16: the eight headline measures are a static table too, with the values the grid showed (rounded to 3)
+    assert len(tables) == 2 and not at.dataframe
+    assert measures[0] == ["measure", "before", "after", "change"]
+    expected = compared.measures[["before", "after", "change"]].round(3)
+    assert len(measures) == 1 + len(expected) == 9
+    assert [[float(v) for v in row[1:]] for row in measures[1:]] == expected.to_numpy().tolist()
+    assert measures[1][1] == f"{compared.measures.loc['n_ties', 'before']:.0f}"  # a count, not 4 significant digits
     for shown, changes in zip(tables, (compared.tie_changes, compared.trust_tie_changes)):
         expected = tie_change_summary(changes)
         assert shown[0] == [expected.index.name, *expected.columns]
@@ -271,6 +277,20 @@ def test_before_after_shows_the_tie_change_counts_as_tables_and_the_heat_maps_as
     spec = json.loads(charts[0].proto.spec)
     assert [panel["title"] for panel in spec["hconcat"]] == ["Before", "After", "Change (after − before)"]
     assert spec["resolve"] == {"scale": {"color": "independent"}}
+
+
+def test_before_after_explains_every_measure_in_one_paragraph_list_and_one_expander(workspace):
+    # Session 16: three elements instead of three per measure (27 of the page's 86), with the same texts
+    from netdash.change.headline import headline_explanations
+
+    at = _page(workspace, "pages/before_after.py")
+    (box,) = [e for e in at.expander if e.label == "How each is calculated"]
+    assert not [e for e in at.expander if e.label.startswith("How ") and e.label != box.label]
+    shown = " ".join(m.value for m in at.markdown)
+    formulas = box.markdown[0].value
+    for title, plain, formula in headline_explanations("working").values():
+        assert f"**{title}**: {plain}" in shown and f"**{title}**: {formula}" in formulas
+    assert "**QAP correlation**: " in shown and "**QAP correlation**: Pearson correlation" in formulas
 
 
 def test_before_after_custom_periods(workspace):
@@ -318,8 +338,8 @@ def test_before_after_compares_equal_windows_by_default_the_same_as_cop_impact(w
     assert f"Equal windows of 357 days either side of the COP start {after.start.date()}" in caption
     assert f"before {before.label()}, after {after.label()}" in caption
     assert not at.warning
-    table = at.dataframe[0].value
-    assert "before_per_30_days" not in table.columns
+    table = before_after_measures(at)
+    assert "before, per 30 days" not in table.columns
     assert "Share of working ties across agencies" in table.index and "Cross-agency share" not in table.index
 
 
@@ -332,12 +352,12 @@ def test_before_after_custom_unequal_periods_warn_and_show_rates_per_30_days(wor
     assert not at.exception
     warning = _texts(at.warning)
     assert "The before period is 60 days long and the after period 92 days" in warning and "per 30 days" in warning
-    table = at.dataframe[0].value
+    table = before_after_measures(at)
     for side, days in (("before", 60), ("after", 92)):
         for measure in ("Ties", "Trust ties"):
-            assert table.loc[measure, f"{side}_per_30_days"] == pytest.approx(
+            assert table.loc[measure, f"{side}, per 30 days"] == pytest.approx(
                 round(table.loc[measure, side] / days * 30, 3), abs=1e-3)
-    assert pd.isna(table.loc["Isolates", "before_per_30_days"])  # people, not events: not rescaled
+    assert pd.isna(table.loc["Isolates", "before, per 30 days"])  # people, not events: not rescaled
 
 
 def test_before_after_when_everyone_attended(workspace):
