@@ -523,9 +523,9 @@ def skip_imported_in_collections():
     """Keep the objects alive now out of the cyclic garbage collector's walks, until :func:`main` returns and at exit.
 
     ``netdash metrics`` calls it once its libraries are imported. They make
-    about 100,000 long-lived objects (modules, functions, classes) that every
-    full collection walked again, twice during the command and again in the
-    interpreter's shutdown, freeing none of them. :func:`gc.freeze` moves the
+    about 76,000 long-lived objects (modules, functions, classes: the medium
+    demo's count) that every full collection walked again, twice during the
+    command and again in the interpreter's shutdown, freeing none of them. :func:`gc.freeze` moves the
     objects alive now out of the collector's sight; :func:`main` moves them
     back when the command returns (a caller in the same process, a test, gets
     its collector as it was, unless it had frozen objects itself), and an exit handler freezes what is left just
