@@ -448,3 +448,55 @@ def test_importing_the_cli_loads_no_numpy():
     code = "import sys, netdash.cli; print(sorted({'numpy', 'pandas', 'networkit'} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+def test_metrics_keeps_imported_objects_out_of_collections_while_it_runs(ws, demo_source, tmp_path, monkeypatch):
+    """Session 16: the objects alive after the command's imports are frozen while it runs and given back after;
+    the files are byte-identical to those of a run without the freeze."""
+    import gc
+
+    from netdash import cli
+    from netdash.analysis import NetworkAnalysis
+
+    seen = []
+    table = NetworkAnalysis.practitioner_table
+
+    def watched(self):
+        seen.append(gc.get_freeze_count())
+        return table(self)
+
+    monkeypatch.setattr(NetworkAnalysis, "practitioner_table", watched)
+    assert gc.get_freeze_count() == 0
+    assert main([*ws, "metrics", str(demo_source), "--out", str(tmp_path / "frozen")]) == 0
+    assert seen[0] > 10_000  # modules, functions, classes: the imports' objects
+    assert gc.get_freeze_count() == 0
+
+    monkeypatch.setattr(cli, "skip_imported_in_collections", lambda: None)
+    assert main([*ws, "metrics", str(demo_source), "--out", str(tmp_path / "plain")]) == 0
+    assert seen[1] == 0
+    for name in ("practitioners.csv", "network.json"):
+        assert (tmp_path / "frozen" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes()
+
+
+def test_metrics_leaves_a_callers_own_freeze(ws, tmp_path):
+    import gc
+
+    gc.freeze()
+    try:
+        main([*ws, "metrics", "/nonexistent/netdash-folder", "--out", str(tmp_path / "out")])
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_metrics_freezes_the_survivors_at_exit(tmp_path):
+    """Session 16: an exit handler moves every object left out of the collector's sight before shutdown."""
+    import subprocess
+    import sys
+
+    # Exit handlers run last registered first: this one, registered before the command's, sees its effect.
+    code = ("import atexit, gc; atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0)); "
+            "from netdash.cli import main; "
+            f"main(['--workspace', {str(tmp_path / 'ws')!r}, 'metrics', '/nonexistent/netdash-folder', "
+            f"'--out', {str(tmp_path / 'out')!r}]); print('before exit', gc.get_freeze_count())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-2:] == ["before exit 0", "frozen True"]
