@@ -275,7 +275,10 @@ def ei_permutation_test(G, groups="agency", *, permutations=1000, seed=None):
         return {"observed": nan, "expected": nan, "p_value": nan, "permutations": int(permutations)}
     rng = np.random.default_rng(seed)
     simulated = np.empty(permutations)
-    batch = max(1, 2_000_000 // max(len(u), 1))
+    # At least eight relabellings a batch, so _internal_ties fills every lane of its 64-bit words even at
+    # regional scale (838,164 ties: two a batch before). Batches do not change the draws: rng.permuted shuffles
+    # the rows one after the other, whatever their number.
+    batch = max(8, 2_000_000 // max(len(u), 1))
     # The smallest integer type holds one relabelling in cache while its ties are looked up one row at a
     # time (ten times faster than a 2-D gather at regional scale); the draws, and so the values, are the same.
     codes = codes.astype(np.min_scalar_type(max(int(codes.max(initial=0)), 0)), copy=False)
@@ -298,29 +301,34 @@ def ei_permutation_test(G, groups="agency", *, permutations=1000, seed=None):
 def _internal_ties(labels, u, v):
     """Ties ``u[i]``-``v[i]`` whose two ends share a label, for each row of ``labels`` (one relabelling a row).
 
-    With at most 256 groups, eight relabellings are read at once: a node's
-    eight labels are the eight bytes of one 64-bit word, so each tie's ends
-    are looked up once per eight relabellings rather than once each, and a
-    byte of ``words[u] ^ words[v]`` is zero where that relabelling puts both
-    ends in one group. The counts are the same integers as one
-    relabelling at a time.
+    With one-byte labels (at most 256 groups) eight relabellings are read at
+    once, with two-byte labels (at most 65,536: the large demo has more than
+    256 agencies) four: a node's labels are the lanes of one 64-bit word, so
+    each tie's ends are looked up once per word rather than once per
+    relabelling, and a lane of ``words[u] ^ words[v]`` is zero where that
+    relabelling puts both ends in one group. The counts are the same
+    integers as one relabelling at a time.
     """
     rows = len(labels)
-    if labels.dtype != np.uint8:
+    if labels.dtype not in (np.uint8, np.uint16):
         return np.array([np.count_nonzero(relabelled[u] == relabelled[v]) for relabelled in labels], dtype=np.int64)
+    lanes = 8 // labels.dtype.itemsize
+    # One byte (a bool) per lane: a word's flags are one unsigned integer of ``lanes`` bytes.
+    flags = np.dtype(f"u{lanes}")
     counts = np.empty(rows, dtype=np.int64)
-    # Zero bytes are summed as 64-bit words in blocks of 255 ties: no byte passes 255, so none carries into the next.
+    # Flags are summed as integers in blocks of 255 ties: no byte passes 255, so none carries into the next.
     pad = (-len(u)) % 255
-    for first in range(0, rows, 8):
-        lanes = np.zeros((labels.shape[1], 8), dtype=np.uint8)
-        taken = labels[first:first + 8]
-        lanes[:, :len(taken)] = taken.T
-        words = lanes.view(np.uint64).ravel()
-        same = ((words[u] ^ words[v]).view(np.uint8) == 0).view(np.uint64)
+    for first in range(0, rows, lanes):
+        packed = np.zeros((labels.shape[1], lanes), dtype=labels.dtype)
+        taken = labels[first:first + lanes]
+        packed[:, :len(taken)] = taken.T
+        words = packed.view(np.uint64).ravel()
+        same = ((words[u] ^ words[v]).view(labels.dtype) == 0).view(flags)
         if pad:
-            same = np.concatenate([same, np.zeros(pad, dtype=np.uint64)])
-        blocks = same.reshape(-1, 255).sum(axis=1, dtype=np.uint64)
-        counts[first:first + len(taken)] = blocks.view(np.uint8).reshape(-1, 8).sum(axis=0, dtype=np.int64)[:len(taken)]
+            same = np.concatenate([same, np.zeros(pad, dtype=flags)])
+        blocks = same.reshape(-1, 255).sum(axis=1, dtype=flags)
+        per_lane = blocks.view(np.uint8).reshape(-1, lanes).sum(axis=0, dtype=np.int64)
+        counts[first:first + len(taken)] = per_lane[:len(taken)]
     return counts
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 from netdash.networks.codes import distinct_rows, sorted_counts
 from netdash.networks.counts import period_log, reused
 from netdash.errors import InvalidInputError
-from netdash.networks.graphs import practitioner_nodes
+from netdash.networks.graphs import graph_from_tables, practitioner_nodes
 from netdash.periods import Period
 from netdash.deferred import networkx as nx  # imported on first use
 
@@ -163,14 +163,19 @@ def _graph_from_edges(ds, period, edges):
     """:func:`trust_graph` from a :func:`trust_edges` table already computed."""
     edges = edges[edges["is_trust_tie"].astype(bool)]
     nodes = practitioner_nodes(ds, period, include=pd.concat([edges["a"], edges["b"]]))
-    G = nx.Graph()
-    G.add_nodes_from((r.pop("practitioner_id"), r) for r in nodes.to_dict("records"))
-    for r in edges.to_dict("records"):
-        survey = r["survey_trust"]
-        G.add_edge(r["a"], r["b"], strength=float(r["strength"]), source=r["source"],
-                   interactions=int(r["interactions"]), months=int(r["months"]),
-                   reciprocated=bool(r["reciprocated"]),
-                   survey_trust=None if pd.isna(survey) else float(survey))
+    # Column-wise lists and one graph build from the node table (graph_from_tables), not a record dict and an
+    # add_edge per tie (docs/benchmarks.md, "Session 16: the large pages' CPU"): the same nodes, ties, attribute
+    # values, types and orders as adding them one by one.
+    G = graph_from_tables(nodes, pd.DataFrame({"source": pd.Series(dtype=object),
+                                               "target": pd.Series(dtype=object)}), attrs=())
+    survey = edges["survey_trust"].to_numpy(dtype=float)
+    data = [{"strength": strength, "source": source, "interactions": interactions, "months": months,
+             "reciprocated": reciprocated, "survey_trust": None if missing else rating}
+            for strength, source, interactions, months, reciprocated, missing, rating in zip(
+                edges["strength"].to_numpy(dtype=float).tolist(), edges["source"].tolist(),
+                edges["interactions"].astype("int64").tolist(), edges["months"].astype("int64").tolist(),
+                edges["reciprocated"].astype(bool).tolist(), np.isnan(survey).tolist(), survey.tolist())]
+    G.add_edges_from(zip(edges["a"].tolist(), edges["b"].tolist(), data))
     return G
 
 

@@ -89,7 +89,18 @@ def periods_population(ds, periods):
     period's ties.
     """
     no_ties = pd.DataFrame({"source": pd.Series(dtype=object), "target": pd.Series(dtype=object)})
-    return population_graph([graph_from_tables(practitioner_nodes(ds, period), no_ties, attrs=()) for period in periods])
+    tables = [practitioner_nodes(ds, period) for period in periods]
+    if not tables:
+        return nx.Graph()
+    # One graph from the stacked node tables, not one per period merged node by node (at regional scale, 20,000
+    # practitioners in each of eight quarters, most of Over time's maps before the window shown): nodes in the
+    # order population_graph adds them (by first period, then as that period's table lists them), each with its
+    # row of the last period it is in, as population_graph's updates leave it.
+    stacked = pd.concat(tables, ignore_index=True)
+    ids = stacked["practitioner_id"]
+    first = ids.drop_duplicates(keep="first")
+    last = stacked.loc[ids.drop_duplicates(keep="last").index].set_index("practitioner_id", drop=False)
+    return graph_from_tables(last.loc[first.to_numpy()].reset_index(drop=True), no_ties, attrs=())
 
 
 def map_panel(G, positions, *, population=None, edge_styles=None, title=None, height_px=560,

@@ -207,15 +207,38 @@ def test_ei_permutation_test_relabels_as_with_int64_codes(seed):
     assert got["p_value"] == (1 + extreme.sum()) / 3001
 
 
-@pytest.mark.parametrize("rows, ties, groups", [(1, 10, 2), (8, 255, 3), (13, 510, 256), (19, 70_000, 40),
-                                                 (5, 300, 300)])
-def test_internal_ties_count_each_relabelling_as_one_at_a_time(rows, ties, groups):
-    # Eight relabellings read as one 64-bit word per node, zero bytes summed in blocks of 255 ties: the same counts
-    # as comparing each relabelling's ends one at a time, for a last word only partly used, a whole number of
-    # blocks, 256 groups (byte 255), enough ties that whole-array byte sums would carry, and more than 256 groups
-    # (two-byte labels: one relabelling at a time).
+def test_ei_permutation_test_with_two_byte_labels_and_many_ties_draws_as_one_at_a_time():
+    # More than 256 groups (two-byte labels, as the large demo's 1,200 agencies) and enough ties that batches
+    # were fewer than eight relabellings (400,000 ties: five): the same draws and counts as the int64 codes
+    # relabelled one at a time.
+    from netdash.metrics.matrix import GraphMatrix
+
+    rng = np.random.default_rng(5)
+    n = 2000
+    M = GraphMatrix([f"P{i}" for i in range(n)], rng.integers(0, n, 400_000), rng.integers(0, n, 400_000),
+                    node_attrs={"agency": [f"A{i % 300}" for i in range(n)]})
+    got = mixing.ei_permutation_test(M, "agency", permutations=13, seed=1)
+    codes, _ = mixing._group_codes(M, "agency")
+    u, v = mixing._tie_endpoints(M)
+    draws = np.random.default_rng(1)
+    simulated = np.array([(len(u) - 2 * np.count_nonzero(labels[u] == labels[v])) / len(u)
+                          for labels in (draws.permuted(codes.astype(np.int64)) for _ in range(13))])
+    expected = simulated.mean()
+    extreme = np.abs(simulated - expected) >= abs(got["observed"] - expected) - 1e-12
+    assert got["expected"] == expected
+    assert got["p_value"] == (1 + extreme.sum()) / 14
+
+
+@pytest.mark.parametrize("rows, ties, groups, n", [(1, 10, 2, 200), (8, 255, 3, 200), (13, 510, 256, 200),
+                                                    (19, 70_000, 40, 200), (5, 300, 300, 400), (11, 70_000, 1200, 1200),
+                                                    (6, 1000, 65_536, 65_536), (3, 1000, 65_537, 65_537)])
+def test_internal_ties_count_each_relabelling_as_one_at_a_time(rows, ties, groups, n):
+    # Eight one-byte (four two-byte) relabellings read as one 64-bit word per node, zero lanes summed in blocks of
+    # 255 ties: the same counts as comparing each relabelling's ends one at a time, for a last word only partly
+    # used, a whole number of blocks, 256 groups (byte 255), enough ties that whole-array sums would carry, more
+    # than 256 groups (two-byte labels, as the large demo's 1,200 agencies), 65,536 (the largest two-byte label)
+    # and more (four-byte labels: one relabelling at a time).
     rng = np.random.default_rng(rows)
-    n = 200
     codes = (np.arange(n) % groups).astype(np.min_scalar_type(groups - 1))
     labels = rng.permuted(np.broadcast_to(codes, (rows, n)), axis=1)
     u, v = rng.integers(0, n, ties), rng.integers(0, n, ties)

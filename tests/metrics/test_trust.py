@@ -158,3 +158,42 @@ def test_describe_trust_rule():
         "Two practitioners have a trust tie when, in the period, they had at least 1 contact in all "
         "and those contacts fell in at least 1 calendar month.")
     assert "at least 3.5 on the 1 to 4 scale" in describe_trust_rule(survey_threshold=3.5)
+
+
+def _graph_one_tie_at_a_time(ds, period, edges):
+    """The trust graph as built before it was made from columns: a record dict and an add_edge per tie."""
+    import networkx as nx
+    import pandas as pd
+
+    from netdash.networks.graphs import practitioner_nodes
+
+    edges = edges[edges["is_trust_tie"].astype(bool)]
+    G = nx.Graph()
+    nodes = practitioner_nodes(ds, period, include=pd.concat([edges["a"], edges["b"]]))
+    G.add_nodes_from((r.pop("practitioner_id"), r) for r in nodes.to_dict("records"))
+    for r in edges.to_dict("records"):
+        G.add_edge(r["a"], r["b"], strength=float(r["strength"]), source=r["source"],
+                   interactions=int(r["interactions"]), months=int(r["months"]), reciprocated=bool(r["reciprocated"]),
+                   survey_trust=None if pd.isna(r["survey_trust"]) else float(r["survey_trust"]))
+    return G
+
+
+@pytest.mark.parametrize("rule", [{}, {"use_survey": False}, {"min_months": 1, "require_reciprocity": False}])
+@pytest.mark.parametrize("whole", [True, False])
+def test_trust_graph_is_the_one_built_tie_by_tie_on_the_demo(demo_source, rule, whole):
+    # Built from columns: the same nodes, ties, attribute values and types, and the same orders (node, tie,
+    # neighbour, attribute key) as one add_edge per tie, on the bundled demo with and without survey ratings.
+    from netdash.ingest import load_dataset
+
+    demo, _ = load_dataset(demo_source, secret=b"test")
+    period = None if whole else parse_period("2024-01-01:2024-07-01")
+    edges = trust_edges(demo, period, **rule)
+    got, expected = trust_graph(demo, period, edges=edges), _graph_one_tie_at_a_time(demo, period, edges)
+    assert got.number_of_edges() > 100
+    assert list(got.nodes(data=True)) == list(expected.nodes(data=True))
+    assert list(got.edges(data=True)) == list(expected.edges(data=True))
+    assert all(list(got.adj[v]) == list(expected.adj[v]) for v in expected)
+    for (*_, d), (*_, e) in zip(got.edges(data=True), expected.edges(data=True)):
+        assert list(d) == list(e) and [type(x) for x in d.values()] == [type(x) for x in e.values()]
+    for (_, d), (_, e) in zip(got.nodes(data=True), expected.nodes(data=True)):
+        assert [type(x) for x in d.values()] == [type(x) for x in e.values()]

@@ -356,7 +356,7 @@ def test_periods_population_is_every_windows_nodes_without_ties(ds):
     """Over time's faded population (netdash.viz.panels, built from node tables): the nodes of each window's
     network, whatever its ties, each with its attributes in the last window it is in (COP sessions are counted
     per window)."""
-    from netdash.viz.panels import periods_population
+    from netdash.viz.panels import periods_population, population_graph
 
     second = parse_period("2024-04-01:2024-07-01")
     everyone = periods_population(ds, [H1, second])
@@ -366,7 +366,12 @@ def test_periods_population_is_every_windows_nodes_without_ties(ds):
         assert set(everyone) == set(windows[0]) | set(windows[1])
         last = {**dict(windows[0].nodes(data=True)), **dict(windows[1].nodes(data=True))}
         assert dict(everyone.nodes(data=True)) == last
+        # One graph from the stacked node tables: the order and attributes population_graph gives the windows'.
+        assert list(everyone.nodes(data=True)) == list(population_graph(windows).nodes(data=True))
+        assert list(periods_population(ds, [second, H1]).nodes(data=True)) \
+            == list(population_graph(windows[::-1]).nodes(data=True))
     assert everyone.nodes["p1"]["cop_sessions"] == 0  # both of p1's sessions were in the first quarter
+    assert len(periods_population(ds, [])) == 0
 
 
 def _same_agency_graph(got, expected):
