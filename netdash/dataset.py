@@ -138,6 +138,18 @@ class Memo:
         self.pop(key)
         self._keep(key, value)
 
+    def peek(self, key):
+        """``(value,)`` when a value is kept under ``key``, else None: nothing is computed or waited for.
+
+        Examples
+        --------
+        >>> memo = Memo()
+        >>> memo.peek("k"), memo.get("k", lambda: None), memo.peek("k")
+        (None, None, (None,))
+        """
+        found = self._lookup(key)
+        return None if found is None else (found[0],)
+
     def pop(self, key, default=None):
         """Remove the value kept under ``key`` and return it (``default`` when there is none)."""
         with self._lock:

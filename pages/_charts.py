@@ -16,7 +16,7 @@ import pandas as pd
 from netdash.change.headline import HEADLINE_EXPLANATIONS
 
 __all__ = ["vega_spec", "mixing_heatmaps", "headline_charts", "chart_markers", "attendee_chart", "y_scale",
-           "ties_heatmap", "monthly_contacts_chart", "impact_charts", "client_trend_chart"]
+           "ties_heatmap", "monthly_contacts_chart", "impact_charts", "dose_dots", "client_trend_chart"]
 
 
 def vega_spec(chart):
@@ -323,20 +323,41 @@ def impact_charts(result, table):
         out["dose"] = None
     else:
         attendees = table[table["attendee"]]
+        dots = dose_dots(attendees)
         line = dose_response_line(attendees["sessions"], attendees["change"], slope=dose["slope"],
                                   ci_low=dose["ci_low"] or float("nan"), ci_high=dose["ci_high"] or float("nan"))
         out["dose"] = {"layer": [
             {"data": {"name": "line"}, "mark": {"type": "area", "color": "#e69f00", "opacity": 0.18},
              "encoding": {"x": _q("sessions"), "y": _q("fitted_low"), "y2": {"field": "fitted_high"}}},
-            {"data": {"name": "attendees"}, "mark": {"type": "circle", "color": "#4e79a7", "opacity": 0.45, "size": 45},
+            {"data": {"name": "attendees"}, "mark": {"type": "circle", "color": "#4e79a7", "size": 45},
              "encoding": {"x": _q("sessions", title="Sessions attended (after window)", scale={"zero": False}),
                           "y": _q("change", title="Change in cross-agency colleagues"),
-                          "tooltip": [_q("sessions"), _q("change")]}},
+                          "opacity": {"field": "opacity", "type": "quantitative", "scale": None, "legend": None},
+                          "tooltip": [_q("sessions"), _q("change"), _q("attendees")]}},
             {"data": {"name": "line"}, "mark": {"type": "line", "color": "#d55e00", "strokeWidth": 2.5},
              "encoding": {"x": _q("sessions"), "y": _q("fitted")}},
         ], "height": 300, "datasets": {"line": _arrow(line),
-                                       "attendees": _arrow(attendees[["sessions", "change"]])}}
+                                       "attendees": _arrow(dots)}}
     return {name: spec and {**spec, **_CANVAS} for name, spec in out.items()}
+
+
+#: Opacity of one attendee's dot in the dose chart.
+DOSE_DOT_OPACITY = 0.45
+
+
+def dose_dots(attendees):
+    """The dose chart's dots: one per distinct (``sessions``, ``change``) of ``attendees``, with how many share it.
+
+    Sessions and changes are whole numbers, so at medium scale 600 attendees
+    fall on about 300 points. One dot a point, with the opacity of that many
+    dots of :data:`DOSE_DOT_OPACITY` drawn on top of each other
+    (``1 - (1 - a) ** attendees``: source-over compositing), paints the same
+    picture with half the marks, and its tooltip says how many attendees it
+    stands for. Rows in order of first appearance.
+    """
+    dots = (attendees.groupby(["sessions", "change"], sort=False).size().rename("attendees").reset_index())
+    dots["opacity"] = (1 - (1 - DOSE_DOT_OPACITY) ** dots["attendees"]).round(4)  # a lone dot: exactly 0.45
+    return dots
 
 
 def client_trend_chart(trend, charted):

@@ -180,7 +180,12 @@ def union_counts(ds, period, ties, window_days):
     if "coworking" in chosen:
         check_window(window_days)
 
+    window = int(window_days) if "coworking" in chosen else None
+
     def compute():
+        kept = _from_kept_union(ds, period, chosen, window_days)
+        if kept is not None:
+            return kept[0]
         tables = {}
         if "direct" in chosen:
             found = direct_counts(ds, period)
@@ -203,8 +208,48 @@ def union_counts(ds, period, ties, window_days):
             counts[name] = whole_or_float(np.bincount(rows, weights=weight, minlength=len(pairs)))
         return pairs // n, pairs % n, counts
 
-    window = int(window_days) if "coworking" in chosen else None
     return stored(("union", _period(period), chosen, window), ds, compute)
+
+
+def _from_kept_union(ds, period, chosen, window_days):
+    """``(union,)`` of the ``chosen`` tie types taken from a union of more types already kept in ``ds.memo``.
+
+    None when no such union is kept. Its pairs with a row of a chosen type are
+    exactly the chosen union's pairs, in the same (sorted) order, and their
+    counts per chosen type are the same sums: ingest only accepts positive
+    weights, so a pair has a row of a type exactly when its count of that type
+    is above zero. This spares the sort of every pair key when a page asks
+    for direct contacts after working ties (COP impact's ties choice).
+    """
+    memo = getattr(ds, "memo", None)
+    if memo is None or not hasattr(memo, "peek"):
+        return None
+    try:
+        check_window(window_days)
+        window = int(window_days)
+    except InvalidInputError:  # direct contacts or COP sessions alone take no window: look only for wider ones
+        window = None        # without co-working
+    for wider in TIE_TYPES.values():
+        if not set(chosen) < set(wider) or ("coworking" in wider and window is None):
+            continue
+        # Direct and COP counts do not depend on the co-working window, so a wider union of any valid window
+        # would do; the caller's is the one kept when a page changes only its ties.
+        found = memo.peek(("netdash.networks", ("union", _period(period), wider, window if "coworking" in wider
+                                                else None)))
+        if found is None:
+            continue
+        if found[0] is None:  # no wider table has a row
+            return (None,)
+        source, target, counts = found[0]
+        keep = np.zeros(len(source), dtype=bool)
+        for name in chosen:
+            keep |= counts[name] > 0
+        if not keep.any():
+            return (None,)
+        kept = {name: (counts[name][keep] if name in chosen else np.zeros(int(keep.sum()), dtype=np.int64))
+                for name in ("direct", "coworking", "cop")}
+        return (source[keep], target[keep], kept),
+    return None
 
 
 def whole_or_float(values):

@@ -378,3 +378,46 @@ def test_distinct_rows_falls_back_to_lexsort_for_wide_ranges():
     a, b = np.array([2, 1, 2, 1, 2]), np.array([5, 2**40, 5, 7, -3])
     got = distinct_rows(a * 2**40, b, counts=True)  # ranges too wide for one int64 key
     assert [c.tolist() for c in got] == [[2**40, 2**40, 2**41, 2**41], [7, 2**40, -3, 5], [1, 1, 1, 2]]
+
+
+def _weighted(seed):
+    """:func:`_messy_dataset` with tie strengths on the contacts, some of them not whole."""
+    ds = _messy_dataset(seed)
+    contacts = ds.contacts.assign(weight=np.random.default_rng(seed).choice([1.0, 2.0, 0.5, 3.25], len(ds.contacts)))
+    return Dataset(agencies=ds.agencies, practitioners=ds.practitioners, contacts=contacts,
+                   cop_attendance=ds.cop_attendance, trust_survey=ds.trust_survey)
+
+
+def _assert_same_union(got, want):
+    assert (got is None) == (want is None)
+    if want is None:
+        return
+    for a, b in zip(got[:2], want[:2]):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    assert got[2].keys() == want[2].keys()
+    for name in want[2]:
+        assert got[2][name].dtype == want[2][name].dtype and np.array_equal(got[2][name], want[2][name]), name
+
+
+@pytest.mark.parametrize("make", [_messy_dataset, _weighted])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_union_taken_from_a_wider_kept_union_equals_one_computed_afresh(make, seed, monkeypatch):
+    """union_counts of fewer tie types, once a union of more is kept, is the union computed on its own."""
+    periods = [*PERIODS, parse_period("2023-02-01:2023-03-01")]
+    fresh = {}
+    for ties in edge_counts.TIE_TYPES:
+        ds = make(seed)  # nothing kept: each union computed from its own tables
+        fresh[ties] = [edge_counts.union_counts(ds, p, ties, 90) for p in periods]
+    assert any(u is not None and len(u[0]) for u in fresh["direct"])
+    calls = []
+    real = edge_counts.direct_counts
+    monkeypatch.setattr(edge_counts, "direct_counts", lambda *a: calls.append(a) or real(*a))
+    for wider, narrower in [("all", ("working", "direct", "coworking", "cop")), ("working", ("direct", "coworking"))]:
+        ds = make(seed)
+        for p in periods:
+            edge_counts.union_counts(ds, p, wider, 90)
+        calls.clear()
+        for ties in narrower:
+            for p, want in zip(periods, fresh[ties]):
+                _assert_same_union(edge_counts.union_counts(ds, p, ties, 90), want)
+        assert calls == []  # taken from the wider union, not counted again

@@ -1,5 +1,6 @@
 """pages/_charts.py: a chart's spec built once and sent with st.vega_lite_chart is the element st.altair_chart sends."""
 
+import numpy as np
 from apptest_support import altair_mixing_heatmap
 from streamlit.testing.v1 import AppTest
 
@@ -159,8 +160,17 @@ def test_cop_impact_plain_specs_are_valid_vega_lite_and_carry_the_estimates(demo
     assert shown["Difference-in-differences (two windows)"] == result["did_cross_agency_ties"]["estimate"]
     dots = _arrow_frame(charts["dose"]["datasets"]["attendees"])
     attendees = table[table["attendee"]]
-    assert list(dots.columns) == ["sessions", "change"]  # only what the chart draws leaves the server
-    assert dots["change"].tolist() == attendees["change"].tolist()
+    assert list(dots.columns) == ["sessions", "change", "attendees", "opacity"]  # only what the chart uses
+    # One dot per distinct (sessions, change), standing for every attendee there: the same points, half the marks.
+    assert len(dots) < len(attendees) and not dots.duplicated(["sessions", "change"]).any()
+    counted = attendees.value_counts(["sessions", "change"])
+    assert dots.set_index(["sessions", "change"])["attendees"].sort_index().equals(
+        counted.rename("attendees").sort_index())
+    # As dark as that many dots of the old opacity drawn on top of each other (source-over).
+    assert np.allclose(dots["opacity"], 1 - 0.55 ** dots["attendees"], atol=1e-4) and dots["opacity"].min() == 0.45
+    layer = charts["dose"]["layer"][1]
+    assert layer["encoding"]["opacity"] == {"field": "opacity", "type": "quantitative", "scale": None,
+                                            "legend": None} and "opacity" not in layer["mark"]
 
 
 def test_before_after_heat_maps_are_one_valid_spec_equal_to_the_altair_charts_of_its_panels():
