@@ -347,7 +347,7 @@ def test_dropping_clears_the_real_caches_and_keeps_the_dataset(app_workspace):
     pd.testing.assert_frame_equal(_cached.structural_holes(ds, period, "direct"), holes)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("", 3 * 2**30), ("1000", 1000), ("512M", 512 * 2**20),
+@pytest.mark.parametrize(("raw", "expected"), [("", 3.5 * 2**30), ("1000", 1000), ("512M", 512 * 2**20),
                                                ("6G", 6 * 2**30), ("1.5 GiB", 3 * 2**29), ("2k", 2048)])
 def test_the_budget_comes_from_the_environment(monkeypatch, raw, expected):
     from pages._cached import memory_budget
