@@ -330,7 +330,8 @@ def impact_charts(result, table):
             {"data": {"name": "line"}, "mark": {"type": "area", "color": "#e69f00", "opacity": 0.18},
              "encoding": {"x": _q("sessions"), "y": _q("fitted_low"), "y2": {"field": "fitted_high"}}},
             {"data": {"name": "attendees"}, "mark": {"type": "circle", "color": "#4e79a7", "size": 45},
-             "encoding": {"x": _q("sessions", title="Sessions attended (after window)", scale={"zero": False}),
+             "encoding": {"x": _q("sessions", title="Sessions attended (after window)", scale={"zero": False},
+                                  axis={"tickMinStep": 1, "format": "d"}),  # whole sessions: no 1.5 tick
                           "y": _q("change", title="Change in cross-agency colleagues"),
                           "opacity": {"field": "opacity", "type": "quantitative", "scale": None, "legend": None},
                           "tooltip": [_q("sessions"), _q("change"), _q("attendees")]}},

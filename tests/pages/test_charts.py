@@ -169,6 +169,7 @@ def test_cop_impact_plain_specs_are_valid_vega_lite_and_carry_the_estimates(demo
     # As dark as that many dots of the old opacity drawn on top of each other (source-over).
     assert np.allclose(dots["opacity"], 1 - 0.55 ** dots["attendees"], atol=1e-4) and dots["opacity"].min() == 0.45
     layer = charts["dose"]["layer"][1]
+    assert layer["encoding"]["x"]["axis"] == {"tickMinStep": 1, "format": "d"}  # sessions are counted whole
     assert layer["encoding"]["opacity"] == {"field": "opacity", "type": "quantitative", "scale": None,
                                             "legend": None} and "opacity" not in layer["mark"]
 
