@@ -42,13 +42,21 @@ def return_freed_memory():
     """
     if "MALLOC_MMAP_THRESHOLD_" in os.environ or "MALLOC_ARENA_MAX" in os.environ:
         return False
+    mallopt = _glibc("mallopt", (ctypes.c_int, ctypes.c_int))
+    return mallopt is not None and bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
+        mallopt(_M_ARENA_MAX, ARENAS))
+
+
+@functools.cache
+def _glibc(name, argtypes):
+    """glibc's function ``name`` (returning an int) through ctypes, or None where the C library is not glibc."""
     try:
         os.confstr("CS_GNU_LIBC_VERSION")  # glibc only
-        mallopt = ctypes.CDLL(None).mallopt
+        function = getattr(ctypes.CDLL(None), name)
     except (ValueError, OSError, AttributeError):
-        return False
-    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(_M_ARENA_MAX, ARENAS))
+        return None
+    function.argtypes, function.restype = list(argtypes), ctypes.c_int
+    return function
 
 
 def resident_bytes():
@@ -74,10 +82,5 @@ def trim():
     True when glibc released something; False when it did not or the C
     library is not glibc. Changes no value.
     """
-    try:
-        os.confstr("CS_GNU_LIBC_VERSION")
-        malloc_trim = ctypes.CDLL(None).malloc_trim
-    except (ValueError, OSError, AttributeError):
-        return False
-    malloc_trim.argtypes, malloc_trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return bool(malloc_trim(0))
+    malloc_trim = _glibc("malloc_trim", (ctypes.c_size_t,))
+    return malloc_trim is not None and bool(malloc_trim(0))

@@ -968,7 +968,7 @@ def keep_within(budget=None, *, resident=resident_bytes, tiers=None):
         trim()
         dropped.append(name)
         _LOG.warning("Resident memory %.2f GiB was over the %.2f GiB budget: dropped the cached %s (now %.2f GiB).",
-                  held / 2**30, budget / 2**30, name, (resident() or 0) / 2**30)
+                     held / 2**30, budget / 2**30, name, (resident() or 0) / 2**30)
     return dropped
 
 

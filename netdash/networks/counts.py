@@ -73,7 +73,16 @@ def stored(key, ds, compute):
     memo = getattr(ds, "memo", None)
     if memo is None:
         return compute()
-    return memo.get(("netdash.networks", key), compute)
+    return memo.get((_MEMO_SPACE, key), compute)
+
+
+def peek_stored(key, ds):
+    """``(value,)`` when :func:`stored` keeps a value under ``key`` for ``ds``, else None: nothing is computed."""
+    memo = getattr(ds, "memo", None)
+    return None if memo is None else memo.peek((_MEMO_SPACE, key))
+
+
+_MEMO_SPACE = "netdash.networks"  # the part of ds.memo that stored and peek_stored use
 
 
 def period_log(ds, period=None):
@@ -208,7 +217,11 @@ def union_counts(ds, period, ties, window_days):
             counts[name] = whole_or_float(np.bincount(rows, weights=weight, minlength=len(pairs)))
         return pairs // n, pairs % n, counts
 
-    return stored(("union", _period(period), chosen, window), ds, compute)
+    return stored(_union_key(period, chosen, window), ds, compute)
+
+
+def _union_key(period, chosen, window):
+    return ("union", _period(period), chosen, window)
 
 
 def _from_kept_union(ds, period, chosen, window_days):
@@ -221,9 +234,6 @@ def _from_kept_union(ds, period, chosen, window_days):
     is above zero. This spares the sort of every pair key when a page asks
     for direct contacts after working ties (COP impact's ties choice).
     """
-    memo = getattr(ds, "memo", None)
-    if memo is None or not hasattr(memo, "peek"):
-        return None
     try:
         check_window(window_days)
         window = int(window_days)
@@ -234,8 +244,7 @@ def _from_kept_union(ds, period, chosen, window_days):
             continue
         # Direct and COP counts do not depend on the co-working window, so a wider union of any valid window
         # would do; the caller's is the one kept when a page changes only its ties.
-        found = memo.peek(("netdash.networks", ("union", _period(period), wider, window if "coworking" in wider
-                                                else None)))
+        found = peek_stored(_union_key(period, wider, window if "coworking" in wider else None), ds)
         if found is None:
             continue
         if found[0] is None:  # no wider table has a row
