@@ -14,9 +14,8 @@ from netdash.change.impact.dyads import met_at_cop_chunks, rate_terciles
 from netdash.change.impact.person import monthly_union, person_level
 from netdash.change.impact.staggered import (did_dyadic, event_study, neighbour_counts, normal_interval,
                                              one_blas_thread, pre_trend_test, rolling_windows, window_outcomes)
-from netdash.networks.codes import isin_sorted
-from netdash.networks.counts import period_log, stored, union_counts
-from netdash.periods import Period
+from netdash.networks.codes import distinct_rows, isin_sorted, overlap_pairs, spans
+from netdash.networks.counts import check_window, dataset_log, period_log, stored, tie_types, union_counts
 
 __all__ = ["TiePanel", "tie_panel", "panel_estimates", "prior_new_tie_rate", "after_window_months",
            "candidate_pair_count", "ROLLING_MONTHS", "HORIZON_MONTHS", "PRE_TREND_MONTHS", "TREND_MONTHS",
@@ -103,11 +102,71 @@ def _cross(ds, period, design, code, agency):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     # The same for every ties setting: mapped once per period and kept in ds.memo (code is ds's practitioners).
     node = stored(("impact_node_codes", period), ds, lambda: code.get_indexer(period_log(ds, period).ids))
-    a, b = node[found[0]], node[found[1]]
+    return _cross_pairs(found[0], found[1], node, agency)
+
+
+def _cross_pairs(lo, hi, node, agency):
+    """Practitioner code pairs as node codes ``(a, b)``, ``a < b``, kept when both are nodes of different agencies."""
+    a, b = node[lo], node[hi]
     keep = (a >= 0) & (b >= 0) & (a != b)
     a, b = a[keep], b[keep]
     cross = agency[a] != agency[b]
     return np.minimum(a, b)[cross], np.maximum(a, b)[cross]
+
+
+def _month_evidence(ds, ties, window_days, first_month, n_months):
+    """Every tie of ``ties`` between two practitioners with the months its evidence spans.
+
+    Returns ``(lo, hi, since, until)``, distinct rows sorted in that order:
+    practitioner codes ``lo < hi`` of :func:`netdash.networks.counts.dataset_log`
+    and month indices counted from ``first_month`` (months since 1970-01).
+    For a period ``P`` of the whole months ``f .. l``,
+    :func:`netdash.networks.counts.union_counts` ``(ds, P, ties, window_days)``
+    holds the pair ``(lo, hi)`` exactly when some row has ``f <= since`` and
+    ``until <= l``: one pass over the contacts answers every window of months
+    (the panel's months, the person-level headline's windows) instead of a
+    count of each window's contacts.
+
+    - A direct contact is evidence in its own month.
+    - Two practitioners co-work in ``P`` when they saw one client on days at
+      most ``window_days`` apart, both days in ``P``
+      (:func:`netdash.networks.codes.spans`). Each practitioner's days with a
+      client are merged into spans within a month only (a span never crosses
+      a month's end), so every overlapping pair of spans is evidence over the
+      months of its two spans, and a window holds the pair exactly when it
+      holds two such days.
+    """
+    log = dataset_log(ds)
+    chosen = tie_types(ties)
+    month = log.month.astype(np.int64) - first_month
+    inside = (month >= 0) & (month < n_months)
+    parts = []
+    if "direct" in chosen:
+        keep = inside & (log.colleague >= 0) & (log.author >= 0) & (log.author != log.colleague)
+        a, c, m = log.author[keep].astype(np.int64), log.colleague[keep].astype(np.int64), month[keep]
+        parts.append((np.minimum(a, c), np.maximum(a, c), m, m))
+    if "coworking" in chosen:
+        check_window(window_days)
+        keep = inside & (log.client >= 0) & (log.author >= 0)
+        client, author, day = distinct_rows(log.client[keep], log.author[keep], log.day[keep])
+        span_month = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) - first_month
+        # A practitioner in a month is one "person" of spans(): rows sorted by client, author, day are sorted
+        # by client, this code, day, and a span ends where the month does.
+        group, who, start, end = spans(client, author * n_months + span_month, day, window=int(window_days))
+        _, low, high = overlap_pairs(group, who, start, end)
+        other = low // n_months != high // n_months  # two spans of one practitioner are no tie
+        low, high = low[other], high[other]
+        parts.append((low // n_months, high // n_months, np.minimum(low % n_months, high % n_months),
+                      np.maximum(low % n_months, high % n_months)))
+    if not parts:
+        return tuple(np.zeros(0, dtype=np.int64) for _ in range(4))
+    return tuple(distinct_rows(*(np.concatenate(column) for column in zip(*parts))))
+
+
+def _distinct_pairs(lo, hi):
+    """The distinct ``(lo, hi)`` of rows sorted by ``lo``, then ``hi``, in that order."""
+    new = np.r_[True, (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])] if len(lo) else np.zeros(0, dtype=bool)
+    return lo[new], hi[new]
 
 
 def _month_index(dates, first):
@@ -121,7 +180,10 @@ def tie_panel(ds, design):
     A working tie in a month is what the design's outcome counts
     (``design.ties``, co-working within ``design.window_days``), found on
     that calendar month's contacts; the months run from the first to the last
-    dated row. A practitioner with no agency is an agency of their own.
+    dated row. A practitioner with no agency is an agency of their own. The
+    ties of every month and of every window of months (``window_ties``) come
+    from one pass over the contacts (:func:`_month_evidence`), not from
+    counting each period's contacts again.
     """
     prac = ds.practitioners
     code = pd.Index(prac["practitioner_id"].astype(object))
@@ -132,10 +194,17 @@ def tie_panel(ds, design):
     first = pd.Timestamp(first_day.year, first_day.month, 1)
     starts = pd.date_range(first, last_day, freq="MS")
     months = [s.strftime("%Y-%m") for s in starts]
+    first_month = int(np.datetime64(first, "M").astype(np.int64))
+    evidence = _month_evidence(ds, design.ties, design.window_days, first_month, len(starts))
+    node = code.get_indexer(dataset_log(ds).ids)
+
+    def window_ties(first_month, last_month):
+        inside = (evidence[2] >= first_month) & (evidence[3] <= last_month)
+        return _cross_pairs(*_distinct_pairs(evidence[0][inside], evidence[1][inside]), node, agency)
+
     ta, tb, tm = [], [], []
-    # Each month's tables are kept in ds.memo (netdash.networks): counted once per dataset and setting.
-    for t, s in enumerate(starts):
-        a, b = _cross(ds, Period(s, s + pd.offsets.MonthBegin(1)), design, code, agency)
+    for t in range(len(starts)):
+        a, b = window_ties(t, t)
         ta.append(a), tb.append(b), tm.append(np.full(a.size, t))
     before = _cross(ds, design.before, design, code, agency)
     after = _cross(ds, design.after, design, code, agency)
@@ -152,10 +221,6 @@ def tie_panel(ds, design):
     first_session[att_node[order]] = att_month[order]
     # The same for every ties setting: kept in ds.memo.
     shared = stored(("impact_first_shared", first), ds, lambda: _first_shared(ds, code, first, np.unique(att_node)))
-
-    def window_ties(first_month, last_month):
-        period = Period(starts[0] + pd.DateOffset(months=first_month), starts[0] + pd.DateOffset(months=last_month + 1))
-        return _cross(ds, period, design, code, agency)
 
     return TiePanel(
         n_nodes=int(code.size), agency=agency, months=months,
