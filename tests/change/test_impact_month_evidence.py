@@ -106,3 +106,44 @@ def test_generated_demos_have_the_same_ties_with_short_and_long_co_working_windo
     for ties in ("working", "coworking"):
         panel, _ = _assert_same_as_counting(ds, impact_design(ds, ties=ties, window_days=window_days))
         assert len(panel.tie_a) > 0
+
+
+def _first_shared_by_pandas(ds, code, first, nodes):
+    """The pairs of ``nodes`` and the first month both saw one client, by pandas (the code before session 17)."""
+    from netdash.networks.codes import isin_sorted
+
+    c = ds.contacts[ds.contacts["client_id"].notna()]
+    node = code.get_indexer(c["practitioner_id"])
+    keep = isin_sorted(node, nodes)
+    d = pd.DatetimeIndex(c["date"].to_numpy()[keep])
+    frame = pd.DataFrame({"client": c["client_id"].to_numpy()[keep], "node": node[keep],
+                          "month": ((d.year - first.year) * 12 + (d.month - first.month)).to_numpy(dtype=np.int64)})
+    frame = frame.groupby(["client", "node"], as_index=False)["month"].min()
+    pairs = frame.merge(frame, on="client")
+    pairs = pairs[pairs["node_x"] < pairs["node_y"]]
+    pairs = pairs.assign(month=np.maximum(pairs["month_x"], pairs["month_y"]))
+    out = pairs.groupby(["node_x", "node_y"], as_index=False)["month"].min()
+    return out["node_x"].to_numpy(np.int64), out["node_y"].to_numpy(np.int64), out["month"].to_numpy(np.int64)
+
+
+@pytest.mark.parametrize("which", ["hand-made", "bundled demo", "generated"])
+def test_first_shared_client_months_equal_the_pandas_merge(which, demo_source, tmp_path):
+    from netdash.change.impact.panel import _first_shared
+    from netdash.demo import DemoScale, generate_demo
+    from netdash.ingest import load_dataset
+
+    if which == "hand-made":
+        ds = _hand_made()
+    else:
+        scale = DemoScale(90, 250, 9)
+        folder = demo_source if which == "bundled demo" else generate_demo(tmp_path, seed=5, scale=scale)
+        ds = load_dataset(folder, secret=b"month-evidence")[0]
+    code = pd.Index(ds.practitioners["practitioner_id"].astype(object))
+    first = pd.Timestamp(ds.date_range[0].year, ds.date_range[0].month, 1)
+    everyone = np.arange(len(code))
+    for nodes in (everyone, everyone[::2], everyone[:3]):
+        got, want = _first_shared(ds, code, first, nodes), _first_shared_by_pandas(ds, code, first, nodes)
+        assert all(g.dtype == w.dtype and np.array_equal(g, w) for g, w in zip(got, want))
+    if which == "hand-made":  # a1 and b1 both saw c1: a1 in January, b1 in February
+        ids = list(code)
+        assert [(ids[a], ids[b], m) for a, b, m in zip(*got)] == [("a1", "b1", 1)]

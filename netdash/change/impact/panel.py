@@ -233,18 +233,29 @@ def tie_panel(ds, design):
 
 
 def _first_shared(ds, code, first, nodes):
-    """Pairs of ``nodes`` and the first month both had contacts with one client."""
-    c = ds.contacts[ds.contacts["client_id"].notna()]
-    node = code.get_indexer(c["practitioner_id"])
-    keep = isin_sorted(node, nodes)
-    frame = pd.DataFrame({"client": c["client_id"].to_numpy()[keep], "node": node[keep],
-                          "month": _month_index(c["date"].to_numpy()[keep], first)})
-    frame = frame.groupby(["client", "node"], as_index=False)["month"].min()
-    pairs = frame.merge(frame, on="client")
-    pairs = pairs[pairs["node_x"] < pairs["node_y"]]
-    pairs = pairs.assign(month=np.maximum(pairs["month_x"], pairs["month_y"]))
-    out = pairs.groupby(["node_x", "node_y"], as_index=False)["month"].min()
-    return (out["node_x"].to_numpy(np.int64), out["node_y"].to_numpy(np.int64), out["month"].to_numpy(np.int64))
+    """Pairs of ``nodes`` and the first month both had contacts with one client.
+
+    For each client, each node's first month with them; a pair's month is the
+    later of the two, and the pair keeps its earliest over all clients.
+    Returns ``(a, b, month)`` sorted by ``a`` then ``b`` (``a < b``), months
+    counted from ``first``.
+    """
+    log = dataset_log(ds)
+    node = np.r_[code.get_indexer(log.ids), -1][log.author]  # author -1 (none) is no node
+    keep = (log.client >= 0) & isin_sorted(node, nodes)
+    month = log.month[keep].astype(np.int64) - int(np.datetime64(first, "M").astype(np.int64))
+    if not month.size:
+        return tuple(np.zeros(0, dtype=np.int64) for _ in range(3))
+    # Sorted by client, node, month: the first row of each (client, node) is its first month.
+    client, node, month = distinct_rows(log.client[keep], node[keep], month)
+    firsts = np.r_[True, (client[1:] != client[:-1]) | (node[1:] != node[:-1])]
+    client, node, month = client[firsts], node[firsts], month[firsts]
+    span = int(month.max()) + 1
+    # Every two nodes of a client (spans that all overlap), each carrying its month in its code.
+    _, low, high = overlap_pairs(client, node * span + month, np.zeros_like(client), np.zeros_like(client))
+    a, b, shared = distinct_rows(low // span, high // span, np.maximum(low % span, high % span))
+    earliest = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])]
+    return a[earliest], b[earliest], shared[earliest]
 
 
 def _first_month_table(a, b, month, n):
