@@ -192,6 +192,37 @@ def _pair_classes(a, b, agency, tercile, n_agencies):
     return terciles, (terciles * n_agencies + ag_lo) * n_agencies + ag_hi
 
 
+def _class_index(values, n_agencies, max_table=1 << 22):
+    """``index(v)``: for pair classes ``v`` (:func:`_pair_classes`), ``(i, found)`` with ``values[i] == v`` where found.
+
+    ``values`` are sorted and distinct. Where ``v`` is not among them, ``i``
+    is some index of ``values`` (0 if it is empty) and ``found`` is False. A
+    binary search of every pair of a block costs tens of milliseconds per
+    half a million pairs; with at most ``max_table`` agency pairs, a table by
+    agency pair, then by tercile pair, finds the same indices by lookup.
+    """
+    pairs = n_agencies * n_agencies
+    if values.size == 0:
+        return lambda v: (np.zeros(v.size, dtype=np.int64), np.zeros(v.size, dtype=bool))
+    if pairs > max_table:
+        def search(v):
+            i = np.searchsorted(values, v).clip(max=values.size - 1)
+            return i, values[i] == v
+        return search
+    agency_pairs, row_of_value = np.unique(values % pairs, return_inverse=True)
+    row = np.full(pairs, -1, dtype=np.int64)
+    row[agency_pairs] = np.arange(agency_pairs.size)
+    by_tercile = np.full((agency_pairs.size, 9), -1, dtype=np.int64)
+    by_tercile[row_of_value.ravel(), values // pairs] = np.arange(values.size)
+
+    def lookup(v):
+        r = row[v % pairs]
+        i = np.where(r >= 0, by_tercile[np.maximum(r, 0), v // pairs], -1)
+        found = i >= 0
+        return np.maximum(i, 0), found
+    return lookup
+
+
 def met_at_cop_chunks(chunks, met_pairs, *, agency, rate_tercile, n_months, n_attendees, horizon=6, level=0.95,
                       min_comparison=MIN_COMPARISON_PAIRS, min_follow_up=MIN_FOLLOW_UP, progress=None):
     """:func:`met_at_cop` of candidate pairs given in chunks: memory bounded by a chunk, whatever the pairs.
@@ -254,12 +285,13 @@ def met_at_cop_chunks(chunks, met_pairs, *, agency, rate_tercile, n_months, n_at
     n_fine = fine_values.size
     width = n_j + 1
 
+    fine_index = _class_index(fine_values, n_agencies)
+
     def pair_runs(a, b, met, first_tie, first_shared):
         """A chunk's comparison runs: (k, nonempty mask, start and stop cells of the fine and coarse strata, y)."""
         k, lo, hi, run_s, run_y = _runs(met, first_tie, first_shared, months, ends)
         ter, value = _pair_classes(a, b, agency, tercile, n_agencies)
-        f = np.searchsorted(fine_values, value).clip(max=max(n_fine - 1, 0))
-        fine = fine_values[f] == value if n_fine else np.zeros(value.size, dtype=bool)
+        f, fine = fine_index(value)
         nonempty = hi > lo
         coarse_base = (ter[None, :] * 2 + run_s) * width
         fine_base = (f[None, :] * 2 + run_s) * width

@@ -271,11 +271,24 @@ def _first_month_table(a, b, month, n):
 
 
 def _first_months(table, keys):
-    """For each pair key in ``keys``, its first month in ``table`` (:func:`_first_month_table`), -1 if none."""
+    """For each pair key in ``keys``, its first month in ``table`` (:func:`_first_month_table`), -1 if none.
+
+    When ``keys`` increase strictly (the met-at-COP blocks' pairs do), the
+    table's keys within their range are looked up among them instead: a
+    block has hundreds of thousands of pairs and few of them are in a table.
+    """
     uniq, first = table
     keys = np.asarray(keys, dtype=np.int64)
     if uniq.size == 0 or keys.size == 0:
         return np.full(keys.size, -1, dtype=np.int64)
+    if keys.size > 1 and bool((keys[1:] > keys[:-1]).all()):
+        lo, hi = np.searchsorted(uniq, keys[0], side="left"), np.searchsorted(uniq, keys[-1], side="right")
+        listed = uniq[lo:hi]
+        pos = np.searchsorted(keys, listed)  # every listed key is within keys' range: pos < keys.size
+        hit = keys[pos] == listed
+        out = np.full(keys.size, -1, dtype=first.dtype)
+        out[pos[hit]] = first[lo:hi][hit]
+        return out
     pos = np.searchsorted(uniq, keys).clip(max=uniq.size - 1)
     return np.where(uniq[pos] == keys, first[pos], -1)
 

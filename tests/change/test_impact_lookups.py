@@ -1,0 +1,51 @@
+"""The met-at-COP blocks' lookups: the same answers as the binary searches they replace (session 17)."""
+
+import numpy as np
+import pytest
+
+from netdash.change.impact.dyads import _class_index
+from netdash.change.impact.panel import _first_month_table, _first_months
+
+
+def _searched(table, keys):
+    uniq, first = table
+    if uniq.size == 0 or keys.size == 0:
+        return np.full(keys.size, -1, dtype=np.int64)
+    pos = np.searchsorted(uniq, keys).clip(max=uniq.size - 1)
+    return np.where(uniq[pos] == keys, first[pos], -1)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_first_months_of_increasing_keys_equal_the_binary_search(seed):
+    rng = np.random.default_rng(seed)
+    for _ in range(200):
+        n = int(rng.integers(2, 60))
+        size = int(rng.integers(0, 200))
+        table = _first_month_table(rng.integers(0, n, size), rng.integers(0, n, size), rng.integers(0, 24, size), n)
+        keys = np.unique(rng.integers(0, n * n, int(rng.integers(0, 300))))  # increasing: the looked-up path
+        keys = keys[: int(rng.integers(0, keys.size + 1))]
+        for k in (keys, keys[::-1].copy()):  # and decreasing: the binary search itself
+            got = _first_months(table, k)
+            assert got.dtype == np.int64 and np.array_equal(got, _searched(table, k))
+
+
+def test_first_months_finds_a_tie_at_either_end_of_the_keys():
+    table = _first_month_table(np.array([0, 0, 2]), np.array([1, 3, 3]), np.array([5, 7, 2]), 4)  # keys 1, 3, 11
+    assert _first_months(table, np.array([1, 2, 3, 11])).tolist() == [5, -1, 7, 2]
+    assert _first_months(table, np.array([3, 4])).tolist() == [7, -1]
+
+
+@pytest.mark.parametrize("max_table", [1 << 22, 0])  # the table by agency pair, and the binary search beyond it
+def test_class_index_finds_the_classes_a_binary_search_finds(max_table):
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        agencies = int(rng.integers(1, 40))
+        values = np.unique(rng.integers(0, 9 * agencies * agencies, int(rng.integers(0, 50))))
+        v = np.r_[rng.integers(0, 9 * agencies * agencies, 500), values[: values.size // 2]]
+        i, found = _class_index(values, agencies, max_table=max_table)(v)
+        if values.size:
+            at = np.searchsorted(values, v).clip(max=values.size - 1)
+            assert np.array_equal(found, values[at] == v) and np.array_equal(i[found], at[found])
+            assert ((i >= 0) & (i < values.size)).all()  # an index of values even where not found
+        else:
+            assert not found.any() and (i == 0).all()
