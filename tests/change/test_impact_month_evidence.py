@@ -141,9 +141,10 @@ def test_first_shared_client_months_equal_the_pandas_merge(which, demo_source, t
     code = pd.Index(ds.practitioners["practitioner_id"].astype(object))
     first = pd.Timestamp(ds.date_range[0].year, ds.date_range[0].month, 1)
     everyone = np.arange(len(code))
-    for nodes in (everyone, everyone[::2], everyone[:3]):
+    for nodes in (everyone, everyone[::2], everyone[:3], everyone[:1], everyone[:0]):  # one node: no pair
         got, want = _first_shared(ds, code, first, nodes), _first_shared_by_pandas(ds, code, first, nodes)
         assert all(g.dtype == w.dtype and np.array_equal(g, w) for g, w in zip(got, want))
-    if which == "hand-made":  # a1 and b1 both saw c1: a1 in January, b1 in February
+    if which == "hand-made":  # c1: a1 in January, b1 in February; c2: a2 in January, b2 in June
         ids = list(code)
-        assert [(ids[a], ids[b], m) for a, b, m in zip(*got)] == [("a1", "b1", 1)]
+        got = _first_shared(ds, code, first, everyone)
+        assert [(ids[a], ids[b], m) for a, b, m in zip(*got)] == [("a1", "b1", 1), ("a2", "b2", 5)]

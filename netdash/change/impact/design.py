@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from netdash.networks import graphs
-from netdash.networks.codes import isin_sorted
+from netdash.networks.codes import distinct_rows, isin_sorted, sorted_counts
 from netdash.networks.counts import period_log, stored, union_counts
 from netdash.change.windows import equal_windows
 from netdash.dataset import NO_COP_DATA
@@ -175,9 +175,17 @@ def trust_pair_changes(ds, design):
 
 
 def _caseload(ds, period):
-    """Distinct clients per practitioner in ``period``."""
-    contacts = ds.contacts[period.mask(ds.contacts["date"]) & ds.contacts["client_id"].notna()]
-    return contacts.groupby("practitioner_id")["client_id"].nunique()
+    """Distinct clients per practitioner in ``period``: a Series by ``practitioner_id``, those with a client only.
+
+    Counted on the period's coded log (one sort of integer codes), not by
+    grouping the contacts' id strings.
+    """
+    log = period_log(ds, period)
+    keep = (log.client >= 0) & (log.author >= 0)
+    author, _ = distinct_rows(log.author[keep], log.client[keep])
+    codes, clients = sorted_counts(author)
+    return pd.Series(clients, index=pd.Index(log.ids[codes], dtype=object, name="practitioner_id"),
+                     name="client_id")
 
 
 def impact_design(ds, *, cop_start=None, window_days=90, ties="working"):

@@ -254,6 +254,8 @@ def _first_shared(ds, code, first, nodes):
     # Every two nodes of a client (spans that all overlap), each carrying its month in its code.
     _, low, high = overlap_pairs(client, node * span + month, np.zeros_like(client), np.zeros_like(client))
     a, b, shared = distinct_rows(low // span, high // span, np.maximum(low % span, high % span))
+    if not a.size:  # no client was seen by two of the nodes
+        return a, b, shared
     earliest = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])]
     return a[earliest], b[earliest], shared[earliest]
 
