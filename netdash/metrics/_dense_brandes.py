@@ -57,7 +57,7 @@ def _dense_betweenness(G):
 _FLOAT32_EXACT = float(2 ** 23)
 
 
-def _paths_into(frontier, Ad, Ad32):
+def _paths_into(frontier, Ad, Ad32, *, seen=None, on_frontier=None):
     """``frontier @ Ad`` (paths into each node from the current level), exactly, in float32 when that is exact.
 
     Every entry of ``frontier`` is a whole number of paths and ``Ad`` is
@@ -67,13 +67,42 @@ def _paths_into(frontier, Ad, Ad32):
     a float32 result below 2**23 can only come from a true sum below 2**24
     (summation error is at most n * 2**-24 relative). Larger counts are
     multiplied again in float64. Half the memory traffic of float64.
+
+    ``seen`` (bool, the shape of ``frontier``: nodes each source has
+    reached) and ``on_frontier`` (bool: where ``frontier`` is not 0) let the
+    float32 product leave out what cannot change the caller's result: the
+    sources whose frontier is empty or who have reached every node, the
+    nodes on no kept source's frontier (their terms are 0) and the nodes
+    every kept source has reached (the caller sets them to 0). The entries
+    left out are 0 here; every other entry is the same exact sum, so the
+    result after the caller's masking is the same to the last bit. Late
+    levels, where few sources still find new nodes and few nodes are on the
+    frontier, then cost a fraction of a full product.
     """
     if Ad32 is None or frontier.max(initial=0.0) >= _FLOAT32_EXACT:
         return frontier @ Ad
-    reached = frontier.astype(np.float32) @ Ad32
+    if seen is None or on_frontier is None:
+        reached = frontier.astype(np.float32) @ Ad32
+    else:
+        rows = np.flatnonzero(on_frontier.any(axis=1) & ~seen.all(axis=1))
+        inner = np.flatnonzero(on_frontier[rows].any(axis=0))
+        outer = np.flatnonzero(~seen[rows].all(axis=0))
+        b, n = frontier.shape
+        if len(rows) * len(inner) * len(outer) > _SUBSET_MAX * b * n * n:
+            reached = frontier.astype(np.float32) @ Ad32
+        else:
+            reached = np.zeros((b, n), dtype=np.float32)
+            if len(rows) and len(inner) and len(outer):
+                part = frontier[np.ix_(rows, inner)].astype(np.float32)
+                reached[np.ix_(rows, outer)] = part @ Ad32[np.ix_(inner, outer)]
     if reached.max(initial=0.0) >= _FLOAT32_EXACT:
         return frontier @ Ad
     return reached.astype(np.float64)
+
+
+#: A level's product is restricted to the sources, frontier nodes and new nodes that matter when that leaves
+#: at most this share of a full product's work (gathering the smaller operands costs the rest).
+_SUBSET_MAX = 0.6
 
 
 def _dense_brandes_block(Ad, back, sources, *, Ad32=None):
@@ -87,29 +116,31 @@ def _dense_brandes_block(Ad, back, sources, *, Ad32=None):
     rows = np.arange(b)
     sigma = np.zeros((b, n))
     sigma[rows, sources] = 1.0
-    dist = np.full((b, n), -1, dtype=np.int32)
-    dist[rows, sources] = 0
-    frontier, depth = None, 0
+    seen = np.zeros((b, n), dtype=bool)
+    seen[rows, sources] = True
+    frontier, hit, depth = None, None, 0
+    found = [None]  # found[d]: the nodes each source first reached at distance d (a mask), d >= 1
     while True:
         # The first level needs no product: one path to each neighbour of a source.
-        reached = Ad[sources] if frontier is None else _paths_into(frontier, Ad, Ad32)
-        np.putmask(reached, dist >= 0, 0.0)  # putmask: the masked assignment, without a gather
+        reached = Ad[sources] if frontier is None else _paths_into(frontier, Ad, Ad32, seen=seen, on_frontier=hit)
+        np.putmask(reached, seen, 0.0)  # putmask: the masked assignment, without a gather
         hit = reached > 0
         if not hit.any():
             break
         depth += 1
-        np.putmask(dist, hit, depth)
+        found.append(hit)
+        seen |= hit
         sigma += reached
         frontier = reached
-        if (dist >= 0).all():  # every node reached: one more product would find nothing new
+        if seen.all():  # every node reached: one more product would find nothing new
             break
     delta = np.zeros((b, n))
     # Whole-array where() instead of boolean gathers and scatters: the same arithmetic on the entries kept
     # (the others are discarded; adding 0.0 leaves delta, never negative, as it is).
     for level in range(depth, 1, -1):
         with np.errstate(divide="ignore", invalid="ignore"):
-            coef = np.where(dist == level, (1.0 + delta) / sigma, 0.0)
-        delta += np.where(dist == level - 1, sigma * (coef @ back), 0.0)
+            coef = np.where(found[level], (1.0 + delta) / sigma, 0.0)
+        delta += np.where(found[level - 1], sigma * (coef @ back), 0.0)
     return delta.sum(axis=0)
 
 

@@ -309,6 +309,71 @@ def test_dense_betweenness_is_bit_for_bit_the_float64_one(G, monkeypatch):
     assert got is not None and np.array_equal(got, _dense_brandes._dense_betweenness(G))
 
 
+def _cluster_with_tails(seed, *, directed):
+    """A dense random cluster with paths hanging off it: late levels where few sources still find new nodes."""
+    rng = np.random.default_rng(seed)
+    G = nx.gnp_random_graph(120, 0.15, seed=seed, directed=directed)
+    for t in range(4):
+        path = [("tail", t, k) for k in range(int(rng.integers(2, 7)))]
+        nx.add_path(G, [int(rng.integers(120)), *path])
+        if directed and t % 2:
+            G.add_edge(path[-1], int(rng.integers(120)))  # some tails lead back, others are dead ends
+    if directed:
+        G.add_edges_from((("sink", 0), int(v)) for v in rng.integers(120, size=3))  # reaches the cluster only
+    return G
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("directed", [False, True])
+def test_dense_betweenness_with_narrowed_products_is_bit_for_bit_the_float64_one(seed, directed, monkeypatch):
+    from netdash.metrics import _dense_brandes
+
+    G = _cluster_with_tails(seed, directed=directed)
+    narrowed = []
+    paths_into = _dense_brandes._paths_into
+
+    def spy(frontier, Ad, Ad32, *, seen=None, on_frontier=None):
+        rows = on_frontier.any(axis=1) & ~seen.all(axis=1)
+        narrowed.append(rows.sum() < len(rows) or seen[rows].all(axis=0).any())
+        return paths_into(frontier, Ad, Ad32, seen=seen, on_frontier=on_frontier)
+
+    monkeypatch.setattr(_dense_brandes, "_paths_into", spy)
+    got = _dense_brandes._dense_betweenness(G)
+    assert any(narrowed)  # the graph exercises the narrowed products
+    monkeypatch.setattr(_dense_brandes, "_dense_brandes_block",
+                        lambda Ad, back, sources, Ad32=None: _reference_dense_brandes_block(Ad, back, sources))
+    assert got is not None and got.tobytes() == _dense_brandes._dense_betweenness(G).tobytes()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_narrowed_paths_equal_the_full_product_where_the_caller_keeps_them(seed):
+    from netdash.metrics._dense_brandes import _paths_into
+
+    rng = np.random.default_rng(seed)
+    b, n = int(rng.integers(1, 9)), int(rng.integers(2, 30))
+    Ad = (rng.random((n, n)) < rng.uniform(0.05, 0.6)).astype(float)
+    seen = rng.random((b, n)) < rng.uniform(0.0, 1.0)
+    seen[rng.random(b) < 0.3] = True  # sources that have reached every node
+    frontier = np.where(rng.random((b, n)) < rng.uniform(0.0, 0.5), rng.integers(1, 1000, (b, n)), 0).astype(float)
+    frontier[rng.random(b) < 0.3] = 0.0  # sources with nothing left on their frontier
+    got = _paths_into(frontier, Ad, Ad.astype(np.float32), seen=seen, on_frontier=frontier > 0)
+    want = frontier @ Ad
+    want[seen] = 0.0
+    got[seen] = 0.0
+    assert got.dtype == np.float64 and got.tobytes() == want.tobytes()
+
+
+def test_narrowed_paths_do_not_fall_back_for_large_counts_the_caller_discards():
+    from netdash.metrics._dense_brandes import _FLOAT32_EXACT, _paths_into
+
+    Ad = np.ones((3, 3)) - np.eye(3)
+    # Node 0's count (2**24 - 2) is past float32's exact range, but the source has already reached node 0.
+    frontier = np.array([[0.0, _FLOAT32_EXACT - 1, _FLOAT32_EXACT - 1]])
+    seen = np.array([[True, True, False]])
+    got = _paths_into(frontier, Ad, Ad.astype(np.float32), seen=seen, on_frontier=frontier > 0)
+    assert got[0, 2] == _FLOAT32_EXACT - 1 and got[0, 0] == 0.0
+
+
 def test_float32_path_counts_fall_back_to_float64_when_too_large():
     from netdash.metrics._dense_brandes import _FLOAT32_EXACT, _paths_into
 
