@@ -64,7 +64,11 @@ DB_FILE = "netdash.duckdb"
 DEMO_NAME = "demo"
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 _SQL_TYPE = {"id": "VARCHAR", "text": "VARCHAR", "date": "TIMESTAMP", "int": "DOUBLE", "number": "DOUBLE"}
-_LOCK_WAIT_SECONDS = 10.0
+_LOCK_WAIT_SECONDS = 60.0
+"""How long a connection waits for another process's DuckDB lock before giving up with a message.
+
+Another netdash process holds the lock while it imports, deletes or loads a dataset: opening the large demo
+(5.2 M contacts) took over 10 s on a busy machine (docs/benchmarks.md, Session 17), and an import longer."""
 _REWRITE_SUFFIX = ".rewrite.tmp"  # netdash.duckdb.rewrite.tmp (and its .wal): the file being written
 _IMPORTING_SUFFIX = ".importing"  # netdash.duckdb.importing: an import's rows may be in the file, uncommitted
 
