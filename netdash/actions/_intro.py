@@ -94,7 +94,7 @@ COMMON_GRAPHBLAS_MIN_WORK = 2e7
 
 Its masked product counts the colleagues in common at the pairs only, in
 about half the CPU of scipy's row-wise products at the large demo (869,529
-pairs, 1.3e8 entries); below, scipy finishes before GraphBLAS's first import
+pairs, 1.9e8 entries); below, scipy finishes before GraphBLAS's first import
 would (``docs/benchmarks.md``, "Session 17: Isolation and Clients")."""
 
 

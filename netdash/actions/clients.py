@@ -22,7 +22,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from netdash.actions._keyed import first_last_by_key
+from netdash.actions._keyed import _DAY_NS, first_last_by_key
 from netdash.networks import dataset_log, direct_counts, distinct_rows
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
@@ -144,9 +144,6 @@ def _handover_lag(client, date, placement, agency):
     np.minimum.at(fewest, who, days)
     found = np.flatnonzero(fewest < np.iinfo(np.int64).max)
     return pd.Series(fewest[found].astype("float64"), index=pd.Index(found, name="client_id"))
-
-
-_DAY_NS = 86_400 * 10**9
 
 
 def client_teams(ds, period=None, *, trust=None):
