@@ -74,9 +74,11 @@ def _common_neighbours(tied, n, a, b):
     A = sparse.csr_matrix((np.ones(2 * len(source)), (np.r_[source, target], np.r_[target, source])),
                           shape=(n, n))
     A.data[:] = 1  # duplicates were summed: keep it 0/1
+    degree = np.diff(A.indptr)
+    if float(degree[a].sum()) + float(degree[b].sum()) > COMMON_GRAPHBLAS_MIN_WORK:
+        return _common_neighbours_graphblas(A, a, b)
     # In blocks of pairs whose rows hold at most COMMON_BLOCK entries: the rows of every pair at once were the
     # Isolation page's peak memory at the large scale (docs/benchmarks.md, "_common_neighbours").
-    degree = np.diff(A.indptr)
     bounds = _blocks(degree[a], COMMON_BLOCK)
     common = np.zeros(len(a), dtype=np.int64)
     for start, stop in zip(bounds[:-1], bounds[1:]):
@@ -86,6 +88,43 @@ def _common_neighbours(tied, n, a, b):
 
 COMMON_BLOCK = 4_000_000
 """Matrix entries read per block of :func:`_common_neighbours` (about 50 MB per copy)."""
+
+COMMON_GRAPHBLAS_MIN_WORK = 2e7
+"""Above this many matrix entries read (the pairs' two rows), :func:`_common_neighbours` asks GraphBLAS.
+
+Its masked product counts the colleagues in common at the pairs only, in
+about half the CPU of scipy's row-wise products at the large demo (869,529
+pairs, 1.9e8 entries); below, scipy finishes before GraphBLAS's first import
+would (``docs/benchmarks.md``, "Session 17: Isolation and Clients")."""
+
+
+def _common_neighbours_graphblas(A, a, b):
+    """:func:`_common_neighbours` of the 0/1 symmetric matrix ``A`` by GraphBLAS's ``plus_pair`` at the pairs.
+
+    ``(A @ A)[a, b]`` counts the ``k`` with ``A[a, k]`` and ``A[k, b]``: the
+    same integers as the row-wise products. Pairs with nobody in common get
+    no entry, so 0.
+    """
+    from netdash.metrics.backends import graphblas
+
+    gb = graphblas()
+    n = A.shape[0]
+    Ag = gb.io.from_scipy_sparse(A)
+    mask = gb.Matrix.from_coo(a, b, True, nrows=n, ncols=n)  # a repeated pair is one entry
+    C = gb.Matrix(gb.dtypes.INT64, n, n)
+    C(mask=mask.S) << Ag.mxm(Ag, gb.semiring.plus_pair)
+    rows, cols, values = C.to_coo()
+    found = rows.astype(np.int64) * n + cols
+    if len(found) > 1 and (found[1:] < found[:-1]).any():
+        order = np.argsort(found)
+        found, values = found[order], values[order]
+    wanted = np.asarray(a, dtype=np.int64) * n + b
+    at = np.minimum(np.searchsorted(found, wanted), max(len(found) - 1, 0))
+    common = np.zeros(len(wanted), dtype=np.int64)
+    if len(found):
+        hit = found[at] == wanted
+        common[hit] = values[at[hit]]
+    return common
 
 
 def _blocks(sizes, most):
@@ -126,5 +165,33 @@ def _evidence_texts(shared, days, common):
 
 def _texts(values, text):
     """``text(v)`` for each of ``values`` (a numpy array), as a pyarrow array: called once per distinct value."""
-    distinct, inverse = np.unique(values, return_inverse=True)
+    distinct, inverse = _distinct(values)
     return pa.array([text(v) for v in distinct.tolist()], type=pa.string()).take(inverse)
+
+
+def _distinct(values):
+    """``numpy.unique(values, return_inverse=True)``; for integers or days spanning few values, without a sort.
+
+    The counts, days and colleagues of the large demo's 869,529 pairs span
+    at most a few hundred values each: a table over their range finds them
+    in one pass.
+
+    Examples
+    --------
+    >>> [a.tolist() for a in _distinct(np.array([7, 3, 7, 5]))]
+    [[3, 5, 7], [2, 0, 2, 1]]
+    """
+    values = np.asarray(values)
+    numbers = values.view(np.int64) if values.dtype.kind == "M" and values.dtype.itemsize == 8 else values
+    if numbers.dtype.kind not in "iu" or not len(numbers) or (values.dtype.kind == "M" and np.isnat(values).any()):
+        return np.unique(values, return_inverse=True)
+    low = int(numbers.min())
+    span = int(numbers.max()) - low + 1
+    if span > 4 * len(numbers) + 4096:
+        return np.unique(values, return_inverse=True)
+    at = (numbers - low).astype(np.intp, copy=False)
+    seen = np.zeros(span, dtype=bool)
+    seen[at] = True
+    where = np.flatnonzero(seen)
+    position = np.cumsum(seen) - 1
+    return (where + low).astype(numbers.dtype).view(values.dtype), position[at]

@@ -22,7 +22,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from netdash.networks import dataset_log, direct_counts, distinct_rows, reduce_by_key
+from netdash.actions._keyed import _DAY_NS, first_last_by_key
+from netdash.networks import dataset_log, direct_counts, distinct_rows
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
 from netdash.privacy import DEFAULT_THRESHOLD, is_small_count
@@ -73,14 +74,12 @@ def _spans(client, agency, date):
     """Each (client, agency)'s first and last contact date, rows sorted by client then agency.
 
     As ``groupby(["client_id", "agency"])["date"].agg(first="min", last="max")``
-    on integer codes, by one sort: at the large demo's 5.2 M contacts the
-    groupby and its twins (distinct agencies per client, their tuples) took
-    most of :func:`client_teams`' time.
+    on integer codes, by one sort (:func:`netdash.actions._keyed.first_last_by_key`): at
+    the large demo's 5.2 M contacts the groupby and its twins (distinct agencies per
+    client, their tuples) took most of :func:`client_teams`' time.
     """
     size = int(agency.max()) + 2 if len(agency) else 1
-    stamps = date.view(np.int64)
-    key, _, (first, last) = reduce_by_key(client.astype(np.int64) * size + (agency + 1),  # agency -1: unknown
-                                          [(np.minimum, stamps), (np.maximum, stamps)])
+    key, _, first, last = first_last_by_key(client.astype(np.int64) * size + (agency + 1), date)  # agency -1: unknown
     return pd.DataFrame({"client_id": key // size, "agency": key % size - 1,
                          "first": first.view(date.dtype), "last": last.view(date.dtype)})
 
@@ -112,16 +111,39 @@ def _pattern(spans):
     return overlaps.map({True: "concurrent", False: "sequential"})
 
 
-def _handover_lag(seen):
-    """Days from the first housing placement to the next contact by another agency."""
-    placements = seen[seen["placement"]]
-    first = (placements.sort_values(["date", "agency"]).groupby("client_id", as_index=False)
-             .first()[["client_id", "date", "agency"]]
-             .rename(columns={"date": "placed", "agency": "placing_agency"}))
-    later = seen[["client_id", "date", "agency"]].merge(first, on="client_id")
-    later = later[(later["agency"] != later["placing_agency"]) & (later["date"] >= later["placed"])]
-    lag = (later["date"] - later["placed"]).dt.days.groupby(later["client_id"]).min()
-    return lag.astype("float64")
+def _handover_lag(client, date, placement, agency):
+    """Days from each client's first housing placement to the next contact by another agency.
+
+    On the contact rows' codes: ``client``, ``date`` (datetime64), ``placement``
+    (bool) and ``agency``. The placing agency is the lowest agency code among
+    the placements of the first placement day; the lag is the fewest whole
+    days from that day to a contact on or after it by another agency. Returns
+    float days indexed by client code (``client_id``), for the clients with
+    such a contact only: what a merge of every row with its client's first
+    placement gave, without the merge (0.39 of :func:`client_teams`' CPU
+    seconds at the large demo, ``docs/benchmarks.md``, "Session 17").
+    """
+    stamps = date.view(np.int64)
+    placed = np.flatnonzero(placement)
+    if not len(placed):
+        return pd.Series(dtype="float64", index=pd.Index([], dtype=np.int64, name="client_id"))
+    order = np.lexsort((agency[placed], stamps[placed], client[placed]))
+    placed = placed[order]
+    first = placed[np.r_[True, client[placed][1:] != client[placed][:-1]]]
+    size = int(client.max()) + 1
+    has = np.zeros(size, dtype=bool)
+    has[client[first]] = True
+    day = np.zeros(size, dtype=np.int64)
+    day[client[first]] = stamps[first]
+    by = np.zeros(size, dtype=agency.dtype)
+    by[client[first]] = agency[first]
+    later = has[client] & (agency != by[client]) & (stamps >= day[client])
+    who = client[later]
+    days = (stamps[later] - day[who]) // _DAY_NS
+    fewest = np.full(size, np.iinfo(np.int64).max)
+    np.minimum.at(fewest, who, days)
+    found = np.flatnonzero(fewest < np.iinfo(np.int64).max)
+    return pd.Series(fewest[found].astype("float64"), index=pd.Index(found, name="client_id"))
 
 
 def client_teams(ds, period=None, *, trust=None):
@@ -220,8 +242,7 @@ def client_teams(ds, period=None, *, trust=None):
     }, index=pd.Index(clients, name="client_id"))
     teams["cohesion"] = _cohesion(members, tied)
     teams["pattern"] = _pattern(spans)
-    teams["handover_lag_days"] = _handover_lag(pd.DataFrame({"client_id": client, "date": date,
-                                                             "placement": placement, "agency": agency}))
+    teams["handover_lag_days"] = _handover_lag(client, date, placement, agency)
     teams = teams.rename_axis("client_id").reset_index()
     teams["client_id"] = np.asarray(log.client_ids, dtype=object)[teams["client_id"].to_numpy()]
     return teams.sort_values("client_id", ignore_index=True)[TEAM_COLUMNS]

@@ -6,7 +6,7 @@ import sys
 
 from netdash.deferred import IMPORT_LOCK
 
-__all__ = ["imports_blocked", "import_module", "networkit"]
+__all__ = ["imports_blocked", "import_module", "networkit", "graphblas"]
 
 # Held while imports are blocked, by import_module and by netdash.deferred's imports: the None entries in
 # sys.modules are seen by every thread, so without it a dashboard session importing scikit-learn while
@@ -78,3 +78,22 @@ def networkit():
     with imports_blocked("sklearn", "networkx"):
         import networkit as nk
     return nk
+
+
+def graphblas():
+    """python-graphblas (SuiteSparse:GraphBLAS), imported on first use without numba.
+
+    python-graphblas imports numba when it is installed, only for
+    user-defined operators, which netdash does not use: its import is made to
+    fail (a ``None`` entry in ``sys.modules``) while graphblas loads, which
+    saves numba's import time (``docs/benchmarks.md``, "Deferred imports").
+    Used by :mod:`netdash.metrics.structural_holes` and for the colleagues in
+    common of :func:`netdash.actions.isolation.suggest_introductions`.
+    """
+    with imports_blocked("numba"):
+        import graphblas
+
+        if graphblas.backend is None:
+            graphblas.init("suitesparse", blocking=True)
+        import graphblas.io  # noqa: F401  (loaded lazily otherwise)
+    return graphblas

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from netdash.metrics.backends import imports_blocked
+from netdash.metrics.backends import graphblas as _graphblas
 from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix
 from netdash.deferred import networkx as nx  # imported on first use
@@ -140,23 +140,6 @@ def _products_at_ties_graphblas(ties, P, Mx, *, constraint, effective):
         R(mask=mask) << Pg.mxm(gb.io.from_scipy_sparse(sp.csr_matrix(Mx)).T, gb.semiring.plus_times)
         redundancy = R.reduce_rowwise(gb.monoid.plus).new().to_dense(fill_value=0.0)
     return indirect, redundancy
-
-
-def _graphblas():
-    """python-graphblas (SuiteSparse:GraphBLAS), imported on first use without numba.
-
-    python-graphblas imports numba when it is installed, only for
-    user-defined operators, which netdash does not use: its import is made to
-    fail (a ``None`` entry in ``sys.modules``) while graphblas loads, which
-    saves numba's import time (``docs/benchmarks.md``, "Deferred imports").
-    """
-    with imports_blocked("numba"):
-        import graphblas
-
-        if graphblas.backend is None:
-            graphblas.init("suitesparse", blocking=True)
-        import graphblas.io  # noqa: F401  (loaded lazily otherwise)
-    return graphblas
 
 
 def constraint(G, *, weight=None):

@@ -276,3 +276,36 @@ def test_spans_are_each_client_and_agency_first_and_last_date_as_groupby_gives()
                 .groupby(["client_id", "agency"])["date"].agg(first="min", last="max").reset_index())
     pd.testing.assert_frame_equal(_spans(client, agency, date), expected, check_exact=True)
     assert (expected["agency"] == -1).any() and (expected["first"] < expected["last"]).any()
+
+
+def _pandas_handover_lag(seen):
+    # The merge it replaced (netdash before session 17), kept as the reference.
+    placements = seen[seen["placement"]]
+    first = (placements.sort_values(["date", "agency"]).groupby("client_id", as_index=False)
+             .first()[["client_id", "date", "agency"]]
+             .rename(columns={"date": "placed", "agency": "placing_agency"}))
+    later = seen[["client_id", "date", "agency"]].merge(first, on="client_id")
+    later = later[(later["agency"] != later["placing_agency"]) & (later["date"] >= later["placed"])]
+    lag = (later["date"] - later["placed"]).dt.days.groupby(later["client_id"]).min()
+    return lag.astype("float64")
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_handover_lag_equals_the_merge_it_replaced(seed):
+    # Random rows: several placements a client (same day by two agencies, the lower agency code places), an
+    # unknown agency (-1), times of day (a lag under 24 hours is 0 days), clients with no later agency.
+    from netdash.actions.clients import _handover_lag
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 4000))
+    client, agency = rng.integers(0, int(rng.integers(1, 300)), n), rng.integers(-1, 5, n)
+    seconds = rng.integers(0, 200 * 86_400, n) if seed % 2 else rng.integers(0, 200, n) * 86_400  # odd: times of day
+    date = (np.datetime64("2024-01-01T00:00", "s") + seconds).astype("datetime64[ns]")
+    placement = rng.random(n) < rng.choice([0.0, 0.05, 0.5])
+    got = _handover_lag(client, date, placement, agency)
+    expected = _pandas_handover_lag(pd.DataFrame({"client_id": client, "date": date, "placement": placement,
+                                                  "agency": agency}))
+    pd.testing.assert_series_equal(got, expected, check_names=False, check_index_type=False, check_exact=True)
+    assert got.index.tolist() == expected.index.tolist() and got.dtype == np.float64
+    if placement.sum() > 50:
+        assert len(got) > 3

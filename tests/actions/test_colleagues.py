@@ -141,3 +141,19 @@ def test_in_touch_by_a_tie_or_a_direct_contact_either_way(ds):
     # Co-working only: a and m2 worked with c1 within 200 days, a tie under a 200-day window, not a contact.
     assert _in_touch(ds, H1, "coworking", 200, found).tolist()[4] is True
     assert _in_touch(ds, H1, "coworking", 90, found).tolist()[4] is False
+
+
+@pytest.mark.parametrize("ids", [["c_b8", "c_39", "c_57", "C_1", "c_10", "c_1"], ["é", "e", "z", "ÿ", "日本", "Z", ""],
+                                 ["b", 3, "a"], []])
+def test_id_order_is_numpys_stable_argsort(ids):
+    # pyarrow sorts the strings' UTF-8 bytes: the code point order Python compares by; anything else goes to numpy.
+    import numpy as np
+
+    from netdash.actions.colleagues import _id_order
+
+    values = np.asarray(ids, dtype=object)
+    if all(isinstance(v, str) for v in ids):
+        assert _id_order(values).tolist() == np.argsort(values, kind="stable").tolist()
+    else:
+        with pytest.raises(TypeError):  # numpy cannot order "b" and 3 either
+            _id_order(values)

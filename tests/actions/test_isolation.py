@@ -316,3 +316,23 @@ def test_evidence_texts_read_as_one_sentence_per_pair():
     texts = _evidence_texts(shared, days, common)
     assert str(texts.dtype) == "str" and texts.tolist() == expected
     assert "Both worked with the same client, most recently on 2024-01-01; 1 colleague in common." in expected
+
+
+@pytest.mark.parametrize("case", ["counts", "days", "negative", "wide", "empty", "missing day", "one value"])
+def test_distinct_values_of_the_evidence_are_numpys_unique(case):
+    # A table over the values' range when it is short; numpy.unique otherwise; the same arrays and dtypes either way.
+    import numpy as np
+
+    from netdash.actions._intro import _distinct
+
+    rng = np.random.default_rng(11)
+    values = {"counts": rng.integers(0, 40, 3000), "days": np.datetime64("2023-01-01") + rng.integers(0, 700, 3000),
+              "negative": rng.integers(-50, 5, 3000), "wide": rng.integers(0, 10**15, 3000),
+              "empty": np.zeros(0, dtype=np.int64), "one value": np.full(10, 7),
+              "missing day": np.r_[np.datetime64("2024-01-01"), np.datetime64("NaT"),
+                                   np.datetime64("2024-01-01")].astype("datetime64[D]")}[case]
+    distinct, inverse = _distinct(values)
+    expected, expected_inverse = np.unique(values, return_inverse=True)
+    assert distinct.dtype == expected.dtype and np.array_equal(distinct, expected, equal_nan=case == "missing day")
+    assert inverse.tolist() == expected_inverse.tolist()
+    assert distinct.tolist() == expected.tolist() or case == "missing day"

@@ -294,3 +294,38 @@ def test_introductions_do_not_depend_on_the_blocks_of_common_colleagues(monkeypa
     assert got["common_colleagues"].gt(0).sum() > 100  # the counts compared are not all zero
     pd.testing.assert_frame_equal(got, _ref_suggest_introductions(bundled_demo, period, ties="working"),
                                   check_exact=True)
+
+
+@pytest.mark.parametrize("ties", ["working", "direct", "coworking"])
+def test_introductions_are_the_same_when_graphblas_counts_the_colleagues_in_common(monkeypatch, bundled_demo, ties):
+    """Above COMMON_GRAPHBLAS_MIN_WORK a masked GraphBLAS product counts them: the same integers as scipy's."""
+    from netdash.actions import _intro
+
+    first, last = bundled_demo.date_range
+    period = Period(first, last + pd.Timedelta(days=1))
+    monkeypatch.setattr(_intro, "COMMON_GRAPHBLAS_MIN_WORK", -1.0)
+    got = isolation.suggest_introductions(bundled_demo, period, ties=ties)
+    monkeypatch.setattr(_intro, "COMMON_GRAPHBLAS_MIN_WORK", 1e30)
+    expected = isolation.suggest_introductions(bundled_demo, period, ties=ties)
+    assert got["common_colleagues"].gt(0).sum() > 100
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_graphblas_common_neighbours_on_random_pairs(seed):
+    # Pairs in any order, repeated, a node with itself, nodes with no tie: (A @ A)[a, b] as scipy counts it.
+    from netdash.actions import _intro
+
+    rng = np.random.default_rng(seed)
+    n, m = 60, int(rng.integers(0, 400))
+    source, target = rng.integers(0, n, m), rng.integers(0, n, m)
+    tied = (source, target, None)
+    a, b = rng.integers(0, n, 300), rng.integers(0, n, 300)
+    other = source != target
+    A = sparse.csr_matrix((np.ones(2 * other.sum()), (np.r_[source[other], target[other]],
+                                                     np.r_[target[other], source[other]])), shape=(n, n))
+    A.data[:] = 1
+    expected = np.asarray(A[a].multiply(A[b]).sum(axis=1)).ravel().astype(np.int64)
+    got = _intro._common_neighbours_graphblas(A, a, b)
+    assert got.dtype == np.int64 and got.tolist() == expected.tolist()
+    assert _intro._common_neighbours(tied, n, a, b).tolist() == expected.tolist()
