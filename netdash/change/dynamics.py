@@ -13,12 +13,14 @@ import pandas as pd
 
 from netdash.errors import InvalidInputError
 from netdash.networks.codes import unique_sorted
+from netdash.networks.counts import period_log, union_counts
 
 __all__ = [
     "TIE_STATUSES",
     "tie_key",
     "tie_changes",
     "tie_changes_from_pairs",
+    "period_tie_changes",
     "tie_change_summary",
     "trust_tie_changes",
     "named_tie_changes",
@@ -138,6 +140,66 @@ def tie_changes_from_pairs(before, after, agency, *, strengthen_ratio=1.5):
                                          "b": pd.Series(t["b"].to_numpy(dtype=object), dtype=object),
                                          "weight": pd.Series(t["weight"].to_numpy(dtype=float), dtype=float)})
                            for t in (before, after)), agency, strengthen_ratio)
+
+
+def period_tie_changes(ds, before, after, *, ties="working", window_days=90):
+    """:func:`tie_changes` of the practitioner graphs of two periods, tie strength ignored, without the graphs.
+
+    The same table as ``tie_changes(practitioner_graph(ds, before, ties=ties),
+    practitioner_graph(ds, after, ties=ties), weight=None)`` (so no tie is
+    ``strengthened``), read from the periods' coded tie tables
+    (:func:`netdash.networks.counts.union_counts`): both periods' practitioners
+    are coded alike, so matching their pairs and sorting them are array
+    operations on integers instead of on the ids of every tie. Agencies as
+    :func:`tie_changes` reads them from the graphs' nodes
+    (:func:`netdash.networks.graphs.practitioner_nodes`): the after period's
+    where known, else the before period's.
+
+    Parameters
+    ----------
+    ds : Dataset
+    before, after : Period
+    ties : str, default "working"
+        Tie choice of :func:`netdash.networks.graphs.practitioner_graph`.
+    window_days : int, default 90
+        Co-working window.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`tie_changes`, with ``weight_before`` and ``weight_after`` 1.0
+        where tied and 0.0 where not.
+    """
+    from netdash.networks.graphs import practitioner_nodes
+
+    ids = period_log(ds, before).ids  # one coding of practitioners for every period of a dataset
+    n = max(len(ids), 1)
+    keys = []
+    for period in (before, after):
+        found = union_counts(ds, period, ties, window_days)
+        source, target = (np.zeros(0, dtype=np.int64),) * 2 if found is None else found[:2]
+        keys.append(np.asarray(source, dtype=np.int64) * n + np.asarray(target, dtype=np.int64))
+    key_b, key_a = keys  # each sorted and distinct, lower code first: ids sort as their codes
+    pairs = unique_sorted(np.concatenate(keys))
+    in_before = np.isin(pairs, key_b, assume_unique=True)
+    in_after = np.isin(pairs, key_a, assume_unique=True)
+    status = np.select([~in_before, ~in_after], [0, 1], 2)  # TIE_STATUSES: new, lost, kept
+    first, second = pairs // n, pairs % n
+    agency = np.full(len(ids), None, dtype=object)
+    for period in (before, after):  # the after period's agency where known, as tie_changes reads the graphs
+        nodes = practitioner_nodes(ds, period)
+        code = pd.Index(ids, dtype=object).get_indexer(nodes["practitioner_id"])
+        known = nodes["agency"].notna().to_numpy() & (code >= 0)
+        agency[code[known]] = nodes["agency"].to_numpy(dtype=object)[known]
+    ag_a, ag_b = agency[first], agency[second]
+    cross = ((ag_a != None) & (ag_b != None) & (ag_a != ag_b)).astype(bool)  # noqa: E711 - elementwise
+    order = np.lexsort((second, first, status))
+    ids = np.asarray(ids, dtype=object)
+    return pd.DataFrame({"a": ids[first][order], "b": ids[second][order], "agency_a": ag_a[order],
+                         "agency_b": ag_b[order], "cross_agency": cross[order],
+                         "weight_before": in_before[order].astype(float),
+                         "weight_after": in_after[order].astype(float),
+                         "status": np.array(TIE_STATUSES, dtype=object)[status[order]]}, columns=_CHANGE_COLUMNS)
 
 
 def _change_table(wb, wa, agency, strengthen_ratio):

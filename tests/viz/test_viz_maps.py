@@ -247,3 +247,21 @@ def test_agency_graph_from_tables_puts_ties_in_as_add_edge_does():
     assert {k: list(v) for k, v in H.adj.items()} == {k: list(v) for k, v in want.adj.items()}
     assert H.adj["A"]["B"] is H.adj["B"]["A"]
 
+
+@pytest.mark.parametrize("ties", ["working", "direct"])
+@pytest.mark.parametrize("changes_only", [False, True])
+def test_before_after_maps_given_the_coded_tie_changes_equal_those_that_compute_them(demo_source, ties, changes_only):
+    # Before & after (pages/_cached.py) hands the maps period_tie_changes of the periods instead of letting them
+    # walk both graphs' ties: the same panels, notes and sets of changed ties.
+    from netdash.change.dynamics import period_tie_changes
+    from netdash.periods import parse_period
+    from netdash.viz.panels import before_after_maps
+
+    ds, _ = load_dataset(demo_source, secret=b"k" * 32)
+    periods = [parse_period(p) for p in ("2024-01-01:2024-07-01", "2024-07-01:2025-01-01")]
+    graphs = [NetworkAnalysis(ds, p, ties=ties).G for p in periods]
+    options = dict(changes_only=changes_only, max_nodes=60, to_see_more="more", seed=1)
+    want = before_after_maps(*graphs, **options)
+    got = before_after_maps(*graphs, changes=period_tie_changes(ds, *periods, ties=ties), **options)
+    assert got == want
+    assert want.lost and want.new_cross_agency and want.before.message  # drawn from a backbone, with changes
