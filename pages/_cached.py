@@ -434,11 +434,15 @@ def before_after_maps(ds, period, before, after, ties, *, changes_only, max_node
 @st.cache_resource(show_spinner="Drawing the maps…", max_entries=8, ttl=TTL)
 def _before_after_maps(name, version, period_key, before_key, after_key, ties, changes_only, max_nodes, to_see_more,
                        _ds, _period, _before, _after):
+    from netdash.change.dynamics import period_tie_changes
     from netdash.viz.inpage import maps_payload
     from netdash.viz.panels import before_after_maps as panels
 
     graphs = before_after_graphs(_ds, _before, _after, ties)
-    maps = panels(*graphs, changes_only=changes_only, height_px=470,
+    # The tie changes from the periods' coded tie tables, not from walking both graphs' ties (issue 19: 0.9 M ties
+    # at regional scale); the same table (tests/viz/test_panels.py).
+    maps = panels(*graphs, changes=period_tie_changes(_ds, _before, _after, ties=ties),
+                  changes_only=changes_only, height_px=470,
                   titles=(f"Before: {_before.label()}", f"After: {_after.label()}"), agency_names=agency_names(_ds),
                   positions=_before_after_positions(name, version, period_key, before_key, after_key, ties,
                                                     _ds, _period, graphs),

@@ -21,7 +21,7 @@ import pandas as pd
 from netdash.networks import graphs
 from netdash.change._inputs import _period_tables
 from netdash.change._replicates import _snapshot, _swapped
-from netdash.change.dynamics import tie_change_summary, tie_changes_from_pairs
+from netdash.change.dynamics import tie_change_summary, tie_changes_from_codes
 from netdash.errors import AnalysisError
 from netdash.change.headline import HEADLINE_MEASURES, network_headline
 from netdash.change.impact.estimators import percentile_interval
@@ -213,10 +213,13 @@ def compare_periods(ds, before, after, *, ties="working", window_days=90, permut
     # Each practitioner's agency as tie_changes reads it from two graphs: the after period's where known.
     agency = {v: a["agency"] for v, a in zip(index, sb.attrs)}
     agency.update({v: a["agency"] for v, a in zip(index, sa.attrs) if a["agency"] is not None})
+    # The ties as positions in index, not ids: the same tables without comparing ids per tie (docs/benchmarks.md,
+    # "Session 17"; tests/change/test_compare.py).
+    ids, by_position = np.asarray(index, dtype=object), np.array([agency.get(v) for v in index], dtype=object)
     return Comparison(
         before=before, after=after,
-        tie_changes=tie_changes_from_pairs(_pairs(sb.edges, index), _pairs(sa.edges, index), agency),
-        trust_tie_changes=tie_changes_from_pairs(_pairs(sb.trust, index), _pairs(sa.trust, index), agency),
+        tie_changes=tie_changes_from_codes(ids, _coded(sb.edges), _coded(sa.edges), by_position),
+        trust_tie_changes=tie_changes_from_codes(ids, _coded(sb.trust), _coded(sa.trust), by_position),
         measures=measures, qap=qap, practitioners=dropped,
         settings={"ties": ties, "window_days": window_days, "permutations": permutations,
                   "bootstrap": bootstrap, "seed": seed},
@@ -230,13 +233,12 @@ def _ends(ties):
     return pairs[:, 0], pairs[:, 1]
 
 
-def _pairs(ties, index):
-    """A snapshot's ``edges`` (weights) or ``trust`` (weight 1) as the pair table of :func:`tie_changes_from_pairs`."""
+def _coded(ties):
+    """A snapshot's ``edges`` (weights) or ``trust`` (weight 1) as the positions and strengths of
+    :func:`netdash.change.dynamics.tie_changes_from_codes`."""
     i, j = _ends(ties)
-    ids = np.asarray(index, dtype=object)
-    weight = list(ties.values()) if isinstance(ties, dict) else [1.0] * len(i)
-    return pd.DataFrame({"a": pd.Series(ids[i], dtype=object), "b": pd.Series(ids[j], dtype=object),
-                         "weight": pd.Series(weight, dtype=float)})
+    weight = np.fromiter(ties.values(), dtype=float, count=len(ties)) if isinstance(ties, dict) else np.ones(len(i))
+    return i, j, weight
 
 
 def mixing_change(G_before, G_after, groups="agency"):

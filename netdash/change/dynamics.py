@@ -13,12 +13,15 @@ import pandas as pd
 
 from netdash.errors import InvalidInputError
 from netdash.networks.codes import unique_sorted
+from netdash.networks.counts import period_log, union_counts
 
 __all__ = [
     "TIE_STATUSES",
     "tie_key",
     "tie_changes",
     "tie_changes_from_pairs",
+    "tie_changes_from_codes",
+    "period_tie_changes",
     "tie_change_summary",
     "trust_tie_changes",
     "named_tie_changes",
@@ -140,6 +143,66 @@ def tie_changes_from_pairs(before, after, agency, *, strengthen_ratio=1.5):
                            for t in (before, after)), agency, strengthen_ratio)
 
 
+def period_tie_changes(ds, before, after, *, ties="working", window_days=90):
+    """:func:`tie_changes` of the practitioner graphs of two periods, tie strength ignored, without the graphs.
+
+    The same table as ``tie_changes(practitioner_graph(ds, before, ties=ties),
+    practitioner_graph(ds, after, ties=ties), weight=None)`` (so no tie is
+    ``strengthened``), read from the periods' coded tie tables
+    (:func:`netdash.networks.counts.union_counts`): both periods' practitioners
+    are coded alike, so matching their pairs and sorting them are array
+    operations on integers instead of on the ids of every tie. Agencies as
+    :func:`tie_changes` reads them from the graphs' nodes
+    (:func:`netdash.networks.graphs.practitioner_nodes`): the after period's
+    where known, else the before period's.
+
+    Parameters
+    ----------
+    ds : Dataset
+    before, after : Period
+    ties : str, default "working"
+        Tie choice of :func:`netdash.networks.graphs.practitioner_graph`.
+    window_days : int, default 90
+        Co-working window.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`tie_changes`, with ``weight_before`` and ``weight_after`` 1.0
+        where tied and 0.0 where not.
+    """
+    from netdash.networks.graphs import practitioner_nodes
+
+    ids = period_log(ds, before).ids  # one coding of practitioners for every period of a dataset
+    n = max(len(ids), 1)
+    keys = []
+    for period in (before, after):
+        found = union_counts(ds, period, ties, window_days)
+        source, target = (np.zeros(0, dtype=np.int64),) * 2 if found is None else found[:2]
+        keys.append(np.asarray(source, dtype=np.int64) * n + np.asarray(target, dtype=np.int64))
+    key_b, key_a = keys  # each sorted and distinct, lower code first: ids sort as their codes
+    pairs = unique_sorted(np.concatenate(keys))
+    in_before = np.isin(pairs, key_b, assume_unique=True)
+    in_after = np.isin(pairs, key_a, assume_unique=True)
+    status = np.select([~in_before, ~in_after], [0, 1], 2)  # TIE_STATUSES: new, lost, kept
+    first, second = pairs // n, pairs % n
+    agency = np.full(len(ids), None, dtype=object)
+    for period in (before, after):  # the after period's agency where known, as tie_changes reads the graphs
+        nodes = practitioner_nodes(ds, period)
+        code = pd.Index(ids, dtype=object).get_indexer(nodes["practitioner_id"])
+        known = nodes["agency"].notna().to_numpy() & (code >= 0)
+        agency[code[known]] = nodes["agency"].to_numpy(dtype=object)[known]
+    ag_a, ag_b = agency[first], agency[second]
+    cross = ((ag_a != None) & (ag_b != None) & (ag_a != ag_b)).astype(bool)  # noqa: E711 - elementwise
+    order = np.lexsort((second, first, status))
+    ids = np.asarray(ids, dtype=object)
+    return pd.DataFrame({"a": ids[first][order], "b": ids[second][order], "agency_a": ag_a[order],
+                         "agency_b": ag_b[order], "cross_agency": cross[order],
+                         "weight_before": in_before[order].astype(float),
+                         "weight_after": in_after[order].astype(float),
+                         "status": np.array(TIE_STATUSES, dtype=object)[status[order]]}, columns=_CHANGE_COLUMNS)
+
+
 def _change_table(wb, wa, agency, strengthen_ratio):
     """The body of :func:`tie_changes`: pair frames (``a``, ``b``, ``weight``) of both periods -> the table.
 
@@ -151,25 +214,57 @@ def _change_table(wb, wa, agency, strengthen_ratio):
     ends = [np.asarray(t[c].to_numpy(), dtype=object) for t in (wb, wa) for c in ("a", "b")]
     codes, ids = pd.factorize(np.concatenate(ends) if len(ends[0]) + len(ends[2]) else np.zeros(0, dtype=object))
     ids = np.asarray(ids, dtype=object)
-    n = max(len(ids), 1)
     cuts = np.cumsum([len(e) for e in ends])[:-1]
     a_b, b_b, a_a, b_a = np.split(codes.astype(np.int64), cuts)
-    key_b, key_a = a_b * n + b_b, a_a * n + b_a
+    # One look-up per practitioner, not per pair.
+    by_id = np.array([agency.get(v) for v in ids.tolist()], dtype=object)
+    return tie_changes_from_codes(ids, (a_b, b_b, wb["weight"].to_numpy(dtype=float)),
+                                  (a_a, b_a, wa["weight"].to_numpy(dtype=float)), by_id,
+                                  strengthen_ratio=strengthen_ratio)
+
+
+def tie_changes_from_codes(ids, before, after, agency, *, strengthen_ratio=1.5):
+    """:func:`tie_changes_from_pairs` of pairs given as positions in ``ids``: no id is read or compared per pair.
+
+    For callers whose ties are already numbered, e.g.
+    :func:`netdash.change.compare.compare_periods`' ties among the compared
+    practitioners (positions in their sorted ids).
+
+    Parameters
+    ----------
+    ids : array of object
+        The practitioners; positions in it number the pairs' ends.
+    before, after : (array of int, array of int, array of float)
+        Each period's ties: the positions of their two ends (the end whose id
+        sorts first first, each pair once) and their strengths.
+    agency : array of object
+        Each practitioner's agency, by position (None where unknown).
+    strengthen_ratio : float, default 1.5
+
+    Returns
+    -------
+    DataFrame
+        As :func:`tie_changes`.
+    """
+    ids = np.asarray(ids, dtype=object)
+    n = max(len(ids), 1)
+    (a_b, b_b, w_b), (a_a, b_a, w_a) = before, after
+    key_b = np.asarray(a_b, dtype=np.int64) * n + np.asarray(b_b, dtype=np.int64)
+    key_a = np.asarray(a_a, dtype=np.int64) * n + np.asarray(b_a, dtype=np.int64)
     keys = unique_sorted(np.concatenate((key_b, key_a)))  # np.union1d's values, by a sort (it hashes in numpy 2.4)
     weights, present = [], []
-    for key, frame in ((key_b, wb), (key_a, wa)):
+    for key, weight in ((key_b, w_b), (key_a, w_a)):
         w = np.zeros(len(keys))
         found = np.zeros(len(keys), dtype=bool)
         at = np.searchsorted(keys, key)
-        w[at] = np.nan_to_num(frame["weight"].to_numpy(dtype=float), nan=0.0)  # as the merge's fillna(0.0)
+        w[at] = np.nan_to_num(np.asarray(weight, dtype=float), nan=0.0)  # as the merge's fillna(0.0)
         found[at] = True
         weights.append(w)
         present.append(found)
     (before, after), (in_before, in_after) = weights, present
     status = np.select([~in_before, ~in_after, after >= strengthen_ratio * before], [0, 1, 3], 2)  # TIE_STATUSES
     first, second = keys // n, keys % n
-    # One look-up per practitioner, not per pair.
-    by_id = np.array([agency.get(v) for v in ids.tolist()], dtype=object)
+    by_id = np.asarray(agency, dtype=object)
     known = np.array([x is not None for x in by_id.tolist()], dtype=bool)
     ag_a, ag_b = by_id[first], by_id[second]
     cross = known[first] & known[second] & (ag_a != ag_b) if len(keys) else np.zeros(0, dtype=bool)

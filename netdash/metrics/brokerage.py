@@ -32,6 +32,7 @@ import scipy.sparse as sp
 from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix
 from netdash.metrics.mixing import _group_codes, _node_groups
+from netdash.metrics.structural_holes import _graphblas
 from netdash.networks.codes import distinct_rows
 from netdash.deferred import networkx as nx  # imported on first use
 
@@ -107,6 +108,11 @@ def _binary_adjacency(G):
 
 
 _BLOCK_ROWS = 2048
+#: Sum of squared degrees of the arcs' matrix above which :func:`_on_arcs` computes only the entries on arcs, by
+#: a masked GraphBLAS product. The medium demo (81,474 arcs, 4.1e6) takes the same time either way, below the
+#: cost of importing GraphBLAS; the large demo (827,191 arcs, 4.2e7) 0.18 s instead of 0.82 s per product
+#: (docs/benchmarks.md, "Session 17").
+_GRAPHBLAS_MIN_ARC_WORK = 1e7
 
 
 def _on_arcs(X, Y, A):
@@ -119,10 +125,29 @@ def _on_arcs(X, Y, A):
     """
     X, Y, A = sp.csr_array(X), sp.csr_array(Y), sp.csr_array(A)
     n = X.shape[0]
+    degree = np.diff(A.indptr).astype(float)
+    if float(degree @ degree) > _GRAPHBLAS_MIN_ARC_WORK:
+        return _on_arcs_graphblas(X, Y, A)
     if n <= _BLOCK_ROWS:
         return (X @ Y).multiply(A).tocsr()
     return sp.vstack([(X[i:i + _BLOCK_ROWS] @ Y).multiply(A[i:i + _BLOCK_ROWS]).tocsr()
                       for i in range(0, n, _BLOCK_ROWS)], format="csr")
+
+
+def _on_arcs_graphblas(X, Y, A):
+    """:func:`_on_arcs` by a product masked by ``A``'s arcs (GraphBLAS): only the entries on arcs are computed.
+
+    The same integer counts at the same arcs; an arc with no two-path has no
+    entry, as in the scipy product. At regional scale (827,191 arcs) the
+    three products of :func:`_role_counts` took most of its time in scipy
+    (docs/benchmarks.md, "Session 17").
+    """
+    gb = _graphblas()
+    n = X.shape[0]
+    C = gb.Matrix(np.int64, n, n)
+    C(mask=gb.io.from_scipy_sparse(sp.csr_matrix(A)).S) << gb.io.from_scipy_sparse(sp.csr_matrix(X)).mxm(
+        gb.io.from_scipy_sparse(sp.csr_matrix(Y)), gb.semiring.plus_times)
+    return sp.csr_array(gb.io.to_scipy_sparse(C, format="csr"))
 
 
 def _role_counts(A, codes):

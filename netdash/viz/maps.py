@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 from netdash.errors import InvalidInputError
 from netdash.networks import agency_graph, steps_from
@@ -271,32 +272,35 @@ def agency_maps(G_before, G_after, *, titles=("Before", "After"), agency_names=N
     everyone = sorted_ids(names)
     rank = {a: k for k, a in enumerate(everyone)}
     positions = agency_positions(everyone, sectors, names)
-    most_ties = max([d for H in collapsed for _, _, d in H.edges(data="ties")] + [1])
+    # Each map's links read once: at regional scale an agency graph has 160,000 of them, and walking them again per
+    # agency (its tooltip) and per link (the ranking) was most of the maps' time (docs/benchmarks.md, "Session 17").
+    links = [list(H.edges(data="ties")) for H in collapsed]
+    most_ties = max([n for found in links for _, _, n in found] + [1])
     most_staff = max([d for H in collapsed for _, d in H.nodes(data="n_practitioners")] + [1])
     if palette is None:
         palette = agency_colours(sectors.values() if colour_by == "sector" else everyone)
     specs = []
-    for H, title in zip(collapsed, titles):
+    for H, found, title in zip(collapsed, links, titles):
+        across = dict.fromkeys(H, 0)  # ties with other agencies, as H.edges(a, data="ties") sums them
+        for u, v, n in found:
+            across[u] += n
+            if v != u:
+                across[v] += n
         M, staffed = nx.Graph(), {}
         for a in everyone:
             d = H.nodes[a] if a in H else {}
             staff = d.get("n_practitioners", 0)
             lines = [f"Practitioners in post: {staff}",
                       f"{tie_word.capitalize()} within the agency: {d.get('internal_ties', 0)}",
-                      f"{tie_word.capitalize()} with other agencies: "
-                      f"{sum(t for _, _, t in H.edges(a, data='ties')) if a in H else 0}"]
+                      f"{tie_word.capitalize()} with other agencies: {across.get(a, 0)}"]
             M.add_node(a, name=names.get(a) or str(a), agency=a, agency_name=names.get(a), sector=sectors.get(a),
                        tooltip=lines)
             staffed[a] = staff
-        drawn = None  # every link
-        if H.number_of_edges() > max_links:
-            ranked = sorted(((n, sorted_ids((u, v))) for u, v, n in H.edges(data="ties")),
-                            key=lambda link: (-link[0], rank[link[1][0]], rank[link[1][1]]))
-            drawn = {frozenset(pair) for _, pair in ranked[:max_links]}
-            title = f"{title} (the {max_links:,} most tied of {len(ranked):,} agency pairs)"
-        for u, v, n in H.edges(data="ties"):
-            if drawn is not None and frozenset((u, v)) not in drawn:
-                continue
+        drawn = found  # every link
+        if len(found) > max_links:
+            drawn = [found[k] for k in sorted(_most_tied(found, rank, max_links))]
+            title = f"{title} (the {max_links:,} most tied of {len(found):,} agency pairs)"
+        for u, v, n in drawn:
             # The tooltip "A – B: n working ties" is written by the renderer from the count and the two agencies'
             # labels (counted_ties): a sentence per link was most of the agency maps' data (sizes in
             # docs/browser_timings.md, "Before & after: agency maps from the tables").
@@ -310,3 +314,20 @@ def agency_maps(G_before, G_after, *, titles=("Before", "After"), agency_names=N
                                   size_menu=False, label_place="outward",
                                   counted_ties=("ties", tie_word.removesuffix("s"), tie_word)))
     return specs[0], specs[1]
+
+
+def _most_tied(links, rank, max_links):
+    """Positions in ``links`` (``(u, v, ties)``) of the ``max_links`` most tied, ties broken by the agencies' ids.
+
+    The order is ``(-ties, rank of the first, rank of the second of sorted_ids((u, v)))``; ``rank`` is each
+    agency's position in :func:`netdash.viz.colours.sorted_ids` of them all. When every agency id is a string the
+    pair's ends sort as their ranks do, so one array sort does it; otherwise each pair is sorted as before.
+    """
+    if all(isinstance(a, str) for a in rank):
+        ru = np.fromiter((rank[u] for u, _, _ in links), dtype=np.int64, count=len(links))
+        rv = np.fromiter((rank[v] for _, v, _ in links), dtype=np.int64, count=len(links))
+        ties = np.fromiter((n for _, _, n in links), dtype=np.float64, count=len(links))
+        order = np.lexsort((np.maximum(ru, rv), np.minimum(ru, rv), -ties))
+        return order[:max_links].tolist()
+    keys = [(-n, *(rank[a] for a in sorted_ids((u, v)))) for u, v, n in links]
+    return sorted(range(len(links)), key=keys.__getitem__)[:max_links]

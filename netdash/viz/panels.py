@@ -178,7 +178,8 @@ def _drawn_styles(H, edge_styles):
 
 
 def before_after_maps(G_before, G_after, *, seed=0, changes_only=False, titles=("Before", "After"),
-                      height_px=560, agency_names=None, max_nodes=1500, to_see_more=None, positions=None):
+                      height_px=560, agency_names=None, max_nodes=1500, to_see_more=None, positions=None,
+                      changes=None):
     """Two maps with every practitioner at the same place in both.
 
     Positions come from one layout of the union of both graphs
@@ -207,6 +208,11 @@ def before_after_maps(G_before, G_after, *, seed=0, changes_only=False, titles=(
     positions : mapping, optional
         ``stable_positions([G_before, G_after], seed=seed)`` if already
         computed (e.g. cached by the page), else computed here.
+    changes : DataFrame, optional
+        ``tie_changes(G_before, G_after, weight=None)`` if already known, e.g.
+        :func:`netdash.change.dynamics.period_tie_changes` of the periods the
+        graphs are built from (only its ``a``, ``b``, ``status`` and
+        ``cross_agency`` are read); else computed here.
 
     Returns
     -------
@@ -218,7 +224,8 @@ def before_after_maps(G_before, G_after, *, seed=0, changes_only=False, titles=(
         As :func:`tie_changes` and :func:`netdash.viz.map_budget`.
     """
 
-    changes = tie_changes(G_before, G_after, weight=None)
+    if changes is None:
+        changes = tie_changes(G_before, G_after, weight=None)
     a, b = changes["a"].tolist(), changes["b"].tolist()  # lists: iterating a pandas string column is slow
     status, cross = changes["status"].to_numpy(), changes["cross_agency"].to_numpy(dtype=bool)
 

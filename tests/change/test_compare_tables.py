@@ -245,3 +245,27 @@ def test_analysis_contact_matrix_from_codes_equals_the_contact_table_one(seed):
                 assert got.weights == ref.weights == {}
                 compared += got.number_of_edges()
     assert compared > 100 and refused
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_tie_changes_from_codes_equal_those_from_pairs_of_ids(seed):
+    # compare_periods hands its ties over as positions in the compared ids (docs/benchmarks.md, "Session 17"):
+    # the same table as the pairs of ids, with strengths (some missing), unknown agencies and ids that sort as text.
+    import numpy as np
+
+    from netdash.change.dynamics import tie_changes_from_codes
+
+    rng = np.random.default_rng(seed)
+    ids = np.array(sorted(f"P{k}" for k in range(40)), dtype=object)  # "P10" < "P2": positions follow the text
+    agency = np.array([rng.choice(["A", "B", None]) for _ in ids], dtype=object)
+    periods = []
+    for _ in range(2):
+        pairs = {tuple(sorted(rng.choice(len(ids), 2, replace=False).tolist())) for _ in range(120)}
+        i, j = (np.array(side, dtype=np.int64) for side in zip(*sorted(pairs, key=lambda p: rng.random())))
+        weight = rng.choice([1.0, 2.0, 3.0, np.nan], len(i))
+        periods.append((i, j, weight))
+    frames = [pd.DataFrame({"a": ids[i], "b": ids[j], "weight": w}) for i, j, w in periods]
+    want = tie_changes_from_pairs(*frames, dict(zip(ids.tolist(), agency.tolist())))
+    got = tie_changes_from_codes(ids, *periods, agency)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert set(want["status"]) == {"new", "lost", "kept", "strengthened"}

@@ -295,3 +295,65 @@ def test_tie_changes_columns_have_the_dtypes_pandas_infers_from_their_values(age
     pd.testing.assert_frame_equal(got, want)
     assert list(got.dtypes) == list(want.dtypes)
     assert [type(v) for v in got["agency_a"]] == [type(v) for v in want["agency_a"]]
+
+
+def _random_dataset(seed):
+    """Thirty practitioners in three agencies (one leaving, one joining), random contacts, clients and COP."""
+    import random
+
+    rng = random.Random(seed)
+    people = [f"P{k:02d}" for k in range(30)]
+    agency = {p: rng.choice(["A", "B", "C"]) for p in people}
+    days = pd.date_range("2024-01-01", "2024-12-31").strftime("%Y-%m-%d").tolist()
+    contacts = []
+    for _ in range(400):
+        a, b = rng.sample(people, 2)
+        row = {"date": rng.choice(days), "practitioner_id": a, "contact_type": rng.choice(["phone", "meeting"])}
+        if rng.random() < 0.5:
+            row["with_practitioner_id"] = b
+        else:
+            row["client_id"] = f"C{rng.randrange(25)}"
+        contacts.append(row)
+    sessions = [(f"S{k}", rng.choice(days)) for k in range(6)]
+    cop = [{"session_id": s, "date": d, "practitioner_id": p, "cop_name": "East"}
+           for s, d in sessions for p in rng.sample(people, 5)]
+    return Dataset.from_records(
+        agencies=[{"agency_id": a, "name": a} for a in "ABC"],
+        practitioners=[{"practitioner_id": p, "agency_id": agency[p],
+                        **({"end_date": "2024-05-01"} if p == "P05" else {}),
+                        **({"start_date": "2024-08-01"} if p == "P06" else {})} for p in people],
+        contacts=contacts, cop_attendance=cop)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("ties", ["working", "direct", "coworking", "cop", "all"])
+def test_period_tie_changes_equal_tie_changes_of_the_two_graphs(seed, ties):
+    # Before & after's maps read the tie changes from the coded tie tables (pages/_cached.py): the same table as
+    # tie_changes of the two periods' practitioner graphs, strength ignored, order and dtypes included.
+    from netdash.change.dynamics import period_tie_changes
+    from netdash.networks.graphs import practitioner_graph
+
+    ds = _random_dataset(seed)
+    seen = set()
+    for before, after in [(Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-07-01")),
+                           Period(pd.Timestamp("2024-07-01"), pd.Timestamp("2025-01-01"))),
+                          (Period(pd.Timestamp("2024-03-01"), pd.Timestamp("2024-04-01")),
+                           Period(pd.Timestamp("2024-10-01"), pd.Timestamp("2024-10-15")))]:
+        want = tie_changes(practitioner_graph(ds, before, ties=ties), practitioner_graph(ds, after, ties=ties),
+                           weight=None)
+        got = period_tie_changes(ds, before, after, ties=ties)
+        pd.testing.assert_frame_equal(got, want)
+        assert list(got.dtypes) == list(want.dtypes)
+        seen |= set(got["status"])
+    assert seen == {"new", "lost", "kept"} or (ties == "cop" and seen <= {"new", "lost", "kept"})  # all but strengthened
+
+
+def test_period_tie_changes_of_periods_without_ties_is_empty(small_ds):
+    from netdash.change.dynamics import period_tie_changes
+
+    quiet = Period(pd.Timestamp("2023-01-01"), pd.Timestamp("2023-02-01"))
+    got = period_tie_changes(small_ds, quiet, quiet)
+    assert got.empty and list(got.columns) == list(tie_changes(nx.Graph(), nx.Graph()).columns)
+    got = period_tie_changes(small_ds, quiet, Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-03-01")))
+    assert got[["a", "b", "status", "cross_agency"]].values.tolist() == [["h1", "h2", "new", False],
+                                                                        ["h1", "p1", "new", True]]

@@ -190,3 +190,78 @@ def test_agency_maps_draw_the_most_tied_pairs_when_there_are_too_many():
     assert "Working ties with other agencies: 6" in next(n["tip"] for n in before["nodes"] if n["label"] == "A")
     everything = agency_maps(G, G, titles=("Before", "After"))[0]
     assert everything["title"] == "Before" and len(everything["ties"]) == 4
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("ids", ["text", "mixed"])
+def test_agency_maps_rank_links_and_count_ties_as_the_link_by_link_reading(seed, ids):
+    # agency_maps reads each agency graph's links once (docs/benchmarks.md, "Session 17"): the links drawn, their
+    # order of choice and each agency's ties with other agencies are those of sorting every link by (-ties, the
+    # ids of its ends) and summing H.edges(a, data="ties") per agency.
+    import random
+
+    from netdash.viz.colours import sorted_ids
+    from netdash.viz.maps import _most_tied
+
+    rng = random.Random(seed)
+    agencies = [f"A{k}" for k in range(12)] if ids == "text" else [*range(6), *(f"A{k}" for k in range(6))]
+    H = nx.Graph()
+    for a in agencies:
+        H.add_node(a, name=None, sector=rng.choice(["housing", "health"]), n_practitioners=rng.randrange(1, 5),
+                   internal_ties=0, internal_weight=0)
+    for u, v in rng.sample([(u, v) for i, u in enumerate(agencies) for v in agencies[i + 1:]], 40):
+        H.add_edge(*((u, v) if rng.random() < 0.5 else (v, u)), ties=rng.randrange(1, 4), weight=1)
+    rank = {a: k for k, a in enumerate(sorted_ids(agencies))}
+    links = list(H.edges(data="ties"))
+    want = sorted(((n, sorted_ids((u, v))) for u, v, n in links), key=lambda l: (-l[0], rank[l[1][0]], rank[l[1][1]]))
+    for keep in (1, 7, 40):
+        got = _most_tied(links, rank, keep)
+        assert [(links[k][2], sorted_ids(links[k][:2])) for k in got] == want[:keep]
+    spec = agency_maps(H, H, collapsed=True, max_links=7)[0]
+    label = {n["id"]: n["label"] for n in spec["nodes"]}
+    assert {frozenset((label[t["from"]], label[t["to"]])) for t in spec["ties"]} == {
+        frozenset(str(a) for a in pair) for _, pair in want[:7]}
+    for node in spec["nodes"]:
+        a = next(a for a in agencies if str(a) == node["label"])
+        assert f"Working ties with other agencies: {sum(n for _, _, n in H.edges(a, data='ties'))}" in node["tip"]
+
+
+def test_agency_graph_from_tables_puts_ties_in_as_add_edge_does():
+    # _collapsed writes new agency pairs straight into the adjacency: the same graph, edge order and data as
+    # add_edge, each pair's data one dict shared by both ends.
+    from netdash.networks.graphs import _collapsed
+
+    people = [("A", "Alpha", "housing"), ("B", None, "health"), ("C", "Gamma", None), ("A", "Alpha", "housing")]
+    summary = [("A", "A", 2, 3), ("A", "B", 1, 4), ("B", "C", 2, 2), ("A", "C", 1, 1), ("C", "D", 1, 1)]
+    H = _collapsed(people, summary)
+    want = nx.Graph()
+    for a, name, sector in people:
+        if a not in want:
+            want.add_node(a, name=name, sector=sector, n_practitioners=0, internal_ties=0, internal_weight=0)
+        want.nodes[a]["n_practitioners"] += 1
+    want.nodes["A"].update(internal_ties=2, internal_weight=3)
+    for a, b, n, w in summary[1:]:
+        want.add_edge(a, b, ties=n, weight=w)
+    assert list(H.nodes(data=True)) == list(want.nodes(data=True))
+    assert list(H.edges(data=True)) == list(want.edges(data=True))  # D, not a practitioner's agency: add_edge's way
+    assert {k: list(v) for k, v in H.adj.items()} == {k: list(v) for k, v in want.adj.items()}
+    assert H.adj["A"]["B"] is H.adj["B"]["A"]
+
+
+@pytest.mark.parametrize("ties", ["working", "direct"])
+@pytest.mark.parametrize("changes_only", [False, True])
+def test_before_after_maps_given_the_coded_tie_changes_equal_those_that_compute_them(demo_source, ties, changes_only):
+    # Before & after (pages/_cached.py) hands the maps period_tie_changes of the periods instead of letting them
+    # walk both graphs' ties: the same panels, notes and sets of changed ties.
+    from netdash.change.dynamics import period_tie_changes
+    from netdash.periods import parse_period
+    from netdash.viz.panels import before_after_maps
+
+    ds, _ = load_dataset(demo_source, secret=b"k" * 32)
+    periods = [parse_period(p) for p in ("2024-01-01:2024-07-01", "2024-07-01:2025-01-01")]
+    graphs = [NetworkAnalysis(ds, p, ties=ties).G for p in periods]
+    options = dict(changes_only=changes_only, max_nodes=60, to_see_more="more", seed=1)
+    want = before_after_maps(*graphs, **options)
+    got = before_after_maps(*graphs, changes=period_tie_changes(ds, *periods, ties=ties), **options)
+    assert got == want
+    assert want.lost and want.new_cross_agency and want.before.message  # drawn from a backbone, with changes
