@@ -72,14 +72,12 @@ def _negative(weight):
     )
 
 
-def _proportions(M, *, strongest=True):
-    """Row-normalised p_ij and row-max-normalised m_ij (None unless ``strongest``), plus the isolate mask."""
+def _proportions(M):
+    """Row-normalised p_ij and row-max-normalised m_ij, plus the isolate mask."""
     total = np.asarray(M.sum(axis=1)).ravel()
     isolate = total == 0
     safe = np.where(isolate, 1.0, total)
     P = sp.csr_array(sp.diags_array(1.0 / safe) @ M)
-    if not strongest:  # constraint alone does not use m_ij
-        return P, None, isolate
     strongest = M.max(axis=1).toarray().ravel() if M.nnz else np.zeros(M.shape[0])
     Mx = sp.csr_array(sp.diags_array(1.0 / np.where(strongest > 0, strongest, 1.0)) @ M)
     return P, Mx, isolate
@@ -103,14 +101,6 @@ memory there. A masked product computes only the entries at ties. Below the
 threshold scipy finishes before GraphBLAS's import would. Time and memory
 of both, and of the import: ``docs/benchmarks.md``, "_GRAPHBLAS_MIN_WORK"."""
 
-_MASKED_CONSTRAINT_MIN_WORK = 1e6
-"""Above this sum of squared degrees (and up to :data:`_GRAPHBLAS_MIN_WORK`) constraint alone takes its
-two-step product at ties from GraphBLAS, on one thread (:func:`_square_at_ties`).
-
-Over time's windows are below :data:`_GRAPHBLAS_MIN_WORK` but large enough that scipy's whole
-``P @ P`` (5 M non-zeros in a quarter of the large demo, for 0.28 M at ties) was most of
-:func:`constraint`'s time. Figures: ``docs/benchmarks.md``, "Session 17: Over time and Fragmentation"."""
-
 
 def _arrays(M, *, constraint=True, effective=True):
     """Constraint (NaN for isolates) and effective size arrays of mutual-weight matrix ``M``.
@@ -119,15 +109,11 @@ def _arrays(M, *, constraint=True, effective=True):
     ``(P @ P)_ij`` where ``j`` is a contact of ``i`` (constraint), and
     ``(P @ Mx^T)_ij`` for redundancy (effective size).
     """
-    P, Mx, isolate = _proportions(M, strongest=effective)
+    P, Mx, isolate = _proportions(M)
     ties = M > 0
     degree = np.asarray(ties.sum(axis=1)).ravel().astype(float)
-    work = float(degree @ degree)
-    if work > _GRAPHBLAS_MIN_WORK:
+    if float(degree @ degree) > _GRAPHBLAS_MIN_WORK:
         indirect, redundancy = _products_at_ties_graphblas(ties, P, Mx, constraint=constraint, effective=effective)
-    elif constraint and not effective and work > _MASKED_CONSTRAINT_MIN_WORK and (
-            (indirect := _square_at_ties(ties, P)) is not None):
-        redundancy = None
     else:
         indirect = (P @ P).multiply(ties) if constraint else None
         redundancy = np.asarray((P @ Mx.T).multiply(ties).sum(axis=1)).ravel() if effective else None
@@ -154,43 +140,6 @@ def _products_at_ties_graphblas(ties, P, Mx, *, constraint, effective):
         R(mask=mask) << Pg.mxm(gb.io.from_scipy_sparse(sp.csr_matrix(Mx)).T, gb.semiring.plus_times)
         redundancy = R.reduce_rowwise(gb.monoid.plus).new().to_dense(fill_value=0.0)
     return indirect, redundancy
-
-
-def _square_at_ties(ties, P):
-    """``(P @ P).multiply(ties)``, the same sparse array to the bit, by a masked product; None if it cannot be.
-
-    An entry ``sum_q p_iq p_qj`` can change in its last bit with the order of
-    its terms, so the terms are added in scipy's order: ``q`` as stored in
-    row ``i`` of ``P``, which is decreasing (scipy's ``diags @ M`` writes each
-    row backwards). GraphBLAS's row-by-row (saxpy) method on one thread adds
-    them in the stored order of the left operand's row, which must be
-    increasing: so the left operand is ``P`` with its columns numbered
-    backwards (``q -> n - 1 - q``) and the right one ``P`` with its rows
-    numbered backwards, whose product is ``P @ P``. Several threads or the
-    dot-product method could add in another order. None when ``P``'s rows
-    are not stored in decreasing order (then scipy's product is used).
-    """
-    n, nnz = P.shape[0], P.nnz
-    row = np.repeat(np.arange(n), np.diff(P.indptr))
-    within = row[1:] == row[:-1]
-    if not np.all(np.diff(P.indices)[within] < 0):
-        return None
-    if not ties.has_sorted_indices:  # the mask's order changes no sum
-        ties = ties.sorted_indices()
-    gb = _graphblas()
-    u64 = np.uint64
-
-    def matrix(indptr, indices, values):
-        return gb.Matrix.ss.import_csr(nrows=n, ncols=n, indptr=indptr.astype(u64), col_indices=indices.astype(u64),
-                                       values=values, sorted_cols=True, take_ownership=True)
-
-    left = matrix(P.indptr, n - 1 - P.indices, P.data.copy())
-    right = matrix(nnz - P.indptr[::-1], P.indices[::-1], P.data[::-1].copy())
-    mask = matrix(ties.indptr, ties.indices, np.ones(ties.nnz, dtype=bool))
-    C = gb.Matrix(float, n, n)
-    C(mask=mask.S, nthreads=1, axb_method="saxpy") << left.mxm(right, gb.semiring.plus_times)
-    out = C.ss.export("csr", sort=True, give_ownership=True)
-    return sp.csr_array((out["values"], out["col_indices"], out["indptr"]), shape=(n, n))
 
 
 def _graphblas():

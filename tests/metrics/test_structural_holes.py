@@ -10,7 +10,6 @@ measures", Connections 20(1), 35-38.
 import math
 
 import networkx as nx
-import numpy as np
 import pytest
 
 from netdash.errors import InvalidInputError
@@ -37,12 +36,10 @@ BORGATTI_EDGES = {
 DIRECTED_WEIGHTS = {(0, 1): 2, (0, 2): 2, (1, 0): 1, (2, 1): 1}
 
 
-@pytest.fixture(autouse=True, params=["scipy", "graphblas", "masked"])
+@pytest.fixture(autouse=True, params=["scipy", "graphblas"])
 def products(request, monkeypatch):
-    """Run every test with each way of taking the products at ties (scipy below the size thresholds; "masked":
-    constraint alone by one thread's masked product, :func:`holes_module._square_at_ties`)."""
-    monkeypatch.setattr(holes_module, "_GRAPHBLAS_MIN_WORK", -1.0 if request.param == "graphblas" else 1e30)
-    monkeypatch.setattr(holes_module, "_MASKED_CONSTRAINT_MIN_WORK", -1.0 if request.param == "masked" else 1e30)
+    """Run every test with both ways of taking the products at ties (scipy below the size threshold)."""
+    monkeypatch.setattr(holes_module, "_GRAPHBLAS_MIN_WORK", 1e30 if request.param == "scipy" else -1.0)
     return request.param
 
 
@@ -195,48 +192,3 @@ def test_weighted_effective_size_by_hand():
     ours = effective_size(G, weight="weight")
     assert ours["b"] == pytest.approx(13 / 12)
     assert ours == pytest.approx(nx.effective_size(G, weight="weight", nodes=list(G)))
-
-
-def _scipy_constraint(M):
-    """Constraint by scipy's whole two-step product, as before the masked product (the reference)."""
-    P, _, isolate = holes_module._proportions(M, strongest=False)
-    values = np.asarray((P + (P @ P).multiply(M > 0)).power(2).sum(axis=1)).ravel()
-    values[isolate] = np.nan
-    return values
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-@pytest.mark.parametrize("directed", [False, True])
-def test_masked_constraint_is_scipys_to_the_bit(seed, directed):
-    # Dense enough that ties have many common contacts, with real-valued weights: sums of several
-    # terms whose last bit depends on their order (checked below), so only scipy's order passes.
-    rng = np.random.default_rng(seed)
-    G = nx.gnp_random_graph(120, 0.25, seed=seed, directed=directed)
-    G.add_nodes_from(["isolate"])
-    for u, v in G.edges():
-        G.edges[u, v]["weight"] = float(rng.uniform(0.1, 3.0))
-    for weight in (None, "weight"):
-        M = holes_module._mutual_weights(G, weight)
-        reference = _scipy_constraint(M)
-        masked = holes_module._square_at_ties(M > 0, holes_module._proportions(M, strongest=False)[0])
-        assert masked is not None
-        got = constraint(G, weight=weight)
-        assert list(got) == list(G)
-        assert np.array_equal(np.array(list(got.values())), reference, equal_nan=True)
-    # The guard: adding each entry's terms in increasing q (P's rows sorted) changes some values.
-    P = holes_module._proportions(M, strongest=False)[0]
-    ascending = P.sorted_indices()
-    other = np.asarray((P + (ascending @ ascending).multiply(M > 0)).power(2).sum(axis=1)).ravel()
-    assert not np.array_equal(other, reference, equal_nan=True)
-
-
-def test_masked_product_only_for_rows_stored_backwards():
-    M = holes_module._mutual_weights(nx.karate_club_graph(), None)
-    P = holes_module._proportions(M, strongest=False)[0]
-    expected = (P @ P).multiply(M > 0)
-    got = holes_module._square_at_ties(M > 0, P)
-    expected.sort_indices()
-    assert np.array_equal(got.indptr, expected.indptr) and np.array_equal(got.indices, expected.indices)
-    assert np.array_equal(got.data, expected.data)
-    # Rows in increasing order would be summed in another order than scipy's: not served.
-    assert holes_module._square_at_ties(M > 0, P.sorted_indices()) is None
