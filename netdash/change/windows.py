@@ -18,7 +18,8 @@ import pandas as pd
 from netdash.change.headline import headline_measures
 from netdash.dataset import NO_COP_DATA
 from netdash.errors import AnalysisError, InvalidInputError
-from netdash.networks import graphs
+from netdash.metrics.matrix import GraphMatrix
+from netdash.networks import graphs, period_log, union_counts
 from netdash.periods import Period, parse_day
 from netdash.privacy import DEFAULT_THRESHOLD
 
@@ -145,16 +146,36 @@ def headline_series(ds, *, freq="quarter", ties="working", window_days=90, seed=
     return pd.DataFrame(rows)
 
 
-def _colleagues(nodes, edges):
-    """Distinct colleagues, and distinct colleagues in another agency, of every node (aligned with ``nodes``)."""
+def _tie_ends(ds, period, nodes, ties, window_days):
+    """Both ends of each tie of :func:`netdash.networks.graphs.practitioner_edges` as positions in ``nodes``.
+
+    Read from the coded union of tie types (a GraphMatrix made from codes,
+    as the headline measures make theirs), without writing the edge table's
+    ids and looking them up again; from the edge table when a tie end is not
+    a node (then left out, as :func:`_colleagues` leaves it).
+    """
+    found = union_counts(ds, period, ties, window_days)
+    source, target = (np.zeros(0, dtype=np.int64),) * 2 if found is None else found[:2]
+    codes = period_log(ds, period).index.get_indexer(pd.Index(nodes["practitioner_id"], dtype=object))
+    M = GraphMatrix.from_codes(range(len(nodes)), codes, source, target)  # codes increasing: both sorted by id
+    if M is not None:
+        return M.source, M.target
+    edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
     ids = pd.Index(nodes["practitioner_id"], dtype=object)
-    u, v = ids.get_indexer(edges["source"]), ids.get_indexer(edges["target"])
+    return ids.get_indexer(edges["source"]), ids.get_indexer(edges["target"])
+
+
+def _colleagues(nodes, u, v):
+    """Distinct colleagues, and distinct colleagues in another agency, of every node (aligned with ``nodes``).
+
+    ``u``, ``v``: the two ends of each tie, one row per pair, as positions in ``nodes`` (-1 for an end that is
+    not a node: the tie is left out)."""
     keep = (u >= 0) & (v >= 0) & (u != v)
     u, v = u[keep], v[keep]
     # A missing agency is one more agency, the same for everyone (as the headline's cross-agency share).
     agency = pd.factorize(nodes["agency"].to_numpy(dtype=object), use_na_sentinel=True)[0]
     cross = agency[u] != agency[v]
-    n = len(ids)
+    n = len(nodes)
     return (np.bincount(np.r_[u, v], minlength=n),
             np.bincount(np.r_[u[cross], v[cross]], minlength=n))
 
@@ -198,7 +219,7 @@ def attendee_series(ds, *, freq="quarter", ties="working", window_days=90, min_c
     rows = []
     for w in windows(first, last, freq=freq):
         nodes = graphs.practitioner_nodes(ds, w)
-        degree, cross = _colleagues(nodes, graphs.practitioner_edges(ds, w, ties=ties, window_days=window_days))
+        degree, cross = _colleagues(nodes, *_tie_ends(ds, w, nodes, ties, window_days))
         attended = nodes["practitioner_id"].isin(attendees).to_numpy()
         for group, members in zip(ATTENDEE_GROUPS, (attended, ~attended)):
             n = int(members.sum())

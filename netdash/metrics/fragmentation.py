@@ -204,6 +204,80 @@ def _cut_nodes(G, A):
     return sorted(rx.articulation_points(R))
 
 
+def _blocks(G):
+    """Biconnected components (blocks) of ``G``, lists of node positions, or None when not an undirected GraphMatrix.
+
+    By NetworKit (Hopcroft & Tarjan 1973) on the GraphMatrix's cached NetworKit
+    copy, which the sampled distances use too. A bridge is a block of its two
+    ends; an isolate is in no block. Building a rustworkx graph for its
+    articulation points cost more than the search itself at regional scale.
+    """
+    if not isinstance(G, GraphMatrix) or G.is_directed() or not G.number_of_edges():
+        return None
+    from netdash.metrics.backends import networkit
+
+    H = G.networkit  # held here: NetworKit's search keeps no reference to its graph
+    search = networkit().components.BiconnectedComponents(H)
+    search.run()
+    return search.getComponents()
+
+
+def _pieces_from_blocks(blocks, labels, sizes):
+    """:func:`_pieces_after_removal`'s two arrays, read from the block-cut tree of ``blocks``.
+
+    An articulation point is a node in two or more blocks. In the tree whose
+    nodes are the blocks and the articulation points (a block joined to each
+    of its articulation points), removing articulation point ``v`` leaves one
+    piece per block next to it: the original nodes in that block's side of
+    the tree (each node not an articulation point counted in its one block).
+    """
+    n = len(labels)
+    comp_size = sizes[labels].astype(np.int64)
+    pieces = (comp_size - 1) * (comp_size - 2)
+    members = np.concatenate([np.asarray(b, dtype=np.int64) for b in blocks])
+    block_of = np.repeat(np.arange(len(blocks)), [len(b) for b in blocks])
+    cut = np.flatnonzero(np.bincount(members, minlength=n) > 1)
+    if not len(cut):
+        return comp_size, pieces
+    k = len(blocks)
+    is_cut = np.zeros(n, dtype=bool)
+    is_cut[cut] = True
+    tree_id = np.full(n, -1, dtype=np.int64)
+    tree_id[cut] = k + np.arange(len(cut))
+    # Weights: a block counts its members that are not articulation points, an articulation point itself.
+    weight = np.r_[np.bincount(block_of[~is_cut[members]], minlength=k), np.ones(len(cut), dtype=np.int64)]
+    joins = is_cut[members]
+    a, b = block_of[joins], tree_id[members[joins]]
+    neighbours = [[] for _ in range(k + len(cut))]
+    for x, y in zip(a.tolist(), b.tolist()):
+        neighbours[x].append(y)
+        neighbours[y].append(x)
+    subtree = weight.astype(np.int64).tolist()
+    parent = [-2] * len(neighbours)
+    for root in (k + np.arange(len(cut))).tolist():
+        if parent[root] != -2:
+            continue
+        parent[root] = -1
+        order, stack = [], [root]
+        while stack:
+            x = stack.pop()
+            order.append(x)
+            for y in neighbours[x]:
+                if parent[y] == -2:
+                    parent[y] = x
+                    stack.append(y)
+        for x in reversed(order):
+            if parent[x] >= 0:
+                subtree[parent[x]] += subtree[x]
+    for i, v in enumerate(cut.tolist()):
+        x = k + i
+        sides = [subtree[y] for y in neighbours[x] if parent[y] == x]
+        if parent[x] >= 0:
+            sides.append(int(comp_size[v]) - subtree[x])
+        pieces[v] = sum(t * (t - 1) for t in sides)
+    return comp_size, pieces
+
+
 _RECOUNT_BUDGET = 2e7
 """Above this many arc visits, recounting components per articulation point gives way to one search."""
 
@@ -327,7 +401,11 @@ def key_players(G, *, top=None, max_nodes=250):
     labels = _component_labels(G, A)
     sizes = np.bincount(labels) if n else np.zeros(0, int)
     base_f = _fragmentation_from_sizes(sizes, n)
-    comp_size, pieces = _pieces_after_removal(A, labels, sizes, _cut_nodes(G, A) if n else [])
+    blocks = _blocks(G)
+    if blocks is not None:
+        comp_size, pieces = _pieces_from_blocks(blocks, labels, sizes)
+    else:
+        comp_size, pieces = _pieces_after_removal(A, labels, sizes, _cut_nodes(G, A) if n else [])
     total_pairs = float(np.sum(sizes * (sizes - 1)))
     remaining = total_pairs - comp_size * (comp_size - 1) + pieces
     if n - 1 >= 2:

@@ -77,7 +77,7 @@ class CodedLog:
         return pd.Index(self.ids, dtype=object)
 
     def rows(self, contacts, attendance):
-        """The same log keeping only the contact and attendance rows selected by two boolean masks.
+        """The same log keeping only the contact and attendance rows selected by two boolean masks (or slices).
 
         Where a mask selects one unbroken run of rows (a period of a log in
         date order, as the demo's and most exports are), the arrays are
@@ -100,6 +100,8 @@ def _as_slice(mask):
     >>> _as_slice(np.array([True, False, True])).tolist()
     [True, False, True]
     """
+    if isinstance(mask, slice):
+        return mask
     mask = np.asarray(mask, dtype=bool)
     first = int(mask.argmax()) if len(mask) else 0
     if not len(mask) or not mask[first]:

@@ -92,7 +92,36 @@ def period_log(ds, period=None):
     if period == Period():
         return whole
     return stored(("coded_log", period), ds, lambda: whole.rows(
-        period.mask(ds.contacts["date"]).to_numpy(), period.mask(ds.cop_attendance["date"]).to_numpy()))
+        _contact_rows(ds, period), period.mask(ds.cop_attendance["date"]).to_numpy()))
+
+
+def _contact_rows(ds, period):
+    """The contact rows in ``period``: ``period.mask`` of the dates, or the same rows as a slice.
+
+    When the contacts are in date order (as the demo's and most exports are)
+    the period's rows are one run, found by two binary searches instead of
+    comparing every date twice: Over time asks for 8 to 24 windows of
+    millions of contacts. The comparisons are the mask's (Timestamps), so the
+    rows are the same.
+    """
+    dates = ds.contacts["date"]
+    if not stored(("contacts_in_date_order",), ds, lambda: bool(dates.notna().all() and dates.is_monotonic_increasing)):
+        return period.mask(dates).to_numpy()
+    return slice(_first_not_before(dates, period.start, 0), _first_not_before(dates, period.end, len(dates)))
+
+
+def _first_not_before(dates, bound, default):
+    """The first row of the sorted ``dates`` on or after ``bound`` (``default`` for no bound)."""
+    if bound is None:
+        return default
+    low, high = 0, len(dates)
+    while low < high:
+        middle = (low + high) // 2
+        if (dates.iloc[middle:middle + 1] < bound).iloc[0]:  # the mask's comparison (a bound may be a string)
+            low = middle + 1
+        else:
+            high = middle
+    return low
 
 
 def dataset_log(ds):

@@ -30,7 +30,7 @@ import pandas as pd
 
 from netdash.networks.codes import distinct_rows
 from netdash.networks.counts import (TIE_TYPES, check_window, cop_counts, coworking_counts, direct_counts,
-                                     period_log, reused, tie_types, union_counts, whole_or_float)
+                                     period_log, reused, stored, tie_types, union_counts, whole_or_float)
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
 from netdash.deferred import networkx as nx  # imported on first use
@@ -115,14 +115,18 @@ def practitioners_in_post(ds, period=None):
     >>> list(practitioners_in_post(ds, period)["practitioner_id"])
     ['p1']
     """
-    period = _period(period)
     prac = ds.practitioners
-    keep = pd.Series(True, index=prac.index)
+    return prac[_in_post(prac["start_date"], prac["end_date"], _period(period))]
+
+
+def _in_post(start, end, period):
+    """Mask of the rows in post at any time in ``period``, from their ``start_date`` and ``end_date``."""
+    keep = pd.Series(True, index=start.index)
     if period.end is not None:
-        keep &= prac["start_date"].isna() | (prac["start_date"] < period.end)
+        keep &= start.isna() | (start < period.end)
     if period.start is not None:
-        keep &= prac["end_date"].isna() | (prac["end_date"] >= period.start)
-    return prac[keep]
+        keep &= end.isna() | (end >= period.start)
+    return keep
 
 
 @reused
@@ -140,18 +144,35 @@ def practitioner_nodes(ds, period=None, *, include=()):
     """
     period = _period(period)
     log = period_log(ds, period)
+    table, code, in_post = stored(("practitioner_node_table",), ds, lambda: _node_table(ds, log.index))
     # Who is a node, marked on practitioner codes (slot -1 catches missing ids and is dropped).
     present = np.zeros(len(log.ids) + 1, dtype=bool)
-    for codes in (log.author, log.colleague, log.person,
-                  log.index.get_indexer(practitioners_in_post(ds, period)["practitioner_id"]),
+    for codes in (log.author, log.colleague, log.person, code[in_post(period)],
                   log.index.get_indexer(pd.Index(list(include), dtype=object))):
         present[codes] = True
     present[-1] = False
-    code = log.index.get_indexer(ds.practitioners["practitioner_id"])
-    prac = ds.practitioners[present[code]]
-    code = code[present[code]]
+    rows = present[code]
+    nodes = table[rows].reset_index(drop=True)
+    code = code[rows]
+    attended = distinct_rows(log.person[log.person >= 0], log.session[log.person >= 0])[0]
+    sessions = np.bincount(attended, minlength=len(log.ids)).astype("int64")
+    nodes["cop_sessions"] = sessions[code] if len(code) else np.zeros(0, dtype="int64")
+    attendance = ds.cop_attendance
+    before_end = attendance if period.end is None else attendance[attendance["date"] < period.end]
+    nodes["cop_attendee"] = nodes["practitioner_id"].isin(before_end["practitioner_id"])
+    return nodes
+
+
+def _node_table(ds, index):
+    """Every practitioner's node attributes, sorted by id, made once per dataset: ``(table, codes, in_post)``.
+
+    ``codes`` are the rows' codes in the coded log's ``index``; ``in_post(period)`` is the rows' mask of
+    :func:`practitioners_in_post` (the same comparisons). :func:`practitioner_nodes` takes a period's rows
+    from it instead of writing the attributes again for every period (Over time asks for 8 to 24).
+    """
+    prac = ds.practitioners.sort_values("practitioner_id")
     agencies = ds.agencies.set_index("agency_id")
-    nodes = pd.DataFrame({
+    table = pd.DataFrame({
         "practitioner_id": prac["practitioner_id"].astype(object),
         "agency": prac["agency_id"].astype(object),
         "agency_name": prac["agency_id"].map(agencies["name"]),
@@ -160,14 +181,10 @@ def practitioner_nodes(ds, period=None, *, include=()):
         "name": prac["name"],
     })
     for col in _NODE_ATTRS:
-        nodes[col] = _none_for_missing(nodes[col])
-    attended = distinct_rows(log.person[log.person >= 0], log.session[log.person >= 0])[0]
-    sessions = np.bincount(attended, minlength=len(log.ids)).astype("int64")
-    nodes["cop_sessions"] = sessions[code] if len(code) else np.zeros(0, dtype="int64")
-    attendance = ds.cop_attendance
-    before_end = attendance if period.end is None else attendance[attendance["date"] < period.end]
-    nodes["cop_attendee"] = nodes["practitioner_id"].isin(before_end["practitioner_id"])
-    return nodes.sort_values("practitioner_id").reset_index(drop=True)
+        table[col] = _none_for_missing(table[col])
+    start, end = prac["start_date"], prac["end_date"]
+    return (table.reset_index(drop=True), index.get_indexer(prac["practitioner_id"]),
+            lambda period: _in_post(start, end, period).to_numpy())
 
 
 def graph_from_tables(nodes, edges, *, directed=False, attrs=("weight",)):

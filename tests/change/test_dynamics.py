@@ -357,3 +357,44 @@ def test_period_tie_changes_of_periods_without_ties_is_empty(small_ds):
     got = period_tie_changes(small_ds, quiet, Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-03-01")))
     assert got[["a", "b", "status", "cross_agency"]].values.tolist() == [["h1", "h2", "new", False],
                                                                         ["h1", "p1", "new", True]]
+
+
+def _attendee_means_from_edge_tables(ds, freq, ties):
+    """attendee_series' colleague counts as they were made: from each window's edge table of ids (the reference)."""
+    import numpy as np
+
+    from netdash.networks import graphs
+
+    attendees = set(ds.cop_attendance["practitioner_id"])
+    rows = []
+    for w in windows(*ds.date_range, freq=freq):
+        nodes = graphs.practitioner_nodes(ds, w)
+        edges = graphs.practitioner_edges(ds, w, ties=ties)
+        ids = pd.Index(nodes["practitioner_id"], dtype=object)
+        u, v = ids.get_indexer(edges["source"]), ids.get_indexer(edges["target"])
+        agency = pd.factorize(nodes["agency"].to_numpy(dtype=object), use_na_sentinel=True)[0]
+        cross = agency[u] != agency[v]
+        degree = np.bincount(np.r_[u, v], minlength=len(ids))
+        across = np.bincount(np.r_[u[cross], v[cross]], minlength=len(ids))
+        attended = nodes["practitioner_id"].isin(attendees).to_numpy()
+        for members in (attended, ~attended):
+            rows.append((int(members.sum()), degree[members].mean(), across[members].mean()))
+    return rows
+
+
+@pytest.mark.parametrize("freq", ["quarter", "month"])
+@pytest.mark.parametrize("ties", ["working", "direct", "coworking", "all"])
+def test_attendee_series_equal_the_edge_table_reference_on_the_demo(demo_source, freq, ties, monkeypatch):
+    # The colleague counts come from the coded ties (a GraphMatrix of codes), or, when a tie end is not a node,
+    # from the edge table: both the values of the edge table of ids, to the bit.
+    from netdash.ingest import load_dataset
+    from netdash.metrics.matrix import GraphMatrix
+
+    demo = load_dataset(demo_source, secret=b"test-attendees")[0]
+    expected = _attendee_means_from_edge_tables(demo, freq, ties)
+    got = attendee_series(demo, freq=freq, ties=ties, min_count=1)
+    assert list(zip(got["practitioners"], got["mean_colleagues"], got["mean_cross_agency_colleagues"])) == expected
+    assert got["mean_colleagues"].gt(0).any()
+    monkeypatch.setattr(GraphMatrix, "from_codes", classmethod(lambda cls, *args, **kwargs: None))
+    fallback = attendee_series(demo, freq=freq, ties=ties, min_count=1)
+    pd.testing.assert_frame_equal(fallback, got, check_exact=True)

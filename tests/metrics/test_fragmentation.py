@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from netdash.errors import InvalidInputError
+from netdash.metrics import fragmentation as frag_module
 from netdash.metrics.fragmentation import (
     EXPLANATIONS,
     components_summary,
@@ -143,3 +144,64 @@ def test_components_summary_empty_graph():
 def test_explanations_cover_fields():
     assert {"fragmentation", "distance_weighted_fragmentation", "n_components",
             "key_player_fragmentation_gain"} <= set(EXPLANATIONS)
+
+
+def _graphs_with_cut_nodes():
+    """Trees, joined cliques, random graphs with isolates, one component or many: many articulation points."""
+    rng = np.random.default_rng(7)
+    graphs = [nx.path_graph(5), nx.star_graph(6), nx.barbell_graph(4, 2), nx.krackhardt_kite_graph(),
+              nx.connected_caveman_graph(4, 3), nx.lollipop_graph(5, 4)]
+    for seed in range(30):
+        n = int(rng.integers(2, 70))
+        G = (nx.random_labeled_tree(n, seed=seed) if seed % 3 == 0
+             else nx.gnp_random_graph(n, float(rng.uniform(0.02, 0.12)), seed=seed))
+        G.add_nodes_from(range(n, n + seed % 3))  # isolates
+        graphs.append(G)
+    return graphs
+
+
+@pytest.mark.parametrize("G", _graphs_with_cut_nodes())
+def test_key_players_of_a_graph_matrix_equal_the_networkx_path(G):
+    # A GraphMatrix's articulation points and pieces come from NetworKit's blocks (_pieces_from_blocks), a networkx
+    # graph's from rustworkx and a recount of each cut node's component: the same table, to the bit.
+    from netdash.metrics.matrix import GraphMatrix
+
+    M = GraphMatrix.from_graph(G)
+    assert (frag_module._blocks(M) is None) == (G.number_of_edges() == 0)
+    expected = key_players(G, max_nodes=0)
+    got = key_players(M, max_nodes=0)
+    assert got.index.tolist() == expected.index.tolist()
+    assert np.array_equal(got.to_numpy(), expected.to_numpy(), equal_nan=True)
+    A = frag_module._adjacency(G)
+    labels = frag_module._component_labels(G, A)
+    sizes = np.bincount(labels)
+    if G.number_of_edges():
+        old = frag_module._pieces_after_removal(A, labels, sizes, frag_module._cut_nodes(G, A))
+        new = frag_module._pieces_from_blocks(frag_module._blocks(M), labels, sizes)
+        assert np.array_equal(old[0], new[0]) and np.array_equal(old[1], new[1])
+
+
+def test_pieces_from_blocks_by_hand():
+    # a-b-c-d-e path plus triangle c-x-y. The pieces' t(t - 1) summed: removing c leaves {a, b}, {d, e} and
+    # {x, y}: 2 + 2 + 2.
+    from netdash.metrics.matrix import GraphMatrix
+
+    G = nx.Graph([("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("c", "x"), ("x", "y"), ("y", "c")])
+    M = GraphMatrix.from_graph(G)
+    labels = frag_module._component_labels(M, frag_module._adjacency(M))
+    comp_size, pieces = frag_module._pieces_from_blocks(frag_module._blocks(M), labels, np.bincount(labels))
+    at = dict(zip(M.nodes, pieces.tolist()))
+    assert at["c"] == 6
+    assert at["b"] == 0 + 5 * 4  # {a} and {c, d, e, x, y}
+    assert at["d"] == 5 * 4 + 0  # {a, b, c, x, y} and {e}
+    assert at["x"] == 6 * 5  # not a cut node: the other 6 stay together
+    assert comp_size.tolist() == [7] * 7
+
+
+def test_blocks_only_for_undirected_graph_matrices_with_ties():
+    from netdash.metrics.matrix import GraphMatrix
+
+    assert frag_module._blocks(nx.path_graph(3)) is None
+    assert frag_module._blocks(GraphMatrix([0, 1, 2], [0], [1], directed=True)) is None
+    assert frag_module._blocks(GraphMatrix([0, 1, 2], [], [])) is None
+    assert key_players(GraphMatrix([0, 1, 2], [], []))["fragmentation_after_removal"].tolist() == [1.0] * 3

@@ -21,11 +21,18 @@ def _dataset(dates):
 
 IN_ORDER = ["2024-01-05", "2024-02-01", "2024-02-10", "2024-03-03", "2024-04-20"]
 SHUFFLED = ["2024-02-10", "2024-01-05", "2024-04-20", "2024-02-01", "2024-03-03"]
+# In date order with repeated days: its periods' rows are found by binary search (counts._contact_rows).
+REPEATED = ["2024-01-05", "2024-01-05", "2024-02-01", "2024-02-01", "2024-02-01", "2024-02-10", "2024-03-03",
+            "2024-03-03", "2024-04-20"]
+DAY = pd.Timestamp
 
 
-@pytest.mark.parametrize("dates", [IN_ORDER, SHUFFLED])
+@pytest.mark.parametrize("dates", [IN_ORDER, SHUFFLED, REPEATED])
 @pytest.mark.parametrize("period", [Period("2024-02-01", "2024-03-04"), Period("2024-01-01", "2024-02-01"),
-                                    Period("2025-01-01", "2025-02-01"), Period("2024-01-01", "2025-01-01")])
+                                    Period("2025-01-01", "2025-02-01"), Period("2024-01-01", "2025-01-01"),
+                                    Period(DAY("2024-02-01"), DAY("2024-03-03")), Period(None, DAY("2024-02-01")),
+                                    Period(DAY("2024-02-10"), None), Period(DAY("2024-02-01 12:00"), None),
+                                    Period(DAY("2023-01-01"), DAY("2024-01-05")), Period()])
 def test_a_periods_log_holds_exactly_the_rows_of_its_period(dates, period):
     ds = _dataset(dates)
     whole = coded_log(ds)
@@ -94,3 +101,20 @@ def test_reduce_by_key_is_a_groupby(seed):
     assert got.tolist() == expected.index.tolist() and rows.tolist() == expected["size"].tolist()
     assert low.tolist() == expected["min"].tolist() and high.tolist() == expected["max"].tolist()
     assert rows.dtype == np.int64 and low.dtype == values.dtype
+
+
+def test_a_period_found_by_binary_search_is_the_masks_rows():
+    from netdash.networks.counts import _contact_rows
+
+    ds = _dataset(REPEATED)
+    for start in [None, *REPEATED, "2023-12-31", "2024-04-21"]:
+        for end in [None, *REPEATED, "2024-12-31"]:
+            if start is not None and end is not None and DAY(start) >= DAY(end):
+                continue
+            period = Period(start and DAY(start), end and DAY(end))
+            rows = _contact_rows(ds, period)
+            assert isinstance(rows, slice)
+            assert np.flatnonzero(period.mask(ds.contacts["date"]).to_numpy()).tolist() == list(
+                range(len(REPEATED)))[rows]
+    # Out of date order, or with a missing date, the mask itself.
+    assert not isinstance(_contact_rows(_dataset(SHUFFLED), Period(DAY("2024-02-01"), None)), slice)

@@ -440,3 +440,58 @@ def test_agency_graph_from_tables_collapses_the_graph_where_the_codes_cannot_cou
         return
     _same_agency_graph(graphs.agency_graph_from_tables(nodes, edges),
                        graphs.agency_graph(graphs.graph_from_tables(nodes, edges)))
+
+
+def _practitioner_nodes_reference(ds, period, include=()):
+    """practitioner_nodes as it was: every attribute written for the period's practitioners, then sorted."""
+    import numpy as np
+
+    from netdash.networks.codes import distinct_rows
+    from netdash.networks.counts import period_log
+
+    period = period or Period()
+    log = period_log(ds, period)
+    present = np.zeros(len(log.ids) + 1, dtype=bool)
+    for codes in (log.author, log.colleague, log.person,
+                  log.index.get_indexer(graphs.practitioners_in_post(ds, period)["practitioner_id"]),
+                  log.index.get_indexer(pd.Index(list(include), dtype=object))):
+        present[codes] = True
+    present[-1] = False
+    code = log.index.get_indexer(ds.practitioners["practitioner_id"])
+    prac = ds.practitioners[present[code]]
+    code = code[present[code]]
+    agencies = ds.agencies.set_index("agency_id")
+    nodes = pd.DataFrame({"practitioner_id": prac["practitioner_id"].astype(object),
+                          "agency": prac["agency_id"].astype(object),
+                          "agency_name": prac["agency_id"].map(agencies["name"]),
+                          "sector": prac["agency_id"].map(agencies["sector"]), "role": prac["role"],
+                          "name": prac["name"]})
+    for col in ("agency", "agency_name", "sector", "role", "name"):
+        nodes[col] = nodes[col].astype(object).where(nodes[col].notna(), None)
+    attended = distinct_rows(log.person[log.person >= 0], log.session[log.person >= 0])[0]
+    sessions = np.bincount(attended, minlength=len(log.ids)).astype("int64")
+    nodes["cop_sessions"] = sessions[code] if len(code) else np.zeros(0, dtype="int64")
+    attendance = ds.cop_attendance
+    before_end = attendance if period.end is None else attendance[attendance["date"] < period.end]
+    nodes["cop_attendee"] = nodes["practitioner_id"].isin(before_end["practitioner_id"])
+    return nodes.sort_values("practitioner_id").reset_index(drop=True)
+
+
+def test_practitioner_nodes_equal_the_reference_on_the_demo_and_by_hand(demo, ds):
+    # The node table is taken from one table of every practitioner per dataset: the same rows, values, dtypes and
+    # order as writing the attributes for each period.
+    from netdash.change.windows import windows
+
+    first, last = demo.date_range
+    periods = [None, Period(first, None), Period(None, last), *windows(first, last, freq="quarter"),
+               *windows(first, last, freq="month")[::5], Period(pd.Timestamp("2030-01-01"), pd.Timestamp("2030-02-01"))]
+    include = demo.practitioners["practitioner_id"].iloc[::7].tolist()
+    for period in periods:
+        for extra in ((), include):
+            expected = _practitioner_nodes_reference(demo, period, extra)
+            pd.testing.assert_frame_equal(graphs.practitioner_nodes(demo, period, include=extra), expected,
+                                          check_exact=True)
+    assert len(graphs.practitioner_nodes(demo, periods[-1])) < len(graphs.practitioner_nodes(demo)) > 100
+    for period in (None, H1, parse_period("2024-07-01:2025-01-01")):
+        pd.testing.assert_frame_equal(graphs.practitioner_nodes(ds, period, include=["p5"]),
+                                      _practitioner_nodes_reference(ds, period, ["p5"]), check_exact=True)
