@@ -321,11 +321,15 @@ def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2, staggered=N
     change = table["change"].to_numpy(dtype=float)
     did = did_estimate(change, treated, bootstrap=bootstrap, seed=seed)
     trust = did_estimate(table["trust_change"].to_numpy(dtype=float), treated, bootstrap=bootstrap, seed=seed + 1)
-    X = baseline_covariates(table)
-    logit = propensity_logit(X, treated)
+    # The covariates are made again for the balance table rather than held while the propensity model makes its
+    # own copy of them (at large 164 MB each: docs/benchmarks.md, Session 17).
+    logit = propensity_logit(baseline_covariates(table), treated)
     width = caliper_width(logit, treated, caliper=caliper)
     matched = matched_did(change, logit, treated, width=width, bootstrap=bootstrap, seed=seed + 2)
-    balance = balance_table(X.assign(propensity_logit=logit), treated, matched["matches"])
+    X = baseline_covariates(table)
+    X["propensity_logit"] = logit
+    balance = balance_table(X, treated, matched["matches"])
+    del X
     dose = dose_response(table.loc[treated, "sessions"], change[treated], bootstrap=bootstrap, seed=seed + 3)
 
     if staggered is None:

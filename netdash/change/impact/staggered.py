@@ -176,10 +176,16 @@ def dyadic_covariance(psi, pair_a=None, pair_b=None, z_a=None, z_b=None):
     P = psi[:, None] if psi.ndim == 1 else psi
     V = P.T @ P
     if pair_a is not None and len(pair_a):
-        za, zb = (np.nan_to_num(np.asarray(z, dtype=float)) for z in (z_a, z_b))
+        za, zb = (_finite(z) for z in (z_a, z_b))
         za, zb = (z[:, None] if z.ndim == 1 else z for z in (za, zb))
         V = V + za.T @ zb + zb.T @ za
     return V
+
+
+def _finite(z):
+    """``numpy.nan_to_num`` of ``z`` as float, without a copy when every entry is already finite."""
+    z = np.asarray(z, dtype=float)
+    return z if np.isfinite(z).all() else np.nan_to_num(z)
 
 
 def normal_interval(estimate, variance, *, level=0.95):
@@ -308,8 +314,14 @@ def event_study(Y, cohort, *, first_valid=0, pair_a=None, pair_b=None, pair_wind
         scale = np.where(den > 0, 1.0 / np.where(den > 0, den, 1), 0.0)
     if with_pairs:
         # Back in the pairs' order, scaled, as (pairs, events) views of (events, pairs) arrays: no transposed copy.
-        za, zb = (_unsorted(order, z * scale[:, None]).T for order, _, _, z in ends)
-        V = dyadic_covariance(psi, pair_a, pair_b, za, zb)
+        # One end at a time, scaled in place and let go once copied: at large each array is 130 MB.
+        z_ends = []
+        while ends:
+            order, _, _, z = ends.pop(0)
+            z *= scale[:, None]
+            z_ends.append(_unsorted(order, z).T)
+            del z
+        V = dyadic_covariance(psi, pair_a, pair_b, *z_ends)
     else:
         V = dyadic_covariance(psi)
     return {"event_time": events, "att": att, "psi": psi, "V": V, "cohorts": [int(g) for g in usable],
