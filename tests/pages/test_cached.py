@@ -169,8 +169,12 @@ def _digests():
             return "|".join(f"{k}:{digest(v)}" for k, v in value.items())
         if hasattr(value, "edges") and hasattr(value, "nodes"):
             value = (sorted(value.nodes(data=True), key=repr), sorted(value.edges(data=True), key=repr))
-        if isinstance(value, (pd.DataFrame, pd.Series)):
-            value = value.round(12)  # weighted betweenness sums in no fixed order: it differs in the 17th digit
+        # Weighted betweenness sums in no fixed order: it differs in the 17th digit. Floats only (pandas warns that
+        # rounding dates does nothing).
+        if isinstance(value, pd.DataFrame):
+            value = value.round({c: 12 for c in value.columns[(value.dtypes == float).to_numpy()]})
+        elif isinstance(value, pd.Series) and value.dtype == float:
+            value = value.round(12)
         if hasattr(value, "before") and hasattr(value, "after") and hasattr(value, "lost"):
             value = (value.before.spec, value.after.spec, value.lost, value.new_cross_agency)
         try:
