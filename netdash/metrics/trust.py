@@ -20,7 +20,7 @@ relation is undirected; pairs are reported with ``a < b``.
 import numpy as np
 import pandas as pd
 
-from netdash.networks.codes import distinct_rows, sorted_counts
+from netdash.networks.codes import distinct_rows, run_starts, sorted_counts
 from netdash.networks.counts import period_log, reused
 from netdash.errors import InvalidInputError
 from netdash.networks.graphs import graph_from_tables, practitioner_nodes
@@ -64,8 +64,8 @@ def _inferred(ds, period):
     author, colleague = log.author[keep], log.colleague[keep]
     a, b, month, forward, count = distinct_rows(np.minimum(author, colleague), np.maximum(author, colleague),
                                                 log.month[keep], author < colleague, counts=True)
-    pair = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])] if len(a) else np.zeros(0, dtype=bool)
-    new_month = pair | np.r_[True, month[1:] != month[:-1]][:len(a)]
+    pair = run_starts(a, b)
+    new_month = run_starts(a, b, month)
     starts = np.flatnonzero(pair)
     ids = np.cumsum(pair) - 1
     interactions = np.bincount(ids, weights=count, minlength=len(starts)).round().astype(np.int64)

@@ -28,7 +28,7 @@ import pandas as pd
 from netdash.dataset import factorized_column
 
 __all__ = ["CodedLog", "coded_log", "sorted_counts", "isin_sorted", "unique_sorted", "reduce_by_key",
-           "distinct_rows", "spans", "overlap_pairs"]
+           "distinct_rows", "run_starts", "spans", "overlap_pairs"]
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,28 @@ def coded_log(ds):
     )
 
 
+def run_starts(*columns):
+    """Boolean mask of the rows that start a run: the first row, and each row differing from the one before.
+
+    For rows sorted by ``columns`` it marks the first row of each distinct
+    combination (``rows[run_starts(...)]`` are the distinct rows, in order).
+
+    Examples
+    --------
+    >>> run_starts(np.array([1, 1, 2, 2]), np.array([5, 5, 5, 6])).tolist()
+    [True, False, True, True]
+    >>> run_starts(np.zeros(0, dtype=int)).tolist()
+    []
+    """
+    n = len(columns[0])
+    new = np.zeros(n, dtype=bool)
+    if n:
+        new[0] = True
+        for c in columns:
+            new[1:] |= c[1:] != c[:-1]
+    return new
+
+
 def sorted_counts(keys):
     """Distinct values of the int64 array ``keys`` in increasing order, and how often each occurs.
 
@@ -278,11 +300,7 @@ def distinct_rows(*columns, counts=False):
         return [key + lows[0], *reversed(out)] + [times] * counts
     order = np.lexsort(columns[::-1])
     columns = [c[order] for c in columns]
-    new = np.zeros(len(order), dtype=bool)
-    new[0] = True
-    for c in columns:
-        new[1:] |= c[1:] != c[:-1]
-    starts = np.flatnonzero(new)
+    starts = np.flatnonzero(run_starts(*columns))
     times = np.diff(np.r_[starts, len(order)]).astype(np.int64)
     return [c[starts] for c in columns] + [times] * counts
 

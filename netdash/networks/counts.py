@@ -14,7 +14,7 @@ import functools
 
 import numpy as np
 
-from netdash.networks.codes import coded_log, distinct_rows, overlap_pairs, spans
+from netdash.networks.codes import coded_log, distinct_rows, overlap_pairs, run_starts, spans
 from netdash.errors import InvalidInputError
 from netdash.periods import Period
 
@@ -153,8 +153,7 @@ def direct_counts(ds, period):
             author, colleague = np.r_[author, colleague], np.r_[colleague, author]
             kind, strength = np.r_[kind, kind], np.r_[strength, strength]
         source, target, kind, counts = distinct_rows(author, colleague, kind, counts=True)
-        new = np.r_[True, (source[1:] != source[:-1]) | (target[1:] != target[:-1])] if len(source) else \
-            np.zeros(0, dtype=bool)
+        new = run_starts(source, target)
         starts = np.flatnonzero(new)
         if np.all(strength == 1):  # the usual case: the strength of a pair is its number of rows
             weight = np.add.reduceat(counts, starts) if len(starts) else np.zeros(0, dtype=np.int64)

@@ -14,7 +14,7 @@ from netdash.change.impact.dyads import met_at_cop_chunks, rate_terciles
 from netdash.change.impact.person import monthly_union, person_level
 from netdash.change.impact.staggered import (did_dyadic, event_study, neighbour_counts, normal_interval,
                                              one_blas_thread, pre_trend_test, rolling_windows, window_outcomes)
-from netdash.networks.codes import distinct_rows, isin_sorted, overlap_pairs, spans
+from netdash.networks.codes import distinct_rows, isin_sorted, overlap_pairs, run_starts, spans
 from netdash.networks.counts import check_window, dataset_log, period_log, stored, tie_types, union_counts
 
 __all__ = ["TiePanel", "tie_panel", "panel_estimates", "prior_new_tie_rate", "after_window_months",
@@ -163,10 +163,9 @@ def _month_evidence(ds, ties, window_days, first_month, n_months):
     return tuple(distinct_rows(*(np.concatenate(column) for column in zip(*parts))))
 
 
-def _distinct_pairs(lo, hi):
-    """The distinct ``(lo, hi)`` of rows sorted by ``lo``, then ``hi``, in that order."""
-    new = np.r_[True, (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])] if len(lo) else np.zeros(0, dtype=bool)
-    return lo[new], hi[new]
+def _epoch_month(first):
+    """Months from 1970-01 to ``first``'s month: the coded log's ``month`` of a date in it."""
+    return int(np.datetime64(first, "M").astype(np.int64))
 
 
 def _month_index(dates, first):
@@ -194,13 +193,14 @@ def tie_panel(ds, design):
     first = pd.Timestamp(first_day.year, first_day.month, 1)
     starts = pd.date_range(first, last_day, freq="MS")
     months = [s.strftime("%Y-%m") for s in starts]
-    first_month = int(np.datetime64(first, "M").astype(np.int64))
-    evidence = _month_evidence(ds, design.ties, design.window_days, first_month, len(starts))
+    lo, hi, since, until = _month_evidence(ds, design.ties, design.window_days, _epoch_month(first), len(starts))
     node = code.get_indexer(dataset_log(ds).ids)
 
     def window_ties(first_month, last_month):
-        inside = (evidence[2] >= first_month) & (evidence[3] <= last_month)
-        return _cross_pairs(*_distinct_pairs(evidence[0][inside], evidence[1][inside]), node, agency)
+        inside = (since >= first_month) & (until <= last_month)
+        a, b = lo[inside], hi[inside]  # sorted by pair: the first row of each pair is the pair
+        new = run_starts(a, b)
+        return _cross_pairs(a[new], b[new], node, agency)
 
     ta, tb, tm = [], [], []
     for t in range(len(starts)):
@@ -243,20 +243,18 @@ def _first_shared(ds, code, first, nodes):
     log = dataset_log(ds)
     node = np.r_[code.get_indexer(log.ids), -1][log.author]  # author -1 (none) is no node
     keep = (log.client >= 0) & isin_sorted(node, nodes)
-    month = log.month[keep].astype(np.int64) - int(np.datetime64(first, "M").astype(np.int64))
+    month = log.month[keep].astype(np.int64) - _epoch_month(first)
     if not month.size:
         return tuple(np.zeros(0, dtype=np.int64) for _ in range(3))
     # Sorted by client, node, month: the first row of each (client, node) is its first month.
     client, node, month = distinct_rows(log.client[keep], node[keep], month)
-    firsts = np.r_[True, (client[1:] != client[:-1]) | (node[1:] != node[:-1])]
+    firsts = run_starts(client, node)
     client, node, month = client[firsts], node[firsts], month[firsts]
     span = int(month.max()) + 1
     # Every two nodes of a client (spans that all overlap), each carrying its month in its code.
     _, low, high = overlap_pairs(client, node * span + month, np.zeros_like(client), np.zeros_like(client))
     a, b, shared = distinct_rows(low // span, high // span, np.maximum(low % span, high % span))
-    if not a.size:  # no client was seen by two of the nodes
-        return a, b, shared
-    earliest = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])]
+    earliest = run_starts(a, b)  # sorted by pair, then month: each pair's first row is its earliest
     return a[earliest], b[earliest], shared[earliest]
 
 
