@@ -211,12 +211,16 @@ def client_teams(ds, period=None, *, trust=None):
     # The coded contact log's practitioner and client codes (no id strings hashed again: at the large demo that
     # was half the time), renumbered so that practitioner codes follow the sorted ids of practitioners.csv.
     log = dataset_log(ds)
-    rows = (period or Period()).mask(ds.contacts["date"]).to_numpy() & (log.client >= 0)
     staff = ds.practitioners.sort_values("practitioner_id")
     practitioner_ids = pd.Index(staff["practitioner_id"].to_numpy(dtype=object))
     agency_codes, agency_ids = pd.factorize(staff["agency_id"].to_numpy(dtype=object), sort=True)
+    # Position in practitioner_ids of each coded log id; a code of -1 picks the -1 appended at the end.
     staff_code = np.r_[practitioner_ids.get_indexer(pd.Index(log.ids, dtype=object)), -1]
-    practitioner_codes = staff_code[log.author[rows]]  # -1 (not in practitioners.csv) picks the -1 at the end
+    # A contact by someone not in practitioners.csv has no agency and joins no team. Ingest rejects such rows, but
+    # Dataset.from_records does not check them, and agency_codes[-1] would give them the last agency.
+    rows = ((period or Period()).mask(ds.contacts["date"]).to_numpy() & (log.client >= 0)
+            & (staff_code[log.author] >= 0))
+    practitioner_codes = staff_code[log.author[rows]]
     placement = ds.contacts["contact_type"].to_numpy(dtype=object)[rows] == "housing_placement"
     client, agency = log.client[rows], agency_codes[practitioner_codes]
     date = ds.contacts["date"].to_numpy()[rows]

@@ -108,6 +108,16 @@ def test_handover_lag_21_days():
     assert math.isnan(teams.loc["c3", "handover_lag_days"])  # nobody else after the placement
 
 
+def test_contacts_by_someone_not_in_practitioners_join_no_team():
+    # Dataset.from_records does not check references (ingest does): "zz" has no agency, so c1 is seen by one
+    # agency only, and c2's team is H and M with two members, not three.
+    contacts = [_visit("2024-01-01", "h1", "c1"), _visit("2024-01-02", "zz", "c1"),
+                _visit("2024-01-01", "h1", "c2"), _visit("2024-01-02", "zz", "c2"), _visit("2024-01-03", "m1", "c2")]
+    teams = _teams(contacts)
+    assert list(teams.index) == ["c2"]
+    assert (teams.loc["c2", "agencies"], teams.loc["c2", "n_practitioners"]) == (("H", "M"), 2)
+
+
 def test_empty_result_has_the_columns():
     teams = client_teams(Dataset.from_records(agencies=AGENCIES, practitioners=PRACTITIONERS))
     assert list(teams.columns) == TEAM_COLUMNS and teams.empty
