@@ -653,7 +653,7 @@ def betweenness_stage(analysis):
     Examples
     --------
     >>> from types import SimpleNamespace
-    >>> large = SimpleNamespace(number_of_nodes=lambda: 20_000, number_of_edges=lambda: 944_412)  # as the large demo
+    >>> large = SimpleNamespace(number_of_nodes=lambda: 20_000, number_of_edges=lambda: 944_412)  # large demo, all ties
     >>> betweenness_stage(SimpleNamespace(matrix=large, max_work=centrality.DEFAULT_WORK))
     'Estimating betweenness from 512 randomly chosen practitioners (of 20,000; 944,412 ties)…'
     """
