@@ -188,7 +188,11 @@ class NetworkAnalysis:
 
     @cached_property
     def _edges(self):
-        return graphs.practitioner_edges(self.ds, self.period, ties=self.ties, window_days=self.window_days)
+        # Made from the memo's coded pairs, not kept there as well: the analysis keeps this table itself, and a
+        # second copy in the memo (45 MB for the large demo's working ties) pushed out pairs that later pages count
+        # again (Isolation: docs/benchmarks.md, "Session 18").
+        return graphs.practitioner_edges.__wrapped__(self.ds, self.period, ties=self.ties,
+                                                     window_days=self.window_days)
 
     @cached_property
     def _direct(self):

@@ -430,11 +430,13 @@ def period_layout(ds, period=None, *, G=None, seed=0):
     period : Period, optional
     G : networkx graph, optional
         ``practitioner_graph(ds, period, ties="all")`` if already built.
-        Without it the layout is read from the node and edge tables that
-        graph would be built from (:func:`netdash.networks.graphs.practitioner_nodes`,
-        :func:`netdash.networks.graphs.practitioner_edges`, kept in the
-        dataset's memo): the same positions, without building a networkx
-        graph of every tie (issue 19: 0.94 M ties at regional scale).
+        Without it the layout is read from what that graph would be built
+        from: the node table (:func:`netdash.networks.graphs.practitioner_nodes`)
+        and the coded pairs and counts behind
+        :func:`netdash.networks.graphs.practitioner_edges` (kept in the
+        dataset's memo). The same positions, without building a networkx
+        graph of every tie (issue 19: 0.94 M ties at regional scale) or an
+        edge table of ids.
     seed : int, default 0
         The dashboard's seed is 0.
 
@@ -456,9 +458,26 @@ def period_layout(ds, period=None, *, G=None, seed=0):
     """
     if G is not None:
         return layout_positions(G, seed=seed)
-    from netdash.networks import graphs
+    from netdash.networks import counts, graphs
 
     nodes = graphs.practitioner_nodes(ds, period)
+    found = counts.union_counts(ds, period, "all", 90)  # practitioner_edges' defaults
+    if found is not None and len(nodes):
+        ids = list(nodes["practitioner_id"])
+        ordered = sorted_ids(ids)
+        # Each practitioner code's place among the sorted nodes: a lookup per practitioner, not per tie end.
+        place = pd.Index(ordered, dtype=object).get_indexer(pd.Index(counts.period_log(ds, period).ids, dtype=object))
+        source, target, kinds = found
+        a, b = place[source], place[target]
+        if (a >= 0).all() and (b >= 0).all():
+            # practitioner_edges' weight, read as _table_layout reads it (edge_weights: non-finite counts as 1)
+            weight = np.asarray(kinds["direct"] + kinds["coworking"] + kinds["cop"], dtype=float)
+            weight[~np.isfinite(weight)] = 1.0
+            keep = a != b
+            a, b = a[keep], b[keep]
+            return _layout_arrays(ordered, dict(zip(ids, list(nodes["agency"]))), np.minimum(a, b),
+                                  np.maximum(a, b), weight[keep], seed=seed, scale=1000.0, iterations=None)
+    # No ties, or a tie end that is not a node (the graph would add it): the edge table's path.
     edges = graphs.practitioner_edges(ds, period, ties="all")
     return _table_layout(nodes["practitioner_id"], nodes["agency"], edges["source"], edges["target"],
                          edges["weight"], seed=seed)

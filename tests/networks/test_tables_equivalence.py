@@ -421,3 +421,32 @@ def test_a_union_taken_from_a_wider_kept_union_equals_one_computed_afresh(make, 
             for p, want in zip(periods, fresh[ties]):
                 _assert_same_union(edge_counts.union_counts(ds, p, ties, 90), want)
         assert calls == []  # taken from the wider union, not counted again
+
+
+def test_a_union_taken_from_a_wider_kept_union_is_not_kept_twice():
+    """The narrower union is served from the wider one without a copy in the memo, and the wider one is kept
+    as recently used (session 18: the copies pushed out tables that Isolation counted again)."""
+    ds = _messy_dataset(0)
+    period = PERIODS[1]
+    wider = edge_counts._union_key(period, edge_counts.TIE_TYPES["working"], 90)
+    edge_counts.union_counts(ds, period, "working", 90)
+    edge_counts.union_counts(ds, PERIODS[2], "working", 90)  # younger than the first period's
+    assert ds.memo.keys()[-1] != (edge_counts._MEMO_SPACE, wider)
+    first = edge_counts.union_counts(ds, period, "direct", 90)
+    again = edge_counts.union_counts(ds, period, "direct", 90)
+    _assert_same_union(first, again)
+    _assert_same_union(first, edge_counts.union_counts(_messy_dataset(0), period, "direct", 90))
+    assert (edge_counts._MEMO_SPACE, edge_counts._union_key(period, ("direct",), None)) not in ds.memo.keys()
+    assert ds.memo.keys()[-1] == (edge_counts._MEMO_SPACE, wider)
+
+
+def test_an_analysis_keeps_its_edge_table_out_of_the_memo():
+    """NetworkAnalysis makes its edge table from the memo's coded pairs without keeping a copy there too."""
+    from netdash.analysis import NetworkAnalysis
+
+    ds = _messy_dataset(1)
+    for ties in ("working", "direct", "all"):
+        got = NetworkAnalysis(ds, PERIODS[1], ties=ties)._edges
+        pd.testing.assert_frame_equal(got, graphs.practitioner_edges(_messy_dataset(1), PERIODS[1], ties=ties),
+                                      check_exact=True)
+    assert not [k for k in ds.memo.keys() if "practitioner_edges" in str(k)]

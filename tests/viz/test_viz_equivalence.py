@@ -340,3 +340,35 @@ def test_period_layout_from_the_tables_is_the_layout_of_the_graph(days):
     G = practitioner_graph(ds, period, ties="all")
     assert nx.number_of_isolates(G) > 0 or days is None
     assert period_layout(ds, period) == layout_positions(G) == period_layout(ds, period, G=G)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("days", [None, ("2023-03-01", "2023-10-01"), ("2023-05-01", None), ("1990-01-01", "1990-02-01")])
+def test_period_layout_from_coded_pairs_is_the_layout_of_the_edge_table(seed, days):
+    """period_layout reads the memo's coded pairs (session 18): the positions of the edge table's layout.
+
+    Random logs with self-contacts, a contact author who is not a practitioner, people not in post, float
+    weights, in date order or not, directed or not, and a period without contacts.
+    """
+    import pandas as pd
+
+    from netdash.dataset import Dataset
+    from netdash.networks.graphs import practitioner_edges, practitioner_graph, practitioner_nodes
+    from netdash.periods import Period
+    from tests.networks.test_tables_equivalence import _messy_dataset
+
+    messy = _messy_dataset(seed)
+    contacts = messy.contacts.assign(weight=np.random.default_rng(seed).choice([1.0, 0.5, 2.25, 3.0],
+                                                                                  len(messy.contacts)))
+    if seed == 1:
+        contacts = contacts.sort_values("date", kind="stable")  # a period's log is then a view of the whole log
+    ds = Dataset.from_records(agencies=messy.agencies, practitioners=messy.practitioners, contacts=contacts,
+                              cop_attendance=messy.cop_attendance, trust_survey=messy.trust_survey,
+                              directed=seed != 2)
+    period = None if days is None else Period(*(None if d is None else pd.Timestamp(d) for d in days))
+    nodes, edges = practitioner_nodes(ds, period), practitioner_edges(ds, period, ties="all")
+    reference = layout._table_layout(nodes["practitioner_id"], nodes["agency"], edges["source"], edges["target"],
+                                     edges["weight"], seed=0)
+    got = layout.period_layout(ds, period)
+    assert list(got.items()) == list(reference.items())
+    assert got == layout_positions(practitioner_graph(ds, period, ties="all"))
