@@ -42,7 +42,7 @@ def test_class_index_finds_the_classes_a_binary_search_finds(max_table):
         agencies = int(rng.integers(1, 40))
         values = np.unique(rng.integers(0, 9 * agencies * agencies, int(rng.integers(0, 50))))
         v = np.r_[rng.integers(0, 9 * agencies * agencies, 500), values[: values.size // 2]]
-        i, found = _class_index(values, agencies, max_table=max_table)(v)
+        i, found = _class_index(values, agencies, max_table=max_table)(v // agencies ** 2, v % agencies ** 2)
         if values.size:
             at = np.searchsorted(values, v).clip(max=values.size - 1)
             assert np.array_equal(found, values[at] == v) and np.array_equal(i[found], at[found])
