@@ -31,10 +31,13 @@ def _reference(ds, design, panel, first, last):
 def _assert_same_as_counting(ds, design, *, longest=None):
     panel = tie_panel(ds, design)
     n = len(panel.months)
-    for t in range(n):
-        a, b = _reference(ds, design, panel, t, t)
-        in_month = panel.tie_month == t
-        assert np.array_equal(panel.tie_a[in_month], a) and np.array_equal(panel.tie_b[in_month], b), t
+    # The months' ties one month after another, each month's as counted on its own contacts (all months' at once
+    # since session 18: the same arrays as concatenating each month's).
+    months = [_reference(ds, design, panel, t, t) for t in range(n)]
+    want = [np.concatenate([m[k] for m in months]) for k in (0, 1)]
+    want.append(np.concatenate([np.full(m[0].size, t) for t, m in enumerate(months)]))
+    for got, expected in zip((panel.tie_a, panel.tie_b, panel.tie_month), want):
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)
     windows = 0
     for first in range(n):
         for last in range(first, n if longest is None else min(n, first + longest)):

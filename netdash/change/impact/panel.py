@@ -107,11 +107,16 @@ def _cross(ds, period, design, code, agency):
 
 def _cross_pairs(lo, hi, node, agency):
     """Practitioner code pairs as node codes ``(a, b)``, ``a < b``, kept when both are nodes of different agencies."""
+    return _cross_rows(lo, hi, node, agency)[:2]
+
+
+def _cross_rows(lo, hi, node, agency):
+    """:func:`_cross_pairs`, and the indices of the rows kept: ``(a, b, rows)``."""
     a, b = node[lo], node[hi]
-    keep = (a >= 0) & (b >= 0) & (a != b)
-    a, b = a[keep], b[keep]
-    cross = agency[a] != agency[b]
-    return np.minimum(a, b)[cross], np.maximum(a, b)[cross]
+    rows = np.flatnonzero((a >= 0) & (b >= 0) & (a != b))
+    rows = rows[agency[a[rows]] != agency[b[rows]]]
+    a, b = a[rows], b[rows]
+    return np.minimum(a, b), np.maximum(a, b), rows
 
 
 def _month_evidence(ds, ties, window_days, first_month, n_months):
@@ -202,10 +207,12 @@ def tie_panel(ds, design):
         new = run_starts(a, b)
         return _cross_pairs(a[new], b[new], node, agency)
 
-    ta, tb, tm = [], [], []
-    for t in range(len(starts)):
-        a, b = window_ties(t, t)
-        ta.append(a), tb.append(b), tm.append(np.full(a.size, t))
+    # Each month's ties, month after month: window_ties(t, t) of every month t at once. A month holds the rows
+    # whose evidence lies in it alone (since == until == t), one row per pair (the rows are distinct), in pair order.
+    single = np.flatnonzero(since == until)
+    single = single[np.argsort(since[single], kind="stable")]
+    tie_a, tie_b, kept = _cross_rows(lo[single], hi[single], node, agency)
+    tie_month = since[single[kept]]
     before = _cross(ds, design.before, design, code, agency)
     after = _cross(ds, design.after, design, code, agency)
     table = design.table
@@ -224,7 +231,7 @@ def tie_panel(ds, design):
 
     return TiePanel(
         n_nodes=int(code.size), agency=agency, months=months,
-        tie_a=np.concatenate(ta), tie_b=np.concatenate(tb), tie_month=np.concatenate(tm),
+        tie_a=tie_a, tie_b=tie_b, tie_month=tie_month,
         before_a=before[0], before_b=before[1], after_a=after[0], after_b=after[1],
         units=units, treated=table["attendee"].to_numpy(dtype=bool), cohort=first_session[units],
         attend_node=att_node, attend_session=att_session, attend_month=att_month,
