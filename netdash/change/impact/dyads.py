@@ -350,7 +350,8 @@ def met_at_cop_chunks(chunks, met_pairs, *, agency, rate_tercile, n_months, n_at
         start, stop = runs["coarse"]
         cells = diff["coarse"].shape[1]
         for row, weights in enumerate((np.ones(start.size), runs["y"])):
-            diff["coarse"][row] += np.bincount(start, weights, minlength=cells) - np.bincount(stop, weights, minlength=cells)
+            diff["coarse"][row] += (np.bincount(start, weights, minlength=cells)
+                                    - np.bincount(stop, weights, minlength=cells))
         start, stop = runs["fine"]
         for row, weights in enumerate((np.ones(start.size), runs["y"][runs["fine_runs"]])):
             np.add.at(diff["fine"][row], start, weights)

@@ -65,6 +65,9 @@ class TiePanel:
         ``window_ties(first, last)``: the cross-agency working ties ``(a, b)`` found on the contacts of
         months ``first .. last`` as one window (co-working across month boundaries included, as in the
         difference-in-differences). Default: the union of the monthly ties.
+    windows_of : callable, optional
+        ``windows_of(windows)``: :func:`netdash.change.impact.person.pair_windows` of ``window_ties`` of
+        each ``(first, last)`` of ``windows``, found without listing each window's ties. Default: that.
     """
 
     n_nodes: int
@@ -88,6 +91,7 @@ class TiePanel:
     shared_month: np.ndarray
     cop_start_month: int
     window_ties: object = None
+    windows_of: object = None
 
 
 def _cross(ds, period, design, code, agency):
@@ -207,6 +211,30 @@ def tie_panel(ds, design):
         new = run_starts(a, b)
         return _cross_pairs(a[new], b[new], node, agency)
 
+    def windows_of(windows):
+        """pair_windows of window_ties(first, last) for each window, from one ordering of the evidence's pairs."""
+        # Each distinct cross-agency pair once, in the order of its key (node codes min * n + max, the order
+        # pair_windows sorts them in), and each row's place in that order. Made when asked (once per panel, by
+        # the person-level headline) so that nothing more is held while the panel's other estimates run.
+        first_row = np.flatnonzero(run_starts(lo, hi))
+        pair_a, pair_b, cross = _cross_rows(lo[first_row], hi[first_row], node, agency)
+        keys = pair_a * code.size + pair_b
+        by_key = np.argsort(keys)
+        rank = np.full(first_row.size, -1)
+        rank[cross[by_key]] = np.arange(keys.size)
+        rank = np.repeat(rank, np.diff(np.r_[first_row, lo.size]))  # every row's pair's place, -1 if not cross
+        kept = np.flatnonzero(rank >= 0)
+        row_rank, row_since, row_until = rank[kept], since[kept], until[kept]
+        hits = [row_rank[(row_since >= first) & (row_until <= last)] for first, last in windows]
+        present = np.zeros(keys.size, dtype=bool)
+        for hit in hits:
+            present[hit] = True
+        at = np.cumsum(present) - 1
+        inside = np.zeros((int(present.sum()), len(windows)))
+        for w, hit in enumerate(hits):
+            inside[at[hit], w] = 1.0
+        return keys[by_key][present], inside
+
     # Each month's ties, month after month: window_ties(t, t) of every month t at once. A month holds the rows
     # whose evidence lies in it alone (since == until == t), one row per pair (the rows are distinct), in pair order.
     single = np.flatnonzero(since == until)
@@ -236,7 +264,8 @@ def tie_panel(ds, design):
         units=units, treated=table["attendee"].to_numpy(dtype=bool), cohort=first_session[units],
         attend_node=att_node, attend_session=att_session, attend_month=att_month,
         shared_a=shared[0], shared_b=shared[1], shared_month=shared[2],
-        cop_start_month=int(_month_index([design.cop_start], first)[0]), window_ties=window_ties)
+        cop_start_month=int(_month_index([design.cop_start], first)[0]), window_ties=window_ties,
+        windows_of=windows_of)
 
 
 def _first_shared(ds, code, first, nodes):
@@ -509,7 +538,7 @@ def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre
         report("The person-level headline over the after window")
         ties_in = panel.window_ties or monthly_union(panel.tie_a, panel.tie_b, panel.tie_month)
         person = person_level(ties_in, n, units, panel.treated, panel.cohort, start=start, length=length,
-                              trend_window=TREND_MONTHS, level=level)
+                              trend_window=TREND_MONTHS, level=level, windows_of=panel.windows_of)
         person["after_months"] = [panel.months[start], panel.months[start + length - 1]]
     return {"did": did, "person": person, "event_study": rows, "pre_trend": pre, "met_at_cop": dyad, "cohorts": es["cohorts"],
             "months": list(panel.months), "series": series,
