@@ -1,8 +1,10 @@
 """The met-at-COP blocks' lookups: the same answers as the binary searches they replace (session 17)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from netdash.change.impact.design import _coded_neighbour_counts
 from netdash.change.impact.dyads import _class_index
 from netdash.change.impact.panel import _first_month_table, _first_months
 
@@ -49,3 +51,24 @@ def test_class_index_finds_the_classes_a_binary_search_finds(max_table):
             assert ((i >= 0) & (i < values.size)).all()  # an index of values even where not found
         else:
             assert not found.any() and (i == 0).all()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_neighbour_counts_of_pairs_listed_once_in_order_equal_those_of_any_listing(seed):
+    """The coded windows' pairs (each once, sorted, as union_counts gives them) skip np.unique (session 18): the
+    same counts as the same pairs listed in any order, either way round, repeated, with self-pairs."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 40))
+    ids = np.array([f"p{i}" for i in range(n)], dtype=object)
+    agency = {p: f"A{rng.integers(0, 4)}" for p in ids if rng.random() < 0.9}  # some without an agency
+    keys = np.unique(rng.integers(0, n * n, int(rng.integers(0, 3 * n))))
+    u, v = keys // n, keys % n
+    once = (u < v)
+    u, v = u[once], v[once]
+    messy = rng.permutation(np.r_[np.arange(u.size), np.arange(u.size)[: u.size // 2]])
+    flip = rng.random(messy.size) < 0.5
+    mu, mv = np.where(flip, v[messy], u[messy]), np.where(flip, u[messy], v[messy])
+    mu, mv = np.r_[mu, [0, 1]], np.r_[mv, [0, 1]]  # self-pairs count for nobody
+    for got, want in zip(_coded_neighbour_counts(u, v, ids, agency), _coded_neighbour_counts(mu, mv, ids, agency)):
+        pd.testing.assert_series_equal(got, want)
+    assert u.size == 0 or _coded_neighbour_counts(u, v, ids, agency)[1].sum() == 2 * u.size
