@@ -6,7 +6,7 @@ import pytest
 
 from netdash.change.impact.design import _coded_neighbour_counts
 from netdash.change.impact.dyads import _class_index
-from netdash.change.impact.panel import _first_month_table, _first_months
+from netdash.change.impact.panel import _first_month_table, _first_months, _unit_pair_keys
 
 
 def _searched(table, keys):
@@ -72,3 +72,17 @@ def test_neighbour_counts_of_pairs_listed_once_in_order_equal_those_of_any_listi
     for got, want in zip(_coded_neighbour_counts(u, v, ids, agency), _coded_neighbour_counts(mu, mv, ids, agency)):
         pd.testing.assert_series_equal(got, want)
     assert u.size == 0 or _coded_neighbour_counts(u, v, ids, agency)[1].sum() == 2 * u.size
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_unit_pair_keys_are_numpys_unique_of_the_pairs(seed):
+    """The DiD's pairs of sample units by one sort (unique_sorted, session 18) instead of np.unique's hash table."""
+    rng = np.random.default_rng(seed)
+    n, size = int(rng.integers(1, 50)), int(rng.integers(0, 400))
+    a, b = rng.integers(0, n, size), rng.integers(0, n, size)
+    index = np.where(rng.random(n) < 0.8, rng.permutation(n), -1)  # some nodes are not sample units
+    i, j = index[a], index[b]
+    keep = (i >= 0) & (j >= 0) & (i != j)
+    want = np.unique(np.minimum(i, j)[keep].astype(np.int64) * n + np.maximum(i, j)[keep])
+    got = _unit_pair_keys(a, b, index, n)
+    assert got.dtype == want.dtype and np.array_equal(got, want)

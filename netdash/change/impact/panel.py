@@ -14,7 +14,7 @@ from netdash.change.impact.dyads import met_at_cop_chunks, rate_terciles
 from netdash.change.impact.person import monthly_union, person_level
 from netdash.change.impact.staggered import (did_dyadic, event_study, neighbour_counts, normal_interval,
                                              one_blas_thread, pre_trend_test, rolling_windows, window_outcomes)
-from netdash.networks.codes import distinct_rows, isin_sorted, overlap_pairs, run_starts, spans
+from netdash.networks.codes import distinct_rows, isin_sorted, overlap_pairs, run_starts, spans, unique_sorted
 from netdash.networks.counts import check_window, dataset_log, period_log, stored, tie_types, union_counts
 
 __all__ = ["TiePanel", "tie_panel", "panel_estimates", "prior_new_tie_rate", "after_window_months",
@@ -333,7 +333,7 @@ def _unit_pair_keys(a, b, index, n_units):
     """Sorted keys ``i * n_units + j`` (``i < j``) of the distinct ties between two sample units (indices via ``index``)."""
     i, j = index[np.asarray(a, dtype=np.int64)], index[np.asarray(b, dtype=np.int64)]
     keep = (i >= 0) & (j >= 0) & (i != j)
-    return np.unique(np.minimum(i, j)[keep].astype(np.int64) * n_units + np.maximum(i, j)[keep])
+    return unique_sorted(np.minimum(i, j)[keep].astype(np.int64) * n_units + np.maximum(i, j)[keep])
 
 
 def prior_new_tie_rate(panel):
@@ -490,7 +490,7 @@ def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre
     # Pairs of sample units tied in either window, and how their tie changed.
     key_b = _unit_pair_keys(panel.before_a, panel.before_b, index, units.size)
     key_a = _unit_pair_keys(panel.after_a, panel.after_b, index, units.size)
-    keys = np.union1d(key_b, key_a)
+    keys = unique_sorted(np.concatenate([key_b, key_a]))  # np.union1d, without numpy 2.4's hash table
     change = isin_sorted(keys, key_a).astype(float) - isin_sorted(keys, key_b)
     did = did_dyadic(before, after, panel.treated, keys // units.size, keys % units.size, change, level=level)
 
