@@ -86,3 +86,21 @@ def test_unit_pair_keys_are_numpys_unique_of_the_pairs(seed):
     want = np.unique(np.minimum(i, j)[keep].astype(np.int64) * n + np.maximum(i, j)[keep])
     got = _unit_pair_keys(a, b, index, n)
     assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_window_counts_are_each_units_distinct_colleagues_in_each_window(seed):
+    """window_counts (from pair_windows since session 18) against sets of pairs, window by window."""
+    from netdash.change.impact.person import window_counts
+
+    rng = np.random.default_rng(seed)
+    n, windows = int(rng.integers(2, 30)), int(rng.integers(1, 8))
+    ties = [(rng.integers(0, n, s), rng.integers(0, n, s)) for s in rng.integers(0, 60, windows)]
+    units = np.sort(rng.choice(n, int(rng.integers(1, n + 1)), replace=False))
+    Y, pa, pb, inside = window_counts(ties, n, units)
+    for w, (a, b) in enumerate(ties):
+        pairs = {(min(x, y), max(x, y)) for x, y in zip(a.tolist(), b.tolist()) if x != y}
+        want = [float(sum(u in p for p in pairs)) for u in units.tolist()]
+        assert Y.dtype == np.float64 and Y[:, w].tolist() == want
+        got = {(int(units[i]), int(units[j])) for i, j, hit in zip(pa, pb, inside[:, w]) if hit}
+        assert got == {p for p in pairs if p[0] in set(units.tolist()) and p[1] in set(units.tolist())}
