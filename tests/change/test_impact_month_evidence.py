@@ -12,6 +12,7 @@ import pytest
 
 from netdash.change.impact import impact_design
 from netdash.change.impact.panel import _cross, tie_panel
+from netdash.change.impact.person import pair_windows
 from netdash.dataset import Dataset
 from netdash.periods import Period
 
@@ -31,17 +32,30 @@ def _reference(ds, design, panel, first, last):
 def _assert_same_as_counting(ds, design, *, longest=None):
     panel = tie_panel(ds, design)
     n = len(panel.months)
-    for t in range(n):
-        a, b = _reference(ds, design, panel, t, t)
-        in_month = panel.tie_month == t
-        assert np.array_equal(panel.tie_a[in_month], a) and np.array_equal(panel.tie_b[in_month], b), t
-    windows = 0
+    # The months' ties one month after another, each month's as counted on its own contacts (all months' at once
+    # since session 18: the same arrays as concatenating each month's).
+    months = [_reference(ds, design, panel, t, t) for t in range(n)]
+    want = [np.concatenate([m[k] for m in months]) for k in (0, 1)]
+    want.append(np.concatenate([np.full(m[0].size, t) for t, m in enumerate(months)]))
+    for got, expected in zip((panel.tie_a, panel.tie_b, panel.tie_month), want):
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)
+    windows = []
     for first in range(n):
         for last in range(first, n if longest is None else min(n, first + longest)):
             got, want = panel.window_ties(first, last), _reference(ds, design, panel, first, last)
             assert all(g.dtype == w.dtype and np.array_equal(g, w) for g, w in zip(got, want)), (first, last)
-            windows += 1
-    return panel, windows
+            windows.append((first, last))
+    # The person-level headline's table of pairs by window, found from the evidence at once (session 18), is the
+    # one made from each window's ties: for all windows, some, one, and none that holds a tie.
+    rng = np.random.default_rng(n)
+    for chosen in (windows, [windows[i] for i in rng.choice(len(windows), min(25, len(windows)), replace=False)],
+                   windows[-1:], [(n, n + 3)]):
+        keys, inside = panel.windows_of(chosen)
+        want_keys, want_inside = pair_windows([panel.window_ties(f, l) for f, l in chosen], panel.n_nodes)
+        assert keys.dtype == want_keys.dtype and np.array_equal(keys, want_keys)
+        assert inside.dtype == want_inside.dtype and np.array_equal(inside, want_inside)
+    assert panel.windows_of(windows)[0].size > 0 or not panel.tie_a.size
+    return panel, len(windows)
 
 
 def _hand_made():

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from netdash.networks import graphs
-from netdash.networks.codes import distinct_rows, isin_sorted, sorted_counts
+from netdash.networks.codes import distinct_rows, isin_sorted, sorted_counts, unique_sorted
 from netdash.networks.counts import period_log, stored, union_counts
 from netdash.change.windows import equal_windows
 from netdash.dataset import NO_COP_DATA
@@ -102,8 +102,11 @@ def _coded_neighbour_counts(u, v, ids, agency):
     n = len(ids)
     u, v = np.asarray(u).astype(np.int64), np.asarray(v).astype(np.int64)
     other = u != v
-    # One key per unordered pair: which end is smaller does not matter for a count of distinct pairs.
-    pairs = np.unique(np.minimum(u, v)[other] * n + np.maximum(u, v)[other])
+    # One key per unordered pair: which end is smaller does not matter for a count of distinct pairs. The
+    # coded windows (union_counts) give each pair once, in key order: their keys are already the distinct keys.
+    pairs = np.minimum(u, v)[other] * n + np.maximum(u, v)[other]
+    if pairs.size > 1 and not bool((pairs[1:] > pairs[:-1]).all()):
+        pairs = unique_sorted(pairs)
     u, v = pairs // n, pairs % n
     ids = pd.Index(ids, dtype=object)
     # A missing agency is code -1 for everyone: one more agency, as agency.get(x) == None was.

@@ -103,17 +103,23 @@ def _runs(met, first_tie, first_shared, months, ends):
     with ``j``, so the months are always the first ``k[p]``. Within them the
     shared-client flag turns on once (``first_shared < months[j]``) and so does
     the outcome (``first_tie <= ends[j]``): three runs ``[lo, hi)`` at most,
-    each with its own ``shared`` and ``y``. Returns ``(k, lo, hi, shared, y)``,
-    the last four of shape ``(3, pairs)``; a run with ``lo >= hi`` is empty.
+    each with its own ``shared`` and ``y``. Returns ``(k, pair, lo, hi, shared, y)``
+    for the runs that are not empty, all of one length: run 0 of every pair
+    that has one (in pair order), then run 1, then run 2, so a pair's runs come
+    in the order of its months.
     """
     k = np.minimum(np.searchsorted(months, first_tie, side="right"), np.searchsorted(ends, met, side="left"))
     j_s = np.searchsorted(months, first_shared, side="right")  # from this run on, the two had shared a client
     j_y = np.searchsorted(ends, first_tie, side="left")  # from this run on, the tie falls within the follow-up
     p1 = np.minimum(np.minimum(j_s, j_y), k)
     p2 = np.minimum(np.maximum(j_s, j_y), k)
-    lo = np.stack([np.zeros_like(k), p1, p2])
-    hi = np.stack([p1, p2, k])
-    return k, lo, hi, lo >= j_s, lo >= j_y
+    # Pairs with no comparison month, or whose run 0 is all their months (most pairs: never met, tied or
+    # sharing a client), are told apart with one comparison each rather than with (3, pairs) arrays.
+    i0, i1, i2 = np.flatnonzero(p1 > 0), np.flatnonzero(p2 > p1), np.flatnonzero(k > p2)
+    pair = np.concatenate([i0, i1, i2])
+    lo = np.concatenate([np.zeros(i0.size, dtype=p1.dtype), p1[i1], p2[i2]])
+    hi = np.concatenate([p1[i0], p2[i1], k[i2]])
+    return k, pair, lo, hi, lo >= j_s[pair], lo >= j_y[pair]
 
 
 def met_at_cop(a, b, *, met, first_tie, first_shared, agency, rate_tercile, n_months, n_attendees,
@@ -184,28 +190,40 @@ def _never_as_max(a, b, met, first_tie, first_shared):
     return (a, b, *(np.where(x < 0, _NEVER, x) for x in months))
 
 
+def _pair_codes(a, b, agency, tercile, n_agencies):
+    """Each pair's tercile pair (0..8) and agency pair (``low * n_agencies + high``)."""
+    t_a, t_b = tercile[a], tercile[b]
+    ag_a, ag_b = agency[a], agency[b]
+    return (np.minimum(t_a, t_b) * 3 + np.maximum(t_a, t_b),
+            np.minimum(ag_a, ag_b) * n_agencies + np.maximum(ag_a, ag_b))
+
+
 def _pair_classes(a, b, agency, tercile, n_agencies):
     """Each pair's tercile pair (0..8) and class (tercile pair and agency pair) as one integer."""
-    t_lo, t_hi = np.minimum(tercile[a], tercile[b]), np.maximum(tercile[a], tercile[b])
-    ag_lo, ag_hi = np.minimum(agency[a], agency[b]), np.maximum(agency[a], agency[b])
-    terciles = t_lo * 3 + t_hi
-    return terciles, (terciles * n_agencies + ag_lo) * n_agencies + ag_hi
+    terciles, agency_pair = _pair_codes(a, b, agency, tercile, n_agencies)
+    return terciles, terciles * (n_agencies * n_agencies) + agency_pair
 
 
 def _class_index(values, n_agencies, max_table=1 << 22):
-    """``index(v)``: for pair classes ``v`` (:func:`_pair_classes`), ``(i, found)`` with ``values[i] == v`` where found.
+    """``index(terciles, agency_pair)``: ``(i, found)`` with ``values[i]`` the class of each pair where found.
 
-    ``values`` are sorted and distinct. Where ``v`` is not among them, ``i``
-    is some index of ``values`` (0 if it is empty) and ``found`` is False. A
-    binary search of every pair of a block costs tens of milliseconds per
-    half a million pairs; with at most ``max_table`` agency pairs, a table by
-    agency pair, then by tercile pair, finds the same indices by lookup.
+    ``values`` are sorted and distinct pair classes (:func:`_pair_classes`);
+    a pair is given by its tercile pair and agency pair (:func:`_pair_codes`).
+    Where its class is not among them, ``i`` is some index of ``values`` (0 if
+    it is empty) and ``found`` is False. A binary search of every pair of a
+    block costs tens of milliseconds per half a million pairs; with at most
+    ``max_table`` agency pairs, a table by agency pair, then by tercile pair,
+    finds the same indices by lookup, and only the pairs whose agency pair
+    has a class among ``values`` (at large, a fraction of a percent) go on to
+    the second table.
     """
     pairs = n_agencies * n_agencies
     if values.size == 0:
-        return lambda v: (np.zeros(v.size, dtype=np.int64), np.zeros(v.size, dtype=bool))
+        return lambda terciles, agency_pair: (np.zeros(terciles.size, dtype=np.int64),
+                                              np.zeros(terciles.size, dtype=bool))
     if pairs > max_table:
-        def search(v):
+        def search(terciles, agency_pair):
+            v = terciles * pairs + agency_pair
             i = np.searchsorted(values, v).clip(max=values.size - 1)
             return i, values[i] == v
         return search
@@ -215,10 +233,13 @@ def _class_index(values, n_agencies, max_table=1 << 22):
     by_tercile = np.full((agency_pairs.size, 9), -1, dtype=np.int64)
     by_tercile[row_of_value.ravel(), values // pairs] = np.arange(values.size)
 
-    def lookup(v):
-        r = row[v % pairs]
-        i = np.where(r >= 0, by_tercile[np.maximum(r, 0), v // pairs], -1)
-        found = i >= 0
+    def lookup(terciles, agency_pair):
+        r = row[agency_pair]
+        listed = np.flatnonzero(r >= 0)
+        i = np.zeros(r.size, dtype=np.int64)
+        i[listed] = by_tercile[r[listed], terciles[listed]]
+        found = np.zeros(r.size, dtype=bool)
+        found[listed] = i[listed] >= 0
         return np.maximum(i, 0), found
     return lookup
 
@@ -288,18 +309,21 @@ def met_at_cop_chunks(chunks, met_pairs, *, agency, rate_tercile, n_months, n_at
     fine_index = _class_index(fine_values, n_agencies)
 
     def pair_runs(a, b, met, first_tie, first_shared):
-        """A chunk's comparison runs: (k, nonempty mask, start and stop cells of the fine and coarse strata, y)."""
-        k, lo, hi, run_s, run_y = _runs(met, first_tie, first_shared, months, ends)
-        ter, value = _pair_classes(a, b, agency, tercile, n_agencies)
-        f, fine = fine_index(value)
-        nonempty = hi > lo
-        coarse_base = (ter[None, :] * 2 + run_s) * width
-        fine_base = (f[None, :] * 2 + run_s) * width
-        runs = {"coarse": ((coarse_base + lo)[nonempty], (coarse_base + hi)[nonempty]),
-                "fine": ((fine_base + lo)[nonempty], (fine_base + hi)[nonempty]),
-                "in_fine": np.broadcast_to(fine, lo.shape)[nonempty],
-                "pair": np.broadcast_to(np.arange(a.size), lo.shape)[nonempty],
-                "y": run_y[nonempty].astype(float)}
+        """A chunk's comparison runs: (k, runs).
+
+        ``runs``: every run's start and stop cells of its coarse stratum, its
+        pair and y; ``fine_runs``, the runs whose class is a met pair's (few:
+        at large a fraction of a percent), and their start and stop cells of
+        the fine stratum.
+        """
+        k, pair, lo, hi, run_s, run_y = _runs(met, first_tie, first_shared, months, ends)
+        ter, agency_pair = _pair_codes(a, b, agency, tercile, n_agencies)
+        f, fine = fine_index(ter, agency_pair)
+        coarse_base = (ter[pair] * 2 + run_s) * width
+        fine_runs = np.flatnonzero(fine[pair])
+        fine_base = (f[pair[fine_runs]] * 2 + run_s[fine_runs]) * width
+        runs = {"coarse": (coarse_base + lo, coarse_base + hi), "pair": pair, "y": run_y.astype(float),
+                "fine_runs": fine_runs, "fine": (fine_base + lo[fine_runs], fine_base + hi[fine_runs])}
         return k, runs
 
     # Pass 1: comparison rows per (class, shared, month) cell, from each run's start and end (a difference array).
@@ -321,11 +345,17 @@ def met_at_cop_chunks(chunks, met_pairs, *, agency, rate_tercile, n_months, n_at
         if n_read == 1:
             kept = ((a, b, met, first_tie, first_shared), runs)
         comparison += int(k.sum())
-        for name, mask in (("fine", runs["in_fine"]), ("coarse", slice(None))):
-            start, stop = (x[mask] for x in runs[name])
-            cells = diff[name].shape[1]
-            for row, weights in enumerate((np.ones(start.size), runs["y"][mask])):
-                diff[name][row] += np.bincount(start, weights, minlength=cells) - np.bincount(stop, weights, minlength=cells)
+        # Whole numbers, so the order of the sums does not matter. The fine strata's cells outnumber their runs
+        # (at large, 470,000 cells for about 1,200 runs a chunk): those are added in place, not counted by bincount.
+        start, stop = runs["coarse"]
+        cells = diff["coarse"].shape[1]
+        for row, weights in enumerate((np.ones(start.size), runs["y"])):
+            diff["coarse"][row] += (np.bincount(start, weights, minlength=cells)
+                                    - np.bincount(stop, weights, minlength=cells))
+        start, stop = runs["fine"]
+        for row, weights in enumerate((np.ones(start.size), runs["y"][runs["fine_runs"]])):
+            np.add.at(diff["fine"][row], start, weights)
+            np.subtract.at(diff["fine"][row], stop, weights)
     rows = {"pairs": int(t_pair.size), "new_ties": int(t_y.sum()), "comparison_pairs": comparison,
             "horizon": horizon, "min_follow_up": min_follow_up,
             "short_follow_up": int((h_of[t_j] < horizon).sum())}
@@ -389,14 +419,12 @@ def met_at_cop_chunks(chunks, met_pairs, *, agency, rate_tercile, n_months, n_at
         if a.size == 0:
             continue
         runs = kept[1] if kept else pair_runs(a, b, met, first_tie, first_shared)[1]
-        in_fine = runs["in_fine"]
-
-        def run_total(which, end):
-            return np.where(in_fine, totals[which]["fine"][runs["fine"][end]],
-                            totals[which]["coarse"][runs["coarse"][end]])
-
-        g = run_total(0, 1) - run_total(0, 0)
-        gr = run_total(1, 1) - run_total(1, 0)
+        # A run's totals are its fine stratum's where its class has one, else its coarse stratum's.
+        fine_runs, (c_start, c_stop), (f_start, f_stop) = runs["fine_runs"], runs["coarse"], runs["fine"]
+        g = totals[0]["coarse"][c_stop] - totals[0]["coarse"][c_start]
+        gr = totals[1]["coarse"][c_stop] - totals[1]["coarse"][c_start]
+        g[fine_runs] = totals[0]["fine"][f_stop] - totals[0]["fine"][f_start]
+        gr[fine_runs] = totals[1]["fine"][f_stop] - totals[1]["fine"][f_start]
         run_u = -(runs["y"] * g - gr)
         u_pair = np.bincount(runs["pair"], weights=run_u, minlength=a.size).astype(float, copy=False)
         # The chunk's met pairs are the next ones of met_pairs: add their own influence.

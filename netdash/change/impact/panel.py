@@ -14,7 +14,7 @@ from netdash.change.impact.dyads import met_at_cop_chunks, rate_terciles
 from netdash.change.impact.person import monthly_union, person_level
 from netdash.change.impact.staggered import (did_dyadic, event_study, neighbour_counts, normal_interval,
                                              one_blas_thread, pre_trend_test, rolling_windows, window_outcomes)
-from netdash.networks.codes import distinct_rows, isin_sorted, overlap_pairs, run_starts, spans
+from netdash.networks.codes import distinct_rows, isin_sorted, overlap_pairs, run_starts, spans, unique_sorted
 from netdash.networks.counts import check_window, dataset_log, period_log, stored, tie_types, union_counts
 
 __all__ = ["TiePanel", "tie_panel", "panel_estimates", "prior_new_tie_rate", "after_window_months",
@@ -65,6 +65,9 @@ class TiePanel:
         ``window_ties(first, last)``: the cross-agency working ties ``(a, b)`` found on the contacts of
         months ``first .. last`` as one window (co-working across month boundaries included, as in the
         difference-in-differences). Default: the union of the monthly ties.
+    windows_of : callable, optional
+        ``windows_of(windows)``: :func:`netdash.change.impact.person.pair_windows` of ``window_ties`` of
+        each ``(first, last)`` of ``windows``, found without listing each window's ties. Default: that.
     """
 
     n_nodes: int
@@ -88,6 +91,7 @@ class TiePanel:
     shared_month: np.ndarray
     cop_start_month: int
     window_ties: object = None
+    windows_of: object = None
 
 
 def _cross(ds, period, design, code, agency):
@@ -107,11 +111,16 @@ def _cross(ds, period, design, code, agency):
 
 def _cross_pairs(lo, hi, node, agency):
     """Practitioner code pairs as node codes ``(a, b)``, ``a < b``, kept when both are nodes of different agencies."""
+    return _cross_rows(lo, hi, node, agency)[:2]
+
+
+def _cross_rows(lo, hi, node, agency):
+    """:func:`_cross_pairs`, and the indices of the rows kept: ``(a, b, rows)``."""
     a, b = node[lo], node[hi]
-    keep = (a >= 0) & (b >= 0) & (a != b)
-    a, b = a[keep], b[keep]
-    cross = agency[a] != agency[b]
-    return np.minimum(a, b)[cross], np.maximum(a, b)[cross]
+    rows = np.flatnonzero((a >= 0) & (b >= 0) & (a != b))
+    rows = rows[agency[a[rows]] != agency[b[rows]]]
+    a, b = a[rows], b[rows]
+    return np.minimum(a, b), np.maximum(a, b), rows
 
 
 def _month_evidence(ds, ties, window_days, first_month, n_months):
@@ -202,10 +211,36 @@ def tie_panel(ds, design):
         new = run_starts(a, b)
         return _cross_pairs(a[new], b[new], node, agency)
 
-    ta, tb, tm = [], [], []
-    for t in range(len(starts)):
-        a, b = window_ties(t, t)
-        ta.append(a), tb.append(b), tm.append(np.full(a.size, t))
+    def windows_of(windows):
+        """pair_windows of window_ties(first, last) for each window, from one ordering of the evidence's pairs."""
+        # Each distinct cross-agency pair once, in the order of its key (node codes min * n + max, the order
+        # pair_windows sorts them in), and each row's place in that order. Made when asked (once per panel, by
+        # the person-level headline) so that nothing more is held while the panel's other estimates run.
+        first_row = np.flatnonzero(run_starts(lo, hi))
+        pair_a, pair_b, cross = _cross_rows(lo[first_row], hi[first_row], node, agency)
+        keys = pair_a * code.size + pair_b
+        by_key = np.argsort(keys)
+        rank = np.full(first_row.size, -1)
+        rank[cross[by_key]] = np.arange(keys.size)
+        rank = np.repeat(rank, np.diff(np.r_[first_row, lo.size]))  # every row's pair's place, -1 if not cross
+        kept = np.flatnonzero(rank >= 0)
+        row_rank, row_since, row_until = rank[kept], since[kept], until[kept]
+        hits = [row_rank[(row_since >= first) & (row_until <= last)] for first, last in windows]
+        present = np.zeros(keys.size, dtype=bool)
+        for hit in hits:
+            present[hit] = True
+        at = np.cumsum(present) - 1
+        inside = np.zeros((int(present.sum()), len(windows)))
+        for w, hit in enumerate(hits):
+            inside[at[hit], w] = 1.0
+        return keys[by_key][present], inside
+
+    # Each month's ties, month after month: window_ties(t, t) of every month t at once. A month holds the rows
+    # whose evidence lies in it alone (since == until == t), one row per pair (the rows are distinct), in pair order.
+    single = np.flatnonzero(since == until)
+    single = single[np.argsort(since[single], kind="stable")]
+    tie_a, tie_b, kept = _cross_rows(lo[single], hi[single], node, agency)
+    tie_month = since[single[kept]]
     before = _cross(ds, design.before, design, code, agency)
     after = _cross(ds, design.after, design, code, agency)
     table = design.table
@@ -224,12 +259,13 @@ def tie_panel(ds, design):
 
     return TiePanel(
         n_nodes=int(code.size), agency=agency, months=months,
-        tie_a=np.concatenate(ta), tie_b=np.concatenate(tb), tie_month=np.concatenate(tm),
+        tie_a=tie_a, tie_b=tie_b, tie_month=tie_month,
         before_a=before[0], before_b=before[1], after_a=after[0], after_b=after[1],
         units=units, treated=table["attendee"].to_numpy(dtype=bool), cohort=first_session[units],
         attend_node=att_node, attend_session=att_session, attend_month=att_month,
         shared_a=shared[0], shared_b=shared[1], shared_month=shared[2],
-        cop_start_month=int(_month_index([design.cop_start], first)[0]), window_ties=window_ties)
+        cop_start_month=int(_month_index([design.cop_start], first)[0]), window_ties=window_ties,
+        windows_of=windows_of)
 
 
 def _first_shared(ds, code, first, nodes):
@@ -297,7 +333,7 @@ def _unit_pair_keys(a, b, index, n_units):
     """Sorted keys ``i * n_units + j`` (``i < j``) of the distinct ties between two sample units (indices via ``index``)."""
     i, j = index[np.asarray(a, dtype=np.int64)], index[np.asarray(b, dtype=np.int64)]
     keep = (i >= 0) & (j >= 0) & (i != j)
-    return np.unique(np.minimum(i, j)[keep].astype(np.int64) * n_units + np.maximum(i, j)[keep])
+    return unique_sorted(np.minimum(i, j)[keep].astype(np.int64) * n_units + np.maximum(i, j)[keep])
 
 
 def prior_new_tie_rate(panel):
@@ -454,7 +490,7 @@ def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre
     # Pairs of sample units tied in either window, and how their tie changed.
     key_b = _unit_pair_keys(panel.before_a, panel.before_b, index, units.size)
     key_a = _unit_pair_keys(panel.after_a, panel.after_b, index, units.size)
-    keys = np.union1d(key_b, key_a)
+    keys = unique_sorted(np.concatenate([key_b, key_a]))  # np.union1d, without numpy 2.4's hash table
     change = isin_sorted(keys, key_a).astype(float) - isin_sorted(keys, key_b)
     did = did_dyadic(before, after, panel.treated, keys // units.size, keys % units.size, change, level=level)
 
@@ -502,7 +538,7 @@ def panel_estimates(panel, *, window=ROLLING_MONTHS, horizon=HORIZON_MONTHS, pre
         report("The person-level headline over the after window")
         ties_in = panel.window_ties or monthly_union(panel.tie_a, panel.tie_b, panel.tie_month)
         person = person_level(ties_in, n, units, panel.treated, panel.cohort, start=start, length=length,
-                              trend_window=TREND_MONTHS, level=level)
+                              trend_window=TREND_MONTHS, level=level, windows_of=panel.windows_of)
         person["after_months"] = [panel.months[start], panel.months[start + length - 1]]
     return {"did": did, "person": person, "event_study": rows, "pre_trend": pre, "met_at_cop": dyad, "cohorts": es["cohorts"],
             "months": list(panel.months), "series": series,

@@ -45,7 +45,8 @@ from scipy import stats
 
 from netdash.change.impact.staggered import normal_interval
 
-__all__ = ["monthly_union", "window_counts", "linear_dyadic", "after_window_weights", "trend_weights", "person_level"]
+__all__ = ["monthly_union", "window_counts", "pair_windows", "window_counts_of", "linear_dyadic",
+           "after_window_weights", "trend_weights", "person_level"]
 
 
 def monthly_union(tie_a, tie_b, tie_month):
@@ -99,6 +100,22 @@ def window_counts(ties, n, units):
     >>> Y.tolist(), a.tolist(), b.tolist(), w.tolist()
     ([[1.0, 2.0], [1.0, 1.0], [0.0, 1.0]], [0, 0], [1, 2], [[1.0, 1.0], [0.0, 1.0]])
     """
+    return window_counts_of(*pair_windows(ties, n), n, units)
+
+
+def pair_windows(ties, n):
+    """The pairs tied in some window and the windows each is tied in: ``(keys, inside)``.
+
+    ``keys`` are the sorted distinct ``min(a, b) * n + max(a, b)`` of the
+    pairs of ``ties`` (as :func:`window_counts`; a pair of a node with itself
+    is none); ``inside[p, w]`` is 1.0 where pair ``p`` is in window ``w``.
+
+    Examples
+    --------
+    >>> keys, inside = pair_windows([([0], [1]), ([1, 0], [0, 2])], 3)
+    >>> keys.tolist(), inside.tolist()
+    ([1, 2], [[1.0, 1.0], [0.0, 1.0]])
+    """
     keys, cols = [], []
     for k, (a, b) in enumerate(ties):
         a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
@@ -109,11 +126,16 @@ def window_counts(ties, n, units):
     uniq, inv = np.unique(key, return_inverse=True)
     inside = np.zeros((uniq.size, len(ties)))
     inside[inv.ravel(), col] = 1.0
+    return uniq, inside
+
+
+def window_counts_of(uniq, inside, n, units):
+    """:func:`window_counts` from :func:`pair_windows`' ``(keys, inside)``."""
     units = np.asarray(units, dtype=np.int64)
     node_a, node_b = uniq // n, uniq % n
     # Whole numbers, so the order of the sums does not matter: one bincount per window.
-    counts = np.zeros((n, len(ties)))
-    for k in range(len(ties)):
+    counts = np.zeros((n, inside.shape[1]))
+    for k in range(inside.shape[1]):
         counts[:, k] = np.bincount(node_a, weights=inside[:, k], minlength=n) + \
             np.bincount(node_b, weights=inside[:, k], minlength=n)
     index = np.full(n, -1)
@@ -253,7 +275,7 @@ def _interval(d, level):
     return {"estimate": d["estimate"], "ci_low": low, "ci_high": high, "se": se}
 
 
-def person_level(ties_in, n, units, treated, cohort, *, start, length, trend_window=3, level=0.95):
+def person_level(ties_in, n, units, treated, cohort, *, start, length, trend_window=3, level=0.95, windows_of=None):
     """Callaway & Sant'Anna ATT over the after window, the pre-COP trend, and the trend-adjusted ATT.
 
     Parameters
@@ -261,6 +283,10 @@ def person_level(ties_in, n, units, treated, cohort, *, start, length, trend_win
     ties_in : callable
         ``ties_in(first, last)``: the tied pairs ``(a, b)`` (node codes) in months ``first .. last``
         (e.g. :func:`monthly_union`).
+    windows_of : callable, optional
+        ``windows_of(windows)``, for a list of ``(first, last)``: what :func:`pair_windows` gives for
+        ``[ties_in(first, last) for first, last in windows]``, found faster (a dataset's panel:
+        :func:`netdash.change.impact.panel.tie_panel`). Default: that.
     n, units
         As :func:`window_counts`.
     treated, cohort
@@ -284,7 +310,8 @@ def person_level(ties_in, n, units, treated, cohort, *, start, length, trend_win
     pre = list(range(trend_window - 1, start))
     before = len(windows)
     windows = windows + [(start - length, start - 1)] + [(t - trend_window + 1, t) for t in pre]
-    Y, pa, pb, inside = window_counts([ties_in(first, last) for first, last in windows], n, units)
+    table = windows_of(windows) if windows_of else pair_windows([ties_in(first, last) for first, last in windows], n)
+    Y, pa, pb, inside = window_counts_of(*table, n, units)
     pad = np.zeros((Y.shape[0], len(windows) - before))
     K_att = np.hstack([K_att, pad])
     pool = treated.astype(np.int64)
