@@ -7,8 +7,8 @@ counts shortest paths in arbitrary-precision ``bigfloat`` numbers and keeps a
 list of predecessors per node, which costs several times its breadth-first
 search itself (``docs/benchmarks.md``, "Session 18: Brokerage at large").
 Path counts are whole numbers, summed exactly in float64 while they stay at
-most 2**53; when a count is larger, None is returned and the caller uses
-NetworKit.
+most 2**53; when a count is larger, or a search deeper than 64 levels,
+None is returned and the caller uses NetworKit.
 """
 
 from contextlib import contextmanager
@@ -20,6 +20,10 @@ from netdash.metrics.matrix import arcs
 
 #: Largest path count float64 holds exactly (every partial sum is at most the final count).
 _EXACT_PATHS = 2.0 ** 53
+
+#: Deepest search done as products: each level costs a few GraphBLAS calls whatever its size, so on long
+#: thin graphs (a path, a ring) NetworKit's one pass per source is faster.
+_MAX_LEVELS = 64
 
 
 def _sources(n, seed, count):
@@ -80,7 +84,7 @@ class _Searches:
             self.matrices[c] = (A, A.T.new() if self.directed else A)
 
     def dependencies(self, sources, *, reverse=False):
-        """Sum over ``sources`` of each node's linear-scaling dependency, or None if a path count passes 2**53.
+        """Sum over ``sources`` of each node's linear-scaling dependency, or None (see :func:`sampled_batches`).
 
         ``reverse=True`` searches the graph with every arc reversed.
         NetworKit's sum for the same sources before it extrapolates
@@ -138,6 +142,8 @@ def _component_dependencies(forward, backward, rows):
                 nxt(~seen.S) << frontier.mxm(forward, gb.semiring.plus_first)
             if not nxt.nvals:
                 break
+            if len(levels) > _MAX_LEVELS:
+                return None
             seen(accum=gb.binary.plus) << nxt
             levels.append(nxt)
             frontier = nxt
@@ -187,7 +193,8 @@ def sampled_batches(G, *, seed, per_run, batches):
     ``nk.setSeed(seed, True)``, rescaled by ``(per_run - 1) / per_run``:
     the same sources in the same batches, the same scaling, values equal
     to rounding. None when a path count exceeds 2**53 (float64 would no
-    longer count exactly): the caller then runs NetworKit.
+    longer count exactly) or a search goes deeper than 64 levels (one
+    pass per source is then faster): the caller then runs NetworKit.
     """
     n = len(G)
     runs = (False, True) if G.is_directed() else (False,)

@@ -219,8 +219,8 @@ def betweenness_estimate(G, *, normalized=True, max_work=DEFAULT_WORK, seed=0, w
     NetworKit's arbitrary-precision counts (``docs/benchmarks.md``, "Session
     18: Brokerage at large"); the values equal NetworKit's to
     about 1e-15 relative, not bit for bit (``tests/metrics/
-    test_sampled_brandes.py``). Weighted, or when a path count exceeds 2**53,
-    NetworKit computes them.
+    test_sampled_brandes.py``). Weighted, when a path count exceeds 2**53,
+    or when a search goes deeper than 64 levels, NetworKit computes them.
 
     Parameters
     ----------
@@ -280,7 +280,7 @@ def betweenness_estimate(G, *, normalized=True, max_work=DEFAULT_WORK, seed=0, w
 
 
 def _networkit_batches(G, *, seed, per_run, weight):
-    """The 32 batch estimates from NetworKit's ``EstimateBetweenness`` (weighted graphs, or path counts past 2**53)."""
+    """The 32 batch estimates from NetworKit's ``EstimateBetweenness`` (when ``sampled_batches`` gives None)."""
     runs = [networkit_graph(G, weight)]
     if G.is_directed():
         runs.append(_reversed_networkit(G, weight))

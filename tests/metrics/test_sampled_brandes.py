@@ -127,3 +127,14 @@ def test_weighted_estimate_is_networkits():
     work = 3 * G.number_of_edges()
     assert betweenness_estimate(G, max_work=work, seed=1, weight="weight") == _networkit_estimate(
         G, max_work=work, seed=1, weight="weight")
+
+
+def test_deep_searches_fall_back_to_networkit():
+    # A path of 200 nodes: most searches go more than 64 levels deep, where products cost more than a pass.
+    G = nx.path_graph(200)
+    assert sampled_batches(G, seed=0, per_run=2, batches=4) is None
+    work = 3 * G.number_of_edges()
+    assert betweenness_estimate(G, max_work=work, seed=4) == _networkit_estimate(G, max_work=work, seed=4)
+    # 59 levels at most: products.
+    G = nx.path_graph(60)
+    assert sampled_batches(G, seed=0, per_run=2, batches=4) is not None
