@@ -4,9 +4,11 @@ Exact betweenness (Freeman 1977) uses Brandes' (2001) algorithm as
 implemented, in parallel, by rustworkx (unweighted) and NetworKit
 (weighted); both give networkx's values to rounding (tests compare them).
 When exact betweenness would not fit a work budget, :func:`betweenness_estimate`
-samples source nodes (Geisberger, Sanders & Schultes 2008, run by NetworKit's
-``EstimateBetweenness`` and rescaled to the number of sources it actually
-searches) and states that number and the standard error. Harmonic centrality (Marchiori & Latora 2000) gives Borgatti's
+samples source nodes (Geisberger, Sanders & Schultes 2008: the estimate of
+NetworKit's ``EstimateBetweenness``, rescaled to the number of sources it
+actually searches, computed unweighted as sparse products with float64 path
+counts in :mod:`netdash.metrics._sampled_brandes`) and states that number and
+the standard error. Harmonic centrality (Marchiori & Latora 2000) gives Borgatti's
 distance-weighted fragmentation.
 
 Conventions: directed graphs follow arc direction; self-loops never lie on a
@@ -25,6 +27,7 @@ import rustworkx as rx
 from netdash.metrics.backends import networkit
 from netdash.errors import InvalidInputError
 from netdash.metrics._dense_brandes import _dense_betweenness
+from netdash.metrics._sampled_brandes import sampled_batches
 from netdash.metrics.matrix import GraphMatrix, arcs, networkit_graph
 from netdash.deferred import networkx as nx  # imported on first use
 
@@ -204,13 +207,20 @@ def betweenness_estimate(G, *, normalized=True, max_work=DEFAULT_WORK, seed=0, w
     reversed graph, from sampled targets (crediting ``d(v, t) / d(s, t)``):
     the two shares of a pair again add up to one.
 
-    NetworKit's ``EstimateBetweenness`` runs the searches in parallel. It
-    draws one source more than it is asked for and scales by ``2n / asked``
-    (every estimate ``(asked + 1) / asked`` too large); here each batch asks
-    for one fewer than it needs and the scores are rescaled by
-    ``asked / (asked + 1)``, i.e. by the number of sources actually searched
+    The estimate is NetworKit's ``EstimateBetweenness``'s. It draws one
+    source more than it is asked for and scales by ``2n / asked`` (every
+    estimate ``(asked + 1) / asked`` too large); here each batch asks for one
+    fewer than it needs and the scores are rescaled by ``asked / (asked +
+    1)``, i.e. by the number of sources actually searched
     (``tests/metrics/test_centrality.py`` checks the mean over 200 seeds on
-    Les Misérables against exact values).
+    Les Misérables against exact values). Unweighted, the same sources (drawn
+    from NetworKit's generator) are searched as sparse matrix products with
+    path counts in float64, exact up to 2**53, several times faster than
+    NetworKit's arbitrary-precision counts (``docs/benchmarks.md``, "Session
+    18: Brokerage at large"); the values equal NetworKit's to
+    about 1e-15 relative, not bit for bit (``tests/metrics/
+    test_sampled_brandes.py``). Weighted, when a path count exceeds 2**53,
+    or when a search goes deeper than 64 levels, NetworKit computes them.
 
     Parameters
     ----------
@@ -257,24 +267,33 @@ def betweenness_estimate(G, *, normalized=True, max_work=DEFAULT_WORK, seed=0, w
     if method == "exact":
         return BetweennessResult(betweenness(G, normalized=normalized, weight=weight), "exact", n, None, 0.0)
     per_run = _per_run(m, directed, max_work)
+    runs = 2 if directed else 1
+    batches = None if weight is not None else sampled_batches(G, seed=seed, per_run=per_run, batches=_BATCHES)
+    if batches is None:
+        batches = _networkit_batches(G, seed=seed, per_run=per_run, weight=weight)
+    # Undirected: NetworKit's 2n/k gives the sum over ordered pairs, which _scale expects. Directed:
+    # each direction's 2n/k is twice its share of the ordered-pair sum.
+    batches *= _scale(G, normalized) / (2.0 if directed else 1.0)
+    values, se = batches.mean(axis=0), batches.std(axis=0, ddof=1) / np.sqrt(_BATCHES)
+    return BetweennessResult(dict(zip(nodes, values.tolist())), "sampled", per_run * runs * _BATCHES,
+                             dict(zip(nodes, se.tolist())), float(se.max()))
+
+
+def _networkit_batches(G, *, seed, per_run, weight):
+    """The 32 batch estimates from NetworKit's ``EstimateBetweenness`` (when ``sampled_batches`` gives None)."""
     runs = [networkit_graph(G, weight)]
-    if directed:
+    if G.is_directed():
         runs.append(_reversed_networkit(G, weight))
     nk = networkit()
     nk.setSeed(int(seed), True)
-    batches = np.zeros((_BATCHES, n))
+    batches = np.zeros((_BATCHES, len(G)))
     for b in range(_BATCHES):
         for H in runs:
             algo = nk.centrality.EstimateBetweenness(H, per_run - 1, False, True)
             algo.run()
             # NetworKit scales its per_run sources by 2n / (per_run - 1): rescale to 2n / per_run.
             batches[b] += np.asarray(algo.scores()) * ((per_run - 1) / per_run)
-    # Undirected: NetworKit's 2n/k gives the sum over ordered pairs, which _scale expects. Directed:
-    # each direction's 2n/k is twice its share of the ordered-pair sum.
-    batches *= _scale(G, normalized) / (2.0 if directed else 1.0)
-    values, se = batches.mean(axis=0), batches.std(axis=0, ddof=1) / np.sqrt(_BATCHES)
-    return BetweennessResult(dict(zip(nodes, values.tolist())), "sampled", per_run * len(runs) * _BATCHES,
-                             dict(zip(nodes, se.tolist())), float(se.max()))
+    return batches
 
 
 def betweenness_plan(n, m, *, directed=False, max_work=DEFAULT_WORK):
