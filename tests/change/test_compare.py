@@ -155,6 +155,28 @@ def test_mixing_change_aligns_agencies():
     assert diff.loc["H", "H"] == -1
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_mixing_change_of_graph_matrices_equals_that_of_the_graphs(seed):
+    # Before & after's heat maps count the analyses' GraphMatrix ties, not their networkx graphs' (issue 19).
+    from netdash.metrics.matrix import GraphMatrix
+
+    rng = np.random.default_rng(seed)
+    graphs, matrices = [], []
+    for _ in range(2):
+        n = int(rng.integers(2, 40))
+        ids = [f"P{i:03d}" for i in rng.choice(100, n, replace=False)]
+        agency = {v: str(rng.choice(list("ABCD"))) for v in ids}
+        ends = rng.choice(ids, size=(int(rng.integers(0, 3 * n)), 2))  # repeated pairs and self-loops too
+        G = nx.Graph()
+        G.add_nodes_from((v, {"agency": agency[v]}) for v in ids)
+        G.add_edges_from(map(tuple, ends))
+        graphs.append(G)
+        matrices.append(GraphMatrix.from_edges(ids, ends[:, 0], ends[:, 1], node_attrs={"agency": list(agency.values())}))
+    for got, want in zip(mixing_change(*matrices), mixing_change(*graphs)):
+        pd.testing.assert_frame_equal(got, want)
+    assert mixing_change(*matrices)[1].to_numpy().sum() >= 0
+
+
 def networkx_headline(G, T, seed):
     """The headline measures computed from networkx graphs, measure by measure: an independent path."""
     from netdash.metrics.communities import agency_nmi
