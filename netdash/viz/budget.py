@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from netdash.errors import InvalidInputError
+from netdash.networks.codes import unique_sorted
 from netdash.viz._pairs import edge_weights, pair_table
 from netdash.viz.colours import sorted_ids
 
@@ -188,7 +189,7 @@ def backbone_of_tables(nodes, edges, n_total, *, max_nodes, ties_per_node=3, wei
     if len(source) and min(source.min(), target.min()) < 0:
         return None
     lo, hi = np.minimum(source, target), np.maximum(source, target)
-    if len(np.unique(lo * max(n, 1) + hi)) != len(lo):
+    if len(unique_sorted(lo * max(n, 1) + hi)) != len(lo):
         return None
     # G.edges reports each tie once, from its end added first, in the order the ties were added: by lo, then row
     order = np.argsort(lo, kind="stable")

@@ -13,6 +13,7 @@ import pandas as pd
 
 from netdash.change.dynamics import tie_changes, tie_key
 from netdash.networks import graph_from_tables, practitioner_nodes
+from netdash.networks.codes import isin_sorted, unique_sorted
 from netdash.networks.graphs import PRACTITIONER_EDGE_ATTRS
 from netdash.viz.budget import MapBudget, _backbone, _check_limits, _fits, backbone_of_tables
 from netdash.viz.colours import agency_colours
@@ -319,12 +320,12 @@ def before_after_table_maps(before, after, *, changes, positions, changes_only=F
 
     def count(k):  # len(frozenset((a, b) ...)) of these rows
         found = keys(a[k], b[k])
-        return len(np.unique(found)) if (found >= 0).all() else len(set(zip(a[k].tolist(), b[k].tolist())))
+        return len(unique_sorted(found)) if (found >= 0).all() else len(set(zip(a[k].tolist(), b[k].tolist())))
 
     tables = []
     for nodes, edges, keep in ((nodes_b, edges_b, "lost"), (nodes_a, edges_a, "new")):
         if changes_only:
-            kept = np.isin(keys(edges["source"].to_numpy(dtype=object), edges["target"].to_numpy(dtype=object)),
+            kept = isin_sorted(keys(edges["source"].to_numpy(dtype=object), edges["target"].to_numpy(dtype=object)),
                            keys(a[rows[keep]], b[rows[keep]]))
             edges = edges[kept]
         tables.append((nodes, edges))
@@ -346,7 +347,7 @@ def before_after_table_maps(before, after, *, changes, positions, changes_only=F
         absent = frozenset(set(everyone) - set(nodes["practitioner_id"].tolist()))
         H = budget.graph
         ends = list(zip(*H.edges())) or [(), ()]
-        drawn = np.isin(keys(a[rows[styled]], b[rows[styled]]),
+        drawn = isin_sorted(keys(a[rows[styled]], b[rows[styled]]),
                         keys(np.array(ends[0], dtype=object), np.array(ends[1], dtype=object)))
         styles = {(a[k], b[k]): style for k in rows[styled][drawn].tolist()}
         spec = network_spec(H, positions, faded_nodes=absent, edge_styles=styles, title=title,
