@@ -464,13 +464,14 @@ def before_after_agency_maps(ds, before, after, ties):
 
 @st.cache_resource(show_spinner=False, max_entries=8, ttl=TTL)
 def _before_after_agency_maps(name, version, before_key, after_key, ties, _ds, _before, _after):
-    from netdash.networks import agency_graph_from_tables
+    from netdash.networks import agency_graph_from_tables, agency_links_from_tables
     from netdash.viz.inpage import maps_payload
     from netdash.viz.maps import agency_maps
 
-    # Collapsed from the analyses' tables: the same agency graphs as from their networkx graphs, without walking
-    # the graphs' edges (tests/viz/test_viz_maps.py).
-    collapsed = [agency_graph_from_tables(shared.node_table, shared.edge_table)
+    # Collapsed from the analyses' tables: what the agency graphs of their networkx graphs hold, without walking
+    # the graphs' edges nor building the agency graphs (160,000 agency pairs at regional scale; tests/viz).
+    collapsed = [agency_links_from_tables(shared.node_table, shared.edge_table)
+                 or agency_graph_from_tables(shared.node_table, shared.edge_table)
                  for shared in (analysis(_ds, _before, ties), analysis(_ds, _after, ties))]
     return maps_payload(agency_maps(*collapsed, collapsed=True,
                                     titles=(f"Before: {_before.label()}", f"After: {_after.label()}"),

@@ -139,6 +139,13 @@ def test_agency_maps_of_the_analyses_tables_equal_those_of_their_graphs(demo_sou
     from_graphs = agency_maps(*(a.G for a in shared), titles=("B", "A"), max_links=40)
     from_tables = agency_maps(*collapsed, collapsed=True, titles=("B", "A"), max_links=40)
     assert from_tables == from_graphs
+    # and from the links of the tables, without the agency graphs (Before & after since session 18)
+    from netdash.networks import agency_links_from_tables
+
+    links = [agency_links_from_tables(a.node_table, a.edge_table) for a in shared]
+    assert agency_maps(*links, collapsed=True, titles=("B", "A"), max_links=40) == from_graphs
+    assert agency_maps(links[0], collapsed[1], collapsed=True, titles=("B", "A")) == agency_maps(
+        *(a.G for a in shared), titles=("B", "A"))
     assert sum(len(spec["ties"]) for spec in from_tables) > 40  # links drawn, and the 40-link cut made in one
     assert "the 40 most tied of" in from_tables[0]["title"] + from_tables[1]["title"]
 
