@@ -450,8 +450,8 @@ def _before_after_positions(name, version, period_key, before_key, after_key, ti
     layout = period_positions(_ds, _period)
     shared = [analysis(_ds, p, ties) for p in (_before, _after)]
     # The graphs' nodes are the node table's and any tie end missing from it: positions_for's test, without them.
-    if all(layout.keys() >= set(a.node_table["practitioner_id"].tolist()) | set(a.edge_table["source"].tolist())
-           | set(a.edge_table["target"].tolist()) for a in shared):
+    if all(layout.keys() >= set(a.node_table["practitioner_id"].tolist()) | set(pd.unique(a.edge_table["source"]))
+           | set(pd.unique(a.edge_table["target"])) for a in shared):
         return layout
     return _positions_for(_ds, _period, [a.G for a in shared])
 
