@@ -424,15 +424,14 @@ def before_after_maps(ds, period, before, after, ties, *, changes_only, max_node
 @st.cache_resource(show_spinner="Drawing the maps…", max_entries=8, ttl=TTL)
 def _before_after_maps(name, version, period_key, before_key, after_key, ties, changes_only, max_nodes, to_see_more,
                        _ds, _period, _before, _after):
-    from netdash.change.dynamics import period_tie_changes
     from netdash.viz.inpage import maps_payload
     from netdash.viz.panels import before_after_table_maps
 
     # Drawn from the analyses' node and edge tables, not their networkx graphs: at regional scale each period has
     # 480,000 ties and a map draws at most 750 practitioners' strongest (issue 19). The same maps
-    # (tests/viz/test_panels.py); the tie changes from the periods' coded tie tables.
+    # (tests/viz/test_viz_maps.py); the changed ties found from the same tables, as period_tie_changes finds them.
     tables = [(shared.node_table, shared.edge_table) for shared in (analysis(_ds, p, ties) for p in (_before, _after))]
-    maps = before_after_table_maps(*tables, changes=period_tie_changes(_ds, _before, _after, ties=ties),
+    maps = before_after_table_maps(*tables, changes=None,
                                    changes_only=changes_only, height_px=470,
                                    titles=(f"Before: {_before.label()}", f"After: {_after.label()}"),
                                    agency_names=agency_names(_ds),

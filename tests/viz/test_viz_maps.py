@@ -303,6 +303,9 @@ def test_before_after_maps_of_the_tables_equal_those_of_the_graphs(demo_source, 
     got = before_after_table_maps(*((a.node_table, a.edge_table) for a in analyses), changes=changes,
                                   attrs=PRACTITIONER_EDGE_ATTRS, **options)
     _same_panels(got, want)
+    # without a change table: the changed ties found from the tables, as period_tie_changes finds them
+    _same_panels(before_after_table_maps(*((a.node_table, a.edge_table) for a in analyses), changes=None,
+                                         attrs=PRACTITIONER_EDGE_ATTRS, **options), want)
     assert want.lost and want.new_cross_agency
     assert bool(want.before.message) == (max_nodes == 60)
     styled = [{t["style"] for t in p.spec["ties"]} - {"tie", "faded"} for p in (want.before, want.after)]
@@ -340,3 +343,4 @@ def test_before_after_maps_of_random_tables_equal_those_of_their_graphs(seed, ch
     options = dict(changes_only=changes_only, max_nodes=rng.choice([3, 8, 100]), positions=stable_positions(graphs))
     want = before_after_maps(*graphs, changes=changes, **options)
     _same_panels(before_after_table_maps(*tables, changes=changes, attrs=("weight",), **options), want)
+    _same_panels(before_after_table_maps(*tables, changes=None, attrs=("weight",), **options), want)
