@@ -408,16 +408,6 @@ def _fragmentation_heatmap(name, version, period_key, ties, permutations, level,
 
 # Before & after.
 
-def before_after_graphs(ds, before, after, ties):
-    """The networks of ``before`` and ``after`` (the shared analyses'; read-only)."""
-    return _before_after_graphs(ds.name, ds.version, period_key(before), period_key(after), ties, ds, before, after)
-
-
-@st.cache_resource(show_spinner="Building both networks…", max_entries=8, ttl=TTL)
-def _before_after_graphs(name, version, before_key, after_key, ties, _ds, _before, _after):
-    return analysis(_ds, _before, ties).G, analysis(_ds, _after, ties).G
-
-
 def before_after_maps(ds, period, before, after, ties, *, changes_only, max_nodes, to_see_more):
     """Before & after's two maps, placed as the Network map places ``period``: (the two panels' notes, the
     numbers of new cross-agency and of lost ties, map data).
@@ -434,28 +424,35 @@ def before_after_maps(ds, period, before, after, ties, *, changes_only, max_node
 @st.cache_resource(show_spinner="Drawing the maps…", max_entries=8, ttl=TTL)
 def _before_after_maps(name, version, period_key, before_key, after_key, ties, changes_only, max_nodes, to_see_more,
                        _ds, _period, _before, _after):
-    from netdash.change.dynamics import period_tie_changes
     from netdash.viz.inpage import maps_payload
-    from netdash.viz.panels import before_after_maps as panels
+    from netdash.viz.panels import before_after_table_maps
 
-    graphs = before_after_graphs(_ds, _before, _after, ties)
-    # The tie changes from the periods' coded tie tables, not from walking both graphs' ties (issue 19: 0.9 M ties
-    # at regional scale); the same table (tests/viz/test_panels.py).
-    maps = panels(*graphs, changes=period_tie_changes(_ds, _before, _after, ties=ties),
-                  changes_only=changes_only, height_px=470,
-                  titles=(f"Before: {_before.label()}", f"After: {_after.label()}"), agency_names=agency_names(_ds),
-                  positions=_before_after_positions(name, version, period_key, before_key, after_key, ties,
-                                                    _ds, _period, graphs),
-                  max_nodes=max_nodes, to_see_more=to_see_more)
+    # Drawn from the analyses' node and edge tables, not their networkx graphs: at regional scale each period has
+    # 480,000 ties and a map draws at most 750 practitioners' strongest (issue 19). The same maps
+    # (tests/viz/test_viz_maps.py); the changed ties found from the same tables, as period_tie_changes finds them.
+    tables = [(shared.node_table, shared.edge_table) for shared in (analysis(_ds, p, ties) for p in (_before, _after))]
+    maps = before_after_table_maps(*tables, changes=None,
+                                   changes_only=changes_only, height_px=470,
+                                   titles=(f"Before: {_before.label()}", f"After: {_after.label()}"),
+                                   agency_names=agency_names(_ds),
+                                   positions=_before_after_positions(name, version, period_key, before_key, after_key,
+                                                                     ties, _ds, _period, _before, _after),
+                                   max_nodes=max_nodes, to_see_more=to_see_more)
     # What the page shows: how many ties changed, not which (at the large demo the sets of new cross-agency and
     # lost ties held 135 MB per setting in this cache).
-    return ((maps.before.message, maps.after.message), (len(maps.new_cross_agency), len(maps.lost)),
+    return ((maps.before.message, maps.after.message), (maps.n_new_cross_agency, maps.n_lost),
             maps_payload([maps.before.spec, maps.after.spec]))
 
 
 @st.cache_resource(show_spinner="Laying out the maps…", max_entries=8, ttl=TTL)
-def _before_after_positions(name, version, period_key, before_key, after_key, ties, _ds, _period, _graphs):
-    return _positions_for(_ds, _period, list(_graphs))
+def _before_after_positions(name, version, period_key, before_key, after_key, ties, _ds, _period, _before, _after):
+    layout = period_positions(_ds, _period)
+    shared = [analysis(_ds, p, ties) for p in (_before, _after)]
+    # The graphs' nodes are the node table's and any tie end missing from it: positions_for's test, without them.
+    if all(layout.keys() >= set(a.node_table["practitioner_id"].tolist()) | set(pd.unique(a.edge_table["source"]))
+           | set(pd.unique(a.edge_table["target"])) for a in shared):
+        return layout
+    return _positions_for(_ds, _period, [a.G for a in shared])
 
 
 def before_after_agency_maps(ds, before, after, ties):
@@ -466,13 +463,14 @@ def before_after_agency_maps(ds, before, after, ties):
 
 @st.cache_resource(show_spinner=False, max_entries=8, ttl=TTL)
 def _before_after_agency_maps(name, version, before_key, after_key, ties, _ds, _before, _after):
-    from netdash.networks import agency_graph_from_tables
+    from netdash.networks import agency_graph_from_tables, agency_links_from_tables
     from netdash.viz.inpage import maps_payload
     from netdash.viz.maps import agency_maps
 
-    # Collapsed from the analyses' tables: the same agency graphs as from their networkx graphs, without walking
-    # the graphs' edges (tests/viz/test_viz_maps.py).
-    collapsed = [agency_graph_from_tables(shared.node_table, shared.edge_table)
+    # Collapsed from the analyses' tables: what the agency graphs of their networkx graphs hold, without walking
+    # the graphs' edges nor building the agency graphs (160,000 agency pairs at regional scale; tests/viz).
+    collapsed = [agency_links_from_tables(shared.node_table, shared.edge_table)
+                 or agency_graph_from_tables(shared.node_table, shared.edge_table)
                  for shared in (analysis(_ds, _before, ties), analysis(_ds, _after, ties))]
     return maps_payload(agency_maps(*collapsed, collapsed=True,
                                     titles=(f"Before: {_before.label()}", f"After: {_after.label()}"),
@@ -525,7 +523,9 @@ def _mixing_heatmaps(name, version, before_key, after_key, ties, level, _ds, _be
 
     names = None
     matrices = []
-    for matrix in mixing_change(*before_after_graphs(_ds, _before, _after, ties)):
+    # From the analyses' arrays (GraphMatrix), not their networkx graphs: the same counts (tests/pages), without
+    # building two graphs of 480,000 ties at regional scale (issue 19).
+    for matrix in mixing_change(*(analysis(_ds, p, ties).matrix for p in (_before, _after))):
         matrix, names = group_mixing(matrix, _ds.agencies, level)
         matrices.append(matrix)
     return _charts.mixing_heatmaps(matrices, names)
@@ -985,7 +985,7 @@ SHED = (
                   _window_charts, _attendee_chart, _window_positions, _window_panel, _impact_charts,
                   _client_trend_chart, _report_html, _period_positions)),
     ("page results", (_overview, _comparison, _trust, _trust_pairs, _brokerage_roles, _structural_holes, _betweenness,
-                      _fragmentation, _before_after_graphs, _tie_changes, _window_series, _attendee_series,
+                      _fragmentation, _tie_changes, _window_series, _attendee_series,
                       _window_population, _window_graph, _isolation, _isolation_counts, _introductions,
                       _suggested_colleagues, _client_teams, _cop_client_teams, _client_trend, _practitioner_measures,
                       _cop_windows, _cross_agency_shares)),

@@ -8,21 +8,58 @@ intervals or p-values are asked for: the observed measures come straight
 from the compared networks.
 """
 
-from dataclasses import dataclass, field
+import itertools
 
 import numpy as np
 import pandas as pd
 
 from netdash.metrics.matrix import GraphMatrix
+from netdash.networks.codes import unique_sorted
 
 __all__ = []
 
 
-@dataclass
 class _Snapshot:
-    attrs: list                     # node attributes, by compared index
-    edges: dict                     # (i, j) with i < j -> tie weight (never None), working ties
-    trust: set = field(default_factory=set)   # (i, j) trust ties
+    """One period's ties among the compared practitioners, by position.
+
+    ``attrs`` holds the node attributes by compared index, ``edges`` maps
+    each working tie ``(i, j)``, ``i < j``, to its weight (never None) and
+    ``trust`` is the set of trust ties ``(i, j)``. A snapshot read from the
+    tables keeps them as arrays (``ties``: ends and weights; ``trusted``:
+    ends; each pair once) and makes the dict and the set only when the
+    replicates ask for them: the observed measures, the tie changes and QAP
+    read the arrays (at regional scale 480,000 ties a period, issue 19).
+    """
+
+    def __init__(self, attrs, edges=None, trust=None, *, ties=None, trusted=None):
+        self.attrs = attrs
+        self._edges, self._trust = edges, (set() if trust is None and trusted is None else trust)
+        self._ties, self._trusted = ties, trusted
+
+    @property
+    def edges(self):
+        if self._edges is None:
+            lo, hi, weight = self._ties
+            self._edges = dict(zip(zip(lo.tolist(), hi.tolist()), weight.tolist()))
+        return self._edges
+
+    @property
+    def trust(self):
+        if self._trust is None:
+            self._trust = set(zip(*(ends.tolist() for ends in self._trusted)))
+        return self._trust
+
+    def tie_arrays(self):
+        """``(i, j, weight)`` of the working ties (weights as floats), in the order of ``edges``."""
+        if self._ties is not None:
+            lo, hi, weight = self._ties
+            return lo, hi, np.asarray(weight, dtype=float)
+        i, j = _ends(self._edges)
+        return i, j, np.fromiter(self._edges.values(), dtype=float, count=len(self._edges))
+
+    def trust_arrays(self):
+        """``(i, j)`` of the trust ties (in no particular order)."""
+        return self._trusted if self._trusted is not None else _ends(self._trust)
 
     def matrix(self, sample=None):
         """``(M, trust_ties)`` over the compared practitioners, or a node-bootstrap copy for ``sample``.
@@ -36,8 +73,9 @@ class _Snapshot:
         n = len(self.attrs)
         if sample is None:
             sample = np.arange(n)
-            ties = np.array(list(self.edges), dtype=np.int64).reshape(-1, 2)
-            trust = len(self.trust)
+            i, j, _ = self.tie_arrays()
+            ties = np.column_stack((i, j)).astype(np.int64, copy=False).reshape(-1, 2)
+            trust = len(self.trust_arrays()[0])
         else:
             where = [[] for _ in range(n)]
             for k, s in enumerate(sample):
@@ -47,6 +85,18 @@ class _Snapshot:
             trust = sum(len(where[i]) * len(where[j]) for i, j in self.trust)
         agency = [self.attrs[int(s)].get("agency") for s in sample]
         return GraphMatrix(range(len(sample)), ties[:, 0], ties[:, 1], node_attrs={"agency": agency}), trust
+
+
+def _ends(ties):
+    """The two ends (positions) of each tie of a snapshot's ``edges`` or ``trust``."""
+    # Flat, without a tuple per tie: faster (docs/browser_timings.md, "Before & after: agency maps from the tables").
+    pairs = np.fromiter(itertools.chain.from_iterable(ties), dtype=np.int64, count=2 * len(ties)).reshape(-1, 2)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def _once(n, lo, hi):
+    """Whether every pair ``(lo, hi)`` is listed once."""
+    return len(unique_sorted(lo * max(n, 1) + hi)) == len(lo)
 
 
 def _snapshot(nodes, edges, trust, index):
@@ -64,12 +114,18 @@ def _snapshot(nodes, edges, trust, index):
     attrs = [{"agency": a} for a in agency.tolist()]
     i, j = where.get_indexer(edges["source"]), where.get_indexer(edges["target"])
     keep = (i >= 0) & (j >= 0) & (i != j)
-    lo, hi = np.minimum(i, j)[keep].tolist(), np.maximum(i, j)[keep].tolist()
-    ties = dict(zip(zip(lo, hi), edges["weight"].to_numpy()[keep].tolist()))
+    lo, hi = np.minimum(i, j)[keep].astype(np.int64), np.maximum(i, j)[keep].astype(np.int64)
+    weight = edges["weight"].to_numpy()[keep]
     trusted = trust[trust["is_trust_tie"].astype(bool).to_numpy()]
     i, j = where.get_indexer(trusted["a"]), where.get_indexer(trusted["b"])
     keep = (i >= 0) & (j >= 0) & (i != j)
-    return _Snapshot(attrs, ties, set(zip(np.minimum(i, j)[keep].tolist(), np.maximum(i, j)[keep].tolist())))
+    t_lo, t_hi = np.minimum(i, j)[keep].astype(np.int64), np.maximum(i, j)[keep].astype(np.int64)
+    n = len(index)
+    if weight.dtype.kind in "iuf" and _once(n, lo, hi) and _once(n, t_lo, t_hi):
+        return _Snapshot(attrs, ties=(lo, hi, weight), trusted=(t_lo, t_hi))
+    # A pair listed twice: the dict and the set say which weight and which pairs count.
+    return _Snapshot(attrs, dict(zip(zip(lo.tolist(), hi.tolist()), weight.tolist())),
+                     set(zip(t_lo.tolist(), t_hi.tolist())))
 
 
 def _swapped(before, after, flip_pairs):

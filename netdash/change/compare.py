@@ -11,7 +11,6 @@ Only practitioners in post in both periods are compared (joiners and leavers
 are counted and reported), so a change is never just a change of staff.
 """
 
-import itertools
 import math
 from dataclasses import dataclass
 
@@ -205,7 +204,7 @@ def compare_periods(ds, before, after, *, ties="working", window_days=90, permut
     measures.index.name = "measure"
 
     # No permutation, no p-value: one permutation would only ever give p = 0.5 or 1.
-    qap = qap_correlation_of_ties(n, _ends(sb.edges), _ends(sa.edges), permutations=permutations, seed=seed)
+    qap = qap_correlation_of_ties(n, sb.tie_arrays()[:2], sa.tie_arrays()[:2], permutations=permutations, seed=seed)
     dropped = {"compared": n, "before_only": len(in_b - in_a), "after_only": len(in_a - in_b),
                "rule": _COMPARED_RULE}
     qap.update(n_practitioners=n, n_dropped=dropped["before_only"] + dropped["after_only"], rule=_COMPARED_RULE
@@ -218,27 +217,14 @@ def compare_periods(ds, before, after, *, ties="working", window_days=90, permut
     ids, by_position = np.asarray(index, dtype=object), np.array([agency.get(v) for v in index], dtype=object)
     return Comparison(
         before=before, after=after,
-        tie_changes=tie_changes_from_codes(ids, _coded(sb.edges), _coded(sa.edges), by_position),
-        trust_tie_changes=tie_changes_from_codes(ids, _coded(sb.trust), _coded(sa.trust), by_position),
+        tie_changes=tie_changes_from_codes(ids, sb.tie_arrays(), sa.tie_arrays(), by_position),
+        trust_tie_changes=tie_changes_from_codes(ids, *((i, j, np.ones(len(i))) for i, j in (sb.trust_arrays(),
+                                                                                           sa.trust_arrays())),
+                                                 by_position),
         measures=measures, qap=qap, practitioners=dropped,
         settings={"ties": ties, "window_days": window_days, "permutations": permutations,
                   "bootstrap": bootstrap, "seed": seed},
     )
-
-
-def _ends(ties):
-    """The two ends (positions) of each tie of a snapshot's ``edges`` or ``trust``."""
-    # Flat, without a tuple per tie: faster (docs/browser_timings.md, "Before & after: agency maps from the tables").
-    pairs = np.fromiter(itertools.chain.from_iterable(ties), dtype=np.int64, count=2 * len(ties)).reshape(-1, 2)
-    return pairs[:, 0], pairs[:, 1]
-
-
-def _coded(ties):
-    """A snapshot's ``edges`` (weights) or ``trust`` (weight 1) as the positions and strengths of
-    :func:`netdash.change.dynamics.tie_changes_from_codes`."""
-    i, j = _ends(ties)
-    weight = np.fromiter(ties.values(), dtype=float, count=len(ties)) if isinstance(ties, dict) else np.ones(len(i))
-    return i, j, weight
 
 
 def mixing_change(G_before, G_after, groups="agency"):

@@ -16,8 +16,8 @@ from netdash.networks.codes import (CodedLog, coded_log, distinct_rows, isin_sor
                                    sorted_counts, spans, unique_sorted)
 from netdash.networks.counts import (check_window, cop_counts, coworking_counts, dataset_log, direct_counts,
                                      period_log, reused, stored, tie_types, union_counts)
-from netdash.networks.graphs import (PRACTITIONER_EDGE_ATTRS, TIE_TYPES, agency_graph, agency_graph_from_tables,
-                                     agency_tie_counts,
+from netdash.networks.graphs import (PRACTITIONER_EDGE_ATTRS, TIE_TYPES, AgencyLinks, agency_graph,
+                                     agency_graph_from_tables, agency_links_from_tables, agency_tie_counts,
                                      bipartite_graph, contact_edges, contact_graph, cop_edges, cop_graph,
                                      coworking_edges, coworking_graph, ego_graph, graph_from_tables, practitioner_edges,
                                      practitioner_graph, practitioner_nodes, practitioners_in_post, steps_from)
@@ -26,7 +26,8 @@ __all__ = [
     # graphs
     "TIE_TYPES", "PRACTITIONER_EDGE_ATTRS", "practitioners_in_post", "practitioner_nodes", "bipartite_graph",
     "contact_edges", "contact_graph", "coworking_edges", "coworking_graph", "cop_edges", "cop_graph",
-    "practitioner_edges", "practitioner_graph", "agency_tie_counts", "agency_graph", "agency_graph_from_tables", "ego_graph", "steps_from",
+    "practitioner_edges", "practitioner_graph", "agency_tie_counts", "agency_graph", "agency_graph_from_tables", "AgencyLinks", "agency_links_from_tables",
+    "ego_graph", "steps_from",
     "graph_from_tables",
     # tie counts
     "reused", "stored", "period_log", "dataset_log", "tie_types", "check_window",

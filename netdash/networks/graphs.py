@@ -24,6 +24,7 @@ Conventions
 """
 
 import gc
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -53,6 +54,8 @@ __all__ = [
     "agency_tie_counts",
     "agency_graph",
     "agency_graph_from_tables",
+    "AgencyLinks",
+    "agency_links_from_tables",
     "ego_graph",
     "steps_from",
 ]
@@ -598,6 +601,12 @@ def _agency_pair_sums(G, weight):
 
 def _agency_pair_sums_of_tables(nodes, edges, weight):
     """:func:`_agency_pair_sums` of ``graph_from_tables(nodes, edges)``, from the tables; None where it would be."""
+    found = _agency_pair_arrays_of_tables(nodes, edges, weight)
+    return found if found is None or isinstance(found, list) else _pair_rows(*found)
+
+
+def _agency_pair_arrays_of_tables(nodes, edges, weight):
+    """:func:`_agency_pair_sums_of_tables` as ``(names, *_pair_sum_arrays(...))``; None or [] where that is."""
     if "agency" not in nodes:
         return None
     ids = pd.Index(nodes["practitioner_id"])
@@ -621,18 +630,86 @@ def _agency_pair_sums_of_tables(nodes, edges, weight):
     # One row per practitioner pair, the last one listed: the one whose attributes the graph keeps.
     _, last_reversed = np.unique(pair[::-1], return_index=True)
     last = len(pair) - 1 - last_reversed
-    return _pair_sums(names, node_code[source[last]], node_code[target[last]], w[last])
+    return (names, *_pair_sum_arrays(len(names), node_code[source[last]], node_code[target[last]], w[last]))
+
+
+def _pair_sum_arrays(n_names, x, y, w):
+    """Lower and higher agency code, ties and summed integer weight per unordered pair, sorted by the pair."""
+    low, high = np.minimum(x, y), np.maximum(x, y)
+    keys, inverse = np.unique(low * n_names + high, return_inverse=True)
+    counts = np.bincount(inverse, minlength=len(keys))
+    if len(w) and int(np.abs(w).max()) * len(w) < 2 ** 53:  # every partial sum exact in float64: one bincount
+        sums = np.bincount(inverse, weights=w, minlength=len(keys)).astype(np.int64)
+    else:
+        sums = np.zeros(len(keys), dtype=np.int64)
+        np.add.at(sums, inverse, w)
+    return keys // n_names, keys % n_names, counts, sums
 
 
 def _pair_sums(names, x, y, w):
     """Ties and summed integer weight per unordered agency pair of tie ends coded ``x``, ``y`` (codes of ``names``)."""
-    low, high = np.minimum(x, y), np.maximum(x, y)
-    keys, inverse = np.unique(low * len(names) + high, return_inverse=True)
-    counts = np.bincount(inverse, minlength=len(keys))
-    sums = np.zeros(len(keys), dtype=np.int64)
-    np.add.at(sums, inverse, w)
-    return [(names[k // len(names)], names[k % len(names)], int(n), total)
-            for k, n, total in zip(keys.tolist(), counts.tolist(), sums.tolist())]
+    return _pair_rows(names, *_pair_sum_arrays(len(names), x, y, w))
+
+
+def _pair_rows(names, low, high, counts, sums):
+    """:func:`_pair_sum_arrays` as rows ``(agency_a, agency_b, ties, weight)``."""
+    return [(names[a], names[b], int(n), total)
+            for a, b, n, total in zip(low.tolist(), high.tolist(), counts.tolist(), sums.tolist())]
+
+
+class AgencyLinks(NamedTuple):
+    """An agency graph as :func:`netdash.viz.maps.agency_maps` reads it: ``dict(H.nodes(data=True))`` and
+    ``list(H.edges(data="ties"))``, in the graph's order."""
+
+    agencies: dict
+    links: list
+
+
+def agency_links_from_tables(nodes, edges, *, weight="weight"):
+    """:class:`AgencyLinks` of :func:`agency_graph_from_tables`, without building that graph.
+
+    The agencies with their attributes (in order of their first
+    practitioner) and each pair of agencies tied with its number of ties,
+    ordered and oriented as the graph's ``edges`` reports them: at regional
+    scale 1,200 agencies and 160,000 pairs per period, which the graph stored
+    only for the agency maps to read them back (issue 19). None where
+    :func:`agency_graph_from_tables` collapses the practitioner graph instead.
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"practitioner_id": ["a", "b", "c"], "agency": ["B", "A", "B"]})
+    >>> edges = pd.DataFrame({"source": ["a", "b", "c"], "target": ["b", "c", "a"], "weight": [3, 1, 2]})
+    >>> found = agency_links_from_tables(nodes, edges)
+    >>> found.links, found.agencies["B"]["n_practitioners"], found.agencies["B"]["internal_ties"]
+    ([('B', 'A', 2)], 2, 1)
+    """
+    summary = _agency_pair_arrays_of_tables(nodes, edges, weight)
+    if summary is None:
+        return None
+    columns = [nodes[c].tolist() if c in nodes else [None] * len(nodes) for c in ("agency_name", "sector")]
+    agencies = {}
+    for a, name, sector in zip(nodes["agency"].tolist(), *columns):  # as _collapsed adds them
+        d = agencies.get(a)
+        if d is None:
+            d = agencies[a] = {"name": name, "sector": sector, "n_practitioners": 0, "internal_ties": 0,
+                               "internal_weight": 0}
+        d["n_practitioners"] += 1
+    if not summary:
+        return AgencyLinks(agencies, [])
+    names, low, high, counts, sums = summary
+    for k in np.flatnonzero(low == high).tolist():
+        agencies[names[low[k]]].update(internal_ties=int(counts[k]), internal_weight=sums[k].item())
+    # The graph's edges: each agency in order, then its new neighbours in the order the pairs were added (sorted)
+    order = {a: i for i, a in enumerate(agencies)}
+    place = np.array([order[a] for a in names], dtype=np.int64)
+    tie = np.flatnonzero(low != high)
+    first, second = place[low[tie]], place[high[tie]]
+    order = np.argsort(np.minimum(first, second), kind="stable")
+    first, second, tie = first[order], second[order], tie[order]
+    listed = np.empty(len(agencies), dtype=object)
+    listed[:] = list(agencies)
+    return AgencyLinks(agencies, list(zip(listed[np.minimum(first, second)].tolist(),
+                                          listed[np.maximum(first, second)].tolist(), counts[tie].tolist())))
 
 
 def steps_from(G, node, *, radius=1):

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 
 from netdash.errors import InvalidInputError
-from netdash.viz._pairs import pair_table
+from netdash.networks.codes import unique_sorted
+from netdash.viz._pairs import edge_weights, pair_table
 from netdash.viz.colours import sorted_ids
 
-__all__ = ["MapBudget", "SEE_MORE", "map_budget"]
+__all__ = ["MapBudget", "SEE_MORE", "map_budget", "backbone_of_tables"]
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,14 @@ def _fits(n, m, max_nodes, max_edges):
     return n <= max_nodes and m <= max_edges
 
 
-def _backbone(G, n_total, *, max_nodes, ties_per_node, weight, to_see_more):
-    """The reduced :class:`MapBudget` of ``G``, reporting ``n_total`` practitioners (see :func:`map_budget`)."""
-    nodes = list(G)
+def _chosen_ties(nodes, lo, hi, w, *, max_nodes, ties_per_node):
+    """Which pairs a backbone keeps, of a pair table (:func:`netdash.viz._pairs.pair_table`) of ``nodes``.
+
+    Returns the boolean mask of the pairs kept, the nodes shown (those in a
+    kept pair, in :func:`sorted_ids` order) and whether every tied node was
+    ranked among the ``max_nodes`` kept (the message's wording).
+    """
     order = {u: i for i, u in enumerate(sorted_ids(nodes))}
-    lo, hi, w, edge_pair = _pairs(G, weight)
     n = len(nodes)
     strength = _node_sums(lo, hi, w, n)
     ties = np.bincount(lo, minlength=n) + np.bincount(hi, minlength=n)
@@ -97,11 +102,29 @@ def _backbone(G, n_total, *, max_nodes, ties_per_node, weight, to_see_more):
     place = np.arange(len(ends)) - np.repeat(starts, np.diff(np.r_[starts, len(ends)]))
     chosen = np.zeros(len(w), dtype=bool)
     chosen[pair[place < ties_per_node]] = True
+    shown = sorted_ids(nodes[i] for i in np.flatnonzero(np.bincount(
+        np.concatenate((lo[chosen], hi[chosen])), minlength=n)))
+    return chosen, shown, int(kept.sum()) >= len(ranked)
+
+
+def _message(n_total, n_edges, H, ties_per_node, all_ranked, to_see_more):
+    people = "connected practitioners" if all_ranked else "practitioners"
+    return (
+        f"This network is too large to draw whole ({n_total:,} practitioners, {n_edges:,} ties). "
+        f"Showing the {H.number_of_nodes():,} most connected {people}' strongest ties "
+        f"(up to {ties_per_node} each; {H.number_of_edges():,} ties). Practitioners without ties are "
+        "not shown" + (f"; {to_see_more}." if to_see_more else ".")
+    )
+
+
+def _backbone(G, n_total, *, max_nodes, ties_per_node, weight, to_see_more):
+    """The reduced :class:`MapBudget` of ``G``, reporting ``n_total`` practitioners (see :func:`map_budget`)."""
+    nodes = list(G)
+    lo, hi, w, edge_pair = _pairs(G, weight)
+    chosen, shown, all_ranked = _chosen_ties(nodes, lo, hi, w, max_nodes=max_nodes, ties_per_node=ties_per_node)
 
     H = G.__class__()
     H.graph.update(G.graph)
-    shown = sorted_ids(nodes[i] for i in np.flatnonzero(np.bincount(
-        np.concatenate((lo[chosen], hi[chosen])), minlength=n)))
     H.add_nodes_from((u, G.nodes[u]) for u in shown)
     if type(G) is nx.Graph:
         # one edge per pair, reported as (lo, hi) in pair order (see _pairs): only the chosen are read
@@ -113,15 +136,91 @@ def _backbone(G, n_total, *, max_nodes, ties_per_node, weight, to_see_more):
         keep_edge[edge_pair >= 0] = chosen[edge_pair[edge_pair >= 0]]
         edges = G.edges(keys=True, data=True) if G.is_multigraph() else G.edges(data=True)
         H.add_edges_from(e for e, k in zip(edges, keep_edge.tolist()) if k)
-
-    people = "practitioners" if int(kept.sum()) < len(ranked) else "connected practitioners"
-    message = (
-        f"This network is too large to draw whole ({n_total:,} practitioners, {G.number_of_edges():,} ties). "
-        f"Showing the {H.number_of_nodes():,} most connected {people}' strongest ties "
-        f"(up to {ties_per_node} each; {H.number_of_edges():,} ties). Practitioners without ties are "
-        "not shown" + (f"; {to_see_more}." if to_see_more else ".")
-    )
+    message = _message(n_total, G.number_of_edges(), H, ties_per_node, all_ranked, to_see_more)
     return MapBudget(H, True, message)
+
+
+def backbone_of_tables(nodes, edges, n_total, *, max_nodes, ties_per_node=3, weight="weight", attrs=("weight",),
+                       to_see_more=None):
+    """The backbone of the graph of a node and an edge table, without building that graph.
+
+    The same :class:`MapBudget` as the backbone :func:`map_budget` cuts
+    from ``graph_from_tables(nodes, edges, attrs=attrs)``
+    (:func:`netdash.networks.graph_from_tables`), reporting ``n_total``
+    practitioners: the same nodes and ties, attributes and order, read from
+    the tables' arrays. At regional scale the graph of a period's 480,000
+    ties took longer to build than everything drawn from it (issue 19).
+
+    Parameters
+    ----------
+    nodes : DataFrame
+        ``practitioner_id`` and the node attributes, one row per node.
+    edges : DataFrame
+        ``source``, ``target`` and the columns named in ``attrs``.
+    n_total : int
+        Practitioners the message reports.
+    max_nodes, ties_per_node, weight, to_see_more
+        As :func:`map_budget`; ``weight`` counts 1 when not one of ``attrs``.
+    attrs : sequence of str, default ("weight",)
+        Edge attributes, as :func:`netdash.networks.graph_from_tables`.
+
+    Returns
+    -------
+    MapBudget or None
+        None when the tables are not one simple graph's: a node listed
+        twice, a tie end that is not a node, or a pair listed twice (build
+        the graph and call :func:`map_budget` then).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> nodes = pd.DataFrame({"practitioner_id": ["c", "a", "b"], "agency": ["X", "X", "Y"]})
+    >>> edges = pd.DataFrame({"source": ["a", "a"], "target": ["b", "c"], "weight": [2, 1]})
+    >>> small = backbone_of_tables(nodes, edges, 3, max_nodes=2, ties_per_node=1)
+    >>> sorted(small.graph.edges(data=True)), small.graph.nodes["b"]
+    ([('a', 'b', {'weight': 2})], {'agency': 'Y'})
+    """
+    _check_limits(max_nodes=max_nodes, ties_per_node=ties_per_node)
+    index = pd.Index(nodes["practitioner_id"], dtype=object)
+    if not index.is_unique:
+        return None
+    n = len(index)
+    source, target = (index.get_indexer(pd.Index(edges[c], dtype=object)) for c in ("source", "target"))
+    if len(source) and min(source.min(), target.min()) < 0:
+        return None
+    lo, hi = np.minimum(source, target), np.maximum(source, target)
+    if len(unique_sorted(lo * max(n, 1) + hi)) != len(lo):
+        return None
+    # G.edges reports each tie once, from its end added first, in the order the ties were added: by lo, then row
+    order = np.argsort(lo, kind="stable")
+    order = order[lo[order] != hi[order]]  # self-loops: not a pair
+    attrs = tuple(attrs)
+    if weight is None or weight not in attrs:
+        w = np.ones(len(order))
+    elif isinstance(edges[weight].dtype, np.dtype) and edges[weight].dtype.kind in "biuf":
+        w = edges[weight].to_numpy(dtype=float)[order]  # as edge_weights reads these numbers, without a loop
+        w[~np.isfinite(w)] = 1.0
+    else:
+        w = edge_weights(edges[weight].iloc[order].tolist())
+    lo, hi = lo[order], hi[order]
+    ids = index.tolist()
+    chosen, shown, all_ranked = _chosen_ties(ids, lo, hi, w, max_nodes=max_nodes, ties_per_node=ties_per_node)
+
+    H = nx.Graph()
+    rows = index.get_indexer(pd.Index(shown, dtype=object))
+    names = [c for c in nodes.columns if c != "practitioner_id"]
+    H.add_nodes_from(zip(shown, _records(nodes, names, rows)))
+    picked = order[chosen]
+    H.add_edges_from(zip([ids[a] for a in lo[chosen].tolist()], [ids[b] for b in hi[chosen].tolist()],
+                         _records(edges, attrs, picked)))
+    return MapBudget(H, True, _message(n_total, len(edges), H, ties_per_node, all_ranked, to_see_more))
+
+
+def _records(table, columns, rows):
+    """One dict ``{column: value}`` per position in ``rows`` (values as ``tolist`` gives them)."""
+    if not columns:
+        return [{} for _ in range(len(rows))]
+    return [dict(zip(columns, values)) for values in zip(*(table[c].iloc[rows].tolist() for c in columns))]
 
 
 #: How to see more, as the message says it on the Network map page.

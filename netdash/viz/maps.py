@@ -19,7 +19,7 @@ import networkx as nx
 import numpy as np
 
 from netdash.errors import InvalidInputError
-from netdash.networks import agency_graph, steps_from
+from netdash.networks import AgencyLinks, agency_graph, steps_from
 from netdash.viz.budget import SEE_MORE, map_budget
 from netdash.viz.colours import agency_colours, sorted_ids
 from netdash.viz.layout import layout_positions
@@ -227,7 +227,10 @@ def agency_maps(G_before, G_after, *, titles=("Before", "After"), agency_names=N
         ``agency_name``, ``sector``), e.g. working ties; or, with
         ``collapsed=True``, their agency graphs (:func:`netdash.networks.agency_graph`,
         or :func:`netdash.networks.agency_graph_from_tables` of the tables
-        the graphs are built from, which does not walk their edges).
+        the graphs are built from, which does not walk their edges), or
+        those graphs' :class:`netdash.networks.AgencyLinks`
+        (:func:`netdash.networks.agency_links_from_tables`, which does not
+        build them).
     titles : (str, str)
     agency_names : mapping, optional
         ``{agency_id: name}``; default: the graphs' ``agency_name``.
@@ -263,32 +266,35 @@ def agency_maps(G_before, G_after, *, titles=("Before", "After"), agency_names=N
     if colour_by not in ("sector", "agency"):
         raise InvalidInputError(f"agency_maps: colour_by must be 'sector' or 'agency', got {colour_by!r}.")
     collapsed = [G_before, G_after] if collapsed else [agency_graph(G) for G in (G_before, G_after)]
+    # What is read of each agency graph: its nodes' attributes and its links, in the graph's order. Each map's
+    # links read once: at regional scale an agency graph has 160,000 of them, and walking them again per agency
+    # (its tooltip) and per link (the ranking) was most of the maps' time (docs/benchmarks.md, "Session 17").
+    collapsed = [H if isinstance(H, AgencyLinks) else AgencyLinks(dict(H.nodes(data=True)), list(H.edges(data="ties")))
+                 for H in collapsed]
     names, sectors = {}, {}
     for H in collapsed:
-        for a, d in H.nodes(data=True):
+        for a, d in H.agencies.items():
             names.setdefault(a, d.get("name"))
             sectors.setdefault(a, d.get("sector"))
     names.update({a: n for a, n in (agency_names or {}).items() if a in names and n})
     everyone = sorted_ids(names)
     rank = {a: k for k, a in enumerate(everyone)}
     positions = agency_positions(everyone, sectors, names)
-    # Each map's links read once: at regional scale an agency graph has 160,000 of them, and walking them again per
-    # agency (its tooltip) and per link (the ranking) was most of the maps' time (docs/benchmarks.md, "Session 17").
-    links = [list(H.edges(data="ties")) for H in collapsed]
+    links = [H.links for H in collapsed]
     most_ties = max([n for found in links for _, _, n in found] + [1])
-    most_staff = max([d for H in collapsed for _, d in H.nodes(data="n_practitioners")] + [1])
+    most_staff = max([d.get("n_practitioners") for H in collapsed for d in H.agencies.values()] + [1])
     if palette is None:
         palette = agency_colours(sectors.values() if colour_by == "sector" else everyone)
     specs = []
     for H, found, title in zip(collapsed, links, titles):
-        across = dict.fromkeys(H, 0)  # ties with other agencies, as H.edges(a, data="ties") sums them
+        across = dict.fromkeys(H.agencies, 0)  # ties with other agencies, as H.edges(a, data="ties") sums them
         for u, v, n in found:
             across[u] += n
             if v != u:
                 across[v] += n
         M, staffed = nx.Graph(), {}
         for a in everyone:
-            d = H.nodes[a] if a in H else {}
+            d = H.agencies.get(a, {})
             staff = d.get("n_practitioners", 0)
             lines = [f"Practitioners in post: {staff}",
                       f"{tie_word.capitalize()} within the agency: {d.get('internal_ties', 0)}",

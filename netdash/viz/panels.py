@@ -13,13 +13,15 @@ import pandas as pd
 
 from netdash.change.dynamics import tie_changes, tie_key
 from netdash.networks import graph_from_tables, practitioner_nodes
-from netdash.viz.budget import MapBudget, _backbone, _check_limits, _fits
+from netdash.networks.codes import isin_sorted, unique_sorted
+from netdash.networks.graphs import PRACTITIONER_EDGE_ATTRS
+from netdash.viz.budget import MapBudget, _backbone, _check_limits, _fits, backbone_of_tables
 from netdash.viz.colours import agency_colours
 from netdash.viz.layout import stable_positions
 from netdash.viz.spec import network_spec
 
-__all__ = ["MapPanel", "BeforeAfterMaps", "NEW_CROSS_STYLE", "LOST_STYLE", "population_graph",
-           "periods_population", "map_panel", "before_after_maps"]
+__all__ = ["MapPanel", "BeforeAfterMaps", "BeforeAfterDrawn", "NEW_CROSS_STYLE", "LOST_STYLE",
+           "population_graph", "periods_population", "map_panel", "before_after_maps", "before_after_table_maps"]
 
 #: Edge style of a cross-agency tie that is new in the after period (after panel).
 NEW_CROSS_STYLE = {"color": "rgba(106,61,154,0.7)", "width": 1.6, "label": "New tie across agencies"}
@@ -56,6 +58,16 @@ class BeforeAfterMaps:
     positions: dict
     new_cross_agency: frozenset
     lost: frozenset
+
+
+@dataclass(frozen=True)
+class BeforeAfterDrawn:
+    """The result of :func:`before_after_table_maps`: two panels, and how many ties changed."""
+
+    before: MapPanel
+    after: MapPanel
+    n_new_cross_agency: int
+    n_lost: int
 
 
 def population_graph(graphs):
@@ -248,3 +260,153 @@ def before_after_maps(G_before, G_after, *, seed=0, changes_only=False, titles=(
                                 edge_styles=dict.fromkeys(styled, style), palette=palette,
                                 agency_names=agency_names, max_nodes=max_nodes, to_see_more=to_see_more))
     return BeforeAfterMaps(panels[0], panels[1], positions, new_cross, pairs["lost"])
+
+
+def before_after_table_maps(before, after, *, changes, positions, changes_only=False, titles=("Before", "After"),
+                            height_px=560, agency_names=None, max_nodes=1500, to_see_more=None,
+                            attrs=PRACTITIONER_EDGE_ATTRS):
+    """:func:`before_after_maps` of two periods' node and edge tables, without their networkx graphs.
+
+    The same panels (specs, faded practitioners, messages) as
+    ``before_after_maps(graph_from_tables(*before, attrs=attrs),
+    graph_from_tables(*after, attrs=attrs), changes=changes, ...)``, and the
+    sizes of its ``new_cross_agency`` and ``lost``. When a panel's backbone
+    is cut, it is cut from the tables' arrays (:func:`netdash.viz.budget.backbone_of_tables`)
+    and only the ties drawn are looked up among the changes: at regional
+    scale each period has 480,000 ties and the graphs cost more than the
+    maps drawn from them (issue 19). A panel drawn whole, or tables that are
+    not one simple graph's, are drawn from the graphs as before.
+
+    Parameters
+    ----------
+    before, after : (DataFrame, DataFrame)
+        Each period's node table (:func:`netdash.networks.graphs.practitioner_nodes`)
+        and edge table (:func:`netdash.networks.graphs.practitioner_edges`).
+    changes : DataFrame
+        ``tie_changes`` of the two graphs with ``weight=None``, e.g.
+        :func:`netdash.change.dynamics.period_tie_changes` (its ``a``,
+        ``b``, ``status`` and ``cross_agency`` are read).
+    positions : mapping
+        ``{node: (x, y)}`` for every practitioner of either table.
+    changes_only, titles, height_px, agency_names, max_nodes, to_see_more
+        As :func:`before_after_maps`.
+    attrs : sequence of str, default :data:`netdash.networks.graphs.PRACTITIONER_EDGE_ATTRS`
+        The edge attributes the graphs would carry.
+
+    Returns
+    -------
+    BeforeAfterDrawn
+
+    Raises
+    ------
+    InvalidInputError
+        As :func:`before_after_maps`.
+    """
+    _check_limits(max_nodes=max_nodes)
+    (nodes_b, edges_b), (nodes_a, edges_a) = before, after
+    stacked = pd.concat([nodes_b[["practitioner_id", "agency"]], nodes_a[["practitioner_id", "agency"]]],
+                        ignore_index=True)
+    # Everyone in either period, as population_graph adds them, each with the agency of the last period they are in.
+    everyone = pd.Index(stacked["practitioner_id"].drop_duplicates(), dtype=object)
+    n = max(len(everyone), 1)
+
+    def keys(u, v):  # one integer per unordered pair of practitioners (-1: someone outside either table)
+        iu, iv = everyone.get_indexer(pd.Index(u, dtype=object)), everyone.get_indexer(pd.Index(v, dtype=object))
+        return np.where((iu < 0) | (iv < 0), -1, np.minimum(iu, iv) * n + np.maximum(iu, iv))
+
+    changed = None if changes is not None else _changed_pairs(everyone, before, after, keys)
+    if changed is None:
+        changes = tie_changes(*(graph_from_tables(*period, attrs=attrs) for period in (before, after)),
+                              weight=None) if changes is None else changes
+        changed = _listed_changes(changes, keys)
+    tables = []
+    for nodes, edges, keep in ((nodes_b, edges_b, "lost"), (nodes_a, edges_a, "new")):
+        if changes_only:
+            edges = edges[isin_sorted(keys(edges["source"].to_numpy(dtype=object),
+                                           edges["target"].to_numpy(dtype=object)), changed[keep])]
+        tables.append((nodes, edges))
+    budgets = [None if _fits(len(everyone), len(edges), max_nodes, _MAX_EDGES) else
+               backbone_of_tables(nodes, edges, len(everyone), max_nodes=max_nodes, ties_per_node=3,
+                                  weight="weight", attrs=attrs, to_see_more=to_see_more)
+               for nodes, edges in tables]
+    if any(budget is None for budget in budgets):
+        drawn = before_after_maps(*(graph_from_tables(*period, attrs=attrs) for period in (before, after)),
+                                  changes_only=changes_only, titles=titles, height_px=height_px,
+                                  agency_names=agency_names, max_nodes=max_nodes, to_see_more=to_see_more,
+                                  positions=positions,
+                                  changes=_changes_frame(everyone, changed) if changes is None else changes)
+        return BeforeAfterDrawn(drawn.before, drawn.after, len(drawn.new_cross_agency), len(drawn.lost))
+    last = stacked.drop_duplicates("practitioner_id", keep="last")
+    palette = agency_colours(set(last["agency"].tolist()))
+    panels = []
+    for (nodes, _), budget, styled, style, title in zip(tables, budgets, ("lost", "new_cross"),
+                                                        (LOST_STYLE, NEW_CROSS_STYLE), titles):
+        absent = frozenset(set(everyone) - set(nodes["practitioner_id"].tolist()))
+        H = budget.graph
+        ends = list(H.edges())
+        pairs = list(zip(*ends)) or [(), ()]
+        drawn = isin_sorted(keys(np.array(pairs[0], dtype=object), np.array(pairs[1], dtype=object)),
+                            changed[styled])
+        # Which drawn ties are styled (the same entries as _drawn_styles keeps; network_spec reads a tie's style
+        # either way round).
+        styles = {e: style for e, d in zip(ends, drawn.tolist()) if d}
+        spec = network_spec(H, positions, faded_nodes=absent, edge_styles=styles, title=title,
+                            height_px=height_px, palette=palette, agency_names=agency_names)
+        panels.append(MapPanel(spec, absent, budget.message))
+    return BeforeAfterDrawn(panels[0], panels[1], changed["n_new_cross"], changed["n_lost"])
+
+
+def _changes_frame(everyone, changed):
+    """The lost and new rows of a tie change table (``a``, ``b``, ``status``, ``cross_agency``) of ``changed``."""
+    n = max(len(everyone), 1)
+    rows = []
+    for status in ("lost", "new"):
+        cross = set(changed["new_cross"].tolist()) if status == "new" else set()
+        for key in changed[status].tolist():
+            u, v = everyone[key // n], everyone[key % n]
+            rows.append(((u, v) if str(u) <= str(v) else (v, u)) + (status, key in cross))
+    return pd.DataFrame(rows, columns=["a", "b", "status", "cross_agency"]).astype({"cross_agency": bool})
+
+
+def _listed_changes(changes, keys):
+    """The lost, new and new cross-agency pairs of a tie change table, as sorted pair keys, and how many.
+
+    The numbers count distinct ``(a, b)`` rows, as the frozensets of :func:`before_after_maps` do.
+    """
+    status, cross = changes["status"].to_numpy(), changes["cross_agency"].to_numpy(dtype=bool)
+    a, b = changes["a"].to_numpy(dtype=object), changes["b"].to_numpy(dtype=object)
+    out = {}
+    for name, rows in (("lost", status == "lost"), ("new", status == "new"), ("new_cross", (status == "new") & cross)):
+        found = keys(a[rows], b[rows])
+        out[name] = unique_sorted(found[found >= 0])
+        out[f"n_{name}"] = len(out[name]) if (found >= 0).all() else len(set(zip(a[rows].tolist(), b[rows].tolist())))
+    return out
+
+
+def _changed_pairs(everyone, before, after, keys):
+    """:func:`_listed_changes` of ``period_tie_changes``, from the periods' node and edge tables; None when a tie
+    end is not in either node table.
+
+    A pair tied before and not after is lost, after and not before new; new across agencies when both ends'
+    agencies are known and differ, each practitioner's agency the after period's where known, else the before
+    period's (as :func:`netdash.change.dynamics.period_tie_changes` reads them). No table of every change is made.
+    """
+    found = []
+    for nodes, edges in (before, after):
+        pair = keys(edges["source"].to_numpy(dtype=object), edges["target"].to_numpy(dtype=object))
+        if (pair < 0).any():
+            return None
+        found.append(unique_sorted(pair))  # a self-loop is a tie of the graph, as tie_changes reads it
+    key_b, key_a = found
+    lost, new = key_b[~isin_sorted(key_b, key_a)], key_a[~isin_sorted(key_a, key_b)]
+    agency = np.full(len(everyone), None, dtype=object)
+    for nodes, _ in (before, after):
+        code = everyone.get_indexer(pd.Index(nodes["practitioner_id"], dtype=object))
+        known = nodes["agency"].notna().to_numpy() & (code >= 0)
+        agency[code[known]] = nodes["agency"].to_numpy(dtype=object)[known]
+    first, second = np.divmod(new, max(len(everyone), 1))
+    ends = agency[first], agency[second]
+    cross = (ends[0] != None) & (ends[1] != None) & (ends[0] != ends[1])  # noqa: E711 - elementwise
+    new_cross = new[np.asarray(cross, dtype=bool)]
+    return {"lost": lost, "new": new, "new_cross": new_cross, "n_lost": len(lost), "n_new": len(new),
+            "n_new_cross": len(new_cross)}

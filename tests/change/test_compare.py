@@ -155,6 +155,28 @@ def test_mixing_change_aligns_agencies():
     assert diff.loc["H", "H"] == -1
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_mixing_change_of_graph_matrices_equals_that_of_the_graphs(seed):
+    # Before & after's heat maps count the analyses' GraphMatrix ties, not their networkx graphs' (issue 19).
+    from netdash.metrics.matrix import GraphMatrix
+
+    rng = np.random.default_rng(seed)
+    graphs, matrices = [], []
+    for _ in range(2):
+        n = int(rng.integers(2, 40))
+        ids = [f"P{i:03d}" for i in rng.choice(100, n, replace=False)]
+        agency = {v: str(rng.choice(list("ABCD"))) for v in ids}
+        ends = rng.choice(ids, size=(int(rng.integers(0, 3 * n)), 2))  # repeated pairs and self-loops too
+        G = nx.Graph()
+        G.add_nodes_from((v, {"agency": agency[v]}) for v in ids)
+        G.add_edges_from(map(tuple, ends))
+        graphs.append(G)
+        matrices.append(GraphMatrix.from_edges(ids, ends[:, 0], ends[:, 1], node_attrs={"agency": list(agency.values())}))
+    for got, want in zip(mixing_change(*matrices), mixing_change(*graphs)):
+        pd.testing.assert_frame_equal(got, want)
+    assert mixing_change(*matrices)[1].to_numpy().sum() >= 0
+
+
 def networkx_headline(G, T, seed):
     """The headline measures computed from networkx graphs, measure by measure: an independent path."""
     from netdash.metrics.communities import agency_nmi
@@ -245,10 +267,10 @@ def test_qap_from_tie_counts_equals_the_dense_matrices(directed, seed):
 
 
 def test_the_ends_of_a_snapshots_ties_are_read_in_their_order():
-    # compare._ends reads the pairs flat (no tuple list); the same arrays as np.array(list(ties)).
+    # _ends reads the pairs flat (no tuple list); the same arrays as np.array(list(ties)).
     import random
 
-    from netdash.change.compare import _ends
+    from netdash.change._replicates import _ends
 
     rng = random.Random(5)
     edges = {(rng.randrange(300), rng.randrange(300)): rng.random() for _ in range(2000)}
@@ -258,3 +280,37 @@ def test_the_ends_of_a_snapshots_ties_are_read_in_their_order():
         i, j = _ends(ties)
         assert i.tolist() == expected[:, 0].tolist() and j.tolist() == expected[:, 1].tolist()
         assert i.dtype == j.dtype == np.int64
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_snapshot_read_from_the_tables_holds_the_ties_the_dict_and_set_held(seed):
+    # Session 18: _snapshot keeps the tables' ties as arrays and makes the dict and set only for the replicates.
+    from netdash.change._replicates import _Snapshot, _snapshot
+
+    rng = np.random.default_rng(seed)
+    ids = [f"p{k:02d}" for k in rng.permutation(30)]
+    index = sorted(rng.choice(ids, 20, replace=False).tolist())
+    nodes = pd.DataFrame({"practitioner_id": ids, "agency": rng.choice(list("AB"), 30)})
+    ends = rng.choice(ids, size=(60, 2))
+    if seed % 2:  # a pair listed twice, the other way round: the dict keeps its first place and last weight
+        ends = np.vstack([ends, ends[:1, ::-1]])
+    edges = pd.DataFrame({"source": ends[:, 0], "target": ends[:, 1], "weight": rng.integers(1, 9, len(ends))})
+    trust = pd.DataFrame({"a": ends[:25, 0], "b": ends[:25, 1], "is_trust_tie": rng.random(25) < 0.6})
+    got = _snapshot(nodes, edges, trust, index)
+    where = pd.Index(index)
+    i, j = where.get_indexer(edges["source"]), where.get_indexer(edges["target"])
+    keep = (i >= 0) & (j >= 0) & (i != j)
+    want_edges = dict(zip(zip(np.minimum(i, j)[keep].tolist(), np.maximum(i, j)[keep].tolist()),
+                          edges["weight"][keep].tolist()))
+    t = trust[trust["is_trust_tie"]]
+    i, j = where.get_indexer(t["a"]), where.get_indexer(t["b"])
+    keep = (i >= 0) & (j >= 0) & (i != j)
+    want_trust = set(zip(np.minimum(i, j)[keep].tolist(), np.maximum(i, j)[keep].tolist()))
+    assert list(got.edges.items()) == list(want_edges.items()) and got.trust == want_trust
+    old = _Snapshot(got.attrs, want_edges, want_trust)  # as _swapped makes them: from the dict and the set
+    for a, b in zip(got.tie_arrays(), old.tie_arrays()):
+        assert a.tolist() == b.tolist() and a.dtype.kind == b.dtype.kind
+    assert sorted(zip(*got.trust_arrays())) == sorted(zip(*old.trust_arrays())) == sorted(want_trust)
+    (m1, t1), (m2, t2) = got.matrix(), old.matrix()
+    assert (m1.source.tolist(), m1.target.tolist(), t1) == (m2.source.tolist(), m2.target.tolist(), t2)
+    assert len(want_edges) > 5

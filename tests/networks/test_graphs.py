@@ -1,6 +1,7 @@
 """Tests for netdash.networks.graphs on a hand-checked dataset and Davis Southern Women."""
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 from networkx.algorithms import bipartite
@@ -440,6 +441,50 @@ def test_agency_graph_from_tables_collapses_the_graph_where_the_codes_cannot_cou
         return
     _same_agency_graph(graphs.agency_graph_from_tables(nodes, edges),
                        graphs.agency_graph(graphs.graph_from_tables(nodes, edges)))
+
+
+def _same_links(found, H):
+    """agency_links_from_tables' result is what agency_maps reads of the agency graph H, in H's order."""
+    assert list(found.agencies.items()) == list(H.nodes(data=True))
+    assert found.links == list(H.edges(data="ties"))
+    assert [type(n) for _, _, n in found.links] == [type(n) for _, _, n in H.edges(data="ties")]
+
+
+@pytest.mark.parametrize("ties", ["all", "working", "direct", "coworking"])
+@pytest.mark.parametrize("period", [None, Period(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-07-01"))])
+def test_agency_links_from_tables_are_what_the_agency_graph_holds_on_the_demo(demo, period, ties):
+    nodes, edges = graphs.practitioner_nodes(demo, period), graphs.practitioner_edges(demo, period, ties=ties)
+    found = graphs.agency_links_from_tables(nodes, edges)
+    _same_links(found, graphs.agency_graph_from_tables(nodes, edges))
+    assert len(found.links) > 10
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_agency_links_from_tables_on_random_tables(seed):
+    # Agencies met in no particular order, pairs listed twice or both ways round, self-loops, lone agencies.
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 40))
+    ids = [f"p{i}" for i in rng.permutation(n)]
+    nodes = pd.DataFrame({"practitioner_id": ids, "agency": [f"A{k}" for k in rng.integers(0, 9, n)],
+                          "agency_name": [f"name {k}" for k in rng.integers(0, 3, n)]})
+    ends = rng.choice(ids, size=(int(rng.integers(0, 4 * n)), 2))
+    edges = pd.DataFrame({"source": ends[:, 0], "target": ends[:, 1], "weight": rng.integers(1, 5, len(ends))})
+    _same_links(graphs.agency_links_from_tables(nodes, edges), graphs.agency_graph_from_tables(nodes, edges))
+
+
+def test_agency_links_from_tables_by_hand_and_where_the_graph_is_needed():
+    # As test_agency_graph_from_tables_on_a_hand_worked_table; nodes listed with agency B first, so the pair is B-A.
+    nodes = pd.DataFrame({"practitioner_id": ["c", "a", "b", "d"], "agency": ["B", "A", "A", "B"]})
+    edges = pd.DataFrame({"source": ["a", "a", "c", "b", "b"], "target": ["b", "a", "a", "d", "a"],
+                          "weight": [9, 7, 2, 3, 4]})
+    found = graphs.agency_links_from_tables(nodes, edges)
+    assert found.links == [("B", "A", 2)]
+    assert found.agencies["A"] == {"name": None, "sector": None, "n_practitioners": 2, "internal_ties": 1,
+                                   "internal_weight": 4}
+    assert graphs.agency_links_from_tables(nodes, edges.iloc[[1]]) == ({**found.agencies, "A": {
+        **found.agencies["A"], "internal_ties": 0, "internal_weight": 0}}, [])  # only a self-loop: no pair
+    edges["weight"] = edges["weight"] * 0.5
+    assert graphs.agency_links_from_tables(nodes, edges) is None  # float weights: collapse the graph instead
 
 
 def _practitioner_nodes_reference(ds, period, include=()):

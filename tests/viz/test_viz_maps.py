@@ -139,6 +139,13 @@ def test_agency_maps_of_the_analyses_tables_equal_those_of_their_graphs(demo_sou
     from_graphs = agency_maps(*(a.G for a in shared), titles=("B", "A"), max_links=40)
     from_tables = agency_maps(*collapsed, collapsed=True, titles=("B", "A"), max_links=40)
     assert from_tables == from_graphs
+    # and from the links of the tables, without the agency graphs (Before & after since session 18)
+    from netdash.networks import agency_links_from_tables
+
+    links = [agency_links_from_tables(a.node_table, a.edge_table) for a in shared]
+    assert agency_maps(*links, collapsed=True, titles=("B", "A"), max_links=40) == from_graphs
+    assert agency_maps(links[0], collapsed[1], collapsed=True, titles=("B", "A")) == agency_maps(
+        *(a.G for a in shared), titles=("B", "A"))
     assert sum(len(spec["ties"]) for spec in from_tables) > 40  # links drawn, and the 40-link cut made in one
     assert "the 40 most tied of" in from_tables[0]["title"] + from_tables[1]["title"]
 
@@ -265,3 +272,75 @@ def test_before_after_maps_given_the_coded_tie_changes_equal_those_that_compute_
     got = before_after_maps(*graphs, changes=period_tie_changes(ds, *periods, ties=ties), **options)
     assert got == want
     assert want.lost and want.new_cross_agency and want.before.message  # drawn from a backbone, with changes
+
+
+def _same_panels(got, want):
+    """before_after_table_maps' result against before_after_maps': panels equal, changed ties counted alike."""
+    assert (got.before, got.after) == (want.before, want.after)
+    assert (got.n_new_cross_agency, got.n_lost) == (len(want.new_cross_agency), len(want.lost))
+
+
+@pytest.mark.parametrize("ties", ["working", "direct"])
+@pytest.mark.parametrize("changes_only", [False, True])
+@pytest.mark.parametrize("max_nodes", [60, 5000])
+def test_before_after_maps_of_the_tables_equal_those_of_the_graphs(demo_source, ties, changes_only, max_nodes):
+    # Before & after (pages/_cached.py) draws its maps from the analyses' node and edge tables: the same panels as
+    # from their graphs, cut to a backbone (60) or drawn whole (5000: from the graphs, as before).
+    from netdash.change.dynamics import period_tie_changes
+    from netdash.networks.graphs import PRACTITIONER_EDGE_ATTRS
+    from netdash.periods import parse_period
+    from netdash.viz.layout import stable_positions
+    from netdash.viz.panels import before_after_maps, before_after_table_maps
+
+    ds, _ = load_dataset(demo_source, secret=b"k" * 32)
+    periods = [parse_period(p) for p in ("2024-01-01:2024-07-01", "2024-07-01:2025-01-01")]
+    analyses = [NetworkAnalysis(ds, p, ties=ties) for p in periods]
+    graphs = [a.G for a in analyses]
+    changes = period_tie_changes(ds, *periods, ties=ties)
+    options = dict(changes_only=changes_only, max_nodes=max_nodes, to_see_more="more", titles=("B", "A"),
+                   height_px=470, agency_names={"A001": "Housing first"}, positions=stable_positions(graphs))
+    want = before_after_maps(*graphs, changes=changes, **options)
+    got = before_after_table_maps(*((a.node_table, a.edge_table) for a in analyses), changes=changes,
+                                  attrs=PRACTITIONER_EDGE_ATTRS, **options)
+    _same_panels(got, want)
+    # without a change table: the changed ties found from the tables, as period_tie_changes finds them
+    _same_panels(before_after_table_maps(*((a.node_table, a.edge_table) for a in analyses), changes=None,
+                                         attrs=PRACTITIONER_EDGE_ATTRS, **options), want)
+    assert want.lost and want.new_cross_agency
+    assert bool(want.before.message) == (max_nodes == 60)
+    styled = [{t["style"] for t in p.spec["ties"]} - {"tie", "faded"} for p in (want.before, want.after)]
+    assert all(styled) or max_nodes == 5000  # some lost and new cross-agency ties are on the backbones
+
+
+@pytest.mark.parametrize("seed", range(25))
+@pytest.mark.parametrize("changes_only", [False, True])
+def test_before_after_maps_of_random_tables_equal_those_of_their_graphs(seed, changes_only):
+    # Two periods sharing some practitioners, with agencies that change, weights and self-loops.
+    import random
+
+    import pandas as pd
+
+    from netdash.change.dynamics import tie_changes
+    from netdash.networks import graph_from_tables
+    from netdash.viz.layout import stable_positions
+    from netdash.viz.panels import before_after_maps, before_after_table_maps
+
+    rng = random.Random(seed)
+    everyone = [f"P{i:03d}" for i in rng.sample(range(500), rng.randint(4, 50))]
+    tables = []
+    for _ in range(2):
+        ids = rng.sample(everyone, rng.randint(2, len(everyone)))
+        nodes = pd.DataFrame({"practitioner_id": ids, "agency": [rng.choice("ABC") for _ in ids],
+                              "name": [f"name {i}" for i in ids]})
+        pairs = {frozenset(rng.sample(ids, 2)) for _ in range(rng.randint(0, 4 * len(ids)))}
+        pairs = [tuple(p) for p in pairs] + ([(ids[0], ids[0])] if seed % 3 == 0 else [])
+        rng.shuffle(pairs)
+        edges = pd.DataFrame({"source": [p[0] for p in pairs], "target": [p[1] for p in pairs],
+                              "weight": [rng.randint(1, 4) for _ in pairs]}, columns=["source", "target", "weight"])
+        tables.append((nodes, edges.astype({"weight": int})))
+    graphs = [graph_from_tables(*t, attrs=("weight",)) for t in tables]
+    changes = tie_changes(*graphs, weight=None)
+    options = dict(changes_only=changes_only, max_nodes=rng.choice([3, 8, 100]), positions=stable_positions(graphs))
+    want = before_after_maps(*graphs, changes=changes, **options)
+    _same_panels(before_after_table_maps(*tables, changes=changes, attrs=("weight",), **options), want)
+    _same_panels(before_after_table_maps(*tables, changes=None, attrs=("weight",), **options), want)
