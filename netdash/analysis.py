@@ -191,8 +191,7 @@ class NetworkAnalysis:
         # Made from the memo's coded pairs, not kept there as well: the analysis keeps this table itself, and a
         # second copy in the memo (45 MB for the large demo's working ties) pushed out pairs that later pages count
         # again (Isolation: docs/benchmarks.md, "Session 18").
-        return graphs.practitioner_edges.__wrapped__(self.ds, self.period, ties=self.ties,
-                                                     window_days=self.window_days)
+        return graphs.build_practitioner_edges(self.ds, self.period, ties=self.ties, window_days=self.window_days)
 
     @cached_property
     def _direct(self):

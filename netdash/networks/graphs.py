@@ -50,6 +50,7 @@ __all__ = [
     "cop_edges",
     "cop_graph",
     "practitioner_edges",
+    "build_practitioner_edges",
     "practitioner_graph",
     "agency_tie_counts",
     "agency_graph",
@@ -415,6 +416,15 @@ def practitioner_edges(ds, period=None, *, ties="all", window_days=90):
     ------
     InvalidInputError
         If ``ties`` is not one of :data:`TIE_TYPES`.
+    """
+    return build_practitioner_edges(ds, period, ties=ties, window_days=window_days)
+
+
+def build_practitioner_edges(ds, period=None, *, ties="all", window_days=90):
+    """:func:`practitioner_edges` made afresh, not kept in or served from ``ds.memo``.
+
+    For a caller that keeps the table itself (:class:`netdash.analysis.NetworkAnalysis`): a second copy in the
+    memo would push out tables other pages need.
     """
     found = union_counts(ds, period, ties, window_days)
     if found is None:
