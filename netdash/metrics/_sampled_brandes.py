@@ -135,9 +135,7 @@ def _component_dependencies(forward, backward, rows):
             unseen = count * size - seen.nvals
             if unseen < frontier.nvals:
                 # Few nodes left: pull (a dot product per unseen node) instead of pushing from the frontier.
-                todo = new(gb.Matrix(bool, count, size))
-                todo(~seen.S) << True
-                nxt(todo.S) << frontier.mxm(backward.T, gb.semiring.plus_first)
+                _pull(nxt, frontier, backward, seen)
             else:
                 nxt(~seen.S) << frontier.mxm(forward, gb.semiring.plus_first)
             if not nxt.nvals:
@@ -167,6 +165,16 @@ def _component_dependencies(forward, backward, rows):
             delta << delta.apply(gb.binary.times, (level - 1) / level)
             total(accum=gb.binary.plus) << delta.reduce_columnwise(gb.monoid.plus)
         return total.to_dense(fill_value=0.0)
+
+
+def _pull(out, frontier, backward, seen):
+    """``out`` = path counts into the nodes ``seen`` lacks, one dot product per such node (``backward`` = A^T).
+
+    Masked by the complement of ``seen`` itself, not by a matrix of the
+    unseen entries built first. Path counts are whole numbers, exact in
+    float64, so every order of summation gives the same counts.
+    """
+    out(~seen.S, axb_method="dot") << frontier.mxm(backward.T, graphblas().semiring.plus_first)
 
 
 @contextmanager

@@ -107,6 +107,22 @@ def _binary_adjacency(G):
     return A
 
 
+def _codes(G, groups):
+    """:func:`netdash.metrics.mixing._group_codes` of ``G``, kept on a :class:`GraphMatrix` for a groups attribute.
+
+    The page's summaries (:meth:`netdash.analysis.NetworkAnalysis.brokerage_summary`)
+    ask three times for the codes of one read-only matrix; each caller gets
+    its own copy.
+    """
+    if not (isinstance(G, GraphMatrix) and isinstance(groups, str)):
+        return _group_codes(G, groups)
+    kept = G.__dict__.setdefault("_brokerage_group_codes", {})
+    if groups not in kept:
+        kept[groups] = _group_codes(G, groups)
+    codes, names = kept[groups]
+    return codes.copy(), list(names)
+
+
 _BLOCK_ROWS = 2048
 #: Sum of squared degrees of the arcs' matrix above which :func:`_on_arcs` computes only the entries on arcs, by
 #: a masked GraphBLAS product. The medium demo (81,474 arcs, 4.1e6) takes the same time either way, below the
@@ -150,6 +166,34 @@ def _on_arcs_graphblas(X, Y, A):
     return sp.csr_array(gb.io.to_scipy_sparse(C, format="csr"))
 
 
+#: Bits given to each count packed into one int64 by :func:`_closed_counts`.
+_PACK_BITS = 16
+
+
+def _closed_counts(A, A_w, outdeg):
+    """Common out-neighbours ``c`` of the two ends of every arc ``a -> b``: all, with ``group(c) = group(b)``,
+    with ``group(c) = group(a)`` (three CSR matrices on ``A``'s arcs).
+
+    They are ``(A @ A.T)``, ``(A @ A_w.T)`` and ``(A_w @ A.T)`` at the arcs.
+    While every count is below ``2**15`` (no practitioner contacts that many
+    others), one product of ``A + 2**32 A_w`` by ``(A + 2**16 A_w).T`` gives
+    all three at once, each in its own 16 bits of an int64 (with the count of
+    ``c`` like both in the top bits): whole numbers, so the same counts as
+    three products, for the time of one (docs/benchmarks.md, "Session 19:
+    Brokerage at large").
+    """
+    if not len(outdeg) or int(outdeg.max()) >= 2 ** (_PACK_BITS - 1):
+        return _on_arcs(A, A.T, A), _on_arcs(A, A_w.T, A), _on_arcs(A_w, A.T, A)
+    low, high = 2 ** _PACK_BITS, 2 ** (2 * _PACK_BITS)
+    packed = _on_arcs(sp.csr_array(A + high * A_w), sp.csr_array(A + low * A_w).T, A)
+    mask = low - 1
+
+    def field(shift):  # a zero count is kept as an explicit zero: it adds nothing to a broker's sum
+        return sp.csr_array(((packed.data >> shift) & mask, packed.indices, packed.indptr), shape=packed.shape)
+
+    return field(0), field(_PACK_BITS), field(2 * _PACK_BITS)
+
+
 def _role_counts(A, codes):
     """Brokerage counts per node, shape (n, 5), in ROLE_FIELDS order.
 
@@ -187,9 +231,7 @@ def _role_counts(A, codes):
     itinerant_raw = paired - in_same * out_same
 
     # Closed two-paths: for each arc a->b, the c with a->c and b->c.
-    common = _on_arcs(A, A.T, A)  # common out-neighbours, on arcs a->b
-    common_c_like_b = _on_arcs(A, A_w.T, A)  # ... with group(c) = group(b)
-    common_c_like_a = _on_arcs(A_w, A.T, A)  # ... with group(c) = group(a)
+    common, common_c_like_b, common_c_like_a = _closed_counts(A, A_w, outdeg)
 
     def _into_broker(M, mask):
         coo = M.tocoo()
@@ -256,7 +298,7 @@ def brokerage_roles(G, groups="agency"):
     >>> int(roles.loc["b", "broker_representative"])
     1
     """
-    codes, _ = _group_codes(G, groups)
+    codes, _ = _codes(G, groups)
     counts = _role_counts(_binary_adjacency(G), codes)
     index = pd.Index(list(G), name="practitioner_id")
     frame = pd.DataFrame(counts, columns=ROLE_FIELDS, index=index)
@@ -288,7 +330,7 @@ def brokerage_by_group(G, groups="agency", *, roles=None):
     InvalidInputError
         If some node has no group, or ``roles`` does not match ``G``.
     """
-    codes, names = _group_codes(G, groups)
+    codes, names = _codes(G, groups)
     roles = _same_roles(G, codes, roles)
     totals = roles.groupby(codes).sum().reindex(range(len(names)), fill_value=0)
     totals.index = pd.Index(names, name="agency")
@@ -320,6 +362,56 @@ def _expected_moments(N, d, sizes, own):
             2 * ((ni - 1) * (N - ni) * (N - ni - 1) / 2 + (N - ni) * (ni - 1) * (ni - 2) / 2),
             4 * np.sum(others * (N - others - ni) * (N - others - ni - 1) / 2),
             2 * (N - 1) * (N - 2) * (N - 3),
+        ]
+    )
+    return means, means * (1 - q) + extra * r
+
+
+def _expected_moments_all(N, d, sizes):
+    """:func:`_expected_moments` of every group at once: arrays of shape (6, groups), the same floats.
+
+    The sums over the other groups are whole numbers (sums of products of
+    group sizes), here found as the sum over all groups less the group's
+    own term, in integers, then converted: exact while every partial sum
+    stays below 2**53, which ``N**3 < 2**53`` ensures; above it
+    :func:`_expected_moments` is called per group. The rest is the same
+    arithmetic on arrays instead of scalars, in the same order.
+    """
+    if N ** 3 >= 2.0 ** 53:
+        moments = [_expected_moments(N, d, sizes, g) for g in range(len(sizes))]
+        return (np.array([m[0] for m in moments]).T.reshape(6, -1),
+                np.array([m[1] for m in moments]).T.reshape(6, -1))
+    q = d * d * (1 - d)
+    r = d**3 * (1 - d) ** 3
+    s = sizes.astype(np.int64)
+    p1, p2, p3 = int(s.sum()), int((s * s).sum()), int((s * s * s).sum())
+    others = p1 - s  # per group: the other groups' sizes summed
+    rest = int(N) - s  # N - n_i
+    pairs = (p2 - p1) - s * (s - 1)  # sum over others of o (o - 1)
+    triples = (p3 - 3 * p2 + 2 * p1) - s * (s - 1) * (s - 2)  # sum over others of o (o - 1) (o - 2)
+    squares = p2 - s * s  # sum over others of o**2
+    # sum over others of o (r - o) (r - o - 1) / 2 with r = N - n_i: (r**2 - r) S1 + (1 - 2 r) S2 + S3 over all
+    # groups, less the group's own term; every o (r - o) (r - o - 1) is even.
+    spread = ((rest * rest - rest) * p1 + (1 - 2 * rest) * p2 + p3 - s * (rest - s) * (rest - s - 1)) // 2
+    ni = sizes
+    means = np.array(
+        [
+            q * (ni - 1) * (ni - 2),
+            q * pairs.astype(float),
+            q * (N - ni) * (ni - 1),
+            q * (N - ni) * (ni - 1),
+            q * (others * others - squares).astype(float),
+            np.full(len(ni), q * (N - 1) * (N - 2)),
+        ]
+    )
+    extra = np.array(
+        [
+            2 * (ni - 1) * (ni - 2) * (ni - 3),
+            2 * triples.astype(float),
+            2 * ((ni - 1) * (N - ni) * (N - ni - 1) / 2 + (N - ni) * (ni - 1) * (ni - 2) / 2),
+            2 * ((ni - 1) * (N - ni) * (N - ni - 1) / 2 + (N - ni) * (ni - 1) * (ni - 2) / 2),
+            4 * spread.astype(float),
+            np.full(len(ni), 2 * (N - 1) * (N - 2) * (N - 3)),
         ]
     )
     return means, means * (1 - q) + extra * r
@@ -372,17 +464,17 @@ def brokerage_expected(G, groups="agency", *, roles=None):
     InvalidInputError
         If some node has no group, or ``roles`` does not match ``G``.
     """
-    codes, _ = _group_codes(G, groups)
+    codes, _ = _codes(G, groups)
     A = _binary_adjacency(G)
     observed = _same_roles(G, codes, roles)
     N = float(len(codes))
     d = A.nnz / (N * (N - 1)) if N > 1 else 0.0
     sizes = np.bincount(codes).astype(float) if len(codes) else np.zeros(0)
-    per_group = {g: _expected_moments(N, d, sizes, g) for g in range(len(sizes))}
+    means, variances = _expected_moments_all(N, d, sizes)
     columns = {}
     for j, field in enumerate(_FIELDS):
-        mean = np.array([per_group[g][0][j] for g in codes], dtype=float)
-        sd = np.sqrt(np.array([per_group[g][1][j] for g in codes], dtype=float))
+        mean = means[j][codes]
+        sd = np.sqrt(variances[j][codes])
         obs = observed[field].to_numpy(dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.where(sd > 0, (obs - mean) / np.where(sd > 0, sd, 1.0), np.nan)
@@ -399,7 +491,11 @@ def _spanner_rows(M, labels, min_other_groups):
     """:func:`boundary_spanners`' rows for a :class:`GraphMatrix`, from its adjacency: no networkx graph.
 
     The same rows, in the same (node) order, as the loop over a networkx
-    graph's neighbours: a neighbour either way counts once.
+    graph's neighbours: a neighbour either way counts once. Each row's
+    agencies are put in order by one sort of all (node, agency) pairs, by
+    the rank of the agency's name as a string among all names (Python's
+    string order, as ``sorted`` of the names gives), not by a ``sorted``
+    call per row (docs/benchmarks.md, "Session 19: Brokerage at large").
     """
     values = [labels[v] for v in M.nodes]
     codes, names = pd.factorize(np.asarray(values, dtype=object))
@@ -411,12 +507,16 @@ def _spanner_rows(M, labels, min_other_groups):
     ties = np.bincount(node, minlength=len(M.nodes))
     node, other = distinct_rows(node, other)
     reached = np.bincount(node, minlength=len(M.nodes))
+    text = [str(name) for name in names]
+    rank = np.empty(len(text), dtype=np.int64)
+    rank[sorted(range(len(text)), key=text.__getitem__)] = np.arange(len(text))
+    order = np.lexsort((rank[other], node))  # by node, then by the name's string order
+    listed = np.asarray(text, dtype=object)[other[order]]
     starts = np.r_[0, np.cumsum(reached)]
-    rows = []
-    for v in np.flatnonzero(reached >= min_other_groups).tolist():
-        others = sorted(str(names[c]) for c in other[starts[v]:starts[v + 1]].tolist())
-        rows.append((M.nodes[v], values[v], int(reached[v]), ";".join(others), int(ties[v])))
-    return rows
+    kept = np.flatnonzero(reached >= min_other_groups)
+    return [(M.nodes[v], values[v], n, ";".join(listed[start:end].tolist()), t)
+            for v, n, t, start, end in zip(kept.tolist(), reached[kept].tolist(), ties[kept].tolist(),
+                                           starts[kept].tolist(), starts[kept + 1].tolist())]
 
 
 def boundary_spanners(G, groups="agency", *, min_other_groups=2, roles=None):

@@ -137,7 +137,13 @@ def _products_at_ties_graphblas(ties, P, Mx, *, constraint, effective):
         indirect = sp.csr_array(gb.io.to_scipy_sparse(C, format="csr"))
     if effective:
         R = gb.Matrix(float, n, n)
-        R(mask=mask) << Pg.mxm(gb.io.from_scipy_sparse(sp.csr_matrix(Mx)).T, gb.semiring.plus_times)
+        # Unweighted (every m_jq 1), each entry of a row of P @ Mx^T sums copies of one number, p_iq = 1 / degree:
+        # the same sum in any order, so SuiteSparse's row-by-row (Gustavson) product gives the same floats as its
+        # default dot products, in about half the time at regional scale (docs/benchmarks.md, "Session 19:
+        # Brokerage at large"). Weighted, the default method (and its order of summation) is kept.
+        opts = {"axb_method": "gustavson"} if Mx.nnz and bool((Mx.data == 1.0).all()) else {}
+        R(mask=mask, **opts) << Pg.mxm(gb.io.from_scipy_sparse(sp.csr_matrix(Mx)).T, gb.semiring.plus_times)
+        R.wait()
         redundancy = R.reduce_rowwise(gb.monoid.plus).new().to_dense(fill_value=0.0)
     return indirect, redundancy
 

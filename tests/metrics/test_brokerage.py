@@ -284,3 +284,84 @@ def test_boundary_spanners_of_a_graph_matrix_equal_the_networkx_graphs(name):
         got = boundary_spanners(M, "agency", min_other_groups=k, roles=roles)
         assert len(expected) > (0 if k == 3 else 3)
         pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("products", ["scipy", "graphblas"])
+def test_packed_closed_counts_equal_three_products(monkeypatch, seed, products):
+    """_closed_counts packs the three counts of common out-neighbours into one int64 product: each must equal
+    its own product at every arc, and the roles the reference loop's; above the packing limit three products."""
+    import scipy.sparse as sp
+
+    from netdash.metrics import brokerage
+
+    if products == "graphblas":
+        monkeypatch.setattr(brokerage, "_GRAPHBLAS_MIN_ARC_WORK", -1)
+    rng = np.random.default_rng(seed)
+    G = nx.gnp_random_graph(90, 0.05 + 0.1 * seed, seed=seed, directed=True)
+    G.add_edge(4, 4)
+    groups = {v: f"agency{rng.integers(0, 1 + seed * 2)}" for v in G}
+    codes = np.array([int(groups[v][6:]) for v in sorted(G)])
+    A = sp.csr_array(nx.to_scipy_sparse_array(G, nodelist=sorted(G), weight=None, format="csr", dtype=np.int64))
+    A.setdiag(0)
+    A.eliminate_zeros()
+    rows, cols = A.nonzero()
+    same = codes[rows] == codes[cols]
+    A_w = sp.csr_array((np.ones(same.sum(), dtype=np.int64), (rows[same], cols[same])), shape=A.shape)
+    outdeg = np.asarray(A.sum(axis=1)).ravel()
+    packed = brokerage._closed_counts(A, A_w, outdeg)
+    wanted = [(A @ A.T).multiply(A), (A @ A_w.T).multiply(A), (A_w @ A.T).multiply(A)]
+    for got, want in zip(packed, wanted):
+        assert got.dtype == np.int64 and np.array_equal(got.toarray(), want.toarray())
+    monkeypatch.setattr(brokerage, "_PACK_BITS", 2)  # out-degrees of 2 or more: three products
+    assert all(np.array_equal(g.toarray(), w.toarray())
+               for g, w in zip(brokerage._closed_counts(A, A_w, outdeg), wanted))
+    roles = brokerage_roles(G, groups)
+    reference = _reference_roles(G, groups)
+    assert all(roles.loc[v, ROLE_FIELDS].to_dict() == reference[v] for v in G)
+
+
+def test_expected_moments_of_all_groups_equal_the_per_group_ones():
+    """The vectorised moments are the same floats as the per-group ones, exactly, for sizes up to the limit
+    (N**3 < 2**53) and through the per-group loop above it."""
+    from netdash.metrics.brokerage import _expected_moments, _expected_moments_all
+
+    rng = np.random.default_rng(5)
+    cases = [np.array([1.0]), np.array([3.0, 1.0, 7.0]), rng.integers(1, 40, 1200).astype(float),
+             rng.integers(1, 400, 500).astype(float), np.array([200_000.0, 3.0, 1.0]), np.array([300_000.0, 2.0])]
+    for sizes in cases:
+        N = float(sizes.sum())
+        for d in (0.0, 0.0021, 0.5, 1.0):
+            means, variances = _expected_moments_all(N, d, sizes)
+            for g in range(len(sizes)):
+                mean, variance = _expected_moments(N, d, sizes, g)
+                assert means[:, g].tobytes() == mean.tobytes()
+                assert variances[:, g].tobytes() == variance.tobytes()
+
+
+def test_boundary_spanner_agency_lists_follow_string_order():
+    """Agencies are listed in Python's string order of their names, whatever their type, as sorted() gives."""
+    from netdash.metrics.brokerage import boundary_spanners
+    from netdash.metrics.matrix import GraphMatrix
+
+    names = ["b", "a", "B", 10, 9, "é", "Z", 2.5]
+    G = nx.star_graph(len(names))
+    groups = {0: "hub", **{i + 1: name for i, name in enumerate(names)}}
+    nx.set_node_attributes(G, groups, "agency")
+    for graph in (G, GraphMatrix.from_graph(G)):
+        spans = boundary_spanners(graph, "agency")
+        assert spans.loc[0, "other_agency_list"] == ";".join(sorted(map(str, names)))
+        assert spans.loc[0, "other_agencies"] == len(names)
+
+
+def test_group_codes_kept_on_a_graph_matrix_are_copies():
+    """The brokerage summaries share one matrix's group codes; a caller changing its copy changes nobody else's."""
+    from netdash.metrics import brokerage
+    from netdash.metrics.matrix import GraphMatrix
+
+    M = GraphMatrix(["a", "b", "c"], [0, 1], [1, 2], directed=True, node_attrs={"agency": ["X", "Y", "X"]})
+    codes, names = brokerage._codes(M, "agency")
+    codes[:] = 7
+    names.append("extra")
+    again, names_again = brokerage._codes(M, "agency")
+    assert again.tolist() == [0, 1, 0] and names_again == ["X", "Y"]

@@ -138,3 +138,31 @@ def test_deep_searches_fall_back_to_networkit():
     # 59 levels at most: products.
     G = nx.path_graph(60)
     assert sampled_batches(G, seed=0, per_run=2, batches=4) is not None
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_pull_step_equals_the_product_masked_by_the_unseen_entries(seed):
+    """_pull masks by the complement of the seen entries: the same path counts as masking by a matrix of the
+    unseen entries (the code before session 19), with whole-number counts large enough to need all their bits."""
+    from netdash.metrics._sampled_brandes import _pull
+    from netdash.metrics.backends import graphblas
+
+    gb = graphblas()
+    rng = np.random.default_rng(seed)
+    size, count = 60, 7
+
+    def random_matrix(rows, cols, density, high):
+        mask = rng.random((rows, cols)) < density
+        r, c = np.nonzero(mask)
+        return gb.Matrix.from_coo(r, c, rng.integers(1, high, len(r)).astype(float), nrows=rows, ncols=cols)
+
+    frontier, backward = random_matrix(count, size, 0.3, 2 ** 40), random_matrix(size, size, 0.2, 2 ** 10)
+    seen = random_matrix(count, size, 0.5, 2)
+    got = gb.Matrix(float, count, size)
+    _pull(got, frontier, backward, seen)
+    todo = gb.Matrix(bool, count, size)
+    todo(~seen.S) << True
+    want = gb.Matrix(float, count, size)
+    want(todo.S) << frontier.mxm(backward.T, gb.semiring.plus_first)
+    assert got.nvals > 20 and got.isequal(want)
+    assert not got.isequal(frontier.mxm(backward.T, gb.semiring.plus_first).new())  # the mask mattered

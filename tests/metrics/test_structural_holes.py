@@ -192,3 +192,27 @@ def test_weighted_effective_size_by_hand():
     ours = effective_size(G, weight="weight")
     assert ours["b"] == pytest.approx(13 / 12)
     assert ours == pytest.approx(nx.effective_size(G, weight="weight", nodes=list(G)))
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_unweighted_graphblas_products_are_the_default_methods_floats(monkeypatch, directed):
+    """Unweighted, the redundancy product runs SuiteSparse's row-by-row method: the floats must be those of its
+    default method, bit for bit (each entry sums copies of one number), on graphs with varied degrees."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    monkeypatch.setattr(holes_module, "_GRAPHBLAS_MIN_WORK", -1.0)  # whichever the autouse fixture chose
+    gb = holes_module._graphblas()
+    G = nx.gnp_random_graph(300, 0.05, seed=11, directed=directed)
+    G.add_edges_from((0, v) for v in range(1, 120))  # one hub
+    table = structural_holes(G)
+    M = holes_module._mutual_weights(G, None)
+    P, Mx, _ = holes_module._proportions(M)
+    ties = M > 0
+    mask = gb.io.from_scipy_sparse(sp.csr_matrix(ties)).S
+    R = gb.Matrix(float, *P.shape)
+    R(mask=mask) << gb.io.from_scipy_sparse(sp.csr_matrix(P)).mxm(
+        gb.io.from_scipy_sparse(sp.csr_matrix(Mx)).T, gb.semiring.plus_times)
+    degree = np.asarray(ties.sum(axis=1)).ravel().astype(float)
+    default = degree - R.reduce_rowwise(gb.monoid.plus).new().to_dense(fill_value=0.0)
+    assert table["effective_size"].to_numpy().tobytes() == default.tobytes()
