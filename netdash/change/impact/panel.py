@@ -239,9 +239,11 @@ def tie_panel(ds, design):
             present |= pair_bits != 0
         inside = np.zeros((int(present.sum()), len(windows)))
         for group, pair_bits in zip(range(0, len(windows), 64), bits):
+            shift = np.arange(min(64, len(windows) - group), dtype=np.uint64)
             shown = pair_bits[present]
-            for w in range(min(64, len(windows) - group)):
-                inside[:, group + w] = (shown >> np.uint64(w)) & np.uint64(1)
+            for row in range(0, shown.size, 1 << 15):  # row blocks: no (pairs, windows) integer copy of the table
+                block = shown[row:row + (1 << 15), None]
+                inside[row:row + block.shape[0], group:group + shift.size] = (block >> shift) & np.uint64(1)
         return keys[by_key][present], inside
 
     # Each month's ties, month after month: window_ties(t, t) of every month t at once. A month holds the rows
