@@ -84,3 +84,23 @@ def test_pinned_cases_have_something_to_compare(pinned):
         assert sum(np.isfinite(o["ci_low"]) for o in cases) >= len(cases) // 2
         assert sum(o["fallback"] > 0 for o in cases) >= 5
         assert sum(o["pairs"] > o["fallback"] for o in cases) >= 5  # some met pairs compared in their fine stratum
+
+
+@pytest.mark.parametrize("seed", [*range(20), *range(100, 110)])
+def test_pairs_that_never_met_tied_or_shared_count_as_any_untied_pair(seed):
+    """Session 19 counts the pairs that never met, tied or shared a client (98.6% at large) per stratum, not
+    run by run. A tie or shared client dated after every follow-up ends changes no comparison row, but sends
+    the pair through the runs: every figure must be the same to the last bit, in one chunk and in many."""
+    pairs, args = random_pairs(seed)
+    a, b, met, first_tie, first_shared = pairs
+    plain = (met < 0) & (first_tie < 0) & (first_shared < 0)
+    assert plain.any() and (~plain).any()
+    late = args["n_months"] + 50
+    runs = (a, b, met, np.where(plain, late, first_tie), np.where(plain, late, first_shared))
+    met_only = met >= 0
+    for size in CHUNKS:
+        cuts = range(0, a.size, size)
+        want, got = (json.dumps(met_at_cop_chunks(lambda: [tuple(x[c:c + size] for x in p) for c in cuts],
+                                                  tuple(x[met_only] for x in p), **args), sort_keys=True)
+                     for p in (runs, pairs))
+        assert got == want, (seed, size)

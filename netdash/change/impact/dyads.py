@@ -314,17 +314,25 @@ def met_at_cop_chunks(chunks, met_pairs, *, agency, rate_tercile, n_months, n_at
         ``runs``: every run's start and stop cells of its coarse stratum, its
         pair and y; ``fine_runs``, the runs whose class is a met pair's (few:
         at large a fraction of a percent), and their start and stop cells of
-        the fine stratum.
+        the fine stratum. Pairs that never met, tied or shared a client (at
+        large 98.6% of them) have one run each, all the months, not shared and
+        untied: they are given apart, as ``plain`` (their positions), with
+        their coarse stratum ``plain_ter`` and fine stratum ``plain_fine``
+        (-1 where their class is no met pair's), instead of runs.
         """
-        k, pair, lo, hi, run_s, run_y = _runs(met, first_tie, first_shared, months, ends)
         ter, agency_pair = _pair_codes(a, b, agency, tercile, n_agencies)
         f, fine = fine_index(ter, agency_pair)
+        moved = (met < _NEVER) | (first_tie < _NEVER) | (first_shared < _NEVER)
+        rest, plain = np.flatnonzero(moved), np.flatnonzero(~moved)
+        k, pair, lo, hi, run_s, run_y = _runs(met[rest], first_tie[rest], first_shared[rest], months, ends)
+        pair = rest[pair]
         coarse_base = (ter[pair] * 2 + run_s) * width
         fine_runs = np.flatnonzero(fine[pair])
         fine_base = (f[pair[fine_runs]] * 2 + run_s[fine_runs]) * width
         runs = {"coarse": (coarse_base + lo, coarse_base + hi), "pair": pair, "y": run_y.astype(float),
-                "fine_runs": fine_runs, "fine": (fine_base + lo[fine_runs], fine_base + hi[fine_runs])}
-        return k, runs
+                "fine_runs": fine_runs, "fine": (fine_base + lo[fine_runs], fine_base + hi[fine_runs]),
+                "plain": plain, "plain_ter": ter[plain], "plain_fine": np.where(fine[plain], f[plain], -1)}
+        return int(k.sum()) + n_j * plain.size, runs
 
     # Pass 1: comparison rows per (class, shared, month) cell, from each run's start and end (a difference array).
     report("Met at the COP: counting the comparison pairs of every stratum")
@@ -344,7 +352,7 @@ def met_at_cop_chunks(chunks, met_pairs, *, agency, rate_tercile, n_months, n_at
         k, runs = pair_runs(a, b, met, first_tie, first_shared)
         if n_read == 1:
             kept = ((a, b, met, first_tie, first_shared), runs)
-        comparison += int(k.sum())
+        comparison += k
         # Whole numbers, so the order of the sums does not matter. The fine strata's cells outnumber their runs
         # (at large, 470,000 cells for about 1,200 runs a chunk): those are added in place, not counted by bincount.
         start, stop = runs["coarse"]
@@ -356,6 +364,13 @@ def met_at_cop_chunks(chunks, met_pairs, *, agency, rate_tercile, n_months, n_at
         for row, weights in enumerate((np.ones(start.size), runs["y"][runs["fine_runs"]])):
             np.add.at(diff["fine"][row], start, weights)
             np.subtract.at(diff["fine"][row], stop, weights)
+        # The plain pairs' runs: [0, n_j) of their stratum's unshared cells, y = 0.
+        on_fine = runs["plain_fine"][runs["plain_fine"] >= 0]
+        for name, classes, n_cls in (("coarse", runs["plain_ter"], 9), ("fine", on_fine, n_fine)):
+            base = np.arange(n_cls) * 2 * width
+            count = np.bincount(classes, minlength=n_cls).astype(float)
+            diff[name][0][base] += count
+            diff[name][0][base + n_j] -= count
     rows = {"pairs": int(t_pair.size), "new_ties": int(t_y.sum()), "comparison_pairs": comparison,
             "horizon": horizon, "min_follow_up": min_follow_up,
             "short_follow_up": int((h_of[t_j] < horizon).sum())}
@@ -410,6 +425,13 @@ def met_at_cop_chunks(chunks, met_pairs, *, agency, rate_tercile, n_months, n_at
 
     # Pass 2: each comparison row's influence is -(y * g - gr) of its cell; a pair's rows are one dyad.
     report("Met at the COP: each pair's influence on the estimate, summed per practitioner")
+    # A plain pair's run, [0, n_j) of its stratum's unshared cells with y = 0, has the influence of any run:
+    # -(y * g - gr), computed the same way once per stratum.
+    u_plain = {}
+    for name, n_cls in (("coarse", 9), ("fine", n_fine)):
+        start = np.arange(n_cls) * 2 * width
+        g, gr = (totals[which][name][start + n_j] - totals[which][name][start] for which in (0, 1))
+        u_plain[name] = -(np.zeros(n_cls) * g - gr)
     u_of_met = np.zeros(mmet.size)
     u_of_met[t_pair] = u_met
     n_nodes = top + 1
@@ -427,6 +449,10 @@ def met_at_cop_chunks(chunks, met_pairs, *, agency, rate_tercile, n_months, n_at
         gr[fine_runs] = totals[1]["fine"][f_stop] - totals[1]["fine"][f_start]
         run_u = -(runs["y"] * g - gr)
         u_pair = np.bincount(runs["pair"], weights=run_u, minlength=a.size).astype(float, copy=False)
+        # A plain pair's one run is its stratum's (bincount's sum of one run is 0.0 + its value).
+        plain_fine = runs["plain_fine"]
+        on_fine = u_plain["fine"][np.maximum(plain_fine, 0)] if n_fine else 0.0
+        u_pair[runs["plain"]] = 0.0 + np.where(plain_fine >= 0, on_fine, u_plain["coarse"][runs["plain_ter"]])
         # The chunk's met pairs are the next ones of met_pairs: add their own influence.
         here = np.flatnonzero(met < _NEVER)
         if not (np.array_equal(a[here], ma[seen:seen + here.size]) and np.array_equal(b[here], mb[seen:seen + here.size])):

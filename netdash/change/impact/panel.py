@@ -220,19 +220,30 @@ def tie_panel(ds, design):
         pair_a, pair_b, cross = _cross_rows(lo[first_row], hi[first_row], node, agency)
         keys = pair_a * code.size + pair_b
         by_key = np.argsort(keys)
-        rank = np.full(first_row.size, -1)
-        rank[cross[by_key]] = np.arange(keys.size)
-        rank = np.repeat(rank, np.diff(np.r_[first_row, lo.size]))  # every row's pair's place, -1 if not cross
-        kept = np.flatnonzero(rank >= 0)
-        row_rank, row_since, row_until = rank[kept], since[kept], until[kept]
-        hits = [row_rank[(row_since >= first) & (row_until <= last)] for first, last in windows]
+        # A row is in a window by its (since, until) alone, and those are few (months x months): each cell's
+        # windows as bits, 64 windows at a time, OR-ed over each pair's rows (a pair's rows are consecutive),
+        # instead of comparing every row's months with every window's.
+        span = len(starts)
+        cell = since.astype(np.int32) * span + until.astype(np.int32)
+        grid_since, grid_until = np.divmod(np.arange(span * span), span)
+        bits = []
+        for group in range(0, len(windows), 64):
+            cell_bits = np.zeros(span * span, dtype=np.uint64)
+            for w, (first, last) in enumerate(windows[group:group + 64]):
+                held = (grid_since >= first) & (grid_until <= last)
+                cell_bits[held] |= np.uint64(1) << np.uint64(w)
+            pair_bits = np.bitwise_or.reduceat(cell_bits[cell], first_row) if first_row.size else cell_bits[:0]
+            bits.append(pair_bits[cross[by_key]])  # in the order of the keys
         present = np.zeros(keys.size, dtype=bool)
-        for hit in hits:
-            present[hit] = True
-        at = np.cumsum(present) - 1
+        for pair_bits in bits:
+            present |= pair_bits != 0
         inside = np.zeros((int(present.sum()), len(windows)))
-        for w, hit in enumerate(hits):
-            inside[at[hit], w] = 1.0
+        for group, pair_bits in zip(range(0, len(windows), 64), bits):
+            shift = np.arange(min(64, len(windows) - group), dtype=np.uint64)
+            shown = pair_bits[present]
+            for row in range(0, shown.size, 1 << 15):  # row blocks: no (pairs, windows) integer copy of the table
+                block = shown[row:row + (1 << 15), None]
+                inside[row:row + block.shape[0], group:group + shift.size] = (block >> shift) & np.uint64(1)
         return keys[by_key][present], inside
 
     # Each month's ties, month after month: window_ties(t, t) of every month t at once. A month holds the rows
