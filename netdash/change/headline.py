@@ -14,7 +14,7 @@ import pandas as pd
 from netdash.metrics import communities, fragmentation, mixing, structural_holes
 from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix
-from netdash.metrics.trust import trust_edges
+from netdash.metrics.trust import trust_tie_count
 from netdash.networks import graphs, period_log, union_counts, unique_sorted
 
 __all__ = ["HEADLINE_MEASURES", "HEADLINE_EXPLANATIONS", "CROSS_AGENCY_SHARES", "share_of_ties",
@@ -310,6 +310,7 @@ def headline_measures(ds, period, *, ties="working", window_days=90, seed=0, tru
         edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
         M = GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
                                    node_attrs={"agency": nodes["agency"]})
-    # trust_edges lists each pair once (a < b), so its trust ties are the trust graph's edges.
-    trust_ties = int(trust_edges(ds, period, **(trust_rule or {}))["is_trust_tie"].astype(bool).sum())
+    # trust_edges lists each pair once (a < b), so its trust ties (counted without the table) are the trust graph's
+    # edges.
+    trust_ties = trust_tie_count(ds, period, **(trust_rule or {}))
     return network_headline(M, trust_ties=trust_ties, seed=seed, constraint=constraint)
