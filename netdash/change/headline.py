@@ -14,7 +14,7 @@ import pandas as pd
 from netdash.metrics import communities, fragmentation, mixing, structural_holes
 from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix
-from netdash.metrics.trust import trust_edges
+from netdash.metrics.trust import trust_tie_count
 from netdash.networks import graphs, period_log, union_counts, unique_sorted
 
 __all__ = ["HEADLINE_MEASURES", "HEADLINE_EXPLANATIONS", "CROSS_AGENCY_SHARES", "share_of_ties",
@@ -198,7 +198,7 @@ def cross_agency_shares(ds, period=None, *, ties="working", window_days=90, trus
     return {k: out[k] for k in CROSS_AGENCY_SHARES if k in out}
 
 
-def network_headline(M, trust_ties, *, seed=0):
+def network_headline(M, trust_ties, *, seed=0, constraint=None):
     """The headline measures of one practitioner network.
 
     Parameters
@@ -211,6 +211,10 @@ def network_headline(M, trust_ties, *, seed=0):
         The number of trust ties among the same practitioners.
     seed : int, default 0
         First of the 10 Louvain seeds for ``agency_nmi``.
+    constraint : callable, optional
+        ``constraint(M)``: every node's Burt constraint in node order (NaN for
+        isolates), the values of :func:`netdash.metrics.structural_holes.constraint`;
+        Over time gives :func:`netdash.metrics.masked_constraint.masked_constraint`.
 
     Returns
     -------
@@ -237,7 +241,12 @@ def network_headline(M, trust_ties, *, seed=0):
     groups = pd.Series(M.node_attrs.get("agency", [None] * n), dtype=object).to_numpy()
     cross = int(np.count_nonzero(groups[M.source] != groups[M.target]))
     nan = float("nan")
-    cons = np.array(list(structural_holes.constraint(M).values()), dtype=float) if m else np.array([])
+    if not m:
+        cons = np.array([])
+    elif constraint is None:
+        cons = np.array(list(structural_holes.constraint(M).values()), dtype=float)
+    else:
+        cons = np.asarray(constraint(M), dtype=float)
     return {
         "n_practitioners": n,
         "n_ties": m,
@@ -266,7 +275,7 @@ def _matrix_of_codes(ds, period, nodes, ties, window_days):
     return GraphMatrix.from_codes(ids, codes, source, target, node_attrs={"agency": nodes["agency"]})
 
 
-def headline_measures(ds, period, *, ties="working", window_days=90, seed=0, trust_rule=None):
+def headline_measures(ds, period, *, ties="working", window_days=90, seed=0, trust_rule=None, constraint=None):
     """The headline measures of the practitioner network of ``period``, for Over time and the report.
 
     Parameters
@@ -283,6 +292,8 @@ def headline_measures(ds, period, *, ties="working", window_days=90, seed=0, tru
         ``trust_ties``; the default rule when not given. Over time gives one
         month's windows a rule that can hold inside a month
         (:func:`netdash.change.windows.window_trust_rule`).
+    constraint : callable, optional
+        As :func:`network_headline`'s.
 
     Returns
     -------
@@ -299,6 +310,7 @@ def headline_measures(ds, period, *, ties="working", window_days=90, seed=0, tru
         edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
         M = GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
                                    node_attrs={"agency": nodes["agency"]})
-    # trust_edges lists each pair once (a < b), so its trust ties are the trust graph's edges.
-    trust_ties = int(trust_edges(ds, period, **(trust_rule or {}))["is_trust_tie"].astype(bool).sum())
-    return network_headline(M, trust_ties=trust_ties, seed=seed)
+    # trust_edges lists each pair once (a < b), so its trust ties (counted without the table) are the trust graph's
+    # edges.
+    trust_ties = trust_tie_count(ds, period, **(trust_rule or {}))
+    return network_headline(M, trust_ties=trust_ties, seed=seed, constraint=constraint)

@@ -275,12 +275,11 @@ def ei_permutation_test(G, groups="agency", *, permutations=1000, seed=None):
         return {"observed": nan, "expected": nan, "p_value": nan, "permutations": int(permutations)}
     rng = np.random.default_rng(seed)
     simulated = np.empty(permutations)
-    # At least eight relabellings a batch, so _internal_ties fills every lane of its 64-bit words even at
-    # regional scale (838,164 ties: two a batch before). Batches do not change the draws: rng.permuted shuffles
-    # the rows one after the other, whatever their number.
-    batch = max(8, 2_000_000 // max(len(u), 1))
-    # The smallest integer type holds one relabelling in cache while its ties are looked up one row at a
-    # time (ten times faster than a 2-D gather at regional scale); the draws, and so the values, are the same.
+    # Relabellings are drawn in batches of about four million labels (180 at regional scale, every one of them
+    # at city scale): _internal_ties reads a batch's labels together, a whole number of 64-bit words of them.
+    # Batches do not change the draws: rng.permuted shuffles the rows one after the other, whatever their number.
+    batch = max(_WORD_ROWS, 4_000_000 // max(len(codes), 1) // _WORD_ROWS * _WORD_ROWS)
+    # The smallest integer type: the draws, and so the values, are the same as with the int64 codes.
     codes = codes.astype(np.min_scalar_type(max(int(codes.max(initial=0)), 0)), copy=False)
     for start in range(0, permutations, batch):
         stop = min(start + batch, permutations)
@@ -298,37 +297,59 @@ def ei_permutation_test(G, groups="agency", *, permutations=1000, seed=None):
     }
 
 
+#: Relabellings per batch of :func:`ei_permutation_test` are a multiple of this: a whole number of words of
+#: :func:`_internal_ties` whatever its lanes (5, 4, 3, 2 or 1 a word).
+_WORD_ROWS = 60
+
+#: Ties read at a time by :func:`_internal_ties`: its arrays stay in cache, and a lane's count (at most this) fits
+#: its 12 or more bits.
+_TIE_CHUNK = 2048
+
+
 def _internal_ties(labels, u, v):
     """Ties ``u[i]``-``v[i]`` whose two ends share a label, for each row of ``labels`` (one relabelling a row).
 
-    With one-byte labels (at most 256 groups) eight relabellings are read at
-    once, with two-byte labels (at most 65,536: the large demo has more than
-    256 agencies) four: a node's labels are the lanes of one 64-bit word, so
-    each tie's ends are looked up once per word rather than once per
-    relabelling, and a lane of ``words[u] ^ words[v]`` is zero where that
-    relabelling puts both ends in one group. The counts are the same
-    integers as one relabelling at a time.
+    Several relabellings are read at once as the lanes of one 64-bit word
+    per node: lanes of ``f`` bits, each label below ``2**(f - 1)``, so a
+    lane's top bit is spare (five lanes of 12 bits for labels below 2,048,
+    as the large demo's 1,200 agencies; four of 16 below 32,768; ...). For a
+    tie, the lanes of ``x = word[u] ^ word[v]`` are zero where that
+    relabelling puts both ends in one group; ``x + (2**(f-1) - 1)`` in each
+    lane sets the lane's top bit exactly where the lane is not zero, and no
+    lane carries into the next. Those bits, shifted to the bottom of their
+    lanes, are summed over :data:`_TIE_CHUNK` ties at a time (a lane counts
+    to at most ``2**f - 1``, never into the next), gathering each node's
+    words for all the batch's relabellings in one row. The counts are the
+    same integers as comparing each relabelling's ends one at a time.
     """
-    rows = len(labels)
-    if labels.dtype not in (np.uint8, np.uint16):
-        return np.array([np.count_nonzero(relabelled[u] == relabelled[v]) for relabelled in labels], dtype=np.int64)
-    lanes = 8 // labels.dtype.itemsize
-    # One byte (a bool) per lane: a word's flags are one unsigned integer of ``lanes`` bytes.
-    flags = np.dtype(f"u{lanes}")
-    counts = np.empty(rows, dtype=np.int64)
-    # Flags are summed as integers in blocks of 255 ties: no byte passes 255, so none carries into the next.
-    pad = (-len(u)) % 255
-    for first in range(0, rows, lanes):
-        packed = np.zeros((labels.shape[1], lanes), dtype=labels.dtype)
-        taken = labels[first:first + lanes]
-        packed[:, :len(taken)] = taken.T
-        words = packed.view(np.uint64).ravel()
-        same = ((words[u] ^ words[v]).view(labels.dtype) == 0).view(flags)
-        if pad:
-            same = np.concatenate([same, np.zeros(pad, dtype=flags)])
-        blocks = same.reshape(-1, 255).sum(axis=1, dtype=flags)
-        per_lane = blocks.view(np.uint8).reshape(-1, lanes).sum(axis=0, dtype=np.int64)
-        counts[first:first + len(taken)] = per_lane[:len(taken)]
+    rows, n = labels.shape
+    m = len(u)
+    counts = np.zeros(rows, dtype=np.int64)
+    if rows == 0 or m == 0:
+        return counts
+    bits = max(int(labels.max(initial=0)).bit_length(), 1)
+    lanes = 64 // max(bits + 1, 12)
+    f = 64 // lanes
+    words = -(-rows // lanes)
+    packed = np.zeros((n, words), dtype=np.uint64)  # node i's words, one per `lanes` relabellings
+    for lane in range(lanes):
+        part = labels[lane::lanes]
+        packed[:, :len(part)] |= part.T.astype(np.uint64) << np.uint64(f * lane)
+    low = np.uint64(sum(((1 << (f - 1)) - 1) << (f * lane) for lane in range(lanes)))
+    top = np.uint64(sum(1 << (f - 1) << (f * lane) for lane in range(lanes)))
+    shift = np.uint64(f - 1)
+    sums = np.empty((-(-m // _TIE_CHUNK), words), dtype=np.uint64)
+    for chunk, first in enumerate(range(0, m, _TIE_CHUNK)):
+        x = packed[u[first:first + _TIE_CHUNK]]
+        x ^= packed[v[first:first + _TIE_CHUNK]]
+        x += low
+        x &= top
+        x >>= shift
+        x.sum(axis=0, out=sums[chunk])
+    field = np.uint64((1 << f) - 1)
+    for lane in range(lanes):
+        differ = ((sums >> np.uint64(f * lane)) & field).sum(axis=0, dtype=np.int64)
+        counts[lane::lanes] = m - differ[:len(range(lane, rows, lanes))]
     return counts
 
 

@@ -21,13 +21,13 @@ import numpy as np
 import pandas as pd
 
 from netdash.networks.codes import distinct_rows, run_starts, sorted_counts
-from netdash.networks.counts import period_log, reused
+from netdash.networks.counts import period_log, reused, stored
 from netdash.errors import InvalidInputError
 from netdash.networks.graphs import graph_from_tables, practitioner_nodes
 from netdash.periods import Period
 from netdash.deferred import networkx as nx  # imported on first use
 
-__all__ = ["trust_edges", "trust_graph", "trust_summary", "describe_trust_rule", "trust_pair_table",
+__all__ = ["trust_edges", "trust_tie_count", "trust_graph", "trust_summary", "describe_trust_rule", "trust_pair_table",
            "trust_by_agency"]
 
 _COLUMNS = ["a", "b", "interactions", "months", "reciprocated", "survey_trust",
@@ -111,6 +111,63 @@ def trust_edges(ds, period=None, *, min_interactions=3, min_months=2, require_re
     """
     _check_options(min_interactions, min_months, require_reciprocity, survey_threshold)
     period = Period() if period is None else period
+    log, keys, columns = _verdicts(ds, period, min_interactions, min_months, require_reciprocity, survey_threshold,
+                                   use_survey)
+    if not len(keys):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in _COLUMNS})
+    n = len(log.ids)
+    # Pair codes follow the sorted order of the ids, so the table comes out sorted by a, b.
+    pairs = pd.DataFrame({"a": pd.Series(log.ids[keys // n], dtype=object),
+                          "b": pd.Series(log.ids[keys % n], dtype=object)})
+    for name in ("interactions", "months", "reciprocated", "survey_trust"):
+        pairs[name] = columns[name]
+    survey_trust = columns["survey_trust"]
+    rated = ~np.isnan(survey_trust)
+    pairs["source"] = pd.Series(np.array(["inferred", "survey"], dtype=object)[rated.astype(int)], dtype=object)
+    pairs["strength"] = np.where(rated, survey_trust, pairs["interactions"]).astype(float)
+    pairs["is_trust_tie"] = columns["is_trust_tie"]
+    return pairs[_COLUMNS]
+
+
+def trust_tie_count(ds, period=None, *, min_interactions=3, min_months=2, require_reciprocity=True,
+                    survey_threshold=3, use_survey=True):
+    """The number of trust ties in ``period``: ``trust_edges(...)["is_trust_tie"].sum()``, without the table.
+
+    The same verdicts as :func:`trust_edges` with the same options (one
+    rule, computed in one place), counted without writing every pair's ids
+    and columns: Over time asks for eight to 24 windows' counts only.
+    Kept in ``ds.memo`` per period and options.
+
+    Examples
+    --------
+    >>> from netdash.dataset import Dataset
+    >>> ds = Dataset.from_records(
+    ...     agencies=[{"agency_id": "A", "name": "A"}],
+    ...     practitioners=[{"practitioner_id": p, "agency_id": "A"} for p in "pq"],
+    ...     contacts=[{"date": d, "practitioner_id": a, "with_practitioner_id": b}
+    ...               for d, a, b in [("2024-01-02", "p", "q"), ("2024-02-02", "q", "p"), ("2024-03-02", "p", "q")]])
+    >>> trust_tie_count(ds), trust_tie_count(ds, min_interactions=4)
+    (1, 0)
+    """
+    _check_options(min_interactions, min_months, require_reciprocity, survey_threshold)
+    period = Period() if period is None else period
+    rule = (min_interactions, min_months, require_reciprocity, survey_threshold, use_survey)
+
+    def compute():
+        _, keys, columns = _verdicts(ds, period, *rule)
+        return int(np.count_nonzero(columns["is_trust_tie"])) if len(keys) else 0
+
+    return stored(("trust_tie_count", period, rule), ds, compute)
+
+
+def _verdicts(ds, period, min_interactions, min_months, require_reciprocity, survey_threshold, use_survey):
+    """``(log, keys, columns)``: every pair that interacted or was rated, and its trust verdict, as arrays.
+
+    ``keys`` are the pairs' codes ``a * n + b`` (``a < b``, sorted);
+    ``columns`` holds :func:`trust_edges`' ``interactions``, ``months``,
+    ``reciprocated``, ``survey_trust`` and ``is_trust_tie`` aligned with them
+    (None when no pair).
+    """
     log = period_log(ds, period)
     n = len(log.ids)
     inferred, interactions, months, reciprocated = _inferred(ds, period)
@@ -121,26 +178,22 @@ def trust_edges(ds, period=None, *, min_interactions=3, min_months=2, require_re
                     + log.index.get_indexer(survey.index.get_level_values(1)))
     keys = sorted_counts(np.r_[inferred, surveyed])[0] if len(surveyed) else inferred
     if not len(keys):
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in _COLUMNS})
-    # Pair codes follow the sorted order of the ids, so the table comes out sorted by a, b.
-    pairs = pd.DataFrame({"a": pd.Series(log.ids[keys // n], dtype=object),
-                          "b": pd.Series(log.ids[keys % n], dtype=object)})
+        return log, keys, None
     at = np.searchsorted(keys, inferred)
+    columns = {}
     for name, values in (("interactions", interactions), ("months", months), ("reciprocated", reciprocated)):
         column = np.zeros(len(keys), dtype=values.dtype)
         column[at] = values
-        pairs[name] = column
+        columns[name] = column
     survey_trust = np.full(len(keys), np.nan)
     survey_trust[np.searchsorted(keys, surveyed)] = survey.to_numpy(dtype=float)
-    pairs["survey_trust"] = survey_trust
+    columns["survey_trust"] = survey_trust
     rated = ~np.isnan(survey_trust)
-    pairs["source"] = pd.Series(np.array(["inferred", "survey"], dtype=object)[rated.astype(int)], dtype=object)
-    pairs["strength"] = np.where(rated, survey_trust, pairs["interactions"]).astype(float)
-    inferred_tie = ((pairs["interactions"] >= min_interactions) & (pairs["months"] >= min_months)
-                    & (pairs["reciprocated"] | (not require_reciprocity)))
+    inferred_tie = ((columns["interactions"] >= min_interactions) & (columns["months"] >= min_months)
+                    & (columns["reciprocated"] | (not require_reciprocity)))
     with np.errstate(invalid="ignore"):  # NaN >= threshold for unrated pairs, not used
-        pairs["is_trust_tie"] = np.where(rated, survey_trust >= survey_threshold, inferred_tie).astype(bool)
-    return pairs[_COLUMNS]
+        columns["is_trust_tie"] = np.where(rated, survey_trust >= survey_threshold, inferred_tie).astype(bool)
+    return log, keys, columns
 
 
 def trust_graph(ds, period=None, *, edges=None, **rule):

@@ -190,7 +190,8 @@ def test_group_mixing_sums_agencies_into_sectors_with_the_same_ties(karate):
 @pytest.mark.parametrize("seed", [0, 7])
 def test_ei_permutation_test_relabels_as_with_int64_codes(seed):
     # The codes are cast to the smallest integer type before the relabellings: the same draws and the same
-    # answer as the int64 loop it replaced, batches included (700 ties -> batches of 2,857 relabellings).
+    # answer as the int64 loop it replaced, drawn in other batches (300 nodes: one batch of 3,000 relabellings
+    # against 2,857 and 143 here).
     G = nx.relabel_nodes(nx.gnm_random_graph(300, 700, seed=seed), str)
     nx.set_node_attributes(G, {v: f"A{int(v) % 7}" for v in G}, "agency")
     got = mixing.ei_permutation_test(G, "agency", permutations=3000, seed=seed)
@@ -208,9 +209,8 @@ def test_ei_permutation_test_relabels_as_with_int64_codes(seed):
 
 
 def test_ei_permutation_test_with_two_byte_labels_and_many_ties_draws_as_one_at_a_time():
-    # More than 256 groups (two-byte labels, as the large demo's 1,200 agencies) and enough ties that batches
-    # were fewer than eight relabellings (400,000 ties: five): the same draws and counts as the int64 codes
-    # relabelled one at a time.
+    # More than 256 groups (two-byte labels, as the large demo's 1,200 agencies) and many ties (400,000: 196
+    # chunks of 2,048): the same draws and counts as the int64 codes relabelled one at a time.
     from netdash.metrics.matrix import GraphMatrix
 
     rng = np.random.default_rng(5)
@@ -231,13 +231,16 @@ def test_ei_permutation_test_with_two_byte_labels_and_many_ties_draws_as_one_at_
 
 @pytest.mark.parametrize("rows, ties, groups, n", [(1, 10, 2, 200), (8, 255, 3, 200), (13, 510, 256, 200),
                                                     (19, 70_000, 40, 200), (5, 300, 300, 400), (11, 70_000, 1200, 1200),
+                                                    (61, 4097, 1200, 1300), (7, 2048, 2048, 2048),
+                                                    (9, 2049, 2049, 2100), (180, 6000, 1200, 1500),
                                                     (6, 1000, 65_536, 65_536), (3, 1000, 65_537, 65_537)])
 def test_internal_ties_count_each_relabelling_as_one_at_a_time(rows, ties, groups, n):
-    # Eight one-byte (four two-byte) relabellings read as one 64-bit word per node, zero lanes summed in blocks of
-    # 255 ties: the same counts as comparing each relabelling's ends one at a time, for a last word only partly
-    # used, a whole number of blocks, 256 groups (byte 255), enough ties that whole-array sums would carry, more
-    # than 256 groups (two-byte labels, as the large demo's 1,200 agencies), 65,536 (the largest two-byte label)
-    # and more (four-byte labels: one relabelling at a time).
+    # Several relabellings read as the lanes of one 64-bit word per node (five lanes of 12 bits for labels below
+    # 2,048, as the large demo's 1,200 agencies; four of 16 bits from 2,048 (12-bit labels); three from 32,768),
+    # counted 2,048 ties at a time: the same counts as comparing each relabelling's ends one at a time, for a
+    # last word only partly used (61 rows, 13, 19), ties over one chunk and not a whole number of chunks (4,097,
+    # 2,049, 70,000), exactly one chunk (2,048), the largest label of a lane width (2,047, 65,535) and the next,
+    # and a batch of 180 relabellings (the large demo's).
     rng = np.random.default_rng(rows)
     codes = (np.arange(n) % groups).astype(np.min_scalar_type(groups - 1))
     labels = rng.permuted(np.broadcast_to(codes, (rows, n)), axis=1)
@@ -247,6 +250,24 @@ def test_internal_ties_count_each_relabelling_as_one_at_a_time(rows, ties, group
     got = mixing._internal_ties(labels, u, v)
     assert got.tolist() == expected and got.dtype == np.int64
     assert all(count >= 5 for count in expected)
+
+
+def test_internal_ties_with_wide_labels_and_ties_that_all_or_never_match():
+    # Labels of 40 and 63 bits (one lane a word), every tie inside a group (u == v), and none.
+    rng = np.random.default_rng(4)
+    for top in (2**40, 2**63 - 1):
+        labels = rng.integers(0, top, (7, 500), dtype=np.int64)
+        labels[:, :250] = labels[:, 250:]  # nodes i and i + 250 share a label in every relabelling
+        u = rng.integers(0, 250, 5000)
+        v = np.where(np.arange(5000) % 2, u + 250, rng.integers(0, 500, 5000))
+        expected = [int(np.count_nonzero(row[u] == row[v])) for row in labels]
+        assert mixing._internal_ties(labels, u, v).tolist() == expected
+        assert min(expected) >= 2500
+    labels = np.zeros((3, 10), dtype=np.uint16)
+    assert mixing._internal_ties(labels, np.arange(9), np.arange(1, 10)).tolist() == [9, 9, 9]
+    assert mixing._internal_ties(np.arange(30, dtype=np.uint16).reshape(3, 10), np.arange(9),
+                                 np.arange(1, 10)).tolist() == [0, 0, 0]
+    assert mixing._internal_ties(labels, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)).tolist() == [0] * 3
 
 
 @pytest.mark.parametrize("kind", [nx.Graph, nx.DiGraph, nx.MultiGraph])

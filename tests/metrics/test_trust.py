@@ -197,3 +197,32 @@ def test_trust_graph_is_the_one_built_tie_by_tie_on_the_demo(demo_source, rule, 
         assert list(d) == list(e) and [type(x) for x in d.values()] == [type(x) for x in e.values()]
     for (_, d), (_, e) in zip(got.nodes(data=True), expected.nodes(data=True)):
         assert [type(x) for x in d.values()] == [type(x) for x in e.values()]
+
+
+def test_trust_tie_count_is_the_tables_count(ds):
+    # Each condition of the rule on its own, the survey both ways, self-ratings, an empty period.
+    from netdash.metrics.trust import trust_tie_count
+
+    rules = [{}, {"use_survey": False}, {"min_interactions": 2}, {"min_months": 1}, {"require_reciprocity": False},
+             {"survey_threshold": 2.5}, {"survey_threshold": 4}, {"min_months": 1, "require_reciprocity": False,
+                                                                    "min_interactions": 1, "use_survey": False}]
+    counts = set()
+    for period in (H1, None, parse_period("2030-01-01:2031-01-01")):
+        for rule in rules:
+            expected = int(trust_edges(ds, period, **rule)["is_trust_tie"].astype(bool).sum())
+            assert trust_tie_count(ds, period, **rule) == expected
+            counts.add(expected)
+    assert len(counts) >= 4  # the rules above give different answers: the test can tell them apart
+    with pytest.raises(InvalidInputError, match=r"min_interactions must be a whole number, 1 or more; got 0\."):
+        trust_tie_count(ds, H1, min_interactions=0)
+
+
+@pytest.mark.parametrize("rule", [{}, {"use_survey": False}, {"min_months": 1}])
+def test_trust_tie_count_on_the_demo_windows(demo_source, rule):
+    from netdash.change.windows import windows
+    from netdash.ingest import load_dataset
+    from netdash.metrics.trust import trust_tie_count
+
+    demo, _ = load_dataset(demo_source, secret=b"test")
+    for w in windows(*demo.date_range, freq="quarter"):
+        assert trust_tie_count(demo, w, **rule) == int(trust_edges(demo, w, **rule)["is_trust_tie"].sum())
