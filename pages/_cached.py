@@ -500,10 +500,8 @@ def tie_change_summaries(ds, before, after, ties, replicates):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _tie_change_summaries(name, version, before_key, after_key, ties, replicates, _ds, _before, _after):
-    from netdash.change.dynamics import tie_change_summary
-
-    compared = comparison(_ds, _before, _after, ties, replicates)
-    return tie_change_summary(compared.tie_changes), tie_change_summary(compared.trust_tie_changes)
+    # Counted from the comparison's coded tie changes: the tables of every change are made only for the download.
+    return comparison(_ds, _before, _after, ties, replicates).tie_change_summaries()
 
 
 def mixing_heatmaps(ds, before, after, ties, level):
