@@ -517,13 +517,16 @@ def mixing_heatmaps(ds, before, after, ties, level):
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
 def _mixing_heatmaps(name, version, before_key, after_key, ties, level, _ds, _before, _after):
     from netdash.change.compare import mixing_change
+    from netdash.change.headline import period_matrix
     from netdash.metrics.mixing import group_mixing
 
     names = None
     matrices = []
-    # From the analyses' arrays (GraphMatrix), not their networkx graphs: the same counts (tests/pages), without
-    # building two graphs of 480,000 ties at regional scale (issue 19).
-    for matrix in mixing_change(*(analysis(_ds, p, ties).matrix for p in (_before, _after))):
+    # From arrays (GraphMatrix), not the analyses' networkx graphs: the same counts (tests/pages), without building
+    # two graphs of 480,000 ties at regional scale (issue 19); made from the periods' coded pairs, not by looking
+    # the edge tables' ids up again (the analyses' weighted .matrix: the same ties).
+    for matrix in mixing_change(*(period_matrix(_ds, p, ties=ties, nodes=analysis(_ds, p, ties).node_table)
+                                  for p in (_before, _after))):
         matrix, names = group_mixing(matrix, _ds.agencies, level)
         matrices.append(matrix)
     return _charts.mixing_heatmaps(matrices, names)

@@ -288,3 +288,27 @@ def test_comparison_makes_its_tie_change_tables_only_when_read(demo):
     pd.testing.assert_frame_equal(trust, tie_change_summary(got.trust_tie_changes), check_exact=True)
     assert ties.loc["new", "total"] > 0 and ties.loc["lost", "total"] > 0 and trust.loc["new", "total"] > 0
     assert got.to_json()["tie_changes"]["lost"]["total"] == ties.loc["lost", "total"]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("ties", ["working", "direct", "all"])
+def test_period_matrix_counts_what_the_analysis_matrix_counts(seed, ties):
+    # Before & after's heat maps count period_matrix (from the coded pairs) instead of the analyses' weighted
+    # matrix (from the edge tables' ids): the same mixing matrices, before, after and change.
+    from netdash.change.compare import mixing_change
+    from netdash.change.headline import period_matrix
+
+    for ghost in (False, True):
+        ds = _messy_dataset(seed, ghost=ghost)
+        periods = (parse_period("2023-01-01:2023-05-01"), parse_period("2023-05-01:2023-10-01"))
+        try:
+            want = mixing_change(*(NetworkAnalysis(ds, p, ties=ties).matrix for p in periods))
+        except InvalidInputError:  # a tie end that is not a node: period_matrix raises the same
+            with pytest.raises(InvalidInputError, match="not in the node table"):
+                period_matrix(ds, periods[0], ties=ties)
+            continue
+        got = mixing_change(*(period_matrix(ds, p, ties=ties, nodes=graphs.practitioner_nodes(ds, p))
+                              for p in periods))
+        for g, w in zip(got, want):
+            pd.testing.assert_frame_equal(g, w, check_exact=True)
+        assert got[0].to_numpy().sum() > 10
