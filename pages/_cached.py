@@ -429,7 +429,8 @@ def _before_after_maps(name, version, period_key, before_key, after_key, ties, c
 
     # Drawn from the analyses' node and edge tables, not their networkx graphs: at regional scale each period has
     # 480,000 ties and a map draws at most 750 practitioners' strongest (issue 19). The same maps
-    # (tests/viz/test_viz_maps.py); the changed ties found from the same tables, as period_tie_changes finds them.
+    # (tests/viz/test_viz_maps.py); the changed ties found from the same tables by coded_tie_changes, the matching
+    # that period_tie_changes and the comparison use.
     tables = [(shared.node_table, shared.edge_table) for shared in (analysis(_ds, p, ties) for p in (_before, _after))]
     maps = before_after_table_maps(*tables, changes=None,
                                    changes_only=changes_only, height_px=470,
