@@ -429,7 +429,8 @@ def _before_after_maps(name, version, period_key, before_key, after_key, ties, c
 
     # Drawn from the analyses' node and edge tables, not their networkx graphs: at regional scale each period has
     # 480,000 ties and a map draws at most 750 practitioners' strongest (issue 19). The same maps
-    # (tests/viz/test_viz_maps.py); the changed ties found from the same tables, as period_tie_changes finds them.
+    # (tests/viz/test_viz_maps.py); the changed ties found from the same tables by coded_tie_changes, the matching
+    # that period_tie_changes and the comparison use.
     tables = [(shared.node_table, shared.edge_table) for shared in (analysis(_ds, p, ties) for p in (_before, _after))]
     maps = before_after_table_maps(*tables, changes=None,
                                    changes_only=changes_only, height_px=470,
@@ -500,10 +501,8 @@ def tie_change_summaries(ds, before, after, ties, replicates):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _tie_change_summaries(name, version, before_key, after_key, ties, replicates, _ds, _before, _after):
-    from netdash.change.dynamics import tie_change_summary
-
-    compared = comparison(_ds, _before, _after, ties, replicates)
-    return tie_change_summary(compared.tie_changes), tie_change_summary(compared.trust_tie_changes)
+    # Counted from the comparison's coded tie changes: the tables of every change are made only for the download.
+    return comparison(_ds, _before, _after, ties, replicates).tie_change_summaries()
 
 
 def mixing_heatmaps(ds, before, after, ties, level):
@@ -519,13 +518,16 @@ def mixing_heatmaps(ds, before, after, ties, level):
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
 def _mixing_heatmaps(name, version, before_key, after_key, ties, level, _ds, _before, _after):
     from netdash.change.compare import mixing_change
+    from netdash.change.headline import period_matrix
     from netdash.metrics.mixing import group_mixing
 
     names = None
     matrices = []
-    # From the analyses' arrays (GraphMatrix), not their networkx graphs: the same counts (tests/pages), without
-    # building two graphs of 480,000 ties at regional scale (issue 19).
-    for matrix in mixing_change(*(analysis(_ds, p, ties).matrix for p in (_before, _after))):
+    # From arrays (GraphMatrix), not the analyses' networkx graphs: the same counts (tests/pages), without building
+    # two graphs of 480,000 ties at regional scale (issue 19); made from the periods' coded pairs, not by looking
+    # the edge tables' ids up again (the analyses' weighted .matrix: the same ties).
+    for matrix in mixing_change(*(period_matrix(_ds, p, ties=ties, nodes=analysis(_ds, p, ties).node_table)
+                                  for p in (_before, _after))):
         matrix, names = group_mixing(matrix, _ds.agencies, level)
         matrices.append(matrix)
     return _charts.mixing_heatmaps(matrices, names)

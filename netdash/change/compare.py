@@ -12,7 +12,7 @@ are counted and reported), so a change is never just a change of staff.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ import pandas as pd
 from netdash.networks import graphs
 from netdash.change._inputs import _period_tables
 from netdash.change._replicates import _snapshot, _swapped
-from netdash.change.dynamics import tie_change_summary, tie_changes_from_codes
+from netdash.change.dynamics import coded_tie_changes
 from netdash.errors import AnalysisError
 from netdash.change.headline import HEADLINE_MEASURES, network_headline
 from netdash.change.impact.estimators import percentile_interval
@@ -59,27 +59,55 @@ class Comparison:
     practitioners : dict
         ``compared``, ``before_only`` (left), ``after_only`` (joined), ``rule``.
     settings : dict
+    coded_changes : (array, array, CodedTieChanges, CodedTieChanges)
+        The compared practitioners' ids and agencies (by position) and
+        :func:`netdash.change.dynamics.coded_tie_changes` of their working
+        and trust ties: what ``tie_changes`` and ``trust_tie_changes`` are
+        made from, when first read. A page that shows only their counts
+        (:meth:`tie_change_summaries`) never makes the two tables (at
+        regional scale 480,000 rows and more each).
     """
 
     before: object
     after: object
-    tie_changes: pd.DataFrame
-    trust_tie_changes: pd.DataFrame
     measures: pd.DataFrame
     qap: dict
     practitioners: dict
     settings: dict
+    coded_changes: tuple
+    _tables: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def tie_changes(self):
+        return self._table(2)
+
+    @property
+    def trust_tie_changes(self):
+        return self._table(3)
+
+    def _table(self, which):
+        table = self._tables.get(which)
+        if table is None:  # made once; two threads making it at once make the same table
+            ids, agency = self.coded_changes[:2]
+            table = self._tables.setdefault(which, self.coded_changes[which].table(ids, agency))
+        return table
+
+    def tie_change_summaries(self):
+        """:func:`netdash.change.dynamics.tie_change_summary` of ``tie_changes`` and of ``trust_tie_changes``,
+        counted without making either table."""
+        return self.coded_changes[2].summary(), self.coded_changes[3].summary()
 
     def to_json(self):
         """A JSON-serialisable dict (NaN becomes None; pair lists are summarised as counts)."""
         measures = [{"measure": k, **{c: _jsonable(v) for c, v in row.items()}}
                     for k, row in self.measures.to_dict("index").items()]
+        ties, trust = self.tie_change_summaries()
         return {
             "before": {"start": _day(self.before.start), "end": _day(self.before.end)},
             "after": {"start": _day(self.after.start), "end": _day(self.after.end)},
             "measures": measures,
-            "tie_changes": _jsonable(tie_change_summary(self.tie_changes).to_dict("index")),
-            "trust_tie_changes": _jsonable(tie_change_summary(self.trust_tie_changes).to_dict("index")),
+            "tie_changes": _jsonable(ties.to_dict("index")),
+            "trust_tie_changes": _jsonable(trust.to_dict("index")),
             "qap": _jsonable(self.qap),
             "practitioners": _jsonable(self.practitioners),
             "settings": _jsonable(self.settings),
@@ -213,17 +241,16 @@ def compare_periods(ds, before, after, *, ties="working", window_days=90, permut
     agency = {v: a["agency"] for v, a in zip(index, sb.attrs)}
     agency.update({v: a["agency"] for v, a in zip(index, sa.attrs) if a["agency"] is not None})
     # The ties as positions in index, not ids: the same tables without comparing ids per tie (docs/benchmarks.md,
-    # "Session 17"; tests/change/test_compare.py).
+    # "Session 17"; tests/change/test_compare.py); the tables themselves only made when read (Comparison).
     ids, by_position = np.asarray(index, dtype=object), np.array([agency.get(v) for v in index], dtype=object)
+    tie_codes = coded_tie_changes(n, sb.tie_arrays(), sa.tie_arrays(), by_position)
+    trust_codes = coded_tie_changes(n, *((i, j, None) for i, j in (sb.trust_arrays(), sa.trust_arrays())),
+                                    by_position)
     return Comparison(
-        before=before, after=after,
-        tie_changes=tie_changes_from_codes(ids, sb.tie_arrays(), sa.tie_arrays(), by_position),
-        trust_tie_changes=tie_changes_from_codes(ids, *((i, j, np.ones(len(i))) for i, j in (sb.trust_arrays(),
-                                                                                           sa.trust_arrays())),
-                                                 by_position),
-        measures=measures, qap=qap, practitioners=dropped,
+        before=before, after=after, measures=measures, qap=qap, practitioners=dropped,
         settings={"ties": ties, "window_days": window_days, "permutations": permutations,
                   "bootstrap": bootstrap, "seed": seed},
+        coded_changes=(ids, by_position, tie_codes, trust_codes),
     )
 
 

@@ -8,6 +8,8 @@ usual first step in the analysis of network dynamics (Snijders, van de Bunt
 dynamics", *Social Networks* 32: 44-60, section 2).
 """
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -21,6 +23,8 @@ __all__ = [
     "tie_changes",
     "tie_changes_from_pairs",
     "tie_changes_from_codes",
+    "CodedTieChanges",
+    "coded_tie_changes",
     "period_tie_changes",
     "tie_change_summary",
     "trust_tie_changes",
@@ -173,34 +177,20 @@ def period_tie_changes(ds, before, after, *, ties="working", window_days=90):
     """
     from netdash.networks.graphs import practitioner_nodes
 
-    ids = period_log(ds, before).ids  # one coding of practitioners for every period of a dataset
-    n = max(len(ids), 1)
-    keys = []
+    ids = period_log(ds, before).ids  # one coding of practitioners for every period of a dataset, sorted by id
+    tied = []
     for period in (before, after):
         found = union_counts(ds, period, ties, window_days)
         source, target = (np.zeros(0, dtype=np.int64),) * 2 if found is None else found[:2]
-        keys.append(np.asarray(source, dtype=np.int64) * n + np.asarray(target, dtype=np.int64))
-    key_b, key_a = keys  # each sorted and distinct, lower code first: ids sort as their codes
-    pairs = unique_sorted(np.concatenate(keys))
-    in_before = np.isin(pairs, key_b, assume_unique=True)
-    in_after = np.isin(pairs, key_a, assume_unique=True)
-    status = np.select([~in_before, ~in_after], [0, 1], 2)  # TIE_STATUSES: new, lost, kept
-    first, second = pairs // n, pairs % n
+        tied.append((source, target, np.ones(len(source))))  # lower code first, each pair once
     agency = np.full(len(ids), None, dtype=object)
     for period in (before, after):  # the after period's agency where known, as tie_changes reads the graphs
         nodes = practitioner_nodes(ds, period)
         code = pd.Index(ids, dtype=object).get_indexer(nodes["practitioner_id"])
         known = nodes["agency"].notna().to_numpy() & (code >= 0)
         agency[code[known]] = nodes["agency"].to_numpy(dtype=object)[known]
-    ag_a, ag_b = agency[first], agency[second]
-    cross = ((ag_a != None) & (ag_b != None) & (ag_a != ag_b)).astype(bool)  # noqa: E711 - elementwise
-    order = np.lexsort((second, first, status))
-    ids = np.asarray(ids, dtype=object)
-    return pd.DataFrame({"a": ids[first][order], "b": ids[second][order], "agency_a": ag_a[order],
-                         "agency_b": ag_b[order], "cross_agency": cross[order],
-                         "weight_before": in_before[order].astype(float),
-                         "weight_after": in_after[order].astype(float),
-                         "status": np.array(TIE_STATUSES, dtype=object)[status[order]]}, columns=_CHANGE_COLUMNS)
+    # Every tie of strength 1, so nothing is strengthened: new, lost or kept.
+    return tie_changes_from_codes(np.asarray(ids, dtype=object), *tied, agency)
 
 
 def _change_table(wb, wa, agency, strengthen_ratio):
@@ -246,36 +236,129 @@ def tie_changes_from_codes(ids, before, after, agency, *, strengthen_ratio=1.5):
     DataFrame
         As :func:`tie_changes`.
     """
-    ids = np.asarray(ids, dtype=object)
-    n = max(len(ids), 1)
-    (a_b, b_b, w_b), (a_a, b_a, w_a) = before, after
-    key_b = np.asarray(a_b, dtype=np.int64) * n + np.asarray(b_b, dtype=np.int64)
-    key_a = np.asarray(a_a, dtype=np.int64) * n + np.asarray(b_a, dtype=np.int64)
-    keys = unique_sorted(np.concatenate((key_b, key_a)))  # np.union1d's values, by a sort (it hashes in numpy 2.4)
+    return coded_tie_changes(len(ids), before, after, agency, strengthen_ratio=strengthen_ratio).table(ids, agency)
+
+
+class CodedTieChanges(NamedTuple):
+    """:func:`tie_changes` as arrays over integer pair keys: the result of :func:`coded_tie_changes`.
+
+    Attributes
+    ----------
+    keys : array of int64
+        Every pair tied in either period, ``first * n + second`` (positions
+        of its two ends), increasing, each pair once.
+    status : array of int8
+        Each pair's position in :data:`TIE_STATUSES` (0 new, 1 lost, 2 kept,
+        3 strengthened).
+    cross : array of bool
+        Whether both ends' agencies are known and differ.
+    weight_before, weight_after : array of float
+        The pair's strength in each period, 0.0 where not tied.
+    n : int
+        The number of positions the keys are made of (at least 1).
+    """
+
+    keys: np.ndarray
+    status: np.ndarray
+    cross: np.ndarray
+    weight_before: np.ndarray
+    weight_after: np.ndarray
+    n: int
+
+    def ends(self):
+        """``(first, second)``: the positions of each pair's two ends."""
+        return self.keys // self.n, self.keys % self.n
+
+    def pairs(self, status, *, cross_agency=False):
+        """The keys (increasing) of the pairs with ``status`` (a name of :data:`TIE_STATUSES`), only those
+        across agencies if ``cross_agency``."""
+        keep = self.status == TIE_STATUSES.index(status)
+        return self.keys[keep & self.cross if cross_agency else keep]
+
+    def table(self, ids, agency):
+        """The :func:`tie_changes` table of these pairs: ``ids`` and ``agency`` (None where unknown) by position.
+
+        Rows by status, then by ``a`` and ``b`` as the ids sort.
+        """
+        ids, by_id = np.asarray(ids, dtype=object), np.asarray(agency, dtype=object)
+        first, second = self.ends()
+        rank = np.empty(len(ids), dtype=np.int64)
+        rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+        order = np.lexsort((rank[second], rank[first], self.status))
+        return pd.DataFrame({"a": ids[first][order], "b": ids[second][order], "agency_a": by_id[first][order],
+                             "agency_b": by_id[second][order], "cross_agency": self.cross[order],
+                             "weight_before": self.weight_before[order], "weight_after": self.weight_after[order],
+                             "status": np.array(TIE_STATUSES, dtype=object)[self.status[order]]},
+                            columns=_CHANGE_COLUMNS)
+
+    def summary(self):
+        """:func:`tie_change_summary` of the table these arrays stand for, without making that table."""
+        counts = np.bincount(2 * self.status + self.cross, minlength=2 * len(TIE_STATUSES))
+        return _summary_table(counts.reshape(len(TIE_STATUSES), 2))
+
+
+def coded_tie_changes(n, before, after, agency, *, strengthen_ratio=1.5):
+    """What happened to each pair tied in either period, for pairs given as positions: the arrays of :func:`tie_changes`.
+
+    The one place where pairs are matched across periods and given a status
+    and a cross-agency flag: :func:`tie_changes_from_codes` (and so
+    :func:`tie_changes`, :func:`period_tie_changes` and
+    :func:`netdash.change.compare.compare_periods`) makes its table from
+    these arrays, and Before & after's maps read the lost and new pairs from
+    them (:func:`netdash.viz.panels.before_after_table_maps`). No id is read
+    or compared per pair.
+
+    Parameters
+    ----------
+    n : int
+        The number of positions (practitioners).
+    before, after : (array of int, array of int, array of float or None)
+        Each period's ties: the positions of their two ends (a pair always
+        listed with the same end first, e.g. the lower position or the end
+        whose id sorts first) and their strengths (None: all 1.0; NaN counts
+        as 0, as :func:`tie_changes` fills a missing strength). A pair listed
+        more than once keeps its last strength; a pair of one position with
+        itself (a self-loop) is a pair like any other.
+    agency : array of object
+        Each position's agency (None where unknown).
+    strengthen_ratio : float, default 1.5
+
+    Returns
+    -------
+    CodedTieChanges
+
+    Examples
+    --------
+    >>> coded = coded_tie_changes(3, ([0, 1], [1, 2], [1.0, 2.0]), ([0, 0], [1, 2], [3.0, 1.0]),
+    ...                           np.array(["A", "A", "B"], dtype=object))
+    >>> coded.keys.tolist(), [TIE_STATUSES[s] for s in coded.status], coded.cross.tolist()
+    ([1, 2, 5], ['strengthened', 'new', 'lost'], [False, True, True])
+    >>> coded.pairs("new", cross_agency=True).tolist(), coded.summary().loc["lost", "cross_agency"]
+    ([2], np.int64(1))
+    """
+    size = max(int(n), 1)
+    tied = []
+    for first, second, weight in (before, after):
+        key = np.asarray(first, dtype=np.int64) * size + np.asarray(second, dtype=np.int64)
+        tied.append((key, np.ones(len(key)) if weight is None else np.asarray(weight, dtype=float)))
+    keys = unique_sorted(np.concatenate((tied[0][0], tied[1][0])))  # np.union1d's values (it hashes in numpy 2.4)
     weights, present = [], []
-    for key, weight in ((key_b, w_b), (key_a, w_a)):
+    for key, weight in tied:
         w = np.zeros(len(keys))
         found = np.zeros(len(keys), dtype=bool)
         at = np.searchsorted(keys, key)
-        w[at] = np.nan_to_num(np.asarray(weight, dtype=float), nan=0.0)  # as the merge's fillna(0.0)
+        w[at] = np.nan_to_num(weight, nan=0.0)  # as the merge's fillna(0.0)
         found[at] = True
         weights.append(w)
         present.append(found)
-    (before, after), (in_before, in_after) = weights, present
-    status = np.select([~in_before, ~in_after, after >= strengthen_ratio * before], [0, 1, 3], 2)  # TIE_STATUSES
-    first, second = keys // n, keys % n
+    (w_before, w_after), (in_before, in_after) = weights, present
+    status = np.select([~in_before, ~in_after, w_after >= strengthen_ratio * w_before], [0, 1, 3], 2)
+    first, second = keys // size, keys % size
     by_id = np.asarray(agency, dtype=object)
     known = np.array([x is not None for x in by_id.tolist()], dtype=bool)
-    ag_a, ag_b = by_id[first], by_id[second]
-    cross = known[first] & known[second] & (ag_a != ag_b) if len(keys) else np.zeros(0, dtype=bool)
-    rank = np.empty(len(ids), dtype=np.int64)
-    rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
-    order = np.lexsort((rank[second], rank[first], status))
-    out = pd.DataFrame({"a": ids[first][order], "b": ids[second][order], "agency_a": ag_a[order],
-                        "agency_b": ag_b[order], "cross_agency": np.asarray(cross, dtype=bool)[order],
-                        "weight_before": before[order], "weight_after": after[order],
-                        "status": np.array(TIE_STATUSES, dtype=object)[status[order]]}, columns=_CHANGE_COLUMNS)
-    return out
+    cross = known[first] & known[second] & (by_id[first] != by_id[second]) if len(keys) else np.zeros(0, bool)
+    return CodedTieChanges(keys, status.astype(np.int8), np.asarray(cross, dtype=bool),
+                           w_before, w_after, size)
 
 
 def _weight_frame(G, weight):
@@ -326,10 +409,18 @@ def tie_change_summary(changes):
     >>> tie_change_summary(tie_changes(before, after)).loc[["new", "lost", "still_tied"]].values.tolist()
     [[1, 0, 1], [0, 1, 1], [0, 0, 0]]
     """
-    kind = np.where(changes["cross_agency"].astype(bool), "cross_agency", "within_agency")
-    table = pd.crosstab(changes["status"], kind) if len(changes) else pd.DataFrame()
-    table = table.reindex(index=list(TIE_STATUSES), columns=["within_agency", "cross_agency"], fill_value=0)
-    table = table.fillna(0).astype(int)
+    status = pd.Index(list(TIE_STATUSES)).get_indexer(pd.Index(changes["status"], dtype=object))
+    cross = changes["cross_agency"].astype(bool).to_numpy()
+    listed = status >= 0  # a status outside TIE_STATUSES is not counted
+    counts = np.bincount(2 * status[listed] + cross[listed], minlength=2 * len(TIE_STATUSES))
+    return _summary_table(counts.reshape(len(TIE_STATUSES), 2))
+
+
+def _summary_table(counts):
+    """:func:`tie_change_summary`'s table of ``counts`` (one row per status of :data:`TIE_STATUSES`; columns
+    within and across agencies)."""
+    table = pd.DataFrame(np.asarray(counts, dtype=np.int64), index=list(TIE_STATUSES),
+                         columns=["within_agency", "cross_agency"])
     table.loc["still_tied"] = table.loc["kept"] + table.loc["strengthened"]
     table["total"] = table["within_agency"] + table["cross_agency"]
     table.index.name = "status"

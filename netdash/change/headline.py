@@ -15,10 +15,11 @@ from netdash.metrics import communities, fragmentation, mixing, structural_holes
 from netdash.errors import InvalidInputError
 from netdash.metrics.matrix import GraphMatrix
 from netdash.metrics.trust import trust_tie_count
-from netdash.networks import graphs, period_log, union_counts, unique_sorted
+from netdash.networks import graphs, period_log, union_counts
 
 __all__ = ["HEADLINE_MEASURES", "HEADLINE_EXPLANATIONS", "CROSS_AGENCY_SHARES", "share_of_ties",
-           "headline_explanations", "cross_agency_shares", "format_share", "network_headline", "headline_measures"]
+           "headline_explanations", "cross_agency_shares", "format_share", "network_headline", "period_matrix",
+           "headline_measures"]
 
 #: The three cross-agency shares netdash shows, one name each wherever they appear (pages, report, CLI):
 #: ``{key: (label, definition)}``. They measure different things and differ a lot on the same data (on the
@@ -253,11 +254,19 @@ def network_headline(M, trust_ties, *, seed=0, constraint=None):
         "cross_agency_share": cross / m if m else nan,
         "ei_index": mixing.ei_index(M) if m else nan,
         "fragmentation": fragmentation.fragmentation(M),
-        "isolates": n - len(unique_sorted(np.r_[M.source, M.target])),
+        "isolates": n - _tied_count(n, M.source, M.target),
         "trust_ties": int(trust_ties),
         "mean_constraint": float(np.nanmean(cons)) if np.isfinite(cons).any() else nan,
         "agency_nmi": communities.agency_nmi(M, seed=seed) if m else nan,
     }
+
+
+def _tied_count(n, source, target):
+    """How many of the ``n`` nodes are an end of a tie: ``len(unique_sorted(np.r_[source, target]))`` without a sort."""
+    tied = np.zeros(n, dtype=bool)
+    tied[source] = True
+    tied[target] = True
+    return int(np.count_nonzero(tied))
 
 
 def _matrix_of_codes(ds, period, nodes, ties, window_days):
@@ -273,6 +282,37 @@ def _matrix_of_codes(ds, period, nodes, ties, window_days):
     codes = log.index.get_indexer(pd.Index(ids, dtype=object))  # increasing: both are sorted by id
     source, target = (np.zeros(0, dtype=np.int64),) * 2 if found is None else found[:2]
     return GraphMatrix.from_codes(ids, codes, source, target, node_attrs={"agency": nodes["agency"]})
+
+
+def period_matrix(ds, period, *, ties="working", window_days=90, nodes=None):
+    """The :class:`GraphMatrix` of the practitioner network of ``period`` (ties unweighted), with node attribute
+    ``agency``: what :func:`headline_measures` and Before & after's heat maps count.
+
+    Made from the period's coded pairs (:func:`netdash.networks.union_counts`),
+    so the edge table's ids are not looked up again; the same matrix as
+    ``GraphMatrix.from_edges`` of :func:`netdash.networks.graphs.practitioner_nodes`
+    and :func:`netdash.networks.graphs.practitioner_edges` (weights apart).
+
+    Parameters
+    ----------
+    ds : Dataset
+    period : Period
+    ties : str, default "working"
+    window_days : int, default 90
+    nodes : DataFrame, optional
+        ``practitioner_nodes(ds, period)`` if already at hand (only read).
+
+    Returns
+    -------
+    GraphMatrix
+    """
+    nodes = graphs.practitioner_nodes(ds, period) if nodes is None else nodes
+    M = _matrix_of_codes(ds, period, nodes, ties, window_days)
+    if M is None:  # a tie end that is not a node (not expected): the edge table says which
+        edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
+        M = GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
+                                   node_attrs={"agency": nodes["agency"]})
+    return M
 
 
 def headline_measures(ds, period, *, ties="working", window_days=90, seed=0, trust_rule=None, constraint=None):
@@ -304,12 +344,7 @@ def headline_measures(ds, period, *, ties="working", window_days=90, seed=0, tru
         :func:`netdash.metrics.trust.trust_graph` (default rule unless
         ``trust_rule`` says otherwise).
     """
-    nodes = graphs.practitioner_nodes(ds, period)
-    M = _matrix_of_codes(ds, period, nodes, ties, window_days)
-    if M is None:  # a tie end that is not a node (not expected): the edge table says which
-        edges = graphs.practitioner_edges(ds, period, ties=ties, window_days=window_days)
-        M = GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
-                                   node_attrs={"agency": nodes["agency"]})
+    M = period_matrix(ds, period, ties=ties, window_days=window_days)
     # trust_edges lists each pair once (a < b), so its trust ties (counted without the table) are the trust graph's
     # edges.
     trust_ties = trust_tie_count(ds, period, **(trust_rule or {}))

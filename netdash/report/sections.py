@@ -12,7 +12,7 @@ import pandas as pd
 
 from netdash.analysis import network_measures
 from netdash.change.compare import compare_periods, mixing_change
-from netdash.change.dynamics import TIE_STATUSES, tie_change_summary
+from netdash.change.dynamics import TIE_STATUSES
 from netdash.change.headline import CROSS_AGENCY_SHARES, cross_agency_shares, share_of_ties
 from netdash.change.windows import equal_windows
 from netdash.errors import AnalysisError
@@ -158,7 +158,7 @@ def comparison_section(ds, before, after, *, ties, min_count, replicates, seed):
     labels = {**_HEADLINE_LABELS, "cross_agency_share": (share_of_ties(ties)[0], "share")}
     rows = [_compared_row(label, kind, cmp.measures.loc[key], min_count)
             for key, (label, kind) in labels.items()]
-    summary = tie_change_summary(cmp.tie_changes)[["within_agency", "cross_agency"]]
+    summary = cmp.tie_change_summaries()[0][["within_agency", "cross_agency"]]  # counted, no table of changes
     # complementary suppression: a row's total (ties of that status) is easy to work out. The four
     # statuses only: the derived still_tied row would give away a hidden kept or strengthened count.
     summary = summary.loc[list(TIE_STATUSES)]

@@ -189,7 +189,8 @@ def backbone_of_tables(nodes, edges, n_total, *, max_nodes, ties_per_node=3, wei
     if len(source) and min(source.min(), target.min()) < 0:
         return None
     lo, hi = np.minimum(source, target), np.maximum(source, target)
-    if len(unique_sorted(lo * max(n, 1) + hi)) != len(lo):
+    keys = lo * max(n, 1) + hi
+    if not (keys[1:] > keys[:-1]).all() and len(unique_sorted(keys)) != len(lo):  # increasing: each pair once
         return None
     # G.edges reports each tie once, from its end added first, in the order the ties were added: by lo, then row
     order = np.argsort(lo, kind="stable")

@@ -11,7 +11,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from netdash.change.dynamics import tie_changes, tie_key
+from netdash.change.dynamics import coded_tie_changes, tie_changes, tie_key
 from netdash.networks import graph_from_tables, practitioner_nodes
 from netdash.networks.codes import isin_sorted, unique_sorted
 from netdash.networks.graphs import PRACTITIONER_EDGE_ATTRS
@@ -314,7 +314,7 @@ def before_after_table_maps(before, after, *, changes, positions, changes_only=F
         iu, iv = everyone.get_indexer(pd.Index(u, dtype=object)), everyone.get_indexer(pd.Index(v, dtype=object))
         return np.where((iu < 0) | (iv < 0), -1, np.minimum(iu, iv) * n + np.maximum(iu, iv))
 
-    changed = None if changes is not None else _changed_pairs(everyone, before, after, keys)
+    changed = None if changes is not None else _changed_pairs(everyone, before, after)
     if changed is None:
         changes = tie_changes(*(graph_from_tables(*period, attrs=attrs) for period in (before, after)),
                               weight=None) if changes is None else changes
@@ -383,30 +383,29 @@ def _listed_changes(changes, keys):
     return out
 
 
-def _changed_pairs(everyone, before, after, keys):
-    """:func:`_listed_changes` of ``period_tie_changes``, from the periods' node and edge tables; None when a tie
-    end is not in either node table.
+def _changed_pairs(everyone, before, after):
+    """:func:`_listed_changes` of the periods' node and edge tables, from
+    :func:`netdash.change.dynamics.coded_tie_changes`; None when a tie end is not in either node table.
 
-    A pair tied before and not after is lost, after and not before new; new across agencies when both ends'
-    agencies are known and differ, each practitioner's agency the after period's where known, else the before
-    period's (as :func:`netdash.change.dynamics.period_tie_changes` reads them). No table of every change is made.
+    Practitioners are numbered by their position in ``everyone``; each
+    practitioner's agency is the after period's where known, else the
+    before period's, as :func:`netdash.change.dynamics.tie_changes` reads
+    two graphs' nodes. No table of every change is made.
     """
-    found = []
-    for nodes, edges in (before, after):
-        pair = keys(edges["source"].to_numpy(dtype=object), edges["target"].to_numpy(dtype=object))
-        if (pair < 0).any():
+    tied = []
+    for _, edges in (before, after):
+        ends = [everyone.get_indexer(pd.Index(edges[c].to_numpy(dtype=object), dtype=object))
+                for c in ("source", "target")]
+        if (ends[0] < 0).any() or (ends[1] < 0).any():
             return None
-        found.append(unique_sorted(pair))  # a self-loop is a tie of the graph, as tie_changes reads it
-    key_b, key_a = found
-    lost, new = key_b[~isin_sorted(key_b, key_a)], key_a[~isin_sorted(key_a, key_b)]
+        # the lower position first, as the maps' keys; a self-loop is a tie of the graph, as tie_changes reads it
+        tied.append((np.minimum(*ends), np.maximum(*ends), None))
     agency = np.full(len(everyone), None, dtype=object)
     for nodes, _ in (before, after):
         code = everyone.get_indexer(pd.Index(nodes["practitioner_id"], dtype=object))
         known = nodes["agency"].notna().to_numpy() & (code >= 0)
         agency[code[known]] = nodes["agency"].to_numpy(dtype=object)[known]
-    first, second = np.divmod(new, max(len(everyone), 1))
-    ends = agency[first], agency[second]
-    cross = (ends[0] != None) & (ends[1] != None) & (ends[0] != ends[1])  # noqa: E711 - elementwise
-    new_cross = new[np.asarray(cross, dtype=bool)]
-    return {"lost": lost, "new": new, "new_cross": new_cross, "n_lost": len(lost), "n_new": len(new),
-            "n_new_cross": len(new_cross)}
+    coded = coded_tie_changes(len(everyone), *tied, agency)
+    found = {"lost": coded.pairs("lost"), "new": coded.pairs("new"),
+             "new_cross": coded.pairs("new", cross_agency=True)}
+    return {**found, **{f"n_{name}": len(keys) for name, keys in found.items()}}

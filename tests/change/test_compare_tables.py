@@ -9,7 +9,7 @@ import pytest
 
 from netdash.analysis import NetworkAnalysis
 from netdash.change.compare import compare_periods
-from netdash.change.dynamics import tie_changes, tie_changes_from_pairs
+from netdash.change.dynamics import tie_change_summary, tie_changes, tie_changes_from_pairs
 from netdash.change.headline import HEADLINE_MEASURES, network_headline
 from netdash.change.windows import split_at
 from netdash.metrics.matrix import GraphMatrix
@@ -114,6 +114,9 @@ def _assert_matches_reference(ds, before, after, ties, *, bootstrap=0, analyses=
     ref = _ref_compare(ds, before, after, ties=ties, bootstrap=bootstrap)
     for name in ("tie_changes", "trust_tie_changes"):
         pd.testing.assert_frame_equal(getattr(got, name), ref[name], check_exact=True, obj=name)
+    # The counts the page and the report show, read from the coded changes without the tables: those of the tables.
+    for summary, name in zip(got.tie_change_summaries(), ("tie_changes", "trust_tie_changes")):
+        pd.testing.assert_frame_equal(summary, tie_change_summary(ref[name]), check_exact=True, obj=name)
     for k in HEADLINE_MEASURES:  # exactly, agency_nmi (seeded Louvain on the same tie order) included
         for column, value in zip(("before", "after"), ref["observed"]):
             assert got.measures.loc[k, column] == value[k] or (math.isnan(value[k])
@@ -269,3 +272,43 @@ def test_tie_changes_from_codes_equal_those_from_pairs_of_ids(seed):
     got = tie_changes_from_codes(ids, *periods, agency)
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert set(want["status"]) == {"new", "lost", "kept", "strengthened"}
+
+
+def test_comparison_makes_its_tie_change_tables_only_when_read(demo):
+    # Before & after shows only the counts: the tables of every change (480,000 rows at regional scale) are made
+    # when first read (the download, the CLI), once, and their counts are the ones shown.
+    first, last = demo.date_range
+    before, after = split_at(first, last, demo.first_cop_session)
+    got = compare_periods(demo, before, after, permutations=0, bootstrap=0)
+    ties, trust = got.tie_change_summaries()
+    assert got._tables == {}
+    table = got.tie_changes
+    assert got.tie_changes is table and set(got._tables) == {2}
+    pd.testing.assert_frame_equal(ties, tie_change_summary(table), check_exact=True)
+    pd.testing.assert_frame_equal(trust, tie_change_summary(got.trust_tie_changes), check_exact=True)
+    assert ties.loc["new", "total"] > 0 and ties.loc["lost", "total"] > 0 and trust.loc["new", "total"] > 0
+    assert got.to_json()["tie_changes"]["lost"]["total"] == ties.loc["lost", "total"]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("ties", ["working", "direct", "all"])
+def test_period_matrix_counts_what_the_analysis_matrix_counts(seed, ties):
+    # Before & after's heat maps count period_matrix (from the coded pairs) instead of the analyses' weighted
+    # matrix (from the edge tables' ids): the same mixing matrices, before, after and change.
+    from netdash.change.compare import mixing_change
+    from netdash.change.headline import period_matrix
+
+    for ghost in (False, True):
+        ds = _messy_dataset(seed, ghost=ghost)
+        periods = (parse_period("2023-01-01:2023-05-01"), parse_period("2023-05-01:2023-10-01"))
+        try:
+            want = mixing_change(*(NetworkAnalysis(ds, p, ties=ties).matrix for p in periods))
+        except InvalidInputError:  # a tie end that is not a node: period_matrix raises the same
+            with pytest.raises(InvalidInputError, match="not in the node table"):
+                period_matrix(ds, periods[0], ties=ties)
+            continue
+        got = mixing_change(*(period_matrix(ds, p, ties=ties, nodes=graphs.practitioner_nodes(ds, p))
+                              for p in periods))
+        for g, w in zip(got, want):
+            pd.testing.assert_frame_equal(g, w, check_exact=True)
+        assert got[0].to_numpy().sum() > 10

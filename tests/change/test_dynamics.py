@@ -398,3 +398,58 @@ def test_attendee_series_equal_the_edge_table_reference_on_the_demo(demo_source,
     monkeypatch.setattr(GraphMatrix, "from_codes", classmethod(lambda cls, *args, **kwargs: None))
     fallback = attendee_series(demo, freq=freq, ties=ties, min_count=1)
     pd.testing.assert_frame_equal(fallback, got, check_exact=True)
+
+
+def _summary_reference(changes):
+    """tie_change_summary as it was written before it counted by codes (crosstab of status and kind)."""
+    import numpy as np
+
+    from netdash.change.dynamics import TIE_STATUSES
+
+    kind = np.where(changes["cross_agency"].astype(bool), "cross_agency", "within_agency")
+    table = pd.crosstab(changes["status"], kind) if len(changes) else pd.DataFrame()
+    table = table.reindex(index=list(TIE_STATUSES), columns=["within_agency", "cross_agency"], fill_value=0)
+    table = table.fillna(0).astype(int)
+    table.loc["still_tied"] = table.loc["kept"] + table.loc["strengthened"]
+    table["total"] = table["within_agency"] + table["cross_agency"]
+    table.index.name = "status"
+    table.columns.name = None
+    return table
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_coded_tie_changes_give_the_table_and_counts_of_the_pairs_of_ids(seed):
+    # One matching of pairs across periods serves the comparison's tables, their counts (CodedTieChanges.summary)
+    # and Before & after's lost and new ties (CodedTieChanges.pairs): each equal to the table of the pairs of ids.
+    import numpy as np
+
+    from netdash.change.dynamics import coded_tie_changes, tie_changes_from_pairs
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 30))
+    ids = np.array(sorted(f"P{k}" for k in range(n)), dtype=object)
+    agency = np.array([rng.choice(np.array(["A", "B", None], dtype=object)) for _ in ids], dtype=object)
+    periods = []
+    for _ in range(2):  # pairs listed more than once (the last strength counts) and self-loops included
+        i, j = rng.integers(0, n, 3 * n), rng.integers(0, n, 3 * n)
+        periods.append((np.minimum(i, j), np.maximum(i, j), rng.choice([1.0, 2.0, 4.0, np.nan], 3 * n)))
+    frames = [pd.DataFrame({"a": ids[i], "b": ids[j], "weight": w}).drop_duplicates(["a", "b"], keep="last")
+              for i, j, w in periods]
+    want = tie_changes_from_pairs(*frames, dict(zip(ids.tolist(), agency.tolist())))
+    coded = coded_tie_changes(n, *periods, agency)
+    pd.testing.assert_frame_equal(coded.table(ids, agency), want, check_exact=True)
+    pd.testing.assert_frame_equal(coded.summary(), _summary_reference(want), check_exact=True)
+    pd.testing.assert_frame_equal(tie_change_summary(want), _summary_reference(want), check_exact=True)
+    position = {v: k for k, v in enumerate(ids.tolist())}
+    for status, cross in [("new", False), ("lost", False), ("kept", False), ("new", True)]:
+        rows = want[(want["status"] == status) & (want["cross_agency"] | (not cross))]
+        keys = sorted(position[a] * n + position[b] for a, b in zip(rows["a"], rows["b"]))
+        assert coded.pairs(status, cross_agency=cross).tolist() == keys
+
+
+def test_tie_change_summary_counts_only_the_known_statuses():
+    odd = pd.DataFrame({"status": ["new", "weird", None, "kept", "new"], "cross_agency": [True, False, True, None, 1]})
+    got = tie_change_summary(odd)
+    pd.testing.assert_frame_equal(got, _summary_reference(odd), check_exact=True)
+    assert got.loc["new"].tolist() == [0, 2, 2] and got.loc["still_tied"].tolist() == [1, 0, 1]
+    pd.testing.assert_frame_equal(tie_change_summary(odd.iloc[:0]), _summary_reference(odd.iloc[:0]))
