@@ -182,7 +182,7 @@ def period_tie_changes(ds, before, after, *, ties="working", window_days=90):
     for period in (before, after):
         found = union_counts(ds, period, ties, window_days)
         source, target = (np.zeros(0, dtype=np.int64),) * 2 if found is None else found[:2]
-        tied.append((source, target, np.ones(len(source))))  # lower code first, each pair once
+        tied.append((source, target, None))  # lower code first, each pair once; None: every strength 1.0
     agency = np.full(len(ids), None, dtype=object)
     for period in (before, after):  # the after period's agency where known, as tie_changes reads the graphs
         nodes = practitioner_nodes(ds, period)
@@ -298,7 +298,8 @@ class CodedTieChanges(NamedTuple):
 
 
 def coded_tie_changes(n, before, after, agency, *, strengthen_ratio=1.5):
-    """What happened to each pair tied in either period, for pairs given as positions: the arrays of :func:`tie_changes`.
+    """What happened to each pair tied in either period, for pairs given as positions: the arrays of
+    :func:`tie_changes`.
 
     The one place where pairs are matched across periods and given a status
     and a cross-agency flag: :func:`tie_changes_from_codes` (and so
