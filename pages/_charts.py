@@ -150,15 +150,37 @@ def _headline_layers(measure, label, markers):
                                   {"field": "window", "type": "nominal", "title": "Data cover"}]}},
     ]
     if not markers.empty:
-        layers.insert(0, {
-            "data": {"name": "markers"}, "mark": {"type": "rule", "strokeDash": [4, 3]},
-            "encoding": {"x": {"field": "date", "type": "temporal"},
-                         "color": {"field": "what", "type": "nominal", "legend": None,
-                                   "scale": {"domain": ["COP session", "COP start (sidebar)"],
-                                             "range": ["#e69f00", "#222222"]}},
-                         "tooltip": [{"field": "date", "type": "temporal", "title": "Date"},
-                                     {"field": "what", "type": "nominal", "title": "Marker"}]}})
+        layers[:0] = _marker_layers({"name": "markers"}, foot="165", filtered=True)
     return {"title": label, "layer": layers, "height": 165}
+
+
+#: How the markers are drawn. A COP can meet every few days (the medium demo has 144 sessions in a year), so its
+#: sessions are short ticks along the foot of a chart, a rug, not lines across it: full-height lines merged into a
+#: solid block over the points. The one COP start is a dashed line across the chart.
+_SESSION_TICK = {"type": "rule", "color": "#e69f00", "strokeWidth": 1.5}
+_START_RULE = {"type": "rule", "color": "#222222", "strokeDash": [4, 3]}
+_MARKER_TOOLTIP = [{"field": "date", "type": "temporal", "title": "Date"},
+                   {"field": "what", "type": "nominal", "title": "Marker"}]
+
+
+def _marker_layers(data, *, foot, filtered, start_data=None):
+    """The layers drawing :func:`chart_markers`: a rug of COP sessions and the COP start's rule.
+
+    ``foot`` is a Vega expression for the chart's foot in pixels from its top: ``"height"``, or the chart's
+    height as a number for a chart in a ``vconcat``, where ``height`` is not that chart's.
+    With ``filtered``, both read ``data`` and keep their own rows; otherwise ``data`` holds the sessions and
+    ``start_data`` the COP start (None: not drawn).
+    """
+    x = {"field": "date", "type": "temporal"}
+    sessions = {"data": data, "mark": _SESSION_TICK,
+                "encoding": {"x": x, "y": {"value": {"expr": foot}}, "y2": {"value": {"expr": f"{foot} - 9"}},
+                             "tooltip": _MARKER_TOOLTIP}}
+    start = {"data": data if filtered else start_data, "mark": _START_RULE,
+             "encoding": {"x": x, "tooltip": _MARKER_TOOLTIP}}
+    if filtered:
+        sessions["transform"] = [{"filter": {"field": "what", "equal": "COP session"}}]
+        start["transform"] = [{"filter": {"field": "what", "equal": "COP start (sidebar)"}}]
+    return [layer for layer in (start, sessions) if layer["data"] is not None]
 
 
 def headline_charts(series, measures, markers):
@@ -167,7 +189,7 @@ def headline_charts(series, measures, markers):
 
     ``series`` is :func:`netdash.change.windows.headline_series`; ``markers``
     (:func:`chart_markers`) has a ``date`` and a ``what`` column ("COP
-    session" or "COP start (sidebar)"), drawn as dashed rules. Each chart is
+    session" or "COP start (sidebar)"), drawn by :func:`_marker_layers`. Each chart is
     the one the Altair ``headline_chart`` drew before (the same marks, scales,
     titles, tooltips and data), written without Altair: building and
     converting the Altair charts was most of a new Over time setting's chart
@@ -216,15 +238,16 @@ def attendee_chart(series, markers):
                    {"field": "practitioners", "type": "quantitative", "title": "Practitioners"}]}}]
     datasets = {"groups": _arrow(series.assign(mid=series["start"] + (series["end"] - series["start"]) / 2)[
         ["mid", "label", "group", "practitioners", "mean_colleagues", "mean_cross_agency_colleagues"]])}
-    for what, colour in (("COP session", "#e69f00"), ("COP start (sidebar)", "#222222")):
+    names = {}
+    for what, name in (("COP session", "sessions"), ("COP start (sidebar)", "cop_start")):
         rules = markers[markers["what"] == what]
-        if not rules.empty:  # one colour per layer: the colour scale is the groups'
-            name = "sessions" if what == "COP session" else "cop_start"
+        if not rules.empty:  # their own datasets and colours: the colour scale is the groups'
             datasets[name] = _arrow(rules)
-            layers.insert(0, {"data": {"name": name}, "mark": {"type": "rule", "strokeDash": [4, 3], "color": colour},
-                              "encoding": {"x": {"field": "date", "type": "temporal"},
-                                           "tooltip": [{"field": "date", "type": "temporal", "title": "Date"},
-                                                       {"field": "what", "type": "nominal", "title": "Marker"}]}})
+            names[name] = {"name": name}
+    if names:
+        layers[:0] = _marker_layers(names.get("sessions"), foot="height", filtered=False,
+                                    start_data=names.get("cop_start"))
+    return {"layer": layers, "height": 260, "datasets": datasets}
     return {"layer": layers, "height": 260, "datasets": datasets}
 
 

@@ -39,7 +39,8 @@ if series.empty:
     st.stop()
 if sessions.empty:
     st.info("Nobody attended a COP session, so there are no sessions to mark on the charts.")
-st.caption("Orange dashed lines: COP sessions. Black dashed line: the COP start set in the sidebar. "
+st.caption("Orange ticks along the foot of each chart: COP sessions, one tick each (hover for the date). "
+           "Black dashed line: the COP start set in the sidebar. "
            "Each point is one window, placed at its middle. Every y axis starts at zero, or shows the measure's "
            "whole range (shares, fragmentation and agency NMI 0 to 1; E-I index -1 to 1), so a small wobble "
            "looks small.")

@@ -91,7 +91,7 @@ def test_over_time_plain_specs_are_valid_vega_lite_and_carry_the_series():
     assert validate_jsonschema({k: v for k, v in broken.items() if k != "datasets"}, schema,
                                raise_error=False) is not None
     assert [c["title"] for c in spec["vconcat"]] == ["Ties", "E-I index", "Trust ties (within-month rule)"]
-    assert [c["layer"][1]["encoding"]["y"]["scale"] for c in spec["vconcat"]] == [
+    assert [c["layer"][2]["encoding"]["y"]["scale"] for c in spec["vconcat"]] == [
         {"zero": True}, {"domain": [-1, 1]}, {"zero": True}]
     windows = _arrow_frame(spec["datasets"]["windows"])
     assert windows["n_ties"].tolist() == [12, 15] and windows["ei_index"].tolist() == [-0.25, 0.5]
@@ -101,6 +101,17 @@ def test_over_time_plain_specs_are_valid_vega_lite_and_carry_the_series():
     assert drawn["what"].tolist() == ["COP session", "COP start (sidebar)"]
     assert _arrow_frame(attendees["datasets"]["groups"])["mean_cross_agency_colleagues"].tolist() == [0.5, 0.75]
     assert [layer["mark"]["color"] for layer in attendees["layer"][:2]] == ["#222222", "#e69f00"]
+    # Sessions are a rug of short ticks at each chart's foot (a COP meeting every few days made full-height lines
+    # a solid block over the points); the COP start is one dashed line across the chart.
+    for chart, foot in ((spec["vconcat"][0], str(spec["vconcat"][0]["height"])), (attendees, "height")):
+        start, sessions = chart["layer"][:2]
+        assert sessions["encoding"]["y"] == {"value": {"expr": foot}}  # pixels down from the top: the foot
+        assert sessions["encoding"]["y2"] == {"value": {"expr": f"{foot} - 9"}} and "strokeDash" not in sessions["mark"]
+        assert "y" not in start["encoding"] and start["mark"]["strokeDash"] == [4, 3]
+    assert [layer["transform"] for layer in spec["vconcat"][0]["layer"][:2]] == [
+        [{"filter": {"field": "what", "equal": "COP start (sidebar)"}}],
+        [{"filter": {"field": "what", "equal": "COP session"}}]]
+    assert [layer["data"]["name"] for layer in attendees["layer"][:2]] == ["cop_start", "sessions"]
 
 
 def _over_time_element():

@@ -388,7 +388,10 @@ def test_over_time_charts_mark_the_sidebar_cop_start(workspace, cop_start):
     assert len(marks) == 2 + 1  # both columns of headline charts, and the attendees' chart
     rules = [layer for spec in _chart_specs(at)[:2] for chart in spec["vconcat"] for layer in chart["layer"]
              if layer["data"]["name"] == "markers"]
-    assert len(rules) == len(HEADLINE_EXPLANATIONS)  # every headline chart draws the markers
+    # Every headline chart draws the markers: the COP start's rule and the sessions' rug.
+    assert len(rules) == 2 * len(HEADLINE_EXPLANATIONS)
+    assert sorted(layer["transform"][0]["filter"]["equal"] for layer in rules) == sorted(
+        ["COP session", "COP start (sidebar)"] * len(HEADLINE_EXPLANATIONS))
     for frame in marks:
         line = frame.loc[frame["what"] == "COP start (sidebar)", "date"]
         assert list(pd.to_datetime(line)) == [pd.Timestamp(cop_start)]
