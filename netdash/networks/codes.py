@@ -340,8 +340,32 @@ def spans(group, person, day, *, window):
     first = np.flatnonzero(new)
     last = np.r_[first[1:], len(day)] - 1
     group, person, start, end = group[first], person[first], day[first], day[last] + window
-    order = np.lexsort((start, group))
+    order = _stable_order(group, start)
     return group[order], person[order], start[order], end[order]
+
+
+def _stable_order(major, minor):
+    """``numpy.lexsort((minor, major))`` of two integer columns: the same permutation, by one stable sort if it can.
+
+    Rows tied on both keep their order, as in a lexsort. When the two fit one
+    int64 key (``major`` then ``minor``), a stable argsort of the key gives the
+    same permutation; on :func:`spans`' rows (sorted by group, each person's
+    spans in order of start) it finds runs already in order, and takes a
+    tenth of the lexsort's time at large (docs/benchmarks.md, "Session 20").
+
+    Examples
+    --------
+    >>> _stable_order(np.array([1, 0, 1, 0]), np.array([5, 7, 2, 7])).tolist()
+    [1, 3, 2, 0]
+    """
+    if not len(major):
+        return np.zeros(0, dtype=np.intp)
+    low_major, low_minor = int(major.min()), int(minor.min())
+    size_major, size_minor = int(major.max()) - low_major + 1, int(minor.max()) - low_minor + 1
+    if float(size_major) * float(size_minor) >= 2.0 ** 62:
+        return np.lexsort((minor, major))
+    key = (np.asarray(major, dtype=np.int64) - low_major) * size_minor + (np.asarray(minor, dtype=np.int64) - low_minor)
+    return np.argsort(key, kind="stable")
 
 
 def overlap_pairs(group, person, start, end):

@@ -162,3 +162,23 @@ def test_first_shared_client_months_equal_the_pandas_merge(which, demo_source, t
         ids = list(code)
         got = _first_shared(ds, code, first, everyone)
         assert [(ids[a], ids[b], m) for a, b, m in zip(*got)] == [("a1", "b1", 1), ("a2", "b2", 5)]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_distinct_evidence_is_distinct_rows_of_the_parts(seed):
+    from netdash.change.impact.panel import _distinct_evidence
+    from netdash.networks.codes import distinct_rows
+
+    rng = np.random.default_rng(seed)
+    n_ids, n_months = [(5, 3), (40, 24), (3000, 7), (2, 1)][seed]
+    parts = []
+    for size in (0, 300, 2000):
+        lo, hi = np.sort(rng.integers(0, n_ids, (2, size)), axis=0)
+        since = rng.integers(0, n_months, size)
+        parts.append((lo, hi, since, np.minimum(since + rng.integers(0, 3, size), n_months - 1)))
+    want = distinct_rows(*(np.concatenate(column) for column in zip(*parts)))
+    got = _distinct_evidence(parts, n_ids, n_months)
+    assert len(got) == 4 and all(g.dtype == w.dtype and np.array_equal(g, w) for g, w in zip(got, want))
+    # Ranges too wide for one int64 key: distinct_rows itself.
+    wide = _distinct_evidence(parts, 2**31, 2**16)
+    assert all(np.array_equal(g, w) for g, w in zip(wide, want))

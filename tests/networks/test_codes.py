@@ -118,3 +118,47 @@ def test_a_period_found_by_binary_search_is_the_masks_rows():
                 range(len(REPEATED)))[rows]
     # Out of date order, or with a missing date, the mask itself.
     assert not isinstance(_contact_rows(_dataset(SHUFFLED), Period(DAY("2024-02-01"), None)), slice)
+
+
+# spans() orders its spans by group, then start, ties in row order: one stable sort of a combined key where the two
+# columns fit in int64, numpy.lexsort otherwise. Either way the permutation is numpy.lexsort's.
+
+@pytest.mark.parametrize("seed", range(6))
+def test_stable_order_is_lexsorts_permutation(seed):
+    from netdash.networks.codes import _stable_order
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    major = rng.integers(-5, 8, n)
+    minor = rng.integers(-3, 4, n) * [1, 1000, 10**9, 1, 2**40, 3][seed]  # many ties; wide ranges
+    assert np.array_equal(_stable_order(major, minor), np.lexsort((minor, major)))
+
+
+def test_stable_order_falls_back_to_lexsort_when_the_key_would_overflow():
+    from netdash.networks.codes import _stable_order
+
+    major = np.array([2**40, 0, 2**40, 0], dtype=np.int64)
+    minor = np.array([3, 2**40, -(2**40), 2**40], dtype=np.int64)
+    assert _stable_order(major, minor).tolist() == np.lexsort((minor, major)).tolist() == [1, 3, 2, 0]
+    assert _stable_order(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)).tolist() == []
+
+
+def _spans_with_lexsort(group, person, day, window):
+    new = np.r_[True, (group[1:] != group[:-1]) | (person[1:] != person[:-1]) | (day[1:] - day[:-1] > window)]
+    first = np.flatnonzero(new)
+    last = np.r_[first[1:], len(day)] - 1
+    group, person, start, end = group[first], person[first], day[first], day[last] + window
+    order = np.lexsort((start, group))
+    return group[order], person[order], start[order], end[order]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_spans_are_those_ordered_by_lexsort(seed):
+    from netdash.networks.codes import distinct_rows, spans
+
+    rng = np.random.default_rng(seed)
+    n = 2000
+    rows = distinct_rows(rng.integers(0, 30, n), rng.integers(0, 12, n), rng.integers(0, 400, n))
+    for window in (0, 5, 90):
+        got, want = spans(*rows, window=window), _spans_with_lexsort(*rows, window)
+        assert all(np.array_equal(g, w) for g, w in zip(got, want))

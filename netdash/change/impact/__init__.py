@@ -326,8 +326,7 @@ def impact_estimates(design, *, bootstrap=2000, seed=0, caliper=0.2, staggered=N
     logit = propensity_logit(baseline_covariates(table), treated)
     width = caliper_width(logit, treated, caliper=caliper)
     matched = matched_did(change, logit, treated, width=width, bootstrap=bootstrap, seed=seed + 2)
-    X = baseline_covariates(table)
-    X["propensity_logit"] = logit
+    X = baseline_covariates(table, propensity_logit=logit)  # one block: the balance table reads it without a copy
     balance = balance_table(X, treated, matched["matches"])
     del X
     dose = dose_response(table.loc[treated, "sessions"], change[treated], bootstrap=bootstrap, seed=seed + 3)

@@ -169,7 +169,27 @@ def _month_evidence(ds, ties, window_days, first_month, n_months):
                       np.maximum(low % n_months, high % n_months)))
     if not parts:
         return tuple(np.zeros(0, dtype=np.int64) for _ in range(4))
-    return tuple(distinct_rows(*(np.concatenate(column) for column in zip(*parts))))
+    return _distinct_evidence(parts, len(log.ids), n_months)
+
+
+def _distinct_evidence(parts, n_ids, n_months):
+    """``distinct_rows`` of the parts' ``(lo, hi, since, until)`` rows concatenated, by one key per row.
+
+    The columns' ranges are known (codes below ``n_ids``, months below
+    ``n_months``), so each part's rows are coded straight into one int64 key
+    and only the keys are concatenated and sorted, not four columns of
+    millions of rows (at large 6 million rows a key). The distinct rows in
+    sorted order are the same whatever the coding; too wide a range for
+    int64 takes :func:`netdash.networks.codes.distinct_rows`.
+    """
+    if float(n_ids) ** 2 * float(n_months) ** 2 >= 2.0 ** 62:
+        return tuple(distinct_rows(*(np.concatenate(column) for column in zip(*parts))))
+    key = unique_sorted(np.concatenate([((lo * n_ids + hi) * n_months + since) * n_months + until
+                                        for lo, hi, since, until in parts]))
+    key, until = np.divmod(key, n_months)
+    key, since = np.divmod(key, n_months)
+    lo, hi = np.divmod(key, n_ids)
+    return lo, hi, since, until
 
 
 def _epoch_month(first):
