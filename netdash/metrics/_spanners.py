@@ -9,25 +9,25 @@ import numpy as np
 import pandas as pd
 
 from netdash.metrics.matrix import GraphMatrix
-from netdash.metrics.mixing import _node_groups
+from netdash.metrics.mixing import _group_codes, _node_groups
 from netdash.networks.codes import distinct_rows
 from netdash.deferred import networkx as nx  # imported on first use (the examples')
 
 __all__ = ["boundary_spanners"]
 
 
-def _spanner_rows(M, labels, min_other_groups):
-    """:func:`boundary_spanners`' rows for a :class:`GraphMatrix`, from its adjacency: no networkx graph.
+def _spanner_columns(M, groups, min_other_groups):
+    """:func:`boundary_spanners`' columns for a :class:`GraphMatrix`, from its adjacency: no networkx graph.
 
     The same rows, in the same (node) order, as the loop over a networkx
-    graph's neighbours: a neighbour either way counts once. Each row's
-    agencies are put in order by one sort of all (node, agency) pairs, by
-    the rank of the agency's name as a string among all names (Python's
-    string order, as ``sorted`` of the names gives), not by a ``sorted``
-    call per row (docs/benchmarks.md, "Session 19: Brokerage at large").
+    graph's neighbours: a neighbour either way counts once. Agencies are
+    numbered by :func:`netdash.metrics.mixing._group_codes`, whose names are
+    in Python's string order (as ``sorted`` of the names gives), so the
+    distinct (node, agency) pairs, sorted, list each row's agencies in the
+    order shown, with no sort per row (docs/benchmarks.md, "Session 19:
+    Brokerage at large" and "Session 20: Brokerage").
     """
-    values = [labels[v] for v in M.nodes]
-    codes, names = pd.factorize(np.asarray(values, dtype=object))
+    codes, names = _group_codes(M, groups)
     S = M.symmetric
     node = np.repeat(np.arange(len(M.nodes)), np.diff(S.indptr))
     other = codes[S.indices]
@@ -37,15 +37,15 @@ def _spanner_rows(M, labels, min_other_groups):
     node, other = distinct_rows(node, other)
     reached = np.bincount(node, minlength=len(M.nodes))
     text = [str(name) for name in names]
-    rank = np.empty(len(text), dtype=np.int64)
-    rank[sorted(range(len(text)), key=text.__getitem__)] = np.arange(len(text))
-    order = np.lexsort((rank[other], node))  # by node, then by the name's string order
-    listed = np.asarray(text, dtype=object)[other[order]]
+    listed = [text[g] for g in other.tolist()]
     starts = np.r_[0, np.cumsum(reached)]
     kept = np.flatnonzero(reached >= min_other_groups)
-    return [(M.nodes[v], values[v], n, ";".join(listed[start:end].tolist()), t)
-            for v, n, t, start, end in zip(kept.tolist(), reached[kept].tolist(), ties[kept].tolist(),
-                                           starts[kept].tolist(), starts[kept + 1].tolist())]
+    return {"practitioner_id": [M.nodes[v] for v in kept.tolist()],
+            "agency": [names[g] for g in codes[kept].tolist()],
+            "other_agencies": reached[kept],
+            "other_agency_list": [";".join(listed[start:end])
+                                  for start, end in zip(starts[kept].tolist(), starts[kept + 1].tolist())],
+            "cross_agency_ties": ties[kept]}
 
 
 def boundary_spanners(G, groups="agency", *, min_other_groups=2, roles=None):
@@ -79,10 +79,13 @@ def boundary_spanners(G, groups="agency", *, min_other_groups=2, roles=None):
     >>> list(spans.index), int(spans.loc["a", "other_agencies"])
     (['a'], 2)
     """
-    labels = _node_groups(G, groups)
+    columns = ["practitioner_id", "agency", "other_agencies", "other_agency_list", "cross_agency_ties"]
     if isinstance(G, GraphMatrix):
-        rows = _spanner_rows(G, labels, min_other_groups)
+        found = _spanner_columns(G, groups, min_other_groups)
+        # No spanner: the empty frame of the loop below (object columns), not one typed by empty arrays.
+        frame = pd.DataFrame(found if len(found["practitioner_id"]) else [], columns=columns)
     else:
+        labels = _node_groups(G, groups)
         U = G.to_undirected(as_view=True) if G.is_directed() else G
         rows = []
         for v in U:
@@ -90,9 +93,8 @@ def boundary_spanners(G, groups="agency", *, min_other_groups=2, roles=None):
             if len(others) >= min_other_groups:
                 cross = sum(1 for u in U[v] if u != v and labels[u] != labels[v])
                 rows.append((v, labels[v], len(others), ";".join(sorted(map(str, others))), cross))
-    frame = pd.DataFrame(
-        rows, columns=["practitioner_id", "agency", "other_agencies", "other_agency_list", "cross_agency_ties"]
-    ).set_index("practitioner_id")
+        frame = pd.DataFrame(rows, columns=columns)
+    frame = frame.set_index("practitioner_id")
     if roles is not None:
         frame = frame.join(roles, how="left").fillna({c: 0 for c in roles.columns})
     return frame.sort_values(["other_agencies", "cross_agency_ties"], ascending=False)

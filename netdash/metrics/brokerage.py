@@ -257,7 +257,7 @@ def _same_roles(G, codes, roles):
     """``roles`` checked against ``G``'s nodes, or :func:`brokerage_roles` of ``G`` when None."""
     if roles is None:
         return brokerage_roles(G, dict(zip(G, codes)))
-    if list(roles.index) != list(G) or list(roles.columns) != _FIELDS:
+    if roles.index.tolist() != list(G) or list(roles.columns) != _FIELDS:
         raise InvalidInputError(
             f"roles must be brokerage_roles() of the same graph: expected {len(G)} rows in the graph's node "
             f"order with columns {_FIELDS}, got {len(roles)} rows with columns {list(roles.columns)}. "

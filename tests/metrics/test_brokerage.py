@@ -395,3 +395,23 @@ def test_group_codes_of_a_graph_matrix_equal_the_networkx_graphs(seed):
     for _ in range(2):
         with pytest.raises(InvalidInputError, match=r"1 node\(s\) have no group in node attribute 'agency': 3\."):
             mixing._group_codes(M, "agency")
+
+
+@pytest.mark.parametrize("min_other_groups", [2, 5])
+def test_boundary_spanners_of_a_graph_matrix_with_none_or_odd_names_equal_the_networkx_graphs(min_other_groups):
+    """The GraphMatrix columns give the networkx loop's frame exactly, with its dtypes, also when nobody spans
+    (an empty frame of object columns) and when agency names are numbers and strings mixed."""
+    from netdash.metrics.brokerage import boundary_spanners, brokerage_roles
+    from netdash.metrics.matrix import GraphMatrix
+
+    G = nx.gnp_random_graph(40, 0.15, seed=11, directed=True)
+    names = [3, "b", 10, "A", 2.5]
+    nx.set_node_attributes(G, {v: names[v % len(names)] for v in G}, "agency")
+    M = GraphMatrix.from_graph(G)
+    roles = brokerage_roles(M, "agency")
+    for with_roles in (None, roles):
+        expected = boundary_spanners(G, "agency", min_other_groups=min_other_groups, roles=with_roles)
+        got = boundary_spanners(M, "agency", min_other_groups=min_other_groups, roles=with_roles)
+        assert (len(got) == 0) == (min_other_groups == 5)
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+        assert list(got.dtypes) == list(expected.dtypes) and got.index.dtype == expected.index.dtype
