@@ -222,8 +222,24 @@ class NetworkAnalysis:
 
     @cached_property
     def matrix(self):
-        """:class:`netdash.metrics.matrix.GraphMatrix` of :attr:`G`, built from the edge table."""
+        """:class:`netdash.metrics.matrix.GraphMatrix` of :attr:`G`, built from the edge table.
+
+        From the period's coded pairs when ``ds.memo`` still keeps them
+        (:func:`netdash.networks.kept_union_counts`): the edge table's rows
+        are those pairs in the same order, so the same matrix, without looking
+        up the table's 0.9 M pairs of ids again at regional scale
+        (docs/benchmarks.md, "Session 20: Brokerage").
+        """
         nodes, edges = self._nodes, self._edges
+        kept = networks.kept_union_counts(self.ds, self.period, self.ties, self.window_days)
+        if kept is not None and kept[0] is not None and len(kept[0][0]) == len(edges):
+            ids = nodes["practitioner_id"].tolist()
+            codes = networks.period_log(self.ds, self.period).index.get_indexer(pd.Index(ids, dtype=object))
+            source, target, _ = kept[0]
+            M = GraphMatrix.from_codes(ids, codes, source, target, weights={"weight": edges["weight"]},
+                                       node_attrs={"agency": nodes["agency"]})
+            if M is not None:
+                return M
         return GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
                                       weights={"weight": edges["weight"]}, node_attrs={"agency": nodes["agency"]})
 

@@ -316,3 +316,38 @@ def test_background_error_is_raised_by_the_call_that_needs_it(ds, monkeypatch):
     assert "betweenness" not in a.__dict__
     with pytest.raises(RuntimeError, match="betweenness failed"):
         a.practitioner_table()
+
+
+def _same_matrix(a, b):
+    return (a.nodes == b.nodes and a.directed == b.directed and a.source.tolist() == b.source.tolist()
+            and a.target.tolist() == b.target.tolist() and a.node_attrs == b.node_attrs
+            and set(a.weights) == set(b.weights)
+            and all(a.weights[k].tobytes() == b.weights[k].tobytes() for k in a.weights))
+
+
+@pytest.mark.parametrize("ties", ["all", "working", "direct", "coworking", "cop"])
+@pytest.mark.parametrize("kept", ["own", "wider", "none"])
+def test_matrix_from_kept_coded_pairs_is_the_edge_tables(ds, ties, kept, monkeypatch):
+    """NetworkAnalysis.matrix is made from the memo's coded pairs when they are kept (under their own key, or in
+    a wider union), from the edge table's ids otherwise: the same matrix, weights to the bit, every tie choice."""
+    from netdash.networks import counts
+    from netdash.periods import Period
+
+    first, last = ds.date_range
+    period = Period(pd.Timestamp(first.date()) + pd.Timedelta(days=30), pd.Timestamp(last.date()))
+    ds.memo.clear()
+    if kept == "wider":
+        NetworkAnalysis(ds, period, ties="all").edge_table
+    a = NetworkAnalysis(ds, period, ties=ties)
+    edges, nodes = a.edge_table, a.node_table
+    if kept == "none":
+        ds.memo.clear()
+    expected = GraphMatrix.from_edges(nodes["practitioner_id"], edges["source"], edges["target"],
+                                      weights={"weight": edges["weight"]}, node_attrs={"agency": nodes["agency"]})
+    used = []
+    real = GraphMatrix.from_codes.__func__
+    monkeypatch.setattr(GraphMatrix, "from_codes", classmethod(lambda cls, *args, **kw: used.append(1) or real(cls, *args, **kw)))
+    got = a.matrix
+    assert _same_matrix(got, expected) and len(got.source) > 0
+    assert bool(used) == (kept != "none")
+    assert (counts.kept_union_counts(ds, period, ties, 90) is None) == (kept == "none")

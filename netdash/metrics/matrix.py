@@ -53,7 +53,7 @@ class GraphMatrix:
     """
 
     def __init__(self, nodes, source, target, *, directed=False, weights=None, node_attrs=None):
-        self.nodes = list(nodes)
+        self.nodes = _as_list(nodes)
         self.directed = bool(directed)
         n = len(self.nodes)
         u = np.asarray(source, dtype=np.int64).ravel()
@@ -79,7 +79,7 @@ class GraphMatrix:
         first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
         self.source, self.target = u[order][first], v[order][first]
         self.weights = {k: np.add.reduceat(w[order], first) if len(first) else w for k, w in weights.items()}
-        self.node_attrs = {k: list(values) for k, values in (node_attrs or {}).items()}
+        self.node_attrs = {k: _as_list(values) for k, values in (node_attrs or {}).items()}
         for name, values in self.node_attrs.items():
             if len(values) != n:
                 raise InvalidInputError(
@@ -252,6 +252,17 @@ class GraphMatrix:
         """``{node: value}`` of node attribute ``name`` (None where unset or not stored)."""
         values = self.node_attrs.get(name, [None] * len(self.nodes))
         return dict(zip(self.nodes, values))
+
+
+def _as_list(values):
+    """``list(values)``; a pandas Index or Series by its ``tolist`` (the same Python values), not element by element.
+
+    Iterating a string column backed by Arrow cost 0.03-0.04 s per 20,000 ids (docs/benchmarks.md, "Session 20:
+    Brokerage").
+    """
+    if isinstance(values, (pd.Index, pd.Series)):
+        return values.tolist()
+    return list(values)
 
 
 def arcs(G, weight):

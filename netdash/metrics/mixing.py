@@ -20,6 +20,7 @@ Conventions shared by every function here:
 
 import itertools
 import math
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -50,6 +51,11 @@ EXPLANATIONS = {
 }
 
 _MAX_LISTED = 5
+
+
+#: GraphMatrix -> {attribute name: (codes, names)} of :func:`_group_codes`, dropped with the matrix. A GraphMatrix is
+#: read-only once built (its node attributes too), so the codes stay right.
+_KEPT_CODES = weakref.WeakKeyDictionary()
 
 
 def _node_groups(G, groups="agency"):
@@ -95,7 +101,25 @@ def _node_groups(G, groups="agency"):
 
 
 def _group_codes(G, groups):
-    """Return (codes array in G's node order, sorted list of group names)."""
+    """Return (codes array in G's node order, sorted list of group names), the caller's own copies.
+
+    For a :class:`GraphMatrix` and an attribute name they are made once per
+    matrix and kept while it lives (:data:`_KEPT_CODES`): Brokerage's three
+    summaries, E-I and the mixing matrix of one matrix label its nodes once.
+    Every caller gets copies, so none can change another's.
+    """
+    if not (isinstance(G, GraphMatrix) and isinstance(groups, str)):
+        return _make_group_codes(G, groups)
+    kept = _KEPT_CODES.setdefault(G, {})
+    if groups not in kept:
+        codes, names = _make_group_codes(G, groups)
+        kept[groups] = codes, tuple(names)
+    codes, names = kept[groups]
+    return codes.copy(), list(names)
+
+
+def _make_group_codes(G, groups):
+    """:func:`_group_codes`, computed."""
     labels = _node_groups(G, groups)
     names = sorted(set(labels.values()), key=str)
     index = {g: i for i, g in enumerate(names)}

@@ -15,7 +15,8 @@ isolates included (see docs/architecture.md for the node attributes).
 from netdash.networks.codes import (CodedLog, coded_log, distinct_rows, isin_sorted, overlap_pairs, reduce_by_key,
                                    sorted_counts, spans, unique_sorted)
 from netdash.networks.counts import (check_window, cop_counts, coworking_counts, dataset_log, direct_counts,
-                                     period_log, reused, stored, tie_types, union_counts)
+                                     kept_union_counts, period_log, reused, stored, tie_types,
+                                     union_counts)
 from netdash.networks.graphs import (PRACTITIONER_EDGE_ATTRS, TIE_TYPES, AgencyLinks, agency_graph,
                                      agency_graph_from_tables, agency_links_from_tables, agency_tie_counts,
                                      bipartite_graph, contact_edges, contact_graph, cop_edges, cop_graph,
@@ -31,7 +32,7 @@ __all__ = [
     "graph_from_tables",
     # tie counts
     "reused", "stored", "period_log", "dataset_log", "tie_types", "check_window",
-    "direct_counts", "coworking_counts", "cop_counts", "union_counts",
+    "direct_counts", "coworking_counts", "cop_counts", "union_counts", "kept_union_counts",
     # coded logs
     "CodedLog", "coded_log", "sorted_counts", "isin_sorted", "unique_sorted", "reduce_by_key", "distinct_rows", "spans",
     "overlap_pairs",

@@ -30,6 +30,7 @@ __all__ = [
     "coworking_counts",
     "cop_counts",
     "union_counts",
+    "kept_union_counts",
     "whole_or_float",
 ]
 
@@ -213,21 +214,12 @@ def union_counts(ds, period, ties, window_days):
 
     None when no chosen table has a row.
     """
+    found = kept_union_counts(ds, period, ties, window_days)
+    if found is not None:
+        return found[0]
     chosen = tie_types(ties)
-    if "coworking" in chosen:
-        check_window(window_days)
-
     window = int(window_days) if "coworking" in chosen else None
-
     key = _union_key(period, chosen, window)
-    found = peek_stored(key, ds)
-    if found is not None:
-        return found[0]
-    # Taken from a wider union still kept (milliseconds) and not kept a second time: the copy pushed other tables
-    # out of the memo (20 MB for the large demo's direct contacts). Asking keeps the wider union recently used.
-    found = _from_kept_union(ds, period, chosen, window_days)
-    if found is not None:
-        return found[0]
 
     def compute():
         tables = {}
@@ -253,6 +245,30 @@ def union_counts(ds, period, ties, window_days):
         return pairs // n, pairs % n, counts
 
     return stored(key, ds, compute)
+
+
+def kept_union_counts(ds, period, ties, window_days):
+    """``(union_counts(ds, period, ties, window_days),)`` when ``ds.memo`` keeps it, else None: nothing is counted.
+
+    Kept means kept under its own key, or taken from a wider union still kept
+    (milliseconds) and not kept a second time: the copy pushed other tables out
+    of the memo (20 MB for the large demo's direct contacts). Asking keeps the
+    wider union recently used. For a caller that has a cheaper way than
+    counting again when the pairs are gone (:attr:`netdash.analysis.NetworkAnalysis.matrix`).
+
+    Raises
+    ------
+    InvalidInputError
+        As :func:`union_counts`, for an unknown tie choice or co-working window.
+    """
+    chosen = tie_types(ties)
+    if "coworking" in chosen:
+        check_window(window_days)
+    window = int(window_days) if "coworking" in chosen else None
+    found = peek_stored(_union_key(period, chosen, window), ds)
+    if found is not None:
+        return found
+    return _from_kept_union(ds, period, chosen, window_days)
 
 
 def _union_key(period, chosen, window):

@@ -1,6 +1,8 @@
 """Tests for Gould & Fernandez brokerage roles (netdash.metrics.brokerage)."""
 
+import gc
 import math
+import weakref
 
 import networkx as nx
 import numpy as np
@@ -223,12 +225,12 @@ def test_roles_of_another_graph_are_refused(summary):
 
 def test_blocks_of_rows_give_the_same_counts(monkeypatch):
     """_on_arcs computes the closed two-paths block by block; the counts must not depend on the blocks."""
-    from netdash.metrics import brokerage
+    from netdash.metrics import _role_counts as counts
 
     G = nx.gnp_random_graph(60, 0.15, seed=7, directed=True)
     groups = {v: f"agency{v % 3}" for v in G}
     whole = brokerage_roles(G, groups)
-    monkeypatch.setattr(brokerage, "_BLOCK_ROWS", 7)  # 60 rows: 9 blocks, the last one short
+    monkeypatch.setattr(counts, "_BLOCK_ROWS", 7)  # 60 rows: 9 blocks, the last one short
     assert brokerage_roles(G, groups).equals(whole)
     reference = _reference_roles(G, groups)
     assert all(whole.loc[v, ROLE_FIELDS].to_dict() == reference[v] for v in G)
@@ -240,7 +242,7 @@ def test_masked_graphblas_products_give_the_same_counts(monkeypatch, seed):
     same arcs, as the scipy products, and the same roles as the reference loop."""
     import scipy.sparse as sp
 
-    from netdash.metrics import brokerage
+    from netdash.metrics import _role_counts as counts
 
     G = nx.gnp_random_graph(70, 0.12, seed=seed, directed=True)
     G.add_edge(3, 3)
@@ -252,9 +254,9 @@ def test_masked_graphblas_products_give_the_same_counts(monkeypatch, seed):
     for X, Y in ((A, A.T), (A, sp.csr_array(A.multiply(A.T))), (sp.triu(A, format="csr"), A.T)):
         want = (X @ Y).multiply(A).tocsr()
         want.eliminate_zeros()
-        got = brokerage._on_arcs_graphblas(X, Y, A)
+        got = counts._on_arcs_graphblas(X, Y, A)
         assert got.dtype == np.int64 and (got != want).nnz == 0 and got.nnz == want.nnz
-    monkeypatch.setattr(brokerage, "_GRAPHBLAS_MIN_ARC_WORK", 0)
+    monkeypatch.setattr(counts, "_GRAPHBLAS_MIN_ARC_WORK", 0)
     assert brokerage_roles(G, groups).equals(scipy_roles)
     reference = _reference_roles(G, groups)
     assert all(scipy_roles.loc[v, ROLE_FIELDS].to_dict() == reference[v] for v in G)
@@ -293,10 +295,10 @@ def test_packed_closed_counts_equal_three_products(monkeypatch, seed, products):
     its own product at every arc, and the roles the reference loop's; above the packing limit three products."""
     import scipy.sparse as sp
 
-    from netdash.metrics import brokerage
+    from netdash.metrics import _role_counts as counts
 
     if products == "graphblas":
-        monkeypatch.setattr(brokerage, "_GRAPHBLAS_MIN_ARC_WORK", -1)
+        monkeypatch.setattr(counts, "_GRAPHBLAS_MIN_ARC_WORK", -1)
     rng = np.random.default_rng(seed)
     G = nx.gnp_random_graph(90, 0.05 + 0.1 * seed, seed=seed, directed=True)
     G.add_edge(4, 4)
@@ -309,13 +311,13 @@ def test_packed_closed_counts_equal_three_products(monkeypatch, seed, products):
     same = codes[rows] == codes[cols]
     A_w = sp.csr_array((np.ones(same.sum(), dtype=np.int64), (rows[same], cols[same])), shape=A.shape)
     outdeg = np.asarray(A.sum(axis=1)).ravel()
-    packed = brokerage._closed_counts(A, A_w, outdeg)
+    packed = counts._closed_counts(A, A_w, outdeg)
     wanted = [(A @ A.T).multiply(A), (A @ A_w.T).multiply(A), (A_w @ A.T).multiply(A)]
     for got, want in zip(packed, wanted):
         assert got.dtype == np.int64 and np.array_equal(got.toarray(), want.toarray())
-    monkeypatch.setattr(brokerage, "_PACK_BITS", 2)  # out-degrees of 2 or more: three products
+    monkeypatch.setattr(counts, "_PACK_BITS", 2)  # out-degrees of 2 or more: three products
     assert all(np.array_equal(g.toarray(), w.toarray())
-               for g, w in zip(brokerage._closed_counts(A, A_w, outdeg), wanted))
+               for g, w in zip(counts._closed_counts(A, A_w, outdeg), wanted))
     roles = brokerage_roles(G, groups)
     reference = _reference_roles(G, groups)
     assert all(roles.loc[v, ROLE_FIELDS].to_dict() == reference[v] for v in G)
@@ -355,13 +357,61 @@ def test_boundary_spanner_agency_lists_follow_string_order():
 
 
 def test_group_codes_kept_on_a_graph_matrix_are_copies():
-    """The brokerage summaries share one matrix's group codes; a caller changing its copy changes nobody else's."""
-    from netdash.metrics import brokerage
+    """The brokerage summaries share one matrix's group codes (kept by mixing._group_codes); a caller changing its
+    copy changes nobody else's, and they go with the matrix."""
+    from netdash.metrics import mixing
     from netdash.metrics.matrix import GraphMatrix
 
     M = GraphMatrix(["a", "b", "c"], [0, 1], [1, 2], directed=True, node_attrs={"agency": ["X", "Y", "X"]})
-    codes, names = brokerage._codes(M, "agency")
+    codes, names = mixing._group_codes(M, "agency")
     codes[:] = 7
     names.append("extra")
-    again, names_again = brokerage._codes(M, "agency")
+    again, names_again = mixing._group_codes(M, "agency")
     assert again.tolist() == [0, 1, 0] and names_again == ["X", "Y"]
+    assert mixing._KEPT_CODES[M]["agency"][1] == ("X", "Y")
+    gone = weakref.ref(M)
+    del M
+    gc.collect()
+    assert gone() is None  # the kept codes do not keep the matrix alive
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_group_codes_of_a_graph_matrix_equal_the_networkx_graphs(seed):
+    """The codes kept for a GraphMatrix are what mixing computes for the networkx graph: names sorted as strings
+    (mixed types too), codes in node order; a node without a group raises the same error, every time."""
+    from netdash.metrics import mixing
+    from netdash.metrics.matrix import GraphMatrix
+
+    rng = np.random.default_rng(seed)
+    G = nx.gnp_random_graph(50, 0.1, seed=seed, directed=True)
+    values = ["b", "A", "a", 10, 2, "Z"]
+    nx.set_node_attributes(G, {v: values[rng.integers(len(values))] for v in G}, "agency")
+    M = GraphMatrix.from_graph(G)
+    codes, names = mixing._group_codes(M, "agency")
+    want_codes, want_names = mixing._group_codes(G, "agency")
+    assert codes.tolist() == want_codes.tolist() and names == want_names
+    G.nodes[3]["agency"] = None
+    M = GraphMatrix.from_graph(G)
+    for _ in range(2):
+        with pytest.raises(InvalidInputError, match=r"1 node\(s\) have no group in node attribute 'agency': 3\."):
+            mixing._group_codes(M, "agency")
+
+
+@pytest.mark.parametrize("min_other_groups", [2, 5])
+def test_boundary_spanners_of_a_graph_matrix_with_none_or_odd_names_equal_the_networkx_graphs(min_other_groups):
+    """The GraphMatrix columns give the networkx loop's frame exactly, with its dtypes, also when nobody spans
+    (an empty frame of object columns) and when agency names are numbers and strings mixed."""
+    from netdash.metrics.brokerage import boundary_spanners, brokerage_roles
+    from netdash.metrics.matrix import GraphMatrix
+
+    G = nx.gnp_random_graph(40, 0.15, seed=11, directed=True)
+    names = [3, "b", 10, "A", 2.5]
+    nx.set_node_attributes(G, {v: names[v % len(names)] for v in G}, "agency")
+    M = GraphMatrix.from_graph(G)
+    roles = brokerage_roles(M, "agency")
+    for with_roles in (None, roles):
+        expected = boundary_spanners(G, "agency", min_other_groups=min_other_groups, roles=with_roles)
+        got = boundary_spanners(M, "agency", min_other_groups=min_other_groups, roles=with_roles)
+        assert (len(got) == 0) == (min_other_groups == 5)
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+        assert list(got.dtypes) == list(expected.dtypes) and got.index.dtype == expected.index.dtype

@@ -183,3 +183,18 @@ def test_louvain_alignment_equal_on_graph_and_matrix(G):
     ours = communities.agency_alignment(GraphMatrix.from_graph(G), seed=4)
     assert ours == communities.agency_alignment(G, seed=4)
     assert 1 < ours["n_communities"] < len(G)
+
+
+@pytest.mark.parametrize("dtype", [object, "str", "int64", "float64", "datetime64[ns]"])
+def test_nodes_and_attributes_from_pandas_are_the_values_iteration_gives(dtype):
+    """A pandas Index or Series of nodes or attribute values is read by tolist: the same Python values (types
+    included, missing values too) as list() of it gave."""
+    raw = {"object": ["b", "a", None, 3], "str": ["b", "a", None, "c"], "int64": [3, 1, 2, 7],
+           "float64": [0.5, float("nan"), 2.0, 1.0],
+           "datetime64[ns]": pd.to_datetime(["2024-01-02", "2023-05-06", None, "2022-01-01"])}[str(np.dtype(dtype)) if dtype != "str" else "str"]
+    index = pd.Index(raw, dtype=dtype)
+    series = pd.Series(raw, dtype=dtype)
+    M = GraphMatrix(index, [0, 1], [1, 2], node_attrs={"x": series, "y": index})
+    for got, want in ((M.nodes, list(index)), (M.node_attrs["x"], list(series)), (M.node_attrs["y"], list(index))):
+        assert [type(v) for v in got] == [type(v) for v in want]
+        assert all(g == w or (g != g and w != w) or (g is None and w is None) for g, w in zip(got, want))
