@@ -89,6 +89,7 @@ def _pipeline(folder, out):
 
     let_waiting_threads_sleep()  # what cli.main does for metrics, here before the imports below load numpy
     one_blas_thread()
+    cli.metrics_imports()  # the command's own imports, made as it makes them (the collector paused, then frozen)
     import netdash.export
     import netdash.ingest
     from netdash.analysis import NetworkAnalysis
