@@ -15,8 +15,9 @@ then in fresh subprocesses, alternating, run
 and print the median wall time of each (interpreter start to exit), the peak
 resident memory, the ratio of the medians from the same run, every run's
 time with the ratio of each alternated pair (on a shared machine the load
-changes from minute to minute; a pair saw about the same load), and the
-pipeline's stage times. Each subprocess has a time limit and an address-space
+changes from minute to minute; a pair saw about the same load), every run's
+CPU seconds (user + system of the worker process, all its threads) with
+their medians, and the pipeline's stage times. Each subprocess has a time limit and an address-space
 limit, so a run that would swamp the machine stops and is reported instead.
 
 netdash's bytecode is compiled first (``compileall``, into the ignored
@@ -88,6 +89,7 @@ def _pipeline(folder, out):
 
     let_waiting_threads_sleep()  # what cli.main does for metrics, here before the imports below load numpy
     one_blas_thread()
+    cli.metrics_imports()  # the command's own imports, made as it makes them (the collector paused, then frozen)
     import netdash.export
     import netdash.ingest
     from netdash.analysis import NetworkAnalysis
@@ -134,17 +136,32 @@ def _worker(kind, folder, out, limit_gb):
 
 def _measure(kind, folder, out, *, timeout, limit_gb):
     cmd = [sys.executable, __file__, "--worker", kind, str(folder), str(out), "--limit-gb", str(limit_gb)]
+    before = _children_cpu()
     start = time.perf_counter()
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
     except subprocess.TimeoutExpired:
         return {"seconds": None, "error": f"stopped after {timeout} s"}
     seconds = time.perf_counter() - start
+    cpu = _children_cpu() - before
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     if done.returncode or not lines:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         return {"seconds": None, "error": tail[:200]}
-    return {"seconds": seconds, **json.loads(lines[-1][len("RESULT "):])}
+    return {"seconds": seconds, "cpu_seconds": cpu, **json.loads(lines[-1][len("RESULT "):])}
+
+
+def _children_cpu():
+    """User + system CPU seconds of this process's finished (waited-for) children so far.
+
+    One run's difference is the CPU its worker used, summed over its
+    threads: under other engineers' load the wall time of a run moves with
+    the load, its CPU seconds much less (the pipeline uses two cores for
+    part of the run, so its CPU seconds exceed its wall time on a quiet
+    machine; the two ratios are different measures).
+    """
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def machine():
@@ -167,8 +184,8 @@ def machine():
             "os": platform.platform(), "versions": versions}
 
 
-def _median(runs):
-    times = [r["seconds"] for r in runs if r.get("seconds") is not None]
+def _median(runs, key="seconds"):
+    times = [r[key] for r in runs if r.get(key) is not None]
     return statistics.median(times) if times else None
 
 
@@ -191,14 +208,16 @@ def run(scales, *, repeats, baseline_repeats, timeout, limit_gb, workdir):
                 pipe.append(_measure("pipeline", folder, Path(workdir) / f"out-{scale}-p", timeout=timeout,
                                      limit_gb=limit_gb))
                 print(f"{scale} pipeline run {i + 1}: {_fmt(pipe[-1].get('seconds'), ' s')} "
-                      f"{pipe[-1].get('error', '')}", flush=True)
+                      f"(CPU {_fmt(pipe[-1].get('cpu_seconds'), ' s')}) {pipe[-1].get('error', '')}", flush=True)
             if i < n_base:
                 base.append(_measure("baseline", folder, Path(workdir) / f"out-{scale}-b", timeout=timeout,
                                      limit_gb=limit_gb))
                 print(f"{scale} baseline run {i + 1}: {_fmt(base[-1].get('seconds'), ' s')} "
-                      f"{base[-1].get('error', '')}", flush=True)
+                      f"(CPU {_fmt(base[-1].get('cpu_seconds'), ' s')}) {base[-1].get('error', '')}", flush=True)
         results.append({"scale": scale, "counts": counts, "pipeline": pipe, "baseline": base,
-                        "pipeline_median_s": _median(pipe), "baseline_median_s": _median(base)})
+                        "pipeline_median_s": _median(pipe), "baseline_median_s": _median(base),
+                        "pipeline_median_cpu_s": _median(pipe, "cpu_seconds"),
+                        "baseline_median_cpu_s": _median(base, "cpu_seconds")})
     return results
 
 
@@ -241,6 +260,15 @@ def markdown(results, info):
                      + " s; baseline " + (", ".join(_fmt(x.get("seconds")) for x in r["baseline"]) or "not run")
                      + " s" + (f"; paired ratios {', '.join(f'{x:.1f}x' for x in pairs)} (median "
                                f"{statistics.median(pairs):.1f}x)" if pairs else ""))
+    lines += ["", "CPU seconds of each run (user + system, all threads; less moved by other jobs than wall "
+              "time), same order:", ""]
+    for r in results:
+        pc, bc = r.get("pipeline_median_cpu_s"), r.get("baseline_median_cpu_s")
+        pipe = ", ".join("-" if x.get("cpu_seconds") is None else f"{x['cpu_seconds']:.2f}" for x in r["pipeline"])
+        base = ", ".join(_fmt(x.get("cpu_seconds")) for x in r["baseline"])
+        lines.append(f"- {r['scale']}: pipeline {pipe} s (median {'-' if pc is None else f'{pc:.2f}'} s); "
+                     + (f"baseline {base} s (median {_fmt(bc, ' s')})" if base else "baseline not run")
+                     + (f"; baseline / pipeline {bc / pc:.1f}x" if pc and bc else ""))
     lines += ["", "Pipeline stage times (median over runs, seconds):", ""]
     for r in results:
         ok = [p for p in r["pipeline"] if p.get("stages")]

@@ -19,7 +19,7 @@ from pathlib import Path
 from netdash.errors import InvalidInputError, NetdashError
 from netdash.threads import let_waiting_threads_sleep, one_blas_thread
 
-__all__ = ["main", "build_parser", "skip_imported_in_collections"]
+__all__ = ["main", "build_parser", "metrics_imports", "skip_imported_in_collections"]
 
 TIES = ("direct", "coworking", "cop", "working", "all")
 
@@ -358,11 +358,7 @@ def _cmd_delete(args):
 
 
 def _cmd_metrics(args):
-    from netdash.analysis import NetworkAnalysis
-    from netdash.export import write_safe_csv
-    from netdash.ingest import load_dataset  # noqa: F401 - imported before the freeze, as _load_target needs it
-
-    skip_imported_in_collections()
+    NetworkAnalysis, write_safe_csv = metrics_imports()
     if args.max_work is not None and not args.max_work > 0:
         raise InvalidInputError(f"--max-work must be a positive number of steps, e.g. 5e8; got {args.max_work}.")
     ds = _load_target(args)
@@ -517,6 +513,40 @@ def _export_map(ds, period, args):
     if drawn.message:
         print(drawn.message)
     return 0
+
+
+def metrics_imports():
+    """Import what ``netdash metrics`` uses, with the cyclic garbage collector paused, then freeze what they made.
+
+    The imports make about 80,000 objects (the medium demo's count), nearly
+    all of them alive until the process ends. With the collector running,
+    their allocation set off about 200 collections during the imports, which
+    walked them again and again and freed a few hundred objects (the time
+    they took: docs/benchmarks.md, "Session 20: the medium ratio"). Paused, nothing is
+    collected until :func:`skip_imported_in_collections` has moved every
+    object alive out of the collector's sight, and the collector is then
+    switched back on as it was. The few hundred cycles left over from the
+    imports are frozen with the rest and go back to the collector when
+    :func:`main` unfreezes at the command's end. No value depends on it.
+
+    Returns
+    -------
+    tuple
+        :class:`netdash.analysis.NetworkAnalysis` and
+        :func:`netdash.export.write_safe_csv`.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        from netdash.analysis import NetworkAnalysis
+        from netdash.export import write_safe_csv
+        from netdash.ingest import load_dataset  # noqa: F401 - imported before the freeze, as _load_target needs it
+
+        skip_imported_in_collections()
+    finally:
+        if enabled:
+            gc.enable()
+    return NetworkAnalysis, write_safe_csv
 
 
 def skip_imported_in_collections():

@@ -427,7 +427,8 @@ def test_metrics_runs_numpy_with_one_blas_thread(tmp_path):
 def test_metrics_imports_neither_networkx_nor_scikit_learn(demo_source, tmp_path):
     """Session 12: the demo's `netdash metrics` works from matrices: networkx (deferred) is never imported.
 
-    NetworKit would import networkx and scikit-learn if it could; netdash.metrics.backends holds both back.
+    NetworKit would import networkx and scikit-learn if it could; netdash.metrics.backends holds both back,
+    and scipy.io (session 20), which NetworKit's graphio imports for MATLAB files only.
     """
     import subprocess
     import sys
@@ -435,7 +436,7 @@ def test_metrics_imports_neither_networkx_nor_scikit_learn(demo_source, tmp_path
     code = ("import sys; from netdash.cli import main; "
             f"code = main(['--workspace', {str(tmp_path / 'ws')!r}, 'metrics', {str(demo_source)!r}, "
             f"'--out', {str(tmp_path / 'out')!r}]); "
-            "print(code, 'networkit' in sys.modules, sorted({'networkx', 'sklearn'} & set(sys.modules)))")
+            "print(code, 'networkit' in sys.modules, sorted({'networkx', 'sklearn', 'scipy.io'} & set(sys.modules)))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "0 True []"
 
@@ -475,6 +476,45 @@ def test_metrics_keeps_imported_objects_out_of_collections_while_it_runs(ws, dem
     assert seen[1] == 0
     for name in ("practitioners.csv", "network.json"):
         assert (tmp_path / "frozen" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes()
+
+
+def test_metrics_imports_run_no_collection_and_freeze_what_they_made():
+    """Session 20: the collector is paused while `netdash metrics` imports its libraries (in a fresh process, where
+    they are not yet loaded): no collection runs, the objects are frozen, and the collector is on again after."""
+    import subprocess
+    import sys
+
+    code = ("import gc; runs = []; gc.callbacks.append(lambda phase, info: runs.append(phase)); "
+            "from netdash.cli import metrics_imports; import sys; "
+            "loaded_before = 'pandas' in sys.modules; runs.clear(); metrics_imports(); "
+            "print(loaded_before, 'pandas' in sys.modules, len(runs), gc.isenabled(), gc.get_freeze_count() > 50_000)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True", "0", "True", "True"]
+
+
+def test_metrics_imports_leave_the_collector_as_they_found_it(monkeypatch):
+    import gc
+
+    from netdash import cli
+
+    monkeypatch.setattr(cli, "skip_imported_in_collections", lambda: None)  # freezing is the other tests' part
+    assert gc.isenabled()
+    cli.metrics_imports()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        cli.metrics_imports()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+    def fails():
+        raise RuntimeError("import failed")
+
+    monkeypatch.setattr(cli, "skip_imported_in_collections", fails)
+    with pytest.raises(RuntimeError):
+        cli.metrics_imports()
+    assert gc.isenabled()
 
 
 def test_metrics_leaves_a_callers_own_freeze(ws, tmp_path):

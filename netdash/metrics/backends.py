@@ -73,9 +73,14 @@ def networkit():
     NetworKit's import. Times with and without: ``docs/benchmarks.md``,
     "Deferred imports". The same for networkx, which NetworKit imports if it
     can for its ``nxadapter`` only (unused by netdash): ``netdash metrics``
-    at city scale never needs networkx (:mod:`netdash.deferred`).
+    at city scale never needs networkx (:mod:`netdash.deferred`). And for
+    ``scipy.io``, which NetworKit's ``graphio`` imports for its MATLAB
+    reader and writer only (unused by netdash; they still work, as the name
+    ``scipy.io`` is then loaded by SciPy on first use): it brings about 40
+    modules (MATLAB, NetCDF, WAV, ARFF readers, threadpoolctl); the time
+    saved is in ``docs/benchmarks.md``, "Session 20: the medium ratio".
     """
-    with imports_blocked("sklearn", "networkx"):
+    with imports_blocked("sklearn", "networkx", "scipy.io"):
         import networkit as nk
     return nk
 

@@ -62,3 +62,16 @@ def test_a_deferred_module_waits_while_another_thread_holds_it_back(tmp_path, mo
     module = deferred("netdash_test_deferred2")  # as a measure module's `nx.` in another thread
     assert _use_while_held_back("netdash_test_deferred2", lambda: module.VALUE)["value"] == 8
     sys.modules.pop("netdash_test_deferred2", None)
+
+
+def test_networkit_loads_without_scipy_io_and_its_matlab_files_still_work(tmp_path):
+    """Session 20: scipy.io is held back while NetworKit loads (its graphio needs it for MATLAB files only);
+    NetworKit's MATLAB reader and writer then load it on first use."""
+    import subprocess
+
+    code = ("import sys; from netdash.metrics.backends import networkit; nk = networkit(); "
+            "print('scipy.io' in sys.modules); G = nk.Graph(3); G.addEdge(0, 1); G.addEdge(1, 2); "
+            f"nk.graphio.writeMat(G, {str(tmp_path / 'g.mat')!r}); "
+            f"print(nk.graphio.readMat({str(tmp_path / 'g.mat')!r}).numberOfEdges(), 'scipy.io' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "2", "True"]
