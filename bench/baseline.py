@@ -9,25 +9,41 @@ competent analyst would with pandas and networkx and nothing else:
 * edges by pandas: ``groupby`` for contacts, a self-merge on client filtered
   to ``|d1 - d2| <= 90`` days for co-working, a self-merge on session for COP
   co-attendance; graphs with ``add_edges_from``;
-* networkx on whole graphs: ``betweenness_centrality``, ``constraint`` and
-  ``effective_size`` (whole-graph path), ``harmonic_centrality`` for
-  distance-weighted fragmentation, ``connected_components``,
-  ``louvain_communities`` (seed 0) with scikit-learn's NMI;
+* networkx on whole graphs: ``betweenness_centrality`` (undirected, and
+  directed on the contacts), ``constraint`` and ``effective_size``
+  (whole-graph path), ``harmonic_centrality`` for distance-weighted
+  fragmentation, ``connected_components``, ``louvain_communities`` (seeds
+  0 to 9, as ``netdash metrics`` reports their median and range) with
+  scikit-learn's NMI and ARI;
 * Python loops where networkx has no function: E-I per node, Gould &
-  Fernandez brokerage (a loop over each broker's in- and out-neighbours),
+  Fernandez brokerage (a loop over each broker's in- and out-neighbours)
+  and its expected counts and standard deviations (a loop over agencies),
   key players (only articulation points can split a component, so only
   they are removed and their components recounted; everyone else's gain
-  follows from the sizes).
+  follows from the sizes);
+* numpy for the E-I permutation test (200 relabellings of the edge list's
+  agencies).
+
+Every column of ``practitioners.csv`` and every field of ``network.json``
+that ``netdash metrics`` writes is computed; the methods' metadata (exact
+betweenness, no sampling) are constants here. Until 7 Dec 2026 the
+directed betweenness, the brokerage null, the E-I test and the nine
+further Louvain seeds (added to ``netdash metrics`` on 6 Dec) were
+missing, so the baseline did less than the pipeline it was set against
+(docs/benchmarks.md, "Session 20: the medium ratio").
 
 It is not made slow on purpose: it avoids per-node calls of networkx's
 structural-hole functions and graph copies per removal.
 """
 
 import json
+import math
+from collections import Counter
+
 import networkx as nx
 import numpy as np
 import pandas as pd
-from sklearn.metrics import normalized_mutual_info_score
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 __all__ = ["baseline_metrics"]
 
@@ -104,6 +120,47 @@ def _brokerage(D, agency):
     return roles
 
 
+def _brokerage_null(D, agency, roles):
+    """Gould & Fernandez's expected count and standard deviation of each role, per broker (R sna's exp.nli,
+    sd.nli), and the z-scores: the same formulas per agency, in plain Python."""
+    N = D.number_of_nodes()
+    d = D.number_of_edges() / (N * (N - 1))
+    q, r = d * d * (1 - d), d**3 * (1 - d) ** 3
+    sizes = Counter(agency[v] for v in D)
+    moments = {}
+    for g, ni in sizes.items():
+        others = [n for h, n in sizes.items() if h != g]
+        means = [q * (ni - 1) * (ni - 2), q * sum(o * (o - 1) for o in others), q * (N - ni) * (ni - 1),
+                 q * (N - ni) * (ni - 1), q * (sum(others) ** 2 - sum(o * o for o in others)), q * (N - 1) * (N - 2)]
+        extra = [2 * (ni - 1) * (ni - 2) * (ni - 3), 2 * sum(o * (o - 1) * (o - 2) for o in others),
+                 2 * ((ni - 1) * (N - ni) * (N - ni - 1) / 2 + (N - ni) * (ni - 1) * (ni - 2) / 2),
+                 2 * ((ni - 1) * (N - ni) * (N - ni - 1) / 2 + (N - ni) * (ni - 1) * (ni - 2) / 2),
+                 4 * sum(o * (N - o - ni) * (N - o - ni - 1) / 2 for o in others), 2 * (N - 1) * (N - 2) * (N - 3)]
+        moments[g] = [(m, math.sqrt(m * (1 - q) + e * r)) for m, e in zip(means, extra)]
+    null = {}
+    for v in D:
+        observed = [*roles[v], sum(roles[v])]
+        null[v] = [(m, sd, (o - m) / sd if sd > 0 else np.nan) for o, (m, sd) in zip(observed, moments[agency[v]])]
+    return null
+
+
+def _ei_test(G, agency, nodes, *, permutations=200, seed=0):
+    """Observed E-I index, its mean over random relabellings of the agencies, and the two-sided p-value."""
+    index = {v: i for i, v in enumerate(nodes)}
+    u = np.array([index[a] for a, _ in G.edges()])
+    w = np.array([index[b] for _, b in G.edges()])
+    labels = pd.factorize(pd.Series([agency[v] for v in nodes]))[0]
+    observed = (2 * (labels[u] != labels[w]).sum() - len(u)) / len(u)
+    rng = np.random.default_rng(seed)
+    simulated = []
+    for _ in range(permutations):
+        shuffled = rng.permutation(labels)
+        simulated.append((2 * (shuffled[u] != shuffled[w]).sum() - len(u)) / len(u))
+    expected = float(np.mean(simulated))
+    extreme = sum(abs(x - expected) >= abs(observed - expected) - 1e-12 for x in simulated)
+    return expected, (1 + extreme) / (1 + permutations)
+
+
 def _key_players(G):
     n = len(G)
     components = list(nx.connected_components(G))
@@ -171,20 +228,46 @@ def baseline_metrics(folder, *, window_days=90, seed=0):
     row["broker_total"] = [sum(roles[v]) for v in nodes]
     gain, frag = _key_players(G)
     row["key_player_fragmentation_gain"] = pd.Series(gain)
+    agencies = t["agencies"].set_index("agency_id")
+    row["agency_name"] = row["agency_id"].map(agencies["name"])
+    row["sector"] = row["agency_id"].map(agencies["sector"])
+    row["role"] = prac.set_index("practitioner_id")["role"].reindex(nodes)
+    row["cop_attendee"] = row["cop_sessions"] > 0
+    row["betweenness_se"] = 0.0  # exact: no sampling error
+    null = _brokerage_null(D, agency, roles)
+    for k, name in enumerate(["coordinator", "itinerant", "representative", "gatekeeper", "liaison", "total"]):
+        for j, what in enumerate(["expected", "sd", "z"]):
+            row[f"broker_{name}_{what}"] = [null[v][k][j] for v in nodes]
+    row["betweenness_directed"] = pd.Series(nx.betweenness_centrality(D))
+    row["betweenness_directed_se"] = 0.0
 
     n, m = G.number_of_nodes(), G.number_of_edges()
     cross = sum(agency[u] != agency[v] for u, v in G.edges())
     harmonic = sum(nx.harmonic_centrality(G).values())
-    found = nx.community.louvain_communities(G, weight=None, seed=seed)
-    label = {v: k for k, comm in enumerate(found) for v in comm}
+    nmi, ari = [], []
+    for run in range(seed, seed + 10):
+        found = nx.community.louvain_communities(G, weight=None, seed=run)
+        label = {v: k for k, comm in enumerate(found) for v in comm}
+        truth, part = [agency[v] for v in nodes], [label[v] for v in nodes]
+        nmi.append(normalized_mutual_info_score(truth, part))
+        ari.append(adjusted_rand_score(truth, part))
+    ei_expected, ei_p = _ei_test(G, agency, nodes, seed=seed)
     network = {
         "n_practitioners": n, "n_ties": m, "n_isolates": nx.number_of_isolates(G),
         "n_agencies": len(set(agency.values())), "cross_agency_ties": cross, "cross_agency_share": cross / m,
         "density": nx.density(G), "mean_degree": 2 * m / n, "fragmentation": frag,
         "distance_weighted_fragmentation": 1 - harmonic / (n * (n - 1)),
         "ei_index": (2 * cross - m) / m, "n_components": nx.number_connected_components(G),
-        "agency_nmi": normalized_mutual_info_score([agency[v] for v in nodes], [label[v] for v in nodes]),
-        "trust_ties": T.number_of_edges(),
+        "agency_nmi": float(np.median(nmi)), "trust_ties": T.number_of_edges(),
+        "betweenness_method": "exact", "betweenness_sources": n, "betweenness_max_standard_error": 0.0,
+        "distance_weighted_fragmentation_method": "exact", "distance_weighted_fragmentation_sources": n,
+        "distance_weighted_fragmentation_standard_error": 0.0,
+        "agency_nmi_min": min(nmi), "agency_nmi_max": max(nmi), "agency_nmi_seeds": list(range(seed, seed + 10)),
+        "agency_ari": float(np.median(ari)), "agency_ari_min": min(ari), "agency_ari_max": max(ari),
+        "ei_index_expected": ei_expected, "ei_index_p_value": ei_p, "ei_index_permutations": 200,
+        "weighted": False, "directed": True, "betweenness_directed_method": "exact",
+        "betweenness_directed_sources": n, "betweenness_directed_max_standard_error": 0.0,
+        "ties": "all", "period": "start to end",
     }
     return row.reset_index(), network
 
