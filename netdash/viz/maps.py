@@ -121,7 +121,7 @@ def network_map(G, positions, *, agencies=(), focus=None, steps=1, size_by=None,
     max_nodes : int, default 1500
     to_see_more : str, optional
         As :func:`netdash.viz.map_budget`.
-    layer : networkx graph, optional
+    layer : networkx graph or iterable of (u, v), optional
         More pairs to draw in their own style, never counted as ties of
         ``G`` (e.g. COP co-attendance over working ties): its ties between
         two practitioners on the map that ``G`` does not tie are drawn with
@@ -205,9 +205,9 @@ def network_map_of_tables(nodes, edges, positions, *, attrs=("weight",), agencie
     backbone (:func:`netdash.viz.budget.backbone_of_tables`), the agencies
     chosen or the practitioner in focus and their colleagues
     (:func:`netdash.networks.graphs.coded_steps_from`); the whole graph only
-    when it fits the budget. At regional scale
-    building the graph of a period's 0.84 M working ties was more than half
-    the Network map's first load (issue 19).
+    when it fits the budget. At regional scale building the graph of a
+    period's 0.84 M working ties was more than half the Network map's first
+    load (issue 19).
 
     Parameters
     ----------
