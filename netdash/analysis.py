@@ -262,8 +262,43 @@ class NetworkAnalysis:
 
     @cached_property
     def G(self):
-        """Undirected practitioner graph of the chosen ``ties`` (networkx, built on first use)."""
+        """Undirected practitioner graph of the chosen ``ties`` (networkx, built on first use).
+
+        :meth:`number_of_nodes`, :meth:`number_of_edges` and :meth:`has_node`
+        answer for it without building it.
+        """
         return graphs.graph_from_tables(self._nodes, self._edges, attrs=graphs.PRACTITIONER_EDGE_ATTRS)
+
+    @cached_property
+    def coded(self):
+        """:func:`netdash.networks.graphs.coded_tables` of :attr:`node_table` and :attr:`edge_table` (read-only).
+
+        None when the tables are not one simple graph's; :attr:`G` is then
+        the one answer.
+        """
+        return graphs.coded_tables(self._nodes, self._edges)
+
+    @cached_property
+    def _node_set(self):
+        return frozenset(self.coded.ids)
+
+    def number_of_nodes(self):
+        """``G.number_of_nodes()``, from the tables when :attr:`G` is not built."""
+        if "G" in self.__dict__ or self.coded is None:
+            return self.G.number_of_nodes()
+        return self.coded.number_of_nodes()
+
+    def number_of_edges(self):
+        """``G.number_of_edges()``, from the tables when :attr:`G` is not built."""
+        if "G" in self.__dict__ or self.coded is None:
+            return self.G.number_of_edges()
+        return self.coded.number_of_edges()
+
+    def has_node(self, node):
+        """``node in G``, from the tables when :attr:`G` is not built."""
+        if "G" in self.__dict__ or self.coded is None:
+            return node in self.G
+        return node in self._node_set
 
     @cached_property
     def D(self):

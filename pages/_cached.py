@@ -276,21 +276,35 @@ def network_map(ds, period, ties, agencies, focus, radius, size_by=None, colour_
 def _network_map(name, version, period_key, ties, agencies, focus, radius, size_by, colour_by, _ds, _period,
                  cop_layer=False):
     from netdash.metrics.basic import network_summary
+    from netdash.networks.graphs import PRACTITIONER_EDGE_ATTRS
     from netdash.viz import agency_colours
     from netdash.viz.inpage import maps_payload
     from netdash.viz.maps import map_measures
     from netdash.viz.maps import network_map as draw
+    from netdash.viz.maps import network_map_of_tables
 
     shared = analysis(_ds, _period, ties)
     # Betweenness and trust ties only when asked for: the analysis computes each once, for every page.
     measures = map_measures(shared, [size_by] if size_by else [])
     # One layout per period, from every tie type together, for every "Ties" setting: a dot stays where it
     # was when the user switches, and a new setting costs only its drawing. Every setting has the same nodes.
-    drawn = draw(shared.G, period_positions(_ds, _period), agencies=agencies, focus=focus, steps=radius or 1,
-                 size_by=size_by, measures=measures, size_menu=False, height_px=620,
-                 palette=palette(_ds) if colour_by == "agency" else agency_colours(_ds.agencies["sector"]),
-                 colour_by=colour_by, agency_names=agency_names(_ds),
-                 layer=analysis(_ds, _period, "cop").G if cop_layer else None)
+    options = dict(size_by=size_by, measures=measures, size_menu=False, height_px=620,
+                   palette=palette(_ds) if colour_by == "agency" else agency_colours(_ds.agencies["sector"]),
+                   colour_by=colour_by, agency_names=agency_names(_ds))
+    if cop_layer:
+        cop = analysis(_ds, _period, "cop")
+        # The layer's pairs, as the COP graph's edges: only those between two practitioners drawn are read.
+        options["layer"] = cop.G if "G" in cop.__dict__ else zip(cop.edge_table["source"].tolist(),
+                                                                  cop.edge_table["target"].tolist())
+    positions = period_positions(_ds, _period)
+    drawn = None
+    if "G" not in shared.__dict__:
+        # Drawn from the tables: only what is shown becomes a networkx graph (issue 19; the same map).
+        drawn = network_map_of_tables(shared.node_table, shared.edge_table, positions, attrs=PRACTITIONER_EDGE_ATTRS,
+                                      agencies=agencies, focus=focus, steps=radius or 1, coded=shared.coded,
+                                      **options)
+    if drawn is None:
+        drawn = draw(shared.G, positions, agencies=agencies, focus=focus, steps=radius or 1, **options)
     view = drawn.graph
     payload = maps_payload([drawn.spec]) if view.number_of_nodes() else None
     return {"message": drawn.message, "nodes": view.number_of_nodes(), "edges": view.number_of_edges(),

@@ -41,13 +41,14 @@ focus = c3.selectbox(
 
 with _shared.shown_errors(), _shared.stages("Network map", show=_shared.is_large(ds)) as step:
     step(f"Building the network of {len(ds.contacts):,} contacts…")
-    G = _cached.analysis(ds, period, ties).G
-    step(layout_stage(G.number_of_nodes()))
+    # The graph's size and members from its tables: the networkx graph is built only where a map needs it.
+    shared = _cached.analysis(ds, period, ties)
+    step(layout_stage(shared.number_of_nodes()))
     _cached.period_positions(ds, period)
 
 radius = None
 if focus is not None:
-    if focus not in G:
+    if not shared.has_node(focus):
         st.info(f"{_shared.md(labels[focus])} was not in post in this period.")
         focus = None  # as before: the map then shows the agency filter's view
     else:
@@ -70,7 +71,8 @@ cop_layer = d3.toggle("COP co-attendance as its own layer", False, key="map_cop_
                            "chosen ties alone. (Off for 'COP co-attendance' and 'All ties', which hold it already.)")
 
 with _shared.shown_errors(), _shared.stages("Drawing the map", show=_shared.is_large(ds)) as step:
-    step(f"Choosing what to draw among {G.number_of_nodes():,} practitioners and {G.number_of_edges():,} ties…")
+    step(f"Choosing what to draw among {shared.number_of_nodes():,} practitioners and "
+         f"{shared.number_of_edges():,} ties…")
     drawn = _cached.network_map(ds, period, ties, agencies, focus, radius, size_by, colour_by,
                                 cop_layer=cop_layer and ties not in ("cop", "all"))
 if drawn["message"]:

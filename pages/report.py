@@ -85,27 +85,30 @@ graph_ties = st.selectbox("Ties in the network file", list(_shared.TIES_LABELS),
                           format_func=_shared.TIES_LABELS.get, key="report_graph_ties")
 
 
-def _graph_file(write, G):
-    """The bytes of ``G`` written by ``write``; called by Streamlit only when the download is clicked."""
+def _graph_file(write, shared):
+    """The bytes of ``shared.G`` written by ``write``; called by Streamlit only when the download is clicked."""
     def data():
         buffer = io.BytesIO()
-        write(G, buffer, period=period)
+        write(shared.G, buffer, period=period)  # shared and read-only; the writers only read it
         return buffer.getvalue()
     return data
 
 
 with _shared.shown_errors():
-    G = _cached.analysis(ds, period, graph_ties).G  # shared and read-only; the writers only read it
-n_nodes, n_edges = G.number_of_nodes(), G.number_of_edges()
+    # The graph's size from its tables: the networkx graph is built for a download, when it is clicked.
+    shared = _cached.analysis(ds, period, graph_ties)
+    n_nodes, n_edges = shared.number_of_nodes(), shared.number_of_edges()
 if n_nodes == 0:
     st.info(f"Nobody was in post in {period.label()}, so the network files would be empty.")
 else:
     st.caption(f"{n_nodes} practitioners and {n_edges} ties.")
     g1, g2 = st.columns(2)
     # Written on the click, not on every run (docs/benchmarks.md, "pages/report.py: graph files").
-    g1.download_button("Download GraphML", _graph_file(to_graphml, G), file_name=f"netdash_network_{graph_ties}_{span}.graphml",
+    g1.download_button("Download GraphML", _graph_file(to_graphml, shared),
+                       file_name=f"netdash_network_{graph_ties}_{span}.graphml",
                        mime="application/graphml+xml", key="dl_graphml")
-    g2.download_button("Download GEXF (Gephi)", _graph_file(to_gexf, G), file_name=f"netdash_network_{graph_ties}_{span}.gexf",
+    g2.download_button("Download GEXF (Gephi)", _graph_file(to_gexf, shared),
+                       file_name=f"netdash_network_{graph_ties}_{span}.gexf",
                        mime="application/xml", key="dl_gexf")
 if n_edges == 0 and n_nodes:
     st.info("There are no ties of this kind in the period: the files list the practitioners only.")

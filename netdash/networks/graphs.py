@@ -29,7 +29,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from netdash.networks.codes import distinct_rows
+from netdash.networks.codes import distinct_rows, unique_sorted
 from netdash.networks.counts import (TIE_TYPES, check_window, cop_counts, coworking_counts, direct_counts,
                                      period_log, reused, stored, tie_types, union_counts, whole_or_float)
 from netdash.errors import InvalidInputError
@@ -40,6 +40,9 @@ __all__ = [
     "TIE_TYPES",
     "PRACTITIONER_EDGE_ATTRS",
     "graph_from_tables",
+    "CodedTables",
+    "coded_tables",
+    "coded_steps_from",
     "practitioners_in_post",
     "practitioner_nodes",
     "bipartite_graph",
@@ -220,6 +223,79 @@ def graph_from_tables(nodes, edges, *, directed=False, attrs=("weight",)):
         G.remove_edges_from(list(G.edges()))
         G.add_edges_from(zip(source, target, data))
     return G
+
+
+class CodedTables(NamedTuple):
+    """A node and an edge table that make one simple graph, as positions (:func:`coded_tables`).
+
+    ``ids`` lists the nodes in table order (the order of
+    :func:`graph_from_tables`' graph); ``source`` and ``target`` give each
+    edge row's ends as positions in ``ids``.
+    """
+
+    ids: list
+    source: np.ndarray
+    target: np.ndarray
+
+    def number_of_nodes(self):
+        """``graph_from_tables(...).number_of_nodes()``."""
+        return len(self.ids)
+
+    def number_of_edges(self):
+        """``graph_from_tables(...).number_of_edges()``: one edge per row, self-loops included."""
+        return len(self.source)
+
+    def neighbour_counts(self):
+        """Each node's number of neighbours other than itself, in ``ids`` order (an int array)."""
+        apart = self.source != self.target
+        n = len(self.ids)
+        return np.bincount(self.source[apart], minlength=n) + np.bincount(self.target[apart], minlength=n)
+
+
+def coded_tables(nodes, edges):
+    """The node positions of each edge's ends, when the tables make one simple undirected graph.
+
+    What :func:`graph_from_tables` would build can then be read from the
+    tables without building it: its nodes are ``nodes``' rows in order and
+    its edges ``edges``' rows, one each. At regional scale that graph of a
+    period's 0.84 M working ties took longer to build than the map drawn
+    from it (issue 19).
+
+    Parameters
+    ----------
+    nodes : DataFrame
+        ``practitioner_id`` and node attributes.
+    edges : DataFrame
+        ``source`` and ``target`` (and edge attributes).
+
+    Returns
+    -------
+    CodedTables or None
+        None when the tables are not one simple graph's: a node listed
+        twice, an edge end that is not a node, or a pair listed twice
+        (either way round); build the graph then.
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"practitioner_id": ["a", "b", "c"]})
+    >>> coded = coded_tables(nodes, pd.DataFrame({"source": ["b", "a"], "target": ["c", "b"]}))
+    >>> coded.source.tolist(), coded.target.tolist(), coded.neighbour_counts().tolist()
+    ([1, 0], [2, 1], [1, 2, 1])
+    >>> coded_tables(nodes, pd.DataFrame({"source": ["b", "c"], "target": ["c", "b"]})) is None
+    True
+    """
+    index = pd.Index(nodes["practitioner_id"], dtype=object)
+    if not index.is_unique:
+        return None
+    n = len(index)
+    source, target = (index.get_indexer(pd.Index(edges[c], dtype=object)) for c in ("source", "target"))
+    if len(source) and min(source.min(), target.min()) < 0:
+        return None
+    lo, hi = np.minimum(source, target), np.maximum(source, target)
+    keys = lo.astype(np.int64) * max(n, 1) + hi
+    if not (keys[1:] > keys[:-1]).all() and len(unique_sorted(keys)) != len(lo):  # increasing: each pair once
+        return None
+    return CodedTables(index.tolist(), source, target)
 
 
 _MAKERS = {}
@@ -737,11 +813,65 @@ def steps_from(G, node, *, radius=1):
     {1: 0, 0: 1, 2: 1, 3: 2}
     """
     if node not in G:
-        raise InvalidInputError(
-            f"practitioner {node!r} is not in this network for the chosen period. "
-            "Pick a practitioner listed in the network, or widen the period.")
+        raise not_in_network(node)
     undirected = G.to_undirected(as_view=True) if G.is_directed() else G
     return nx.single_source_shortest_path_length(undirected, node, cutoff=radius)
+
+
+def not_in_network(node):
+    """The error of :func:`steps_from` for a ``node`` that is not in the network."""
+    return InvalidInputError(f"practitioner {node!r} is not in this network for the chosen period. "
+                             "Pick a practitioner listed in the network, or widen the period.")
+
+
+def coded_steps_from(coded, node, *, radius=1):
+    """:func:`steps_from` of the graph of :class:`CodedTables`, without building it: positions in ``coded.ids``.
+
+    Returns the positions of everyone within ``radius`` steps of ``node``,
+    in the order :func:`steps_from` lists them (breadth first, each node's
+    neighbours in the order of the edge rows, as the graph's adjacency
+    holds them), and their numbers of steps.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``node`` is not one of ``coded.ids``.
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"practitioner_id": ["a", "b", "c", "d", "e"]})
+    >>> coded = coded_tables(nodes, pd.DataFrame({"source": ["c", "b", "a", "d"], "target": ["d", "c", "b", "e"]}))
+    >>> [(coded.ids[p], k) for p, k in zip(*(a.tolist() for a in coded_steps_from(coded, "b", radius=2)))]
+    [('b', 0), ('c', 1), ('a', 1), ('d', 2)]
+    """
+    try:
+        start = coded.ids.index(node)
+    except ValueError:
+        raise not_in_network(node) from None
+    n, m = len(coded.ids), len(coded.source)
+    owner = np.concatenate((coded.source, coded.target))
+    other = np.concatenate((coded.target, coded.source))
+    rows = np.concatenate((np.arange(m), np.arange(m)))
+    by = np.lexsort((rows, owner))  # each node's neighbours in row order, as graph_from_tables adds them
+    other = other[by]
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(owner, minlength=n))))
+    seen = np.zeros(n, dtype=bool)
+    seen[start] = True
+    found, steps, level = [np.array([start])], [np.zeros(1, dtype=np.intp)], np.array([start])
+    for k in range(1, radius + 1):
+        starts, lengths = indptr[level], indptr[level + 1] - indptr[level]
+        if not lengths.sum():
+            break
+        # every neighbour of the level, in order: each node's slice, one after the other
+        at = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(lengths.sum())
+        met = other[at]
+        met = met[~seen[met]]
+        first = np.unique(met, return_index=True)[1]
+        level = met[np.sort(first)]  # each new node where the search first meets it
+        seen[level] = True
+        found.append(level)
+        steps.append(np.full(len(level), k, dtype=np.intp))
+    return np.concatenate(found), np.concatenate(steps)
 
 
 def ego_graph(G, node, *, radius=1):

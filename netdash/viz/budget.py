@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 
 from netdash.errors import InvalidInputError
-from netdash.networks.codes import unique_sorted
+from netdash.networks.graphs import coded_tables
 from netdash.viz._pairs import edge_weights, pair_table
 from netdash.viz.colours import sorted_ids
 
-__all__ = ["MapBudget", "SEE_MORE", "map_budget", "backbone_of_tables"]
+__all__ = ["MapBudget", "SEE_MORE", "map_budget", "map_fits", "backbone_of_tables"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,17 @@ def _check_limits(**limits):
 
 def _fits(n, m, max_nodes, max_edges):
     return n <= max_nodes and m <= max_edges
+
+
+def map_fits(n_nodes, n_edges, *, max_nodes=1500, max_edges=20000):
+    """Whether :func:`map_budget` draws a graph of ``n_nodes`` nodes and ``n_edges`` edges whole.
+
+    Examples
+    --------
+    >>> map_fits(1500, 20000), map_fits(1501, 10)
+    (True, False)
+    """
+    return _fits(n_nodes, n_edges, max_nodes, max_edges)
 
 
 def _chosen_ties(nodes, lo, hi, w, *, max_nodes, ties_per_node):
@@ -141,7 +152,7 @@ def _backbone(G, n_total, *, max_nodes, ties_per_node, weight, to_see_more):
 
 
 def backbone_of_tables(nodes, edges, n_total, *, max_nodes, ties_per_node=3, weight="weight", attrs=("weight",),
-                       to_see_more=None):
+                       to_see_more=None, coded=None):
     """The backbone of the graph of a node and an edge table, without building that graph.
 
     The same :class:`MapBudget` as the backbone :func:`map_budget` cuts
@@ -163,6 +174,9 @@ def backbone_of_tables(nodes, edges, n_total, *, max_nodes, ties_per_node=3, wei
         As :func:`map_budget`; ``weight`` counts 1 when not one of ``attrs``.
     attrs : sequence of str, default ("weight",)
         Edge attributes, as :func:`netdash.networks.graph_from_tables`.
+    coded : netdash.networks.graphs.CodedTables, optional
+        :func:`netdash.networks.graphs.coded_tables` of the tables, when the
+        caller has it already.
 
     Returns
     -------
@@ -181,17 +195,12 @@ def backbone_of_tables(nodes, edges, n_total, *, max_nodes, ties_per_node=3, wei
     ([('a', 'b', {'weight': 2})], {'agency': 'Y'})
     """
     _check_limits(max_nodes=max_nodes, ties_per_node=ties_per_node)
-    index = pd.Index(nodes["practitioner_id"], dtype=object)
-    if not index.is_unique:
+    coded = coded_tables(nodes, edges) if coded is None else coded
+    if coded is None:
         return None
-    n = len(index)
-    source, target = (index.get_indexer(pd.Index(edges[c], dtype=object)) for c in ("source", "target"))
-    if len(source) and min(source.min(), target.min()) < 0:
-        return None
+    ids, source, target = coded
+    index = pd.Index(ids, dtype=object)
     lo, hi = np.minimum(source, target), np.maximum(source, target)
-    keys = lo * max(n, 1) + hi
-    if not (keys[1:] > keys[:-1]).all() and len(unique_sorted(keys)) != len(lo):  # increasing: each pair once
-        return None
     # G.edges reports each tie once, from its end added first, in the order the ties were added: by lo, then row
     order = np.argsort(lo, kind="stable")
     order = order[lo[order] != hi[order]]  # self-loops: not a pair
@@ -204,7 +213,6 @@ def backbone_of_tables(nodes, edges, n_total, *, max_nodes, ties_per_node=3, wei
     else:
         w = edge_weights(edges[weight].iloc[order].tolist())
     lo, hi = lo[order], hi[order]
-    ids = index.tolist()
     chosen, shown, all_ranked = _chosen_ties(ids, lo, hi, w, max_nodes=max_nodes, ties_per_node=ties_per_node)
 
     H = nx.Graph()

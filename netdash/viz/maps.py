@@ -17,17 +17,19 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 
 from netdash.errors import InvalidInputError
 from netdash.networks import AgencyLinks, agency_graph, steps_from
-from netdash.viz.budget import SEE_MORE, map_budget
+from netdash.networks import graphs
+from netdash.viz.budget import SEE_MORE, backbone_of_tables, map_budget, map_fits
 from netdash.viz.colours import agency_colours, sorted_ids
 from netdash.viz.layout import layout_positions
 from netdash.viz.spec import DEGREE, network_spec
 from netdash.viz.view import map_view
 
 __all__ = ["NetworkMap", "agency_positions", "SIZE_MEASURES", "BETWEENNESS", "TRUST_TIES", "COP_LAYER_STYLE", "map_measures", "network_map",
-           "own_layout_map", "agency_maps", "MAX_AGENCY_LINKS"]
+           "network_map_of_tables", "own_layout_map", "agency_maps", "MAX_AGENCY_LINKS"]
 
 #: Links an agency map draws at most (:func:`agency_maps`): the medium demo's 120 agencies have about 3,100 tied
 #: pairs, the large demo's 1,200 about 160,000, whose 50 MB of map data took the browser 76 to 82 s to draw
@@ -119,7 +121,7 @@ def network_map(G, positions, *, agencies=(), focus=None, steps=1, size_by=None,
     max_nodes : int, default 1500
     to_see_more : str, optional
         As :func:`netdash.viz.map_budget`.
-    layer : networkx graph, optional
+    layer : networkx graph or iterable of (u, v), optional
         More pairs to draw in their own style, never counted as ties of
         ``G`` (e.g. COP co-attendance over working ties): its ties between
         two practitioners on the map that ``G`` does not tie are drawn with
@@ -149,30 +151,156 @@ def network_map(G, positions, *, agencies=(), focus=None, steps=1, size_by=None,
     >>> sorted(m.graph), [n["flags"] for n in m.spec["nodes"]]
     (['a', 'b', 'c'], [[], ['focus'], []])
     """
-    if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= 3:
-        raise InvalidInputError(f"network_map: steps must be 1, 2 or 3, got {steps!r}.")
+    _check_steps(steps)
     view = map_view(G, agencies=agencies, focus=focus, radius=steps)
     distance = None if focus is None else steps_from(view, focus, radius=steps)
     budget = map_budget(view, max_nodes=max_nodes, to_see_more=to_see_more)
     shown = budget.graph
-    chosen = {k: v for k, v in (measures or {}).items() if k != DEGREE}
     # A part of the network still shows each practitioner's ties in the whole network, as the other pages count them.
     undirected = G.to_undirected(as_view=True) if G.is_directed() else G
-    counts = None if shown is G else {n: len(set(undirected[n]) - {n}) for n in shown}
+
+    def counts():
+        return {n: len(set(undirected[n]) - {n}) for n in shown}
+
+    return _drawn_map(shown, budget.message, positions, None if shown is G else counts(), counts,
+                      focus=focus, distance=distance, size_by=size_by, measures=measures, layer=layer,
+                      layer_style=layer_style, spec_options=spec_options)
+
+
+def _drawn_map(shown, message, positions, counts, all_counts, *, focus, distance, size_by, measures, layer,
+               layer_style, spec_options):
+    """The :class:`NetworkMap` of ``shown`` (:func:`network_map` after its filters and budget).
+
+    ``counts`` are the "Ties" counts the spec shows (None: ``shown``'s own),
+    ``all_counts()`` those of every node of ``shown`` in the whole network,
+    used when the layer adds ties to what is drawn.
+    """
+    chosen = {k: v for k, v in (measures or {}).items() if k != DEGREE}
     drawn, styles = shown, None
     if layer is not None:
         tied = shown.to_undirected(as_view=True) if shown.is_directed() else shown
-        extra = sorted({tuple(sorted((u, v), key=str)) for u, v in layer.edges()
+        pairs = layer.edges() if hasattr(layer, "edges") else layer
+        extra = sorted({tuple(sorted((u, v), key=str)) for u, v in pairs
                         if u != v and u in shown and v in shown and not tied.has_edge(u, v)}, key=str)
         if extra:
             drawn = shown.copy()  # ``shown`` may be a view of a shared graph: the layer is added to a copy
             drawn.add_edges_from(extra, weight=1.0)
             styles = dict.fromkeys(extra, dict(layer_style))  # one style object: one style key in the spec
-            counts = {n: len(set(undirected[n]) - {n}) for n in shown}  # ties of G, not of the layer
+            counts = all_counts()  # ties of G, not of the layer
     spec = network_spec(drawn, positions, highlight_nodes=() if focus is None else (focus,),
                         node_size_by=size_by, measures=chosen, steps=distance, tie_counts=counts,
                         edge_styles=styles, **spec_options)
-    return NetworkMap(spec, shown, budget.message)
+    return NetworkMap(spec, shown, message)
+
+
+def network_map_of_tables(nodes, edges, positions, *, attrs=("weight",), agencies=(), focus=None, steps=1,
+                          size_by=None, measures=None, max_nodes=1500, to_see_more=SEE_MORE, layer=None,
+                          layer_style=COP_LAYER_STYLE, coded=None, **spec_options):
+    """:func:`network_map` of the graph of a node and an edge table, without building that graph.
+
+    The same :class:`NetworkMap` as ``network_map(graph_from_tables(nodes,
+    edges, attrs=attrs), positions, agencies=agencies, ...)``
+    (:func:`netdash.networks.graph_from_tables`): the same spec, graph
+    shown and message. Only what is drawn is made a networkx graph: the
+    backbone (:func:`netdash.viz.budget.backbone_of_tables`), the agencies
+    chosen or the practitioner in focus and their colleagues
+    (:func:`netdash.networks.graphs.coded_steps_from`); the whole graph only
+    when it fits the budget. At regional scale building the graph of a
+    period's 0.84 M working ties was more than half the Network map's first
+    load (issue 19).
+
+    Parameters
+    ----------
+    nodes, edges : DataFrame
+        As :func:`netdash.networks.graph_from_tables` (``nodes`` with an
+        ``agency`` column).
+    positions : mapping
+    attrs : sequence of str, default ("weight",)
+        Edge attributes, as :func:`netdash.networks.graph_from_tables`.
+    agencies, focus, steps, size_by, measures, max_nodes, to_see_more, layer, layer_style, **spec_options
+        As :func:`network_map`; ``layer`` may also be an iterable of
+        ``(u, v)`` pairs.
+    coded : netdash.networks.graphs.CodedTables, optional
+        :func:`netdash.networks.graphs.coded_tables` of the tables, when the
+        caller has it.
+
+    Returns
+    -------
+    NetworkMap or None
+        None when the tables are not one simple graph's (a node listed twice,
+        a tie end that is not a node, a pair listed twice): call
+        :func:`network_map` with the graph then.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> nodes = pd.DataFrame({"practitioner_id": ["a", "b", "c"], "agency": ["A", "A", "B"]})
+    >>> edges = pd.DataFrame({"source": ["a", "b"], "target": ["b", "c"], "weight": [1, 2]})
+    >>> m = network_map_of_tables(nodes, edges, {"a": (0, 0), "b": (1, 0), "c": (2, 0)}, agencies={"A"})
+    >>> sorted(m.graph.edges), [n["tip"][-1] for n in m.spec["nodes"]]
+    ([('a', 'b')], ['Ties: 1', 'Ties: 2'])
+    """
+    if focus is not None:
+        _check_steps(steps)
+    coded = graphs.coded_tables(nodes, edges) if coded is None else coded
+    if coded is None:
+        return None
+    n, ids = coded.number_of_nodes(), coded.ids
+    options = dict(size_by=size_by, measures=measures, max_nodes=max_nodes, to_see_more=to_see_more, layer=layer,
+                   layer_style=layer_style, **spec_options)
+    distance = None
+    if focus is not None:
+        rows, away = graphs.coded_steps_from(coded, focus, radius=steps)
+        distance = dict(zip([ids[k] for k in rows.tolist()], away.tolist()))
+        view = _view_of_tables(nodes, edges, coded, rows, attrs)
+    elif agencies:
+        wanted = set(agencies)
+        view = _view_of_tables(nodes, edges, coded, [k for k, a in enumerate(nodes["agency"].tolist()) if a in wanted],
+                               attrs)
+    elif map_fits(n, coded.number_of_edges(), max_nodes=max_nodes):
+        return network_map(graphs.graph_from_tables(nodes, edges, attrs=attrs), positions, **options)
+    if focus is not None or agencies:
+        budget = map_budget(view, max_nodes=max_nodes, to_see_more=to_see_more)
+    else:
+        budget = backbone_of_tables(nodes, edges, n, max_nodes=max_nodes, ties_per_node=3, weight="weight",
+                                    attrs=attrs, to_see_more=to_see_more, coded=coded)
+    shown = budget.graph
+    ties = coded.neighbour_counts()
+
+    def counts():
+        at = pd.Index(ids, dtype=object).get_indexer(pd.Index(list(shown), dtype=object))
+        return dict(zip(shown, ties[at].tolist()))
+
+    return _drawn_map(shown, budget.message, positions, counts(), counts, focus=focus, distance=distance,
+                      size_by=size_by, measures=measures, layer=layer, layer_style=layer_style,
+                      spec_options=spec_options)
+
+
+def _view_of_tables(nodes, edges, coded, rows, attrs):
+    """``G.subgraph(ids of rows)`` of the tables' graph ``G``, as its own graph: the same nodes, ties and order.
+
+    ``rows`` are node positions in ``coded.ids``, in the order given to
+    ``subgraph``. A subgraph view lists its nodes in ``G``'s order, or in the
+    order of its set of them when they are under half of ``G`` (networkx's
+    FilterAtlas), and which end of a tie the map lists first follows that
+    order: the same set, made the same way, gives the same order.
+    """
+    ids = coded.ids
+    rows = [int(k) for k in rows]
+    if 2 * len(rows) < len(ids):
+        place = {ids[k]: k for k in rows}
+        rows = [place[p] for p in set(iter([ids[k] for k in rows]))]
+    else:
+        rows = sorted(rows)
+    inside = np.zeros(len(ids), dtype=bool)
+    inside[rows] = True
+    kept = np.flatnonzero(inside[coded.source] & inside[coded.target])
+    return graphs.graph_from_tables(nodes.iloc[rows], edges.iloc[kept], attrs=attrs)
+
+
+def _check_steps(steps):
+    if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= 3:
+        raise InvalidInputError(f"network_map: steps must be 1, 2 or 3, got {steps!r}.")
 
 
 def own_layout_map(G, *, tied_only=False, max_nodes=1500, **spec_options):

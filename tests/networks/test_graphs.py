@@ -540,3 +540,26 @@ def test_practitioner_nodes_equal_the_reference_on_the_demo_and_by_hand(demo, ds
     for period in (None, H1, parse_period("2024-07-01:2025-01-01")):
         pd.testing.assert_frame_equal(graphs.practitioner_nodes(ds, period, include=["p5"]),
                                       _practitioner_nodes_reference(ds, period, ["p5"]), check_exact=True)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_coded_steps_from_lists_what_steps_from_lists_in_its_order(seed):
+    # The Network map finds a practitioner's colleagues from the tables (netdash.viz.maps.network_map_of_tables).
+    import random
+
+    import pandas as pd
+
+    from netdash.networks.graphs import coded_steps_from, coded_tables, graph_from_tables, steps_from
+
+    rng = random.Random(seed)
+    ids = [f"P{i:03d}" for i in rng.sample(range(1000), rng.randint(1, 50))]
+    pairs = {tuple(rng.choice(ids) for _ in range(2)) for _ in range(rng.randint(0, 3 * len(ids)))}
+    pairs = list({frozenset(p): p for p in pairs}.values())
+    nodes = pd.DataFrame({"practitioner_id": ids})
+    edges = pd.DataFrame({"source": [p[0] for p in pairs], "target": [p[1] for p in pairs]}, dtype=object)
+    G, coded = graph_from_tables(nodes, edges, attrs=()), coded_tables(nodes, edges)
+    for node in rng.sample(ids, min(5, len(ids))):
+        for radius in (1, 2, 3):
+            rows, steps = coded_steps_from(coded, node, radius=radius)
+            assert list(zip([ids[k] for k in rows.tolist()], steps.tolist())) == list(
+                steps_from(G, node, radius=radius).items())

@@ -123,3 +123,31 @@ def test_dot_size_colour_and_focus_steps_reach_the_map(network_map):
     assert sizes[1] < sizes[3]
     assert any(getattr(e, "proto", None) is not None and getattr(e.proto, "label", "") == "Download this map (HTML)"
                for e in at.main)
+
+
+def test_the_map_is_drawn_without_a_graph_of_the_whole_network(app_workspace, monkeypatch):
+    # Issue 19: the Network map reads its analysis's tables; building the networkx graph of every tie was more
+    # than half its first load at regional scale. The maps are the same (tests/viz/test_viz_maps.py).
+    from netdash.analysis import NetworkAnalysis
+    from pages import _cached
+
+    _cached._analysis.clear()
+    _cached._network_map.clear()
+    built = []
+    whole = NetworkAnalysis.G
+    monkeypatch.setattr(NetworkAnalysis, "G", property(lambda self: built.append(self.ties) or whole.func(self)))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/network_map.py")
+    at.run()
+    assert not at.exception, at.exception
+    drawn, _ = _positions(at)
+    agencies = at.multiselect(key="map_agencies")
+    agencies.set_value([agencies.options[0]]).run()
+    at.toggle(key="map_cop_layer").set_value(True).run()
+    focus = at.selectbox(key="map_focus")
+    focus.set_value(sorted(drawn)[0]).run()  # someone on the map: in post, with ties
+    at.radio(key="map_radius").set_value(2).run()
+    assert not at.exception, at.exception
+    assert len(_positions(at)[0]) > 1 and built == []
+    _cached._analysis.clear()

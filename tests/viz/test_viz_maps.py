@@ -344,3 +344,114 @@ def test_before_after_maps_of_random_tables_equal_those_of_their_graphs(seed, ch
     want = before_after_maps(*graphs, changes=changes, **options)
     _same_panels(before_after_table_maps(*tables, changes=changes, attrs=("weight",), **options), want)
     _same_panels(before_after_table_maps(*tables, changes=None, attrs=("weight",), **options), want)
+
+
+def _map_tables(seed):
+    """A random node table and edge table of one simple graph, ends either way round, with agencies and weights."""
+    import random
+
+    import pandas as pd
+
+    rng = random.Random(seed)
+    n = rng.randint(2, 70)
+    ids = [f"P{i:03d}" for i in rng.sample(range(1000), n)]
+    nodes = pd.DataFrame({"practitioner_id": ids, "agency": [rng.choice(["A", "B", "C", "D", None]) for _ in ids],
+                          "cop_attendee": [rng.random() < 0.3 for _ in ids]})
+    pairs = {tuple(rng.sample(ids, 2)) if rng.random() < 0.95 else (ids[0], ids[0])
+             for _ in range(rng.randint(0, 5 * n))}
+    pairs = list({frozenset(p): p for p in pairs}.values())  # one row per pair, as practitioner_edges has
+    rng.shuffle(pairs)
+    edges = pd.DataFrame({"source": [p[0] for p in pairs], "target": [p[1] for p in pairs],
+                          "weight": [rng.randint(1, 5) for _ in pairs],
+                          "tie_types": [rng.choice([("direct",), ("coworking", "direct")]) for _ in pairs]},
+                         columns=["source", "target", "weight", "tie_types"])
+    layer = [tuple(rng.sample(ids, 2)) for _ in range(rng.randint(0, 2 * n))]
+    positions = {p: (rng.uniform(-100, 100), rng.uniform(-100, 100)) for p in ids}
+    return nodes, edges, layer, positions
+
+
+def _same_maps(got, want):
+    assert got.spec == want.spec and got.message == want.message
+    assert list(got.graph.nodes(data=True)) == list(want.graph.nodes(data=True))
+    assert sorted(map(sorted, got.graph.edges)) == sorted(map(sorted, want.graph.edges))
+    assert {frozenset(e[:2]): e[2] for e in got.graph.edges(data=True)} == {
+        frozenset(e[:2]): e[2] for e in want.graph.edges(data=True)}
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("agencies, focus", [((), None), (("A",), None), (("A", "B", "C"), None),
+                                             (("A", "B", "C", "D"), None), ((), 1), (("A",), 2), ((), 3)])
+@pytest.mark.parametrize("max_nodes", [6, 1500])
+def test_network_map_of_tables_equals_the_map_of_their_graph(seed, agencies, focus, max_nodes):
+    # The Network map draws from the analysis's tables (pages/_cached.py), not from the graph built from them.
+    from netdash.networks import graph_from_tables
+    from netdash.viz.maps import network_map_of_tables
+
+    nodes, edges, layer, positions = _map_tables(seed)
+    attrs = ("weight", "tie_types")
+    for with_layer in (False, True):
+        options = dict(agencies=agencies, max_nodes=max_nodes, colour_by="agency", palette=None, height_px=500)
+        if focus is not None:  # someone with ties, when there are any, and everyone ``focus`` steps out
+            options.update(focus=edges["source"].iloc[0] if len(edges) else nodes["practitioner_id"].iloc[-1],
+                           steps=focus)
+        want = network_map(graph_from_tables(nodes, edges, attrs=attrs), positions,
+                           layer=nx.Graph(layer) if with_layer else None, **options)
+        got = network_map_of_tables(nodes, edges, positions, attrs=attrs, layer=layer if with_layer else None,
+                                    **options)
+        _same_maps(got, want)
+
+
+def test_network_map_of_tables_by_hand_and_when_the_tables_are_not_one_simple_graph():
+    import pandas as pd
+
+    from netdash.viz.maps import network_map_of_tables
+
+    nodes = pd.DataFrame({"practitioner_id": ["a", "b", "c", "d"], "agency": ["A", "A", "B", "A"]})
+    edges = pd.DataFrame({"source": ["a", "b", "c"], "target": ["b", "c", "c"], "weight": [1, 2, 1]})
+    positions = {n: (i, 0) for i, n in enumerate("abcd")}
+    drawn = network_map_of_tables(nodes, edges, positions, agencies={"A"}, layer=[("a", "d"), ("c", "d")])
+    assert sorted(drawn.graph) == ["a", "b", "d"] and list(drawn.graph.edges) == [("a", "b")]
+    # b's tie to c counts although c is not shown; c's self-loop is no colleague; the layer's a-d is drawn, not counted
+    assert {n["label"]: n["tip"][-1] for n in drawn.spec["nodes"]} == {"a": "Ties: 1", "b": "Ties: 2", "d": "Ties: 0"}
+    assert len(drawn.spec["ties"]) == 2
+    twice = pd.concat([edges, pd.DataFrame({"source": ["b"], "target": ["a"], "weight": [1]})])
+    stranger = pd.concat([edges, pd.DataFrame({"source": ["a"], "target": ["q"], "weight": [1]})])
+    for n, e in ((nodes, twice), (nodes, stranger), (pd.concat([nodes, nodes.iloc[[0]]]), edges)):
+        assert network_map_of_tables(n, e, positions) is None  # the caller builds the graph instead
+    with pytest.raises(InvalidInputError, match="practitioner 'q' is not in this network"):
+        network_map_of_tables(nodes, edges, positions, focus="q")
+    with pytest.raises(InvalidInputError, match="steps must be 1, 2 or 3"):
+        network_map_of_tables(nodes, edges, positions, focus="a", steps=4)
+
+
+@pytest.mark.parametrize("ties", ["working", "cop", "direct"])
+def test_network_map_of_an_analysis_tables_equals_the_map_of_its_graph(demo_source, ties):
+    from netdash.networks.graphs import PRACTITIONER_EDGE_ATTRS
+    from netdash.periods import parse_period
+    from netdash.viz.layout import period_layout
+    from netdash.viz.maps import network_map_of_tables
+
+    ds, _ = load_dataset(demo_source, secret=b"k" * 32)
+    period = parse_period("2024-01-01:2025-01-01")
+    shared, cop = NetworkAnalysis(ds, period, ties=ties), NetworkAnalysis(ds, period, ties="cop")
+    positions = period_layout(ds, period)
+    agencies = sorted(set(shared.node_table["agency"]))
+    pairs = list(zip(cop.edge_table["source"], cop.edge_table["target"]))
+    assert shared.number_of_nodes() > 0 and shared.coded is not None
+    sizes = (shared.number_of_nodes(), shared.number_of_edges(), shared.has_node(shared.coded.ids[3]),
+             shared.has_node("nobody"))
+    someone = shared.edge_table["source"].iloc[len(shared.edge_table) // 2]
+    views = [dict(agencies=chosen) for chosen in ((), agencies[:1], agencies[:3], agencies[: len(agencies) // 2 + 1])]
+    views += [dict(focus=someone, steps=k, agencies=agencies[:1]) for k in (1, 2, 3)]
+    for view in views:
+        for max_nodes, layer in ((1500, False), (40, False), (40, True)):
+            options = dict(**view, max_nodes=max_nodes, size_by=BETWEENNESS,
+                           measures=map_measures(shared, [BETWEENNESS]), colour_by="agency")
+            got = network_map_of_tables(shared.node_table, shared.edge_table, positions,
+                                        attrs=PRACTITIONER_EDGE_ATTRS, coded=shared.coded,
+                                        layer=pairs if layer else None, **options)
+            want = network_map(shared.G, positions, layer=cop.G if layer else None, **options)
+            _same_maps(got, want)
+    G = shared.G
+    assert sizes == (G.number_of_nodes(), G.number_of_edges(), shared.coded.ids[3] in G, False)
+    assert (shared.number_of_nodes(), shared.number_of_edges()) == sizes[:2]  # and from G once it is built
