@@ -214,8 +214,8 @@ def network_headline(M, trust_ties, *, seed=0, constraint=None):
         First of the 10 Louvain seeds for ``agency_nmi``.
     constraint : callable, optional
         ``constraint(M)``: every node's Burt constraint in node order (NaN for
-        isolates), the values of :func:`netdash.metrics.structural_holes.constraint`;
-        Over time gives :func:`netdash.metrics.masked_constraint.masked_constraint`.
+        isolates), the values of :func:`netdash.metrics.structural_holes.constraint`,
+        which is used when not given.
 
     Returns
     -------

@@ -18,7 +18,6 @@ import pandas as pd
 from netdash.change.headline import headline_measures
 from netdash.dataset import NO_COP_DATA
 from netdash.errors import AnalysisError, InvalidInputError
-from netdash.metrics.masked_constraint import masked_constraint
 from netdash.metrics.matrix import GraphMatrix
 from netdash.networks import graphs, period_log, union_counts
 from netdash.periods import Period, parse_day
@@ -141,8 +140,7 @@ def headline_series(ds, *, freq="quarter", ties="working", window_days=90, seed=
         row = {"start": w.start, "end": w.end, "label": w.label(),
                "partial": bool(w.start < first or w.end - pd.Timedelta(days=1) > last)}
         rule = window_trust_rule(w)
-        row.update(headline_measures(ds, w, ties=ties, window_days=window_days, seed=seed, trust_rule=rule,
-                                     constraint=masked_constraint))
+        row.update(headline_measures(ds, w, ties=ties, window_days=window_days, seed=seed, trust_rule=rule))
         row["trust_min_months"] = rule["min_months"]
         rows.append(row)
     return pd.DataFrame(rows)

@@ -91,6 +91,27 @@ def _effective_size_array(M):
     return _arrays(M, constraint=False)[1]
 
 
+_MASKED_MIN_WORK = 1e6
+"""Above this sum of squared degrees (and up to ``_GRAPHBLAS_MIN_WORK``) constraint's product can be masked.
+
+:func:`_square_at_ties` gives scipy's floats computing only the entries at
+ties; below this bound scipy's whole product is quicker than the masked one
+with its conversions."""
+
+_MASKED_MAX_FILL = 0.25
+"""...and only while the work is at most this share of the ``n * n`` cells: scipy's product is then sparse.
+
+The masked product still adds every term; what it saves is forming and then
+dropping the product's entries off the ties, at most ``work`` of them but
+never more than ``n * n``. At regional scale (18,500 practitioners, work/n^2
+0.01-0.07) a period's direct ties (work 2.4e7) take 0.16 CPU s against
+scipy's 0.55, Over time's quarters (work 4e6-7e6) 0.03-0.09 against 0.05-0.23.
+The city-scale demo's whole period (2,000 practitioners, work 2e7, five times
+n^2: a full product) gains 0.01 s, less than GraphBLAS's import (0.2 s), which
+``netdash metrics`` there does not otherwise load: it keeps scipy, as do all
+of that demo's networks. Figures: ``docs/benchmarks.md``, "Session 20: Before
+& after's new setting at large"."""
+
 _GRAPHBLAS_MIN_WORK = 5e7
 """Above this sum of squared degrees the products at ties are done by GraphBLAS.
 
@@ -107,21 +128,72 @@ def _arrays(M, *, constraint=True, effective=True):
 
     Both need a product only at the ties of ``M``: indirect investment
     ``(P @ P)_ij`` where ``j`` is a contact of ``i`` (constraint), and
-    ``(P @ Mx^T)_ij`` for redundancy (effective size).
+    ``(P @ Mx^T)_ij`` for redundancy (effective size). Above
+    ``_GRAPHBLAS_MIN_WORK`` both are GraphBLAS's masked products; below it,
+    constraint's is :func:`_square_at_ties` (scipy's floats) when scipy's
+    product would be large and sparse (``_MASKED_MIN_WORK``,
+    ``_MASKED_MAX_FILL``); otherwise scipy's whole products, kept at the ties.
     """
     P, Mx, isolate = _proportions(M)
     ties = M > 0
     degree = np.asarray(ties.sum(axis=1)).ravel().astype(float)
-    if float(degree @ degree) > _GRAPHBLAS_MIN_WORK:
+    work = float(degree @ degree)
+    if work > _GRAPHBLAS_MIN_WORK:
         indirect, redundancy = _products_at_ties_graphblas(ties, P, Mx, constraint=constraint, effective=effective)
     else:
-        indirect = (P @ P).multiply(ties) if constraint else None
+        indirect = None
+        if constraint and _MASKED_MIN_WORK < work <= _MASKED_MAX_FILL * float(M.shape[0]) ** 2:  # scipy's floats
+            indirect = _square_at_ties(ties, P)
+        if constraint and indirect is None:
+            indirect = (P @ P).multiply(ties)
         redundancy = np.asarray((P @ Mx.T).multiply(ties).sum(axis=1)).ravel() if effective else None
     values = None
     if constraint:
         values = np.asarray((P + indirect).power(2).sum(axis=1)).ravel()
         values[isolate] = np.nan
     return values, (degree - redundancy if effective else None)
+
+
+def _square_at_ties(ties, P):
+    """``(P @ P).multiply(ties)``, the same sparse array to the bit, by a masked product; None if it cannot be.
+
+    An entry ``sum_q p_iq p_qj`` can change in its last bit with the order of
+    its terms, so the terms are added in scipy's order: ``q`` as stored in
+    row ``i`` of ``P``, which is decreasing (scipy's ``diags @ M`` writes each
+    row backwards). GraphBLAS's row-by-row (saxpy) method on one thread adds
+    them in the stored order of the left operand's row, which must be
+    increasing: so the left operand is ``P`` with its columns numbered
+    backwards (``q -> n - 1 - q``) and the right one ``P`` with its rows
+    numbered backwards, whose product is ``P @ P``. Several threads or the
+    dot-product method could add in another order. None when ``P``'s rows
+    are not stored in decreasing order (then scipy's product is used).
+    (s19ot's, first for Over time's windows; session 17's c3a71e3 had been
+    reverted for ``netdash compare``'s memory, which this one does not raise:
+    ``docs/benchmarks.md``, "Session 20: Before & after's new setting at large".)
+    """
+    n, nnz = P.shape[0], P.nnz
+    row = np.repeat(np.arange(n), np.diff(P.indptr))
+    within = row[1:] == row[:-1]
+    if not np.all(np.diff(P.indices)[within] < 0):
+        return None
+    if not ties.has_sorted_indices:  # the mask's order changes no sum
+        ties = ties.sorted_indices()
+    gb = _graphblas()
+    u64 = np.uint64
+
+    def matrix(indptr, indices, values):
+        return gb.Matrix.ss.import_csr(nrows=n, ncols=n, indptr=indptr.astype(u64), col_indices=indices.astype(u64),
+                                       values=values, sorted_cols=True, take_ownership=True)
+
+    left = matrix(P.indptr, n - 1 - P.indices, P.data.copy())
+    right = matrix(nnz - P.indptr[::-1], P.indices[::-1], P.data[::-1].copy())
+    mask = matrix(ties.indptr, ties.indices, np.ones(ties.nnz, dtype=bool))
+    C = gb.Matrix(float, n, n)
+    C(mask=mask.S, nthreads=1, axb_method="saxpy") << left.mxm(right, gb.semiring.plus_times)
+    out = C.ss.export("csr", sort=True, give_ownership=True)
+    for held in (left, right, mask):  # freed only by the cycle collector otherwise (C gave its arrays away)
+        held.clear()
+    return sp.csr_array((out["values"], out["col_indices"], out["indptr"]), shape=(n, n))
 
 
 def _products_at_ties_graphblas(ties, P, Mx, *, constraint, effective):

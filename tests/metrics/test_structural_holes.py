@@ -36,10 +36,12 @@ BORGATTI_EDGES = {
 DIRECTED_WEIGHTS = {(0, 1): 2, (0, 2): 2, (1, 0): 1, (2, 1): 1}
 
 
-@pytest.fixture(autouse=True, params=["scipy", "graphblas"])
+@pytest.fixture(autouse=True, params=["scipy", "masked", "graphblas"])
 def products(request, monkeypatch):
-    """Run every test with both ways of taking the products at ties (scipy below the size threshold)."""
-    monkeypatch.setattr(holes_module, "_GRAPHBLAS_MIN_WORK", 1e30 if request.param == "scipy" else -1.0)
+    """Run every test with the three ways of taking the products at ties (by size, in the library)."""
+    monkeypatch.setattr(holes_module, "_GRAPHBLAS_MIN_WORK", -1.0 if request.param == "graphblas" else 1e30)
+    monkeypatch.setattr(holes_module, "_MASKED_MIN_WORK", -1.0 if request.param == "masked" else 1e30)
+    monkeypatch.setattr(holes_module, "_MASKED_MAX_FILL", math.inf)
     return request.param
 
 
@@ -216,3 +218,164 @@ def test_unweighted_graphblas_products_are_the_default_methods_floats(monkeypatc
     degree = np.asarray(ties.sum(axis=1)).ravel().astype(float)
     default = degree - R.reduce_rowwise(gb.monoid.plus).new().to_dense(fill_value=0.0)
     assert table["effective_size"].to_numpy().tobytes() == default.tobytes()
+
+
+# Constraint's masked product (_square_at_ties, between _MASKED_MIN_WORK and _GRAPHBLAS_MIN_WORK): scipy's floats
+# to the bit, whatever serves the call (Over time's windows, Before & after's comparison, netdash metrics).
+
+
+def _scipy_then_masked(monkeypatch, f):
+    """``f()`` with scipy's whole product, then with the masked one."""
+    monkeypatch.setattr(holes_module, "_GRAPHBLAS_MIN_WORK", 1e30)
+    monkeypatch.setattr(holes_module, "_MASKED_MIN_WORK", 1e30)
+    reference = f()
+    monkeypatch.setattr(holes_module, "_MASKED_MIN_WORK", -1.0)
+    return reference, f()
+
+
+def _random_matrix(seed, n=150, ties=2500, isolates=3):
+    import numpy as np
+
+    from netdash.metrics.matrix import GraphMatrix
+
+    rng = np.random.default_rng(seed)
+    source, target = rng.integers(0, n - isolates, ties), rng.integers(0, n - isolates, ties)
+    agencies = [f"A{i % 7}" for i in range(n)]
+    return GraphMatrix([f"P{i:03d}" for i in range(n)], source, target, node_attrs={"agency": agencies})
+
+
+def _random_networkx(seed, directed):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    G = nx.gnp_random_graph(120, 0.12, seed=seed, directed=directed)
+    G.add_nodes_from(["iso1", "iso2"])  # isolates
+    G.add_edges_from((v, v) for v in range(0, 120, 9))  # self-loops
+    G.add_edges_from((0, v) for v in range(1, 60))  # a hub
+    for u, v in G.edges():
+        G.edges[u, v]["weight"] = float(rng.choice([1, 2, 3, 0.5, 7.25]))
+    return G
+
+
+def _bits(values):
+    import numpy as np
+
+    return np.array(list(values), dtype=float).tobytes()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_masked_product_gives_scipys_constraint_to_the_bit(monkeypatch, seed):
+    import numpy as np
+
+    M = _random_matrix(seed)
+    old, new = _scipy_then_masked(monkeypatch, lambda: constraint(M))
+    assert _bits(new.values()) == _bits(old.values())
+    got = np.array(list(new.values()))
+    assert np.isnan(got[-3:]).all() and np.isfinite(got[:-3]).all()  # isolates NaN
+
+
+@pytest.mark.parametrize("name", ["karate", "florentine", "davis"])
+def test_masked_product_on_the_classics(monkeypatch, name):
+    G = {"karate": nx.karate_club_graph, "florentine": nx.florentine_families_graph,
+         "davis": nx.davis_southern_women_graph}[name]()
+    weight = "weight" if name == "karate" else None  # karate's ties carry weights
+    old, new = _scipy_then_masked(monkeypatch, lambda: structural_holes(G, weight=weight))
+    assert old["constraint"].to_numpy().tobytes() == new["constraint"].to_numpy().tobytes()
+    assert old["effective_size"].to_numpy().tobytes() == new["effective_size"].to_numpy().tobytes()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("weight", [None, "weight"])
+def test_masked_product_on_random_graphs_with_isolates_self_loops_and_weights(monkeypatch, seed, directed, weight):
+    G = _random_networkx(seed, directed)
+    old, new = _scipy_then_masked(monkeypatch, lambda: constraint(G, weight=weight))
+    assert list(new) == list(old)
+    assert _bits(new.values()) == _bits(old.values())
+    assert math.isnan(new["iso1"]) and math.isnan(new["iso2"])
+
+
+def test_masked_product_serves_the_middle_sizes_only(monkeypatch):
+    # Between the thresholds constraint's product is masked, effective size's is not; above, GraphBLAS takes both.
+    calls = []
+    real = holes_module._square_at_ties
+    monkeypatch.setattr(holes_module, "_square_at_ties", lambda *a: calls.append(1) or real(*a))
+    G = _random_networkx(0, False)
+    monkeypatch.setattr(holes_module, "_GRAPHBLAS_MIN_WORK", 1e30)
+    monkeypatch.setattr(holes_module, "_MASKED_MIN_WORK", -1.0)
+    effective_size(G)
+    assert calls == []
+    constraint(G)
+    assert calls == [1]
+    monkeypatch.setattr(holes_module, "_MASKED_MIN_WORK", 1e30)
+    constraint(G)
+    monkeypatch.setattr(holes_module, "_GRAPHBLAS_MIN_WORK", -1.0)
+    monkeypatch.setattr(holes_module, "_MASKED_MIN_WORK", -1.0)
+    constraint(G)
+    assert calls == [1]
+    # A full product (work above a quarter of n^2: a clique) keeps scipy's; a sparse one (a ring) is masked.
+    monkeypatch.setattr(holes_module, "_GRAPHBLAS_MIN_WORK", 1e30)
+    monkeypatch.setattr(holes_module, "_MASKED_MAX_FILL", 0.25)
+    constraint(nx.complete_graph(60))
+    assert calls == [1]
+    constraint(nx.cycle_graph(200))
+    assert calls == [1, 1]
+
+
+def test_the_order_of_the_terms_matters_on_these_graphs():
+    # The guard that makes the tests above able to fail: adding each entry's terms in increasing q (scipy's
+    # product of P with its rows sorted) changes some constraint values in their last bits.
+    import numpy as np
+
+    changed = 0
+    for seed in range(4):
+        W = holes_module._mutual_weights(_random_matrix(seed), None)
+        P = holes_module._proportions(W)[0]
+        ties = W > 0
+        masked = holes_module._square_at_ties(ties, P)
+        assert masked is not None
+        Ps = P.sorted_indices()
+        increasing = (Ps @ Ps).multiply(ties)
+        ours = np.asarray((P + masked).power(2).sum(axis=1)).ravel()
+        other = np.asarray((P + increasing).power(2).sum(axis=1)).ravel()
+        changed += int(np.count_nonzero(ours != other))
+    assert changed > 0
+
+
+def test_rows_not_stored_backwards_are_left_to_scipy():
+    import scipy.sparse as sp
+
+    W = holes_module._mutual_weights(_random_matrix(0), None)
+    P = sp.csr_array(holes_module._proportions(W)[0].sorted_indices())
+    assert holes_module._square_at_ties(W > 0, P) is None
+
+
+def test_network_headline_is_the_same_with_the_masked_product(monkeypatch):
+    from netdash.change.headline import network_headline
+
+    for seed in range(3):
+        M = _random_matrix(seed)
+        old, new = _scipy_then_masked(monkeypatch, lambda: network_headline(M, 4))
+        assert list(old) == list(new)
+        assert all(a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(old.values(), new.values()))
+        assert str(old["mean_constraint"]) == str(new["mean_constraint"])
+
+
+def test_masked_product_on_the_demos_periods(monkeypatch, demo_source):
+    # The bundled demo's quarters (Over time's windows), working and direct ties.
+    from netdash.change.headline import period_matrix
+    from netdash.change.windows import windows
+    from netdash.ingest import load_dataset
+
+    ds = load_dataset(demo_source, secret=b"test-holes")[0]
+    first, last = ds.date_range
+    checked = 0
+    for w in windows(first, last, freq="quarter"):
+        for ties in ("working", "direct"):
+            M = period_matrix(ds, w, ties=ties)
+            if not M.number_of_edges():
+                continue
+            old, new = _scipy_then_masked(monkeypatch, lambda: constraint(M))
+            assert _bits(new.values()) == _bits(old.values())
+            checked += 1
+    assert checked > 4
