@@ -183,6 +183,28 @@ def test_map_pages_really_draw_a_network(tour):
     mark.assert_clean()
 
 
+def test_report_network_files_download_and_hold_the_network_the_page_counts(tour, tmp_path):
+    # The Report counts the network from its tables and builds the networkx graph only when a file is clicked
+    # (session 20): the click must still give a readable file of the whole network it counted.
+    import networkx as nx
+
+    mark = Mark(tour)
+    tour.choose("Dataset", "demo", root=tour.sidebar())
+    tour.go("report")
+    caption = tour.page.locator("[data-testid='stCaptionContainer']").filter(has_text=" practitioners and ").first
+    nodes, ties = map(int, re.fullmatch(r"(\d+) practitioners and (\d+) ties\.", caption.inner_text().strip()).groups())
+    assert nodes > 100 and ties > 1000
+    for label, read in (("Download GraphML", nx.read_graphml), ("Download GEXF (Gephi)", nx.read_gexf)):
+        with tour.page.expect_download(timeout=60_000) as download:
+            tour.page.get_by_role("button", name=label).click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        assert saved.suffix in (".graphml", ".gexf") and saved.name.startswith("netdash_network_working_")
+        G = read(saved)
+        assert (G.number_of_nodes(), G.number_of_edges()) == (nodes, ties), label
+    mark.assert_clean()
+
+
 # ---- uploads through the Data page ----------------------------------------------------------------
 
 
