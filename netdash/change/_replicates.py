@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from netdash.metrics.matrix import GraphMatrix
-from netdash.networks.codes import unique_sorted
+from netdash.networks.codes import pairs_listed_once
 
 __all__ = []
 
@@ -94,14 +94,6 @@ def _ends(ties):
     return pairs[:, 0], pairs[:, 1]
 
 
-def _once(n, lo, hi):
-    """Whether every pair ``(lo, hi)`` is listed once."""
-    keys = lo * max(n, 1) + hi
-    if (keys[1:] > keys[:-1]).all():  # increasing, as an edge table sorted by its ends lists them: no sort needed
-        return True
-    return len(unique_sorted(keys)) == len(lo)
-
-
 def _snapshot(nodes, edges, trust, index):
     """The ties among ``index`` (sorted practitioner ids), numbered by position in ``index``.
 
@@ -124,7 +116,7 @@ def _snapshot(nodes, edges, trust, index):
     keep = (i >= 0) & (j >= 0) & (i != j)
     t_lo, t_hi = np.minimum(i, j)[keep].astype(np.int64), np.maximum(i, j)[keep].astype(np.int64)
     n = len(index)
-    if weight.dtype.kind in "iuf" and _once(n, lo, hi) and _once(n, t_lo, t_hi):
+    if weight.dtype.kind in "iuf" and pairs_listed_once(n, lo, hi) and pairs_listed_once(n, t_lo, t_hi):
         return _Snapshot(attrs, ties=(lo, hi, weight), trusted=(t_lo, t_hi))
     # A pair listed twice: the dict and the set say which weight and which pairs count.
     return _Snapshot(attrs, dict(zip(zip(lo.tolist(), hi.tolist()), weight.tolist())),

@@ -246,6 +246,26 @@ def unique_sorted(values):
     return sorted_counts(values)[0]
 
 
+def pairs_listed_once(n, lo, hi):
+    """Whether no pair ``(lo[k], hi[k])`` of positions below ``n`` is listed twice.
+
+    By their keys ``lo * n + hi``: when those increase, as an edge table
+    sorted by its ends lists them, no sort is needed; otherwise
+    :func:`unique_sorted` counts the distinct keys.
+
+    Examples
+    --------
+    >>> pairs_listed_once(3, np.array([0, 0, 1]), np.array([1, 2, 2]))
+    True
+    >>> pairs_listed_once(3, np.array([1, 0, 1]), np.array([2, 1, 2]))  # (1, 2) twice
+    False
+    """
+    keys = np.asarray(lo, dtype=np.int64) * max(int(n), 1) + np.asarray(hi, dtype=np.int64)
+    if (keys[1:] > keys[:-1]).all():
+        return True
+    return len(unique_sorted(keys)) == len(keys)
+
+
 def reduce_by_key(keys, reductions):
     """Each distinct value of the integer array ``keys`` (sorted), its rows, and reductions of columns over them.
 

@@ -29,7 +29,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from netdash.networks.codes import distinct_rows, unique_sorted
+from netdash.networks.codes import distinct_rows, pairs_listed_once
 from netdash.networks.counts import (TIE_TYPES, check_window, cop_counts, coworking_counts, direct_counts,
                                      period_log, reused, stored, tie_types, union_counts, whole_or_float)
 from netdash.errors import InvalidInputError
@@ -291,9 +291,7 @@ def coded_tables(nodes, edges):
     source, target = (index.get_indexer(pd.Index(edges[c], dtype=object)) for c in ("source", "target"))
     if len(source) and min(source.min(), target.min()) < 0:
         return None
-    lo, hi = np.minimum(source, target), np.maximum(source, target)
-    keys = lo.astype(np.int64) * max(n, 1) + hi
-    if not (keys[1:] > keys[:-1]).all() and len(unique_sorted(keys)) != len(lo):  # increasing: each pair once
+    if not pairs_listed_once(n, np.minimum(source, target), np.maximum(source, target)):
         return None
     return CodedTables(index.tolist(), source, target)
 

@@ -88,6 +88,20 @@ def test_unique_sorted_refuses_floats():
         unique_sorted(np.array([1.0, np.nan]))
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_pairs_listed_once_is_a_set_of_the_pairs(seed):
+    from netdash.networks.codes import pairs_listed_once
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 30))
+    lo, hi = rng.integers(0, n, (2, int(rng.integers(0, 40))))
+    if seed % 2:  # sorted and distinct, as an edge table lists its pairs: the path without a sort
+        pairs = sorted(set(zip(lo.tolist(), hi.tolist())))
+        lo, hi = np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs], dtype=np.int64)
+    assert pairs_listed_once(n, lo, hi) == (len(set(zip(lo.tolist(), hi.tolist()))) == len(lo))
+    assert pairs_listed_once(n, np.r_[lo, lo[:1]], np.r_[hi, hi[:1]]) == (len(lo) == 0)  # one pair again
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_reduce_by_key_is_a_groupby(seed):
     # Each key's rows, smallest and largest value, against pandas' groupby; keys in any order, negative ones too.
