@@ -25,6 +25,7 @@ __all__ = [
     "tie_changes_from_codes",
     "CodedTieChanges",
     "coded_tie_changes",
+    "agency_by_position",
     "period_tie_changes",
     "tie_change_summary",
     "trust_tie_changes",
@@ -183,14 +184,32 @@ def period_tie_changes(ds, before, after, *, ties="working", window_days=90):
         found = union_counts(ds, period, ties, window_days)
         source, target = (np.zeros(0, dtype=np.int64),) * 2 if found is None else found[:2]
         tied.append((source, target, None))  # lower code first, each pair once; None: every strength 1.0
-    agency = np.full(len(ids), None, dtype=object)
-    for period in (before, after):  # the after period's agency where known, as tie_changes reads the graphs
-        nodes = practitioner_nodes(ds, period)
-        code = pd.Index(ids, dtype=object).get_indexer(nodes["practitioner_id"])
-        known = nodes["agency"].notna().to_numpy() & (code >= 0)
-        agency[code[known]] = nodes["agency"].to_numpy(dtype=object)[known]
+    agency = agency_by_position(pd.Index(ids, dtype=object), [practitioner_nodes(ds, p) for p in (before, after)])
     # Every tie of strength 1, so nothing is strengthened: new, lost or kept.
     return tie_changes_from_codes(np.asarray(ids, dtype=object), *tied, agency)
+
+
+def agency_by_position(index, node_tables):
+    """Each practitioner's agency, by position in ``index`` (None where unknown), from ``node_tables`` in turn.
+
+    A later table's agency wins where it knows one, so with the before and
+    the after period's node tables each practitioner has the after period's
+    agency where known, else the before period's: as :func:`tie_changes`
+    reads the nodes of two graphs. Ids not in ``index`` are ignored.
+
+    Examples
+    --------
+    >>> before = pd.DataFrame({"practitioner_id": ["a", "b"], "agency": ["A", "B"]})
+    >>> after = pd.DataFrame({"practitioner_id": ["b", "z"], "agency": ["C", "Z"]})
+    >>> agency_by_position(pd.Index(["a", "b", "c"], dtype=object), [before, after]).tolist()
+    ['A', 'C', None]
+    """
+    agency = np.full(len(index), None, dtype=object)
+    for nodes in node_tables:
+        code = index.get_indexer(pd.Index(nodes["practitioner_id"], dtype=object))
+        known = nodes["agency"].notna().to_numpy() & (code >= 0)
+        agency[code[known]] = nodes["agency"].to_numpy(dtype=object)[known]
+    return agency
 
 
 def _change_table(wb, wa, agency, strengthen_ratio):

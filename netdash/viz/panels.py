@@ -11,7 +11,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from netdash.change.dynamics import coded_tie_changes, tie_changes, tie_key
+from netdash.change.dynamics import agency_by_position, coded_tie_changes, tie_changes, tie_key
 from netdash.networks import graph_from_tables, practitioner_nodes
 from netdash.networks.codes import isin_sorted, unique_sorted
 from netdash.networks.graphs import PRACTITIONER_EDGE_ATTRS
@@ -400,11 +400,7 @@ def _changed_pairs(everyone, before, after):
             return None
         # the lower position first, as the maps' keys; a self-loop is a tie of the graph, as tie_changes reads it
         tied.append((np.minimum(*ends), np.maximum(*ends), None))
-    agency = np.full(len(everyone), None, dtype=object)
-    for nodes, _ in (before, after):
-        code = everyone.get_indexer(pd.Index(nodes["practitioner_id"], dtype=object))
-        known = nodes["agency"].notna().to_numpy() & (code >= 0)
-        agency[code[known]] = nodes["agency"].to_numpy(dtype=object)[known]
+    agency = agency_by_position(everyone, [nodes for nodes, _ in (before, after)])
     coded = coded_tie_changes(len(everyone), *tied, agency)
     found = {"lost": coded.pairs("lost"), "new": coded.pairs("new"),
              "new_cross": coded.pairs("new", cross_agency=True)}
