@@ -278,27 +278,30 @@ class NetworkAnalysis:
         """
         return graphs.coded_tables(self._nodes, self._edges)
 
+    @property
+    def graph_built(self):
+        """Whether :attr:`G` has been built: a caller that can work from the tables uses it only then."""
+        return "G" in self.__dict__
+
+    def _graph_answers(self):
+        """Whether :attr:`G` answers for the tables: built already, or the tables are not one simple graph's."""
+        return self.graph_built or self.coded is None
+
     @cached_property
     def _node_set(self):
         return frozenset(self.coded.ids)
 
     def number_of_nodes(self):
         """``G.number_of_nodes()``, from the tables when :attr:`G` is not built."""
-        if "G" in self.__dict__ or self.coded is None:
-            return self.G.number_of_nodes()
-        return self.coded.number_of_nodes()
+        return self.G.number_of_nodes() if self._graph_answers() else self.coded.number_of_nodes()
 
     def number_of_edges(self):
         """``G.number_of_edges()``, from the tables when :attr:`G` is not built."""
-        if "G" in self.__dict__ or self.coded is None:
-            return self.G.number_of_edges()
-        return self.coded.number_of_edges()
+        return self.G.number_of_edges() if self._graph_answers() else self.coded.number_of_edges()
 
     def has_node(self, node):
         """``node in G``, from the tables when :attr:`G` is not built."""
-        if "G" in self.__dict__ or self.coded is None:
-            return node in self.G
-        return node in self._node_set
+        return node in (self.G if self._graph_answers() else self._node_set)
 
     @cached_property
     def D(self):

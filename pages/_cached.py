@@ -294,11 +294,11 @@ def _network_map(name, version, period_key, ties, agencies, focus, radius, size_
     if cop_layer:
         cop = analysis(_ds, _period, "cop")
         # The layer's pairs, as the COP graph's edges: only those between two practitioners drawn are read.
-        options["layer"] = cop.G if "G" in cop.__dict__ else zip(cop.edge_table["source"].tolist(),
-                                                                  cop.edge_table["target"].tolist())
+        options["layer"] = cop.G if cop.graph_built else zip(cop.edge_table["source"].tolist(),
+                                                             cop.edge_table["target"].tolist())
     positions = period_positions(_ds, _period)
     drawn = None
-    if "G" not in shared.__dict__:
+    if not shared.graph_built:
         # Drawn from the tables: only what is shown becomes a networkx graph (issue 19; the same map).
         drawn = network_map_of_tables(shared.node_table, shared.edge_table, positions, attrs=PRACTITIONER_EDGE_ATTRS,
                                       agencies=agencies, focus=focus, steps=radius or 1, coded=shared.coded,

@@ -440,6 +440,7 @@ def test_network_map_of_an_analysis_tables_equals_the_map_of_its_graph(demo_sour
     assert shared.number_of_nodes() > 0 and shared.coded is not None
     sizes = (shared.number_of_nodes(), shared.number_of_edges(), shared.has_node(shared.coded.ids[3]),
              shared.has_node("nobody"))
+    assert not shared.graph_built  # the sizes came from the tables
     someone = shared.edge_table["source"].iloc[len(shared.edge_table) // 2]
     views = [dict(agencies=chosen) for chosen in ((), agencies[:1], agencies[:3], agencies[: len(agencies) // 2 + 1])]
     views += [dict(focus=someone, steps=k, agencies=agencies[:1]) for k in (1, 2, 3)]
@@ -453,5 +454,6 @@ def test_network_map_of_an_analysis_tables_equals_the_map_of_its_graph(demo_sour
             want = network_map(shared.G, positions, layer=cop.G if layer else None, **options)
             _same_maps(got, want)
     G = shared.G
+    assert shared.graph_built
     assert sizes == (G.number_of_nodes(), G.number_of_edges(), shared.coded.ids[3] in G, False)
     assert (shared.number_of_nodes(), shared.number_of_edges()) == sizes[:2]  # and from G once it is built
