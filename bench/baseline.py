@@ -144,13 +144,12 @@ def _brokerage_null(D, agency, roles):
     return null
 
 
-def _ei_test(G, agency, nodes, *, permutations=200, seed=0):
-    """Observed E-I index, its mean over random relabellings of the agencies, and the two-sided p-value."""
+def _ei_test(G, agency, nodes, observed, *, permutations=200, seed=0):
+    """The E-I index's mean over random relabellings of the agencies, and the two-sided p-value of ``observed``."""
     index = {v: i for i, v in enumerate(nodes)}
     u = np.array([index[a] for a, _ in G.edges()])
     w = np.array([index[b] for _, b in G.edges()])
     labels = pd.factorize(pd.Series([agency[v] for v in nodes]))[0]
-    observed = (2 * (labels[u] != labels[w]).sum() - len(u)) / len(u)
     rng = np.random.default_rng(seed)
     simulated = []
     for _ in range(permutations):
@@ -251,13 +250,14 @@ def baseline_metrics(folder, *, window_days=90, seed=0):
         truth, part = [agency[v] for v in nodes], [label[v] for v in nodes]
         nmi.append(normalized_mutual_info_score(truth, part))
         ari.append(adjusted_rand_score(truth, part))
-    ei_expected, ei_p = _ei_test(G, agency, nodes, seed=seed)
+    ei = (2 * cross - m) / m
+    ei_expected, ei_p = _ei_test(G, agency, nodes, ei, seed=seed)
     network = {
         "n_practitioners": n, "n_ties": m, "n_isolates": nx.number_of_isolates(G),
         "n_agencies": len(set(agency.values())), "cross_agency_ties": cross, "cross_agency_share": cross / m,
         "density": nx.density(G), "mean_degree": 2 * m / n, "fragmentation": frag,
         "distance_weighted_fragmentation": 1 - harmonic / (n * (n - 1)),
-        "ei_index": (2 * cross - m) / m, "n_components": nx.number_connected_components(G),
+        "ei_index": ei, "n_components": nx.number_connected_components(G),
         "agency_nmi": float(np.median(nmi)), "trust_ties": T.number_of_edges(),
         "betweenness_method": "exact", "betweenness_sources": n, "betweenness_max_standard_error": 0.0,
         "distance_weighted_fragmentation_method": "exact", "distance_weighted_fragmentation_sources": n,
